@@ -1,0 +1,126 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# vst-render: the one entry point. `make help` lists the targets.
+
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+DESTDIR ?=
+
+VERSION := $(shell cat VERSION)
+
+# `make check SANITIZE=address,undefined` builds everything of ours with the
+# sanitizers, in its own folder so the plain build stays as it is.
+SANITIZE ?=
+ifeq ($(strip $(SANITIZE)),)
+BUILD ?= build
+SAN_FLAGS :=
+else
+BUILD ?= build/sanitize
+SAN_FLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+
+CXX      ?= g++
+CXXFLAGS ?= -O2 -g
+PKGS     := nlohmann_json cxxopts sndfile libzstd libcbor libcrypto
+
+# pkg-config is asked once, and only when something is compiled (so that
+# `make deps` works on a machine that has none of the packages yet).
+PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell pkg-config --cflags $(PKGS)))$(PKG_CFLAGS)
+PKG_LIBS   = $(eval PKG_LIBS := $$(shell pkg-config --libs $(PKGS)))$(PKG_LIBS)
+GTEST_LIBS = $(eval GTEST_LIBS := $$(shell pkg-config --libs gtest_main))$(GTEST_LIBS)
+
+VR_CXXFLAGS = -std=c++20 -Wall -Wextra -Wno-missing-field-initializers -Ilib \
+              -DVR_VERSION='"$(VERSION)"' $(PKG_CFLAGS) $(SAN_FLAGS) $(CXXFLAGS)
+VR_LDFLAGS  = $(SAN_FLAGS) $(LDFLAGS)
+
+LIB_SRCS  := $(wildcard lib/*.cpp)
+LIB_OBJS  := $(LIB_SRCS:%.cpp=$(BUILD)/obj/%.o)
+LIBVR     := $(BUILD)/lib/libvr.a
+
+# Every tools/NAME.cpp is a tool; those listed in HOST_TOOLS link the plugin
+# host (lib/host/host.mk says how) and the rest link only libvr.
+HOST_TOOLS  := render-one
+TOOLS       := $(basename $(notdir $(wildcard tools/*.cpp)))
+LIGHT_TOOLS := $(filter-out $(HOST_TOOLS),$(TOOLS))
+BINS        := $(TOOLS:%=$(BUILD)/bin/%)
+
+UNIT_SRCS := $(wildcard tests/unit/*.cpp)
+UNIT_OBJS := $(UNIT_SRCS:%.cpp=$(BUILD)/obj/%.o)
+UNIT_BIN  := $(BUILD)/tests/unit-tests
+
+MAN_PAGES := $(wildcard man/*.1 man/*.7)
+
+.PHONY: all check test unit bats lint-man demo deps install uninstall clean bench fuzz help
+.DEFAULT_GOAL := all
+
+all: $(BINS)
+
+help:
+	@echo "make            build the tools into $(BUILD)/bin"
+	@echo "make deps       install the Debian packages the build and tests need"
+	@echo "make check      install what is missing, build, run every test"
+	@echo "make demo       install what is missing, build, run the demo pipeline"
+	@echo "make install    install tools and man pages (PREFIX=$(PREFIX) DESTDIR=)"
+	@echo "make uninstall  remove what install put there"
+	@echo "make clean      remove build/"
+
+deps:
+	@build-aux/install-deps build-aux/packages.txt
+
+$(BUILD)/obj/%.o: %.cpp
+	@mkdir -p $(@D)
+	$(CXX) $(VR_CXXFLAGS) -MMD -MP -c $< -o $@
+
+$(LIBVR): $(LIB_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@
+	ar rcs $@ $^
+
+$(LIGHT_TOOLS:%=$(BUILD)/bin/%): $(BUILD)/bin/%: $(BUILD)/obj/tools/%.o $(LIBVR)
+	@mkdir -p $(@D)
+	$(CXX) $(VR_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+-include lib/host/host.mk
+
+$(UNIT_BIN): $(UNIT_OBJS) $(LIBVR)
+	@mkdir -p $(@D)
+	$(CXX) $(VR_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(GTEST_LIBS)
+
+# `make check` installs what is missing first, then builds and tests in a
+# second make so that pkg-config sees the packages just installed.
+check:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory test
+
+test: unit bats lint-man
+
+unit: $(UNIT_BIN)
+	$(UNIT_BIN)
+
+BATS_FILES ?= $(wildcard tests/*.bats)
+bats: all $(TEST_PLUGINS)
+	VR_BIN=$(abspath $(BUILD)/bin) bats $(BATS_FILES)
+
+lint-man: all
+	VR_BIN=$(abspath $(BUILD)/bin) tests/lint-man
+
+demo:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory all
+	VR_BIN=$(abspath $(BUILD)/bin) examples/demo.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
+	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)/
+	install -m 644 $(filter %.1,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(filter %.7,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man7/
+
+uninstall:
+	rm -f $(TOOLS:%=$(DESTDIR)$(BINDIR)/%)
+	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man1/%,$(filter %.1,$(MAN_PAGES)))
+	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man7/%,$(filter %.7,$(MAN_PAGES)))
+
+clean:
+	rm -rf build
+
+-include $(LIB_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(TOOLS:%=$(BUILD)/obj/tools/%.d)

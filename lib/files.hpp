@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace vr {
+
+// Reads a whole regular file of at most max_bytes. Throws record_error naming
+// the path for a missing or unreadable file, a directory, a FIFO or device
+// (never blocks on one), or a file over the cap.
+std::vector<std::uint8_t> read_file(const std::string& path, std::size_t max_bytes);
+
+// Writes bytes to path atomically: a temporary file in the same folder,
+// flushed, closed and checked, then renamed over path. A reader never sees a
+// partial file; on failure nothing is left at path or in the folder.
+void write_file_atomic(const std::string& path, std::span<const std::uint8_t> bytes);
+
+// The name of a fresh temporary file beside path: ".<name>.vr-tmp-<pid>-<n>".
+// Tools that clean up after killed runs look for the ".vr-tmp-" marker.
+std::string temp_path_beside(const std::string& path);
+
+// True when name is one of our temporary files (see temp_path_beside).
+bool is_temp_name(const std::string& filename);
+
+// path made absolute against the working folder and lexically normalised;
+// symlinks are not resolved.
+std::string absolute_path(const std::string& path);
+
+// Creates the folder and its parents (like mkdir -p); throws record_error.
+void make_dirs(const std::string& dir);
+
+}  // namespace vr

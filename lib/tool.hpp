@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+#include <cxxopts.hpp>
+#include <string>
+#include <vector>
+
+namespace vr {
+
+// The running tool's name, as given to run_tool (for messages and error records).
+const std::string& tool_name();
+
+// The toolkit's version string.
+const char* version();
+
+// Prints "TOOL: message" on stderr. Never writes stdout.
+void warn(const std::string& message);
+
+// A tool's command line: cxxopts with --help and --version built in.
+// --help prints on stdout; a bad option or value is a usage_error (exit 2).
+class cli {
+public:
+    cli(const std::string& operands_help, const std::string& summary);
+
+    // Declares options, as with cxxopts::Options::add_options.
+    cxxopts::OptionAdder add(const std::string& group = "");
+
+    // Parses argv; returns false when --help or --version was printed and the
+    // tool should return 0 without doing anything else.
+    bool parse(int argc, char** argv);
+
+    bool has(const std::string& name) const { return result_.count(name) > 0; }
+    template <typename T>
+    T get(const std::string& name) const {
+        try {
+            return result_[name].as<T>();
+        } catch (const cxxopts::exceptions::exception& e) {
+            throw_usage("--" + name + ": " + e.what());
+        }
+    }
+    // Operands (arguments that are not options), in order.
+    const std::vector<std::string>& operands() const { return operands_; }
+
+    // Throws usage_error with the message.
+    [[noreturn]] static void throw_usage(const std::string& message);
+
+private:
+    cxxopts::Options options_;
+    cxxopts::ParseResult result_;
+    std::vector<std::string> operands_;
+};
+
+// Runs a tool's body with the house exit codes: usage errors exit 2 with a
+// hint, fatal errors 3, a closed pipe downstream 0 and quietly; stdout is
+// flushed and checked at the end. SIGPIPE is ignored so that EPIPE is seen.
+int run_tool(const char* name, int argc, char** argv, int (*run)(int, char**));
+
+}  // namespace vr

@@ -1,0 +1,44 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Shared set-up for the bats tests: tool paths, fixtures, assertions.
+load /usr/lib/bats/bats-support/load.bash
+load /usr/lib/bats/bats-assert/load.bash
+
+TESTS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+FIXTURES="$TESTS_DIR/fixtures"
+: "${VR_BIN:=$TESTS_DIR/../build/bin}"
+PATH="$VR_BIN:$PATH"
+# Plugins that write to $HOME (amsynth) get a scratch one.
+export HOME="${BATS_FILE_TMPDIR:-${TMPDIR:-/tmp}}/home"
+mkdir -p "$HOME"
+
+# Runs a command line through bash so that pipes and redirections work in `run`.
+sh_run() { run bash -c "$1"; }
+
+# Each line of $output must be a JSON object.
+assert_ndjson() {
+    local n=0 line
+    while IFS= read -r line; do
+        n=$((n + 1))
+        jq -e 'type == "object"' <<<"$line" >/dev/null || fail "line $n is not a JSON object: $line"
+    done <<<"$output"
+}
+
+# The standard checks every tool that reads records must pass (HOUSE-STYLE.md).
+# $1: the tool and its arguments, reading records on stdin.
+check_record_tool_contract() {
+    local cmd="$1"
+    # A malformed line becomes an error record with its line number; the run goes on.
+    sh_run "printf '%s\n' 'not json' '[1,2]' | $cmd"
+    assert_failure 1
+    assert_line --index 0 --partial '"line":1'
+    assert_line --index 1 --partial '"line":2'
+    # An errored record passes through untouched.
+    local err='{"x":1,"status":"error","error":{"tool":"other","message":"boom"}}'
+    sh_run "echo '$err' | $cmd"
+    assert_failure 1
+    assert_output "$err"
+    # stdout that cannot be written is fatal.
+    sh_run "echo '$err' | $cmd >/dev/full"
+    assert_failure 3
+    assert_output --partial "cannot write standard output"
+}

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Unit tests for lib/'s core: the byte cursor, text helpers, records, files.
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <filesystem>
+#include <unistd.h>
+
+#include "cursor.hpp"
+#include "error.hpp"
+#include "files.hpp"
+#include "grid.hpp"
+#include "hash.hpp"
+#include "records.hpp"
+#include "text.hpp"
+
+namespace {
+
+std::vector<std::uint8_t> bytes(std::initializer_list<int> l) {
+    std::vector<std::uint8_t> v;
+    for (int b : l) v.push_back(static_cast<std::uint8_t>(b));
+    return v;
+}
+
+TEST(Cursor, ReadsBothEndiannesses) {
+    auto b = bytes({0x12, 0x34, 0x56, 0x78, 0x78, 0x56, 0x34, 0x12});
+    vr::byte_cursor c(b);
+    EXPECT_EQ(c.u32be("a"), 0x12345678u);
+    EXPECT_EQ(c.u32le("b"), 0x12345678u);
+    EXPECT_TRUE(c.at_end());
+}
+
+TEST(Cursor, RefusesToReadPastTheEndAndSaysWhere) {
+    auto b = bytes({1, 2, 3});
+    vr::byte_cursor c(b, 100);
+    c.u8("first");
+    try {
+        c.u32be("numParams");
+        FAIL() << "no throw";
+    } catch (const vr::format_error& e) {
+        EXPECT_EQ(e.offset, 101u);
+        EXPECT_STREQ(e.what(), "truncated at byte 101: numParams needs 4 bytes, 2 left");
+    }
+    EXPECT_THROW(c.seek(4, "offset"), vr::format_error);
+    EXPECT_THROW(c.bytes(SIZE_MAX, "huge"), vr::format_error);
+}
+
+TEST(Cursor, SubCursorKeepsAbsoluteOffsets) {
+    auto b = bytes({0, 0, 0, 0, 9, 9});
+    vr::byte_cursor c(b);
+    c.skip(4, "head");
+    auto sub = c.sub(2, "body");
+    EXPECT_EQ(sub.offset(), 4u);
+    EXPECT_TRUE(c.at_end());
+    sub.u16be("x");
+    EXPECT_THROW(sub.u8("y"), vr::format_error);
+}
+
+TEST(Text, ValidatesUtf8) {
+    EXPECT_TRUE(vr::valid_utf8("plain"));
+    EXPECT_TRUE(vr::valid_utf8("caf\xC3\xA9 \xF0\x9F\x8E\xB9"));
+    EXPECT_FALSE(vr::valid_utf8("\xC3"));          // truncated
+    EXPECT_FALSE(vr::valid_utf8("\xC0\xAF"));      // overlong
+    EXPECT_FALSE(vr::valid_utf8("\xED\xA0\x80"));  // surrogate
+    EXPECT_FALSE(vr::valid_utf8("\xFF"));
+}
+
+TEST(Text, CutsOnCharacterBoundaries) {
+    std::string s = "a\xC3\xA9";  // a, e-acute
+    EXPECT_EQ(vr::utf8_prefix(s, 2), "a");
+    EXPECT_EQ(vr::utf8_prefix(s, 3), s);
+    EXPECT_EQ(vr::printable_excerpt("a\x01\xFF", 10), "a\\x01\\xFF");
+}
+
+TEST(Records, TypedFieldsRefuseWrongTypes) {
+    auto r = vr::json::parse(R"({"note":"sixty","velocity":100.0,"p":"a\u0000b","big":1e30})");
+    EXPECT_THROW(vr::get_integer(r, "note", 0, 127), vr::record_error);
+    EXPECT_EQ(vr::get_integer(r, "velocity", 1, 127).value(), 100);
+    EXPECT_FALSE(vr::get_integer(r, "absent", 0, 1).has_value());
+    EXPECT_THROW(vr::get_path(r, "p"), vr::record_error);
+    EXPECT_THROW(vr::get_integer(r, "big", 0, 127), vr::record_error);
+    try {
+        vr::get_integer(r, "note", 0, 127);
+    } catch (const vr::record_error& e) {
+        EXPECT_STREQ(e.what(), "field 'note' must be a whole number, not a string (\"sixty\")");
+    }
+}
+
+TEST(Records, LineReaderCapsLongLinesWithoutKeepingThem) {
+    int fds[2];
+    ASSERT_EQ(pipe(fds), 0);
+    std::string input = std::string(1000, 'x') + "\nshort\nlast";
+    ASSERT_EQ(write(fds[1], input.data(), input.size()), static_cast<ssize_t>(input.size()));
+    close(fds[1]);
+    vr::line_reader r(fds[0], 100);
+    std::string line;
+    bool too_long;
+    ASSERT_TRUE(r.next(line, too_long));
+    EXPECT_TRUE(too_long);
+    EXPECT_LE(line.size(), 200u);
+    ASSERT_TRUE(r.next(line, too_long));
+    EXPECT_FALSE(too_long);
+    EXPECT_EQ(line, "short");
+    ASSERT_TRUE(r.next(line, too_long));
+    EXPECT_EQ(line, "last");
+    EXPECT_EQ(r.line_number(), 3u);
+    EXPECT_FALSE(r.next(line, too_long));
+    close(fds[0]);
+}
+
+TEST(Files, AtomicWriteLeavesNoTemporaryAndRefusesSpecialFiles) {
+    auto dir = std::filesystem::temp_directory_path() / ("vr-unit-" + std::to_string(getpid()));
+    std::filesystem::create_directories(dir);
+    std::string path = (dir / "out.bin").string();
+    auto data = bytes({1, 2, 3});
+    vr::write_file_atomic(path, data);
+    EXPECT_EQ(vr::read_file(path, 10), data);
+    EXPECT_THROW(vr::read_file(path, 2), vr::record_error);
+    EXPECT_THROW(vr::read_file(dir.string(), 10), vr::record_error);
+    std::string fifo = (dir / "fifo").string();
+    ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+    EXPECT_THROW(vr::read_file(fifo, 10), vr::record_error);  // and does not block
+    int n = 0;
+    for (auto& e : std::filesystem::directory_iterator(dir)) n += vr::is_temp_name(e.path().filename().string());
+    EXPECT_EQ(n, 0);
+    EXPECT_THROW(vr::write_file_atomic((dir / "no/such/dir/x").string(), data), vr::record_error);
+    std::filesystem::remove_all(dir);
+}
+
+TEST(Hash, MatchesKnownDigests) {
+    std::vector<std::uint8_t> abc{'a', 'b', 'c'};
+    EXPECT_EQ(vr::sha256_hex(abc), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    EXPECT_EQ(vr::md5_hex(abc), "900150983cd24fb0d6963f7d28e17f72");
+}
+
+TEST(Grid, ParsesListsAndRanges) {
+    EXPECT_EQ(vr::parse_number_list("21-108:12", 0, 127, "--notes"),
+              (std::vector<int>{21, 33, 45, 57, 69, 81, 93, 105}));
+    EXPECT_EQ(vr::parse_number_list("60,48,60", 0, 127, "--notes"), (std::vector<int>{60, 48}));
+    EXPECT_THROW(vr::parse_number_list("", 0, 127, "--notes"), vr::usage_error);
+    EXPECT_THROW(vr::parse_number_list("6x", 0, 127, "--notes"), vr::usage_error);
+    EXPECT_THROW(vr::parse_number_list("1,,2", 0, 127, "--notes"), vr::usage_error);
+}
+
+}  // namespace

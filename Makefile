@@ -21,7 +21,7 @@ endif
 
 CXX      ?= g++
 CXXFLAGS ?= -O2 -g
-PKGS     := nlohmann_json cxxopts sndfile libzstd libcbor libcrypto
+PKGS     := nlohmann_json cxxopts sndfile libzstd libcbor libcrypto libutf8proc
 
 # pkg-config is asked once, and only when something is compiled (so that
 # `make deps` works on a machine that has none of the packages yet).
@@ -81,6 +81,7 @@ $(LIGHT_TOOLS:%=$(BUILD)/bin/%): $(BUILD)/bin/%: $(BUILD)/obj/tools/%.o $(LIBVR)
 	$(CXX) $(VR_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 -include lib/host/host.mk
+-include tests/plugins/plugins.mk
 
 $(UNIT_BIN): $(UNIT_OBJS) $(LIBVR)
 	@mkdir -p $(@D)

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace vr {
+
+// The preset formats told apart by their first bytes.
+enum class preset_kind {
+    none,       // not a preset
+    fx,         // 'CcnK': .fxp or .fxb (the fxMagic at byte 8 says which)
+    vstpreset,  // 'VST3'
+    serum2,     // "XferJson\0": a .SerumPreset (or Serum 2's own plugin state)
+};
+
+// How many leading bytes sniff_preset and describe_content look at.
+inline constexpr std::size_t sniff_size = 512;
+
+// The preset kind by the magic bytes at the start of a file. `head` is the
+// file's first sniff_size bytes, or all of it when shorter.
+preset_kind sniff_preset(std::span<const std::uint8_t> head);
+
+// The preset kind a file name's extension claims (.fxp .fxb .vstpreset
+// .SerumPreset, in any letter case), or none.
+preset_kind claimed_by_name(std::string_view path);
+
+// What the kind is called in messages: "an fxp/fxb preset", "a VST3 preset",
+// "a Serum 2 preset".
+const char* preset_kind_text(preset_kind kind);
+
+// What a file looks like, from its first bytes, for messages: "an empty
+// file", "an Apple binary property list", "an Apple XML property list", "an
+// XML document", "a JSON document", "a ZIP archive", "a RIFF WAVE audio
+// file", "a text file", "binary data (starts 00 01 ...)", and so on.
+std::string describe_content(std::span<const std::uint8_t> head);
+
+}  // namespace vr

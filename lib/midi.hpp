@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace vr {
+
+struct midi_event {
+    double time_s;                    // from the start of the song, tempo map applied
+    std::uint8_t channel;             // 0-15; 255 for sysex
+    std::vector<std::uint8_t> bytes;  // the complete message: status byte + data
+                                      // (running status expanded); sysex as F0 ... F7
+};
+
+struct midi_song {
+    int format;                      // 0 or 1
+    int track_count;                 // tracks actually read
+    double duration_s;               // FORMATS.md's definition
+    std::vector<midi_event> events;  // every channel message and sysex of every
+                                     // track, merged by time; stable (track order,
+                                     // then file order, at equal times)
+};
+
+// The largest file read_midi_file accepts.
+inline constexpr std::size_t midi_max_file_bytes = 64u << 20;
+// The most channel messages and sysex a song may hold before it is refused.
+inline constexpr std::size_t midi_max_events = 10'000'000;
+
+// Parses a Standard MIDI File; throws vr::format_error with a message that
+// starts with `name: ` and says what is wrong and where.
+midi_song parse_midi(std::span<const std::uint8_t> bytes, std::string_view name);
+
+// Reads and parses a file (size cap, e.g. 64 MiB; errors name the path).
+midi_song read_midi_file(const std::string& path);
+
+}  // namespace vr

@@ -14,8 +14,9 @@ midi_timeline midi_timeline::metrical(std::uint32_t ticks_per_quarter) {
 }
 
 midi_timeline midi_timeline::smpte(int frames_per_second, std::uint32_t ticks_per_frame) {
-    // 29 is the drop-frame rate: 30000/1001 frames per second.
-    if (frames_per_second == 29) return midi_timeline(1001, wide(30000) * ticks_per_frame, true);
+    // 29 names drop-frame timecode, 29.97 frames per second (the SMF
+    // specification's figure; 107892 frames to the hour).
+    if (frames_per_second == 29) return midi_timeline(100, wide(2997) * ticks_per_frame, true);
     return midi_timeline(1, wide(std::uint32_t(frames_per_second)) * ticks_per_frame, true);
 }
 

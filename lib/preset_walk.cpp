@@ -19,6 +19,14 @@ namespace vr {
 
 namespace {
 
+const char* kind_of(mode_t m) {
+    if (S_ISFIFO(m)) return "a FIFO";
+    if (S_ISSOCK(m)) return "a socket";
+    if (S_ISCHR(m)) return "a character device";
+    if (S_ISBLK(m)) return "a block device";
+    return "not a regular file";
+}
+
 struct dir_closer {
     void operator()(DIR* d) const noexcept { ::closedir(d); }
 };
@@ -136,7 +144,7 @@ struct walk {
                 file(child, false);
             } else if (claimed) {
                 // FIFOs, sockets, devices: never opened; named like a preset, they are a mistake.
-                file(child, false);
+                error(child, std::string(kind_of(e.st.st_mode)) + ", not a file");
             }
         }
         ancestors.pop_back();
@@ -165,7 +173,10 @@ void scan_operand(const std::string& operand, const scan_options& options, recor
     // A file operand: its folder is the root, its name the relative path.
     auto slash = path.rfind('/');
     w.root = slash == 0 ? "/" : path.substr(0, slash);
-    w.file(path, true);
+    if (!S_ISREG(st.st_mode))
+        w.error(path, std::string(kind_of(st.st_mode)) + ", not a file");
+    else
+        w.file(path, true);
 }
 
 }  // namespace vr

@@ -46,6 +46,9 @@ struct cbor_value {
     static cbor_value float64(double d);
     static cbor_value empty_map();
 
+    // Same kind, width, bits, bytes and order.
+    bool operator==(const cbor_value&) const = default;
+
     bool is_map() const noexcept { return type == kind::map; }
     // The float's value, exact at any width (floating only).
     double float_value() const;

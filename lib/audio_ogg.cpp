@@ -13,7 +13,7 @@ namespace {
 
 constexpr std::size_t serial_offset = 14;  // within a page header
 constexpr std::size_t crc_offset = 22;
-constexpr std::size_t fixed_header = 27;   // before the segment table
+constexpr std::size_t segments_offset = 26;
 
 std::array<std::uint32_t, 256> make_crc_table() {
     std::array<std::uint32_t, 256> t{};
@@ -53,7 +53,7 @@ void set_ogg_serial(std::span<std::uint8_t> file, std::uint32_t serial, const st
             else if (s != first_serial)
                 c.fail("the page at byte " + std::to_string(page_at) +
                        " belongs to another stream; only single-stream files are handled");
-            c.skip(fixed_header - serial_offset - 4, "page header");
+            c.skip(segments_offset - serial_offset - 4, "page header");
             std::uint8_t segments = c.u8("segment count");
             std::size_t body = 0;
             for (auto lacing : c.bytes(segments, "segment table")) body += lacing;

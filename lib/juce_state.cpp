@@ -60,18 +60,18 @@ std::vector<std::uint8_t> juce_base64_decode(std::string_view text, std::string_
     if (count_text.empty()) fail("no byte count before the '.'", 0);
     if (count_text.size() > 1 && count_text[0] == '0') fail("the byte count has a leading zero", 0);
     std::size_t count = 0;
+    bool whole = true;  // false once the count is known to be too big for the text
     for (std::size_t i = 0; i < count_text.size(); ++i) {
         char c = count_text[i];
         if (c < '0' || c > '9')
             fail("the byte count holds \"" + printable_excerpt(count_text, 20) + "\", not a number", i);
-        if (count > body.size()) break;  // already too big for the text: reported below
-        count = count * 10 + static_cast<std::size_t>(c - '0');
+        if (count > body.size()) whole = false;
+        if (whole) count = count * 10 + static_cast<std::size_t>(c - '0');
     }
-    if (count > body.size() || chars_for(count) != body.size())
+    if (!whole || count > body.size() || chars_for(count) != body.size())
         fail("the count says " + std::string(count_text.substr(0, 20)) + " bytes but " +
                  std::to_string(body.size()) + " characters follow" +
-                 (count > body.size() ? std::string()
-                                      : " (" + std::to_string(chars_for(count)) + " needed)"),
+                 (whole ? " (" + std::to_string(chars_for(count)) + " needed)" : std::string()),
              0);
     std::vector<std::uint8_t> out(count, 0);
     std::size_t bit = 0;

@@ -173,7 +173,9 @@ std::vector<std::uint8_t> sndfile_encode(const audio_buffer& audio, audio_contai
     }
     // libsndfile's FLAC encoder starts on the first sample: without one it
     // would leave an empty, unreadable file.
-    if (frames == 0) sf_command(f.get(), SFC_UPDATE_HEADER_NOW, nullptr, 0);
+    // (Only FLAC: asked the same, the Ogg writer starts a second stream.)
+    if (frames == 0 && container == audio_container::flac)
+        sf_command(f.get(), SFC_UPDATE_HEADER_NOW, nullptr, 0);
     close_checked(f, path + ": libsndfile could not finish the file");
     if (sink.out_of_memory) throw std::bad_alloc();
     return std::move(sink.data);

@@ -1,0 +1,43 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# The test instrument vr-test-synth (tests/plugins/README.md), built with
+# CMake and Debian's JUCE. Included by the top Makefile.
+#
+# Always into build/plugins, whatever $(BUILD) is: the sanitizer build
+# reuses these artefacts, and JUCE's code stays uninstrumented (so the
+# compiler flags of the environment are not handed to CMake either).
+
+PLUGIN_DIR       := build/plugins
+PLUGIN_CMAKE_DIR := $(PLUGIN_DIR)/cmake
+PLUGIN_PRODUCTS  := $(PLUGIN_CMAKE_DIR)/vr_test_synth_artefacts/Release
+
+TEST_SYNTH_VST3  := $(PLUGIN_DIR)/vr-test-synth.vst3
+TEST_SYNTH_LV2   := $(PLUGIN_DIR)/vr-test-synth.lv2
+TEST_SYNTH_STAMP := $(PLUGIN_DIR)/vr-test-synth.stamp
+
+# Bundles are folders, whose times say little about their contents: make
+# tracks the stamp, written only after both bundles are in place.
+TEST_PLUGINS := $(TEST_SYNTH_STAMP)
+
+# What the tests read (the bats recipe inherits them).
+export VR_TEST_SYNTH_VST3    := $(abspath $(TEST_SYNTH_VST3))
+export VR_TEST_SYNTH_LV2     := $(abspath $(TEST_SYNTH_LV2))
+export VR_TEST_SYNTH_LV2_URI := urn:vst-render:test-synth
+export VR_TEST_PLUGIN_DIR    := $(abspath $(PLUGIN_DIR))
+
+TEST_SYNTH_SRCS := $(wildcard tests/plugins/*.cpp tests/plugins/*.hpp \
+                              tests/plugins/vst2compat/pluginterfaces/vst2.x/*.h) \
+                   tests/plugins/CMakeLists.txt tests/plugins/plugins.mk
+
+# JUCE's CMake config warns about the URN (it wants http); nothing else.
+$(TEST_SYNTH_STAMP): $(TEST_SYNTH_SRCS)
+	@mkdir -p $(PLUGIN_DIR)
+	env -u CFLAGS -u CXXFLAGS -u LDFLAGS -u CPPFLAGS \
+	  cmake -S tests/plugins -B $(PLUGIN_CMAKE_DIR) -DCMAKE_BUILD_TYPE=Release -Wno-dev
+	env -u MAKEFLAGS -u MFLAGS cmake --build $(PLUGIN_CMAKE_DIR) --config Release -j2
+	rm -rf $(TEST_SYNTH_VST3) $(TEST_SYNTH_LV2)
+	cp -R $(PLUGIN_PRODUCTS)/VST3/vr-test-synth.vst3 $(TEST_SYNTH_VST3)
+	cp -R $(PLUGIN_PRODUCTS)/LV2/vr-test-synth.lv2 $(TEST_SYNTH_LV2)
+	touch $@
+
+.PHONY: test-plugins
+test-plugins: $(TEST_PLUGINS)

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "synth_faults.hpp"
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+
+namespace vr::test_synth {
+
+namespace {
+// The last leaked block is stored here so the compiler cannot prove the
+// allocation dead and drop it; every earlier block is truly lost.
+void* volatile leak_sink = nullptr;
+} // namespace
+
+void crash_now()
+{
+    // A volatile pointer: the compiler cannot see it is null, so it emits a
+    // real store (a literal null write may be turned into a trap, SIGILL).
+    int* volatile target = nullptr;
+    *target = 42;
+    std::abort(); // unreachable on Linux, where page 0 is never mapped
+}
+
+void abort_now()
+{
+    std::abort();
+}
+
+void exit_now()
+{
+    std::fflush(stdout);
+    std::exit(3);
+}
+
+void hang_now()
+{
+    struct sigaction ignore {};
+    ignore.sa_handler = SIG_IGN;
+    sigemptyset(&ignore.sa_mask);
+    sigaction(SIGTERM, &ignore, nullptr);
+    // Sleeping, not spinning: the machine's two cores are shared, and a
+    // host must catch a silent plugin as surely as a busy one.
+    for (;;) {
+        struct timespec ts {0, 100'000'000};
+        nanosleep(&ts, nullptr);
+    }
+}
+
+void print_noise(const char* event, int note, int velocity)
+{
+    std::printf("vr-test-synth: %s note %d velocity %d\n", event, note, velocity);
+    std::printf("{\"vr_test_synth\": \"stdout noise\", \"event\": \"%s\"}\n", event);
+    std::printf("vr-test-synth: this line is not a record\n");
+    std::fflush(stdout);
+}
+
+bool print_requested_by_env()
+{
+    const char* v = std::getenv("VR_TEST_SYNTH_PRINT");
+    return v != nullptr && std::strcmp(v, "1") == 0;
+}
+
+void leak_one_mib()
+{
+    constexpr std::size_t size = 1u << 20;
+    void* p = std::malloc(size);
+    if (p == nullptr)
+        return;
+    std::memset(p, 0xA5, size);
+    leak_sink = p;
+}
+
+} // namespace vr::test_synth

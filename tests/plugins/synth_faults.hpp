@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+// The misbehaviours vr-test-synth can be asked for, so that the host's
+// isolation (crash, hang, stdout, memory) has something real to catch.
+
+namespace vr::test_synth {
+
+// Dies of SIGSEGV by writing through a null pointer.
+[[noreturn]] void crash_now();
+
+// Calls abort() (SIGABRT).
+[[noreturn]] void abort_now();
+
+// Calls exit(3), running atexit handlers like a careless plugin would.
+[[noreturn]] void exit_now();
+
+// Never returns: ignores SIGTERM for the whole process, then sleeps forever.
+[[noreturn]] void hang_now();
+
+// Writes three lines to stdout (one of them a JSON object) and flushes.
+void print_noise(const char* event, int note, int velocity);
+
+// True when the environment asks for noise from the constructor
+// (VR_TEST_SYNTH_PRINT=1).
+bool print_requested_by_env();
+
+// Allocates 1 MiB, writes every byte, and drops the pointer.
+void leak_one_mib();
+
+} // namespace vr::test_synth

@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "test_synth.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <limits>
+
+#include "synth_faults.hpp"
+#include "synth_state.hpp"
+
+namespace vr::test_synth {
+
+namespace {
+
+// A value the plugin reports and the host cannot change (a VST3 "meter",
+// which JUCE flags read-only).
+class readout_parameter final : public juce::AudioProcessorParameterWithID {
+public:
+    readout_parameter(const char* id, std::function<float()> value, std::function<juce::String()> text)
+        : AudioProcessorParameterWithID(juce::ParameterID{id, 1}, id),
+          value_(std::move(value)), text_(std::move(text))
+    {
+    }
+
+    float getValue() const override { return value_(); }
+    void setValue(float) override {}
+    float getDefaultValue() const override { return 0.0f; }
+    // The text is always that of the current value: a float cannot carry
+    // all 32 bits of a CRC, the text can.
+    juce::String getText(float, int) const override { return text_(); }
+    float getValueForText(const juce::String&) const override { return value_(); }
+    bool isAutomatable() const override { return false; }
+    Category getCategory() const override { return otherMeter; }
+
+private:
+    std::function<float()> value_;
+    std::function<juce::String()> text_;
+};
+
+juce::AudioParameterFloat* make_float(const char* id, float def, std::function<juce::String(float, int)> text)
+{
+    return new juce::AudioParameterFloat(
+        juce::ParameterID{id, 1}, id, juce::NormalisableRange<float>(0.0f, 1.0f), def,
+        juce::AudioParameterFloatAttributes().withStringFromValueFunction(std::move(text)));
+}
+
+juce::AudioParameterFloat* make_switch(const char* id)
+{
+    return make_float(id, 0.0f, [](float v, int) { return juce::String(v >= 0.5f ? "on" : "off"); });
+}
+
+juce::String hex(std::uint32_t v, int digits)
+{
+    return "0x" + juce::String::toHexString(static_cast<juce::int64>(v)).paddedLeft('0', digits);
+}
+
+} // namespace
+
+processor::processor()
+    : AudioProcessor(BusesProperties().withOutput("Output", juce::AudioChannelSet::stereo(), true))
+{
+    if (print_requested_by_env())
+        print_noise("constructor", -1, -1);
+
+    values_[p_level] = make_float("level", 0.5f, [](float v, int) { return juce::String(v, 3); });
+    values_[p_release] = make_float("release", 0.1f, [](float v, int) {
+        return juce::String(static_cast<double>(v) * 1000.0, 1) + " ms";
+    });
+    const char* switches[] = {"crash", "abort", "exit", "hang", "nan", "print", "latency", "history", "leak"};
+    for (int i = p_crash; i < writable_count; ++i)
+        values_[static_cast<std::size_t>(i)] = make_switch(switches[i - p_crash]);
+    for (auto* p : values_)
+        addParameter(p);
+
+    readouts_[0] = new readout_parameter(
+        "state_crc", [this] { return static_cast<float>(state_crc_.load() / 4294967296.0); },
+        [this] { return hex(state_crc_.load(), 8); });
+    readouts_[1] = new readout_parameter(
+        "state_crc_hi", [this] { return static_cast<float>((state_crc_.load() >> 16) / 65535.0); },
+        [this] { return hex(state_crc_.load() >> 16, 4); });
+    readouts_[2] = new readout_parameter(
+        "state_crc_lo", [this] { return static_cast<float>((state_crc_.load() & 0xFFFFu) / 65535.0); },
+        [this] { return hex(state_crc_.load() & 0xFFFFu, 4); });
+    for (auto* p : readouts_)
+        addParameter(p);
+
+    values_[p_latency]->addListener(this);
+}
+
+processor::~processor()
+{
+    values_[p_latency]->removeListener(this);
+}
+
+const juce::String processor::getName() const
+{
+    return JucePlugin_Name;
+}
+
+void processor::prepareToPlay(double sample_rate, int)
+{
+    sample_rate_ = sample_rate;
+    reset();
+}
+
+void processor::releaseResources() {}
+
+void processor::reset()
+{
+    voices_.reset(sample_rate_);
+    delay_.clear();
+    delaying_ = on(p_latency);
+    setLatencySamples(delaying_ ? latency_samples : 0);
+}
+
+bool processor::isBusesLayoutSupported(const BusesLayout& layouts) const
+{
+    if (layouts.getMainInputChannelSet() != juce::AudioChannelSet::disabled())
+        return false;
+    const auto out = layouts.getMainOutputChannelSet();
+    return out == juce::AudioChannelSet::mono() || out == juce::AudioChannelSet::stereo();
+}
+
+void processor::parameterValueChanged(int, float value)
+{
+    // Report at once, so a host that asks before rendering already sees it;
+    // the delay itself follows at the next block.
+    setLatencySamples(value >= 0.5f ? latency_samples : 0);
+}
+
+void processor::handle(const juce::MidiMessage& msg, std::uint64_t at_sample)
+{
+    if (msg.isNoteOn()) {
+        const int note = msg.getNoteNumber();
+        const int velocity = msg.getVelocity();
+        if (on(p_print))
+            print_noise("note-on", note, velocity);
+        if (on(p_leak))
+            leak_one_mib();
+        if (on(p_crash))
+            crash_now();
+        if (on(p_abort))
+            abort_now();
+        if (on(p_exit))
+            exit_now();
+        if (on(p_hang))
+            hang_now();
+        const std::uint64_t k0 = on(p_history) ? at_sample : 0;
+        voices_.note_on(note, velocity, static_cast<double>(values_[p_level]->get()), k0);
+    } else if (msg.isNoteOff()) {
+        voices_.note_off(msg.getNoteNumber(), release_samples(values_[p_release]->get(), sample_rate_));
+    } else if (msg.isAllSoundOff()) {
+        voices_.reset(sample_rate_);
+    } else if (msg.isAllNotesOff()) {
+        voices_.release_all(release_samples(values_[p_release]->get(), sample_rate_));
+    }
+}
+
+void processor::processBlock(juce::AudioBuffer<float>& buffer, juce::MidiBuffer& midi)
+{
+    juce::ScopedNoDenormals no_denormals;
+
+    const bool want_delay = on(p_latency);
+    if (want_delay != delaying_) {
+        delaying_ = want_delay;
+        delay_.clear();
+        setLatencySamples(delaying_ ? latency_samples : 0);
+    }
+
+    const int n = buffer.getNumSamples();
+    const int channels = buffer.getNumChannels();
+    const bool make_nan = on(p_nan);
+    const std::uint64_t block_start = samples_processed_;
+    int pos = 0;
+
+    auto render_until = [&](int end) {
+        for (; pos < end; ++pos) {
+            const bool sounding = voices_.sounding();
+            float y = static_cast<float>(voices_.next_sample());
+            if (make_nan && sounding)
+                y = std::numeric_limits<float>::quiet_NaN();
+            if (delaying_)
+                y = delay_.push(y);
+            for (int c = 0; c < channels; ++c)
+                buffer.setSample(c, pos, y);
+        }
+    };
+
+    for (const auto event : midi) {
+        const int at = std::clamp(event.samplePosition, 0, n);
+        render_until(at);
+        handle(event.getMessage(), block_start + static_cast<std::uint64_t>(at));
+    }
+    render_until(n);
+    samples_processed_ += static_cast<std::uint64_t>(n);
+}
+
+int processor::getNumPrograms()
+{
+    return static_cast<int>(factory_programs.size());
+}
+
+int processor::getCurrentProgram()
+{
+    return current_program_;
+}
+
+void processor::setCurrentProgram(int index)
+{
+    if (index < 0 || index >= getNumPrograms())
+        return;
+    current_program_ = index;
+    values_[p_level]->setValueNotifyingHost(factory_programs[static_cast<std::size_t>(index)].level);
+}
+
+const juce::String processor::getProgramName(int index)
+{
+    if (index < 0 || index >= getNumPrograms())
+        return {};
+    return factory_programs[static_cast<std::size_t>(index)].name;
+}
+
+void processor::getStateInformation(juce::MemoryBlock& dest)
+{
+    synth_state s;
+    for (auto* p : values_)
+        s.values.push_back(p->get());
+    s.program = static_cast<std::uint32_t>(current_program_);
+    s.payload = payload_;
+    const auto blob = encode_state(s);
+    dest.replaceAll(blob.data(), blob.size());
+}
+
+void processor::setStateInformation(const void* data, int size)
+{
+    const auto n = static_cast<std::size_t>(std::max(size, 0));
+    set_crc(data != nullptr ? crc32(data, n) : crc32("", 0));
+    const auto s = decode_state(data, n);
+    if (!s)
+        return;
+    for (std::size_t i = 0; i < values_.size(); ++i) {
+        juce::AudioProcessorParameter* p = values_[i];
+        float v = i < s->values.size() ? s->values[i] : p->getDefaultValue();
+        if (std::isnan(v))
+            v = p->getDefaultValue();
+        p->setValueNotifyingHost(std::clamp(v, 0.0f, 1.0f));
+    }
+    current_program_ = s->program < factory_programs.size() ? static_cast<int>(s->program) : 0;
+    payload_ = s->payload;
+}
+
+void processor::set_crc(std::uint32_t crc)
+{
+    state_crc_.store(crc);
+    for (auto* p : readouts_)
+        p->sendValueChangedMessageToListeners(p->getValue());
+}
+
+} // namespace vr::test_synth
+
+juce::AudioProcessor* JUCE_CALLTYPE createPluginFilter()
+{
+    return new vr::test_synth::processor();
+}

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+// vr-test-synth: a sine instrument whose every sample a test can compute,
+// with switches for the ways real plugins misbehave. README.md is the spec.
+
+#include <juce_audio_processors/juce_audio_processors.h>
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <vector>
+
+#include "synth_voices.hpp"
+
+namespace vr::test_synth {
+
+// Parameter indices, in the order the plugin registers them. Stable: tests
+// and README.md name them.
+enum param : int {
+    p_level = 0,
+    p_release,
+    p_crash,
+    p_abort,
+    p_exit,
+    p_hang,
+    p_nan,
+    p_print,
+    p_latency,
+    p_history,
+    p_leak,
+    p_state_crc,     // read-only from here on
+    p_state_crc_hi,
+    p_state_crc_lo,
+    p_count
+};
+
+// Parameters 0..writable_count-1 are settable and saved in the state.
+inline constexpr int writable_count = p_state_crc;
+
+inline constexpr int latency_samples = static_cast<int>(delay_line::delay_samples);
+
+struct factory_program {
+    const char* name;
+    float level;
+};
+
+inline constexpr std::array<factory_program, 4> factory_programs{{
+    {"Init", 0.5f},
+    {"Quiet", 0.25f},
+    {"Loud", 0.75f},
+    {"Full", 1.0f},
+}};
+
+class processor final : public juce::AudioProcessor,
+                        private juce::AudioProcessorParameter::Listener {
+public:
+    processor();
+    ~processor() override;
+
+    const juce::String getName() const override;
+    void prepareToPlay(double sample_rate, int max_block) override;
+    void releaseResources() override;
+    void reset() override;
+    bool isBusesLayoutSupported(const BusesLayout& layouts) const override;
+    void processBlock(juce::AudioBuffer<float>& buffer, juce::MidiBuffer& midi) override;
+    using juce::AudioProcessor::processBlock;
+
+    double getTailLengthSeconds() const override { return 1.0; }
+    bool acceptsMidi() const override { return true; }
+    bool producesMidi() const override { return false; }
+    bool isMidiEffect() const override { return false; }
+
+    bool hasEditor() const override { return false; }
+    juce::AudioProcessorEditor* createEditor() override { return nullptr; }
+
+    int getNumPrograms() override;
+    int getCurrentProgram() override;
+    void setCurrentProgram(int index) override;
+    const juce::String getProgramName(int index) override;
+    void changeProgramName(int, const juce::String&) override {}
+
+    void getStateInformation(juce::MemoryBlock& dest) override;
+    void setStateInformation(const void* data, int size) override;
+
+private:
+    void parameterValueChanged(int index, float value) override;
+    void parameterGestureChanged(int, bool) override {}
+
+    bool on(int index) const { return values_[static_cast<std::size_t>(index)]->get() >= 0.5f; }
+    void handle(const juce::MidiMessage& msg, std::uint64_t at_sample);
+    void set_crc(std::uint32_t crc);
+
+    std::array<juce::AudioParameterFloat*, writable_count> values_{};
+    std::array<juce::AudioProcessorParameter*, 3> readouts_{};
+
+    voice_bank voices_;
+    delay_line delay_;
+    bool delaying_ = false;
+    double sample_rate_ = 44100.0;
+
+    // Samples this instance has processed since construction; never reset,
+    // which is what makes `history` depend on earlier renders.
+    std::uint64_t samples_processed_ = 0;
+
+    int current_program_ = 0;
+    std::vector<std::uint8_t> payload_;
+    std::atomic<std::uint32_t> state_crc_{0};
+
+    JUCE_DECLARE_NON_COPYABLE_WITH_LEAK_DETECTOR(processor)
+};
+
+} // namespace vr::test_synth

@@ -15,8 +15,11 @@ double to_dbfs(double amplitude) {
 
 json db_field(double db) {
     if (!std::isfinite(db)) return nullptr;
-    // Adding 0.0 turns a rounded -0.0 into 0.0, which prints as "0.0".
-    return std::round(db / record_db_step) * record_db_step + 0.0;
+    // Dividing (rather than multiplying by 0.01) gives the double nearest to
+    // the decimal, which prints as "-3.01" and not "-3.0100000000000002";
+    // adding 0.0 turns a rounded -0.0 into 0.0.
+    const double scale = std::pow(10.0, record_db_decimals);
+    return std::round(db * scale) / scale + 0.0;
 }
 
 }  // namespace

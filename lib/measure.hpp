@@ -21,12 +21,12 @@ struct audio_measures {
 // empty buffer measures as silence.
 audio_measures measure_audio(const audio_buffer& audio, double silence_db);
 
-// The decibel values' resolution in records: 0.01 dB, a tenth of the
+// Decimals of the decibel values in records: 0.01 dB, a tenth of the
 // smallest level change anyone hears and what level meters show, so that two
 // renders that differ only in float rounding give equal records.
-inline constexpr double record_db_step = 0.01;
+inline constexpr int record_db_decimals = 2;
 
-// Adds peak_dbfs and rms_dbfs (rounded to record_db_step; null when -inf),
+// Adds peak_dbfs and rms_dbfs (rounded to record_db_decimals; null when -inf),
 // clipped_samples, nonfinite_samples and silent to record, replacing fields
 // of those names.
 void put_measures(json& record, const audio_measures& m);

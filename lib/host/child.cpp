@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "host/child.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+
+#include "error.hpp"
+#include "handles.hpp"
+
+namespace vr::host {
+
+std::string child_outcome::failure() const {
+    if (ok) return "";
+    if (timed_out) return "the plugin hung (killed after the time limit)";
+    if (signal) {
+        const char* name = sigabbrev_np(signal);
+        return "the plugin crashed (signal " + std::to_string(signal) + (name ? std::string(" SIG") + name : "") +
+               ")";
+    }
+    return "the render process exited with status " + std::to_string(exit_code);
+}
+
+namespace {
+
+void write_all(int fd, const std::string& s) {
+    std::size_t done = 0;
+    while (done < s.size()) {
+        ssize_t n = ::write(fd, s.data() + done, s.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return;
+        done += static_cast<std::size_t>(n);
+    }
+}
+
+}  // namespace
+
+child_outcome run_in_child(const std::function<std::string()>& fn, double timeout_s) {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) throw record_error(std::string("cannot create a pipe: ") + std::strerror(errno));
+    unique_fd read_end(fds[0]), write_end(fds[1]);
+    // Whatever sits in stdio buffers would otherwise be written twice.
+    std::fflush(nullptr);
+    pid_t pid = ::fork();
+    if (pid < 0) throw record_error(std::string("cannot fork: ") + std::strerror(errno));
+    if (pid == 0) {
+        read_end.release();
+        int code = 0;
+        try {
+            write_all(write_end.get(), fn());
+        } catch (...) {
+            code = 70;
+        }
+        std::fflush(nullptr);
+        ::_exit(code);
+    }
+    write_end.close("pipe");
+
+    child_outcome out;
+    auto start = std::chrono::steady_clock::now();
+    char buf[65536];
+    for (;;) {
+        int wait_ms = -1;
+        if (timeout_s > 0) {
+            double left = timeout_s - std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+            if (left <= 0) {
+                ::kill(pid, SIGKILL);
+                out.timed_out = true;
+                break;
+            }
+            wait_ms = static_cast<int>(left * 1000) + 1;
+        }
+        pollfd p{read_end.get(), POLLIN, 0};
+        int r = ::poll(&p, 1, wait_ms);
+        if (r < 0 && errno == EINTR) continue;
+        if (r == 0) continue;  // the deadline is checked above
+        ssize_t n = ::read(read_end.get(), buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        out.answer.append(buf, static_cast<std::size_t>(n));
+    }
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (WIFSIGNALED(status) && !out.timed_out) out.signal = WTERMSIG(status);
+    if (WIFEXITED(status)) out.exit_code = WEXITSTATUS(status);
+    out.ok = !out.timed_out && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    return out;
+}
+
+}  // namespace vr::host

@@ -1,0 +1,76 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# The plugin host: JUCE 7 (Debian's juce-modules-source) compiled once into a
+# static library under build/juce/, whatever $(BUILD) is (JUCE is never
+# instrumented: only our code gets the sanitizers), and render-one linked
+# against it. Included by the top Makefile.
+
+JUCE_DIR     ?= /usr/share/juce/modules
+JUCE_BUILD   := build/juce
+JUCE_LIB     := $(JUCE_BUILD)/libjuce.a
+JUCE_MODULES := juce_core juce_events juce_data_structures juce_graphics \
+                juce_gui_basics juce_gui_extra juce_audio_basics juce_audio_processors
+# juce_audio_processors hosts LV2 through bundled lilv/serd/sord/sratom,
+# compiled from this extra unit.
+JUCE_UNITS   := $(JUCE_MODULES) juce_audio_processors_lv2_libs
+JUCE_OBJS    := $(JUCE_UNITS:%=$(JUCE_BUILD)/%.o)
+JUCE_PKGS    := freetype2 fontconfig libpng libjpeg zlib
+JUCE_PKG_CFLAGS = $(eval JUCE_PKG_CFLAGS := $$(shell pkg-config --cflags $(JUCE_PKGS)))$(JUCE_PKG_CFLAGS)
+JUCE_PKG_LIBS   = $(eval JUCE_PKG_LIBS := $$(shell pkg-config --libs $(JUCE_PKGS)))$(JUCE_PKG_LIBS)
+
+LV2_SDK := $(JUCE_DIR)/juce_audio_processors/format_types/LV2_SDK
+
+# What every translation unit that sees JUCE must agree on.
+JUCE_DEFS := -DJUCE_GLOBAL_MODULE_SETTINGS_INCLUDED=1 -DJUCE_STANDALONE_APPLICATION=1 \
+             -DJUCE_DONT_DECLARE_PROJECTINFO=1 -DJUCE_DISPLAY_SPLASH_SCREEN=0 \
+             -DJUCE_REPORT_APP_USAGE=0 -DJUCE_USE_CURL=0 -DJUCE_WEB_BROWSER=0 \
+             -DJUCE_MODAL_LOOPS_PERMITTED=1 -DJUCE_PLUGINHOST_VST3=1 \
+             -DJUCE_PLUGINHOST_LV2=1 -DJUCE_PLUGINHOST_VST=1 -DNDEBUG=1 \
+             $(JUCE_MODULES:%=-DJUCE_MODULE_AVAILABLE_%=1)
+JUCE_INCS := -I$(JUCE_DIR) -Ilib/host/vst2compat \
+             -I$(JUCE_DIR)/juce_audio_processors/format_types/VST3_SDK \
+             -I$(LV2_SDK) -I$(LV2_SDK)/lv2 -I$(LV2_SDK)/serd -I$(LV2_SDK)/sord \
+             -I$(LV2_SDK)/sord/src -I$(LV2_SDK)/sratom -I$(LV2_SDK)/lilv -I$(LV2_SDK)/lilv/src
+JUCE_CXXFLAGS ?= -O2
+JUCE_LIBS  = $(JUCE_PKG_LIBS) -ldl -lpthread -lrt
+
+# The JUCE units see our compat headers, so they are rebuilt when those change.
+JUCE_COMPAT_HEADERS := $(wildcard lib/host/vst2compat/pluginterfaces/vst2.x/*.h)
+
+# One rule per unit: each unit lives in its module's folder.
+juce_unit_src = $(JUCE_DIR)/$(if $(filter juce_audio_processors_%,$(1)),juce_audio_processors,$(1))/$(1).cpp
+define juce_unit_rule
+$(JUCE_BUILD)/$(1).o: $(call juce_unit_src,$(1)) $(if $(filter juce_audio_processors,$(1)),$(JUCE_COMPAT_HEADERS))
+	@mkdir -p $$(@D)
+	$$(CXX) -std=c++20 -w $$(JUCE_DEFS) $$(JUCE_INCS) $$(JUCE_PKG_CFLAGS) $$(JUCE_CXXFLAGS) -c $$< -o $$@
+endef
+$(foreach u,$(JUCE_UNITS),$(eval $(call juce_unit_rule,$(u))))
+
+$(JUCE_LIB): $(JUCE_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+.PHONY: juce
+juce: $(JUCE_LIB)
+
+# Our host code: the only code of ours that includes JUCE headers.
+HOST_SRCS := $(wildcard lib/host/*.cpp)
+HOST_OBJS := $(HOST_SRCS:%.cpp=$(BUILD)/obj/%.o)
+
+$(HOST_OBJS): $(BUILD)/obj/%.o: %.cpp
+	@mkdir -p $(@D)
+	$(CXX) $(VR_CXXFLAGS) $(JUCE_DEFS) $(JUCE_INCS:-I%=-isystem %) $(JUCE_PKG_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/bin/render-one: $(BUILD)/obj/tools/render-one.o $(HOST_OBJS) $(LIBVR) $(JUCE_LIB)
+	@mkdir -p $(@D)
+	$(CXX) $(VR_LDFLAGS) -o $@ $(BUILD)/obj/tools/render-one.o $(HOST_OBJS) $(LIBVR) $(JUCE_LIB) $(PKG_LIBS) $(JUCE_LIBS)
+
+-include $(HOST_OBJS:.o=.d)
+
+# A test helper (tests/tools/audio-probe.cpp) that reads audio files through
+# lib/ for tests/render-one.bats; built whenever render-one is.
+AUDIO_PROBE := $(BUILD)/tests/audio-probe
+$(AUDIO_PROBE): $(BUILD)/obj/tests/tools/audio-probe.o $(LIBVR)
+	@mkdir -p $(@D)
+	$(CXX) $(VR_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(BUILD)/bin/render-one: | $(AUDIO_PROBE)
+-include $(BUILD)/obj/tests/tools/audio-probe.d

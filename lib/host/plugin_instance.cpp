@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "host/plugin_instance.hpp"
+
+#include <juce_audio_processors/juce_audio_processors.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+
+#include "error.hpp"
+
+namespace vr::host {
+
+namespace {
+
+// The format manager outlives every instance and dies before JUCE shuts down.
+juce::AudioPluginFormatManager* g_formats = nullptr;
+
+const char* juce_format_name(plugin_format f) {
+    switch (f) {
+        case plugin_format::vst2: return "VST";
+        case plugin_format::vst3: return "VST3";
+        case plugin_format::lv2: return "LV2";
+    }
+    return "";
+}
+
+juce::AudioPluginFormat& format_for(plugin_format f) {
+    if (!g_formats) throw fatal_error("internal: plugin host used before juce_runtime");
+    for (auto* fmt : g_formats->getFormats())
+        if (fmt->getName() == juce_format_name(f)) return *fmt;
+    throw record_error(std::string("this build cannot host ") + to_string(f) + " plugins");
+}
+
+// preset-scan writes a VST2 fxID as its four characters when printable.
+std::string vst2_id(int uid) {
+    auto u = static_cast<std::uint32_t>(uid);
+    std::string s;
+    for (int shift = 24; shift >= 0; shift -= 8) {
+        char c = static_cast<char>((u >> shift) & 0xFF);
+        if (c < 0x20 || c > 0x7E) {
+            char hex[16];
+            std::snprintf(hex, sizeof hex, "0x%08X", u);
+            return hex;
+        }
+        s += c;
+    }
+    return s;
+}
+
+// What JUCE should be asked to load: a file, or the URI of an LV2 plugin
+// (a bundle is opened by making lilv read the folder that holds it).
+std::string identifier_for(const plugin_ref& ref, juce::AudioPluginFormat& fmt) {
+    if (ref.format != plugin_format::lv2) {
+        if (!std::filesystem::exists(ref.location))
+            throw record_error("cannot load plugin " + ref.location + ": no such file or folder");
+        return ref.location;
+    }
+    if (ref.location.front() != '/') return ref.location;
+    auto uris = lv2_bundle_uris(ref.location);
+    if (uris.size() > 1) {
+        std::string list;
+        for (const auto& u : uris) list += (list.empty() ? "" : ", ") + u;
+        throw record_error("LV2 bundle " + ref.location + " holds " + std::to_string(uris.size()) +
+                           " plugins; name one by its URI: " + list);
+    }
+    auto parent = std::filesystem::path(ref.location).parent_path().string();
+    fmt.searchPathsForPlugins(juce::FileSearchPath(juce::String(parent)), false, false);
+    return uris.front();
+}
+
+}  // namespace
+
+struct juce_runtime::impl {
+    juce::ScopedJuceInitialiser_GUI gui;
+    juce::AudioPluginFormatManager formats;
+};
+
+juce_runtime::juce_runtime() : p_(std::make_unique<impl>()) {
+    p_->formats.addDefaultFormats();
+    g_formats = &p_->formats;
+}
+
+juce_runtime::~juce_runtime() { g_formats = nullptr; }
+
+struct plugin_instance::impl {
+    std::unique_ptr<juce::AudioPluginInstance> plugin;
+    plugin_info info;
+    int block_size = 512;
+};
+
+plugin_instance::plugin_instance(std::unique_ptr<impl> p) : p_(std::move(p)) {}
+
+plugin_instance::~plugin_instance() {
+    if (p_ && p_->plugin) p_->plugin->releaseResources();
+}
+
+std::unique_ptr<plugin_instance> plugin_instance::load(const plugin_ref& ref, int sample_rate, int block_size) {
+    auto& fmt = format_for(ref.format);
+    std::string id = identifier_for(ref, fmt);
+    juce::OwnedArray<juce::PluginDescription> found;
+    fmt.findAllTypesForFile(found, juce::String(id));
+    if (found.isEmpty())
+        throw record_error("cannot load plugin " + ref.location + ": not a " + to_string(ref.format) +
+                           " plugin JUCE can open");
+    // A file may hold several plugins (VST2 shells, VST3 modules): prefer an instrument.
+    const juce::PluginDescription* desc = found[0];
+    for (auto* d : found)
+        if (d->isInstrument) {
+            desc = d;
+            break;
+        }
+    juce::String error;
+    auto plugin = fmt.createInstanceFromDescription(*desc, sample_rate, block_size, error);
+    if (!plugin)
+        throw record_error("cannot load plugin " + ref.location + ": " +
+                           (error.isEmpty() ? std::string("the plugin refused to start") : error.toStdString()));
+    plugin->setNonRealtime(true);
+    plugin->setRateAndBufferSizeDetails(sample_rate, block_size);
+    plugin->prepareToPlay(sample_rate, block_size);
+
+    auto p = std::make_unique<impl>();
+    p->block_size = block_size;
+    p->info.name = desc->name.toStdString();
+    p->info.format = to_string(ref.format);
+    p->info.version = desc->version.toStdString();
+    switch (ref.format) {
+        case plugin_format::vst2: p->info.id = vst2_id(desc->uniqueId); break;
+        case plugin_format::vst3: {
+            char hex[16];
+            std::snprintf(hex, sizeof hex, "0x%08X", static_cast<std::uint32_t>(desc->uniqueId));
+            p->info.id = hex;
+            break;
+        }
+        case plugin_format::lv2: p->info.id = id; break;
+    }
+    p->info.latency_samples = std::max(0, plugin->getLatencySamples());
+    p->info.output_channels = plugin->getTotalNumOutputChannels();
+    if (p->info.output_channels < 1)
+        throw record_error("plugin " + ref.location + " has no audio output");
+    p->plugin = std::move(plugin);
+    return std::unique_ptr<plugin_instance>(new plugin_instance(std::move(p)));
+}
+
+const plugin_info& plugin_instance::info() const { return p_->info; }
+
+int plugin_instance::program_count() const { return p_->plugin->getNumPrograms(); }
+
+std::string plugin_instance::program_name(int index) const {
+    return p_->plugin->getProgramName(index).toStdString();
+}
+
+int plugin_instance::current_program() const { return p_->plugin->getCurrentProgram(); }
+
+void plugin_instance::select_program(int index) {
+    int n = program_count();
+    if (index < 0 || index >= n)
+        throw record_error("program_index " + std::to_string(index) + " is out of range: the plugin has " +
+                           std::to_string(n) + " programs");
+    p_->plugin->setCurrentProgram(index);
+    if (p_->plugin->getCurrentProgram() != index)
+        throw record_error("the plugin did not switch to program " + std::to_string(index));
+}
+
+void plugin_instance::set_parameter(const std::string& key, double value) {
+    const auto& params = p_->plugin->getParameters();
+    juce::AudioProcessorParameter* found = nullptr;
+    if (!key.empty() && key.find_first_not_of("0123456789") == std::string::npos && key.size() < 9) {
+        int index = std::stoi(key);
+        if (index < params.size()) found = params[index];
+    } else {
+        for (auto* param : params) {
+            auto* with_id = dynamic_cast<juce::AudioProcessorParameterWithID*>(param);
+            if (param->getName(1024).toStdString() == key || (with_id && with_id->paramID.toStdString() == key)) {
+                found = param;
+                break;
+            }
+        }
+    }
+    if (!found)
+        throw record_error("set_params: the plugin has no parameter '" + key + "' (it has " +
+                           std::to_string(params.size()) + ")");
+    found->setValueNotifyingHost(static_cast<float>(value));
+}
+
+void plugin_instance::reset() { p_->plugin->reset(); }
+
+audio_buffer plugin_instance::render(const play_plan& plan, int channels) {
+    auto& plugin = *p_->plugin;
+    // Read now: a parameter change may have changed it since loading.
+    const int latency = std::max(0, plugin.getLatencySamples());
+    const int outs = plugin.getTotalNumOutputChannels();
+    const int width = std::max({plugin.getTotalNumInputChannels(), outs, 1});
+    const std::int64_t total = plan.frames + latency;
+
+    audio_buffer out;
+    out.channels = channels;
+    out.sample_rate = static_cast<int>(plugin.getSampleRate());
+    out.samples.assign(static_cast<std::size_t>(plan.frames) * channels, 0.0f);
+
+    juce::AudioBuffer<float> buffer(width, p_->block_size);
+    juce::MidiBuffer midi;
+    std::size_t next = 0;
+    for (std::int64_t pos = 0; pos < total; pos += p_->block_size) {
+        const int len = static_cast<int>(std::min<std::int64_t>(p_->block_size, total - pos));
+        buffer.setSize(width, len, false, false, true);
+        buffer.clear();
+        midi.clear();
+        for (; next < plan.messages.size() && plan.messages[next].frame < pos + len; ++next) {
+            const auto& m = plan.messages[next];
+            midi.addEvent(m.bytes.data(), static_cast<int>(m.bytes.size()),
+                          static_cast<int>(std::max<std::int64_t>(0, m.frame - pos)));
+        }
+        plugin.processBlock(buffer, midi);
+
+        const float* left = buffer.getReadPointer(0);
+        const float* right = buffer.getReadPointer(outs > 1 ? 1 : 0);
+        for (int i = 0; i < len; ++i) {
+            std::int64_t frame = pos + i - latency;
+            if (frame < 0) continue;
+            float* dst = out.samples.data() + frame * channels;
+            if (channels == 1) {
+                dst[0] = outs > 1 ? 0.5f * (left[i] + right[i]) : left[i];
+            } else {
+                dst[0] = left[i];
+                dst[1] = right[i];
+            }
+        }
+    }
+    return out;
+}
+
+}  // namespace vr::host

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// One loaded plugin, behind an interface that does not show JUCE, so that the
+// rest of render-one compiles without it. Every call must come from the
+// thread that created the juce_runtime (the main thread).
+#pragma once
+#include <memory>
+#include <string>
+
+#include "audio_file.hpp"
+#include "play_plan.hpp"
+#include "render_job.hpp"
+
+namespace vr::host {
+
+// JUCE started as a console program: the message manager lives on this
+// thread. Exactly one, created before any plugin and outliving them all.
+class juce_runtime {
+public:
+    juce_runtime();
+    ~juce_runtime();
+    juce_runtime(const juce_runtime&) = delete;
+    juce_runtime& operator=(const juce_runtime&) = delete;
+
+private:
+    struct impl;
+    std::unique_ptr<impl> p_;
+};
+
+// What was loaded, for the result records.
+struct plugin_info {
+    std::string name;
+    std::string format;   // vst2 vst3 lv2
+    std::string version;
+    std::string id;       // VST2 fxID (4 characters or 0x...), VST3 uid, LV2 URI
+    int latency_samples = 0;
+    int output_channels = 0;
+};
+
+class plugin_instance {
+public:
+    // Loads the plugin and prepares it for sample_rate and block_size; throws
+    // record_error saying why it could not.
+    static std::unique_ptr<plugin_instance> load(const plugin_ref& ref, int sample_rate, int block_size);
+    ~plugin_instance();
+
+    const plugin_info& info() const;
+    int program_count() const;
+    std::string program_name(int index) const;
+    int current_program() const;
+    // Selects one of the plugin's own programs; throws record_error when the
+    // index is out of range or the plugin does not take it.
+    void select_program(int index);
+    // Sets a parameter, named by its index ("3"), name or id, to a normalised
+    // value; throws record_error when the plugin has no such parameter.
+    void set_parameter(const std::string& key, double value);
+    // The plugin's reset (JUCE's: power cycle for VST2, flush for others).
+    void reset();
+    // Plays the plan and returns plan.frames frames of `channels` channels
+    // (1: stereo mixed down; 2: a mono plugin copied to both), the plugin's
+    // reported latency rendered and dropped from the start.
+    audio_buffer render(const play_plan& plan, int channels);
+
+private:
+    struct impl;
+    explicit plugin_instance(std::unique_ptr<impl> p);
+    std::unique_ptr<impl> p_;
+};
+
+}  // namespace vr::host

@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "host/render_worker.hpp"
+
+#include <chrono>
+#include <cstring>
+
+#include "audio_file.hpp"
+#include "error.hpp"
+#include "host/child.hpp"
+#include "host/plugin_instance.hpp"
+#include "measure.hpp"
+#include "midi.hpp"
+#include "play_plan.hpp"
+
+namespace vr::host {
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+double seconds_since(clock_type::time_point t) {
+    return std::chrono::duration<double>(clock_type::now() - t).count();
+}
+
+// A probe child that has not answered in this long is taken as hung.
+constexpr double probe_timeout_s = 60.0;
+
+// Some plugins load data lazily on their first render, which then comes out
+// wrong (DESIGN.md rule 4): play a short note once, discard it, reset.
+void warm_up(plugin_instance& p, int sample_rate) {
+    p.render(note_plan(60, 100, 0.05, 0.05, sample_rate), 2);
+    p.reset();
+}
+
+// The job the probe renders twice, and the different one played in between:
+// another note with pitch bend and modulation left up, on another program.
+play_plan probe_plan(int sample_rate) { return note_plan(60, 100, 0.2, 0.1, sample_rate); }
+
+play_plan disturbing_plan(int sample_rate) {
+    play_plan plan = note_plan(48, 127, 0.2, 0.1, sample_rate);
+    plan.messages.insert(plan.messages.begin() + 1, {{0, {0xE0, 0x00, 0x70}}, {0, {0xB0, 0x01, 0x64}}});
+    return plan;
+}
+
+bool same_samples(const audio_buffer& a, const audio_buffer& b) {
+    return a.samples.size() == b.samples.size() &&
+           std::memcmp(a.samples.data(), b.samples.data(), a.samples.size() * sizeof(float)) == 0;
+}
+
+std::string to_bytes(const audio_buffer& a) {
+    return std::string(reinterpret_cast<const char*>(a.samples.data()), a.samples.size() * sizeof(float));
+}
+
+bool same_bytes(const audio_buffer& a, const std::string& bytes) {
+    return bytes.size() == a.samples.size() * sizeof(float) &&
+           std::memcmp(a.samples.data(), bytes.data(), bytes.size()) == 0;
+}
+
+}  // namespace
+
+const char* to_string(isolation i) {
+    switch (i) {
+        case isolation::reset: return "reset";
+        case isolation::fork: return "fork";
+        case isolation::fresh: return "fresh";
+    }
+    return "unknown";
+}
+
+struct render_worker::slot {
+    plugin_ref ref;
+    int sample_rate = 0;
+    int block_size = 0;
+    std::string failure;  // why the plugin would not load: every job that needs it fails so
+    plugin_info info;
+    double load_s = 0;
+    isolation mode = isolation::fresh;
+    int initial_program = 0;
+    // The instance reset mode plays in place, and the never-played one a
+    // forked child renders from (kept whenever forking works: jobs that
+    // change parameters start from it in every mode).
+    std::unique_ptr<plugin_instance> played;
+    std::unique_ptr<plugin_instance> pristine;
+
+    std::unique_ptr<plugin_instance> load_warm() {
+        auto start = clock_type::now();
+        auto p = plugin_instance::load(ref, sample_rate, block_size);
+        warm_up(*p, sample_rate);
+        load_s = seconds_since(start);
+        return p;
+    }
+
+    // Back to the state a job starts from, in reset mode: the plugin's reset
+    // and its program (the job's, or the one it came up with) selected anew.
+    void prepare(plugin_instance& p, std::optional<int> program) const {
+        p.reset();
+        if (p.program_count() > 0) p.select_program(program.value_or(initial_program));
+    }
+
+    // DESIGN.md rule 5: find out how this plugin's jobs get a clean state.
+    void probe() {
+        pristine = load_warm();
+        info = pristine->info();
+        initial_program = std::max(0, pristine->current_program());
+        // A child renders the probe from the never-played instance...
+        auto forked = run_in_child([&] { return to_bytes(pristine->render(probe_plan(sample_rate), 2)); },
+                                   probe_timeout_s);
+        // ...a second instance renders it here, then something else, is
+        // reset, and renders it again.
+        auto played = load_warm();
+        audio_buffer first = played->render(probe_plan(sample_rate), 2);
+        bool fork_ok = forked.ok && same_bytes(first, forked.answer);
+        if (played->program_count() > 1) played->select_program(initial_program == 1 ? 0 : 1);
+        played->render(disturbing_plan(sample_rate), 2);
+        prepare(*played, std::nullopt);
+        bool reset_ok = same_samples(first, played->render(probe_plan(sample_rate), 2));
+        mode = reset_ok ? isolation::reset : fork_ok ? isolation::fork : isolation::fresh;
+        if (!reset_ok) played.reset();
+        if (!fork_ok) pristine.reset();
+    }
+};
+
+render_worker::render_worker(worker_options options) : options_(options) {}
+render_worker::~render_worker() = default;
+
+render_worker::slot& render_worker::slot_for(const plugin_ref& plugin, int sample_rate, int block_size) {
+    auto key = std::make_tuple(plugin.location, sample_rate, block_size);
+    auto it = slots_.find(key);
+    if (it == slots_.end()) {
+        auto s = std::make_unique<slot>();
+        s->ref = plugin;
+        s->sample_rate = sample_rate;
+        s->block_size = block_size;
+        try {
+            s->probe();
+        } catch (const record_error& e) {
+            s->failure = e.what();
+            s->played.reset();
+            s->pristine.reset();
+        }
+        it = slots_.emplace(key, std::move(s)).first;
+    }
+    if (!it->second->failure.empty()) throw record_error(it->second->failure);
+    return *it->second;
+}
+
+namespace {
+
+// Renders, writes the file and measures it: the part of a job that touches
+// the plugin, run in place or in a child.
+json render_and_write(plugin_instance& p, const render_job& job, const play_plan& plan, double silence_db) {
+    audio_buffer audio = p.render(plan, job.channels);
+    write_audio_file(job.output_path, audio, job.format);
+    json r;
+    r["frames"] = audio.frames();
+    put_measures(r, measure_audio(audio, silence_db));
+    return r;
+}
+
+play_plan plan_for(const render_job& job, json& record, bool keep_program_changes) {
+    if (!job.midi_mode) return note_plan(job.note, job.velocity, job.duration_s, job.tail_s, job.sample_rate);
+    midi_song song = read_midi_file(job.midi_path);
+    double length = job.midi_duration_s.value_or(song.duration_s);
+    if (!job.midi_duration_s) record["midi_duration_s"] = song.duration_s;
+    return midi_plan(song, length, job.tail_s, job.sample_rate, keep_program_changes);
+}
+
+void put_plugin_fields(json& record, const plugin_info& info) {
+    record["plugin_name"] = info.name;
+    record["plugin_format"] = info.format;
+    record["plugin_version"] = info.version;
+    record["plugin_id"] = info.id;
+}
+
+}  // namespace
+
+void render_worker::run(const render_job& job, json& record) {
+    slot& s = slot_for(job.plugin, job.sample_rate, job.block_size);
+    play_plan plan = plan_for(job, record, options_.midi_program_changes);
+    // A job that sets parameters would leave them set for the next one: it
+    // never plays in place.
+    isolation how = s.mode;
+    if (how == isolation::reset && !job.params.empty()) how = s.pristine ? isolation::fork : isolation::fresh;
+
+    auto setup_and_render = [&](plugin_instance& p) {
+        if (job.program_index) p.select_program(*job.program_index);
+        for (const auto& [key, value] : job.params) p.set_parameter(key, value);
+        return render_and_write(p, job, plan, options_.silence_db);
+    };
+    auto start = clock_type::now();
+    json result;
+    double load_s = s.load_s;
+    try {
+        switch (how) {
+            case isolation::reset:
+                s.prepare(*s.played, job.program_index);
+                result = render_and_write(*s.played, job, plan, options_.silence_db);
+                break;
+            case isolation::fork: {
+                auto child = run_in_child(
+                    [&] {
+                        json r;
+                        try {
+                            r = setup_and_render(*s.pristine);
+                        } catch (const std::exception& e) {
+                            r = json{{"error", e.what()}};
+                        }
+                        return r.dump();
+                    },
+                    0);
+                if (!child.ok) throw record_error(child.failure());
+                result = json::parse(child.answer);
+                if (result.contains("error")) throw record_error(result["error"].get<std::string>());
+                break;
+            }
+            case isolation::fresh: {
+                auto p = s.load_warm();
+                load_s = s.load_s;
+                result = setup_and_render(*p);
+                break;
+            }
+        }
+    } catch (const record_error&) {
+        put_plugin_fields(record, s.info);
+        throw;
+    }
+    record["status"] = "ok";
+    for (auto& [k, v] : result.items()) record[k] = v;
+    put_plugin_fields(record, s.info);
+    record["plugin_load_s"] = load_s;
+    record["render_s"] = seconds_since(start);
+    record["fresh_instance"] = how != isolation::reset;
+}
+
+void render_worker::list_programs(const plugin_ref& plugin, int sample_rate, int block_size,
+                                  const std::function<void(json&&)>& emit) {
+    slot& s = slot_for(plugin, sample_rate, block_size);
+    std::unique_ptr<plugin_instance> temporary;
+    plugin_instance* p = s.pristine ? s.pristine.get() : s.played.get();
+    if (!p) p = (temporary = s.load_warm()).get();
+    int n = p->program_count();
+    for (int i = 0; i < n; ++i) {
+        json r;
+        r["plugin_path"] = plugin.location;
+        r["program_index"] = i;
+        r["preset_name"] = p->program_name(i);
+        emit(std::move(r));
+    }
+}
+
+}  // namespace vr::host

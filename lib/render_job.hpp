@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// What render-one is asked to do: a job record, with the flags' defaults,
+// turned into a validated job, and which plugin renders it. No JUCE here.
+#pragma once
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "audio_file.hpp"
+#include "records.hpp"
+
+namespace vr {
+
+enum class plugin_format { vst2, vst3, lv2 };
+
+// "vst2" | "vst3" | "lv2": the record's plugin_format.
+const char* to_string(plugin_format f);
+
+// A plugin as the user named it: a file, a bundle, or an LV2 URI.
+struct plugin_ref {
+    std::string location;  // absolute path, or the URI
+    plugin_format format;
+    bool operator<(const plugin_ref& o) const { return location < o.location; }
+};
+
+// The format a path or URI names: .so is VST2, .vst3 is VST3, a .lv2 bundle
+// or a URI is LV2; file paths are made absolute. Throws record_error.
+plugin_ref resolve_plugin(const std::string& text);
+
+// The LV2 plugin URIs an .lv2 bundle's manifest.ttl declares, in file order;
+// throws record_error naming the bundle when it cannot be read.
+std::vector<std::string> lv2_bundle_uris(const std::string& bundle);
+
+// The --plugin flags: one plugin for every job, and mappings KEY=PATH where
+// KEY is a preset_format (fxp, serum2, ...) or a preset_plugin_id.
+class plugin_map {
+public:
+    // Adds one --plugin value; throws usage_error for a repeated default or key.
+    void add(const std::string& value);
+    bool empty() const { return !default_ && by_key_.empty(); }
+    // The plugin for a record: its plugin_path, else a mapping by
+    // preset_plugin_id, then by preset_format, else the default. Throws
+    // record_error naming the --plugin flag that would cover the job.
+    plugin_ref plugin_for(const json& record) const;
+
+private:
+    std::optional<std::string> default_;
+    std::vector<std::pair<std::string, std::string>> by_key_;
+};
+
+// Defaults the flags give to fields a record lacks.
+struct render_defaults {
+    int note = 60;
+    int velocity = 100;
+    double duration_s = 1.0;
+    double tail_s = 1.0;
+    std::optional<std::string> midi_path;
+    int sample_rate = 48000;
+    int block_size = 512;
+    int channels = 2;
+    std::optional<sample_format> format;  // pcm24, or float32 for .npy, when unset
+};
+
+// One job, every field checked.
+struct render_job {
+    plugin_ref plugin;
+    std::optional<int> program_index;
+    bool midi_mode = false;
+    int note = 60;
+    int velocity = 100;
+    double duration_s = 1.0;  // key held (note mode)
+    std::string midi_path;    // absolute (MIDI mode)
+    std::optional<double> midi_duration_s;
+    double tail_s = 1.0;
+    int sample_rate = 48000;
+    int block_size = 512;
+    int channels = 2;
+    sample_format format = sample_format::pcm24;
+    std::string output_path;  // absolute
+    // set_params: parameter (index or name) -> normalised value 0..1, in order.
+    std::vector<std::pair<std::string, double>> params;
+};
+
+// Reads and checks a job record; throws record_error naming the bad field.
+render_job make_render_job(const json& record, const render_defaults& defaults,
+                           const plugin_map& plugins);
+
+// Parses --sample-rate style values shared by flags and records.
+inline constexpr int min_sample_rate = 8000;
+inline constexpr int max_sample_rate = 384000;
+inline constexpr int max_block_size = 8192;
+inline constexpr double max_seconds = 3600.0;
+
+}  // namespace vr

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// render-one: hosts a VST2, VST3 or LV2 instrument headless and renders each
+// job record (or one job given by flags) to an audio file.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+
+#include "error.hpp"
+#include "files.hpp"
+#include "host/plugin_instance.hpp"
+#include "host/render_worker.hpp"
+#include "records.hpp"
+#include "render_job.hpp"
+#include "tool.hpp"
+
+namespace {
+
+// Records go to a private copy of the original stdout; fd 1 then points at
+// stderr, so a plugin's printf cannot break the record stream (rule 9).
+int protect_stdout() {
+    int records = ::fcntl(1, F_DUPFD_CLOEXEC, 3);
+    if (records < 0 || ::dup2(2, 1) < 0)
+        throw vr::fatal_error(std::string("cannot set up standard output: ") + std::strerror(errno));
+    return records;
+}
+
+template <typename T>
+T flag(const vr::cli& cli, const char* name, T min, T max) {
+    T v = cli.get<T>(name);
+    if (!(v >= min && v <= max))
+        vr::cli::throw_usage(std::string("--") + name + " must be between " + std::to_string(min) + " and " +
+                             std::to_string(max));
+    return v;
+}
+
+int run(int argc, char** argv) {
+    vr::cli cli("[< jobs]", "Render each job record with an audio plugin; write the audio, print a result record.");
+    cli.add()("p,plugin", "the plugin for every job (.so VST2, .vst3, .lv2 bundle or LV2 URI); KEY=PATH maps a "
+                          "preset_format or preset_plugin_id to a plugin (repeatable)",
+              cxxopts::value<std::vector<std::string>>(), "PATH")(
+        "list-programs", "print one record per program of the --plugin, then exit")(
+        "o,output", "render one job from the flags into this file and print its record", cxxopts::value<std::string>(),
+        "FILE")("skip-existing", "skip jobs whose output file exists (status skipped)")(
+        "plugin-home", "set HOME to this folder (created) for plugins that write there",
+        cxxopts::value<std::string>(), "DIR");
+    cli.add("Defaults for fields a job lacks")(
+        "note", "MIDI note (note)", cxxopts::value<int>()->default_value("60"), "N")(
+        "velocity", "velocity 1-127 (velocity)", cxxopts::value<int>()->default_value("100"), "N")(
+        "duration", "seconds the key is held (duration_s)", cxxopts::value<double>()->default_value("1"), "S")(
+        "tail", "seconds rendered after the note-off or the MIDI file's end (tail_s)",
+        cxxopts::value<double>()->default_value("1"), "S")(
+        "midi", "play this MIDI file instead of a note (midi_path)", cxxopts::value<std::string>(), "FILE")(
+        "midi-program-changes", "pass the MIDI file's program changes and bank selects on")(
+        "sample-rate", "sample rate in Hz (sample_rate_hz)", cxxopts::value<int>()->default_value("48000"), "HZ")(
+        "block-size", "frames per processing block (block_size)", cxxopts::value<int>()->default_value("512"), "N")(
+        "channels", "1 or 2 output channels (channels)", cxxopts::value<int>()->default_value("2"), "N")(
+        "sample-format", "pcm16, pcm24 or float32 (sample_format; default pcm24, float32 for .npy)",
+        cxxopts::value<std::string>(), "FMT")(
+        "silence-db", "peak below which a render counts as silent",
+        cxxopts::value<double>()->default_value("-90"), "DB");
+    if (!cli.parse(argc, argv)) return 0;
+    if (!cli.operands().empty()) vr::cli::throw_usage("render-one reads job records on standard input; it takes no operands");
+
+    vr::plugin_map plugins;
+    if (cli.has("plugin"))
+        for (const auto& p : cli.get<std::vector<std::string>>("plugin")) plugins.add(p);
+    vr::render_defaults defaults;
+    defaults.note = flag(cli, "note", 0, 127);
+    defaults.velocity = flag(cli, "velocity", 1, 127);
+    defaults.duration_s = flag(cli, "duration", 0.0, vr::max_seconds);
+    defaults.tail_s = flag(cli, "tail", 0.0, vr::max_seconds);
+    if (cli.has("midi")) defaults.midi_path = cli.get<std::string>("midi");
+    defaults.sample_rate = flag(cli, "sample-rate", vr::min_sample_rate, vr::max_sample_rate);
+    defaults.block_size = flag(cli, "block-size", 16, vr::max_block_size);
+    defaults.channels = flag(cli, "channels", 1, 2);
+    if (cli.has("sample-format")) {
+        try {
+            defaults.format = vr::parse_sample_format(cli.get<std::string>("sample-format"));
+        } catch (const vr::record_error& e) {
+            vr::cli::throw_usage(std::string("--sample-format: ") + e.what());
+        }
+    }
+    vr::host::worker_options options;
+    options.silence_db = flag(cli, "silence-db", -400.0, 0.0);
+    options.midi_program_changes = cli.has("midi-program-changes");
+    const bool list = cli.has("list-programs");
+    const bool single = cli.has("output");
+    const bool skip_existing = cli.has("skip-existing");
+    if (list && (single || !cli.has("plugin")))
+        vr::cli::throw_usage("--list-programs needs --plugin PATH and no --output");
+
+    vr::record_writer out(protect_stdout());
+    if (!std::getenv("QT_QPA_PLATFORM")) ::setenv("QT_QPA_PLATFORM", "offscreen", 1);
+    if (cli.has("plugin-home")) {
+        auto home = vr::absolute_path(cli.get<std::string>("plugin-home"));
+        vr::make_dirs(home);
+        ::setenv("HOME", home.c_str(), 1);
+    }
+
+    vr::host::juce_runtime juce;
+    vr::host::render_worker worker(options);
+
+    if (list) {
+        auto ref = plugins.plugin_for(vr::json::object());
+        try {
+            worker.list_programs(ref, defaults.sample_rate, defaults.block_size,
+                                 [&](vr::json&& r) { out.write(r); });
+        } catch (const vr::record_error& e) {
+            vr::json r{{"plugin_path", ref.location}};
+            vr::set_error(r, e.what());
+            out.write(r);
+        }
+        return out.exit_code();
+    }
+
+    auto render = [&](vr::json&& record, vr::record_writer& w) {
+        try {
+            auto job = vr::make_render_job(record, defaults, plugins);
+            if (skip_existing && std::filesystem::exists(job.output_path)) {
+                record["status"] = "skipped";
+            } else {
+                worker.run(job, record);
+            }
+        } catch (const vr::record_error& e) {
+            vr::set_error(record, e.what());
+        } catch (const std::filesystem::filesystem_error& e) {
+            vr::set_error(record, e.what());
+        }
+        w.write(record);
+    };
+
+    if (single) {
+        vr::json record{{"output_path", vr::absolute_path(cli.get<std::string>("output"))}};
+        if (defaults.midi_path) record["midi_path"] = vr::absolute_path(*defaults.midi_path);
+        render(std::move(record), out);
+        return out.exit_code();
+    }
+    return vr::for_each_record(0, out, render);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) { return vr::run_tool("render-one", argc, argv, run); }

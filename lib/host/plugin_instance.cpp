@@ -71,17 +71,27 @@ std::string identifier_for(const plugin_ref& ref, juce::AudioPluginFormat& fmt) 
 
 }  // namespace
 
+// JUCE's hosts log every load on stderr; the records say what matters.
+struct quiet_logger : juce::Logger {
+    void logMessage(const juce::String&) override {}
+};
+
 struct juce_runtime::impl {
     juce::ScopedJuceInitialiser_GUI gui;
+    quiet_logger logger;
     juce::AudioPluginFormatManager formats;
 };
 
 juce_runtime::juce_runtime() : p_(std::make_unique<impl>()) {
+    juce::Logger::setCurrentLogger(&p_->logger);
     p_->formats.addDefaultFormats();
     g_formats = &p_->formats;
 }
 
-juce_runtime::~juce_runtime() { g_formats = nullptr; }
+juce_runtime::~juce_runtime() {
+    g_formats = nullptr;
+    juce::Logger::setCurrentLogger(nullptr);
+}
 
 struct plugin_instance::impl {
     std::unique_ptr<juce::AudioPluginInstance> plugin;

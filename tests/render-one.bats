@@ -1,0 +1,272 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
+# render-one on real plugins from Debian and on the project's test synth.
+load helper
+
+AMSYNTH=/usr/lib/vst/amsynth_vst.so
+ZYN=/usr/lib/vst/ZynAddSubFX.so
+KARS=/usr/lib/vst/Kars-vst.so
+NEKOBI=/usr/lib/vst/Nekobi-vst.so
+SYNTHV1=http://synthv1.sourceforge.net/lv2
+SO404=urn:50m30n3:plugins:SO-404
+CLICK="$FIXTURES/midi/files/debian-ardour-data/click.mid"   # 1.75 s
+BEND="$FIXTURES/midi/files/Tonejs-Midi/pitchBendTest.mid"   # 3 s, pitch bend
+: "${VR_TEST_SYNTH_VST3:=$TESTS_DIR/../build/plugins/vr-test-synth.vst3}"
+: "${VR_TEST_SYNTH_LV2:=$TESTS_DIR/../build/plugins/vr-test-synth.lv2}"
+PROBE="$VR_BIN/../tests/audio-probe"
+
+setup() {
+    OUT="$BATS_TEST_TMPDIR/out"
+    mkdir -p "$OUT"
+}
+
+# One job record as JSON: job OUTPUT [extra "key":value pairs]
+job() {
+    local out="$1"
+    shift
+    local extra=""
+    for kv in "$@"; do extra+=",$kv"; done
+    printf '{"output_path":"%s"%s}\n' "$out" "$extra"
+}
+
+# Field $2 of the measurements audio-probe makes of file $1.
+probe() { "$PROBE" "$1" | jq -r ".$2"; }
+
+# Fails unless the file has $2 frames and a peak above $3 dBFS.
+assert_audio() {
+    local frames peak
+    frames=$(probe "$1" frames)
+    peak=$(probe "$1" peak_dbfs)
+    [ "$frames" -eq "$2" ] || fail "$1: $frames frames, expected $2"
+    awk -v p="$peak" -v min="$3" 'BEGIN { exit !(p != "null" && p > min) }' || fail "$1: peak $peak dBFS, expected above $3"
+}
+
+@test "render-one --help prints usage on stdout and exits 0" {
+    run render-one --help
+    assert_success
+    assert_output --partial "--plugin"
+    assert_output --partial "--list-programs"
+}
+
+@test "render-one rejects a bad flag or value with exit 2" {
+    run render-one --no-such-flag
+    assert_failure 2
+    assert_output --partial "try 'render-one --help'"
+    run render-one --plugin "$AMSYNTH" --channels 3
+    assert_failure 2
+    run render-one --plugin "$AMSYNTH" --sample-format pcm8
+    assert_failure 2
+    run render-one --list-programs
+    assert_failure 2
+}
+
+@test "render-one follows the record contract" {
+    check_record_tool_contract "render-one --plugin $KARS"
+}
+
+@test "render-one exits 0 quietly when the reader closes the pipe" {
+    sh_run "for i in 1 2 3; do echo '{\"output_path\":\"$OUT/'\$i'.wav\",\"duration_s\":0.1,\"tail_s\":0}'; done \
+        | render-one --plugin $KARS | head -1 | jq -r .status"
+    assert_success
+    assert_output ok
+}
+
+@test "amsynth renders a note and a MIDI file at the requested length, fields kept, records complete" {
+    sh_run "{ echo '{\"keep\":1,\"output_path\":\"$OUT/n.wav\",\"note\":48,\"duration_s\":0.5,\"tail_s\":0.25,\"zz\":[1]}'
+              job '$OUT/m.flac' '\"midi_path\":\"$CLICK\"'; } | render-one --plugin $AMSYNTH --tail 0.5"
+    assert_success
+    assert_ndjson
+    assert_equal "${#lines[@]}" 2
+    run jq -c '[.keep, .zz, .status, .frames, .plugin_format, .plugin_name, (.peak_dbfs > -40), .silent,
+                (.fresh_instance|type), (.render_s|type), (.plugin_load_s|type), .plugin_id]' <<<"${lines[0]}"
+    assert_output '[1,[1],"ok",36000,"vst2","amsynth_vst",true,false,"boolean","number","number","amsy"]'
+    run jq -c '[.status, .frames, .midi_duration_s]' <<<"${lines[1]}"
+    assert_output '["ok",108000,1.75]'
+    assert_audio "$OUT/n.wav" 36000 -40
+    assert_audio "$OUT/m.flac" 108000 -40
+}
+
+@test "VST2 and LV2 synths from Debian render a note and a MIDI file, non-silent" {
+    for plugin in "$ZYN" "$KARS" "$NEKOBI" "$SYNTHV1" "$SO404"; do
+        name=$(basename "$plugin" | tr -c 'A-Za-z0-9\n' _)
+        sh_run "{ job '$OUT/$name-note.wav' '\"note\":57' '\"duration_s\":0.5' '\"tail_s\":0.2'
+                  job '$OUT/$name-midi.wav' '\"midi_path\":\"$BEND\"' '\"tail_s\":0.2'; } \
+                | render-one --plugin '$plugin' --sample-rate 44100"
+        [ "$status" -eq 0 ] || fail "$plugin: $output"
+        assert_audio "$OUT/$name-note.wav" 30870 -50
+        assert_audio "$OUT/$name-midi.wav" 141120 -50
+    done
+}
+
+@test "the test synth (VST3 and LV2) renders a note and a MIDI file" {
+    for plugin in "$VR_TEST_SYNTH_VST3" "$VR_TEST_SYNTH_LV2"; do
+        name=$(basename "$plugin")
+        sh_run "{ job '$OUT/$name-note.wav' '\"duration_s\":0.5' '\"tail_s\":0.2'
+                  job '$OUT/$name-midi.wav' '\"midi_path\":\"$CLICK\"' '\"tail_s\":0.25'; } \
+                | render-one --plugin '$plugin'"
+        [ "$status" -eq 0 ] || fail "$plugin: $output"
+        assert_audio "$OUT/$name-note.wav" 33600 -20
+        assert_audio "$OUT/$name-midi.wav" 96000 -20
+    done
+}
+
+# Compares channel $2 of file $1, over frames [0, $3), with the test synth's
+# sine for note $4 at velocity $5, level $6, 48 kHz.
+assert_sine() {
+    "$PROBE" --samples "$2" "$1" | head -n "$3" | awk -v note="$4" -v vel="$5" -v level="$6" '
+        BEGIN { pi = 3.141592653589793; f = 440 * 2 ^ ((note - 69) / 12); amp = vel / 127 * level; worst = 0 }
+        { want = amp * sin(2 * pi * f * (NR - 1) / 48000); d = $1 - want; if (d < 0) d = -d
+          if (d > worst) { worst = d; at = NR - 1 } }
+        END { if (NR == 0 || worst > 1e-6) { printf "frames %d, worst difference %g at %d\n", NR, worst, at; exit 1 } }'
+}
+
+@test "the test synth's float32 output is the sine, sample for sample" {
+    sh_run "job '$OUT/s.wav' '\"note\":69' '\"velocity\":127' '\"duration_s\":0.5' '\"tail_s\":0.5' \
+            | render-one --plugin $VR_TEST_SYNTH_VST3 --sample-format float32"
+    assert_success
+    run assert_sine "$OUT/s.wav" 0 24000 69 127 0.5
+    assert_success
+    run assert_sine "$OUT/s.wav" 1 24000 69 127 0.5
+    assert_success
+    # The release is over within its 100 ms: the last 100 ms are silence.
+    run bash -c "'$PROBE' --samples 0 '$OUT/s.wav' | tail -n 4800 | sort -u"
+    assert_output 0
+}
+
+@test "program_index selects the plugin's own program, by its effect" {
+    run render-one --plugin "$VR_TEST_SYNTH_VST3" --list-programs
+    assert_success
+    assert_equal "$(jq -r .preset_name <<<"$output" | paste -sd,)" "Init,Quiet,Loud,Full"
+    sh_run "render-one --plugin $VR_TEST_SYNTH_VST3 --list-programs \
+            | jq -c --arg o '$OUT' '. + {output_path: (\$o + \"/p\" + (.program_index|tostring) + \".wav\"), note: 69, velocity: 127, duration_s: 0.2, tail_s: 0}' \
+            | render-one --sample-format float32"
+    assert_success
+    run assert_sine "$OUT/p2.wav" 0 9600 69 127 0.75
+    assert_success
+    run assert_sine "$OUT/p3.wav" 0 9600 69 127 1.0
+    assert_success
+    run assert_sine "$OUT/p0.wav" 0 9600 69 127 0.5
+    assert_success
+}
+
+@test "amsynth lists its programs as records" {
+    run render-one --plugin "$AMSYNTH" --list-programs
+    assert_success
+    assert_equal "${#lines[@]}" 3584
+    assert_line --index 0 --regexp '^\{"plugin_path":"/usr/lib/vst/amsynth_vst.so","program_index":0,"preset_name":"[^"]+"\}$'
+}
+
+# Renders 50 jobs and then job $2 with plugin $1 in one worker, and job $2
+# alone in a fresh process; the two files must be identical.
+assert_reproducible() {
+    local plugin="$1" target="$2"
+    {
+        for i in $(seq 1 50); do
+            job "$OUT/warm-$i.wav" "\"note\":$((40 + i % 40))" "\"velocity\":$((30 + i))" '"duration_s":0.15' '"tail_s":0.05' \
+                '"sample_format":"float32"'
+        done
+        job "$OUT/late.wav" "$target"
+    } | render-one --plugin "$plugin" >"$OUT/late.ndjson" || fail "$plugin: $(cat "$OUT/late.ndjson")"
+    job "$OUT/alone.wav" "$target" | render-one --plugin "$plugin" >/dev/null || fail "$plugin: alone failed"
+    [ "$(probe "$OUT/alone.wav" peak_dbfs)" != null ] || fail "$plugin: silent render"
+    cmp "$OUT/late.wav" "$OUT/alone.wav" || fail "$plugin: the 51st job differs from the same job alone"
+}
+
+@test "a job rendered after 50 others equals the same job rendered alone (amsynth, ZynAddSubFX)" {
+    assert_reproducible "$AMSYNTH" '"note":60,"duration_s":0.3,"tail_s":0.2,"sample_format":"float32"'
+    assert_reproducible "$ZYN" '"note":60,"duration_s":0.3,"tail_s":0.2,"sample_format":"float32"'
+}
+
+@test "a job rendered after 50 others equals the same job alone (test synth, history mode)" {
+    assert_reproducible "$VR_TEST_SYNTH_VST3" '"note":60,"duration_s":0.3,"tail_s":0.2,"sample_format":"float32","set_params":{"history":1}'
+}
+
+@test "identical jobs give byte-identical WAV and FLAC files" {
+    sh_run "{ job '$OUT/a.wav' '\"duration_s\":0.3'; job '$OUT/b.wav' '\"duration_s\":0.3';
+              job '$OUT/a.flac' '\"duration_s\":0.3'; job '$OUT/b.flac' '\"duration_s\":0.3'; } \
+            | render-one --plugin $AMSYNTH --tail 0.1"
+    assert_success
+    cmp "$OUT/a.wav" "$OUT/b.wav"
+    cmp "$OUT/a.flac" "$OUT/b.flac"
+}
+
+@test "a plugin printing to stdout leaves the record stream valid" {
+    sh_run "{ job '$OUT/p1.wav' '\"set_params\":{\"print\":1}' '\"duration_s\":0.2'; job '$OUT/p2.wav' '\"duration_s\":0.2'; } \
+            | VR_TEST_SYNTH_PRINT=1 render-one --plugin $VR_TEST_SYNTH_VST3 --tail 0 2>/dev/null"
+    assert_success
+    assert_ndjson
+    assert_equal "${#lines[@]}" 2
+    assert_line --index 0 --partial '"status":"ok"'
+    assert_line --index 1 --partial '"status":"ok"'
+}
+
+@test "a failing job leaves the next one rendering; a crashing plugin costs only its job" {
+    sh_run "{ job '$OUT/c.wav' '\"set_params\":{\"crash\":1}' '\"duration_s\":0.2'
+              job '$OUT/bad.wav' '\"note\":200'
+              job '$OUT/ok.wav' '\"duration_s\":0.2'; } | render-one --plugin $VR_TEST_SYNTH_VST3 --tail 0"
+    assert_failure 1
+    assert_equal "${#lines[@]}" 3
+    run jq -r '.status + " " + (.error.message // "")' <<<"${lines[0]}"
+    assert_output --partial "error the plugin crashed (signal 11"
+    run jq -r '.status + " " + (.error.message // "")' <<<"${lines[1]}"
+    assert_output --partial "error field 'note'"
+    assert_line --index 2 --partial '"status":"ok"' <<<""
+    [ "$(probe "$OUT/ok.wav" frames)" -eq 9600 ]
+}
+
+@test "the latency a plugin reports is cut: the onset is at sample 0" {
+    sh_run "{ job '$OUT/l.wav' '\"set_params\":{\"latency\":1}' '\"note\":69' '\"velocity\":127'
+              job '$OUT/n.wav' '\"note\":69' '\"velocity\":127'; } \
+            | render-one --plugin $VR_TEST_SYNTH_VST3 --duration 0.3 --tail 0 --sample-format float32"
+    assert_success
+    run assert_sine "$OUT/l.wav" 0 14400 69 127 0.5
+    assert_success
+    cmp "$OUT/l.wav" "$OUT/n.wav"
+}
+
+@test "a plugin that will not load fails each job that needs it; other plugins go on" {
+    sh_run "{ job '$OUT/x1.wav' '\"plugin_path\":\"/nonexistent/x.so\"'
+              job '$OUT/k.wav' '\"duration_s\":0.1'
+              job '$OUT/x2.wav' '\"plugin_path\":\"/nonexistent/x.so\"'
+              job '$OUT/u.wav' '\"plugin_path\":\"/tmp/x.dll\"'; } | render-one --plugin $KARS --tail 0"
+    assert_failure 1
+    assert_line --index 0 --partial 'cannot load plugin /nonexistent/x.so: no such file'
+    assert_line --index 1 --partial '"status":"ok"'
+    assert_line --index 2 --partial 'cannot load plugin /nonexistent/x.so: no such file'
+    assert_line --index 3 --partial 'cannot tell the plugin format'
+}
+
+@test "a job no --plugin covers fails naming the flag to add; mappings pick by format and id" {
+    sh_run "{ job '$OUT/1.wav' '\"preset_format\":\"fxp\"' '\"preset_plugin_id\":\"amsy\"'
+              job '$OUT/2.wav' '\"preset_format\":\"fxp\"'
+              job '$OUT/3.wav' '\"preset_format\":\"vstpreset\"'; } \
+            | render-one --plugin amsy=$AMSYNTH --plugin fxp=$KARS --duration 0.1 --tail 0"
+    assert_failure 1
+    run jq -r '.plugin_name // .error.message' <<<"$output"
+    assert_line --index 0 amsynth_vst
+    assert_line --index 1 Kars-vst
+    assert_line --index 2 --partial "add --plugin PATH or --plugin vstpreset=PATH"
+}
+
+@test "single-job mode renders the flags' job; flags give defaults; channels 1 and 2" {
+    run render-one --plugin "$KARS" -o "$OUT/deep/er/one.wav" --note 48 --duration 0.25 --tail 0.25 \
+        --sample-rate 44100 --channels 1 --sample-format pcm16
+    assert_success
+    run jq -c '[.status, .frames]' <<<"$output"
+    assert_output '["ok",22050]'
+    run "$PROBE" "$OUT/deep/er/one.wav"
+    assert_output --partial '"frames":22050,"channels":1,"sample_rate_hz":44100'
+    ls -a "$OUT/deep/er" | grep -q vr-tmp && fail "a temporary file was left behind"
+    true
+}
+
+@test "skipped records pass through; --skip-existing skips jobs whose output exists" {
+    : >"$OUT/there.wav"
+    sh_run "{ echo '{\"status\":\"skipped\",\"a\":1}'; job '$OUT/there.wav'; job '$OUT/new.wav' '\"duration_s\":0.1'; } \
+            | render-one --plugin $KARS --skip-existing --tail 0"
+    assert_success
+    assert_line --index 0 '{"status":"skipped","a":1}'
+    assert_line --index 1 "{\"output_path\":\"$OUT/there.wav\",\"status\":\"skipped\"}"
+    assert_line --index 2 --partial '"status":"ok"'
+    [ ! -s "$OUT/there.wav" ]
+}

@@ -5,6 +5,7 @@
 // array or map head makes it allocate the declared count up front.
 #include <cbor.h>
 
+#include <algorithm>
 #include <optional>
 #include <string>
 
@@ -72,11 +73,6 @@ struct builder {
                     fail("map key" + at() + " is not a text string");
                     return;
                 }
-                for (const auto& e : top.value.entries)
-                    if (e.first == v.text) {
-                        fail("duplicate map key \"" + printable_excerpt(v.text) + "\"" + at());
-                        return;
-                    }
                 top.key = std::move(v.text);
                 if (top.left != indefinite) --top.left;  // a value follows: never the last
                 return;
@@ -87,9 +83,26 @@ struct builder {
                 top.value.items.push_back(std::move(v));
             }
             if (top.left == indefinite || --top.left > 0) return;
+            if (!close(top)) return;
             v = std::move(top.value);
             stack.pop_back();
         }
+    }
+
+    // Checks a complete map for repeated keys (sorting views: n log n, where
+    // checking each key as it comes would take n squared on a large map).
+    bool close(const open_item& item) {
+        const auto& entries = item.value.entries;
+        if (entries.size() < 2) return true;
+        std::vector<std::string_view> keys;
+        keys.reserve(entries.size());
+        for (const auto& e : entries) keys.push_back(e.first);
+        std::sort(keys.begin(), keys.end());
+        auto dup = std::adjacent_find(keys.begin(), keys.end());
+        if (dup == keys.end()) return true;
+        fail("duplicate key \"" + printable_excerpt(*dup) + "\" in the map at byte " +
+             std::to_string(item.start));
+        return false;
     }
 
     void open(cbor_value v, std::size_t count) {
@@ -210,6 +223,7 @@ void on_break(void* ctx) {
                " ends after a key without its value" + b.at());
         return;
     }
+    if (!b.close(b.stack.back())) return;
     cbor_value done = std::move(b.stack.back().value);
     b.stack.pop_back();
     b.finish(std::move(done));

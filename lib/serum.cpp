@@ -18,6 +18,32 @@ namespace vr {
 namespace {
 constexpr char xfer_magic[] = "XferJson";  // 8 characters and the NUL: 9 bytes
 constexpr std::size_t xfer_magic_size = 9;
+constexpr std::size_t max_json_depth = 64;
+
+// The offset of the first bracket nested deeper than max_json_depth, or npos:
+// checked before parsing, since printing and comparing JSON recurse.
+std::size_t too_deep_at(std::string_view text) {
+    std::size_t depth = 0;
+    bool in_string = false, escaped = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        if (in_string) {
+            if (escaped)
+                escaped = false;
+            else if (c == '\\')
+                escaped = true;
+            else if (c == '"')
+                in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > max_json_depth) return i;
+        } else if ((c == ']' || c == '}') && depth > 0) {
+            --depth;
+        }
+    }
+    return std::string_view::npos;
+}
 }  // namespace
 
 xfer_envelope parse_xfer_envelope(std::span<const std::uint8_t> bytes) {
@@ -40,6 +66,10 @@ xfer_envelope parse_xfer_envelope(std::span<const std::uint8_t> bytes) {
                            in.offset());
     std::size_t json_at = in.offset();
     auto text = in.chars(static_cast<std::size_t>(json_size), "JSON header");
+    if (std::size_t deep = too_deep_at(text); deep != std::string_view::npos)
+        throw format_error("JSON header nested deeper than " + std::to_string(max_json_depth) +
+                               " levels at byte " + std::to_string(json_at + deep),
+                           json_at + deep);
     xfer_envelope env;
     try {
         env.meta = json::parse(text);
@@ -131,17 +161,9 @@ std::vector<std::uint8_t> zstd_deflate(std::span<const std::uint8_t> bytes, int 
     return out;
 }
 
-serum_document read_serum_document(std::span<const std::uint8_t> bytes, const serum_limits& limits) {
-    if (is_vst3_state_blob(bytes)) {
-        vst3_state state = parse_vst3_state_blob(bytes);
-        try {
-            serum_document doc = read_serum_document(state.component, limits);
-            doc.from_vst3_state = true;
-            return doc;
-        } catch (const format_error& e) {
-            throw format_error(std::string("in the IComponent state: ") + e.what(), e.offset);
-        }
-    }
+namespace {
+
+serum_document read_xfer_document(std::span<const std::uint8_t> bytes, const serum_limits& limits) {
     xfer_envelope env = parse_xfer_envelope(bytes);
     std::size_t payload_at = bytes.size() - env.payload.size();
     if (env.format_version != xfer_format_version)
@@ -166,6 +188,20 @@ serum_document read_serum_document(std::span<const std::uint8_t> bytes, const se
     doc.meta = std::move(env.meta);
     doc.format_version = env.format_version;
     return doc;
+}
+
+}  // namespace
+
+serum_document read_serum_document(std::span<const std::uint8_t> bytes, const serum_limits& limits) {
+    if (!is_vst3_state_blob(bytes)) return read_xfer_document(bytes, limits);
+    vst3_state state = parse_vst3_state_blob(bytes);
+    try {
+        serum_document doc = read_xfer_document(state.component, limits);
+        doc.from_vst3_state = true;
+        return doc;
+    } catch (const format_error& e) {
+        throw format_error(std::string("in the IComponent state: ") + e.what(), e.offset);
+    }
 }
 
 std::vector<std::uint8_t> make_xfer_envelope(const json& meta, std::uint32_t cbor_size,

@@ -263,6 +263,8 @@ refused() {
     refused "$t/array-header" "JSON header at byte 17 is not an object but array"
     printf '\xa0' | zstd_raw sized | xfer_envelope '{"a":' 1 2 >"$t/bad-json"
     refused "$t/bad-json" "bad JSON header at byte"
+    printf '\xa0' | zstd_raw sized | xfer_envelope "$(printf '%.0s[' {1..100000})" 1 2 >"$t/deep-header"
+    refused "$t/deep-header" "JSON header nested deeper than 64 levels"
     printf '\xa0' | zstd_raw sized | xfer_envelope '{}' 1 3 >"$t/v3"
     refused "$t/v3" "unknown XferJson format version 3 at byte 23"
     printf '\xa0' | zstd_raw sized | xfer_envelope '{}' 1 2 >"$t/good"

@@ -81,6 +81,14 @@ TEST(SerumBadInput, WrongMagicAndBadHeaders) {
     EXPECT_ERROR(b, "bad JSON header at byte");
     EXPECT_ERROR(envelope_of({0xa0}, 1, 2, vr::json::array({1, 2})), "is not an object but array");
     EXPECT_ERROR(envelope_of({0xa0}, 1, 3), "unknown XferJson format version 3");
+    // A header nested 100000 deep is refused before nlohmann parses (and recurses on) it.
+    std::string deep(100000, '[');
+    b = vr::make_xfer_envelope(vr::json::object(), 1, 2, vr::zstd_deflate(byte_vector{0xa0}, 3));
+    std::uint64_t len = deep.size();
+    for (int i = 0; i < 8; ++i) b[9 + i] = static_cast<std::uint8_t>(len >> (8 * i));
+    b.erase(b.begin() + 17, b.begin() + 19);  // the "{}"
+    b.insert(b.begin() + 17, deep.begin(), deep.end());
+    EXPECT_ERROR(b, "JSON header nested deeper than 64 levels at byte 81");
 }
 
 TEST(SerumBadInput, PayloadProblems) {
@@ -158,7 +166,8 @@ TEST(CborDecode, RefusesMalformedItems) {
         {{0x1c}, "malformed CBOR at byte 0"},
         {{0xff}, "unexpected break"},
         {{0xa1, 0x01, 0x02}, "map key at byte 1 is not a text string"},
-        {{0xa2, 0x61, 'a', 0x01, 0x61, 'a', 0x02}, "duplicate map key \"a\" at byte 4"},
+        {{0xa2, 0x61, 'a', 0x01, 0x61, 'a', 0x02}, "duplicate key \"a\" in the map at byte 0"},
+        {{0xbf, 0x61, 'a', 0x01, 0x61, 'a', 0x02, 0xff}, "duplicate key \"a\" in the map at byte 0"},
         {{0x62, 0xc3, 0x28}, "is not valid UTF-8"},
         {{0x5f, 0x41, 0x00, 0x61, 'a', 0xff}, "holds a chunk of another type"},
         {{0xbf, 0x61, 'a', 0xff}, "ends after a key without its value"},

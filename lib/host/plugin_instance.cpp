@@ -2,6 +2,8 @@
 #include "host/plugin_instance.hpp"
 
 #include <juce_audio_processors/juce_audio_processors.h>
+#include <pluginterfaces/vst/ivstaudioprocessor.h>
+#include <pluginterfaces/vst/ivstcomponent.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -67,6 +69,29 @@ std::string identifier_for(const plugin_ref& ref, juce::AudioPluginFormat& fmt) 
     auto parent = std::filesystem::path(ref.location).parent_path().string();
     fmt.searchPathsForPlugins(juce::FileSearchPath(juce::String(parent)), false, false);
     return uris.front();
+}
+
+// JUCE's VST3 host learns of a new latency through a restart request the
+// plugin may post asynchronously (never delivered in a forked child): ask
+// the processor itself.
+struct vst3_latency_reader : juce::ExtensionsVisitor {
+    int latency = -1;
+    void visitVST3Client(const VST3Client& client) override {
+        auto* component = client.getIComponentPtr();
+        if (!component) return;
+        void* found = nullptr;
+        if (component->queryInterface(Steinberg::Vst::IAudioProcessor::iid, &found) != Steinberg::kResultOk || !found)
+            return;
+        auto* processor = static_cast<Steinberg::Vst::IAudioProcessor*>(found);
+        latency = static_cast<int>(processor->getLatencySamples());
+        processor->release();
+    }
+};
+
+int reported_latency(juce::AudioPluginInstance& plugin) {
+    vst3_latency_reader reader;
+    plugin.getExtensions(reader);
+    return reader.latency >= 0 ? reader.latency : plugin.getLatencySamples();
 }
 
 }  // namespace
@@ -197,22 +222,21 @@ void plugin_instance::reset() { p_->plugin->reset(); }
 
 audio_buffer plugin_instance::render(const play_plan& plan, int channels) {
     auto& plugin = *p_->plugin;
-    // Read now: a parameter change may have changed it since loading.
-    const int latency = std::max(0, plugin.getLatencySamples());
     const int outs = plugin.getTotalNumOutputChannels();
     const int width = std::max({plugin.getTotalNumInputChannels(), outs, 1});
-    const std::int64_t total = plan.frames + latency;
+    // A plugin may change its latency while playing (a parameter set for the
+    // job reaches it with the first block; VST3 and LV2 report it after a
+    // block): render until the last value reported is covered, then cut it.
+    const std::int64_t max_latency = static_cast<std::int64_t>(plugin.getSampleRate()) * 10;
+    auto latency = [&] { return std::clamp<std::int64_t>(reported_latency(plugin), 0, max_latency); };
 
-    audio_buffer out;
-    out.channels = channels;
-    out.sample_rate = static_cast<int>(plugin.getSampleRate());
-    out.samples.assign(static_cast<std::size_t>(plan.frames) * channels, 0.0f);
-
+    std::vector<float> rendered;
+    rendered.reserve(static_cast<std::size_t>(plan.frames + latency()) * channels);
     juce::AudioBuffer<float> buffer(width, p_->block_size);
     juce::MidiBuffer midi;
     std::size_t next = 0;
-    for (std::int64_t pos = 0; pos < total; pos += p_->block_size) {
-        const int len = static_cast<int>(std::min<std::int64_t>(p_->block_size, total - pos));
+    for (std::int64_t pos = 0; pos < plan.frames + latency(); pos += p_->block_size) {
+        const int len = static_cast<int>(std::min<std::int64_t>(p_->block_size, plan.frames + latency() - pos));
         buffer.setSize(width, len, false, false, true);
         buffer.clear();
         midi.clear();
@@ -226,17 +250,24 @@ audio_buffer plugin_instance::render(const play_plan& plan, int channels) {
         const float* left = buffer.getReadPointer(0);
         const float* right = buffer.getReadPointer(outs > 1 ? 1 : 0);
         for (int i = 0; i < len; ++i) {
-            std::int64_t frame = pos + i - latency;
-            if (frame < 0) continue;
-            float* dst = out.samples.data() + frame * channels;
             if (channels == 1) {
-                dst[0] = outs > 1 ? 0.5f * (left[i] + right[i]) : left[i];
+                rendered.push_back(outs > 1 ? 0.5f * (left[i] + right[i]) : left[i]);
             } else {
-                dst[0] = left[i];
-                dst[1] = right[i];
+                rendered.push_back(left[i]);
+                rendered.push_back(right[i]);
             }
         }
     }
+
+    audio_buffer out;
+    out.channels = channels;
+    out.sample_rate = static_cast<int>(plugin.getSampleRate());
+    auto skip = static_cast<std::size_t>(latency()) * channels;
+    auto want = static_cast<std::size_t>(plan.frames) * channels;
+    skip = std::min(skip, rendered.size());
+    out.samples.assign(rendered.begin() + static_cast<std::ptrdiff_t>(skip),
+                       rendered.begin() + static_cast<std::ptrdiff_t>(std::min(rendered.size(), skip + want)));
+    out.samples.resize(want, 0.0f);
     return out;
 }
 

@@ -107,7 +107,7 @@ struct render_worker::slot {
                                    probe_timeout_s);
         // ...a second instance renders it here, then something else, is
         // reset, and renders it again.
-        auto played = load_warm();
+        played = load_warm();
         audio_buffer first = played->render(probe_plan(sample_rate), 2);
         bool fork_ok = forked.ok && same_bytes(first, forked.answer);
         if (played->program_count() > 1) played->select_program(initial_program == 1 ? 0 : 1);

@@ -84,13 +84,13 @@ assert_paths_sane() {
 }
 
 @test "assign-paths adds the grid note and velocity, and is deterministic" {
-    sh_run "$(declare -f fxp_records); FIXTURES='$FIXTURES' fxp_records | job-grid --notes 48,60 --velocities 64,127 | assign-paths --out '$OUT'"
+    sh_run "$(declare -f fxp_records); FIXTURES='$FIXTURES' fxp_records | jq -c '. as \$r | (48, 60) as \$n | (64, 127) as \$v | \$r + {note: \$n, velocity: \$v}' | assign-paths --out '$OUT'"
     assert_success
     assert_equal "${#lines[@]}" 100
     first="$output"
     assert_line --partial "\"output_path\":\"$OUT/Harp_48_64.wav\""
     assert_line --partial "\"output_path\":\"$OUT/Transverb_60_127_6.wav\""
-    sh_run "$(declare -f fxp_records); FIXTURES='$FIXTURES' fxp_records | job-grid --notes 48,60 --velocities 64,127 | assign-paths --out '$OUT'"
+    sh_run "$(declare -f fxp_records); FIXTURES='$FIXTURES' fxp_records | jq -c '. as \$r | (48, 60) as \$n | (64, 127) as \$v | \$r + {note: \$n, velocity: \$v}' | assign-paths --out '$OUT'"
     assert_equal "$output" "$first"
     assert_equal "$(jq -r .output_path <<<"$output" | sort -u | wc -l)" 100
 }

@@ -9,6 +9,7 @@
 #include <iostream>
 #include <map>
 #include <random>
+#include <cstdlib>
 #include <set>
 #include <utf8proc.h>
 
@@ -95,6 +96,37 @@ std::string variant(const std::string& s, std::mt19937& rng) {
     return out;
 }
 
+std::string map(const std::string& s, int options) {
+    utf8proc_uint8_t* out = nullptr;
+    auto n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(s.data()), static_cast<utf8proc_ssize_t>(s.size()),
+                          &out, static_cast<utf8proc_option_t>(options));
+    EXPECT_GE(n, 0);
+    std::string r(reinterpret_cast<char*>(out), n < 0 ? 0 : static_cast<std::size_t>(n));
+    std::free(out);
+    return r;
+}
+
+// Keys computed here, step by step, rather than trusting the library's
+// fold_key: NFC of the case fold of the decomposition, and NFC with every
+// character upper-cased one by one (as NTFS compares names).
+std::string caseless_key(const std::string& s) {
+    std::string d = map(s, UTF8PROC_STABLE | UTF8PROC_DECOMPOSE);
+    return map(map(d, UTF8PROC_STABLE | UTF8PROC_DECOMPOSE | UTF8PROC_CASEFOLD), UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+}
+
+std::string upper_key(const std::string& s) {
+    std::string c = map(s, UTF8PROC_STABLE | UTF8PROC_COMPOSE), out;
+    utf8proc_int32_t cp;
+    for (std::size_t i = 0; i < c.size();) {
+        auto n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(c.data()) + i,
+                                  static_cast<utf8proc_ssize_t>(c.size() - i), &cp);
+        utf8proc_uint8_t buf[4];
+        out.append(reinterpret_cast<char*>(buf), static_cast<std::size_t>(utf8proc_encode_char(utf8proc_toupper(cp), buf)));
+        i += static_cast<std::size_t>(n);
+    }
+    return out;
+}
+
 bool forbidden_byte(unsigned char c) {
     return c < 0x20 || c == 0x7F || c == '/' || c == '\\' || c == '<' || c == '>' || c == ':' || c == '"' ||
            c == '|' || c == '?' || c == '*';
@@ -132,6 +164,7 @@ TEST(PathProperties, HostileNamesStayInsideValidAndUnique) {
     std::vector<std::string> results;
     std::map<std::string, std::string> file_keys;    // key of the whole relative path -> path
     std::map<std::string, std::string> folder_keys;  // key of a folder's relative path -> its spelling
+    std::set<std::string> caseless_paths, upper_paths;
     int refused = 0, long_components = 0, folded_apart = 0;
     for (const auto& r : requests) {
         vr::assigned_path p;
@@ -182,6 +215,8 @@ TEST(PathProperties, HostileNamesStayInsideValidAndUnique) {
         EXPECT_EQ(folder_keys.count(key), 0u) << rel;
         auto [it, fresh] = file_keys.emplace(key, rel);
         EXPECT_TRUE(fresh) << rel << " collides with " << it->second;
+        EXPECT_TRUE(caseless_paths.insert(caseless_key(rel)).second) << rel << " collides caselessly";
+        EXPECT_TRUE(upper_paths.insert(upper_key(rel)).second) << rel << " collides in upper case";
     }
     // The generator reached every rule: truncation, case folding, overlong paths, and
     // names that ask for one already taken (the same name again, or a case variant).

@@ -50,10 +50,11 @@ bool cli::parse(int argc, char** argv) {
         throw_usage(e.what());
     }
     if (result_.count("help")) {
-        std::string text = options_.help({""});
-        // Show the groups the tool declared after the default one.
+        // The default group first, then the groups the tool declared.
+        std::vector<std::string> groups{""};
         for (const auto& g : options_.groups())
-            if (!g.empty() && g != operands_group) text += "\n" + options_.help({g});
+            if (!g.empty() && g != operands_group) groups.push_back(g);
+        std::string text = options_.help(groups);
         std::fwrite(text.data(), 1, text.size(), stdout);
         return false;
     }

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Unit tests for render-one's job logic: plugin naming and mapping, job
+// records with the flags' defaults, and what a render plays.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
+#include "error.hpp"
+#include "play_plan.hpp"
+#include "render_job.hpp"
+
+namespace {
+
+using vr::json;
+
+vr::plugin_map map_of(std::initializer_list<const char*> flags) {
+    vr::plugin_map m;
+    for (const char* f : flags) m.add(f);
+    return m;
+}
+
+TEST(ResolvePlugin, TellsTheFormatFromThePath) {
+    EXPECT_EQ(vr::resolve_plugin("/usr/lib/vst/amsynth_vst.so").format, vr::plugin_format::vst2);
+    EXPECT_EQ(vr::resolve_plugin("/x/Synth.vst3/").format, vr::plugin_format::vst3);
+    auto lv2 = vr::resolve_plugin("/usr/lib/lv2/synthv1.lv2/");
+    EXPECT_EQ(lv2.format, vr::plugin_format::lv2);
+    EXPECT_EQ(lv2.location, "/usr/lib/lv2/synthv1.lv2");
+    auto uri = vr::resolve_plugin("urn:50m30n3:plugins:SO-404");
+    EXPECT_EQ(uri.format, vr::plugin_format::lv2);
+    EXPECT_EQ(uri.location, "urn:50m30n3:plugins:SO-404");
+    EXPECT_EQ(vr::resolve_plugin("http://synthv1.sourceforge.net/lv2").format, vr::plugin_format::lv2);
+    EXPECT_EQ(vr::resolve_plugin("rel/x.so").location, std::filesystem::current_path().string() + "/rel/x.so");
+    EXPECT_THROW(vr::resolve_plugin("/x/plugin.dll"), vr::record_error);
+    EXPECT_THROW(vr::resolve_plugin(""), vr::record_error);
+}
+
+TEST(Lv2Bundle, ListsThePluginsItsManifestDeclares) {
+    auto dir = std::filesystem::temp_directory_path() / ("vr-lv2-test-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir / "two.lv2");
+    std::ofstream(dir / "two.lv2" / "manifest.ttl")
+        << "@prefix lv2: <http://lv2plug.in/ns/lv2core#> .\n"
+           "<urn:a:one> a lv2:Plugin;\n  lv2:binary <x.so> .\n"
+           "<http://b/two>\n\ta lv2:Plugin, lv2:InstrumentPlugin ;\n\tlv2:binary <x.so> .\n";
+    auto uris = vr::lv2_bundle_uris((dir / "two.lv2").string());
+    ASSERT_EQ(uris.size(), 2u);
+    EXPECT_EQ(uris[0], "urn:a:one");
+    EXPECT_EQ(uris[1], "http://b/two");
+    EXPECT_THROW(vr::lv2_bundle_uris((dir / "missing.lv2").string()), vr::record_error);
+    std::filesystem::remove_all(dir);
+}
+
+TEST(PluginMap, PicksByPathThenIdThenFormatThenDefault) {
+    auto m = map_of({"/p/default.so", "fxp=/p/fxp.so", "amsy=/p/amsy.so"});
+    EXPECT_EQ(m.plugin_for(json{{"plugin_path", "/p/own.so"}, {"preset_format", "fxp"}}).location, "/p/own.so");
+    EXPECT_EQ(m.plugin_for(json{{"preset_format", "fxp"}, {"preset_plugin_id", "amsy"}}).location, "/p/amsy.so");
+    EXPECT_EQ(m.plugin_for(json{{"preset_format", "fxp"}, {"preset_plugin_id", "XXXX"}}).location, "/p/fxp.so");
+    EXPECT_EQ(m.plugin_for(json::object()).location, "/p/default.so");
+}
+
+TEST(PluginMap, NamesTheFlagToAddWhenNothingCoversAJob) {
+    auto m = map_of({"fxp=/p/fxp.so"});
+    try {
+        m.plugin_for(json{{"preset_format", "serum2"}, {"preset_plugin_id", "Serum2"}});
+        FAIL() << "no error";
+    } catch (const vr::record_error& e) {
+        EXPECT_NE(std::string(e.what()).find("--plugin serum2=PATH"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("--plugin Serum2=PATH"), std::string::npos) << e.what();
+    }
+}
+
+TEST(PluginMap, RefusesTwoDefaultsOrARepeatedKey) {
+    vr::plugin_map m;
+    m.add("/a.so");
+    EXPECT_THROW(m.add("/b.so"), vr::usage_error);
+    m.add("fxp=/c.so");
+    EXPECT_THROW(m.add("fxp=/d.so"), vr::usage_error);
+    EXPECT_THROW(m.add("vst=") , vr::usage_error);
+    // A URI with '=' is a plugin, not a mapping.
+    vr::plugin_map u;
+    u.add("http://example.org/synth?x=1");
+    EXPECT_EQ(u.plugin_for(json::object()).location, "http://example.org/synth?x=1");
+}
+
+TEST(RenderJob, FlagsFillWhatTheRecordLacks) {
+    vr::render_defaults d;
+    d.note = 48;
+    d.tail_s = 0.5;
+    d.sample_rate = 44100;
+    auto job = vr::make_render_job(json{{"output_path", "/o/a.wav"}, {"velocity", 90}}, d, map_of({"/p/a.so"}));
+    EXPECT_FALSE(job.midi_mode);
+    EXPECT_EQ(job.note, 48);
+    EXPECT_EQ(job.velocity, 90);
+    EXPECT_EQ(job.tail_s, 0.5);
+    EXPECT_EQ(job.sample_rate, 44100);
+    EXPECT_EQ(job.format, vr::sample_format::pcm24);
+    EXPECT_EQ(job.plugin.location, "/p/a.so");
+
+    auto npy = vr::make_render_job(json{{"output_path", "/o/a.npy"}}, d, map_of({"/p/a.so"}));
+    EXPECT_EQ(npy.format, vr::sample_format::float32);
+
+    d.midi_path = "/m/song.mid";
+    auto midi = vr::make_render_job(json{{"output_path", "/o/a.wav"}}, d, map_of({"/p/a.so"}));
+    EXPECT_TRUE(midi.midi_mode);
+    EXPECT_EQ(midi.midi_path, "/m/song.mid");
+    // A record's note wins over --midi.
+    EXPECT_FALSE(vr::make_render_job(json{{"output_path", "/o/a.wav"}, {"note", 60}}, d, map_of({"/p/a.so"})).midi_mode);
+}
+
+TEST(RenderJob, RefusesBadFields) {
+    vr::render_defaults d;
+    auto p = map_of({"/p/a.so"});
+    auto bad = [&](json r) { EXPECT_THROW(vr::make_render_job(r, d, p), vr::record_error) << r.dump(); };
+    bad(json::object());  // no output_path
+    bad(json{{"output_path", "/o/a.wav"}, {"note", 128}});
+    bad(json{{"output_path", "/o/a.wav"}, {"velocity", 0}});
+    bad(json{{"output_path", "/o/a.wav"}, {"duration_s", -1}});
+    bad(json{{"output_path", "/o/a.wav"}, {"tail_s", "auto"}});
+    bad(json{{"output_path", "/o/a.wav"}, {"channels", 3}});
+    bad(json{{"output_path", "/o/a.flac"}, {"sample_format", "float32"}});
+    bad(json{{"output_path", "/o/a.mp3"}});
+    bad(json{{"output_path", "/o/a.wav"}, {"set_params", {{"level", 2}}}});
+    bad(json{{"output_path", "/o/a.wav"}, {"set_params", json::array()}});
+    bad(json{{"output_path", "/o/a.wav"}, {"preset_path", "/p/x.fxp"}});
+}
+
+TEST(PlayPlan, ANoteIsHeldThenReleased) {
+    auto plan = vr::note_plan(60, 100, 0.5, 0.25, 48000);
+    EXPECT_EQ(plan.frames, 36000);
+    ASSERT_EQ(plan.messages.size(), 2u);
+    EXPECT_EQ(plan.messages[0].frame, 0);
+    EXPECT_EQ(plan.messages[0].bytes, (std::vector<std::uint8_t>{0x90, 60, 100}));
+    EXPECT_EQ(plan.messages[1].frame, 24000);
+    EXPECT_EQ(plan.messages[1].bytes, (std::vector<std::uint8_t>{0x80, 60, 0}));
+    // No tail: the note-off falls past the end and is left out.
+    EXPECT_EQ(vr::note_plan(60, 100, 0.5, 0, 48000).messages.size(), 1u);
+}
+
+TEST(PlayPlan, MidiDropsProgramChangesAndBankSelectsUnlessAsked) {
+    vr::midi_song song{1, 1, 1.0, {}};
+    song.events = {{0.0, 0, {0xB0, 0, 1}},  {0.0, 0, {0xB0, 32, 0}}, {0.0, 0, {0xC0, 5}},
+                   {0.0, 0, {0xB0, 7, 100}}, {0.5, 0, {0x90, 60, 90}}, {0.75, 255, {0xF0, 1, 0xF7}},
+                   {1.0, 0, {0x80, 60, 0}}, {2.0, 0, {0x90, 62, 90}}};
+    auto plan = vr::midi_plan(song, 1.0, 0.5, 1000, false);
+    EXPECT_EQ(plan.frames, 1500);
+    ASSERT_EQ(plan.messages.size(), 4u);
+    EXPECT_EQ(plan.messages[0].bytes, (std::vector<std::uint8_t>{0xB0, 7, 100}));
+    EXPECT_EQ(plan.messages[1].frame, 500);
+    EXPECT_EQ(plan.messages[2].bytes, (std::vector<std::uint8_t>{0xF0, 1, 0xF7}));
+    EXPECT_EQ(plan.messages[3].frame, 1000);
+    EXPECT_EQ(vr::midi_plan(song, 1.0, 0.5, 1000, true).messages.size(), 7u);
+}
+
+}  // namespace

@@ -222,3 +222,22 @@ $OUT/A_2_2.wav"
     assert_success
     assert_output "{\"preset_path\":\"/p/Sub 4.fxp\",\"program_index\":2,\"output_path\":\"$(pwd -P)/r/Sub 4_002.ogg\"}"
 }
+
+@test "assign-paths names every preset preset-scan finds in the fixtures, uniquely, in both layouts" {
+    command -v preset-scan >/dev/null || skip "preset-scan is not built in $VR_BIN"
+    for layout in flat tree; do
+        sh_run "preset-scan --expand-banks '$FIXTURES' | assign-paths --out '$OUT' --layout $layout --ext flac"
+        # preset-scan's own error (a property list named .vstpreset) passes through.
+        assert_failure 1
+        assert_ndjson
+        assert_paths_sane
+        local total named
+        total=$(preset-scan --expand-banks "$FIXTURES" | grep -vc '"status":"error"')
+        named=$(jq -r 'select(.output_path) | .output_path | ascii_downcase' <<<"$output" | sort -u | wc -l)
+        assert_equal "$named" "$total"
+        assert_equal "$(grep -c '"status":"error"' <<<"$output")" 1
+    done
+    # Tree: bank programs by index below the mirrored folders.
+    assert_line --partial "\"output_path\":\"$OUT/fxp/files/DISTRHO-Ports-obxd/002 - KVR Bass_127.flac\""
+    assert_line --partial "\"output_path\":\"$OUT/fxp/files/destroyfx/yo pitch! STY.flac\""
+}

@@ -179,7 +179,12 @@ assert_reproducible() {
     assert_reproducible "$ZYN" '"note":60,"duration_s":0.3,"tail_s":0.2,"sample_format":"float32"'
 }
 
-@test "a job rendered after 50 others equals the same job alone (test synth, history mode)" {
+@test "a job rendered after 50 others equals the same job alone (test synth, in place and history mode)" {
+    # Its reset restores it: jobs play in place, after a reset.
+    assert_reproducible "$VR_TEST_SYNTH_VST3" '"note":60,"duration_s":0.3,"tail_s":0.2,"sample_format":"float32"'
+    run jq -r .fresh_instance "$OUT/late.ndjson"
+    assert_line --index 50 false
+    # Its history mode (a phase that runs on across resets) needs the pristine instance.
     assert_reproducible "$VR_TEST_SYNTH_VST3" '"note":60,"duration_s":0.3,"tail_s":0.2,"sample_format":"float32","set_params":{"history":1}'
 }
 
@@ -273,4 +278,17 @@ assert_reproducible() {
     assert_line --index 1 "{\"output_path\":\"$OUT/there.wav\",\"status\":\"skipped\"}"
     assert_line --index 2 --partial '"status":"ok"'
     [ ! -s "$OUT/there.wav" ]
+}
+
+@test "a mono plugin is copied to both channels; --plugin-home gives plugins a HOME" {
+    mkdir -p "$OUT/home/.local/share"
+    run bash -c "render-one --plugin '$KARS' -o '$OUT/k.wav' --duration 0.2 --tail 0 2>/dev/null"
+    assert_success
+    cmp <("$PROBE" --samples 0 "$OUT/k.wav") <("$PROBE" --samples 1 "$OUT/k.wav")
+    [ "$(probe "$OUT/k.wav" peak_dbfs)" != null ]
+    run bash -c "render-one --plugin '$AMSYNTH' -o '$OUT/a.wav' --duration 0.2 --tail 0 --plugin-home '$OUT/home' 2>/dev/null"
+    assert_success
+    # amsynth keeps its banks under $HOME.
+    [ -d "$OUT/home/.local/share/amsynth" ]
+    [ ! -e "$HOME/.local/share/amsynth" ]
 }

@@ -18,7 +18,7 @@ constexpr const char* extensions = ".wav .flac .ogg .aiff .aif .npy";
 // Reading back holds the file and its samples in memory: about 1.5 hours of
 // stereo float at 48 kHz, far beyond a rendered note.
 constexpr std::size_t max_read_bytes = std::size_t{2} << 30;
-constexpr std::size_t max_read_samples = std::size_t{512} << 20;
+constexpr std::size_t max_read_samples = max_read_bytes / sizeof(float);
 
 std::string lower_ascii(std::string s) {
     for (char& c : s)
@@ -75,8 +75,8 @@ audio_container container_of(const std::string& path) {
     if (ext.empty())
         throw record_error(path + ": no extension to pick the audio format by; use one of " +
                            extensions);
-    throw record_error(path + ": cannot write " + ext + " files; the extension picks the format: " +
-                       extensions);
+    throw record_error(path + ": cannot write " + ext +
+                       " files; the extension picks the format: " + extensions);
 }
 
 bool uses_sample_format(audio_container c) { return c != audio_container::ogg; }
@@ -101,8 +101,8 @@ void write_audio_file(const std::string& path, const audio_buffer& audio, sample
                            std::to_string(audio.channels) + " channels");
     audio_container c = container_of(path);
     if (c != audio_container::npy && audio.sample_rate <= 0)
-        throw record_error(path + ": sample rate " + std::to_string(audio.sample_rate) +
-                           " Hz; " + container_name(c) + " needs a positive one");
+        throw record_error(path + ": sample rate " + std::to_string(audio.sample_rate) + " Hz; " +
+                           container_name(c) + " needs a positive one");
 
     std::vector<std::uint8_t> bytes;
     if (c == audio_container::npy) {
@@ -118,12 +118,8 @@ void write_audio_file(const std::string& path, const audio_buffer& audio, sample
 
 audio_buffer read_audio_file(const std::string& path) {
     auto bytes = read_file(path, max_read_bytes);
-    if (is_npy(bytes)) {
-        if (bytes.size() / sizeof(float) > max_read_samples + 1024)
-            throw record_error(path + ": over the limit of " + std::to_string(max_read_samples) +
-                               " samples");
-        return decode_npy(bytes, path);
-    }
+    // A .npy file within max_read_bytes holds at most max_read_samples.
+    if (is_npy(bytes)) return decode_npy(bytes, path);
     return sndfile_decode(bytes, path, max_read_samples);
 }
 

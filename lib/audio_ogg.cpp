@@ -49,10 +49,13 @@ void set_ogg_serial(std::span<std::uint8_t> file, std::uint32_t serial, const st
                 c.fail("expected an Ogg page (\"OggS\") at byte " + std::to_string(page_at));
             c.skip(serial_offset - 4, "page header");
             std::uint32_t s = c.u32le("stream serial");
-            if (first) first_serial = s, first = false;
-            else if (s != first_serial)
+            if (first) {
+                first_serial = s;
+                first = false;
+            } else if (s != first_serial) {
                 c.fail("the page at byte " + std::to_string(page_at) +
                        " belongs to another stream; only single-stream files are handled");
+            }
             c.skip(segments_offset - serial_offset - 4, "page header");
             std::uint8_t segments = c.u8("segment count");
             std::size_t body = 0;
@@ -64,9 +67,7 @@ void set_ogg_serial(std::span<std::uint8_t> file, std::uint32_t serial, const st
             for (int i = 3; i >= 0; --i) stored = (stored << 8) | page[crc_offset + i];
             put_u32le(page.data() + crc_offset, 0);
             if (ogg_crc(page) != stored)
-                throw format_error("the page at byte " + std::to_string(page_at) +
-                                       " fails its CRC check",
-                                   page_at);
+                c.fail("the page at byte " + std::to_string(page_at) + " fails its CRC check");
             put_u32le(page.data() + serial_offset, serial);
             put_u32le(page.data() + crc_offset, 0);
             put_u32le(page.data() + crc_offset, ogg_crc(page));

@@ -153,8 +153,8 @@ std::vector<std::uint8_t> sndfile_encode(const audio_buffer& audio, audio_contai
     if (container == audio_container::ogg) {
         double q = vorbis_quality;
         if (sf_command(f.get(), SFC_SET_VBR_ENCODING_QUALITY, &q, sizeof q) != SF_TRUE)
-            throw record_error(path + ": libsndfile refused the Vorbis quality: " +
-                               sf_strerror(f.get()));
+            throw record_error(path +
+                               ": libsndfile refused the Vorbis quality: " + sf_strerror(f.get()));
     }
 
     // In slices, so that a short write is seen where it happens.
@@ -162,8 +162,7 @@ std::vector<std::uint8_t> sndfile_encode(const audio_buffer& audio, audio_contai
     const sf_count_t slice = 65536;
     for (sf_count_t done = 0; done < frames;) {
         sf_count_t n = std::min(slice, frames - done);
-        sf_count_t wrote =
-            sf_writef_float(f.get(), samples->data() + done * audio.channels, n);
+        sf_count_t wrote = sf_writef_float(f.get(), samples->data() + done * audio.channels, n);
         if (sink.out_of_memory) throw std::bad_alloc();
         if (wrote != n)
             throw record_error(path + ": libsndfile wrote " + std::to_string(done + wrote) +
@@ -184,8 +183,8 @@ std::vector<std::uint8_t> sndfile_encode(const audio_buffer& audio, audio_contai
 audio_buffer sndfile_decode(std::span<const std::uint8_t> bytes, const std::string& path,
                             std::size_t max_samples) {
     memory_source source{bytes};
-    SF_VIRTUAL_IO io{mem_length<memory_source>, mem_seek<memory_source>,
-                     mem_read<memory_source>, source_write, mem_tell<memory_source>};
+    SF_VIRTUAL_IO io{mem_length<memory_source>, mem_seek<memory_source>, mem_read<memory_source>,
+                     source_write, mem_tell<memory_source>};
     SF_INFO info{};
     unique_sndfile f(sf_open_virtual(&io, SFM_READ, &info, &source));
     if (!f) throw record_error(path + ": cannot read it as audio: " + sf_strerror(nullptr));

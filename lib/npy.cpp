@@ -129,8 +129,10 @@ private:
             if (peek() == 'L') c_.u8("L");  // written by Python 2
             dims.push_back(v);
             spaces();
-            if (peek() == ',') c_.u8("','");
-            else if (peek() != ')') fail_at(c_.offset(), "expected ',' or ')' in the shape");
+            if (peek() == ',')
+                c_.u8("','");
+            else if (peek() != ')')
+                fail_at(c_.offset(), "expected ',' or ')' in the shape");
         }
         c_.u8("')'");
         return dims;
@@ -187,17 +189,21 @@ audio_buffer decode_npy(std::span<const std::uint8_t> bytes, const std::string& 
         std::size_t version_at = c.offset();
         std::uint8_t major = c.u8("major version");
         c.u8("minor version");
-        std::size_t header_len;
-        if (major == 1) header_len = c.u16le("header length");
-        else if (major == 2 || major == 3) header_len = c.u32le("header length");
+        std::size_t header_len = 0;
+        if (major == 1)
+            header_len = c.u16le("header length");
+        else if (major == 2 || major == 3)
+            header_len = c.u32le("header length");
         else
             fail(version_at, "format version " + std::to_string(major) + " is not supported");
         std::size_t header_at = c.offset();
         npy_header h = header_parser(c.sub(header_len, "header"), path).parse();
 
-        std::size_t item;
-        if (h.descr == "<f4") item = 4;
-        else if (h.descr == "<f8") item = 8;
+        std::size_t item = 0;
+        if (h.descr == "<f4")
+            item = 4;
+        else if (h.descr == "<f8")
+            item = 8;
         else
             fail(header_at, "dtype '" + h.descr + "' is not supported (only '<f4' and '<f8')");
         const auto& shape = *h.shape;
@@ -212,8 +218,8 @@ audio_buffer decode_npy(std::span<const std::uint8_t> bytes, const std::string& 
         // Compare before multiplying, so that a huge shape cannot overflow.
         if (frames > c.remaining() / item / channels)
             fail(c.offset(), "truncated: the shape needs " + std::to_string(frames) + " x " +
-                   std::to_string(channels) + " samples, " +
-                   std::to_string(c.remaining() / item) + " present");
+                                 std::to_string(channels) + " samples, " +
+                                 std::to_string(c.remaining() / item) + " present");
         std::size_t count = static_cast<std::size_t>(frames * channels);
         auto data = c.bytes(count * item, "sample data");
         if (!c.at_end())
@@ -228,8 +234,9 @@ audio_buffer decode_npy(std::span<const std::uint8_t> bytes, const std::string& 
             // Fortran order stores channel by channel; interleave on the way in.
             std::size_t at = i;
             if (*h.fortran_order) at = (i % frames) * channels + i / frames;
-            out.samples[at] = item == 4 ? std::bit_cast<float>(d.u32le("sample"))
-                                        : static_cast<float>(std::bit_cast<double>(d.u64le("sample")));
+            out.samples[at] = item == 4
+                                  ? std::bit_cast<float>(d.u32le("sample"))
+                                  : static_cast<float>(std::bit_cast<double>(d.u64le("sample")));
         }
         return out;
     } catch (const format_error& e) {

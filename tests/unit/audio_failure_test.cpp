@@ -45,7 +45,8 @@ int in_child(const std::function<int()>& fn) {
         ::_exit(rc);
     }
     int status = 0;
-    while (::waitpid(pid, &status, 0) < 0) {}
+    while (::waitpid(pid, &status, 0) < 0) {
+    }
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
@@ -67,8 +68,8 @@ int write_fails_with(const std::string& path, const vr::audio_buffer& audio, sam
 }
 
 void put_text(const std::string& path, const std::string& text) {
-    vr::write_file_atomic(path, std::span(reinterpret_cast<const std::uint8_t*>(text.data()),
-                                          text.size()));
+    vr::write_file_atomic(
+        path, std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
 }
 
 std::string text_of(const std::string& path) {
@@ -142,8 +143,8 @@ TEST(AudioWriteFailure, FullDiskLeavesNothing) {
         if (::mount("vr-test", mnt.c_str(), "tmpfs", 0, "size=64k") != 0) return child_skip;
         vr::write_audio_file(mnt + "/fits.wav", small, sample_format::pcm16);
         for (const char* name : {"full.flac", "full.wav", "sub/full.npy"}) {
-            auto fmt = std::string(name).ends_with(".npy") ? sample_format::float32
-                                                           : sample_format::pcm24;
+            auto fmt =
+                std::string(name).ends_with(".npy") ? sample_format::float32 : sample_format::pcm24;
             if (int r = write_fails_with(mnt + "/" + name, large, fmt, "No space left on device"))
                 return r;
         }

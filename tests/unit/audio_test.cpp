@@ -73,12 +73,16 @@ TEST(CheckAudioTarget, RefusesWithTheReason) {
 // format's quantisation (exact for float32).
 TEST(AudioFile, RoundTripsEveryFormat) {
     scratch_dir dir;
-    struct c { const char* ext; sample_format fmt; double tolerance; };
+    struct c {
+        const char* ext;
+        sample_format fmt;
+        double tolerance;
+    };
     const c cases[] = {
-        {"wav", sample_format::pcm16, 1.5 / 32768}, {"wav", sample_format::pcm24, 1.5 / 8388608},
-        {"wav", sample_format::float32, 0},         {"aiff", sample_format::pcm16, 1.5 / 32768},
+        {"wav", sample_format::pcm16, 1.5 / 32768},   {"wav", sample_format::pcm24, 1.5 / 8388608},
+        {"wav", sample_format::float32, 0},           {"aiff", sample_format::pcm16, 1.5 / 32768},
         {"aif", sample_format::pcm24, 1.5 / 8388608}, {"aiff", sample_format::float32, 0},
-        {"flac", sample_format::pcm16, 1.5 / 32768}, {"flac", sample_format::pcm24, 1.5 / 8388608},
+        {"flac", sample_format::pcm16, 1.5 / 32768},  {"flac", sample_format::pcm24, 1.5 / 8388608},
         {"npy", sample_format::float32, 0},
     };
     for (int channels : {1, 2}) {
@@ -130,12 +134,15 @@ TEST(AudioFile, OggRoundTripsCloseToTheInput) {
 TEST(AudioFile, SameBufferGivesSameBytes) {
     scratch_dir dir;
     auto in = test_signal(2, 48000, 4800);
-    struct c { const char* ext; sample_format fmt; };
+    struct c {
+        const char* ext;
+        sample_format fmt;
+    };
     const c cases[] = {
-        {"wav", sample_format::pcm16},  {"wav", sample_format::pcm24},
-        {"wav", sample_format::float32}, {"aiff", sample_format::pcm16},
+        {"wav", sample_format::pcm16},    {"wav", sample_format::pcm24},
+        {"wav", sample_format::float32},  {"aiff", sample_format::pcm16},
         {"aiff", sample_format::float32}, {"flac", sample_format::pcm16},
-        {"flac", sample_format::pcm24}, {"ogg", sample_format::pcm16},
+        {"flac", sample_format::pcm24},   {"ogg", sample_format::pcm16},
         {"npy", sample_format::float32},
     };
     auto name = [](const c& t, int round) {
@@ -227,7 +234,8 @@ TEST(AudioFile, WritesEmptyAudioAndCreatesFolders) {
     vr::audio_buffer empty;
     for (const char* name : {"x/y/e.wav", "x/e.flac", "x/e.ogg", "x/e.npy", "e.aiff"}) {
         SCOPED_TRACE(name);
-        auto fmt = std::string(name).ends_with("npy") ? sample_format::float32 : sample_format::pcm16;
+        auto fmt =
+            std::string(name).ends_with("npy") ? sample_format::float32 : sample_format::pcm16;
         vr::write_audio_file(dir.file(name), empty, fmt);
         auto back = vr::read_audio_file(dir.file(name));
         EXPECT_EQ(back.samples.size(), 0u);
@@ -256,8 +264,8 @@ TEST(AudioFile, ReadRefusesWhatIsNotAudio) {
     EXPECT_NE(msg.find("missing.wav"), std::string::npos) << msg;
     std::string text = dir.file("text.wav");
     std::string words = "this is not a sound file, whatever its name says\n";
-    vr::write_file_atomic(text, std::span(reinterpret_cast<const std::uint8_t*>(words.data()),
-                                          words.size()));
+    vr::write_file_atomic(
+        text, std::span(reinterpret_cast<const std::uint8_t*>(words.data()), words.size()));
     msg = error_of([&] { vr::read_audio_file(text); });
     EXPECT_NE(msg.find("text.wav: cannot read it as audio"), std::string::npos) << msg;
     EXPECT_THROW(vr::read_audio_file(dir.path()), vr::record_error);

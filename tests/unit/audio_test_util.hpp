@@ -29,8 +29,9 @@ public:
     ~scratch_dir() {
         std::error_code ec;
         for (auto& e : std::filesystem::recursive_directory_iterator(dir_, ec))
-            if (e.is_directory(ec)) std::filesystem::permissions(e.path(), std::filesystem::perms::owner_all,
-                                                                 std::filesystem::perm_options::add, ec);
+            if (e.is_directory(ec))
+                std::filesystem::permissions(e.path(), std::filesystem::perms::owner_all,
+                                             std::filesystem::perm_options::add, ec);
         std::filesystem::remove_all(dir_, ec);
     }
     scratch_dir(const scratch_dir&) = delete;
@@ -46,7 +47,8 @@ private:
 // The names in a folder (not recursive), sorted.
 inline std::vector<std::string> names_in(const std::string& dir) {
     std::vector<std::string> out;
-    for (auto& e : std::filesystem::directory_iterator(dir)) out.push_back(e.path().filename().string());
+    for (auto& e : std::filesystem::directory_iterator(dir))
+        out.push_back(e.path().filename().string());
     std::sort(out.begin(), out.end());
     return out;
 }
@@ -69,9 +71,9 @@ inline vr::audio_buffer test_signal(int channels, int rate, std::size_t frames) 
             seed = seed * 1664525u + 1013904223u;
             double noise = (seed >> 8) / double(1 << 24) - 0.5;
             double t = double(i) / (rate > 0 ? rate : 48000);
-            a.samples[i * channels + c] = static_cast<float>(
-                0.5 * std::sin(2 * pi * 440 * t + c) + 0.25 * std::sin(2 * pi * 1234.5 * (c + 1) * t) +
-                0.01 * noise);
+            a.samples[i * channels + c] =
+                static_cast<float>(0.5 * std::sin(2 * pi * 440 * t + c) +
+                                   0.25 * std::sin(2 * pi * 1234.5 * (c + 1) * t) + 0.01 * noise);
         }
     if (a.samples.size() >= 2) a.samples[0] = 1.0f, a.samples[1] = -1.0f;
     return a;

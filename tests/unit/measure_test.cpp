@@ -20,7 +20,8 @@ vr::audio_buffer sine(double amplitude, int channels = 2, std::size_t frames = 4
     const double pi = std::acos(-1.0);
     for (std::size_t i = 0; i < frames; ++i)
         for (int c = 0; c < channels; ++c)
-            a.samples.push_back(static_cast<float>(amplitude * std::sin(2 * pi * 1000 * i / 48000.0)));
+            a.samples.push_back(
+                static_cast<float>(amplitude * std::sin(2 * pi * 1000 * i / 48000.0)));
     return a;
 }
 
@@ -34,9 +35,8 @@ TEST(Measure, FullScaleSine) {
 
     vr::json r = {{"note", 60}};
     vr::put_measures(r, m);
-    EXPECT_EQ(r.dump(),
-              R"({"note":60,"peak_dbfs":0.0,"rms_dbfs":-3.01,"clipped_samples":0,)"
-              R"("nonfinite_samples":0,"silent":false})");
+    EXPECT_EQ(r.dump(), R"({"note":60,"peak_dbfs":0.0,"rms_dbfs":-3.01,"clipped_samples":0,)"
+                        R"("nonfinite_samples":0,"silent":false})");
 }
 
 TEST(Measure, HalfScaleSineIsSixDecibelsDown) {

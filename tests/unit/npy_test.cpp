@@ -93,9 +93,9 @@ TEST(Npy, ReadsWhatNumpyWrites) {
     EXPECT_EQ(a.samples, (std::vector<float>{0.5f, -0.5f, 1.0f}));
 
     // (2 frames, 2 channels) stored channel after channel.
-    auto fortran = npy_v1("{'descr': '<f8', 'fortran_order': True, 'shape': (2, 2), }" +
-                              std::string(21, ' '),
-                          le64(0.1) + le64(0.2) + le64(-0.1) + le64(-0.2));
+    auto fortran =
+        npy_v1("{'descr': '<f8', 'fortran_order': True, 'shape': (2, 2), }" + std::string(21, ' '),
+               le64(0.1) + le64(0.2) + le64(-0.1) + le64(-0.2));
     a = vr::decode_npy(to_bytes(fortran), "f.npy");
     EXPECT_EQ(a.channels, 2);
     EXPECT_EQ(a.samples, (std::vector<float>{0.1f, -0.1f, 0.2f, -0.2f}));
@@ -113,7 +113,10 @@ TEST(Npy, ReadsWhatNumpyWrites) {
 TEST(Npy, RefusesBrokenFilesSayingWhere) {
     const std::string f4 = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 1), }";
     const std::string data = le32(0.5f) + le32(0.25f);
-    struct c { std::string bytes; std::string says; };
+    struct c {
+        std::string bytes;
+        std::string says;
+    };
     const c cases[] = {
         {npy_v1(f4, data.substr(0, 6)), "truncated"},
         {npy_v1(f4, data + "xx"), "2 bytes after the sample data"},
@@ -122,8 +125,7 @@ TEST(Npy, RefusesBrokenFilesSayingWhere) {
         {npy_v1("{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1, 2), }", data),
          "3 dimensions"},
         {npy_v1("{'descr': '<f4', 'fortran_order': False, 'shape': (), }", data), "0 dimensions"},
-        {npy_v1("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 0), }", data),
-         "0 channels"},
+        {npy_v1("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 0), }", data), "0 channels"},
         {npy_v1("{'descr': '<f4', 'fortran_order': False, "
                 "'shape': (18446744073709551615, 2), }",
                 data),

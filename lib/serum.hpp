@@ -80,6 +80,17 @@ struct serum_state {
 serum_state convert_serum_preset(std::span<const std::uint8_t> preset, const serum_limits& limits,
                                  const processor_markers& markers);
 
+// Reads a Serum file of at most about twice limits.max_cbor_size bytes
+// (read_file's errors: record_error naming the path).
+std::vector<std::uint8_t> read_serum_file(const std::string& path, const serum_limits& limits);
+
+// Converts the preset at preset_path and stores its JUCE VST3 state in
+// state_dir (created if missing) as <sha256 of the state>.vst3state, written
+// atomically, or reuses the file already there with those bytes. Returns its
+// absolute path. Throws record_error naming the preset (or the state file).
+std::string store_serum_state(const std::string& preset_path, const std::string& state_dir,
+                              const serum_limits& limits, const processor_markers& markers);
+
 // Zstd helpers with the checks above: inflate refuses a frame that does not
 // fill `frame`, or whose content is not exactly `expected_size` bytes.
 std::vector<std::uint8_t> zstd_inflate_exact(std::span<const std::uint8_t> frame,

@@ -2,13 +2,10 @@
 // serum-unwrap: converts Xfer Serum 2 presets into the state its VST3
 // setState accepts, or prints what a preset holds.
 #include <cmath>
-#include <filesystem>
 #include <limits>
 
 #include "error.hpp"
 #include "files.hpp"
-#include "hash.hpp"
-#include "juce_state.hpp"
 #include "records.hpp"
 #include "serum.hpp"
 #include "text.hpp"
@@ -22,26 +19,16 @@ struct settings {
     bool raw = false;
 };
 
-// Files hold the payload compressed, or JUCE base64 of it: allow some slack.
-std::size_t file_cap(const vr::serum_limits& limits) {
-    std::size_t cap = limits.max_cbor_size;
-    return cap > (std::numeric_limits<std::size_t>::max() - (1u << 20)) / 2 ? cap : cap * 2 + (1u << 20);
-}
-
-std::vector<std::uint8_t> read_input(const std::string& path, const settings& s) {
-    return vr::read_file(path, file_cap(s.limits));
-}
-
 // Prints a file's CBOR payload or its JSON header as one line of JSON.
 void print_file(const std::string& path, bool meta_only, const settings& s, vr::line_writer& out) {
-    auto bytes = read_input(path, s);
+    auto bytes = vr::read_serum_file(path, s.limits);
     vr::serum_document doc = vr::read_serum_document(bytes, s.limits);
     out.write_line(meta_only ? doc.meta.dump() : vr::cbor_to_json(doc.data).dump());
 }
 
 // Writes the state of one preset to `output`, atomically.
 void convert_file(const std::string& path, const std::string& output, const settings& s) {
-    auto bytes = read_input(path, s);
+    auto bytes = vr::read_serum_file(path, s.limits);
     vr::serum_state state = vr::convert_serum_preset(bytes, s.limits, s.markers);
     vr::write_file_atomic(output, s.raw ? state.envelope : state.blob);
 }
@@ -53,25 +40,7 @@ void convert_record(vr::json& record, const std::string& state_dir, const settin
     if (!format || *format != "serum2") return;
     auto path = vr::get_path(record, "preset_path");
     if (!path) throw vr::record_error("preset_format is serum2 but the record has no preset_path");
-    vr::serum_state state;
-    try {
-        auto bytes = read_input(*path, s);
-        state = vr::convert_serum_preset(bytes, s.limits, s.markers);
-    } catch (const vr::format_error& e) {
-        throw vr::record_error(*path + ": " + e.what());
-    }
-    std::string target = state_dir + "/" + vr::sha256_hex(state.blob) + ".vst3state";
-    // Same name, same bytes: a rerun reuses the file unless it was damaged.
-    bool reuse = false;
-    std::error_code ec;
-    if (std::filesystem::file_size(target, ec) == state.blob.size() && !ec) {
-        try {
-            reuse = vr::read_file(target, state.blob.size()) == state.blob;
-        } catch (const vr::record_error&) {
-        }
-    }
-    if (!reuse) vr::write_file_atomic(target, state.blob);
-    record["state_path"] = target;
+    record["state_path"] = vr::store_serum_state(*path, state_dir, s.limits, s.markers);
 }
 
 int run(int argc, char** argv) {

@@ -4,6 +4,8 @@
 // processor shape, and the JUCE VST3 state it is handed over in.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include "error.hpp"
 #include "hash.hpp"
 #include "juce_state.hpp"
@@ -149,6 +151,35 @@ TEST(SerumState, RefusesToConvertAStateAgain) {
     } catch (const vr::format_error& e) {
         EXPECT_NE(std::string(e.what()).find("\"processor\" state already"), std::string::npos) << e.what();
     }
+}
+
+TEST(SerumState, StoresEachStateOnceByContent) {
+    fs::path dir = fs::temp_directory_path() / ("serum-store-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    const std::string preset = (fixtures() / "files/wiillownet/test_preset.SerumPreset").string();
+    std::string path = vr::store_serum_state(preset, dir.string(), limits, markers);
+    auto expected = vr::convert_serum_preset(read_bytes(preset), limits, markers).blob;
+    EXPECT_EQ(fs::path(path).filename().string(), vr::sha256_hex(expected) + ".vst3state");
+    EXPECT_EQ(read_bytes(path), expected);
+    auto written = fs::last_write_time(path);
+    EXPECT_EQ(vr::store_serum_state(preset, dir.string(), limits, markers), path);
+    EXPECT_EQ(fs::last_write_time(path), written);  // reused, not rewritten
+    {
+        std::ofstream damage(path, std::ios::binary | std::ios::trunc);
+        damage << std::string(expected.size(), 'x');
+    }
+    EXPECT_EQ(vr::store_serum_state(preset, dir.string(), limits, markers), path);
+    EXPECT_EQ(read_bytes(path), expected);
+    std::size_t files = 0;
+    for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir)) ++files;
+    EXPECT_EQ(files, 1u);
+    try {
+        vr::store_serum_state((fixtures() / "INDEX.tsv").string(), dir.string(), limits, markers);
+        FAIL() << "no throw";
+    } catch (const vr::record_error& e) {
+        EXPECT_NE(std::string(e.what()).find("INDEX.tsv: not an Xfer Serum 2 file"), std::string::npos) << e.what();
+    }
+    fs::remove_all(dir);
 }
 
 vr::cbor_value map_of(std::initializer_list<std::pair<const char*, vr::cbor_value>> l) {

@@ -10,19 +10,23 @@ PLUGIN_DIR       := build/plugins
 PLUGIN_CMAKE_DIR := $(PLUGIN_DIR)/cmake
 PLUGIN_PRODUCTS  := $(PLUGIN_CMAKE_DIR)/vr_test_synth_artefacts/Release
 
-TEST_SYNTH_VST3  := $(PLUGIN_DIR)/vr-test-synth.vst3
-TEST_SYNTH_LV2   := $(PLUGIN_DIR)/vr-test-synth.lv2
+# One folder per format, so that each can be a search path of its own
+# (LV2_PATH=build/plugins/lv2 finds nothing but LV2 bundles).
+TEST_SYNTH_VST3  := $(PLUGIN_DIR)/vst3/vr-test-synth.vst3
+TEST_SYNTH_LV2   := $(PLUGIN_DIR)/lv2/vr-test-synth.lv2
+TEST_SYNTH_VST2  := $(PLUGIN_DIR)/vst/vr-test-synth.so
 TEST_SYNTH_STAMP := $(PLUGIN_DIR)/vr-test-synth.stamp
 
 # Bundles are folders, whose times say little about their contents: make
-# tracks the stamp, written only after both bundles are in place.
+# tracks the stamp, written only after every artefact is in place.
 TEST_PLUGINS := $(TEST_SYNTH_STAMP)
 
 # What the tests read (the bats recipe inherits them).
 export VR_TEST_SYNTH_VST3    := $(abspath $(TEST_SYNTH_VST3))
 export VR_TEST_SYNTH_LV2     := $(abspath $(TEST_SYNTH_LV2))
 export VR_TEST_SYNTH_LV2_URI := urn:vst-render:test-synth
-export VR_TEST_PLUGIN_DIR    := $(abspath $(PLUGIN_DIR))
+export VR_TEST_SYNTH_VST2    := $(abspath $(TEST_SYNTH_VST2))
+export VR_TEST_LV2_PATH      := $(abspath $(PLUGIN_DIR)/lv2)
 
 TEST_SYNTH_SRCS := $(wildcard tests/plugins/*.cpp tests/plugins/*.hpp \
                               tests/plugins/vst2compat/pluginterfaces/vst2.x/*.h) \
@@ -30,13 +34,15 @@ TEST_SYNTH_SRCS := $(wildcard tests/plugins/*.cpp tests/plugins/*.hpp \
 
 # JUCE's CMake config warns about the URN (it wants http); nothing else.
 $(TEST_SYNTH_STAMP): $(TEST_SYNTH_SRCS)
-	@mkdir -p $(PLUGIN_DIR)
+	@mkdir -p $(PLUGIN_DIR)/vst3 $(PLUGIN_DIR)/lv2 $(PLUGIN_DIR)/vst
 	env -u CFLAGS -u CXXFLAGS -u LDFLAGS -u CPPFLAGS \
-	  cmake -S tests/plugins -B $(PLUGIN_CMAKE_DIR) -DCMAKE_BUILD_TYPE=Release -Wno-dev
+	  cmake -S tests/plugins -B $(PLUGIN_CMAKE_DIR) -DCMAKE_BUILD_TYPE=Release \
+	    -DVR_TEST_SYNTH_VST2=ON -Wno-dev
 	env -u MAKEFLAGS -u MFLAGS cmake --build $(PLUGIN_CMAKE_DIR) --config Release -j2
-	rm -rf $(TEST_SYNTH_VST3) $(TEST_SYNTH_LV2)
+	rm -rf $(TEST_SYNTH_VST3) $(TEST_SYNTH_LV2) $(TEST_SYNTH_VST2)
 	cp -R $(PLUGIN_PRODUCTS)/VST3/vr-test-synth.vst3 $(TEST_SYNTH_VST3)
 	cp -R $(PLUGIN_PRODUCTS)/LV2/vr-test-synth.lv2 $(TEST_SYNTH_LV2)
+	cp $(PLUGIN_PRODUCTS)/VST/libvr-test-synth.so $(TEST_SYNTH_VST2)
 	touch $@
 
 .PHONY: test-plugins

@@ -17,9 +17,10 @@ void* volatile leak_sink = nullptr;
 
 void crash_now()
 {
-    // A volatile pointer: the compiler cannot see it is null, so it emits a
-    // real store (a literal null write may be turned into a trap, SIGILL).
-    int* volatile target = nullptr;
+    // Volatile twice: the compiler can neither see that the pointer is null
+    // (a literal null write becomes a trap, SIGILL) nor drop the store as
+    // dead before abort() (which it did with only the pointer volatile).
+    volatile int* volatile target = nullptr;
     *target = 42;
     std::abort(); // unreachable on Linux, where page 0 is never mapped
 }

@@ -25,7 +25,7 @@ path_request flat(std::string stem, std::string tag = "", std::string ext = "wav
     return path_request{{}, std::move(stem), std::move(tag), std::move(ext)};
 }
 
-TEST(Sanitize, ReplacesWhatFileSystemsForbid) {
+TEST(PathsSanitize, ReplacesWhatFileSystemsForbid) {
     EXPECT_EQ(sanitize_component("a/b\\c"), "a_b_c");
     EXPECT_EQ(sanitize_component("x<y>z:\"q\"|w?e*"), "x_y_z__q__w_e_");
     EXPECT_EQ(sanitize_component(std::string("a\0b\x01\x1f\x7f", 6)), "a_b___");
@@ -36,7 +36,7 @@ TEST(Sanitize, ReplacesWhatFileSystemsForbid) {
     EXPECT_EQ(sanitize_component("  Lead"), "  Lead");
 }
 
-TEST(Sanitize, NamesOfDotsAndSpacesBecomeSafe) {
+TEST(PathsSanitize, NamesOfDotsAndSpacesBecomeSafe) {
     EXPECT_EQ(sanitize_component(""), "_");
     EXPECT_EQ(sanitize_component("."), "_");
     EXPECT_EQ(sanitize_component(".."), "_");
@@ -48,7 +48,7 @@ TEST(Sanitize, NamesOfDotsAndSpacesBecomeSafe) {
     EXPECT_EQ(sanitize_component("/etc/passwd"), "_etc_passwd");
 }
 
-TEST(Sanitize, PrefixesReservedWindowsNames) {
+TEST(PathsSanitize, PrefixesReservedWindowsNames) {
     for (const char* n : {"CON", "con", "Prn", "aux", "NUL", "COM1", "com9", "LPT1", "lpt0", "CON.txt",
                           "nul.tar.gz", "AUX ", "CON .wav", "COM\u00B9", "conin$", "CLOCK$"}) {
         EXPECT_TRUE(vr::is_reserved_windows_name(n)) << n;
@@ -61,7 +61,7 @@ TEST(Sanitize, PrefixesReservedWindowsNames) {
     EXPECT_EQ(sanitize_component("con.wav"), "_con.wav");
 }
 
-TEST(Sanitize, NormalisesToNfcAndRefusesBadUtf8) {
+TEST(PathsSanitize, NormalisesToNfcAndRefusesBadUtf8) {
     EXPECT_EQ(sanitize_component("Caf\x65\xCC\x81"), "Caf\xC3\xA9");
     EXPECT_EQ(sanitize_component("\xE2\x84\xAB"), "\xC3\x85");  // ANGSTROM SIGN -> A with ring
     EXPECT_THROW(sanitize_component("bad\xFFname"), vr::record_error);
@@ -69,7 +69,7 @@ TEST(Sanitize, NormalisesToNfcAndRefusesBadUtf8) {
     EXPECT_THROW(sanitize_component("\xC0\xAF"), vr::record_error);      // overlong '/'
 }
 
-TEST(Truncate, CutsBetweenClustersAndStaysValid) {
+TEST(PathsTruncate, CutsBetweenClustersAndStaysValid) {
     std::string s = "ab";
     for (int i = 0; i < 100; ++i) s += "x\u0301";  // x + combining acute: 3-byte clusters
     std::string t = sanitize_component(s);
@@ -90,7 +90,7 @@ TEST(Truncate, CutsBetweenClustersAndStaysValid) {
     EXPECT_EQ(t, "_CON");
 }
 
-TEST(Fold, CaseAndNormalisationVariantsShareAKey) {
+TEST(PathsFold, CaseAndNormalisationVariantsShareAKey) {
     EXPECT_EQ(vr::fold_key("Bass"), vr::fold_key("BASS"));
     EXPECT_EQ(vr::fold_key("Caf\u00E9"), vr::fold_key("CAFE\u0301"));
     EXPECT_EQ(vr::fold_key("Stra\u00DFe"), vr::fold_key("STRASSE"));
@@ -98,7 +98,7 @@ TEST(Fold, CaseAndNormalisationVariantsShareAKey) {
     EXPECT_NE(vr::fold_key("Bass"), vr::fold_key("Bas"));
 }
 
-TEST(Assigner, SuffixesDuplicatesAndAvoidsLaterNaturalNames) {
+TEST(PathsAssigner, SuffixesDuplicatesAndAvoidsLaterNaturalNames) {
     path_assigner a("/out");
     EXPECT_EQ(a.assign(flat("Init")).absolute, "/out/Init.wav");
     EXPECT_EQ(last(a.assign(flat("Init"))), "Init_2.wav");
@@ -111,7 +111,7 @@ TEST(Assigner, SuffixesDuplicatesAndAvoidsLaterNaturalNames) {
     EXPECT_EQ(last(a.assign(flat("CAFE\u0301"))), "CAF\u00C9_2.wav");
 }
 
-TEST(Assigner, TreeKeepsOneSpellingPerFolderAndSeparatesFilesFromFolders) {
+TEST(PathsAssigner, TreeKeepsOneSpellingPerFolderAndSeparatesFilesFromFolders) {
     path_assigner a("/out/");
     auto p = a.assign({{"Pads", "Warm"}, "a", "", "flac"});
     EXPECT_EQ(p.absolute, "/out/Pads/Warm/a.flac");
@@ -126,7 +126,7 @@ TEST(Assigner, TreeKeepsOneSpellingPerFolderAndSeparatesFilesFromFolders) {
     EXPECT_EQ(a.assign({{"", ".", "..", "..", "etc"}, "passwd", "", "wav"}).absolute, "/out/_/_/etc/passwd.wav");
 }
 
-TEST(Assigner, ReservedPathsAreAvoidedAndOutsidePathsIgnored) {
+TEST(PathsAssigner, ReservedPathsAreAvoidedAndOutsidePathsIgnored) {
     path_assigner a("/out");
     a.reserve("/out/Bass.wav");
     a.reserve("/out/sub/../Kick.wav");
@@ -140,7 +140,7 @@ TEST(Assigner, ReservedPathsAreAvoidedAndOutsidePathsIgnored) {
     EXPECT_EQ(a.assign({{"Caf\u00E9"}, "Snare", "", "wav"}).absolute, "/out/Caf\u00E9_2/Snare.wav");
 }
 
-TEST(Assigner, RefusesOverlongPathsWithoutReservingAnything) {
+TEST(PathsAssigner, RefusesOverlongPathsWithoutReservingAnything) {
     path_assigner a("/out");
     std::vector<std::string> deep(20, std::string(250, 'd'));
     EXPECT_THROW(a.assign({deep, "x", "", "wav"}), vr::record_error);
@@ -151,7 +151,7 @@ TEST(Assigner, RefusesOverlongPathsWithoutReservingAnything) {
     EXPECT_EQ(last(a.assign(flat("x"))), "x.wav");
 }
 
-TEST(Request, FormsStemsFoldersAndTagsFromRecords) {
+TEST(PathsRequest, FormsStemsFoldersAndTagsFromRecords) {
     using vr::json;
     auto req = vr::request_for_record(json::parse(R"({"preset_name":"Sub 4","note":60,"velocity":100})"),
                                       vr::path_layout::flat, "flac");
@@ -179,7 +179,7 @@ TEST(Request, FormsStemsFoldersAndTagsFromRecords) {
                  vr::record_error);
 }
 
-TEST(CheckTarget, RefusesSymlinksInsideTheFolderAndReportsExistingFiles) {
+TEST(PathsCheckTarget, RefusesSymlinksInsideTheFolderAndReportsExistingFiles) {
     fs::path dir = fs::temp_directory_path() / ("vr-paths-test-" + std::to_string(::getpid()));
     fs::remove_all(dir);
     fs::create_directories(dir / "real");

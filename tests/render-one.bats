@@ -292,3 +292,19 @@ assert_reproducible() {
     [ -d "$OUT/home/.local/share/amsynth" ]
     [ ! -e "$HOME/.local/share/amsynth" ]
 }
+
+@test "LV2 plugins load by URI or by bundle; a bundle of several asks for a URI" {
+    sh_run "{ job '$OUT/b.wav' '\"plugin_path\":\"/usr/lib/lv2/synthv1.lv2/\"'
+              job '$OUT/s.wav' '\"plugin_path\":\"/usr/lib/lv2/so-synth.lv2\"'
+              job '$OUT/u.wav' '\"plugin_path\":\"urn:nobody:no-such-plugin\"'; } \
+            | render-one --duration 0.2 --tail 0 2>/dev/null"
+    assert_failure 1
+    local results=("${lines[@]}")
+    run jq -r '.plugin_id // .error.message' <<<"${results[0]}"
+    assert_output "http://synthv1.sourceforge.net/lv2"
+    [ "$(probe "$OUT/b.wav" peak_dbfs)" != null ]
+    run jq -r '.error.message' <<<"${results[1]}"
+    assert_output --partial "holds 3 plugins; name one by its URI: urn:50m30n3:plugins:SO-666"
+    run jq -r '.error.message' <<<"${results[2]}"
+    assert_output --partial "no LV2 plugin has this URI"
+}

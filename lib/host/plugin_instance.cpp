@@ -135,6 +135,10 @@ std::unique_ptr<plugin_instance> plugin_instance::load(const plugin_ref& ref, in
     std::string id = identifier_for(ref, fmt);
     juce::OwnedArray<juce::PluginDescription> found;
     fmt.findAllTypesForFile(found, juce::String(id));
+    if (found.isEmpty() && ref.format == plugin_format::lv2 && ref.location.front() != '/')
+        throw record_error("cannot load plugin " + ref.location +
+                           ": no LV2 plugin has this URI in ~/.lv2, /usr/lib/lv2 or /usr/local/lib/lv2 "
+                           "(give the path of its .lv2 bundle to load it from elsewhere)");
     if (found.isEmpty())
         throw record_error("cannot load plugin " + ref.location + ": not a " + to_string(ref.format) +
                            " plugin JUCE can open");

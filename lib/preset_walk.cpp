@@ -114,7 +114,8 @@ struct walk {
             errno = 0;
             while (dirent* d = ::readdir(dir.get())) {
                 std::string name = d->d_name;
-                if (name == "." || name == "..") continue;
+                // Our own half-written files (write_file_atomic) are not presets yet.
+                if (name == "." || name == ".." || is_temp_name(name)) continue;
                 entry e;
                 e.name = name;
                 std::string child = path == "/" ? "/" + name : path + "/" + name;

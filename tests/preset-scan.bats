@@ -95,6 +95,7 @@ make_presets() {
     cp "$d/harp.fxp" "$d/harp.dat"
     echo "read me" >"$d/README.txt"
     printf '\x89PNG\r\n' >"$d/cover.png"
+    cp "$d/kick.fxp" "$d/.kick.fxp.vr-tmp-1-0"   # another tool's half-written file
     run preset-scan "$d"
     assert_success
     assert_equal "$(jq -r .relative_path <<<"$output" | paste -sd,)" "harp.dat,harp.fxp,kick.fxp,tape.vstpreset"

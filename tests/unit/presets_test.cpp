@@ -117,7 +117,8 @@ TEST(Fxp, WritesPresetsAndVersion2BanksThatParseBack) {
     q.params.clear();
     const byte_vector blob{1, 2, 3, 4, 5};
     q.chunk = blob;
-    auto qb = vr::parse_fx(vr::write_fxp(q));
+    auto q_bytes = vr::write_fxp(q);  // parse_fx's views point into it: keep it alive
+    auto qb = vr::parse_fx(q_bytes);
     EXPECT_EQ(qb.kind, vr::fx_kind::chunk_preset);
     EXPECT_TRUE(std::equal(qb.program.chunk.begin(), qb.program.chunk.end(), blob.begin(), blob.end()));
 
@@ -127,7 +128,8 @@ TEST(Fxp, WritesPresetsAndVersion2BanksThatParseBack) {
     b.current_program = 1;
     b.programs = {p, p};
     b.programs[1].name = "second";
-    auto bb = vr::parse_fx(vr::write_fxb(b));
+    auto b_bytes = vr::write_fxb(b);
+    auto bb = vr::parse_fx(b_bytes);
     EXPECT_EQ(bb.kind, vr::fx_kind::params_bank);
     EXPECT_EQ(bb.bank.current_program, 1);
     EXPECT_EQ(bb.bank.programs[1].name, "second");
@@ -138,7 +140,8 @@ TEST(Fxp, WritesPresetsAndVersion2BanksThatParseBack) {
     ob.num_programs = 3;
     ob.current_program = 2;
     ob.chunk = blob;
-    auto obb = vr::parse_fx(vr::write_fxb(ob));
+    auto ob_bytes = vr::write_fxb(ob);
+    auto obb = vr::parse_fx(ob_bytes);
     EXPECT_EQ(obb.kind, vr::fx_kind::chunk_bank);
     EXPECT_EQ(obb.bank.num_programs, 3);
     EXPECT_EQ(obb.bank.current_program, 2);

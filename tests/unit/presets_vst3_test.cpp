@@ -89,7 +89,7 @@ TEST(Vstpreset, RefusesBrokenFilesNamingTheByte) {
     put_le(b, 40, 12, 8);
     EXPECT_NE(vst3_error_of(b).find("points into the header"), std::string::npos);
     b = good;
-    put_le(b, 410 + 8 + 4 + 8, 65, 8);  // Comp's size one byte over what is left after it? no: into the file
+    put_le(b, 410 + 8 + 4 + 8, 65, 8);  // a larger Comp, still within the file
     EXPECT_EQ(vr::parse_vstpreset(b).component().size(), 65u);
     put_le(b, 410 + 8 + 4 + 8, 478 - 48 + 1, 8);
     EXPECT_NE(vst3_error_of(b).find("chunk 'Comp' of 431 bytes at byte 48 runs past the end"),

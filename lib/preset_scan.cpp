@@ -147,7 +147,8 @@ void set_preset_fields(json& record, const preset_summary& s) {
 
 void write_preset_records(json record, const preset_summary& s, bool expand_banks, record_writer& out) {
     set_preset_fields(record, s);
-    if (!expand_banks || !s.program_count) {
+    // An empty bank still gets its record rather than vanishing from the scan.
+    if (!expand_banks || !s.program_count || *s.program_count == 0) {
         out.write(record);
         return;
     }
@@ -175,8 +176,12 @@ void describe_record(json&& record, const scan_options& options, record_writer& 
     } catch (const record_error& e) {
         throw record_error(where + e.what());
     }
-    auto index = get_integer(record, "program_index", 0, INT32_MAX);
-    if (index && s.program_count && !options.expand_banks) {
+    // program_index means a program of the bank only for a bank; render-one
+    // checks it against the plugin's own programs otherwise.
+    auto index = s.program_count && !options.expand_banks
+                     ? get_integer(record, "program_index", 0, INT32_MAX)
+                     : std::nullopt;
+    if (index) {
         if (*index >= *s.program_count)
             throw record_error(where + "program_index " + std::to_string(*index) + " is past the bank's " +
                                std::to_string(*s.program_count) + " programs");

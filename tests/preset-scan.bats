@@ -83,6 +83,11 @@ make_presets() {
     assert_equal "$(jq -r .scan_root <<<"${lines[0]}")" "$FIXTURES/fxp/files/ardour2fxp"
     # An opaque bank names no programs: the bank's name and the index.
     assert_equal "$(jq -c '[.program_index, .preset_name]' <<<"${lines[64 + 127]}")" '[127,"002 - KVR Bass #127"]'
+    # A bank without programs keeps its one record.
+    { printf 'CcnK\0\0\0\0FxBk\0\0\0\1Abcd\0\0\0\1\0\0\0\0'; head -c 128 /dev/zero; } >"$BATS_TEST_TMPDIR/empty.fxb"
+    run preset-scan --expand-banks "$BATS_TEST_TMPDIR/empty.fxb"
+    assert_success
+    assert_equal "$(jq -c '[.preset_name, .program_count, .preset_plugin_id, has("program_index")]' <<<"$output")" '["empty",0,"Abcd",false]'
     # Without the flag: one record, the bank named after its file.
     run preset-scan "$FIXTURES/fxp/files/DISTRHO-Ports-obxd/002 - KVR Bass.fxb"
     assert_success

@@ -74,8 +74,10 @@ xfer_envelope parse_xfer_envelope(std::span<const std::uint8_t> bytes) {
     try {
         env.meta = json::parse(text);
     } catch (const json::parse_error& e) {
+        std::string why = e.what();  // "[json.exception.parse_error.101] parse error at ..."
+        if (auto cut = why.find("] "); cut != std::string::npos) why.erase(0, cut + 2);
         throw format_error("bad JSON header at byte " + std::to_string(json_at + e.byte - 1) +
-                               ": " + e.what(),
+                               ": " + why,
                            json_at);
     }
     if (!env.meta.is_object())

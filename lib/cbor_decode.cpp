@@ -271,7 +271,8 @@ cbor_value decode_cbor(std::span<const std::uint8_t> data, const cbor_limits& li
     while (!b.root) {
         if (pos == data.size())
             fail("truncated at byte " + std::to_string(base_offset + pos) + ": CBOR item at byte " +
-                     std::to_string(base_offset + b.stack.back().start) + " is not complete",
+                     std::to_string(b.stack.empty() ? base_offset : b.stack.back().start) +
+                     " is not complete",
                  pos);
         b.item_at = base_offset + pos;
         auto rest = data.subspan(pos);

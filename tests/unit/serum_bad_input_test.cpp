@@ -175,6 +175,13 @@ TEST(CborDecode, RefusesMalformedItems) {
     };
     for (const auto& c : cases)
         EXPECT_PRED_FORMAT2(::testing::IsSubstring, c.message, cbor_error(c.cbor));
+    try {
+        vr::decode_cbor(byte_vector{0x82, 0x01}, {}, 100);
+        FAIL() << "no throw";
+    } catch (const vr::format_error& e) {
+        EXPECT_STREQ(e.what(), "truncated at byte 102: CBOR item at byte 100 is not complete");
+        EXPECT_EQ(e.offset, 102u);
+    }
 }
 
 TEST(CborDecode, KeepsKindsWidthsAndOrder) {

@@ -58,7 +58,7 @@ HOST_OBJS := $(HOST_SRCS:%.cpp=$(BUILD)/obj/%.o)
 
 $(HOST_OBJS): $(BUILD)/obj/%.o: %.cpp
 	@mkdir -p $(@D)
-	$(CXX) $(VR_CXXFLAGS) $(JUCE_DEFS) $(JUCE_INCS:-I%=-isystem %) $(JUCE_PKG_CFLAGS) -MMD -MP -c $< -o $@
+	$(CXX) $(VR_CXXFLAGS) -Wno-cpp $(JUCE_DEFS) $(JUCE_INCS:-I%=-isystem %) $(JUCE_PKG_CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/bin/render-one: $(BUILD)/obj/tools/render-one.o $(HOST_OBJS) $(LIBVR) $(JUCE_LIB) lib/host/exports.list
 	@mkdir -p $(@D)

@@ -4,6 +4,10 @@
 #include <juce_audio_processors/juce_audio_processors.h>
 #include <pluginterfaces/vst/ivstaudioprocessor.h>
 #include <pluginterfaces/vst/ivstcomponent.h>
+// fst-dev's free VST2 header completes the ::AEffect JUCE's VST2 client
+// extension hands out, for its initialDelay.
+#define FST2VST 1
+#include <pluginterfaces/fst/fst.h>  // its #warnings: host.mk passes -Wno-cpp
 
 #include <algorithm>
 #include <cstdio>
@@ -71,10 +75,9 @@ std::string identifier_for(const plugin_ref& ref, juce::AudioPluginFormat& fmt) 
     return uris.front();
 }
 
-// JUCE's VST3 host learns of a new latency through a restart request the
-// plugin may post asynchronously (never delivered in a forked child): ask
-// the processor itself.
-struct vst3_latency_reader : juce::ExtensionsVisitor {
+// JUCE's hosts learn of a new latency through requests a plugin may post
+// asynchronously (never delivered in a forked child): ask the plugin itself.
+struct latency_reader : juce::ExtensionsVisitor {
     int latency = -1;
     void visitVST3Client(const VST3Client& client) override {
         auto* component = client.getIComponentPtr();
@@ -86,10 +89,13 @@ struct vst3_latency_reader : juce::ExtensionsVisitor {
         latency = static_cast<int>(processor->getLatencySamples());
         processor->release();
     }
+    void visitVSTClient(const VSTClient& client) override {
+        if (const AEffect* effect = client.getAEffectPtr()) latency = effect->initialDelay;
+    }
 };
 
 int reported_latency(juce::AudioPluginInstance& plugin) {
-    vst3_latency_reader reader;
+    latency_reader reader;
     plugin.getExtensions(reader);
     return reader.latency >= 0 ? reader.latency : plugin.getLatencySamples();
 }

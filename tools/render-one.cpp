@@ -46,7 +46,9 @@ int run(int argc, char** argv) {
         "o,output", "render one job from the flags into this file and print its record", cxxopts::value<std::string>(),
         "FILE")("skip-existing", "skip jobs whose output file exists (status skipped)")(
         "plugin-home", "set HOME to this folder (created) for plugins that write there",
-        cxxopts::value<std::string>(), "DIR");
+        cxxopts::value<std::string>(), "DIR")(
+        "job-timeout", "kill a job rendered in a child after this many seconds (0: never)",
+        cxxopts::value<double>()->default_value("0"), "S");
     cli.add("Defaults for fields a job lacks")(
         "note", "MIDI note (note)", cxxopts::value<int>()->default_value("60"), "N")(
         "velocity", "velocity 1-127 (velocity)", cxxopts::value<int>()->default_value("100"), "N")(
@@ -87,6 +89,7 @@ int run(int argc, char** argv) {
     vr::host::worker_options options;
     options.silence_db = flag(cli, "silence-db", -400.0, 0.0);
     options.midi_program_changes = cli.has("midi-program-changes");
+    options.job_timeout_s = flag(cli, "job-timeout", 0.0, 1e6);
     const bool list = cli.has("list-programs");
     const bool single = cli.has("output");
     const bool skip_existing = cli.has("skip-existing");

@@ -207,7 +207,7 @@ void render_worker::run(const render_job& job, json& record) {
                         }
                         return r.dump();
                     },
-                    0);
+                    options_.job_timeout_s);
                 if (!child.ok) throw record_error(child.failure());
                 result = json::parse(child.answer);
                 if (result.contains("error")) throw record_error(result["error"].get<std::string>());

@@ -19,6 +19,9 @@ class plugin_instance;
 struct worker_options {
     double silence_db = -90.0;
     bool midi_program_changes = false;
+    // Seconds a job rendered in a child may take before it is killed (0: no
+    // limit). Jobs rendered in place cannot be stopped.
+    double job_timeout_s = 0;
 };
 
 // How a plugin's jobs get a state that does not depend on earlier jobs.

@@ -5,6 +5,9 @@
 #pragma once
 
 #define FST2VST 1
+// fst.h marks the names it has not confirmed deprecated, which floods the
+// build with warnings about JUCE's use of them.
+#define FST_DONT_DEPRECATE_UNKNOWN 1
 
 // fst.h ends VstSpeakerArrangement with a flexible array; JUCE's wrapper
 // allocates it and takes offsetof(speakers) as if it held eight entries.

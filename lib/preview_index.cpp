@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "preview_index.hpp"
+
+#include <cstdio>
+
+#include "audio_file.hpp"
+#include "error.hpp"
+#include "files.hpp"
+#include "preview_images.hpp"
+
+namespace vr {
+
+namespace {
+
+void write_text_atomic(const std::string& path, const std::string& text) {
+    write_file_atomic(path, std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+}
+
+void write_png(const std::string& path, const rgb_image& image) {
+    auto bytes = encode_png(image);
+    write_file_atomic(path, bytes);
+}
+
+}  // namespace
+
+preview_index::preview_index(preview_index_options options) : options_(std::move(options)) {
+    out_abs_ = absolute_path(options_.out_dir);
+    make_dirs(out_abs_ + "/images");
+}
+
+json preview_index::add(json record) {
+    preview_row row;
+    std::size_t number = rows_.size() + 1;
+    try {
+        if (!is_error(record)) {
+            // Typed checks first, so that a bad field fails the record here.
+            get_string(record, "preset_name");
+            get_string(record, "preset_path");
+            get_number(record, "peak_dbfs");
+            get_number(record, "rms_dbfs");
+            get_number(record, "loudness_lufs");
+            get_number(record, "tail_rendered_s");
+            get_integer(record, "frames", 0, INT64_MAX);
+            get_integer(record, "sample_rate_hz", 1, 10'000'000);
+            get_integer(record, "clipped_samples", 0, INT64_MAX);
+            auto output = get_path(record, "output_path");
+            if (!output) {
+                if (!is_skipped(record)) throw record_error("no output_path: nothing to play or draw");
+            } else {
+                std::string audio_abs = absolute_path(*output);
+                audio_buffer audio;
+                try {
+                    audio = read_audio_file(audio_abs);
+                } catch (const record_error& e) {
+                    throw record_error(std::string("cannot preview the audio: ") + e.what());
+                }
+                char stem[32];
+                std::snprintf(stem, sizeof stem, "images/%06zu", number);
+                std::string wave = std::string(stem) + "-wave.png", spec = std::string(stem) + "-spec.png";
+                write_png(out_abs_ + "/" + wave,
+                          draw_waveform(audio, options_.image_width, options_.waveform_height));
+                write_png(out_abs_ + "/" + spec,
+                          draw_spectrogram(audio, options_.image_width, options_.spectrogram_height));
+                row.audio_href = relative_href(out_abs_, audio_abs);
+                row.waveform_href = wave;
+                row.spectrogram_href = spec;
+            }
+        }
+    } catch (const record_error& e) {
+        row = {};
+        set_error(record, e.what());
+    }
+    row.record = record;
+    rows_.push_back(std::move(row));
+    return record;
+}
+
+void preview_index::write_page() const {
+    write_text_atomic(out_abs_ + "/index.html", render_preview_page(rows_, options_.page));
+}
+
+int index_records(int in_fd, record_writer& out, preview_index& index, std::size_t max_line) {
+    line_reader reader(in_fd, max_line);
+    std::string line;
+    bool too_long = false;
+    while (reader.next(line, too_long)) {
+        std::size_t no = reader.line_number();
+        if (too_long) {
+            out.write(index.add(bad_line_record(no, "line longer than " + std::to_string(max_line) + " bytes", line)));
+            continue;
+        }
+        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+        json record;
+        try {
+            record = json::parse(line);
+        } catch (const json::parse_error& e) {
+            std::string why = e.what();
+            auto colon = why.find(": ");
+            out.write(index.add(bad_line_record(
+                no, "not JSON: " + (colon == std::string::npos ? why : why.substr(colon + 2)), line)));
+            continue;
+        }
+        if (!record.is_object()) {
+            out.write(index.add(bad_line_record(no, "JSON but not an object", line)));
+            continue;
+        }
+        out.write(index.add(std::move(record)));
+    }
+    return out.exit_code();
+}
+
+}  // namespace vr

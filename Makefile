@@ -82,6 +82,7 @@ $(LIGHT_TOOLS:%=$(BUILD)/bin/%): $(BUILD)/bin/%: $(BUILD)/obj/tools/%.o $(LIBVR)
 
 -include lib/host/host.mk
 -include tests/plugins/plugins.mk
+-include tests/fuzz/fuzz.mk
 
 $(UNIT_BIN): $(UNIT_OBJS) $(LIBVR)
 	@mkdir -p $(@D)

@@ -64,6 +64,8 @@ json preview_index::add(json record) {
                 row.audio_href = relative_href(out_abs_, audio_abs);
                 row.waveform_href = wave;
                 row.spectrogram_href = spec;
+                if (audio.sample_rate > 0)
+                    row.length_s = static_cast<double>(audio.frames()) / audio.sample_rate;
             }
         }
     } catch (const record_error& e) {

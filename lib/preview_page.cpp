@@ -44,11 +44,15 @@ cell number_cell(const json& record, const char* key, const char* unit, int deci
     return {fixed(v, 6), fixed(v, decimals) + unit};
 }
 
-cell length_cell(const json& record) {
-    double frames, rate;
-    if (!number_field(record, "frames", frames) || !number_field(record, "sample_rate_hz", rate) || rate <= 0)
-        return {};
-    double s = frames / rate;
+// The length of the audio read back, else what the record says.
+cell length_cell(const preview_row& row) {
+    double s = row.length_s, frames, rate;
+    if (s < 0) {
+        if (!number_field(row.record, "frames", frames) || !number_field(row.record, "sample_rate_hz", rate) ||
+            rate <= 0)
+            return {};
+        s = frames / rate;
+    }
     return {fixed(s, 6), fixed(s, 2) + " s"};
 }
 
@@ -105,7 +109,7 @@ void append_row(std::string& html, std::size_t index, const preview_row& row) {
     if (path.empty()) path = text_field(r, "state_path");
     cell peak = number_cell(r, "peak_dbfs", " dBFS", 1), rms = number_cell(r, "rms_dbfs", " dBFS", 1),
          lufs = number_cell(r, "loudness_lufs", " LUFS", 1), tail = number_cell(r, "tail_rendered_s", " s", 2),
-         length = length_cell(r);
+         length = length_cell(row);
     double clipped = 0;
     number_field(r, "clipped_samples", clipped);
     auto silent_it = r.find("silent");

@@ -15,12 +15,12 @@ th button { font: inherit; font-weight: bold; border: 0; background: none; curso
 th[aria-sort="ascending"] button::after { content: " \25B2"; }
 th[aria-sort="descending"] button::after { content: " \25BC"; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-.path { color: #5b6472; font-size: .85em; word-break: break-all; max-width: 22em; }
-.name { font-weight: 600; word-break: break-word; max-width: 22em; }
+.path { color: #5b6472; font-size: .85em; word-break: break-all; min-width: 14em; max-width: 22em; }
+.name { font-weight: 600; overflow-wrap: anywhere; min-width: 14em; max-width: 22em; }
 .status-ok { color: #17703a; }
 .status-error { color: #b3261e; font-weight: bold; }
 .status-skipped { color: #7a6100; }
-.error { color: #b3261e; max-width: 24em; word-break: break-word; }
+.error { color: #b3261e; min-width: 16em; max-width: 24em; overflow-wrap: anywhere; }
 .flag { display: inline-block; padding: 0 4px; border-radius: 3px; background: #ffe3a3; font-size: .8em; }
 .flag.clipped { background: #ffc2bd; }
 img { display: block; image-rendering: pixelated; }

@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Opens a render-index page in the system's headless Chromium and checks it
+// as a user would see it: rows, players whose audio loads, filters, sort,
+// search, and a screenshot. Prints one JSON summary line; exits 1 on the
+// first check that fails, naming it.
+//
+// usage: node check-preview.js INDEX_HTML SCREENSHOT_PNG EXPECTED_ROWS EXPECTED_PLAYERS
+'use strict';
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { chromium } = require('playwright-core');
+
+const [indexHtml, screenshot, rowsArg, playersArg] = process.argv.slice(2);
+if (!indexHtml || !screenshot || rowsArg === undefined || playersArg === undefined) {
+  console.error('usage: check-preview.js INDEX_HTML SCREENSHOT_PNG EXPECTED_ROWS EXPECTED_PLAYERS');
+  process.exit(2);
+}
+const expectedRows = Number(rowsArg);
+const expectedPlayers = Number(playersArg);
+
+function check(ok, what) {
+  if (!ok) throw new Error('check failed: ' + what);
+}
+
+// The data-index of the rows a user sees, top to bottom.
+async function shown(page) {
+  return page.$$eval('#rows tbody tr.row', (rows) =>
+    rows.filter((r) => !r.hidden && r.offsetParent !== null).map((r) => Number(r.dataset.index)));
+}
+
+async function main() {
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'vr-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.VR_CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--autoplay-policy=no-user-gesture-required'],
+    viewport: { width: 1600, height: 900 },
+  });
+  const summary = {};
+  try {
+    const page = await context.newPage();
+    const problems = [];
+    page.on('pageerror', (e) => problems.push('script error: ' + e.message));
+    // Anything but file:// is a request for an external asset.
+    page.on('request', (r) => { if (!r.url().startsWith('file:')) problems.push('external request: ' + r.url()); });
+    await page.goto('file://' + path.resolve(indexHtml));
+
+    const all = await page.$$eval('#rows tbody tr.row', (rows) => rows.length);
+    summary.rows = all;
+    check(all === expectedRows, `${all} rows in the DOM, expected ${expectedRows}`);
+    const visible = await shown(page);
+    summary.visible = visible.length;
+    check(visible.length === Math.min(all, Number(await page.getAttribute('#rows', 'data-page-size'))),
+      `${visible.length} rows shown on the first page`);
+
+    // Every player loads its audio's metadata: a real, positive duration.
+    const players = await page.$$eval('#rows audio', (as) => as.length);
+    summary.players = players;
+    check(players === expectedPlayers, `${players} players, expected ${expectedPlayers}`);
+    await page.waitForFunction(() => Array.from(document.querySelectorAll('#rows audio'))
+      .every((a) => a.readyState >= 1 || a.error), null, { timeout: 20000 });
+    const durations = await page.$$eval('#rows audio', (as) => as.map((a) =>
+      (a.error ? -1 : a.duration)));
+    summary.durations = durations;
+    check(durations.every((d) => d > 0 && Number.isFinite(d)), 'every player has audio with a duration: ' + durations);
+    // A row without a player is a failed row and says why.
+    const silentRows = await page.$$eval('#rows tbody tr.row', (rows) => rows
+      .filter((r) => !r.querySelector('audio'))
+      .map((r) => [r.dataset.status, (r.querySelector('.error') || {}).textContent || '']));
+    check(silentRows.every(([s, e]) => s === 'error' && e.length > 0), 'rows without a player are errors with a message');
+
+    // Filters change what is shown.
+    await page.selectOption('#status', 'error');
+    const errors = await shown(page);
+    summary.errors_shown = errors.length;
+    check(errors.length === silentRows.length && errors.length < all, `status=error shows ${errors.length} rows`);
+    await page.selectOption('#status', 'ok');
+    const oks = await shown(page);
+    check(oks.length === all - silentRows.length, `status=ok shows ${oks.length} rows`);
+    await page.selectOption('#status', 'all');
+    await page.check('#only-errors');
+    check((await shown(page)).length === errors.length, 'errors only shows the errors');
+    await page.uncheck('#only-errors');
+    await page.check('#only-silent');
+    const silent = await shown(page);
+    summary.silent_shown = silent.length;
+    await page.uncheck('#only-silent');
+    check((await shown(page)).length === visible.length, 'clearing the filters shows every row again');
+
+    // Search by name narrows the rows to the matching ones.
+    const firstName = await page.getAttribute('#rows tbody tr.row', 'data-name');
+    await page.fill('#search', firstName);
+    const found = await shown(page);
+    summary.search_shown = found.length;
+    check(found.length >= 1 && found.length < all, `searching "${firstName}" shows ${found.length} rows`);
+    await page.fill('#search', '');
+
+    // Sorting by peak orders the rows by peak; again, the other way round.
+    const before = await shown(page);
+    await page.click('th[data-key="peak"] button');
+    const peaks = await page.$$eval('#rows tbody tr.row', (rows) => rows
+      .filter((r) => !r.hidden).map((r) => r.dataset.peak));
+    const known = peaks.filter((p) => p !== '').map(Number);
+    check(known.every((p, i) => i === 0 || known[i - 1] <= p), 'ascending by peak: ' + peaks);
+    check(peaks.slice(known.length).every((p) => p === ''), 'rows without a peak go last');
+    const ascending = await shown(page);
+    await page.click('th[data-key="peak"] button');
+    const descending = await shown(page);
+    summary.order_default = before;
+    summary.order_by_peak = ascending;
+    check(JSON.stringify(ascending) !== JSON.stringify(descending), 'sorting twice reverses the order');
+    check(JSON.stringify(before) !== JSON.stringify(ascending) ||
+      JSON.stringify(before) !== JSON.stringify(descending), 'sorting by peak changes the order');
+    check(await page.getAttribute('th[data-key="peak"]', 'aria-sort') === 'descending', 'the header shows the order');
+    await page.click('th[data-key="index"] button');
+
+    await page.screenshot({ path: screenshot, fullPage: true });
+
+    // Decode the screenshot in a fresh page (from a data: URL, so the canvas
+    // is not tainted) and count its colours.
+    const png = fs.readFileSync(screenshot).toString('base64');
+    const probe = await context.newPage();
+    const image = await probe.evaluate(async (b64) => {
+      const img = new Image();
+      img.src = 'data:image/png;base64,' + b64;
+      await img.decode();
+      const canvas = document.createElement('canvas');
+      canvas.width = img.naturalWidth;
+      canvas.height = img.naturalHeight;
+      const g = canvas.getContext('2d');
+      g.drawImage(img, 0, 0);
+      const data = g.getImageData(0, 0, canvas.width, canvas.height).data;
+      const colours = new Set();
+      for (let i = 0; i < data.length && colours.size < 1000; i += 4 * 7)
+        colours.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
+      return { width: canvas.width, height: canvas.height, colours: colours.size };
+    }, png);
+    summary.screenshot = image;
+    check(image.width > 0 && image.height > 0 && image.colours > 10, 'screenshot is not blank: ' + JSON.stringify(image));
+    check(problems.length === 0, problems.join('; '));
+  } finally {
+    await context.close();
+    fs.rmSync(profile, { recursive: true, force: true });
+  }
+  console.log(JSON.stringify(summary));
+}
+
+main().catch((e) => {
+  console.error('check-preview: ' + (e && e.message ? e.message : e));
+  process.exit(1);
+});

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Unit tests for the preview page: escaping, links, images, rows.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <numbers>
+#include <unistd.h>
+
+#include "error.hpp"
+#include "preview_images.hpp"
+#include "preview_index.hpp"
+#include "preview_page.hpp"
+
+namespace {
+
+vr::audio_buffer sine(double hz, double amplitude, int frames, int rate = 48000) {
+    vr::audio_buffer a;
+    a.channels = 2;
+    a.sample_rate = rate;
+    for (int i = 0; i < frames; ++i) {
+        float v = static_cast<float>(amplitude * std::sin(2 * std::numbers::pi * hz * i / rate));
+        a.samples.push_back(v);
+        a.samples.push_back(v);
+    }
+    return a;
+}
+
+// Sum of the three colour bytes of a pixel: brighter is louder here.
+int brightness(const vr::rgb_image& img, int x, int y) {
+    const auto* p = &img.pixels[(static_cast<std::size_t>(y) * img.width + x) * 3];
+    return p[0] + p[1] + p[2];
+}
+
+TEST(Preview, EscapesEveryMarkupCharacter) {
+    EXPECT_EQ(vr::html_escape("<a href=\"x\">&'</a>"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;");
+    EXPECT_EQ(vr::html_escape("plain é"), "plain é");
+}
+
+TEST(Preview, LinksAreRelativeAndUrlEncoded) {
+    EXPECT_EQ(vr::relative_href("/r/preview", "/r/audio/a b#1?.wav"), "../audio/a%20b%231%3F.wav");
+    EXPECT_EQ(vr::relative_href("/r/preview", "/r/preview/x.wav"), "x.wav");
+    EXPECT_EQ(vr::relative_href("/a/b/c", "/x/%.wav"), "../../../x/%25.wav");
+    EXPECT_EQ(vr::url_encode_path("é"), "%C3%A9");
+}
+
+TEST(Preview, PngIsDeterministicAndStartsWithTheSignature) {
+    auto img = vr::draw_waveform(sine(440, 0.5, 4800), 50, 20);
+    auto a = vr::encode_png(img), b = vr::encode_png(img);
+    ASSERT_GT(a.size(), 8u);
+    EXPECT_EQ(a, b);
+    const std::uint8_t sig[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    EXPECT_TRUE(std::equal(sig, sig + 8, a.begin()));
+}
+
+TEST(Preview, WaveformOfSilenceIsAFlatLineAndALoudSineFillsTheHeight) {
+    vr::audio_buffer silence = sine(440, 0, 4800);
+    auto flat = vr::draw_waveform(silence, 40, 21);
+    auto loud = vr::draw_waveform(sine(440, 0.99, 4800), 40, 21);
+    EXPECT_EQ(brightness(flat, 20, 0), brightness(flat, 20, 5));  // background only
+    EXPECT_NE(brightness(loud, 20, 0), brightness(flat, 20, 0));  // ink at the top
+    EXPECT_NE(brightness(loud, 20, 20), brightness(flat, 20, 20));
+    auto empty = vr::draw_waveform(vr::audio_buffer{}, 40, 21);
+    EXPECT_EQ(empty.pixels.size(), 40u * 21 * 3);
+}
+
+TEST(Preview, SpectrogramPutsASineAtItsFrequency) {
+    // 6 kHz at 48 kHz is a quarter of the way up from the bottom.
+    auto img = vr::draw_spectrogram(sine(6000, 0.5, 48000), 32, 100);
+    int x = 16, at = 100 - 1 - 25, far = 100 - 1 - 75;
+    EXPECT_GT(brightness(img, x, at), brightness(img, x, far) + 200);
+    EXPECT_GT(brightness(img, x, at), brightness(img, x, at - 10));
+}
+
+TEST(Preview, RefusesImageSizesOutOfRange) {
+    EXPECT_THROW(vr::draw_waveform(sine(1, 1, 10), 0, 10), vr::record_error);
+    EXPECT_THROW(vr::draw_spectrogram(sine(1, 1, 10), 10, 9000), vr::record_error);
+}
+
+TEST(Preview, PageHasOneEscapedRowPerRecordAndNoPlayerForErrors) {
+    std::vector<vr::preview_row> rows(2);
+    rows[0].record = vr::json::parse(R"({"preset_name":"<b>x</b>","status":"ok","peak_dbfs":-3.25,
+                                         "params":[{"index":1,"name":"cut\"off","value":0.5,"text":"<i>"}]})");
+    rows[0].audio_href = "../a.wav";
+    rows[1].record = vr::json::parse(R"({"preset_name":"bad","status":"error",
+                                         "error":{"tool":"render-one","message":"a < b"}})");
+    std::string html = vr::render_preview_page(rows, {});
+    auto count = [&](const std::string& s) {
+        std::size_t n = 0;
+        for (auto p = html.find(s); p != std::string::npos; p = html.find(s, p + 1)) ++n;
+        return n;
+    };
+    EXPECT_EQ(count("<tr class=\"row\""), 2u);
+    EXPECT_EQ(count("<audio "), 1u);
+    EXPECT_EQ(count("<b>x"), 0u);
+    EXPECT_EQ(count("&lt;b&gt;x&lt;/b&gt;"), 2u);  // the attribute and the cell
+    EXPECT_EQ(count("render-one: a &lt; b"), 1u);
+    EXPECT_EQ(count("cut&quot;off = 0.5 (&lt;i&gt;)"), 1u);
+    EXPECT_EQ(count("data-peak=\"-3.250000\""), 1u);
+    EXPECT_EQ(count("-3.2 dBFS"), 1u);
+    EXPECT_EQ(html, vr::render_preview_page(rows, {}));
+}
+
+TEST(Preview, MissingAudioFailsTheRecordButKeepsTheRow) {
+    auto dir = std::filesystem::temp_directory_path() / ("vr-preview-test-" + std::to_string(::getpid()));
+    vr::preview_index index({.out_dir = dir.string()});
+    auto out = index.add(vr::json::parse(R"({"preset_name":"p","status":"ok","output_path":"/nonexistent/a.wav"})"));
+    EXPECT_EQ(out["status"], "error");
+    EXPECT_NE(out["error"]["message"].get<std::string>().find("/nonexistent/a.wav"), std::string::npos);
+    auto passed = index.add(vr::json::parse(R"({"status":"error","error":{"tool":"t","message":"m"}})"));
+    EXPECT_EQ(passed["error"]["tool"], "t");
+    EXPECT_EQ(index.rows(), 2u);
+    index.write_page();
+    EXPECT_TRUE(std::filesystem::is_regular_file(dir / "index.html"));
+    std::filesystem::remove_all(dir);
+}
+
+}  // namespace

@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The fuzz targets' bodies. Each feeds arbitrary bytes to one parser, lets
+// only the parser's documented errors (vr::record_error and its kin) pass, and
+// checks a property of what was parsed; a violated property calls
+// __builtin_trap(), so libFuzzer and the unit tests both see a crash.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+// .fxp/.fxb and preset sniffing: what parses, written back, parses the same.
+void vr_fuzz_fxp(const std::uint8_t* data, std::size_t size);
+// .vstpreset and preset sniffing: every chunk lies inside the input.
+void vr_fuzz_vstpreset(const std::uint8_t* data, std::size_t size);
+// Serum files, JUCE state blobs and raw CBOR: what decodes re-encodes to a
+// value that decodes back equal; a preset converts to a state that reads back.
+void vr_fuzz_serum(const std::uint8_t* data, std::size_t size);
+// The NDJSON record loop: one valid JSON record out per non-blank line in.
+void vr_fuzz_records(const std::uint8_t* data, std::size_t size);
+// The MIDI parser: events in time order, times and duration finite.
+void vr_fuzz_midi(const std::uint8_t* data, std::size_t size);
+// assign-paths' sanitizer and assigner: each path inside the output folder,
+// UTF-8 in NFC, components of at most 255 bytes, unique under fold_key.
+void vr_fuzz_paths(const std::uint8_t* data, std::size_t size);

@@ -159,6 +159,12 @@ assert_sine() {
     assert_success
     assert_equal "${#lines[@]}" 3584
     assert_line --index 0 --regexp '^\{"plugin_path":"/usr/lib/vst/amsynth_vst.so","program_index":0,"preset_name":"[^"]+"\}$'
+    # Programs have their names, though amsynth names only the current one
+    # (the only unnamed ones are the empty slots of its last bank).
+    run bash -c "render-one --plugin '$AMSYNTH' --list-programs 2>/dev/null | head -128 | jq -r .preset_name | sort -u | wc -l"
+    [ "$output" -gt 100 ]
+    run bash -c "render-one --plugin '$AMSYNTH' --list-programs 2>/dev/null | head -128 | jq -r 'select(.preset_name == \"\")'"
+    assert_output ""
 }
 
 # Renders 50 jobs and then job $2 with plugin $1 in one worker, and job $2

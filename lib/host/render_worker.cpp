@@ -261,16 +261,21 @@ void render_worker::run(const render_job& job, json& record) {
 
 void render_worker::list_programs(const plugin_ref& plugin, int sample_rate, int block_size,
                                   const std::function<void(json&&)>& emit) {
-    slot& s = slot_for(plugin, sample_rate, block_size);
-    std::unique_ptr<plugin_instance> temporary;
-    plugin_instance* p = s.pristine ? s.pristine.get() : s.played.get();
-    if (!p) p = (temporary = s.load_warm()).get();
+    // An instance of its own: reading names may mean selecting programs.
+    auto p = plugin_instance::load(plugin, sample_rate, block_size);
     int n = p->program_count();
     for (int i = 0; i < n; ++i) {
+        std::string name = p->program_name(i);
+        // JUCE's VST2 host asks only for indexed names; plugins without them
+        // (amsynth) name the current program only.
+        if (name.empty() && p->current_program() != i) {
+            p->select_program(i);
+            name = p->program_name(i);
+        }
         json r;
         r["plugin_path"] = plugin.location;
         r["program_index"] = i;
-        r["preset_name"] = p->program_name(i);
+        r["preset_name"] = name;
         emit(std::move(r));
     }
 }

@@ -22,7 +22,8 @@ setup_file() {
                 '{plugin_path:$p, preset_name:$name, output_path:$o, note:$n, velocity:$v,
                   duration_s:0.4, tail_s:0.2, set_params:{"0":0.5}}'
         done
-        jq -nc --arg o "$dir/audio/hostile.wav" --arg p "$NEKOBI" --arg name "$HOSTILE" \
+        # A file name a URL must encode: space, quote, #, ?, %, non-ASCII.
+        jq -nc --arg o "$dir/audio/hostile \"#?% é.wav" --arg p "$NEKOBI" --arg name "$HOSTILE" \
             '{plugin_path:$p, preset_name:$name, output_path:$o, note:64, velocity:80, duration_s:0.3}'
         jq -nc --arg o "$dir/audio/missing.wav" \
             '{plugin_path:"/nonexistent/plugin.so", preset_name:"no plugin", output_path:$o, note:60, duration_s:0.3}'
@@ -33,6 +34,15 @@ setup_file() {
         jq -c 'if (.preset_name | startswith("preset ")) then
                    .preset_path = "/presets/bank/p\(.preset_name[7:]).fxp" else . end' >"$dir/results.ndjson" || true
     export BATCH="$dir"
+}
+
+# Chromium and playwright-core (installed from the lock file on first use).
+browser_ready() {
+    command -v node >/dev/null || fail "node is missing (make deps)"
+    [ -x /usr/bin/chromium ] || fail "chromium is missing (make deps)"
+    local browser="$TESTS_DIR/browser"
+    [ -d "$browser/node_modules/playwright-core" ] ||
+        npm ci --prefix "$browser" --no-audit --no-fund >/dev/null 2>&1 || fail "npm ci --prefix $browser failed"
 }
 
 @test "render-index --help prints usage on stdout and exits 0" {
@@ -181,13 +191,10 @@ error"
 
 @test "in headless Chromium: every player loads, filters, search and sort work, the screenshot is sane" {
     command -v node >/dev/null || fail "node is missing (make deps)"
-    [ -x /usr/bin/chromium ] || fail "chromium is missing (make deps)"
-    local browser="$TESTS_DIR/browser"
-    [ -d "$browser/node_modules/playwright-core" ] ||
-        npm ci --prefix "$browser" --no-audit --no-fund >/dev/null 2>&1 || fail "npm ci --prefix $browser failed"
+    browser_ready
     local page="$BATS_TEST_TMPDIR/page" shot="$BATS_TEST_TMPDIR/page.png"
     render-index --out "$page" <"$BATCH/results.ndjson" >/dev/null || true
-    run node "$browser/check-preview.js" "$page/index.html" "$shot" 7 6
+    run node "$TESTS_DIR/browser/check-preview.js" "$page/index.html" "$shot" 7 6
     assert_success
     local summary="$output" by_peak
     run jq -c '[.rows, .players, .errors_shown, (.durations | map(. > 0.3) | all),
@@ -200,4 +207,14 @@ error"
     assert_output "$by_peak"
     [ "$(head -c 8 "$shot" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]
     [ "$(stat -c %s "$shot")" -gt 20000 ]
+}
+
+@test "in headless Chromium: a page of 3 rows at a time pages through all 7" {
+    browser_ready
+    local page="$BATS_TEST_TMPDIR/page"
+    render-index --out "$page" --page-size 3 <"$BATCH/results.ndjson" >/dev/null || true
+    run node "$TESTS_DIR/browser/check-preview.js" "$page/index.html" "$BATS_TEST_TMPDIR/shot.png" 7 6
+    assert_success
+    run jq -c '[.rows, .visible, .pages, .players]' <<<"$output"
+    assert_output '[7,3,3,6]'
 }

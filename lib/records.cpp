@@ -228,8 +228,11 @@ int for_each_record(int in_fd, record_writer& out, const record_fn& fn,
             std::string why = e.what();
             // nlohmann says "[json.exception.parse_error.101] parse error at line 1,
             // column 2: syntax error ...": keep what follows the position.
+            // It also quotes the bytes last read, which may be long or not
+            // UTF-8: escape and cut them so that the record can be written.
             auto colon = why.find(": ");
-            out.write(bad_line_record(no, "not JSON: " + (colon == std::string::npos ? why : why.substr(colon + 2)), line));
+            std::string detail = colon == std::string::npos ? why : why.substr(colon + 2);
+            out.write(bad_line_record(no, "not JSON: " + printable_excerpt(detail, 200), line));
             continue;
         }
         if (!record.is_object()) {

@@ -193,13 +193,16 @@ error"
     command -v node >/dev/null || fail "node is missing (make deps)"
     browser_ready
     local page="$BATS_TEST_TMPDIR/page" shot="$BATS_TEST_TMPDIR/page.png"
-    render-index --out "$page" <"$BATCH/results.ndjson" >/dev/null || true
+    # Flags as render-one would set them for a silent and a clipping render.
+    jq -c 'if .preset_name == "preset 3" then .silent = true elif .preset_name == "preset 4"
+           then .clipped_samples = 12 else . end' "$BATCH/results.ndjson" | render-index --out "$page" >/dev/null || true
     run node "$TESTS_DIR/browser/check-preview.js" "$page/index.html" "$shot" 7 6
     assert_success
     local summary="$output" by_peak
     run jq -c '[.rows, .players, .errors_shown, (.durations | map(. > 0.3) | all),
-                .search_shown, .order_default, .order_by_peak != .order_default, .screenshot.colours > 10]' <<<"$summary"
-    assert_output '[7,6,1,true,1,[1,2,3,4,5,6,7],true,true]'
+                .search_shown, .order_default, .order_by_peak != .order_default, .screenshot.colours > 10,
+                .silent_shown, .clipped_shown]' <<<"$summary"
+    assert_output '[7,6,1,true,1,[1,2,3,4,5,6,7],true,true,[3],[4]]'
     # The page's order by peak is the records' (the failed job, with no peak, last).
     by_peak=$(jq -sc 'to_entries | sort_by(.value.peak_dbfs == null, .value.peak_dbfs) | map(.key + 1)' \
         "$BATCH/results.ndjson")

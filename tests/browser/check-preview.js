@@ -106,8 +106,11 @@ async function main() {
     await page.uncheck('#only-errors');
     await page.check('#only-silent');
     const silent = await shown(page);
-    summary.silent_shown = silent.length;
+    summary.silent_shown = silent;
     await page.uncheck('#only-silent');
+    await page.check('#only-clipped');
+    summary.clipped_shown = await shown(page);
+    await page.uncheck('#only-clipped');
     check((await shown(page)).length === visible.length, 'clearing the filters shows every row again');
 
     // Search by name narrows the rows to the matching ones.

@@ -7,6 +7,7 @@
 #include "error.hpp"
 #include "files.hpp"
 #include "preview_images.hpp"
+#include "text.hpp"
 
 namespace vr {
 
@@ -96,10 +97,12 @@ int index_records(int in_fd, record_writer& out, preview_index& index, std::size
         try {
             record = json::parse(line);
         } catch (const json::parse_error& e) {
+            // As for_each_record: nlohmann quotes the bytes last read, which
+            // may not be UTF-8, so the detail is escaped and cut.
             std::string why = e.what();
             auto colon = why.find(": ");
-            out.write(index.add(bad_line_record(
-                no, "not JSON: " + (colon == std::string::npos ? why : why.substr(colon + 2)), line)));
+            std::string detail = colon == std::string::npos ? why : why.substr(colon + 2);
+            out.write(index.add(bad_line_record(no, "not JSON: " + printable_excerpt(detail, 200), line)));
             continue;
         }
         if (!record.is_object()) {

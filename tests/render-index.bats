@@ -72,6 +72,13 @@ browser_ready() {
     check_record_tool_contract "render-index --out $BATS_TEST_TMPDIR/page"
     # Even the unreadable lines and errored records are rows of the page.
     [ "$(grep -c '<tr class="row"' "$BATS_TEST_TMPDIR/page/index.html")" -eq 1 ]
+    # A line that is not UTF-8 is a row too, and the page stays valid UTF-8.
+    sh_run "printf '{\"a\":\"\\xff\xfe\"}\n{\"status\":\"skipped\"}\n' | render-index --out $BATS_TEST_TMPDIR/page"
+    assert_failure 1
+    assert_line --index 0 --partial '"line":1'
+    assert_line --index 1 '{"status":"skipped"}'
+    [ "$(grep -c '<tr class="row"' "$BATS_TEST_TMPDIR/page/index.html")" -eq 2 ]
+    iconv -f UTF-8 -t UTF-8 "$BATS_TEST_TMPDIR/page/index.html" >/dev/null
 }
 
 @test "render-index exits 0 when the reader closes the pipe, and still writes the page" {

@@ -9,10 +9,6 @@
 
 namespace {
 
-void require(bool ok) {
-    if (!ok) __builtin_trap();
-}
-
 // Floats compared by their bits: a value must survive the round trip exactly.
 bool same_floats(const std::vector<float>& a, const std::vector<float>& b) {
     return a.size() == b.size() &&
@@ -32,8 +28,8 @@ bool same_program(const vr::fx_program& a, const vr::fx_program& b) {
 void sniff(std::span<const std::uint8_t> bytes) {
     auto head = bytes.first(std::min(bytes.size(), vr::sniff_size));
     vr::preset_kind kind = vr::sniff_preset(head);
-    require(vr::preset_kind_text(kind) != nullptr);
-    require(!vr::describe_content(head).empty());
+    vr_fuzz_require(vr::preset_kind_text(kind) != nullptr);
+    vr_fuzz_require(!vr::describe_content(head).empty());
 }
 
 }  // namespace
@@ -51,9 +47,9 @@ void vr_fuzz_fxp(const std::uint8_t* data, std::size_t size) {
     auto inside = [&](std::span<const std::uint8_t> s) {
         return s.empty() || (s.data() >= data && s.data() + s.size() <= data + size);
     };
-    require(vr::sniff_preset(bytes.first(std::min(size, vr::sniff_size))) == vr::preset_kind::fx);
-    require(!vr::fx_name_utf8(f.program.name).empty() || f.program.name.empty());
-    require(f.trailing_bytes <= size);
+    vr_fuzz_require(vr::sniff_preset(bytes.first(std::min(size, vr::sniff_size))) == vr::preset_kind::fx);
+    vr_fuzz_require(!vr::fx_name_utf8(f.program.name).empty() || f.program.name.empty());
+    vr_fuzz_require(f.trailing_bytes <= size);
 
     std::vector<std::uint8_t> again;
     try {
@@ -62,23 +58,23 @@ void vr_fuzz_fxp(const std::uint8_t* data, std::size_t size) {
         return;  // data the format cannot hold again (say, a chunk of 2 GiB)
     }
     vr::fx_file g = vr::parse_fx(again);  // what we wrote must parse
-    require(g.kind == f.kind && g.trailing_bytes == 0);
+    vr_fuzz_require(g.kind == f.kind && g.trailing_bytes == 0);
     if (!f.is_bank()) {
-        require(inside(f.program.chunk));
-        require(same_program(f.program, g.program));
+        vr_fuzz_require(inside(f.program.chunk));
+        vr_fuzz_require(same_program(f.program, g.program));
         return;
     }
     const vr::fx_bank &a = f.bank, &b = g.bank;
-    require(inside(a.chunk));
-    require(a.opaque == b.opaque && a.version == b.version && a.fx_id == b.fx_id &&
+    vr_fuzz_require(inside(a.chunk));
+    vr_fuzz_require(a.opaque == b.opaque && a.version == b.version && a.fx_id == b.fx_id &&
             a.fx_version == b.fx_version && a.num_programs == b.num_programs &&
             same_bytes(a.chunk, b.chunk) && a.programs.size() == b.programs.size());
     // An unset current program is written as 0, which reads back as 0 when
     // the bank has a program 0.
-    if (a.current_program) require(b.current_program == a.current_program);
-    else require(!b.current_program || *b.current_program == 0);
+    if (a.current_program) vr_fuzz_require(b.current_program == a.current_program);
+    else vr_fuzz_require(!b.current_program || *b.current_program == 0);
     for (std::size_t i = 0; i < a.programs.size(); ++i) {
-        require(inside(a.programs[i].chunk));
-        require(same_program(a.programs[i], b.programs[i]));
+        vr_fuzz_require(inside(a.programs[i].chunk));
+        vr_fuzz_require(same_program(a.programs[i], b.programs[i]));
     }
 }

@@ -6,14 +6,6 @@
 #include "midi.hpp"
 #include "targets.hpp"
 
-namespace {
-
-void require(bool ok) {
-    if (!ok) __builtin_trap();
-}
-
-}  // namespace
-
 void vr_fuzz_midi(const std::uint8_t* data, std::size_t size) {
     vr::midi_song song;
     try {
@@ -21,21 +13,21 @@ void vr_fuzz_midi(const std::uint8_t* data, std::size_t size) {
     } catch (const vr::record_error&) {
         return;
     }
-    require(song.format == 0 || song.format == 1);
-    require(song.track_count >= 0);
-    require(std::isfinite(song.duration_s) && song.duration_s >= 0);
-    require(song.events.size() <= vr::midi_max_events);
+    vr_fuzz_require(song.format == 0 || song.format == 1);
+    vr_fuzz_require(song.track_count >= 0);
+    vr_fuzz_require(std::isfinite(song.duration_s) && song.duration_s >= 0);
+    vr_fuzz_require(song.events.size() <= vr::midi_max_events);
     double last = 0;
     for (const vr::midi_event& e : song.events) {
-        require(std::isfinite(e.time_s) && e.time_s >= last);
+        vr_fuzz_require(std::isfinite(e.time_s) && e.time_s >= last);
         last = e.time_s;
-        require(!e.bytes.empty());
+        vr_fuzz_require(!e.bytes.empty());
         if (e.channel == 255) {
-            require(e.bytes.front() == 0xF0 && e.bytes.back() == 0xF7);
+            vr_fuzz_require(e.bytes.front() == 0xF0 && e.bytes.back() == 0xF7);
         } else {
-            require(e.channel < 16 && e.bytes[0] >= 0x80 && e.bytes[0] < 0xF0 &&
+            vr_fuzz_require(e.channel < 16 && e.bytes[0] >= 0x80 && e.bytes[0] < 0xF0 &&
                     (e.bytes[0] & 0x0F) == e.channel);
-            for (std::size_t i = 1; i < e.bytes.size(); ++i) require(e.bytes[i] < 0x80);
+            for (std::size_t i = 1; i < e.bytes.size(); ++i) vr_fuzz_require(e.bytes[i] < 0x80);
         }
     }
 }

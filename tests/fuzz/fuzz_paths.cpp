@@ -18,10 +18,6 @@
 
 namespace {
 
-void require(bool ok) {
-    if (!ok) __builtin_trap();
-}
-
 const std::string out_dir = "/out/dir";
 
 std::vector<std::string> split(std::string_view s, char sep) {
@@ -36,13 +32,13 @@ std::vector<std::string> split(std::string_view s, char sep) {
 
 // A component as every file system takes it.
 void check_component(const std::string& c, bool folder) {
-    require(!c.empty() && c.size() <= vr::max_component_bytes);
-    require(vr::valid_utf8(c) && vr::nfc(c) == c);
-    require(c != "." && c != ".." && c.front() != '.');
-    require(c.find_first_of(std::string_view("/\\<>:\"|?*\0", 10)) == std::string::npos);
-    for (unsigned char ch : c) require(ch >= 0x20 && ch != 0x7f);
-    require(!vr::is_reserved_windows_name(c));
-    if (folder) require(c.back() != '.' && c.back() != ' ');
+    vr_fuzz_require(!c.empty() && c.size() <= vr::max_component_bytes);
+    vr_fuzz_require(vr::valid_utf8(c) && vr::nfc(c) == c);
+    vr_fuzz_require(c != "." && c != ".." && c.front() != '.');
+    vr_fuzz_require(c.find_first_of(std::string_view("/\\<>:\"|?*\0", 10)) == std::string::npos);
+    for (unsigned char ch : c) vr_fuzz_require(ch >= 0x20 && ch != 0x7f);
+    vr_fuzz_require(!vr::is_reserved_windows_name(c));
+    if (folder) vr_fuzz_require(c.back() != '.' && c.back() != ' ');
 }
 
 // The keys of a relative path's prefixes, one per component.
@@ -71,7 +67,7 @@ void vr_fuzz_paths(const std::uint8_t* data, std::size_t size) {
             std::string c = vr::sanitize_component(line);
             check_component(c, true);
         } catch (const vr::record_error&) {
-            require(!vr::valid_utf8(line));
+            vr_fuzz_require(!vr::valid_utf8(line));
         }
         if (!line.empty() && line[0] == '!') {
             std::string rel = line.substr(1);
@@ -94,25 +90,25 @@ void vr_fuzz_paths(const std::uint8_t* data, std::size_t size) {
         } catch (const vr::record_error&) {
             continue;  // not UTF-8, or too long a path
         }
-        require(!p.components.empty());
+        vr_fuzz_require(!p.components.empty());
         std::string joined = out_dir;
         for (std::size_t k = 0; k < p.components.size(); ++k) {
             check_component(p.components[k], k + 1 < p.components.size());
             joined += '/' + p.components[k];
         }
-        require(p.absolute == joined && p.absolute.size() <= vr::max_output_path_bytes);
-        require(p.components.back().ends_with(".wav"));
+        vr_fuzz_require(p.absolute == joined && p.absolute.size() <= vr::max_output_path_bytes);
+        vr_fuzz_require(p.components.back().ends_with(".wav"));
 
         std::vector<std::string> keys = prefix_keys(p.components);
         const std::string& file = keys.back();
-        require(!files.count(file) && !folders.count(file) && !reserved.count(file));
+        vr_fuzz_require(!files.count(file) && !folders.count(file) && !reserved.count(file));
         files.insert(file);
         std::string spelling;
         for (std::size_t k = 0; k + 1 < keys.size(); ++k) {
             spelling += '/' + p.components[k];
-            require(!files.count(keys[k]));
+            vr_fuzz_require(!files.count(keys[k]));
             auto [it, fresh] = folders.emplace(keys[k], spelling);
-            require(fresh || it->second == spelling);  // one folder, one spelling
+            vr_fuzz_require(fresh || it->second == spelling);  // one folder, one spelling
         }
     }
 }

@@ -15,27 +15,23 @@
 
 namespace {
 
-void require(bool ok) {
-    if (!ok) __builtin_trap();
-}
-
 constexpr std::size_t max_line = 1024;
 
 // An anonymous in-memory file holding `text`, read from its start.
 int memory_file(std::string_view text) {
     int fd = memfd_create("vr-fuzz", 0);
-    require(fd >= 0);
+    vr_fuzz_require(fd >= 0);
     for (std::size_t done = 0; done < text.size();) {
         ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-        require(n > 0);
+        vr_fuzz_require(n > 0);
         done += static_cast<std::size_t>(n);
     }
-    require(::lseek(fd, 0, SEEK_SET) == 0);
+    vr_fuzz_require(::lseek(fd, 0, SEEK_SET) == 0);
     return fd;
 }
 
 std::string read_all(int fd) {
-    require(::lseek(fd, 0, SEEK_SET) == 0);
+    vr_fuzz_require(::lseek(fd, 0, SEEK_SET) == 0);
     std::string s;
     char buf[65536];
     for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) s.append(buf, static_cast<std::size_t>(n));
@@ -64,7 +60,7 @@ void vr_fuzz_records(const std::uint8_t* data, std::size_t size) {
     std::string_view input(reinterpret_cast<const char*>(data), size);
     int in = memory_file(input);
     int out_fd = memfd_create("vr-fuzz-out", 0);
-    require(out_fd >= 0);
+    vr_fuzz_require(out_fd >= 0);
     {
         vr::record_writer out(out_fd);
         vr::record_loop_options options;
@@ -81,7 +77,7 @@ void vr_fuzz_records(const std::uint8_t* data, std::size_t size) {
     std::string output = read_all(out_fd);
     ::close(in);
     ::close(out_fd);
-    require(output.empty() || output.back() == '\n');
+    vr_fuzz_require(output.empty() || output.back() == '\n');
     std::vector<std::string_view> out_lines = split_lines(output);
 
     // Each input line: nothing when blank, else exactly one record, in order.
@@ -90,21 +86,21 @@ void vr_fuzz_records(const std::uint8_t* data, std::size_t size) {
         std::string_view line = in_lines[i];
         bool too_long = line.size() > max_line;
         if (!too_long && line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-        require(k < out_lines.size());
+        vr_fuzz_require(k < out_lines.size());
         vr::json got = vr::json::parse(out_lines[k++], nullptr, false);
-        require(!got.is_discarded() && got.is_object());
+        vr_fuzz_require(!got.is_discarded() && got.is_object());
         if (too_long) {
-            require(is_bad_line_record(got, i + 1));
+            vr_fuzz_require(is_bad_line_record(got, i + 1));
             continue;
         }
         vr::json want = vr::json::parse(line, nullptr, false);
         if (want.is_discarded() || !want.is_object()) {
-            require(is_bad_line_record(got, i + 1));
+            vr_fuzz_require(is_bad_line_record(got, i + 1));
         } else if (vr::is_error(want) || vr::is_skipped(want) || !want.contains("throw")) {
-            require(got == want);
+            vr_fuzz_require(got == want);
         } else {
-            require(vr::is_error(got));
+            vr_fuzz_require(vr::is_error(got));
         }
     }
-    require(k == out_lines.size());
+    vr_fuzz_require(k == out_lines.size());
 }

@@ -15,10 +15,6 @@
 
 namespace {
 
-void require(bool ok) {
-    if (!ok) __builtin_trap();
-}
-
 bool starts_with(std::span<const std::uint8_t> b, std::string_view magic) {
     return b.size() >= magic.size() && std::memcmp(b.data(), magic.data(), magic.size()) == 0;
 }
@@ -27,12 +23,12 @@ bool starts_with(std::span<const std::uint8_t> b, std::string_view magic) {
 // shows as strict UTF-8 JSON, and sorts into byte-wise key order.
 void round_trip(const vr::cbor_value& v, const vr::cbor_limits& limits) {
     std::vector<std::uint8_t> enc = vr::encode_cbor(v);
-    require(vr::decode_cbor(enc, limits) == v);
-    require(vr::encode_cbor(vr::decode_cbor(enc, limits)) == enc);
+    vr_fuzz_require(vr::decode_cbor(enc, limits) == v);
+    vr_fuzz_require(vr::encode_cbor(vr::decode_cbor(enc, limits)) == enc);
     (void)vr::cbor_to_json(v).dump(-1, ' ', false, vr::json::error_handler_t::strict);
     vr::cbor_value sorted = v;
     vr::sort_cbor_keys(sorted);
-    require(vr::cbor_keys_sorted(sorted));
+    vr_fuzz_require(vr::cbor_keys_sorted(sorted));
 }
 
 void state_blob(std::span<const std::uint8_t> bytes) {
@@ -43,7 +39,7 @@ void state_blob(std::span<const std::uint8_t> bytes) {
         return;
     }
     vr::vst3_state t = vr::parse_vst3_state_blob(vr::make_vst3_state_blob(s));
-    require(t.component == s.component && t.controller == s.controller);
+    vr_fuzz_require(t.component == s.component && t.controller == s.controller);
 }
 
 void serum_file(std::span<const std::uint8_t> bytes) {
@@ -54,7 +50,7 @@ void serum_file(std::span<const std::uint8_t> bytes) {
     } catch (const vr::record_error&) {
         return;
     }
-    require(doc.data.is_map());
+    vr_fuzz_require(doc.data.is_map());
     round_trip(doc.data, limits.cbor);
 
     vr::processor_markers markers;
@@ -66,12 +62,12 @@ void serum_file(std::span<const std::uint8_t> bytes) {
     }
     // The blob holds the envelope, which holds the rewritten map, sorted.
     vr::vst3_state parsed = vr::parse_vst3_state_blob(state.blob);
-    require(parsed.component == state.envelope);
+    vr_fuzz_require(parsed.component == state.envelope);
     vr::serum_document back = vr::read_serum_document(state.envelope, limits);
-    require(vr::cbor_keys_sorted(back.data));
+    vr_fuzz_require(vr::cbor_keys_sorted(back.data));
     vr::cbor_value expect = doc.data;
     vr::rewrite_preset_to_processor(expect, markers);
-    require(back.data == expect);
+    vr_fuzz_require(back.data == expect);
     // Converting a state again is refused.
     bool refused = false;
     try {
@@ -79,7 +75,7 @@ void serum_file(std::span<const std::uint8_t> bytes) {
     } catch (const vr::record_error&) {
         refused = true;
     }
-    require(refused);
+    vr_fuzz_require(refused);
 }
 
 void raw(std::span<const std::uint8_t> bytes) {
@@ -91,7 +87,7 @@ void raw(std::span<const std::uint8_t> bytes) {
     std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
     try {
         std::vector<std::uint8_t> b = vr::juce_base64_decode(text, "fuzz input");
-        require(vr::juce_base64_encode(b) == text);
+        vr_fuzz_require(vr::juce_base64_encode(b) == text);
     } catch (const vr::record_error&) {
     }
 }

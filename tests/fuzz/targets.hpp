@@ -21,3 +21,9 @@ void vr_fuzz_midi(const std::uint8_t* data, std::size_t size);
 // assign-paths' sanitizer and assigner: each path inside the output folder,
 // UTF-8 in NFC, components of at most 255 bytes, unique under fold_key.
 void vr_fuzz_paths(const std::uint8_t* data, std::size_t size);
+
+// Stops the run when a property does not hold: libFuzzer saves the input, and
+// a unit test replaying it dies.
+inline void vr_fuzz_require(bool ok) {
+    if (!ok) __builtin_trap();
+}

@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Replays through the fuzz targets' bodies (tests/fuzz/, built here with the
+// ordinary compiler and without libFuzzer) every input a fuzzer ever found a
+// problem with, kept in tests/fuzz/regressions/<target>/, and the fixtures
+// the fuzzers start from, so that the targets' properties hold on real files.
+// A violated property traps; the handler below names the input first.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "../fuzz/fuzz_fxp.cpp"
+#include "../fuzz/fuzz_midi.cpp"
+#include "../fuzz/fuzz_paths.cpp"
+#include "../fuzz/fuzz_records.cpp"
+#include "../fuzz/fuzz_serum.cpp"
+#include "../fuzz/fuzz_vstpreset.cpp"
+#include "files.hpp"
+#include "presets_fixtures.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using target_fn = void (*)(const std::uint8_t*, std::size_t);
+
+std::string current_input;
+
+extern "C" void name_the_input(int sig) {
+    const char* what = "fuzz regression: a property failed on ";
+    (void)!::write(2, what, std::strlen(what));
+    (void)!::write(2, current_input.data(), current_input.size());
+    (void)!::write(2, "\n", 1);
+    std::signal(sig, SIG_DFL);
+    std::raise(sig);
+}
+
+void replay(target_fn fn, const std::string& name, const std::vector<std::uint8_t>& bytes) {
+    current_input = name;
+    std::signal(SIGILL, name_the_input);
+    std::signal(SIGTRAP, name_the_input);
+    std::signal(SIGABRT, name_the_input);
+    fn(bytes.data(), bytes.size());
+    std::signal(SIGILL, SIG_DFL);
+    std::signal(SIGTRAP, SIG_DFL);
+    std::signal(SIGABRT, SIG_DFL);
+}
+
+// Every regular file below dir, in a stable order.
+std::vector<fs::path> files_below(const fs::path& dir) {
+    std::vector<fs::path> out;
+    if (!fs::is_directory(dir)) return out;
+    for (const auto& e : fs::recursive_directory_iterator(dir))
+        if (e.is_regular_file()) out.push_back(e.path());
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+std::size_t replay_dir(target_fn fn, const fs::path& dir) {
+    std::size_t n = 0;
+    for (const fs::path& p : files_below(dir)) {
+        replay(fn, p.string(), vr::read_file(p.string(), 64u << 20));
+        ++n;
+    }
+    return n;
+}
+
+fs::path regressions(const std::string& target) {
+    return preset_tests::fixtures().parent_path() / "fuzz" / "regressions" / target;
+}
+
+}  // namespace
+
+TEST(FuzzRegression, EveryKeptInputPasses) {
+    const std::pair<const char*, target_fn> targets[] = {
+        {"fxp", vr_fuzz_fxp},       {"vstpreset", vr_fuzz_vstpreset}, {"serum", vr_fuzz_serum},
+        {"records", vr_fuzz_records}, {"midi", vr_fuzz_midi},       {"paths", vr_fuzz_paths},
+    };
+    std::size_t total = 0;
+    for (const auto& [name, fn] : targets) total += replay_dir(fn, regressions(name));
+    // The folder is in the repository with at least the records input.
+    EXPECT_GE(total, 1u);
+}
+
+TEST(FuzzRegression, SeedFixturesHoldTheProperties) {
+    fs::path fix = preset_tests::fixtures();
+    EXPECT_GE(replay_dir(vr_fuzz_fxp, fix / "fxp/files"), 20u);
+    EXPECT_GE(replay_dir(vr_fuzz_vstpreset, fix / "vstpreset/files"), 5u);
+    EXPECT_GE(replay_dir(vr_fuzz_serum, fix / "serum2/files"), 10u);
+    EXPECT_GE(replay_dir(vr_fuzz_midi, fix / "midi/files"), 100u);
+    // Every fixture's name through one assigner, and records from JSON files.
+    std::string names;
+    for (const fs::path& p : files_below(fix)) names += fs::relative(p, fix).string() + "\n";
+    replay(vr_fuzz_paths, "fixture names", std::vector<std::uint8_t>(names.begin(), names.end()));
+    std::string lines;
+    for (const fs::path& p : files_below(fix / "serum2/files"))
+        if (p.string().ends_with(".meta.json")) {
+            auto b = vr::read_file(p.string(), 1u << 20);
+            lines.append(b.begin(), b.end());
+            lines += '\n';
+        }
+    replay(vr_fuzz_records, "fixture meta.json lines",
+           std::vector<std::uint8_t>(lines.begin(), lines.end()));
+}

@@ -127,14 +127,19 @@ plugin_ref plugin_map::plugin_for(const json& record) const {
 
 render_job make_render_job(const json& record, const render_defaults& d, const plugin_map& plugins) {
     render_job job;
-    if (get_path(record, "preset_path") || get_path(record, "state_path"))
-        throw record_error("render-one does not load presets or states yet: drop preset_path/state_path "
-                           "to render the plugin's own sound (program_index selects its programs)");
     auto out = get_path(record, "output_path");
     if (!out) throw record_error("no output_path: give -o, set output_path, or pipe through assign-paths");
     job.output_path = absolute_path(*out);
     job.plugin = plugins.plugin_for(record);
 
+    if (auto p = get_path(record, "preset_path"))
+        job.preset_path = absolute_path(*p);
+    else if (d.preset_path)
+        job.preset_path = absolute_path(*d.preset_path);
+    if (auto p = get_path(record, "state_path"))
+        job.state_path = absolute_path(*p);
+    else if (d.state_path)
+        job.state_path = absolute_path(*d.state_path);
     if (auto p = get_integer(record, "program_index", 0, 1 << 20)) job.program_index = static_cast<int>(*p);
     job.note = static_cast<int>(get_integer(record, "note", 0, 127).value_or(d.note));
     job.velocity = static_cast<int>(get_integer(record, "velocity", 1, 127).value_or(d.velocity));

@@ -60,6 +60,8 @@ struct render_defaults {
     int block_size = 512;
     int channels = 2;
     std::optional<sample_format> format;  // pcm24, or float32 for .npy, when unset
+    std::optional<std::string> preset_path;
+    std::optional<std::string> state_path;
 };
 
 // One job, every field checked.
@@ -80,6 +82,8 @@ struct render_job {
     std::string output_path;  // absolute
     // set_params: parameter (index or name) -> normalised value 0..1, in order.
     std::vector<std::pair<std::string, double>> params;
+    std::string preset_path;  // absolute, or empty: a preset file loaded before set_params
+    std::string state_path;   // absolute, or empty: a plugin state loaded before the preset
 };
 
 // Reads and checks a job record; throws record_error naming the bad field.

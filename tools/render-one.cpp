@@ -43,6 +43,14 @@ int run(int argc, char** argv) {
                           "preset_format or preset_plugin_id to a plugin (repeatable)",
               cxxopts::value<std::vector<std::string>>(), "PATH")(
         "list-programs", "print one record per program of the --plugin, then exit")(
+        "export-programs", "write each program of the --plugin as a preset file (.fxp or .vstpreset) into DIR, "
+                           "one record per file, then exit", cxxopts::value<std::string>(), "DIR")(
+        "export-bank", "write all programs of the VST2 --plugin into one .fxb bank, then exit",
+        cxxopts::value<std::string>(), "FILE")(
+        "ignore-plugin-id", "load presets whose preset_plugin_id is not the plugin's")(
+        "params", "add params: every parameter read back after loading (index, name, value, text)")(
+        "save-state", "with -o: write the plugin's state after the preset and parameters were applied",
+        cxxopts::value<std::string>(), "FILE")(
         "o,output", "render one job from the flags into this file and print its record", cxxopts::value<std::string>(),
         "FILE")("skip-existing", "skip jobs whose output file exists (status skipped)")(
         "plugin-home", "set HOME to this folder (created) for plugins that write there",
@@ -56,6 +64,9 @@ int run(int argc, char** argv) {
         "tail", "seconds rendered after the note-off or the MIDI file's end (tail_s)",
         cxxopts::value<double>()->default_value("1"), "S")(
         "midi", "play this MIDI file instead of a note (midi_path)", cxxopts::value<std::string>(), "FILE")(
+        "preset", "load this preset (.fxp .fxb .vstpreset .SerumPreset) before set_params (preset_path)",
+        cxxopts::value<std::string>(), "FILE")(
+        "state", "load this plugin state before the preset (state_path)", cxxopts::value<std::string>(), "FILE")(
         "midi-program-changes", "pass the MIDI file's program changes and bank selects on")(
         "sample-rate", "sample rate in Hz (sample_rate_hz)", cxxopts::value<int>()->default_value("48000"), "HZ")(
         "block-size", "frames per processing block (block_size)", cxxopts::value<int>()->default_value("512"), "N")(
@@ -76,6 +87,8 @@ int run(int argc, char** argv) {
     defaults.duration_s = flag(cli, "duration", 0.0, vr::max_seconds);
     defaults.tail_s = flag(cli, "tail", 0.0, vr::max_seconds);
     if (cli.has("midi")) defaults.midi_path = cli.get<std::string>("midi");
+    if (cli.has("preset")) defaults.preset_path = cli.get<std::string>("preset");
+    if (cli.has("state")) defaults.state_path = cli.get<std::string>("state");
     defaults.sample_rate = flag(cli, "sample-rate", vr::min_sample_rate, vr::max_sample_rate);
     defaults.block_size = flag(cli, "block-size", 16, vr::max_block_size);
     defaults.channels = flag(cli, "channels", 1, 2);
@@ -90,11 +103,20 @@ int run(int argc, char** argv) {
     options.silence_db = flag(cli, "silence-db", -400.0, 0.0);
     options.midi_program_changes = cli.has("midi-program-changes");
     options.job_timeout_s = flag(cli, "job-timeout", 0.0, 1e6);
+    options.ignore_plugin_id = cli.has("ignore-plugin-id");
+    options.report_params = cli.has("params");
     const bool list = cli.has("list-programs");
     const bool single = cli.has("output");
     const bool skip_existing = cli.has("skip-existing");
-    if (list && (single || !cli.has("plugin")))
-        vr::cli::throw_usage("--list-programs needs --plugin PATH and no --output");
+    const bool export_programs = cli.has("export-programs"), export_bank = cli.has("export-bank");
+    if (int(list) + int(export_programs) + int(export_bank) > 1)
+        vr::cli::throw_usage("--list-programs, --export-programs and --export-bank go one at a time");
+    if ((list || export_programs || export_bank) && (single || !cli.has("plugin")))
+        vr::cli::throw_usage("--list-programs, --export-programs and --export-bank need --plugin PATH and no --output");
+    if (cli.has("save-state")) {
+        if (!single) vr::cli::throw_usage("--save-state goes with -o (one job)");
+        options.save_state_path = vr::absolute_path(cli.get<std::string>("save-state"));
+    }
 
     vr::record_writer out(protect_stdout());
     if (!std::getenv("QT_QPA_PLATFORM")) ::setenv("QT_QPA_PLATFORM", "offscreen", 1);
@@ -107,11 +129,18 @@ int run(int argc, char** argv) {
     vr::host::juce_runtime juce;
     vr::host::render_worker worker(options);
 
-    if (list) {
+    if (list || export_programs || export_bank) {
         auto ref = plugins.plugin_for(vr::json::object());
+        auto emit = [&](vr::json&& r) { out.write(r); };
         try {
-            worker.list_programs(ref, defaults.sample_rate, defaults.block_size,
-                                 [&](vr::json&& r) { out.write(r); });
+            if (list)
+                worker.list_programs(ref, defaults.sample_rate, defaults.block_size, emit);
+            else if (export_programs)
+                worker.export_programs(ref, defaults.sample_rate, defaults.block_size,
+                                       vr::absolute_path(cli.get<std::string>("export-programs")), emit);
+            else
+                worker.export_bank(ref, defaults.sample_rate, defaults.block_size,
+                                   vr::absolute_path(cli.get<std::string>("export-bank")), emit);
         } catch (const vr::record_error& e) {
             vr::json r{{"plugin_path", ref.location}};
             vr::set_error(r, e.what());

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "host/plugin_instance.hpp"
+#include "host/plugin_impl.hpp"
 
 #include <juce_audio_processors/juce_audio_processors.h>
 #include <pluginterfaces/vst/ivstaudioprocessor.h>
@@ -124,12 +125,6 @@ juce_runtime::~juce_runtime() {
     juce::Logger::setCurrentLogger(nullptr);
 }
 
-struct plugin_instance::impl {
-    std::unique_ptr<juce::AudioPluginInstance> plugin;
-    plugin_info info;
-    int block_size = 512;
-};
-
 plugin_instance::plugin_instance(std::unique_ptr<impl> p) : p_(std::move(p)) {}
 
 plugin_instance::~plugin_instance() {
@@ -171,12 +166,7 @@ std::unique_ptr<plugin_instance> plugin_instance::load(const plugin_ref& ref, in
     p->info.version = desc->version.toStdString();
     switch (ref.format) {
         case plugin_format::vst2: p->info.id = vst2_id(desc->uniqueId); break;
-        case plugin_format::vst3: {
-            char hex[16];
-            std::snprintf(hex, sizeof hex, "0x%08X", static_cast<std::uint32_t>(desc->uniqueId));
-            p->info.id = hex;
-            break;
-        }
+        case plugin_format::vst3: p->info.id = vst3_class_id(*plugin); break;
         case plugin_format::lv2: p->info.id = id; break;
     }
     p->info.latency_samples = std::max(0, plugin->getLatencySamples());

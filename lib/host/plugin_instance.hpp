@@ -3,11 +3,14 @@
 // rest of render-one compiles without it. Every call must come from the
 // thread that created the juce_runtime (the main thread).
 #pragma once
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "audio_file.hpp"
 #include "play_plan.hpp"
+#include "preset_load.hpp"
 #include "render_job.hpp"
 
 namespace vr::host {
@@ -31,9 +34,17 @@ struct plugin_info {
     std::string name;
     std::string format;   // vst2 vst3 lv2
     std::string version;
-    std::string id;       // VST2 fxID (4 characters or 0x...), VST3 uid, LV2 URI
+    std::string id;       // VST2 fxID (4 characters or 0x...), VST3 class id (32 hex digits), LV2 URI
     int latency_samples = 0;
     int output_channels = 0;
+};
+
+// One parameter as read back from the plugin.
+struct param_reading {
+    int index = 0;
+    std::string name;
+    double value = 0;
+    std::string text;
 };
 
 class plugin_instance {
@@ -53,6 +64,23 @@ public:
     // Sets a parameter, named by its index ("3"), name or id, to a normalised
     // value; throws record_error when the plugin has no such parameter.
     void set_parameter(const std::string& key, double value);
+    // Hands a preset lib/preset_load checked to the plugin the way its
+    // format takes it; returns how (preset_applied_as). Throws record_error
+    // naming the file when this plugin cannot take it.
+    std::string apply_preset(const loaded_preset& preset);
+    // The plugin's whole state as its format's host saves it (JUCE's
+    // getStateInformation: an .fxb for VST2, a VC2! blob for VST3).
+    std::vector<std::uint8_t> state() const;
+    // The program as a preset file of the plugin's format: an .fxp for VST2
+    // (FPCh when it uses chunks), a .vstpreset for VST3; throws record_error
+    // for LV2.
+    std::vector<std::uint8_t> program_preset() const;
+    // All the programs of a VST2 plugin as an .fxb: FBCh (its bank chunk)
+    // when it uses chunks, else FxBk with every program's values. Throws
+    // record_error for other formats.
+    std::vector<std::uint8_t> bank_preset();
+    // Every parameter, read back.
+    std::vector<param_reading> read_params() const;
     // The plugin's reset (JUCE's: power cycle for VST2, flush for others).
     void reset();
     // Plays the plan and returns plan.frames frames of `channels` channels

@@ -6,6 +6,8 @@
 
 #include "audio_file.hpp"
 #include "error.hpp"
+#include "files.hpp"
+#include "hash.hpp"
 #include "host/child.hpp"
 #include "host/plugin_instance.hpp"
 #include "measure.hpp"
@@ -98,6 +100,7 @@ struct render_worker::slot {
     double load_s = 0;
     isolation mode = isolation::fresh;
     int initial_program = 0;
+    std::string default_state_sha256;  // the never-played instance's state
     // The instance reset mode plays in place, and the never-played one a
     // forked child renders from (kept whenever forking works: jobs that
     // change parameters start from it in every mode).
@@ -123,6 +126,7 @@ struct render_worker::slot {
     void probe() {
         pristine = load_warm();
         info = pristine->info();
+        default_state_sha256 = sha256_hex(pristine->state());
         initial_program = std::max(0, pristine->current_program());
         // Children render the probe from the never-played instance...
         auto child_render = [&] { return to_bytes(pristine->render(probe_plan(sample_rate), 2)); };
@@ -192,6 +196,13 @@ play_plan plan_for(const render_job& job, json& record, bool keep_program_change
     return midi_plan(song, length, job.tail_s, job.sample_rate, keep_program_changes);
 }
 
+json params_json(const plugin_instance& p) {
+    json out = json::array();
+    for (const auto& r : p.read_params())
+        out.push_back({{"index", r.index}, {"name", r.name}, {"value", r.value}, {"text", r.text}});
+    return out;
+}
+
 void put_plugin_fields(json& record, const plugin_info& info) {
     record["plugin_name"] = info.name;
     record["plugin_format"] = info.format;
@@ -201,18 +212,68 @@ void put_plugin_fields(json& record, const plugin_info& info) {
 
 }  // namespace
 
+// Presets are parsed once per file (and bank program) while they are in
+// the cache; a long batch of distinct files clears it now and then.
+constexpr std::size_t max_cached_presets = 256;
+
+std::shared_ptr<const loaded_preset> render_worker::preset_for(const std::string& path, std::optional<int> program,
+                                                               bool state) {
+    auto key = std::make_tuple(path, program.value_or(-1), state);
+    if (auto e = preset_errors_.find(key); e != preset_errors_.end()) throw record_error(e->second);
+    if (auto it = presets_.find(key); it != presets_.end()) return it->second;
+    if (presets_.size() + preset_errors_.size() >= max_cached_presets) {
+        presets_.clear();
+        preset_errors_.clear();
+    }
+    try {
+        auto p = std::make_shared<const loaded_preset>(state ? load_state(path) : load_preset(path, program));
+        presets_.emplace(key, p);
+        return p;
+    } catch (const record_error& e) {
+        preset_errors_.emplace(key, e.what());
+        throw;
+    }
+}
+
 void render_worker::run(const render_job& job, json& record) {
     slot& s = slot_for(job.plugin, job.sample_rate, job.block_size);
+    std::shared_ptr<const loaded_preset> state, preset;
+    try {
+        if (!job.state_path.empty()) state = preset_for(job.state_path, std::nullopt, true);
+        if (!job.preset_path.empty()) preset = preset_for(job.preset_path, job.program_index, false);
+        if (preset && !options_.ignore_plugin_id && !plugin_id_matches(*preset, s.info.format, s.info.id))
+            throw record_error(preset->path + ": the preset is for plugin id " + preset->plugin_id +
+                               "; the loaded plugin's id is " + s.info.id +
+                               " (--ignore-plugin-id loads it anyway)");
+    } catch (const record_error&) {
+        put_plugin_fields(record, s.info);
+        throw;
+    }
+    const bool loads = state || preset;
+    if (preset) record["preset_sha256"] = preset->sha256;
+    if (state) record["state_file_sha256"] = state->sha256;
     play_plan plan = plan_for(job, record, options_.midi_program_changes);
-    // A job that sets parameters would leave them set for the next one: it
-    // never plays in place.
+    // A job that loads a preset or sets parameters would leave them set for
+    // the next one: it never plays in place.
     isolation how = s.mode;
-    if (how == isolation::reset && !job.params.empty()) how = s.pristine ? isolation::fork : isolation::fresh;
+    if (how == isolation::reset && (loads || !job.params.empty() || !options_.save_state_path.empty()))
+        how = s.pristine ? isolation::fork : isolation::fresh;
 
     auto setup_and_render = [&](plugin_instance& p) {
-        if (job.program_index) p.select_program(*job.program_index);
+        json extra;
+        // A bank's program_index picks the bank's program, not the plugin's.
+        if (job.program_index && !(preset && preset->program)) p.select_program(*job.program_index);
+        if (state) extra["preset_applied_as"] = p.apply_preset(*state);
+        if (preset) extra["preset_applied_as"] = p.apply_preset(*preset);
         for (const auto& [key, value] : job.params) p.set_parameter(key, value);
-        return render_and_write(p, job, plan, options_.silence_db);
+        auto bytes = p.state();
+        extra["state_sha256"] = sha256_hex(bytes);
+        if (!options_.save_state_path.empty()) write_file_atomic(options_.save_state_path, bytes);
+        json r = render_and_write(p, job, plan, options_.silence_db);
+        for (auto& [k, v] : extra.items()) r[k] = v;
+        // Read after a block: JUCE's VST3 host updates cached values then.
+        if (options_.report_params) r["params"] = params_json(p);
+        return r;
     };
     auto start = clock_type::now();
     json result;
@@ -222,6 +283,8 @@ void render_worker::run(const render_job& job, json& record) {
             case isolation::reset:
                 s.prepare(*s.played, job.program_index);
                 result = render_and_write(*s.played, job, plan, options_.silence_db);
+                result["state_sha256"] = sha256_hex(s.played->state());
+                if (options_.report_params) result["params"] = params_json(*s.played);
                 break;
             case isolation::fork: {
                 auto child = run_in_child(
@@ -253,6 +316,7 @@ void render_worker::run(const render_job& job, json& record) {
     }
     record["status"] = "ok";
     for (auto& [k, v] : result.items()) record[k] = v;
+    if (loads) record["preset_changed_state"] = result.value("state_sha256", "") != s.default_state_sha256;
     put_plugin_fields(record, s.info);
     record["plugin_load_s"] = load_s;
     record["render_s"] = seconds_since(start);

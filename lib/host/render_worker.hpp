@@ -8,6 +8,9 @@
 #include <memory>
 #include <string>
 #include <tuple>
+#include <vector>
+
+#include "preset_load.hpp"
 
 #include "records.hpp"
 #include "render_job.hpp"
@@ -22,6 +25,13 @@ struct worker_options {
     // Seconds a job rendered in a child may take before it is killed (0: no
     // limit). Jobs rendered in place cannot be stopped.
     double job_timeout_s = 0;
+    // Load presets whose preset_plugin_id does not match the plugin.
+    bool ignore_plugin_id = false;
+    // Add `params`, every parameter read back after loading, to each result.
+    bool report_params = false;
+    // Where to write the plugin's state after the preset and parameters
+    // were applied (single-job mode), or "".
+    std::string save_state_path;
 };
 
 // How a plugin's jobs get a state that does not depend on earlier jobs.
@@ -48,8 +58,20 @@ public:
     void list_programs(const plugin_ref& plugin, int sample_rate, int block_size,
                        const std::function<void(json&&)>& emit);
 
+    // Writes each program of the plugin as a preset file (.fxp for VST2,
+    // .vstpreset for VST3) into dir, named by the program's name; one record
+    // per file. Throws record_error when the plugin cannot be loaded.
+    void export_programs(const plugin_ref& plugin, int sample_rate, int block_size, const std::string& dir,
+                         const std::function<void(json&&)>& emit);
+    // Writes every program of a VST2 plugin into one .fxb bank.
+    void export_bank(const plugin_ref& plugin, int sample_rate, int block_size, const std::string& file,
+                     const std::function<void(json&&)>& emit);
+
 private:
     struct slot;
+    std::shared_ptr<const loaded_preset> preset_for(const std::string& path, std::optional<int> program, bool state);
+    std::map<std::tuple<std::string, int, bool>, std::shared_ptr<const loaded_preset>> presets_;
+    std::map<std::tuple<std::string, int, bool>, std::string> preset_errors_;
     slot& slot_for(const plugin_ref& plugin, int sample_rate, int block_size);
     std::map<std::tuple<std::string, int, int>, std::unique_ptr<slot>> slots_;
     worker_options options_;

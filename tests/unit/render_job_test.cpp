@@ -122,7 +122,7 @@ TEST(RenderJob, RefusesBadFields) {
     bad(json{{"output_path", "/o/a.mp3"}});
     bad(json{{"output_path", "/o/a.wav"}, {"set_params", {{"level", 2}}}});
     bad(json{{"output_path", "/o/a.wav"}, {"set_params", json::array()}});
-    bad(json{{"output_path", "/o/a.wav"}, {"preset_path", "/p/x.fxp"}});
+    bad(json{{"output_path", "/o/a.wav"}, {"preset_path", 3}});
 }
 
 TEST(PlayPlan, ANoteIsHeldThenReleased) {

@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Presets, states and parameters: what lib/preset_load checked, handed to
+// the plugin through its format's own door, and read back for the proof.
+#include "host/plugin_impl.hpp"
+#define FST2VST 1
+#include <pluginterfaces/fst/fst.h>  // its #warnings: host.mk passes -Wno-cpp
+
+#include "error.hpp"
+#include "fxp.hpp"
+#include "juce_state.hpp"
+#include "vstpreset.hpp"
+
+namespace vr::host {
+
+namespace {
+
+// The VST2 plugin under JUCE's wrapper, for what JUCE does not expose.
+struct effect_finder : juce::ExtensionsVisitor {
+    AEffect* effect = nullptr;
+    void visitVSTClient(const VSTClient& client) override { effect = client.getAEffectPtr(); }
+};
+
+AEffect* effect_of(juce::AudioPluginInstance& plugin) {
+    effect_finder f;
+    plugin.getExtensions(f);
+    if (!f.effect) throw record_error("internal: a VST2 plugin without its AEffect");
+    return f.effect;
+}
+
+constexpr int eff_get_chunk = 23;
+constexpr int eff_flags_program_chunks = 1 << 5;
+
+bool uses_chunks(AEffect* e) { return (e->flags & eff_flags_program_chunks) != 0; }
+
+// The plugin's chunk: its current program (preset) or all of them (bank).
+std::vector<std::uint8_t> get_chunk(AEffect* e, bool preset) {
+    void* data = nullptr;
+    auto size = e->dispatcher(e, eff_get_chunk, preset ? 1 : 0, 0, &data, 0.0f);
+    if (size <= 0 || !data) throw record_error("the plugin gave no state chunk");
+    auto* bytes = static_cast<const std::uint8_t*>(data);
+    return {bytes, bytes + size};
+}
+
+struct vst3_preset_reader : juce::ExtensionsVisitor {
+    juce::MemoryBlock preset;
+    void visitVST3Client(const VST3Client& client) override { preset = client.getPreset(); }
+};
+
+juce::MemoryBlock vst3_preset_of(juce::AudioPluginInstance& plugin) {
+    vst3_preset_reader r;
+    plugin.getExtensions(r);
+    return r.preset;
+}
+
+std::span<const std::uint8_t> as_span(const juce::MemoryBlock& m) {
+    return {static_cast<const std::uint8_t*>(m.getData()), m.getSize()};
+}
+
+void set_state(juce::AudioPluginInstance& plugin, const std::vector<std::uint8_t>& bytes) {
+    plugin.setStateInformation(bytes.data(), static_cast<int>(bytes.size()));
+}
+
+}  // namespace
+
+std::string vst3_class_id(juce::AudioPluginInstance& plugin) {
+    try {
+        auto preset = vst3_preset_of(plugin);
+        auto id = parse_vstpreset(as_span(preset)).class_id;
+        for (auto& c : id) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        return id;
+    } catch (const record_error&) {
+        return "";
+    }
+}
+
+std::string plugin_instance::apply_preset(const loaded_preset& p) {
+    auto& plugin = *p_->plugin;
+    const std::string& fmt = p_->info.format;
+    auto refuse = [&](const std::string& why) {
+        return record_error(p.path + ": " + why);
+    };
+    switch (p.payload) {
+        case preset_payload::params: {
+            if (p.program) select_program(*p.program);
+            const auto& params = plugin.getParameters();
+            if (static_cast<int>(p.params.size()) > params.size())
+                throw refuse("the preset holds " + std::to_string(p.params.size()) +
+                             " parameter values; the plugin has " + std::to_string(params.size()) + " parameters");
+            for (std::size_t i = 0; i < p.params.size(); ++i) params[static_cast<int>(i)]->setValue(p.params[i]);
+            break;
+        }
+        case preset_payload::fx_chunk:
+            if (fmt == "vst2") {
+                if (!uses_chunks(effect_of(plugin)))
+                    throw refuse("the preset is a state chunk; this plugin takes parameters, not chunks");
+                set_state(plugin, p.bytes);
+            } else if (fmt == "vst3") {
+                // A JUCE-built plugin's VST2 chunk is its VST3 component state.
+                set_state(plugin, make_vst3_state_blob(vst3_state{p.chunk, std::nullopt}));
+            } else {
+                throw refuse("an " + p.format + " chunk cannot go into an LV2 plugin");
+            }
+            if (p.bank && p.program && program_count() > *p.program) select_program(*p.program);
+            break;
+        case preset_payload::vst3_state:
+            if (fmt != "vst3") throw refuse("a VST3 state (" + p.format + ") goes into VST3 plugins, not " + fmt);
+            set_state(plugin, p.bytes);
+            break;
+        case preset_payload::raw_state:
+            if (fmt == "vst3")
+                set_state(plugin, make_vst3_state_blob(vst3_state{p.bytes, std::nullopt}));
+            else if (fmt == "vst2")
+                throw refuse("a VST2 state is an .fxp or .fxb file; this one is neither");
+            else
+                set_state(plugin, p.bytes);
+            break;
+    }
+    return applied_as(p, fmt);
+}
+
+std::vector<std::uint8_t> plugin_instance::state() const {
+    juce::MemoryBlock m;
+    p_->plugin->getStateInformation(m);
+    auto s = as_span(m);
+    return {s.begin(), s.end()};
+}
+
+std::vector<std::uint8_t> plugin_instance::program_preset() const {
+    auto& plugin = *p_->plugin;
+    if (p_->info.format == "vst3") {
+        auto preset = vst3_preset_of(plugin);
+        if (preset.getSize() == 0) throw record_error("the plugin would not save its state as a .vstpreset");
+        auto s = as_span(preset);
+        return {s.begin(), s.end()};
+    }
+    if (p_->info.format != "vst2") throw record_error("LV2 plugins have no preset file format here");
+    AEffect* e = effect_of(plugin);
+    fx_program prog;
+    prog.fx_id = static_cast<std::uint32_t>(e->uniqueID);
+    prog.fx_version = e->version;
+    prog.name = plugin.getProgramName(plugin.getCurrentProgram()).toStdString();
+    if (prog.name.size() > 27) prog.name.resize(27);
+    std::vector<std::uint8_t> chunk;
+    if (uses_chunks(e)) {
+        chunk = get_chunk(e, true);
+        prog.opaque = true;
+        prog.chunk = chunk;
+        prog.num_params = e->numParams;
+    } else {
+        for (auto* param : plugin.getParameters()) prog.params.push_back(param->getValue());
+    }
+    return write_fxp(prog);
+}
+
+std::vector<std::uint8_t> plugin_instance::bank_preset() {
+    auto& plugin = *p_->plugin;
+    if (p_->info.format != "vst2") throw record_error("--export-bank writes VST2 banks (.fxb); this plugin is " +
+                                                     p_->info.format + " (use --export-programs)");
+    AEffect* e = effect_of(plugin);
+    fx_bank bank;
+    bank.version = 2;
+    bank.fx_id = static_cast<std::uint32_t>(e->uniqueID);
+    bank.fx_version = e->version;
+    const int current = std::max(0, plugin.getCurrentProgram());
+    bank.current_program = current;
+    std::vector<std::uint8_t> chunk;
+    if (uses_chunks(e)) {
+        chunk = get_chunk(e, false);
+        bank.opaque = true;
+        bank.chunk = chunk;
+        bank.num_programs = e->numPrograms;
+        return write_fxb(bank);
+    }
+    for (int i = 0; i < plugin.getNumPrograms(); ++i) {
+        select_program(i);
+        fx_program prog;
+        prog.fx_id = bank.fx_id;
+        prog.fx_version = bank.fx_version;
+        prog.name = plugin.getProgramName(i).toStdString();
+        if (prog.name.size() > 27) prog.name.resize(27);
+        for (auto* param : plugin.getParameters()) prog.params.push_back(param->getValue());
+        bank.programs.push_back(std::move(prog));
+    }
+    bank.num_programs = static_cast<std::int32_t>(bank.programs.size());
+    if (plugin.getNumPrograms() > 0) select_program(current);
+    return write_fxb(bank);
+}
+
+std::vector<param_reading> plugin_instance::read_params() const {
+    std::vector<param_reading> out;
+    const auto& params = p_->plugin->getParameters();
+    for (int i = 0; i < params.size(); ++i) {
+        auto* param = params[i];
+        out.push_back({i, param->getName(1024).toStdString(), param->getValue(),
+                       param->getCurrentValueAsText().toStdString()});
+    }
+    return out;
+}
+
+}  // namespace vr::host

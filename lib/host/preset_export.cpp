@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// render-one --export-programs and --export-bank: a plugin's own programs
+// written as real preset files.
+#include <set>
+
+#include "error.hpp"
+#include "files.hpp"
+#include "hash.hpp"
+#include "host/plugin_instance.hpp"
+#include "host/render_worker.hpp"
+#include "paths.hpp"
+
+namespace vr::host {
+
+namespace {
+
+// A program's name; plugins that name only their current program
+// (amsynth under JUCE's VST2 host) are asked after selecting it.
+std::string select_and_name(plugin_instance& p, int i) {
+    p.select_program(i);
+    std::string name = p.program_name(i);
+    return name.empty() ? "program " + std::to_string(i) : name;
+}
+
+// JUCE's VST3 host passes a program change on with the next block: play one.
+void settle(plugin_instance& p, int block_size) {
+    play_plan quiet;
+    quiet.frames = block_size;
+    p.render(quiet, 2);
+}
+
+}  // namespace
+
+void render_worker::export_programs(const plugin_ref& plugin, int sample_rate, int block_size, const std::string& dir,
+                                    const std::function<void(json&&)>& emit) {
+    auto p = plugin_instance::load(plugin, sample_rate, block_size);
+    const bool vst3 = p->info().format == "vst3";
+    if (p->info().format == "lv2") throw record_error("--export-programs writes VST2 and VST3 presets; this plugin is LV2");
+    const std::string ext = vst3 ? ".vstpreset" : ".fxp";
+    make_dirs(dir);
+    std::set<std::string> taken;
+    int n = p->program_count();
+    for (int i = 0; i < n; ++i) {
+        json r;
+        r["plugin_path"] = plugin.location;
+        r["program_index"] = i;
+        try {
+            std::string name = select_and_name(*p, i);
+            if (vst3) settle(*p, block_size);
+            std::string base = sanitize_component(name, 200);
+            std::string file = base;
+            for (int k = 2; !taken.insert(fold_key(file)).second; ++k) file = base + " " + std::to_string(k);
+            std::string path = dir + "/" + file + ext;
+            auto bytes = p->program_preset();
+            write_file_atomic(path, bytes);
+            r["preset_name"] = name;
+            r["preset_path"] = path;
+            r["preset_format"] = vst3 ? "vstpreset" : "fxp";
+            r["preset_sha256"] = sha256_hex(bytes);
+        } catch (const record_error& e) {
+            set_error(r, e.what());
+        }
+        emit(std::move(r));
+    }
+}
+
+void render_worker::export_bank(const plugin_ref& plugin, int sample_rate, int block_size, const std::string& file,
+                                const std::function<void(json&&)>& emit) {
+    auto p = plugin_instance::load(plugin, sample_rate, block_size);
+    auto bytes = p->bank_preset();
+    write_file_atomic(file, bytes);
+    json r;
+    r["plugin_path"] = plugin.location;
+    r["preset_path"] = file;
+    r["preset_format"] = "fxb";
+    r["program_count"] = p->program_count();
+    r["preset_sha256"] = sha256_hex(bytes);
+    emit(std::move(r));
+}
+
+}  // namespace vr::host

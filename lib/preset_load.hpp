@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// A preset or state file turned into checked data a plugin host can apply:
+// the one place render-one parses presets (through lib's own parsers), so
+// that the host code only hands over what was validated here. No JUCE here.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vr {
+
+// How the data reaches the plugin.
+enum class preset_payload {
+    params,      // parameter values by index (.fxp FxCk, a program of an FxBk bank)
+    fx_chunk,    // a VST2 chunk: `bytes` is an .fxp (FPCh) or .fxb (FBCh) lib wrote
+    vst3_state,  // `bytes` is JUCE's VST3 state blob (VC2!)
+    raw_state,   // `bytes` go to setStateInformation unchanged (state_path)
+};
+
+struct loaded_preset {
+    std::string path;       // as given, for messages
+    std::string sha256;     // of the file
+    std::string format;     // fxp fxb vstpreset serum2 state
+    std::string plugin_id;  // what the file says it is for (fxID text, class id, "Serum2"), or ""
+    std::string name;       // the program name, when the file has one
+    preset_payload payload = preset_payload::params;
+    bool bank = false;                // fx_chunk: bytes are a bank (isPreset = false)
+    std::optional<int> program;       // the program to select after a bank chunk
+    std::vector<float> params;        // params
+    std::vector<std::uint8_t> bytes;  // fx_chunk, vst3_state, raw_state
+    std::vector<std::uint8_t> chunk;  // fx_chunk: the opaque chunk alone
+};
+
+// Reads and checks a preset (.fxp, .fxb, .vstpreset, .SerumPreset, told
+// apart by content). program_index picks a bank's program (else the bank's
+// current one, else 0). Throws record_error naming the file and the problem.
+loaded_preset load_preset(const std::string& path, std::optional<int> program_index);
+
+// Reads a plugin state file (state_path): a JUCE VST3 blob is checked, any
+// other bytes go over as they are. Throws record_error naming the file.
+loaded_preset load_state(const std::string& path);
+
+// Whether a preset made for `preset_id` suits a plugin with `plugin_id` in
+// `plugin_format` (vst2, vst3, lv2): equal fxIDs, equal VST3 class ids
+// (any case), or an fxID that is the last four bytes of a JUCE-built VST3
+// class id. A file that names no id (a state, a placeholder id) suits all.
+bool plugin_id_matches(const loaded_preset& preset, const std::string& plugin_format,
+                       const std::string& plugin_id);
+
+// The label a result's preset_applied_as carries for the payload applied to
+// a plugin of this format: "fxp-params", "fxp-chunk", "fxb-chunk",
+// "vstpreset", "serum2", "state", "fxp-chunk-as-vst3-state".
+std::string applied_as(const loaded_preset& preset, const std::string& plugin_format);
+
+}  // namespace vr

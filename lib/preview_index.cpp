@@ -83,35 +83,14 @@ void preview_index::write_page() const {
 }
 
 int index_records(int in_fd, record_writer& out, preview_index& index, std::size_t max_line) {
-    line_reader reader(in_fd, max_line);
-    std::string line;
-    bool too_long = false;
-    while (reader.next(line, too_long)) {
-        std::size_t no = reader.line_number();
-        if (too_long) {
-            out.write(index.add(bad_line_record(no, "line longer than " + std::to_string(max_line) + " bytes", line)));
-            continue;
-        }
-        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-        json record;
-        try {
-            record = json::parse(line);
-        } catch (const json::parse_error& e) {
-            // As for_each_record: nlohmann quotes the bytes last read, which
-            // may not be UTF-8, so the detail is escaped and cut.
-            std::string why = e.what();
-            auto colon = why.find(": ");
-            std::string detail = colon == std::string::npos ? why : why.substr(colon + 2);
-            out.write(index.add(bad_line_record(no, "not JSON: " + printable_excerpt(detail, 200), line)));
-            continue;
-        }
-        if (!record.is_object()) {
-            out.write(index.add(bad_line_record(no, "JSON but not an object", line)));
-            continue;
-        }
-        out.write(index.add(std::move(record)));
-    }
-    return out.exit_code();
+    // Every record becomes a row, failed and skipped ones and unreadable lines too.
+    record_loop_options options;
+    options.pass_errors = false;
+    options.pass_skipped = false;
+    options.max_line = max_line;
+    return for_each_record(
+        in_fd, out, [&](json&& record, record_writer& w) { w.write(index.add(std::move(record))); },
+        options);
 }
 
 }  // namespace vr

@@ -208,38 +208,46 @@ std::optional<std::string> get_path(const json& record, const char* key) {
     return s;
 }
 
+namespace {
+
+// Reads one line as a record; a line that cannot be one becomes an error
+// record naming it. Returns false for a blank line.
+bool line_to_record(const std::string& line, bool too_long, std::size_t no, std::size_t max_line,
+                    json& record) {
+    if (too_long) {
+        record = bad_line_record(no, "line longer than " + std::to_string(max_line) + " bytes", line);
+        return true;
+    }
+    if (line.find_first_not_of(" \t\r") == std::string::npos) return false;
+    try {
+        record = json::parse(line);
+    } catch (const json::parse_error& e) {
+        std::string why = e.what();
+        // nlohmann says "[json.exception.parse_error.101] parse error at line 1,
+        // column 2: syntax error ...": keep what follows the position.
+        // It also quotes the bytes last read, which may be long or not
+        // UTF-8: escape and cut them so that the record can be written.
+        auto colon = why.find(": ");
+        std::string detail = colon == std::string::npos ? why : why.substr(colon + 2);
+        record = bad_line_record(no, "not JSON: " + printable_excerpt(detail, 200), line);
+        return true;
+    }
+    if (!record.is_object())
+        record = bad_line_record(no, std::string("JSON but not an object (") + type_name(record) + ")", line);
+    return true;
+}
+
+}  // namespace
+
 int for_each_record(int in_fd, record_writer& out, const record_fn& fn,
                     const record_loop_options& options) {
     line_reader reader(in_fd, options.max_line);
     std::string line;
     bool too_long = false;
     while (reader.next(line, too_long)) {
-        std::size_t no = reader.line_number();
-        if (too_long) {
-            out.write(bad_line_record(no, "line longer than " + std::to_string(options.max_line) +
-                                              " bytes", line));
-            continue;
-        }
-        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;  // blank line
         json record;
-        try {
-            record = json::parse(line);
-        } catch (const json::parse_error& e) {
-            std::string why = e.what();
-            // nlohmann says "[json.exception.parse_error.101] parse error at line 1,
-            // column 2: syntax error ...": keep what follows the position.
-            // It also quotes the bytes last read, which may be long or not
-            // UTF-8: escape and cut them so that the record can be written.
-            auto colon = why.find(": ");
-            std::string detail = colon == std::string::npos ? why : why.substr(colon + 2);
-            out.write(bad_line_record(no, "not JSON: " + printable_excerpt(detail, 200), line));
-            continue;
-        }
-        if (!record.is_object()) {
-            out.write(bad_line_record(no, std::string("JSON but not an object (") + type_name(record) + ")", line));
-            continue;
-        }
-        if (is_error(record) || (options.pass_skipped && is_skipped(record))) {
+        if (!line_to_record(line, too_long, reader.line_number(), options.max_line, record)) continue;
+        if ((options.pass_errors && is_error(record)) || (options.pass_skipped && is_skipped(record))) {
             out.write(record);
             continue;
         }

@@ -85,6 +85,7 @@ std::optional<std::string> get_path(const json& record, const char* key);
 
 // What for_each_record does with records it does not hand to the tool.
 struct record_loop_options {
+    bool pass_errors = true;   // errored records (and unreadable lines) go straight through
     bool pass_skipped = true;  // "skipped" records go straight through
     std::size_t max_line = default_max_line;
 };
@@ -92,9 +93,9 @@ struct record_loop_options {
 using record_fn = std::function<void(json&& record, record_writer& out)>;
 
 // Reads records from in_fd and hands each to fn, which writes zero or more
-// records to out. Errored (and, by default, skipped) records pass through
-// untouched; a line that is not a JSON object becomes an error record with
-// its line number; an exception from fn (other than fatal_error or
+// records to out. Errored and skipped records pass through untouched unless
+// the options hand them to fn too; a line that is not a JSON object becomes
+// an error record with its line number; an exception from fn (other than fatal_error or
 // pipe_closed) turns the record into an error record. Returns the exit code:
 // 1 when any record written failed, else 0.
 int for_each_record(int in_fd, record_writer& out, const record_fn& fn,

@@ -46,3 +46,7 @@ jq -s --argjson wall "$(echo "$end - $start" | bc)" -r '
     (map(select(.status == "error")) | if length > 0 then "   failed:", (.[] | "     \(.preset_name // "?"): \(.error.message)") else "   failed:       none" end)
 ' "$out/results.ndjson"
 echo "== the audio files: $out/renders/ ($(find "$out/renders" -name '*.flac' | wc -l) FLAC files)"
+
+echo "== 4. a page to audition the batch (render-index)"
+render-index --out "$out/preview" --title "vst-render demo: amsynth" < "$out/results.ndjson" >/dev/null
+echo "   open file://$out/preview/index.html in a browser"

@@ -9,6 +9,9 @@ load helper
     assert_success
     assert_output --partial "jobs:         12 (12 ok, 0 failed, 0 skipped)"
     assert_output --partial "failed:       none"
+    assert_output --partial "preview/index.html"
+    run grep -c "<audio" "$out/preview/index.html"
+    assert_output 12
     # One result per job, each a real, non-silent render at the asked length.
     run jq -s 'length' "$out/results.ndjson"
     assert_output 12

@@ -7,6 +7,13 @@ TESTS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 FIXTURES="$TESTS_DIR/fixtures"
 : "${VR_BIN:=$TESTS_DIR/../build/bin}"
 PATH="$VR_BIN:$PATH"
+# The project's test instrument (tests/plugins); make exports these, and a
+# bats run by hand finds the same build.
+: "${VR_TEST_SYNTH_VST3:=$TESTS_DIR/../build/plugins/vst3/vr-test-synth.vst3}"
+: "${VR_TEST_SYNTH_LV2:=$TESTS_DIR/../build/plugins/lv2/vr-test-synth.lv2}"
+: "${VR_TEST_SYNTH_VST2:=$TESTS_DIR/../build/plugins/vst/vr-test-synth.so}"
+: "${VR_TEST_SYNTH_LV2_URI:=urn:vst-render:test-synth}"
+: "${VR_TEST_LV2_PATH:=$TESTS_DIR/../build/plugins/lv2}"
 # Plugins that write to $HOME (amsynth) get a scratch one.
 export HOME="${BATS_FILE_TMPDIR:-${TMPDIR:-/tmp}}/home"
 mkdir -p "$HOME"

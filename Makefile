@@ -50,7 +50,7 @@ UNIT_BIN  := $(BUILD)/tests/unit-tests
 
 MAN_PAGES := $(wildcard man/*.1 man/*.7)
 
-.PHONY: all check test unit bats lint-man demo deps install uninstall clean bench fuzz help
+.PHONY: all check test test-build unit bats lint-man demo deps install uninstall clean bench fuzz help
 .DEFAULT_GOAL := all
 
 all: $(BINS)
@@ -88,11 +88,16 @@ $(UNIT_BIN): $(UNIT_OBJS) $(LIBVR)
 	@mkdir -p $(@D)
 	$(CXX) $(VR_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(GTEST_LIBS)
 
-# `make check` installs what is missing first, then builds and tests in a
-# second make so that pkg-config sees the packages just installed.
+# `make check` installs what is missing first, then builds (in parallel) and
+# tests (one suite at a time) in further makes, so that pkg-config sees the
+# packages just installed.
+JOBS ?= $(shell nproc)
 check:
 	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory -j$(JOBS) test-build
 	@$(MAKE) --no-print-directory test
+
+test-build: all $(UNIT_BIN) $(TEST_PLUGINS)
 
 test: unit bats lint-man
 

@@ -125,13 +125,21 @@ loaded_preset load_state(const std::string& path) {
     p.sha256 = sha256_hex(p.bytes);
     p.format = "state";
     p.payload = preset_payload::raw_state;
-    if (is_vst3_state_blob(p.bytes)) {
-        try {
+    std::span<const std::uint8_t> head(p.bytes.data(), std::min(p.bytes.size(), sniff_size));
+    try {
+        if (is_vst3_state_blob(p.bytes)) {
             parse_vst3_state_blob(p.bytes);
-        } catch (const record_error& e) {
-            throw record_error("state " + path + ": " + e.what());
+            p.payload = preset_payload::vst3_state;
+        } else if (sniff_preset(head) == preset_kind::fx) {
+            // JUCE saves a VST2 plugin's state as an .fxb (or .fxp).
+            auto bytes = std::move(p.bytes);
+            from_fx(p, bytes, std::nullopt);
+            p.format = "state";
+            p.plugin_id.clear();
+            if (p.bank) p.program.reset();  // the chunk holds the current program
         }
-        p.payload = preset_payload::vst3_state;
+    } catch (const record_error& e) {
+        throw record_error("state " + path + ": " + e.what());
     }
     return p;
 }

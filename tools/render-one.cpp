@@ -45,6 +45,8 @@ int run(int argc, char** argv) {
         "list-programs", "print one record per program of the --plugin, then exit")(
         "export-programs", "write each program of the --plugin as a preset file (.fxp or .vstpreset) into DIR, "
                            "one record per file, then exit", cxxopts::value<std::string>(), "DIR")(
+        "export-params", "with --export-programs: write VST2 programs as parameter values (FxCk) even when "
+                         "the plugin uses chunks")(
         "export-bank", "write all programs of the VST2 --plugin into one .fxb bank, then exit",
         cxxopts::value<std::string>(), "FILE")(
         "ignore-plugin-id", "load presets whose preset_plugin_id is not the plugin's")(
@@ -137,7 +139,8 @@ int run(int argc, char** argv) {
                 worker.list_programs(ref, defaults.sample_rate, defaults.block_size, emit);
             else if (export_programs)
                 worker.export_programs(ref, defaults.sample_rate, defaults.block_size,
-                                       vr::absolute_path(cli.get<std::string>("export-programs")), emit);
+                                       vr::absolute_path(cli.get<std::string>("export-programs")),
+                                       cli.has("export-params"), emit);
             else
                 worker.export_bank(ref, defaults.sample_rate, defaults.block_size,
                                    vr::absolute_path(cli.get<std::string>("export-bank")), emit);

@@ -72,9 +72,9 @@ public:
     // getStateInformation: an .fxb for VST2, a VC2! blob for VST3).
     std::vector<std::uint8_t> state() const;
     // The program as a preset file of the plugin's format: an .fxp for VST2
-    // (FPCh when it uses chunks), a .vstpreset for VST3; throws record_error
-    // for LV2.
-    std::vector<std::uint8_t> program_preset() const;
+    // (FPCh when it uses chunks and as_params is false, else FxCk), a
+    // .vstpreset for VST3; throws record_error for LV2.
+    std::vector<std::uint8_t> program_preset(bool as_params = false) const;
     // All the programs of a VST2 plugin as an .fxb: FBCh (its bank chunk)
     // when it uses chunks, else FxBk with every program's values. Throws
     // record_error for other formats.

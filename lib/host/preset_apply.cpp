@@ -125,7 +125,7 @@ std::vector<std::uint8_t> plugin_instance::state() const {
     return {s.begin(), s.end()};
 }
 
-std::vector<std::uint8_t> plugin_instance::program_preset() const {
+std::vector<std::uint8_t> plugin_instance::program_preset(bool as_params) const {
     auto& plugin = *p_->plugin;
     if (p_->info.format == "vst3") {
         auto preset = vst3_preset_of(plugin);
@@ -141,7 +141,7 @@ std::vector<std::uint8_t> plugin_instance::program_preset() const {
     prog.name = plugin.getProgramName(plugin.getCurrentProgram()).toStdString();
     if (prog.name.size() > 27) prog.name.resize(27);
     std::vector<std::uint8_t> chunk;
-    if (uses_chunks(e)) {
+    if (uses_chunks(e) && !as_params) {
         chunk = get_chunk(e, true);
         prog.opaque = true;
         prog.chunk = chunk;

@@ -32,7 +32,7 @@ void settle(plugin_instance& p, int block_size) {
 }  // namespace
 
 void render_worker::export_programs(const plugin_ref& plugin, int sample_rate, int block_size, const std::string& dir,
-                                    const std::function<void(json&&)>& emit) {
+                                    bool as_params, const std::function<void(json&&)>& emit) {
     auto p = plugin_instance::load(plugin, sample_rate, block_size);
     const bool vst3 = p->info().format == "vst3";
     if (p->info().format == "lv2") throw record_error("--export-programs writes VST2 and VST3 presets; this plugin is LV2");
@@ -51,7 +51,7 @@ void render_worker::export_programs(const plugin_ref& plugin, int sample_rate, i
             std::string file = base;
             for (int k = 2; !taken.insert(fold_key(file)).second; ++k) file = base + " " + std::to_string(k);
             std::string path = dir + "/" + file + ext;
-            auto bytes = p->program_preset();
+            auto bytes = p->program_preset(as_params);
             write_file_atomic(path, bytes);
             r["preset_name"] = name;
             r["preset_path"] = path;

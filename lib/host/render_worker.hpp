@@ -60,9 +60,10 @@ public:
 
     // Writes each program of the plugin as a preset file (.fxp for VST2,
     // .vstpreset for VST3) into dir, named by the program's name; one record
-    // per file. Throws record_error when the plugin cannot be loaded.
+    // per file; as_params writes VST2 FxCk files even for chunk plugins.
+    // Throws record_error when the plugin cannot be loaded.
     void export_programs(const plugin_ref& plugin, int sample_rate, int block_size, const std::string& dir,
-                         const std::function<void(json&&)>& emit);
+                         bool as_params, const std::function<void(json&&)>& emit);
     // Writes every program of a VST2 plugin into one .fxb bank.
     void export_bank(const plugin_ref& plugin, int sample_rate, int block_size, const std::string& file,
                      const std::function<void(json&&)>& emit);

@@ -20,16 +20,18 @@ std::string errno_text(const std::string& path, const std::string& doing) {
     return path + ": " + doing + ": " + std::strerror(errno);
 }
 
-const char* kind_of(mode_t m) {
+}  // namespace
+
+const char* file_kind(unsigned mode) {
+    mode_t m = static_cast<mode_t>(mode);
     if (S_ISDIR(m)) return "a directory";
     if (S_ISFIFO(m)) return "a FIFO";
     if (S_ISSOCK(m)) return "a socket";
     if (S_ISCHR(m)) return "a character device";
     if (S_ISBLK(m)) return "a block device";
+    if (S_ISLNK(m)) return "a symbolic link";
     return "not a regular file";
 }
-
-}  // namespace
 
 std::vector<std::uint8_t> read_file(const std::string& path, std::size_t max_bytes) {
     // O_NONBLOCK so that opening a FIFO never waits for a writer.
@@ -37,7 +39,7 @@ std::vector<std::uint8_t> read_file(const std::string& path, std::size_t max_byt
     if (!fd) throw record_error(errno_text(path, "cannot open"));
     struct stat st {};
     if (::fstat(fd.get(), &st) != 0) throw record_error(errno_text(path, "cannot stat"));
-    if (!S_ISREG(st.st_mode)) throw record_error(path + ": " + kind_of(st.st_mode) + ", not a file");
+    if (!S_ISREG(st.st_mode)) throw record_error(path + ": " + file_kind(st.st_mode) + ", not a file");
     if (static_cast<std::uint64_t>(st.st_size) > max_bytes)
         throw record_error(path + ": " + std::to_string(st.st_size) + " bytes, over the limit of " +
                            std::to_string(max_bytes));

@@ -12,6 +12,9 @@ namespace vr {
 // (never blocks on one), or a file over the cap.
 std::vector<std::uint8_t> read_file(const std::string& path, std::size_t max_bytes);
 
+// What a file that is not regular is, for messages: "a directory", "a FIFO", ...
+const char* file_kind(unsigned mode);
+
 // Writes bytes to path atomically: a temporary file in the same folder,
 // flushed, closed and checked, then renamed over path. A reader never sees a
 // partial file; on failure nothing is left at path or in the folder.

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "files.hpp"
 #include "fxp.hpp"
 #include "handles.hpp"
 #include "preset_detect.hpp"
@@ -20,15 +21,6 @@ namespace vr {
 namespace {
 
 std::string errno_text(const char* doing) { return std::string(doing) + ": " + std::strerror(errno); }
-
-const char* kind_of(mode_t m) {
-    if (S_ISDIR(m)) return "a directory";
-    if (S_ISFIFO(m)) return "a FIFO";
-    if (S_ISSOCK(m)) return "a socket";
-    if (S_ISCHR(m)) return "a character device";
-    if (S_ISBLK(m)) return "a block device";
-    return "not a regular file";
-}
 
 // Reads until `want` bytes are in `out` or the file ends; false at the end.
 bool read_upto(int fd, std::vector<std::uint8_t>& out, std::size_t want) {
@@ -100,7 +92,7 @@ std::vector<std::uint8_t> read_preset_file(const std::string& path) {
     if (!fd) throw record_error(errno_text("cannot open"));
     struct stat st {};
     if (::fstat(fd.get(), &st) != 0) throw record_error(errno_text("cannot stat"));
-    if (!S_ISREG(st.st_mode)) throw record_error(std::string(kind_of(st.st_mode)) + ", not a file");
+    if (!S_ISREG(st.st_mode)) throw record_error(std::string(file_kind(st.st_mode)) + ", not a file");
     std::vector<std::uint8_t> bytes;
     bool more = read_upto(fd.get(), bytes, sniff_size);
     if (sniff_preset(bytes) == preset_kind::none) throw not_a_preset(describe_content(bytes));

@@ -19,14 +19,6 @@ namespace vr {
 
 namespace {
 
-const char* kind_of(mode_t m) {
-    if (S_ISFIFO(m)) return "a FIFO";
-    if (S_ISSOCK(m)) return "a socket";
-    if (S_ISCHR(m)) return "a character device";
-    if (S_ISBLK(m)) return "a block device";
-    return "not a regular file";
-}
-
 struct dir_closer {
     void operator()(DIR* d) const noexcept { ::closedir(d); }
 };
@@ -145,7 +137,7 @@ struct walk {
                 file(child, false);
             } else if (claimed) {
                 // FIFOs, sockets, devices: never opened; named like a preset, they are a mistake.
-                error(child, std::string(kind_of(e.st.st_mode)) + ", not a file");
+                error(child, std::string(file_kind(e.st.st_mode)) + ", not a file");
             }
         }
         ancestors.pop_back();
@@ -175,7 +167,7 @@ void scan_operand(const std::string& operand, const scan_options& options, recor
     auto slash = path.rfind('/');
     w.root = slash == 0 ? "/" : path.substr(0, slash);
     if (!S_ISREG(st.st_mode))
-        w.error(path, std::string(kind_of(st.st_mode)) + ", not a file");
+        w.error(path, std::string(file_kind(st.st_mode)) + ", not a file");
     else
         w.file(path, true);
 }

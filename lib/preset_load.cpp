@@ -144,11 +144,12 @@ loaded_preset load_state(const std::string& path) {
     return p;
 }
 
-bool plugin_id_matches(const loaded_preset& preset, const std::string& plugin_format, const std::string& plugin_id) {
+bool plugin_id_matches(const loaded_preset& preset, const std::string& plugin_format, const std::string& plugin_id,
+                       const std::string& plugin_name) {
     const std::string& want = preset.plugin_id;
     if (want.empty() || all_same_digit_pattern(want)) return true;
     if (preset.format == "vstpreset") return plugin_format == "vst3" && lower(want) == lower(plugin_id);
-    if (preset.format == "serum2") return lower(plugin_id).find("serum") != std::string::npos;
+    if (preset.format == "serum2") return plugin_format == "vst3" && lower(plugin_name).find("serum") != std::string::npos;
     // fxp/fxb: the fxID as text ("Vrts" or 0x...).
     if (plugin_format == "vst2") return want == plugin_id;
     if (plugin_format == "vst3" && plugin_id.size() == 32 && (want.size() == 4 || want.size() == 10)) {

@@ -241,7 +241,7 @@ void render_worker::run(const render_job& job, json& record) {
     try {
         if (!job.state_path.empty()) state = preset_for(job.state_path, std::nullopt, true);
         if (!job.preset_path.empty()) preset = preset_for(job.preset_path, job.program_index, false);
-        if (preset && !options_.ignore_plugin_id && !plugin_id_matches(*preset, s.info.format, s.info.id))
+        if (preset && !options_.ignore_plugin_id && !plugin_id_matches(*preset, s.info.format, s.info.id, s.info.name))
             throw record_error(preset->path + ": the preset is for plugin id " + preset->plugin_id +
                                "; the loaded plugin's id is " + s.info.id +
                                " (--ignore-plugin-id loads it anyway)");

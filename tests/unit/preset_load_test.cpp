@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "error.hpp"
+#include "files.hpp"
+#include "fxp.hpp"
+#include "juce_state.hpp"
+#include "preset_load.hpp"
+
+namespace {
+
+std::string temp_file(const std::string& name, const std::vector<std::uint8_t>& bytes) {
+    auto dir = std::filesystem::temp_directory_path() / ("vr-preset-load-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    auto path = (dir / name).string();
+    vr::write_file_atomic(path, bytes);
+    return path;
+}
+
+vr::fx_program params_program(std::vector<float> values) {
+    vr::fx_program p;
+    p.fx_id = vr::fx_id_from("Abcd");
+    p.name = "Lead";
+    p.params = std::move(values);
+    return p;
+}
+
+}  // namespace
+
+TEST(PresetLoad, AnFxpOfValuesGivesTheValues) {
+    auto path = temp_file("v.fxp", vr::write_fxp(params_program({0.25f, 0.5f})));
+    auto p = vr::load_preset(path, std::nullopt);
+    EXPECT_EQ(p.format, "fxp");
+    EXPECT_EQ(p.plugin_id, "Abcd");
+    EXPECT_EQ(p.name, "Lead");
+    EXPECT_EQ(p.payload, vr::preset_payload::params);
+    EXPECT_EQ(p.params, (std::vector<float>{0.25f, 0.5f}));
+    EXPECT_EQ(p.sha256.size(), 64u);
+    EXPECT_EQ(vr::applied_as(p, "vst2"), "fxp-params");
+    // program_index belongs to banks.
+    EXPECT_THROW(vr::load_preset(path, 1), vr::record_error);
+}
+
+TEST(PresetLoad, ABankPicksItsProgram) {
+    vr::fx_bank bank;
+    bank.fx_id = vr::fx_id_from("Abcd");
+    bank.programs = {params_program({0.1f}), params_program({0.9f})};
+    bank.num_programs = 2;
+    auto path = temp_file("b.fxb", vr::write_fxb(bank));
+    auto p = vr::load_preset(path, 1);
+    EXPECT_EQ(p.format, "fxb");
+    ASSERT_TRUE(p.program);
+    EXPECT_EQ(*p.program, 1);
+    EXPECT_EQ(p.params, std::vector<float>{0.9f});
+    EXPECT_EQ(*vr::load_preset(path, std::nullopt).program, 0);
+    try {
+        vr::load_preset(path, 2);
+        FAIL();
+    } catch (const vr::record_error& e) {
+        EXPECT_NE(std::string(e.what()).find("the bank has 2 programs"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+    }
+}
+
+TEST(PresetLoad, AChunkFxpIsRewrittenByLib) {
+    vr::fx_program p = params_program({});
+    std::vector<std::uint8_t> chunk{1, 2, 3, 4, 5};
+    p.opaque = true;
+    p.chunk = chunk;
+    auto bytes = vr::write_fxp(p);
+    auto path = temp_file("c.fxp", bytes);
+    auto l = vr::load_preset(path, std::nullopt);
+    EXPECT_EQ(l.payload, vr::preset_payload::fx_chunk);
+    EXPECT_EQ(l.chunk, chunk);
+    EXPECT_EQ(l.bytes, bytes);
+    EXPECT_EQ(vr::applied_as(l, "vst3"), "fxp-chunk-as-vst3-state");
+}
+
+TEST(PresetLoad, TruncatedOrUnknownFilesNameTheFile) {
+    auto bytes = vr::write_fxp(params_program({0.25f, 0.5f}));
+    bytes.resize(bytes.size() - 3);
+    auto cut = temp_file("cut.fxp", bytes);
+    try {
+        vr::load_preset(cut, std::nullopt);
+        FAIL();
+    } catch (const vr::record_error& e) {
+        EXPECT_EQ(std::string(e.what()).rfind("preset " + cut + ": ", 0), 0u) << e.what();
+    }
+    auto text = temp_file("t.fxp", {'h', 'i', '\n'});
+    EXPECT_THROW(vr::load_preset(text, std::nullopt), vr::record_error);
+    EXPECT_THROW(vr::load_preset(text + ".missing", std::nullopt), vr::record_error);
+}
+
+TEST(PresetLoad, StatesAreCheckedWhenTheirFormatIsKnown) {
+    auto raw = temp_file("raw.state", {'V', 'R', 'T', 'S', 1, 0});
+    auto s = vr::load_state(raw);
+    EXPECT_EQ(s.payload, vr::preset_payload::raw_state);
+    EXPECT_EQ(vr::applied_as(s, "vst3"), "state");
+    auto blob = vr::make_vst3_state_blob(vr::vst3_state{{1, 2, 3}, std::nullopt});
+    EXPECT_EQ(vr::load_state(temp_file("ok.state", blob)).payload, vr::preset_payload::vst3_state);
+    blob.resize(blob.size() - 5);
+    EXPECT_THROW(vr::load_state(temp_file("bad.state", blob)), vr::record_error);
+}
+
+TEST(PresetLoad, PluginIdsMatchAcrossFormats) {
+    vr::loaded_preset fxp;
+    fxp.format = "fxp";
+    fxp.plugin_id = "Vrts";
+    EXPECT_TRUE(vr::plugin_id_matches(fxp, "vst2", "Vrts", "x"));
+    EXPECT_FALSE(vr::plugin_id_matches(fxp, "vst2", "amsy", "x"));
+    EXPECT_TRUE(vr::plugin_id_matches(fxp, "vst3", "ABCDEF019182FAEB56726E6456727473", "x"));
+    EXPECT_FALSE(vr::plugin_id_matches(fxp, "vst3", "ABCDEF019182FAEB56726E6400000000", "x"));
+    EXPECT_FALSE(vr::plugin_id_matches(fxp, "lv2", "urn:x", "x"));
+    vr::loaded_preset v3;
+    v3.format = "vstpreset";
+    v3.plugin_id = "abcdef019182faeb56726e6456727473";
+    EXPECT_TRUE(vr::plugin_id_matches(v3, "vst3", "ABCDEF019182FAEB56726E6456727473", "x"));
+    EXPECT_FALSE(vr::plugin_id_matches(v3, "vst2", "Vrts", "x"));
+    v3.plugin_id = "12345678123456781234567812345678";
+    EXPECT_TRUE(vr::plugin_id_matches(v3, "vst3", "ABCDEF019182FAEB56726E6456727473", "x"));
+    vr::loaded_preset serum;
+    serum.format = "serum2";
+    serum.plugin_id = "Serum2";
+    EXPECT_FALSE(vr::plugin_id_matches(serum, "vst3", "ABCDEF019182FAEB56726E6456727473", "vr-test-synth"));
+    EXPECT_TRUE(vr::plugin_id_matches(serum, "vst3", "0123456789ABCDEF0123456789ABCDEF", "Serum 2"));
+}

@@ -221,7 +221,8 @@ bool line_to_record(const std::string& line, bool too_long, std::size_t no, std:
     if (line.find_first_not_of(" \t\r") == std::string::npos) return false;
     try {
         record = json::parse(line);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {
+        // parse_error, and out_of_range for a number like 1e999.
         std::string why = e.what();
         // nlohmann says "[json.exception.parse_error.101] parse error at line 1,
         // column 2: syntax error ...": keep what follows the position.

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "error.hpp"
+#include "fixtures.hpp"
 #include "midi.hpp"
 
 namespace {
@@ -15,26 +16,8 @@ namespace {
 namespace fs = std::filesystem;
 using byte_vector = std::vector<std::uint8_t>;
 
-// The fixtures, found from this source file (make compiles it by a path
-// relative to the repository) or, failing that, above the test binary.
-fs::path midi_fixtures() {
-    fs::path near_source = fs::path(__FILE__).parent_path().parent_path() / "fixtures" / "midi";
-    if (fs::exists(near_source / "INDEX.tsv")) return near_source;
-    std::error_code ec;
-    for (fs::path p = fs::read_symlink("/proc/self/exe", ec).parent_path(); p.has_relative_path();
-         p = p.parent_path())
-        if (fs::exists(p / "tests/fixtures/midi/INDEX.tsv")) return p / "tests/fixtures/midi";
-    return near_source;
-}
-
-std::vector<std::string> split(const std::string& s, char sep) {
-    std::vector<std::string> out;
-    std::stringstream in(s);
-    std::string item;
-    while (std::getline(in, item, sep)) out.push_back(item);
-    if (!s.empty() && s.back() == sep) out.push_back("");
-    return out;
-}
+fs::path midi_fixtures() { return vr_test::fixtures() / "midi"; }
+using vr_test::split;
 
 void append_be(byte_vector& v, std::uint32_t x, int n) {
     for (int i = n - 1; i >= 0; --i) v.push_back(static_cast<std::uint8_t>(x >> (8 * i)));

@@ -8,53 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "files.hpp"
+#include "fixtures.hpp"
 
 namespace preset_tests {
 
-namespace fs = std::filesystem;
-using byte_vector = std::vector<std::uint8_t>;
-using row = std::map<std::string, std::string>;
-
-// The fixtures, found from this source file or, failing that, above the test binary.
-inline fs::path fixtures() {
-    fs::path near_source = fs::path(__FILE__).parent_path().parent_path() / "fixtures";
-    if (fs::exists(near_source / "fxp/INDEX.tsv")) return near_source;
-    std::error_code ec;
-    for (fs::path p = fs::read_symlink("/proc/self/exe", ec).parent_path(); p.has_relative_path();
-         p = p.parent_path())
-        if (fs::exists(p / "tests/fixtures/fxp/INDEX.tsv")) return p / "tests/fixtures";
-    return near_source;
-}
-
-inline std::vector<std::string> split(const std::string& s, char sep) {
-    std::vector<std::string> out;
-    std::stringstream in(s);
-    std::string item;
-    while (std::getline(in, item, sep)) out.push_back(item);
-    if (!s.empty() && s.back() == sep) out.push_back("");
-    return out;
-}
-
-// The rows of an INDEX.tsv, each a map from column name to value.
-inline std::vector<row> index_rows(const std::string& folder) {
-    std::ifstream in(fixtures() / folder / "INDEX.tsv");
-    std::string line;
-    std::getline(in, line);
-    auto header = split(line, '\t');
-    std::vector<row> rows;
-    while (std::getline(in, line)) {
-        if (line.empty()) continue;
-        auto cells = split(line, '\t');
-        row r;
-        for (std::size_t i = 0; i < header.size(); ++i) r[header[i]] = i < cells.size() ? cells[i] : "";
-        rows.push_back(r);
-    }
-    return rows;
-}
-
-inline byte_vector load(const std::string& folder, const std::string& rel) {
-    return vr::read_file((fixtures() / folder / "files" / rel).string(), 64u << 20);
-}
+using namespace vr_test;
 
 }  // namespace preset_tests

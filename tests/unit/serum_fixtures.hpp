@@ -13,6 +13,7 @@
 
 #include "cbor_value.hpp"
 #include "files.hpp"
+#include "fixtures.hpp"
 #include "records.hpp"
 
 namespace serum_tests {
@@ -20,16 +21,8 @@ namespace serum_tests {
 namespace fs = std::filesystem;
 using byte_vector = std::vector<std::uint8_t>;
 
-// tests/fixtures/serum2, found from this source file or above the test binary.
-inline fs::path fixtures() {
-    fs::path near_source = fs::path(__FILE__).parent_path().parent_path() / "fixtures" / "serum2";
-    if (fs::exists(near_source / "INDEX.tsv")) return near_source;
-    std::error_code ec;
-    for (fs::path p = fs::read_symlink("/proc/self/exe", ec).parent_path(); p.has_relative_path();
-         p = p.parent_path())
-        if (fs::exists(p / "tests/fixtures/serum2/INDEX.tsv")) return p / "tests/fixtures/serum2";
-    return near_source;
-}
+// tests/fixtures/serum2.
+inline fs::path fixtures() { return vr_test::fixtures() / "serum2"; }
 
 inline byte_vector read_bytes(const fs::path& p) { return vr::read_file(p.string(), 64u << 20); }
 

@@ -229,7 +229,10 @@ bool line_to_record(const std::string& line, bool too_long, std::size_t no, std:
         // It also quotes the bytes last read, which may be long or not
         // UTF-8: escape and cut them so that the record can be written.
         auto colon = why.find(": ");
-        std::string detail = colon == std::string::npos ? why : why.substr(colon + 2);
+        auto tag_end = why.find("] ");
+        std::string detail = colon != std::string::npos ? why.substr(colon + 2)
+                             : tag_end != std::string::npos ? why.substr(tag_end + 2)
+                                                            : why;
         record = bad_line_record(no, "not JSON: " + printable_excerpt(detail, 200), line);
         return true;
     }

@@ -109,9 +109,6 @@ loaded_preset load_preset(const std::string& path, std::optional<int> program_in
                 throw record_error("not a preset render-one can load (.fxp, .fxb, .vstpreset, .SerumPreset): " +
                                    describe_content(head));
         }
-        if (program_index && !p.program && p.format != "fxb")
-            throw record_error("program_index goes with banks (.fxb) and the plugin's own programs, not with " +
-                               p.format + " presets");
     } catch (const record_error& e) {
         throw record_error("preset " + path + ": " + e.what());
     }

@@ -34,7 +34,8 @@ struct loaded_preset {
 
 // Reads and checks a preset (.fxp, .fxb, .vstpreset, .SerumPreset, told
 // apart by content). program_index picks a bank's program (else the bank's
-// current one, else 0). Throws record_error naming the file and the problem.
+// current one, else 0); other presets leave it to the plugin's programs.
+// Throws record_error naming the file and the problem.
 loaded_preset load_preset(const std::string& path, std::optional<int> program_index);
 
 // Reads a plugin state file (state_path): a JUCE VST3 blob is checked, any

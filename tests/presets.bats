@@ -106,6 +106,21 @@ peak_for() { python3 -c "import math; print(round(20 * math.log10(100 / 127 * $1
     assert_output "$(printf 'vstpreset\t0.750\ttrue\nfxp-chunk-as-vst3-state\t0.750\ttrue\nfxp-chunk\t0.750\ttrue')"
     cmp "$OUT/native.wav" "$OUT/cross.wav"
     cmp "$OUT/native.wav" "$OUT/vst2.wav"
+    # The export's records are jobs: each program's file renders at its level.
+    sh_run "render-one --plugin $SYNTH2 --export-programs $OUT/again 2>/dev/null \
+            | jq -c --arg o $OUT '. + {output_path: \"\\(\$o)/e\\(.program_index).wav\"}' \
+            | render-one --plugin $SYNTH2 --duration 0.1 --tail 0 --params 2>/dev/null"
+    assert_success
+    run jq -r '[.program_index, .preset_applied_as, .params[0].text] | @tsv' <<<"$output"
+    assert_output "$(printf '0\tfxp-chunk\t0.500\n1\tfxp-chunk\t0.250\n2\tfxp-chunk\t0.750\n3\tfxp-chunk\t1.000')"
+}
+
+@test "set_params: an unknown name fails the job naming the parameters there are" {
+    sh_run "printf '%s\n' '{\"output_path\":\"$OUT/x.wav\",\"set_params\":{\"levle\":0.5}}' '{\"output_path\":\"$OUT/y.wav\",\"set_params\":{\"99\":0.5}}' \
+            | render-one --plugin $SYNTH2 --duration 0.05 --tail 0 2>/dev/null"
+    assert_failure 1
+    assert_line --index 0 --partial "set_params: the plugin has no parameter 'levle'; it has 14: 0 level, 1 release, 2 crash"
+    assert_line --index 1 --partial "no parameter '99'"
 }
 
 @test "corrupt, truncated and mismatched presets give error records naming file and problem; the next job renders" {

@@ -212,9 +212,15 @@ void plugin_instance::set_parameter(const std::string& key, double value) {
             }
         }
     }
-    if (!found)
-        throw record_error("set_params: the plugin has no parameter '" + key + "' (it has " +
-                           std::to_string(params.size()) + ")");
+    if (!found) {
+        // Name what there is, so that a typo is easy to mend.
+        std::string names;
+        for (int i = 0; i < params.size() && i < 64; ++i)
+            names += (i ? ", " : "") + std::to_string(i) + " " + params[i]->getName(1024).toStdString();
+        if (params.size() > 64) names += ", ...";
+        throw record_error("set_params: the plugin has no parameter '" + key + "'; it has " +
+                           std::to_string(params.size()) + ": " + names);
+    }
     found->setValueNotifyingHost(static_cast<float>(value));
 }
 

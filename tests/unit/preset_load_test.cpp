@@ -39,8 +39,8 @@ TEST(PresetLoad, AnFxpOfValuesGivesTheValues) {
     EXPECT_EQ(p.params, (std::vector<float>{0.25f, 0.5f}));
     EXPECT_EQ(p.sha256.size(), 64u);
     EXPECT_EQ(vr::applied_as(p, "vst2"), "fxp-params");
-    // program_index belongs to banks.
-    EXPECT_THROW(vr::load_preset(path, 1), vr::record_error);
+    // program_index picks a bank's program only.
+    EXPECT_FALSE(vr::load_preset(path, 1).program);
 }
 
 TEST(PresetLoad, ABankPicksItsProgram) {

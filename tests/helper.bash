@@ -39,6 +39,10 @@ check_record_tool_contract() {
     assert_failure 1
     assert_line --index 0 --partial '"line":1'
     assert_line --index 1 --partial '"line":2'
+    # A number JSON cannot hold is a bad line too, not a fatal error.
+    sh_run "echo '{\"a\":1e999}' | $cmd"
+    assert_failure 1
+    assert_output --partial '"line":1'
     # An errored record passes through untouched.
     local err='{"x":1,"status":"error","error":{"tool":"other","message":"boom"}}'
     sh_run "echo '$err' | $cmd"

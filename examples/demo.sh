@@ -47,6 +47,20 @@ jq -s --argjson wall "$(echo "$end - $start" | bc)" -r '
 ' "$out/results.ndjson"
 echo "== the audio files: $out/renders/ ($(find "$out/renders" -name '*.flac' | wc -l) FLAC files)"
 
-echo "== 4. a page to audition the batch (render-index)"
+echo "== 4. real preset files: amsynth's programs exported as .fxp, found again by preset-scan"
+render-one --plugin "$plugin" --plugin-home "$home" --export-programs "$out/presets" \
+    >/dev/null 2>>"$out/render.log"
+echo "   $(find "$out/presets" -name '*.fxp' | wc -l) .fxp files in $out/presets"
+preset-scan "$out/presets" | awk -v n="$((every * 4))" 'NR % n == 1' \
+    | job-grid --notes 60 --velocities 100 \
+    | assign-paths --out "$out/from-presets" --ext wav \
+    | parallel --will-cite --pipe --round-robin --block 2k --line-buffer -j"$jobs" \
+        render-one --plugin "fxp=$plugin" --plugin-home "$home" --duration 1 --tail 0.5 \
+        2>>"$out/render.log" \
+    > "$out/from-presets.ndjson" || true
+jq -r '"   \(.preset_name): \(.status) \(.preset_applied_as // "") peak \(.peak_dbfs // "-") dBFS\(if .error then " " + .error.message else "" end)"' \
+    "$out/from-presets.ndjson"
+
+echo "== 5. a page to audition the batch (render-index)"
 render-index --out "$out/preview" --title "vst-render demo: amsynth" < "$out/results.ndjson" >/dev/null
 echo "   open file://$out/preview/index.html in a browser"

@@ -20,6 +20,10 @@ load helper
     for f in "${lines[@]}"; do
         [ -s "$f" ] || fail "missing $f"
     done
+    # Exported .fxp files, found by preset-scan, render through their preset.
+    run jq -r 'select(.status == "ok" and .preset_format == "fxp" and .silent == false) | .preset_applied_as' \
+        "$out/from-presets.ndjson"
+    assert_output "fxp-chunk"
     # Every program of the grid got its three notes, whichever worker rendered them.
     run jq -r '"\(.program_index) \(.note)"' "$out/results.ndjson"
     assert_equal "$(printf '%s\n' "${lines[@]}" | sort -u | wc -l)" 12

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Presets, states and parameters: what lib/preset_load checked, handed to
 // the plugin through its format's own door, and read back for the proof.
+#include <algorithm>
 #include "host/plugin_impl.hpp"
 #define FST2VST 1
 #include <pluginterfaces/fst/fst.h>  // its #warnings: host.mk passes -Wno-cpp
@@ -57,7 +58,12 @@ std::span<const std::uint8_t> as_span(const juce::MemoryBlock& m) {
 }
 
 void set_state(juce::AudioPluginInstance& plugin, const std::vector<std::uint8_t>& bytes) {
-    plugin.setStateInformation(bytes.data(), static_cast<int>(bytes.size()));
+    // JUCE hands a VST2 chunk to the plugin as a pointer into this buffer,
+    // and some plugins read a text chunk as a C string (amsynth calls strlen
+    // on it): zero bytes after the end keep such a read inside the buffer.
+    std::vector<std::uint8_t> padded(bytes.size() + 64, 0);
+    std::copy(bytes.begin(), bytes.end(), padded.begin());
+    plugin.setStateInformation(padded.data(), static_cast<int>(bytes.size()));
 }
 
 }  // namespace

@@ -116,6 +116,11 @@ demo:
 	@$(MAKE) --no-print-directory all
 	VR_BIN=$(abspath $(BUILD)/bin) examples/demo.sh
 
+# Throughput, overhead and memory, measured side by side on this machine
+# (bench/run); prints the table and writes $(BUILD)/bench/results.json.
+bench: all
+	VR_BIN=$(abspath $(BUILD)/bin) bench/run
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)/

@@ -99,7 +99,15 @@ check:
 
 test-build: all $(UNIT_BIN) $(TEST_PLUGINS)
 
-test: unit bats lint-man
+# Every suite runs even when one before it failed, and the last line says
+# which failed: a CI log then ends with the verdict on the whole run.
+SUITES := unit bats lint-man
+test:
+	@failed=; for s in $(SUITES); do \
+	    $(MAKE) --no-print-directory $$s || failed="$$failed $$s"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "make check: FAILED:$$failed"; exit 1; fi; \
+	echo "make check: every suite passed ($(SUITES))"
 
 unit: $(UNIT_BIN)
 	$(UNIT_BIN)

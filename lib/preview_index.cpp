@@ -22,6 +22,14 @@ void write_png(const std::string& path, const rgb_image& image) {
     write_file_atomic(path, bytes);
 }
 
+// The page also shows fields the typed getters do not cover; one of the
+// wrong type fails its record like any other, rather than vanishing.
+void check_type(const json& record, const char* key, json::value_t want, const char* want_text) {
+    auto it = record.find(key);
+    if (it == record.end() || it->is_null() || it->type() == want) return;
+    throw record_error(std::string("field '") + key + "' must be " + want_text + ", not " + it->type_name());
+}
+
 }  // namespace
 
 preview_index::preview_index(preview_index_options options) : options_(std::move(options)) {
@@ -44,6 +52,9 @@ json preview_index::add(json record) {
             get_integer(record, "frames", 0, INT64_MAX);
             get_integer(record, "sample_rate_hz", 1, 10'000'000);
             get_integer(record, "clipped_samples", 0, INT64_MAX);
+            check_type(record, "silent", json::value_t::boolean, "true or false");
+            check_type(record, "set_params", json::value_t::object, "an object");
+            check_type(record, "params", json::value_t::array, "an array");
             auto output = get_path(record, "output_path");
             if (!output) {
                 if (!is_skipped(record)) throw record_error("no output_path: nothing to play or draw");

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Process supervision for render-one (DESIGN.md rule 8): jobs go one at a
+// time, as JSON lines, to a worker process that keeps its plugins loaded; a
+// worker that crashes, exits, hangs or grows costs the job in flight, is
+// replaced, and the batch goes on. No JUCE here: the supervisor loads no
+// plugin, so a fork of it is a clean start for a worker.
+#pragma once
+#include <sys/types.h>
+
+#include <functional>
+#include <set>
+#include <string>
+
+#include "records.hpp"
+
+namespace vr {
+
+// A signal's name as error.signal gives it: "SIGSEGV" ("signal 77" when it
+// has none).
+std::string signal_name(int sig);
+
+// What a wait(2) status of a process that ran plugin code says happened, for
+// error.message: "the plugin crashed (signal SIGSEGV)", "the plugin ended the
+// render process (exit status 3)".
+std::string death_message(int wait_status);
+
+// The message of a job stopped at its time limit: "timeout after 12.0 s".
+std::string timeout_message(double limit_s);
+
+// The default wall-clock limit of a job that renders audio_s seconds of
+// audio: 30 s + 10 x audio_s, and 120 s more when the worker has to load the
+// job's plugin first (load, warm-up, reset probe).
+double default_timeout_s(double audio_s, bool loads_plugin);
+
+// The resident set size of a process (0: this one) in MB, to 0.1 MB, from
+// /proc; 0 when it cannot be read.
+double rss_mb(pid_t pid = 0);
+
+struct supervise_options {
+    double timeout_s = -1;      // per job: < 0 derived (default_timeout_s), 0 none
+    int retries = 0;            // further tries, each in a fresh worker, of a job whose plugin crashed
+    double max_rss_mb = 0;      // replace the worker between jobs once its RSS is past this (0: never)
+    double kill_grace_s = 1.0;  // from SIGTERM to SIGKILL when a job overruns
+    double stop_grace_s = 5.0;  // for a worker told to finish, before SIGKILL
+};
+
+// A job as the supervisor sees it.
+struct supervised_job {
+    json record;              // sent to the worker as it is
+    std::string output_path;  // temporaries of this file left by a killed worker are removed
+    std::string plugin_key;   // jobs with one key share a plugin loaded in the worker
+    double audio_s = 0;       // seconds of audio, for the default time limit
+};
+
+// A worker's answer to one job.
+struct worker_result {
+    json record;           // the result record (ok or error)
+    bool crashed = false;  // the plugin crashed in a child of the worker: worth a retry
+};
+
+// The worker's side: renders one job record.
+using worker_handler = std::function<worker_result(json&& record)>;
+
+// Runs in a new worker process (a fork of the supervisor), given the
+// connection to the supervisor as fd 3; sets up (loads JUCE) and calls
+// serve_jobs. Its return value is the worker's exit status.
+using worker_main = std::function<int(int fd)>;
+
+// Answers job lines on fd with result lines until the supervisor closes it;
+// adds worker_rss_mb, this process's RSS after the job, to each result.
+int serve_jobs(int fd, const worker_handler& handle);
+
+class supervisor {
+public:
+    // Starts no process yet: the first job does. Installs handlers for
+    // SIGINT and SIGTERM (unless ignored) that kill the worker, remove the
+    // temporary file of the job in flight and end this process by the same
+    // signal; records written so far are whole lines already.
+    supervisor(supervise_options options, worker_main main);
+    // Lets the worker finish (SIGKILL after stop_grace_s).
+    ~supervisor();
+    supervisor(const supervisor&) = delete;
+    supervisor& operator=(const supervisor&) = delete;
+
+    // Renders one job in the worker and returns its final record with
+    // attempts: the worker's result, or the job's record with an error
+    // saying how the worker died or that it ran out of time.
+    json run(const supervised_job& job);
+
+    // The worker's process id (also its process group), 0 when none runs.
+    pid_t worker_pid() const noexcept { return pid_; }
+
+private:
+    enum class end { answered, crashed, timed_out };
+    end attempt(const supervised_job& job, json& result);
+    void start_worker();
+    bool worker_exited() const;
+    bool wait_exit(double seconds) const;
+    int kill_worker(bool term_first);
+    void stop_worker();
+    supervise_options options_;
+    worker_main main_;
+    pid_t pid_ = 0;
+    int fd_ = -1;
+    std::string pending_;              // bytes read past the last answer
+    std::set<std::string> loaded_;     // plugin keys the worker has seen
+};
+
+// Removes temporaries (see temp_path_beside) whose writer is gone: in each
+// folder once per run, and those of one file after its writer was killed.
+class stale_temps {
+public:
+    // The first time path's folder is seen, removes the temporaries in it
+    // whose process is gone.
+    void sweep_folder_of(const std::string& path);
+
+private:
+    std::set<std::string> seen_;
+};
+
+// Removes the temporaries in dir (or only those of file name `of`, when not
+// empty) whose writing process is gone: its pid is not alive, or belongs to
+// a process started after the file was last written. Returns how many were
+// removed; never throws.
+std::size_t remove_stale_temps(const std::string& dir, const std::string& of = "");
+
+}  // namespace vr

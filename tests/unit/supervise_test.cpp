@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Unit tests for lib/supervise: worker processes that answer, crash, exit,
+// hang or grow, with handlers standing in for render-one's plugin code.
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "supervise.hpp"
+#include "tool.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// A worker whose handler does what each job's "do" field says.
+vr::worker_main fake_worker(const std::string& flag_file = "") {
+    return [flag_file](int fd) {
+        return vr::serve_jobs(fd, [&](vr::json&& job) {
+            std::string what = job.value("do", "");
+            if (what == "segv") std::raise(SIGSEGV);
+            if (what == "abort") std::abort();
+            if (what == "exit") std::exit(3);
+            if (what == "hang") {
+                std::signal(SIGTERM, SIG_IGN);
+                for (;;) ::pause();
+            }
+            if (what == "crash-once" && !fs::exists(flag_file)) {
+                std::ofstream(flag_file) << "crashed once\n";
+                std::raise(SIGSEGV);
+            }
+            vr::worker_result r;
+            r.crashed = what == "child-crash";
+            job["status"] = r.crashed ? "error" : "ok";
+            job["pid"] = ::getpid();
+            job["pgid"] = ::getpgrp();
+            job["stdin_is_null"] = [] {
+                struct stat a {}, b {};
+                return ::fstat(0, &a) == 0 && ::stat("/dev/null", &b) == 0 && a.st_rdev == b.st_rdev;
+            }();
+            job["fd_above_3_open"] = ::fcntl(4, F_GETFD) >= 0;
+            r.record = std::move(job);
+            return r;
+        });
+    };
+}
+
+vr::supervised_job job(vr::json record, const std::string& out = "/nonexistent/x.wav") {
+    return {std::move(record), out, "plugin", 0.1};
+}
+
+bool alive(pid_t pid) { return ::kill(pid, 0) == 0; }
+
+TEST(Supervise, SignalNamesAndMessages) {
+    EXPECT_EQ(vr::signal_name(SIGSEGV), "SIGSEGV");
+    EXPECT_EQ(vr::signal_name(SIGABRT), "SIGABRT");
+    EXPECT_EQ(vr::signal_name(200), "signal 200");
+    EXPECT_EQ(vr::death_message(W_EXITCODE(0, SIGSEGV)), "the plugin crashed (signal SIGSEGV)");
+    EXPECT_EQ(vr::death_message(W_EXITCODE(3, 0)), "the plugin ended the render process (exit status 3)");
+    EXPECT_NE(vr::death_message(W_EXITCODE(0, SIGKILL)).find("SIGKILL"), std::string::npos);
+    EXPECT_EQ(vr::timeout_message(12), "timeout after 12.0 s");
+    EXPECT_EQ(vr::timeout_message(2.5), "timeout after 2.5 s");
+}
+
+TEST(Supervise, DefaultTimeoutGrowsWithTheAudioAndTheLoad) {
+    EXPECT_DOUBLE_EQ(vr::default_timeout_s(1.0, false), 40.0);
+    EXPECT_DOUBLE_EQ(vr::default_timeout_s(1.0, true), 160.0);
+    EXPECT_DOUBLE_EQ(vr::default_timeout_s(-5, false), 30.0);
+    EXPECT_GT(vr::default_timeout_s(3600, false), 3600 * 10.0);
+}
+
+TEST(Supervise, RssOfThisProcess) {
+    double mb = vr::rss_mb();
+    EXPECT_GT(mb, 1.0);
+    EXPECT_LT(mb, 100000.0);
+    EXPECT_EQ(vr::rss_mb(999999999), 0.0);
+}
+
+TEST(Supervise, AnswersInOrderFromOneWorkerInItsOwnGroup) {
+    int spare[2];
+    ASSERT_EQ(::pipe(spare), 0);  // a descriptor the worker must not inherit
+    vr::supervisor s({}, fake_worker());
+    pid_t first = 0;
+    for (int i = 0; i < 5; ++i) {
+        auto r = s.run(job({{"n", i}, {"keep", "x"}}));
+        EXPECT_EQ(r["n"], i);
+        EXPECT_EQ(r["keep"], "x");
+        EXPECT_EQ(r["status"], "ok");
+        EXPECT_EQ(r["attempts"], 1);
+        EXPECT_GT(r["worker_rss_mb"].get<double>(), 0.0);
+        EXPECT_EQ(r["pid"], r["pgid"]);
+        EXPECT_TRUE(r["stdin_is_null"].get<bool>());
+        EXPECT_FALSE(r["fd_above_3_open"].get<bool>());
+        if (i == 0) first = r["pid"];
+        EXPECT_EQ(r["pid"], first) << "one warm worker for every job";
+    }
+    EXPECT_EQ(s.worker_pid(), first);
+    ::close(spare[0]);
+    ::close(spare[1]);
+}
+
+TEST(Supervise, ACrashExitOrAbortCostsOnlyItsJob) {
+    vr::supervisor s({}, fake_worker());
+    auto ok = s.run(job({{"n", 0}}));
+    struct fault {
+        const char* what;
+        const char* message;
+        const char* signal;
+    };
+    for (auto f : {fault{"segv", "the plugin crashed (signal SIGSEGV)", "SIGSEGV"},
+                   fault{"abort", "the plugin crashed (signal SIGABRT)", "SIGABRT"},
+                   fault{"exit", "the plugin ended the render process (exit status 3)", nullptr}}) {
+        auto r = s.run(job({{"do", f.what}, {"keep", 1}}));
+        EXPECT_EQ(r["status"], "error") << f.what;
+        EXPECT_EQ(r["keep"], 1);
+        EXPECT_EQ(r["error"]["message"], f.message);
+        EXPECT_EQ(r["error"]["tool"], vr::tool_name());
+        if (f.signal)
+            EXPECT_EQ(r["error"]["signal"], f.signal);
+        else
+            EXPECT_FALSE(r["error"].contains("signal"));
+        EXPECT_EQ(r["attempts"], 1);
+        EXPECT_EQ(s.worker_pid(), 0) << "the dead worker is replaced lazily";
+        auto next = s.run(job({{"n", 1}}));
+        EXPECT_EQ(next["status"], "ok");
+        EXPECT_NE(next["pid"], ok["pid"]);
+    }
+}
+
+TEST(Supervise, AHangIgnoringSigtermIsKilledAtItsLimit) {
+    vr::supervise_options o;
+    o.timeout_s = 0.5;
+    o.kill_grace_s = 0.3;
+    vr::supervisor s(o, fake_worker());
+    auto start = std::chrono::steady_clock::now();
+    auto r = s.run(job({{"do", "hang"}}));
+    double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    EXPECT_EQ(r["error"]["message"], "timeout after 0.5 s");
+    EXPECT_FALSE(r["error"].contains("signal"));
+    EXPECT_GE(took, 0.5);
+    EXPECT_LT(took, 3.0);
+    EXPECT_EQ(s.run(job({{"n", 1}}))["status"], "ok");
+}
+
+TEST(Supervise, RetriesACrashInAFreshWorker) {
+    vr::supervise_options o;
+    o.retries = 2;
+    vr::supervisor s(o, fake_worker());
+    auto r = s.run(job({{"do", "segv"}}));
+    EXPECT_EQ(r["status"], "error");
+    EXPECT_EQ(r["attempts"], 3);
+    // A crash the worker survived (in a child of its own) is retried too.
+    r = s.run(job({{"do", "child-crash"}}));
+    EXPECT_EQ(r["attempts"], 3);
+    // A flaky plugin: the second try renders.
+    auto flag = fs::temp_directory_path() / ("vr-supervise-" + std::to_string(::getpid()));
+    fs::remove(flag);
+    vr::supervisor flaky(o, fake_worker(flag.string()));
+    r = flaky.run(job({{"do", "crash-once"}}));
+    EXPECT_EQ(r["status"], "ok");
+    EXPECT_EQ(r["attempts"], 2);
+    fs::remove(flag);
+}
+
+TEST(Supervise, ATimeoutIsNotRetried) {
+    vr::supervise_options o;
+    o.retries = 3;
+    o.timeout_s = 0.2;
+    o.kill_grace_s = 0.1;
+    vr::supervisor s(o, fake_worker());
+    EXPECT_EQ(s.run(job({{"do", "hang"}}))["attempts"], 1);
+}
+
+TEST(Supervise, MaxRssRecyclesTheWorkerBetweenJobs) {
+    vr::supervise_options o;
+    o.max_rss_mb = 0.001;
+    vr::supervisor s(o, fake_worker());
+    auto a = s.run(job({{"n", 0}}));
+    EXPECT_EQ(s.worker_pid(), 0);
+    EXPECT_FALSE(alive(a["pid"].get<pid_t>()));
+    auto b = s.run(job({{"n", 1}}));
+    EXPECT_EQ(a["status"], "ok");
+    EXPECT_EQ(b["status"], "ok");
+    EXPECT_NE(a["pid"], b["pid"]);
+}
+
+TEST(Supervise, TheWorkerEndsWithTheSupervisor) {
+    pid_t pid;
+    {
+        vr::supervisor s({}, fake_worker());
+        pid = s.run(job({{"n", 0}}))["pid"];
+        EXPECT_TRUE(alive(pid));
+    }
+    EXPECT_FALSE(alive(pid));
+}
+
+class StaleTemps : public ::testing::Test {
+protected:
+    void SetUp() override {
+        dir = fs::temp_directory_path() / ("vr-stale-" + std::to_string(::getpid()));
+        fs::create_directories(dir);
+        pid_t child = ::fork();
+        if (child == 0) ::_exit(0);
+        ::waitpid(child, nullptr, 0);
+        dead = child;
+    }
+    void TearDown() override { fs::remove_all(dir); }
+    fs::path touch(const std::string& name) {
+        std::ofstream(dir / name) << "partial";
+        return dir / name;
+    }
+    fs::path dir;
+    pid_t dead = 0;
+};
+
+TEST_F(StaleTemps, RemovesOnlyTheTemporariesOfGoneWriters) {
+    std::string me = std::to_string(::getpid()), gone = std::to_string(dead);
+    auto mine = touch(".a.wav.vr-tmp-" + me + "-0");
+    auto stale = touch(".a.wav.vr-tmp-" + gone + "-3");
+    auto other = touch(".b.wav.vr-tmp-" + gone + "-0");
+    auto result = touch("a.wav");
+    auto hidden = touch(".a.wav");
+    auto odd = touch(".a.wav.vr-tmp-x-0");
+    EXPECT_EQ(vr::remove_stale_temps(dir.string(), "a.wav"), 1u);
+    EXPECT_FALSE(fs::exists(stale));
+    EXPECT_TRUE(fs::exists(other)) << "another file's temporary, not asked for";
+    EXPECT_EQ(vr::remove_stale_temps(dir.string()), 1u);
+    EXPECT_FALSE(fs::exists(other));
+    for (const auto& kept : {mine, result, hidden, odd}) EXPECT_TRUE(fs::exists(kept)) << kept;
+}
+
+TEST_F(StaleTemps, APidReusedByALaterProcessDoesNotKeepATemporary) {
+    // Written before this process started: its writer was another process
+    // that had the same pid.
+    auto old = touch(".a.wav.vr-tmp-" + std::to_string(::getpid()) + "-0");
+    timespec times[2] = {{1000000000, 0}, {1000000000, 0}};
+    ASSERT_EQ(::utimensat(AT_FDCWD, old.c_str(), times, 0), 0);
+    EXPECT_EQ(vr::remove_stale_temps(dir.string()), 1u);
+    EXPECT_FALSE(fs::exists(old));
+}
+
+TEST_F(StaleTemps, SweepsEachFolderOnce) {
+    vr::stale_temps sweeper;
+    auto first = touch(".a.wav.vr-tmp-" + std::to_string(dead) + "-0");
+    sweeper.sweep_folder_of((dir / "a.wav").string());
+    EXPECT_FALSE(fs::exists(first));
+    auto second = touch(".b.wav.vr-tmp-" + std::to_string(dead) + "-0");
+    sweeper.sweep_folder_of((dir / "b.wav").string());
+    EXPECT_TRUE(fs::exists(second)) << "a folder is swept when first seen only";
+    EXPECT_EQ(vr::remove_stale_temps("/nonexistent/folder"), 0u);
+}
+
+}  // namespace

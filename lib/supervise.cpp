@@ -231,8 +231,11 @@ void send_all(int fd, const std::string& text) {
 supervisor::end supervisor::attempt(const supervised_job& job, json& result) {
     if (pid_ && worker_exited()) kill_worker(false);  // died while idle: not this job's doing
     if (!pid_) start_worker();
-    bool first = loaded_.insert(job.plugin_key).second;
-    double limit = options_.timeout_s < 0 ? default_timeout_s(job.audio_s, first) : options_.timeout_s;
+    double limit = options_.timeout_s < 0 ? default_timeout_s(job.audio_s) : options_.timeout_s;
+    if (loaded_.insert(job.plugin_key).second && limit > 0) {
+        auto known = load_s_.find(job.plugin_key);
+        limit += load_allowance_s(known == load_s_.end() ? -1 : known->second);
+    }
     auto deadline = after(limit);
 
     // Busy until the worker is dealt with: a signal meanwhile is acted on
@@ -309,6 +312,8 @@ supervisor::end supervisor::attempt(const supervised_job& job, json& result) {
         return end::crashed;
     }
     result = std::move(answer["record"]);
+    if (auto t = result.find("plugin_load_s"); t != result.end() && t->is_number())
+        load_s_[job.plugin_key] = t->get<double>();
     bool crashed = answer.value("crashed", false);
     if (crashed) remove_temps_of(job.output_path);
     if (options_.max_rss_mb > 0) {

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include <functional>
+#include <map>
 #include <set>
 #include <string>
 
@@ -28,16 +29,20 @@ std::string death_message(int wait_status);
 std::string timeout_message(double limit_s);
 
 // The default wall-clock limit of a job that renders audio_s seconds of
-// audio: 30 s + 10 x audio_s, and 120 s more when the worker has to load the
-// job's plugin first (load, warm-up, reset probe).
-double default_timeout_s(double audio_s, bool loads_plugin);
+// audio: 30 s + 10 x audio_s.
+double default_timeout_s(double audio_s);
+
+// The time added to a job's limit when the worker has to load its plugin
+// first (load, warm-up, reset probe): 120 s for a plugin not loaded yet in
+// this run, else 10 s + 5 x the load time measured (plugin_load_s, >= 0).
+double load_allowance_s(double known_load_s = -1);
 
 // The resident set size of a process (0: this one) in MB, to 0.1 MB, from
 // /proc; 0 when it cannot be read.
 double rss_mb(pid_t pid = 0);
 
 struct supervise_options {
-    double timeout_s = -1;      // per job: < 0 derived (default_timeout_s), 0 none
+    double timeout_s = -1;      // per job, plus load_allowance_s: < 0 derived (default_timeout_s), 0 none
     int retries = 0;            // further tries, each in a fresh worker, of a job whose plugin crashed
     double max_rss_mb = 0;      // replace the worker between jobs once its RSS is past this (0: never)
     double kill_grace_s = 1.0;  // from SIGTERM to SIGKILL when a job overruns
@@ -104,6 +109,7 @@ private:
     int fd_ = -1;
     std::string pending_;              // bytes read past the last answer
     std::set<std::string> loaded_;     // plugin keys the worker has seen
+    std::map<std::string, double> load_s_;  // plugin key -> plugin_load_s last reported
 };
 
 // Removes temporaries (see temp_path_beside) whose writer is gone: in each

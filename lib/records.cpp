@@ -31,17 +31,25 @@ void line_writer::write_line(std::string_view text) {
 
 void record_writer::write(const json& record) {
     std::string text;
+    bool failed = is_error(record);
     try {
         text = record.dump(-1, ' ', false, json::error_handler_t::strict);
     } catch (const json::type_error&) {
         // A string that is not UTF-8 slipped into the record: report, never mangle.
+        // An error message that quoted the bad bytes keeps its meaning, escaped.
         json r = record;
-        set_error(r, "record holds text that is not valid UTF-8");
+        auto err = record.find("error");
+        if (failed && err != record.end() && err->is_object() && err->contains("message") &&
+            (*err)["message"].is_string())
+            set_error(r, printable_excerpt((*err)["message"].get<std::string>(), 4000));
+        else
+            set_error(r, "record holds text that is not valid UTF-8");
+        failed = true;
         text = r.dump(-1, ' ', false, json::error_handler_t::replace);
     }
     out_.write_line(text);
     ++written_;
-    if (is_error(record)) ++failed_;
+    if (failed) ++failed_;
 }
 
 bool line_reader::fill() {

@@ -76,8 +76,9 @@ xfer_envelope parse_xfer_envelope(std::span<const std::uint8_t> bytes) {
     } catch (const json::parse_error& e) {
         std::string why = e.what();  // "[json.exception.parse_error.101] parse error at ..."
         if (auto cut = why.find("] "); cut != std::string::npos) why.erase(0, cut + 2);
+        // nlohmann quotes the bytes it stopped at, which may not be UTF-8.
         throw format_error("bad JSON header at byte " + std::to_string(json_at + e.byte - 1) +
-                               ": " + why,
+                               ": " + printable_excerpt(why, 300),
                            json_at);
     }
     if (!env.meta.is_object())

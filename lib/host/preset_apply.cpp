@@ -87,6 +87,8 @@ std::string plugin_instance::apply_preset(const loaded_preset& p) {
     };
     switch (p.payload) {
         case preset_payload::params: {
+            // A bank's program takes the place of the plugin's program of
+            // that number, as hosts load banks: selected, then its values.
             if (p.program) select_program(*p.program);
             const auto& params = plugin.getParameters();
             if (static_cast<int>(p.params.size()) > params.size())
@@ -172,10 +174,15 @@ std::vector<std::uint8_t> plugin_instance::bank_preset() {
     std::vector<std::uint8_t> chunk;
     if (uses_chunks(e)) {
         chunk = get_chunk(e, false);
-        bank.opaque = true;
-        bank.chunk = chunk;
-        bank.num_programs = e->numPrograms;
-        return write_fxb(bank);
+        // Some plugins answer a bank request with their current program
+        // (amsynth ignores the flag): such a chunk is no bank of several
+        // programs, so their values go program by program instead.
+        if (plugin.getNumPrograms() <= 1 || chunk != get_chunk(e, true)) {
+            bank.opaque = true;
+            bank.chunk = chunk;
+            bank.num_programs = e->numPrograms;
+            return write_fxb(bank);
+        }
     }
     for (int i = 0; i < plugin.getNumPrograms(); ++i) {
         select_program(i);

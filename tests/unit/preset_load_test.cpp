@@ -3,6 +3,8 @@
 
 #include <filesystem>
 
+#include <unistd.h>
+
 #include "error.hpp"
 #include "files.hpp"
 #include "fxp.hpp"
@@ -11,8 +13,21 @@
 
 namespace {
 
+std::filesystem::path temp_dir() {
+    return std::filesystem::temp_directory_path() / ("vr-preset-load-" + std::to_string(::getpid()));
+}
+
+// The files these tests write go when the run ends.
+struct remove_temp_dir : ::testing::Environment {
+    void TearDown() override {
+        std::error_code ignored;
+        std::filesystem::remove_all(temp_dir(), ignored);
+    }
+};
+[[maybe_unused]] auto* const temp_dir_cleanup = ::testing::AddGlobalTestEnvironment(new remove_temp_dir);
+
 std::string temp_file(const std::string& name, const std::vector<std::uint8_t>& bytes) {
-    auto dir = std::filesystem::temp_directory_path() / ("vr-preset-load-" + std::to_string(::getpid()));
+    auto dir = temp_dir();
     std::filesystem::create_directories(dir);
     auto path = (dir / name).string();
     vr::write_file_atomic(path, bytes);

@@ -8,13 +8,18 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 
+#include "dataset_options.hpp"
 #include "error.hpp"
 #include "files.hpp"
+#include "host/child.hpp"
 #include "host/plugin_instance.hpp"
 #include "host/render_worker.hpp"
+#include "midi.hpp"
 #include "records.hpp"
 #include "render_job.hpp"
+#include "supervise.hpp"
 #include "tool.hpp"
 
 namespace {
@@ -37,6 +42,52 @@ T flag(const vr::cli& cli, const char* name, T min, T max) {
     return v;
 }
 
+// Every record printed for a job (a result, a skipped job, a record passed
+// through) goes through here right before it is written: the one place for
+// what concerns a finished job as a whole.
+void finish_record(vr::json& record, vr::record_writer& out, vr::dataset_output& dataset) {
+    dataset.finish(record);
+    out.write(record);
+}
+
+// Renders one job record in this process: the worker's side of supervision,
+// and all of --no-isolate. Failures become the record's error.
+vr::worker_result render_here(vr::host::render_worker& worker, vr::json&& record,
+                              const vr::render_defaults& defaults, const vr::plugin_map& plugins) {
+    vr::worker_result out;
+    try {
+        worker.run(vr::make_render_job(record, defaults, plugins), record);
+    } catch (const vr::record_error& e) {
+        vr::set_error(record, e.what());
+        out.crashed = vr::host::note_child_failure(record);
+    } catch (const std::filesystem::filesystem_error& e) {
+        vr::set_error(record, e.what());
+    }
+    out.record = std::move(record);
+    return out;
+}
+
+// What the supervisor needs to know of a job: where it writes, which loaded
+// plugin it uses, how much audio it makes (for its default time limit).
+vr::supervised_job supervised(const vr::json& record, const vr::render_job& job) {
+    double audio_s = job.duration_s;
+    if (job.midi_mode) {
+        audio_s = 0;
+        if (job.midi_duration_s) {
+            audio_s = *job.midi_duration_s;
+        } else {
+            try {
+                audio_s = vr::read_midi_file(job.midi_path).duration_s;
+            } catch (const vr::record_error&) {
+                // The worker reports it.
+            }
+        }
+    }
+    return {record, job.output_path,
+            job.plugin.location + "@" + std::to_string(job.sample_rate) + "/" + std::to_string(job.block_size),
+            audio_s + job.tail_s};
+}
+
 int run(int argc, char** argv) {
     vr::cli cli("[< jobs]", "Render each job record with an audio plugin; write the audio, print a result record.");
     cli.add()("p,plugin", "the plugin for every job (.so VST2, .vst3, .lv2 bundle or LV2 URI); KEY=PATH maps a "
@@ -56,15 +107,20 @@ int run(int argc, char** argv) {
         "o,output", "render one job from the flags into this file and print its record", cxxopts::value<std::string>(),
         "FILE")("skip-existing", "skip jobs whose output file exists (status skipped)")(
         "plugin-home", "set HOME to this folder (created) for plugins that write there",
-        cxxopts::value<std::string>(), "DIR")(
-        "job-timeout", "kill a job rendered in a child after this many seconds (0: never)",
-        cxxopts::value<double>()->default_value("0"), "S");
+        cxxopts::value<std::string>(), "DIR");
+    cli.add("Supervision")(
+        "timeout", "fail a job not done after this many seconds (0: never; default: 30 + 10 x its audio length, "
+                   "+120 when it loads the plugin)", cxxopts::value<double>(), "S")(
+        "job-timeout", "the old name of --timeout", cxxopts::value<double>(), "S")(
+        "retries", "try a job whose plugin crashed again, in a fresh worker, up to N times",
+        cxxopts::value<int>()->default_value("0"), "N")(
+        "max-rss", "replace the worker between jobs once its memory (RSS) exceeds MB",
+        cxxopts::value<double>()->default_value("0"), "MB")(
+        "no-isolate", "render in this process, without a worker: a crash ends the run");
     cli.add("Defaults for fields a job lacks")(
         "note", "MIDI note (note)", cxxopts::value<int>()->default_value("60"), "N")(
         "velocity", "velocity 1-127 (velocity)", cxxopts::value<int>()->default_value("100"), "N")(
         "duration", "seconds the key is held (duration_s)", cxxopts::value<double>()->default_value("1"), "S")(
-        "tail", "seconds rendered after the note-off or the MIDI file's end (tail_s)",
-        cxxopts::value<double>()->default_value("1"), "S")(
         "midi", "play this MIDI file instead of a note (midi_path)", cxxopts::value<std::string>(), "FILE")(
         "preset", "load this preset (.fxp .fxb .vstpreset .SerumPreset) before set_params (preset_path)",
         cxxopts::value<std::string>(), "FILE")(
@@ -77,6 +133,7 @@ int run(int argc, char** argv) {
         cxxopts::value<std::string>(), "FMT")(
         "silence-db", "peak below which a render counts as silent",
         cxxopts::value<double>()->default_value("-90"), "DB");
+    vr::declare_dataset_options(cli);
     if (!cli.parse(argc, argv)) return 0;
     if (!cli.operands().empty()) vr::cli::throw_usage("render-one reads job records on standard input; it takes no operands");
 
@@ -87,7 +144,7 @@ int run(int argc, char** argv) {
     defaults.note = flag(cli, "note", 0, 127);
     defaults.velocity = flag(cli, "velocity", 1, 127);
     defaults.duration_s = flag(cli, "duration", 0.0, vr::max_seconds);
-    defaults.tail_s = flag(cli, "tail", 0.0, vr::max_seconds);
+    auto dataset = vr::read_dataset_options(cli, defaults);
     if (cli.has("midi")) defaults.midi_path = cli.get<std::string>("midi");
     if (cli.has("preset")) defaults.preset_path = cli.get<std::string>("preset");
     if (cli.has("state")) defaults.state_path = cli.get<std::string>("state");
@@ -104,9 +161,17 @@ int run(int argc, char** argv) {
     vr::host::worker_options options;
     options.silence_db = flag(cli, "silence-db", -400.0, 0.0);
     options.midi_program_changes = cli.has("midi-program-changes");
-    options.job_timeout_s = flag(cli, "job-timeout", 0.0, 1e6);
+    vr::supervise_options supervision;
+    if (cli.has("timeout") && cli.has("job-timeout")) vr::cli::throw_usage("--job-timeout is --timeout: give one");
+    if (cli.has("timeout")) supervision.timeout_s = flag(cli, "timeout", 0.0, 1e6);
+    if (cli.has("job-timeout")) supervision.timeout_s = flag(cli, "job-timeout", 0.0, 1e6);
+    supervision.retries = flag(cli, "retries", 0, 100);
+    supervision.max_rss_mb = flag(cli, "max-rss", 0.0, 1e7);
+    const bool isolate = !cli.has("no-isolate");
+    // In-process, only jobs rendered in a forked child can be stopped.
+    if (!isolate) options.job_timeout_s = std::max(0.0, supervision.timeout_s);
     options.ignore_plugin_id = cli.has("ignore-plugin-id");
-    options.report_params = cli.has("params");
+    options.report_params = cli.has("params") || dataset->wants_params();
     const bool list = cli.has("list-programs");
     const bool single = cli.has("output");
     const bool skip_existing = cli.has("skip-existing");
@@ -128,10 +193,9 @@ int run(int argc, char** argv) {
         ::setenv("HOME", home.c_str(), 1);
     }
 
-    vr::host::juce_runtime juce;
-    vr::host::render_worker worker(options);
-
     if (list || export_programs || export_bank) {
+        vr::host::juce_runtime juce;
+        vr::host::render_worker worker(options);
         auto ref = plugins.plugin_for(vr::json::object());
         auto emit = [&](vr::json&& r) { out.write(r); };
         try {
@@ -152,20 +216,50 @@ int run(int argc, char** argv) {
         return out.exit_code();
     }
 
+    // Isolated, this process never initialises JUCE: each worker does, in
+    // its own process (lib/supervise.hpp says why a fork).
+    std::optional<vr::host::juce_runtime> juce;
+    std::optional<vr::host::render_worker> in_process;
+    std::optional<vr::supervisor> workers;
+    if (isolate) {
+        workers.emplace(supervision, [&](int fd) {
+            vr::host::juce_runtime worker_juce;
+            vr::host::render_worker worker(options);
+            return vr::serve_jobs(fd, [&](vr::json&& r) { return render_here(worker, std::move(r), defaults, plugins); });
+        });
+    } else {
+        juce.emplace();
+        in_process.emplace(options);
+    }
+    vr::stale_temps temps;
+
     auto render = [&](vr::json&& record, vr::record_writer& w) {
-        try {
-            auto job = vr::make_render_job(record, defaults, plugins);
-            if (skip_existing && std::filesystem::exists(job.output_path)) {
-                record["status"] = "skipped";
-            } else {
-                worker.run(job, record);
+        vr::json result;
+        if (vr::is_error(record) || vr::is_skipped(record)) {
+            result = std::move(record);
+        } else {
+            try {
+                auto job = vr::make_render_job(record, defaults, plugins);
+                temps.sweep_folder_of(job.output_path);
+                if (skip_existing && std::filesystem::exists(job.output_path)) {
+                    result = std::move(record);
+                    result["status"] = "skipped";
+                } else if (workers) {
+                    result = workers->run(supervised(record, job));
+                } else {
+                    result = render_here(*in_process, std::move(record), defaults, plugins).record;
+                    result["worker_rss_mb"] = vr::rss_mb();
+                    result["attempts"] = 1;
+                }
+            } catch (const vr::record_error& e) {
+                result = std::move(record);
+                vr::set_error(result, e.what());
+            } catch (const std::filesystem::filesystem_error& e) {
+                result = std::move(record);
+                vr::set_error(result, e.what());
             }
-        } catch (const vr::record_error& e) {
-            vr::set_error(record, e.what());
-        } catch (const std::filesystem::filesystem_error& e) {
-            vr::set_error(record, e.what());
         }
-        w.write(record);
+        finish_record(result, w, *dataset);
     };
 
     if (single) {
@@ -174,7 +268,10 @@ int run(int argc, char** argv) {
         render(std::move(record), out);
         return out.exit_code();
     }
-    return vr::for_each_record(0, out, render);
+    // Records passed through go by finish_record too.
+    vr::record_loop_options loop;
+    loop.pass_errors = loop.pass_skipped = false;
+    return vr::for_each_record(0, out, render, loop);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,24 +12,26 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <optional>
+#include <utility>
 
 #include "error.hpp"
 #include "handles.hpp"
+#include "supervise.hpp"
 
 namespace vr::host {
 
 std::string child_outcome::failure() const {
     if (ok) return "";
-    if (timed_out) return "the plugin hung (killed after the time limit)";
-    if (signal) {
-        const char* name = sigabbrev_np(signal);
-        return "the plugin crashed (signal " + std::to_string(signal) + (name ? std::string(" SIG") + name : "") +
-               ")";
-    }
-    return "the render process exited with status " + std::to_string(exit_code);
+    if (timed_out) return timeout_message(timeout_s);
+    return death_message(wait_status);
 }
 
 namespace {
+
+// The last child that failed, for note_child_failure. One thread calls
+// into plugins (DESIGN.md rule 2), so one slot is enough.
+std::optional<child_outcome> last_failure;
 
 void write_all(int fd, const std::string& s) {
     std::size_t done = 0;
@@ -48,10 +51,14 @@ child_outcome run_in_child(const std::function<std::string()>& fn, double timeou
     unique_fd read_end(fds[0]), write_end(fds[1]);
     // Whatever sits in stdio buffers would otherwise be written twice.
     std::fflush(nullptr);
+    pid_t parent = ::getpid();
     pid_t pid = ::fork();
     if (pid < 0) throw record_error(std::string("cannot fork: ") + std::strerror(errno));
     if (pid == 0) {
         read_end.release();
+        // A render nobody waits for is worth nothing: die with the parent.
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (::getppid() != parent) ::_exit(72);
         int code = 0;
         try {
             write_all(write_end.get(), fn());
@@ -64,6 +71,7 @@ child_outcome run_in_child(const std::function<std::string()>& fn, double timeou
     write_end.close("pipe");
 
     child_outcome out;
+    out.timeout_s = timeout_s;
     auto start = std::chrono::steady_clock::now();
     char buf[65536];
     for (;;) {
@@ -89,10 +97,21 @@ child_outcome run_in_child(const std::function<std::string()>& fn, double timeou
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
+    out.wait_status = status;
     if (WIFSIGNALED(status) && !out.timed_out) out.signal = WTERMSIG(status);
     if (WIFEXITED(status)) out.exit_code = WEXITSTATUS(status);
     out.ok = !out.timed_out && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    if (!out.ok) last_failure = out;
     return out;
+}
+
+bool note_child_failure(json& record) {
+    auto failed = std::exchange(last_failure, std::nullopt);
+    if (!failed || !is_error(record)) return false;
+    auto& error = record["error"];
+    if (!error.is_object() || error.value("message", "") != failed->failure()) return false;
+    if (failed->signal) error["signal"] = signal_name(failed->signal);
+    return !failed->timed_out;
 }
 
 }  // namespace vr::host

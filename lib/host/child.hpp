@@ -5,22 +5,35 @@
 #include <functional>
 #include <string>
 
+#include "records.hpp"
+
 namespace vr::host {
 
 struct child_outcome {
     bool ok = false;          // exited 0 after sending its answer
     int exit_code = -1;       // when it exited
     int signal = 0;           // when a signal killed it
+    int wait_status = 0;      // as waitpid gave it
     bool timed_out = false;   // killed by us after the timeout
+    double timeout_s = 0;     // the limit it had
     std::string answer;       // what the child sent back
-    // Why the child failed, for an error message ("" when ok).
+    // Why the child failed, for an error message ("" when ok), in the words
+    // the supervisor uses for a worker (lib/supervise.hpp).
     std::string failure() const;
 };
 
 // Runs fn in a forked child and returns what fn returned (sent over a pipe).
 // The child never returns into the caller: it ends with _exit, skipping
-// destructors and atexit handlers that belong to the parent. A child still
-// running after timeout_s (0: no limit) is killed with SIGKILL.
+// destructors and atexit handlers that belong to the parent, and it dies
+// with this process (even of SIGKILL). A child still running after
+// timeout_s (0: no limit) is killed with SIGKILL.
 child_outcome run_in_child(const std::function<std::string()>& fn, double timeout_s);
+
+// For a record whose error.message is the failure() of the last child that
+// failed in this process: adds error.signal when a signal killed it, and
+// returns true when it died (a crash or an exit, not a timeout), so that a
+// retry may help. Forgets that child either way. (render_worker reports a
+// child's death as a record_error holding only the message.)
+bool note_child_failure(json& record);
 
 }  // namespace vr::host

@@ -13,7 +13,9 @@ double to_dbfs(double amplitude) {
     return 20.0 * std::log10(amplitude);
 }
 
-json db_field(double db) {
+}  // namespace
+
+json db_value(double db) {
     if (!std::isfinite(db)) return nullptr;
     // Dividing (rather than multiplying by 0.01) gives the double nearest to
     // the decimal, which prints as "-3.01" and not "-3.0100000000000002";
@@ -21,8 +23,6 @@ json db_field(double db) {
     const double scale = std::pow(10.0, record_db_decimals);
     return std::round(db * scale) / scale + 0.0;
 }
-
-}  // namespace
 
 audio_measures measure_audio(const audio_buffer& audio, double silence_db) {
     double peak = 0.0;
@@ -48,8 +48,8 @@ audio_measures measure_audio(const audio_buffer& audio, double silence_db) {
 }
 
 void put_measures(json& record, const audio_measures& m) {
-    record["peak_dbfs"] = db_field(m.peak_dbfs);
-    record["rms_dbfs"] = db_field(m.rms_dbfs);
+    record["peak_dbfs"] = db_value(m.peak_dbfs);
+    record["rms_dbfs"] = db_value(m.rms_dbfs);
     record["clipped_samples"] = m.clipped_samples;
     record["nonfinite_samples"] = m.nonfinite_samples;
     record["silent"] = m.silent;

@@ -26,6 +26,10 @@ audio_measures measure_audio(const audio_buffer& audio, double silence_db);
 // renders that differ only in float rounding give equal records.
 inline constexpr int record_db_decimals = 2;
 
+// A level in dB as records hold it: rounded to record_db_decimals, null
+// when not finite.
+json db_value(double db);
+
 // Adds peak_dbfs and rms_dbfs (rounded to record_db_decimals; null when -inf),
 // clipped_samples, nonfinite_samples and silent to record, replacing fields
 // of those names.

@@ -32,17 +32,44 @@ play_plan note_plan(int note, int velocity, double duration_s, double tail_s, in
     return plan;
 }
 
-play_plan midi_plan(const midi_song& song, double length_s, double tail_s, int sample_rate,
-                    bool keep_program_changes) {
+play_plan note_plan_until_silence(int note, int velocity, double duration_s, const silence_tail& tail,
+                                  int sample_rate) {
+    play_plan plan = note_plan(note, velocity, duration_s, 0.0, sample_rate);
+    plan.messages.push_back({plan.frames, {0x80, static_cast<std::uint8_t>(note), 0}});
+    plan.until_silence = tail;
+    return plan;
+}
+
+namespace {
+
+// A song's events before frame `frames` (and at it, when inclusive).
+play_plan song_events(const midi_song& song, std::int64_t frames, bool inclusive, int sample_rate,
+                      bool keep_program_changes) {
     play_plan plan;
-    std::int64_t end = seconds_to_frames(length_s, sample_rate);
-    plan.frames = end + seconds_to_frames(tail_s, sample_rate);
+    plan.frames = frames;
     for (const auto& e : song.events) {
         if (!keep_program_changes && changes_program(e.bytes)) continue;
         std::int64_t at = seconds_to_frames(e.time_s, sample_rate);
-        if (at >= plan.frames) break;  // events are merged by time
+        if (at > frames || (at == frames && !inclusive)) break;  // events are merged by time
         plan.messages.push_back({at, e.bytes});
     }
+    return plan;
+}
+
+}  // namespace
+
+play_plan midi_plan(const midi_song& song, double length_s, double tail_s, int sample_rate,
+                    bool keep_program_changes) {
+    std::int64_t frames = seconds_to_frames(length_s, sample_rate) + seconds_to_frames(tail_s, sample_rate);
+    return song_events(song, frames, false, sample_rate, keep_program_changes);
+}
+
+play_plan midi_plan_until_silence(const midi_song& song, double length_s, const silence_tail& tail,
+                                  int sample_rate, bool keep_program_changes) {
+    // The note-offs that end a song sit on its last frame: they must play.
+    play_plan plan = song_events(song, seconds_to_frames(length_s, sample_rate), true, sample_rate,
+                                 keep_program_changes);
+    plan.until_silence = tail;
     return plan;
 }
 

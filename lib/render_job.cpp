@@ -51,6 +51,47 @@ double get_seconds(const json& record, const char* key, double fallback) {
     return *v;
 }
 
+std::optional<bool> get_bool(const json& record, const char* key) {
+    if (!record.contains(key) || record[key].is_null()) return std::nullopt;
+    if (!record[key].is_boolean()) throw record_error(std::string("field '") + key + "' must be true or false");
+    return record[key].get<bool>();
+}
+
+double get_level(const json& record, const char* key, double min, double fallback) {
+    auto v = get_number(record, key);
+    if (!v) return fallback;
+    if (!std::isfinite(*v) || *v < min || *v > 0)
+        throw record_error(std::string("field '") + key + "' must be between " + std::to_string(static_cast<int>(min)) +
+                           " and 0 dB");
+    return *v;
+}
+
+render_shape read_shape(const json& record, const render_defaults& d) {
+    render_shape s = d.shape;
+    if (record.contains("tail_s") && record["tail_s"].is_string()) {
+        if (record["tail_s"].get<std::string>() != "auto")
+            throw record_error("field 'tail_s' must be a number of seconds or \"auto\"");
+        s.tail_auto = true;
+    } else if (record.contains("tail_s") && !record["tail_s"].is_null()) {
+        s.tail_auto = false;
+    }
+    s.silence_db = get_level(record, "silence_db", -400, s.silence_db);
+    s.silence_hold_s = get_seconds(record, "silence_hold_s", s.silence_hold_s);
+    s.max_tail_s = get_seconds(record, "max_tail_s", s.max_tail_s);
+    s.trim_silence = get_bool(record, "trim_silence").value_or(s.trim_silence);
+    s.trim_pad_s = get_seconds(record, "trim_pad_s", s.trim_pad_s);
+    if (auto ms = get_number(record, "fade_out_ms")) {
+        if (!std::isfinite(*ms) || *ms < 0 || *ms > max_seconds * 1000)
+            throw record_error("field 'fade_out_ms' must be between 0 and " +
+                               std::to_string(static_cast<int>(max_seconds * 1000)) + " ms");
+        s.fade_out_ms = *ms;
+    }
+    if (auto n = get_string(record, "normalize")) s.normalize = parse_normalize(*n);
+    s.true_peak_ceiling_dbtp = get_level(record, "true_peak_ceiling_dbtp", -100, s.true_peak_ceiling_dbtp);
+    s.allow_nonfinite = get_bool(record, "allow_nonfinite").value_or(s.allow_nonfinite);
+    return s;
+}
+
 }  // namespace
 
 const char* to_string(plugin_format f) {
@@ -144,9 +185,8 @@ render_job make_render_job(const json& record, const render_defaults& d, const p
     job.note = static_cast<int>(get_integer(record, "note", 0, 127).value_or(d.note));
     job.velocity = static_cast<int>(get_integer(record, "velocity", 1, 127).value_or(d.velocity));
     job.duration_s = get_seconds(record, "duration_s", d.duration_s);
-    if (record.contains("tail_s") && record["tail_s"].is_string())
-        throw record_error("tail_s \"auto\" is not supported yet: give seconds");
-    job.tail_s = get_seconds(record, "tail_s", d.tail_s);
+    job.shape = read_shape(record, d);
+    job.tail_s = job.shape.tail_auto ? 0.0 : get_seconds(record, "tail_s", d.tail_s);
 
     auto midi = get_path(record, "midi_path");
     if (midi) {
@@ -182,6 +222,38 @@ render_job make_render_job(const json& record, const render_defaults& d, const p
         }
     }
     return job;
+}
+
+void put_job_settings(const render_job& job, json& record) {
+    record["plugin_path"] = job.plugin.location;
+    if (!job.preset_path.empty()) record["preset_path"] = job.preset_path;
+    if (!job.state_path.empty()) record["state_path"] = job.state_path;
+    record["sample_rate_hz"] = job.sample_rate;
+    record["block_size"] = job.block_size;
+    record["channels"] = job.channels;
+    record["sample_format"] = std::string(to_string(job.format));
+    if (job.midi_mode) {
+        record["midi_path"] = job.midi_path;
+    } else {
+        record["note"] = job.note;
+        record["velocity"] = job.velocity;
+        record["duration_s"] = job.duration_s;
+    }
+    const render_shape& s = job.shape;
+    if (s.tail_auto) {
+        record["tail_s"] = "auto";
+        record["silence_hold_s"] = s.silence_hold_s;
+        record["max_tail_s"] = s.max_tail_s;
+    } else {
+        record["tail_s"] = job.tail_s;
+    }
+    record["silence_db"] = s.silence_db;
+    record["trim_silence"] = s.trim_silence;
+    if (s.trim_silence) record["trim_pad_s"] = s.trim_pad_s;
+    record["fade_out_ms"] = s.fade_out_ms;
+    record["normalize"] = to_string(s.normalize);
+    if (s.normalize.what != normalize_target::kind::none) record["true_peak_ceiling_dbtp"] = s.true_peak_ceiling_dbtp;
+    record["allow_nonfinite"] = s.allow_nonfinite;
 }
 
 }  // namespace vr

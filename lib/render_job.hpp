@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "audio_file.hpp"
+#include "audio_shape.hpp"
 #include "records.hpp"
 
 namespace vr {
@@ -49,6 +50,21 @@ private:
     std::vector<std::pair<std::string, std::string>> by_key_;
 };
 
+// How long a render is and what is done to it before it is written; each a
+// job field of the same name (tail_auto is tail_s "auto").
+struct render_shape {
+    bool tail_auto = false;
+    double silence_db = -90.0;     // the level below which audio counts as silence
+    double silence_hold_s = 0.2;   // auto tail: silence this long ends it
+    double max_tail_s = 10.0;      // auto tail: at most this long
+    bool trim_silence = false;     // cut leading and trailing silence...
+    double trim_pad_s = 0.01;      // ...keeping this much of it
+    double fade_out_ms = 0;
+    normalize_target normalize;
+    double true_peak_ceiling_dbtp = -1.0;  // normalization never goes above it
+    bool allow_nonfinite = false;  // NaN and Inf become 0 instead of failing the job
+};
+
 // Defaults the flags give to fields a record lacks.
 struct render_defaults {
     int note = 60;
@@ -62,6 +78,7 @@ struct render_defaults {
     std::optional<sample_format> format;  // pcm24, or float32 for .npy, when unset
     std::optional<std::string> preset_path;
     std::optional<std::string> state_path;
+    render_shape shape;
 };
 
 // One job, every field checked.
@@ -84,11 +101,18 @@ struct render_job {
     std::vector<std::pair<std::string, double>> params;
     std::string preset_path;  // absolute, or empty: a preset file loaded before set_params
     std::string state_path;   // absolute, or empty: a plugin state loaded before the preset
+    render_shape shape;
 };
 
 // Reads and checks a job record; throws record_error naming the bad field.
 render_job make_render_job(const json& record, const render_defaults& defaults,
                            const plugin_map& plugins);
+
+// Adds the settings the job was rendered with to record (plugin_path,
+// sample_rate_hz, block_size, channels, sample_format, note, velocity and
+// duration_s or midi_path, tail_s and the shape fields), so that the
+// result, read again as a job, renders the same audio whatever the flags.
+void put_job_settings(const render_job& job, json& record);
 
 // Parses --sample-rate style values shared by flags and records.
 inline constexpr int min_sample_rate = 8000;

@@ -11,6 +11,8 @@
 #include <pluginterfaces/fst/fst.h>  // its #warnings: host.mk passes -Wno-cpp
 
 #include <algorithm>
+#include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 
@@ -226,7 +228,7 @@ void plugin_instance::set_parameter(const std::string& key, double value) {
 
 void plugin_instance::reset() { p_->plugin->reset(); }
 
-audio_buffer plugin_instance::render(const play_plan& plan, int channels) {
+audio_buffer plugin_instance::render(const play_plan& plan, int channels, render_stats* stats) {
     auto& plugin = *p_->plugin;
     const int outs = plugin.getTotalNumOutputChannels();
     const int width = std::max({plugin.getTotalNumInputChannels(), outs, 1});
@@ -241,8 +243,9 @@ audio_buffer plugin_instance::render(const play_plan& plan, int channels) {
     juce::AudioBuffer<float> buffer(width, p_->block_size);
     juce::MidiBuffer midi;
     std::size_t next = 0;
-    for (std::int64_t pos = 0; pos < plan.frames + latency(); pos += p_->block_size) {
-        const int len = static_cast<int>(std::min<std::int64_t>(p_->block_size, plan.frames + latency() - pos));
+    std::int64_t pos = 0;
+    double process_s = 0;
+    auto render_block = [&](int len) {
         buffer.setSize(width, len, false, false, true);
         buffer.clear();
         midi.clear();
@@ -251,7 +254,9 @@ audio_buffer plugin_instance::render(const play_plan& plan, int channels) {
             midi.addEvent(m.bytes.data(), static_cast<int>(m.bytes.size()),
                           static_cast<int>(std::max<std::int64_t>(0, m.frame - pos)));
         }
+        auto started = std::chrono::steady_clock::now();
         plugin.processBlock(buffer, midi);
+        process_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
         const float* left = buffer.getReadPointer(0);
         const float* right = buffer.getReadPointer(outs > 1 ? 1 : 0);
@@ -263,13 +268,51 @@ audio_buffer plugin_instance::render(const play_plan& plan, int channels) {
                 rendered.push_back(right[i]);
             }
         }
+        pos += len;
+    };
+    while (pos < plan.frames + latency())
+        render_block(static_cast<int>(std::min<std::int64_t>(p_->block_size, plan.frames + latency() - pos)));
+
+    std::int64_t skip_frames = latency();
+    std::int64_t want_frames = plan.frames;
+    if (plan.until_silence) {
+        // Scan the output (latency cut) from the plan's end; whole blocks
+        // are rendered as needed, so the same job always stops alike.
+        const auto& tail = *plan.until_silence;
+        const double threshold = std::pow(10.0, tail.silence_db / 20.0);
+        std::int64_t at = plan.frames, quiet = 0;
+        bool capped = false;
+        for (;;) {
+            if (quiet >= tail.hold_frames) break;
+            if (at - plan.frames >= tail.max_frames) {
+                capped = true;
+                break;
+            }
+            if (at + skip_frames >= pos) {
+                render_block(p_->block_size);
+                continue;
+            }
+            bool loud = false;
+            for (int c = 0; c < channels; ++c) {
+                float x = rendered[static_cast<std::size_t>((at + skip_frames) * channels + c)];
+                if (!(std::fabs(x) < threshold)) loud = true;  // NaN counts as loud
+            }
+            quiet = loud ? 0 : quiet + 1;
+            ++at;
+        }
+        want_frames = at;
+        if (stats) {
+            stats->tail_frames = at - plan.frames;
+            stats->tail_capped = capped;
+        }
     }
+    if (stats) stats->process_s = process_s;
 
     audio_buffer out;
     out.channels = channels;
     out.sample_rate = static_cast<int>(plugin.getSampleRate());
-    auto skip = static_cast<std::size_t>(latency()) * channels;
-    auto want = static_cast<std::size_t>(plan.frames) * channels;
+    auto skip = static_cast<std::size_t>(skip_frames) * channels;
+    auto want = static_cast<std::size_t>(want_frames) * channels;
     skip = std::min(skip, rendered.size());
     out.samples.assign(rendered.begin() + static_cast<std::ptrdiff_t>(skip),
                        rendered.begin() + static_cast<std::ptrdiff_t>(std::min(rendered.size(), skip + want)));

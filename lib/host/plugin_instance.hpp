@@ -39,6 +39,13 @@ struct plugin_info {
     int output_channels = 0;
 };
 
+// What a render measured besides its samples.
+struct render_stats {
+    double process_s = 0;           // wall time inside the plugin's process calls
+    std::int64_t tail_frames = 0;   // frames rendered after plan.frames (an auto tail)
+    bool tail_capped = false;       // the auto tail reached its maximum before silence
+};
+
 // One parameter as read back from the plugin.
 struct param_reading {
     int index = 0;
@@ -85,8 +92,10 @@ public:
     void reset();
     // Plays the plan and returns plan.frames frames of `channels` channels
     // (1: stereo mixed down; 2: a mono plugin copied to both), the plugin's
-    // reported latency rendered and dropped from the start.
-    audio_buffer render(const play_plan& plan, int channels);
+    // reported latency rendered and dropped from the start. A plan with
+    // until_silence goes on, block by block, until its tail is silent or
+    // capped (its frames then follow the plan's). Fills stats when given.
+    audio_buffer render(const play_plan& plan, int channels, render_stats* stats = nullptr);
 
 private:
     struct impl;

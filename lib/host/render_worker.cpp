@@ -1,18 +1,24 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "host/render_worker.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 
 #include "audio_file.hpp"
+#include "audio_shape.hpp"
 #include "error.hpp"
 #include "files.hpp"
 #include "hash.hpp"
+#include "loudness.hpp"
 #include "host/child.hpp"
 #include "host/plugin_instance.hpp"
 #include "measure.hpp"
 #include "midi.hpp"
 #include "play_plan.hpp"
+#include "provenance.hpp"
+#include "tool.hpp"
 
 namespace vr::host {
 
@@ -101,6 +107,7 @@ struct render_worker::slot {
     isolation mode = isolation::fresh;
     int initial_program = 0;
     std::string default_state_sha256;  // the never-played instance's state
+    std::optional<std::string> binary_sha256;  // of the plugin's code, read once
     // The instance reset mode plays in place, and the never-played one a
     // forked child renders from (kept whenever forking works: jobs that
     // change parameters start from it in every mode).
@@ -162,6 +169,7 @@ render_worker::slot& render_worker::slot_for(const plugin_ref& plugin, int sampl
         s->ref = plugin;
         s->sample_rate = sample_rate;
         s->block_size = block_size;
+        s->binary_sha256 = plugin_binary_sha256(plugin);
         try {
             s->probe();
         } catch (const record_error& e) {
@@ -177,22 +185,92 @@ render_worker::slot& render_worker::slot_for(const plugin_ref& plugin, int sampl
 
 namespace {
 
-// Renders, writes the file and measures it: the part of a job that touches
-// the plugin, run in place or in a child.
-json render_and_write(plugin_instance& p, const render_job& job, const play_plan& plan, double silence_db) {
-    audio_buffer audio = p.render(plan, job.channels);
-    write_audio_file(job.output_path, audio, job.format);
+// What a job's shape does to the render before it is written; returns the
+// fields that describe it (and the written audio).
+json shape_audio(audio_buffer& audio, const render_job& job) {
+    const render_shape& s = job.shape;
     json r;
+    const std::size_t nonfinite = zero_nonfinite(audio);
+    // Garbage passed off as audio would poison a dataset silently.
+    if (nonfinite && !s.allow_nonfinite)
+        throw record_error("the plugin produced " + std::to_string(nonfinite) +
+                           " non-finite samples (NaN or Inf); no file was written (allow_nonfinite "
+                           "writes them as 0)");
+    if (s.trim_silence) trim_silence(audio, s.silence_db, seconds_to_frames(s.trim_pad_s, audio.sample_rate));
+    if (s.fade_out_ms > 0) fade_out(audio, seconds_to_frames(s.fade_out_ms / 1000.0, audio.sample_rate));
+    loudness_reading loud = measure_loudness(audio);
+    double gain = 0;
+    if (s.normalize.what != normalize_target::kind::none) {
+        // Integrated loudness is not linear in the gain (blocks under the
+        // absolute gate at -70 LUFS join as the gain rises): converge on
+        // the target, each round from the unscaled render.
+        const audio_buffer original = audio;
+        const double ceiling = s.true_peak_ceiling_dbtp;
+        gain = normalize_gain_db(s.normalize, measure_audio(audio, s.silence_db).peak_dbfs, loud, ceiling);
+        for (int round = 0; round < 6; ++round) {
+            audio = original;
+            apply_gain(audio, gain);
+            loud = measure_loudness(audio);
+            double next = gain;
+            if (s.normalize.what == normalize_target::kind::lufs && loud.integrated_lufs)
+                next += s.normalize.level - *loud.integrated_lufs;
+            if (loud.true_peak_dbtp) next = std::min(next, gain + ceiling - *loud.true_peak_dbtp);
+            if (std::fabs(next - gain) < 0.001) break;
+            gain = next;
+        }
+        // Float rounding may leave the scaled true peak a hair above the ceiling.
+        if (loud.true_peak_dbtp && *loud.true_peak_dbtp > ceiling) {
+            gain -= *loud.true_peak_dbtp - ceiling + 0.001;
+            audio = original;
+            apply_gain(audio, gain);
+            loud = measure_loudness(audio);
+        }
+    }
     r["frames"] = audio.frames();
-    put_measures(r, measure_audio(audio, silence_db));
+    put_measures(r, measure_audio(audio, s.silence_db));
+    r["nonfinite_samples"] = nonfinite;
+    r["loudness_lufs"] = loud.integrated_lufs ? db_value(*loud.integrated_lufs) : json(nullptr);
+    r["true_peak_dbtp"] = loud.true_peak_dbtp ? db_value(*loud.true_peak_dbtp) : json(nullptr);
+    r["gain_db"] = db_value(gain);
     return r;
 }
 
+// Renders, shapes, writes the file and measures it: the part of a job that
+// touches the plugin, run in place or in a child.
+json render_and_write(plugin_instance& p, const render_job& job, const play_plan& plan) {
+    render_stats stats;
+    audio_buffer audio = p.render(plan, job.channels, &stats);
+    json r;
+    if (plan.until_silence) {
+        r["tail_rendered_s"] = static_cast<double>(stats.tail_frames) / job.sample_rate;
+        r["tail_capped"] = stats.tail_capped;
+    }
+    json shaped = shape_audio(audio, job);
+    for (auto& [k, v] : shaped.items()) r[k] = v;
+    write_audio_file(job.output_path, audio, job.format);
+    r["plugin_process_s"] = stats.process_s;
+    return r;
+}
+
+silence_tail tail_of(const render_job& job) {
+    silence_tail t;
+    t.silence_db = job.shape.silence_db;
+    t.hold_frames = seconds_to_frames(job.shape.silence_hold_s, job.sample_rate);
+    t.max_frames = seconds_to_frames(job.shape.max_tail_s, job.sample_rate);
+    return t;
+}
+
 play_plan plan_for(const render_job& job, json& record, bool keep_program_changes) {
-    if (!job.midi_mode) return note_plan(job.note, job.velocity, job.duration_s, job.tail_s, job.sample_rate);
+    const bool until_silence = job.shape.tail_auto;
+    if (!job.midi_mode)
+        return until_silence ? note_plan_until_silence(job.note, job.velocity, job.duration_s, tail_of(job), job.sample_rate)
+                             : note_plan(job.note, job.velocity, job.duration_s, job.tail_s, job.sample_rate);
     midi_song song = read_midi_file(job.midi_path);
+    record["midi_sha256"] = sha256_hex(read_file(job.midi_path, midi_max_file_bytes));
     double length = job.midi_duration_s.value_or(song.duration_s);
     if (!job.midi_duration_s) record["midi_duration_s"] = song.duration_s;
+    if (until_silence)
+        return midi_plan_until_silence(song, length, tail_of(job), job.sample_rate, keep_program_changes);
     return midi_plan(song, length, job.tail_s, job.sample_rate, keep_program_changes);
 }
 
@@ -203,11 +281,13 @@ json params_json(const plugin_instance& p) {
     return out;
 }
 
-void put_plugin_fields(json& record, const plugin_info& info) {
+void put_plugin_fields(json& record, const plugin_info& info, const std::optional<std::string>& sha256) {
     record["plugin_name"] = info.name;
     record["plugin_format"] = info.format;
     record["plugin_version"] = info.version;
     record["plugin_id"] = info.id;
+    record["plugin_sha256"] = sha256 ? json(*sha256) : json(nullptr);
+    record["vr_version"] = vr::version();
 }
 
 }  // namespace
@@ -236,6 +316,7 @@ std::shared_ptr<const loaded_preset> render_worker::preset_for(const std::string
 }
 
 void render_worker::run(const render_job& job, json& record) {
+    put_job_settings(job, record);
     slot& s = slot_for(job.plugin, job.sample_rate, job.block_size);
     std::shared_ptr<const loaded_preset> state, preset;
     try {
@@ -246,7 +327,7 @@ void render_worker::run(const render_job& job, json& record) {
                                "; the loaded plugin's id is " + s.info.id +
                                " (--ignore-plugin-id loads it anyway)");
     } catch (const record_error&) {
-        put_plugin_fields(record, s.info);
+        put_plugin_fields(record, s.info, s.binary_sha256);
         throw;
     }
     const bool loads = state || preset;
@@ -269,7 +350,7 @@ void render_worker::run(const render_job& job, json& record) {
         auto bytes = p.state();
         extra["state_sha256"] = sha256_hex(bytes);
         if (!options_.save_state_path.empty()) write_file_atomic(options_.save_state_path, bytes);
-        json r = render_and_write(p, job, plan, options_.silence_db);
+        json r = render_and_write(p, job, plan);
         for (auto& [k, v] : extra.items()) r[k] = v;
         // Read after a block: JUCE's VST3 host updates cached values then.
         if (options_.report_params) r["params"] = params_json(p);
@@ -282,7 +363,7 @@ void render_worker::run(const render_job& job, json& record) {
         switch (how) {
             case isolation::reset:
                 s.prepare(*s.played, job.program_index);
-                result = render_and_write(*s.played, job, plan, options_.silence_db);
+                result = render_and_write(*s.played, job, plan);
                 result["state_sha256"] = sha256_hex(s.played->state());
                 if (options_.report_params) result["params"] = params_json(*s.played);
                 break;
@@ -311,13 +392,13 @@ void render_worker::run(const render_job& job, json& record) {
             }
         }
     } catch (const record_error&) {
-        put_plugin_fields(record, s.info);
+        put_plugin_fields(record, s.info, s.binary_sha256);
         throw;
     }
     record["status"] = "ok";
     for (auto& [k, v] : result.items()) record[k] = v;
     if (loads) record["preset_changed_state"] = result.value("state_sha256", "") != s.default_state_sha256;
-    put_plugin_fields(record, s.info);
+    put_plugin_fields(record, s.info, s.binary_sha256);
     record["plugin_load_s"] = load_s;
     record["render_s"] = seconds_since(start);
     record["fresh_instance"] = how != isolation::reset;

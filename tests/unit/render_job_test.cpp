@@ -116,7 +116,7 @@ TEST(RenderJob, RefusesBadFields) {
     bad(json{{"output_path", "/o/a.wav"}, {"note", 128}});
     bad(json{{"output_path", "/o/a.wav"}, {"velocity", 0}});
     bad(json{{"output_path", "/o/a.wav"}, {"duration_s", -1}});
-    bad(json{{"output_path", "/o/a.wav"}, {"tail_s", "auto"}});
+    bad(json{{"output_path", "/o/a.wav"}, {"tail_s", "soon"}});
     bad(json{{"output_path", "/o/a.wav"}, {"channels", 3}});
     bad(json{{"output_path", "/o/a.flac"}, {"sample_format", "float32"}});
     bad(json{{"output_path", "/o/a.mp3"}});

@@ -2,6 +2,7 @@
 #include "preview_index.hpp"
 
 #include <cstdio>
+#include <sys/stat.h>
 
 #include "audio_file.hpp"
 #include "error.hpp"
@@ -34,7 +35,13 @@ void check_type(const json& record, const char* key, json::value_t want, const c
 
 preview_index::preview_index(preview_index_options options) : options_(std::move(options)) {
     out_abs_ = absolute_path(options_.out_dir);
-    make_dirs(out_abs_ + "/images");
+    // The page writes only inside --out: an images folder that is a link
+    // (planted, or left behind) would carry the PNGs somewhere else.
+    std::string images = out_abs_ + "/images";
+    struct stat st {};
+    if (::lstat(images.c_str(), &st) == 0 && S_ISLNK(st.st_mode))
+        throw record_error(images + ": a symbolic link inside the output folder; refusing to write below it");
+    make_dirs(images);
 }
 
 json preview_index::add(json record) {

@@ -52,6 +52,15 @@ def summarize(path):
     return s
 
 
+def cpu_seconds(times_line):
+    """User plus system seconds from a line of bash's `times`: `0m1.250s 0m0.031s`."""
+    total = 0.0
+    for part in times_line.split():
+        minutes, seconds = part.rstrip("s").split("m")
+        total += int(minutes) * 60 + float(seconds)
+    return total
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--key", required=True)
@@ -62,9 +71,13 @@ def main():
     ap.add_argument("--status", type=int, default=0, help="the command's exit status")
     ap.add_argument("--results", help="the run's result records")
     ap.add_argument("--extra", default="{}", help="a JSON object of further fields")
+    ap.add_argument("--cpu-start", help="the children line of bash's `times` before the command")
+    ap.add_argument("--cpu-end", help="the same after it")
     a = ap.parse_args()
     m = {"key": a.key, "round": a.round, "jobs": a.jobs, "seconds": round(a.end - a.start, 6),
          "exit_status": a.status}
+    if a.cpu_start and a.cpu_end:
+        m["cpu_s"] = round(cpu_seconds(a.cpu_end) - cpu_seconds(a.cpu_start), 3)
     if a.results:
         m["results"] = summarize(a.results)
     m.update(json.loads(a.extra))

@@ -58,6 +58,11 @@ class Runs:
         s = self.median_s(key)
         return runs[0]["jobs"] / s if runs and s else None
 
+    def cpu_per_job(self, key):
+        """CPU seconds per job over the rounds (median), or None."""
+        runs = [m for m in self.get(key) if "cpu_s" in m]
+        return statistics.median(m["cpu_s"] / m["jobs"] for m in runs) if runs else None
+
     def failures(self, key):
         """Why a run of key cannot be trusted, or None."""
         for m in self.get(key):
@@ -100,10 +105,14 @@ def build_rows(runs, meta):
     for p, name in PLUGINS.items():
         warm, single = runs.rate(f"warm.short.{p}"), runs.rate(f"single.short.{p}")
         ratio = warm / single if warm and single else None
+        cpu_warm, cpu_single = runs.cpu_per_job(f"warm.short.{p}"), runs.cpu_per_job(f"single.short.{p}")
+        cpu_ratio = cpu_single / cpu_warm if cpu_warm and cpu_single else None
         row(f"warm_vs_single.{p}", "warm batch vs one process per job", f"{name}, {short}",
-            f"{fmt(warm)} vs {fmt(single)} renders/s = {fmt(ratio)}x", ratio, ">= 10x",
+            f"{fmt(warm)} vs {fmt(single)} renders/s = {fmt(ratio)}x"
+            + (f" (CPU time per render: {fmt(cpu_ratio)}x)" if cpu_ratio else ""), ratio, ">= 10x",
             checked([f"warm.short.{p}", f"single.short.{p}"], verdict(ratio is not None and ratio >= 10)),
-            warm_renders_per_s=warm, single_renders_per_s=single,
+            warm_renders_per_s=warm, single_renders_per_s=single, cpu_s_per_render_warm=cpu_warm,
+            cpu_s_per_render_single=cpu_single, cpu_ratio=cpu_ratio,
             warm_jobs=meta["warm_jobs"], single_jobs=meta["perproc_jobs"])
 
     for p, name in PLUGINS.items():
@@ -150,10 +159,15 @@ def build_rows(runs, meta):
                 "pending: render-one has no --no-isolate yet", None, "< 5%", "pending")
             continue
         cost = (iso / raw - 1) * 100
+        cpu_iso, cpu_raw = runs.cpu_per_job(f"warm.1s.{p}"), runs.cpu_per_job(f"noisolate.1s.{p}")
+        cpu_cost = (cpu_iso / cpu_raw - 1) * 100 if cpu_iso and cpu_raw else None
+        figure = f"{fmt(iso)} s vs {fmt(raw)} s = {cost:+.1f}%"
+        if cpu_cost is not None:
+            figure += f" (CPU time: {cpu_cost:+.1f}%)"
         row(f"isolation.{p}", "isolation cost (supervised vs --no-isolate)", f"{name}, {one_s}",
-            f"{fmt(iso)} s vs {fmt(raw)} s = {cost:+.1f}%", cost, "< 5%",
+            figure, cost, "< 5%",
             checked([f"warm.1s.{p}", f"noisolate.1s.{p}"], verdict(cost < 5)),
-            supervised_s=iso, no_isolate_s=raw)
+            supervised_s=iso, no_isolate_s=raw, cpu_cost_pct=cpu_cost)
 
     steps = meta["rss_steps"].split(",")
     for p, name in PLUGINS.items():
@@ -167,14 +181,18 @@ def build_rows(runs, meta):
             return max(v for v in (s["render_one_mb"], s["largest_child_mb"]) if v is not None)
 
         first, last = tree_peak(steps[0]), tree_peak(steps[-1])
+        figure = f"peak (VmHWM) {fmt(first)} MB, {fmt(last)} MB ({(last / first - 1) * 100:+.1f}%)"
         own = m["results"].get("worker_rss_mb")
-        source = "VmHWM from /proc (render-one and the processes under it)"
+        source = "VmHWM from /proc: the largest of render-one and the processes under it"
         if own and own.get("after_100") is not None:
+            # render-one's own figure decides when it is there.
             first, last = own["after_100"], own["last"]
-            source = "worker_rss_mb from the records"
+            figure = (f"worker_rss_mb {fmt(first)} MB, {fmt(last)} MB ({(last / first - 1) * 100:+.1f}%); "
+                      + figure)
+            source = "worker_rss_mb from the records (RSS after the job); VmHWM from /proc beside it"
         growth = (last / first - 1) * 100
-        row(f"worker_rss.{p}", f"worker peak RSS after {steps[0]} and {steps[-1]} jobs", f"{name}, {short}",
-            f"{fmt(first)} MB, {fmt(last)} MB ({growth:+.1f}%)", growth, f"flat (<= {RSS_FLAT_PCT:g}% growth)",
+        row(f"worker_rss.{p}", f"worker RSS after {steps[0]} and {steps[-1]} jobs", f"{name}, {short}",
+            figure, growth, f"flat (<= {RSS_FLAT_PCT:g}% growth)",
             checked([f"rss.{p}"], verdict(growth <= RSS_FLAT_PCT)), source=source,
             proc_peaks=peaks, worker_rss_mb=own)
 
@@ -195,6 +213,15 @@ def build_rows(runs, meta):
             f"{fmt(files / by_ext)} vs {fmt(files / listing)} files/s = {fmt(by_ext / listing)}x the time of find",
             by_ext / listing, "none set", "-")
 
+    # Where a job's time goes, from render-one's own fields.
+    for p, name in PLUGINS.items():
+        for m in runs.get(f"warm.1s.{p}")[:1]:
+            r = m.get("results")
+            if r and r["plugin_process_s"] and r["records"]:
+                n = r["records"]
+                notes.append(f"{name}, {one_s}, round {m['round']}: per job {fmt(m['seconds'] / n * 1000)} ms wall,"
+                             f" {fmt(r['render_s'] / n * 1000)} ms render_s,"
+                             f" {fmt(r['plugin_process_s'] / n * 1000)} ms in the plugin's process calls")
     # How render-one ran each plugin's jobs (fresh_instance: a clean instance per job).
     for p, name in PLUGINS.items():
         runs_of = runs.get(f"warm.short.{p}")
@@ -221,7 +248,7 @@ def main():
         f"Run {now:%Y-%m-%d %H:%M} UTC on {mach['cores']} cores ({mach['cpu']}, {mach['memory_gb']} GB), "
         f"{mach['os']}, vst-render {meta.get('version', '?')} at {meta.get('commit', '?')}; "
         f"load average {meta.get('load_start', '?')} at the start, {meta.get('load_end', '?')} at the end; "
-        f"medians of {meta.get('rounds', '?')} rounds, the two sides of each comparison back to back; "
+        f"medians of {meta.get('rounds', '?')} round(s), the two sides of each comparison back to back; "
         f"`make bench` took {meta.get('elapsed_s', '?')} s.",
         "",
         "| measure | plugin, job set | figure | goal | result |",

@@ -256,6 +256,10 @@ def main():
     ]
     for r in rows:
         lines.append(f"| {r['measure']} | {r['subject']} | {r['figure']} | {r['goal']} | {r['result']} |")
+    loads = [float(meta[k].split()[0]) for k in ("load_start", "load_end") if meta.get(k)]
+    if loads and max(loads) > mach["cores"]:
+        notes.insert(0, f"The machine was busy: load average up to {max(loads):g} on {mach['cores']} cores."
+                     " Wall-time figures carry that noise; the CPU-time figures beside them much less.")
     lines.append("")
     lines.extend(f"- {n}" for n in notes)
     text = "\n".join(lines) + "\n"

@@ -77,7 +77,13 @@ check_faulty() {
     assert_equal "$(reason "$(pos crash)")" "the plugin crashed (signal SIGSEGV)|SIGSEGV"
     assert_equal "$(reason "$(pos abort)")" "the plugin crashed (signal SIGABRT)|SIGABRT"
     assert_equal "$(reason "$(pos exit)")" "the plugin ended the render process (exit status 3)|-"
-    assert_equal "$(reason "$(pos hang)")" "timeout after 2.0 s|-"
+    # (Split among workers, the hang could be a worker's first job, which
+    # gets 120 s more to load the plugin: see render-one(1).)
+    if [ "$order" = ordered ]; then
+        assert_equal "$(reason "$(pos hang)")" "timeout after 2.0 s|-"
+    else
+        reason "$(pos hang)" | grep -qxE 'timeout after (2|122)\.0 s\|-' || fail "the hang: $(reason "$(pos hang)")"
+    fi
     # NaN: reported by render_worker (H2's --allow-nonfinite work).
     reason "$(pos nan)" | grep -qiE 'nan|non-?finite' || fail "the NaN job: $(reason "$(pos nan)")"
     local id
@@ -312,7 +318,7 @@ interrupt_mid_job() {
     cp -r "$out/a" "$out/a-first"
     # As if the run had been killed once the first block was done: the
     # joblog knows that block only, and some later outputs are missing.
-    head -n 2 "$out/a-state/joblog" >"$out/joblog" && mv "$out/joblog" "$out/a-state/joblog"
+    awk -F'\t' 'NR == 1 || $1 == 1' "$out/a-state/joblog" >"$out/joblog" && mv "$out/joblog" "$out/a-state/joblog"
     rm "$out/a/3.wav" "$out/a/4.wav" "$out/a/6.wav"
     run "$TESTS_DIR/../examples/resume.sh" -p "$SYNTH" -i "$out/a.jobs" -o "$out/a-state" -j 2 -b 2
     assert_success

@@ -20,7 +20,7 @@
 # never run, and parallel stops with "ncores missing".)
 #
 # So the job stream is cut here, once, into numbered block files of --block
-# jobs each (blocks/b000001.ndjson ...), and each block is one parallel job:
+# jobs each (blocks/b000000.ndjson, b000001 ...), and each block is one parallel job:
 #
 #   - --transferfile {} sends the block to the host, where one render-one
 #     reads it: the plugin is loaded once per block, which is what
@@ -36,6 +36,11 @@
 #     --resume-failed reruns exactly the others (a lost host's blocks), never
 #     a finished one;
 #   - --filter-hosts drops hosts that do not answer when a run starts.
+#
+# A block takes some eight ssh logins (transfer, command, returns,
+# cleanup): a ControlMaster in ~/.ssh/config makes them one connection per
+# host (README.md). parallel's own -M is not used: under load its masters
+# start while --filter-hosts checks the hosts, and the checks time out.
 #
 # A block counts as done when render-one exits 0 or 1 (1: some jobs failed,
 # each says why in its record; rendering it again would fail the same way).
@@ -87,6 +92,7 @@ Environment: VR_REMOTE_PATH, folders put in front of PATH on the hosts (where
 render-one is, when it is not on the login PATH).
 Exit status: 0 every job done and ok; 1 every job done, some failed (see their
 records); 2 usage error; 75 blocks are left (a host was lost): run --resume.
+With --check: the number of hosts not ready or not reachable.
 USAGE
 }
 
@@ -121,26 +127,35 @@ done
 hosts=$(realpath -- "$hosts")
 [ "$input" = - ] || input=$(realpath -- "$input")
 
-# The parallel options every mode shares.
-par=(parallel --will-cite --slf "$hosts" -j "$slots" -M)
-[ -z "$ssh_cmd" ] || par+=(--ssh "$ssh_cmd")
+# GNU parallel over the hosts of sshlogin file $1, with the options every
+# run shares.
+par() {
+    local file=$1
+    shift
+    parallel --will-cite --slf "$file" -j "$slots" ${ssh_cmd:+--ssh "$ssh_cmd"} "$@"
+}
 
 # What the hosts run is a shell command line: every word is quoted.
 quote() { printf ' %q' "$@"; }
+# shellcheck disable=SC2016 # $PATH is the host's
 remote_env() {
     if [ -n "${VR_REMOTE_PATH-}" ]; then printf 'PATH=%q:"$PATH" ' "$VR_REMOTE_PATH"; fi
 }
 
 if [ "$check" = 1 ]; then
     [ -n "$plugin" ] || die "--check needs the plugin: -p PATH"
-    # Each host says whether it is ready; one that cannot be reached or is
-    # not ready fails, and the exit status counts them (no --filter-hosts
-    # here: a dead host is an answer).
-    "${par[@]}" --nonall --tag "$(remote_env)"'v=$(render-one --version 2>&1) || { echo "not ready: render-one: $v"; exit 1; }
+    # Each host says whether it is ready; one that is not, or cannot be
+    # reached, fails (no --filter-hosts here: a dead host is an answer).
+    log=$(mktemp)
+    trap 'rm -f "$log"' EXIT
+    status=0
+    # shellcheck disable=SC2016 # the host expands these
+    par "$hosts" --nonall --tag --joblog "$log" "$(remote_env)"'v=$(render-one --version 2>&1) || { echo "not ready: render-one: $v"; exit 1; }
         p=$(render-one'"$(quote --plugin "$plugin")"' --list-programs 2>/dev/null | head -n 1)
         case $p in *\"status\":\"error\"*) echo "not ready: $p"; exit 1 ;; esac
-        echo "ready: $v; the plugin loads"'
-    exit
+        echo "ready: $v; the plugin loads"' || status=$?
+    awk -F'\t' 'NR > 1 && $7 == 255 { print $2 "\tnot reachable (ssh failed)" }' "$log"
+    exit "$status"
 fi
 
 [ -n "$out" ] || die "give the output folder: -o DIR (try --help)"
@@ -152,7 +167,7 @@ if [ "$resume" = 1 ]; then
     # The blocks, the command and the joblog must stay as they were for
     # --resume-failed to know which job is which: take the settings the
     # batch was started with.
-    [ -f run.conf ] && [ -f joblog ] || die "$out holds no batch to resume (no run.conf or joblog)"
+    { [ -f run.conf ] && [ -f joblog ]; } || die "$out holds no batch to resume (no run.conf or joblog)"
     # shellcheck source=/dev/null
     . ./run.conf
     resume_opt=(--resume-failed)
@@ -178,32 +193,45 @@ shopt -s nullglob
 blocks=(blocks/b*.ndjson)
 shopt -u nullglob
 
-# Jobs the joblog lists, its header aside.
-logged() { if [ -f joblog ]; then awk 'NR > 1' joblog | wc -l; else echo 0; fi; }
+# The hosts that answer now, as lines of the hosts file, into hosts.live.
+# --filter-hosts runs in a parallel of its own, with nothing else to do:
+# it is "alpha testing" in parallel 20221122, and together with --wd ...
+# and --cleanup its checks share one scratch folder on each host and remove
+# it under each other's feet; under heavy load a check can also time out or
+# print a stray line, and parallel stops with "This should not happen".
+# Such a check is simply made again, twice at most.
+filter_hosts() {
+    local attempt up=""
+    for attempt in 1 2 3; do
+        up=$(par "$hosts" --filter-hosts --nonall --tag echo up) && [ -n "$up" ] && break
+        echo "distributed.sh: no answer from the hosts (attempt $attempt)" >&2
+        sleep "$attempt"
+    done
+    # A line is "[@groups/][ncpus/]sshlogin"; --tag names the sshlogin.
+    printf '%s\n' "$up" | awk -F'\t' '
+        NR == FNR { if ($2 == "up") answered[$1] = 1; next }
+        /^[[:space:]]*(#|$)/ { next }
+        { h = $0; sub(/^@[^\/]*\//, "", h); sub(/^[0-9]*\//, "", h); if (h in answered) print }
+    ' - "$hosts" > hosts.live
+}
 
 if [ "${#blocks[@]}" -gt 0 ]; then
     # One block: one render-one on the host, its records into results/; a
     # block whose render-one did not end with 0 or 1 leaves no results file.
-    job="mkdir -p results && $(remote_env)render-one$(quote --plugin "$plugin" "${render_args[@]}")"
+    job="mkdir -p results renders && $(remote_env)render-one$(quote --plugin "$plugin" "${render_args[@]}")"
     job+=' < {} > results/{/}.part; test $? -le 1 && mv results/{/}.part results/{/}'
     if [ "$shared" = 1 ]; then
         where=(--wd "$out")
     else
         where=(--wd ... --transferfile {} --return renders --return 'results/{/}' --cleanup)
     fi
-    # --filter-hosts is "alpha testing" in parallel 20221122: a stray line
-    # from ssh during its host check (a login refused by a busy sshd) can
-    # stop parallel with "This should not happen" (exit 255) before any job
-    # starts. Such a run is started again, twice at most.
-    for attempt in 1 2 3; do
-        before=$(logged)
-        status=0
-        "${par[@]}" --filter-hosts --joblog joblog "${resume_opt[@]}" "${where[@]}" \
-            "$job" ::: "${blocks[@]}" || status=$?
-        [ "$status" -eq 255 ] && [ "$(logged)" -eq "$before" ] || break
-        echo "distributed.sh: parallel stopped before any job started (attempt $attempt)" >&2
-        [ -s joblog ] && resume_opt=(--resume-failed)
-    done
+    filter_hosts
+    if [ -s hosts.live ]; then
+        par hosts.live --joblog joblog "${resume_opt[@]}" "${where[@]}" \
+            "$job" ::: "${blocks[@]}" || true
+    else
+        echo "distributed.sh: no host of $hosts answers" >&2
+    fi
 fi
 
 # Every block the joblog calls done must have brought its records and audio

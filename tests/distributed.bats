@@ -204,6 +204,25 @@ assert_same_as_local() {
     assert_same_as_local "$out"
 }
 
+@test "a job that fails is data: its block is done, and --resume renders nothing again" {
+    out="$BATS_TEST_TMPDIR/bad"
+    { head -n 2 "$SSHD/jobs.ndjson"
+      echo '{"preset_name":"broken","preset_path":"/nonexistent/broken.fxp","note":60}'
+    } > "$BATS_TEST_TMPDIR/jobs.ndjson"
+    run dist --shared -p "$VR_TEST_SYNTH_VST3" -o "$out" -i "$BATS_TEST_TMPDIR/jobs.ndjson" -b 3 -j 1 \
+        -- --duration 0.3 --tail 0.2
+    assert_run_status "$out" 1
+    assert_output --partial "3 of 3 jobs done (1 failed), 1 blocks"
+    run jq -r '"\(.preset_name) \(.status)"' "$out/results.ndjson"
+    assert_output $'Init ok\nInit ok\nbroken error'
+    run jq -r 'select(.status == "error") | .error.message' "$out/results.ndjson"
+    assert_output --partial "/nonexistent/broken.fxp"
+    run dist --resume -o "$out"
+    assert_run_status "$out" 1
+    run awk 'END { print NR }' "$out/joblog"
+    assert_output 2
+}
+
 @test "a host lost in the middle of a batch: --resume finishes it, no block rendered twice" {
     out="$BATS_TEST_TMPDIR/lost"
     dist -p "$VR_TEST_SYNTH_VST3" -o "$out" -i "$SSHD/jobs.ndjson" -b 2 -j 1 \

@@ -71,6 +71,9 @@ setup_file() {
     export SSHD="$BATS_FILE_TMPDIR/sshd"
     mkdir -p "$SSHD"
     [ -d /run/sshd ] || mkdir -p /run/sshd   # sshd's privilege separation folder
+    # Control sockets want a short path (about 100 bytes at most).
+    export SSH_CM_DIR
+    SSH_CM_DIR=$(mktemp -d /tmp/vr-cm.XXXXXX)
     ssh-keygen -q -t ed25519 -N '' -C vr-test-host -f "$SSHD/host_key"
     ssh-keygen -q -t ed25519 -N '' -C vr-test-client -f "$SSHD/client_key"
     cat > "$SSHD/ssh_config" <<EOF
@@ -86,7 +89,7 @@ Host *
     # One connection per host for a block's eight logins, as README.md
     # advises.
     ControlMaster auto
-    ControlPath $SSHD/cm-%C
+    ControlPath $SSH_CM_DIR/%C
     ControlPersist 60
 EOF
     start_host a "$(free_port)"
@@ -115,6 +118,7 @@ teardown_file() {
         # shellcheck disable=SC2046
         kill -KILL $(freeze_tree "$pid") 2>/dev/null || true
     done
+    rm -rf "$SSH_CM_DIR"
 }
 
 # Runs distributed.sh against the test hosts; the hosts find render-one in

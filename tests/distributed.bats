@@ -68,6 +68,8 @@ EOF
 }
 
 setup_file() {
+    command -v rsync >/dev/null ||
+        { echo "rsync is missing: parallel's --transferfile and --return need it" >&2; return 1; }
     export SSHD="$BATS_FILE_TMPDIR/sshd"
     mkdir -p "$SSHD"
     [ -d /run/sshd ] || mkdir -p /run/sshd   # sshd's privilege separation folder

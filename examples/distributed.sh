@@ -83,13 +83,15 @@ OUT/renders, the result records in OUT/results.ndjson.
       --ssh CMD      the ssh command parallel uses (parallel --ssh)
       --shared       OUT is on storage every host mounts at the same path: write
                      there directly, transfer nothing
-      --resume       rerun the blocks of OUT that did not finish (a lost host's),
-                     with the settings OUT was started with
+      --resume       rerun the blocks of OUT that did not finish (a lost host's)
+                     with the plugin and render-one options OUT was started
+                     with (give -H, --ssh and -j again)
       --check        test each host: render-one runs and the plugin loads
   -h, --help         print this help and exit
 Options after -- go to render-one (e.g. -- --duration 2 --tail 1).
 Environment: VR_REMOTE_PATH, folders put in front of PATH on the hosts (where
-render-one is, when it is not on the login PATH).
+render-one is, when it is not on the login PATH); VR_BIN, where the tools are
+here (default: build/bin of this source tree, then PATH).
 Exit status: 0 every job done and ok; 1 every job done, some failed (see their
 records); 2 usage error; 75 blocks are left (a host was lost): run --resume.
 With --check: the number of hosts not ready or not reachable.

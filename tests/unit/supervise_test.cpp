@@ -23,13 +23,21 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// Dies of sig as a plugin would, even under AddressSanitizer (which would
+// catch SIGSEGV and exit 1; render-one turns that off, lib/host/sanitizer_options.cpp).
+[[noreturn]] void die_of(int sig) {
+    std::signal(sig, SIG_DFL);
+    std::raise(sig);
+    std::abort();
+}
+
 // A worker whose handler does what each job's "do" field says.
 vr::worker_main fake_worker(const std::string& flag_file = "") {
     return [flag_file](int fd) {
         return vr::serve_jobs(fd, [&](vr::json&& job) {
             std::string what = job.value("do", "");
-            if (what == "segv") std::raise(SIGSEGV);
-            if (what == "abort") std::abort();
+            if (what == "segv") die_of(SIGSEGV);
+            if (what == "abort") die_of(SIGABRT);
             if (what == "exit") std::exit(3);
             if (what == "sleep") std::this_thread::sleep_for(std::chrono::milliseconds(600));
             if (what == "hang") {
@@ -38,7 +46,7 @@ vr::worker_main fake_worker(const std::string& flag_file = "") {
             }
             if (what == "crash-once" && !fs::exists(flag_file)) {
                 std::ofstream(flag_file) << "crashed once\n";
-                std::raise(SIGSEGV);
+                die_of(SIGSEGV);
             }
             vr::worker_result r;
             r.crashed = what == "child-crash";

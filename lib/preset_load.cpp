@@ -119,6 +119,9 @@ loaded_preset load_state(const std::string& path) {
     loaded_preset p;
     p.path = path;
     p.bytes = read_file(path, max_preset_bytes);
+    // An empty state would be handed over as "no change": the job would
+    // render the default sound as if it had loaded something.
+    if (p.bytes.empty()) throw record_error("state " + path + ": an empty file");
     p.sha256 = sha256_hex(p.bytes);
     p.format = "state";
     p.payload = preset_payload::raw_state;

@@ -152,7 +152,7 @@ void plugin_map::add(const std::string& value) {
 }
 
 plugin_ref plugin_map::plugin_for(const json& record) const {
-    if (auto p = get_string(record, "plugin_path")) return resolve_plugin(*p);
+    if (auto p = get_path(record, "plugin_path")) return resolve_plugin(*p);
     auto id = get_string(record, "preset_plugin_id");
     auto fmt = get_string(record, "preset_format");
     for (const auto& [key, path] : by_key_)

@@ -231,12 +231,16 @@ void send_all(int fd, const std::string& text) {
 supervisor::end supervisor::attempt(const supervised_job& job, json& result) {
     if (pid_ && worker_exited()) kill_worker(false);  // died while idle: not this job's doing
     if (!pid_) start_worker();
+    // Two limits: loading the plugin (when this worker has not yet) until
+    // the worker says the render begins, then the job's own.
     double limit = options_.timeout_s < 0 ? default_timeout_s(job.audio_s) : options_.timeout_s;
+    double load_limit = 0;
     if (loaded_.insert(job.plugin_key).second && limit > 0) {
         auto known = load_s_.find(job.plugin_key);
-        limit += load_allowance_s(known == load_s_.end() ? -1 : known->second);
+        load_limit = load_allowance_s(known == load_s_.end() ? -1 : known->second);
     }
-    auto deadline = after(limit);
+    auto deadline = after(load_limit + limit);
+    bool rendering = false;
 
     // Busy until the worker is dealt with: a signal meanwhile is acted on
     // here, after the worker's temporary file is removed.
@@ -254,7 +258,10 @@ supervisor::end supervisor::attempt(const supervised_job& job, json& result) {
         if (auto nl = pending_.find('\n'); nl != std::string::npos) {
             line = pending_.substr(0, nl);
             pending_.erase(0, nl + 1);
-            break;
+            if (line != R"({"ready":true})") break;
+            rendering = true;
+            deadline = after(limit);
+            continue;
         }
         int wait_ms = -1;
         if (limit > 0) {
@@ -287,7 +294,9 @@ supervisor::end supervisor::attempt(const supervised_job& job, json& result) {
     if (late) {
         kill_worker(true);
         if (g_signal) finish_interrupt(0, job);
-        fail(timeout_message(limit), 0);
+        fail(rendering || load_limit == 0 ? timeout_message(limit)
+                                          : timeout_message(load_limit + limit) + " (loading the plugin)",
+             0);
         return end::timed_out;
     }
     json answer;
@@ -349,7 +358,7 @@ int serve_jobs(int fd, const worker_handler& handle) {
             json keep = job;
             worker_result r;
             try {
-                r = handle(std::move(job));
+                r = handle(std::move(job), [&] { out.write_line(R"({"ready":true})"); });
             } catch (const std::exception& e) {
                 // The handler makes errors records; this is for what slips past it.
                 r.record = std::move(keep);

@@ -63,8 +63,10 @@ struct worker_result {
     bool crashed = false;  // the plugin crashed in a child of the worker: worth a retry
 };
 
-// The worker's side: renders one job record.
-using worker_handler = std::function<worker_result(json&& record)>;
+// The worker's side: renders one job record, calling ready() once the job's
+// plugin is loaded and the render itself begins: the job's own time limit
+// starts then (the time before it is bounded by load_allowance_s).
+using worker_handler = std::function<worker_result(json&& record, const std::function<void()>& ready)>;
 
 // Runs in a new worker process (a fork of the supervisor), given the
 // connection to the supervisor as fd 3; sets up (loads JUCE) and calls

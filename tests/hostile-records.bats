@@ -217,7 +217,6 @@ tools() {
 }
 
 @test "render-one: a NUL inside plugin_path fails the record as a NUL, like every other path" {
-    skip "needs fix: render-one reads plugin_path without vr::get_path, so a NUL is not refused as such: the message is \"cannot tell the plugin format of '/tmp/a<NUL>b'\", the NUL embedded"
     hrun_sh "jq -nc --arg o '$OUT/x.wav' '{output_path: \$o, plugin_path: \"/tmp/a\\u0000b.so\"}' | render-one --duration 0.02 --tail 0"
     assert_failure 1
     assert_equal "$(jq -r .error.message <<<"$output")" "field 'plugin_path' holds a NUL byte"

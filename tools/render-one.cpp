@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <optional>
 
 #include "dataset_options.hpp"
@@ -53,13 +54,20 @@ void finish_record(vr::json& record, vr::record_writer& out, vr::dataset_output&
 // Renders one job record in this process: the worker's side of supervision,
 // and all of --no-isolate. Failures become the record's error.
 vr::worker_result render_here(vr::host::render_worker& worker, vr::json&& record,
-                              const vr::render_defaults& defaults, const vr::plugin_map& plugins) {
+                              const vr::render_defaults& defaults, const vr::plugin_map& plugins,
+                              const std::function<void()>& ready = [] {}) {
     vr::worker_result out;
     try {
-        worker.run(vr::make_render_job(record, defaults, plugins), record);
+        auto job = vr::make_render_job(record, defaults, plugins);
+        worker.prepare(job);
+        ready();
+        worker.run(job, record);
+    } catch (const vr::host::child_failed& e) {
+        vr::set_error(record, e.what());
+        if (auto sig = e.signal(); !sig.empty()) record["error"]["signal"] = sig;
+        out.crashed = e.crashed();
     } catch (const vr::record_error& e) {
         vr::set_error(record, e.what());
-        out.crashed = vr::host::note_child_failure(record);
     } catch (const std::filesystem::filesystem_error& e) {
         vr::set_error(record, e.what());
     }
@@ -85,7 +93,7 @@ vr::supervised_job supervised(const vr::json& record, const vr::render_job& job)
     }
     return {record, job.output_path,
             job.plugin.location + "@" + std::to_string(job.sample_rate) + "/" + std::to_string(job.block_size),
-            audio_s + job.tail_s};
+            audio_s + (job.shape.tail_auto ? job.shape.max_tail_s : job.tail_s)};
 }
 
 int run(int argc, char** argv) {
@@ -109,8 +117,8 @@ int run(int argc, char** argv) {
         "plugin-home", "set HOME to this folder (created) for plugins that write there",
         cxxopts::value<std::string>(), "DIR");
     cli.add("Supervision")(
-        "timeout", "fail a job not done after this many seconds (0: never; default: 30 + 10 x its audio length, "
-                   "+120 when it loads the plugin)", cxxopts::value<double>(), "S")(
+        "timeout", "fail a job not done after this many seconds (0: never; default: 30 + 10 x its audio length); "
+                   "loading the plugin first has an allowance of its own", cxxopts::value<double>(), "S")(
         "job-timeout", "the old name of --timeout", cxxopts::value<double>(), "S")(
         "retries", "try a job whose plugin crashed again, in a fresh worker, up to N times",
         cxxopts::value<int>()->default_value("0"), "N")(
@@ -225,7 +233,9 @@ int run(int argc, char** argv) {
         workers.emplace(supervision, [&](int fd) {
             vr::host::juce_runtime worker_juce;
             vr::host::render_worker worker(options);
-            return vr::serve_jobs(fd, [&](vr::json&& r) { return render_here(worker, std::move(r), defaults, plugins); });
+            return vr::serve_jobs(fd, [&](vr::json&& r, const std::function<void()>& ready) {
+                return render_here(worker, std::move(r), defaults, plugins, ready);
+            });
         });
     } else {
         juce.emplace();

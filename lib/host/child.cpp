@@ -29,10 +29,6 @@ std::string child_outcome::failure() const {
 
 namespace {
 
-// The last child that failed, for note_child_failure. One thread calls
-// into plugins (DESIGN.md rule 2), so one slot is enough.
-std::optional<child_outcome> last_failure;
-
 void write_all(int fd, const std::string& s) {
     std::size_t done = 0;
     while (done < s.size()) {
@@ -101,17 +97,9 @@ child_outcome run_in_child(const std::function<std::string()>& fn, double timeou
     if (WIFSIGNALED(status) && !out.timed_out) out.signal = WTERMSIG(status);
     if (WIFEXITED(status)) out.exit_code = WEXITSTATUS(status);
     out.ok = !out.timed_out && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-    if (!out.ok) last_failure = out;
     return out;
 }
 
-bool note_child_failure(json& record) {
-    auto failed = std::exchange(last_failure, std::nullopt);
-    if (!failed || !is_error(record)) return false;
-    auto& error = record["error"];
-    if (!error.is_object() || error.value("message", "") != failed->failure()) return false;
-    if (failed->signal) error["signal"] = signal_name(failed->signal);
-    return !failed->timed_out;
-}
+std::string child_failed::signal() const { return outcome_.signal ? signal_name(outcome_.signal) : ""; }
 
 }  // namespace vr::host

@@ -5,6 +5,7 @@
 #include <functional>
 #include <string>
 
+#include "error.hpp"
 #include "records.hpp"
 
 namespace vr::host {
@@ -29,11 +30,19 @@ struct child_outcome {
 // timeout_s (0: no limit) is killed with SIGKILL.
 child_outcome run_in_child(const std::function<std::string()>& fn, double timeout_s);
 
-// For a record whose error.message is the failure() of the last child that
-// failed in this process: adds error.signal when a signal killed it, and
-// returns true when it died (a crash or an exit, not a timeout), so that a
-// retry may help. Forgets that child either way. (render_worker reports a
-// child's death as a record_error holding only the message.)
-bool note_child_failure(json& record);
+// A job whose child failed: the message is the child's failure(), and the
+// outcome says whether a signal killed it and whether a retry may help.
+class child_failed : public record_error {
+public:
+    explicit child_failed(child_outcome outcome)
+        : record_error(outcome.failure()), outcome_(std::move(outcome)) {}
+    // error.signal's value ("SIGSEGV"), or "" when no signal killed it.
+    std::string signal() const;
+    // The child died (a crash or an exit, not a timeout): a retry may help.
+    bool crashed() const noexcept { return !outcome_.timed_out; }
+
+private:
+    child_outcome outcome_;
+};
 
 }  // namespace vr::host

@@ -268,6 +268,11 @@ play_plan plan_for(const render_job& job, json& record, bool keep_program_change
     midi_song song = read_midi_file(job.midi_path);
     record["midi_sha256"] = sha256_hex(read_file(job.midi_path, midi_max_file_bytes));
     double length = job.midi_duration_s.value_or(song.duration_s);
+    // A few bytes of MIDI can declare years of song: refuse it before
+    // anything is allocated for it.
+    if (!(length <= max_seconds))
+        throw record_error(job.midi_path + ": the song lasts " + std::to_string(static_cast<long long>(length)) +
+                           " s; at most " + std::to_string(static_cast<int>(max_seconds)) + " s are rendered");
     if (!job.midi_duration_s) record["midi_duration_s"] = song.duration_s;
     if (until_silence)
         return midi_plan_until_silence(song, length, tail_of(job), job.sample_rate, keep_program_changes);
@@ -312,6 +317,14 @@ std::shared_ptr<const loaded_preset> render_worker::preset_for(const std::string
     } catch (const record_error& e) {
         preset_errors_.emplace(key, e.what());
         throw;
+    }
+}
+
+void render_worker::prepare(const render_job& job) {
+    try {
+        slot_for(job.plugin, job.sample_rate, job.block_size);
+    } catch (const record_error&) {
+        // Remembered in the slot: run() fails the job with it.
     }
 }
 
@@ -379,7 +392,7 @@ void render_worker::run(const render_job& job, json& record) {
                         return r.dump();
                     },
                     options_.job_timeout_s);
-                if (!child.ok) throw record_error(child.failure());
+                if (!child.ok) throw child_failed(std::move(child));
                 result = json::parse(child.answer);
                 if (result.contains("error")) throw record_error(result["error"].get<std::string>());
                 break;

@@ -54,6 +54,11 @@ public:
     // it knows.
     void run(const render_job& job, json& record);
 
+    // Loads and probes the job's plugin now if it is not loaded yet, so that
+    // what follows is the render alone (its time limit need not cover the
+    // load). A plugin that will not load is left for run() to report.
+    void prepare(const render_job& job);
+
     // Calls emit with one record per program of the plugin.
     void list_programs(const plugin_ref& plugin, int sample_rate, int block_size,
                        const std::function<void(json&&)>& emit);

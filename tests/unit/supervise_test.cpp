@@ -31,15 +31,18 @@ namespace {
     std::abort();
 }
 
-// A worker whose handler does what each job's "do" field says.
+// A worker whose handler does what each job's "do" field says. "sleep" is
+// a slow plugin load (before ready), "sleep-render" a slow render.
 vr::worker_main fake_worker(const std::string& flag_file = "") {
     return [flag_file](int fd) {
-        return vr::serve_jobs(fd, [&](vr::json&& job) {
+        return vr::serve_jobs(fd, [&](vr::json&& job, const std::function<void()>& ready) {
             std::string what = job.value("do", "");
+            if (what == "sleep") std::this_thread::sleep_for(std::chrono::milliseconds(600));
+            ready();
+            if (what == "sleep-render") std::this_thread::sleep_for(std::chrono::milliseconds(600));
             if (what == "segv") die_of(SIGSEGV);
             if (what == "abort") die_of(SIGABRT);
             if (what == "exit") std::exit(3);
-            if (what == "sleep") std::this_thread::sleep_for(std::chrono::milliseconds(600));
             if (what == "hang") {
                 std::signal(SIGTERM, SIG_IGN);
                 for (;;) ::pause();
@@ -99,6 +102,9 @@ TEST(Supervise, ALoadIsAllowedForOnlyOnTheFirstJobOfAPluginInAWorker) {
     EXPECT_EQ(r["status"], "ok");
     // ...but not for a job of a plugin loaded already...
     r = s.run(job({{"do", "sleep"}}));
+    EXPECT_EQ(r["error"]["message"], "timeout after 0.3 s");
+    // ...nor for a render that is slow once the load is over...
+    r = s.run(job({{"do", "sleep-render"}, {"plugin_load_s", 0.0}}));
     EXPECT_EQ(r["error"]["message"], "timeout after 0.3 s");
     // ...and a fresh worker loading it again gets 10 s + 5 x its load time.
     r = s.run(job({{"do", "sleep"}}));
@@ -177,6 +183,19 @@ TEST(Supervise, AHangIgnoringSigtermIsKilledAtItsLimit) {
     EXPECT_GE(took, 0.5);
     EXPECT_LT(took, 3.0);
     EXPECT_EQ(s.run(job({{"n", 1}}))["status"], "ok");
+}
+
+TEST(Supervise, AHangInTheFirstJobOfAWorkerIsKilledAtTheJobsOwnLimit) {
+    vr::supervise_options o;
+    o.timeout_s = 0.5;
+    o.kill_grace_s = 0.3;
+    vr::supervisor s(o, fake_worker());
+    auto start = std::chrono::steady_clock::now();
+    auto r = s.run(job({{"do", "hang"}}));
+    double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    // The load allowance ended when the worker said the render began.
+    EXPECT_EQ(r["error"]["message"], "timeout after 0.5 s");
+    EXPECT_LT(took, 3.0);
 }
 
 TEST(Supervise, RetriesACrashInAFreshWorker) {

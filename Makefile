@@ -62,6 +62,8 @@ help:
 	@echo "make demo       install what is missing, build, run the demo pipeline"
 	@echo "make install    install tools and man pages (PREFIX=$(PREFIX) DESTDIR=)"
 	@echo "make uninstall  remove what install put there"
+	@echo "make bench      measure speed and memory, print the table (under 15 minutes)"
+	@echo "make fuzz       run every fuzz target for FUZZ_SECONDS (clang)"
 	@echo "make clean      remove build/"
 
 deps:

@@ -17,12 +17,7 @@ VST3P="$FIXTURES/vstpreset/files/iterum/Tape_LoFi_Groove.vstpreset"
 SERUM="$S2/wiillownet/test_preset.SerumPreset"
 SCALE="$MIDI/jazz-soft-test-midi-files/test-c-major-scale.mid"
 
-setup() {
-    T="$BATS_TEST_TMPDIR"
-    OUT="$T/out"
-    mkdir -p "$OUT"
-}
-
+setup() { hostile_setup; }
 teardown() { hostile_teardown; }
 
 # Every line of $output is a record for a file under $1 (relative_path) that
@@ -214,10 +209,7 @@ size-2p63.vstpreset negative chunk size -9223372036854775808 at byte 648"
     hrun render-one --plugin "$SYNTH3" --ignore-plugin-id <"$T/jobs"
     assert_equal "$status" 1
     assert_equal "${#lines[@]}" 14
-    run jq -r '. as $r | select($r.status != "error" or ($r.error.message | startswith("preset " + $r.preset_path + ": ") | not))' <<<"$output"
-    assert_output ""
-    [ ! -e "$OUT/x.wav" ]
-    assert_no_tmp_left "$OUT"
+    assert_jobs_failed_naming_presets "$OUT/x.wav"
 }
 
 @test "declared sizes of 2^31 and more in MIDI headers: refused, or read to the end for a track cut short" {
@@ -300,10 +292,7 @@ text-2p31.SerumPreset in the inflated payload: truncated at byte 8: the CBOR ite
     assert_equal "$status" 1
     assert_equal "${#lines[@]}" 13
     grep -qF "CBOR nested deeper than 512 levels" <<<"$output"
-    run jq -r '. as $r | select($r.status != "error" or ($r.error.message | startswith("preset " + $r.preset_path + ": ") | not))' <<<"$output"
-    assert_output ""
-    [ ! -e "$OUT/x.wav" ]
-    assert_no_tmp_left "$OUT"
+    assert_jobs_failed_naming_presets "$OUT/x.wav"
 }
 
 @test "empty files, folders and FIFOs where files are expected: one error each, nothing blocks" {

@@ -10,12 +10,7 @@ SCALE="$FIXTURES/midi/files/jazz-soft-test-midi-files/test-c-major-scale.mid"
 FXB="$FIXTURES/fxp/files/ardour2fxp/MDAx.fxb"
 SERUM="$FIXTURES/serum2/files/wiillownet/test_preset.SerumPreset"
 
-setup() {
-    T="$BATS_TEST_TMPDIR"
-    OUT="$T/out"
-    mkdir -p "$OUT"
-}
-
+setup() { hostile_setup; }
 teardown() { hostile_teardown; }
 
 # Every tool in record mode, with what it needs to run.

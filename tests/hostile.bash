@@ -125,6 +125,23 @@ small_tmpfs() {
 }
 
 # Undoes small_tmpfs and chattr +i; call from teardown.
+# A scratch folder T and an empty output folder OUT for each test.
+hostile_setup() {
+    T="$BATS_TEST_TMPDIR"
+    OUT="$T/out"
+    mkdir -p "$OUT"
+}
+
+# After render-one ran preset jobs that all write $1: every record failed
+# with a message starting "preset <its preset_path>: ", and nothing was
+# written, not even a temporary.
+assert_jobs_failed_naming_presets() {
+    run jq -r '. as $r | select($r.status != "error" or ($r.error.message | startswith("preset " + $r.preset_path + ": ") | not))' <<<"$output"
+    assert_output ""
+    [ ! -e "$1" ]
+    assert_no_tmp_left "$(dirname "$1")"
+}
+
 hostile_teardown() {
     local m
     if [ -f "$BATS_TEST_TMPDIR/.immutable" ]; then

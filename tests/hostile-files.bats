@@ -8,14 +8,9 @@
 # hand-picked cases; these are the sweeps and the cross-tool paths.)
 load hostile
 
-MIDI="$FIXTURES/midi/files"
-S2="$FIXTURES/serum2/files"
-FXB="$FIXTURES/fxp/files/ardour2fxp/MDAx.fxb"
 FXCK="$FIXTURES/fxp/files/ardour2fxp/MDAx_Harp_FxCk.fxp"
 FPCH="$FIXTURES/fxp/files/ardour2fxp/OXFM_Kick_FPCh.fxp"
 VST3P="$FIXTURES/vstpreset/files/iterum/Tape_LoFi_Groove.vstpreset"
-SERUM="$S2/wiillownet/test_preset.SerumPreset"
-SCALE="$MIDI/jazz-soft-test-midi-files/test-c-major-scale.mid"
 
 setup() { hostile_setup; }
 teardown() { hostile_teardown; }

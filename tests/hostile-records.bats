@@ -6,10 +6,6 @@
 # saying which line or field and what is wrong; the run goes on; exit 1.
 load hostile
 
-SCALE="$FIXTURES/midi/files/jazz-soft-test-midi-files/test-c-major-scale.mid"
-FXB="$FIXTURES/fxp/files/ardour2fxp/MDAx.fxb"
-SERUM="$FIXTURES/serum2/files/wiillownet/test_preset.SerumPreset"
-
 setup() { hostile_setup; }
 teardown() { hostile_teardown; }
 

@@ -125,6 +125,13 @@ small_tmpfs() {
 }
 
 # Undoes small_tmpfs and chattr +i; call from teardown.
+# Real files the hostile tests start from.
+MIDI="$FIXTURES/midi/files"
+S2="$FIXTURES/serum2/files"
+SCALE="$MIDI/jazz-soft-test-midi-files/test-c-major-scale.mid"
+FXB="$FIXTURES/fxp/files/ardour2fxp/MDAx.fxb"
+SERUM="$S2/wiillownet/test_preset.SerumPreset"
+
 # A scratch folder T and an empty output folder OUT for each test.
 hostile_setup() {
     T="$BATS_TEST_TMPDIR"

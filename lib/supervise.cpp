@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <thread>
 
 #include "error.hpp"
@@ -213,6 +214,17 @@ void finish_interrupt(pid_t worker, const supervised_job& job) {
     ::_exit(128 + sig);  // not reached
 }
 
+// The audio length of the worker's "the render begins" line, or nothing
+// when the line is the job's answer.
+std::optional<double> rendering_audio_s(const std::string& line) {
+    if (line.rfind(R"({"rendering_s":)", 0) != 0) return std::nullopt;
+    try {
+        return json::parse(line).at("rendering_s").get<double>();
+    } catch (const json::exception&) {
+        return std::nullopt;
+    }
+}
+
 void send_all(int fd, const std::string& text) {
     std::size_t done = 0;
     while (done < text.size()) {
@@ -231,11 +243,13 @@ void send_all(int fd, const std::string& text) {
 supervisor::end supervisor::attempt(const supervised_job& job, json& result) {
     if (pid_ && worker_exited()) kill_worker(false);  // died while idle: not this job's doing
     if (!pid_) start_worker();
-    // Two limits: loading the plugin (when this worker has not yet) until
-    // the worker says the render begins, then the job's own.
-    double limit = options_.timeout_s < 0 ? default_timeout_s(job.audio_s) : options_.timeout_s;
+    // Two limits (rendering_callback): until the worker says the render
+    // begins, loading the plugin when this worker has not yet; then the
+    // job's own, from the length of audio the worker planned.
+    const bool limited = options_.timeout_s != 0;
+    double limit = options_.timeout_s < 0 ? default_timeout_s(0) : options_.timeout_s;
     double load_limit = 0;
-    if (loaded_.insert(job.plugin_key).second && limit > 0) {
+    if (loaded_.insert(job.plugin_key).second && limited) {
         auto known = load_s_.find(job.plugin_key);
         load_limit = load_allowance_s(known == load_s_.end() ? -1 : known->second);
     }
@@ -258,13 +272,15 @@ supervisor::end supervisor::attempt(const supervised_job& job, json& result) {
         if (auto nl = pending_.find('\n'); nl != std::string::npos) {
             line = pending_.substr(0, nl);
             pending_.erase(0, nl + 1);
-            if (line != R"({"ready":true})") break;
+            auto audio_s = rendering_audio_s(line);
+            if (!audio_s) break;
             rendering = true;
+            if (options_.timeout_s < 0) limit = default_timeout_s(*audio_s);
             deadline = after(limit);
             continue;
         }
         int wait_ms = -1;
-        if (limit > 0) {
+        if (limited) {
             double left = seconds_until(deadline);
             if (left <= 0) {
                 late = true;
@@ -358,7 +374,7 @@ int serve_jobs(int fd, const worker_handler& handle) {
             json keep = job;
             worker_result r;
             try {
-                r = handle(std::move(job), [&] { out.write_line(R"({"ready":true})"); });
+                r = handle(std::move(job), [&](double audio_s) { out.write_line(json{{"rendering_s", audio_s}}.dump()); });
             } catch (const std::exception& e) {
                 // The handler makes errors records; this is for what slips past it.
                 r.record = std::move(keep);

@@ -42,7 +42,7 @@ double load_allowance_s(double known_load_s = -1);
 double rss_mb(pid_t pid = 0);
 
 struct supervise_options {
-    double timeout_s = -1;      // per job, plus load_allowance_s: < 0 derived (default_timeout_s), 0 none
+    double timeout_s = -1;      // per job (see rendering_callback): < 0 derived (default_timeout_s), 0 none
     int retries = 0;            // further tries, each in a fresh worker, of a job whose plugin crashed
     double max_rss_mb = 0;      // replace the worker between jobs once its RSS is past this (0: never)
     double kill_grace_s = 1.0;  // from SIGTERM to SIGKILL when a job overruns
@@ -54,7 +54,6 @@ struct supervised_job {
     json record;              // sent to the worker as it is
     std::string output_path;  // temporaries of this file left by a killed worker are removed
     std::string plugin_key;   // jobs with one key share a plugin loaded in the worker
-    double audio_s = 0;       // seconds of audio, for the default time limit
 };
 
 // A worker's answer to one job.
@@ -63,10 +62,16 @@ struct worker_result {
     bool crashed = false;  // the plugin crashed in a child of the worker: worth a retry
 };
 
-// The worker's side: renders one job record, calling ready() once the job's
-// plugin is loaded and the render itself begins: the job's own time limit
-// starts then (the time before it is bounded by load_allowance_s).
-using worker_handler = std::function<worker_result(json&& record, const std::function<void()>& ready)>;
+// Called by the worker once a job's plugin is loaded and the job planned,
+// with the most audio it can render (seconds): the job's own time limit,
+// default_timeout_s(audio_s) unless given, starts then. Before it, the
+// limit is the load allowance (a plugin not loaded in this worker yet) plus
+// the given timeout or default_timeout_s(0).
+using rendering_callback = std::function<void(double audio_s)>;
+
+// The worker's side: renders one job record, calling rendering() when the
+// render begins (never, when the job fails before).
+using worker_handler = std::function<worker_result(json&& record, const rendering_callback& rendering)>;
 
 // Runs in a new worker process (a fork of the supervisor), given the
 // connection to the supervisor as fd 3; sets up (loads JUCE) and calls

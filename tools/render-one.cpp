@@ -17,7 +17,6 @@
 #include "host/child.hpp"
 #include "host/plugin_instance.hpp"
 #include "host/render_worker.hpp"
-#include "midi.hpp"
 #include "records.hpp"
 #include "render_job.hpp"
 #include "supervise.hpp"
@@ -55,13 +54,10 @@ void finish_record(vr::json& record, vr::record_writer& out, vr::dataset_output&
 // and all of --no-isolate. Failures become the record's error.
 vr::worker_result render_here(vr::host::render_worker& worker, vr::json&& record,
                               const vr::render_defaults& defaults, const vr::plugin_map& plugins,
-                              const std::function<void()>& ready = [] {}) {
+                              const vr::rendering_callback& rendering = {}) {
     vr::worker_result out;
     try {
-        auto job = vr::make_render_job(record, defaults, plugins);
-        worker.prepare(job);
-        ready();
-        worker.run(job, record);
+        worker.run(vr::make_render_job(record, defaults, plugins), record, rendering);
     } catch (const vr::host::child_failed& e) {
         vr::set_error(record, e.what());
         if (auto sig = e.signal(); !sig.empty()) record["error"]["signal"] = sig;
@@ -73,27 +69,6 @@ vr::worker_result render_here(vr::host::render_worker& worker, vr::json&& record
     }
     out.record = std::move(record);
     return out;
-}
-
-// What the supervisor needs to know of a job: where it writes, which loaded
-// plugin it uses, how much audio it makes (for its default time limit).
-vr::supervised_job supervised(const vr::json& record, const vr::render_job& job) {
-    double audio_s = job.duration_s;
-    if (job.midi_mode) {
-        audio_s = 0;
-        if (job.midi_duration_s) {
-            audio_s = *job.midi_duration_s;
-        } else {
-            try {
-                audio_s = vr::read_midi_file(job.midi_path).duration_s;
-            } catch (const vr::record_error&) {
-                // The worker reports it.
-            }
-        }
-    }
-    return {record, job.output_path,
-            job.plugin.location + "@" + std::to_string(job.sample_rate) + "/" + std::to_string(job.block_size),
-            audio_s + (job.shape.tail_auto ? job.shape.max_tail_s : job.tail_s)};
 }
 
 int run(int argc, char** argv) {
@@ -233,8 +208,8 @@ int run(int argc, char** argv) {
         workers.emplace(supervision, [&](int fd) {
             vr::host::juce_runtime worker_juce;
             vr::host::render_worker worker(options);
-            return vr::serve_jobs(fd, [&](vr::json&& r, const std::function<void()>& ready) {
-                return render_here(worker, std::move(r), defaults, plugins, ready);
+            return vr::serve_jobs(fd, [&](vr::json&& r, const vr::rendering_callback& rendering) {
+                return render_here(worker, std::move(r), defaults, plugins, rendering);
             });
         });
     } else {
@@ -255,7 +230,10 @@ int run(int argc, char** argv) {
                     result = std::move(record);
                     result["status"] = "skipped";
                 } else if (workers) {
-                    result = workers->run(supervised(record, job));
+                    // Jobs of one plugin at one rate and block size share its instance in the worker.
+                    result = workers->run({record, job.output_path,
+                                           job.plugin.location + "@" + std::to_string(job.sample_rate) + "/" +
+                                               std::to_string(job.block_size)});
                 } else {
                     result = render_here(*in_process, std::move(record), defaults, plugins).record;
                     result["worker_rss_mb"] = vr::rss_mb();

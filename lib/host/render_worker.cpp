@@ -320,15 +320,7 @@ std::shared_ptr<const loaded_preset> render_worker::preset_for(const std::string
     }
 }
 
-void render_worker::prepare(const render_job& job) {
-    try {
-        slot_for(job.plugin, job.sample_rate, job.block_size);
-    } catch (const record_error&) {
-        // Remembered in the slot: run() fails the job with it.
-    }
-}
-
-void render_worker::run(const render_job& job, json& record) {
+void render_worker::run(const render_job& job, json& record, const std::function<void(double)>& on_render) {
     put_job_settings(job, record);
     slot& s = slot_for(job.plugin, job.sample_rate, job.block_size);
     std::shared_ptr<const loaded_preset> state, preset;
@@ -347,6 +339,10 @@ void render_worker::run(const render_job& job, json& record) {
     if (preset) record["preset_sha256"] = preset->sha256;
     if (state) record["state_file_sha256"] = state->sha256;
     play_plan plan = plan_for(job, record, options_.midi_program_changes);
+    if (on_render) {
+        std::int64_t most = plan.frames + (plan.until_silence ? plan.until_silence->max_frames : 0);
+        on_render(static_cast<double>(most) / job.sample_rate);
+    }
     // A job that loads a preset or sets parameters would leave them set for
     // the next one: it never plays in place.
     isolation how = s.mode;

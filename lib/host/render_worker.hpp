@@ -52,12 +52,10 @@ public:
     // (status ok, frames, measurements, plugin_*, timings, fresh_instance) to
     // record. Throws record_error on failure, after adding the plugin fields
     // it knows.
-    void run(const render_job& job, json& record);
-
-    // Loads and probes the job's plugin now if it is not loaded yet, so that
-    // what follows is the render alone (its time limit need not cover the
-    // load). A plugin that will not load is left for run() to report.
-    void prepare(const render_job& job);
+    // on_render, when given, is called once the plugin is loaded and the
+    // job planned, with the most seconds of audio the render can make (a
+    // supervisor's time limit for the render starts then).
+    void run(const render_job& job, json& record, const std::function<void(double audio_s)>& on_render = {});
 
     // Calls emit with one record per program of the plugin.
     void list_programs(const plugin_ref& plugin, int sample_rate, int block_size,

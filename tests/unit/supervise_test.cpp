@@ -35,10 +35,10 @@ namespace {
 // a slow plugin load (before ready), "sleep-render" a slow render.
 vr::worker_main fake_worker(const std::string& flag_file = "") {
     return [flag_file](int fd) {
-        return vr::serve_jobs(fd, [&](vr::json&& job, const std::function<void()>& ready) {
+        return vr::serve_jobs(fd, [&](vr::json&& job, const vr::rendering_callback& rendering) {
             std::string what = job.value("do", "");
             if (what == "sleep") std::this_thread::sleep_for(std::chrono::milliseconds(600));
-            ready();
+            rendering(job.value("audio_s", 0.1));
             if (what == "sleep-render") std::this_thread::sleep_for(std::chrono::milliseconds(600));
             if (what == "segv") die_of(SIGSEGV);
             if (what == "abort") die_of(SIGABRT);
@@ -68,7 +68,7 @@ vr::worker_main fake_worker(const std::string& flag_file = "") {
 }
 
 vr::supervised_job job(vr::json record, const std::string& out = "/nonexistent/x.wav") {
-    return {std::move(record), out, "plugin", 0.1};
+    return {std::move(record), out, "plugin"};
 }
 
 bool alive(pid_t pid) { return ::kill(pid, 0) == 0; }

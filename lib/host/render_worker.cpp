@@ -265,8 +265,10 @@ play_plan plan_for(const render_job& job, json& record, bool keep_program_change
     if (!job.midi_mode)
         return until_silence ? note_plan_until_silence(job.note, job.velocity, job.duration_s, tail_of(job), job.sample_rate)
                              : note_plan(job.note, job.velocity, job.duration_s, job.tail_s, job.sample_rate);
-    midi_song song = read_midi_file(job.midi_path);
-    record["midi_sha256"] = sha256_hex(read_file(job.midi_path, midi_max_file_bytes));
+    // Read once: the bytes parsed are the bytes hashed.
+    auto bytes = read_file(job.midi_path, midi_max_file_bytes);
+    midi_song song = parse_midi(bytes, job.midi_path);
+    record["midi_sha256"] = sha256_hex(bytes);
     double length = job.midi_duration_s.value_or(song.duration_s);
     // A few bytes of MIDI can declare years of song: refuse it before
     // anything is allocated for it.

@@ -26,15 +26,10 @@ assert_each_file_named() {
 }
 
 @test "preset-scan: eight real presets cut and flipped at 60 seeded offsets each, one record per file" {
-    local d="$T/m" src n=0
-    for src in "$FXB" "$FXCK" "$FPCH" "$FIXTURES/fxp/files/destroyfx/subverb STY.fxp" "$VST3P" \
+    local d="$T/m" files
+    files=$(mutants_of_each "$d" p 0 "$FXB" "$FXCK" "$FPCH" "$FIXTURES/fxp/files/destroyfx/subverb STY.fxp" "$VST3P" \
         "$FIXTURES/vstpreset/files/ryukau-VSTPlugins/SyncSawSynth__Multi__Breathing.vstpreset" \
-        "$S2/CharlesBT/temp1.SerumPreset" "$SERUM"; do
-        n=$((n + 1))
-        make_mutants "$src" "$d" 30 "p$n" "$n"
-    done
-    local files
-    files=$(find "$d" -type f | wc -l)
+        "$S2/CharlesBT/temp1.SerumPreset" "$SERUM")
     [ "$files" -gt 450 ] || fail "only $files mutants"
     hrun preset-scan "$d"
     assert_equal "$status" 1
@@ -53,14 +48,10 @@ assert_each_file_named() {
 }
 
 @test "midi-duration: five real MIDI files cut and flipped at 60 seeded offsets each, file mode and record mode" {
-    local d="$T/m" src n=0
-    for src in "$SCALE" "$MIDI/Tonejs-Midi/bach__bach_format0.mid" "$MIDI/debian-ardour-data/click.mid" \
-        "$MIDI/github-misc/MrsWatson__c-scale.mid" "$MIDI/Tonejs-Midi/beethoven__symphony_7_2.mid"; do
-        n=$((n + 1))
-        make_mutants "$src" "$d" 30 "m$n" "$((n + 100))"
-    done
-    local files
-    files=$(find "$d" -type f | wc -l)
+    local d="$T/m" files
+    files=$(mutants_of_each "$d" m 100 "$SCALE" "$MIDI/Tonejs-Midi/bach__bach_format0.mid" \
+        "$MIDI/debian-ardour-data/click.mid" "$MIDI/github-misc/MrsWatson__c-scale.mid" \
+        "$MIDI/Tonejs-Midi/beethoven__symphony_7_2.mid")
     # File mode: a line on stdout per file measured, one on stderr per file refused.
     hrun midi-duration "$d"/*
     assert_equal "$status" 1

@@ -67,6 +67,19 @@ for _ in range(count):
 PY
 }
 
+# Writes 30 mutants of each file after the first three arguments into
+# folder $1, named $2<k>-... for the k-th file and seeded with $3 + k; prints
+# how many files the folder then holds.
+mutants_of_each() {
+    local out="$1" prefix="$2" seed="$3" src k=0
+    shift 3
+    for src in "$@"; do
+        k=$((k + 1))
+        make_mutants "$src" "$out" 30 "$prefix$k" "$((seed + k))"
+    done
+    find "$out" -type f | wc -l
+}
+
 # Copies $1 to $4 with the bytes of printf format $3 written at offset $2.
 patch_bytes() {
     cp "$1" "$4"

@@ -76,13 +76,13 @@ std::string temp_path_beside(const std::string& path) {
     std::string name = "." + p.filename().string();
     // Keep the temporary name within NAME_MAX even for a 255-byte filename.
     if (name.size() > 200) name.resize(200);
-    name += ".vr-tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+    name += std::string(temp_marker) + std::to_string(::getpid()) + "-" + std::to_string(counter++);
     return (p.parent_path() / name).string();
 }
 
 bool is_temp_name(const std::string& filename) {
     return filename.size() > 1 && filename[0] == '.' &&
-           filename.find(".vr-tmp-") != std::string::npos;
+           filename.find(temp_marker) != std::string::npos;
 }
 
 void write_file_atomic(const std::string& path, std::span<const std::uint8_t> bytes) {

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace vr {
@@ -23,6 +24,9 @@ void write_file_atomic(const std::string& path, std::span<const std::uint8_t> by
 // The name of a fresh temporary file beside path: ".<name>.vr-tmp-<pid>-<n>".
 // Tools that clean up after killed runs look for the ".vr-tmp-" marker.
 std::string temp_path_beside(const std::string& path);
+
+// What marks our temporary files' names (see temp_path_beside).
+inline constexpr std::string_view temp_marker = ".vr-tmp-";
 
 // True when name is one of our temporary files (see temp_path_beside).
 bool is_temp_name(const std::string& filename);

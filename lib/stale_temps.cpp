@@ -19,13 +19,11 @@ namespace vr {
 
 namespace {
 
-constexpr std::string_view marker = ".vr-tmp-";
-
 // The writer's pid in a temporary's name, or 0 when the name is not ours.
 pid_t writer_pid(const std::string& name) {
     if (!is_temp_name(name)) return 0;
-    auto at = name.rfind(marker);
-    const char* p = name.data() + at + marker.size();
+    auto at = name.rfind(temp_marker);
+    const char* p = name.data() + at + temp_marker.size();
     const char* end = name.data() + name.size();
     long pid = 0;
     auto [next, ec] = std::from_chars(p, end, pid);
@@ -78,7 +76,7 @@ std::size_t remove_stale_temps(const std::string& dir, const std::string& of) {
     if (!of.empty()) {
         prefix = "." + of;
         if (prefix.size() > 200) prefix.resize(200);  // as temp_path_beside cuts it
-        prefix += marker;
+        prefix += temp_marker;
     }
     DIR* d = ::opendir(dir.empty() ? "." : dir.c_str());
     if (!d) return 0;

@@ -52,6 +52,12 @@ void record_writer::write(const json& record) {
     if (failed) ++failed_;
 }
 
+void record_writer::write_verbatim(const json& record, std::string_view line) {
+    out_.write_line(line);
+    ++written_;
+    if (is_error(record)) ++failed_;
+}
+
 bool line_reader::fill() {
     if (eof_) return false;
     if (pos_ > 0) {
@@ -221,7 +227,8 @@ namespace {
 // Reads one line as a record; a line that cannot be one becomes an error
 // record naming it. Returns false for a blank line.
 bool line_to_record(const std::string& line, bool too_long, std::size_t no, std::size_t max_line,
-                    json& record) {
+                    json& record, bool& readable) {
+    readable = false;
     if (too_long) {
         record = bad_line_record(no, "line longer than " + std::to_string(max_line) + " bytes", line);
         return true;
@@ -244,8 +251,11 @@ bool line_to_record(const std::string& line, bool too_long, std::size_t no, std:
         record = bad_line_record(no, "not JSON: " + printable_excerpt(detail, 200), line);
         return true;
     }
-    if (!record.is_object())
+    if (!record.is_object()) {
         record = bad_line_record(no, std::string("JSON but not an object (") + type_name(record) + ")", line);
+        return true;
+    }
+    readable = true;
     return true;
 }
 
@@ -253,19 +263,31 @@ bool line_to_record(const std::string& line, bool too_long, std::size_t no, std:
 
 int for_each_record(int in_fd, record_writer& out, const record_fn& fn,
                     const record_loop_options& options) {
+    return for_each_record(
+        in_fd, out, [&](json&& record, const std::string*, record_writer& w) { fn(std::move(record), w); },
+        options);
+}
+
+int for_each_record(int in_fd, record_writer& out, const record_line_fn& fn,
+                    const record_loop_options& options) {
     line_reader reader(in_fd, options.max_line);
     std::string line;
     bool too_long = false;
     while (reader.next(line, too_long)) {
         json record;
-        if (!line_to_record(line, too_long, reader.line_number(), options.max_line, record)) continue;
+        bool readable = false;
+        if (!line_to_record(line, too_long, reader.line_number(), options.max_line, record, readable))
+            continue;
         if ((options.pass_errors && is_error(record)) || (options.pass_skipped && is_skipped(record))) {
-            out.write(record);
+            if (readable)
+                out.write_verbatim(record, line);
+            else
+                out.write(record);
             continue;
         }
         json keep = record;
         try {
-            fn(std::move(record), out);
+            fn(std::move(record), readable ? &line : nullptr, out);
         } catch (const fatal_error&) {
             throw;
         } catch (const pipe_closed&) {

@@ -108,6 +108,42 @@ TEST(Records, LineReaderCapsLongLinesWithoutKeepingThem) {
     close(fds[0]);
 }
 
+// Runs for_each_record over input with a tool that adds one field, and returns
+// what it wrote.
+std::string run_loop(const std::string& input) {
+    int in[2], out[2];
+    EXPECT_EQ(pipe(in), 0);
+    EXPECT_EQ(pipe(out), 0);
+    EXPECT_EQ(write(in[1], input.data(), input.size()), static_cast<ssize_t>(input.size()));
+    close(in[1]);
+    vr::record_writer w(out[1]);
+    vr::for_each_record(in[0], w, [](vr::json&& r, vr::record_writer& o) {
+        r["seen"] = true;
+        o.write(r);
+    });
+    close(in[0]);
+    close(out[1]);
+    std::string got;
+    char buf[4096];
+    for (ssize_t n; (n = read(out[0], buf, sizeof buf)) > 0;) got.append(buf, static_cast<std::size_t>(n));
+    close(out[0]);
+    return got;
+}
+
+TEST(Records, PassesErroredAndSkippedRecordsOnByteForByte) {
+    // 0.009195417 comes back from nlohmann's dump as 0.009195416999999999:
+    // a record passed through must keep the text it came with.
+    std::string errored = R"({"render_s": 0.009195417, "status":"error","error":{"tool":"x","message":"m"}})";
+    std::string skipped = R"({"a":1.50,"status":"skipped"})";
+    std::string got = run_loop(errored + "\n" + skipped + "\n{\"b\":0.009195417}\n[1]\n");
+    std::string expect = errored + "\n" + skipped + "\n{\"b\":0.009195416999999999,\"seen\":true}\n";
+    ASSERT_EQ(got.substr(0, expect.size()), expect);
+    // The unreadable line becomes an error record naming its line.
+    vr::json bad = vr::json::parse(got.substr(expect.size()));
+    EXPECT_EQ(bad["status"], "error");
+    EXPECT_NE(bad["error"]["message"].get<std::string>().find("line 4"), std::string::npos);
+}
+
 TEST(Files, AtomicWriteLeavesNoTemporaryAndRefusesSpecialFiles) {
     auto dir = std::filesystem::temp_directory_path() / ("vr-unit-" + std::to_string(getpid()));
     std::filesystem::create_directories(dir);

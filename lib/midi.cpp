@@ -51,13 +51,13 @@ struct timed_event {
     midi_event event;
 };
 
-// Reads one MTrk chunk's events into a shared list, and its tempo changes
-// into the song's timeline.
+// Reads one MTrk chunk's events into a shared list (or only counts them,
+// when out is null), and its tempo changes into the song's timeline.
 class track_parser {
 public:
-    track_parser(byte_cursor data, bool cut_short, std::vector<timed_event>& out,
+    track_parser(byte_cursor data, bool cut_short, std::vector<timed_event>* out, std::size_t& count,
                  midi_timeline& timeline)
-        : c_(data), cut_short_(cut_short), out_(out), timeline_(timeline) {}
+        : c_(data), cut_short_(cut_short), out_(out), count_(count), timeline_(timeline) {}
 
     // Reads the track; returns the tick of its last event (end-of-track included).
     std::uint64_t parse() {
@@ -148,7 +148,7 @@ private:
         bool complete = !data.empty() && data.back() == 0xF7;
         push(tick, 255, std::move(bytes));
         // Not ended by F7: the message goes on in F7 packets.
-        if (!complete) pending_sysex_ = out_.size() - 1;
+        if (!complete && out_) pending_sysex_ = out_->size() - 1;
     }
 
     // An F7 packet: the next part of a divided sysex, or an escape (any
@@ -158,7 +158,7 @@ private:
         std::uint32_t length = read_vlq(c_, "sysex length");
         auto data = c_.bytes(length, "sysex data");
         if (pending_sysex_ == none) return;
-        auto& bytes = out_[pending_sysex_].event.bytes;
+        auto& bytes = (*out_)[pending_sysex_].event.bytes;
         bytes.insert(bytes.end(), data.begin(), data.end());
         if (!data.empty() && data.back() == 0xF7) pending_sysex_ = none;
     }
@@ -167,7 +167,7 @@ private:
     // ended there so that a synth never waits for its F7.
     void close_sysex() {
         if (pending_sysex_ == none) return;
-        out_[pending_sysex_].event.bytes.push_back(0xF7);
+        (*out_)[pending_sysex_].event.bytes.push_back(0xF7);
         pending_sysex_ = none;
     }
 
@@ -181,16 +181,18 @@ private:
     }
 
     void push(std::uint64_t tick, std::uint8_t channel, std::vector<std::uint8_t>&& bytes) {
-        if (out_.size() >= midi_max_events)
+        if (count_ >= midi_max_events)
             problem(c_.offset(), "more than " + std::to_string(midi_max_events) +
                                      " events in the song, over the limit");
-        out_.push_back({tick, {0.0, channel, std::move(bytes)}});
+        ++count_;
+        if (out_) out_->push_back({tick, {0.0, channel, std::move(bytes)}});
     }
 
     static constexpr std::size_t none = static_cast<std::size_t>(-1);
     byte_cursor c_;
     bool cut_short_;
-    std::vector<timed_event>& out_;
+    std::vector<timed_event>* out_;
+    std::size_t& count_;
     midi_timeline& timeline_;
     std::uint64_t tick_ = 0;
     std::uint8_t running_ = 0;
@@ -231,7 +233,7 @@ midi_timeline read_division(std::uint16_t division, std::size_t at) {
     return midi_timeline::metrical(division);
 }
 
-midi_song parse_smf(byte_cursor c) {
+midi_song parse_smf(byte_cursor c, midi_keep keep) {
     if (c.at_end()) throw format_error("empty file, not a Standard MIDI File", c.offset());
     if (c.remaining() < 4 || c.chars(4, "header") != "MThd")
         problem(c.offset(), "not a Standard MIDI File (no MThd header)");
@@ -252,6 +254,7 @@ midi_song parse_smf(byte_cursor c) {
 
     std::size_t chunks_at = c.offset();
     std::vector<timed_event> events;
+    std::size_t count = 0;
     std::vector<std::size_t> bounds{0};
     std::uint64_t end_tick = 0;
     int tracks = 0;
@@ -266,7 +269,9 @@ midi_song parse_smf(byte_cursor c) {
             ++tracks;
             byte_cursor data = c.sub(cut_short ? c.remaining() : length, "track");
             try {
-                end_tick = std::max(end_tick, track_parser(data, cut_short, events, timeline).parse());
+                track_parser track(data, cut_short, keep == midi_keep::events ? &events : nullptr, count,
+                                   timeline);
+                end_tick = std::max(end_tick, track.parse());
             } catch (const format_error& e) {
                 throw format_error("track " + std::to_string(tracks) + ": " + e.what(), e.offset);
             }
@@ -316,20 +321,20 @@ byte_cursor unwrap_rmid(byte_cursor c) {
 
 }  // namespace
 
-midi_song parse_midi(std::span<const std::uint8_t> bytes, std::string_view name) {
+midi_song parse_midi(std::span<const std::uint8_t> bytes, std::string_view name, midi_keep keep) {
     try {
         byte_cursor c(bytes);
         if (bytes.size() >= 12 && std::string_view(reinterpret_cast<const char*>(bytes.data()), 4) == "RIFF")
             c = unwrap_rmid(c);
-        return parse_smf(c);
+        return parse_smf(c, keep);
     } catch (const format_error& e) {
         throw format_error(std::string(name) + ": " + e.what(), e.offset);
     }
 }
 
-midi_song read_midi_file(const std::string& path) {
+midi_song read_midi_file(const std::string& path, midi_keep keep) {
     auto bytes = read_file(path, midi_max_file_bytes);
-    return parse_midi(bytes, path);
+    return parse_midi(bytes, path, keep);
 }
 
 }  // namespace vr

@@ -29,11 +29,18 @@ inline constexpr std::size_t midi_max_file_bytes = 64u << 20;
 // The most channel messages and sysex a song may hold before it is refused.
 inline constexpr std::size_t midi_max_events = 10'000'000;
 
+// What a parse keeps: every event, or only the song's length (the file is
+// checked and its events counted against midi_max_events all the same, so
+// both accept and refuse the same files, but `events` stays empty and
+// memory does not grow with the song).
+enum class midi_keep { events, duration };
+
 // Parses a Standard MIDI File; throws vr::format_error with a message that
 // starts with `name: ` and says what is wrong and where.
-midi_song parse_midi(std::span<const std::uint8_t> bytes, std::string_view name);
+midi_song parse_midi(std::span<const std::uint8_t> bytes, std::string_view name,
+                     midi_keep keep = midi_keep::events);
 
 // Reads and parses a file (size cap, e.g. 64 MiB; errors name the path).
-midi_song read_midi_file(const std::string& path);
+midi_song read_midi_file(const std::string& path, midi_keep keep = midi_keep::events);
 
 }  // namespace vr

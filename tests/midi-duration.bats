@@ -169,3 +169,29 @@ $rest"
     assert_failure 3
     assert_output --partial "cannot write standard output"
 }
+
+# A one-track song of N note-ons a tick apart (running status, 3 bytes each),
+# at 96 ticks per quarter note and the default 120 bpm.
+many_events() {  # N FILE
+    python3 - "$1" "$2" <<'PY'
+import struct, sys
+n = int(sys.argv[1])
+track = b"\x00\x90\x3c\x40" + b"\x01\x3c\x40" * (n - 1) + b"\x00\xff\x2f\x00"
+open(sys.argv[2], "wb").write(b"MThd" + struct.pack(">IHHH", 6, 0, 1, 96) +
+                              b"MTrk" + struct.pack(">I", len(track)) + track)
+PY
+}
+
+@test "midi-duration measures a song at the 10-million-event limit without keeping its events, and refuses one over it" {
+    many_events 10000000 "$BATS_TEST_TMPDIR/full.mid"
+    # Kept as events this song takes about 1 GB; measured, only its 30 MB file.
+    run --separate-stderr /usr/bin/time -f '%M' midi-duration "$BATS_TEST_TMPDIR/full.mid"
+    assert_success
+    # 9999999 ticks at 96 per quarter note, 0.5 s per quarter note.
+    assert_output 52083.328125
+    [ "$stderr" -lt 250000 ] || fail "max RSS ${stderr} kB"
+    many_events 10000001 "$BATS_TEST_TMPDIR/over.mid"
+    run --separate-stderr midi-duration "$BATS_TEST_TMPDIR/over.mid"
+    assert_failure 1
+    [[ "$stderr" == *"over.mid: track 1: byte "*": more than 10000000 events in the song, over the limit" ]] || fail "$stderr"
+}

@@ -30,7 +30,7 @@ int measure_files(const std::vector<std::string>& paths) {
     for (const auto& path : paths) {
         double seconds;
         try {
-            seconds = vr::read_midi_file(path).duration_s;
+            seconds = vr::read_midi_file(path, vr::midi_keep::duration).duration_s;
         } catch (const vr::record_error& e) {
             vr::warn(e.what());
             failed = true;
@@ -66,7 +66,7 @@ int measure_records() {
         if (it == cache.end()) {
             outcome o;
             try {
-                o.seconds = vr::read_midi_file(key).duration_s;
+                o.seconds = vr::read_midi_file(key, vr::midi_keep::duration).duration_s;
                 o.ok = true;
             } catch (const vr::record_error& e) {
                 o.error = e.what();

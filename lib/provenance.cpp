@@ -9,6 +9,7 @@
 #include "error.hpp"
 #include "files.hpp"
 #include "hash.hpp"
+#include "lv2_manifest.hpp"
 
 namespace vr {
 
@@ -35,21 +36,19 @@ std::string vst3_binary(const std::string& bundle) {
     return found.empty() ? "" : found.front();
 }
 
-std::string lv2_binary(const std::string& bundle) {
-    std::vector<std::uint8_t> bytes;
+// The binary of the plugin an LV2 location names: a bundle (its one plugin,
+// or the first when it declares several: the job fails on loading then) or
+// a URI, found where JUCE's host looks.
+std::string lv2_binary(const std::string& location) {
+    bool by_uri = location.front() != '/';
+    std::optional<std::string> bundle = by_uri ? find_lv2_bundle(location, lv2_search_folders()) : location;
+    if (!bundle) return "";
     try {
-        bytes = read_file(bundle + "/manifest.ttl", 4u << 20);
+        for (const auto& e : read_lv2_manifest(*bundle))
+            if (!by_uri || e.uri == location) return e.binary;
     } catch (const record_error&) {
-        return "";
     }
-    std::string text(bytes.begin(), bytes.end());
-    auto at = text.find("lv2:binary");
-    if (at == std::string::npos) return "";
-    auto open = text.find('<', at), close = text.find('>', open == std::string::npos ? at : open);
-    if (open == std::string::npos || close == std::string::npos) return "";
-    std::string name = text.substr(open + 1, close - open - 1);
-    if (name.empty() || name.find("://") != std::string::npos || name.front() == '/') return "";
-    return bundle + "/" + name;
+    return "";
 }
 
 }  // namespace
@@ -58,7 +57,7 @@ std::string plugin_binary_path(const plugin_ref& plugin) {
     switch (plugin.format) {
         case plugin_format::vst2: return plugin.location;
         case plugin_format::vst3: return vst3_binary(plugin.location);
-        case plugin_format::lv2: return plugin.location.front() == '/' ? lv2_binary(plugin.location) : "";
+        case plugin_format::lv2: return lv2_binary(plugin.location);
     }
     return "";
 }

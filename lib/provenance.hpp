@@ -9,9 +9,9 @@
 namespace vr {
 
 // The shared object the plugin's code is in: the .so of a VST2, the one
-// under Contents/*-linux/ of a .vst3 bundle, the lv2:binary its .lv2
-// bundle's manifest names; "" for an LV2 given by URI or a bundle that
-// names none.
+// under Contents/*-linux/ of a .vst3 bundle, the lv2:binary of an LV2
+// plugin (its bundle given, or found by its URI where JUCE's host looks);
+// "" when there is none to name.
 std::string plugin_binary_path(const plugin_ref& plugin);
 
 // Lower-case hex SHA-256 of plugin_binary_path's file, or none when there

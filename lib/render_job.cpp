@@ -7,6 +7,7 @@
 
 #include "error.hpp"
 #include "files.hpp"
+#include "lv2_manifest.hpp"
 
 namespace vr {
 
@@ -115,25 +116,8 @@ plugin_ref resolve_plugin(const std::string& text) {
 }
 
 std::vector<std::string> lv2_bundle_uris(const std::string& bundle) {
-    std::string manifest = bundle + "/manifest.ttl";
-    auto bytes = read_file(manifest, 4u << 20);
-    std::string text(bytes.begin(), bytes.end());
-    // A manifest lists `<URI> a lv2:Plugin` (possibly with more classes);
-    // full Turtle is lilv's business, this only finds what to name.
     std::vector<std::string> uris;
-    std::size_t pos = 0;
-    while ((pos = text.find('<', pos)) != std::string::npos) {
-        auto end = text.find('>', pos);
-        if (end == std::string::npos) break;
-        std::string uri = text.substr(pos + 1, end - pos - 1);
-        std::size_t after = end + 1;
-        while (after < text.size() && std::isspace(static_cast<unsigned char>(text[after]))) ++after;
-        std::size_t stop = text.find_first_of(";.", after);
-        std::string_view rest(text.data() + after, (stop == std::string::npos ? text.size() : stop) - after);
-        if (rest.starts_with("a ") && rest.find("lv2:Plugin") != std::string_view::npos) uris.push_back(uri);
-        pos = end + 1;
-    }
-    if (uris.empty()) throw record_error(manifest + ": declares no lv2:Plugin");
+    for (auto& e : read_lv2_manifest(bundle)) uris.push_back(std::move(e.uri));
     return uris;
 }
 

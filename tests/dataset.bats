@@ -176,6 +176,14 @@ assert_le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "" && a + 0 <= b + 0)
     assert_success
     so=$(ls "$VR_TEST_SYNTH_VST3"/Contents/*-linux/*.so)
     [ "$(jq -r .plugin_sha256 <<<"$output")" = "$(sha256sum "$so" | cut -d' ' -f1)" ]
+    # An LV2 plugin, by bundle or by URI (found where JUCE's host looks),
+    # by the binary its manifest names for that plugin.
+    sh_run "printf '%s\\n' '{\"output_path\":\"$OUT/l1.wav\",\"plugin_path\":\"urn:50m30n3:plugins:SO-kl5\"}' \
+                           '{\"output_path\":\"$OUT/l2.wav\",\"plugin_path\":\"/usr/lib/lv2/synthv1.lv2\"}' \
+            | render-one --duration 0.1 --tail 0 2>/dev/null"
+    assert_success
+    assert_equal "$(jq -r .plugin_sha256 <<<"${lines[0]}")" "$(sha256sum /usr/lib/lv2/so-synth.lv2/libsosynth.so | cut -d' ' -f1)"
+    assert_equal "$(jq -r .plugin_sha256 <<<"${lines[1]}")" "$(sha256sum /usr/lib/lv2/synthv1.lv2/synthv1.so | cut -d' ' -f1)"
 }
 
 @test "a sidecar is the result record, and fed back as a job reproduces its file byte for byte" {

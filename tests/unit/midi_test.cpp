@@ -104,7 +104,9 @@ TEST(Midi, EveryIndexedFixtureGivesItsExpectedDurationOrIsRefused) {
         try {
             auto brief = vr::read_midi_file(path, vr::midi_keep::duration);
             EXPECT_TRUE(song) << "only the duration-only parse accepted it";
-            if (song) EXPECT_EQ(brief.duration_s, song->duration_s);
+            if (song) {
+                EXPECT_EQ(brief.duration_s, song->duration_s);
+            }
             EXPECT_TRUE(brief.events.empty());
         } catch (const vr::record_error& e) {
             short_error = e.what();

@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include "error.hpp"
+#include "lv2_manifest.hpp"
 #include "play_plan.hpp"
+#include "provenance.hpp"
 #include "render_job.hpp"
 
 namespace {
@@ -48,6 +50,70 @@ TEST(Lv2Bundle, ListsThePluginsItsManifestDeclares) {
     EXPECT_EQ(uris[0], "urn:a:one");
     EXPECT_EQ(uris[1], "http://b/two");
     EXPECT_THROW(vr::lv2_bundle_uris((dir / "missing.lv2").string()), vr::record_error);
+    std::filesystem::remove_all(dir);
+}
+
+TEST(Lv2Manifest, ReadsPluginsAndBinariesAsManifestsAreWritten) {
+    // so-synth's style (no space before ';', several plugins, one binary),
+    // another prefix name for lv2core, full IRIs, comments, strings holding
+    // what looks like syntax, a blank node, a binary given in two statements.
+    std::string text =
+        "@prefix lv2:  <http://lv2plug.in/ns/lv2core#> .\n"
+        "@prefix core: <http://lv2plug.in/ns/lv2core#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "# <urn:commented> a lv2:Plugin .\n"
+        "<urn:x:one> a lv2:Plugin;\n  lv2:binary   <libx.so>;\n  rdfs:seeAlso <one.ttl> .\n"
+        "<urn:x:two> rdfs:comment \"a lv2:Plugin; lv2:binary <no.so> .\" ;\n"
+        "  a core:InstrumentPlugin, core:Plugin ;\n"
+        "  <http://lv2plug.in/ns/lv2core#binary> <sub/dir%20x/libtwo.so> .\n"
+        "<urn:x:ui> a <http://lv2plug.in/ns/extensions/ui#X11UI> ; lv2:binary <ui.so> .\n"
+        "<urn:x:three> lv2:port [ a lv2:InputPort ; lv2:index 0 ] ;\n"
+        "  rdfs:label \"\"\"three\n. lines\"\"\" .\n"
+        "<urn:x:three> a lv2:Plugin .\n"
+        "<urn:x:three> lv2:binary <file:///opt/x/three.so> .\n";
+    auto e = vr::parse_lv2_manifest(text, "/b/x.lv2");
+    ASSERT_EQ(e.size(), 3u);
+    EXPECT_EQ(e[0].uri, "urn:x:one");
+    EXPECT_EQ(e[0].binary, "/b/x.lv2/libx.so");
+    EXPECT_EQ(e[1].uri, "urn:x:two");
+    EXPECT_EQ(e[1].binary, "/b/x.lv2/sub/dir x/libtwo.so");
+    EXPECT_EQ(e[2].uri, "urn:x:three");
+    EXPECT_EQ(e[2].binary, "/opt/x/three.so");
+    // A plugin whose binary is elsewhere than a file has none to name.
+    e = vr::parse_lv2_manifest("@prefix lv2: <http://lv2plug.in/ns/lv2core#> .\n"
+                               "<urn:y> a lv2:Plugin ; lv2:binary <http://example.org/y.so> .",
+                               "/b/y.lv2");
+    ASSERT_EQ(e.size(), 1u);
+    EXPECT_EQ(e[0].binary, "");
+    // Neither a manifest without a plugin nor garbage is a plugin list.
+    EXPECT_TRUE(vr::parse_lv2_manifest("@prefix lv2: <http://lv2plug.in/ns/lv2core#> .\n"
+                                       "<urn:s> a lv2:Specification .", "/b").empty());
+    EXPECT_TRUE(vr::parse_lv2_manifest(std::string("\0<<;;[[(\"", 9), "/b").empty());
+}
+
+TEST(Lv2Manifest, FindsTheBundleOfAUriWhereJuceLooks) {
+    auto dir = std::filesystem::temp_directory_path() / ("vr-lv2-find-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir / "a" / "first.lv2");
+    std::filesystem::create_directories(dir / "a" / "spec.lv2");
+    std::filesystem::create_directories(dir / "b" / "second.lv2");
+    std::ofstream(dir / "a" / "spec.lv2" / "manifest.ttl") << "<urn:spec> a <urn:Specification> .\n";
+    std::ofstream(dir / "a" / "first.lv2" / "manifest.ttl")
+        << "<urn:p:1> a <http://lv2plug.in/ns/lv2core#Plugin> ; <http://lv2plug.in/ns/lv2core#binary> <p.so> .\n";
+    std::ofstream(dir / "b" / "second.lv2" / "manifest.ttl")
+        << "<urn:p:1> a <http://lv2plug.in/ns/lv2core#Plugin> .\n"
+           "<urn:p:2> a <http://lv2plug.in/ns/lv2core#Plugin> .\n";
+    std::vector<std::string> folders{(dir / "missing").string(), (dir / "a").string(), (dir / "b").string()};
+    EXPECT_EQ(vr::find_lv2_bundle("urn:p:1", folders), (dir / "a" / "first.lv2").string());
+    EXPECT_EQ(vr::find_lv2_bundle("urn:p:2", folders), (dir / "b" / "second.lv2").string());
+    EXPECT_EQ(vr::find_lv2_bundle("urn:p:3", folders), std::nullopt);
+    // The real one on this machine, and its binary through provenance.
+    EXPECT_EQ(vr::find_lv2_bundle("http://synthv1.sourceforge.net/lv2", vr::lv2_search_folders()),
+              "/usr/lib/lv2/synthv1.lv2");
+    EXPECT_EQ(vr::plugin_binary_path(vr::resolve_plugin("http://synthv1.sourceforge.net/lv2")),
+              "/usr/lib/lv2/synthv1.lv2/synthv1.so");
+    EXPECT_EQ(vr::plugin_binary_path(vr::resolve_plugin("urn:50m30n3:plugins:SO-kl5")),
+              "/usr/lib/lv2/so-synth.lv2/libsosynth.so");
+    EXPECT_EQ(vr::plugin_binary_path(vr::resolve_plugin("urn:nobody:has:this")), "");
     std::filesystem::remove_all(dir);
 }
 

@@ -118,11 +118,19 @@ std::string percent_decoded(const std::string& s) {
     return out;
 }
 
-// The file a binary's IRI names: relative to the bundle, or a file: IRI.
+// The file a binary's IRI names: relative to the bundle, or a file: IRI
+// of this machine; "" for anything else, or a name with a NUL byte in it.
 std::string binary_path(const std::string& iri, const std::string& bundle) {
-    if (iri.starts_with("file://")) return percent_decoded(iri.substr(7));
-    if (has_scheme(iri) || iri.empty() || iri.front() == '/') return "";
-    return (fs::path(bundle) / percent_decoded(iri)).lexically_normal().string();
+    std::string path;
+    if (iri.starts_with("file:///"))
+        path = percent_decoded(iri.substr(7));
+    else if (iri.starts_with("file://localhost/"))
+        path = percent_decoded(iri.substr(16));
+    else if (has_scheme(iri) || iri.empty() || iri.front() == '/')
+        return "";
+    else
+        path = (fs::path(bundle) / percent_decoded(iri)).lexically_normal().string();
+    return path.find('\0') == std::string::npos ? path : "";
 }
 
 class reader {

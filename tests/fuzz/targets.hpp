@@ -21,6 +21,8 @@ void vr_fuzz_midi(const std::uint8_t* data, std::size_t size);
 // assign-paths' sanitizer and assigner: each path inside the output folder,
 // UTF-8 in NFC, components of at most 255 bytes, unique under fold_key.
 void vr_fuzz_paths(const std::uint8_t* data, std::size_t size);
+// LV2 manifests: plugins listed once each, binaries absolute paths or none.
+void vr_fuzz_lv2(const std::uint8_t* data, std::size_t size);
 
 // Stops the run when a property does not hold: libFuzzer saves the input, and
 // a unit test replaying it dies.

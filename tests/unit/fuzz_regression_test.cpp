@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "../fuzz/fuzz_fxp.cpp"
+#include "../fuzz/fuzz_lv2.cpp"
 #include "../fuzz/fuzz_midi.cpp"
 #include "../fuzz/fuzz_paths.cpp"
 #include "../fuzz/fuzz_records.cpp"
@@ -83,6 +84,7 @@ TEST(FuzzRegression, EveryKeptInputPasses) {
     const std::pair<const char*, target_fn> targets[] = {
         {"fxp", vr_fuzz_fxp},       {"vstpreset", vr_fuzz_vstpreset}, {"serum", vr_fuzz_serum},
         {"records", vr_fuzz_records}, {"midi", vr_fuzz_midi},       {"paths", vr_fuzz_paths},
+        {"lv2", vr_fuzz_lv2},
     };
     std::size_t total = 0;
     for (const auto& [name, fn] : targets) total += replay_dir(fn, regressions(name));

@@ -85,6 +85,17 @@ TEST(Lv2Manifest, ReadsPluginsAndBinariesAsManifestsAreWritten) {
                                "/b/y.lv2");
     ASSERT_EQ(e.size(), 1u);
     EXPECT_EQ(e[0].binary, "");
+    // Nor has one on another host, or with a NUL byte in its name.
+    for (const char* iri : {"file://host/y.so", "file://", "y%00.so", "file:///y%00.so"}) {
+        e = vr::parse_lv2_manifest(std::string("<urn:y> a <http://lv2plug.in/ns/lv2core#Plugin> ; "
+                                               "<http://lv2plug.in/ns/lv2core#binary> <") + iri + "> .",
+                                   "/b/y.lv2");
+        ASSERT_EQ(e.size(), 1u) << iri;
+        EXPECT_EQ(e[0].binary, "") << iri;
+    }
+    e = vr::parse_lv2_manifest("<urn:y> a <http://lv2plug.in/ns/lv2core#Plugin> ; "
+                               "<http://lv2plug.in/ns/lv2core#binary> <file://localhost/opt/y.so> .", "/b");
+    EXPECT_EQ(e.at(0).binary, "/opt/y.so");
     // Neither a manifest without a plugin nor garbage is a plugin list.
     EXPECT_TRUE(vr::parse_lv2_manifest("@prefix lv2: <http://lv2plug.in/ns/lv2core#> .\n"
                                        "<urn:s> a lv2:Specification .", "/b").empty());

@@ -107,16 +107,7 @@ int index_records(int in_fd, record_writer& out, preview_index& index, std::size
     options.pass_skipped = false;
     options.max_line = max_line;
     return for_each_record(
-        in_fd, out,
-        [&](json&& record, const std::string* line, record_writer& w) {
-            json copy = record;
-            json row = index.add(std::move(record));
-            // Passed on unchanged means byte for byte: the input line itself.
-            if (line && row == copy)
-                w.write_verbatim(row, *line);
-            else
-                w.write(row);
-        },
+        in_fd, out, [&](json&& record, record_writer& w) { w.write(index.add(std::move(record))); },
         options);
 }
 

@@ -30,8 +30,14 @@ void line_writer::write_line(std::string_view text) {
 }
 
 void record_writer::write(const json& record) {
-    std::string text;
     bool failed = is_error(record);
+    if (source_ && record == *source_) {
+        out_.write_line(*source_line_);
+        ++written_;
+        if (failed) ++failed_;
+        return;
+    }
+    std::string text;
     try {
         text = record.dump(-1, ' ', false, json::error_handler_t::strict);
     } catch (const json::type_error&) {
@@ -50,12 +56,6 @@ void record_writer::write(const json& record) {
     out_.write_line(text);
     ++written_;
     if (failed) ++failed_;
-}
-
-void record_writer::write_verbatim(const json& record, std::string_view line) {
-    out_.write_line(line);
-    ++written_;
-    if (is_error(record)) ++failed_;
 }
 
 bool line_reader::fill() {
@@ -259,16 +259,18 @@ bool line_to_record(const std::string& line, bool too_long, std::size_t no, std:
     return true;
 }
 
+// Clears the writer's source record when one input record is done with.
+struct source_scope {
+    record_writer& out;
+    source_scope(record_writer& w, const json* record, const std::string* line) : out(w) {
+        out.set_source(record, line);
+    }
+    ~source_scope() { out.set_source(nullptr, nullptr); }
+};
+
 }  // namespace
 
 int for_each_record(int in_fd, record_writer& out, const record_fn& fn,
-                    const record_loop_options& options) {
-    return for_each_record(
-        in_fd, out, [&](json&& record, const std::string*, record_writer& w) { fn(std::move(record), w); },
-        options);
-}
-
-int for_each_record(int in_fd, record_writer& out, const record_line_fn& fn,
                     const record_loop_options& options) {
     line_reader reader(in_fd, options.max_line);
     std::string line;
@@ -279,15 +281,14 @@ int for_each_record(int in_fd, record_writer& out, const record_line_fn& fn,
         if (!line_to_record(line, too_long, reader.line_number(), options.max_line, record, readable))
             continue;
         if ((options.pass_errors && is_error(record)) || (options.pass_skipped && is_skipped(record))) {
-            if (readable)
-                out.write_verbatim(record, line);
-            else
-                out.write(record);
+            source_scope scope(out, readable ? &record : nullptr, &line);
+            out.write(record);
             continue;
         }
         json keep = record;
+        source_scope scope(out, readable ? &keep : nullptr, &line);
         try {
-            fn(std::move(record), readable ? &line : nullptr, out);
+            fn(std::move(record), out);
         } catch (const fatal_error&) {
             throw;
         } catch (const pipe_closed&) {
@@ -295,6 +296,7 @@ int for_each_record(int in_fd, record_writer& out, const record_line_fn& fn,
         } catch (const std::bad_alloc&) {
             throw;
         } catch (const std::exception& e) {
+            out.set_source(nullptr, nullptr);
             set_error(keep, e.what());
             out.write(keep);
         }

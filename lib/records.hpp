@@ -30,9 +30,14 @@ class record_writer {
 public:
     explicit record_writer(int fd = 1) : out_(fd) {}
     void write(const json& record);
-    // Writes record as the input line it was read from, byte for byte: a
-    // record passed on unchanged keeps the exact text of its numbers.
-    void write_verbatim(const json& record, std::string_view line);
+    // While a tool handles one input record (for_each_record sets this and
+    // clears it): a record written equal to that input goes out as the input
+    // line itself, byte for byte, so that a record passed on unchanged keeps
+    // the very digits of its numbers.
+    void set_source(const json* record, const std::string* line) noexcept {
+        source_ = record;
+        source_line_ = line;
+    }
     std::size_t written() const noexcept { return written_; }
     std::size_t failed() const noexcept { return failed_; }
     // 1 when any record written had status "error", else 0.
@@ -42,6 +47,8 @@ private:
     line_writer out_;
     std::size_t written_ = 0;
     std::size_t failed_ = 0;
+    const json* source_ = nullptr;
+    const std::string* source_line_ = nullptr;
 };
 
 // Reads lines from a file descriptor, each at most max_bytes long; a longer
@@ -94,21 +101,16 @@ struct record_loop_options {
 };
 
 using record_fn = std::function<void(json&& record, record_writer& out)>;
-// Like record_fn, also given the input line the record was read from (null
-// when the line could not be read as a record and `record` stands for it).
-using record_line_fn =
-    std::function<void(json&& record, const std::string* line, record_writer& out)>;
 
 // Reads records from in_fd and hands each to fn, which writes zero or more
-// records to out. Errored and skipped records pass through untouched (their
-// input lines written as they came) unless
+// records to out (one equal to the input goes out as the input line, see
+// record_writer::set_source). Errored and skipped records pass through
+// untouched unless
 // the options hand them to fn too; a line that is not a JSON object becomes
 // an error record with its line number; an exception from fn (other than fatal_error or
 // pipe_closed) turns the record into an error record. Returns the exit code:
 // 1 when any record written failed, else 0.
 int for_each_record(int in_fd, record_writer& out, const record_fn& fn,
-                    const record_loop_options& options = {});
-int for_each_record(int in_fd, record_writer& out, const record_line_fn& fn,
                     const record_loop_options& options = {});
 
 }  // namespace vr

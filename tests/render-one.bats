@@ -287,14 +287,19 @@ assert_reproducible() {
     true
 }
 
-@test "skipped records pass through; --skip-existing skips jobs whose output exists" {
+@test "skipped and failed records pass through as they came; --skip-existing skips jobs whose output exists" {
     : >"$OUT/there.wav"
-    sh_run "{ echo '{\"status\":\"skipped\",\"a\":1}'; job '$OUT/there.wav'; job '$OUT/new.wav' '\"duration_s\":0.1'; } \
-            | render-one --plugin $KARS --skip-existing --tail 0 2>/dev/null"
-    assert_success
-    assert_line --index 0 '{"status":"skipped","a":1}'
-    assert_line --index 1 "{\"output_path\":\"$OUT/there.wav\",\"status\":\"skipped\"}"
-    assert_line --index 2 --partial '"status":"ok"'
+    # Written as a person or jq might: spaces, and a number nlohmann would
+    # print with 16 more digits (0.009195416999999999).
+    local skipped='{"status": "skipped", "a":1, "render_s":0.009195417}'
+    local failed='{ "status":"error","error":{"tool":"x","message":"m"}, "render_s": 0.009195417 }'
+    sh_run "{ echo '$skipped'; echo '$failed'; job '$OUT/there.wav'; job '$OUT/new.wav' '\"duration_s\":0.1'; } \
+            | render-one --plugin $KARS --skip-existing --tail 0 --sidecar 2>/dev/null"
+    assert_failure 1
+    assert_line --index 0 "$skipped"
+    assert_line --index 1 "$failed"
+    assert_line --index 2 "{\"output_path\":\"$OUT/there.wav\",\"status\":\"skipped\"}"
+    assert_line --index 3 --partial '"status":"ok"'
     [ ! -s "$OUT/there.wav" ]
 }
 

@@ -118,7 +118,8 @@ std::string run_loop(const std::string& input) {
     close(in[1]);
     vr::record_writer w(out[1]);
     vr::for_each_record(in[0], w, [](vr::json&& r, vr::record_writer& o) {
-        r["seen"] = true;
+        if (r.contains("throw")) throw vr::record_error("thrown");
+        if (!r.contains("untouched")) r["seen"] = true;
         o.write(r);
     });
     close(in[0]);
@@ -130,18 +131,24 @@ std::string run_loop(const std::string& input) {
     return got;
 }
 
-TEST(Records, PassesErroredAndSkippedRecordsOnByteForByte) {
+TEST(Records, PassesUnchangedRecordsOnByteForByte) {
     // 0.009195417 comes back from nlohmann's dump as 0.009195416999999999:
     // a record passed through must keep the text it came with.
     std::string errored = R"({"render_s": 0.009195417, "status":"error","error":{"tool":"x","message":"m"}})";
     std::string skipped = R"({"a":1.50,"status":"skipped"})";
-    std::string got = run_loop(errored + "\n" + skipped + "\n{\"b\":0.009195417}\n[1]\n");
-    std::string expect = errored + "\n" + skipped + "\n{\"b\":0.009195416999999999,\"seen\":true}\n";
+    // A record the tool writes back unchanged goes out as it came too; one it
+    // changed, or failed, is written anew.
+    std::string untouched = R"({ "untouched" : 1.0, "b": 0.009195417 })";
+    std::string got = run_loop(errored + "\n" + skipped + "\n" + untouched +
+                               "\n{\"b\":0.009195417}\n{\"throw\": 0.009195417}\n[1]\n");
+    std::string expect = errored + "\n" + skipped + "\n" + untouched +
+                         "\n{\"b\":0.009195416999999999,\"seen\":true}\n" +
+                         R"({"throw":0.009195416999999999,"status":"error","error":{"tool":"vst-render","message":"thrown"}})" + "\n";
     ASSERT_EQ(got.substr(0, expect.size()), expect);
     // The unreadable line becomes an error record naming its line.
     vr::json bad = vr::json::parse(got.substr(expect.size()));
     EXPECT_EQ(bad["status"], "error");
-    EXPECT_NE(bad["error"]["message"].get<std::string>().find("line 4"), std::string::npos);
+    EXPECT_NE(bad["error"]["message"].get<std::string>().find("line 6"), std::string::npos);
 }
 
 TEST(Files, AtomicWriteLeavesNoTemporaryAndRefusesSpecialFiles) {

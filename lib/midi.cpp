@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <optional>
+#include <span>
 
 #include "cursor.hpp"
 #include "error.hpp"
@@ -103,24 +105,25 @@ private:
     }
 
     void channel_message(std::uint8_t b, std::size_t at, std::uint64_t tick) {
-        std::vector<std::uint8_t> bytes;
-        bytes.reserve(3);
+        std::uint8_t bytes[3];
+        std::size_t n = 0;
         if (b < 0x80) {
             // Running status: real files keep it across sysex and meta events.
             if (!running_)
                 problem(at, "data byte " + hex(b) +
                                 " where a status byte was expected, with no running status to continue");
-            bytes = {running_, b};
+            bytes[n++] = running_;
+            bytes[n++] = b;
         } else {
             running_ = b;
-            bytes = {b};
+            bytes[n++] = b;
         }
         std::uint8_t kind = bytes[0] & 0xF0;
         std::size_t length = (kind == 0xC0 || kind == 0xD0) ? 2 : 3;
         // Some writers put values above 127 (e.g. velocity 255) in data
         // bytes; the nearest valid value is 127.
-        while (bytes.size() < length) bytes.push_back(std::min<std::uint8_t>(c_.u8("data byte"), 0x7F));
-        push(tick, bytes[0] & 0x0F, std::move(bytes));
+        while (n < length) bytes[n++] = std::min<std::uint8_t>(c_.u8("data byte"), 0x7F);
+        push(tick, bytes[0] & 0x0F, {}, std::span<const std::uint8_t>(bytes, n));
     }
 
     // Returns false at end-of-track.
@@ -141,12 +144,8 @@ private:
     void start_sysex(std::uint64_t tick) {
         std::uint32_t length = read_vlq(c_, "sysex length");
         auto data = c_.bytes(length, "sysex data");
-        std::vector<std::uint8_t> bytes;
-        bytes.reserve(data.size() + 2);
-        bytes.push_back(0xF0);
-        bytes.insert(bytes.end(), data.begin(), data.end());
         bool complete = !data.empty() && data.back() == 0xF7;
-        push(tick, 255, std::move(bytes));
+        push(tick, 255, 0xF0, data);
         // Not ended by F7: the message goes on in F7 packets.
         if (!complete && out_) pending_sysex_ = out_->size() - 1;
     }
@@ -180,12 +179,20 @@ private:
         c_.skip(length, "system message data");
     }
 
-    void push(std::uint64_t tick, std::uint8_t channel, std::vector<std::uint8_t>&& bytes) {
+    // Counts an event, and keeps it (lead byte, when there is one, then
+    // bytes) when the song's events are wanted: a count costs no allocation.
+    void push(std::uint64_t tick, std::uint8_t channel, std::optional<std::uint8_t> lead,
+              std::span<const std::uint8_t> bytes) {
         if (count_ >= midi_max_events)
             problem(c_.offset(), "more than " + std::to_string(midi_max_events) +
                                      " events in the song, over the limit");
         ++count_;
-        if (out_) out_->push_back({tick, {0.0, channel, std::move(bytes)}});
+        if (!out_) return;
+        std::vector<std::uint8_t> message;
+        message.reserve(bytes.size() + (lead ? 2 : 0));
+        if (lead) message.push_back(*lead);
+        message.insert(message.end(), bytes.begin(), bytes.end());
+        out_->push_back({tick, {0.0, channel, std::move(message)}});
     }
 
     static constexpr std::size_t none = static_cast<std::size_t>(-1);

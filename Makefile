@@ -33,7 +33,7 @@ VR_CXXFLAGS = -std=c++20 -Wall -Wextra -Wno-missing-field-initializers -Ilib \
               -DVR_VERSION='"$(VERSION)"' $(PKG_CFLAGS) $(SAN_FLAGS) $(CXXFLAGS)
 VR_LDFLAGS  = $(SAN_FLAGS) $(LDFLAGS)
 
-LIB_SRCS  := $(wildcard lib/*.cpp)
+LIB_SRCS  := $(filter-out lib/host/%,$(wildcard lib/*/*.cpp))
 LIB_OBJS  := $(LIB_SRCS:%.cpp=$(BUILD)/obj/%.o)
 LIBVR     := $(BUILD)/lib/libvr.a
 
@@ -50,7 +50,7 @@ UNIT_BIN  := $(BUILD)/tests/unit-tests
 
 MAN_PAGES := $(wildcard man/*.1 man/*.7)
 
-.PHONY: all check test test-build unit bats lint-man demo deps install uninstall clean bench fuzz help
+.PHONY: all check test test-build unit bats lint-man lint demo deps install uninstall clean bench fuzz help
 .DEFAULT_GOAL := all
 
 all: $(BINS)
@@ -103,7 +103,7 @@ test-build: all $(UNIT_BIN) $(TEST_PLUGINS)
 
 # Every suite runs even when one before it failed, and the last line says
 # which failed: a CI log then ends with the verdict on the whole run.
-SUITES := unit bats lint-man
+SUITES := unit bats lint-man lint
 test:
 	@failed=; for s in $(SUITES); do \
 	    $(MAKE) --no-print-directory $$s || failed="$$failed $$s"; \
@@ -120,6 +120,10 @@ bats: all $(TEST_PLUGINS)
 
 lint-man: all
 	VR_BIN=$(abspath $(BUILD)/bin) tests/lint-man
+
+# The shape of the code: lib/'s layers (build-aux/check-layers says them).
+lint:
+	build-aux/check-layers
 
 demo:
 	@$(MAKE) --no-print-directory deps

@@ -6,11 +6,11 @@
 #include <cstring>
 #include <sys/stat.h>
 
-#include "error.hpp"
-#include "files.hpp"
-#include "paths.hpp"
-#include "records.hpp"
-#include "tool.hpp"
+#include "core/error.hpp"
+#include "core/files.hpp"
+#include "core/records.hpp"
+#include "core/tool.hpp"
+#include "paths/assign.hpp"
 
 namespace {
 

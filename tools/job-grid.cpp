@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // job-grid: expands each record into one job per (note, velocity).
-#include "grid.hpp"
-#include "records.hpp"
-#include "tool.hpp"
+#include "core/records.hpp"
+#include "core/tool.hpp"
+#include "render/grid.hpp"
 
 namespace {
 

@@ -4,11 +4,11 @@
 #include <string>
 #include <unordered_map>
 
-#include "error.hpp"
-#include "files.hpp"
-#include "midi.hpp"
-#include "records.hpp"
-#include "tool.hpp"
+#include "core/error.hpp"
+#include "core/files.hpp"
+#include "core/records.hpp"
+#include "core/tool.hpp"
+#include "midi/midi.hpp"
 
 namespace {
 

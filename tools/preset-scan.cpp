@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // preset-scan: finds .fxp .fxb .vstpreset .SerumPreset files and writes a
 // record per preset; with no operands, adds the preset fields to records.
-#include "preset_scan.hpp"
-#include "records.hpp"
-#include "tool.hpp"
+#include "core/records.hpp"
+#include "core/tool.hpp"
+#include "presets/scan.hpp"
+#include "presets/walk.hpp"
 
 namespace {
 

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // render-index: writes a static preview page (index.html and images) of the
 // result records read, and passes the records on.
-#include "error.hpp"
-#include "preview_index.hpp"
-#include "records.hpp"
-#include "tool.hpp"
+#include "core/error.hpp"
+#include "core/records.hpp"
+#include "core/tool.hpp"
+#include "preview/index.hpp"
 
 namespace {
 

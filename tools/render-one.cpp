@@ -11,16 +11,18 @@
 #include <functional>
 #include <optional>
 
-#include "dataset_options.hpp"
-#include "error.hpp"
-#include "files.hpp"
+#include "core/error.hpp"
+#include "core/files.hpp"
+#include "core/records.hpp"
+#include "core/tool.hpp"
 #include "host/child.hpp"
 #include "host/plugin_instance.hpp"
 #include "host/render_worker.hpp"
-#include "records.hpp"
-#include "render_job.hpp"
-#include "supervise.hpp"
-#include "tool.hpp"
+#include "render/dataset_options.hpp"
+#include "render/job.hpp"
+#include "render/stale_temps.hpp"
+#include "render/supervise.hpp"
+#include "render/supervise_status.hpp"
 
 namespace {
 
@@ -200,7 +202,7 @@ int run(int argc, char** argv) {
     }
 
     // Isolated, this process never initialises JUCE: each worker does, in
-    // its own process (lib/supervise.hpp says why a fork).
+    // its own process (lib/render/supervise.hpp says why a fork).
     std::optional<vr::host::juce_runtime> juce;
     std::optional<vr::host::render_worker> in_process;
     std::optional<vr::supervisor> workers;

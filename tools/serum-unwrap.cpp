@@ -4,12 +4,13 @@
 #include <cmath>
 #include <limits>
 
-#include "error.hpp"
-#include "files.hpp"
-#include "records.hpp"
-#include "serum.hpp"
-#include "text.hpp"
-#include "tool.hpp"
+#include "core/error.hpp"
+#include "core/files.hpp"
+#include "core/records.hpp"
+#include "core/text.hpp"
+#include "core/tool.hpp"
+#include "presets/serum.hpp"
+#include "presets/serum_store.hpp"
 
 namespace {
 

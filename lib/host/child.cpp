@@ -15,9 +15,10 @@
 #include <optional>
 #include <utility>
 
-#include "error.hpp"
-#include "handles.hpp"
-#include "supervise.hpp"
+#include "core/error.hpp"
+#include "core/handles.hpp"
+#include "render/supervise.hpp"
+#include "render/supervise_status.hpp"
 
 namespace vr::host {
 

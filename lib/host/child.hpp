@@ -5,8 +5,8 @@
 #include <functional>
 #include <string>
 
-#include "error.hpp"
-#include "records.hpp"
+#include "core/error.hpp"
+#include "core/records.hpp"
 
 namespace vr::host {
 
@@ -19,7 +19,7 @@ struct child_outcome {
     double timeout_s = 0;     // the limit it had
     std::string answer;       // what the child sent back
     // Why the child failed, for an error message ("" when ok), in the words
-    // the supervisor uses for a worker (lib/supervise.hpp).
+    // the supervisor uses for a worker (lib/render/supervise.hpp).
     std::string failure() const;
 };
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "host/plugin_instance.hpp"
 #include "host/plugin_impl.hpp"
+#include "host/plugin_instance.hpp"
 
 #include <juce_audio_processors/juce_audio_processors.h>
 #include <pluginterfaces/vst/ivstaudioprocessor.h>
@@ -16,7 +16,7 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "error.hpp"
+#include "core/error.hpp"
 
 namespace vr::host {
 

@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "audio_file.hpp"
-#include "play_plan.hpp"
-#include "preset_load.hpp"
-#include "render_job.hpp"
+#include "audio/file.hpp"
+#include "midi/play_plan.hpp"
+#include "presets/load.hpp"
+#include "render/job.hpp"
 
 namespace vr::host {
 

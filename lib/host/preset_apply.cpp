@@ -6,10 +6,10 @@
 #define FST2VST 1
 #include <pluginterfaces/fst/fst.h>  // its #warnings: host.mk passes -Wno-cpp
 
-#include "error.hpp"
-#include "fxp.hpp"
-#include "juce_state.hpp"
-#include "vstpreset.hpp"
+#include "core/error.hpp"
+#include "presets/fxp.hpp"
+#include "presets/juce_state.hpp"
+#include "presets/vstpreset.hpp"
 
 namespace vr::host {
 

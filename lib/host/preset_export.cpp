@@ -3,12 +3,12 @@
 // written as real preset files.
 #include <set>
 
-#include "error.hpp"
-#include "files.hpp"
-#include "hash.hpp"
+#include "core/error.hpp"
+#include "core/files.hpp"
+#include "core/hash.hpp"
 #include "host/plugin_instance.hpp"
 #include "host/render_worker.hpp"
-#include "paths.hpp"
+#include "paths/names.hpp"
 
 namespace vr::host {
 

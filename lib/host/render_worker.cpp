@@ -6,19 +6,19 @@
 #include <cmath>
 #include <cstring>
 
-#include "audio_file.hpp"
-#include "audio_shape.hpp"
-#include "error.hpp"
-#include "files.hpp"
-#include "hash.hpp"
-#include "loudness.hpp"
+#include "audio/file.hpp"
+#include "audio/loudness.hpp"
+#include "audio/measure.hpp"
+#include "audio/shape.hpp"
+#include "core/error.hpp"
+#include "core/files.hpp"
+#include "core/hash.hpp"
+#include "core/tool.hpp"
 #include "host/child.hpp"
 #include "host/plugin_instance.hpp"
-#include "measure.hpp"
-#include "midi.hpp"
-#include "play_plan.hpp"
-#include "provenance.hpp"
-#include "tool.hpp"
+#include "midi/midi.hpp"
+#include "midi/play_plan.hpp"
+#include "render/provenance.hpp"
 
 namespace vr::host {
 

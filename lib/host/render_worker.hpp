@@ -10,10 +10,10 @@
 #include <tuple>
 #include <vector>
 
-#include "preset_load.hpp"
+#include "presets/load.hpp"
 
-#include "records.hpp"
-#include "render_job.hpp"
+#include "core/records.hpp"
+#include "render/job.hpp"
 
 namespace vr::host {
 

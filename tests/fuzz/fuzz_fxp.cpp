@@ -2,9 +2,9 @@
 #include <cstring>
 #include <span>
 
-#include "error.hpp"
-#include "fxp.hpp"
-#include "preset_detect.hpp"
+#include "core/error.hpp"
+#include "presets/detect.hpp"
+#include "presets/fxp.hpp"
 #include "targets.hpp"
 
 namespace {

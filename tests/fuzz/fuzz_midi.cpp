@@ -3,8 +3,8 @@
 #include <span>
 #include <string>
 
-#include "error.hpp"
-#include "midi.hpp"
+#include "core/error.hpp"
+#include "midi/midi.hpp"
 #include "targets.hpp"
 
 void vr_fuzz_midi(const std::uint8_t* data, std::size_t size) {

@@ -11,10 +11,10 @@
 #include <string_view>
 #include <vector>
 
-#include "error.hpp"
-#include "paths.hpp"
+#include "core/error.hpp"
+#include "core/text.hpp"
+#include "paths/assign.hpp"
 #include "targets.hpp"
-#include "text.hpp"
 
 namespace {
 

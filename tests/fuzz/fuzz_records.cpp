@@ -9,8 +9,8 @@
 #include <string_view>
 #include <vector>
 
-#include "error.hpp"
-#include "records.hpp"
+#include "core/error.hpp"
+#include "core/records.hpp"
 #include "targets.hpp"
 
 namespace {

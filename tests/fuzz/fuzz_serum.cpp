@@ -7,10 +7,11 @@
 #include <span>
 #include <string_view>
 
-#include "cbor_value.hpp"
-#include "error.hpp"
-#include "juce_state.hpp"
-#include "serum.hpp"
+#include "core/error.hpp"
+#include "presets/cbor_value.hpp"
+#include "presets/juce_state.hpp"
+#include "presets/serum.hpp"
+#include "presets/serum_rewrite.hpp"
 #include "targets.hpp"
 
 namespace {

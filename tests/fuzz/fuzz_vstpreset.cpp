@@ -2,10 +2,10 @@
 #include <set>
 #include <span>
 
-#include "error.hpp"
-#include "preset_detect.hpp"
+#include "core/error.hpp"
+#include "presets/detect.hpp"
+#include "presets/vstpreset.hpp"
 #include "targets.hpp"
-#include "vstpreset.hpp"
 
 namespace {
 

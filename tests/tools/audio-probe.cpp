@@ -4,10 +4,10 @@
 // record, or (--samples) channel 0's samples, one per line.
 #include <cstdio>
 
-#include "audio_file.hpp"
-#include "measure.hpp"
-#include "records.hpp"
-#include "tool.hpp"
+#include "audio/file.hpp"
+#include "audio/measure.hpp"
+#include "core/records.hpp"
+#include "core/tool.hpp"
 
 namespace {
 

@@ -14,10 +14,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "audio_file.hpp"
+#include "audio/file.hpp"
 #include "audio_test_util.hpp"
-#include "error.hpp"
-#include "files.hpp"
+#include "core/error.hpp"
+#include "core/files.hpp"
 
 namespace {
 

@@ -5,8 +5,8 @@
 #include <cmath>
 #include <limits>
 
-#include "audio_shape.hpp"
-#include "error.hpp"
+#include "audio/shape.hpp"
+#include "core/error.hpp"
 
 namespace {
 

@@ -9,11 +9,11 @@
 #include <filesystem>
 #include <thread>
 
-#include "audio_file.hpp"
-#include "audio_ogg.hpp"
+#include "audio/file.hpp"
+#include "audio/ogg.hpp"
 #include "audio_test_util.hpp"
-#include "error.hpp"
-#include "files.hpp"
+#include "core/error.hpp"
+#include "core/files.hpp"
 
 namespace {
 

@@ -10,8 +10,8 @@
 #include <unistd.h>
 #include <vector>
 
-#include "audio_file.hpp"
-#include "files.hpp"
+#include "audio/file.hpp"
+#include "core/files.hpp"
 
 namespace vr::test {
 

@@ -6,13 +6,13 @@
 #include <filesystem>
 #include <unistd.h>
 
-#include "cursor.hpp"
-#include "error.hpp"
-#include "files.hpp"
-#include "grid.hpp"
-#include "hash.hpp"
-#include "records.hpp"
-#include "text.hpp"
+#include "core/cursor.hpp"
+#include "core/error.hpp"
+#include "core/files.hpp"
+#include "core/hash.hpp"
+#include "core/records.hpp"
+#include "core/text.hpp"
+#include "render/grid.hpp"
 
 namespace {
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "files.hpp"
+#include "core/files.hpp"
 
 namespace vr_test {
 

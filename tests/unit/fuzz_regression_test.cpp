@@ -19,7 +19,7 @@
 #include "../fuzz/fuzz_records.cpp"
 #include "../fuzz/fuzz_serum.cpp"
 #include "../fuzz/fuzz_vstpreset.cpp"
-#include "files.hpp"
+#include "core/files.hpp"
 #include "presets_fixtures.hpp"
 
 namespace {

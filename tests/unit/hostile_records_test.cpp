@@ -5,7 +5,7 @@
 
 #include <unistd.h>
 
-#include "records.hpp"
+#include "core/records.hpp"
 
 namespace {
 

@@ -3,8 +3,8 @@
 // captured from Serum 2.1.4 and on broken variants of it.
 #include <gtest/gtest.h>
 
-#include "error.hpp"
-#include "juce_state.hpp"
+#include "core/error.hpp"
+#include "presets/juce_state.hpp"
 #include "serum_fixtures.hpp"
 
 namespace {

@@ -6,9 +6,9 @@
 
 #include <cmath>
 
-#include "audio_file.hpp"
-#include "error.hpp"
-#include "loudness.hpp"
+#include "audio/file.hpp"
+#include "audio/loudness.hpp"
+#include "core/error.hpp"
 
 namespace {
 

@@ -5,9 +5,9 @@
 #include <cmath>
 #include <limits>
 
-#include "audio_file.hpp"
-#include "measure.hpp"
-#include "records.hpp"
+#include "audio/file.hpp"
+#include "audio/measure.hpp"
+#include "core/records.hpp"
 
 namespace {
 

@@ -7,9 +7,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "error.hpp"
+#include "core/error.hpp"
 #include "fixtures.hpp"
-#include "midi.hpp"
+#include "midi/midi.hpp"
 
 namespace {
 

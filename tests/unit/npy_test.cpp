@@ -7,10 +7,10 @@
 #include <cstdlib>
 #include <fstream>
 
-#include "audio_file.hpp"
+#include "audio/file.hpp"
+#include "audio/npy.hpp"
 #include "audio_test_util.hpp"
-#include "error.hpp"
-#include "npy.hpp"
+#include "core/error.hpp"
 
 namespace {
 

@@ -13,9 +13,9 @@
 #include <set>
 #include <utf8proc.h>
 
-#include "error.hpp"
-#include "paths.hpp"
-#include "text.hpp"
+#include "core/error.hpp"
+#include "core/text.hpp"
+#include "paths/assign.hpp"
 
 namespace {
 

@@ -8,9 +8,9 @@
 #include <set>
 #include <unistd.h>
 
-#include "error.hpp"
-#include "paths.hpp"
-#include "text.hpp"
+#include "core/error.hpp"
+#include "core/text.hpp"
+#include "paths/assign.hpp"
 
 namespace {
 

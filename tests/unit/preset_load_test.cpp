@@ -5,11 +5,11 @@
 
 #include <unistd.h>
 
-#include "error.hpp"
-#include "files.hpp"
-#include "fxp.hpp"
-#include "juce_state.hpp"
-#include "preset_load.hpp"
+#include "core/error.hpp"
+#include "core/files.hpp"
+#include "presets/fxp.hpp"
+#include "presets/juce_state.hpp"
+#include "presets/load.hpp"
 
 namespace {
 

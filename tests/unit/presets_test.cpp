@@ -5,13 +5,13 @@
 
 #include <algorithm>
 
-#include "error.hpp"
-#include "files.hpp"
-#include "fxp.hpp"
-#include "preset_detect.hpp"
-#include "preset_scan.hpp"
+#include "core/error.hpp"
+#include "core/files.hpp"
+#include "presets/detect.hpp"
+#include "presets/fxp.hpp"
+#include "presets/scan.hpp"
+#include "presets/vstpreset.hpp"
 #include "presets_fixtures.hpp"
-#include "vstpreset.hpp"
 
 namespace {
 

@@ -5,11 +5,11 @@
 
 #include <cstring>
 
-#include "error.hpp"
-#include "preset_detect.hpp"
-#include "preset_scan.hpp"
+#include "core/error.hpp"
+#include "presets/detect.hpp"
+#include "presets/scan.hpp"
+#include "presets/vstpreset.hpp"
 #include "presets_fixtures.hpp"
-#include "vstpreset.hpp"
 
 namespace {
 

@@ -7,10 +7,10 @@
 #include <numbers>
 #include <unistd.h>
 
-#include "error.hpp"
-#include "preview_images.hpp"
-#include "preview_index.hpp"
-#include "preview_page.hpp"
+#include "core/error.hpp"
+#include "preview/images.hpp"
+#include "preview/index.hpp"
+#include "preview/page.hpp"
 
 namespace {
 

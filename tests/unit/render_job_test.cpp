@@ -7,11 +7,11 @@
 #include <fstream>
 #include <unistd.h>
 
-#include "error.hpp"
-#include "lv2_manifest.hpp"
-#include "play_plan.hpp"
-#include "provenance.hpp"
-#include "render_job.hpp"
+#include "core/error.hpp"
+#include "midi/play_plan.hpp"
+#include "render/job.hpp"
+#include "render/lv2_manifest.hpp"
+#include "render/provenance.hpp"
 
 namespace {
 

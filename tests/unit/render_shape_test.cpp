@@ -3,9 +3,9 @@
 // normalization), the settings a result echoes, and auto-tail play plans.
 #include <gtest/gtest.h>
 
-#include "error.hpp"
-#include "play_plan.hpp"
-#include "render_job.hpp"
+#include "core/error.hpp"
+#include "midi/play_plan.hpp"
+#include "render/job.hpp"
 
 namespace {
 

@@ -5,8 +5,8 @@
 
 #include <zstd.h>
 
-#include "error.hpp"
-#include "serum.hpp"
+#include "core/error.hpp"
+#include "presets/serum.hpp"
 #include "serum_fixtures.hpp"
 
 namespace {

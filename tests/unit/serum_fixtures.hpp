@@ -11,10 +11,10 @@
 #include <string>
 #include <vector>
 
-#include "cbor_value.hpp"
-#include "files.hpp"
+#include "core/files.hpp"
+#include "core/records.hpp"
 #include "fixtures.hpp"
-#include "records.hpp"
+#include "presets/cbor_value.hpp"
 
 namespace serum_tests {
 

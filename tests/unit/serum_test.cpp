@@ -6,10 +6,12 @@
 
 #include <unistd.h>
 
-#include "error.hpp"
-#include "hash.hpp"
-#include "juce_state.hpp"
-#include "serum.hpp"
+#include "core/error.hpp"
+#include "core/hash.hpp"
+#include "presets/juce_state.hpp"
+#include "presets/serum.hpp"
+#include "presets/serum_store.hpp"
+#include "presets/serum_rewrite.hpp"
 #include "serum_fixtures.hpp"
 
 namespace {

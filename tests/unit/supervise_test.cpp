@@ -16,8 +16,10 @@
 #include <fstream>
 #include <thread>
 
-#include "supervise.hpp"
-#include "tool.hpp"
+#include "core/tool.hpp"
+#include "render/stale_temps.hpp"
+#include "render/supervise.hpp"
+#include "render/supervise_status.hpp"
 
 namespace fs = std::filesystem;
 

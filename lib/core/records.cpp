@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "core/records.hpp"
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <unistd.h>
+
+#include "core/error.hpp"
+#include "core/text.hpp"
+#include "core/tool.hpp"
+
+namespace vr {
+
+void line_writer::write_line(std::string_view text) {
+    std::string line;
+    line.reserve(text.size() + 1);
+    line.append(text);
+    line += '\n';
+    std::size_t done = 0;
+    while (done < line.size()) {
+        ssize_t n = ::write(fd_, line.data() + done, line.size() - done);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            if (errno == EPIPE) throw pipe_closed();
+            throw fatal_error(std::string("cannot write standard output: ") + std::strerror(errno));
+        }
+        done += static_cast<std::size_t>(n);
+    }
+}
+
+void record_writer::write(const json& record) {
+    bool failed = is_error(record);
+    if (source_ && record == *source_) {
+        out_.write_line(*source_line_);
+        ++written_;
+        if (failed) ++failed_;
+        return;
+    }
+    std::string text;
+    try {
+        text = record.dump(-1, ' ', false, json::error_handler_t::strict);
+    } catch (const json::type_error&) {
+        // A string that is not UTF-8 slipped into the record: report, never mangle.
+        // An error message that quoted the bad bytes keeps its meaning, escaped.
+        json r = record;
+        auto err = record.find("error");
+        if (failed && err != record.end() && err->is_object() && err->contains("message") &&
+            (*err)["message"].is_string())
+            set_error(r, printable_excerpt((*err)["message"].get<std::string>(), 4000));
+        else
+            set_error(r, "record holds text that is not valid UTF-8");
+        failed = true;
+        text = r.dump(-1, ' ', false, json::error_handler_t::replace);
+    }
+    out_.write_line(text);
+    ++written_;
+    if (failed) ++failed_;
+}
+
+bool line_reader::fill() {
+    if (eof_) return false;
+    if (pos_ > 0) {
+        buf_.erase(0, pos_);
+        pos_ = 0;
+    }
+    char chunk[65536];
+    for (;;) {
+        ssize_t n = ::read(fd_, chunk, sizeof chunk);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            throw fatal_error(std::string("cannot read standard input: ") + std::strerror(errno));
+        }
+        if (n == 0) {
+            eof_ = true;
+            return false;
+        }
+        buf_.append(chunk, static_cast<std::size_t>(n));
+        return true;
+    }
+}
+
+bool line_reader::next(std::string& line, bool& too_long) {
+    too_long = false;
+    line.clear();
+    for (;;) {
+        std::size_t nl = buf_.find('\n', pos_);
+        if (nl != std::string::npos) {
+            std::size_t len = nl - pos_;
+            if (too_long) {
+                // Already over the limit: drop the rest of the line.
+            } else if (len > max_) {
+                too_long = true;
+                line.assign(buf_, pos_, std::min<std::size_t>(len, 200));
+            } else {
+                line.assign(buf_, pos_, len);
+            }
+            pos_ = nl + 1;
+            ++line_no_;
+            return true;
+        }
+        std::size_t pending = buf_.size() - pos_;
+        if (pending > max_) {
+            // Over the limit without a newline yet: keep only the start.
+            if (!too_long) line.assign(buf_, pos_, 200);
+            too_long = true;
+            buf_.clear();
+            pos_ = 0;
+        }
+        if (!fill()) {
+            if (buf_.size() > pos_ || too_long) {
+                if (!too_long) line.assign(buf_, pos_, std::string::npos);
+                buf_.clear();
+                pos_ = 0;
+                ++line_no_;
+                return true;
+            }
+            return false;
+        }
+    }
+}
+
+bool is_error(const json& record) {
+    auto it = record.find("status");
+    return it != record.end() && it->is_string() && it->get_ref<const std::string&>() == "error";
+}
+
+bool is_skipped(const json& record) {
+    auto it = record.find("status");
+    return it != record.end() && it->is_string() && it->get_ref<const std::string&>() == "skipped";
+}
+
+void set_error(json& record, const std::string& message) {
+    record["status"] = "error";
+    record["error"] = json{{"tool", tool_name()}, {"message", message}};
+}
+
+json bad_line_record(std::size_t line, const std::string& message, std::string_view text) {
+    json r;
+    r["status"] = "error";
+    r["error"] = json{{"tool", tool_name()},
+                      {"message", "line " + std::to_string(line) + ": " + message},
+                      {"line", line},
+                      {"text", printable_excerpt(text, 80)}};
+    return r;
+}
+
+namespace {
+
+const char* type_name(const json& v) {
+    if (v.is_string()) return "a string";
+    if (v.is_boolean()) return "a boolean";
+    if (v.is_number()) return "a number";
+    if (v.is_array()) return "an array";
+    if (v.is_object()) return "an object";
+    return "null";
+}
+
+const json* field(const json& record, const char* key) {
+    auto it = record.find(key);
+    if (it == record.end() || it->is_null()) return nullptr;
+    return &*it;
+}
+
+[[noreturn]] void wrong_type(const char* key, const char* want, const json& v) {
+    throw record_error(std::string("field '") + key + "' must be " + want + ", not " + type_name(v) +
+                       " (" + printable_excerpt(v.dump(-1, ' ', false, json::error_handler_t::replace), 40) +
+                       ")");
+}
+
+}  // namespace
+
+std::optional<std::string> get_string(const json& record, const char* key) {
+    const json* v = field(record, key);
+    if (!v) return std::nullopt;
+    if (!v->is_string()) wrong_type(key, "a string", *v);
+    return v->get<std::string>();
+}
+
+std::optional<double> get_number(const json& record, const char* key) {
+    const json* v = field(record, key);
+    if (!v) return std::nullopt;
+    if (!v->is_number()) wrong_type(key, "a number", *v);
+    return v->get<double>();
+}
+
+std::optional<std::int64_t> get_integer(const json& record, const char* key, std::int64_t min,
+                                        std::int64_t max) {
+    const json* v = field(record, key);
+    if (!v) return std::nullopt;
+    auto out_of_range = [&]() {
+        return record_error(std::string("field '") + key + "' is " + v->dump() + ", outside " +
+                            std::to_string(min) + ".." + std::to_string(max));
+    };
+    if (v->is_number_unsigned()) {
+        std::uint64_t u = v->get<std::uint64_t>();
+        if (max < 0 || u > static_cast<std::uint64_t>(max)) throw out_of_range();
+        auto n = static_cast<std::int64_t>(u);
+        if (n < min) throw out_of_range();
+        return n;
+    }
+    if (v->is_number_integer()) {
+        auto n = v->get<std::int64_t>();
+        if (n < min || n > max) throw out_of_range();
+        return n;
+    }
+    if (v->is_number_float()) {
+        double d = v->get<double>();
+        if (d != std::floor(d)) wrong_type(key, "a whole number", *v);
+        if (d < static_cast<double>(min) || d > static_cast<double>(max)) throw out_of_range();
+        return static_cast<std::int64_t>(d);
+    }
+    wrong_type(key, "a whole number", *v);
+}
+
+std::optional<std::string> get_path(const json& record, const char* key) {
+    auto s = get_string(record, key);
+    if (!s) return s;
+    if (s->empty()) throw record_error(std::string("field '") + key + "' is an empty path");
+    if (s->find('\0') != std::string::npos)
+        throw record_error(std::string("field '") + key + "' holds a NUL byte");
+    return s;
+}
+
+namespace {
+
+// Reads one line as a record; a line that cannot be one becomes an error
+// record naming it. Returns false for a blank line.
+bool line_to_record(const std::string& line, bool too_long, std::size_t no, std::size_t max_line,
+                    json& record, bool& readable) {
+    readable = false;
+    if (too_long) {
+        record = bad_line_record(no, "line longer than " + std::to_string(max_line) + " bytes", line);
+        return true;
+    }
+    if (line.find_first_not_of(" \t\r") == std::string::npos) return false;
+    try {
+        record = json::parse(line);
+    } catch (const json::exception& e) {
+        // parse_error, and out_of_range for a number like 1e999.
+        std::string why = e.what();
+        // nlohmann says "[json.exception.parse_error.101] parse error at line 1,
+        // column 2: syntax error ...": keep what follows the position.
+        // It also quotes the bytes last read, which may be long or not
+        // UTF-8: escape and cut them so that the record can be written.
+        auto colon = why.find(": ");
+        auto tag_end = why.find("] ");
+        std::string detail = colon != std::string::npos ? why.substr(colon + 2)
+                             : tag_end != std::string::npos ? why.substr(tag_end + 2)
+                                                            : why;
+        record = bad_line_record(no, "not JSON: " + printable_excerpt(detail, 200), line);
+        return true;
+    }
+    if (!record.is_object()) {
+        record = bad_line_record(no, std::string("JSON but not an object (") + type_name(record) + ")", line);
+        return true;
+    }
+    readable = true;
+    return true;
+}
+
+// Clears the writer's source record when one input record is done with.
+struct source_scope {
+    record_writer& out;
+    source_scope(record_writer& w, const json* record, const std::string* line) : out(w) {
+        out.set_source(record, line);
+    }
+    ~source_scope() { out.set_source(nullptr, nullptr); }
+};
+
+}  // namespace
+
+int for_each_record(int in_fd, record_writer& out, const record_fn& fn,
+                    const record_loop_options& options) {
+    line_reader reader(in_fd, options.max_line);
+    std::string line;
+    bool too_long = false;
+    while (reader.next(line, too_long)) {
+        json record;
+        bool readable = false;
+        if (!line_to_record(line, too_long, reader.line_number(), options.max_line, record, readable))
+            continue;
+        if ((options.pass_errors && is_error(record)) || (options.pass_skipped && is_skipped(record))) {
+            source_scope scope(out, readable ? &record : nullptr, &line);
+            out.write(record);
+            continue;
+        }
+        json keep = record;
+        source_scope scope(out, readable ? &keep : nullptr, &line);
+        try {
+            fn(std::move(record), out);
+        } catch (const fatal_error&) {
+            throw;
+        } catch (const pipe_closed&) {
+            throw;
+        } catch (const std::bad_alloc&) {
+            throw;
+        } catch (const std::exception& e) {
+            out.set_source(nullptr, nullptr);
+            set_error(keep, e.what());
+            out.write(keep);
+        }
+    }
+    return out.exit_code();
+}
+
+}  // namespace vr

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "presets/detect.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+
+#include "core/text.hpp"
+
+namespace vr {
+
+namespace {
+
+bool starts(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
+        return static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+    });
+    return out;
+}
+
+// Text, allowing the head to end inside a multi-byte character.
+bool looks_like_text(std::string_view s) {
+    bool valid = false;
+    for (std::size_t cut = 0; cut < 4 && cut <= s.size() && !valid; ++cut)
+        valid = valid_utf8(s.substr(0, s.size() - cut));
+    if (!valid) return false;
+    return std::none_of(s.begin(), s.end(), [](char ch) {
+        auto c = static_cast<unsigned char>(ch);
+        return (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f') || c == 0x7F;
+    });
+}
+
+}  // namespace
+
+preset_kind sniff_preset(std::span<const std::uint8_t> head) {
+    std::string_view s(reinterpret_cast<const char*>(head.data()), head.size());
+    if (starts(s, "CcnK")) return preset_kind::fx;
+    if (starts(s, "VST3")) return preset_kind::vstpreset;
+    if (starts(s, std::string_view("XferJson\0", 9))) return preset_kind::serum2;
+    return preset_kind::none;
+}
+
+preset_kind claimed_by_name(std::string_view path) {
+    auto slash = path.rfind('/');
+    std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
+    auto dot = name.rfind('.');
+    if (dot == std::string_view::npos || dot == 0) return preset_kind::none;
+    std::string ext = lower(name.substr(dot + 1));
+    if (ext == "fxp" || ext == "fxb") return preset_kind::fx;
+    if (ext == "vstpreset") return preset_kind::vstpreset;
+    if (ext == "serumpreset") return preset_kind::serum2;
+    return preset_kind::none;
+}
+
+const char* preset_kind_text(preset_kind kind) {
+    switch (kind) {
+        case preset_kind::fx: return "an fxp/fxb preset";
+        case preset_kind::vstpreset: return "a VST3 preset";
+        case preset_kind::serum2: return "a Serum 2 preset";
+        case preset_kind::none: break;
+    }
+    return "not a preset";
+}
+
+std::string describe_content(std::span<const std::uint8_t> head) {
+    std::string_view s(reinterpret_cast<const char*>(head.data()), head.size());
+    if (s.empty()) return "an empty file";
+    if (starts(s, "bplist")) return "an Apple binary property list";
+    if (starts(s, "PK\x03\x04") || starts(s, "PK\x05\x06")) return "a ZIP archive";
+    if (starts(s, "RIFF") && s.size() >= 12) {
+        if (s.substr(8, 4) == "WAVE") return "a RIFF WAVE audio file";
+        return "a RIFF file ('" + printable_excerpt(s.substr(8, 4), 16) + "')";
+    }
+    if (starts(s, "FORM") && s.size() >= 12 && (s.substr(8, 4) == "AIFF" || s.substr(8, 4) == "AIFC"))
+        return "an AIFF audio file";
+    if (starts(s, "fLaC")) return "a FLAC audio file";
+    if (starts(s, "OggS")) return "an Ogg file";
+    if (starts(s, "ID3")) return "an MP3 audio file";
+    if (starts(s, "MThd")) return "a Standard MIDI File";
+    if (starts(s, "VC2!")) return "a JUCE plugin state blob ('VC2!')";
+    if (starts(s, "\x1F\x8B")) return "gzip-compressed data";
+    if (starts(s, "\x28\xB5\x2F\xFD")) return "a zstd frame";
+    if (starts(s, "\x89PNG")) return "a PNG image";
+    if (starts(s, "\xFF\xD8\xFF")) return "a JPEG image";
+    if (starts(s, "GIF8")) return "a GIF image";
+    if (starts(s, "%PDF")) return "a PDF document";
+    if (starts(s, "\x7F" "ELF")) return "an ELF binary";
+    if (looks_like_text(s)) {
+        std::string_view t = s;
+        if (starts(t, "\xEF\xBB\xBF")) t.remove_prefix(3);
+        auto first = t.find_first_not_of(" \t\r\n\f");
+        if (first != std::string_view::npos) {
+            t.remove_prefix(first);
+            if (t[0] == '<') {
+                if (t.find("<plist") != std::string_view::npos ||
+                    t.find("<!DOCTYPE plist") != std::string_view::npos)
+                    return "an Apple XML property list";
+                return "an XML document";
+            }
+            if (t[0] == '{' || t[0] == '[') return "a JSON document";
+        }
+        return "a text file";
+    }
+    std::string out = "binary data (starts";
+    for (std::size_t i = 0; i < std::min<std::size_t>(8, s.size()); ++i) {
+        char buf[4];
+        std::snprintf(buf, sizeof buf, " %02x", static_cast<unsigned char>(s[i]));
+        out += buf;
+    }
+    return out + ")";
+}
+
+}  // namespace vr

@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "presets/load.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+
+#include "core/error.hpp"
+#include "core/files.hpp"
+#include "core/hash.hpp"
+#include "presets/detect.hpp"
+#include "presets/fxp.hpp"
+#include "presets/juce_state.hpp"
+#include "presets/serum.hpp"
+#include "presets/vstpreset.hpp"
+
+namespace vr {
+
+namespace {
+
+// Presets above this size are taken as something else (banks of big chunks
+// run to a few MiB).
+constexpr std::size_t max_preset_bytes = 256u << 20;
+
+std::vector<float> to_vector(const std::vector<float>& v) { return v; }
+
+void from_fx(loaded_preset& p, std::span<const std::uint8_t> bytes, std::optional<int> program_index) {
+    fx_file f = parse_fx(bytes);
+    p.format = fx_format(f.kind);
+    if (!f.is_bank()) {
+        p.plugin_id = fx_id_text(f.program.fx_id);
+        p.name = fx_name_utf8(f.program.name);
+        if (f.program.opaque) {
+            p.payload = preset_payload::fx_chunk;
+            p.chunk.assign(f.program.chunk.begin(), f.program.chunk.end());
+            p.bytes = write_fxp(f.program);
+        } else {
+            p.payload = preset_payload::params;
+            p.params = to_vector(f.program.params);
+        }
+        return;
+    }
+    const fx_bank& b = f.bank;
+    p.plugin_id = fx_id_text(b.fx_id);
+    int count = b.num_programs;
+    int index = program_index.value_or(b.current_program.value_or(0));
+    if (index < 0 || index >= count)
+        throw record_error("program_index " + std::to_string(index) + " is out of range: the bank has " +
+                           std::to_string(count) + " programs");
+    p.program = index;
+    if (b.opaque) {
+        p.payload = preset_payload::fx_chunk;
+        p.bank = true;
+        p.chunk.assign(b.chunk.begin(), b.chunk.end());
+        p.bytes = write_fxb(b);
+        return;
+    }
+    const fx_program& prog = b.programs.at(static_cast<std::size_t>(index));
+    p.name = fx_name_utf8(prog.name);
+    if (prog.opaque) throw record_error("program " + std::to_string(index) + " of the bank is a chunk inside a parameter bank");
+    p.payload = preset_payload::params;
+    p.params = to_vector(prog.params);
+}
+
+void from_vstpreset(loaded_preset& p, std::span<const std::uint8_t> bytes) {
+    vst3_preset v = parse_vstpreset(bytes);
+    p.format = "vstpreset";
+    p.plugin_id = v.class_id;
+    vst3_state s;
+    auto comp = v.component();
+    s.component.assign(comp.begin(), comp.end());
+    if (auto cont = v.controller()) s.controller.emplace(cont->begin(), cont->end());
+    p.payload = preset_payload::vst3_state;
+    p.bytes = make_vst3_state_blob(s);
+}
+
+void from_serum(loaded_preset& p, std::span<const std::uint8_t> bytes) {
+    serum_state s = convert_serum_preset(bytes, serum_limits{}, processor_markers{});
+    p.format = "serum2";
+    p.plugin_id = "Serum2";
+    p.payload = preset_payload::vst3_state;
+    p.bytes = std::move(s.blob);
+}
+
+std::string lower(std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+bool all_same_digit_pattern(const std::string& id) {
+    // Placeholder class ids of unfinished plugins: 1234...5678 repeated, all zeros.
+    return id == "12345678123456781234567812345678" || id == "00000000000000000000000000000000";
+}
+
+}  // namespace
+
+loaded_preset load_preset(const std::string& path, std::optional<int> program_index) {
+    loaded_preset p;
+    p.path = path;
+    auto bytes = read_file(path, max_preset_bytes);
+    p.sha256 = sha256_hex(bytes);
+    try {
+        std::span<const std::uint8_t> head(bytes.data(), std::min(bytes.size(), sniff_size));
+        switch (sniff_preset(head)) {
+            case preset_kind::fx: from_fx(p, bytes, program_index); break;
+            case preset_kind::vstpreset: from_vstpreset(p, bytes); break;
+            case preset_kind::serum2: from_serum(p, bytes); break;
+            case preset_kind::none:
+                throw record_error("not a preset render-one can load (.fxp, .fxb, .vstpreset, .SerumPreset): " +
+                                   describe_content(head));
+        }
+    } catch (const record_error& e) {
+        throw record_error("preset " + path + ": " + e.what());
+    }
+    return p;
+}
+
+loaded_preset load_state(const std::string& path) {
+    loaded_preset p;
+    p.path = path;
+    p.bytes = read_file(path, max_preset_bytes);
+    // An empty state would be handed over as "no change": the job would
+    // render the default sound as if it had loaded something.
+    if (p.bytes.empty()) throw record_error("state " + path + ": an empty file");
+    p.sha256 = sha256_hex(p.bytes);
+    p.format = "state";
+    p.payload = preset_payload::raw_state;
+    std::span<const std::uint8_t> head(p.bytes.data(), std::min(p.bytes.size(), sniff_size));
+    try {
+        if (is_vst3_state_blob(p.bytes)) {
+            parse_vst3_state_blob(p.bytes);
+            p.payload = preset_payload::vst3_state;
+        } else if (sniff_preset(head) == preset_kind::fx) {
+            // JUCE saves a VST2 plugin's state as an .fxb (or .fxp).
+            auto bytes = std::move(p.bytes);
+            from_fx(p, bytes, std::nullopt);
+            p.format = "state";
+            p.plugin_id.clear();
+            if (p.bank) p.program.reset();  // the chunk holds the current program
+        }
+    } catch (const record_error& e) {
+        throw record_error("state " + path + ": " + e.what());
+    }
+    return p;
+}
+
+bool plugin_id_matches(const loaded_preset& preset, const std::string& plugin_format, const std::string& plugin_id,
+                       const std::string& plugin_name) {
+    const std::string& want = preset.plugin_id;
+    if (want.empty() || all_same_digit_pattern(want)) return true;
+    if (preset.format == "vstpreset") return plugin_format == "vst3" && lower(want) == lower(plugin_id);
+    if (preset.format == "serum2") return plugin_format == "vst3" && lower(plugin_name).find("serum") != std::string::npos;
+    // fxp/fxb: the fxID as text ("Vrts" or 0x...).
+    if (plugin_format == "vst2") return want == plugin_id;
+    if (plugin_format == "vst3" && plugin_id.size() == 32 && (want.size() == 4 || want.size() == 10)) {
+        std::uint32_t id = want.size() == 4 ? fx_id_from(want) : static_cast<std::uint32_t>(std::stoul(want.substr(2), nullptr, 16));
+        char hex[9];
+        std::snprintf(hex, sizeof hex, "%08x", id);
+        return lower(plugin_id).substr(24) == hex;
+    }
+    return false;
+}
+
+std::string applied_as(const loaded_preset& preset, const std::string& plugin_format) {
+    if (preset.format == "state") return "state";
+    if (preset.format == "serum2" || preset.format == "vstpreset") return preset.format;
+    std::string base = preset.format + (preset.payload == preset_payload::params ? "-params" : "-chunk");
+    if (plugin_format == "vst3" && preset.payload == preset_payload::fx_chunk) base += "-as-vst3-state";
+    return base;
+}
+
+}  // namespace vr

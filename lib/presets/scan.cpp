@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Reading and summing up one preset file, and the records made from it.
+#include "presets/scan.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/files.hpp"
+#include "core/handles.hpp"
+#include "core/text.hpp"
+#include "presets/detect.hpp"
+#include "presets/fxp.hpp"
+#include "presets/serum.hpp"
+#include "presets/vstpreset.hpp"
+
+namespace vr {
+
+namespace {
+
+std::string errno_text(const char* doing) { return std::string(doing) + ": " + std::strerror(errno); }
+
+// Reads until `want` bytes are in `out` or the file ends; false at the end.
+bool read_upto(int fd, std::vector<std::uint8_t>& out, std::size_t want) {
+    while (out.size() < want) {
+        std::size_t got = out.size();
+        out.resize(want);
+        ssize_t n = ::read(fd, out.data() + got, want - got);
+        if (n < 0) {
+            out.resize(got);
+            if (errno == EINTR) continue;
+            throw record_error(errno_text("cannot read"));
+        }
+        out.resize(got + static_cast<std::size_t>(n));
+        if (n == 0) return false;
+    }
+    return true;
+}
+
+std::string file_stem(const std::string& path) {
+    auto slash = path.rfind('/');
+    std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+    auto dot = name.rfind('.');
+    if (dot != std::string::npos && dot > 0) name.resize(dot);
+    return name;
+}
+
+preset_summary summarize_fx(std::span<const std::uint8_t> bytes, const std::string& path) {
+    fx_file f = parse_fx(bytes);
+    preset_summary s;
+    s.format = fx_format(f.kind);
+    if (!f.is_bank()) {
+        s.plugin_id = fx_id_text(f.program.fx_id);
+        s.name = fx_name_utf8(f.program.name);
+        return s;
+    }
+    s.plugin_id = fx_id_text(f.bank.fx_id);
+    s.name = file_stem(path);
+    s.program_count = f.bank.num_programs;
+    for (const auto& p : f.bank.programs) s.program_names.push_back(fx_name_utf8(p.name));
+    return s;
+}
+
+preset_summary summarize_serum(std::span<const std::uint8_t> bytes, const std::string& path) {
+    xfer_envelope env = parse_xfer_envelope(bytes);
+    if (auto c = env.meta.find("component"); c != env.meta.end())
+        throw not_a_preset("a Serum 2 plugin state (component " +
+                           printable_excerpt(c->dump(-1, ' ', false, json::error_handler_t::replace)) +
+                           ")");
+    static constexpr std::uint8_t zstd_magic[4] = {0x28, 0xB5, 0x2F, 0xFD};
+    if (env.payload.size() < 4 || std::memcmp(env.payload.data(), zstd_magic, 4) != 0) {
+        std::size_t at = static_cast<std::size_t>(env.payload.data() - bytes.data());
+        throw format_error("the payload at byte " + std::to_string(at) + " is not a zstd frame", at);
+    }
+    preset_summary s;
+    s.format = "serum2";
+    s.plugin_id = "Serum2";
+    auto n = env.meta.find("presetName");
+    s.name = n != env.meta.end() && n->is_string() && !n->get_ref<const std::string&>().empty()
+                 ? n->get<std::string>()
+                 : file_stem(path);
+    return s;
+}
+
+}  // namespace
+
+std::vector<std::uint8_t> read_preset_file(const std::string& path) {
+    // O_NONBLOCK: opening a FIFO must not wait for a writer.
+    unique_fd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+    if (!fd) throw record_error(errno_text("cannot open"));
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0) throw record_error(errno_text("cannot stat"));
+    if (!S_ISREG(st.st_mode)) throw record_error(std::string(file_kind(st.st_mode)) + ", not a file");
+    std::vector<std::uint8_t> bytes;
+    bool more = read_upto(fd.get(), bytes, sniff_size);
+    if (sniff_preset(bytes) == preset_kind::none) throw not_a_preset(describe_content(bytes));
+    if (static_cast<std::uint64_t>(st.st_size) > max_preset_bytes)
+        throw record_error(std::to_string(st.st_size) + " bytes, over the limit of " +
+                           std::to_string(max_preset_bytes) + " for a preset");
+    if (more) {
+        // The size from fstat is a hint: the file may change while it is read.
+        bytes.reserve(static_cast<std::size_t>(st.st_size));
+        while (read_upto(fd.get(), bytes, std::min(max_preset_bytes + 1, bytes.size() + 65536))) {
+            if (bytes.size() > max_preset_bytes)
+                throw record_error("grew past the limit of " + std::to_string(max_preset_bytes) +
+                                   " bytes while being read");
+        }
+    }
+    return bytes;
+}
+
+preset_summary summarize_preset(std::span<const std::uint8_t> bytes, const std::string& path) {
+    switch (sniff_preset(bytes)) {
+        case preset_kind::fx: return summarize_fx(bytes, path);
+        case preset_kind::vstpreset: {
+            vst3_preset p = parse_vstpreset(bytes);
+            return {"vstpreset", p.class_id, file_stem(path), std::nullopt, {}};
+        }
+        case preset_kind::serum2: return summarize_serum(bytes, path);
+        case preset_kind::none: break;
+    }
+    throw not_a_preset(describe_content(bytes.first(std::min(bytes.size(), sniff_size))));
+}
+
+std::string program_name(const preset_summary& s, std::int32_t index) {
+    if (index >= 0 && static_cast<std::size_t>(index) < s.program_names.size())
+        return s.program_names[static_cast<std::size_t>(index)];
+    return s.name + " #" + std::to_string(index);
+}
+
+void set_preset_fields(json& record, const preset_summary& s) {
+    record["preset_format"] = s.format;
+    record["preset_plugin_id"] = s.plugin_id;
+    record["preset_name"] = s.name;
+    if (s.program_count) record["program_count"] = *s.program_count;
+}
+
+void write_preset_records(json record, const preset_summary& s, bool expand_banks, record_writer& out) {
+    set_preset_fields(record, s);
+    // An empty bank still gets its record rather than vanishing from the scan.
+    if (!expand_banks || !s.program_count || *s.program_count == 0) {
+        out.write(record);
+        return;
+    }
+    for (std::int32_t i = 0; i < *s.program_count; ++i) {
+        json r = record;
+        r["preset_name"] = program_name(s, i);
+        r["program_index"] = i;
+        out.write(r);
+    }
+}
+
+void describe_record(json&& record, const scan_options& options, record_writer& out) {
+    auto path = get_path(record, "preset_path");
+    if (!path) {
+        out.write(record);
+        return;
+    }
+    std::string where = printable_excerpt(*path, 4096) + ": ";
+    preset_summary s;
+    try {
+        auto bytes = read_preset_file(*path);
+        s = summarize_preset(bytes, *path);
+    } catch (const not_a_preset& e) {
+        throw record_error(where + e.what() + ", not a preset");
+    } catch (const record_error& e) {
+        throw record_error(where + e.what());
+    }
+    // program_index means a program of the bank only for a bank; render-one
+    // checks it against the plugin's own programs otherwise.
+    auto index = s.program_count && !options.expand_banks
+                     ? get_integer(record, "program_index", 0, INT32_MAX)
+                     : std::nullopt;
+    if (index) {
+        if (*index >= *s.program_count)
+            throw record_error(where + "program_index " + std::to_string(*index) + " is past the bank's " +
+                               std::to_string(*s.program_count) + " programs");
+        set_preset_fields(record, s);
+        record["preset_name"] = program_name(s, static_cast<std::int32_t>(*index));
+        out.write(record);
+        return;
+    }
+    write_preset_records(std::move(record), s, options.expand_banks, out);
+}
+
+}  // namespace vr

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/records.hpp"
+
+namespace vr {
+
+// A file that is not a preset of any kind; its message says what it looks
+// like ("an XML document"). A scan ignores these unless the name claims a
+// preset format.
+struct not_a_preset : record_error {
+    using record_error::record_error;
+};
+
+// Whole preset files larger than this are refused rather than read.
+inline constexpr std::size_t max_preset_bytes = 256u << 20;
+
+// What preset-scan reports about one preset file.
+struct preset_summary {
+    std::string format;                       // fxp fxb vstpreset serum2
+    std::string plugin_id;                    // fxID text, VST3 class id, or "Serum2"
+    std::string name;                         // valid UTF-8
+    std::optional<std::int32_t> program_count;  // banks only
+    std::vector<std::string> program_names;   // 'FxBk' banks: one per program; else empty
+};
+
+// Reads a preset file without ever blocking: refuses anything but a regular
+// file, reads only the first bytes until they show a preset's magic (throws
+// not_a_preset saying what the file looks like otherwise), then the rest, up
+// to max_preset_bytes. Other failures throw record_error. Messages do not name
+// the path.
+std::vector<std::uint8_t> read_preset_file(const std::string& path);
+
+// Parses and validates a whole preset (fxp, fxb, vstpreset, Serum 2) and
+// sums it up. `path` gives bank and VST3 presets their name (the file name
+// without its extension). Throws format_error for a broken preset and
+// not_a_preset for something else (a Serum 2 plugin state is not a preset).
+preset_summary summarize_preset(std::span<const std::uint8_t> bytes, const std::string& path);
+
+// The name of program `index` of a bank: its own for 'FxBk', "<bank name>
+// #<index>" for an opaque 'FBCh' bank, which names no programs.
+std::string program_name(const preset_summary& s, std::int32_t index);
+
+// Sets preset_format, preset_plugin_id, preset_name and (banks) program_count
+// in record, keeping the place of fields already there.
+void set_preset_fields(json& record, const preset_summary& s);
+
+// How a scan chooses and reports files.
+struct scan_options {
+    bool by_extension = false;  // read only files named like presets
+    bool expand_banks = false;  // one record per program of a bank
+};
+
+// Writes the records of one summed-up preset: `record` with the preset
+// fields, or with expand_banks one copy per program of a bank (program_index
+// and that program's name).
+void write_preset_records(json record, const preset_summary& s, bool expand_banks, record_writer& out);
+
+// Records mode: adds the preset fields to a record with preset_path (others
+// are written unchanged); honours program_index on a bank.
+void describe_record(json&& record, const scan_options& options, record_writer& out);
+
+}  // namespace vr

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "render/grid.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+#include "core/error.hpp"
+
+namespace vr {
+
+namespace {
+
+int to_int(const std::string& s, const std::string& flag, const std::string& item) {
+    int v = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (s.empty() || ec != std::errc() || p != s.data() + s.size())
+        throw usage_error(flag + ": '" + item + "' is not N, A-B or A-B:STEP");
+    return v;
+}
+
+}  // namespace
+
+std::vector<int> parse_number_list(const std::string& text, int min, int max, const std::string& flag) {
+    std::vector<int> out;
+    std::size_t start = 0;
+    if (text.empty()) throw usage_error(flag + ": empty list");
+    while (start <= text.size()) {
+        std::size_t comma = text.find(',', start);
+        std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        std::size_t dash = item.find('-');
+        std::size_t colon = item.find(':');
+        int first, last, step = 1;
+        if (dash == std::string::npos) {
+            if (colon != std::string::npos) throw usage_error(flag + ": '" + item + "': a step needs a range A-B:STEP");
+            first = last = to_int(item, flag, item);
+        } else {
+            first = to_int(item.substr(0, dash), flag, item);
+            std::string rest = item.substr(dash + 1);
+            std::size_t c = rest.find(':');
+            last = to_int(rest.substr(0, c), flag, item);
+            if (c != std::string::npos) step = to_int(rest.substr(c + 1), flag, item);
+            if (step <= 0) throw usage_error(flag + ": '" + item + "': the step must be positive");
+            if (last < first) throw usage_error(flag + ": '" + item + "': the range runs backwards");
+        }
+        if (first < min || last > max)
+            throw usage_error(flag + ": '" + item + "' is outside " + std::to_string(min) + "-" + std::to_string(max));
+        for (int v = first; v <= last; v += step)
+            if (std::find(out.begin(), out.end(), v) == out.end()) out.push_back(v);
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+    }
+    return out;
+}
+
+}  // namespace vr

@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "render/job.hpp"
+
+#include <cctype>
+#include <cmath>
+#include <filesystem>
+
+#include "core/error.hpp"
+#include "core/files.hpp"
+#include "render/lv2_manifest.hpp"
+
+namespace vr {
+
+namespace {
+
+bool ends_with(const std::string& s, std::string_view tail) {
+    return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+std::string without_slash(std::string s) {
+    while (s.size() > 1 && s.back() == '/') s.pop_back();
+    return s;
+}
+
+// "scheme:..." with a scheme of letters, digits, + - . (RFC 3986), and no
+// slash before the colon: an LV2 URI rather than a file path.
+bool looks_like_uri(const std::string& s) {
+    auto colon = s.find(':');
+    if (colon == std::string::npos || colon == 0 || !std::isalpha(static_cast<unsigned char>(s[0])))
+        return false;
+    for (std::size_t i = 0; i < colon; ++i) {
+        char c = s[i];
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '-' && c != '.') return false;
+    }
+    return true;
+}
+
+// A mapping key names a preset format or plugin id: no path or URI syntax.
+bool is_mapping_key(std::string_view key) {
+    if (key.empty()) return false;
+    for (char c : key)
+        if (c == '/' || c == ':' || c == '=') return false;
+    return true;
+}
+
+double get_seconds(const json& record, const char* key, double fallback) {
+    auto v = get_number(record, key);
+    if (!v) return fallback;
+    if (!std::isfinite(*v) || *v < 0 || *v > max_seconds)
+        throw record_error(std::string("field '") + key + "' must be between 0 and " +
+                           std::to_string(static_cast<int>(max_seconds)) + " seconds");
+    return *v;
+}
+
+std::optional<bool> get_bool(const json& record, const char* key) {
+    if (!record.contains(key) || record[key].is_null()) return std::nullopt;
+    if (!record[key].is_boolean()) throw record_error(std::string("field '") + key + "' must be true or false");
+    return record[key].get<bool>();
+}
+
+double get_level(const json& record, const char* key, double min, double fallback) {
+    auto v = get_number(record, key);
+    if (!v) return fallback;
+    if (!std::isfinite(*v) || *v < min || *v > 0)
+        throw record_error(std::string("field '") + key + "' must be between " + std::to_string(static_cast<int>(min)) +
+                           " and 0 dB");
+    return *v;
+}
+
+render_shape read_shape(const json& record, const render_defaults& d) {
+    render_shape s = d.shape;
+    if (record.contains("tail_s") && record["tail_s"].is_string()) {
+        if (record["tail_s"].get<std::string>() != "auto")
+            throw record_error("field 'tail_s' must be a number of seconds or \"auto\"");
+        s.tail_auto = true;
+    } else if (record.contains("tail_s") && !record["tail_s"].is_null()) {
+        s.tail_auto = false;
+    }
+    s.silence_db = get_level(record, "silence_db", -400, s.silence_db);
+    s.silence_hold_s = get_seconds(record, "silence_hold_s", s.silence_hold_s);
+    s.max_tail_s = get_seconds(record, "max_tail_s", s.max_tail_s);
+    s.trim_silence = get_bool(record, "trim_silence").value_or(s.trim_silence);
+    s.trim_pad_s = get_seconds(record, "trim_pad_s", s.trim_pad_s);
+    if (auto ms = get_number(record, "fade_out_ms")) {
+        if (!std::isfinite(*ms) || *ms < 0 || *ms > max_seconds * 1000)
+            throw record_error("field 'fade_out_ms' must be between 0 and " +
+                               std::to_string(static_cast<int>(max_seconds * 1000)) + " ms");
+        s.fade_out_ms = *ms;
+    }
+    if (auto n = get_string(record, "normalize")) s.normalize = parse_normalize(*n);
+    s.true_peak_ceiling_dbtp = get_level(record, "true_peak_ceiling_dbtp", -100, s.true_peak_ceiling_dbtp);
+    s.allow_nonfinite = get_bool(record, "allow_nonfinite").value_or(s.allow_nonfinite);
+    return s;
+}
+
+}  // namespace
+
+const char* to_string(plugin_format f) {
+    switch (f) {
+        case plugin_format::vst2: return "vst2";
+        case plugin_format::vst3: return "vst3";
+        case plugin_format::lv2: return "lv2";
+    }
+    return "unknown";
+}
+
+plugin_ref resolve_plugin(const std::string& text) {
+    if (text.empty()) throw record_error("empty plugin path");
+    if (looks_like_uri(text)) return {text, plugin_format::lv2};
+    std::string path = without_slash(absolute_path(text));
+    if (ends_with(path, ".so")) return {path, plugin_format::vst2};
+    if (ends_with(path, ".vst3")) return {path, plugin_format::vst3};
+    if (ends_with(path, ".lv2")) return {path, plugin_format::lv2};
+    throw record_error("cannot tell the plugin format of '" + text +
+                       "': expected a VST2 .so, a .vst3 bundle, an .lv2 bundle or an LV2 URI");
+}
+
+std::vector<std::string> lv2_bundle_uris(const std::string& bundle) {
+    std::vector<std::string> uris;
+    for (auto& e : read_lv2_manifest(bundle)) uris.push_back(std::move(e.uri));
+    return uris;
+}
+
+void plugin_map::add(const std::string& value) {
+    auto eq = value.find('=');
+    if (eq != std::string::npos && is_mapping_key(std::string_view(value).substr(0, eq))) {
+        std::string key = value.substr(0, eq), path = value.substr(eq + 1);
+        if (path.empty()) throw usage_error("--plugin " + value + ": no plugin after '='");
+        for (const auto& [k, p] : by_key_)
+            if (k == key) throw usage_error("--plugin " + key + "= given twice");
+        by_key_.emplace_back(key, path);
+        return;
+    }
+    if (default_) throw usage_error("--plugin PATH given twice (use KEY=PATH to map preset formats or ids)");
+    default_ = value;
+}
+
+plugin_ref plugin_map::plugin_for(const json& record) const {
+    if (auto p = get_path(record, "plugin_path")) return resolve_plugin(*p);
+    auto id = get_string(record, "preset_plugin_id");
+    auto fmt = get_string(record, "preset_format");
+    for (const auto& [key, path] : by_key_)
+        if (id && key == *id) return resolve_plugin(path);
+    for (const auto& [key, path] : by_key_)
+        if (fmt && key == *fmt) return resolve_plugin(path);
+    if (default_) return resolve_plugin(*default_);
+    std::string hint = "--plugin PATH";
+    if (fmt) hint += " or --plugin " + *fmt + "=PATH";
+    if (id) hint += " or --plugin " + *id + "=PATH";
+    throw record_error("no plugin for this job: add " + hint + ", or set plugin_path");
+}
+
+render_job make_render_job(const json& record, const render_defaults& d, const plugin_map& plugins) {
+    render_job job;
+    auto out = get_path(record, "output_path");
+    if (!out) throw record_error("no output_path: give -o, set output_path, or pipe through assign-paths");
+    job.output_path = absolute_path(*out);
+    job.plugin = plugins.plugin_for(record);
+
+    if (auto p = get_path(record, "preset_path"))
+        job.preset_path = absolute_path(*p);
+    else if (d.preset_path)
+        job.preset_path = absolute_path(*d.preset_path);
+    if (auto p = get_path(record, "state_path"))
+        job.state_path = absolute_path(*p);
+    else if (d.state_path)
+        job.state_path = absolute_path(*d.state_path);
+    if (auto p = get_integer(record, "program_index", 0, 1 << 20)) job.program_index = static_cast<int>(*p);
+    job.note = static_cast<int>(get_integer(record, "note", 0, 127).value_or(d.note));
+    job.velocity = static_cast<int>(get_integer(record, "velocity", 1, 127).value_or(d.velocity));
+    job.duration_s = get_seconds(record, "duration_s", d.duration_s);
+    job.shape = read_shape(record, d);
+    job.tail_s = job.shape.tail_auto ? 0.0 : get_seconds(record, "tail_s", d.tail_s);
+
+    auto midi = get_path(record, "midi_path");
+    if (midi) {
+        job.midi_mode = true;
+        job.midi_path = absolute_path(*midi);
+    } else if (!record.contains("note") && d.midi_path) {
+        job.midi_mode = true;
+        job.midi_path = absolute_path(*d.midi_path);
+    }
+    if (job.midi_mode && record.contains("midi_duration_s") && !record["midi_duration_s"].is_null())
+        job.midi_duration_s = get_seconds(record, "midi_duration_s", 0);
+
+    job.sample_rate = static_cast<int>(
+        get_integer(record, "sample_rate_hz", min_sample_rate, max_sample_rate).value_or(d.sample_rate));
+    job.block_size = static_cast<int>(get_integer(record, "block_size", 16, max_block_size).value_or(d.block_size));
+    job.channels = static_cast<int>(get_integer(record, "channels", 1, 2).value_or(d.channels));
+    if (auto f = get_string(record, "sample_format"))
+        job.format = parse_sample_format(*f);
+    else if (d.format)
+        job.format = *d.format;
+    else
+        job.format = container_of(job.output_path) == audio_container::npy ? sample_format::float32
+                                                                         : sample_format::pcm24;
+    check_audio_target(job.output_path, job.format, job.channels);
+
+    if (record.contains("set_params") && !record["set_params"].is_null()) {
+        const auto& params = record["set_params"];
+        if (!params.is_object()) throw record_error("field 'set_params' must be an object {\"name or index\": 0..1}");
+        for (const auto& [key, value] : params.items()) {
+            if (!value.is_number() || !(value.get<double>() >= 0.0 && value.get<double>() <= 1.0))
+                throw record_error("set_params: '" + key + "' must be a number from 0 to 1");
+            job.params.emplace_back(key, value.get<double>());
+        }
+    }
+    return job;
+}
+
+void put_job_settings(const render_job& job, json& record) {
+    record["plugin_path"] = job.plugin.location;
+    if (!job.preset_path.empty()) record["preset_path"] = job.preset_path;
+    if (!job.state_path.empty()) record["state_path"] = job.state_path;
+    record["sample_rate_hz"] = job.sample_rate;
+    record["block_size"] = job.block_size;
+    record["channels"] = job.channels;
+    record["sample_format"] = std::string(to_string(job.format));
+    if (job.midi_mode) {
+        record["midi_path"] = job.midi_path;
+    } else {
+        record["note"] = job.note;
+        record["velocity"] = job.velocity;
+        record["duration_s"] = job.duration_s;
+    }
+    const render_shape& s = job.shape;
+    if (s.tail_auto) {
+        record["tail_s"] = "auto";
+        record["silence_hold_s"] = s.silence_hold_s;
+        record["max_tail_s"] = s.max_tail_s;
+    } else {
+        record["tail_s"] = job.tail_s;
+    }
+    record["silence_db"] = s.silence_db;
+    record["trim_silence"] = s.trim_silence;
+    if (s.trim_silence) record["trim_pad_s"] = s.trim_pad_s;
+    record["fade_out_ms"] = s.fade_out_ms;
+    record["normalize"] = to_string(s.normalize);
+    if (s.normalize.what != normalize_target::kind::none) record["true_peak_ceiling_dbtp"] = s.true_peak_ceiling_dbtp;
+    record["allow_nonfinite"] = s.allow_nonfinite;
+}
+
+}  // namespace vr

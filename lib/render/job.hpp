@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// What render-one is asked to do: a job record, with the flags' defaults,
+// turned into a validated job, and which plugin renders it. No JUCE here.
+#pragma once
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "audio/file.hpp"
+#include "audio/shape.hpp"
+#include "core/records.hpp"
+
+namespace vr {
+
+enum class plugin_format { vst2, vst3, lv2 };
+
+// "vst2" | "vst3" | "lv2": the record's plugin_format.
+const char* to_string(plugin_format f);
+
+// A plugin as the user named it: a file, a bundle, or an LV2 URI.
+struct plugin_ref {
+    std::string location;  // absolute path, or the URI
+    plugin_format format;
+    bool operator<(const plugin_ref& o) const { return location < o.location; }
+};
+
+// The format a path or URI names: .so is VST2, .vst3 is VST3, a .lv2 bundle
+// or a URI is LV2; file paths are made absolute. Throws record_error.
+plugin_ref resolve_plugin(const std::string& text);
+
+// The LV2 plugin URIs an .lv2 bundle's manifest.ttl declares, in file order;
+// throws record_error naming the bundle when it cannot be read.
+std::vector<std::string> lv2_bundle_uris(const std::string& bundle);
+
+// The --plugin flags: one plugin for every job, and mappings KEY=PATH where
+// KEY is a preset_format (fxp, serum2, ...) or a preset_plugin_id.
+class plugin_map {
+public:
+    // Adds one --plugin value; throws usage_error for a repeated default or key.
+    void add(const std::string& value);
+    bool empty() const { return !default_ && by_key_.empty(); }
+    // The plugin for a record: its plugin_path, else a mapping by
+    // preset_plugin_id, then by preset_format, else the default. Throws
+    // record_error naming the --plugin flag that would cover the job.
+    plugin_ref plugin_for(const json& record) const;
+
+private:
+    std::optional<std::string> default_;
+    std::vector<std::pair<std::string, std::string>> by_key_;
+};
+
+// How long a render is and what is done to it before it is written; each a
+// job field of the same name (tail_auto is tail_s "auto").
+struct render_shape {
+    bool tail_auto = false;
+    double silence_db = -90.0;     // the level below which audio counts as silence
+    double silence_hold_s = 0.2;   // auto tail: silence this long ends it
+    double max_tail_s = 10.0;      // auto tail: at most this long
+    bool trim_silence = false;     // cut leading and trailing silence...
+    double trim_pad_s = 0.01;      // ...keeping this much of it
+    double fade_out_ms = 0;
+    normalize_target normalize;
+    double true_peak_ceiling_dbtp = -1.0;  // normalization never goes above it
+    bool allow_nonfinite = false;  // NaN and Inf become 0 instead of failing the job
+};
+
+// Defaults the flags give to fields a record lacks.
+struct render_defaults {
+    int note = 60;
+    int velocity = 100;
+    double duration_s = 1.0;
+    double tail_s = 1.0;
+    std::optional<std::string> midi_path;
+    int sample_rate = 48000;
+    int block_size = 512;
+    int channels = 2;
+    std::optional<sample_format> format;  // pcm24, or float32 for .npy, when unset
+    std::optional<std::string> preset_path;
+    std::optional<std::string> state_path;
+    render_shape shape;
+};
+
+// One job, every field checked.
+struct render_job {
+    plugin_ref plugin;
+    std::optional<int> program_index;
+    bool midi_mode = false;
+    int note = 60;
+    int velocity = 100;
+    double duration_s = 1.0;  // key held (note mode)
+    std::string midi_path;    // absolute (MIDI mode)
+    std::optional<double> midi_duration_s;
+    double tail_s = 1.0;
+    int sample_rate = 48000;
+    int block_size = 512;
+    int channels = 2;
+    sample_format format = sample_format::pcm24;
+    std::string output_path;  // absolute
+    // set_params: parameter (index or name) -> normalised value 0..1, in order.
+    std::vector<std::pair<std::string, double>> params;
+    std::string preset_path;  // absolute, or empty: a preset file loaded before set_params
+    std::string state_path;   // absolute, or empty: a plugin state loaded before the preset
+    render_shape shape;
+};
+
+// Reads and checks a job record; throws record_error naming the bad field.
+render_job make_render_job(const json& record, const render_defaults& defaults,
+                           const plugin_map& plugins);
+
+// Adds the settings the job was rendered with to record (plugin_path,
+// sample_rate_hz, block_size, channels, sample_format, note, velocity and
+// duration_s or midi_path, tail_s and the shape fields), so that the
+// result, read again as a job, renders the same audio whatever the flags.
+void put_job_settings(const render_job& job, json& record);
+
+// Parses --sample-rate style values shared by flags and records.
+inline constexpr int min_sample_rate = 8000;
+inline constexpr int max_sample_rate = 384000;
+inline constexpr int max_block_size = 8192;
+inline constexpr double max_seconds = 3600.0;
+
+}  // namespace vr

@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "render/lv2_manifest.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <string_view>
+#include <system_error>
+
+#include "core/error.hpp"
+#include "core/files.hpp"
+
+namespace vr {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* rdf_type = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
+constexpr const char* lv2_plugin = "http://lv2plug.in/ns/lv2core#Plugin";
+constexpr const char* lv2_binary = "http://lv2plug.in/ns/lv2core#binary";
+
+// A manifest names a few plugins; a bigger file is not a manifest.
+constexpr std::size_t max_manifest_bytes = 4u << 20;
+
+enum class kind { iri, name, string, punct, end };
+
+struct token {
+    kind k;
+    std::string text;
+};
+
+class lexer {
+public:
+    explicit lexer(const std::string& text) : s_(text) {}
+
+    token next() {
+        skip_space();
+        if (i_ >= s_.size()) return {kind::end, ""};
+        char c = s_[i_];
+        if (c == '<') {
+            auto close = s_.find('>', i_);
+            if (close == std::string::npos) close = s_.size();
+            token t{kind::iri, s_.substr(i_ + 1, close - i_ - 1)};
+            i_ = std::min(close + 1, s_.size());
+            return t;
+        }
+        if (c == '"' || c == '\'') return string(c);
+        if (std::string_view(";,.[]()").find(c) != std::string_view::npos) {
+            ++i_;
+            return {kind::punct, std::string(1, c)};
+        }
+        std::size_t start = i_;
+        while (i_ < s_.size() && !std::isspace(static_cast<unsigned char>(s_[i_])) &&
+               std::string_view(";,<>\"'[]()#").find(s_[i_]) == std::string_view::npos)
+            ++i_;
+        // A name does not end in '.': that dot ends the statement.
+        while (i_ > start + 1 && s_[i_ - 1] == '.') --i_;
+        if (i_ == start) ++i_;  // a lone character nothing else takes
+        return {kind::name, s_.substr(start, i_ - start)};
+    }
+
+private:
+    void skip_space() {
+        while (i_ < s_.size()) {
+            if (std::isspace(static_cast<unsigned char>(s_[i_]))) {
+                ++i_;
+            } else if (s_[i_] == '#') {
+                while (i_ < s_.size() && s_[i_] != '\n') ++i_;
+            } else {
+                break;
+            }
+        }
+    }
+
+    // A quoted literal, short or long (three quotes); its value is not needed.
+    token string(char q) {
+        std::string three(3, q);
+        bool longer = s_.compare(i_, 3, three) == 0;
+        i_ += longer ? 3 : 1;
+        while (i_ < s_.size()) {
+            if (s_[i_] == '\\') {
+                i_ += 2;
+            } else if (longer ? s_.compare(i_, 3, three) == 0 : s_[i_] == q) {
+                i_ += longer ? 3 : 1;
+                break;
+            } else if (!longer && s_[i_] == '\n') {
+                break;
+            } else {
+                ++i_;
+            }
+        }
+        return {kind::string, ""};
+    }
+
+    const std::string& s_;
+    std::size_t i_ = 0;
+};
+
+bool has_scheme(const std::string& iri) {
+    auto colon = iri.find(':');
+    return colon != std::string::npos && colon > 0 && iri.find('/') > colon;
+}
+
+std::string percent_decoded(const std::string& s) {
+    std::string out;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+            std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+            out += static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
+            i += 2;
+        } else {
+            out += s[i];
+        }
+    }
+    return out;
+}
+
+// The file a binary's IRI names: relative to the bundle, or a file: IRI
+// of this machine; "" for anything else, or a name with a NUL byte in it.
+std::string binary_path(const std::string& iri, const std::string& bundle) {
+    std::string path;
+    if (iri.starts_with("file:///"))
+        path = percent_decoded(iri.substr(7));
+    else if (iri.starts_with("file://localhost/"))
+        path = percent_decoded(iri.substr(16));
+    else if (has_scheme(iri) || iri.empty() || iri.front() == '/')
+        return "";
+    else
+        path = (fs::path(bundle) / percent_decoded(iri)).lexically_normal().string();
+    return path.find('\0') == std::string::npos ? path : "";
+}
+
+class reader {
+public:
+    reader(const std::string& text, const std::string& bundle) : lex_(text), bundle_(bundle) {}
+
+    std::vector<lv2_plugin_entry> run() {
+        advance();
+        while (t_.k != kind::end) statement();
+        std::vector<lv2_plugin_entry> out;
+        for (const auto& uri : order_)
+            if (subjects_[uri].plugin) out.push_back({uri, subjects_[uri].binary});
+        return out;
+    }
+
+private:
+    struct subject {
+        bool plugin = false;
+        std::string binary;
+    };
+
+    void advance() { t_ = lex_.next(); }
+
+    bool at(kind k, const char* text) const { return t_.k == k && t_.text == text; }
+
+    // Skips a [ ... ] or ( ... ) term, nested ones included.
+    void skip_group() {
+        int depth = 0;
+        do {
+            if (at(kind::punct, "[") || at(kind::punct, "(")) ++depth;
+            if (at(kind::punct, "]") || at(kind::punct, ")")) --depth;
+            advance();
+        } while (depth > 0 && t_.k != kind::end);
+    }
+
+    // The full IRI a term stands for ("" for literals and blank nodes).
+    std::string term() {
+        if (at(kind::punct, "[") || at(kind::punct, "(")) {
+            skip_group();
+            return "";
+        }
+        token t = t_;
+        advance();
+        if (t.k == kind::iri) return t.text;
+        if (t.k != kind::name) return "";
+        if (t.text == "a") return rdf_type;
+        auto colon = t.text.find(':');
+        if (colon == std::string::npos) return "";
+        auto p = prefixes_.find(t.text.substr(0, colon));
+        return p == prefixes_.end() ? "" : p->second + t.text.substr(colon + 1);
+    }
+
+    void statement() {
+        if (t_.k == kind::name && (t_.text == "@prefix" || t_.text == "PREFIX" || t_.text == "prefix")) {
+            bool turtle = t_.text == "@prefix";
+            advance();
+            std::string name = t_.k == kind::name ? t_.text : "";
+            advance();
+            if (t_.k == kind::iri && name.ends_with(':')) prefixes_[name.substr(0, name.size() - 1)] = t_.text;
+            advance();
+            if (turtle && at(kind::punct, ".")) advance();
+            return;
+        }
+        if (t_.k == kind::name && (t_.text == "@base" || t_.text == "BASE" || t_.text == "base")) {
+            while (t_.k != kind::end && !at(kind::punct, ".")) advance();
+            advance();
+            return;
+        }
+        std::string s = term();
+        while (t_.k != kind::end && !at(kind::punct, ".")) {
+            std::string predicate = term();
+            do {
+                if (at(kind::punct, ",")) advance();
+                bool iri = t_.k == kind::iri;
+                std::string raw = iri ? t_.text : "";
+                std::string object = term();
+                if (!s.empty()) note(s, predicate, object, iri ? raw : object);
+            } while (at(kind::punct, ","));
+            if (at(kind::punct, ";")) {
+                while (at(kind::punct, ";")) advance();
+            } else if (!at(kind::punct, ".")) {
+                advance();  // not the subset manifests use: read past it
+            }
+        }
+        advance();
+    }
+
+    void note(const std::string& s, const std::string& predicate, const std::string& object,
+              const std::string& written) {
+        if (predicate != rdf_type && predicate != lv2_binary) return;
+        if (!subjects_.count(s)) order_.push_back(s);
+        auto& entry = subjects_[s];
+        if (predicate == rdf_type && object == lv2_plugin) entry.plugin = true;
+        if (predicate == lv2_binary && entry.binary.empty()) entry.binary = binary_path(written, bundle_);
+    }
+
+    lexer lex_;
+    std::string bundle_;
+    token t_{kind::end, ""};
+    std::map<std::string, std::string> prefixes_;
+    std::map<std::string, subject> subjects_;
+    std::vector<std::string> order_;
+};
+
+}  // namespace
+
+std::vector<lv2_plugin_entry> parse_lv2_manifest(const std::string& text, const std::string& bundle) {
+    return reader(text, bundle).run();
+}
+
+std::vector<lv2_plugin_entry> read_lv2_manifest(const std::string& bundle) {
+    std::string manifest = bundle + "/manifest.ttl";
+    auto bytes = read_file(manifest, max_manifest_bytes);
+    auto entries = parse_lv2_manifest(std::string(bytes.begin(), bytes.end()), bundle);
+    if (entries.empty()) throw record_error(manifest + ": declares no lv2:Plugin");
+    return entries;
+}
+
+std::vector<std::string> lv2_search_folders() {
+    std::vector<std::string> out;
+    if (const char* home = std::getenv("HOME"); home && *home) out.push_back(std::string(home) + "/.lv2");
+    std::error_code ec;
+    if (fs::exists("/usr/lib64/lv2", ec) || fs::exists("/usr/local/lib64/lv2", ec)) {
+        out.push_back("/usr/lib64/lv2");
+        out.push_back("/usr/local/lib64/lv2");
+    } else {
+        out.push_back("/usr/lib/lv2");
+        out.push_back("/usr/local/lib/lv2");
+    }
+    return out;
+}
+
+std::optional<std::string> find_lv2_bundle(const std::string& uri, const std::vector<std::string>& folders) {
+    for (const auto& folder : folders) {
+        std::error_code ec;
+        std::vector<std::string> bundles;
+        for (fs::directory_iterator d(folder, ec), end; !ec && d != end; d.increment(ec))
+            if (d->path().extension() == ".lv2") bundles.push_back(d->path().string());
+        // Sorted: the same answer whatever order the folder lists them in.
+        std::sort(bundles.begin(), bundles.end());
+        for (const auto& bundle : bundles) {
+            try {
+                for (const auto& e : read_lv2_manifest(bundle))
+                    if (e.uri == uri) return bundle;
+            } catch (const record_error&) {
+                // Bundles of specifications and broken ones name no plugin: next.
+            }
+        }
+    }
+    return std::nullopt;
+}
+
+}  // namespace vr

@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Temporary files left by killed writers, found and removed.
+#pragma once
+#include <cstddef>
+#include <set>
+#include <string>
+
+namespace vr {
+
+// Removes temporaries (see temp_path_beside) whose writer is gone: in each
+// folder once per run, and those of one file after its writer was killed.
+class stale_temps {
+public:
+    // The first time path's folder is seen, removes the temporaries in it
+    // whose process is gone.
+    void sweep_folder_of(const std::string& path);
+
+private:
+    std::set<std::string> seen_;
+};
+
+// Removes the temporaries in dir (or only those of file name `of`, when not
+// empty) whose writing process is gone: its pid is not alive, or belongs to
+// a process started after the file was last written. Returns how many were
+// removed; never throws.
+std::size_t remove_stale_temps(const std::string& dir, const std::string& of = "");
+
+}  // namespace vr

@@ -1,0 +1,403 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "render/supervise.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <optional>
+#include <thread>
+
+#include "core/error.hpp"
+#include "render/stale_temps.hpp"
+#include "render/supervise_status.hpp"
+
+namespace vr {
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+// Shared with the signal handler, so plain values only.
+volatile sig_atomic_t g_signal = 0;  // the signal to die of once the job in flight is cleaned up
+volatile sig_atomic_t g_busy = 0;    // a job is in flight: the supervisor cleans up before dying
+volatile sig_atomic_t g_worker = 0;  // the worker's pid and process group, or 0
+pid_t g_supervisor = 0;
+struct sigaction g_old_int {}, g_old_term {};
+bool g_installed = false;
+
+void die_now(int sig) {
+    ::signal(sig, SIG_DFL);
+    ::raise(sig);
+}
+
+extern "C" void on_interrupt(int sig) {
+    // A worker between fork and resetting its handlers has them blocked; be
+    // sure anyway that only the supervisor acts.
+    if (::getpid() != g_supervisor) return die_now(sig);
+    g_signal = sig;
+    if (g_worker > 0) ::kill(-g_worker, SIGKILL);
+    // Idle: no temporary file is being written; die at once. Busy: the wait
+    // loop sees g_signal (its poll or sleep returns EINTR) and cleans up.
+    if (!g_busy) die_now(sig);
+}
+
+void install_handlers() {
+    if (g_installed) return;
+    g_installed = true;
+    g_supervisor = ::getpid();
+    struct sigaction sa {};
+    sa.sa_handler = on_interrupt;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0;  // no SA_RESTART: a blocked wait must see the signal
+    for (auto [sig, old] : {std::pair{SIGINT, &g_old_int}, std::pair{SIGTERM, &g_old_term}}) {
+        ::sigaction(sig, nullptr, old);
+        // A signal ignored when we started (nohup, a background job) stays ignored.
+        if (old->sa_handler != SIG_IGN) ::sigaction(sig, &sa, nullptr);
+    }
+}
+
+sigset_t interrupt_set() {
+    sigset_t s;
+    sigemptyset(&s);
+    sigaddset(&s, SIGINT);
+    sigaddset(&s, SIGTERM);
+    return s;
+}
+
+clock_type::time_point after(double seconds) {
+    return clock_type::now() + std::chrono::duration_cast<clock_type::duration>(std::chrono::duration<double>(seconds));
+}
+
+double seconds_until(clock_type::time_point t) {
+    return std::chrono::duration<double>(t - clock_type::now()).count();
+}
+
+// Puts the worker's end of the connection at fd 3, /dev/null on stdin, and
+// closes every other descriptor: the record stream above all, which must
+// reach EOF downstream when the supervisor ends, whatever the worker does.
+void arrange_worker_fds(int fd) {
+    if (fd != 3 && ::dup2(fd, 3) < 0) ::_exit(71);
+    int null = ::open("/dev/null", O_RDONLY);  // 3 is taken: never 3
+    if (null > 0) ::dup2(null, 0);
+    if (::close_range(4, ~0U, 0) != 0)
+        for (int i = 4; i < 1024; ++i) ::close(i);
+}
+
+}  // namespace
+
+supervisor::supervisor(supervise_options options, worker_main main)
+    : options_(options), main_(std::move(main)) {
+    install_handlers();
+}
+
+supervisor::~supervisor() { stop_worker(); }
+
+// Fork, not exec: this process is single-threaded and has not touched JUCE
+// or a plugin, so its fork is a clean worker that already holds every option
+// (nothing to serialise and parse again) and starts without loading the
+// binary and its libraries anew, which matters when workers are replaced
+// often (--max-rss, crashy plugins).
+void supervisor::start_worker() {
+    int sv[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+        throw record_error(std::string("cannot create a socket pair: ") + std::strerror(errno));
+    sigset_t block = interrupt_set(), old;
+    ::sigprocmask(SIG_BLOCK, &block, &old);
+    std::fflush(nullptr);
+    pid_t parent = ::getpid();
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        // Its own process group, so that a time-out kills the per-job
+        // children it forks with it, and a terminal's ^C reaches only us.
+        ::setpgid(0, 0);
+        ::sigaction(SIGINT, &g_old_int, nullptr);
+        ::sigaction(SIGTERM, &g_old_term, nullptr);
+        ::sigprocmask(SIG_SETMASK, &old, nullptr);
+        // Killed with us, even by SIGKILL: no orphan renders on.
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (::getppid() != parent) ::_exit(72);
+        arrange_worker_fds(sv[1]);
+        int code = 70;
+        try {
+            code = main_(3);
+        } catch (...) {
+        }
+        std::fflush(nullptr);
+        ::_exit(code);
+    }
+    int err = errno;
+    ::close(sv[1]);
+    if (pid < 0) {
+        ::close(sv[0]);
+        ::sigprocmask(SIG_SETMASK, &old, nullptr);
+        throw record_error(std::string("cannot start a worker process: ") + std::strerror(err));
+    }
+    ::setpgid(pid, pid);  // as the child does: whichever runs first
+    pid_ = pid;
+    fd_ = sv[0];
+    pending_.clear();
+    loaded_.clear();
+    g_worker = pid;
+    ::sigprocmask(SIG_SETMASK, &old, nullptr);
+}
+
+bool supervisor::worker_exited() const {
+    siginfo_t info{};
+    return ::waitid(P_PID, pid_, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid_;
+}
+
+bool supervisor::wait_exit(double seconds) const {
+    auto until = after(seconds);
+    while (!worker_exited()) {
+        if (seconds_until(until) <= 0 || g_signal) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    return true;
+}
+
+// Ends the worker and everything in its process group; returns its wait
+// status. The group is killed while the worker is still a zombie, so its
+// process group id cannot have been reused.
+int supervisor::kill_worker(bool term_first) {
+    if (term_first && !worker_exited()) {
+        ::kill(-pid_, SIGTERM);
+        wait_exit(options_.kill_grace_s);
+    }
+    ::kill(-pid_, SIGKILL);
+    int status = 0;
+    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    }
+    g_worker = 0;
+    ::close(fd_);
+    fd_ = -1;
+    pid_ = 0;
+    return status;
+}
+
+void supervisor::stop_worker() {
+    if (!pid_) return;
+    // EOF tells the worker to finish: its plugins are unloaded properly.
+    ::shutdown(fd_, SHUT_WR);
+    wait_exit(options_.stop_grace_s);
+    kill_worker(false);
+}
+
+namespace {
+
+// Removes what the dead writer of path left beside it.
+void remove_temps_of(const std::string& path) {
+    auto p = std::filesystem::path(path);
+    remove_stale_temps(p.parent_path().string(), p.filename().string());
+}
+
+// Dies of the signal that interrupted us, once the worker is dead and the
+// temporary of the job it was writing removed.
+void finish_interrupt(pid_t worker, const supervised_job& job) {
+    int sig = g_signal;
+    if (worker > 0) {
+        ::kill(-worker, SIGKILL);
+        while (::waitpid(worker, nullptr, 0) < 0 && errno == EINTR) {
+        }
+    }
+    remove_temps_of(job.output_path);
+    sigset_t set = interrupt_set();
+    ::sigprocmask(SIG_UNBLOCK, &set, nullptr);
+    die_now(sig);
+    ::_exit(128 + sig);  // not reached
+}
+
+// The audio length of the worker's "the render begins" line, or nothing
+// when the line is the job's answer.
+std::optional<double> rendering_audio_s(const std::string& line) {
+    if (line.rfind(R"({"rendering_s":)", 0) != 0) return std::nullopt;
+    try {
+        return json::parse(line).at("rendering_s").get<double>();
+    } catch (const json::exception&) {
+        return std::nullopt;
+    }
+}
+
+void send_all(int fd, const std::string& text) {
+    std::size_t done = 0;
+    while (done < text.size()) {
+        ssize_t n = ::send(fd, text.data() + done, text.size() - done, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR) {
+            if (g_signal) return;
+            continue;
+        }
+        if (n <= 0) return;  // the worker is gone: its EOF is read next
+        done += static_cast<std::size_t>(n);
+    }
+}
+
+}  // namespace
+
+supervisor::end supervisor::attempt(const supervised_job& job, json& result) {
+    if (pid_ && worker_exited()) kill_worker(false);  // died while idle: not this job's doing
+    if (!pid_) start_worker();
+    // Two limits (rendering_callback): until the worker says the render
+    // begins, loading the plugin when this worker has not yet; then the
+    // job's own, from the length of audio the worker planned.
+    const bool limited = options_.timeout_s != 0;
+    double limit = options_.timeout_s < 0 ? default_timeout_s(0) : options_.timeout_s;
+    double load_limit = 0;
+    if (loaded_.insert(job.plugin_key).second && limited) {
+        auto known = load_s_.find(job.plugin_key);
+        load_limit = load_allowance_s(known == load_s_.end() ? -1 : known->second);
+    }
+    auto deadline = after(load_limit + limit);
+    bool rendering = false;
+
+    // Busy until the worker is dealt with: a signal meanwhile is acted on
+    // here, after the worker's temporary file is removed.
+    g_busy = 1;
+    struct not_busy {
+        ~not_busy() { g_busy = 0; }
+    } on_return;
+    if (g_signal) finish_interrupt(pid_, job);
+    send_all(fd_, json{{"job", job.record}}.dump(-1, ' ', false, json::error_handler_t::replace) + "\n");
+    std::string line;
+    bool eof = false, late = false;
+    char buf[65536];
+    for (;;) {
+        if (g_signal) finish_interrupt(pid_, job);
+        if (auto nl = pending_.find('\n'); nl != std::string::npos) {
+            line = pending_.substr(0, nl);
+            pending_.erase(0, nl + 1);
+            auto audio_s = rendering_audio_s(line);
+            if (!audio_s) break;
+            rendering = true;
+            if (options_.timeout_s < 0) limit = default_timeout_s(*audio_s);
+            deadline = after(limit);
+            continue;
+        }
+        int wait_ms = -1;
+        if (limited) {
+            double left = seconds_until(deadline);
+            if (left <= 0) {
+                late = true;
+                break;
+            }
+            wait_ms = static_cast<int>(left * 1000) + 1;
+        }
+        pollfd p{fd_, POLLIN, 0};
+        int r = ::poll(&p, 1, wait_ms);
+        if (r <= 0) continue;  // EINTR or the deadline: both checked above
+        ssize_t n = ::read(fd_, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            eof = true;
+            break;
+        }
+        pending_.append(buf, static_cast<std::size_t>(n));
+    }
+    if (g_signal) finish_interrupt(pid_, job);
+
+    auto fail = [&](const std::string& message, int sig) {
+        remove_temps_of(job.output_path);
+        result = job.record;
+        set_error(result, message);
+        if (sig) result["error"]["signal"] = signal_name(sig);
+    };
+    if (late) {
+        kill_worker(true);
+        if (g_signal) finish_interrupt(0, job);
+        fail(rendering || load_limit == 0 ? timeout_message(limit)
+                                          : timeout_message(load_limit + limit) + " (loading the plugin)",
+             0);
+        return end::timed_out;
+    }
+    json answer;
+    if (!eof) {
+        try {
+            answer = json::parse(line);
+        } catch (const json::exception&) {
+        }
+    }
+    if (!answer.is_object() || !answer.contains("record") || !answer["record"].is_object()) {
+        if (!eof) {  // cannot happen unless the worker's memory is corrupt: treat it as a crash
+            kill_worker(false);
+            fail("the render process answered nonsense", 0);
+            return end::crashed;
+        }
+        // Let the worker itself end before its group is killed, so that its
+        // own death is what the status says.
+        wait_exit(options_.kill_grace_s);
+        int status = kill_worker(false);
+        if (g_signal) finish_interrupt(0, job);
+        fail(death_message(status), WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+        return end::crashed;
+    }
+    result = std::move(answer["record"]);
+    if (auto t = result.find("plugin_load_s"); t != result.end() && t->is_number())
+        load_s_[job.plugin_key] = t->get<double>();
+    bool crashed = answer.value("crashed", false);
+    if (crashed) remove_temps_of(job.output_path);
+    if (options_.max_rss_mb > 0) {
+        auto it = result.find("worker_rss_mb");
+        if (it != result.end() && it->is_number() && it->get<double>() > options_.max_rss_mb) stop_worker();
+    }
+    return crashed ? end::crashed : end::answered;
+}
+
+json supervisor::run(const supervised_job& job) {
+    json result;
+    for (int tries = 1;; ++tries) {
+        end e = attempt(job, result);
+        if (e == end::crashed && tries <= options_.retries) {
+            stop_worker();  // a fresh worker for the next try
+            continue;
+        }
+        result["attempts"] = tries;
+        // A signal that came while the worker was being replaced.
+        if (g_signal) finish_interrupt(pid_, job);
+        return result;
+    }
+}
+
+int serve_jobs(int fd, const worker_handler& handle) {
+    line_reader in(fd, std::size_t(1) << 30);
+    line_writer out(fd);
+    std::string line;
+    bool too_long = false;
+    try {
+        while (in.next(line, too_long)) {
+            json job = json::parse(line)["job"];
+            json keep = job;
+            worker_result r;
+            try {
+                r = handle(std::move(job), [&](double audio_s) { out.write_line(json{{"rendering_s", audio_s}}.dump()); });
+            } catch (const std::exception& e) {
+                // The handler makes errors records; this is for what slips past it.
+                r.record = std::move(keep);
+                set_error(r.record, e.what());
+            }
+            r.record["worker_rss_mb"] = rss_mb();
+            json answer{{"record", std::move(r.record)}, {"crashed", r.crashed}};
+            std::string text;
+            try {
+                text = answer.dump(-1, ' ', false, json::error_handler_t::strict);
+            } catch (const json::type_error&) {
+                // As record_writer does: a plugin's name that is not UTF-8 is reported, never mangled.
+                set_error(answer["record"], "record holds text that is not valid UTF-8");
+                text = answer.dump(-1, ' ', false, json::error_handler_t::replace);
+            }
+            out.write_line(text);
+        }
+    } catch (const pipe_closed&) {
+        // The supervisor is gone.
+    }
+    return 0;
+}
+
+}  // namespace vr

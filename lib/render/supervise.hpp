@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Process supervision for render-one (DESIGN.md rule 8): jobs go one at a
+// time, as JSON lines, to a worker process that keeps its plugins loaded; a
+// worker that crashes, exits, hangs or grows costs the job in flight, is
+// replaced, and the batch goes on. No JUCE here: the supervisor loads no
+// plugin, so a fork of it is a clean start for a worker.
+#pragma once
+#include <sys/types.h>
+
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+
+#include "core/records.hpp"
+
+namespace vr {
+
+struct supervise_options {
+    double timeout_s = -1;      // per job (see rendering_callback): < 0 derived (default_timeout_s), 0 none
+    int retries = 0;            // further tries, each in a fresh worker, of a job whose plugin crashed
+    double max_rss_mb = 0;      // replace the worker between jobs once its RSS is past this (0: never)
+    double kill_grace_s = 1.0;  // from SIGTERM to SIGKILL when a job overruns
+    double stop_grace_s = 5.0;  // for a worker told to finish, before SIGKILL
+};
+
+// A job as the supervisor sees it.
+struct supervised_job {
+    json record;              // sent to the worker as it is
+    std::string output_path;  // temporaries of this file left by a killed worker are removed
+    std::string plugin_key;   // jobs with one key share a plugin loaded in the worker
+};
+
+// A worker's answer to one job.
+struct worker_result {
+    json record;           // the result record (ok or error)
+    bool crashed = false;  // the plugin crashed in a child of the worker: worth a retry
+};
+
+// Called by the worker once a job's plugin is loaded and the job planned,
+// with the most audio it can render (seconds): the job's own time limit,
+// default_timeout_s(audio_s) unless given, starts then. Before it, the
+// limit is the load allowance (a plugin not loaded in this worker yet) plus
+// the given timeout or default_timeout_s(0).
+using rendering_callback = std::function<void(double audio_s)>;
+
+// The worker's side: renders one job record, calling rendering() when the
+// render begins (never, when the job fails before).
+using worker_handler = std::function<worker_result(json&& record, const rendering_callback& rendering)>;
+
+// Runs in a new worker process (a fork of the supervisor), given the
+// connection to the supervisor as fd 3; sets up (loads JUCE) and calls
+// serve_jobs. Its return value is the worker's exit status.
+using worker_main = std::function<int(int fd)>;
+
+// Answers job lines on fd with result lines until the supervisor closes it;
+// adds worker_rss_mb, this process's RSS after the job, to each result.
+int serve_jobs(int fd, const worker_handler& handle);
+
+class supervisor {
+public:
+    // Starts no process yet: the first job does. Installs handlers for
+    // SIGINT and SIGTERM (unless ignored) that kill the worker, remove the
+    // temporary file of the job in flight and end this process by the same
+    // signal; records written so far are whole lines already.
+    supervisor(supervise_options options, worker_main main);
+    // Lets the worker finish (SIGKILL after stop_grace_s).
+    ~supervisor();
+    supervisor(const supervisor&) = delete;
+    supervisor& operator=(const supervisor&) = delete;
+
+    // Renders one job in the worker and returns its final record with
+    // attempts: the worker's result, or the job's record with an error
+    // saying how the worker died or that it ran out of time.
+    json run(const supervised_job& job);
+
+    // The worker's process id (also its process group), 0 when none runs.
+    pid_t worker_pid() const noexcept { return pid_; }
+
+private:
+    enum class end { answered, crashed, timed_out };
+    end attempt(const supervised_job& job, json& result);
+    void start_worker();
+    bool worker_exited() const;
+    bool wait_exit(double seconds) const;
+    int kill_worker(bool term_first);
+    void stop_worker();
+    supervise_options options_;
+    worker_main main_;
+    pid_t pid_ = 0;
+    int fd_ = -1;
+    std::string pending_;              // bytes read past the last answer
+    std::set<std::string> loaded_;     // plugin keys the worker has seen
+    std::map<std::string, double> load_s_;  // plugin key -> plugin_load_s last reported
+};
+
+}  // namespace vr

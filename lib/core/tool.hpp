@@ -37,6 +37,15 @@ public:
             throw_usage("--" + name + ": " + e.what());
         }
     }
+    // The value of a number option, which must lie in [min, max] (NaN never
+    // does): otherwise a usage error "--NAME must be between MIN and MAX".
+    template <typename T>
+    T get_in_range(const std::string& name, T min, T max) const {
+        T v = get<T>(name);
+        if (!(v >= min && v <= max))
+            throw_usage("--" + name + " must be between " + std::to_string(min) + " and " + std::to_string(max));
+        return v;
+    }
     // Operands (arguments that are not options), in order.
     const std::vector<std::string>& operands() const { return operands_; }
 

@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <optional>
@@ -17,6 +16,7 @@
 
 #include "core/error.hpp"
 #include "core/handles.hpp"
+#include "core/process.hpp"
 #include "render/supervise.hpp"
 #include "render/supervise_status.hpp"
 
@@ -69,12 +69,12 @@ child_outcome run_in_child(const std::function<std::string()>& fn, double timeou
 
     child_outcome out;
     out.timeout_s = timeout_s;
-    auto start = std::chrono::steady_clock::now();
+    const deadline until(timeout_s);
     char buf[65536];
     for (;;) {
         int wait_ms = -1;
         if (timeout_s > 0) {
-            double left = timeout_s - std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+            double left = until.seconds_left();
             if (left <= 0) {
                 ::kill(pid, SIGKILL);
                 out.timed_out = true;
@@ -91,9 +91,7 @@ child_outcome run_in_child(const std::function<std::string()>& fn, double timeou
         if (n <= 0) break;
         out.answer.append(buf, static_cast<std::size_t>(n));
     }
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
+    int status = reap_child(pid);
     out.wait_status = status;
     if (WIFSIGNALED(status) && !out.timed_out) out.signal = WTERMSIG(status);
     if (WIFEXITED(status)) out.exit_code = WEXITSTATUS(status);

@@ -17,8 +17,4 @@ struct plugin_instance::impl {
     int block_size = 512;
 };
 
-// The component class id of a VST3 instance, as 32 upper-case hex digits
-// (read from the preset JUCE would save for it), or "" when it cannot tell.
-std::string vst3_class_id(juce::AudioPluginInstance& plugin);
-
 }  // namespace vr::host

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Presets, states and parameters: what lib/preset_load checked, handed to
-// the plugin through its format's own door, and read back for the proof.
+#include "host/preset_apply.hpp"
+
 #include <algorithm>
 #include "host/plugin_impl.hpp"
 #define FST2VST 1

@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// render-one --export-programs and --export-bank: a plugin's own programs
-// written as real preset files.
+#include "host/preset_export.hpp"
+
 #include <set>
 
 #include "core/error.hpp"
 #include "core/files.hpp"
 #include "core/hash.hpp"
 #include "host/plugin_instance.hpp"
-#include "host/render_worker.hpp"
 #include "paths/names.hpp"
 
 namespace vr::host {
@@ -31,8 +30,28 @@ void settle(plugin_instance& p, int block_size) {
 
 }  // namespace
 
-void render_worker::export_programs(const plugin_ref& plugin, int sample_rate, int block_size, const std::string& dir,
-                                    bool as_params, const std::function<void(json&&)>& emit) {
+void list_plugin_programs(const plugin_ref& plugin, int sample_rate, int block_size,
+                          const std::function<void(json&&)>& emit) {
+    auto p = plugin_instance::load(plugin, sample_rate, block_size);
+    int n = p->program_count();
+    for (int i = 0; i < n; ++i) {
+        std::string name = p->program_name(i);
+        // JUCE's VST2 host asks only for indexed names; plugins without them
+        // (amsynth) name the current program only.
+        if (name.empty() && p->current_program() != i) {
+            p->select_program(i);
+            name = p->program_name(i);
+        }
+        json r;
+        r["plugin_path"] = plugin.location;
+        r["program_index"] = i;
+        r["preset_name"] = name;
+        emit(std::move(r));
+    }
+}
+
+void export_plugin_programs(const plugin_ref& plugin, int sample_rate, int block_size, const std::string& dir,
+                            bool as_params, const std::function<void(json&&)>& emit) {
     auto p = plugin_instance::load(plugin, sample_rate, block_size);
     const bool vst3 = p->info().format == "vst3";
     if (p->info().format == "lv2") throw record_error("--export-programs writes VST2 and VST3 presets; this plugin is LV2");
@@ -64,8 +83,8 @@ void render_worker::export_programs(const plugin_ref& plugin, int sample_rate, i
     }
 }
 
-void render_worker::export_bank(const plugin_ref& plugin, int sample_rate, int block_size, const std::string& file,
-                                const std::function<void(json&&)>& emit) {
+void export_plugin_bank(const plugin_ref& plugin, int sample_rate, int block_size, const std::string& file,
+                        const std::function<void(json&&)>& emit) {
     auto p = plugin_instance::load(plugin, sample_rate, block_size);
     auto bytes = p->bank_preset();
     write_file_atomic(file, bytes);

@@ -3,21 +3,18 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <cstring>
 
 #include "audio/file.hpp"
-#include "audio/loudness.hpp"
-#include "audio/measure.hpp"
-#include "audio/shape.hpp"
 #include "core/error.hpp"
 #include "core/files.hpp"
 #include "core/hash.hpp"
 #include "core/tool.hpp"
 #include "host/child.hpp"
 #include "host/plugin_instance.hpp"
-#include "midi/midi.hpp"
+#include "host/preset_export.hpp"
 #include "midi/play_plan.hpp"
+#include "render/job_audio.hpp"
 #include "render/provenance.hpp"
 
 namespace vr::host {
@@ -162,7 +159,7 @@ render_worker::render_worker(worker_options options) : options_(options) {}
 render_worker::~render_worker() = default;
 
 render_worker::slot& render_worker::slot_for(const plugin_ref& plugin, int sample_rate, int block_size) {
-    auto key = std::make_tuple(plugin.location, sample_rate, block_size);
+    const plugin_key key = key_of(plugin, sample_rate, block_size);
     auto it = slots_.find(key);
     if (it == slots_.end()) {
         auto s = std::make_unique<slot>();
@@ -185,56 +182,6 @@ render_worker::slot& render_worker::slot_for(const plugin_ref& plugin, int sampl
 
 namespace {
 
-// What a job's shape does to the render before it is written; returns the
-// fields that describe it (and the written audio).
-json shape_audio(audio_buffer& audio, const render_job& job) {
-    const render_shape& s = job.shape;
-    json r;
-    const std::size_t nonfinite = zero_nonfinite(audio);
-    // Garbage passed off as audio would poison a dataset silently.
-    if (nonfinite && !s.allow_nonfinite)
-        throw record_error("the plugin produced " + std::to_string(nonfinite) +
-                           " non-finite samples (NaN or Inf); no file was written (allow_nonfinite "
-                           "writes them as 0)");
-    if (s.trim_silence) trim_silence(audio, s.silence_db, seconds_to_frames(s.trim_pad_s, audio.sample_rate));
-    if (s.fade_out_ms > 0) fade_out(audio, seconds_to_frames(s.fade_out_ms / 1000.0, audio.sample_rate));
-    loudness_reading loud = measure_loudness(audio);
-    double gain = 0;
-    if (s.normalize.what != normalize_target::kind::none) {
-        // Integrated loudness is not linear in the gain (blocks under the
-        // absolute gate at -70 LUFS join as the gain rises): converge on
-        // the target, each round from the unscaled render.
-        const audio_buffer original = audio;
-        const double ceiling = s.true_peak_ceiling_dbtp;
-        gain = normalize_gain_db(s.normalize, measure_audio(audio, s.silence_db).peak_dbfs, loud, ceiling);
-        for (int round = 0; round < 6; ++round) {
-            audio = original;
-            apply_gain(audio, gain);
-            loud = measure_loudness(audio);
-            double next = gain;
-            if (s.normalize.what == normalize_target::kind::lufs && loud.integrated_lufs)
-                next += s.normalize.level - *loud.integrated_lufs;
-            if (loud.true_peak_dbtp) next = std::min(next, gain + ceiling - *loud.true_peak_dbtp);
-            if (std::fabs(next - gain) < 0.001) break;
-            gain = next;
-        }
-        // Float rounding may leave the scaled true peak a hair above the ceiling.
-        if (loud.true_peak_dbtp && *loud.true_peak_dbtp > ceiling) {
-            gain -= *loud.true_peak_dbtp - ceiling + 0.001;
-            audio = original;
-            apply_gain(audio, gain);
-            loud = measure_loudness(audio);
-        }
-    }
-    r["frames"] = audio.frames();
-    put_measures(r, measure_audio(audio, s.silence_db));
-    r["nonfinite_samples"] = nonfinite;
-    r["loudness_lufs"] = loud.integrated_lufs ? db_value(*loud.integrated_lufs) : json(nullptr);
-    r["true_peak_dbtp"] = loud.true_peak_dbtp ? db_value(*loud.true_peak_dbtp) : json(nullptr);
-    r["gain_db"] = db_value(gain);
-    return r;
-}
-
 // Renders, shapes, writes the file and measures it: the part of a job that
 // touches the plugin, run in place or in a child.
 json render_and_write(plugin_instance& p, const render_job& job, const play_plan& plan) {
@@ -245,40 +192,11 @@ json render_and_write(plugin_instance& p, const render_job& job, const play_plan
         r["tail_rendered_s"] = static_cast<double>(stats.tail_frames) / job.sample_rate;
         r["tail_capped"] = stats.tail_capped;
     }
-    json shaped = shape_audio(audio, job);
+    json shaped = shape_audio(audio, job.shape);
     for (auto& [k, v] : shaped.items()) r[k] = v;
     write_audio_file(job.output_path, audio, job.format);
     r["plugin_process_s"] = stats.process_s;
     return r;
-}
-
-silence_tail tail_of(const render_job& job) {
-    silence_tail t;
-    t.silence_db = job.shape.silence_db;
-    t.hold_frames = seconds_to_frames(job.shape.silence_hold_s, job.sample_rate);
-    t.max_frames = seconds_to_frames(job.shape.max_tail_s, job.sample_rate);
-    return t;
-}
-
-play_plan plan_for(const render_job& job, json& record, bool keep_program_changes) {
-    const bool until_silence = job.shape.tail_auto;
-    if (!job.midi_mode)
-        return until_silence ? note_plan_until_silence(job.note, job.velocity, job.duration_s, tail_of(job), job.sample_rate)
-                             : note_plan(job.note, job.velocity, job.duration_s, job.tail_s, job.sample_rate);
-    // Read once: the bytes parsed are the bytes hashed.
-    auto bytes = read_file(job.midi_path, midi_max_file_bytes);
-    midi_song song = parse_midi(bytes, job.midi_path);
-    record["midi_sha256"] = sha256_hex(bytes);
-    double length = job.midi_duration_s.value_or(song.duration_s);
-    // A few bytes of MIDI can declare years of song: refuse it before
-    // anything is allocated for it.
-    if (!(length <= max_seconds))
-        throw record_error(job.midi_path + ": the song lasts " + std::to_string(static_cast<long long>(length)) +
-                           " s; at most " + std::to_string(static_cast<int>(max_seconds)) + " s are rendered");
-    if (!job.midi_duration_s) record["midi_duration_s"] = song.duration_s;
-    if (until_silence)
-        return midi_plan_until_silence(song, length, tail_of(job), job.sample_rate, keep_program_changes);
-    return midi_plan(song, length, job.tail_s, job.sample_rate, keep_program_changes);
 }
 
 json params_json(const plugin_instance& p) {
@@ -299,36 +217,13 @@ void put_plugin_fields(json& record, const plugin_info& info, const std::optiona
 
 }  // namespace
 
-// Presets are parsed once per file (and bank program) while they are in
-// the cache; a long batch of distinct files clears it now and then.
-constexpr std::size_t max_cached_presets = 256;
-
-std::shared_ptr<const loaded_preset> render_worker::preset_for(const std::string& path, std::optional<int> program,
-                                                               bool state) {
-    auto key = std::make_tuple(path, program.value_or(-1), state);
-    if (auto e = preset_errors_.find(key); e != preset_errors_.end()) throw record_error(e->second);
-    if (auto it = presets_.find(key); it != presets_.end()) return it->second;
-    if (presets_.size() + preset_errors_.size() >= max_cached_presets) {
-        presets_.clear();
-        preset_errors_.clear();
-    }
-    try {
-        auto p = std::make_shared<const loaded_preset>(state ? load_state(path) : load_preset(path, program));
-        presets_.emplace(key, p);
-        return p;
-    } catch (const record_error& e) {
-        preset_errors_.emplace(key, e.what());
-        throw;
-    }
-}
-
 void render_worker::run(const render_job& job, json& record, const std::function<void(double)>& on_render) {
     put_job_settings(job, record);
     slot& s = slot_for(job.plugin, job.sample_rate, job.block_size);
     std::shared_ptr<const loaded_preset> state, preset;
     try {
-        if (!job.state_path.empty()) state = preset_for(job.state_path, std::nullopt, true);
-        if (!job.preset_path.empty()) preset = preset_for(job.preset_path, job.program_index, false);
+        if (!job.state_path.empty()) state = presets_.state(job.state_path);
+        if (!job.preset_path.empty()) preset = presets_.preset(job.preset_path, job.program_index);
         if (preset && !options_.ignore_plugin_id && !plugin_id_matches(*preset, s.info.format, s.info.id, s.info.name))
             throw record_error(preset->path + ": the preset is for plugin id " + preset->plugin_id +
                                "; the loaded plugin's id is " + s.info.id +
@@ -415,25 +310,21 @@ void render_worker::run(const render_job& job, json& record, const std::function
     record["fresh_instance"] = how != isolation::reset;
 }
 
+// A plugin's own programs, each call in an instance of its own (reading
+// names may mean selecting programs): host/preset_export.hpp.
 void render_worker::list_programs(const plugin_ref& plugin, int sample_rate, int block_size,
                                   const std::function<void(json&&)>& emit) {
-    // An instance of its own: reading names may mean selecting programs.
-    auto p = plugin_instance::load(plugin, sample_rate, block_size);
-    int n = p->program_count();
-    for (int i = 0; i < n; ++i) {
-        std::string name = p->program_name(i);
-        // JUCE's VST2 host asks only for indexed names; plugins without them
-        // (amsynth) name the current program only.
-        if (name.empty() && p->current_program() != i) {
-            p->select_program(i);
-            name = p->program_name(i);
-        }
-        json r;
-        r["plugin_path"] = plugin.location;
-        r["program_index"] = i;
-        r["preset_name"] = name;
-        emit(std::move(r));
-    }
+    list_plugin_programs(plugin, sample_rate, block_size, emit);
+}
+
+void render_worker::export_programs(const plugin_ref& plugin, int sample_rate, int block_size, const std::string& dir,
+                                    bool as_params, const std::function<void(json&&)>& emit) {
+    export_plugin_programs(plugin, sample_rate, block_size, dir, as_params, emit);
+}
+
+void render_worker::export_bank(const plugin_ref& plugin, int sample_rate, int block_size, const std::string& file,
+                                const std::function<void(json&&)>& emit) {
+    export_plugin_bank(plugin, sample_rate, block_size, file, emit);
 }
 
 }  // namespace vr::host

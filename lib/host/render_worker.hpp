@@ -7,32 +7,18 @@
 #include <map>
 #include <memory>
 #include <string>
-#include <tuple>
 #include <vector>
 
 #include "presets/load.hpp"
 
 #include "core/records.hpp"
 #include "render/job.hpp"
+#include "render/options.hpp"
+#include "render/preset_cache.hpp"
 
 namespace vr::host {
 
 class plugin_instance;
-
-struct worker_options {
-    double silence_db = -90.0;
-    bool midi_program_changes = false;
-    // Seconds a job rendered in a child may take before it is killed (0: no
-    // limit). Jobs rendered in place cannot be stopped.
-    double job_timeout_s = 0;
-    // Load presets whose preset_plugin_id does not match the plugin.
-    bool ignore_plugin_id = false;
-    // Add `params`, every parameter read back after loading, to each result.
-    bool report_params = false;
-    // Where to write the plugin's state after the preset and parameters
-    // were applied (single-job mode), or "".
-    std::string save_state_path;
-};
 
 // How a plugin's jobs get a state that does not depend on earlier jobs.
 enum class isolation {
@@ -73,11 +59,9 @@ public:
 
 private:
     struct slot;
-    std::shared_ptr<const loaded_preset> preset_for(const std::string& path, std::optional<int> program, bool state);
-    std::map<std::tuple<std::string, int, bool>, std::shared_ptr<const loaded_preset>> presets_;
-    std::map<std::tuple<std::string, int, bool>, std::string> preset_errors_;
+    preset_cache presets_;
     slot& slot_for(const plugin_ref& plugin, int sample_rate, int block_size);
-    std::map<std::tuple<std::string, int, int>, std::unique_ptr<slot>> slots_;
+    std::map<plugin_key, std::unique_ptr<slot>> slots_;
     worker_options options_;
 };
 

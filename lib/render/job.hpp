@@ -108,6 +108,26 @@ struct render_job {
 render_job make_render_job(const json& record, const render_defaults& defaults,
                            const plugin_map& plugins);
 
+// A checked job as the supervisor hands it to its worker, and back: every
+// field as it is (no defaults, no checks: the job was checked once, by
+// make_render_job). from_wire throws json::exception on a malformed message.
+json to_wire(const render_job& job);
+render_job from_wire(const json& wire);
+
+// One loaded plugin: jobs of one plugin at one sample rate and block size
+// share an instance (the worker's slot, the supervisor's load allowance).
+struct plugin_key {
+    std::string location;
+    int sample_rate = 0;
+    int block_size = 0;
+    auto operator<=>(const plugin_key&) const = default;
+};
+
+inline plugin_key key_of(const plugin_ref& plugin, int sample_rate, int block_size) {
+    return {plugin.location, sample_rate, block_size};
+}
+inline plugin_key key_of(const render_job& job) { return key_of(job.plugin, job.sample_rate, job.block_size); }
+
 // Adds the settings the job was rendered with to record (plugin_path,
 // sample_rate_hz, block_size, channels, sample_format, note, velocity and
 // duration_s or midi_path, tail_s and the shape fields), so that the

@@ -10,22 +10,19 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <optional>
-#include <thread>
 
 #include "core/error.hpp"
+#include "core/process.hpp"
 #include "render/stale_temps.hpp"
 #include "render/supervise_status.hpp"
 
 namespace vr {
 
 namespace {
-
-using clock_type = std::chrono::steady_clock;
 
 // Shared with the signal handler, so plain values only.
 volatile sig_atomic_t g_signal = 0;  // the signal to die of once the job in flight is cleaned up
@@ -72,14 +69,6 @@ sigset_t interrupt_set() {
     sigaddset(&s, SIGINT);
     sigaddset(&s, SIGTERM);
     return s;
-}
-
-clock_type::time_point after(double seconds) {
-    return clock_type::now() + std::chrono::duration_cast<clock_type::duration>(std::chrono::duration<double>(seconds));
-}
-
-double seconds_until(clock_type::time_point t) {
-    return std::chrono::duration<double>(t - clock_type::now()).count();
 }
 
 // Puts the worker's end of the connection at fd 3, /dev/null on stdin, and
@@ -151,18 +140,10 @@ void supervisor::start_worker() {
     ::sigprocmask(SIG_SETMASK, &old, nullptr);
 }
 
-bool supervisor::worker_exited() const {
-    siginfo_t info{};
-    return ::waitid(P_PID, pid_, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid_;
-}
+bool supervisor::worker_exited() const { return child_ended(pid_); }
 
 bool supervisor::wait_exit(double seconds) const {
-    auto until = after(seconds);
-    while (!worker_exited()) {
-        if (seconds_until(until) <= 0 || g_signal) return false;
-        std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    }
-    return true;
+    return wait_child_ended(pid_, seconds, [] { return g_signal != 0; });
 }
 
 // Ends the worker and everything in its process group; returns its wait
@@ -174,9 +155,7 @@ int supervisor::kill_worker(bool term_first) {
         wait_exit(options_.kill_grace_s);
     }
     ::kill(-pid_, SIGKILL);
-    int status = 0;
-    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-    }
+    int status = reap_child(pid_);
     g_worker = 0;
     ::close(fd_);
     fd_ = -1;
@@ -202,12 +181,11 @@ void remove_temps_of(const std::string& path) {
 
 // Dies of the signal that interrupted us, once the worker is dead and the
 // temporary of the job it was writing removed.
-void finish_interrupt(pid_t worker, const supervised_job& job) {
+[[noreturn]] void finish_interrupt(pid_t worker, const supervised_job& job) {
     int sig = g_signal;
     if (worker > 0) {
         ::kill(-worker, SIGKILL);
-        while (::waitpid(worker, nullptr, 0) < 0 && errno == EINTR) {
-        }
+        reap_child(worker);
     }
     remove_temps_of(job.output_path);
     sigset_t set = interrupt_set();
@@ -242,90 +220,86 @@ void send_all(int fd, const std::string& text) {
 
 }  // namespace
 
-supervisor::end supervisor::attempt(const supervised_job& job, json& result) {
-    if (pid_ && worker_exited()) kill_worker(false);  // died while idle: not this job's doing
-    if (!pid_) start_worker();
+// What waiting for a job's answer came to, and the limits it ran under.
+struct supervisor::waited {
+    enum class outcome { answered, closed, late, interrupted } how = outcome::interrupted;
+    std::string line;        // the worker's answer (answered)
+    bool rendering = false;  // the worker said the render began
+    double limit = 0;        // the job's own limit (s), from the audio planned once rendering
+    double load_limit = 0;   // the allowance for loading the plugin first (0: none)
+};
+
+// Sends the job and waits for the worker's answer, its end (EOF on the
+// connection) or the time limit; a signal ends the wait at once.
+supervisor::waited supervisor::await_answer(const supervised_job& job) {
+    using outcome = waited::outcome;
+    waited w;
     // Two limits (rendering_callback): until the worker says the render
     // begins, loading the plugin when this worker has not yet; then the
     // job's own, from the length of audio the worker planned.
     const bool limited = options_.timeout_s != 0;
-    double limit = options_.timeout_s < 0 ? default_timeout_s(0) : options_.timeout_s;
-    double load_limit = 0;
+    w.limit = options_.timeout_s < 0 ? default_timeout_s(0) : options_.timeout_s;
     if (loaded_.insert(job.plugin_key).second && limited) {
         auto known = load_s_.find(job.plugin_key);
-        load_limit = load_allowance_s(known == load_s_.end() ? -1 : known->second);
+        w.load_limit = load_allowance_s(known == load_s_.end() ? -1 : known->second);
     }
-    auto deadline = after(load_limit + limit);
-    bool rendering = false;
-
-    // Busy until the worker is dealt with: a signal meanwhile is acted on
-    // here, after the worker's temporary file is removed.
-    g_busy = 1;
-    struct not_busy {
-        ~not_busy() { g_busy = 0; }
-    } on_return;
-    if (g_signal) finish_interrupt(pid_, job);
-    send_all(fd_, json{{"job", job.record}}.dump(-1, ' ', false, json::error_handler_t::replace) + "\n");
-    std::string line;
-    bool eof = false, late = false;
+    deadline until(w.load_limit + w.limit);
+    auto done = [&](outcome how) {
+        w.how = how;
+        return std::move(w);
+    };
+    if (!g_signal)  // else the worker is killed already: the wait below ends at once
+        send_all(fd_, json{{"job", job.job}, {"record", job.record}}.dump(-1, ' ', false, json::error_handler_t::replace) + "\n");
     char buf[65536];
     for (;;) {
-        if (g_signal) finish_interrupt(pid_, job);
+        if (g_signal) return done(outcome::interrupted);
         if (auto nl = pending_.find('\n'); nl != std::string::npos) {
-            line = pending_.substr(0, nl);
+            w.line = pending_.substr(0, nl);
             pending_.erase(0, nl + 1);
-            auto audio_s = rendering_audio_s(line);
-            if (!audio_s) break;
-            rendering = true;
-            if (options_.timeout_s < 0) limit = default_timeout_s(*audio_s);
-            deadline = after(limit);
+            auto audio_s = rendering_audio_s(w.line);
+            if (!audio_s) return done(outcome::answered);
+            w.rendering = true;
+            if (options_.timeout_s < 0) w.limit = default_timeout_s(*audio_s);
+            until = deadline(w.limit);
             continue;
         }
         int wait_ms = -1;
         if (limited) {
-            double left = seconds_until(deadline);
-            if (left <= 0) {
-                late = true;
-                break;
-            }
+            double left = until.seconds_left();
+            if (left <= 0) return done(outcome::late);
             wait_ms = static_cast<int>(left * 1000) + 1;
         }
         pollfd p{fd_, POLLIN, 0};
-        int r = ::poll(&p, 1, wait_ms);
-        if (r <= 0) continue;  // EINTR or the deadline: both checked above
+        if (::poll(&p, 1, wait_ms) <= 0) continue;  // EINTR or the deadline: both checked above
         ssize_t n = ::read(fd_, buf, sizeof buf);
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            eof = true;
-            break;
-        }
+        if (n <= 0) return done(outcome::closed);
         pending_.append(buf, static_cast<std::size_t>(n));
     }
-    if (g_signal) finish_interrupt(pid_, job);
+}
 
+// The job's result from what the wait came to: the worker's record, or the
+// job's record with an error saying how the worker died or that it ran out
+// of time (the worker then killed, the temporary it left removed).
+supervisor::end supervisor::classify(const supervised_job& job, const waited& w, json& result) {
+    using outcome = waited::outcome;
     auto fail = [&](const std::string& message, int sig) {
         remove_temps_of(job.output_path);
         result = job.record;
         set_error(result, message);
         if (sig) result["error"]["signal"] = signal_name(sig);
     };
-    if (late) {
+    if (w.how == outcome::late) {
         kill_worker(true);
-        if (g_signal) finish_interrupt(0, job);
-        fail(rendering || load_limit == 0 ? timeout_message(limit)
-                                          : timeout_message(load_limit + limit) + " (loading the plugin)",
+        fail(w.rendering || w.load_limit == 0 ? timeout_message(w.limit)
+                                              : timeout_message(w.load_limit + w.limit) + " (loading the plugin)",
              0);
         return end::timed_out;
     }
-    json answer;
-    if (!eof) {
-        try {
-            answer = json::parse(line);
-        } catch (const json::exception&) {
-        }
-    }
+    // Text that is not JSON parses (without exceptions) as discarded: no object.
+    json answer = w.how == outcome::answered ? json::parse(w.line, nullptr, false) : json();
     if (!answer.is_object() || !answer.contains("record") || !answer["record"].is_object()) {
-        if (!eof) {  // cannot happen unless the worker's memory is corrupt: treat it as a crash
+        if (w.how == outcome::answered) {  // cannot happen unless the worker's memory is corrupt: treat it as a crash
             kill_worker(false);
             fail("the render process answered nonsense", 0);
             return end::crashed;
@@ -334,7 +308,6 @@ supervisor::end supervisor::attempt(const supervised_job& job, json& result) {
         // own death is what the status says.
         wait_exit(options_.kill_grace_s);
         int status = kill_worker(false);
-        if (g_signal) finish_interrupt(0, job);
         fail(death_message(status), WIFSIGNALED(status) ? WTERMSIG(status) : 0);
         return end::crashed;
     }
@@ -348,6 +321,25 @@ supervisor::end supervisor::attempt(const supervised_job& job, json& result) {
         if (it != result.end() && it->is_number() && it->get<double>() > options_.max_rss_mb) stop_worker();
     }
     return crashed ? end::crashed : end::answered;
+}
+
+supervisor::end supervisor::attempt(const supervised_job& job, json& result) {
+    if (pid_ && worker_exited()) kill_worker(false);  // died while idle: not this job's doing
+    if (!pid_) start_worker();
+    // Busy until the worker is dealt with: a signal meanwhile is acted on
+    // here, after the worker's temporary file is removed.
+    g_busy = 1;
+    struct not_busy {
+        ~not_busy() { g_busy = 0; }
+    } on_return;
+    const waited w = await_answer(job);
+    if (w.how != waited::outcome::interrupted) {
+        end e = classify(job, w, result);
+        if (!g_signal) return e;
+    }
+    // The one place a signal is acted on: the wait ends at once for it, and
+    // what classify waits for (the worker's death) gives up at once too.
+    finish_interrupt(pid_, job);
 }
 
 json supervisor::run(const supervised_job& job) {
@@ -372,11 +364,12 @@ int serve_jobs(int fd, const worker_handler& handle) {
     bool too_long = false;
     try {
         while (in.next(line, too_long)) {
-            json job = json::parse(line)["job"];
-            json keep = job;
+            json message = json::parse(line);
+            json keep = message["record"];
             worker_result r;
             try {
-                r = handle(std::move(job), [&](double audio_s) { out.write_line(json{{"rendering_s", audio_s}}.dump()); });
+                r = handle(message["job"], std::move(message["record"]),
+                           [&](double audio_s) { out.write_line(json{{"rendering_s", audio_s}}.dump()); });
             } catch (const std::exception& e) {
                 // The handler makes errors records; this is for what slips past it.
                 r.record = std::move(keep);

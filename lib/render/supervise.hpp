@@ -13,6 +13,7 @@
 #include <string>
 
 #include "core/records.hpp"
+#include "render/job.hpp"
 
 namespace vr {
 
@@ -26,9 +27,10 @@ struct supervise_options {
 
 // A job as the supervisor sees it.
 struct supervised_job {
-    json record;              // sent to the worker as it is
-    std::string output_path;  // temporaries of this file left by a killed worker are removed
-    std::string plugin_key;   // jobs with one key share a plugin loaded in the worker
+    json record;                // the job's record, sent to the worker as it is
+    json job;                   // the checked job (to_wire), sent with it: the worker checks nothing again
+    std::string output_path;    // temporaries of this file left by a killed worker are removed
+    vr::plugin_key plugin_key;  // jobs with one key share a plugin loaded in the worker
 };
 
 // A worker's answer to one job.
@@ -44,9 +46,11 @@ struct worker_result {
 // the given timeout or default_timeout_s(0).
 using rendering_callback = std::function<void(double audio_s)>;
 
-// The worker's side: renders one job record, calling rendering() when the
-// render begins (never, when the job fails before).
-using worker_handler = std::function<worker_result(json&& record, const rendering_callback& rendering)>;
+// The worker's side: renders one checked job (its to_wire form) and its
+// record, calling rendering() when the render begins (never, when the job
+// fails before).
+using worker_handler =
+    std::function<worker_result(const json& job, json&& record, const rendering_callback& rendering)>;
 
 // Runs in a new worker process (a fork of the supervisor), given the
 // connection to the supervisor as fd 3; sets up (loads JUCE) and calls
@@ -80,6 +84,9 @@ public:
 private:
     enum class end { answered, crashed, timed_out };
     end attempt(const supervised_job& job, json& result);
+    struct waited;  // what waiting for a job's answer came to
+    waited await_answer(const supervised_job& job);
+    end classify(const supervised_job& job, const waited& w, json& result);
     void start_worker();
     bool worker_exited() const;
     bool wait_exit(double seconds) const;
@@ -90,8 +97,8 @@ private:
     pid_t pid_ = 0;
     int fd_ = -1;
     std::string pending_;              // bytes read past the last answer
-    std::set<std::string> loaded_;     // plugin keys the worker has seen
-    std::map<std::string, double> load_s_;  // plugin key -> plugin_load_s last reported
+    std::set<plugin_key> loaded_;            // plugins the worker has seen
+    std::map<plugin_key, double> load_s_;    // plugin -> plugin_load_s last reported
 };
 
 }  // namespace vr

@@ -202,6 +202,62 @@ TEST(RenderJob, RefusesBadFields) {
     bad(json{{"output_path", "/o/a.wav"}, {"preset_path", 3}});
 }
 
+TEST(RenderJob, TheWorkerGetsTheCheckedJobFieldForField) {
+    vr::render_defaults d;
+    d.shape.tail_auto = true;
+    d.shape.silence_db = -72.5;
+    d.shape.trim_silence = true;
+    d.shape.fade_out_ms = 12.25;
+    d.shape.normalize = vr::parse_normalize("lufs:-16.5");
+    d.shape.true_peak_ceiling_dbtp = -1.5;
+    d.shape.allow_nonfinite = true;
+    const json record{{"output_path", "/o/a.flac"}, {"program_index", 7}, {"velocity", 90}, {"duration_s", 0.1 + 0.2},
+                      {"set_params", {{"cutoff", 0.25}, {"3", 1.0 / 3}}}, {"channels", 1},
+                      {"preset_path", "/p/x.fxp"}, {"sample_format", "pcm16"}};
+    const vr::render_job job = vr::make_render_job(record, d, map_of({"/p/a.vst3"}));
+    // Through the socket's text form, as the supervisor sends it.
+    const vr::render_job back = vr::from_wire(json::parse(vr::to_wire(job).dump()));
+    // Every field, compared through the wire form and the settings a result records.
+    EXPECT_EQ(vr::to_wire(back), vr::to_wire(job));
+    json a, b;
+    vr::put_job_settings(job, a);
+    vr::put_job_settings(back, b);
+    EXPECT_EQ(a, b);
+    EXPECT_EQ(back.plugin.format, vr::plugin_format::vst3);
+    EXPECT_EQ(back.program_index, 7);
+    EXPECT_EQ(back.duration_s, 0.1 + 0.2);  // the very double
+    EXPECT_EQ(back.params.size(), 2u);
+    EXPECT_EQ(back.params[1].second, 1.0 / 3);
+    EXPECT_EQ(back.format, vr::sample_format::pcm16);
+    EXPECT_EQ(back.shape.normalize.what, vr::normalize_target::kind::lufs);
+    EXPECT_EQ(back.shape.normalize.level, -16.5);
+    EXPECT_TRUE(back.shape.tail_auto);
+    EXPECT_FALSE(back.midi_duration_s);
+
+    d.midi_path = "/m/song.mid";
+    const auto midi = vr::make_render_job(json{{"output_path", "/o/b.wav"}, {"midi_duration_s", 2.5}}, d,
+                                          map_of({"urn:x:y"}));
+    const auto midi_back = vr::from_wire(vr::to_wire(midi));
+    EXPECT_TRUE(midi_back.midi_mode);
+    EXPECT_EQ(midi_back.midi_path, "/m/song.mid");
+    EXPECT_EQ(midi_back.midi_duration_s, 2.5);
+    EXPECT_EQ(midi_back.plugin.format, vr::plugin_format::lv2);
+    EXPECT_FALSE(midi_back.program_index);
+    EXPECT_THROW(vr::from_wire(json{{"plugin", "/p/a.so"}}), json::exception);
+}
+
+TEST(RenderJob, OnePluginKeyPerPluginRateAndBlockSize) {
+    vr::render_defaults d;
+    auto p = map_of({"/p/a.so"});
+    auto key = [&](json r) { return vr::key_of(vr::make_render_job(r, d, p)); };
+    const json a{{"output_path", "/o/a.wav"}};
+    EXPECT_EQ(key(a), key(json{{"output_path", "/o/b.wav"}, {"note", 30}}));
+    EXPECT_NE(key(a), key(json{{"output_path", "/o/a.wav"}, {"sample_rate_hz", 44100}}));
+    EXPECT_NE(key(a), key(json{{"output_path", "/o/a.wav"}, {"block_size", 64}}));
+    EXPECT_NE(key(a), key(json{{"output_path", "/o/a.wav"}, {"plugin_path", "/p/b.so"}}));
+    EXPECT_EQ(key(a), (vr::plugin_key{"/p/a.so", 48000, 512}));
+}
+
 TEST(PlayPlan, ANoteIsHeldThenReleased) {
     auto plan = vr::note_plan(60, 100, 0.5, 0.25, 48000);
     EXPECT_EQ(plan.frames, 36000);

@@ -37,7 +37,7 @@ namespace {
 // a slow plugin load (before ready), "sleep-render" a slow render.
 vr::worker_main fake_worker(const std::string& flag_file = "") {
     return [flag_file](int fd) {
-        return vr::serve_jobs(fd, [&](vr::json&& job, const vr::rendering_callback& rendering) {
+        return vr::serve_jobs(fd, [&](const vr::json&, vr::json&& job, const vr::rendering_callback& rendering) {
             std::string what = job.value("do", "");
             if (what == "sleep") std::this_thread::sleep_for(std::chrono::milliseconds(600));
             rendering(job.value("audio_s", 0.1));
@@ -70,7 +70,7 @@ vr::worker_main fake_worker(const std::string& flag_file = "") {
 }
 
 vr::supervised_job job(vr::json record, const std::string& out = "/nonexistent/x.wav") {
-    return {std::move(record), out, "plugin"};
+    return {std::move(record), vr::json::object(), out, {"plugin", 48000, 512}};
 }
 
 bool alive(pid_t pid) { return ::kill(pid, 0) == 0; }

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Waiting for child processes, whatever signals arrive meanwhile: a signal
+// handler installed without SA_RESTART (lib/render/supervise.cpp) makes
+// every blocking wait return EINTR, which must not be taken for an answer.
+#pragma once
+#include <sys/types.h>
+
+#include <chrono>
+#include <functional>
+
+namespace vr {
+
+// The end of a wait: a moment some seconds from when it is set, on the
+// steady clock (which no change of the system time moves).
+class deadline {
+public:
+    explicit deadline(double seconds);
+    // Seconds until the moment; 0 or less once it has passed.
+    double seconds_left() const;
+
+private:
+    std::chrono::steady_clock::time_point at_;
+};
+
+// Waits for the child pid to end and reaps it; returns its wait status (as
+// waitpid gives it), or 0 when pid is no child of ours (ECHILD).
+int reap_child(pid_t pid);
+
+// Whether the child pid has ended, without waiting and without reaping it:
+// it stays a zombie, so its pid and process group id cannot be reused
+// until reap_child.
+bool child_ended(pid_t pid);
+
+// Waits up to seconds for the child pid to end, without reaping it; true
+// when it has ended. Gives up early, returning false, once stop() (checked
+// every few milliseconds) returns true.
+bool wait_child_ended(pid_t pid, double seconds, const std::function<bool()>& stop = {});
+
+}  // namespace vr

@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "render/options.hpp"
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/files.hpp"
+
+namespace vr {
+
+void declare_render_options(cli& cli) {
+    cli.add()("p,plugin", "the plugin for every job (.so VST2, .vst3, .lv2 bundle or LV2 URI); KEY=PATH maps a "
+                          "preset_format or preset_plugin_id to a plugin (repeatable)",
+              cxxopts::value<std::vector<std::string>>(), "PATH")(
+        "list-programs", "print one record per program of the --plugin, then exit")(
+        "export-programs", "write each program of the --plugin as a preset file (.fxp or .vstpreset) into DIR, "
+                           "one record per file, then exit", cxxopts::value<std::string>(), "DIR")(
+        "export-params", "with --export-programs: write VST2 programs as parameter values (FxCk) even when "
+                         "the plugin uses chunks")(
+        "export-bank", "write all programs of the VST2 --plugin into one .fxb bank, then exit",
+        cxxopts::value<std::string>(), "FILE")(
+        "ignore-plugin-id", "load presets whose preset_plugin_id is not the plugin's")(
+        "params", "add params: every parameter read back after loading (index, name, value, text)")(
+        "save-state", "with -o: write the plugin's state after the preset and parameters were applied",
+        cxxopts::value<std::string>(), "FILE")(
+        "o,output", "render one job from the flags into this file and print its record", cxxopts::value<std::string>(),
+        "FILE")("skip-existing", "skip jobs whose output file exists (status skipped)")(
+        "plugin-home", "set HOME to this folder (created) for plugins that write there",
+        cxxopts::value<std::string>(), "DIR");
+    cli.add("Supervision")(
+        "timeout", "fail a job not done after this many seconds (0: never; default: 30 + 10 x its audio length); "
+                   "loading the plugin first has an allowance of its own", cxxopts::value<double>(), "S")(
+        "job-timeout", "the old name of --timeout", cxxopts::value<double>(), "S")(
+        "retries", "try a job whose plugin crashed again, in a fresh worker, up to N times",
+        cxxopts::value<int>()->default_value("0"), "N")(
+        "max-rss", "replace the worker between jobs once its memory (RSS) exceeds MB",
+        cxxopts::value<double>()->default_value("0"), "MB")(
+        "no-isolate", "render in this process, without a worker: a crash ends the run");
+    cli.add("Defaults for fields a job lacks")(
+        "note", "MIDI note (note)", cxxopts::value<int>()->default_value("60"), "N")(
+        "velocity", "velocity 1-127 (velocity)", cxxopts::value<int>()->default_value("100"), "N")(
+        "duration", "seconds the key is held (duration_s)", cxxopts::value<double>()->default_value("1"), "S")(
+        "midi", "play this MIDI file instead of a note (midi_path)", cxxopts::value<std::string>(), "FILE")(
+        "preset", "load this preset (.fxp .fxb .vstpreset .SerumPreset) before set_params (preset_path)",
+        cxxopts::value<std::string>(), "FILE")(
+        "state", "load this plugin state before the preset (state_path)", cxxopts::value<std::string>(), "FILE")(
+        "midi-program-changes", "pass the MIDI file's program changes and bank selects on")(
+        "sample-rate", "sample rate in Hz (sample_rate_hz)", cxxopts::value<int>()->default_value("48000"), "HZ")(
+        "block-size", "frames per processing block (block_size)", cxxopts::value<int>()->default_value("512"), "N")(
+        "channels", "1 or 2 output channels (channels)", cxxopts::value<int>()->default_value("2"), "N")(
+        "sample-format", "pcm16, pcm24 or float32 (sample_format; default pcm24, float32 for .npy)",
+        cxxopts::value<std::string>(), "FMT")(
+        "silence-db", "peak below which a render counts as silent; the level auto tails and --trim-silence "
+                      "take as silence (silence_db)",
+        cxxopts::value<double>()->default_value("-90"), "DB");
+    cli.add("Length and shape of each render (job fields in parentheses)")(
+        "tail", "seconds rendered after the note-off or the MIDI file's end, or auto: until silent (tail_s)",
+        cxxopts::value<std::string>()->default_value("1"), "S|auto")(
+        "silence-hold", "auto tail: ends after this many seconds below --silence-db (silence_hold_s)",
+        cxxopts::value<double>()->default_value("0.2"), "S")(
+        "max-tail", "auto tail: at most this many seconds (max_tail_s)",
+        cxxopts::value<double>()->default_value("10"), "S")(
+        "trim-silence", "cut leading and trailing audio below --silence-db (trim_silence)")(
+        "trim-pad", "seconds of silence --trim-silence keeps on each side (trim_pad_s)",
+        cxxopts::value<double>()->default_value("0.01"), "S")(
+        "fade-out", "fade the last MS milliseconds out (fade_out_ms)", cxxopts::value<double>()->default_value("0"),
+        "MS")(
+        "normalize", "gain to reach lufs:LEVEL (integrated loudness) or peak:LEVEL (dBFS), or none (normalize)",
+        cxxopts::value<std::string>()->default_value("none"), "HOW")(
+        "true-peak-ceiling", "normalization lowers its gain to keep the true peak at or below this "
+                             "(true_peak_ceiling_dbtp)",
+        cxxopts::value<double>()->default_value("-1"), "DBTP")(
+        "allow-nonfinite", "write NaN and Inf from the plugin as 0 and count them, instead of failing the job "
+                           "(allow_nonfinite)")(
+        "sidecar", "write each ok result record beside its output, as OUTPUT.json (implies --params)");
+}
+
+namespace {
+
+render_mode read_mode(const cli& cli) {
+    const bool list = cli.has("list-programs"), programs = cli.has("export-programs"),
+               bank = cli.has("export-bank"), single = cli.has("output");
+    if (int(list) + int(programs) + int(bank) > 1)
+        cli::throw_usage("--list-programs, --export-programs and --export-bank go one at a time");
+    if ((list || programs || bank) && (single || !cli.has("plugin")))
+        cli::throw_usage("--list-programs, --export-programs and --export-bank need --plugin PATH and no --output");
+    if (cli.has("save-state") && !single) cli::throw_usage("--save-state goes with -o (one job)");
+    return list ? render_mode::list_programs
+           : programs ? render_mode::export_programs
+           : bank ? render_mode::export_bank
+           : single ? render_mode::single
+                    : render_mode::batch;
+}
+
+double read_tail(const cli& cli, render_shape& s) {
+    std::string tail = cli.get<std::string>("tail");
+    if (tail == "auto") {
+        s.tail_auto = true;
+        return render_defaults{}.tail_s;
+    }
+    std::size_t used = 0;
+    double v = NAN;
+    try {
+        v = std::stod(tail, &used);
+    } catch (const std::exception&) {
+    }
+    if (used != tail.size() || !(v >= 0 && v <= max_seconds))
+        cli::throw_usage("--tail must be auto or seconds between 0 and " + std::to_string(static_cast<int>(max_seconds)));
+    return v;
+}
+
+void read_shape(const cli& cli, render_shape& s) {
+    s.silence_db = cli.get_in_range("silence-db", -400.0, 0.0);
+    s.silence_hold_s = cli.get_in_range("silence-hold", 0.0, max_seconds);
+    s.max_tail_s = cli.get_in_range("max-tail", 0.0, max_seconds);
+    s.trim_silence = cli.has("trim-silence");
+    s.trim_pad_s = cli.get_in_range("trim-pad", 0.0, max_seconds);
+    s.fade_out_ms = cli.get_in_range("fade-out", 0.0, max_seconds * 1000);
+    try {
+        s.normalize = parse_normalize(cli.get<std::string>("normalize"));
+    } catch (const record_error& e) {
+        cli::throw_usage(std::string("--normalize: ") + e.what());
+    }
+    s.true_peak_ceiling_dbtp = cli.get_in_range("true-peak-ceiling", -100.0, 0.0);
+    s.allow_nonfinite = cli.has("allow-nonfinite");
+}
+
+std::optional<std::string> path_flag(const cli& cli, const char* name) {
+    if (!cli.has(name)) return std::nullopt;
+    return cli.get<std::string>(name);
+}
+
+render_defaults read_defaults(const cli& cli) {
+    render_defaults d;
+    d.note = cli.get_in_range("note", 0, 127);
+    d.velocity = cli.get_in_range("velocity", 1, 127);
+    d.duration_s = cli.get_in_range("duration", 0.0, max_seconds);
+    d.midi_path = path_flag(cli, "midi");
+    d.preset_path = path_flag(cli, "preset");
+    d.state_path = path_flag(cli, "state");
+    d.sample_rate = cli.get_in_range("sample-rate", min_sample_rate, max_sample_rate);
+    d.block_size = cli.get_in_range("block-size", 16, max_block_size);
+    d.channels = cli.get_in_range("channels", 1, 2);
+    if (cli.has("sample-format")) {
+        try {
+            d.format = parse_sample_format(cli.get<std::string>("sample-format"));
+        } catch (const record_error& e) {
+            cli::throw_usage(std::string("--sample-format: ") + e.what());
+        }
+    }
+    d.tail_s = read_tail(cli, d.shape);
+    read_shape(cli, d.shape);
+    return d;
+}
+
+supervise_options read_supervision(const cli& cli) {
+    supervise_options s;
+    if (cli.has("timeout") && cli.has("job-timeout")) cli::throw_usage("--job-timeout is --timeout: give one");
+    if (cli.has("timeout")) s.timeout_s = cli.get_in_range("timeout", 0.0, 1e6);
+    if (cli.has("job-timeout")) s.timeout_s = cli.get_in_range("job-timeout", 0.0, 1e6);
+    s.retries = cli.get_in_range("retries", 0, 100);
+    s.max_rss_mb = cli.get_in_range("max-rss", 0.0, 1e7);
+    return s;
+}
+
+}  // namespace
+
+render_options read_render_options(const cli& cli) {
+    if (!cli.operands().empty()) cli::throw_usage("render-one reads job records on standard input; it takes no operands");
+    render_options o;
+    o.mode = read_mode(cli);
+    if (cli.has("plugin"))
+        for (const auto& p : cli.get<std::vector<std::string>>("plugin")) o.plugins.add(p);
+    o.defaults = read_defaults(cli);
+    o.supervision = read_supervision(cli);
+    o.isolate = !cli.has("no-isolate");
+    o.skip_existing = cli.has("skip-existing");
+    o.sidecar = cli.has("sidecar");
+    o.worker.midi_program_changes = cli.has("midi-program-changes");
+    // In place, only jobs rendered in a forked child can be stopped.
+    if (!o.isolate) o.worker.job_timeout_s = std::max(0.0, o.supervision.timeout_s);
+    o.worker.ignore_plugin_id = cli.has("ignore-plugin-id");
+    o.worker.report_params = cli.has("params") || o.sidecar;
+    if (cli.has("save-state")) o.worker.save_state_path = absolute_path(cli.get<std::string>("save-state"));
+    if (o.mode == render_mode::single) o.output_path = absolute_path(cli.get<std::string>("output"));
+    if (o.mode == render_mode::export_programs) o.export_path = absolute_path(cli.get<std::string>("export-programs"));
+    if (o.mode == render_mode::export_bank) o.export_path = absolute_path(cli.get<std::string>("export-bank"));
+    o.export_params = cli.has("export-params");
+    if (cli.has("plugin-home")) o.plugin_home = absolute_path(cli.get<std::string>("plugin-home"));
+    return o;
+}
+
+}  // namespace vr

@@ -121,9 +121,15 @@ bats: all $(TEST_PLUGINS)
 lint-man: all
 	VR_BIN=$(abspath $(BUILD)/bin) tests/lint-man
 
-# The shape of the code: lib/'s layers (build-aux/check-layers says them).
+# The shape of the code: lib/'s layers (build-aux/check-layers says them);
+# shellcheck on every shell script (each one's #! or extension names its
+# shell); no bats assertion that cannot fail (build-aux/check-bats-asserts).
+SHELL_SCRIPTS := $(wildcard tests/*.bats tests/*.bash) tests/lint-man tests/fuzz/run-all \
+                 $(wildcard examples/*.sh) bench/run build-aux/install-deps .ci/run
 lint:
 	build-aux/check-layers
+	shellcheck -x $(SHELL_SCRIPTS)
+	build-aux/check-bats-asserts $(filter tests/%.bats tests/%.bash,$(SHELL_SCRIPTS))
 
 demo:
 	@$(MAKE) --no-print-directory deps

@@ -50,7 +50,7 @@ while getopts "p:i:o:j:b:h" opt; do
 done
 shift $((OPTIND - 1))
 [ "${1:-}" = "--" ] && shift
-[ -n "$plugin" ] && [ -n "$jobs" ] && [ -n "$state" ] || usage
+if [ -z "$plugin" ] || [ -z "$jobs" ] || [ -z "$state" ]; then usage; fi
 
 mkdir -p "$state/results"
 # Cut once: a block's name and contents must stay the same from run to run,
@@ -66,7 +66,7 @@ cmd="render-one --plugin $(printf %q "$plugin") --skip-existing"
 [ $# -eq 0 ] || cmd+=$(printf ' %q' "$@")
 cmd+=" < {} >> $(printf %q "$state/results")/{/}"
 status=0
-ls "$state/blocks"/*.ndjson | parallel -j"$workers" --joblog "$state/joblog" --resume-failed "$cmd" || status=1
+printf '%s\n' "$state/blocks"/*.ndjson | parallel -j"$workers" --joblog "$state/joblog" --resume-failed "$cmd" || status=1
 
 # What the batch holds now: the last word on each job.
 cat "$state"/results/*.ndjson | jq -rs '

@@ -58,9 +58,11 @@ assert_le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "" && a + 0 <= b + 0)
                 --true-peak-ceiling --allow-nonfinite --sidecar; do
         assert_output --partial -- "$flag"
     done
+    local bad args
     for bad in "--tail soon" "--tail -1" "--normalize lufs" "--normalize rms:-3" "--true-peak-ceiling 1" \
                "--max-tail -2" "--fade-out x"; do
-        run render-one --plugin "$AMSYNTH" $bad
+        read -ra args <<<"$bad"
+        run render-one --plugin "$AMSYNTH" "${args[@]}"
         assert_failure 2
     done
 }
@@ -154,7 +156,7 @@ assert_le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "" && a + 0 <= b + 0)
     [ "$(jq -r .status <<<"${lines[0]}")" = error ]
     jq -e '.error.message | test("the plugin produced [0-9]+ non-finite samples")' <<<"${lines[0]}"
     [ ! -e "$OUT/nan.wav" ]
-    ls "$OUT" | grep -v ok.wav && fail "a stray file"
+    [ "$(names_in "$OUT")" = ok.wav ] || fail "stray files: $(names_in "$OUT")"
     [ "$(jq -r .status <<<"${lines[1]}")" = ok ]
     [ "$(jq .nonfinite_samples <<<"${lines[1]}")" -gt 0 ]
     [ "$("$PROBE" "$OUT/ok.wav" | jq .nonfinite_samples)" -eq 0 ]

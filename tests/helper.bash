@@ -4,6 +4,7 @@ load /usr/lib/bats/bats-support/load.bash
 load /usr/lib/bats/bats-assert/load.bash
 
 TESTS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck disable=SC2034 # used by the files that load this one
 FIXTURES="$TESTS_DIR/fixtures"
 : "${VR_BIN:=$TESTS_DIR/../build/bin}"
 PATH="$VR_BIN:$PATH"
@@ -22,6 +23,7 @@ mkdir -p "$HOME"
 sh_run() { run bash -c "$1"; }
 
 # Each line of $output must be a JSON object.
+# shellcheck disable=SC2154 # $output is set by bats' run
 assert_ndjson() {
     local n=0 line
     while IFS= read -r line; do
@@ -53,3 +55,13 @@ check_record_tool_contract() {
     assert_failure 3
     assert_output --partial "cannot write standard output"
 }
+
+# Fails if any temporary file of ours (.vr-tmp-) is left below $1.
+assert_no_tmp_left() {
+    local left
+    left=$(find "$1" -name '*.vr-tmp-*' 2>/dev/null)
+    [ -z "$left" ] || fail "temporary files left behind: $left"
+}
+
+# The names in folder $1, hidden ones too, one a line, in C order.
+names_in() { find "$1" -mindepth 1 -maxdepth 1 -printf '%f\n' | LC_ALL=C sort; }

@@ -55,6 +55,7 @@ assert_each_file_named() {
     # File mode: a line on stdout per file measured, one on stderr per file refused.
     hrun midi-duration "$d"/*
     assert_equal "$status" 1
+    # shellcheck disable=SC2154 # $stderr is set by hrun's run --separate-stderr
     assert_equal "$(( ${#lines[@]} + $(grep -c . <<<"$stderr") ))" "$files"
     run grep -vE "^midi-duration: $d/m[0-9]-(cut|flip)-[0-9]+\.mid: ." <<<"$stderr"
     assert_output ""
@@ -96,12 +97,13 @@ assert_each_file_named() {
     assert_output ""
     ok=$(jq -r 'select(.status != "error") | .state_path' <<<"$records" | sort -u | wc -l)
     [ "$ok" -ge 1 ] || fail "not even the untouched preset converted"
-    assert_equal "$(ls "$T/states" | wc -l)" "$ok"
+    assert_equal "$(names_in "$T/states" | wc -l)" "$ok"
     for f in "$T/states"/*; do
         [ "$(sha256sum <"$f" | cut -c1-64).vst3state" = "$(basename "$f")" ] || fail "partial state $f"
     done
     # -o on a sample of them: a refusal leaves nothing at -o.
-    for f in $(ls "$d"/s1-flip-* | head -12) "$d"/s2-cut-1*; do
+    local flips=("$d"/s1-flip-*)
+    for f in "${flips[@]:0:12}" "$d"/s2-cut-1*; do
         hrun serum-unwrap -o "$OUT/x.state" "$f"
         if [ "$status" -eq 0 ]; then
             rm "$OUT/x.state"
@@ -356,7 +358,8 @@ ok"
     assert_equal "$status" 1
     assert_line --index 0 --partial "$d/folder.wav"
     assert_line --index 1 --partial "\"message\":\"$OUT/: no extension to pick the audio format by"
-    [ -d "$d/folder.wav" ] && [ -z "$(ls -A "$d/folder.wav")" ]
+    [ -d "$d/folder.wav" ] || fail "the folder $d/folder.wav is gone"
+    [ -z "$(names_in "$d/folder.wav")" ] || fail "written into the folder: $(names_in "$d/folder.wav")"
     # render-index: audio that is a folder, a FIFO or empty is a row with an error.
     printf '{"status":"ok","output_path":"%s"}\n' "$d/folder.wav" "$d/fifo.wav" "$d/empty.wav" >"$T/recs"
     HRUN_TIMEOUT=20 hrun render-index --out "$T/page" <"$T/recs"

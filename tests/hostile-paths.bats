@@ -83,11 +83,13 @@ if bad:
     run bash -c "jq -r .output_path '$T/named' | sort"
     assert_equal "$(find "$OUT" -type f | sort)" "$output"
     assert_equal "$(snapshot "$T/outside"; snapshot /etc/cron.d)" "$before"
-    [ "$(ls "$T" | grep -v '^separate-stderr-' | paste -sd,)" = "jobs,named,named-flat,named-tree,out,outside" ] ||
-        fail "something appeared beside the output folder: $(ls -A "$T")"
+    # (The harness's own files there start with a dot or separate-stderr-.)
+    [ "$(names_in "$T" | grep -v -e '^\.' -e '^separate-stderr-' | paste -sd,)" = "jobs,named,named-flat,named-tree,out,outside" ] ||
+        fail "something appeared beside the output folder: $(names_in "$T")"
     assert_no_tmp_left "$OUT"
 }
 
+# shellcheck disable=SC2030 # bats runs check_unwritable inside the test that ran run
 @test "symlinks out of the output folder: refused by assign-paths, replaced (never written through) by the writers" {
     mkdir -p "$OUT/sub"
     ln -s "$T/outside" "$OUT/Pads"                 # a folder link
@@ -111,20 +113,24 @@ ok"
     # with their file: the file it pointed to is untouched.
     hrun_sh "jq -nc --arg o '$OUT/Lead.wav' '{output_path: \$o}' | render-one --plugin '$SYNTH3' --duration 0.01 --tail 0"
     assert_success
-    [ -f "$OUT/Lead.wav" ] && [ ! -L "$OUT/Lead.wav" ]
+    [ -f "$OUT/Lead.wav" ] || fail "render-one wrote no $OUT/Lead.wav"
+    [ ! -L "$OUT/Lead.wav" ] || fail "render-one left the link $OUT/Lead.wav"
     ln -s "$T/outside/victim.state" "$OUT/s.state"
     hrun serum-unwrap -o "$OUT/s.state" "$SERUM"
     assert_success
-    [ -f "$OUT/s.state" ] && [ ! -L "$OUT/s.state" ]
+    [ -f "$OUT/s.state" ] || fail "serum-unwrap wrote no $OUT/s.state"
+    [ ! -L "$OUT/s.state" ] || fail "serum-unwrap left the link $OUT/s.state"
     # render-index: a link for its index is replaced; a link for its images folder is refused.
     mkdir -p "$T/page"
     ln -s "$T/outside/victim.wav" "$T/page/index.html"
     hrun_sh "jq -nc --arg o '$OUT/Lead.wav' '{status: \"ok\", output_path: \$o}' | render-index --out '$T/page'"
     assert_success
-    [ -f "$T/page/index.html" ] && [ ! -L "$T/page/index.html" ]
+    [ -f "$T/page/index.html" ] || fail "render-index wrote no $T/page/index.html"
+    [ ! -L "$T/page/index.html" ] || fail "render-index left the link $T/page/index.html"
     rm -r "$T/page/images" && ln -s "$T/outside" "$T/page/images"
     hrun_sh "jq -nc --arg o '$OUT/Lead.wav' '{status: \"ok\", output_path: \$o}' | render-index --out '$T/page'"
     assert_failure 3
+    # shellcheck disable=SC2154 # $stderr is set by hrun's run --separate-stderr
     assert_equal "$stderr" "render-index: $T/page/images: a symbolic link inside the output folder; refusing to write below it"
     assert_equal "$(snapshot "$T/outside")" "$before"
     assert_no_tmp_left "$T"
@@ -134,6 +140,7 @@ ok"
 # permissions, so the tests make it unwritable through the file system).
 # $1: the folder; $2: the reason expected for writing a file in it; $3 the
 # message for the first job when it is not "$1/x.wav: cannot create: $2".
+# shellcheck disable=SC2031 # bats runs this inside the test, where run set $output
 check_unwritable() {
     local dir=$1 why=$2 first=${3:-"$1/x.wav: cannot create: $2"}
     # render-one: the job fails, the next one (elsewhere) renders.
@@ -196,7 +203,7 @@ ok"
     assert_failure 3
     assert_output --partial "No space left on device"
     [ ! -e "$T/full/page/index.html" ]
-    assert_equal "$(ls -A "$T/full" | paste -sd,)" "filler,page,small.wav,states"
+    assert_equal "$(names_in "$T/full" | paste -sd,)" "filler,page,small.wav,states"
     assert_no_tmp_left "$T/full"
     # ulimit -f: the signal ignored (as a shell may leave it), the write fails with EFBIG.
     mkdir -p "$OUT"
@@ -207,7 +214,7 @@ ok"
     assert_equal "$(jq -r '.error.message // .status' <<<"$output")" "$OUT/big.wav: cannot write: File too large
 ok"
     [ -s "$OUT/x.state" ]   # 2 KB fit under 64 blocks
-    assert_equal "$(ls -A "$OUT" | paste -sd,)" "small.wav,x.state"
+    assert_equal "$(names_in "$OUT" | paste -sd,)" "small.wav,x.state"
 }
 
 @test "names too long for the file system: one error each, nothing partial" {

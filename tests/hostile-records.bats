@@ -30,6 +30,7 @@ tools() {
     local tool
     while IFS= read -r tool; do
         hrun_sh "$tool <'$T/lines'"
+        # shellcheck disable=SC2154 # $stderr is set by hrun's run --separate-stderr
         [ "$status" -eq 1 ] || fail "$tool: exit $status: $stderr"
         assert_records
         [ "${#lines[@]}" -eq 10 ] || fail "$tool: ${#lines[@]} lines: $output"

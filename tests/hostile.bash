@@ -5,6 +5,7 @@
 load helper
 bats_require_minimum_version 1.5.0
 
+# shellcheck disable=SC2034 # used by the files that load this one
 SYNTH3="$VR_TEST_SYNTH_VST3"
 # Resident memory any light tool may use on any of these inputs, in KiB. The
 # largest legitimate buffer is a 16 MiB record line or a 64 MiB Serum payload;
@@ -25,9 +26,10 @@ hrun() {
 hrun_sh() { hrun bash -c "$1"; }
 
 # The checks of hrun on the last `run`; $1 names the command for messages.
+# shellcheck disable=SC2154 # $status and $stderr are set by bats' run
 survived() {
     local what="$1" rss_kb
-    [ "$status" -ne 124 ] && [ "$status" -ne 137 ] || fail "hung (killed by timeout): $what"
+    if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then fail "hung (killed by timeout): $what"; fi
     [ "$status" -lt 128 ] || fail "exit $status (a signal): $what; stderr: ${stderr:0:2000}"
     if grep -qE 'Sanitizer|runtime error:' <<<"$stderr" || grep -q 'terminated by signal' "$BATS_TEST_TMPDIR/.rss"; then
         fail "sanitizer report or signal: $what: ${stderr:0:3000}"
@@ -35,13 +37,6 @@ survived() {
     rss_kb=$(grep -E '^[0-9]+$' "$BATS_TEST_TMPDIR/.rss" | tail -1)
     [ -n "$rss_kb" ] || fail "no memory figure from /usr/bin/time for: $what"
     [ "$rss_kb" -le "$RSS_LIMIT_KB" ] || fail "used $rss_kb KiB (limit $RSS_LIMIT_KB): $what"
-}
-
-# Fails if any temporary file of ours (.vr-tmp-) is left below $1.
-assert_no_tmp_left() {
-    local left
-    left=$(find "$1" -name '*.vr-tmp-*' 2>/dev/null)
-    [ -z "$left" ] || fail "temporary files left behind: $left"
 }
 
 # Writes $3 mutants of file $1 into folder $2, named $4-cut-N.EXT (cut after N
@@ -80,11 +75,12 @@ mutants_of_each() {
     find "$out" -type f | wc -l
 }
 
-# Copies $1 to $4 with the bytes of printf format $3 written at offset $2.
+# Copies $1 to $4 with the bytes $3 (escapes such as \x80, as printf %b
+# reads them) written at offset $2.
 patch_bytes() {
     cp "$1" "$4"
     chmod u+w "$4"
-    printf "$3" | dd of="$4" bs=1 seek="$2" conv=notrunc status=none
+    printf '%b' "$3" | dd of="$4" bs=1 seek="$2" conv=notrunc status=none
 }
 
 # Writes a hostile Serum 2 file: $1 kind, $2 output path. The envelope is
@@ -137,12 +133,14 @@ small_tmpfs() {
     echo "$1" >>"$BATS_TEST_TMPDIR/.mounts"
 }
 
-# Undoes small_tmpfs and chattr +i; call from teardown.
 # Real files the hostile tests start from.
 MIDI="$FIXTURES/midi/files"
 S2="$FIXTURES/serum2/files"
+# shellcheck disable=SC2034 # used by the files that load this one
 SCALE="$MIDI/jazz-soft-test-midi-files/test-c-major-scale.mid"
+# shellcheck disable=SC2034 # used by the files that load this one
 FXB="$FIXTURES/fxp/files/ardour2fxp/MDAx.fxb"
+# shellcheck disable=SC2034 # used by the files that load this one
 SERUM="$S2/wiillownet/test_preset.SerumPreset"
 
 # A scratch folder T and an empty output folder OUT for each test.
@@ -155,6 +153,7 @@ hostile_setup() {
 # After render-one ran preset jobs that all write $1: every record failed
 # with a message starting "preset <its preset_path>: ", and nothing was
 # written, not even a temporary.
+# shellcheck disable=SC2154 # $output is set by bats' run
 assert_jobs_failed_naming_presets() {
     run jq -r '. as $r | select($r.status != "error" or ($r.error.message | startswith("preset " + $r.preset_path + ": ") | not))' <<<"$output"
     assert_output ""
@@ -162,6 +161,7 @@ assert_jobs_failed_naming_presets() {
     assert_no_tmp_left "$(dirname "$1")"
 }
 
+# Undoes small_tmpfs and chattr +i; call from teardown.
 hostile_teardown() {
     local m
     if [ -f "$BATS_TEST_TMPDIR/.immutable" ]; then

@@ -14,6 +14,7 @@ FORMAT2="$MIDI/nfroidure-midifile/MIDIOkFormat2.mid"
     assert_success
     assert_output --partial "FILE"
     assert_output --partial "midi_duration_s"
+    # shellcheck disable=SC2154 # $stderr is set by run --separate-stderr
     assert_equal "$stderr" ""
 }
 
@@ -24,7 +25,7 @@ FORMAT2="$MIDI/nfroidure-midifile/MIDIOkFormat2.mid"
 }
 
 @test "midi-duration gives every fixture its INDEX duration within 1 us, or refuses it with a message" {
-    local n=0 path expected got kind seconds
+    local n=0 path expected kind seconds
     while IFS=$'\t' read -r path expected; do
         n=$((n + 1))
         run --separate-stderr midi-duration "$MIDI/$path"

@@ -35,7 +35,6 @@ load helper
     assert_success
     first=$(jq -c 'select(.note == 60)' "$out/results.ndjson" | head -1)
     path=$(jq -r .output_path <<<"$first")
-    prog=$(jq -r .program_index <<<"$first")
     # The same job, alone in a fresh process.
     job=$(jq -c --arg o "$BATS_TEST_TMPDIR/alone.flac" \
         '{plugin_path, program_index, note, velocity, output_path: $o}' <<<"$first")

@@ -161,7 +161,7 @@ make_presets() {
     mkdir -p "$d"
     flip() { # file offset bytes out
         cp "$1" "$4"
-        printf "$3" | dd of="$4" bs=1 seek="$2" conv=notrunc status=none
+        printf '%b' "$3" | dd of="$4" bs=1 seek="$2" conv=notrunc status=none
     }
     flip "$FIXTURES/fxp/files/ardour2fxp/MDAx_Harp_FxCk.fxp" 8 '\x58' "$d/magic.fxp"        # 'X'xCk
     flip "$FIXTURES/fxp/files/ardour2fxp/MDAx_Harp_FxCk.fxp" 24 '\x80' "$d/params.fxp"      # numParams < 0

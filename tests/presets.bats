@@ -245,7 +245,7 @@ PY
 }
 
 @test "amsynth programs exported as .fxp and as a bank render as the programs by program_index, as far as amsynth allows" {
-    local picks="0 6 12 29 300 611 1024 1500 2047 2600 3100 3481" i
+    local picks=(0 6 12 29 300 611 1024 1500 2047 2600 3100 3481) i
     sh_run "render-one --plugin $AMSYNTH --export-programs $OUT/fxck --export-params 2>/dev/null"
     assert_success
     assert_equal "${#lines[@]}" 3584
@@ -268,7 +268,7 @@ b[at:at + 4] = struct.pack(">f", 0.25)
 open(sys.argv[2], "wb").write(b)
 PY
     local sel
-    sel=$(printf '%s\n' $picks | jq -s -c .)
+    sel=$(printf '%s\n' "${picks[@]}" | jq -s -c .)
     jq -c --argjson s "$sel" 'select(.program_index as $i | $s | index($i))' "$OUT/fxck.ndjson" >"$OUT/fxck.picked"
     jq -c --argjson s "$sel" 'select(.program_index as $i | $s | index($i))' "$OUT/fpch.ndjson" >"$OUT/fpch.picked"
     jq -c --arg o "$OUT" '{output_path: "\($o)/i\(.program_index).wav", program_index},
@@ -293,7 +293,7 @@ PY
     assert_success
     printf '%s\n' "${lines[@]}" >"$OUT/results"
     # Every file's values read back as the program's, labelled by the door taken.
-    for i in $picks; do
+    for i in "${picks[@]}"; do
         run jq -r --arg o "$OUT" --argjson i "$i" '
             [.[] | select(.output_path | test("/[ibp]\($i)\\.wav$"))] as $r
             | [($r | map(.params | map(.value)) | unique | length), ($r | map(.preset_applied_as) | sort | join(","))]
@@ -302,7 +302,7 @@ PY
         assert_equal "$(jq -r --argjson i "$i" 'select(.output_path | test("/c\($i)\\.wav$")) | .preset_applied_as' "$OUT/results")" fxp-chunk
     done
     # The bank: every program the very samples of the program by index.
-    for i in $picks; do cmp "$OUT/i$i.wav" "$OUT/b$i.wav"; done
+    for i in "${picks[@]}"; do cmp "$OUT/i$i.wav" "$OUT/b$i.wav"; done
     # Its values are what plays: program 29 edited in the bank reads back and sounds so.
     assert_equal "$(jq -r 'select(.output_path | endswith("/e29.wav")) | .params[14].value' "$OUT/results")" 0.25
     run cmp -s "$OUT/i29.wav" "$OUT/e29.wav"
@@ -317,7 +317,7 @@ PY
     # Why, proven. FPCh: the chunk's text is the program's (equal states),
     # and the same chunk with each value as amsynth's bank parser makes it,
     # to 9 digits, gives the very samples of every program.
-    for i in $picks; do
+    for i in "${picks[@]}"; do
         assert_equal "$(jq -r --argjson i "$i" 'select(.output_path | test("/c\($i)\\.wav$")) | .state_sha256' "$OUT/results")" \
             "$(jq -r --argjson i "$i" 'select(.output_path | test("/i\($i)\\.wav$")) | .state_sha256' "$OUT/results")"
         cmp "$OUT/i$i.wav" "$OUT/x$i.wav"

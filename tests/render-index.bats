@@ -3,6 +3,7 @@
 # render-index on a batch really rendered by render-one (Nekobi), checked as
 # HTML and in a headless Chromium.
 load helper
+bats_require_minimum_version 1.5.0
 
 NEKOBI=/usr/lib/vst/Nekobi-vst.so
 HOSTILE='<script>alert(1)</script> & "quotes" '"'"'single'"'"
@@ -114,7 +115,7 @@ error"
     [ "$(grep -o '<img class="spec"' "$html" | wc -l)" -eq 6 ]
     # The hostile name appears only escaped, never as markup.
     grep -qF '&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot; &#39;single&#39;' "$html"
-    ! grep -qF '<script>alert' "$html"
+    run -1 grep -qF '<script>alert' "$html"
     [ "$(grep -c '<script>' "$html")" -eq 1 ]
     grep -qF '<title>Batch &lt;1&gt;</title>' "$html"
     # The failed job: its error, no player.
@@ -127,8 +128,8 @@ error"
     grep -qF 'set: 0=0.5' "$html"
     grep -qE 'dBFS</td>' "$html"
     grep -qF '0.60 s</td>' "$html"
-    ! grep -qiE '(src|href)="(https?:|//)' "$html"
-    ! grep -qiE '<link|@import|url\(' "$html"
+    run -1 grep -qiE '(src|href)="(https?:|//)' "$html"
+    run -1 grep -qiE '<link|@import|url\(' "$html"
 }
 
 @test "links are relative, so the folder and the audio can move together" {
@@ -154,19 +155,19 @@ error"
     for png in "$page"/images/*.png; do
         [ "$(head -c 8 "$png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] || fail "not a PNG: $png"
     done
-    [ "$(ls "$page"/images | wc -l)" -eq 12 ]
+    [ "$(names_in "$page/images" | wc -l)" -eq 12 ]
     # IHDR: width and height, big-endian, at bytes 16-23.
     [ "$(od -An -tu1 -j16 -N8 "$page/images/000001-wave.png" | tr -s ' ' | sed 's/^ //')" = "0 0 1 64 0 0 0 64" ]
     [ "$(od -An -tu1 -j16 -N8 "$page/images/000001-spec.png" | tr -s ' ' | sed 's/^ //')" = "0 0 1 64 0 0 0 128" ]
-    ! cmp -s "$page/images/000001-spec.png" "$page/images/000002-spec.png"
-    ! cmp -s "$page/images/000001-wave.png" "$page/images/000003-wave.png"
+    run -1 cmp -s "$page/images/000001-spec.png" "$page/images/000002-spec.png"
+    run -1 cmp -s "$page/images/000001-wave.png" "$page/images/000003-wave.png"
 }
 
 @test "the same records give the same bytes" {
     render-index --out "$BATS_TEST_TMPDIR/one" <"$BATCH/results.ndjson" >/dev/null || true
     render-index --out "$BATS_TEST_TMPDIR/two" <"$BATCH/results.ndjson" >/dev/null || true
     diff -r "$BATS_TEST_TMPDIR/one" "$BATS_TEST_TMPDIR/two"
-    ! ls -A "$BATS_TEST_TMPDIR/one" "$BATS_TEST_TMPDIR/one/images" | grep -F .vr-tmp-
+    assert_no_tmp_left "$BATS_TEST_TMPDIR/one"
 }
 
 @test "a record whose audio is missing or unreadable becomes a row with a clear error" {

@@ -283,8 +283,7 @@ assert_reproducible() {
     assert_output '["ok",22050]'
     run "$PROBE" "$OUT/deep/er/one.wav"
     assert_output --partial '"frames":22050,"channels":1,"sample_rate_hz":44100'
-    ls -a "$OUT/deep/er" | grep -q vr-tmp && fail "a temporary file was left behind"
-    true
+    assert_no_tmp_left "$OUT/deep/er"
 }
 
 @test "skipped and failed records pass through as they came; --skip-existing skips jobs whose output exists" {

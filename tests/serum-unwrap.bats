@@ -59,7 +59,7 @@ refused() {
     assert_failure 1
     assert_output --partial "$message"
     [ ! -e "$BATS_TEST_TMPDIR/out.state" ] || fail "something was written at -o"
-    [ -z "$(ls -A "$BATS_TEST_TMPDIR" | grep vr-tmp)" ] || fail "a temporary file was left behind"
+    assert_no_tmp_left "$BATS_TEST_TMPDIR"
 }
 
 @test "serum-unwrap --help prints usage on stdout and exits 0" {
@@ -201,7 +201,7 @@ refused() {
     assert_success
     assert_output "$path"
     [ "$(stat -c %i "$path")" = "$inode" ]
-    [ "$(ls states | wc -l)" -eq 1 ]
+    [ "$(names_in states | wc -l)" -eq 1 ]
 }
 
 @test "serum-unwrap record mode fails a bad serum2 record and goes on" {
@@ -221,7 +221,7 @@ refused() {
     assert_success
     assert_output '{"a":1}'
     # Many large lines into a reader that stops at the first.
-    sh_run "set -o pipefail; serum-unwrap --meta $(printf "'%s' " $(yes "$PRESET" | head -1000)) | head -1"
+    sh_run "set -o pipefail; serum-unwrap --meta $(yes "'$PRESET'" | head -1000 | paste -sd ' ') | head -1"
     assert_success
     assert_output --partial '"presetName":"test_preset"'
     refute_output --partial "serum-unwrap:"

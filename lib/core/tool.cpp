@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <algorithm>
 #include <cstring>
 #include <iostream>
 #include <new>
@@ -43,18 +44,100 @@ cli::cli(const std::string& operands_help, const std::string& summary)
 
 cxxopts::OptionAdder cli::add(const std::string& group) { return options_.add_options(group); }
 
+namespace {
+
+// cxxopts quotes with curly quotes; our messages use straight ones.
+std::string straight_quotes(std::string s) {
+    for (const char* curly : {"\u2018", "\u2019"})
+        for (std::size_t at; (at = s.find(curly)) != std::string::npos;) s.replace(at, 3, "'");
+    return s;
+}
+
+// The text between the first pair of quotes of a cxxopts message.
+std::string quoted_part(const std::string& message) {
+    std::string s = straight_quotes(message);
+    auto a = s.find('\'');
+    auto b = a == std::string::npos ? a : s.find('\'', a + 1);
+    return b == std::string::npos ? std::string() : s.substr(a + 1, b - a - 1);
+}
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            std::size_t up = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diagonal = up;
+        }
+    }
+    return row[b.size()];
+}
+
+// The option that was given `value` on this command line ("--note C4",
+// "--note=C4", "-n C4"), or "".
+std::string option_given(int argc, char** argv, const std::string& value) {
+    for (int i = 1; i < argc; ++i) {
+        std::string arg = argv[i];
+        if (arg.rfind("--", 0) == 0 && arg.size() > value.size() + 1 &&
+            arg.compare(arg.size() - value.size() - 1, std::string::npos, "=" + value) == 0)
+            return arg.substr(0, arg.size() - value.size() - 1);
+        if (i + 1 < argc && argv[i + 1] == value && arg.size() > 1 && arg[0] == '-') return arg;
+    }
+    return "";
+}
+
+}  // namespace
+
+std::string cli::closest_option(const std::string& given) const {
+    std::string name = given.substr(given.find_first_not_of('-'));
+    name = name.substr(0, name.find('='));
+    std::string best;
+    std::size_t best_distance = 3;  // further than two edits is no suggestion
+    for (const auto& group : options_.groups()) {
+        if (group == operands_group) continue;
+        for (const auto& o : options_.group_help(group).options) {
+            std::size_t d = edit_distance(name, o.l.empty() ? std::string() : o.l.front());
+            if (!o.l.empty() && d < best_distance) {
+                best_distance = d;
+                best = o.l.front();
+            }
+        }
+    }
+    return best;
+}
+
 bool cli::parse(int argc, char** argv) {
     try {
         result_ = options_.parse(argc, argv);
+    } catch (const cxxopts::exceptions::no_such_option& e) {
+        std::string given = quoted_part(e.what());
+        if (given.rfind('-', 0) != 0) given = (given.size() > 1 ? "--" : "-") + given;
+        std::string near = closest_option(given);
+        throw_usage("unknown option '" + given + "'" + (near.empty() ? "" : "; did you mean '--" + near + "'?"));
+    } catch (const cxxopts::exceptions::incorrect_argument_type& e) {
+        std::string value = quoted_part(e.what()), option = option_given(argc, argv, value);
+        throw_usage((option.empty() ? std::string() : option + ": ") + "'" + value + "' is not a number");
+    } catch (const cxxopts::exceptions::missing_argument& e) {
+        std::string option = quoted_part(e.what());
+        throw_usage("option " + std::string(option.size() > 1 ? "--" : "-") + option + " needs a value");
     } catch (const cxxopts::exceptions::exception& e) {
-        throw_usage(e.what());
+        throw_usage(straight_quotes(e.what()));
     }
     if (result_.count("help")) {
-        // The default group first, then the groups the tool declared.
+        // The default group first, then the groups the tool declared, each
+        // under its own name (cxxopts adds " options" to it).
         std::vector<std::string> groups{""};
         for (const auto& g : options_.groups())
             if (!g.empty() && g != operands_group) groups.push_back(g);
         std::string text = options_.help(groups);
+        for (const auto& g : groups) {
+            const std::string heading = "\n " + g + " options:\n";
+            if (auto at = text.find(heading); !g.empty() && at != std::string::npos)
+                text.replace(at, heading.size(), "\n " + g + ":\n");
+        }
         std::fwrite(text.data(), 1, text.size(), stdout);
         return false;
     }

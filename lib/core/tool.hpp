@@ -49,6 +49,10 @@ public:
     // Operands (arguments that are not options), in order.
     const std::vector<std::string>& operands() const { return operands_; }
 
+    // The declared long option nearest to `given` (at most two edits away),
+    // for "did you mean"; "" when none is that near.
+    std::string closest_option(const std::string& given) const;
+
     // Throws usage_error with the message.
     [[noreturn]] static void throw_usage(const std::string& message);
 

@@ -9,48 +9,38 @@
 
 namespace vr {
 
-cbor_value cbor_value::unsigned_int(std::uint64_t v) {
+namespace {
+
+// A value of kind t holding number (for a float, its raw bits, width bytes wide).
+cbor_value of_kind(cbor_value::kind t, std::uint64_t number = 0, std::uint8_t width = 0) {
     cbor_value c;
-    c.type = kind::unsigned_int;
-    c.number = v;
+    c.type = t;
+    c.number = number;
+    c.width = width;
     return c;
 }
 
+}  // namespace
+
+cbor_value cbor_value::unsigned_int(std::uint64_t v) { return of_kind(kind::unsigned_int, v); }
+
 cbor_value cbor_value::string(std::string_view s) {
-    cbor_value c;
-    c.type = kind::text;
+    cbor_value c = of_kind(kind::text);
     c.text = s;
     return c;
 }
 
-cbor_value cbor_value::boolean_value(bool b) {
-    cbor_value c;
-    c.type = kind::boolean;
-    c.number = b ? 1 : 0;
-    return c;
-}
+cbor_value cbor_value::boolean_value(bool b) { return of_kind(kind::boolean, b ? 1 : 0); }
 
 cbor_value cbor_value::float32(float f) {
-    cbor_value c;
-    c.type = kind::floating;
-    c.width = 4;
-    c.number = std::bit_cast<std::uint32_t>(f);
-    return c;
+    return of_kind(kind::floating, std::bit_cast<std::uint32_t>(f), 4);
 }
 
 cbor_value cbor_value::float64(double d) {
-    cbor_value c;
-    c.type = kind::floating;
-    c.width = 8;
-    c.number = std::bit_cast<std::uint64_t>(d);
-    return c;
+    return of_kind(kind::floating, std::bit_cast<std::uint64_t>(d), 8);
 }
 
-cbor_value cbor_value::empty_map() {
-    cbor_value c;
-    c.type = kind::map;
-    return c;
-}
+cbor_value cbor_value::empty_map() { return of_kind(kind::map); }
 
 double half_to_double(std::uint16_t bits) {
     int exponent = (bits >> 10) & 0x1f;

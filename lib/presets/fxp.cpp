@@ -60,14 +60,23 @@ std::span<const std::uint8_t> read_chunk(byte_cursor& in, std::size_t& chunk_off
     return in.bytes(static_cast<std::size_t>(size), "chunk");
 }
 
+// The fields a program and a bank share after fxMagic: version, fxID,
+// fxVersion, then a count (numParams or numPrograms) into count. Returns
+// where the count stands, for the messages about it.
+template <class Header>  // fx_program or fx_bank
+std::size_t read_header(byte_cursor& in, Header& into, std::int32_t& count, const char* count_name) {
+    into.version = in.i32be("version");
+    into.fx_id = in.u32be("fxID");
+    into.fx_version = in.i32be("fxVersion");
+    std::size_t count_at = in.offset();
+    count = non_negative(in, count_name);
+    return count_at;
+}
+
 // The body of a program from its version field on (chunkMagic, byteSize and
 // fxMagic already read).
 void read_program_body(byte_cursor& in, fx_program& p) {
-    p.version = in.i32be("version");
-    p.fx_id = in.u32be("fxID");
-    p.fx_version = in.i32be("fxVersion");
-    std::size_t count_at = in.offset();
-    p.num_params = non_negative(in, "numParams");
+    std::size_t count_at = read_header(in, p, p.num_params, "numParams");
     p.name = read_name(in);
     if (p.opaque) {
         p.chunk = read_chunk(in, p.chunk_offset);
@@ -106,11 +115,7 @@ fx_program read_bank_program(byte_cursor& in, std::int32_t index) {
 }
 
 void read_bank_body(byte_cursor& in, fx_bank& b) {
-    b.version = in.i32be("version");
-    b.fx_id = in.u32be("fxID");
-    b.fx_version = in.i32be("fxVersion");
-    std::size_t count_at = in.offset();
-    b.num_programs = non_negative(in, "numPrograms");
+    std::size_t count_at = read_header(in, b, b.num_programs, "numPrograms");
     auto reserved = in.sub(bank_reserved_size, "bank header");
     if (b.version >= 2) {
         std::int32_t current = reserved.i32be("currentProgram");
@@ -191,15 +196,22 @@ void write_name(byte_writer& w, const std::string& name) {
     w.zeros(name_size - name.size());
 }
 
+// The start a program and a bank share, up to their count: 'CcnK', a
+// byteSize of 0 for the caller to patch, fxMagic, version, fxID, fxVersion.
+template <class Header>  // fx_program or fx_bank
+void write_header(byte_writer& w, const char* magic, const Header& h) {
+    w.chars("CcnK");
+    w.u32be(0);
+    w.chars(magic);
+    w.i32be(h.version);
+    w.u32be(h.fx_id);
+    w.i32be(h.fx_version);
+}
+
 // A whole program, 'CcnK' header included; byteSize is patched afterwards.
 void write_program(byte_writer& w, const fx_program& p) {
     std::size_t start = w.size();
-    w.chars("CcnK");
-    w.u32be(0);
-    w.chars(p.opaque ? "FPCh" : "FxCk");
-    w.i32be(p.version);
-    w.u32be(p.fx_id);
-    w.i32be(p.fx_version);
+    write_header(w, p.opaque ? "FPCh" : "FxCk", p);
     if (p.opaque) {
         w.i32be(p.num_params);
         write_name(w, p.name);
@@ -312,12 +324,7 @@ std::vector<std::uint8_t> write_fxp(const fx_program& program) {
 
 std::vector<std::uint8_t> write_fxb(const fx_bank& bank) {
     byte_writer w;
-    w.chars("CcnK");
-    w.u32be(0);
-    w.chars(bank.opaque ? "FBCh" : "FxBk");
-    w.i32be(bank.version);
-    w.u32be(bank.fx_id);
-    w.i32be(bank.fx_version);
+    write_header(w, bank.opaque ? "FBCh" : "FxBk", bank);
     std::int32_t count =
         bank.opaque ? bank.num_programs : checked_count(bank.programs.size(), "program count");
     if (count < 0) throw format_error("negative program count", 0);

@@ -22,10 +22,7 @@
 namespace {
 
 using vr::sample_format;
-using vr::test::bytes_of;
-using vr::test::names_in;
-using vr::test::scratch_dir;
-using vr::test::test_signal;
+using namespace vr::test;
 
 constexpr int child_skip = 77;
 

@@ -14,25 +14,13 @@
 #include "audio_test_util.hpp"
 #include "core/error.hpp"
 #include "core/files.hpp"
+#include "fixtures.hpp"
 
 namespace {
 
 using vr::sample_format;
-using vr::test::bytes_of;
-using vr::test::names_in;
-using vr::test::scratch_dir;
-using vr::test::test_signal;
-
-// Runs f with its exception, if any, and returns the message ("" when none).
-template <typename F>
-std::string error_of(F&& f) {
-    try {
-        f();
-    } catch (const vr::record_error& e) {
-        return e.what();
-    }
-    return "";
-}
+using namespace vr::test;
+using vr_test::error_message;
 
 TEST(SampleFormat, ParsesItsNamesOnly) {
     for (auto f : {sample_format::pcm16, sample_format::pcm24, sample_format::float32})
@@ -56,12 +44,15 @@ TEST(CheckAudioTarget, AcceptsWhatWeWrite) {
 }
 
 TEST(CheckAudioTarget, RefusesWithTheReason) {
-    auto msg = error_of([] { vr::check_audio_target("out/a.mp3", sample_format::pcm16, 2); });
+    auto msg = error_message<vr::record_error>(
+        [] { vr::check_audio_target("out/a.mp3", sample_format::pcm16, 2); });
     EXPECT_NE(msg.find("out/a.mp3"), std::string::npos) << msg;
     EXPECT_NE(msg.find(".flac"), std::string::npos) << msg;  // says what would do
-    msg = error_of([] { vr::check_audio_target("a.flac", sample_format::float32, 2); });
+    msg = error_message<vr::record_error>(
+        [] { vr::check_audio_target("a.flac", sample_format::float32, 2); });
     EXPECT_NE(msg.find("FLAC holds pcm16 or pcm24"), std::string::npos) << msg;
-    msg = error_of([] { vr::check_audio_target("a.wav", sample_format::pcm16, 3); });
+    msg = error_message<vr::record_error>(
+        [] { vr::check_audio_target("a.wav", sample_format::pcm16, 3); });
     EXPECT_NE(msg.find("3 channels"), std::string::npos) << msg;
     EXPECT_THROW(vr::check_audio_target("a.wav", sample_format::pcm16, 0), vr::record_error);
     EXPECT_THROW(vr::check_audio_target("a.npy", sample_format::pcm16, 1), vr::record_error);
@@ -260,13 +251,13 @@ TEST(AudioFile, RefusesBadBuffersAndRates) {
 
 TEST(AudioFile, ReadRefusesWhatIsNotAudio) {
     scratch_dir dir;
-    auto msg = error_of([&] { vr::read_audio_file(dir.file("missing.wav")); });
+    auto msg = error_message<vr::record_error>([&] { vr::read_audio_file(dir.file("missing.wav")); });
     EXPECT_NE(msg.find("missing.wav"), std::string::npos) << msg;
     std::string text = dir.file("text.wav");
     std::string words = "this is not a sound file, whatever its name says\n";
     vr::write_file_atomic(
         text, std::span(reinterpret_cast<const std::uint8_t*>(words.data()), words.size()));
-    msg = error_of([&] { vr::read_audio_file(text); });
+    msg = error_message<vr::record_error>([&] { vr::read_audio_file(text); });
     EXPECT_NE(msg.find("text.wav: cannot read it as audio"), std::string::npos) << msg;
     EXPECT_THROW(vr::read_audio_file(dir.path()), vr::record_error);
 }

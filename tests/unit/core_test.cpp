@@ -6,12 +6,16 @@
 #include <filesystem>
 #include <unistd.h>
 
+#include <string>
+#include <vector>
+
 #include "core/cursor.hpp"
 #include "core/error.hpp"
 #include "core/files.hpp"
 #include "core/hash.hpp"
 #include "core/records.hpp"
 #include "core/text.hpp"
+#include "core/tool.hpp"
 #include "render/grid.hpp"
 
 namespace {
@@ -20,6 +24,35 @@ std::vector<std::uint8_t> bytes(std::initializer_list<int> l) {
     std::vector<std::uint8_t> v;
     for (int b : l) v.push_back(static_cast<std::uint8_t>(b));
     return v;
+}
+
+// A command line read by a cli with a few options; the usage error's
+// message, or "" when it parsed.
+std::string cli_error(std::vector<std::string> args) {
+    args.insert(args.begin(), "tool");
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    vr::cli cli("", "test");
+    cli.add()("duration", "d", cxxopts::value<double>())("note", "n", cxxopts::value<int>())(
+        "o,output", "o", cxxopts::value<std::string>());
+    try {
+        cli.parse(static_cast<int>(argv.size()), argv.data());
+        return "";
+    } catch (const vr::usage_error& e) {
+        return e.what();
+    }
+}
+
+TEST(Cli, ParseErrorsNameTheOptionTheValueAndTheNearestOption) {
+    EXPECT_EQ(cli_error({"--note", "60"}), "");
+    EXPECT_EQ(cli_error({"--note", "C4"}), "--note: 'C4' is not a number");
+    EXPECT_EQ(cli_error({"--duration=x"}), "--duration: 'x' is not a number");
+    EXPECT_EQ(cli_error({"--durration", "1"}), "unknown option '--durration'; did you mean '--duration'?");
+    EXPECT_EQ(cli_error({"--frobnicate"}), "unknown option '--frobnicate'");
+    EXPECT_EQ(cli_error({"-o"}), "option -o needs a value");
+    // Straight quotes only, whatever cxxopts says.
+    for (auto args : std::vector<std::vector<std::string>>{{"--note", "x"}, {"--nte"}, {"--output"}})
+        EXPECT_EQ(cli_error(args).find("\u2018"), std::string::npos) << cli_error(args);
 }
 
 TEST(Cursor, ReadsBothEndiannesses) {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Finding and reading tests/fixtures from the unit tests.
+// Finding and reading tests/fixtures from the unit tests, and the message
+// an input is refused with.
 #pragma once
 #include <cstdint>
 #include <filesystem>
@@ -9,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/error.hpp"
 #include "core/files.hpp"
 
 namespace vr_test {
@@ -59,6 +61,18 @@ inline std::vector<row> index_rows(const std::string& folder) {
 // The bytes of fixtures/FOLDER/files/REL.
 inline byte_vector load(const std::string& folder, const std::string& rel) {
     return vr::read_file((fixtures() / folder / "files" / rel).string(), 64u << 20);
+}
+
+// The message of the Error that f() throws, or "(no error)" when it throws
+// none (any other exception goes through).
+template <class Error, class F>
+std::string error_message(F&& f) {
+    try {
+        f();
+    } catch (const Error& e) {
+        return e.what();
+    }
+    return "(no error)";
 }
 
 }  // namespace vr_test

@@ -3,9 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <initializer_list>
 #include <map>
 #include <random>
 #include <set>
+#include <string>
+#include <utility>
 #include <unistd.h>
 
 #include "core/error.hpp"
@@ -25,27 +28,37 @@ path_request flat(std::string stem, std::string tag = "", std::string ext = "wav
     return path_request{{}, std::move(stem), std::move(tag), std::move(ext)};
 }
 
+// Each input sanitizes to the component paired with it.
+void expect_sanitized(std::initializer_list<std::pair<std::string, std::string>> cases) {
+    for (const auto& [input, expected] : cases)
+        EXPECT_EQ(sanitize_component(input), expected) << "input " << ::testing::PrintToString(input);
+}
+
 TEST(PathsSanitize, ReplacesWhatFileSystemsForbid) {
-    EXPECT_EQ(sanitize_component("a/b\\c"), "a_b_c");
-    EXPECT_EQ(sanitize_component("x<y>z:\"q\"|w?e*"), "x_y_z__q__w_e_");
-    EXPECT_EQ(sanitize_component(std::string("a\0b\x01\x1f\x7f", 6)), "a_b___");
-    EXPECT_EQ(sanitize_component("a\u0085b\u2028c"), "a_b_c");
-    EXPECT_EQ(sanitize_component("Bass 1 "), "Bass 1");
-    EXPECT_EQ(sanitize_component("Pad..."), "Pad");
-    EXPECT_EQ(sanitize_component("Kick . . "), "Kick");
-    EXPECT_EQ(sanitize_component("  Lead"), "  Lead");
+    expect_sanitized({
+        {"a/b\\c", "a_b_c"},
+        {"x<y>z:\"q\"|w?e*", "x_y_z__q__w_e_"},
+        {std::string("a\0b\x01\x1f\x7f", 6), "a_b___"},
+        {"a\u0085b\u2028c", "a_b_c"},
+        {"Bass 1 ", "Bass 1"},
+        {"Pad...", "Pad"},
+        {"Kick . . ", "Kick"},
+        {"  Lead", "  Lead"},
+    });
 }
 
 TEST(PathsSanitize, NamesOfDotsAndSpacesBecomeSafe) {
-    EXPECT_EQ(sanitize_component(""), "_");
-    EXPECT_EQ(sanitize_component("."), "_");
-    EXPECT_EQ(sanitize_component(".."), "_");
-    EXPECT_EQ(sanitize_component("... . "), "_");
-    EXPECT_EQ(sanitize_component("   "), "_");
-    EXPECT_EQ(sanitize_component(".hidden"), "_hidden");
-    EXPECT_EQ(sanitize_component("..x"), "_.x");
-    EXPECT_EQ(sanitize_component("/"), "_");
-    EXPECT_EQ(sanitize_component("/etc/passwd"), "_etc_passwd");
+    expect_sanitized({
+        {"", "_"},
+        {".", "_"},
+        {"..", "_"},
+        {"... . ", "_"},
+        {"   ", "_"},
+        {".hidden", "_hidden"},
+        {"..x", "_.x"},
+        {"/", "_"},
+        {"/etc/passwd", "_etc_passwd"},
+    });
 }
 
 TEST(PathsSanitize, PrefixesReservedWindowsNames) {

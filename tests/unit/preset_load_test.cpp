@@ -119,25 +119,27 @@ TEST(PresetLoad, StatesAreCheckedWhenTheirFormatIsKnown) {
     EXPECT_THROW(vr::load_state(temp_file("bad.state", blob)), vr::record_error);
 }
 
+// A loaded preset of only a format and the plugin id it names.
+vr::loaded_preset preset_for(std::string format, std::string plugin_id) {
+    vr::loaded_preset p;
+    p.format = std::move(format);
+    p.plugin_id = std::move(plugin_id);
+    return p;
+}
+
 TEST(PresetLoad, PluginIdsMatchAcrossFormats) {
-    vr::loaded_preset fxp;
-    fxp.format = "fxp";
-    fxp.plugin_id = "Vrts";
+    auto fxp = preset_for("fxp", "Vrts");
     EXPECT_TRUE(vr::plugin_id_matches(fxp, "vst2", "Vrts", "x"));
     EXPECT_FALSE(vr::plugin_id_matches(fxp, "vst2", "amsy", "x"));
     EXPECT_TRUE(vr::plugin_id_matches(fxp, "vst3", "ABCDEF019182FAEB56726E6456727473", "x"));
     EXPECT_FALSE(vr::plugin_id_matches(fxp, "vst3", "ABCDEF019182FAEB56726E6400000000", "x"));
     EXPECT_FALSE(vr::plugin_id_matches(fxp, "lv2", "urn:x", "x"));
-    vr::loaded_preset v3;
-    v3.format = "vstpreset";
-    v3.plugin_id = "abcdef019182faeb56726e6456727473";
+    auto v3 = preset_for("vstpreset", "abcdef019182faeb56726e6456727473");
     EXPECT_TRUE(vr::plugin_id_matches(v3, "vst3", "ABCDEF019182FAEB56726E6456727473", "x"));
     EXPECT_FALSE(vr::plugin_id_matches(v3, "vst2", "Vrts", "x"));
     v3.plugin_id = "12345678123456781234567812345678";
     EXPECT_TRUE(vr::plugin_id_matches(v3, "vst3", "ABCDEF019182FAEB56726E6456727473", "x"));
-    vr::loaded_preset serum;
-    serum.format = "serum2";
-    serum.plugin_id = "Serum2";
+    auto serum = preset_for("serum2", "Serum2");
     EXPECT_FALSE(vr::plugin_id_matches(serum, "vst3", "ABCDEF019182FAEB56726E6456727473", "vr-test-synth"));
     EXPECT_TRUE(vr::plugin_id_matches(serum, "vst3", "0123456789ABCDEF0123456789ABCDEF", "Serum 2"));
 }

@@ -18,12 +18,7 @@ namespace {
 using namespace preset_tests;
 
 std::string format_error_of(const byte_vector& b) {
-    try {
-        vr::parse_fx(b);
-    } catch (const vr::format_error& e) {
-        return e.what();
-    }
-    return "(no error)";
+    return error_message<vr::format_error>([&] { vr::parse_fx(b); });
 }
 
 // The same bytes except for the byteSize fields (at `at` + 4), which real writers fill in differently.

@@ -16,12 +16,7 @@ namespace {
 using namespace preset_tests;
 
 std::string vst3_error_of(const byte_vector& b) {
-    try {
-        vr::parse_vstpreset(b);
-    } catch (const vr::format_error& e) {
-        return e.what();
-    }
-    return "(no error)";
+    return error_message<vr::format_error>([&] { vr::parse_vstpreset(b); });
 }
 
 void put_le(byte_vector& b, std::size_t at, std::uint64_t v, int n) {

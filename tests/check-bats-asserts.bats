@@ -1,0 +1,255 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
+# build-aux/check-bats-asserts, the lint that finds bats assertions which can
+# never fail: it flags each bad snippet at its line and passes the good ones.
+load helper
+bats_require_minimum_version 1.5.0
+
+CHECK="$TESTS_DIR/../build-aux/check-bats-asserts"
+
+# Writes standard input to $BATS_TEST_TMPDIR/$1.bats and prints its path.
+# The snippets spell @test as @TEST: bats would take a line that starts with
+# @test for a test of this file, even inside a here-document.
+snippet() {
+    local f="$BATS_TEST_TMPDIR/$1.bats"
+    sed 's/^\([[:blank:]]*\)@TEST /\1@test /' >"$f"
+    printf '%s\n' "$f"
+}
+
+LEFT="the left side of '&&' never fails a bats test"
+NEGATION="a '!' pipeline never fails a bats test"
+
+@test "a chain of tests that is not the test's last command is flagged at its line" {
+    local f
+    f=$(snippet chain <<'EOF'
+#!/usr/bin/env bats
+@TEST "chain" {
+    out=x
+    [ -f "$out" ] && [ -s "$out" ]
+    echo done
+}
+EOF
+)
+    run "$CHECK" "$f"
+    assert_failure 1
+    assert_output "$f:4: $LEFT: write separate commands, or end the list with '|| fail \"...\"'"
+}
+
+@test "[[ ]], test and (( )) on the left of && are flagged; an && inside [[ ]] is not" {
+    local f
+    f=$(snippet kinds <<'EOF'
+@TEST "kinds" {
+    [[ -d /tmp ]] && echo yes
+    test -d /tmp && test -r /tmp
+    (( 1 > 0 )) && [ -d /tmp ]
+    [[ -d /tmp && -r /tmp ]]
+    true
+}
+EOF
+)
+    run "$CHECK" "$f"
+    assert_failure 1
+    assert_equal "${#lines[@]}" 3
+    assert_line --index 0 --partial "$f:2: $LEFT"
+    assert_line --index 1 --partial "$f:3: $LEFT"
+    assert_line --index 2 --partial "$f:4: $LEFT"
+}
+
+@test "a '!' pipeline that is not the last command is flagged, alone or in a chain" {
+    local f
+    f=$(snippet negation <<'EOF'
+@TEST "negation" {
+    ! grep -q error log.txt
+    ! cmp -s a b && echo differ
+    echo next
+    true && ! grep -q x y
+    true
+}
+EOF
+)
+    run "$CHECK" "$f"
+    assert_failure 1
+    assert_equal "${#lines[@]}" 3
+    assert_line --index 0 "$f:2: $NEGATION: write 'run ! cmd' or 'cmd && fail \"...\"'"
+    assert_line --index 1 --partial "$f:3: $LEFT"
+    assert_line --index 2 --partial "$f:5: $NEGATION"
+}
+
+@test "a test whose fallback is '|| true' or '|| :' is flagged, even as the last command" {
+    local f
+    f=$(snippet noop <<'EOF'
+@TEST "noop" {
+    [ -f a ] || true
+    [ -f a ] && [ -f b ] || :
+    render-one --help || true
+    [ -f a ] || true
+}
+EOF
+)
+    run "$CHECK" "$f"
+    assert_failure 1
+    assert_equal "${#lines[@]}" 3
+    assert_line --index 0 "$f:2: a test followed by '|| true' never fails: drop the fallback, or write 'if'"
+    assert_line --index 1 --partial "$f:3: a test followed by '|| true'"
+    assert_line --index 2 --partial "$f:5: a test followed by '|| true'"
+}
+
+@test "a chain continued over lines with backslashes is flagged at its first line" {
+    local f
+    f=$(snippet continued <<'EOF'
+@TEST "continued" {
+    [ -f a ] && \
+        [ -f b ] && \
+        [ -f c ]
+    echo after
+}
+EOF
+)
+    run "$CHECK" "$f"
+    assert_failure 1
+    assert_output --partial "$f:2: $LEFT"
+    assert_equal "${#lines[@]}" 1
+}
+
+@test "inside a loop, an if branch that is not last, or a helper function, a chain is flagged" {
+    local f
+    f=$(snippet nested <<'EOF'
+helper() {
+    [ -e "$1" ] && [ -s "$1" ]
+    echo checked
+}
+@TEST "nested" {
+    for f in a b; do
+        [ -e "$f" ] && [ -s "$f" ]
+    done
+    if true; then
+        ! grep -q x y
+    fi
+    echo end
+}
+@TEST "a loop as the last command" {
+    for f in a b; do [ -e "$f" ] && [ -s "$f" ]; done
+}
+EOF
+)
+    run "$CHECK" "$f"
+    assert_failure 1
+    assert_equal "${#lines[@]}" 4
+    assert_line --index 0 --partial "$f:2: $LEFT"
+    assert_line --index 1 --partial "$f:7: $LEFT"
+    assert_line --index 2 --partial "$f:10: $NEGATION"
+    assert_line --index 3 --partial "$f:15: $LEFT"
+}
+
+@test "line numbers count here-documents and multi-line strings" {
+    local f
+    f=$(snippet lines <<'EOF'
+@TEST "lines" {
+    cat >x <<'PY'
+print("a")
+print("b")
+PY
+    run bash -c "echo one
+        echo two"
+    [ -f x ] && [ -s x ]
+    true
+}
+EOF
+)
+    run "$CHECK" "$f"
+    assert_failure 1
+    assert_output --partial "$f:8: $LEFT"
+}
+
+@test "assertions that can fail pass: || fallbacks, run !, && fail, last commands, conditions" {
+    local f
+    f=$(snippet good <<'EOF'
+#!/usr/bin/env bats
+helper() {
+    [ -e "$1" ] || return 1
+    [ -e "$1" ] && [ -s "$1" ]
+}
+@TEST "fallbacks" {
+    [ -f a ] && [ -f b ] || fail "a or b is missing"
+    [ -f a ] && \
+        [ -f b ] || \
+        fail "a or b is missing"
+    ! grep -q x y || fail "x found"
+    { [ -f a ] && [ -f b ]; } || fail "group"
+    run ! grep -q x y
+    grep -q x y && fail "x found"
+    helper a
+    if ! grep -q x y; then echo absent; fi
+    while [ -f a ] && [ -f b ]; do break; done
+    if [ -f a ] && [ -f b ]; then echo both; elif ! true; then echo no; fi
+    [[ -f a && -f b ]]
+    [[ -f a || -f b ]]
+    run bash -c '[ -f a ] && [ -f b ]; ! grep x y'
+    printf '%s\n' '! grep' "[ a ] && [ b ]"
+    cat <<'SH'
+! grep -q x y
+[ -f a ] && [ -f b ]
+SH
+    # [ a ] && [ b ] in a comment
+    arr=(one two)
+    echo "${arr[@]}" $((1 + 2)) "$( [ -f a ] && echo yes )" 2>&1 &>/dev/null
+    [ -f a ] && [ -f b ]
+}
+@TEST "the last command may be a negation" {
+    ! grep -q x y
+}
+@TEST "the last command of an if branch that ends the test gives its status" {
+    if true; then
+        [ -f a ] && [ -f b ]
+    else
+        ! grep -q x y
+    fi
+}
+@TEST "one line" { [ -f a ] && [ -f b ]; }
+EOF
+)
+    run "$CHECK" "$f"
+    assert_success
+    assert_output ""
+}
+
+@test "a file it cannot parse, or that it cannot read, is an error (exit 2), not a pass" {
+    local f
+    f=$(snippet broken <<'EOF'
+@TEST "unterminated" {
+    echo "no end
+}
+EOF
+)
+    run --separate-stderr "$CHECK" "$f"
+    assert_failure 2
+    # shellcheck disable=SC2154 # $stderr is set by run --separate-stderr
+    assert_equal "$stderr" "check-bats-asserts: $f:2: cannot parse: unterminated \""
+    run --separate-stderr "$CHECK" "$BATS_TEST_TMPDIR/missing.bats"
+    assert_failure 2
+    [[ "$stderr" == "check-bats-asserts: $BATS_TEST_TMPDIR/missing.bats: cannot read: "* ]] || fail "stderr: $stderr"
+    run "$CHECK"
+    assert_failure 2
+}
+
+@test "findings in one file do not hide those in the next; every file is read" {
+    local bad good
+    bad=$(snippet bad <<'EOF'
+@TEST "bad" {
+    ! true
+    true
+}
+EOF
+)
+    good=$(snippet good <<'EOF'
+@TEST "good" {
+    true
+}
+EOF
+)
+    run "$CHECK" "$bad" "$good" "$bad"
+    assert_failure 1
+    assert_equal "${#lines[@]}" 2
+    assert_line --index 0 --partial "$bad:2:"
+    assert_line --index 1 --partial "$bad:2:"
+}

@@ -8,7 +8,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 PATH="${VR_BIN:-$here/build/bin}:$PATH"
 out=${DEMO_OUT:-$here/build/demo}
 plugin=${DEMO_PLUGIN:-/usr/lib/vst/amsynth_vst.so}
-every=${DEMO_EVERY:-75}          # one program in this many: 48 of amsynth's 3584
+every=${DEMO_EVERY:-75}          # one program in this many: 50 of amsynth's 3712
 jobs=${DEMO_JOBS:-$(nproc)}
 
 rm -rf "$out"

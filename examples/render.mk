@@ -1,23 +1,35 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-# The make -j way to render a batch: one target per output file, so that
-# make's own bookkeeping resumes a run cut short (only missing files are
-# made) and -j sets the number of workers.
+# The make -j way to render a batch: one target per job, so that make's own
+# bookkeeping resumes a run cut short (only the jobs whose output file is
+# missing are rendered) and -j sets the number of workers.
 #
 #   make -f examples/render.mk JOBS=jobs.ndjson PLUGIN=/usr/lib/vst/amsynth_vst.so -j4 [-k]
 #
-# JOBS holds job records with output_path (assign-paths makes them: paths
-# make can name, without spaces, colons or dollars; a job whose path make
-# cannot name stops the run with a message). STATE (default JOBS.make/)
-# keeps the generated rules and one result record per job; results.ndjson
-# in it gathers them once every file is made. RENDER_ONE and RENDER_FLAGS
-# pass render-one and its options (e.g. --timeout 60 --retries 2).
+# JOBS holds job records with output_path (assign-paths makes them). An
+# output path may hold any character: spaces, $, #, :, %, parentheses. make
+# cannot name such files itself, so the target of job N (its line number in
+# JOBS) is STATE/out/N, a symbolic link that render.mk points at the job's
+# output file once it is rendered: make sees the target exactly when the
+# output file is there. A line that is not a JSON object, or a job without
+# an output_path, stops the run before anything renders, with a message
+# naming its line. Blank lines are skipped; a record with status "error" or
+# "skipped" is not rendered and goes to the results as it is.
 #
-# Each output is its own render-one, which loads the plugin for one job:
+# STATE (default JOBS.make) keeps the generated rules, the links, and one
+# result record per job; STATE/results.ndjson gathers them, in the order of
+# the jobs, once every job is made. JOBS and STATE themselves must be paths
+# make can name (no spaces, no $ # : %). Changing JOBS starts the batch over:
+# every job renders again (add --skip-existing to RENDER_FLAGS to keep the
+# files already there; their records then say "skipped"). RENDER_ONE and
+# RENDER_FLAGS pass render-one and its options (e.g. --timeout 60 --retries 2).
+#
+# Each job is its own render-one, which loads the plugin for one job:
 # simple, and resumable by make alone, but slower than the round-robin
 # pipeline (examples/resume.sh) by a plugin load per job. A killed make
 # leaves no partial output (render-one writes a temporary and renames it;
-# the next render-one removes temporaries of killed runs), so every file
-# that exists is a finished job.
+# the next render-one removes temporaries of killed runs), and a job's link
+# is made only after its render, so every target that exists is a finished
+# job.
 
 JOBS ?= jobs.ndjson
 STATE ?= $(JOBS).make
@@ -30,26 +42,50 @@ render_cmd = $(RENDER_ONE) $(if $(PLUGIN),--plugin '$(PLUGIN)') $(RENDER_FLAGS)
 .PHONY: all
 all: $(STATE)/results.ndjson
 
-# One rule per job, made from the jobs file: job N (its line number) makes
-# its output_path from line N and keeps its record in records/N.ndjson.
-# make reads the rules back in (and restarts) whenever JOBS changes.
+# A job's output_path as an absolute path, for jq: a relative one is
+# relative to where make runs, as it is for render-one.
+abs_output = .output_path | if startswith("/") then . else $$here + "/" + . end
+
+# The recipe of job $(1): render line $(1) of JOBS, keep its record, then
+# link STATE/out/$(1) to the output file.
+define render_job
+sed -n '$(1)p' '$(JOBS)' | $(render_cmd) > '$(STATE)/records/$(1).ndjson'
+@ln -sfn -- "$$(sed -n '$(1)p' '$(JOBS)' | jq -j --arg here "$$PWD" '$(abs_output)')" '$(STATE)/out/$(1)'
+endef
+
+# One rule per job, made from the jobs file: job N renders line N. make
+# reads the rules back in (and restarts) whenever JOBS changes. jq reads raw
+# lines (-R) so that N counts every line, as sed does; an error() ends the
+# `inputs` loop and jq with it, with a non-zero status. (The line is parsed
+# inside [ ]: jq 1.6's try would also catch errors raised after it.)
 define rules_jq
-select(.status != "error" and .status != "skipped")
-| .output_path as $$o
-| if ($$o | type) != "string" or ($$o | test("^[A-Za-z0-9_./+@%=,-]+$$") | not)
-  then error("line \(input_line_number): output_path \($$o | tojson) is not a name make can use") else . end
-| "OUTPUTS += \($$o)\n\($$o):\n\tsed -n \(input_line_number)p $$(JOBS) | $$(render_cmd) > $$(STATE)/records/\(input_line_number).ndjson\n"
+foreach inputs as $$line (0; . + 1; [., $$line])
+| .[0] as $$n | .[1] as $$line
+| select($$line | test("^[ \t\r]*$$") | not)
+| ([$$line | fromjson?] | first) as $$job
+| if ($$job | type) != "object" then
+    error("\($$jobs):\($$n): not a JSON object")
+  elif $$job.status == "error" or $$job.status == "skipped" then
+    "DONE += $$(STATE)/records/\($$n).ndjson\n$$(STATE)/records/\($$n).ndjson: $$(JOBS)\n\tsed -n '\($$n)p' '$$(JOBS)' > '$$@'\n"
+  elif ($$job.output_path | type) != "string" or $$job.output_path == "" then
+    error("\($$jobs):\($$n): the job has no output_path (give it one with assign-paths)")
+  else
+    "DONE += $$(STATE)/out/\($$n)\n$$(STATE)/out/\($$n):\n\t$$(call render_job,\($$n))\n"
+  end
 endef
 export rules_jq
 
+# A new JOBS: new rules, and the links and records of the old ones gone.
 $(STATE)/rules.mk: $(JOBS)
-	@mkdir -p '$(STATE)/records'
-	jq -r "$$rules_jq" '$(JOBS)' > '$@.tmp'
+	@mkdir -p '$(STATE)'
+	jq -nrR --arg jobs '$(JOBS)' "$$rules_jq" < '$(JOBS)' > '$@.tmp'
+	rm -rf '$(STATE)/out' '$(STATE)/records'
+	mkdir -p '$(STATE)/out' '$(STATE)/records'
 	mv '$@.tmp' '$@'
 
 include $(STATE)/rules.mk
 
-# Every output made: the records, in the order of the jobs.
-$(STATE)/results.ndjson: $(OUTPUTS)
-	ls $(STATE)/records | sort -n | sed 's|^|$(STATE)/records/|' | xargs cat > '$@.tmp'
+# Every job made: the records, in the order of the jobs.
+$(STATE)/results.ndjson: $(DONE)
+	cd '$(STATE)/records' && ls | sort -n | xargs -r cat > ../results.ndjson.tmp
 	mv '$@.tmp' '$@'

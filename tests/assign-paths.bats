@@ -96,14 +96,13 @@ assert_paths_sane() {
 }
 
 @test "assign-paths tree layout mirrors relative_path, sanitized, with program indexes for banks" {
-    sh_run "printf '%s\n' \
-        '{\"relative_path\":\"Pads/Warm:Soft/Bank.fxb\",\"program_index\":0,\"preset_name\":\"Init\"}' \
-        '{\"relative_path\":\"Pads/Warm:Soft/Bank.fxb\",\"program_index\":127,\"preset_name\":\"Init\"}' \
-        '{\"relative_path\":\"PADS/warm:soft/lead.fxp\"}' \
-        '{\"relative_path\":\"../../../etc/cron.d/x.fxp\"}' \
-        '{\"relative_path\":\"/abs/./CON/y.fxp\"}' \
-        '{\"preset_name\":\"no relative path\"}' \
-        | assign-paths --out '$OUT' --layout tree | jq -r .output_path"
+    sh_run_lines "assign-paths --out '$OUT' --layout tree | jq -r .output_path" \
+        '{"relative_path":"Pads/Warm:Soft/Bank.fxb","program_index":0,"preset_name":"Init"}' \
+        '{"relative_path":"Pads/Warm:Soft/Bank.fxb","program_index":127,"preset_name":"Init"}' \
+        '{"relative_path":"PADS/warm:soft/lead.fxp"}' \
+        '{"relative_path":"../../../etc/cron.d/x.fxp"}' \
+        '{"relative_path":"/abs/./CON/y.fxp"}' \
+        '{"preset_name":"no relative path"}'
     assert_success
     assert_output "$OUT/Pads/Warm_Soft/Bank_000.wav
 $OUT/Pads/Warm_Soft/Bank_127.wav
@@ -116,13 +115,12 @@ $OUT/no relative path.wav"
 @test "assign-paths sanitizes hostile names and keeps every component within 255 bytes" {
     long=$(printf 'a%.0s' $(seq 300))
     longe=$(printf '\xc3\xa9%.0s' $(seq 200))
-    sh_run "printf '%s\n' \
-        '{\"preset_name\":\"..\"}' '{\"preset_name\":\"../../x\"}' '{\"preset_name\":\"/etc/passwd\"}' \
-        '{\"preset_name\":\"...\"}' '{\"preset_name\":\"   \"}' '{\"preset_name\":\". . .\"}' \
-        '{\"preset_name\":\"a\\u0000b\\u001fc\\u007f\"}' '{\"preset_name\":\"q<>:|?*\\\\\\\\\\\"\"}' \
-        '{\"preset_name\":\"nul\"}' '{\"preset_name\":\"Lpt1.txt\"}' '{\"preset_name\":\"trail. \"}' \
-        '{\"preset_name\":\"$long\"}' '{\"preset_name\":\"$long\"}' '{\"preset_name\":\"$longe\",\"note\":60,\"velocity\":100}' \
-        | assign-paths --out '$OUT'"
+    sh_run_lines "assign-paths --out '$OUT'" \
+        '{"preset_name":".."}' '{"preset_name":"../../x"}' '{"preset_name":"/etc/passwd"}' \
+        '{"preset_name":"..."}' '{"preset_name":"   "}' '{"preset_name":". . ."}' \
+        '{"preset_name":"a\u0000b\u001fc\u007f"}' '{"preset_name":"q<>:|?*\\\\\""}' \
+        '{"preset_name":"nul"}' '{"preset_name":"Lpt1.txt"}' '{"preset_name":"trail. "}' \
+        "{\"preset_name\":\"$long\"}" "{\"preset_name\":\"$long\"}" "{\"preset_name\":\"$longe\",\"note\":60,\"velocity\":100}"
     assert_success
     assert_paths_sane
     mapfile -t names < <(jq -r '.output_path | ltrimstr("'"$OUT"'/")' <<<"$output")
@@ -145,23 +143,22 @@ $OUT/no relative path.wav"
 
 @test "assign-paths treats names equal but for case or Unicode normalization as one name" {
     # precomposed e-acute (U+00E9) vs e + combining acute (U+0301); the output is NFC.
-    sh_run "printf '%s\n' '{\"preset_name\":\"Caf\\u00e9\"}' '{\"preset_name\":\"Cafe\\u0301\"}' \
-        '{\"preset_name\":\"CAF\\u00c9\"}' '{\"preset_name\":\"cafe\\u0301\"}' | assign-paths --out '$OUT' | jq -r .output_path"
+    sh_run_lines "assign-paths --out '$OUT' | jq -r .output_path" \
+        '{"preset_name":"Caf\u00e9"}' '{"preset_name":"Cafe\u0301"}' '{"preset_name":"CAF\u00c9"}' '{"preset_name":"cafe\u0301"}'
     assert_success
     assert_output "$OUT/Café.wav
 $OUT/Café_2.wav
 $OUT/CAFÉ_3.wav
 $OUT/café_4.wav"
     # A suffixed name never takes a later natural one.
-    sh_run "printf '%s\n' '{\"preset_name\":\"A\"}' '{\"preset_name\":\"a\"}' '{\"preset_name\":\"A_2\"}' \
-        | assign-paths --out '$OUT' | jq -r .output_path"
+    sh_run_lines "assign-paths --out '$OUT' | jq -r .output_path" '{"preset_name":"A"}' '{"preset_name":"a"}' '{"preset_name":"A_2"}'
     assert_output "$OUT/A.wav
 $OUT/a_2.wav
 $OUT/A_2_2.wav"
 }
 
 @test "assign-paths fails a record that is not valid Unicode (a lone surrogate) and goes on" {
-    sh_run "printf '%s\n' '{\"preset_name\":\"\\udc80\"}' '{\"preset_name\":\"ok\"}' | assign-paths --out '$OUT'"
+    sh_run_lines "assign-paths --out '$OUT'" '{"preset_name":"\udc80"}' '{"preset_name":"ok"}'
     assert_failure 1
     assert_line --index 0 --partial '"status":"error"'
     assert_line --index 0 --partial '"line":1'
@@ -170,8 +167,7 @@ $OUT/A_2_2.wav"
 
 @test "assign-paths fails a record with a field of the wrong type, or a path too long" {
     deep=$(printf '%0250d/' $(seq 20))
-    sh_run "printf '%s\n' '{\"preset_name\":7}' '{\"note\":200}' '{\"relative_path\":\"${deep}x.fxp\"}' \
-        | assign-paths --out '$OUT' --layout tree"
+    sh_run_lines "assign-paths --out '$OUT' --layout tree" '{"preset_name":7}' '{"note":200}' "{\"relative_path\":\"${deep}x.fxp\"}"
     assert_failure 1
     assert_line --index 0 --partial "field 'preset_name' must be a string"
     assert_line --index 1 --partial "field 'note' is 200, outside 0..127"
@@ -182,8 +178,8 @@ $OUT/A_2_2.wav"
     mkdir -p "$OUT" "$BATS_TEST_TMPDIR/elsewhere"
     ln -s "$BATS_TEST_TMPDIR/elsewhere" "$OUT/Pads"
     ln -s /etc/passwd "$OUT/Lead.wav"
-    sh_run "printf '%s\n' '{\"relative_path\":\"Pads/a.fxp\"}' '{\"relative_path\":\"Lead.fxp\"}' \
-        '{\"relative_path\":\"Keys/b.fxp\"}' | assign-paths --out '$OUT' --layout tree"
+    sh_run_lines "assign-paths --out '$OUT' --layout tree" \
+        '{"relative_path":"Pads/a.fxp"}' '{"relative_path":"Lead.fxp"}' '{"relative_path":"Keys/b.fxp"}'
     assert_failure 1
     assert_line --index 0 --partial "$OUT/Pads: a symbolic link inside the output folder"
     assert_line --index 1 --partial "$OUT/Lead.wav: a symbolic link inside the output folder"
@@ -198,7 +194,7 @@ $OUT/A_2_2.wav"
 @test "assign-paths --skip-existing marks existing outputs skipped; their names stay taken" {
     mkdir -p "$OUT"
     : >"$OUT/Bass.flac"
-    sh_run "printf '%s\n' '{\"preset_name\":\"Bass\"}' '{\"preset_name\":\"bass\"}' | assign-paths --out '$OUT' --ext flac --skip-existing"
+    sh_run_lines "assign-paths --out '$OUT' --ext flac --skip-existing" '{"preset_name":"Bass"}' '{"preset_name":"bass"}'
     assert_success
     assert_line --index 0 "{\"preset_name\":\"Bass\",\"output_path\":\"$OUT/Bass.flac\",\"status\":\"skipped\"}"
     assert_line --index 1 "{\"preset_name\":\"bass\",\"output_path\":\"$OUT/bass_2.flac\"}"
@@ -208,8 +204,8 @@ $OUT/A_2_2.wav"
 }
 
 @test "assign-paths passes skipped records through and keeps their output_path taken" {
-    sh_run "printf '%s\n' '{\"status\":\"skipped\",\"output_path\":\"$OUT/sub/../Kick.wav\"}' \
-        '{\"status\":\"skipped\"}' '{\"preset_name\":\"KICK\"}' | assign-paths --out '$OUT'"
+    sh_run_lines "assign-paths --out '$OUT'" \
+        "{\"status\":\"skipped\",\"output_path\":\"$OUT/sub/../Kick.wav\"}" '{"status":"skipped"}' '{"preset_name":"KICK"}'
     assert_success
     assert_line --index 0 "{\"status\":\"skipped\",\"output_path\":\"$OUT/sub/../Kick.wav\"}"
     assert_line --index 1 '{"status":"skipped"}'

@@ -16,12 +16,31 @@ snippet() {
     printf '%s\n' "$f"
 }
 
+# Saves standard input as the snippet $1, as snippet does, sets $f to its
+# path and runs the check on it.
+check_snippet() {
+    f=$(snippet "$1")
+    run "$CHECK" "$f"
+}
+
+# Asserts that the check failed with exactly these findings in $f, in order,
+# each given as its line and the start of its message ("4: reason").
+assert_findings() {
+    assert_failure 1
+    assert_equal "${#lines[@]}" "$#"
+    local i=0 finding
+    for finding in "$@"; do
+        assert_line --index "$i" --partial "$f:$finding"
+        i=$((i + 1))
+    done
+}
+
 LEFT="the left side of '&&' never fails a bats test"
 NEGATION="a '!' pipeline never fails a bats test"
+NOOP="a test followed by '|| true'"
 
 @test "a chain of tests that is not the test's last command is flagged at its line" {
-    local f
-    f=$(snippet chain <<'EOF'
+    check_snippet chain <<'EOF'
 #!/usr/bin/env bats
 @TEST "chain" {
     out=x
@@ -29,15 +48,12 @@ NEGATION="a '!' pipeline never fails a bats test"
     echo done
 }
 EOF
-)
-    run "$CHECK" "$f"
-    assert_failure 1
+    assert_findings "4: $LEFT"
     assert_output "$f:4: $LEFT: write separate commands, or end the list with '|| fail \"...\"'"
 }
 
 @test "[[ ]], test and (( )) on the left of && are flagged; an && inside [[ ]] is not" {
-    local f
-    f=$(snippet kinds <<'EOF'
+    check_snippet kinds <<'EOF'
 @TEST "kinds" {
     [[ -d /tmp ]] && echo yes
     test -d /tmp && test -r /tmp
@@ -46,18 +62,11 @@ EOF
     true
 }
 EOF
-)
-    run "$CHECK" "$f"
-    assert_failure 1
-    assert_equal "${#lines[@]}" 3
-    assert_line --index 0 --partial "$f:2: $LEFT"
-    assert_line --index 1 --partial "$f:3: $LEFT"
-    assert_line --index 2 --partial "$f:4: $LEFT"
+    assert_findings "2: $LEFT" "3: $LEFT" "4: $LEFT"
 }
 
 @test "a '!' pipeline that is not the last command is flagged, alone or in a chain" {
-    local f
-    f=$(snippet negation <<'EOF'
+    check_snippet negation <<'EOF'
 @TEST "negation" {
     ! grep -q error log.txt
     ! cmp -s a b && echo differ
@@ -66,18 +75,12 @@ EOF
     true
 }
 EOF
-)
-    run "$CHECK" "$f"
-    assert_failure 1
-    assert_equal "${#lines[@]}" 3
+    assert_findings "2: $NEGATION" "3: $LEFT" "5: $NEGATION"
     assert_line --index 0 "$f:2: $NEGATION: write 'run ! cmd' or 'cmd && fail \"...\"'"
-    assert_line --index 1 --partial "$f:3: $LEFT"
-    assert_line --index 2 --partial "$f:5: $NEGATION"
 }
 
 @test "a test whose fallback is '|| true' or '|| :' is flagged, even as the last command" {
-    local f
-    f=$(snippet noop <<'EOF'
+    check_snippet noop <<'EOF'
 @TEST "noop" {
     [ -f a ] || true
     [ -f a ] && [ -f b ] || :
@@ -85,18 +88,12 @@ EOF
     [ -f a ] || true
 }
 EOF
-)
-    run "$CHECK" "$f"
-    assert_failure 1
-    assert_equal "${#lines[@]}" 3
-    assert_line --index 0 "$f:2: a test followed by '|| true' never fails: drop the fallback, or write 'if'"
-    assert_line --index 1 --partial "$f:3: a test followed by '|| true'"
-    assert_line --index 2 --partial "$f:5: a test followed by '|| true'"
+    assert_findings "2: $NOOP" "3: $NOOP" "5: $NOOP"
+    assert_line --index 0 "$f:2: $NOOP never fails: drop the fallback, or write 'if'"
 }
 
 @test "a chain continued over lines with backslashes is flagged at its first line" {
-    local f
-    f=$(snippet continued <<'EOF'
+    check_snippet continued <<'EOF'
 @TEST "continued" {
     [ -f a ] && \
         [ -f b ] && \
@@ -104,16 +101,11 @@ EOF
     echo after
 }
 EOF
-)
-    run "$CHECK" "$f"
-    assert_failure 1
-    assert_output --partial "$f:2: $LEFT"
-    assert_equal "${#lines[@]}" 1
+    assert_findings "2: $LEFT"
 }
 
 @test "inside a loop, an if branch that is not last, or a helper function, a chain is flagged" {
-    local f
-    f=$(snippet nested <<'EOF'
+    check_snippet nested <<'EOF'
 helper() {
     [ -e "$1" ] && [ -s "$1" ]
     echo checked
@@ -131,19 +123,11 @@ helper() {
     for f in a b; do [ -e "$f" ] && [ -s "$f" ]; done
 }
 EOF
-)
-    run "$CHECK" "$f"
-    assert_failure 1
-    assert_equal "${#lines[@]}" 4
-    assert_line --index 0 --partial "$f:2: $LEFT"
-    assert_line --index 1 --partial "$f:7: $LEFT"
-    assert_line --index 2 --partial "$f:10: $NEGATION"
-    assert_line --index 3 --partial "$f:15: $LEFT"
+    assert_findings "2: $LEFT" "7: $LEFT" "10: $NEGATION" "15: $LEFT"
 }
 
 @test "line numbers count here-documents and multi-line strings" {
-    local f
-    f=$(snippet lines <<'EOF'
+    check_snippet lines <<'EOF'
 @TEST "lines" {
     cat >x <<'PY'
 print("a")
@@ -155,15 +139,11 @@ PY
     true
 }
 EOF
-)
-    run "$CHECK" "$f"
-    assert_failure 1
-    assert_output --partial "$f:8: $LEFT"
+    assert_findings "8: $LEFT"
 }
 
 @test "assertions that can fail pass: || fallbacks, run !, && fail, last commands, conditions" {
-    local f
-    f=$(snippet good <<'EOF'
+    check_snippet good <<'EOF'
 #!/usr/bin/env bats
 helper() {
     [ -e "$1" ] || return 1
@@ -207,8 +187,6 @@ SH
 }
 @TEST "one line" { [ -f a ] && [ -f b ]; }
 EOF
-)
-    run "$CHECK" "$f"
     assert_success
     assert_output ""
 }

@@ -210,6 +210,41 @@ assert_le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "" && a + 0 <= b + 0)
     [ "$(jq -r .normalize <<<"${lines[0]}")" = lufs:-20 ]
 }
 
+@test "a resume with --skip-existing keeps the measurements the sidecars hold; a job without one is skipped bare" {
+    { ajob "$OUT/a.wav" $SHORT; ajob "$OUT/b.wav" $SHORT; } >"$OUT/jobs"
+    render-one --plugin "$AMSYNTH" --sidecar --tail 0.2 <"$OUT/jobs" >"$OUT/first.ndjson" 2>/dev/null ||
+        fail "the first run failed"
+    rm "$OUT/b.wav.json"
+    render-one --plugin "$AMSYNTH" --skip-existing <"$OUT/jobs" >"$OUT/resumed.ndjson" 2>/dev/null ||
+        fail "the resume failed"
+    assert_equal "$(wc -l <"$OUT/resumed.ndjson")" 2
+    # a.wav: its sidecar's record, but skipped; b.wav: the job alone.
+    run jq -c 'select(.output_path | endswith("a.wav")) | del(.status)' "$OUT/resumed.ndjson"
+    assert_output "$(jq -c 'select(.output_path | endswith("a.wav")) | del(.status)' "$OUT/first.ndjson")"
+    run jq -c '[.status, (.peak_dbfs | type)]' "$OUT/resumed.ndjson"
+    assert_output '["skipped","number"]
+["skipped","null"]'
+}
+
+@test "flags a job's own fields shadow are named once on stderr, with how many jobs; the fields win" {
+    { ajob "$OUT/a.wav" $SHORT '"sample_rate_hz":44100' '"normalize":"lufs:-16"'
+      ajob "$OUT/b.wav" $SHORT '"sample_rate_hz":44100'
+      ajob "$OUT/c.wav" $SHORT; } >"$OUT/jobs"
+    render-one --plugin "$AMSYNTH" --tail 0 --sample-rate 22050 --normalize lufs:-20 \
+        --note 50 <"$OUT/jobs" >"$OUT/results" 2>"$OUT/err" || fail "the run failed: $(cat "$OUT/err")"
+    run jq -c '[.sample_rate_hz, .normalize]' "$OUT/results"
+    assert_output '[44100,"lufs:-16"]
+[44100,"lufs:-20"]
+[22050,"lufs:-20"]'
+    assert_equal "$(grep -c 'took precedence' "$OUT/err")" 1
+    assert_equal "$(grep 'took precedence' "$OUT/err")" "render-one: fields of the jobs took precedence over flags: --sample-rate by sample_rate_hz in 2 jobs, --normalize by normalize in 1 job (a job's field always wins; render-one(1) shows how to change fields with jq)"
+    # Flags no job shadows, and flags left at their defaults, are not named.
+    ajob "$OUT/d.wav" $SHORT | render-one --plugin "$AMSYNTH" --tail 0 --sample-rate 22050 >/dev/null 2>"$OUT/err" ||
+        fail "the second run failed"
+    run grep -c 'took precedence' "$OUT/err"
+    assert_output 0
+}
+
 @test "progress is drawn on a terminal's stderr, never in a pipe or on stdout" {
     for i in 1 2 3; do
         echo "{\"output_path\":\"$OUT/$i.wav\",\"duration_s\":0.1,\"tail_s\":0}"

@@ -22,6 +22,22 @@ mkdir -p "$HOME"
 # Runs a command line through bash so that pipes and redirections work in `run`.
 sh_run() { run bash -c "$1"; }
 
+# sh_run with the other arguments on the command line's standard input, one
+# a line: records written as they read, with no shell quoting around them.
+sh_run_lines() {
+    local cmd=$1
+    shift
+    sh_run "$cmd" < <(printf '%s\n' "$@")
+}
+
+# Runs the tool $1 with the other arguments and asserts that it refused them
+# as misuse: exit 2 and the hint to try its --help. $output stays for more.
+assert_usage_error() {
+    run "$@"
+    assert_failure 2
+    assert_output --partial "try '$1 --help'"
+}
+
 # Each line of $output must be a JSON object.
 # shellcheck disable=SC2154 # $output is set by bats' run
 assert_ndjson() {

@@ -253,7 +253,7 @@ make_presets() {
 
 @test "preset-scan adds the preset fields to records that have preset_path" {
     bank="$FIXTURES/fxp/files/ardour2fxp/MDAx.fxb"
-    sh_run "printf '%s\n' '{\"z\":1,\"preset_path\":\"$bank\",\"preset_name\":\"old\"}' '{\"other\":true}' | preset-scan"
+    sh_run_lines preset-scan "{\"z\":1,\"preset_path\":\"$bank\",\"preset_name\":\"old\"}" '{"other":true}'
     assert_success
     assert_line --index 0 "{\"z\":1,\"preset_path\":\"$bank\",\"preset_name\":\"MDAx\",\"preset_format\":\"fxb\",\"preset_plugin_id\":\"MDAj\",\"program_count\":64}"
     assert_line --index 1 '{"other":true}'
@@ -266,7 +266,7 @@ make_presets() {
     sh_run "echo '{\"preset_path\":\"$bank\"}' | preset-scan --expand-banks | wc -l"
     assert_output 64
     # A preset_path that is no preset fails its record; the run goes on.
-    sh_run "printf '%s\n' '{\"preset_path\":\"$FIXTURES/README.md\"}' '{\"preset_path\":7}' '{\"a\":1}' | preset-scan"
+    sh_run_lines preset-scan "{\"preset_path\":\"$FIXTURES/README.md\"}" '{"preset_path":7}' '{"a":1}'
     assert_failure 1
     assert_line --index 0 --partial "README.md: a text file, not a preset"
     assert_line --index 1 --partial "field 'preset_path' must be a string"
@@ -284,4 +284,21 @@ make_presets() {
     sh_run "preset-scan --expand-banks '$FIXTURES/fxp' | head -1"
     assert_success
     assert_equal "$(jq -r .program_index <<<"$output")" 0
+}
+
+@test "preset-scan refuses a Serum 2 preset whose zstd frame is cut short or followed by bytes" {
+    local d="$BATS_TEST_TMPDIR/z" src="$FIXTURES/serum2/files/CharlesBT/temp1.SerumPreset" n
+    mkdir -p "$d"
+    # 1676 bytes: the envelope's header ends at byte 299, the zstd frame fills
+    # the rest. Cut in the frame's header, in a block, in its last byte.
+    for n in 303 1000 1675; do head -c "$n" "$src" >"$d/cut-$n.SerumPreset"; done
+    { cat "$src"; printf 'xx'; } >"$d/trailing.SerumPreset"
+    cp "$src" "$d/whole.SerumPreset"
+    run preset-scan "$d"
+    assert_failure 1
+    assert_ndjson
+    assert_equal "$(jq -r '"\(.relative_path) \(.status // "ok")"' <<<"$output" | paste -sd,)" \
+        "cut-1000.SerumPreset error,cut-1675.SerumPreset error,cut-303.SerumPreset error,trailing.SerumPreset error,whole.SerumPreset ok"
+    assert_line --partial "$d/cut-1000.SerumPreset: corrupt or truncated zstd frame at byte 299: "
+    assert_line --partial "$d/trailing.SerumPreset: 2 bytes of trailing data after the zstd frame, at byte 1676"
 }

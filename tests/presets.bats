@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # render-one loading presets, states and parameters, proving they reached the
 # plugin, and making preset files from a plugin's own programs.
+# shellcheck disable=SC2016 # render_jobs takes jq filters: $o and the like are jq's
 load helper
 
 AMSYNTH=/usr/lib/vst/amsynth_vst.so
@@ -48,15 +49,24 @@ PY
 # The peak in dBFS of a note at velocity 100 from the test synth at LEVEL.
 peak_for() { python3 -c "import math; print(round(20 * math.log10(100 / 127 * $1), 2))"; }
 
+# Runs `render-one $1` (its standard error dropped) on the jobs that the jq
+# filter in the last argument makes, where $o is $OUT; jq arguments between
+# the two (--arg NAME VALUE) name more values.
+render_jobs() {
+    local options=$1 filter=${!#}
+    jq -nc --arg o "$OUT" "${@:2:$# - 2}" "$filter" >"$OUT/jobs.ndjson"
+    sh_run "render-one $options <$OUT/jobs.ndjson 2>/dev/null"
+}
+
 @test "a state, a .vstpreset and set_params reach the test synth: its CRC and its sound follow" {
     vrts_state "$OUT/s.bin" 0.9 0.1 hello
     vrts_state "$OUT/comp.bin" 0.2 0.1 other
     vstpreset "$OUT/p.vstpreset" "$OUT/comp.bin" ABCDEF019182FAEB56726E6456727473
-    sh_run "printf '%s\n' '{\"output_path\":\"$OUT/a.wav\",\"state_path\":\"$OUT/s.bin\"}' \
-                         '{\"output_path\":\"$OUT/b.wav\",\"preset_path\":\"$OUT/p.vstpreset\",\"set_params\":{\"release\":0.5}}' \
-                         '{\"output_path\":\"$OUT/c.wav\",\"set_params\":{\"0\":0.75}}' \
-                         '{\"output_path\":\"$OUT/d.wav\"}' \
-            | render-one --plugin $SYNTH3 --duration 0.1 --tail 0 --params 2>/dev/null"
+    render_jobs "--plugin $SYNTH3 --duration 0.1 --tail 0 --params" '
+        {output_path: "\($o)/a.wav", state_path: "\($o)/s.bin"},
+        {output_path: "\($o)/b.wav", preset_path: "\($o)/p.vstpreset", set_params: {release: 0.5}},
+        {output_path: "\($o)/c.wav", set_params: {"0": 0.75}},
+        {output_path: "\($o)/d.wav"}'
     assert_success
     local r=("${lines[@]}")
     run jq -r '[.preset_applied_as, .preset_changed_state, .params[11].text, .params[0].text, .peak_dbfs] | @tsv' <<<"${r[0]}"
@@ -100,12 +110,12 @@ peak_for() { python3 -c "import math; print(round(20 * math.log10(100 / 127 * $1
     assert_success
     [ "$(head -c 12 "$OUT/vst2/Loud.fxp" | tail -c 4)" = FPCh ]
     [ "$(head -c 12 "$OUT/vst2p/Loud.fxp" | tail -c 4)" = FxCk ]
-    sh_run "printf '%s\n' '{\"output_path\":\"$OUT/native.wav\",\"preset_path\":\"$OUT/vst3/Loud.vstpreset\"}' \
-                         '{\"output_path\":\"$OUT/cross.wav\",\"preset_path\":\"$OUT/vst2/Loud.fxp\"}' \
-                         '{\"output_path\":\"$OUT/vst2.wav\",\"preset_path\":\"$OUT/vst2/Loud.fxp\",\"plugin_path\":\"$SYNTH2\"}' \
-                         '{\"output_path\":\"$OUT/cross-params.wav\",\"preset_path\":\"$OUT/vst2p/Loud.fxp\"}' \
-                         '{\"output_path\":\"$OUT/init.wav\"}' \
-            | render-one --plugin $SYNTH3 --duration 0.1 --tail 0 --params 2>/dev/null"
+    render_jobs "--plugin $SYNTH3 --duration 0.1 --tail 0 --params" --arg vst2 "$SYNTH2" '
+        {output_path: "\($o)/native.wav", preset_path: "\($o)/vst3/Loud.vstpreset"},
+        {output_path: "\($o)/cross.wav", preset_path: "\($o)/vst2/Loud.fxp"},
+        {output_path: "\($o)/vst2.wav", preset_path: "\($o)/vst2/Loud.fxp", plugin_path: $vst2},
+        {output_path: "\($o)/cross-params.wav", preset_path: "\($o)/vst2p/Loud.fxp"},
+        {output_path: "\($o)/init.wav"}'
     assert_success
     local r=("${lines[@]}")
     run jq -r '[.preset_applied_as, .params[0].text, .preset_changed_state, .params[11].text] | @tsv' <<<"$output"
@@ -132,11 +142,12 @@ fxp-params\t0.750\ttrue\t0x00000000\n\t0.500\t\t0x00000000' "$loud_crc" "$loud_c
     assert_output "$(printf '0\tfxp-chunk\t0.500\n1\tfxp-chunk\t0.250\n2\tfxp-chunk\t0.750\n3\tfxp-chunk\t1.000')"
 }
 
-@test "set_params: an unknown name fails the job naming the parameters there are" {
-    sh_run "printf '%s\n' '{\"output_path\":\"$OUT/x.wav\",\"set_params\":{\"levle\":0.5}}' '{\"output_path\":\"$OUT/y.wav\",\"set_params\":{\"99\":0.5}}' \
-            | render-one --plugin $SYNTH2 --duration 0.05 --tail 0 2>/dev/null"
+@test "set_params: an unknown name fails the job naming the nearest parameters there are" {
+    render_jobs "--plugin $SYNTH2 --duration 0.05 --tail 0" '
+        {output_path: "\($o)/x.wav", set_params: {levle: 0.5}},
+        {output_path: "\($o)/y.wav", set_params: {"99": 0.5}}'
     assert_failure 1
-    assert_line --index 0 --partial "set_params: the plugin has no parameter 'levle'; it has 14: 0 level, 1 release, 2 crash"
+    assert_line --index 0 --partial "set_params: the plugin has no parameter 'levle'; the nearest of its 14: 'level' (0) ("
     assert_line --index 1 --partial "no parameter '99'"
 }
 
@@ -194,8 +205,9 @@ PY
     assert_line --index 20 --partial "preset $bank: program_index 99 is out of range: the bank has 64 programs"
     [ ! -e "$OUT/x.wav" ]
     # A chunk for a plugin that takes only parameters (Kars), its id waived.
-    sh_run "printf '%s\n' '{\"output_path\":\"$OUT/x.wav\",\"preset_path\":\"$OUT/e/Loud.fxp\"}' '{\"output_path\":\"$OUT/ok.wav\"}' \
-            | render-one --plugin $KARS --ignore-plugin-id --duration 0.05 --tail 0 2>/dev/null"
+    render_jobs "--plugin $KARS --ignore-plugin-id --duration 0.05 --tail 0" '
+        {output_path: "\($o)/x.wav", preset_path: "\($o)/e/Loud.fxp"},
+        {output_path: "\($o)/ok.wav"}'
     assert_failure 1
     assert_line --index 0 --partial "$OUT/e/Loud.fxp: the preset is a state chunk; this plugin takes parameters, not chunks"
     assert_equal "$(jq -r .status <<<"${lines[1]}")" ok
@@ -337,9 +349,9 @@ PY
     assert_success
     local sha
     sha=$(jq -r .state_sha256 <<<"$output")
-    sh_run "printf '%s\n' '{\"output_path\":\"$OUT/z1.wav\",\"state_path\":\"$OUT/z.fxb\"}' \
-                         '{\"output_path\":\"$OUT/z2.wav\",\"preset_path\":\"$OUT/zyn/Default.fxp\"}' \
-            | render-one --plugin $ZYN --duration 0.3 --tail 0.2 2>/dev/null"
+    render_jobs "--plugin $ZYN --duration 0.3 --tail 0.2" '
+        {output_path: "\($o)/z1.wav", state_path: "\($o)/z.fxb"},
+        {output_path: "\($o)/z2.wav", preset_path: "\($o)/zyn/Default.fxp"}'
     assert_success
     run jq -r '[.preset_applied_as, .state_sha256, .preset_changed_state] | @tsv' <<<"$output"
     assert_output "$(printf 'state\t%s\tfalse\nfxp-chunk\t%s\tfalse' "$sha" "$sha")"
@@ -369,9 +381,9 @@ open(sys.argv[2], "wb").write(b)
 f32 = [struct.unpack(">f", struct.pack(">f", v))[0] for v in new]
 open(sys.argv[3], "w").write(" ".join("%d" % v if v == int(v) else repr(v) for v in f32))
 PY
-        sh_run "printf '%s\n' '{\"output_path\":\"$OUT/$name-p.wav\",\"preset_path\":\"$OUT/$name.fxp\"}' \
-                             '{\"output_path\":\"$OUT/$name-d.wav\"}' \
-                | render-one --plugin $p --duration 0.3 --tail 0.2 --params 2>/dev/null"
+        render_jobs "--plugin $p --duration 0.3 --tail 0.2 --params" --arg n "$name" '
+            {output_path: "\($o)/\($n)-p.wav", preset_path: "\($o)/\($n).fxp"},
+            {output_path: "\($o)/\($n)-d.wav"}'
         assert_success
         assert_equal "$(jq -r 'select(.preset_path) | [.params[].value | tostring] | join(" ")' <<<"$output")" \
             "$(cat "$OUT/$name.want")"

@@ -94,7 +94,7 @@ check_faulty() {
         [ ! -e "$(file_of "$dir" "$id")" ] || fail "job $id failed but left a file"
     done
     [ "$(jq -r 'select(.status == "ok") | .attempts' "$results" | sort -u)" = 1 ] || fail "attempts"
-    ! ls -A "$dir" | grep -q vr-tmp || fail "a temporary file was left: $(ls -A "$dir" | grep vr-tmp)"
+    assert_no_tmp_left "$dir"
 }
 
 @test "the clean batch renders every job" {
@@ -123,49 +123,86 @@ check_faulty() {
 
     make_jobs "$B/xargs" "$FAULTS" >"$B/xargs.jobs"
     split -n l/4 "$B/xargs.jobs" "$B/chunk."
+    # shellcheck disable=SC2016 # $0 and $1 are the inner sh's arguments
     printf '%s\n' "$B"/chunk.* | xargs -P2 -I{} sh -c 'render-one --plugin "$0" --timeout 2 <"$1" >"$1.out" 2>/dev/null; true' "$SYNTH" {}
     cat "$B"/chunk.*.out >"$B/xargs.ndjson"
     check_faulty "$B/xargs.ndjson" "$B/xargs"
 }
 
+# How many outputs of make_jobs are in folder $1.
+outputs_in() { compgen -G "$1/job-*" | wc -l; }
+
 @test "kill -9 of the pipeline at random points, then a resume: the clean run's files, byte for byte, nothing partial" {
-    local dir="$B/killed" k pid
+    local dir="$B/killed" fifo="$B/killed.events" k pid parallel_pid groups event more
     make_jobs "$dir" >"$B/killed.jobs"
+    gcc -shared -fPIC -O2 -o "$B/hold.so" "$TESTS_DIR/reliability_hold.c" -ldl
+    # The pipeline tells on this FIFO that it stands at the kill point, or
+    # that it ended. Open for reading and writing, its opens never block.
+    mkfifo "$fifo"
+    exec {events}<>"$fifo"
     RANDOM=5
-    local counts=() target=0 n
+    local counts=() target=0
     for k in 1 2 3; do
-        setsid bash -c "parallel --pipe --round-robin --block 16k --line-buffer -j2 \
-            render-one --plugin '$SYNTH' --skip-existing <'$B/killed.jobs' >'$B/killed-$k.ndjson' 2>/dev/null" &
-        pid=$!
         # Kill once a random number more of the outputs are there: a point
         # in the batch, not in time, so that a slow machine tests the same.
-        target=$((target + 10 + RANDOM % 50))
-        while n=$(ls "$dir" 2>/dev/null | grep -c '^job-'); [ "$n" -lt "$target" ] && kill -0 "$pid" 2>/dev/null; do
-            sleep 0.01
-        done
-        kill -9 -- "-$pid" 2>/dev/null || true
+        # The pipeline stops there itself (tests/reliability_hold.c): it
+        # puts exactly that many files in place, then holds each job that
+        # would put one more, its temporary written, until the kill. No
+        # time limit (--timeout 0) ends a held job meanwhile. (Not on bats'
+        # fd 3: a pipeline that a failure leaves behind must not hang bats.)
+        more=$((10 + RANDOM % 50))
+        target=$((target + more))
+        setsid bash -c "VR_HOLD_NAME=job- VR_HOLD_AFTER=$more VR_HOLD_COUNTER='$B/killed-$k.count' VR_HOLD_FIFO='$fifo' \
+            parallel --pipe --round-robin --block 16k --line-buffer -j2 \
+            env LD_PRELOAD='$B/hold.so' ASAN_OPTIONS='${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0' \
+            render-one --plugin '$SYNTH' --skip-existing --timeout 0 \
+            <'$B/killed.jobs' >'$B/killed-$k.ndjson' 2>/dev/null; echo ended >'$fifo'" 3>&- &
+        pid=$!
+        read -r -t 600 -u "$events" event || fail "run $k: the batch neither stopped nor ended"
+        [ "$event" = held ] || fail "the batch was done before the kill of run $k, $more more outputs"
+        # Jobs are in flight at the kill: the held one at least, its temporary there.
+        compgen -G "$dir/.job-*.vr-tmp-*" >/dev/null || fail "run $k: no job in flight at the kill"
+        # kill -9 of the whole pipeline: bash and parallel (the session's
+        # process group) and parallel's jobs, the render-one supervisors
+        # (parallel gives each job a process group of its own). Their
+        # workers are left to die with them (PR_SET_PDEATHSIG). A supervisor
+        # that had run out of jobs may be gone already.
+        parallel_pid=$(pgrep -P "$pid")
+        groups=$(pgrep -P "$parallel_pid" | sed 's/^/-/')
+        [ -n "$groups" ] || fail "run $k: parallel runs no job"
+        # shellcheck disable=SC2086 # one argument per process group
+        kill -9 -- "-$pid" $groups 2>/dev/null || true
         wait "$pid" || true
+        # Workers die a moment later: wait until no process of the pipeline's
+        # session lives (zombies aside: pid 1 here may not reap the orphans
+        # it adopts), with a generous bound.
+        for _ in $(seq 3000); do pgrep -s "$pid" -r R,S,D,T >/dev/null || break; sleep 0.01; done
+        pgrep -s "$pid" -r R,S,D,T >/dev/null && fail "run $k: the pipeline lives on: $(pgrep -a -s "$pid")"
         # Every whole line written before the kill is a record.
-        head -n "$(wc -l <"$B/killed-$k.ndjson")" "$B/killed-$k.ndjson" | jq -e 'type == "object"' >/dev/null ||
-            [ ! -s "$B/killed-$k.ndjson" ] || fail "run $k: a broken record"
-        counts+=("$(ls "$dir" | grep -c '^job-')")
+        head -n "$(wc -l <"$B/killed-$k.ndjson")" "$B/killed-$k.ndjson" | jq -s -e 'all(type == "object")' >/dev/null ||
+            fail "run $k: a broken record"
+        counts+=("$(outputs_in "$dir")")
+        [ "${counts[-1]}" -eq "$target" ] || fail "run $k: ${counts[-1]} outputs after the kill, not $target"
     done
-    echo "# jobs done after each kill: ${counts[*]} of 200; temporaries left: $(ls -A "$dir" | grep -c vr-tmp)" >&3
+    exec {events}>&-
+    echo "# jobs done after each kill: ${counts[*]} of 200; temporaries left: $(compgen -G "$dir/.*.vr-tmp-*" | wc -l)" >&3
     [ "${counts[2]}" -lt 200 ] || fail "the batch was done before the last kill: ${counts[*]}"
-    # Workers die with their supervisor (PR_SET_PDEATHSIG), a moment later:
-    # one may just have finished its file.
-    sleep 0.5
-    local done_before
-    done_before=$(ls "$dir" | grep -c '^job-')
+    local done_before ids_before
+    done_before=$(outputs_in "$dir")
+    ids_before=$(compgen -G "$dir/job-*" | sed -E 's|.*/job-0*([0-9]+)\..*|\1|' | sort -n | paste -sd,)
     render-one --plugin "$SYNTH" --skip-existing <"$B/killed.jobs" >"$B/resume.ndjson" 2>/dev/null ||
         fail "the resume failed: $(grep -v '"ok"\|"skipped"' "$B/resume.ndjson" | head -3)"
     [ "$(jq -r 'select(.status == "skipped") | .id' "$B/resume.ndjson" | wc -l)" -eq "$done_before" ] ||
         fail "the resume did not skip exactly the $done_before jobs done before"
+    [ "$(jq -r 'select(.status == "skipped") | .id' "$B/resume.ndjson" | sort -n | paste -sd,)" = "$ids_before" ] ||
+        fail "the resume skipped other jobs than those done before ($ids_before)"
     for id in $(seq 1 200); do
         cmp -s "$(file_of "$dir" "$id")" "$(file_of "$B/clean" "$id")" || fail "job $id differs from the clean run"
     done
     # Nothing but the 200 outputs: no partial file, no temporary.
-    [ "$(ls -A "$dir" | grep -cvE '^job-[0-9]{3}\.(wav|flac)$')" -eq 0 ] || fail "stray files: $(ls -A "$dir" | grep -vE '^job-')"
+    local stray
+    stray=$(find "$dir" -mindepth 1 -regextype posix-extended ! -regex '.*/job-[0-9]{3}\.(wav|flac)')
+    [ -z "$stray" ] || fail "stray files: $stray"
 }
 
 @test "a plugin that hangs ignoring SIGTERM is a timeout within its limit plus a few seconds; the batch goes on" {
@@ -193,11 +230,17 @@ interrupt_mid_job() {
     # without it makes background commands ignore SIGINT, and render-one
     # leaves an ignored signal ignored).
     set -m
-    render-one --plugin "$SYNTH" --duration 0.05 --tail 0 --timeout 60 <"$out/jobs" >"$out/results" 2>/dev/null &
+    VR_TEST_SYNTH_HANG_MARK="$out/hanging" \
+        render-one --plugin "$SYNTH" --duration 0.05 --tail 0 --timeout 60 <"$out/jobs" >"$out/results" 2>/dev/null &
     pid=$!
     set +m
-    for _ in $(seq 100); do [ -s "$out/results" ] && break; sleep 0.1; done
-    sleep 0.5
+    # The second job is in flight once the plugin hangs in it (the test
+    # synth writes the file then), with a generous bound.
+    for _ in $(seq 3000); do
+        if [ -e "$out/hanging" ]; then break; fi
+        sleep 0.01
+    done
+    [ -e "$out/hanging" ] || fail "the second job never started"
     worker=$(pgrep -P "$pid" | head -1)
     [ -n "$worker" ] || fail "no worker process"
     : >"$out/.b.wav.vr-tmp-$worker-0"
@@ -208,9 +251,12 @@ interrupt_mid_job() {
     [ "$(wc -l <"$out/results")" -eq 1 ] || fail "records: $(cat "$out/results")"
     jq -e '.status == "ok" and .output_path == "'"$out"'/a.wav"' "$out/results"
     [ ! -e "$out/.b.wav.vr-tmp-$worker-0" ] || fail "the temporary of the job in flight was left"
-    [ ! -e "$out/b.wav" ] && [ ! -e "$out/c.wav" ]
-    sleep 0.2
-    # (Zombies aside: pid 1 here may not reap the orphans it adopts.)
+    [ ! -e "$out/b.wav" ] || fail "the job in flight left $out/b.wav"
+    [ ! -e "$out/c.wav" ] || fail "the job never started left $out/c.wav"
+    # The worker's group dies a moment after render-one: wait until none of
+    # it lives, with a generous bound. (Zombies aside: pid 1 here may not
+    # reap the orphans it adopts.)
+    for _ in $(seq 3000); do pgrep -g "$worker" -r R,S,D,T >/dev/null || break; sleep 0.01; done
     ! pgrep -g "$worker" -r R,S,D,T >/dev/null || fail "the worker's process group lives on: $(pgrep -g "$worker" -a)"
 }
 
@@ -239,6 +285,7 @@ interrupt_mid_job() {
     assert_failure 1
     run jq -r '[.error.message, .error.signal, .attempts] | @tsv' <<<"$output"
     assert_output "$(printf 'the plugin crashed (signal SIGABRT)\tSIGABRT\t1')"
+    # shellcheck disable=SC2209 # exit is the value of VR_SHIM_FAULT, not a command
     VR_SHIM_FAULT=exit run bash -c "echo '{\"output_path\":\"$out/a.wav\"}' | render-one --plugin '$B/shim.so' 2>/dev/null"
     run jq -r '.error.message' <<<"$output"
     assert_output "the plugin ended the render process (exit status 3)"
@@ -314,7 +361,7 @@ interrupt_mid_job() {
     for i in 1 2 3 4 5 6; do job "$out/a/$i.wav" "\"note\":$((50 + i))" '"duration_s":0.05' '"tail_s":0.05'; done >"$out/a.jobs"
     run "$TESTS_DIR/../examples/resume.sh" -p "$SYNTH" -i "$out/a.jobs" -o "$out/a-state" -j 2 -b 2
     assert_success
-    [ "$(ls "$out/a" | wc -l)" -eq 6 ]
+    [ "$(names_in "$out/a" | wc -l)" -eq 6 ]
     cp -r "$out/a" "$out/a-first"
     # As if the run had been killed once the first block was done: the
     # joblog knows that block only, and some later outputs are missing.
@@ -330,7 +377,7 @@ interrupt_mid_job() {
     for i in 1 2 3 4; do job "$out/m/$i.wav" "\"note\":$((60 + i))" '"duration_s":0.05' '"tail_s":0.05'; done >"$out/m.jobs"
     run make -s -f "$TESTS_DIR/../examples/render.mk" -j2 JOBS="$out/m.jobs" STATE="$out/m-state" PLUGIN="$SYNTH"
     assert_success
-    [ "$(ls "$out/m" | wc -l)" -eq 4 ]
+    [ "$(names_in "$out/m" | wc -l)" -eq 4 ]
     [ "$(jq -r .status "$out/m-state/results.ndjson" | sort | uniq -c | awk '{print $1, $2}')" = "4 ok" ]
     mv "$out/m/3.wav" "$out/3-before.wav"
     run make -f "$TESTS_DIR/../examples/render.mk" -j2 JOBS="$out/m.jobs" STATE="$out/m-state" PLUGIN="$SYNTH"

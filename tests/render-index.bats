@@ -54,18 +54,12 @@ browser_ready() {
 }
 
 @test "render-index rejects a bad flag, a missing --out, operands and bad values with exit 2" {
-    run render-index --no-such-flag
-    assert_failure 2
-    assert_output --partial "try 'render-index --help'"
-    run render-index </dev/null
-    assert_failure 2
+    assert_usage_error render-index --no-such-flag
+    assert_usage_error render-index </dev/null
     assert_output --partial "--out"
-    run render-index --out "$BATS_TEST_TMPDIR/p" results.ndjson
-    assert_failure 2
-    run render-index --out "$BATS_TEST_TMPDIR/p" --page-size 0
-    assert_failure 2
-    run render-index --out "$BATS_TEST_TMPDIR/p" --width 5
-    assert_failure 2
+    assert_usage_error render-index --out "$BATS_TEST_TMPDIR/p" results.ndjson
+    assert_usage_error render-index --out "$BATS_TEST_TMPDIR/p" --page-size 0
+    assert_usage_error render-index --out "$BATS_TEST_TMPDIR/p" --width 5
     [ ! -e "$BATS_TEST_TMPDIR/p" ]
 }
 

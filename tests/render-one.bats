@@ -341,3 +341,151 @@ assert_reproducible() {
     [ ! -e "$OUT/h.wav" ]
     assert_line --index 1 --partial '"status":"ok"'
 }
+
+# Writes the plugin files the load-failure test needs into folder $1: a
+# Windows DLL, the same renamed .so, a Mach-O, ELF headers for ARM64 and for
+# 32-bit i386, a VST3 bundle built for Windows only, a shared object that
+# links a library since deleted, and one that is no VST2 plugin.
+make_unloadable_plugins() {
+    local d="$1"
+    mkdir -p "$d/Win.vst3/Contents/x86_64-win" "$d/Win.vst3/Contents/Resources"
+    # MZ, e_lfanew 0x40; "PE\0\0", machine x86-64, characteristics DLL, PE32+.
+    { printf 'MZ'; head -c 58 /dev/zero; printf '\x40\0\0\0PE\0\0\x64\x86'; head -c 16 /dev/zero
+      printf '\x22\x20\x0b\x02'; } >"$d/Synth.dll"
+    cp "$d/Synth.dll" "$d/Renamed.so"
+    cp "$d/Synth.dll" "$d/Win.vst3/Contents/x86_64-win/Win.vst3"
+    # Mach-O 64-bit, little-endian, CPU type arm64.
+    { printf '\xcf\xfa\xed\xfe\x0c\0\0\x01'; head -c 56 /dev/zero; } >"$d/Mac.so"
+    # ELF: class, data, version; e_type ET_DYN; e_machine AArch64 (183) or i386 (3).
+    { printf '\x7fELF\x02\x01\x01'; head -c 9 /dev/zero; printf '\x03\0\xb7\0'; head -c 44 /dev/zero; } >"$d/Arm.so"
+    { printf '\x7fELF\x01\x01\x01'; head -c 9 /dev/zero; printf '\x03\0\x03\0'; head -c 36 /dev/zero; } >"$d/I386.so"
+    printf 'int vr_stub(void) { return 1; }\n' >"$d/stub.c"
+    printf 'int vr_stub(void);\nint VSTPluginMain(void) { return vr_stub(); }\n' >"$d/needs.c"
+    gcc -shared -fPIC -o "$d/libvrstub.so" "$d/stub.c"
+    gcc -shared -fPIC -o "$d/Needs.so" "$d/needs.c" -L"$d" -lvrstub
+    rm "$d/libvrstub.so"
+    gcc -shared -fPIC -o "$d/NotVst.so" "$d/stub.c"
+}
+
+@test "a plugin this machine cannot load fails its jobs saying what the file is" {
+    local d="$BATS_TEST_TMPDIR/plugins"
+    make_unloadable_plugins "$d"
+    # ldd names the missing library as the message does.
+    run ldd "$d/Needs.so"
+    assert_output --partial "libvrstub.so => not found"
+    sh_run "for p in Synth.dll Renamed.so Mac.so Arm.so I386.so Needs.so NotVst.so Win.vst3 Missing.dll; do
+                job '$OUT/'\$p.wav '\"plugin_path\":\"$d/'\$p'\"'
+            done | render-one --duration 0.1 --tail 0 2>/dev/null"
+    assert_failure 1
+    assert_equal "${#lines[@]}" 9
+    run jq -r .error.message <<<"$output"
+    local windows="a Windows DLL (PE32+, x86-64): Linux cannot load Windows plugins natively"
+    local x86="this render-one is 64-bit x86-64 and loads only 64-bit x86-64 plugins"
+    assert_line --index 0 "cannot load plugin $d/Synth.dll: $windows"
+    assert_line --index 1 "cannot load plugin $d/Renamed.so: $windows"
+    assert_line --index 2 "cannot load plugin $d/Mac.so: a macOS binary (Mach-O, 64-bit arm64): Linux cannot load macOS plugins"
+    assert_line --index 3 "cannot load plugin $d/Arm.so: a 64-bit ELF for ARM64: $x86"
+    assert_line --index 4 "cannot load plugin $d/I386.so: a 32-bit ELF for i386: $x86"
+    assert_line --index 5 "cannot load plugin $d/Needs.so: it needs libvrstub.so, which the dynamic loader cannot find (ldd $d/Needs.so lists the libraries it needs)"
+    assert_line --index 6 "cannot load plugin $d/NotVst.so: it exports no VSTPluginMain or main: not a VST2 plugin"
+    assert_line --index 7 "cannot load plugin $d/Win.vst3: the bundle has no Contents/x86_64-linux folder, so no build for this machine; it has Contents/Resources, Contents/x86_64-win: a Windows build (x86_64-win); Linux cannot load Windows plugins natively"
+    assert_line --index 8 "cannot tell the plugin format of '$d/Missing.dll': expected a VST2 .so, a .vst3 bundle, an .lv2 bundle or an LV2 URI (a .dll is a Windows plugin, which Linux cannot load natively)"
+    run find "$OUT" -type f
+    assert_output ""
+}
+
+@test "an effect (a plugin that takes no MIDI) fails its jobs naming its buses, and writes no file" {
+    sh_run "{ job '$OUT/n.wav' '\"duration_s\":0.1'; job '$OUT/m.wav' '\"midi_path\":\"$CLICK\"'; } \
+            | render-one --plugin /usr/lib/vst/3BandEQ-vst.so --tail 0 2>/dev/null"
+    assert_failure 1
+    run jq -r .error.message <<<"$output"
+    local why="the plugin takes no MIDI (it has 2 audio inputs, 2 outputs): render-one renders instruments, playing each job's notes to them"
+    assert_line --index 0 "$why"
+    assert_line --index 1 "$why"
+    [ ! -e "$OUT/n.wav" ] || fail "an effect's job wrote a file"
+    [ ! -e "$OUT/m.wav" ] || fail "an effect's job wrote a file"
+    # In-process too, and a one-input effect says so in the singular.
+    run bash -c "render-one --plugin /usr/lib/vst/glBars-vst.so --no-isolate -o '$OUT/g.wav' --duration 0.1 --tail 0 2>/dev/null"
+    assert_failure 1
+    run jq -r .error.message <<<"$output"
+    assert_output "the plugin takes no MIDI (it has 1 audio input, 1 output): render-one renders instruments, playing each job's notes to them"
+}
+
+@test "an unknown set_params name fails its job naming the nearest names; an index past the last names the range" {
+    sh_run "{ job '$OUT/1.wav' '\"set_params\":{\"relase\":0.5}'
+              job '$OUT/2.wav' '\"set_params\":{\"statecrc_l\":0.5}'
+              job '$OUT/3.wav' '\"set_params\":{\"zzzzzzzz\":0.5}'
+              job '$OUT/4.wav' '\"set_params\":{\"99\":0.5}'
+              job '$OUT/5.wav' '\"set_params\":{\"release\":0.5}'; } \
+            | render-one --plugin $VR_TEST_SYNTH_VST3 --duration 0.1 --tail 0 2>/dev/null"
+    assert_failure 1
+    run jq -r '.error.message // .status' <<<"$output"
+    local all="(a job rendered with --params lists them all)"
+    assert_line --index 0 "set_params: the plugin has no parameter 'relase'; the nearest of its 16: 'release' (1) $all"
+    assert_line --index 1 "set_params: the plugin has no parameter 'statecrc_l'; the nearest of its 16: 'state_crc_lo' (13), 'state_crc' (11), 'state_crc_hi' (12) $all"
+    assert_line --index 2 "set_params: the plugin has no parameter 'zzzzzzzz'; no name of its 16 is close $all"
+    assert_line --index 3 "set_params: the plugin has no parameter '99': it has 16, indexes 0 to 15"
+    assert_line --index 4 ok
+}
+
+@test "--list-programs on a plugin with no programs says so on stderr, prints no record and exits 0" {
+    run bash -c "render-one --plugin '$SO404' --list-programs 2>'$OUT/err'"
+    assert_success
+    assert_output ""
+    run grep -cxF "render-one: $SO404: the plugin has no programs of its own: nothing to list" "$OUT/err"
+    assert_output 1
+    # A plugin with programs says nothing of the kind.
+    run bash -c "render-one --plugin '$VR_TEST_SYNTH_VST3' --list-programs 2>'$OUT/err' | wc -l"
+    assert_output 4
+    run grep -c "no programs" "$OUT/err"
+    assert_output 0
+}
+
+@test "--plugin-home creates the XDG folders plugins expect: amsynth loads there without complaint" {
+    # The complaint, with a fresh HOME and no --plugin-home...
+    mkdir -p "$BATS_TEST_TMPDIR/bare"
+    run bash -c "HOME='$BATS_TEST_TMPDIR/bare' render-one --plugin '$AMSYNTH' -o '$OUT/a.wav' --duration 0.1 --tail 0 \
+                 2>&1 >/dev/null"
+    assert_success
+    assert_output --partial "could not create $BATS_TEST_TMPDIR/bare/.local/share/amsynth"
+    # ...and none with one, even when the environment points XDG folders elsewhere.
+    local home="$BATS_TEST_TMPDIR/fresh/home"
+    run bash -c "XDG_CONFIG_HOME=/nonexistent/config XDG_DATA_HOME=/nonexistent/data \
+                 render-one --plugin '$AMSYNTH' -o '$OUT/b.wav' --duration 0.1 --tail 0 --plugin-home '$home' 2>&1 >/dev/null"
+    assert_success
+    refute_output --partial "could not create"
+    for sub in .config .local/share .cache; do
+        [ -d "$home/$sub" ] || fail "--plugin-home made no $sub"
+    done
+    # amsynth saved its settings and its banks in the new home.
+    [ -s "$home/.config/amsynth/config" ] || fail "amsynth saved no settings"
+    [ -s "$home/.local/share/amsynth/banks/default" ] || fail "amsynth wrote no bank"
+    cmp "$OUT/a.wav" "$OUT/b.wav"
+}
+
+@test ".ogg results give ogg_quality instead of a sample format; read again as jobs they render the same files" {
+    sh_run "{ job '$OUT/a.ogg' '\"sample_format\":\"pcm16\"'; job '$OUT/b.flac'; job '$OUT/c.npy' '\"channels\":1'; } \
+            | render-one --plugin $VR_TEST_SYNTH_VST3 --duration 0.2 --tail 0 2>/dev/null"
+    assert_success
+    local results=("${lines[@]}")
+    run jq -c '[has("sample_format"), .ogg_quality, .status]' <<<"${results[0]}"
+    assert_output '[false,0.6,"ok"]'
+    run jq -c '[.sample_format, has("ogg_quality")]' <<<"${results[1]}"
+    assert_output '["pcm24",false]'
+    run jq -c '[.sample_format, has("ogg_quality")]' <<<"${results[2]}"
+    assert_output '["float32",false]'
+    [ "$(probe "$OUT/a.ogg" frames)" -eq 9600 ]
+    # The .npy layout render-one(1) gives: float32, C order, (frames, channels)
+    # even for mono, as the header (from byte 10 to the first newline) says.
+    run bash -c "head -c 128 '$OUT/c.npy' | tail -c +11 | head -n 1"
+    assert_output --regexp "^\{'descr': '<f4', 'fortran_order': False, 'shape': \(9600, 1\), \} *\$"
+    # The .ogg result, rendered again as a job: the same bytes; as a .wav job,
+    # it gets a sample format back and loses the Vorbis quality.
+    sh_run "jq -c '.output_path = \"$OUT/again.ogg\"' <<<'${results[0]}' | render-one 2>/dev/null"
+    assert_success
+    cmp "$OUT/a.ogg" "$OUT/again.ogg"
+    sh_run "jq -c '.output_path = \"$OUT/again.wav\"' <<<'${results[0]}' | render-one 2>/dev/null"
+    assert_success
+    run jq -c '[.sample_format, has("ogg_quality")]' <<<"$output"
+    assert_output '["pcm24",false]'
+}

@@ -71,32 +71,19 @@ refused() {
 }
 
 @test "serum-unwrap rejects bad flags and bad combinations with exit 2" {
-    run serum-unwrap --no-such-flag
-    assert_failure 2
-    assert_output --partial "try 'serum-unwrap --help'"
-    run serum-unwrap </dev/null
-    assert_failure 2
+    assert_usage_error serum-unwrap --no-such-flag
+    assert_usage_error serum-unwrap </dev/null
     assert_output --partial "record mode needs --state-dir"
-    run serum-unwrap "$PRESET"
-    assert_failure 2
-    run serum-unwrap --json --meta "$PRESET"
-    assert_failure 2
-    run serum-unwrap -o x "$PRESET" "$PRESET"
-    assert_failure 2
-    run serum-unwrap --raw --json "$PRESET"
-    assert_failure 2
-    run serum-unwrap --state-dir d "$PRESET"
-    assert_failure 2
-    run serum-unwrap --json </dev/null
-    assert_failure 2
-    run serum-unwrap --format-version ten -o x "$PRESET"
-    assert_failure 2
-    run serum-unwrap --format-version 1e40 -o x "$PRESET"
-    assert_failure 2
-    run serum-unwrap --max-size 0 --json "$PRESET"
-    assert_failure 2
-    run serum-unwrap --product-version '' -o x "$PRESET"
-    assert_failure 2
+    assert_usage_error serum-unwrap "$PRESET"
+    assert_usage_error serum-unwrap --json --meta "$PRESET"
+    assert_usage_error serum-unwrap -o x "$PRESET" "$PRESET"
+    assert_usage_error serum-unwrap --raw --json "$PRESET"
+    assert_usage_error serum-unwrap --state-dir d "$PRESET"
+    assert_usage_error serum-unwrap --json </dev/null
+    assert_usage_error serum-unwrap --format-version ten -o x "$PRESET"
+    assert_usage_error serum-unwrap --format-version 1e40 -o x "$PRESET"
+    assert_usage_error serum-unwrap --max-size 0 --json "$PRESET"
+    assert_usage_error serum-unwrap --product-version '' -o x "$PRESET"
     [ ! -e x ]
 }
 

@@ -20,6 +20,7 @@
 #include "host/render_worker.hpp"
 #include "render/batch.hpp"
 #include "render/options.hpp"
+#include "render/plugin_file.hpp"
 
 namespace {
 
@@ -35,10 +36,7 @@ int protect_stdout() {
 // What the plugins see of the process: no display, and the HOME asked for.
 void set_plugin_environment(const vr::render_options& options) {
     if (!std::getenv("QT_QPA_PLATFORM")) ::setenv("QT_QPA_PLATFORM", "offscreen", 1);
-    if (options.plugin_home) {
-        vr::make_dirs(*options.plugin_home);
-        ::setenv("HOME", options.plugin_home->c_str(), 1);
-    }
+    if (options.plugin_home) vr::use_plugin_home(*options.plugin_home);
 }
 
 // Renders one checked job with the worker: failures become the record's

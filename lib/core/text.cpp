@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/text.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <utility>
 
 namespace vr {
 
@@ -66,6 +68,47 @@ std::string printable_excerpt(std::string_view s, std::size_t max_bytes) {
         i += n;
     }
     if (i < s.size()) out += "...";
+    return out;
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            std::size_t up = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diagonal = up;
+        }
+    }
+    return row[b.size()];
+}
+
+namespace {
+
+std::string ascii_lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
+}  // namespace
+
+std::vector<std::size_t> closest_matches(std::string_view word, const std::vector<std::string>& candidates,
+                                         std::size_t count, std::size_t max_distance) {
+    const std::string w = ascii_lower(word);
+    std::vector<std::pair<std::size_t, std::size_t>> ranked;  // distance, index
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+        std::size_t d = edit_distance(w, ascii_lower(candidates[i]));
+        if (d <= max_distance) ranked.emplace_back(d, i);
+    }
+    std::stable_sort(ranked.begin(), ranked.end(),
+                     [](const auto& x, const auto& y) { return x.first < y.first; });
+    std::vector<std::size_t> out;
+    for (std::size_t k = 0; k < ranked.size() && k < count; ++k) out.push_back(ranked[k].second);
     return out;
 }
 

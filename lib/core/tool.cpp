@@ -10,6 +10,7 @@
 #include <new>
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 
 #ifndef VR_VERSION
 #define VR_VERSION "0.0.0-unknown"
@@ -59,21 +60,6 @@ std::string quoted_part(const std::string& message) {
     auto a = s.find('\'');
     auto b = a == std::string::npos ? a : s.find('\'', a + 1);
     return b == std::string::npos ? std::string() : s.substr(a + 1, b - a - 1);
-}
-
-std::size_t edit_distance(const std::string& a, const std::string& b) {
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diagonal = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            std::size_t up = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-            diagonal = up;
-        }
-    }
-    return row[b.size()];
 }
 
 // The option that was given `value` on this command line ("--note C4",

@@ -18,6 +18,8 @@
 #include <filesystem>
 
 #include "core/error.hpp"
+#include "core/text.hpp"
+#include "render/plugin_file.hpp"
 
 namespace vr::host {
 
@@ -104,6 +106,28 @@ int reported_latency(juce::AudioPluginInstance& plugin) {
     return reader.latency >= 0 ? reader.latency : plugin.getLatencySamples();
 }
 
+// Why key names no parameter, with what it might have meant: the
+// nearest names (a typo is easy to mend), or the range of indexes.
+std::string no_such_parameter(const std::string& key, const juce::Array<juce::AudioProcessorParameter*>& params) {
+    const std::string count = std::to_string(params.size());
+    if (!key.empty() && key.find_first_not_of("0123456789") == std::string::npos)
+        return "'" + key + "': it has " + count +
+               (params.isEmpty() ? "" : ", indexes 0 to " + std::to_string(params.size() - 1));
+    std::vector<std::string> names;
+    for (auto* param : params) names.push_back(param->getName(1024).toStdString());
+    // Suggestions that rewrite a third of the word or more are noise, not help.
+    auto nearest = closest_matches(key, names, 5, std::max<std::size_t>(2, (key.size() + 2) / 3));
+    std::string out = "'" + key + "'; ";
+    if (nearest.empty()) {
+        out += "no name of its " + count + " is close";
+    } else {
+        out += "the nearest of its " + count + ": ";
+        for (std::size_t k = 0; k < nearest.size(); ++k)
+            out += (k ? ", '" : "'") + names[nearest[k]] + "' (" + std::to_string(nearest[k]) + ")";
+    }
+    return out + " (a job rendered with --params lists them all)";
+}
+
 }  // namespace
 
 // JUCE's hosts log every load on stderr; the records say what matters.
@@ -143,9 +167,11 @@ std::unique_ptr<plugin_instance> plugin_instance::load(const plugin_ref& ref, in
         throw record_error("cannot load plugin " + ref.location +
                            ": no LV2 plugin has this URI in ~/.lv2, /usr/lib/lv2 or /usr/local/lib/lv2 "
                            "(give the path of its .lv2 bundle to load it from elsewhere)");
-    if (found.isEmpty())
-        throw record_error("cannot load plugin " + ref.location + ": not a " + to_string(ref.format) +
-                           " plugin JUCE can open");
+    if (found.isEmpty()) {
+        std::string why = plugin_load_reason(ref);
+        throw record_error("cannot load plugin " + ref.location + ": " +
+                           (why.empty() ? std::string("not a ") + to_string(ref.format) + " plugin JUCE can open" : why));
+    }
     // A file may hold several plugins (VST2 shells, VST3 modules): prefer an instrument.
     const juce::PluginDescription* desc = found[0];
     for (auto* d : found)
@@ -155,9 +181,12 @@ std::unique_ptr<plugin_instance> plugin_instance::load(const plugin_ref& ref, in
         }
     juce::String error;
     auto plugin = fmt.createInstanceFromDescription(*desc, sample_rate, block_size, error);
-    if (!plugin)
-        throw record_error("cannot load plugin " + ref.location + ": " +
-                           (error.isEmpty() ? std::string("the plugin refused to start") : error.toStdString()));
+    if (!plugin) {
+        // JUCE's LV2 host says only that the binary "could not be opened".
+        std::string why = plugin_load_reason(ref);
+        if (why.empty()) why = error.isEmpty() ? std::string("the plugin refused to start") : error.toStdString();
+        throw record_error("cannot load plugin " + ref.location + ": " + why);
+    }
     plugin->setNonRealtime(true);
     plugin->setRateAndBufferSizeDetails(sample_rate, block_size);
     plugin->prepareToPlay(sample_rate, block_size);
@@ -173,7 +202,9 @@ std::unique_ptr<plugin_instance> plugin_instance::load(const plugin_ref& ref, in
         case plugin_format::lv2: p->info.id = id; break;
     }
     p->info.latency_samples = std::max(0, plugin->getLatencySamples());
+    p->info.input_channels = plugin->getTotalNumInputChannels();
     p->info.output_channels = plugin->getTotalNumOutputChannels();
+    p->info.accepts_midi = plugin->acceptsMidi();
     if (p->info.output_channels < 1)
         throw record_error("plugin " + ref.location + " has no audio output");
     p->plugin = std::move(plugin);
@@ -215,15 +246,7 @@ void plugin_instance::set_parameter(const std::string& key, double value) {
             }
         }
     }
-    if (!found) {
-        // Name what there is, so that a typo is easy to mend.
-        std::string names;
-        for (int i = 0; i < params.size() && i < 64; ++i)
-            names += (i ? ", " : "") + std::to_string(i) + " " + params[i]->getName(1024).toStdString();
-        if (params.size() > 64) names += ", ...";
-        throw record_error("set_params: the plugin has no parameter '" + key + "'; it has " +
-                           std::to_string(params.size()) + ": " + names);
-    }
+    if (!found) throw record_error("set_params: the plugin has no parameter " + no_such_parameter(key, params));
     found->setValueNotifyingHost(static_cast<float>(value));
 }
 

@@ -36,7 +36,9 @@ struct plugin_info {
     std::string version;
     std::string id;       // VST2 fxID (4 characters or 0x...), VST3 class id (32 hex digits), LV2 URI
     int latency_samples = 0;
+    int input_channels = 0;   // audio inputs, all buses
     int output_channels = 0;
+    bool accepts_midi = false;
 };
 
 // What a render measured besides its samples.

@@ -6,6 +6,7 @@
 #include "core/error.hpp"
 #include "core/files.hpp"
 #include "core/hash.hpp"
+#include "core/tool.hpp"
 #include "host/plugin_instance.hpp"
 #include "paths/names.hpp"
 
@@ -34,6 +35,8 @@ void list_plugin_programs(const plugin_ref& plugin, int sample_rate, int block_s
                           const std::function<void(json&&)>& emit) {
     auto p = plugin_instance::load(plugin, sample_rate, block_size);
     int n = p->program_count();
+    // No records is a correct answer, but a silent one reads as a failure.
+    if (n == 0) warn(plugin.location + ": the plugin has no programs of its own: nothing to list");
     for (int i = 0; i < n; ++i) {
         std::string name = p->program_name(i);
         // JUCE's VST2 host asks only for indexed names; plugins without them
@@ -59,6 +62,7 @@ void export_plugin_programs(const plugin_ref& plugin, int sample_rate, int block
     make_dirs(dir);
     std::set<std::string> taken;
     int n = p->program_count();
+    if (n == 0) warn(plugin.location + ": the plugin has no programs of its own: nothing to export");
     for (int i = 0; i < n; ++i) {
         json r;
         r["plugin_path"] = plugin.location;

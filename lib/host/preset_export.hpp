@@ -13,14 +13,15 @@
 namespace vr::host {
 
 // Calls emit with one record per program of the plugin (plugin_path,
-// program_index, preset_name). Throws record_error when the plugin cannot
-// be loaded.
+// program_index, preset_name); a plugin with none gets a warning on stderr.
+// Throws record_error when the plugin cannot be loaded.
 void list_plugin_programs(const plugin_ref& plugin, int sample_rate, int block_size,
                           const std::function<void(json&&)>& emit);
 
 // Writes each program of the plugin as a preset file (.fxp for VST2,
 // .vstpreset for VST3) into dir, named by the program's name (made unique);
-// one record per file, a program that cannot be written an error record;
+// one record per file, a program that cannot be written an error record
+// (a plugin with no programs: a warning on stderr, no records);
 // as_params writes VST2 FxCk files even for chunk plugins. Throws
 // record_error when the plugin cannot be loaded or is LV2.
 void export_plugin_programs(const plugin_ref& plugin, int sample_rate, int block_size, const std::string& dir,

@@ -52,6 +52,18 @@ play_plan disturbing_plan(int sample_rate) {
     return plan;
 }
 
+// render-one plays notes and feeds no audio in: a plugin that takes no MIDI
+// (an effect) would render silence, or its own noise, for every job.
+void check_takes_midi(const plugin_info& info) {
+    if (info.accepts_midi) return;
+    auto count = [](int n, const char* what) {
+        return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
+    };
+    throw record_error("the plugin takes no MIDI (it has " + count(info.input_channels, "audio input") + ", " +
+                       count(info.output_channels, "output") +
+                       "): render-one renders instruments, playing each job's notes to them");
+}
+
 bool same_samples(const audio_buffer& a, const audio_buffer& b) {
     return a.samples.size() == b.samples.size() &&
            std::memcmp(a.samples.data(), b.samples.data(), a.samples.size() * sizeof(float)) == 0;
@@ -114,6 +126,7 @@ struct render_worker::slot {
     std::unique_ptr<plugin_instance> load_warm() {
         auto start = clock_type::now();
         auto p = plugin_instance::load(ref, sample_rate, block_size);
+        check_takes_midi(p->info());
         warm_up(*p, sample_rate);
         load_s = seconds_since(start);
         return p;

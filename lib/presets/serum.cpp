@@ -109,11 +109,11 @@ std::string at_byte(std::size_t offset) { return " at byte " + std::to_string(of
 
 }  // namespace
 
-std::vector<std::uint8_t> zstd_inflate_exact(std::span<const std::uint8_t> frame,
-                                             std::size_t expected_size, std::size_t base_offset) {
+void zstd_check_frame(std::span<const std::uint8_t> frame, std::size_t base_offset) {
     static constexpr std::uint8_t zstd_magic[] = {0x28, 0xb5, 0x2f, 0xfd};
     if (frame.size() < 4 || std::memcmp(frame.data(), zstd_magic, 4) != 0)
         throw format_error("the payload" + at_byte(base_offset) + " is not a zstd frame", base_offset);
+    // zstd walks the frame's block headers to its end: nothing is inflated.
     std::size_t frame_size = ZSTD_findFrameCompressedSize(frame.data(), frame.size());
     if (ZSTD_isError(frame_size))
         throw format_error("corrupt or truncated zstd frame" + at_byte(base_offset) + ": " +
@@ -124,6 +124,11 @@ std::vector<std::uint8_t> zstd_inflate_exact(std::span<const std::uint8_t> frame
                                " bytes of trailing data after the zstd frame, at byte " +
                                std::to_string(base_offset + frame_size),
                            base_offset + frame_size);
+}
+
+std::vector<std::uint8_t> zstd_inflate_exact(std::span<const std::uint8_t> frame,
+                                             std::size_t expected_size, std::size_t base_offset) {
+    zstd_check_frame(frame, base_offset);
     unsigned long long content = ZSTD_getFrameContentSize(frame.data(), frame.size());
     if (content == ZSTD_CONTENTSIZE_ERROR)
         throw format_error("corrupt zstd frame header" + at_byte(base_offset), base_offset);

@@ -77,6 +77,11 @@ struct serum_state {
 serum_state convert_serum_preset(std::span<const std::uint8_t> preset, const serum_limits& limits,
                                  const processor_markers& markers);
 
+// Refuses (format_error naming the byte) a payload that is not one whole zstd
+// frame filling `frame`: the magic, every block and the checksum within it,
+// nothing after it. Reads the block headers only; inflates nothing.
+void zstd_check_frame(std::span<const std::uint8_t> frame, std::size_t base_offset);
+
 // Zstd helpers with the checks above: inflate refuses a frame that does not
 // fill `frame`, or whose content is not exactly `expected_size` bytes.
 std::vector<std::uint8_t> zstd_inflate_exact(std::span<const std::uint8_t> frame,

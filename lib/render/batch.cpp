@@ -32,12 +32,55 @@ private:
     progress_meter progress_;
 };
 
+// Counts, for each flag given on the command line that sets a job field's
+// default, the jobs whose own field took precedence, and says so once at the
+// end of the run (a re-render of results with new flags keeps their fields).
+class shadowed_flags {
+public:
+    explicit shadowed_flags(const render_options& options) : flags_(options.field_flags), counts_(flags_.size()) {}
+    ~shadowed_flags() {
+        std::string said;
+        for (std::size_t i = 0; i < flags_.size(); ++i)
+            if (counts_[i])
+                said += std::string(said.empty() ? "" : ", ") + "--" + flags_[i].first + " by " + flags_[i].second +
+                        " in " + std::to_string(counts_[i]) + (counts_[i] == 1 ? " job" : " jobs");
+        if (!said.empty())
+            warn("fields of the jobs took precedence over flags: " + said +
+                 " (a job's field always wins; render-one(1) shows how to change fields with jq)");
+    }
+    void count(const json& record) {
+        for (std::size_t i = 0; i < flags_.size(); ++i)
+            if (record.contains(flags_[i].second)) ++counts_[i];
+    }
+
+private:
+    const std::vector<std::pair<std::string, std::string>>& flags_;
+    std::vector<std::size_t> counts_;
+};
+
+// A skipped job's record, with what the sidecar of its earlier render says
+// (when there is a readable one): a resumed run keeps its measurements.
+json skipped(json&& record, const std::string& output_path) {
+    try {
+        constexpr std::size_t max_sidecar_bytes = 64u << 20;
+        const auto bytes = read_file(sidecar_path(output_path), max_sidecar_bytes);
+        const json earlier = json::parse(bytes.begin(), bytes.end());
+        if (earlier.is_object() && earlier.value("status", "") == "ok")
+            for (const auto& [key, value] : earlier.items())
+                if (!record.contains(key)) record[key] = value;
+    } catch (const std::exception&) {
+        // No sidecar, or not one of ours: the job is skipped all the same.
+    }
+    record["status"] = "skipped";
+    return std::move(record);
+}
+
 // One job record to its result: checked once; skipped, or rendered by the
 // worker (workers) or here (in_place).
 class batch {
 public:
     batch(const render_options& options, supervisor* workers, const job_renderer* in_place)
-        : options_(options), workers_(workers), in_place_(in_place), finish_(options.sidecar) {}
+        : options_(options), workers_(workers), in_place_(in_place), finish_(options.sidecar), shadowed_(options) {}
 
     void operator()(json&& record, record_writer& out) {
         json result = render(std::move(record));
@@ -47,13 +90,13 @@ public:
 private:
     json render(json&& record) {
         if (is_error(record) || is_skipped(record)) return std::move(record);
+        // (-o's one job is made from the flags: nothing there shadows them.)
+        if (options_.mode == render_mode::batch) shadowed_.count(record);
         try {
             const render_job job = make_render_job(record, options_.defaults, options_.plugins);
             temps_.sweep_folder_of(job.output_path);
-            if (options_.skip_existing && std::filesystem::exists(job.output_path)) {
-                record["status"] = "skipped";
-                return std::move(record);
-            }
+            if (options_.skip_existing && std::filesystem::exists(job.output_path))
+                return skipped(std::move(record), job.output_path);
             if (workers_) return workers_->run({record, to_wire(job), job.output_path, key_of(job)});
             json result = (*in_place_)(job, std::move(record), {}).record;
             result["worker_rss_mb"] = rss_mb();
@@ -71,6 +114,7 @@ private:
     supervisor* workers_;
     const job_renderer* in_place_;
     finisher finish_;
+    shadowed_flags shadowed_;
     stale_temps temps_;
 };
 

@@ -4,10 +4,13 @@
 #include <cctype>
 #include <cmath>
 #include <filesystem>
+#include <system_error>
 
+#include "audio/sndfile.hpp"
 #include "core/error.hpp"
 #include "core/files.hpp"
 #include "render/lv2_manifest.hpp"
+#include "render/plugin_file.hpp"
 
 namespace vr {
 
@@ -111,8 +114,15 @@ plugin_ref resolve_plugin(const std::string& text) {
     if (ends_with(path, ".so")) return {path, plugin_format::vst2};
     if (ends_with(path, ".vst3")) return {path, plugin_format::vst3};
     if (ends_with(path, ".lv2")) return {path, plugin_format::lv2};
+    // A plugin for another system (most often a Windows .dll) says what it is.
+    std::error_code ec;
+    std::string why = std::filesystem::is_directory(path, ec) ? foreign_bundle_reason(path) : foreign_file_reason(path);
+    if (!why.empty()) throw record_error("cannot load plugin " + path + ": " + why);
+    std::string ext = std::filesystem::path(path).extension().string(), windows;
+    for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (ext == ".dll") windows = " (a .dll is a Windows plugin, which Linux cannot load natively)";
     throw record_error("cannot tell the plugin format of '" + text +
-                       "': expected a VST2 .so, a .vst3 bundle, an .lv2 bundle or an LV2 URI");
+                       "': expected a VST2 .so, a .vst3 bundle, an .lv2 bundle or an LV2 URI" + windows);
 }
 
 std::vector<std::string> lv2_bundle_uris(const std::string& bundle) {
@@ -215,7 +225,15 @@ void put_job_settings(const render_job& job, json& record) {
     record["sample_rate_hz"] = job.sample_rate;
     record["block_size"] = job.block_size;
     record["channels"] = job.channels;
-    record["sample_format"] = std::string(to_string(job.format));
+    // Vorbis has no sample format (a job's own is dropped, having done
+    // nothing): the record says what the encoder was given instead.
+    if (uses_sample_format(container_of(job.output_path))) {
+        record.erase("ogg_quality");
+        record["sample_format"] = std::string(to_string(job.format));
+    } else {
+        record.erase("sample_format");
+        record["ogg_quality"] = vorbis_quality;
+    }
     if (job.midi_mode) {
         record["midi_path"] = job.midi_path;
     } else {

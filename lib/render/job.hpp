@@ -26,7 +26,8 @@ struct plugin_ref {
 };
 
 // The format a path or URI names: .so is VST2, .vst3 is VST3, a .lv2 bundle
-// or a URI is LV2; file paths are made absolute. Throws record_error.
+// or a URI is LV2; file paths are made absolute. Throws record_error, which
+// says what the file is when it is a plugin for another system (a .dll).
 plugin_ref resolve_plugin(const std::string& text);
 
 // The LV2 plugin URIs an .lv2 bundle's manifest.ttl declares, in file order;
@@ -129,9 +130,10 @@ inline plugin_key key_of(const plugin_ref& plugin, int sample_rate, int block_si
 inline plugin_key key_of(const render_job& job) { return key_of(job.plugin, job.sample_rate, job.block_size); }
 
 // Adds the settings the job was rendered with to record (plugin_path,
-// sample_rate_hz, block_size, channels, sample_format, note, velocity and
-// duration_s or midi_path, tail_s and the shape fields), so that the
-// result, read again as a job, renders the same audio whatever the flags.
+// sample_rate_hz, block_size, channels, sample_format or, for an .ogg,
+// ogg_quality, note, velocity and duration_s or midi_path, tail_s and the
+// shape fields), so that the result, read again as a job, renders the same
+// audio whatever the flags.
 void put_job_settings(const render_job& job, json& record);
 
 // Parses --sample-rate style values shared by flags and records.

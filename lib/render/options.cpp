@@ -27,7 +27,8 @@ void declare_render_options(cli& cli) {
         cxxopts::value<std::string>(), "FILE")(
         "o,output", "render one job from the flags into this file and print its record", cxxopts::value<std::string>(),
         "FILE")("skip-existing", "skip jobs whose output file exists (status skipped)")(
-        "plugin-home", "set HOME to this folder (created) for plugins that write there",
+        "plugin-home", "set HOME to this folder (created, with .config, .local/share and .cache, the XDG_* "
+                         "variables pointing there) for plugins that write there",
         cxxopts::value<std::string>(), "DIR");
     cli.add("Supervision")(
         "timeout", "fail a job not done after this many seconds (0: never; default: 30 + 10 x its audio length); "
@@ -165,6 +166,30 @@ supervise_options read_supervision(const cli& cli) {
     return s;
 }
 
+// Each flag that gives a job field its default, and that field.
+constexpr std::pair<const char*, const char*> flag_fields[] = {
+    {"note", "note"},
+    {"velocity", "velocity"},
+    {"duration", "duration_s"},
+    {"midi", "midi_path"},
+    {"preset", "preset_path"},
+    {"state", "state_path"},
+    {"sample-rate", "sample_rate_hz"},
+    {"block-size", "block_size"},
+    {"channels", "channels"},
+    {"sample-format", "sample_format"},
+    {"silence-db", "silence_db"},
+    {"tail", "tail_s"},
+    {"silence-hold", "silence_hold_s"},
+    {"max-tail", "max_tail_s"},
+    {"trim-silence", "trim_silence"},
+    {"trim-pad", "trim_pad_s"},
+    {"fade-out", "fade_out_ms"},
+    {"normalize", "normalize"},
+    {"true-peak-ceiling", "true_peak_ceiling_dbtp"},
+    {"allow-nonfinite", "allow_nonfinite"},
+};
+
 }  // namespace
 
 render_options read_render_options(const cli& cli) {
@@ -189,6 +214,8 @@ render_options read_render_options(const cli& cli) {
     if (o.mode == render_mode::export_bank) o.export_path = absolute_path(cli.get<std::string>("export-bank"));
     o.export_params = cli.has("export-params");
     if (cli.has("plugin-home")) o.plugin_home = absolute_path(cli.get<std::string>("plugin-home"));
+    for (const auto& [flag, field] : flag_fields)
+        if (cli.has(flag)) o.field_flags.emplace_back(flag, field);
     return o;
 }
 

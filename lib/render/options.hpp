@@ -6,6 +6,8 @@
 #pragma once
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/tool.hpp"
 #include "render/job.hpp"
@@ -50,6 +52,9 @@ struct render_options {
     std::string export_path;    // export_programs: the folder; export_bank: the file (absolute)
     bool export_params = false;
     std::optional<std::string> plugin_home;  // absolute
+    // The flags given on the command line that set a job field's default,
+    // with that field: a job that has the field keeps its own value.
+    std::vector<std::pair<std::string, std::string>> field_flags;
 };
 
 // Declares every option of render-one on cli.

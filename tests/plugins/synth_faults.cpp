@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <unistd.h>
 
 namespace vr::test_synth {
 
@@ -42,6 +43,13 @@ void hang_now()
     ignore.sa_handler = SIG_IGN;
     sigemptyset(&ignore.sa_mask);
     sigaction(SIGTERM, &ignore, nullptr);
+    // A test that must act while the plugin hangs waits for this file.
+    if (const char* mark = std::getenv("VR_TEST_SYNTH_HANG_MARK")) {
+        if (FILE* f = std::fopen(mark, "w")) {
+            std::fprintf(f, "%ld\n", static_cast<long>(getpid()));
+            std::fclose(f);
+        }
+    }
     // Sleeping, not spinning: the machine's two cores are shared, and a
     // host must catch a silent plugin as surely as a busy one.
     for (;;) {

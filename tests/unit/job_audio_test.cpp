@@ -16,11 +16,13 @@
 #include "core/error.hpp"
 #include "core/files.hpp"
 #include "core/hash.hpp"
+#include "fixtures.hpp"
 #include "render/job_audio.hpp"
 
 namespace {
 
 using vr::json;
+using vr_test::error_message;
 
 constexpr int rate = 48000;
 
@@ -41,22 +43,13 @@ vr::audio_buffer tone(double amplitude, double tone_s, double silent_s = 0) {
     return a;
 }
 
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const vr::record_error& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
-
 TEST(JobAudio, NonFiniteSamplesFailTheJobUnlessAllowed) {
     auto a = tone(0.5, 1.0);
     a.samples[100] = std::numeric_limits<float>::quiet_NaN();
     a.samples[201] = -std::numeric_limits<float>::infinity();
     vr::render_shape s;
     auto refused = a;
-    EXPECT_EQ(error_of([&] { vr::shape_audio(refused, s); }),
+    EXPECT_EQ(error_message<vr::record_error>([&] { vr::shape_audio(refused, s); }),
               "the plugin produced 2 non-finite samples (NaN or Inf); no file was written (allow_nonfinite writes "
               "them as 0)");
     s.allow_nonfinite = true;
@@ -236,13 +229,13 @@ TEST(JobAudio, ASongLongerThanTheLimitIsRefusedBeforeItIsPlanned) {
     job.midi_path = dir.file("long.mid");
     vr::write_file_atomic(job.midi_path, smf({0xFF, 0xFF, 0xFF, 0x7F, 0xFF, 0x2F, 0x00}));
     json record;
-    std::string message = error_of([&] { vr::plan_for(job, record, false); });
+    std::string message = error_message<vr::record_error>([&] { vr::plan_for(job, record, false); });
     EXPECT_EQ(message, job.midi_path + ": the song lasts 1398101 s; at most 3600 s are rendered");
     EXPECT_FALSE(record.contains("midi_duration_s"));
     // Given a length within the limit, the same file plays that long.
     job.midi_duration_s = 2.0;
     EXPECT_EQ(vr::plan_for(job, record, false).frames, 2 * rate + rate / 4);
-    EXPECT_EQ(error_of([&] {
+    EXPECT_EQ(error_message<vr::record_error>([&] {
                   auto j = job;
                   j.midi_path = dir.file("missing.mid");
                   vr::plan_for(j, record, false);

@@ -3,12 +3,15 @@
 // once per file, and the cache cleared rather than grown without end.
 #include <gtest/gtest.h>
 
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "audio_test_util.hpp"
 #include "core/error.hpp"
 #include "core/files.hpp"
+#include "fixtures.hpp"
 #include "presets/fxp.hpp"
 #include "render/preset_cache.hpp"
 
@@ -22,21 +25,24 @@ std::vector<std::uint8_t> fxp_of(float value) {
     return vr::write_fxp(p);
 }
 
-std::string error_of(const std::function<void()>& f) {
-    try {
-        f();
-    } catch (const vr::record_error& e) {
-        return e.what();
-    }
-    return "(no error)";
-}
+using vr_test::error_message;
 
-TEST(PresetCache, ReadsAFileOnce) {
+// A scratch folder with a.fxp in it (one parameter at 0.25), and a cache
+// that has read it once: `first`.
+class PresetCache : public ::testing::Test {
+protected:
     vr::test::scratch_dir dir;
-    auto path = dir.file("a.fxp");
-    vr::write_file_atomic(path, fxp_of(0.25f));
+    std::string path = dir.file("a.fxp");
     vr::preset_cache cache;
-    auto first = cache.preset(path, std::nullopt);
+    std::shared_ptr<const vr::loaded_preset> first;
+
+    void SetUp() override {
+        vr::write_file_atomic(path, fxp_of(0.25f));
+        first = cache.preset(path, std::nullopt);
+    }
+};
+
+TEST_F(PresetCache, ReadsAFileOnce) {
     EXPECT_EQ(first->params, (std::vector<float>{0.25f}));
     // Changed on disk: the cache still gives what it read.
     vr::write_file_atomic(path, fxp_of(0.75f));
@@ -51,27 +57,20 @@ TEST(PresetCache, ReadsAFileOnce) {
     EXPECT_EQ(cache.state(path), state);
 }
 
-TEST(PresetCache, RemembersAFilesError) {
-    vr::test::scratch_dir dir;
-    auto path = dir.file("late.fxp");
-    vr::preset_cache cache;
-    std::string message = error_of([&] { cache.preset(path, std::nullopt); });
-    EXPECT_NE(message.find(path), std::string::npos);
+TEST_F(PresetCache, RemembersAFilesError) {
+    auto late = dir.file("late.fxp");
+    std::string message = error_message<vr::record_error>([&] { cache.preset(late, std::nullopt); });
+    EXPECT_NE(message.find(late), std::string::npos);
     // The file that appears later is not read again: the error stands.
-    vr::write_file_atomic(path, fxp_of(0.5f));
-    EXPECT_EQ(error_of([&] { cache.preset(path, std::nullopt); }), message);
+    vr::write_file_atomic(late, fxp_of(0.5f));
+    EXPECT_EQ(error_message<vr::record_error>([&] { cache.preset(late, std::nullopt); }), message);
     // As a state it was never tried.
-    auto state = cache.state(path);
+    auto state = cache.state(late);
     EXPECT_EQ(state->format, "state");
     EXPECT_EQ(state->params, (std::vector<float>{0.5f}));
 }
 
-TEST(PresetCache, ClearsItselfOnceFull) {
-    vr::test::scratch_dir dir;
-    auto path = dir.file("a.fxp");
-    vr::write_file_atomic(path, fxp_of(0.25f));
-    vr::preset_cache cache;
-    auto first = cache.preset(path, std::nullopt);
+TEST_F(PresetCache, ClearsItselfOnceFull) {
     vr::write_file_atomic(path, fxp_of(0.75f));
     // Full with the first file and as many errors as fit beside it...
     for (std::size_t i = 1; i < vr::preset_cache::max_entries; ++i)

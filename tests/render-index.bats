@@ -9,8 +9,9 @@ NEKOBI=/usr/lib/vst/Nekobi-vst.so
 HOSTILE='<script>alert(1)</script> & "quotes" '"'"'single'"'"
 
 # One batch for the whole file: five Nekobi renders (notes and velocities
-# chosen so that peak order differs from input order), one with a hostile
-# preset name, and one job that fails (its plugin does not exist).
+# chosen so that peak order differs from input order; the second selects the
+# plugin's program 0), one with a hostile preset name, and one job that fails
+# (its plugin does not exist).
 setup_file() {
     local dir="$BATS_FILE_TMPDIR/batch"
     mkdir -p "$dir/audio"
@@ -21,7 +22,8 @@ setup_file() {
             jq -nc --arg p "$NEKOBI" --arg o "$dir/audio/r$i.wav" --argjson n "$n" --argjson v "$v" \
                 --arg name "preset $i" \
                 '{plugin_path:$p, preset_name:$name, output_path:$o, note:$n, velocity:$v,
-                  duration_s:0.4, tail_s:0.2, set_params:{"0":0.5}}'
+                  duration_s:0.4, tail_s:0.2, set_params:{"0":0.5}}' |
+                jq -c 'if .preset_name == "preset 2" then .program_index = 0 else . end'
         done
         # A file name a URL must encode: space, quote, #, ?, %, non-ASCII.
         jq -nc --arg o "$dir/audio/hostile \"#?% é.wav" --arg p "$NEKOBI" --arg name "$HOSTILE" \
@@ -122,6 +124,21 @@ error"
     grep -qF 'set: 0=0.5' "$html"
     grep -qE 'dBFS</td>' "$html"
     grep -qF '0.60 s</td>' "$html"
+    # Note, velocity, program and the output file, relative to the page: what
+    # tells the rows of a note x velocity grid apart.
+    local audio cells
+    audio=$(realpath -m --relative-to="$page" "$BATCH/audio")
+    cells='<td class="num">60</td><td class="num">127</td><td class="num">0</td>'
+    cells+='<td class="file"><a href="'"$audio"'/r2.wav"><span class="dir">'"$audio"'/</span>r2.wav</a></td>'
+    grep -qF "$cells" "$html"
+    grep -qF '<td class="num">48</td><td class="num">40</td><td class="num"></td>' "$html"
+    grep -qF 'data-note="72" data-velocity="20" data-program="" data-file="'"$audio"'/r4.wav"' "$html"
+    # The failed job names its file, without a link to audio that is not there.
+    grep -qF '<td class="file"><span class="dir">'"$audio"'/</span>missing.wav</td>' "$html"
+    # A hostile file name is escaped in the cell and in the attributes.
+    grep -qF '</span>hostile &quot;#?% é.wav</a></td>' "$html"
+    grep -qF 'data-file="'"$audio"'/hostile &quot;#?% é.wav"' "$html"
+    grep -qF '<a href="'"$audio"'/hostile%20%22%23%3F%25%20%C3%A9.wav">' "$html"
     run -1 grep -qiE '(src|href)="(https?:|//)' "$html"
     run -1 grep -qiE '<link|@import|url\(' "$html"
 }
@@ -191,20 +208,35 @@ error"
     assert_failure 3
 }
 
-@test "in headless Chromium: every player loads, filters, search and sort work, the screenshot is sane" {
+@test "in headless Chromium at 1280 px: every player loads, filters, search and sort work, nothing scrolls sideways" {
     command -v node >/dev/null || fail "node is missing (make deps)"
     browser_ready
-    local page="$BATS_TEST_TMPDIR/page" shot="$BATS_TEST_TMPDIR/page.png"
+    local page="$BATS_TEST_TMPDIR/page" shot="$BATS_TEST_TMPDIR/page.png" records="$BATS_TEST_TMPDIR/records.ndjson"
     # Flags as render-one would set them for a silent and a clipping render.
     jq -c 'if .preset_name == "preset 3" then .silent = true elif .preset_name == "preset 4"
-           then .clipped_samples = 12 else . end' "$BATCH/results.ndjson" | render-index --out "$page" >/dev/null || true
-    run node "$TESTS_DIR/browser/check-preview.js" "$page/index.html" "$shot" 7 6
+           then .clipped_samples = 12 else . end' "$BATCH/results.ndjson" >"$records"
+    render-index --out "$page" <"$records" >/dev/null || true
+    # Typing note 72 shows the fourth render only, typing r2.wav the second.
+    run node "$TESTS_DIR/browser/check-preview.js" "$page/index.html" "$shot" 7 6 "$records" 72 r2.wav
     assert_success
     local summary="$output" by_peak
     run jq -c '[.rows, .players, .errors_shown, (.durations | map(. > 0.3) | all),
                 .search_shown, .order_default, .order_by_peak != .order_default, .screenshot.colours > 10,
                 .silent_shown, .clipped_shown]' <<<"$summary"
     assert_output '[7,6,1,true,1,[1,2,3,4,5,6,7],true,true,[3],[4]]'
+    # The new columns, as the browser shows them, and the two searches.
+    run jq -c '[.cells.note, .cells.velocity]' <<<"$summary"
+    assert_output '[["48","60","36","72","55","64","60"],["40","127","90","20","100","80","100"]]'
+    run jq -c .cells.program <<<"$summary"
+    assert_output '["","0","","","","",""]'
+    run jq -c '.cells.file | map(split("/") | last)' <<<"$summary"
+    assert_output '["r1.wav","r2.wav","r3.wav","r4.wav","r5.wav","hostile \"#?% é.wav","missing.wav"]'
+    run jq -c '[.search_note, .search_file]' <<<"$summary"
+    assert_output '[[4],[2]]'
+    # The page and its full-page screenshot are the window's width: no
+    # horizontal scrollbar at 1280 px.
+    run jq -c '[.page_width <= 1280, .screenshot.width]' <<<"$summary"
+    assert_output '[true,1280]'
     # The page's order by peak is the records' (the failed job, with no peak, last).
     by_peak=$(jq -sc 'to_entries | sort_by(.value.peak_dbfs == null, .value.peak_dbfs) | map(.key + 1)' \
         "$BATCH/results.ndjson")
@@ -218,8 +250,9 @@ error"
     browser_ready
     local page="$BATS_TEST_TMPDIR/page"
     render-index --out "$page" --page-size 3 <"$BATCH/results.ndjson" >/dev/null || true
-    run node "$TESTS_DIR/browser/check-preview.js" "$page/index.html" "$BATS_TEST_TMPDIR/shot.png" 7 6
+    run node "$TESTS_DIR/browser/check-preview.js" "$page/index.html" "$BATS_TEST_TMPDIR/shot.png" 7 6 \
+        "$BATCH/results.ndjson" 36 hostile
     assert_success
-    run jq -c '[.rows, .visible, .pages, .players]' <<<"$output"
-    assert_output '[7,3,3,6]'
+    run jq -c '[.rows, .visible, .pages, .players, .search_note, .search_file]' <<<"$output"
+    assert_output '[7,3,3,6,[3],[6]]'
 }

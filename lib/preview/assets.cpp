@@ -9,23 +9,39 @@ body { font: 14px/1.4 system-ui, sans-serif; margin: 1em; background: #f6f7f9; c
 h1 { font-size: 1.3em; margin: 0 0 .5em; }
 #controls { display: flex; flex-wrap: wrap; gap: .8em; align-items: center; margin-bottom: .8em; }
 #controls label { white-space: nowrap; }
-table { border-collapse: collapse; background: #fff; }
-th, td { border: 1px solid #d5d9e0; padding: 4px 6px; vertical-align: top; text-align: left; }
-th button { font: inherit; font-weight: bold; border: 0; background: none; cursor: pointer; padding: 0; }
+#search { width: 16em; }
+/* A fixed layout takes the window's width, never more: the columns below
+   share it, and whatever is in a cell wraps or shrinks to fit. */
+table { border-collapse: collapse; background: #fff; width: 100%; table-layout: fixed; }
+col.c-index { width: 2.6em; }
+col.c-note { width: 3.4em; }
+col.c-int { width: 5.2em; }
+col.c-media { width: 15.6em; }
+col.c-num { width: 4.3em; }
+col.c-lufs { width: 5.4em; }
+col.c-status { width: 7em; }
+th, td { border: 1px solid #d5d9e0; padding: 4px 5px; vertical-align: top; text-align: left; overflow-wrap: anywhere; }
+th { font-size: .9em; overflow-wrap: normal; }
+th button { font: inherit; font-weight: bold; border: 0; background: none; cursor: pointer; padding: 0;
+            text-align: left; }
 th[aria-sort="ascending"] button::after { content: " \25B2"; }
 th[aria-sort="descending"] button::after { content: " \25BC"; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-.path { color: #5b6472; font-size: .85em; word-break: break-all; min-width: 14em; max-width: 22em; }
-.name { font-weight: 600; overflow-wrap: anywhere; min-width: 14em; max-width: 22em; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.path { color: #5b6472; font-size: .85em; word-break: break-all; }
+.name { font-weight: 600; }
+td.file { font-size: .85em; }
+td.file .dir { display: block; color: #5b6472; }
+td.file a { color: inherit; }
 .status-ok { color: #17703a; }
 .status-error { color: #b3261e; font-weight: bold; }
 .status-skipped { color: #7a6100; }
-.error { color: #b3261e; min-width: 16em; max-width: 24em; overflow-wrap: anywhere; }
+.error { color: #b3261e; font-size: .9em; }
 .flag { display: inline-block; padding: 0 4px; border-radius: 3px; background: #ffe3a3; font-size: .8em; }
 .flag.clipped { background: #ffc2bd; }
-img { display: block; image-rendering: pixelated; }
-audio { width: 240px; }
-details { max-width: 22em; font-size: .85em; }
+td.media audio { display: block; width: 100%; height: 36px; }
+td.media img { display: block; max-width: 100%; height: auto; margin-top: 2px; image-rendering: pixelated; }
+details { font-size: .85em; }
+details ul { padding-left: 1.2em; margin: .3em 0; }
 #pager { margin: .8em 0; display: flex; gap: .6em; align-items: center; }
 )CSS";
 }
@@ -38,7 +54,8 @@ std::string_view preview_js() {
   var body = table.tBodies[0];
   var all = Array.prototype.slice.call(body.rows);
   var pageSize = Number(table.getAttribute('data-page-size')) || 200;
-  var numeric = { index: 1, peak: 1, rms: 1, lufs: 1, length: 1, tail: 1, clipped: 1 };
+  var numeric = { index: 1, note: 1, velocity: 1, program: 1, peak: 1, rms: 1, lufs: 1, length: 1, tail: 1,
+                  clipped: 1 };
   var key = 'index', dir = 1, page = 0;
   var $ = function (id) { return document.getElementById(id); };
 
@@ -63,8 +80,15 @@ std::string_view preview_js() {
     if ($('only-clipped').checked && !(Number(value(row, 'clipped')) > 0)) return false;
     if ($('only-errors').checked && value(row, 'status') !== 'error') return false;
     var q = $('search').value.trim().toLowerCase();
-    if (q && (value(row, 'name') + '\n' + value(row, 'path')).toLowerCase().indexOf(q) < 0) return false;
-    return true;
+    return !q || search(row, q);
+  }
+  // A number is a note, velocity or program exactly; any text, part of the
+  // name, preset path or output file as the row shows them.
+  function search(row, q) {
+    if (['note', 'velocity', 'program'].some(function (k) { return value(row, k) === q; })) return true;
+    return [value(row, 'name'), value(row, 'path'), value(row, 'file')].some(function (t) {
+      return t.toLowerCase().indexOf(q) >= 0;
+    });
   }
   function update() {
     var shown = all.filter(matches).sort(order);

@@ -2,6 +2,7 @@
 #include "preview/index.hpp"
 
 #include <cstdio>
+#include <filesystem>
 #include <sys/stat.h>
 
 #include "audio/file.hpp"
@@ -29,6 +30,20 @@ void check_type(const json& record, const char* key, json::value_t want, const c
     auto it = record.find(key);
     if (it == record.end() || it->is_null() || it->type() == want) return;
     throw record_error(std::string("field '") + key + "' must be " + want_text + ", not " + it->type_name());
+}
+
+// The output file as its row names it: relative to the page's folder (as
+// the player's link is), for failed records too; as written when it cannot be.
+std::string shown_output(const json& record, const std::string& out_abs) {
+    auto it = record.find("output_path");
+    if (it == record.end() || !it->is_string() || it->get_ref<const std::string&>().empty()) return "";
+    const std::string& path = it->get_ref<const std::string&>();
+    try {
+        auto rel = std::filesystem::path(absolute_path(path)).lexically_relative(out_abs);
+        if (!rel.empty()) return rel.generic_string();
+    } catch (const record_error&) {
+    }
+    return path;
 }
 
 }  // namespace
@@ -59,6 +74,9 @@ json preview_index::add(json record) {
             get_integer(record, "frames", 0, INT64_MAX);
             get_integer(record, "sample_rate_hz", 1, 10'000'000);
             get_integer(record, "clipped_samples", 0, INT64_MAX);
+            get_integer(record, "note", 0, 127);
+            get_integer(record, "velocity", 0, 127);
+            get_integer(record, "program_index", 0, INT32_MAX);
             check_type(record, "silent", json::value_t::boolean, "true or false");
             check_type(record, "set_params", json::value_t::object, "an object");
             check_type(record, "params", json::value_t::array, "an array");
@@ -91,6 +109,7 @@ json preview_index::add(json record) {
         row = {};
         set_error(record, e.what());
     }
+    row.output_file = shown_output(record, out_abs_);
     row.record = record;
     rows_.push_back(std::move(row));
     return record;

@@ -56,6 +56,27 @@ cell length_cell(const preview_row& row) {
     return {fixed(s, 6), fixed(s, 2) + " s"};
 }
 
+// A whole number (note, velocity, program): its digits, both for sorting and
+// for the search's exact match; anything else is shown as it is, unsorted.
+cell integer_cell(const json& record, const char* key) {
+    auto it = record.find(key);
+    if (it == record.end() || it->is_null()) return {};
+    if (it->is_number_integer()) return {it->dump(), it->dump()};
+    return {"", text_field(record, key)};
+}
+
+// The output file: its folder dimmed, its name plain, a link to the audio
+// when there is audio to play.
+std::string file_html(const preview_row& row) {
+    const std::string& file = row.output_file;
+    auto slash = file.rfind('/');
+    std::string dir = slash == std::string::npos ? "" : file.substr(0, slash + 1);
+    std::string name = slash == std::string::npos ? file : file.substr(slash + 1);
+    std::string text = (dir.empty() ? "" : "<span class=\"dir\">" + html_escape(dir) + "</span>") + html_escape(name);
+    if (row.audio_href.empty()) return text;
+    return "<a href=\"" + html_escape(row.audio_href) + "\">" + text + "</a>";
+}
+
 std::string display_name(const json& record) {
     std::string name = text_field(record, "preset_name");
     if (!name.empty()) return name;
@@ -110,26 +131,33 @@ void append_row(std::string& html, std::size_t index, const preview_row& row) {
     cell peak = number_cell(r, "peak_dbfs", " dBFS", 1), rms = number_cell(r, "rms_dbfs", " dBFS", 1),
          lufs = number_cell(r, "loudness_lufs", " LUFS", 1), tail = number_cell(r, "tail_rendered_s", " s", 2),
          length = length_cell(row);
+    cell note = integer_cell(r, "note"), velocity = integer_cell(r, "velocity"),
+         program = integer_cell(r, "program_index");
     double clipped = 0;
     number_field(r, "clipped_samples", clipped);
     auto silent_it = r.find("silent");
     bool silent = silent_it != r.end() && silent_it->is_boolean() && silent_it->get<bool>();
 
+    // What the script filters, sorts and searches on: sort values are plain
+    // numbers, the rest is escaped.
     html += "<tr class=\"row\" data-index=\"" + std::to_string(index) + "\" data-name=\"" + html_escape(name) +
-            "\" data-path=\"" + html_escape(path) + "\" data-status=\"" + html_escape(status) + "\" data-peak=\"" +
-            peak.sort + "\" data-rms=\"" + rms.sort + "\" data-lufs=\"" + lufs.sort + "\" data-length=\"" +
-            length.sort + "\" data-tail=\"" + tail.sort + "\" data-clipped=\"" + fixed(clipped, 0) +
-            "\" data-silent=\"" + (silent ? "1" : "0") + "\">\n";
+            "\" data-path=\"" + html_escape(path) + "\" data-note=\"" + note.sort + "\" data-velocity=\"" +
+            velocity.sort + "\" data-program=\"" + program.sort + "\" data-file=\"" + html_escape(row.output_file) +
+            "\" data-status=\"" + html_escape(status) + "\" data-peak=\"" + peak.sort + "\" data-rms=\"" + rms.sort +
+            "\" data-lufs=\"" + lufs.sort + "\" data-length=\"" + length.sort + "\" data-tail=\"" + tail.sort +
+            "\" data-clipped=\"" + fixed(clipped, 0) + "\" data-silent=\"" + (silent ? "1" : "0") + "\">\n";
     html += "<td class=\"num\">" + std::to_string(index) + "</td>";
     html += "<td><div class=\"name\">" + html_escape(name) + "</div><div class=\"path\">" + html_escape(path) +
             "</div></td>";
-    html += "<td>";
+    for (const cell* c : {&note, &velocity, &program}) html += "<td class=\"num\">" + html_escape(c->shown) + "</td>";
+    html += "<td class=\"file\">" + file_html(row) + "</td>";
+    // Player, waveform and spectrogram share a column, so that the table
+    // fits a 1280 px window.
+    html += "<td class=\"media\">";
     if (!row.audio_href.empty())
         html += "<audio controls preload=\"none\" src=\"" + html_escape(row.audio_href) + "\"></audio>";
-    html += "</td><td>";
     if (!row.waveform_href.empty())
         html += "<img class=\"wave\" loading=\"lazy\" alt=\"waveform\" src=\"" + html_escape(row.waveform_href) + "\">";
-    html += "</td><td>";
     if (!row.spectrogram_href.empty())
         html += "<img class=\"spec\" loading=\"lazy\" alt=\"spectrogram\" src=\"" +
                 html_escape(row.spectrogram_href) + "\">";
@@ -195,7 +223,8 @@ std::string render_preview_page(const std::vector<preview_row>& rows, const prev
     html += "<title>" + html_escape(options.title) + "</title>\n<style>" + std::string(preview_css()) +
             "</style>\n</head>\n<body>\n";
     html += "<h1>" + html_escape(options.title) + "</h1>\n<div id=\"controls\">\n";
-    html += "<label>Search <input id=\"search\" type=\"search\" placeholder=\"name or path\"></label>\n";
+    html += "<label>Search <input id=\"search\" type=\"search\" placeholder=\"name, path, file or a number\" "
+            "title=\"part of a name, preset path or file; or a note, velocity or program number\"></label>\n";
     html += "<label>Status <select id=\"status\"><option value=\"all\">all</option><option value=\"ok\">ok</option>"
             "<option value=\"error\">error</option><option value=\"skipped\">skipped</option></select></label>\n";
     html += "<label><input id=\"only-silent\" type=\"checkbox\"> silent only</label>\n";
@@ -204,11 +233,17 @@ std::string render_preview_page(const std::vector<preview_row>& rows, const prev
     html += "<span id=\"count\">" + std::to_string(rows.size()) + " renders</span>\n</div>\n";
     html += "<div id=\"pager\"><button id=\"prev\" type=\"button\">previous</button><span id=\"page\"></span>"
             "<button id=\"next\" type=\"button\">next</button></div>\n";
-    html += "<table id=\"rows\" data-page-size=\"" + std::to_string(options.page_size) + "\">\n<thead><tr>";
-    static const char* const headers[][2] = {
-        {"index", "#"},      {"name", "Preset"},  {"", "Player"},        {"", "Waveform"},
-        {"", "Spectrogram"}, {"peak", "Peak"},    {"rms", "RMS"},        {"lufs", "Loudness"},
-        {"length", "Length"}, {"tail", "Tail"},   {"status", "Status"},  {"", "Parameters"}};
+    html += "<table id=\"rows\" data-page-size=\"" + std::to_string(options.page_size) + "\">\n";
+    // Sort key (none when empty), label, and the column's class, which sets its width.
+    static const char* const headers[][3] = {
+        {"index", "#", "c-index"},         {"name", "Preset", "c-name"},      {"note", "Note", "c-note"},
+        {"velocity", "Velocity", "c-int"}, {"program", "Program", "c-int"},   {"file", "File", "c-file"},
+        {"", "Audio", "c-media"},          {"peak", "Peak", "c-num"},         {"rms", "RMS", "c-num"},
+        {"lufs", "Loudness", "c-lufs"},    {"length", "Length", "c-num"},     {"tail", "Tail", "c-num"},
+        {"status", "Status", "c-status"},  {"", "Parameters", "c-params"}};
+    html += "<colgroup>";
+    for (const auto& h : headers) html += std::string("<col class=\"") + h[2] + "\">";
+    html += "</colgroup>\n<thead><tr>";
     for (const auto& h : headers) {
         if (*h[0])
             html += std::string("<th data-key=\"") + h[0] + "\"><button type=\"button\">" + h[1] + "</button></th>";

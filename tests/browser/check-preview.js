@@ -1,23 +1,31 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Opens a render-index page in the system's headless Chromium and checks it
-// as a user would see it: rows, players whose audio loads, filters, sort,
-// search, and a screenshot. Prints one JSON summary line; exits 1 on the
-// first check that fails, naming it.
+// Opens a render-index page in the system's headless Chromium, in a window
+// 1280 pixels wide, and checks it as a user would see it: rows, players whose
+// audio loads, filters, sort, search, no horizontal scrolling, and a
+// screenshot. Given the records the page was made from, one per row in
+// order, and two searches, it also checks the note, velocity, program and
+// file cells against the records, and that searching a note number or a
+// file name shows exactly the rows with that note or file. Prints one JSON
+// summary line; exits 1 on the first check that fails, naming it.
 //
 // usage: node check-preview.js INDEX_HTML SCREENSHOT_PNG EXPECTED_ROWS EXPECTED_PLAYERS
+//                              [RECORDS_NDJSON NOTE FILE_NAME]
 'use strict';
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { chromium } = require('playwright-core');
 
-const [indexHtml, screenshot, rowsArg, playersArg] = process.argv.slice(2);
-if (!indexHtml || !screenshot || rowsArg === undefined || playersArg === undefined) {
-  console.error('usage: check-preview.js INDEX_HTML SCREENSHOT_PNG EXPECTED_ROWS EXPECTED_PLAYERS');
+const [indexHtml, screenshot, rowsArg, playersArg, recordsFile, noteQuery, fileQuery] = process.argv.slice(2);
+if (!indexHtml || !screenshot || rowsArg === undefined || playersArg === undefined ||
+    (recordsFile !== undefined && (noteQuery === undefined || fileQuery === undefined))) {
+  console.error('usage: check-preview.js INDEX_HTML SCREENSHOT_PNG EXPECTED_ROWS EXPECTED_PLAYERS ' +
+    '[RECORDS_NDJSON NOTE FILE_NAME]');
   process.exit(2);
 }
 const expectedRows = Number(rowsArg);
 const expectedPlayers = Number(playersArg);
+const WIDTH = 1280;
 
 function check(ok, what) {
   if (!ok) throw new Error('check failed: ' + what);
@@ -29,6 +37,70 @@ async function shown(page) {
     rows.filter((r) => !r.hidden && r.offsetParent !== null).map((r) => Number(r.dataset.index)));
 }
 
+// The page is no wider than the window: nothing to scroll sideways.
+async function checkNoOverflow(page, when) {
+  const width = await page.evaluate(() => document.scrollingElement.scrollWidth);
+  check(width <= WIDTH, `${when}: the page is ${width} px wide in a ${WIDTH} px window`);
+  return width;
+}
+
+// The text of every row's cell under the header sorting by `key`, by data-index.
+async function column(page, key) {
+  return page.$$eval('#rows', (tables, k) => {
+    const heads = Array.from(tables[0].tHead.rows[0].cells);
+    const at = heads.findIndex((th) => th.dataset.key === k);
+    if (at < 0) return null;
+    const out = {};
+    for (const r of tables[0].tBodies[0].rows) out[r.dataset.index] = r.cells[at].textContent;
+    return out;
+  }, key);
+}
+
+// The new columns hold the records' values, and searching a note number or
+// a file name shows the rows with that note or file, no more, no fewer.
+async function checkRecordColumns(page, summary) {
+  const records = fs.readFileSync(recordsFile, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
+  check(records.length === expectedRows, `${records.length} records for ${expectedRows} rows`);
+  const pageDir = path.dirname(path.resolve(indexHtml));
+  const text = (v) => (v === undefined || v === null ? '' : String(v));
+  const expected = {
+    note: records.map((r) => text(r.note)),
+    velocity: records.map((r) => text(r.velocity)),
+    program: records.map((r) => text(r.program_index)),
+    file: records.map((r) => (r.output_path ? path.relative(pageDir, r.output_path) : '')),
+  };
+  summary.cells = {};
+  for (const key of Object.keys(expected)) {
+    const cells = await column(page, key);
+    check(cells !== null, `a sortable "${key}" column`);
+    const got = records.map((_, i) => cells[i + 1]);
+    summary.cells[key] = got;
+    check(JSON.stringify(got) === JSON.stringify(expected[key]),
+      `the ${key} cells hold the records' values: ${JSON.stringify(got)}, expected ${JSON.stringify(expected[key])}`);
+  }
+  const rowsWhere = (test) => records.map((r, i) => (test(r) ? i + 1 : 0)).filter((i) => i > 0);
+  const searches = [
+    ['search_note', noteQuery, rowsWhere((r) => text(r.note) === noteQuery)],
+    ['search_file', fileQuery, rowsWhere((r) => !!r.output_path && path.basename(r.output_path).includes(fileQuery))],
+  ];
+  for (const [name, query, want] of searches) {
+    check(want.length >= 1 && want.length < records.length, `"${query}" should pick some rows, not all: ${want}`);
+    await page.fill('#search', query);
+    const got = (await shown(page)).sort((a, b) => a - b);
+    summary[name] = got;
+    check(JSON.stringify(got) === JSON.stringify(want), `searching "${query}" shows rows ${got}, expected ${want}`);
+  }
+  await page.fill('#search', '');
+
+  // Sorting by note orders the rows by note, rows without one last.
+  await page.click('th[data-key="note"] button');
+  const notes = await page.$$eval('#rows tbody tr.row', (rows) => rows.map((r) => r.dataset.note));
+  const known = notes.filter((n) => n !== '').map(Number);
+  check(known.every((n, i) => i === 0 || known[i - 1] <= n) && notes.slice(known.length).every((n) => n === ''),
+    'ascending by note: ' + notes);
+  await page.click('th[data-key="index"] button');
+}
+
 async function main() {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'vr-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
@@ -37,7 +109,7 @@ async function main() {
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
       '--autoplay-policy=no-user-gesture-required'],
-    viewport: { width: 1600, height: 900 },
+    viewport: { width: WIDTH, height: 800 },
   });
   const summary = {};
   try {
@@ -47,6 +119,7 @@ async function main() {
     // Anything but file:// is a request for an external asset.
     page.on('request', (r) => { if (!r.url().startsWith('file:')) problems.push('external request: ' + r.url()); });
     await page.goto('file://' + path.resolve(indexHtml));
+    summary.page_width = await checkNoOverflow(page, 'as loaded');
 
     const all = await page.$$eval('#rows tbody tr.row', (rows) => rows.length);
     summary.rows = all;
@@ -140,7 +213,11 @@ async function main() {
     check(await page.getAttribute('th[data-key="peak"]', 'aria-sort') === 'descending', 'the header shows the order');
     await page.click('th[data-key="index"] button');
 
+    if (recordsFile !== undefined) await checkRecordColumns(page, summary);
+
     await page.screenshot({ path: screenshot, fullPage: true });
+    // The full-page screenshot drew every image on the page too.
+    summary.page_width = await checkNoOverflow(page, 'after the screenshot');
 
     // Decode the screenshot in a fresh page (from a data: URL, so the canvas
     // is not tainted) and count its colours.
@@ -163,6 +240,7 @@ async function main() {
     }, png);
     summary.screenshot = image;
     check(image.width > 0 && image.height > 0 && image.colours > 10, 'screenshot is not blank: ' + JSON.stringify(image));
+    check(image.width === WIDTH, `the full-page screenshot is ${image.width} px wide, not ${WIDTH}`);
     check(problems.length === 0, problems.join('; '));
   } finally {
     await context.close();

@@ -4,6 +4,8 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <numbers>
 #include <unistd.h>
 
@@ -99,6 +101,56 @@ TEST(Preview, PageHasOneEscapedRowPerRecordAndNoPlayerForErrors) {
     EXPECT_EQ(count("data-peak=\"-3.250000\""), 1u);
     EXPECT_EQ(count("-3.2 dBFS"), 1u);
     EXPECT_EQ(html, vr::render_preview_page(rows, {}));
+}
+
+// How many times `needle` occurs in `text`.
+std::size_t occurrences(const std::string& text, const std::string& needle) {
+    std::size_t n = 0;
+    for (auto p = text.find(needle); p != std::string::npos; p = text.find(needle, p + 1)) ++n;
+    return n;
+}
+
+TEST(Preview, RowsShowNoteVelocityProgramAndTheOutputFile) {
+    std::vector<vr::preview_row> rows(3);
+    rows[0].record = vr::json::parse(R"({"preset_name":"p","note":60,"velocity":100,"program_index":3})");
+    rows[0].output_file = "../audio/a <b>\".wav";
+    rows[0].audio_href = "../audio/a%20%3Cb%3E%22.wav";
+    rows[1].record = vr::json::parse(R"({"preset_name":"p","status":"error","note":"<sixty>"})");
+    rows[1].output_file = "x.wav";
+    rows[2].record = vr::json::parse(R"({"status":"skipped"})");
+    std::string html = vr::render_preview_page(rows, {});
+    EXPECT_EQ(occurrences(html, "data-note=\"60\" data-velocity=\"100\" data-program=\"3\" "
+                                "data-file=\"../audio/a &lt;b&gt;&quot;.wav\""), 1u);
+    EXPECT_EQ(occurrences(html, "<td class=\"num\">60</td><td class=\"num\">100</td><td class=\"num\">3</td>"
+                                "<td class=\"file\"><a href=\"../audio/a%20%3Cb%3E%22.wav\"><span class=\"dir\">"
+                                "../audio/</span>a &lt;b&gt;&quot;.wav</a></td>"), 1u);
+    // A field of another type is shown escaped but not sorted on; no audio, no link.
+    EXPECT_EQ(occurrences(html, "data-note=\"\" data-velocity=\"\" data-program=\"\" data-file=\"x.wav\""), 1u);
+    EXPECT_EQ(occurrences(html, "<td class=\"num\">&lt;sixty&gt;</td><td class=\"num\"></td><td class=\"num\"></td>"
+                                "<td class=\"file\">x.wav</td>"), 1u);
+    EXPECT_EQ(occurrences(html, "data-file=\"\""), 1u);
+    EXPECT_EQ(occurrences(html, "<sixty>"), 0u);
+    for (const char* key : {"note", "velocity", "program", "file"})
+        EXPECT_EQ(occurrences(html, std::string("<th data-key=\"") + key + "\">"), 1u) << key;
+}
+
+TEST(Preview, IndexNamesTheOutputFileRelativeToThePageAndChecksTheNewFields) {
+    auto dir = std::filesystem::temp_directory_path() / ("vr-preview-file-test-" + std::to_string(::getpid()));
+    vr::preview_index index({.out_dir = (dir / "page").string()});
+    index.add(vr::json::parse(R"({"status":"error","error":{"tool":"t","message":"m"},"output_path":")" +
+                              (dir / "audio" / "a.wav").string() + R"("})"));
+    auto bad = index.add(vr::json::parse(R"({"status":"ok","note":"C4","output_path":"/nonexistent/b.wav"})"));
+    EXPECT_EQ(bad["status"], "error");
+    EXPECT_NE(bad["error"]["message"].get<std::string>().find("note"), std::string::npos);
+    auto high = index.add(vr::json::parse(R"({"status":"ok","velocity":128,"output_path":"/nonexistent/b.wav"})"));
+    EXPECT_NE(high["error"]["message"].get<std::string>().find("velocity"), std::string::npos);
+    index.write_page();
+    std::ifstream in(dir / "page" / "index.html");
+    std::string html((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(occurrences(html, "data-file=\"../audio/a.wav\""), 1u);
+    EXPECT_EQ(occurrences(html, "nonexistent/b.wav\" data-status=\"error\""), 2u);  // the failed ones name it too
+    EXPECT_EQ(occurrences(html, "<span class=\"dir\">../audio/</span>a.wav</td>"), 1u);
+    std::filesystem::remove_all(dir);
 }
 
 TEST(Preview, MissingAudioFailsTheRecordButKeepsTheRow) {

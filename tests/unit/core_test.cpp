@@ -55,6 +55,21 @@ TEST(Cli, ParseErrorsNameTheOptionTheValueAndTheNearestOption) {
         EXPECT_EQ(cli_error(args).find("\u2018"), std::string::npos) << cli_error(args);
 }
 
+TEST(Cli, HelpHeadsEachGroupWithItsOwnName) {
+    std::vector<std::string> args{"tool", "--help"};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    vr::cli cli("", "test");
+    cli.add("Defaults for fields a job lacks")("note", "n", cxxopts::value<int>());
+    testing::internal::CaptureStdout();
+    const bool go_on = cli.parse(static_cast<int>(argv.size()), argv.data());
+    const std::string help = testing::internal::GetCapturedStdout();
+    EXPECT_FALSE(go_on);
+    EXPECT_NE(help.find("\n Defaults for fields a job lacks:\n"), std::string::npos) << help;
+    EXPECT_EQ(help.find("options:"), std::string::npos) << help;
+    EXPECT_NE(help.find("--note"), std::string::npos) << help;
+}
+
 TEST(Cursor, ReadsBothEndiannesses) {
     auto b = bytes({0x12, 0x34, 0x56, 0x78, 0x78, 0x56, 0x34, 0x12});
     vr::byte_cursor c(b);

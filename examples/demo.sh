@@ -8,7 +8,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 PATH="${VR_BIN:-$here/build/bin}:$PATH"
 out=${DEMO_OUT:-$here/build/demo}
 plugin=${DEMO_PLUGIN:-/usr/lib/vst/amsynth_vst.so}
-every=${DEMO_EVERY:-75}          # one program in this many: 50 of amsynth's 3712
+every=${DEMO_EVERY:-75}          # one named program in this many: 47 of amsynth's 3508
 jobs=${DEMO_JOBS:-$(nproc)}
 
 rm -rf "$out"
@@ -17,6 +17,7 @@ home="$out/home"                 # amsynth writes below $HOME: keep it in here
 
 echo "== 1. the plugin's own programs, as records (render-one --list-programs)"
 render-one --plugin "$plugin" --plugin-home "$home" --list-programs 2>/dev/null \
+    | jq -c 'select(.preset_name != "")' \
     | awk -v n="$every" 'NR % n == 1' > "$out/programs.ndjson"
 echo "   $(wc -l < "$out/programs.ndjson") programs picked, e.g.:"
 head -2 "$out/programs.ndjson" | sed 's/^/   /'

@@ -6,6 +6,7 @@
 # test synth under the names the examples give it), then checks the exit
 # status and what the page says the command does. An example a page marks
 # `.\" example: not run: REASON` is counted by the extractor, not run.
+# Over 400 lines: one test per page, each setting up what its examples name.
 bats_require_minimum_version 1.5.0
 load helper
 

@@ -2,6 +2,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # render-one loading presets, states and parameters, proving they reached the
 # plugin, and making preset files from a plugin's own programs.
+# Over 400 lines: every preset format's way into a plugin, and back out,
+# shares these fixtures and helpers; split, each half would repeat them.
 # shellcheck disable=SC2016 # render_jobs takes jq filters: $o and the like are jq's
 load helper
 

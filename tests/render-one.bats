@@ -1,6 +1,8 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-3.0-or-later
 # render-one on real plugins from Debian and on the project's test synth.
+# Over 400 lines: one file per tool (HOUSE-STYLE), and render-one does the
+# most; its dataset, preset, reliability and hostile cases have files of their own.
 load helper
 
 AMSYNTH=/usr/lib/vst/amsynth_vst.so

@@ -80,19 +80,14 @@ std::string option_given(int argc, char** argv, const std::string& value) {
 std::string cli::closest_option(const std::string& given) const {
     std::string name = given.substr(given.find_first_not_of('-'));
     name = name.substr(0, name.find('='));
-    std::string best;
-    std::size_t best_distance = 3;  // further than two edits is no suggestion
-    for (const auto& group : options_.groups()) {
-        if (group == operands_group) continue;
-        for (const auto& o : options_.group_help(group).options) {
-            std::size_t d = edit_distance(name, o.l.empty() ? std::string() : o.l.front());
-            if (!o.l.empty() && d < best_distance) {
-                best_distance = d;
-                best = o.l.front();
-            }
-        }
-    }
-    return best;
+    std::vector<std::string> longs;
+    for (const auto& group : options_.groups())
+        if (group != operands_group)
+            for (const auto& o : options_.group_help(group).options)
+                if (!o.l.empty()) longs.push_back(o.l.front());
+    // Further than two edits is no suggestion.
+    auto nearest = closest_matches(name, longs, 1, 2);
+    return nearest.empty() ? std::string() : longs[nearest.front()];
 }
 
 bool cli::parse(int argc, char** argv) {

@@ -2,7 +2,6 @@
 #include "render/batch.hpp"
 
 #include <filesystem>
-#include <optional>
 
 #include "core/error.hpp"
 #include "core/files.hpp"

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Prints one measurement as a line of JSON: its key, round, job count and
-wall time, and what the result records of the run say (jobs ok and failed,
-time inside the plugin's process calls, worker memory)."""
+wall time, the user and system CPU seconds of the processes it ran (given
+the shell's `times` before and after), and what the result records of the
+run say (jobs ok and failed, time inside the plugin's process calls, worker
+memory)."""
 import argparse
 import json
 import sys
@@ -53,12 +55,12 @@ def summarize(path):
 
 
 def cpu_seconds(times_line):
-    """User plus system seconds from a line of bash's `times`: `0m1.250s 0m0.031s`."""
-    total = 0.0
+    """User and system seconds from a line of bash's `times`: `0m1.250s 0m0.031s`."""
+    out = []
     for part in times_line.split():
         minutes, seconds = part.rstrip("s").split("m")
-        total += int(minutes) * 60 + float(seconds)
-    return total
+        out.append(int(minutes) * 60 + float(seconds))
+    return out[0], out[1]
 
 
 def main():
@@ -77,7 +79,10 @@ def main():
     m = {"key": a.key, "round": a.round, "jobs": a.jobs, "seconds": round(a.end - a.start, 6),
          "exit_status": a.status}
     if a.cpu_start and a.cpu_end:
-        m["cpu_s"] = round(cpu_seconds(a.cpu_end) - cpu_seconds(a.cpu_start), 3)
+        (u0, s0), (u1, s1) = cpu_seconds(a.cpu_start), cpu_seconds(a.cpu_end)
+        m["cpu_s"] = round(u1 + s1 - u0 - s0, 3)
+        m["user_s"] = round(u1 - u0, 3)
+        m["sys_s"] = round(s1 - s0, 3)  # the kernel's share: forks, faults, files
     if a.results:
         m["results"] = summarize(a.results)
     m.update(json.loads(a.extra))

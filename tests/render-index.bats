@@ -172,6 +172,21 @@ error"
     [ "$(od -An -tu1 -j16 -N8 "$page/images/000001-spec.png" | tr -s ' ' | sed 's/^ //')" = "0 0 1 64 0 0 0 128" ]
     run -1 cmp -s "$page/images/000001-spec.png" "$page/images/000002-spec.png"
     run -1 cmp -s "$page/images/000001-wave.png" "$page/images/000003-wave.png"
+    # Another decoder (ffmpeg, every chunk's CRC checked) reads each one back
+    # to width x height RGB pixels; the waveform's commonest colour is its
+    # background (22, 26, 34), whatever the file's palette order.
+    local bytes
+    for png in "$page"/images/*.png; do
+        bytes=$(ffmpeg -v error -err_detect crccheck+explode -i "$png" -f rawvideo -pix_fmt rgb24 - | wc -c)
+        case $png in
+            *-wave.png) [ "$bytes" -eq $((320 * 64 * 3)) ] || fail "$png decodes to $bytes bytes" ;;
+            *) [ "$bytes" -eq $((320 * 128 * 3)) ] || fail "$png decodes to $bytes bytes" ;;
+        esac
+    done
+    sh_run "ffmpeg -v error -i '$page/images/000001-wave.png' -f rawvideo -pix_fmt rgb24 - |
+            od -An -v -tu1 -w3 | sort | uniq -c | sort -rn | head -1"
+    assert_success
+    assert_output --regexp '^ *[0-9]+ +22 +26 +34$'
 }
 
 @test "the same records give the same bytes" {

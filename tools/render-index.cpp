@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // render-index: writes a static preview page (index.html and images) of the
 // result records read, and passes the records on.
+#include <malloc.h>
+
 #include "core/error.hpp"
 #include "core/records.hpp"
 #include "core/tool.hpp"
@@ -9,6 +11,13 @@
 namespace {
 
 int run(int argc, char** argv) {
+    // Each row reads its audio and draws its images in buffers of a few
+    // hundred KiB, allocated and freed again. By default glibc maps such
+    // buffers fresh (or trims the heap after them), and the page faults cost
+    // more than the drawing: reading a 1 s WAV took 3.6 ms, 0.15 ms with the
+    // memory kept.
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
     vr::cli cli("--out DIR < results", "Write a preview page of rendered results: index.html plus images.");
     cli.add()("o,out", "the folder to write (created when missing)", cxxopts::value<std::string>(), "DIR")(
         "title", "the page's title", cxxopts::value<std::string>()->default_value("vst-render preview"), "TEXT")(

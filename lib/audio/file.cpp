@@ -93,7 +93,7 @@ void check_audio_target(const std::string& path, sample_format fmt, int channels
                            std::string(to_string(fmt)));
 }
 
-void write_audio_file(const std::string& path, const audio_buffer& audio, sample_format fmt) {
+void write_audio_file(const std::string& path, const audio_buffer& audio, sample_format fmt, int flac_level) {
     check_audio_target(path, fmt, audio.channels);
     if (audio.samples.size() % static_cast<std::size_t>(audio.channels) != 0)
         throw record_error(path + ": internal error: " + std::to_string(audio.samples.size()) +
@@ -108,7 +108,7 @@ void write_audio_file(const std::string& path, const audio_buffer& audio, sample
     if (c == audio_container::npy) {
         bytes = encode_npy(audio);
     } else {
-        bytes = sndfile_encode(audio, c, fmt, path);
+        bytes = sndfile_encode(audio, c, fmt, path, flac_level);
         if (c == audio_container::ogg) set_ogg_serial(bytes, serial_for(audio), path);
     }
     auto parent = std::filesystem::path(path).parent_path();

@@ -41,6 +41,13 @@ struct audio_buffer {
 // throws record_error naming the path and the problem otherwise.
 void check_audio_target(const std::string& path, sample_format fmt, int channels);
 
+// FLAC's compression levels (libFLAC's presets, as `flac -0` to `-8`): a
+// higher level makes a smaller file and takes longer to encode; the samples
+// decoded are the same at every level. libsndfile's default is 5.
+inline constexpr int min_flac_level = 0;
+inline constexpr int max_flac_level = 8;
+inline constexpr int default_flac_level = 5;
+
 // Writes the buffer to path in the format its extension picks, atomically: the
 // file is encoded in memory, then written to a temporary file beside path,
 // closed, checked and renamed over path (missing folders are created). On any
@@ -49,7 +56,10 @@ void check_audio_target(const std::string& path, sample_format fmt, int channels
 // byte-identical files in every format, Ogg included (its stream serial is
 // derived from the samples instead of libsndfile's clock-seeded one).
 // Samples beyond [-1, 1] saturate in PCM formats and are kept in float32.
-void write_audio_file(const std::string& path, const audio_buffer& audio, sample_format fmt);
+// flac_level is used for .flac files only (out of min_flac_level..
+// max_flac_level: record_error).
+void write_audio_file(const std::string& path, const audio_buffer& audio, sample_format fmt,
+                      int flac_level = default_flac_level);
 
 // Reads any file libsndfile reads, and .npy files (float32 or float64, 1-D
 // or 2-D frames x channels), back as floats; throws record_error naming the

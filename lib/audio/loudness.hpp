@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Loudness of a render as EBU R128 / ITU-R BS.1770 defines it, measured by
-// libebur128 (Debian's), so that the numbers agree with other meters.
+// Loudness of a render as EBU R128 / ITU-R BS.1770 defines it: integrated
+// loudness measured by libebur128 (Debian's), true peak by our own meter
+// (audio/true_peak.hpp), which gives libebur128's figure at a tenth of its
+// cost or less, so that the numbers agree with other meters.
 #pragma once
 #include <optional>
 
@@ -17,5 +19,11 @@ struct loudness_reading {
 // samples at audio.sample_rate; throws record_error when libebur128 refuses
 // the buffer (no sample rate, more channels than it takes).
 loudness_reading measure_loudness(const audio_buffer& audio);
+
+// The true peak as libebur128 itself measures it (EBUR128_MODE_TRUE_PEAK,
+// the largest over channels of ebur128_true_peak), linear: the reference
+// that tests and `make bench` hold true_peak to. Slow; throws record_error
+// as measure_loudness does.
+double true_peak_by_libebur128(const audio_buffer& audio);
 
 }  // namespace vr

@@ -9,6 +9,7 @@
 
 #include "core/error.hpp"
 #include "core/handles.hpp"
+#include "core/memory.hpp"
 
 namespace vr {
 
@@ -120,7 +121,10 @@ bool holds_nonfinite(audio_container c, sample_format f) {
 }  // namespace
 
 std::vector<std::uint8_t> sndfile_encode(const audio_buffer& audio, audio_container container,
-                                         sample_format fmt, const std::string& path) {
+                                         sample_format fmt, const std::string& path, int flac_level) {
+    if (container == audio_container::flac && (flac_level < min_flac_level || flac_level > max_flac_level))
+        throw record_error(path + ": FLAC compression level " + std::to_string(flac_level) + " is outside " +
+                           std::to_string(min_flac_level) + ".." + std::to_string(max_flac_level));
     SF_INFO info{};
     info.samplerate = audio.sample_rate;
     info.channels = audio.channels;
@@ -142,6 +146,12 @@ std::vector<std::uint8_t> sndfile_encode(const audio_buffer& audio, audio_contai
     }
 
     memory_sink sink;
+    // Room for the whole file at once (PCM's size bounds FLAC's and Vorbis'
+    // too): grown step by step, the image would be copied into new pages
+    // several times, and each first touch of a page costs a fault.
+    const std::size_t sample_bytes = fmt == sample_format::pcm16 ? 2 : fmt == sample_format::pcm24 ? 3 : 4;
+    sink.data.reserve(audio.samples.size() * sample_bytes + 65536);
+    map_ahead(sink.data.data(), sink.data.capacity());
     SF_VIRTUAL_IO io{mem_length<memory_sink>, mem_seek<memory_sink>, mem_read<memory_sink>,
                      sink_write, mem_tell<memory_sink>};
     unique_sndfile f(sf_open_virtual(&io, SFM_WRITE, &info, &sink));
@@ -150,6 +160,14 @@ std::vector<std::uint8_t> sndfile_encode(const audio_buffer& audio, audio_contai
     // returns the new setting, not success, so it is not checked.
     sf_command(f.get(), SFC_SET_ADD_PEAK_CHUNK, nullptr, SF_FALSE);
     sf_command(f.get(), SFC_SET_CLIPPING, nullptr, SF_TRUE);
+    if (container == audio_container::flac) {
+        // libsndfile takes a level from 0 to 1 and gives libFLAC
+        // lrint(8 x it): N / 8 is exact in a double, so level N is FLAC's -N.
+        double level = flac_level / 8.0;
+        if (sf_command(f.get(), SFC_SET_COMPRESSION_LEVEL, &level, sizeof level) != SF_TRUE)
+            throw record_error(path + ": libsndfile refused the FLAC compression level " +
+                               std::to_string(flac_level) + ": " + sf_strerror(f.get()));
+    }
     if (container == audio_container::ogg) {
         double q = vorbis_quality;
         if (sf_command(f.get(), SFC_SET_VBR_ENCODING_QUALITY, &q, sizeof q) != SF_TRUE)

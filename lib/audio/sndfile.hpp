@@ -11,12 +11,14 @@ namespace vr {
 
 // The whole file libsndfile writes for the buffer in `container` (not npy),
 // built in memory: PEAK chunk off (it holds a timestamp), clipping on (PCM
-// saturates instead of wrapping), Vorbis at a fixed quality. NaN becomes 0
-// and +-Inf +-1 in PCM and Vorbis, which cannot hold them. Throws
-// record_error naming `path` when libsndfile refuses (e.g. a sample rate the
-// format cannot store).
+// saturates instead of wrapping), Vorbis at a fixed quality, FLAC at
+// flac_level (0-8; ignored by the other formats). NaN becomes 0 and +-Inf +-1
+// in PCM and Vorbis, which cannot hold them. Throws record_error naming
+// `path` when libsndfile refuses (e.g. a sample rate the format cannot store)
+// or flac_level is out of range.
 std::vector<std::uint8_t> sndfile_encode(const audio_buffer& audio, audio_container container,
-                                         sample_format fmt, const std::string& path);
+                                         sample_format fmt, const std::string& path,
+                                         int flac_level = default_flac_level);
 
 // Decodes a file image in any format libsndfile reads; throws record_error
 // naming `path` when it cannot, or when the audio holds more than

@@ -11,7 +11,7 @@
 namespace vr::host {
 
 struct child_outcome {
-    bool ok = false;          // exited 0 after sending its answer
+    bool ok = false;          // sent its whole answer (then left to exit: not waited for)
     int exit_code = -1;       // when it exited
     int signal = 0;           // when a signal killed it
     int wait_status = 0;      // as waitpid gave it
@@ -27,7 +27,8 @@ struct child_outcome {
 // The child never returns into the caller: it ends with _exit, skipping
 // destructors and atexit handlers that belong to the parent, and it dies
 // with this process (even of SIGKILL). A child still running after
-// timeout_s (0: no limit) is killed with SIGKILL.
+// timeout_s (0: no limit) is killed with SIGKILL. A child that sent its
+// whole answer is reaped at the next call, not waited for now.
 child_outcome run_in_child(const std::function<std::string()>& fn, double timeout_s);
 
 // A job whose child failed: the message is the child's failure(), and the

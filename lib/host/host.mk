@@ -60,9 +60,11 @@ $(HOST_OBJS): $(BUILD)/obj/%.o: %.cpp
 	@mkdir -p $(@D)
 	$(CXX) $(VR_CXXFLAGS) -Wno-cpp $(JUCE_DEFS) $(JUCE_INCS:-I%=-isystem %) $(JUCE_PKG_CFLAGS) -MMD -MP -c $< -o $@
 
+# --wrap=dlsym: JUCE's lookup of a VST2 entry point goes through
+# lib/host/vst2_start.cpp first.
 $(BUILD)/bin/render-one: $(BUILD)/obj/tools/render-one.o $(HOST_OBJS) $(LIBVR) $(JUCE_LIB) lib/host/exports.list
 	@mkdir -p $(@D)
-	$(CXX) $(VR_LDFLAGS) -Wl,--dynamic-list=lib/host/exports.list -o $@ $(BUILD)/obj/tools/render-one.o $(HOST_OBJS) $(LIBVR) $(JUCE_LIB) $(PKG_LIBS) $(JUCE_LIBS)
+	$(CXX) $(VR_LDFLAGS) -Wl,--dynamic-list=lib/host/exports.list -Wl,--wrap=dlsym -o $@ $(BUILD)/obj/tools/render-one.o $(HOST_OBJS) $(LIBVR) $(JUCE_LIB) $(PKG_LIBS) $(JUCE_LIBS)
 
 -include $(HOST_OBJS:.o=.d)
 

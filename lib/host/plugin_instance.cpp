@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "host/plugin_create.hpp"
 #include "host/plugin_impl.hpp"
 #include "host/plugin_instance.hpp"
 #include "host/preset_apply.hpp"
@@ -15,34 +16,15 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
 
 #include "core/error.hpp"
+#include "core/memory.hpp"
 #include "core/text.hpp"
 #include "render/plugin_file.hpp"
 
 namespace vr::host {
 
 namespace {
-
-// The format manager outlives every instance and dies before JUCE shuts down.
-juce::AudioPluginFormatManager* g_formats = nullptr;
-
-const char* juce_format_name(plugin_format f) {
-    switch (f) {
-        case plugin_format::vst2: return "VST";
-        case plugin_format::vst3: return "VST3";
-        case plugin_format::lv2: return "LV2";
-    }
-    return "";
-}
-
-juce::AudioPluginFormat& format_for(plugin_format f) {
-    if (!g_formats) throw fatal_error("internal: plugin host used before juce_runtime");
-    for (auto* fmt : g_formats->getFormats())
-        if (fmt->getName() == juce_format_name(f)) return *fmt;
-    throw record_error(std::string("this build cannot host ") + to_string(f) + " plugins");
-}
 
 // preset-scan writes a VST2 fxID as its four characters when printable.
 std::string vst2_id(int uid) {
@@ -58,27 +40,6 @@ std::string vst2_id(int uid) {
         s += c;
     }
     return s;
-}
-
-// What JUCE should be asked to load: a file, or the URI of an LV2 plugin
-// (a bundle is opened by making lilv read the folder that holds it).
-std::string identifier_for(const plugin_ref& ref, juce::AudioPluginFormat& fmt) {
-    if (ref.format != plugin_format::lv2) {
-        if (!std::filesystem::exists(ref.location))
-            throw record_error("cannot load plugin " + ref.location + ": no such file or folder");
-        return ref.location;
-    }
-    if (ref.location.front() != '/') return ref.location;
-    auto uris = lv2_bundle_uris(ref.location);
-    if (uris.size() > 1) {
-        std::string list;
-        for (const auto& u : uris) list += (list.empty() ? "" : ", ") + u;
-        throw record_error("LV2 bundle " + ref.location + " holds " + std::to_string(uris.size()) +
-                           " plugins; name one by its URI: " + list);
-    }
-    auto parent = std::filesystem::path(ref.location).parent_path().string();
-    fmt.searchPathsForPlugins(juce::FileSearchPath(juce::String(parent)), false, false);
-    return uris.front();
 }
 
 // JUCE's hosts learn of a new latency through requests a plugin may post
@@ -143,12 +104,11 @@ struct juce_runtime::impl {
 
 juce_runtime::juce_runtime() : p_(std::make_unique<impl>()) {
     juce::Logger::setCurrentLogger(&p_->logger);
-    p_->formats.addDefaultFormats();
-    g_formats = &p_->formats;
+    use_formats(&p_->formats);
 }
 
 juce_runtime::~juce_runtime() {
-    g_formats = nullptr;
+    use_formats(nullptr);
     juce::Logger::setCurrentLogger(nullptr);
 }
 
@@ -161,32 +121,9 @@ plugin_instance::~plugin_instance() {
 std::unique_ptr<plugin_instance> plugin_instance::load(const plugin_ref& ref, int sample_rate, int block_size) {
     auto& fmt = format_for(ref.format);
     std::string id = identifier_for(ref, fmt);
-    juce::OwnedArray<juce::PluginDescription> found;
-    fmt.findAllTypesForFile(found, juce::String(id));
-    if (found.isEmpty() && ref.format == plugin_format::lv2 && ref.location.front() != '/')
-        throw record_error("cannot load plugin " + ref.location +
-                           ": no LV2 plugin has this URI in ~/.lv2, /usr/lib/lv2 or /usr/local/lib/lv2 "
-                           "(give the path of its .lv2 bundle to load it from elsewhere)");
-    if (found.isEmpty()) {
-        std::string why = plugin_load_reason(ref);
-        throw record_error("cannot load plugin " + ref.location + ": " +
-                           (why.empty() ? std::string("not a ") + to_string(ref.format) + " plugin JUCE can open" : why));
-    }
-    // A file may hold several plugins (VST2 shells, VST3 modules): prefer an instrument.
-    const juce::PluginDescription* desc = found[0];
-    for (auto* d : found)
-        if (d->isInstrument) {
-            desc = d;
-            break;
-        }
-    juce::String error;
-    auto plugin = fmt.createInstanceFromDescription(*desc, sample_rate, block_size, error);
-    if (!plugin) {
-        // JUCE's LV2 host says only that the binary "could not be opened".
-        std::string why = plugin_load_reason(ref);
-        if (why.empty()) why = error.isEmpty() ? std::string("the plugin refused to start") : error.toStdString();
-        throw record_error("cannot load plugin " + ref.location + ": " + why);
-    }
+    juce::PluginDescription description;
+    auto plugin = create_instance(ref, fmt, id, sample_rate, block_size, description);
+    const juce::PluginDescription* desc = &description;
     plugin->setNonRealtime(true);
     plugin->setRateAndBufferSizeDetails(sample_rate, block_size);
     plugin->prepareToPlay(sample_rate, block_size);
@@ -262,8 +199,14 @@ audio_buffer plugin_instance::render(const play_plan& plan, int channels, render
     const std::int64_t max_latency = static_cast<std::int64_t>(plugin.getSampleRate()) * 10;
     auto latency = [&] { return std::clamp<std::int64_t>(reported_latency(plugin), 0, max_latency); };
 
-    std::vector<float> rendered;
+    // Rendered straight into the buffer handed back: a second copy would
+    // cost a page fault per page in a forked child.
+    audio_buffer out;
+    out.channels = channels;
+    out.sample_rate = static_cast<int>(plugin.getSampleRate());
+    std::vector<float>& rendered = out.samples;
     rendered.reserve(static_cast<std::size_t>(plan.frames + latency()) * channels);
+    map_ahead(rendered.data(), rendered.capacity() * sizeof(float));
     juce::AudioBuffer<float> buffer(width, p_->block_size);
     juce::MidiBuffer midi;
     std::size_t next = 0;
@@ -332,15 +275,11 @@ audio_buffer plugin_instance::render(const play_plan& plan, int channels, render
     }
     if (stats) stats->process_s = process_s;
 
-    audio_buffer out;
-    out.channels = channels;
-    out.sample_rate = static_cast<int>(plugin.getSampleRate());
     auto skip = static_cast<std::size_t>(skip_frames) * channels;
     auto want = static_cast<std::size_t>(want_frames) * channels;
     skip = std::min(skip, rendered.size());
-    out.samples.assign(rendered.begin() + static_cast<std::ptrdiff_t>(skip),
-                       rendered.begin() + static_cast<std::ptrdiff_t>(std::min(rendered.size(), skip + want)));
-    out.samples.resize(want, 0.0f);
+    rendered.erase(rendered.begin(), rendered.begin() + static_cast<std::ptrdiff_t>(skip));
+    rendered.resize(want, 0.0f);
     return out;
 }
 

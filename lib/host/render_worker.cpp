@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "host/render_worker.hpp"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstring>
@@ -122,6 +124,16 @@ struct render_worker::slot {
     // change parameters start from it in every mode).
     std::unique_ptr<plugin_instance> played;
     std::unique_ptr<plugin_instance> pristine;
+    bool probed = false;
+
+    // The slot's first instance, which the records describe the plugin by.
+    void start() {
+        warm_audio_code(sample_rate);
+        pristine = load_warm();
+        info = pristine->info();
+        default_state_sha256 = sha256_hex(pristine->state());
+        initial_program = std::max(0, pristine->current_program());
+    }
 
     std::unique_ptr<plugin_instance> load_warm() {
         auto start = clock_type::now();
@@ -140,31 +152,32 @@ struct render_worker::slot {
     }
 
     // DESIGN.md rule 5: find out how this plugin's jobs get a clean state.
+    // It costs one instance beyond the one fork mode needs anyway, one
+    // forked render, and three short ones here.
     void probe() {
-        pristine = load_warm();
-        info = pristine->info();
-        default_state_sha256 = sha256_hex(pristine->state());
-        initial_program = std::max(0, pristine->current_program());
-        // Children render the probe from the never-played instance...
-        auto child_render = [&] { return to_bytes(pristine->render(probe_plan(sample_rate), 2)); };
-        auto forked = run_in_child(child_render, probe_timeout_s);
-        auto forked_again = run_in_child(child_render, probe_timeout_s);
+        if (!pristine) pristine = load_warm();
+        // A child renders the probe from the never-played instance...
+        auto forked = run_in_child([&] { return to_bytes(pristine->render(probe_plan(sample_rate), 2)); },
+                                   probe_timeout_s);
         // ...a second instance renders it here, then something else, is
         // reset, and renders it again.
         played = load_warm();
         audio_buffer first = played->render(probe_plan(sample_rate), 2);
-        // Forking works when children render alike, and sound when this
-        // process does. (Not necessarily the very samples of the instance
-        // here: ZynAddSubFX's helper thread, absent in a child, shifts them.)
-        bool fork_ok = forked.ok && forked_again.ok && forked.answer == forked_again.answer &&
-                       (same_bytes(first, forked.answer) || sounds(first) == sounds(forked.answer));
+        // Forking works when the child renders, and sounds when this process
+        // does. (Not necessarily the very samples of the instance here:
+        // ZynAddSubFX's helper thread, absent in a child, shifts them.)
+        bool fork_ok = forked.ok && (same_bytes(first, forked.answer) || sounds(first) == sounds(forked.answer));
         if (played->program_count() > 1) played->select_program(initial_program == 1 ? 0 : 1);
         played->render(disturbing_plan(sample_rate), 2);
         prepare(*played, std::nullopt);
         bool reset_ok = same_samples(first, played->render(probe_plan(sample_rate), 2));
         mode = reset_ok ? isolation::reset : fork_ok ? isolation::fork : isolation::fresh;
+        probed = true;
         if (!reset_ok) played.reset();
         if (!fork_ok) pristine.reset();
+        // What the instances freed goes back to the system: every fork
+        // copies the page tables of all the memory this process holds.
+        ::malloc_trim(0);
     }
 };
 
@@ -181,7 +194,7 @@ render_worker::slot& render_worker::slot_for(const plugin_ref& plugin, int sampl
         s->block_size = block_size;
         s->binary_sha256 = plugin_binary_sha256(plugin);
         try {
-            s->probe();
+            s->start();
         } catch (const record_error& e) {
             s->failure = e.what();
             s->played.reset();
@@ -207,7 +220,7 @@ json render_and_write(plugin_instance& p, const render_job& job, const play_plan
     }
     json shaped = shape_audio(audio, job.shape);
     for (auto& [k, v] : shaped.items()) r[k] = v;
-    write_audio_file(job.output_path, audio, job.format);
+    write_audio_file(job.output_path, audio, job.format, job.flac_level);
     r["plugin_process_s"] = stats.process_s;
     return r;
 }
@@ -249,15 +262,16 @@ void render_worker::run(const render_job& job, json& record, const std::function
     if (preset) record["preset_sha256"] = preset->sha256;
     if (state) record["state_file_sha256"] = state->sha256;
     play_plan plan = plan_for(job, record, options_.midi_program_changes);
+    isolation how = mode_for(s, job);
+    // A job that loads a preset or sets parameters would leave them set for
+    // the next one: it never plays in place.
+    if (how == isolation::reset && (loads || !job.params.empty() || !options_.save_state_path.empty()))
+        how = s.pristine ? isolation::fork : isolation::fresh;
+    if (how == isolation::reset && !s.played) s.played = s.load_warm();
     if (on_render) {
         std::int64_t most = plan.frames + (plan.until_silence ? plan.until_silence->max_frames : 0);
         on_render(static_cast<double>(most) / job.sample_rate);
     }
-    // A job that loads a preset or sets parameters would leave them set for
-    // the next one: it never plays in place.
-    isolation how = s.mode;
-    if (how == isolation::reset && (loads || !job.params.empty() || !options_.save_state_path.empty()))
-        how = s.pristine ? isolation::fork : isolation::fresh;
 
     auto setup_and_render = [&](plugin_instance& p) {
         json extra;
@@ -266,9 +280,16 @@ void render_worker::run(const render_job& job, json& record, const std::function
         if (state) extra["preset_applied_as"] = p.apply_preset(*state);
         if (preset) extra["preset_applied_as"] = p.apply_preset(*preset);
         for (const auto& [key, value] : job.params) p.set_parameter(key, value);
-        auto bytes = p.state();
-        extra["state_sha256"] = sha256_hex(bytes);
-        if (!options_.save_state_path.empty()) write_file_atomic(options_.save_state_path, bytes);
+        // The never-played instance, left as it was, holds the state the
+        // worker read when it started: not read (and hashed) again.
+        const bool untouched = &p == s.pristine.get() && !job.program_index && !loads && job.params.empty();
+        if (untouched && options_.save_state_path.empty()) {
+            extra["state_sha256"] = s.default_state_sha256;
+        } else {
+            auto bytes = p.state();
+            extra["state_sha256"] = sha256_hex(bytes);
+            if (!options_.save_state_path.empty()) write_file_atomic(options_.save_state_path, bytes);
+        }
         json r = render_and_write(p, job, plan);
         for (auto& [k, v] : extra.items()) r[k] = v;
         // Read after a block: JUCE's VST3 host updates cached values then.
@@ -304,8 +325,15 @@ void render_worker::run(const render_job& job, json& record, const std::function
                 break;
             }
             case isolation::fresh: {
-                auto p = s.load_warm();
-                load_s = s.load_s;
+                // A single job renders on the instance the worker started
+                // with: nothing has played on it yet.
+                std::unique_ptr<plugin_instance> p;
+                if (options_.one_job && s.pristine) {
+                    p = std::move(s.pristine);
+                } else {
+                    p = s.load_warm();
+                    load_s = s.load_s;
+                }
                 result = setup_and_render(*p);
                 break;
             }
@@ -321,6 +349,29 @@ void render_worker::run(const render_job& job, json& record, const std::function
     record["plugin_load_s"] = load_s;
     record["render_s"] = seconds_since(start);
     record["fresh_instance"] = how != isolation::reset;
+    record["isolation"] = to_string(how);
+}
+
+// The mode the job asks for, else the one a single job or the probe picks.
+isolation render_worker::mode_for(slot& s, const render_job& job) {
+    switch (job.isolation) {
+        case isolation_mode::reset: return isolation::reset;
+        case isolation_mode::fork: return s.pristine ? isolation::fork : isolation::fresh;
+        case isolation_mode::fresh: return isolation::fresh;
+        case isolation_mode::automatic: break;
+    }
+    if (options_.one_job) return isolation::fresh;
+    if (!s.probed) {
+        try {
+            s.probe();
+        } catch (const record_error& e) {
+            s.failure = e.what();
+            s.played.reset();
+            s.pristine.reset();
+            throw;
+        }
+    }
+    return s.mode;
 }
 
 // A plugin's own programs, each call in an instance of its own (reading

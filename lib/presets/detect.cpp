@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <iterator>
+#include <utility>
 
 #include "core/text.hpp"
 
@@ -13,13 +15,21 @@ namespace {
 
 bool starts(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
-        return static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
-    });
-    return out;
+// ASCII letter case ignored; `lower_word` is already in lower case.
+bool equals_ignoring_case(std::string_view s, std::string_view lower_word) {
+    return s.size() == lower_word.size() &&
+           std::equal(s.begin(), s.end(), lower_word.begin(), [](char a, char b) {
+               auto c = static_cast<unsigned char>(a);
+               return static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c) == b;
+           });
 }
+
+// The magic bytes sniff_preset knows, with the kind each one means.
+constexpr std::pair<std::string_view, preset_kind> magics[] = {
+    {"CcnK", preset_kind::fx},
+    {"VST3", preset_kind::vstpreset},
+    {std::string_view("XferJson\0", 9), preset_kind::serum2},
+};
 
 // Text, allowing the head to end inside a multi-byte character.
 bool looks_like_text(std::string_view s) {
@@ -37,10 +47,17 @@ bool looks_like_text(std::string_view s) {
 
 preset_kind sniff_preset(std::span<const std::uint8_t> head) {
     std::string_view s(reinterpret_cast<const char*>(head.data()), head.size());
-    if (starts(s, "CcnK")) return preset_kind::fx;
-    if (starts(s, "VST3")) return preset_kind::vstpreset;
-    if (starts(s, std::string_view("XferJson\0", 9))) return preset_kind::serum2;
+    for (const auto& [magic, kind] : magics)
+        if (starts(s, magic)) return kind;
     return preset_kind::none;
+}
+
+bool sniff_settled(std::span<const std::uint8_t> head) {
+    std::string_view s(reinterpret_cast<const char*>(head.data()), head.size());
+    // Unsettled only while the head is a proper prefix of some magic.
+    return std::none_of(std::begin(magics), std::end(magics), [&](const auto& m) {
+        return s.size() < m.first.size() && starts(m.first, s);
+    });
 }
 
 preset_kind claimed_by_name(std::string_view path) {
@@ -48,10 +65,10 @@ preset_kind claimed_by_name(std::string_view path) {
     std::string_view name = slash == std::string_view::npos ? path : path.substr(slash + 1);
     auto dot = name.rfind('.');
     if (dot == std::string_view::npos || dot == 0) return preset_kind::none;
-    std::string ext = lower(name.substr(dot + 1));
-    if (ext == "fxp" || ext == "fxb") return preset_kind::fx;
-    if (ext == "vstpreset") return preset_kind::vstpreset;
-    if (ext == "serumpreset") return preset_kind::serum2;
+    std::string_view ext = name.substr(dot + 1);
+    if (equals_ignoring_case(ext, "fxp") || equals_ignoring_case(ext, "fxb")) return preset_kind::fx;
+    if (equals_ignoring_case(ext, "vstpreset")) return preset_kind::vstpreset;
+    if (equals_ignoring_case(ext, "serumpreset")) return preset_kind::serum2;
     return preset_kind::none;
 }
 

@@ -22,6 +22,10 @@ inline constexpr std::size_t sniff_size = 512;
 // file's first sniff_size bytes, or all of it when shorter.
 preset_kind sniff_preset(std::span<const std::uint8_t> head);
 
+// True when no more bytes after `head` could change what sniff_preset says:
+// the head is not a proper prefix of any magic. Lets a reader stop early.
+bool sniff_settled(std::span<const std::uint8_t> head);
+
 // The preset kind a file name's extension claims (.fxp .fxb .vstpreset
 // .SerumPreset, in any letter case), or none.
 preset_kind claimed_by_name(std::string_view path);

@@ -2,11 +2,13 @@
 // Reading and summing up one preset file, and the records made from it.
 #include "presets/scan.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <utility>
 
 #include "core/files.hpp"
 #include "core/handles.hpp"
@@ -22,21 +24,29 @@ namespace {
 
 std::string errno_text(const char* doing) { return std::string(doing) + ": " + std::strerror(errno); }
 
-// Reads until `want` bytes are in `out` or the file ends; false at the end.
-bool read_upto(int fd, std::vector<std::uint8_t>& out, std::size_t want) {
-    while (out.size() < want) {
-        std::size_t got = out.size();
-        out.resize(want);
-        ssize_t n = ::read(fd, out.data() + got, want - got);
+// Reads the rest of a file that fstat said holds `size_hint` bytes, asking
+// for one byte more so that a growing file shows. A read that stops short
+// exactly at that size is taken as the end, which spares the read that would
+// return 0 (a regular file reads short only at its end).
+void read_to_end(int fd, std::vector<std::uint8_t>& bytes, std::uint64_t size_hint) {
+    for (;;) {
+        std::size_t got = bytes.size();
+        std::size_t want = got < size_hint ? static_cast<std::size_t>(size_hint) + 1 : got + 65536;
+        want = std::min(want, max_preset_bytes + 1);
+        bytes.resize(want);
+        ssize_t n = ::read(fd, bytes.data() + got, want - got);
         if (n < 0) {
-            out.resize(got);
+            bytes.resize(got);
             if (errno == EINTR) continue;
             throw record_error(errno_text("cannot read"));
         }
-        out.resize(got + static_cast<std::size_t>(n));
-        if (n == 0) return false;
+        bytes.resize(got + static_cast<std::size_t>(n));
+        if (n == 0) return;
+        if (bytes.size() > max_preset_bytes)
+            throw record_error("grew past the limit of " + std::to_string(max_preset_bytes) +
+                               " bytes while being read");
+        if (bytes.size() == size_hint && static_cast<std::size_t>(n) < want - got) return;
     }
-    return true;
 }
 
 std::string file_stem(const std::string& path) {
@@ -84,6 +94,38 @@ preset_summary summarize_serum(std::span<const std::uint8_t> bytes, const std::s
 
 }  // namespace
 
+preset_head read_preset_head(int fd, bool whole_head) {
+    preset_head head;
+    auto& bytes = head.bytes;
+    bytes.resize(sniff_size);
+    std::size_t got = 0;
+    while (got < sniff_size) {
+        ssize_t n = ::read(fd, bytes.data() + got, sniff_size - got);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            throw record_error(errno_text("cannot read"));
+        }
+        if (n == 0) {
+            head.at_end = true;
+            break;
+        }
+        got += static_cast<std::size_t>(n);
+        if (!whole_head && sniff_settled({bytes.data(), got})) break;
+    }
+    bytes.resize(got);
+    head.kind = sniff_preset(bytes);
+    return head;
+}
+
+void read_preset_rest(int fd, const struct stat& st, preset_head& head) {
+    if (!S_ISREG(st.st_mode)) throw record_error(std::string(file_kind(st.st_mode)) + ", not a file");
+    if (static_cast<std::uint64_t>(st.st_size) > max_preset_bytes)
+        throw record_error(std::to_string(st.st_size) + " bytes, over the limit of " +
+                           std::to_string(max_preset_bytes) + " for a preset");
+    if (!head.at_end) read_to_end(fd, head.bytes, static_cast<std::uint64_t>(st.st_size));
+    head.at_end = true;
+}
+
 std::vector<std::uint8_t> read_preset_file(const std::string& path) {
     // O_NONBLOCK: opening a FIFO must not wait for a writer.
     unique_fd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
@@ -91,22 +133,10 @@ std::vector<std::uint8_t> read_preset_file(const std::string& path) {
     struct stat st {};
     if (::fstat(fd.get(), &st) != 0) throw record_error(errno_text("cannot stat"));
     if (!S_ISREG(st.st_mode)) throw record_error(std::string(file_kind(st.st_mode)) + ", not a file");
-    std::vector<std::uint8_t> bytes;
-    bool more = read_upto(fd.get(), bytes, sniff_size);
-    if (sniff_preset(bytes) == preset_kind::none) throw not_a_preset(describe_content(bytes));
-    if (static_cast<std::uint64_t>(st.st_size) > max_preset_bytes)
-        throw record_error(std::to_string(st.st_size) + " bytes, over the limit of " +
-                           std::to_string(max_preset_bytes) + " for a preset");
-    if (more) {
-        // The size from fstat is a hint: the file may change while it is read.
-        bytes.reserve(static_cast<std::size_t>(st.st_size));
-        while (read_upto(fd.get(), bytes, std::min(max_preset_bytes + 1, bytes.size() + 65536))) {
-            if (bytes.size() > max_preset_bytes)
-                throw record_error("grew past the limit of " + std::to_string(max_preset_bytes) +
-                                   " bytes while being read");
-        }
-    }
-    return bytes;
+    preset_head head = read_preset_head(fd.get(), true);
+    if (head.kind == preset_kind::none) throw not_a_preset(describe_content(head.bytes));
+    read_preset_rest(fd.get(), st, head);
+    return std::move(head.bytes);
 }
 
 preset_summary summarize_preset(std::span<const std::uint8_t> bytes, const std::string& path) {

@@ -4,10 +4,12 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <sys/stat.h>
 #include <vector>
 
 #include "core/error.hpp"
 #include "core/records.hpp"
+#include "presets/detect.hpp"
 
 namespace vr {
 
@@ -37,6 +39,25 @@ struct preset_summary {
 // the path.
 std::vector<std::uint8_t> read_preset_file(const std::string& path);
 
+// A file read as far as telling its kind needs: its first bytes, and the
+// rest once read_preset_rest has run on a preset.
+struct preset_head {
+    preset_kind kind = preset_kind::none;
+    std::vector<std::uint8_t> bytes;
+    bool at_end = false;  // a read saw the end: bytes is the whole file
+};
+
+// Reads an open file from its start until its kind is settled by the magic
+// (with `whole_head`: until sniff_size bytes or the end, all that
+// describe_content looks at). Throws record_error ("cannot read: ...").
+preset_head read_preset_head(int fd, bool whole_head);
+
+// Reads the rest of a preset whose head has been read, as read_preset_file
+// does: a file that is not regular, or over max_preset_bytes, is refused.
+// `st` is the open file's stat. Throws record_error; messages do not name the
+// path.
+void read_preset_rest(int fd, const struct stat& st, preset_head& head);
+
 // Parses and validates a whole preset (fxp, fxb, vstpreset, Serum 2) and
 // sums it up. `path` gives bank and VST3 presets their name (the file name
 // without its extension). Throws format_error for a broken preset and
@@ -55,6 +76,9 @@ void set_preset_fields(json& record, const preset_summary& s);
 struct scan_options {
     bool by_extension = false;  // read only files named like presets
     bool expand_banks = false;  // one record per program of a bank
+    // Read files in batches through io_uring where the kernel has it; false
+    // reads them one by one (the reference path, for tests to compare).
+    bool batched_reads = true;
 };
 
 // Writes the records of one summed-up preset: `record` with the preset

@@ -2,42 +2,18 @@
 #include "preview/images.hpp"
 
 #include <fftw3.h>
-#include <png.h>
 
 #include <algorithm>
 #include <cmath>
-#include <csetjmp>
+#include <memory>
 #include <numbers>
 #include <string>
 
 #include "core/error.hpp"
-#include "core/handles.hpp"
 
 namespace vr {
 
 namespace {
-
-struct png_writer_deleter {
-    png_infop* info;
-    void operator()(png_struct* p) const noexcept { png_destroy_write_struct(&p, info); }
-};
-
-void append_bytes(png_structp png, png_bytep data, png_size_t length) {
-    auto* out = static_cast<std::vector<std::uint8_t>*>(png_get_io_ptr(png));
-    out->insert(out->end(), data, data + length);
-}
-
-void no_flush(png_structp) {}
-
-// libpng's error handler must not return, and C++ exceptions must not cross
-// libpng's C frames: keep the message and jump back to encode_png's setjmp.
-[[noreturn]] void png_fail(png_structp png, png_const_charp message) {
-    auto* why = static_cast<std::string*>(png_get_error_ptr(png));
-    if (why) *why = message ? message : "unknown error";
-    png_longjmp(png, 1);
-}
-
-void png_warn(png_structp, png_const_charp) {}
 
 struct fftwf_freer {
     void operator()(float* p) const noexcept { fftwf_free(p); }
@@ -66,6 +42,12 @@ rgb_image blank(int width, int height, const std::uint8_t rgb[3]) {
     return img;
 }
 
+// std::lround for v >= 0, inline: v minus its whole part is exact.
+std::uint8_t round_half_up(double v) {
+    auto whole = static_cast<int>(v);
+    return static_cast<std::uint8_t>(whole + (v - whole >= 0.5 ? 1 : 0));
+}
+
 // A dark-blue -> purple -> orange -> yellow ramp for t in [0, 1].
 void heat(double t, std::uint8_t out[3]) {
     static const double stops[][3] = {{8, 8, 24}, {70, 20, 110}, {190, 50, 80}, {250, 150, 30}, {255, 250, 200}};
@@ -73,33 +55,10 @@ void heat(double t, std::uint8_t out[3]) {
     int i = std::min(static_cast<int>(t), 3);
     double f = t - i;
     for (int c = 0; c < 3; ++c)
-        out[c] = static_cast<std::uint8_t>(std::lround(stops[i][c] + (stops[i + 1][c] - stops[i][c]) * f));
+        out[c] = round_half_up(stops[i][c] + (stops[i + 1][c] - stops[i][c]) * f);
 }
 
 }  // namespace
-
-std::vector<std::uint8_t> encode_png(const rgb_image& image) {
-    std::vector<std::uint8_t> out;
-    std::string why;
-    png_infop info = nullptr;
-    png_structp raw = png_create_write_struct(PNG_LIBPNG_VER_STRING, &why, png_fail, png_warn);
-    if (!raw) throw record_error("cannot encode PNG: libpng could not start");
-    unique_handle<png_struct, png_writer_deleter> png(raw, png_writer_deleter{&info});
-    info = png_create_info_struct(raw);
-    if (!info) throw record_error("cannot encode PNG: out of memory");
-    // Nothing with a destructor is created between here and the last libpng
-    // call, so the jump back skips no cleanup.
-    if (setjmp(png_jmpbuf(raw))) throw record_error("cannot encode PNG: " + why);
-    png_set_write_fn(raw, &out, append_bytes, no_flush);
-    png_set_IHDR(raw, info, image.width, image.height, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
-                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-    png_set_compression_level(raw, 9);
-    png_write_info(raw, info);
-    for (int y = 0; y < image.height; ++y)
-        png_write_row(raw, image.pixels.data() + static_cast<std::size_t>(y) * image.width * 3);
-    png_write_end(raw, nullptr);
-    return out;
-}
 
 rgb_image draw_waveform(const audio_buffer& audio, int width, int height) {
     static const std::uint8_t bg[3] = {22, 26, 34}, mid[3] = {60, 66, 80}, ink[3] = {110, 200, 160},
@@ -150,32 +109,54 @@ rgb_image draw_spectrogram(const audio_buffer& audio, int width, int height) {
         window[i] = static_cast<float>(0.5 - 0.5 * std::cos(2 * std::numbers::pi * i / n));
         window_sum += window[i];
     }
-    std::vector<double> level(bins);
-    std::uint8_t colour[3];
+    // The mono mix, made once rather than in every window that covers a frame
+    // (eight or nine windows for 1 s at 400 px). Non-finite samples count as
+    // silence.
+    std::vector<float> mono(frames);
+    for (std::size_t f = 0; f < frames; ++f) {
+        double v = 0;
+        for (int c = 0; c < audio.channels; ++c) v += audio.samples[f * audio.channels + c];
+        v /= audio.channels;
+        mono[f] = std::isfinite(v) ? static_cast<float>(v) : 0.0f;
+    }
+    // The bins each pixel row covers, bottom row (0 Hz) last.
+    std::vector<int> first_bin(height), end_bin(height);
+    for (int y = 0; y < height; ++y) {
+        int row = height - 1 - y;
+        first_bin[y] = static_cast<int>(static_cast<long long>(row) * bins / height);
+        end_bin[y] = std::min(
+            bins, std::max(first_bin[y] + 1, static_cast<int>(static_cast<long long>(row + 1) * bins / height)));
+    }
+    std::vector<double> power(bins);
+    std::uint8_t colour[3], floor_colour[3];
+    heat(0, floor_colour);
+    // Below this amplitude the level is under -120 dB with room to spare for
+    // log10's rounding: the ramp's floor colour, without computing it.
+    constexpr double quiet = 0.999999e-6;
     for (int x = 0; x < width; ++x) {
         // Each column is one window centred on its share of the audio.
         long long centre = static_cast<long long>((frames * (2 * x + 1)) / (2 * static_cast<std::size_t>(width)));
         for (int i = 0; i < n; ++i) {
             long long f = centre - n / 2 + i;
-            double v = 0;
-            if (f >= 0 && static_cast<std::size_t>(f) < frames)
-                for (int c = 0; c < audio.channels; ++c) v += audio.samples[f * audio.channels + c];
-            v /= audio.channels;
-            in.get()[i] = std::isfinite(v) ? static_cast<float>(v) * window[i] : 0.0f;
+            in.get()[i] = f >= 0 && static_cast<std::size_t>(f) < frames ? mono[f] * window[i] : 0.0f;
         }
         fftwf_execute(plan.get());
         for (int b = 0; b < bins; ++b) {
             double re = out.get()[b][0], im = out.get()[b][1];
-            double amp = 2.0 * std::sqrt(re * re + im * im) / window_sum;
-            level[b] = 20.0 * std::log10(std::max(amp, 1e-9));
+            power[b] = re * re + im * im;
         }
         for (int y = 0; y < height; ++y) {
-            int row = height - 1 - y;  // bottom row is 0 Hz
-            int b0 = static_cast<int>(static_cast<long long>(row) * bins / height);
-            int b1 = std::max(b0 + 1, static_cast<int>(static_cast<long long>(row + 1) * bins / height));
-            double best = -200;
-            for (int b = b0; b < b1 && b < bins; ++b) best = std::max(best, level[b]);
-            heat((best + 120.0) / 120.0, colour);
+            // The loudest bin of the row, found on the power: sqrt, scaling
+            // and log10 keep the order, so only one level is computed a pixel.
+            // (NaN bins are passed over; a row of them reads as silence.)
+            double most = -1;
+            for (int b = first_bin[y]; b < end_bin[y]; ++b) most = std::max(most, power[b]);
+            double amp = most >= 0 ? 2.0 * std::sqrt(most) / window_sum : 0;
+            if (amp < quiet) {
+                put(img, x, y, floor_colour);
+                continue;
+            }
+            heat((20.0 * std::log10(amp) + 120.0) / 120.0, colour);
             put(img, x, y, colour);
         }
     }

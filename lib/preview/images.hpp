@@ -14,10 +14,6 @@ struct rgb_image {
     std::vector<std::uint8_t> pixels;
 };
 
-// Encodes the picture as a PNG with libpng; the same picture always gives the
-// same bytes (no time or text chunks). Throws record_error when libpng fails.
-std::vector<std::uint8_t> encode_png(const rgb_image& image);
-
 // The waveform of the audio (all channels mixed to their per-column extremes),
 // width x height pixels; silence draws a flat centre line.
 rgb_image draw_waveform(const audio_buffer& audio, int width, int height);

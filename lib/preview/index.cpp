@@ -10,6 +10,7 @@
 #include "core/files.hpp"
 #include "core/text.hpp"
 #include "preview/images.hpp"
+#include "preview/png.hpp"
 
 namespace vr {
 
@@ -19,9 +20,8 @@ void write_text_atomic(const std::string& path, const std::string& text) {
     write_file_atomic(path, std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
 }
 
-void write_png(const std::string& path, const rgb_image& image) {
-    auto bytes = encode_png(image);
-    write_file_atomic(path, bytes);
+void write_png(png_encoder& png, const std::string& path, const rgb_image& image) {
+    write_file_atomic(path, png.encode(image));
 }
 
 // The page also shows fields the typed getters do not cover; one of the
@@ -94,9 +94,9 @@ json preview_index::add(json record) {
                 char stem[32];
                 std::snprintf(stem, sizeof stem, "images/%06zu", number);
                 std::string wave = std::string(stem) + "-wave.png", spec = std::string(stem) + "-spec.png";
-                write_png(out_abs_ + "/" + wave,
+                write_png(png_, out_abs_ + "/" + wave,
                           draw_waveform(audio, options_.image_width, options_.waveform_height));
-                write_png(out_abs_ + "/" + spec,
+                write_png(png_, out_abs_ + "/" + spec,
                           draw_spectrogram(audio, options_.image_width, options_.spectrogram_height));
                 row.audio_href = relative_href(out_abs_, audio_abs);
                 row.waveform_href = wave;

@@ -5,6 +5,7 @@
 
 #include "core/records.hpp"
 #include "preview/page.hpp"
+#include "preview/png.hpp"
 
 namespace vr {
 
@@ -38,6 +39,7 @@ private:
     preview_index_options options_;
     std::string out_abs_;
     std::vector<preview_row> rows_;
+    png_encoder png_;
 };
 
 // Reads records from in_fd like for_each_record, but hands every one (an

@@ -107,6 +107,22 @@ const char* to_string(plugin_format f) {
     return "unknown";
 }
 
+const char* to_string(isolation_mode m) {
+    switch (m) {
+        case isolation_mode::automatic: return "auto";
+        case isolation_mode::reset: return "reset";
+        case isolation_mode::fork: return "fork";
+        case isolation_mode::fresh: return "fresh";
+    }
+    return "unknown";
+}
+
+isolation_mode parse_isolation(std::string_view name) {
+    for (auto m : {isolation_mode::automatic, isolation_mode::reset, isolation_mode::fork, isolation_mode::fresh})
+        if (name == to_string(m)) return m;
+    throw record_error("isolation '" + std::string(name) + "' is not one of auto, reset, fork, fresh");
+}
+
 plugin_ref resolve_plugin(const std::string& text) {
     if (text.empty()) throw record_error("empty plugin path");
     if (looks_like_uri(text)) return {text, plugin_format::lv2};
@@ -205,6 +221,11 @@ render_job make_render_job(const json& record, const render_defaults& d, const p
         job.format = container_of(job.output_path) == audio_container::npy ? sample_format::float32
                                                                          : sample_format::pcm24;
     check_audio_target(job.output_path, job.format, job.channels);
+    // Checked whatever the output, so a bad value never waits for a .flac.
+    job.flac_level = static_cast<int>(
+        get_integer(record, "flac_level", min_flac_level, max_flac_level).value_or(d.flac_level));
+    auto isolation = get_string(record, "isolation");
+    job.isolation = isolation ? parse_isolation(*isolation) : d.isolation;
 
     if (record.contains("set_params") && !record["set_params"].is_null()) {
         const auto& params = record["set_params"];
@@ -227,13 +248,19 @@ void put_job_settings(const render_job& job, json& record) {
     record["channels"] = job.channels;
     // Vorbis has no sample format (a job's own is dropped, having done
     // nothing): the record says what the encoder was given instead.
-    if (uses_sample_format(container_of(job.output_path))) {
+    const audio_container container = container_of(job.output_path);
+    if (uses_sample_format(container)) {
         record.erase("ogg_quality");
         record["sample_format"] = std::string(to_string(job.format));
     } else {
         record.erase("sample_format");
         record["ogg_quality"] = vorbis_quality;
     }
+    // Likewise the FLAC level, which only a .flac is encoded with.
+    if (container == audio_container::flac)
+        record["flac_level"] = job.flac_level;
+    else
+        record.erase("flac_level");
     if (job.midi_mode) {
         record["midi_path"] = job.midi_path;
     } else {
@@ -320,6 +347,8 @@ json to_wire(const render_job& job) {
             {"block_size", job.block_size},
             {"channels", job.channels},
             {"format", static_cast<int>(job.format)},
+            {"flac_level", job.flac_level},
+            {"isolation", static_cast<int>(job.isolation)},
             {"output_path", job.output_path},
             {"params", std::move(params)},
             {"preset_path", job.preset_path},
@@ -342,6 +371,8 @@ render_job from_wire(const json& w) {
     job.block_size = w.at("block_size").get<int>();
     job.channels = w.at("channels").get<int>();
     job.format = static_cast<sample_format>(w.at("format").get<int>());
+    job.flac_level = w.at("flac_level").get<int>();
+    job.isolation = static_cast<isolation_mode>(w.at("isolation").get<int>());
     job.output_path = w.at("output_path").get<std::string>();
     for (const auto& p : w.at("params")) job.params.emplace_back(p.at(0).get<std::string>(), p.at(1).get<double>());
     job.preset_path = w.at("preset_path").get<std::string>();

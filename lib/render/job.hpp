@@ -4,6 +4,7 @@
 #pragma once
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -51,6 +52,17 @@ private:
     std::vector<std::pair<std::string, std::string>> by_key_;
 };
 
+// How a plugin's jobs get a state that does not depend on the jobs before
+// them (the isolation field, --isolation): automatic probes the plugin (its
+// reset, then forking, else a new instance per job); the others are chosen by
+// hand and skip the probe.
+enum class isolation_mode { automatic, reset, fork, fresh };
+
+// "auto" | "reset" | "fork" | "fresh".
+const char* to_string(isolation_mode m);
+// The names to_string gives -> enum; throws record_error naming the choices.
+isolation_mode parse_isolation(std::string_view name);
+
 // How long a render is and what is done to it before it is written; each a
 // job field of the same name (tail_auto is tail_s "auto").
 struct render_shape {
@@ -77,6 +89,8 @@ struct render_defaults {
     int block_size = 512;
     int channels = 2;
     std::optional<sample_format> format;  // pcm24, or float32 for .npy, when unset
+    int flac_level = default_flac_level;  // libsndfile's (audio/file.hpp)
+    isolation_mode isolation = isolation_mode::automatic;
     std::optional<std::string> preset_path;
     std::optional<std::string> state_path;
     render_shape shape;
@@ -97,6 +111,8 @@ struct render_job {
     int block_size = 512;
     int channels = 2;
     sample_format format = sample_format::pcm24;
+    int flac_level = default_flac_level;  // 0-8, used for .flac outputs only
+    isolation_mode isolation = isolation_mode::automatic;
     std::string output_path;  // absolute
     // set_params: parameter (index or name) -> normalised value 0..1, in order.
     std::vector<std::pair<std::string, double>> params;
@@ -131,9 +147,10 @@ inline plugin_key key_of(const render_job& job) { return key_of(job.plugin, job.
 
 // Adds the settings the job was rendered with to record (plugin_path,
 // sample_rate_hz, block_size, channels, sample_format or, for an .ogg,
-// ogg_quality, note, velocity and duration_s or midi_path, tail_s and the
-// shape fields), so that the result, read again as a job, renders the same
-// audio whatever the flags.
+// ogg_quality, flac_level for a .flac, note, velocity and duration_s or
+// midi_path, tail_s and the shape fields), so that the result, read again as
+// a job, renders the same file whatever the flags. Not isolation: the worker
+// records the mode a job got.
 void put_job_settings(const render_job& job, json& record);
 
 // Parses --sample-rate style values shared by flags and records.

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "audio/measure.hpp"
+#include "audio/sndfile.hpp"
 #include "core/error.hpp"
 #include "core/files.hpp"
 #include "core/hash.hpp"
@@ -90,6 +91,17 @@ json shape_audio(audio_buffer& audio, const render_shape& s) {
     r["true_peak_dbtp"] = n.loudness.true_peak_dbtp ? db_value(*n.loudness.true_peak_dbtp) : json(nullptr);
     r["gain_db"] = db_value(n.gain_db);
     return r;
+}
+
+void warm_audio_code(int sample_rate) {
+    audio_buffer audio;
+    audio.sample_rate = sample_rate;
+    audio.samples.resize(static_cast<std::size_t>(sample_rate) / 2 * 2);
+    for (std::size_t i = 0; i < audio.samples.size(); ++i) audio.samples[i] = static_cast<float>(i % 97) / 970.0f;
+    shape_audio(audio, render_shape{});
+    for (auto container : {audio_container::wav, audio_container::flac})
+        sndfile_encode(audio, container, sample_format::pcm24, "warm-up");
+    (void)temp_path_beside("/warm-up/file.wav");
 }
 
 }  // namespace vr

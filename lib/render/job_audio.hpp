@@ -47,4 +47,11 @@ normalized normalize_audio(audio_buffer& audio, const normalize_target& target, 
 // loudness_lufs, true_peak_dbtp and gain_db.
 json shape_audio(audio_buffer& audio, const render_shape& shape);
 
+// Measures and encodes a little audio, for a process about to fork
+// renderers: the shared libraries behind those steps (libebur128,
+// libsndfile, libFLAC, libstdc++'s filesystem) bind their symbols on first
+// call, and each binding made in a forked child writes a page the fork
+// shares: a page fault, in every child, every job.
+void warm_audio_code(int sample_rate);
+
 }  // namespace vr

@@ -53,9 +53,15 @@ void declare_render_options(cli& cli) {
         "channels", "1 or 2 output channels (channels)", cxxopts::value<int>()->default_value("2"), "N")(
         "sample-format", "pcm16, pcm24 or float32 (sample_format; default pcm24, float32 for .npy)",
         cxxopts::value<std::string>(), "FMT")(
+        "flac-level", "FLAC compression level 0-8: higher is smaller and slower to encode, the audio the same "
+                      "(flac_level)",
+        cxxopts::value<int>()->default_value(std::to_string(default_flac_level)), "N")(
         "silence-db", "peak below which a render counts as silent; the level auto tails and --trim-silence "
                       "take as silence (silence_db)",
-        cxxopts::value<double>()->default_value("-90"), "DB");
+        cxxopts::value<double>()->default_value("-90"), "DB")(
+        "isolation", "how a job is kept from the jobs before it: auto (probe the plugin), reset, fork or fresh "
+                     "(isolation)",
+        cxxopts::value<std::string>()->default_value("auto"), "MODE");
     cli.add("Length and shape of each render (job fields in parentheses)")(
         "tail", "seconds rendered after the note-off or the MIDI file's end, or auto: until silent (tail_s)",
         cxxopts::value<std::string>()->default_value("1"), "S|auto")(
@@ -151,6 +157,12 @@ render_defaults read_defaults(const cli& cli) {
             cli::throw_usage(std::string("--sample-format: ") + e.what());
         }
     }
+    d.flac_level = cli.get_in_range("flac-level", min_flac_level, max_flac_level);
+    try {
+        d.isolation = parse_isolation(cli.get<std::string>("isolation"));
+    } catch (const record_error& e) {
+        cli::throw_usage(std::string("--isolation: ") + e.what());
+    }
     d.tail_s = read_tail(cli, d.shape);
     read_shape(cli, d.shape);
     return d;
@@ -178,7 +190,9 @@ constexpr std::pair<const char*, const char*> flag_fields[] = {
     {"block-size", "block_size"},
     {"channels", "channels"},
     {"sample-format", "sample_format"},
+    {"flac-level", "flac_level"},
     {"silence-db", "silence_db"},
+    {"isolation", "isolation"},
     {"tail", "tail_s"},
     {"silence-hold", "silence_hold_s"},
     {"max-tail", "max_tail_s"},
@@ -209,7 +223,10 @@ render_options read_render_options(const cli& cli) {
     o.worker.ignore_plugin_id = cli.has("ignore-plugin-id");
     o.worker.report_params = cli.has("params") || o.sidecar;
     if (cli.has("save-state")) o.worker.save_state_path = absolute_path(cli.get<std::string>("save-state"));
-    if (o.mode == render_mode::single) o.output_path = absolute_path(cli.get<std::string>("output"));
+    if (o.mode == render_mode::single) {
+        o.output_path = absolute_path(cli.get<std::string>("output"));
+        o.worker.one_job = true;
+    }
     if (o.mode == render_mode::export_programs) o.export_path = absolute_path(cli.get<std::string>("export-programs"));
     if (o.mode == render_mode::export_bank) o.export_path = absolute_path(cli.get<std::string>("export-bank"));
     o.export_params = cli.has("export-params");

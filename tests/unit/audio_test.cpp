@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Unit tests for lib/'s audio files: formats, round trips, determinism, .npy
-// bytes, and what a failed write leaves behind.
+// bytes, FLAC's compression levels, and what a failed write leaves behind.
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <sndfile.h>
 #include <thread>
 
 #include "audio/file.hpp"
@@ -151,6 +152,79 @@ TEST(AudioFile, SameBufferGivesSameBytes) {
         std::string text(a.begin(), a.end());
         EXPECT_EQ(text.find("PEAK"), std::string::npos);
     }
+}
+
+// The FLAC file libsndfile writes when asked for no compression level
+// (its own default), straight through its API.
+std::vector<std::uint8_t> flac_as_libsndfile_writes_it(const std::string& path, const vr::audio_buffer& in) {
+    SF_INFO info{};
+    info.samplerate = in.sample_rate;
+    info.channels = in.channels;
+    info.format = SF_FORMAT_FLAC | SF_FORMAT_PCM_24;
+    SNDFILE* f = sf_open(path.c_str(), SFM_WRITE, &info);
+    EXPECT_NE(f, nullptr) << sf_strerror(nullptr);
+    if (!f) return {};
+    sf_command(f, SFC_SET_CLIPPING, nullptr, SF_TRUE);
+    EXPECT_EQ(sf_writef_float(f, in.samples.data(), static_cast<sf_count_t>(in.frames())),
+              static_cast<sf_count_t>(in.frames()));
+    EXPECT_EQ(sf_close(f), 0);
+    return bytes_of(path);
+}
+
+// libsndfile takes the level as 0..1 and hands libFLAC lrint(8 x it): level
+// 5 is its default, byte for byte; every level decodes to the same samples.
+// Each level N is FLAC's preset -N, as its fingerprints show: blocks of 1152
+// frames up to -2, of 4096 from -3; no stereo decorrelation at -0 and -3
+// only, which on two equal channels doubles the size.
+TEST(AudioFile, FlacLevelsTradeSizeForTheSameSamples) {
+    scratch_dir dir;
+    auto in = test_signal(2, 48000, 48000);
+    for (std::size_t i = 0; i < in.samples.size(); i += 2) in.samples[i + 1] = in.samples[i];
+    const auto plain = flac_as_libsndfile_writes_it(dir.file("plain.flac"), in);
+    vr::write_audio_file(dir.file("default.flac"), in, sample_format::pcm24);
+    EXPECT_TRUE(bytes_of(dir.file("default.flac")) == plain);
+    std::vector<std::vector<std::uint8_t>> at_level;
+    for (int level = vr::min_flac_level; level <= vr::max_flac_level; ++level) {
+        SCOPED_TRACE("level " + std::to_string(level));
+        const std::string path = dir.file("l" + std::to_string(level) + ".flac");
+        vr::write_audio_file(path, in, sample_format::pcm24, level);
+        at_level.push_back(bytes_of(path));
+        // Lossless at every level: the very samples of the default file.
+        auto back = vr::read_audio_file(path);
+        auto ref = vr::read_audio_file(dir.file("default.flac"));
+        ASSERT_EQ(back.samples.size(), in.samples.size());
+        EXPECT_EQ(std::memcmp(back.samples.data(), ref.samples.data(), in.samples.size() * sizeof(float)), 0);
+    }
+    EXPECT_TRUE(at_level[vr::default_flac_level] == plain);
+    const std::size_t default_size = plain.size();
+    for (int level = vr::min_flac_level; level <= vr::max_flac_level; ++level) {
+        SCOPED_TRACE("level " + std::to_string(level));
+        const auto& f = at_level[level];
+        ASSERT_GT(f.size(), 12u);
+        // STREAMINFO, the first block after "fLaC" and its 4-byte header:
+        // the smallest and largest block size, 16 bits each.
+        EXPECT_EQ(std::string(f.begin(), f.begin() + 4), "fLaC");
+        EXPECT_EQ(f[10] << 8 | f[11], level <= 2 ? 1152 : 4096);
+        if (level == 0 || level == 3)
+            EXPECT_GT(f.size(), default_size * 3 / 2);
+        else
+            EXPECT_LT(f.size(), default_size * 11 / 10);
+    }
+    EXPECT_LT(at_level[8].size(), at_level[4].size());
+
+    // Out of range fails a .flac before anything is written; other formats
+    // have no use for it.
+    for (int level : {-1, 9}) {
+        auto msg = error_message<vr::record_error>(
+            [&] { vr::write_audio_file(dir.file("bad.flac"), in, sample_format::pcm16, level); });
+        EXPECT_NE(msg.find("FLAC compression level " + std::to_string(level) + " is outside 0..8"),
+                  std::string::npos)
+            << msg;
+    }
+    EXPECT_FALSE(std::filesystem::exists(dir.file("bad.flac")));
+    vr::write_audio_file(dir.file("w.wav"), in, sample_format::pcm16, 9);
+    vr::write_audio_file(dir.file("w5.wav"), in, sample_format::pcm16);
+    EXPECT_TRUE(bytes_of(dir.file("w.wav")) == bytes_of(dir.file("w5.wav")));
 }
 
 TEST(AudioFile, OggSerialFollowsTheAudio) {

@@ -1,18 +1,22 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Unit tests for the preview page: escaping, links, images, rows.
 #include <gtest/gtest.h>
+#include <libdeflate.h>
 
+#include <array>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <numbers>
+#include <set>
 #include <unistd.h>
 
 #include "core/error.hpp"
 #include "preview/images.hpp"
 #include "preview/index.hpp"
 #include "preview/page.hpp"
+#include "preview/png.hpp"
 
 namespace {
 
@@ -34,6 +38,62 @@ int brightness(const vr::rgb_image& img, int x, int y) {
     return p[0] + p[1] + p[2];
 }
 
+std::uint32_t be32(const std::vector<std::uint8_t>& b, std::size_t at) {
+    return std::uint32_t{b.at(at)} << 24 | std::uint32_t{b.at(at + 1)} << 16 | std::uint32_t{b.at(at + 2)} << 8 |
+           b.at(at + 3);
+}
+
+// A PNG as png_encoder writes it read back: every chunk's CRC checked, the
+// zlib stream inflated, palette indices looked up. `depth` gets the bit depth,
+// `palette` the PLTE's colours (0 for RGB).
+vr::rgb_image decode_png(const std::vector<std::uint8_t>& png, int& depth, int& palette) {
+    vr::rgb_image img;
+    std::vector<std::uint8_t> plte, idat;
+    int type = -1;
+    for (std::size_t at = 8; at < png.size();) {
+        std::uint32_t size = be32(png, at);
+        std::string name(png.begin() + at + 4, png.begin() + at + 8);
+        EXPECT_EQ(be32(png, at + 8 + size), libdeflate_crc32(0, &png.at(at + 4), size + 4)) << name;
+        const std::uint8_t* data = &png.at(at + 8);
+        if (name == "IHDR") {
+            img.width = static_cast<int>(be32(png, at + 8));
+            img.height = static_cast<int>(be32(png, at + 12));
+            depth = data[8];
+            type = data[9];
+        } else if (name == "PLTE") {
+            plte.assign(data, data + size);
+        } else if (name == "IDAT") {
+            idat.insert(idat.end(), data, data + size);
+        }
+        at += 12 + size;
+    }
+    palette = static_cast<int>(plte.size() / 3);
+    EXPECT_TRUE(type == 2 || type == 3);
+    std::size_t row_bytes = type == 2 ? img.width * 3u : (img.width * static_cast<std::size_t>(depth) + 7) / 8;
+    std::vector<std::uint8_t> raw((row_bytes + 1) * img.height);
+    std::size_t got = 0;
+    auto* d = libdeflate_alloc_decompressor();
+    EXPECT_EQ(libdeflate_zlib_decompress(d, idat.data(), idat.size(), raw.data(), raw.size(), &got),
+              LIBDEFLATE_SUCCESS);
+    libdeflate_free_decompressor(d);
+    EXPECT_EQ(got, raw.size());
+    for (int y = 0; y < img.height; ++y) {
+        const std::uint8_t* row = &raw[y * (row_bytes + 1)];
+        EXPECT_EQ(row[0], 0) << "filter of row " << y;
+        for (int x = 0; x < img.width; ++x) {
+            if (type == 2) {
+                img.pixels.insert(img.pixels.end(), row + 1 + x * 3, row + 4 + x * 3);
+                continue;
+            }
+            int per_byte = 8 / depth, shift = 8 - depth - (x % per_byte) * depth;
+            std::size_t i = (row[1 + x / per_byte] >> shift) & ((1 << depth) - 1);
+            EXPECT_LT(i, plte.size() / 3);
+            img.pixels.insert(img.pixels.end(), plte.begin() + i * 3, plte.begin() + i * 3 + 3);
+        }
+    }
+    return img;
+}
+
 TEST(Preview, EscapesEveryMarkupCharacter) {
     EXPECT_EQ(vr::html_escape("<a href=\"x\">&'</a>"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;");
     EXPECT_EQ(vr::html_escape("plain é"), "plain é");
@@ -53,6 +113,50 @@ TEST(Preview, PngIsDeterministicAndStartsWithTheSignature) {
     EXPECT_EQ(a, b);
     const std::uint8_t sig[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
     EXPECT_TRUE(std::equal(sig, sig + 8, a.begin()));
+}
+
+TEST(Preview, PngDecodesToItsPixelsWithTheSmallestDepthThatHoldsThem) {
+    // Pictures of 1, 2, 3, 5, 17 and 256 colours, and one of 300 (RGB), in
+    // widths that leave a part of the last byte of each row unused.
+    vr::png_encoder png;
+    for (int colours : {1, 2, 3, 5, 17, 256, 300}) {
+        for (int width : {1, 7, 33}) {
+            vr::rgb_image img{width, 11, {}};
+            for (int i = 0; i < width * 11; ++i) {
+                int c = (i * 7) % colours;
+                img.pixels.push_back(static_cast<std::uint8_t>(c));
+                img.pixels.push_back(static_cast<std::uint8_t>(c >> 8));
+                img.pixels.push_back(200);
+            }
+            int used = std::min(colours, width * 11), depth = 0, palette = 0;
+            auto bytes = png.encode(img);
+            auto back = decode_png(bytes, depth, palette);
+            EXPECT_EQ(back.width, width);
+            EXPECT_EQ(back.height, 11);
+            EXPECT_EQ(back.pixels, img.pixels) << colours << " colours, " << width << " wide";
+            int want_depth = used <= 2 ? 1 : used <= 4 ? 2 : used <= 16 ? 4 : 8;
+            EXPECT_EQ(depth, want_depth) << colours << " colours, " << width << " wide";
+            EXPECT_EQ(palette, used <= 256 ? used : 0) << colours << " colours, " << width << " wide";
+            EXPECT_EQ(bytes, vr::encode_png(img));  // an encoder's earlier pictures change nothing
+        }
+    }
+    // The preview's own pictures of a sweep: a waveform of 2 colours and a
+    // spectrogram of over 400.
+    vr::audio_buffer sweep;
+    for (int i = 0; i < 48000; ++i) {
+        double t = i / 48000.0;
+        float v = static_cast<float>(0.5 * std::sin(std::numbers::pi * 20000 * t * t));
+        sweep.samples.insert(sweep.samples.end(), 2, v);
+    }
+    for (const auto& img : {vr::draw_waveform(sweep, 400, 64), vr::draw_spectrogram(sweep, 400, 128)}) {
+        std::set<std::array<std::uint8_t, 3>> seen;
+        for (std::size_t i = 0; i < img.pixels.size(); i += 3)
+            seen.insert({img.pixels[i], img.pixels[i + 1], img.pixels[i + 2]});
+        int depth = 0, palette = 0;
+        EXPECT_EQ(decode_png(png.encode(img), depth, palette).pixels, img.pixels);
+        EXPECT_EQ(palette, seen.size() <= 256 ? static_cast<int>(seen.size()) : 0) << seen.size() << " colours";
+    }
+    EXPECT_THROW(png.encode(vr::rgb_image{2, 2, std::vector<std::uint8_t>(11)}), vr::record_error);
 }
 
 TEST(Preview, WaveformOfSilenceIsAFlatLineAndALoudSineFillsTheHeight) {

@@ -172,6 +172,8 @@ TEST(RenderJob, FlagsFillWhatTheRecordLacks) {
     EXPECT_EQ(job.tail_s, 0.5);
     EXPECT_EQ(job.sample_rate, 44100);
     EXPECT_EQ(job.format, vr::sample_format::pcm24);
+    EXPECT_EQ(job.flac_level, 5);  // libsndfile's
+    EXPECT_EQ(job.isolation, vr::isolation_mode::automatic);
     EXPECT_EQ(job.plugin.location, "/p/a.so");
 
     auto npy = vr::make_render_job(json{{"output_path", "/o/a.npy"}}, d, map_of({"/p/a.so"}));
@@ -202,6 +204,80 @@ TEST(RenderJob, RefusesBadFields) {
     bad(json{{"output_path", "/o/a.wav"}, {"preset_path", 3}});
 }
 
+TEST(RenderJob, FlacLevelIsAWholeNumberFrom0To8TheFlagsGiveByDefault) {
+    vr::render_defaults d;
+    d.flac_level = 2;
+    auto p = map_of({"/p/a.so"});
+    auto level = [&](json r) { return vr::make_render_job(r, d, p).flac_level; };
+    EXPECT_EQ(level(json{{"output_path", "/o/a.flac"}}), 2);
+    EXPECT_EQ(level(json{{"output_path", "/o/a.flac"}, {"flac_level", 0}}), 0);
+    EXPECT_EQ(level(json{{"output_path", "/o/a.flac"}, {"flac_level", 8}}), 8);
+    EXPECT_EQ(level(json{{"output_path", "/o/a.flac"}, {"flac_level", 7.0}}), 7);
+    auto says = [&](json r, const std::string& what) {
+        try {
+            vr::make_render_job(r, d, p);
+            ADD_FAILURE() << "accepted: " << r.dump();
+        } catch (const vr::record_error& e) {
+            EXPECT_EQ(std::string(e.what()), what) << r.dump();
+        }
+    };
+    says(json{{"output_path", "/o/a.flac"}, {"flac_level", 9}}, "field 'flac_level' is 9, outside 0..8");
+    says(json{{"output_path", "/o/a.flac"}, {"flac_level", -1}}, "field 'flac_level' is -1, outside 0..8");
+    says(json{{"output_path", "/o/a.flac"}, {"flac_level", 2.5}},
+         "field 'flac_level' must be a whole number, not a number (2.5)");
+    says(json{{"output_path", "/o/a.flac"}, {"flac_level", "5"}},
+         "field 'flac_level' must be a whole number, not a string (\"5\")");
+    // Checked for every output, so that a bad batch fails before its first .flac.
+    says(json{{"output_path", "/o/a.wav"}, {"flac_level", 9}}, "field 'flac_level' is 9, outside 0..8");
+}
+
+TEST(RenderJob, IsolationIsOneOfFourModesTheFlagsGiveByDefault) {
+    using vr::isolation_mode;
+    for (auto m : {isolation_mode::automatic, isolation_mode::reset, isolation_mode::fork, isolation_mode::fresh})
+        EXPECT_EQ(vr::parse_isolation(vr::to_string(m)), m);
+    EXPECT_STREQ(vr::to_string(isolation_mode::automatic), "auto");
+    EXPECT_STREQ(vr::to_string(isolation_mode::fresh), "fresh");
+    vr::render_defaults d;
+    d.isolation = isolation_mode::fork;
+    auto p = map_of({"/p/a.so"});
+    auto mode = [&](json r) { return vr::make_render_job(r, d, p).isolation; };
+    EXPECT_EQ(mode(json{{"output_path", "/o/a.wav"}}), isolation_mode::fork);
+    EXPECT_EQ(mode(json{{"output_path", "/o/a.wav"}, {"isolation", "fresh"}}), isolation_mode::fresh);
+    EXPECT_EQ(mode(json{{"output_path", "/o/a.wav"}, {"isolation", "auto"}}), isolation_mode::automatic);
+    for (const json& bad : {json("Fresh"), json("automatic"), json(""), json(2)}) {
+        try {
+            vr::make_render_job(json{{"output_path", "/o/a.wav"}, {"isolation", bad}}, d, p);
+            ADD_FAILURE() << "accepted: " << bad.dump();
+        } catch (const vr::record_error& e) {
+            const std::string msg = e.what();
+            EXPECT_NE(msg.find(bad.is_string() ? "not one of auto, reset, fork, fresh" : "field 'isolation'"),
+                      std::string::npos)
+                << msg;
+        }
+    }
+}
+
+TEST(RenderJob, AResultEchoesTheFlacLevelOfAFlacOnlyAndNeverTheIsolation) {
+    vr::render_defaults d;
+    d.flac_level = 8;
+    d.isolation = vr::isolation_mode::fresh;
+    auto p = map_of({"/p/a.so"});
+    json flac{{"output_path", "/o/a.flac"}};
+    vr::put_job_settings(vr::make_render_job(flac, d, p), flac);
+    EXPECT_EQ(flac.at("flac_level"), 8);
+    EXPECT_FALSE(flac.contains("isolation"));  // the worker writes the mode the job got
+    // Read again with other defaults: the same level.
+    EXPECT_EQ(vr::make_render_job(flac, vr::render_defaults{}, p).flac_level, 8);
+    // The same record as a .wav or .ogg job: the level describes nothing there.
+    for (const char* other : {"/o/a.wav", "/o/a.ogg", "/o/a.npy"}) {
+        json r = flac;
+        r["output_path"] = other;
+        if (std::string(other).ends_with(".npy")) r.erase("sample_format");
+        vr::put_job_settings(vr::make_render_job(r, d, p), r);
+        EXPECT_FALSE(r.contains("flac_level")) << other;
+    }
+}
+
 TEST(RenderJob, TheWorkerGetsTheCheckedJobFieldForField) {
     vr::render_defaults d;
     d.shape.tail_auto = true;
@@ -213,7 +289,8 @@ TEST(RenderJob, TheWorkerGetsTheCheckedJobFieldForField) {
     d.shape.allow_nonfinite = true;
     const json record{{"output_path", "/o/a.flac"}, {"program_index", 7}, {"velocity", 90}, {"duration_s", 0.1 + 0.2},
                       {"set_params", {{"cutoff", 0.25}, {"3", 1.0 / 3}}}, {"channels", 1},
-                      {"preset_path", "/p/x.fxp"}, {"sample_format", "pcm16"}};
+                      {"preset_path", "/p/x.fxp"}, {"sample_format", "pcm16"}, {"flac_level", 1},
+                      {"isolation", "fresh"}};
     const vr::render_job job = vr::make_render_job(record, d, map_of({"/p/a.vst3"}));
     // Through the socket's text form, as the supervisor sends it.
     const vr::render_job back = vr::from_wire(json::parse(vr::to_wire(job).dump()));
@@ -229,6 +306,8 @@ TEST(RenderJob, TheWorkerGetsTheCheckedJobFieldForField) {
     EXPECT_EQ(back.params.size(), 2u);
     EXPECT_EQ(back.params[1].second, 1.0 / 3);
     EXPECT_EQ(back.format, vr::sample_format::pcm16);
+    EXPECT_EQ(back.flac_level, 1);
+    EXPECT_EQ(back.isolation, vr::isolation_mode::fresh);
     EXPECT_EQ(back.shape.normalize.what, vr::normalize_target::kind::lufs);
     EXPECT_EQ(back.shape.normalize.level, -16.5);
     EXPECT_TRUE(back.shape.tail_auto);

@@ -45,6 +45,9 @@ TEST(RenderOptions, WithoutFlagsABatchOfIsolatedJobsWithTheManPagesDefaults) {
     EXPECT_EQ(o.defaults.block_size, 512);
     EXPECT_EQ(o.defaults.channels, 2);
     EXPECT_FALSE(o.defaults.format);
+    EXPECT_EQ(o.defaults.flac_level, 5);
+    EXPECT_EQ(o.defaults.isolation, vr::isolation_mode::automatic);
+    EXPECT_TRUE(o.field_flags.empty());  // defaults given by no flag shadow nothing
     EXPECT_EQ(o.defaults.shape.silence_db, -90.0);
     EXPECT_FALSE(o.defaults.shape.tail_auto);
     EXPECT_LT(o.supervision.timeout_s, 0);  // derived from each job's length
@@ -77,6 +80,17 @@ TEST(RenderOptions, FlagsSetJobDefaultsAndTheWorkersAndSupervisorsOptions) {
     EXPECT_EQ(o.plugins.plugin_for(vr::json::object()).location, "/p/a.so");
 }
 
+TEST(RenderOptions, FlacLevelAndIsolationAreJobDefaultsThatFieldsShadow) {
+    auto o = read({"--flac-level", "0", "--isolation", "fresh", "--note", "40"});
+    EXPECT_EQ(o.defaults.flac_level, 0);
+    EXPECT_EQ(o.defaults.isolation, vr::isolation_mode::fresh);
+    using flag = std::pair<std::string, std::string>;
+    EXPECT_EQ(o.field_flags, (std::vector<flag>{{"note", "note"}, {"flac-level", "flac_level"}, {"isolation", "isolation"}}));
+    EXPECT_EQ(read({"--flac-level", "8"}).defaults.flac_level, 8);
+    for (const char* mode : {"auto", "reset", "fork", "fresh"})
+        EXPECT_STREQ(vr::to_string(read({"--isolation", mode}).defaults.isolation), mode);
+}
+
 TEST(RenderOptions, ModesAndTheirPaths) {
     auto single = read({"-o", "/tmp/x.wav", "--save-state", "/tmp/s.bin"});
     EXPECT_EQ(single.mode, vr::render_mode::single);
@@ -103,6 +117,10 @@ TEST(RenderOptions, RefusesValuesOutOfRangeAndFlagsThatDoNotGoTogether) {
     refused({"--tail", "-1"}, "--tail must be auto or seconds");
     refused({"--normalize", "loud"}, "--normalize:");
     refused({"--sample-format", "pcm8"}, "--sample-format:");
+    refused({"--flac-level", "9"}, "--flac-level must be between 0 and 8");
+    refused({"--flac-level", "-1"}, "--flac-level must be between 0 and 8");
+    refused({"--isolation", "sometimes"}, "--isolation: isolation 'sometimes' is not one of auto, reset, fork, fresh");
+    refused({"--isolation", "Fork"}, "not one of auto, reset, fork, fresh");
     refused({"--retries", "101"}, "--retries must be between 0 and 100");
     refused({"--timeout", "1", "--job-timeout", "1"}, "--job-timeout is --timeout");
     refused({"--save-state", "/tmp/s"}, "--save-state goes with -o");

@@ -16,8 +16,9 @@ SETS = {"short": (0.1, 0.1), "1s": (0.5, 0.5)}
 def write_jobs(a):
     duration, tail = SETS[a.set]
     for i in range(a.first, a.first + a.count):
-        # Notes vary so that no two neighbouring jobs are identical work.
-        note = 36 + (i * 7) % 49
+        # Notes vary so that no two neighbouring jobs are identical work;
+        # 11 is prime to 49, so every note of the range comes round.
+        note = 36 + (i * 11) % 49
         # --files K: K names over and over (a long batch need not fill the disk).
         name = i % a.files if a.files else i
         out = os.path.join(a.outdir, f"{a.set}-{name:05d}.{a.ext}")

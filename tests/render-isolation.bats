@@ -72,3 +72,31 @@ setup() {
     # shellcheck disable=SC2154 # $stderr is set by run --separate-stderr
     [[ "$stderr" == *"--isolation by isolation in 1 job"* ]] || fail "stderr: $stderr"
 }
+
+@test "a single job (-o) skips the probe and JUCE's program walk, and renders the bytes the same job renders in a batch" {
+    local amsynth=/usr/lib/vst/amsynth_vst.so
+    [ -e "$amsynth" ] || skip "amsynth is not installed"
+    mkdir -p "$HOME/.local/share"
+    run render-one --plugin "$amsynth" -o "$OUT/one.wav" --note 48 --duration 0.5 --tail 0.3
+    assert_success
+    [ "$(jq -r .isolation <<<"$output")" = fresh ]
+    one_state=$(jq -r .state_sha256 <<<"$output")
+    # In a batch the probe runs (amsynth's reset does not restore it: each
+    # job is forked from the never-played instance, walked by JUCE).
+    sh_run_lines "render-one --plugin '$amsynth' 2>/dev/null" \
+        "{\"output_path\":\"$OUT/batch.wav\",\"note\":48,\"duration_s\":0.5,\"tail_s\":0.3}" \
+        "{\"output_path\":\"$OUT/nine.wav\",\"note\":48,\"duration_s\":0.5,\"tail_s\":0.3,\"program_index\":9}"
+    assert_success
+    [ "$(jq -r .isolation <<<"${lines[0]}")" = fork ]
+    [ "$(jq -r .state_sha256 <<<"${lines[0]}")" = "$one_state" ]
+    cmp "$OUT/one.wav" "$OUT/batch.wav"
+    "$VR_BIN/../tests/audio-probe" "$OUT/one.wav" | jq -e '.peak_dbfs > -30'
+    # A program picked by index (on an instance JUCE walked) is another sound.
+    cmp -s "$OUT/one.wav" "$OUT/nine.wav" && fail "program 9 rendered as program 0"
+    # The first program keeps its name (with the walk skipped whole, it
+    # came out empty: the plugin had never switched to it).
+    run render-one --plugin "$amsynth" --list-programs
+    assert_success
+    name=$(head -n 1 <<<"$output" | jq -r .preset_name)
+    [ -n "$name" ] && [ "$name" != null ]
+}

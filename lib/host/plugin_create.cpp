@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 
 #define FST2VST 1
 #include <pluginterfaces/fst/fst.h>  // its #warnings: host.mk passes -Wno-cpp
@@ -116,10 +117,11 @@ bool is_vst2_shell(juce::AudioPluginInstance& plugin) {
 // description is worked out once per plugin and process.
 std::unique_ptr<juce::AudioPluginInstance> create_instance(const plugin_ref& ref, juce::AudioPluginFormat& fmt,
                                                           const std::string& id, int sample_rate, int block_size,
-                                                          juce::PluginDescription& desc) {
+                                                          juce::PluginDescription& desc, bool skip_program_walk) {
     static std::map<std::string, juce::PluginDescription> described;
     const std::string key = std::string(to_string(ref.format)) + ":" + id;
-    const vst2_quick_start quick;
+    std::optional<vst2_quick_start> quick;
+    if (skip_program_walk) quick.emplace();
     juce::String error;
     if (auto known = described.find(key); known != described.end()) {
         desc = known->second;

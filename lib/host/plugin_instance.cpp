@@ -118,11 +118,12 @@ plugin_instance::~plugin_instance() {
     if (p_ && p_->plugin) p_->plugin->releaseResources();
 }
 
-std::unique_ptr<plugin_instance> plugin_instance::load(const plugin_ref& ref, int sample_rate, int block_size) {
+std::unique_ptr<plugin_instance> plugin_instance::load(const plugin_ref& ref, int sample_rate, int block_size,
+                                                       bool skip_program_walk) {
     auto& fmt = format_for(ref.format);
     std::string id = identifier_for(ref, fmt);
     juce::PluginDescription description;
-    auto plugin = create_instance(ref, fmt, id, sample_rate, block_size, description);
+    auto plugin = create_instance(ref, fmt, id, sample_rate, block_size, description, skip_program_walk);
     const juce::PluginDescription* desc = &description;
     plugin->setNonRealtime(true);
     plugin->setRateAndBufferSizeDetails(sample_rate, block_size);

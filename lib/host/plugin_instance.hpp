@@ -59,8 +59,11 @@ struct param_reading {
 class plugin_instance {
 public:
     // Loads the plugin and prepares it for sample_rate and block_size; throws
-    // record_error saying why it could not.
-    static std::unique_ptr<plugin_instance> load(const plugin_ref& ref, int sample_rate, int block_size);
+    // record_error saying why it could not. skip_program_walk spares a VST2
+    // plugin JUCE's walk through all its programs (host/vst2_start.hpp):
+    // only for an instance that will play its first program as it is.
+    static std::unique_ptr<plugin_instance> load(const plugin_ref& ref, int sample_rate, int block_size,
+                                                 bool skip_program_walk = false);
     ~plugin_instance();
 
     const plugin_info& info() const;

@@ -127,17 +127,19 @@ struct render_worker::slot {
     bool probed = false;
 
     // The slot's first instance, which the records describe the plugin by.
-    void start() {
+    // quick: the instance will play its first program as it is (a single
+    // job, no program, preset or parameter): JUCE's program walk is skipped.
+    void start(bool quick) {
         warm_audio_code(sample_rate);
-        pristine = load_warm();
+        pristine = load_warm(quick);
         info = pristine->info();
         default_state_sha256 = sha256_hex(pristine->state());
         initial_program = std::max(0, pristine->current_program());
     }
 
-    std::unique_ptr<plugin_instance> load_warm() {
+    std::unique_ptr<plugin_instance> load_warm(bool quick = false) {
         auto start = clock_type::now();
-        auto p = plugin_instance::load(ref, sample_rate, block_size);
+        auto p = plugin_instance::load(ref, sample_rate, block_size, quick);
         check_takes_midi(p->info());
         warm_up(*p, sample_rate);
         load_s = seconds_since(start);
@@ -184,7 +186,7 @@ struct render_worker::slot {
 render_worker::render_worker(worker_options options) : options_(options) {}
 render_worker::~render_worker() = default;
 
-render_worker::slot& render_worker::slot_for(const plugin_ref& plugin, int sample_rate, int block_size) {
+render_worker::slot& render_worker::slot_for(const plugin_ref& plugin, int sample_rate, int block_size, bool quick) {
     const plugin_key key = key_of(plugin, sample_rate, block_size);
     auto it = slots_.find(key);
     if (it == slots_.end()) {
@@ -194,7 +196,7 @@ render_worker::slot& render_worker::slot_for(const plugin_ref& plugin, int sampl
         s->block_size = block_size;
         s->binary_sha256 = plugin_binary_sha256(plugin);
         try {
-            s->start();
+            s->start(quick);
         } catch (const record_error& e) {
             s->failure = e.what();
             s->played.reset();
@@ -245,7 +247,12 @@ void put_plugin_fields(json& record, const plugin_info& info, const std::optiona
 
 void render_worker::run(const render_job& job, json& record, const std::function<void(double)>& on_render) {
     put_job_settings(job, record);
-    slot& s = slot_for(job.plugin, job.sample_rate, job.block_size);
+    // JUCE's walk through a VST2 plugin's programs leaves traces in some
+    // (amsynth's programs sound otherwise when selected later): only a
+    // single job that plays the first program as it is goes without it.
+    const bool quick = options_.one_job && job.isolation == isolation_mode::automatic && !job.program_index &&
+                       job.preset_path.empty() && job.state_path.empty() && job.params.empty();
+    slot& s = slot_for(job.plugin, job.sample_rate, job.block_size, quick);
     std::shared_ptr<const loaded_preset> state, preset;
     try {
         if (!job.state_path.empty()) state = presets_.state(job.state_path);

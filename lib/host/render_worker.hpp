@@ -60,7 +60,7 @@ public:
 private:
     struct slot;
     preset_cache presets_;
-    slot& slot_for(const plugin_ref& plugin, int sample_rate, int block_size);
+    slot& slot_for(const plugin_ref& plugin, int sample_rate, int block_size, bool quick);
     isolation mode_for(slot& s, const render_job& job);
     std::map<plugin_key, std::unique_ptr<slot>> slots_;
     worker_options options_;

@@ -45,9 +45,8 @@ AEffectDispatcherProc own_dispatcher(AEffect* effect) {
 // JUCE's walk, without the middle: the state it leaves is that of a plugin
 // that went through its last program to its current one, got that one's
 // name back and every parameter back to its value before the walk. Those
-// few calls are made here in JUCE's order; the thousands of program
-// changes in between leave nothing behind in any plugin we know of (the
-// tests compare amsynth's renders and state with and without them).
+// few calls are made here in JUCE's order (amsynth's state and first
+// program then come out as after the whole walk: the tests compare them).
 void end_of_walk(AEffect* effect, AEffectDispatcherProc own) {
     auto current_name = [&] {
         char name[256] = {};

@@ -49,13 +49,17 @@ folder_prober::~folder_prober() = default;
 namespace {
 
 // What probe_file would have given, from a batch's result; false when the
-// bytes leave that open (a head cut short before its kind is settled, a
-// preset not read to its end) and the file must be read again on its own.
+// batch leaves that open (a head cut short before its kind is settled, a
+// preset not read to its end, a read that would have had to wait) and the
+// file must be read again on its own.
 bool settled_by_batch(const head_batch::result& b, bool whole_head, probe_result& r) {
     if (b.open_errno != 0) {
         r.open_errno = b.open_errno;
         return true;
     }
+    // A file opened O_NONBLOCK on a file system that cannot read without
+    // waiting gets EAGAIN from the ring where read(2) would just wait.
+    if (b.read_errno == EAGAIN) return false;
     if (b.read_errno != 0) {
         std::string message = std::string("cannot read: ") + std::strerror(b.read_errno);
         r.error = std::make_exception_ptr(record_error(message));

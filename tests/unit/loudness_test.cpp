@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "audio/file.hpp"
+#include "audio/integrated_loudness.hpp"
 #include "audio/loudness.hpp"
 #include "core/error.hpp"
 
@@ -68,6 +69,54 @@ TEST(Loudness, NeedsASampleRate) {
     auto a = sine(0.5, 2, 1.0);
     a.sample_rate = 0;
     EXPECT_THROW(vr::measure_loudness(a), vr::record_error);
+}
+
+TEST(Loudness, IntegratedLoudnessIsLibebur128s) {
+    // measure_loudness carries our meter's figure, which is libebur128's
+    // to the bit (integrated_loudness_test.cpp holds it to that on many
+    // signals); here, the record's own path.
+    for (int ch : {1, 2}) {
+        auto a = sine(0.3, ch, 2.5, 440);
+        auto r = vr::measure_loudness(a);
+        ASSERT_TRUE(r.integrated_lufs);
+#if defined(__x86_64__)
+        EXPECT_EQ(*r.integrated_lufs, vr::loudness_by_libebur128(a));
+#endif
+        EXPECT_NEAR(*r.integrated_lufs, vr::loudness_by_libebur128(a), 1e-9);
+    }
+    EXPECT_EQ(vr::loudness_by_libebur128(sine(0.0, 2, 2.0)), -HUGE_VAL);
+    EXPECT_EQ(vr::loudness_by_libebur128(sine(0.5, 2, 0.2)), -HUGE_VAL);
+}
+
+TEST(Loudness, RefusesWhatLibebur128Refuses) {
+    // Its limits: 1 to 64 channels, 16 Hz to 2.8224 MHz; ours keeps them,
+    // so that a record fails or passes as it did.
+    auto a = sine(0.5, 2, 0.5);
+    for (int rate : {15, 2822401}) {
+        a.sample_rate = rate;
+        EXPECT_THROW(vr::measure_loudness(a), vr::record_error) << rate;
+        EXPECT_THROW(vr::loudness_by_libebur128(a), vr::record_error) << rate;
+    }
+    // (libebur128 takes 16 to 24 Hz too, then writes past its buffer: it
+    // is not asked here.)
+    for (int rate : {16, 25, 2822400}) {
+        a.sample_rate = rate;
+        EXPECT_NO_THROW(vr::measure_loudness(a)) << rate;
+        if (rate >= 25) {
+            EXPECT_EQ(vr::integrated_loudness(a), vr::loudness_by_libebur128(a)) << rate;
+        }
+    }
+    vr::audio_buffer wide;
+    wide.channels = 65;
+    wide.samples.assign(65 * 100, 0.1f);
+    EXPECT_THROW(vr::measure_loudness(wide), vr::record_error);
+    EXPECT_THROW(vr::loudness_by_libebur128(wide), vr::record_error);
+    wide.channels = 64;
+    wide.samples.resize(64 * 100);
+    auto r = vr::measure_loudness(wide);
+    EXPECT_FALSE(r.integrated_lufs);  // 100 frames: shorter than a block
+    ASSERT_TRUE(r.true_peak_dbtp);
+    EXPECT_GE(*r.true_peak_dbtp, 20 * std::log10(0.1));  // the step overshoots between samples
 }
 
 }  // namespace

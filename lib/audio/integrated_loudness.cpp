@@ -2,19 +2,12 @@
 #include "audio/integrated_loudness.hpp"
 
 #include <algorithm>
-#include <cfloat>
 #include <cmath>
 #include <cstddef>
 #include <limits>
-#include <memory>
-#include <numbers>
 #include <vector>
 
-#include "core/memory.hpp"
-
-#if defined(__SSE2_MATH__)
-#include <xmmintrin.h>
-#endif
+#include "audio/k_weighting.hpp"
 
 // Every sum must round as libebur128's does: one rounding per product and
 // per addition. A target with fused multiply-add (-march=haswell, arm64)
@@ -28,56 +21,6 @@
 namespace vr {
 
 namespace {
-
-// The K-weighting filter (a high shelf, then a high pass) as one 4th-order
-// direct form II: y = b . v, v[0] = x - a[1..4] . v[1..4].
-struct k_filter {
-    double b[5];
-    double a[5];
-};
-
-// The expressions of libebur128's ebur128_init_filter, so the same doubles
-// at any rate.
-k_filter k_weighting(int rate) {
-    constexpr double pi = std::numbers::pi;
-    const double sr = static_cast<double>(rate);
-
-    double f0 = 1681.974450955533;
-    const double G = 3.999843853973347;
-    double Q = 0.7071752369554196;
-    double K = std::tan(pi * f0 / sr);
-    const double Vh = std::pow(10.0, G / 20.0);
-    const double Vb = std::pow(Vh, 0.4996667741545416);
-    double pb[3] = {0.0, 0.0, 0.0};
-    double pa[3] = {1.0, 0.0, 0.0};
-    const double rb[3] = {1.0, -2.0, 1.0};
-    double ra[3] = {1.0, 0.0, 0.0};
-    const double a0 = 1.0 + K / Q + K * K;
-    pb[0] = (Vh + Vb * K / Q + K * K) / a0;
-    pb[1] = 2.0 * (K * K - Vh) / a0;
-    pb[2] = (Vh - Vb * K / Q + K * K) / a0;
-    pa[1] = 2.0 * (K * K - 1.0) / a0;
-    pa[2] = (1.0 - K / Q + K * K) / a0;
-
-    f0 = 38.13547087602444;
-    Q = 0.5003270373238773;
-    K = std::tan(pi * f0 / sr);
-    ra[1] = 2.0 * (K * K - 1.0) / (1.0 + K / Q + K * K);
-    ra[2] = (1.0 - K / Q + K * K) / (1.0 + K / Q + K * K);
-
-    k_filter f;
-    f.b[0] = pb[0] * rb[0];
-    f.b[1] = pb[0] * rb[1] + pb[1] * rb[0];
-    f.b[2] = pb[0] * rb[2] + pb[1] * rb[1] + pb[2] * rb[0];
-    f.b[3] = pb[1] * rb[2] + pb[2] * rb[1];
-    f.b[4] = pb[2] * rb[2];
-    f.a[0] = pa[0] * ra[0];
-    f.a[1] = pa[0] * ra[1] + pa[1] * ra[0];
-    f.a[2] = pa[0] * ra[2] + pa[1] * ra[1] + pa[2] * ra[0];
-    f.a[3] = pa[1] * ra[2] + pa[2] * ra[1];
-    f.a[4] = pa[2] * ra[2];
-    return f;
-}
 
 // The channels that count, in order, and whether each is a surround
 // (weight 1.41): libebur128's default channel map, mono as one loudspeaker.
@@ -107,68 +50,16 @@ channel_plan plan_channels(int channels) {
     return p;
 }
 
-// The filter's memory for one channel: v_1 .. v_4.
-struct k_state {
-    double v1 = 0.0, v2 = 0.0, v3 = 0.0, v4 = 0.0;
-};
-
-// Filters `frames` frames of N channels (1 or 2: src[channel[u]], frames
-// `stride` floats apart) into out[u], carrying state[u]. Two channels at
-// once keep two independent chains in flight: the recursion is a chain of
-// dependent operations, which alone leaves the core mostly idle.
-// Flush-to-zero is on while it runs, as in libebur128's filter (a result
-// under the smallest normal double becomes 0; a decaying tail never turns
-// into slow subnormal arithmetic either).
-template <int N>
-#if defined(__GNUC__)
-__attribute__((noinline))
-#endif
-void k_filter_frames(const k_filter& filter, const float* src, std::size_t stride, const int* channel,
-                     k_state* state, double* const* out, std::size_t frames) {
-    static_assert(N == 1 || N == 2);
-    const k_filter f = filter;  // a local copy: stores to out could alias it
-    // libebur128's arithmetic in its order: v_0 = x - a_1 v_1 - ... - a_4
-    // v_4 from the left, y = b_0 v_0 + ... + b_4 v_4 from the left.
-    auto step = [&f](k_state& s, double x) {
-        const double v0 = x - f.a[1] * s.v1 - f.a[2] * s.v2 - f.a[3] * s.v3 - f.a[4] * s.v4;
-        const double y = f.b[0] * v0 + f.b[1] * s.v1 + f.b[2] * s.v2 + f.b[3] * s.v3 + f.b[4] * s.v4;
-        s.v4 = s.v3;
-        s.v3 = s.v2;
-        s.v2 = s.v1;
-        s.v1 = v0;
-        return y;
-    };
-#if defined(__SSE2_MATH__)
-    const unsigned int csr = _mm_getcsr();
-    _mm_setcsr(csr | _MM_FLUSH_ZERO_ON);
-#endif
-    k_state s0 = state[0];
-    const std::size_t c0 = static_cast<std::size_t>(channel[0]);
-    double* const out0 = out[0];
-    if constexpr (N == 1) {
-        for (std::size_t i = 0; i < frames; ++i) out0[i] = step(s0, static_cast<double>(src[i * stride + c0]));
-    } else {
-        k_state s1 = state[1];
-        const std::size_t c1 = static_cast<std::size_t>(channel[1]);
-        double* const out1 = out[1];
-        for (std::size_t i = 0; i < frames; ++i) {
-            const float* frame = src + i * stride;
-            out0[i] = step(s0, static_cast<double>(frame[c0]));
-            out1[i] = step(s1, static_cast<double>(frame[c1]));
-        }
-        state[1] = s1;
-    }
-    state[0] = s0;
-#if defined(__SSE2_MATH__)
-    _mm_setcsr(csr);
-#endif
-}
+// Frames filtered at a time, between the filter (flush-to-zero on) and the
+// sums (off), as libebur128 keeps them apart: a few kilobytes of stack
+// that stay in the L1 cache.
+constexpr std::size_t span = 128;
 
 // acc[k][u] += y[u][i]^2 for every i < n and k < 4, in order: the same
-// squares join the four blocks that are summing this part of the signal,
+// squares join up to four blocks (an unused row is simply dropped after),
 // 4 N independent chains.
 template <int N>
-void add_squares_to_four(const double* const* y, std::size_t n, double (&acc)[4][N]) {
+void add_squares_to_four(const double (*y)[span], std::size_t n, double (&acc)[4][N]) {
     static_assert(N == 1 || N == 2);
     const double* const y0 = y[0];
     const double* const y1 = y[N - 1];
@@ -192,21 +83,6 @@ void add_squares_to_four(const double* const* y, std::size_t n, double (&acc)[4]
     if constexpr (N == 2) acc[0][1] = b0, acc[1][1] = b1, acc[2][1] = b2, acc[3][1] = b3;
 }
 
-// acc[u] += y[u][i]^2 for every i < n, in order.
-template <int N>
-void add_squares(const double* const* y, std::size_t n, double (&acc)[N]) {
-    static_assert(N == 1 || N == 2);
-    const double* const y0 = y[0];
-    const double* const y1 = y[N - 1];
-    double a = acc[0], b = acc[N - 1];
-    for (std::size_t i = 0; i < n; ++i) {
-        a += y0[i] * y0[i];
-        if constexpr (N == 2) b += y1[i] * y1[i];
-    }
-    acc[0] = a;
-    if constexpr (N == 2) acc[1] = b;
-}
-
 // libebur128's absolute gate (-70 LUFS as an energy) and relative gate
 // (-10 LU as a factor), the same expressions so the same doubles.
 const double absolute_gate = std::pow(10.0, (-70.0 + 0.691) / 10.0);
@@ -216,108 +92,146 @@ double energy_to_loudness(double energy) {
     return 10 * (std::log(energy) / std::log(10.0)) - 0.691;
 }
 
-// The energies of the 400 ms blocks, 100 ms apart.
+// The sums of squares of the filtered signal over each 400 ms block (block
+// e ends with chunk e - 1 of 100 ms, e = 4 .. chunks), per counted channel.
 //
-// libebur128 keeps the filtered signal in a ring of B = 4 or 5 chunks of
-// 100 ms (B is 400 ms rounded up to whole chunks; chunk j sits in slot
-// j mod B) and sums a block's squares slot by slot from the ring's start:
-// for the block that ends with chunk e - 1, that is the m most recent
-// chunks e - m .. e - 1 first, m = min(((e - 1) mod B) + 1, 4), then the
-// older ones e - 4 .. e - m - 1, in time order within each part. A double
-// sum depends on its order, so ours keeps it: once a chunk is filtered,
-// its squares join every block whose recent part it belongs to (four at
-// most, summed side by side), and when a block ends, its older chunks are
-// added from our own ring of the last four chunks.
-class block_meter {
+// libebur128 keeps the filtered signal in a ring of B = 4 or 5 chunks (400
+// ms rounded up to whole chunks; chunk j sits in slot j mod B) and sums a
+// block slot by slot from the ring's start: block e's m most recent chunks
+// first, m = min((e - 1) mod B + 1, 4), then its older ones, each part in
+// time order. A double sum depends on its order, so ours keeps it, without
+// keeping the signal. Each chunk, once filtered, joins the blocks whose
+// recent part it belongs to (four at most, summed side by side). A block
+// with m < 4 ends the chunk in slot s = m - 1 of a cycle of B chunks (c B
+// .. c B + B - 1) and its older chunks are c B - 3 + s .. c B - 1: the same
+// three chunks for the cycle's blocks with s = 0, 1, 2. Those three are
+// filtered again from the state saved where they began, alongside the
+// cycle's chunks in slots 1 to 3 (a second chain costs little), and each
+// joins the blocks it belongs to.
+class block_sums {
   public:
-    block_meter(const audio_buffer& audio, const channel_plan& plan, std::size_t chunk, std::size_t slots,
-                double* ring)
+    block_sums(const audio_buffer& audio, const channel_plan& plan, std::size_t chunk, std::size_t slots,
+               std::size_t chunks)
         : audio_(audio), filter_(k_weighting(audio.sample_rate)), plan_(plan), chunk_(chunk), slots_(slots),
-          ring_(ring) {}
+          chunks_(chunks) {}
 
-    // Takes chunk j (all of them in order, from 0): when j >= 3, the block
-    // that ends with it is then complete.
-    void take(std::size_t j) {
-        // Channels go through in pairs, two independent chains at a time.
+    // totals[(e - 4) * plan.count + u]: block e's sum for counted channel u.
+    void measure(double* totals) {
+        // Channels go through in pairs: two more independent chains.
         int u = 0;
-        for (; u + 2 <= plan_.count; u += 2) take<2>(j, u);
-        if (u < plan_.count) take<1>(j, u);
-    }
-
-    // The energy of the block that ended with the last chunk taken: the
-    // channels' sums in channel order, surrounds weighed, over its frames.
-    double block_energy() const {
-        double energy = 0.0;
-        for (int u = 0; u < plan_.count; ++u) {
-            double channel_sum = total_[u];
-            if (plan_.surround[u]) channel_sum *= 1.41;
-            energy += channel_sum;
-        }
-        return energy / static_cast<double>(4 * chunk_);
+        for (; u + 2 <= plan_.count; u += 2) measure_channels<2>(u, totals);
+        if (u < plan_.count) measure_channels<1>(u, totals);
     }
 
   private:
-    // m: how many of block e's chunks (those ending with chunk e - 1) are
-    // summed first.
+    // How many of block e's chunks are its recent part (summed first).
     std::size_t recent(std::size_t e) const { return std::min<std::size_t>((e - 1) % slots_ + 1, 4); }
 
-    // Counted channel u's filtered chunk j, while it is one of the last four.
-    double* filtered(int u, std::size_t j) const {
-        return ring_ + (static_cast<std::size_t>(u) * 4 + j % 4) * chunk_;
+    static constexpr std::size_t none = static_cast<std::size_t>(-1);  // no chunk
+
+    template <int N>
+    void measure_channels(int u0, double* totals) {
+        const std::size_t cycle = slots_;
+        k_state now[N] = {}, saved[N] = {}, again[N] = {};
+        double acc[8][N] = {};  // the blocks in flight, by e mod 8
+        auto finish = [&](std::size_t e) {
+            for (int u = 0; u < N; ++u)
+                totals[(e - 4) * static_cast<std::size_t>(plan_.count) + static_cast<std::size_t>(u0 + u)] =
+                    acc[e % 8][u];
+        };
+        // Takes chunk j into the blocks whose recent part holds it and,
+        // in the same pass, chunk c B - 3 + k (the older chunk k of cycle c)
+        // into the cycle's blocks s = 0 .. last, last <= k (those that
+        // exist); j or k may be none.
+        auto pass = [&](std::size_t j, std::size_t c, std::size_t k, std::size_t last) {
+            double recent_sums[4][N] = {}, older_sums[4][N] = {};
+            bool joins[4] = {};  // block j + 1 + i sums chunk j first or next
+            if (j != none)
+                for (std::size_t i = 0; i < 4; ++i) {
+                    const std::size_t e = j + 1 + i;
+                    joins[i] = e >= 4 && j + recent(e) >= e;
+                    if (joins[i] && j + recent(e) > e)
+                        for (int u = 0; u < N; ++u) recent_sums[i][u] = acc[e % 8][u];
+                }
+            if (k != none) {
+                if (k == 0)
+                    for (int u = 0; u < N; ++u) again[u] = saved[u];
+                for (std::size_t s = 0; s <= last; ++s)
+                    for (int u = 0; u < N; ++u) older_sums[s][u] = acc[(c * cycle + 1 + s) % 8][u];
+            }
+            chunk_pass<N>(u0, j, k == none ? none : c * cycle - 3 + k, now, again, recent_sums, older_sums);
+            for (std::size_t i = 0; i < 4; ++i)
+                if (joins[i])
+                    for (int u = 0; u < N; ++u) acc[(j + 1 + i) % 8][u] = recent_sums[i][u];
+            if (k != none)
+                for (std::size_t s = 0; s <= last; ++s)
+                    for (int u = 0; u < N; ++u) acc[(c * cycle + 1 + s) % 8][u] = older_sums[s][u];
+        };
+
+        for (std::size_t j = 0; j < chunks_; ++j) {
+            const std::size_t slot = j % cycle, c = j / cycle;
+            const std::size_t k = c >= 1 && slot >= 1 && slot <= 3 ? slot - 1 : none;
+            k_state start[N];
+            for (int u = 0; u < N; ++u) start[u] = now[u];
+            pass(j, c, k, k);
+            // Where the next cycle's older chunks begin (kept after pass, which
+            // may have started from the one saved before: B = 4).
+            if (slot == cycle - 3)
+                for (int u = 0; u < N; ++u) saved[u] = start[u];
+            if (j >= 3 && recent(j + 1) == 4) finish(j + 1);
+            if (k == 2)
+                for (std::size_t s = 0; s <= 2; ++s) finish(c * cycle + 1 + s);
+        }
+        // The last cycle's older chunks that no chunk was left to go with.
+        const std::size_t c = (chunks_ - 1) / cycle;
+        const std::size_t present = chunks_ - 1 - c * cycle;  // its chunks after slot 0
+        if (c >= 1 && present < 3) {
+            for (std::size_t k = present; k <= 2; ++k) pass(none, c, k, present);
+            for (std::size_t s = 0; s <= present; ++s) finish(c * cycle + 1 + s);
+        }
     }
 
-    // Chunk j of counted channels u0 .. u0 + N - 1.
+    // Filters chunk j (unless none) into the blocks' recent sums and chunk
+    // q (unless none) again into their older sums, span frames at a time:
+    // the filter with flush-to-zero on, then the sums with it off, as in
+    // libebur128.
     template <int N>
-    void take(std::size_t j, int u0) {
+    void chunk_pass(int u0, std::size_t j, std::size_t q, k_state* now, k_state* again, double (&recent_sums)[4][N],
+                    double (&older_sums)[4][N]) {
         const auto stride = static_cast<std::size_t>(audio_.channels);
-        double* out[N];
-        for (int u = 0; u < N; ++u) out[u] = filtered(u0 + u, j);
-        k_filter_frames<N>(filter_, audio_.samples.data() + j * chunk_ * stride, stride, plan_.index + u0,
-                           state_ + u0, out, chunk_);
-#if !defined(__SSE2_MATH__)
-        // Without SSE, libebur128 flushes the state by hand after each call
-        // of its filter: 400 ms, then every 100 ms.
-        if (j >= 3)
-            for (int u = u0; u < u0 + N; ++u)
-                for (double* v : {&state_[u].v1, &state_[u].v2, &state_[u].v3, &state_[u].v4})
-                    if (std::fabs(*v) < DBL_MIN) *v = 0.0;
-#endif
-        // The blocks e = j + 1 .. j + 4 whose recent part holds chunk j.
-        double sums[4][N];
-        bool joins[4];
-        for (int k = 0; k < 4; ++k) {
-            const std::size_t e = j + 1 + static_cast<std::size_t>(k);
-            joins[k] = e >= 4 && j + recent(e) >= e;
-            const bool starts = joins[k] && j + recent(e) == e;
-            for (int u = 0; u < N; ++u) sums[k][u] = joins[k] && !starts ? recent_[e % 4][u0 + u] : 0.0;
+        alignas(64) double out[2 * N][span];
+        for (std::size_t i0 = 0; i0 < chunk_; i0 += span) {
+            const std::size_t n = std::min(span, chunk_ - i0);
+            const float* src[2 * N];
+            k_state* state[2 * N];
+            double* rows[2 * N];
+            int chains = 0;
+            for (std::size_t from : {j, q}) {
+                if (from == none) continue;
+                for (int u = 0; u < N; ++u, ++chains) {
+                    src[chains] = audio_.samples.data() + (from * chunk_ + i0) * stride +
+                                  static_cast<std::size_t>(plan_.index[u0 + u]);
+                    state[chains] = (from == j ? now : again) + u;
+                    rows[chains] = out[chains];
+                }
+            }
+            k_filter_chains(filter_, chains, src, stride, state, rows, n);
+            if (j != none) add_squares_to_four<N>(out, n, recent_sums);
+            if (q != none) add_squares_to_four<N>(out + (j != none ? N : 0), n, older_sums);
         }
-        add_squares_to_four<N>(out, chunk_, sums);
-        for (int k = 0; k < 4; ++k)
-            if (joins[k])
-                for (int u = 0; u < N; ++u) recent_[(j + 1 + static_cast<std::size_t>(k)) % 4][u0 + u] = sums[k][u];
-        if (j < 3) return;
-        // Block e = j + 1 ends here: its older chunks follow, in time order.
-        const std::size_t e = j + 1;
-        double total[N];
-        for (int u = 0; u < N; ++u) total[u] = recent_[e % 4][u0 + u];
-        for (std::size_t q = e - 4; q < e - recent(e); ++q) {
-            const double* older[N];
-            for (int u = 0; u < N; ++u) older[u] = filtered(u0 + u, q);
-            add_squares<N>(older, chunk_, total);
+        // libebur128 calls its filter on 400 ms, then on every 100 ms.
+        for (int u = 0; u < N; ++u) {
+            if (j != none && j >= 3) flush_small(now[u]);
+            if (q != none && q >= 3) flush_small(again[u]);
         }
-        for (int u = 0; u < N; ++u) total_[u0 + u] = total[u];
     }
 
     const audio_buffer& audio_;
     const k_filter filter_;
     const channel_plan& plan_;
-    const std::size_t chunk_;  // frames in 100 ms, rounded
-    const std::size_t slots_;  // B
-    double* const ring_;       // per counted channel, its last four chunks filtered
-    k_state state_[channel_plan::most];
-    // The blocks in flight (e mod 4), per counted channel: their recent part so far.
-    double recent_[4][channel_plan::most] = {};
-    double total_[channel_plan::most] = {};  // the block that just ended, per counted channel
+    const std::size_t chunk_;   // frames in 100 ms, rounded
+    const std::size_t slots_;   // B
+    const std::size_t chunks_;  // whole chunks in the audio
 };
 
 }  // namespace
@@ -336,39 +250,44 @@ double integrated_loudness(const audio_buffer& audio) {
     if (ring_frames % chunk) ring_frames += chunk - ring_frames % chunk;
     const std::size_t slots = std::max<std::size_t>(ring_frames / chunk, 4);
 
-    // Our ring: the last four chunks of each counted channel, filtered. One
-    // allocation, mapped in one call rather than a fault per page.
-    const std::size_t ring_size = static_cast<std::size_t>(plan.count) * 4 * chunk;
-    std::unique_ptr<double[]> ring(new double[ring_size]);
-    map_ahead(ring.get(), ring_size * sizeof(double));
+    const std::size_t blocks = chunks - 3;
+    const auto counted = static_cast<std::size_t>(plan.count);
+    std::vector<double> sums(blocks * counted);
+    block_sums(audio, plan, chunk, slots, chunks).measure(sums.data());
 
-    block_meter meter(audio, plan, chunk, slots, ring.get());
-    std::vector<double> blocks;  // the energies over the absolute gate, in time order
-    blocks.reserve(chunks - 3);
-    for (std::size_t j = 0; j < chunks; ++j) {
-        meter.take(j);
-        if (j < 3) continue;
-        const double energy = meter.block_energy();
-        if (energy >= absolute_gate) blocks.push_back(energy);
+    // Each block's energy: its channels' sums in channel order, surrounds
+    // weighed, over its frames; kept, in time order, when it passes the
+    // absolute gate. Written over the sums it is made of (block b's energy
+    // lands at b, at or before its own sums, after those of earlier blocks).
+    std::size_t kept = 0;
+    for (std::size_t b = 0; b < blocks; ++b) {
+        double energy = 0.0;
+        for (std::size_t u = 0; u < counted; ++u) {
+            double channel_sum = sums[b * counted + u];
+            if (plan.surround[u]) channel_sum *= 1.41;
+            energy += channel_sum;
+        }
+        energy /= static_cast<double>(4 * chunk);
+        if (energy >= absolute_gate) sums[kept++] = energy;
     }
 
     // libebur128's gating without its histogram: the mean of the blocks
     // over the absolute gate, times the relative gate, then the mean of the
     // blocks at or over that, each sum in time order.
-    if (blocks.empty()) return none;
+    if (kept == 0) return none;
     double threshold = 0.0;
-    for (double z : blocks) threshold += z;
-    threshold /= static_cast<double>(blocks.size());
+    for (std::size_t b = 0; b < kept; ++b) threshold += sums[b];
+    threshold /= static_cast<double>(kept);
     threshold *= relative_gate;
     double gated = 0.0;
-    std::size_t counted = 0;
-    for (double z : blocks)
-        if (z >= threshold) {
-            gated += z;
-            ++counted;
+    std::size_t above = 0;
+    for (std::size_t b = 0; b < kept; ++b)
+        if (sums[b] >= threshold) {
+            gated += sums[b];
+            ++above;
         }
-    if (counted == 0) return none;
-    gated /= static_cast<double>(counted);
+    if (above == 0) return none;
+    gated /= static_cast<double>(above);
     return energy_to_loudness(gated);
 }
 

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Integrated loudness (ITU-R BS.1770-4, EBU R128) as libebur128 1.2.6
 // computes it, to the last bit: its K-weighting filter, its 400 ms blocks
-// every 100 ms summed in the order its ring buffer gives, its gates. It
-// needs no 400 ms ring of its own per call beyond one allocation mapped in
-// a single call (a forked child pays a page fault for every fresh page).
+// every 100 ms summed in the order its ring buffer gives, its gates. Ours
+// keeps no ring: libebur128's state is a 400 ms buffer of doubles per
+// channel, zeroed per call, and a forked child pays a page fault for every
+// page of it.
 #pragma once
 #include "audio/file.hpp"
 
@@ -19,8 +20,8 @@ namespace vr {
 // block), when there are no channels or the rate is under 16 Hz.
 // Equal bit for bit to libebur128 1.2.6's ebur128_loudness_global in
 // EBUR128_MODE_I (mono set to EBUR128_CENTER) on the same buffer on x86-64,
-// whose baseline has no fused multiply-add; libebur128 overruns its buffer
-// at rates under 25 Hz, where ours sums each block in time order.
+// whose baseline has no fused multiply-add. (At 16 and 17 Hz libebur128
+// writes past its buffer; ours measures them as if its ring held 400 ms.)
 double integrated_loudness(const audio_buffer& audio);
 
 }  // namespace vr

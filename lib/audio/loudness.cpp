@@ -51,8 +51,8 @@ ebur128_handle measured(const audio_buffer& audio, int mode) {
 loudness_reading measure_loudness(const audio_buffer& audio) {
     check_measurable(audio);
     loudness_reading r;
-    // Both figures are ours, libebur128's to the bit without its state
-    // (a 400 ms buffer zeroed per call: a page fault per page in a forked
+    // Both figures are ours: libebur128's to the bit, without its state (a
+    // 400 ms buffer zeroed per call: a page fault per page in a forked
     // child) and at a fraction of its cost.
     const double lufs = integrated_loudness(audio);
     if (std::isfinite(lufs)) r.integrated_lufs = lufs;

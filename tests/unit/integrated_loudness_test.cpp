@@ -189,14 +189,35 @@ TEST(IntegratedLoudness, SilenceAndShortAudioHaveNone) {
 
 TEST(IntegratedLoudness, OddRates) {
     // Rates whose 100 ms is rounded, and whose 400 ms ring is four or five
-    // chunks.
-    for (int rate : {25, 1003, 11025, 32003, 44106, 88200, 176403})
+    // chunks, down to libebur128's lowest safe rate.
+    for (int rate : {18, 23, 25, 1003, 11025, 32003, 44106, 88200, 176403})
         for (int ch : {1, 2}) {
             noise n{static_cast<std::uint64_t>(rate)};
             expect_same_as_libebur128(signal(rate, ch, frames_of(rate, 2.05), [&](int, double t) {
                                           return (0.2 + 0.2 * std::sin(2 * pi * 1.5 * t)) * n();
                                       }),
                                       name(rate, ch, "noise"));
+        }
+}
+
+TEST(IntegratedLoudness, EveryLengthAcrossTheRingsCycles) {
+    // libebur128 sums a block in the order of its ring of four (8000 Hz) or
+    // five (8003 Hz) chunks of 100 ms: audio ending on every chunk of two
+    // cycles, and between two chunks.
+    for (int rate : {8000, 8003})
+        for (int ch : {1, 2}) {
+            const std::size_t chunk = static_cast<std::size_t>((rate + 5) / 10);
+            noise n{static_cast<std::uint64_t>(rate + ch)};
+            auto a = signal(rate, ch, 17 * chunk, [&](int, double t) {
+                return (0.3 + 0.25 * std::sin(2 * pi * 2.3 * t)) * n();
+            });
+            for (std::size_t chunks = 4; chunks <= 16; ++chunks)
+                for (std::size_t extra : {std::size_t{0}, chunk / 2}) {
+                    vr::audio_buffer b = a;
+                    b.samples.resize((chunks * chunk + extra) * static_cast<std::size_t>(ch));
+                    expect_same_as_libebur128(b, name(rate, ch, std::to_string(chunks) + " chunks + " +
+                                                                    std::to_string(extra) + " frames"));
+                }
         }
 }
 

@@ -97,14 +97,16 @@ TEST(Loudness, RefusesWhatLibebur128Refuses) {
         EXPECT_THROW(vr::measure_loudness(a), vr::record_error) << rate;
         EXPECT_THROW(vr::loudness_by_libebur128(a), vr::record_error) << rate;
     }
-    // (libebur128 takes 16 to 24 Hz too, then writes past its buffer: it
-    // is not asked here.)
-    for (int rate : {16, 25, 2822400}) {
+    // (libebur128 takes 16 and 17 Hz too, then writes past its buffer: it
+    // is not asked there.)
+    for (int rate : {16, 17, 18, 2822400}) {
         a.sample_rate = rate;
         EXPECT_NO_THROW(vr::measure_loudness(a)) << rate;
-        if (rate >= 25) {
+#if defined(__x86_64__)
+        if (rate >= 18) {
             EXPECT_EQ(vr::integrated_loudness(a), vr::loudness_by_libebur128(a)) << rate;
         }
+#endif
     }
     vr::audio_buffer wide;
     wide.channels = 65;

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "render/probe.hpp"
+
+#include <cstring>
+
+namespace vr {
+
+play_plan probe_plan(int sample_rate) { return note_plan(60, 100, 0.2, 0.1, sample_rate); }
+
+play_plan disturbing_plan(int sample_rate) {
+    // A short tail: the note still sounds when the reset comes.
+    play_plan plan = note_plan(48, 127, 0.2, 0.02, sample_rate);
+    plan.messages.insert(plan.messages.begin() + 1, {{0, {0xE0, 0x00, 0x70}}, {0, {0xB0, 0x01, 0x64}}});
+    return plan;
+}
+
+bool same_samples(const audio_buffer& a, const audio_buffer& b) {
+    return a.samples.size() == b.samples.size() &&
+           std::memcmp(a.samples.data(), b.samples.data(), a.samples.size() * sizeof(float)) == 0;
+}
+
+// Whether float samples (as a buffer or as bytes from a child) hold any
+// non-zero sample.
+bool sounds(const audio_buffer& a) {
+    for (float x : a.samples)
+        if (x != 0.0f) return true;
+    return false;
+}
+
+bool sounds(const std::string& bytes) {
+    for (std::size_t i = 0; i + sizeof(float) <= bytes.size(); i += sizeof(float)) {
+        float x;
+        std::memcpy(&x, bytes.data() + i, sizeof x);
+        if (x != 0.0f) return true;
+    }
+    return false;
+}
+
+std::string to_bytes(const audio_buffer& a) {
+    return std::string(reinterpret_cast<const char*>(a.samples.data()), a.samples.size() * sizeof(float));
+}
+
+bool same_bytes(const audio_buffer& a, const std::string& bytes) {
+    return bytes.size() == a.samples.size() * sizeof(float) &&
+           std::memcmp(a.samples.data(), bytes.data(), bytes.size()) == 0;
+}
+
+}  // namespace vr

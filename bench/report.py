@@ -97,7 +97,10 @@ GOAL_ONEOFF_S = 0.20
 GOAL_TP_SPEEDUP, GOAL_TP_DB = 10.0, 0.05
 GOAL_SCAN_FILES_S = 150_000
 GOAL_INDEX_ROWS_CORE = 200
-INDEX_LINEAR = 0.15       # rows per CPU-second at the large run within this of the small run's
+# Linear in rows: rows per CPU-second at the large run at most this much
+# below the small run's. Faster at scale passes: a fixed cost (start-up)
+# weighs less on more rows; only cost growing faster than rows fails.
+INDEX_LINEAR = 0.15
 SETS = {"short": ("short (0.1 s + 0.1 s)", 0.2), "1s": ("1 s (0.5 s + 0.5 s)", 1.0)}
 
 
@@ -293,7 +296,7 @@ def build_rows(runs, meta):
         row("index.linear", "render-index linear in rows",
             f"{int(large):,} rows against {int(small):,}",
             f"{fmt(r_large)} vs {fmt(r_small)} rows per CPU-second = {ratio - 1:+.1%}", ratio,
-            f"within {INDEX_LINEAR:.0%} (rows per CPU-second)", verdict(abs(ratio - 1) <= INDEX_LINEAR))
+            f">= {1 - INDEX_LINEAR:.0%} of the {int(small):,}-row rate", verdict(ratio >= 1 - INDEX_LINEAR))
 
     # 8. The fast path writes the reference path's bytes.
     for p, name in PLUGINS.items():

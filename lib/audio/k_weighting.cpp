@@ -10,14 +10,7 @@
 #include <xmmintrin.h>
 #endif
 
-// Every sum must round as libebur128's does: one rounding per product and
-// per addition. A target with fused multiply-add (-march=haswell, arm64)
-// would let the compiler fuse them; there, it is told not to.
-#if defined(__clang__)
-#pragma STDC FP_CONTRACT OFF
-#elif defined(__GNUC__) && defined(__FP_FAST_FMA)
-#pragma GCC optimize("fp-contract=off")
-#endif
+#include "audio/exact_sums.hpp"  // last: no fused multiply-add below
 
 namespace vr {
 

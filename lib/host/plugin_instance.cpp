@@ -89,6 +89,45 @@ std::string no_such_parameter(const std::string& key, const juce::Array<juce::Au
     return out + " (a job rendered with --params lists them all)";
 }
 
+// The plugin's buses for an error message: "input buses: none; output
+// buses: 'Output' (Stereo, off)", a bus that is off named by the layout it
+// would take.
+std::string describe_buses(const juce::AudioProcessor& plugin) {
+    std::string out;
+    for (bool input : {true, false}) {
+        out += input ? "input buses: " : "; output buses: ";
+        const int n = plugin.getBusCount(input);
+        if (n == 0) out += "none";
+        for (int i = 0; i < n; ++i) {
+            const auto* bus = plugin.getBus(input, i);
+            const auto& layout = bus->isEnabled() ? bus->getCurrentLayout() : bus->getLastEnabledLayout();
+            out += (i ? ", '" : "'") + bus->getName().toStdString() + "' (" + layout.getDescription().toStdString() +
+                   (bus->isEnabled() ? ")" : ", off)");
+        }
+    }
+    return out;
+}
+
+// JUCE's hosts leave off a bus the plugin says may be off (an LV2 port
+// lv2:connectionOptional, a VST3 bus not kDefaultActive) until the host
+// switches it on, and a JUCE-built instrument declares its only output so
+// when that bus is not enabled by default. The main buses go on before
+// prepareToPlay, in every format; other buses (side chains, extra outputs)
+// stay as the plugin set them. A main input that will not go on is left
+// off: render-one feeds it silence anyway.
+void enable_main_buses(juce::AudioPluginInstance& plugin, const std::string& location) {
+    if (plugin.getBusCount(false) == 0)
+        throw record_error("plugin " + location + " has no audio output: it declares no output bus");
+    auto* main_out = plugin.getBus(false, 0);
+    if (!main_out->isEnabled() && !main_out->enable())
+        throw record_error("plugin " + location + " has no audio output: its main output bus '" +
+                           main_out->getName().toStdString() + "' is off and would not switch on (" +
+                           describe_buses(plugin) + ")");
+    if (auto* main_in = plugin.getBus(true, 0); main_in && !main_in->isEnabled()) main_in->enable();
+    if (plugin.getTotalNumOutputChannels() < 1)
+        throw record_error("plugin " + location + " has no audio output (" + describe_buses(plugin) + ")");
+}
+
 }  // namespace
 
 // JUCE's hosts log every load on stderr; the records say what matters.
@@ -126,6 +165,7 @@ std::unique_ptr<plugin_instance> plugin_instance::load(const plugin_ref& ref, in
     auto plugin = create_instance(ref, fmt, id, sample_rate, block_size, description, skip_program_walk);
     const juce::PluginDescription* desc = &description;
     plugin->setNonRealtime(true);
+    enable_main_buses(*plugin, ref.location);
     plugin->setRateAndBufferSizeDetails(sample_rate, block_size);
     plugin->prepareToPlay(sample_rate, block_size);
 
@@ -144,7 +184,8 @@ std::unique_ptr<plugin_instance> plugin_instance::load(const plugin_ref& ref, in
     p->info.output_channels = plugin->getTotalNumOutputChannels();
     p->info.accepts_midi = plugin->acceptsMidi();
     if (p->info.output_channels < 1)
-        throw record_error("plugin " + ref.location + " has no audio output");
+        throw record_error("plugin " + ref.location + " has no audio output after prepareToPlay (" +
+                           describe_buses(*plugin) + ")");
     p->plugin = std::move(plugin);
     return std::unique_ptr<plugin_instance>(new plugin_instance(std::move(p)));
 }

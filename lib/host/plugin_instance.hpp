@@ -58,8 +58,10 @@ struct param_reading {
 
 class plugin_instance {
 public:
-    // Loads the plugin and prepares it for sample_rate and block_size; throws
-    // record_error saying why it could not. skip_program_walk spares a VST2
+    // Loads the plugin, switches its main input and output buses on (JUCE's
+    // hosts leave a bus the plugin calls optional off) and prepares it for
+    // sample_rate and block_size; throws record_error saying why it could
+    // not (no output: the error names the plugin's buses). skip_program_walk spares a VST2
     // plugin JUCE's walk through all its programs (host/vst2_start.hpp):
     // only for an instance that will play its first program as it is.
     static std::unique_ptr<plugin_instance> load(const plugin_ref& ref, int sample_rate, int block_size,

@@ -13,6 +13,7 @@
 #include "core/hash.hpp"
 #include "core/tool.hpp"
 #include "host/child.hpp"
+#include "host/pinned_randomness.hpp"
 #include "host/plugin_instance.hpp"
 #include "host/preset_export.hpp"
 #include "midi/play_plan.hpp"
@@ -96,8 +97,11 @@ struct render_worker::slot {
         initial_program = std::max(0, pristine->current_program());
     }
 
+    // Every instance is made in the state the worker started in, whatever
+    // the jobs before it drew.
     std::unique_ptr<plugin_instance> load_warm(bool quick = false) {
         auto start = clock_type::now();
+        pinned::reseed(0);
         auto p = plugin_instance::load(ref, sample_rate, block_size, quick);
         check_takes_midi(p->info());
         warm_up(*p, sample_rate);
@@ -118,11 +122,18 @@ struct render_worker::slot {
     void probe() {
         if (!pristine) pristine = load_warm();
         // A child renders the probe from the never-played instance...
-        auto forked = run_in_child([&] { return to_bytes(pristine->render(probe_plan(sample_rate), 2)); },
-                                   probe_timeout_s);
+        // Each render starts from seed 0, as a job's starts from its seed: a
+        // plugin whose only history is libc's generators counts as reset.
+        auto forked = run_in_child(
+            [&] {
+                pinned::reseed(0);
+                return to_bytes(pristine->render(probe_plan(sample_rate), 2));
+            },
+            probe_timeout_s);
         // ...a second instance renders it here, then something else, is
         // reset, and renders it again.
         played = load_warm();
+        pinned::reseed(0);
         audio_buffer first = played->render(probe_plan(sample_rate), 2);
         // Forking works when the child renders, and sounds when this process
         // does. (Not necessarily the very samples of the instance here:
@@ -131,6 +142,7 @@ struct render_worker::slot {
         if (played->program_count() > 1) played->select_program(initial_program == 1 ? 0 : 1);
         played->render(disturbing_plan(sample_rate), 2);
         prepare(*played, std::nullopt);
+        pinned::reseed(0);
         bool reset_ok = same_samples(first, played->render(probe_plan(sample_rate), 2));
         mode = reset_ok ? isolation::reset : fork_ok ? isolation::fork : isolation::fresh;
         probed = true;
@@ -142,7 +154,9 @@ struct render_worker::slot {
     }
 };
 
-render_worker::render_worker(worker_options options) : options_(options) {}
+render_worker::render_worker(worker_options options) : options_(options) {
+    if (!options_.real_randomness) pinned::enable();
+}
 render_worker::~render_worker() = default;
 
 render_worker::slot& render_worker::slot_for(const plugin_ref& plugin, int sample_rate, int block_size, bool quick) {
@@ -240,6 +254,7 @@ void render_worker::run(const render_job& job, json& record, const std::function
     }
 
     auto setup_and_render = [&](plugin_instance& p) {
+        pinned::reseed(job.seed);
         json extra;
         // A bank's program_index picks the bank's program, not the plugin's.
         if (job.program_index && !(preset && preset->program)) p.select_program(*job.program_index);
@@ -268,6 +283,7 @@ void render_worker::run(const render_job& job, json& record, const std::function
     try {
         switch (how) {
             case isolation::reset:
+                pinned::reseed(job.seed);
                 s.prepare(*s.played, job.program_index);
                 result = render_and_write(*s.played, job, plan);
                 result["state_sha256"] = sha256_hex(s.played->state());
@@ -316,6 +332,7 @@ void render_worker::run(const render_job& job, json& record, const std::function
     record["render_s"] = seconds_since(start);
     record["fresh_instance"] = how != isolation::reset;
     record["isolation"] = to_string(how);
+    record["randomness"] = pinned::enabled() ? "pinned" : "real";
 }
 
 // The mode the job asks for, else the one a single job or the probe picks.

@@ -226,6 +226,7 @@ render_job make_render_job(const json& record, const render_defaults& d, const p
         get_integer(record, "flac_level", min_flac_level, max_flac_level).value_or(d.flac_level));
     auto isolation = get_string(record, "isolation");
     job.isolation = isolation ? parse_isolation(*isolation) : d.isolation;
+    job.seed = static_cast<std::uint32_t>(get_integer(record, "seed", 0, max_seed).value_or(d.seed));
 
     if (record.contains("set_params") && !record["set_params"].is_null()) {
         const auto& params = record["set_params"];
@@ -268,6 +269,7 @@ void put_job_settings(const render_job& job, json& record) {
         record["velocity"] = job.velocity;
         record["duration_s"] = job.duration_s;
     }
+    record["seed"] = job.seed;
     const render_shape& s = job.shape;
     if (s.tail_auto) {
         record["tail_s"] = "auto";
@@ -349,6 +351,7 @@ json to_wire(const render_job& job) {
             {"format", static_cast<int>(job.format)},
             {"flac_level", job.flac_level},
             {"isolation", static_cast<int>(job.isolation)},
+            {"seed", job.seed},
             {"output_path", job.output_path},
             {"params", std::move(params)},
             {"preset_path", job.preset_path},
@@ -373,6 +376,7 @@ render_job from_wire(const json& w) {
     job.format = static_cast<sample_format>(w.at("format").get<int>());
     job.flac_level = w.at("flac_level").get<int>();
     job.isolation = static_cast<isolation_mode>(w.at("isolation").get<int>());
+    job.seed = w.at("seed").get<std::uint32_t>();
     job.output_path = w.at("output_path").get<std::string>();
     for (const auto& p : w.at("params")) job.params.emplace_back(p.at(0).get<std::string>(), p.at(1).get<double>());
     job.preset_path = w.at("preset_path").get<std::string>();

@@ -2,6 +2,7 @@
 // What render-one is asked to do: a job record, with the flags' defaults,
 // turned into a validated job, and which plugin renders it. No JUCE here.
 #pragma once
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -91,6 +92,7 @@ struct render_defaults {
     std::optional<sample_format> format;  // pcm24, or float32 for .npy, when unset
     int flac_level = default_flac_level;  // libsndfile's (audio/file.hpp)
     isolation_mode isolation = isolation_mode::automatic;
+    std::uint32_t seed = 0;
     std::optional<std::string> preset_path;
     std::optional<std::string> state_path;
     render_shape shape;
@@ -113,6 +115,8 @@ struct render_job {
     sample_format format = sample_format::pcm24;
     int flac_level = default_flac_level;  // 0-8, used for .flac outputs only
     isolation_mode isolation = isolation_mode::automatic;
+    // Where the plugin's libc randomness and wall clock start (host/pinned_randomness.hpp).
+    std::uint32_t seed = 0;
     std::string output_path;  // absolute
     // set_params: parameter (index or name) -> normalised value 0..1, in order.
     std::vector<std::pair<std::string, double>> params;
@@ -148,7 +152,7 @@ inline plugin_key key_of(const render_job& job) { return key_of(job.plugin, job.
 // Adds the settings the job was rendered with to record (plugin_path,
 // sample_rate_hz, block_size, channels, sample_format or, for an .ogg,
 // ogg_quality, flac_level for a .flac, note, velocity and duration_s or
-// midi_path, tail_s and the shape fields), so that the result, read again as
+// midi_path, tail_s, seed and the shape fields), so that the result, read again as
 // a job, renders the same file whatever the flags. Not isolation: the worker
 // records the mode a job got.
 void put_job_settings(const render_job& job, json& record);
@@ -158,5 +162,6 @@ inline constexpr int min_sample_rate = 8000;
 inline constexpr int max_sample_rate = 384000;
 inline constexpr int max_block_size = 8192;
 inline constexpr double max_seconds = 3600.0;
+inline constexpr std::int64_t max_seed = 4294967295;  // a seed is 32 bits
 
 }  // namespace vr

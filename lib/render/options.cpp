@@ -38,7 +38,10 @@ void declare_render_options(cli& cli) {
         cxxopts::value<int>()->default_value("0"), "N")(
         "max-rss", "replace the worker between jobs once its memory (RSS) exceeds MB",
         cxxopts::value<double>()->default_value("0"), "MB")(
-        "no-isolate", "render in this process, without a worker: a crash ends the run");
+        "no-isolate", "render in this process, without a worker: a crash ends the run")(
+        "real-randomness", "give plugins libc's own randomness and wall clock, not the ones each job's seed pins")(
+        "check-reproducible", "render each plugin's probe again in a freshly started process and mark its records "
+                              "reproducible true or false");
     cli.add("Defaults for fields a job lacks")(
         "note", "MIDI note (note)", cxxopts::value<int>()->default_value("60"), "N")(
         "velocity", "velocity 1-127 (velocity)", cxxopts::value<int>()->default_value("100"), "N")(
@@ -61,7 +64,9 @@ void declare_render_options(cli& cli) {
         cxxopts::value<double>()->default_value("-90"), "DB")(
         "isolation", "how a job is kept from the jobs before it: auto (probe the plugin), reset, fork or fresh "
                      "(isolation)",
-        cxxopts::value<std::string>()->default_value("auto"), "MODE");
+        cxxopts::value<std::string>()->default_value("auto"), "MODE")(
+        "seed", "where the plugin's randomness and wall clock start, 0-4294967295 (seed)",
+        cxxopts::value<std::int64_t>()->default_value("0"), "N");
     cli.add("Length and shape of each render (job fields in parentheses)")(
         "tail", "seconds rendered after the note-off or the MIDI file's end, or auto: until silent (tail_s)",
         cxxopts::value<std::string>()->default_value("1"), "S|auto")(
@@ -163,6 +168,7 @@ render_defaults read_defaults(const cli& cli) {
     } catch (const record_error& e) {
         cli::throw_usage(std::string("--isolation: ") + e.what());
     }
+    d.seed = static_cast<std::uint32_t>(cli.get_in_range<std::int64_t>("seed", 0, max_seed));
     d.tail_s = read_tail(cli, d.shape);
     read_shape(cli, d.shape);
     return d;
@@ -193,6 +199,7 @@ constexpr std::pair<const char*, const char*> flag_fields[] = {
     {"flac-level", "flac_level"},
     {"silence-db", "silence_db"},
     {"isolation", "isolation"},
+    {"seed", "seed"},
     {"tail", "tail_s"},
     {"silence-hold", "silence_hold_s"},
     {"max-tail", "max_tail_s"},
@@ -221,6 +228,8 @@ render_options read_render_options(const cli& cli) {
     // In place, only jobs rendered in a forked child can be stopped.
     if (!o.isolate) o.worker.job_timeout_s = std::max(0.0, o.supervision.timeout_s);
     o.worker.ignore_plugin_id = cli.has("ignore-plugin-id");
+    o.worker.real_randomness = cli.has("real-randomness");
+    o.worker.check_reproducible = cli.has("check-reproducible");
     o.worker.report_params = cli.has("params") || o.sidecar;
     if (cli.has("save-state")) o.worker.save_state_path = absolute_path(cli.get<std::string>("save-state"));
     if (o.mode == render_mode::single) {

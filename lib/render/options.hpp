@@ -31,6 +31,11 @@ struct worker_options {
     // The run renders one job (-o): a process that has rendered nothing is
     // pristine, so the job gets the worker's first instance, no probe.
     bool one_job = false;
+    // Leave libc's randomness and wall clock to libc (--real-randomness).
+    bool real_randomness = false;
+    // Render each plugin's probe in a freshly started process too, and say
+    // in its records whether the two agreed (--check-reproducible).
+    bool check_reproducible = false;
 };
 
 // What one run of render-one does.

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The same job gives the same bytes in any worker, in any order, on any
+// machine: render-one defines the libc entry points plugins take randomness
+// and the wall clock from (exported to the plugins it loads: exports.list),
+// and once enabled they answer from generators that follow from a seed.
+//
+// Pinned: rand, srand, rand_r, random, srandom, initstate, setstate; drand48,
+// erand48, lrand48, nrand48, mrand48, jrand48, srand48, seed48, lcong48;
+// getrandom, getentropy, arc4random, arc4random_buf, arc4random_uniform;
+// opening /dev/urandom or /dev/random (open, open64, openat, openat64, their
+// fortified forms, fopen, fopen64) for reading; time, gettimeofday,
+// clock_gettime and timespec_get on the wall clock (CLOCK_REALTIME, its
+// coarse form, CLOCK_TAI), which reads wall_clock_epoch + seed seconds and
+// does not move. Monotonic clocks are left alone, so timers keep working.
+// Not pinned: CPU instructions (RDRAND, RDSEED: std::random_device on most
+// x86 CPUs), raw system calls, generators seeded from a monotonic clock, the
+// process id or an address, and randomness drawn by a plugin's own threads
+// in an order the scheduler decides. Before enable() every one of them is
+// libc's own.
+#pragma once
+#include <cstdint>
+
+namespace vr::host::pinned {
+
+// 2020-01-01T00:00:00Z: the wall clock's reading under seed 0.
+inline constexpr std::int64_t wall_clock_epoch = 1577836800;
+
+// Pins every source listed above for the rest of the process's life, in
+// the state seed 0 gives (the state a worker starts in).
+void enable();
+bool enabled();
+
+// Every generator and the wall clock to the state `seed` gives; the built-in
+// random() state becomes the current one again (a buffer a plugin handed to
+// initstate is left as it is). Does nothing unless enabled.
+void reseed(std::uint32_t seed);
+
+}  // namespace vr::host::pinned

@@ -86,6 +86,8 @@ $(LIGHT_TOOLS:%=$(BUILD)/bin/%): $(BUILD)/bin/%: $(BUILD)/obj/tools/%.o $(LIBVR)
 
 -include lib/host/host.mk
 -include tests/plugins/plugins.mk
+-include tests/minimal-host/minimal-host.mk
+-include tests/plugins/seeds/seeds.mk
 -include tests/fuzz/fuzz.mk
 
 $(UNIT_BIN): $(UNIT_OBJS) $(LIBVR)

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "host/render_worker.hpp"
 
-#include <malloc.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstring>
@@ -18,152 +16,20 @@
 #include "host/preset_export.hpp"
 #include "midi/play_plan.hpp"
 #include "render/job_audio.hpp"
-#include "render/probe.hpp"
 #include "render/provenance.hpp"
 
 namespace vr::host {
-
-namespace {
-
-using clock_type = std::chrono::steady_clock;
-
-double seconds_since(clock_type::time_point t) {
-    return std::chrono::duration<double>(clock_type::now() - t).count();
-}
-
-// A probe child that has not answered in this long is taken as hung.
-constexpr double probe_timeout_s = 60.0;
-
-// Some plugins load data lazily on their first render, which then comes out
-// wrong (DESIGN.md rule 4): play a short note once and discard it. Its
-// release must be over before the instance counts as pristine (a reset does
-// not silence every plugin), hence the long tail. The length is fixed, not
-// "until silent": plugins whose instances differ in noise would otherwise
-// end their warm-ups in different states.
-void warm_up(plugin_instance& p, int sample_rate) {
-    p.render(note_plan(60, 100, 0.05, 1.0, sample_rate), 2);
-    p.reset();
-}
-
-// render-one plays notes and feeds no audio in: a plugin that takes no MIDI
-// (an effect) would render silence, or its own noise, for every job.
-void check_takes_midi(const plugin_info& info) {
-    if (info.accepts_midi) return;
-    auto count = [](int n, const char* what) {
-        return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
-    };
-    throw record_error("the plugin takes no MIDI (it has " + count(info.input_channels, "audio input") + ", " +
-                       count(info.output_channels, "output") +
-                       "): render-one renders instruments, playing each job's notes to them");
-}
-
-}  // namespace
-
-const char* to_string(isolation i) {
-    switch (i) {
-        case isolation::reset: return "reset";
-        case isolation::fork: return "fork";
-        case isolation::fresh: return "fresh";
-    }
-    return "unknown";
-}
-
-struct render_worker::slot {
-    plugin_ref ref;
-    int sample_rate = 0;
-    int block_size = 0;
-    std::string failure;  // why the plugin would not load: every job that needs it fails so
-    plugin_info info;
-    double load_s = 0;
-    isolation mode = isolation::fresh;
-    int initial_program = 0;
-    std::string default_state_sha256;  // the never-played instance's state
-    std::optional<std::string> binary_sha256;  // of the plugin's code, read once
-    // The instance reset mode plays in place, and the never-played one a
-    // forked child renders from (kept whenever forking works: jobs that
-    // change parameters start from it in every mode).
-    std::unique_ptr<plugin_instance> played;
-    std::unique_ptr<plugin_instance> pristine;
-    bool probed = false;
-
-    // The slot's first instance, which the records describe the plugin by.
-    // quick: the instance will play its first program as it is (a single
-    // job, no program, preset or parameter): JUCE's program walk is skipped.
-    void start(bool quick) {
-        warm_audio_code(sample_rate);
-        pristine = load_warm(quick);
-        info = pristine->info();
-        default_state_sha256 = sha256_hex(pristine->state());
-        initial_program = std::max(0, pristine->current_program());
-    }
-
-    // Every instance is made in the state the worker started in, whatever
-    // the jobs before it drew.
-    std::unique_ptr<plugin_instance> load_warm(bool quick = false) {
-        auto start = clock_type::now();
-        pinned::reseed(0);
-        auto p = plugin_instance::load(ref, sample_rate, block_size, quick);
-        check_takes_midi(p->info());
-        warm_up(*p, sample_rate);
-        load_s = seconds_since(start);
-        return p;
-    }
-
-    // Back to the state a job starts from, in reset mode: the plugin's reset
-    // and its program (the job's, or the one it came up with) selected anew.
-    void prepare(plugin_instance& p, std::optional<int> program) const {
-        p.reset();
-        if (p.program_count() > 0) p.select_program(program.value_or(initial_program));
-    }
-
-    // DESIGN.md rule 5: find out how this plugin's jobs get a clean state.
-    // It costs one instance beyond the one fork mode needs anyway, one
-    // forked render, and three short ones here.
-    void probe() {
-        if (!pristine) pristine = load_warm();
-        // A child renders the probe from the never-played instance...
-        // Each render starts from seed 0, as a job's starts from its seed: a
-        // plugin whose only history is libc's generators counts as reset.
-        auto forked = run_in_child(
-            [&] {
-                pinned::reseed(0);
-                return to_bytes(pristine->render(probe_plan(sample_rate), 2));
-            },
-            probe_timeout_s);
-        // ...a second instance renders it here, then something else, is
-        // reset, and renders it again.
-        played = load_warm();
-        pinned::reseed(0);
-        audio_buffer first = played->render(probe_plan(sample_rate), 2);
-        // Forking works when the child renders, and sounds when this process
-        // does. (Not necessarily the very samples of the instance here:
-        // ZynAddSubFX's helper thread, absent in a child, shifts them.)
-        bool fork_ok = forked.ok && (same_bytes(first, forked.answer) || sounds(first) == sounds(forked.answer));
-        if (played->program_count() > 1) played->select_program(initial_program == 1 ? 0 : 1);
-        played->render(disturbing_plan(sample_rate), 2);
-        prepare(*played, std::nullopt);
-        pinned::reseed(0);
-        bool reset_ok = same_samples(first, played->render(probe_plan(sample_rate), 2));
-        mode = reset_ok ? isolation::reset : fork_ok ? isolation::fork : isolation::fresh;
-        probed = true;
-        if (!reset_ok) played.reset();
-        if (!fork_ok) pristine.reset();
-        // What the instances freed goes back to the system: every fork
-        // copies the page tables of all the memory this process holds.
-        ::malloc_trim(0);
-    }
-};
 
 render_worker::render_worker(worker_options options) : options_(options) {
     if (!options_.real_randomness) pinned::enable();
 }
 render_worker::~render_worker() = default;
 
-render_worker::slot& render_worker::slot_for(const plugin_ref& plugin, int sample_rate, int block_size, bool quick) {
+worker_slot& render_worker::slot_for(const plugin_ref& plugin, int sample_rate, int block_size, bool quick) {
     const plugin_key key = key_of(plugin, sample_rate, block_size);
     auto it = slots_.find(key);
     if (it == slots_.end()) {
-        auto s = std::make_unique<slot>();
+        auto s = std::make_unique<worker_slot>();
         s->ref = plugin;
         s->sample_rate = sample_rate;
         s->block_size = block_size;
@@ -182,6 +48,12 @@ render_worker::slot& render_worker::slot_for(const plugin_ref& plugin, int sampl
 }
 
 namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+double seconds_since(clock_type::time_point t) {
+    return std::chrono::duration<double>(clock_type::now() - t).count();
+}
 
 // Renders, shapes, writes the file and measures it: the part of a job that
 // touches the plugin, run in place or in a child.
@@ -223,9 +95,10 @@ void render_worker::run(const render_job& job, json& record, const std::function
     // JUCE's walk through a VST2 plugin's programs leaves traces in some
     // (amsynth's programs sound otherwise when selected later): only a
     // single job that plays the first program as it is goes without it.
-    const bool quick = options_.one_job && job.isolation == isolation_mode::automatic && !job.program_index &&
+    const bool quick = options_.one_job && !options_.check_reproducible &&
+                       job.isolation == isolation_mode::automatic && !job.program_index &&
                        job.preset_path.empty() && job.state_path.empty() && job.params.empty();
-    slot& s = slot_for(job.plugin, job.sample_rate, job.block_size, quick);
+    worker_slot& s = slot_for(job.plugin, job.sample_rate, job.block_size, quick);
     std::shared_ptr<const loaded_preset> state, preset;
     try {
         if (!job.state_path.empty()) state = presets_.state(job.state_path);
@@ -243,6 +116,7 @@ void render_worker::run(const render_job& job, json& record, const std::function
     if (state) record["state_file_sha256"] = state->sha256;
     play_plan plan = plan_for(job, record, options_.midi_program_changes);
     isolation how = mode_for(s, job);
+    if (options_.check_reproducible && !s.checked) s.check_reproducible(options_.real_randomness);
     // A job that loads a preset or sets parameters would leave them set for
     // the next one: it never plays in place.
     if (how == isolation::reset && (loads || !job.params.empty() || !options_.save_state_path.empty()))
@@ -333,10 +207,11 @@ void render_worker::run(const render_job& job, json& record, const std::function
     record["fresh_instance"] = how != isolation::reset;
     record["isolation"] = to_string(how);
     record["randomness"] = pinned::enabled() ? "pinned" : "real";
+    if (s.reproducible) record["reproducible"] = *s.reproducible;
 }
 
 // The mode the job asks for, else the one a single job or the probe picks.
-isolation render_worker::mode_for(slot& s, const render_job& job) {
+isolation render_worker::mode_for(worker_slot& s, const render_job& job) {
     switch (job.isolation) {
         case isolation_mode::reset: return isolation::reset;
         case isolation_mode::fork: return s.pristine ? isolation::fork : isolation::fresh;

@@ -15,19 +15,9 @@
 #include "render/job.hpp"
 #include "render/options.hpp"
 #include "render/preset_cache.hpp"
+#include "host/worker_slot.hpp"
 
 namespace vr::host {
-
-class plugin_instance;
-
-// How a plugin's jobs get a state that does not depend on earlier jobs.
-enum class isolation {
-    reset,  // the plugin's reset restores it: render in place
-    fork,   // a forked child renders from the never-played instance
-    fresh,  // a new instance per job (the plugin misbehaves under fork)
-};
-
-const char* to_string(isolation i);
 
 class render_worker {
 public:
@@ -58,11 +48,10 @@ public:
                      const std::function<void(json&&)>& emit);
 
 private:
-    struct slot;
     preset_cache presets_;
-    slot& slot_for(const plugin_ref& plugin, int sample_rate, int block_size, bool quick);
-    isolation mode_for(slot& s, const render_job& job);
-    std::map<plugin_key, std::unique_ptr<slot>> slots_;
+    worker_slot& slot_for(const plugin_ref& plugin, int sample_rate, int block_size, bool quick);
+    isolation mode_for(worker_slot& s, const render_job& job);
+    std::map<plugin_key, std::unique_ptr<worker_slot>> slots_;
     worker_options options_;
 };
 

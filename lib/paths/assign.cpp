@@ -206,6 +206,8 @@ path_request request_for_record(const json& record, path_layout layout, const st
         r.tag += "_" + std::to_string(*note);
         if (velocity) r.tag += "_" + std::to_string(*velocity);
     }
+    // Variations of one job (job-grid --seeds) get names of their own.
+    if (auto seed = get_integer(record, "seed", 0, UINT32_MAX)) r.tag += "_s" + std::to_string(*seed);
     return r;
 }
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "render/grid.hpp"
 
-#include <algorithm>
 #include <charconv>
+#include <unordered_set>
 
 #include "core/error.hpp"
 
@@ -22,6 +22,7 @@ int to_int(const std::string& s, const std::string& flag, const std::string& ite
 
 std::vector<int> parse_number_list(const std::string& text, int min, int max, const std::string& flag) {
     std::vector<int> out;
+    std::unordered_set<int> seen;
     std::size_t start = 0;
     if (text.empty()) throw usage_error(flag + ": empty list");
     while (start <= text.size()) {
@@ -44,8 +45,11 @@ std::vector<int> parse_number_list(const std::string& text, int min, int max, co
         }
         if (first < min || last > max)
             throw usage_error(flag + ": '" + item + "' is outside " + std::to_string(min) + "-" + std::to_string(max));
-        for (int v = first; v <= last; v += step)
-            if (std::find(out.begin(), out.end(), v) == out.end()) out.push_back(v);
+        for (long long v = first; v <= last; v += step) {
+            if (seen.insert(static_cast<int>(v)).second) out.push_back(static_cast<int>(v));
+            if (out.size() > max_list_items)
+                throw usage_error(flag + ": more than " + std::to_string(max_list_items) + " numbers");
+        }
         if (comma == std::string::npos) break;
         start = comma + 1;
     }

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "host/worker_slot.hpp"
+
+#include <malloc.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+
+#include "core/hash.hpp"
+#include "core/tool.hpp"
+#include "host/child.hpp"
+#include "host/pinned_randomness.hpp"
+#include "render/fresh_render.hpp"
+#include "render/job_audio.hpp"
+#include "render/probe.hpp"
+
+namespace vr::host {
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+double seconds_since(clock_type::time_point t) {
+    return std::chrono::duration<double>(clock_type::now() - t).count();
+}
+
+// A probe child that has not answered in this long is taken as hung.
+constexpr double probe_timeout_s = 60.0;
+
+// Some plugins load data lazily on their first render, which then comes out
+// wrong (DESIGN.md rule 4): play a short note once and discard it. Its
+// release must be over before the instance counts as pristine (a reset does
+// not silence every plugin), hence the long tail. The length is fixed, not
+// "until silent": plugins whose instances differ in noise would otherwise
+// end their warm-ups in different states. Nor is silence the end: Nekobi's
+// accent (velocity above 90) outlives the reset, decaying unheard for about
+// 1.5 s; after a 1 s tail every later note differed from a cold instance's
+// by up to 1.7e-7 (tests/minimal-host.bats). 3 s leave exact zeros, for a
+// few milliseconds of rendering per instance.
+void warm_up(plugin_instance& p, int sample_rate) {
+    p.render(note_plan(60, 100, 0.05, 3.0, sample_rate), 2);
+    p.reset();
+}
+
+// render-one plays notes and feeds no audio in: a plugin that takes no MIDI
+// (an effect) would render silence, or its own noise, for every job.
+void check_takes_midi(const plugin_info& info) {
+    if (info.accepts_midi) return;
+    auto count = [](int n, const char* what) {
+        return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
+    };
+    throw record_error("the plugin takes no MIDI (it has " + count(info.input_channels, "audio input") + ", " +
+                       count(info.output_channels, "output") +
+                       "): render-one renders instruments, playing each job's notes to them");
+}
+
+}  // namespace
+
+const char* to_string(isolation i) {
+    switch (i) {
+        case isolation::reset: return "reset";
+        case isolation::fork: return "fork";
+        case isolation::fresh: return "fresh";
+    }
+    return "unknown";
+}
+
+
+// The slot's first instance, which the records describe the plugin by.
+// quick: the instance will play its first program as it is (a single
+// job, no program, preset or parameter): JUCE's program walk is skipped.
+void worker_slot::start(bool quick) {
+    warm_audio_code(sample_rate);
+    pristine = load_warm(quick);
+    info = pristine->info();
+    default_state_sha256 = sha256_hex(pristine->state());
+    initial_program = std::max(0, pristine->current_program());
+}
+
+// Every instance is made in the state the worker started in, whatever
+// the jobs before it drew.
+std::unique_ptr<plugin_instance> worker_slot::load_warm(bool quick) {
+    auto start = clock_type::now();
+    pinned::reseed(0);
+    auto p = plugin_instance::load(ref, sample_rate, block_size, quick);
+    check_takes_midi(p->info());
+    warm_up(*p, sample_rate);
+    load_s = seconds_since(start);
+    return p;
+}
+
+// Back to the state a job starts from, in reset mode: the plugin's reset
+// and its program (the job's, or the one it came up with) selected anew.
+void worker_slot::prepare(plugin_instance& p, std::optional<int> program) const {
+    p.reset();
+    if (p.program_count() > 0) p.select_program(program.value_or(initial_program));
+}
+
+// DESIGN.md rule 5: find out how this plugin's jobs get a clean state.
+// It costs one instance beyond the one fork mode needs anyway, one
+// forked render, and three short ones here.
+void worker_slot::probe() {
+    if (!pristine) pristine = load_warm();
+    // A child renders the probe from the never-played instance...
+    // Each render starts from seed 0, as a job's starts from its seed: a
+    // plugin whose only history is libc's generators counts as reset.
+    auto forked = run_in_child(
+        [&] {
+            pinned::reseed(0);
+            return to_bytes(pristine->render(probe_plan(sample_rate), 2));
+        },
+        probe_timeout_s);
+    // ...a second instance renders it here, then something else, is
+    // reset, and renders it again.
+    played = load_warm();
+    pinned::reseed(0);
+    audio_buffer first = played->render(probe_plan(sample_rate), 2);
+    // Forking works when the child renders, and sounds when this process
+    // does. (Not necessarily the very samples of the instance here:
+    // ZynAddSubFX's helper thread, absent in a child, shifts them.)
+    bool fork_ok = forked.ok && (same_bytes(first, forked.answer) || sounds(first) == sounds(forked.answer));
+    if (played->program_count() > 1) played->select_program(initial_program == 1 ? 0 : 1);
+    played->render(disturbing_plan(sample_rate), 2);
+    prepare(*played, std::nullopt);
+    pinned::reseed(0);
+    bool reset_ok = same_samples(first, played->render(probe_plan(sample_rate), 2));
+    mode = reset_ok ? isolation::reset : fork_ok ? isolation::fork : isolation::fresh;
+    probed = true;
+    if (!reset_ok) played.reset();
+    if (!fork_ok) pristine.reset();
+    // What the instances freed goes back to the system: every fork
+    // copies the page tables of all the memory this process holds.
+    ::malloc_trim(0);
+}
+
+// The probe's note from seed 0, here (forked from the first instance,
+// as jobs are, or on an instance of its own) and in a second process
+// started for it; stderr says once why they differ or why no check ran.
+void worker_slot::check_reproducible(bool real_randomness) {
+    checked = true;
+    audio_buffer here{2, sample_rate, {}};
+    if (pristine) {
+        auto child = run_in_child(
+            [&] {
+                pinned::reseed(0);
+                return to_bytes(pristine->render(probe_plan(sample_rate), 2));
+            },
+            probe_timeout_s);
+        if (!child.ok) return warn(info.name + ": no reproducibility check: " + child.failure());
+        here.samples.resize(child.answer.size() / sizeof(float));
+        std::memcpy(here.samples.data(), child.answer.data(), here.samples.size() * sizeof(float));
+    } else {
+        auto p = load_warm();
+        pinned::reseed(0);
+        here = p->render(probe_plan(sample_rate), 2);
+    }
+    fresh_render there = render_in_fresh_process(ref, sample_rate, block_size, pristine != nullptr,
+                                                 real_randomness, probe_timeout_s);
+    if (!there.ok) return warn(info.name + ": no reproducibility check: " + there.error);
+    std::string difference = first_difference(here, there.audio);
+    reproducible = difference.empty();
+    if (!difference.empty())
+        warn(info.name + ": not reproducible: a second process renders the same note otherwise (" + difference +
+             "): the plugin's sound depends on something the seed does not pin (render-one(1), "
+             "REPRODUCIBILITY); its records say reproducible: false");
+}
+
+}  // namespace vr::host

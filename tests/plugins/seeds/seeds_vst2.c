@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// vr-test-seeds: a VST2 instrument in plain C whose every note is seeded
+// from one of the libc sources of randomness a plugin might use, so that a
+// test hears whether the host pinned that source (README.md beside this).
+//
+// A note-on of note n, velocity v (1..127) takes a 64-bit value from
+// source n - 60 (notes outside 60..76 are silent):
+//
+//   note source                                   value
+//   60   rand()                                   two calls, (a << 32) | b
+//   61   random()                                 two calls, likewise
+//   62   drand48()                                the bits of the double
+//   63   lrand48()                                two calls, likewise
+//   64   mrand48()                                two calls, each as uint32
+//   65   getrandom(buf, 8, 0)                     the 8 bytes, native order
+//   66   getentropy(buf, 8)                       likewise
+//   67   time(NULL)                               the seconds
+//   68   gettimeofday()                           sec * 1000000 + usec
+//   69   clock_gettime(CLOCK_REALTIME)            sec * 1000000000 + nsec
+//   70   open("/dev/urandom"), read 8, close      the 8 bytes
+//   71   fopen("/dev/urandom"), fread 8, fclose   likewise
+//   72   open("/dev/random"), read 8, close       likewise
+//   73   arc4random()                             two calls, likewise
+//   74   srand((unsigned) time(NULL)), rand()     two rand() calls after it
+//   75   the instance's birth value: at creation, srand((unsigned) time(NULL)
+//        ^ (unsigned) usec of gettimeofday()), then two rand() calls; every
+//        note 75 of that instance uses it
+//   76   rand_r(&s), s = (unsigned) time(NULL)    two calls on one s
+//
+// A source that fails (a file that will not open) gives 0. The srand at
+// creation seeds glibc's one state behind rand and random: notes 60 and 61
+// follow it (as they follow note 74's).
+//
+// The voice is white noise from a xorshift64* generator of its own, state
+// x = value (x = 0x9e3779b97f4a7c15 when the value is 0); per sample:
+//   x ^= x >> 12; x ^= x << 25; x ^= x >> 27; r = x * 0x2545f4914f6cdd1d
+//   y = amp * ((double) (r >> 11) * 2^-53 * 2.0 - 1.0)
+//   amp = 0.25 * (v / 127.0) * gain, gain the parameter at the note-on.
+// The output is the sum of the sounding voices (in double, then float),
+// the same on both channels. A note-off (or note-on with velocity 0) ends
+// the voice at once; a second note-on restarts it with a new value; CC 120
+// and 123 end every voice.
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pluginterfaces/vst2.x/aeffectx.h"
+
+#define FIRST_NOTE 60
+#define SOURCES 17
+#define MAX_EVENTS 512
+
+struct voice {
+    int on;
+    uint64_t x;
+    double amp;
+};
+
+struct pending {
+    int delta;
+    unsigned char midi[3];
+};
+
+struct seeds {
+    AEffect effect;  // first: the host's AEffect* is our struct's address
+    audioMasterCallback host;
+    float gain;
+    char program_name[kVstMaxProgNameLen];
+    uint64_t birth_value;  // source 15
+    struct voice voices[SOURCES];
+    struct pending events[MAX_EVENTS];
+    int event_count;
+};
+
+static uint64_t pair(uint32_t hi, uint32_t lo) { return ((uint64_t) hi << 32) | lo; }
+
+static uint64_t bytes_value(const unsigned char* b) {
+    uint64_t v;
+    memcpy(&v, b, sizeof v);
+    return v;
+}
+
+static uint64_t read_fd(const char* path) {
+    unsigned char b[8] = {0};
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) return 0;
+    ssize_t n = read(fd, b, sizeof b);
+    close(fd);
+    return n == (ssize_t) sizeof b ? bytes_value(b) : 0;
+}
+
+static uint64_t read_stdio(const char* path) {
+    unsigned char b[8] = {0};
+    FILE* f = fopen(path, "rb");
+    if (!f) return 0;
+    size_t n = fread(b, 1, sizeof b, f);
+    fclose(f);
+    return n == sizeof b ? bytes_value(b) : 0;
+}
+
+static uint64_t draw(const struct seeds* s, int source) {
+    unsigned char b[8] = {0};
+    switch (source) {
+        case 0: { uint32_t a = (uint32_t) rand(); return pair(a, (uint32_t) rand()); }
+        case 1: { uint32_t a = (uint32_t) random(); return pair(a, (uint32_t) random()); }
+        case 2: { double d = drand48(); uint64_t v; memcpy(&v, &d, sizeof v); return v; }
+        case 3: { uint32_t a = (uint32_t) lrand48(); return pair(a, (uint32_t) lrand48()); }
+        case 4: { uint32_t a = (uint32_t) mrand48(); return pair(a, (uint32_t) mrand48()); }
+        case 5: return getrandom(b, sizeof b, 0) == (ssize_t) sizeof b ? bytes_value(b) : 0;
+        case 6: return getentropy(b, sizeof b) == 0 ? bytes_value(b) : 0;
+        case 7: return (uint64_t) time(NULL);
+        case 8: {
+            struct timeval tv;
+            gettimeofday(&tv, NULL);
+            return (uint64_t) tv.tv_sec * 1000000u + (uint64_t) tv.tv_usec;
+        }
+        case 9: {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
+        }
+        case 10: return read_fd("/dev/urandom");
+        case 11: return read_stdio("/dev/urandom");
+        case 12: return read_fd("/dev/random");
+        case 13: { uint32_t a = arc4random(); return pair(a, arc4random()); }
+        case 14: {
+            srand((unsigned) time(NULL));
+            uint32_t a = (uint32_t) rand();
+            return pair(a, (uint32_t) rand());
+        }
+        case 15: return s->birth_value;
+        case 16: {
+            unsigned seed = (unsigned) time(NULL);
+            uint32_t a = (uint32_t) rand_r(&seed);
+            return pair(a, (uint32_t) rand_r(&seed));
+        }
+    }
+    return 0;
+}
+
+static double noise(struct voice* v) {
+    v->x ^= v->x >> 12;
+    v->x ^= v->x << 25;
+    v->x ^= v->x >> 27;
+    uint64_t r = v->x * UINT64_C(0x2545f4914f6cdd1d);
+    return (double) (r >> 11) * (1.0 / 9007199254740992.0) * 2.0 - 1.0;
+}
+
+static void note_on(struct seeds* s, int note, int velocity) {
+    int source = note - FIRST_NOTE;
+    if (source < 0 || source >= SOURCES) return;
+    struct voice* v = &s->voices[source];
+    uint64_t value = draw(s, source);
+    v->x = value ? value : UINT64_C(0x9e3779b97f4a7c15);
+    v->amp = 0.25 * (velocity / 127.0) * (double) s->gain;
+    v->on = 1;
+}
+
+static void note_off(struct seeds* s, int note) {
+    int source = note - FIRST_NOTE;
+    if (source >= 0 && source < SOURCES) s->voices[source].on = 0;
+}
+
+static void handle_midi(struct seeds* s, const unsigned char* m) {
+    int kind = m[0] & 0xf0;
+    if (kind == 0x90 && m[2] > 0)
+        note_on(s, m[1] & 0x7f, m[2] & 0x7f);
+    else if (kind == 0x80 || kind == 0x90)
+        note_off(s, m[1] & 0x7f);
+    else if (kind == 0xb0 && (m[1] == 120 || m[1] == 123))
+        for (int i = 0; i < SOURCES; ++i) s->voices[i].on = 0;
+}
+
+static void render(struct seeds* s, float** out, int from, int to, int add) {
+    for (int t = from; t < to; ++t) {
+        double y = 0.0;
+        for (int i = 0; i < SOURCES; ++i)
+            if (s->voices[i].on) y += s->voices[i].amp * noise(&s->voices[i]);
+        for (int c = 0; c < 2; ++c) out[c][t] = add ? out[c][t] + (float) y : (float) y;
+    }
+}
+
+// Events keep their order within a block; each takes effect at its frame.
+static void process_block(struct seeds* s, float** out, int frames, int add) {
+    int at = 0;
+    for (int i = 0; i < s->event_count; ++i) {
+        int when = s->events[i].delta;
+        if (when < at) when = at;
+        if (when > frames) when = frames;
+        render(s, out, at, when, add);
+        at = when;
+        handle_midi(s, s->events[i].midi);
+    }
+    render(s, out, at, frames, add);
+    s->event_count = 0;
+}
+
+static void process_replacing(AEffect* e, float** in, float** out, int frames) {
+    (void) in;
+    process_block((struct seeds*) e, out, frames, 0);
+}
+
+// VST 1's call, which adds to what the outputs hold.
+static void process_accumulating(AEffect* e, float** in, float** out, int frames) {
+    (void) in;
+    process_block((struct seeds*) e, out, frames, 1);
+}
+
+static void queue_events(struct seeds* s, const VstEvents* list) {
+    for (int i = 0; i < list->numEvents; ++i) {
+        const VstEvent* ev = list->events[i];
+        if (!ev || ev->type != kVstMidiType || s->event_count == MAX_EVENTS) continue;
+        const VstMidiEvent* m = (const VstMidiEvent*) ev;
+        struct pending* p = &s->events[s->event_count++];
+        p->delta = m->deltaFrames > 0 ? m->deltaFrames : 0;
+        memcpy(p->midi, m->midiData, sizeof p->midi);
+    }
+    // Stable insertion sort by frame: hosts send them sorted, but need not.
+    for (int i = 1; i < s->event_count; ++i) {
+        struct pending p = s->events[i];
+        int j = i;
+        for (; j > 0 && s->events[j - 1].delta > p.delta; --j) s->events[j] = s->events[j - 1];
+        s->events[j] = p;
+    }
+}
+
+static void set_parameter(AEffect* e, int index, float value) {
+    if (index != 0) return;
+    ((struct seeds*) e)->gain = value < 0.0f ? 0.0f : value > 1.0f ? 1.0f : value;
+}
+
+static float get_parameter(AEffect* e, int index) { return index == 0 ? ((struct seeds*) e)->gain : 0.0f; }
+
+// Copies with truncation and always terminates (the host gives the size).
+static void put_text(void* dst, size_t size, const char* text) {
+    if (!dst || size == 0) return;
+    size_t n = strlen(text);
+    if (n >= size) n = size - 1;
+    memcpy(dst, text, n);
+    ((char*) dst)[n] = '\0';
+}
+
+static VstIntPtr dispatch(AEffect* e, int opcode, int index, VstIntPtr value, void* ptr, float opt) {
+    struct seeds* s = (struct seeds*) e;
+    (void) value;
+    (void) opt;
+    switch (opcode) {
+        case effClose:
+            free(s);
+            return 1;
+        case effSetProgram: return 0;
+        case effGetProgram: return 0;
+        case effSetProgramName: put_text(s->program_name, sizeof s->program_name, ptr ? (const char*) ptr : ""); return 0;
+        case effGetProgramName: put_text(ptr, kVstMaxProgNameLen, s->program_name); return 0;
+        case effGetProgramNameIndexed:
+            if (index != 0) return 0;
+            put_text(ptr, kVstMaxProgNameLen, s->program_name);
+            return 1;
+        case effGetParamName: put_text(ptr, kVstMaxParamStrLen, index == 0 ? "gain" : ""); return 0;
+        case effGetParamLabel: put_text(ptr, kVstMaxParamStrLen, ""); return 0;
+        case effGetParamDisplay: {
+            char text[16];
+            snprintf(text, sizeof text, "%.3f", index == 0 ? (double) s->gain : 0.0);
+            put_text(ptr, kVstMaxParamStrLen, text);
+            return 0;
+        }
+        case effCanBeAutomated: return index == 0;
+        case effString2Parameter:
+            if (index != 0) return 0;
+            if (ptr) set_parameter(e, 0, strtof((const char*) ptr, NULL));
+            return 1;
+        case effMainsChanged:
+            // Resuming starts from silence, like a reset.
+            for (int i = 0; i < SOURCES; ++i) s->voices[i].on = 0;
+            s->event_count = 0;
+            return 0;
+        case effProcessEvents:
+            if (ptr) queue_events(s, (const VstEvents*) ptr);
+            return 1;
+        case effGetPlugCategory: return kPlugCategSynth;
+        case effGetEffectName: put_text(ptr, kVstMaxLabelLen, "vr-test-seeds"); return 1;
+        case effGetVendorString: put_text(ptr, kVstMaxLabelLen, "vst-render"); return 1;
+        case effGetProductString: put_text(ptr, kVstMaxLabelLen, "vr-test-seeds"); return 1;
+        case effGetVendorVersion: return 1;
+        case effGetVstVersion: return kVstVersion;
+        case effCanDo:
+            if (!ptr) return 0;
+            return strcmp((const char*) ptr, "receiveVstEvents") == 0 ||
+                           strcmp((const char*) ptr, "receiveVstMidiEvent") == 0
+                       ? 1
+                       : 0;
+        case effGetCurrentMidiProgram: return -1;
+        default: return 0;
+    }
+}
+
+__attribute__((visibility("default"))) AEffect* VSTPluginMain(audioMasterCallback host);
+
+AEffect* VSTPluginMain(audioMasterCallback host) {
+    struct seeds* s = calloc(1, sizeof *s);
+    if (!s) return NULL;
+    s->host = host;
+    s->gain = 1.0f;
+    put_text(s->program_name, sizeof s->program_name, "Init");
+    // Source 15: what a plugin that seeds once, when it is made, would hold.
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    srand((unsigned) time(NULL) ^ (unsigned) tv.tv_usec);
+    uint32_t a = (uint32_t) rand();
+    s->birth_value = pair(a, (uint32_t) rand());
+
+    AEffect* e = &s->effect;
+    e->magic = kEffectMagic;
+    e->dispatcher = dispatch;
+    e->process = process_accumulating;
+    e->setParameter = set_parameter;
+    e->getParameter = get_parameter;
+    e->numPrograms = 1;
+    e->numParams = 1;
+    e->numInputs = 0;
+    e->numOutputs = 2;
+    e->flags = effFlagsIsSynth | effFlagsCanReplacing;
+    e->object = s;
+    e->uniqueID = CCONST('V', 'r', 'S', 'd');
+    e->version = 1;
+    e->processReplacing = process_replacing;
+    return e;
+}

@@ -201,6 +201,21 @@ assert_same_as_local() {
     assert_same_as_local "$out"
 }
 
+@test "a plugin that seeds from the clock and the kernel renders, on both hosts, the bytes it renders here" {
+    # The seeds test plugin (tests/plugins/seeds): notes 61-76 draw from
+    # random(), drand48, getrandom, the wall clock, /dev/urandom...
+    : "${VR_TEST_SEEDS_VST2:=$TESTS_DIR/../build/plugins/seeds/vr-test-seeds.so}"
+    out="$BATS_TEST_TMPDIR/seeds"
+    render-one --plugin "$VR_TEST_SEEDS_VST2" --list-programs | job-grid --notes 61-76 > "$BATS_TEST_TMPDIR/jobs"
+    run dist -p "$VR_TEST_SEEDS_VST2" -o "$out" -i "$BATS_TEST_TMPDIR/jobs" -b 2 -j 1 -- --duration 0.3 --tail 0.2
+    assert_run_status "$out"
+    assert_output --partial "16 of 16 jobs done (0 failed), 8 blocks"
+    run awk -F'\t' 'NR > 1 && $7 == 0 { print $2 }' "$out/joblog"
+    assert_line vr-a
+    assert_line vr-b
+    assert_same_as_local "$out"
+}
+
 @test "--shared: hosts write straight into a folder they all see" {
     out="$BATS_TEST_TMPDIR/shared"
     run dist --shared -p "$VR_TEST_SYNTH_VST3" -o "$out" -i "$SSHD/jobs.ndjson" -b 8 -j 1 \

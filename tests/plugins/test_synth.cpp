@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <limits>
 
@@ -50,6 +52,16 @@ juce::AudioParameterFloat* make_switch(const char* id)
     return make_float(id, 0.0f, [](float v, int) { return juce::String(v >= 0.5f ? "on" : "off"); });
 }
 
+// VR_TEST_SYNTH_OPTIONAL_BUS=1 declares the output bus not enabled by
+// default, as a JUCE plugin with an optional bus does: its LV2 TTL then
+// marks the output ports lv2:connectionOptional, and its VST3 bus is not
+// kDefaultActive. The sound is the same.
+bool optional_bus_requested_by_env()
+{
+    const char* v = std::getenv("VR_TEST_SYNTH_OPTIONAL_BUS");
+    return v != nullptr && std::strcmp(v, "1") == 0;
+}
+
 juce::String hex(std::uint32_t v, int digits)
 {
     return "0x" + juce::String::toHexString(static_cast<juce::int64>(v)).paddedLeft('0', digits);
@@ -58,7 +70,13 @@ juce::String hex(std::uint32_t v, int digits)
 } // namespace
 
 processor::processor()
-    : AudioProcessor(BusesProperties().withOutput("Output", juce::AudioChannelSet::stereo(), true))
+    : processor(optional_bus_requested_by_env())
+{
+}
+
+processor::processor(bool optional_bus)
+    : AudioProcessor(BusesProperties().withOutput("Output", juce::AudioChannelSet::stereo(), !optional_bus)),
+      optional_bus_(optional_bus)
 {
     if (print_requested_by_env())
         print_noise("constructor", -1, -1);
@@ -119,6 +137,9 @@ bool processor::isBusesLayoutSupported(const BusesLayout& layouts) const
     if (layouts.getMainInputChannelSet() != juce::AudioChannelSet::disabled())
         return false;
     const auto out = layouts.getMainOutputChannelSet();
+    // A bus that is optional may be switched off, like a real one.
+    if (out == juce::AudioChannelSet::disabled())
+        return optional_bus_;
     return out == juce::AudioChannelSet::mono() || out == juce::AudioChannelSet::stereo();
 }
 

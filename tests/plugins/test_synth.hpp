@@ -56,6 +56,8 @@ class processor final : public juce::AudioProcessor,
                         private juce::AudioProcessorParameter::Listener {
 public:
     processor();
+    // optional_bus: the output bus is not enabled by default (README.md).
+    explicit processor(bool optional_bus);
     ~processor() override;
 
     const juce::String getName() const override;
@@ -94,6 +96,7 @@ private:
     std::array<juce::AudioParameterFloat*, writable_count> values_{};
     std::array<juce::AudioProcessorParameter*, 3> readouts_{};
 
+    bool optional_bus_ = false;
     voice_bank voices_;
     delay_line delay_;
     bool delaying_ = false;

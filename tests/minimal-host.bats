@@ -66,10 +66,10 @@ assert_same_samples() {
     cmp "$OUT/cold.raw" "$OUT/soft.raw"
 }
 
-# NEEDS the proposed change to lib/host/render_worker.cpp (issue 14): the
-# warm-up's tail from 1 s to 3 s, so that Nekobi's accent has died away
-# (to exact zeros) before the instance counts as pristine. Until then it
-# fails with samples up to 1.7e-7 apart from the 7th frame on.
+# render-one's warm-up has a 3 s tail (lib/host/worker_slot.cpp), so that
+# Nekobi's accent has died away (to exact zeros) before the instance counts
+# as pristine; with the 1 s it had, samples were up to 1.7e-7 apart from
+# the 7th frame on.
 @test "Nekobi renders the samples of a minimal host that never warmed it up" {
     [ -e "$NEKOBI" ] || skip "Nekobi is not installed"
     render_both "$NEKOBI" 60 100 0.5 0.5

@@ -21,7 +21,7 @@ endif
 
 CXX      ?= g++
 CXXFLAGS ?= -O2 -g
-PKGS     := nlohmann_json cxxopts sndfile libzstd libcbor libcrypto libutf8proc fftw3f libdeflate libebur128
+PKGS     := nlohmann_json cxxopts sndfile libzstd libcbor libcrypto libutf8proc fftw3f libdeflate libebur128 soxr
 
 # pkg-config is asked once, and only when something is compiled (so that
 # `make deps` works on a machine that has none of the packages yet).

@@ -34,6 +34,13 @@ worker_slot& render_worker::slot_for(const plugin_ref& plugin, int sample_rate, 
         s->sample_rate = sample_rate;
         s->block_size = block_size;
         s->binary_sha256 = plugin_binary_sha256(plugin);
+        // Threads a plugin starts once per process (padthv1's) show only
+        // when its first slot loads: another rate's slot shares them.
+        for (const auto& [k, other] : slots_)
+            if (k.location == key.location && other->threads_known) {
+                s->own_threads = other->own_threads;
+                s->threads_known = true;
+            }
         try {
             s->start(quick);
         } catch (const record_error& e) {
@@ -121,6 +128,11 @@ void render_worker::run(const render_job& job, json& record, const std::function
     // the next one: it never plays in place.
     if (how == isolation::reset && (loads || !job.params.empty() || !options_.save_state_path.empty()))
         how = s.pristine ? isolation::fork : isolation::fresh;
+    // A forked child has none of the plugin's own threads: work they would
+    // do for a changed program, preset, state or parameter never happens
+    // there (padthv1 kept its default wave tables). Such jobs go fresh.
+    const bool changes = job.program_index || loads || !job.params.empty();
+    if (how == isolation::fork && s.own_threads && changes) how = isolation::fresh;
     if (how == isolation::reset && !s.played) s.played = s.load_warm();
     if (on_render) {
         std::int64_t most = plan.frames + (plan.until_silence ? plan.until_silence->max_frames : 0);
@@ -135,6 +147,9 @@ void render_worker::run(const render_job& job, json& record, const std::function
         if (state) extra["preset_applied_as"] = p.apply_preset(*state);
         if (preset) extra["preset_applied_as"] = p.apply_preset(*preset);
         for (const auto& [key, value] : job.params) p.set_parameter(key, value);
+        // What the job changed, handed to the plugin's own threads and
+        // done before the notes (padthv1 resets its voices when done).
+        s.settle(p);
         // The never-played instance, left as it was, holds the state the
         // worker read when it started: not read (and hashed) again.
         const bool untouched = &p == s.pristine.get() && !job.program_index && !loads && job.params.empty();
@@ -183,7 +198,7 @@ void render_worker::run(const render_job& job, json& record, const std::function
             case isolation::fresh: {
                 // A single job renders on the instance the worker started
                 // with: nothing has played on it yet.
-                std::unique_ptr<plugin_instance> p;
+                instance_ptr p;  // goes after the plugin's threads rest
                 if (options_.one_job && s.pristine) {
                     p = std::move(s.pristine);
                 } else {

@@ -6,11 +6,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <utility>
 
 #include "core/hash.hpp"
 #include "core/tool.hpp"
 #include "host/child.hpp"
 #include "host/pinned_randomness.hpp"
+#include "host/settle.hpp"
 #include "render/fresh_render.hpp"
 #include "render/job_audio.hpp"
 #include "render/probe.hpp"
@@ -41,6 +43,29 @@ constexpr double probe_timeout_s = 60.0;
 void warm_up(plugin_instance& p, int sample_rate) {
     p.render(note_plan(60, 100, 0.05, 3.0, sample_rate), 2);
     p.reset();
+}
+
+// CPU time the threads a plugin started must spend during its warm-up to
+// count as working for it. Measured at 48 kHz: JUCE's message and LV2
+// worker threads, synthv1's and ZynAddSubFX's spend under 1 ms there,
+// padthv1's table build 40-60 ms.
+constexpr double threads_at_work_s = 0.020;
+
+// One block of silence, no MIDI, for a plugin whose process call starts
+// work on its own threads.
+void silent_block(plugin_instance& p, int block_size) {
+    play_plan plan;
+    plan.frames = block_size;
+    p.render(plan, 2);
+}
+
+// A wait that reached its cap is said once: the plugin's renders may then
+// come from unfinished work.
+void wait_for_plugin_threads(const plugin_instance& p) {
+    if (wait_for_quiet_threads()) return;
+    static bool warned = false;
+    if (!std::exchange(warned, true))
+        warn(p.info().name + ": a thread of the plugin was still busy after 10 s; rendering on without it");
 }
 
 // render-one plays notes and feeds no audio in: a plugin that takes no MIDI
@@ -78,16 +103,55 @@ void worker_slot::start(bool quick) {
     initial_program = std::max(0, pristine->current_program());
 }
 
+void settling_delete::operator()(plugin_instance* p) const noexcept {
+    if (wait && p) wait_for_quiet_threads();
+    delete p;
+}
+
 // Every instance is made in the state the worker started in, whatever
-// the jobs before it drew.
-std::unique_ptr<plugin_instance> worker_slot::load_warm(bool quick) {
+// the jobs before it drew. A plugin whose threads work for it gets its
+// first block, and their work on it, before the warm-up.
+instance_ptr worker_slot::load_warm(bool quick) {
     auto start = clock_type::now();
     pinned::reseed(0);
-    auto p = plugin_instance::load(ref, sample_rate, block_size, quick);
+    const auto threads_before = thread_ids();
+    instance_ptr p(plugin_instance::load(ref, sample_rate, block_size, quick).release(),
+                   settling_delete{own_threads});
     check_takes_midi(p->info());
-    warm_up(*p, sample_rate);
+    if (!threads_known) {
+        // The slot's first load: did it start threads, and do they work
+        // once the plugin has played? Its warm-up is the first thing it
+        // plays, as it was before any of this, for plugins whose threads
+        // stay idle (JUCE's own, in every plugin built with it).
+        auto started = threads_started_since(threads_before);
+        if (started.empty()) {
+            warm_up(*p, sample_rate);
+        } else {
+            const double cpu_before = threads_cpu_s(started);
+            warm_up(*p, sample_rate);
+            wait_for_plugin_threads(*p);
+            own_threads = threads_cpu_s(started) - cpu_before >= threads_at_work_s;
+        }
+        threads_known = true;
+        // That instance played before its threads were done: load it again.
+        if (own_threads) {
+            p.get_deleter().wait = true;
+            p.reset();
+            return load_warm(quick);
+        }
+    } else {
+        settle(*p);
+        warm_up(*p, sample_rate);
+        settle(*p);
+    }
     load_s = seconds_since(start);
     return p;
+}
+
+void worker_slot::settle(plugin_instance& p) const {
+    if (!own_threads) return;
+    silent_block(p, block_size);
+    wait_for_plugin_threads(p);
 }
 
 // Back to the state a job starts from, in reset mode: the plugin's reset
@@ -95,6 +159,7 @@ std::unique_ptr<plugin_instance> worker_slot::load_warm(bool quick) {
 void worker_slot::prepare(plugin_instance& p, std::optional<int> program) const {
     p.reset();
     if (p.program_count() > 0) p.select_program(program.value_or(initial_program));
+    settle(p);
 }
 
 // DESIGN.md rule 5: find out how this plugin's jobs get a clean state.
@@ -163,7 +228,7 @@ void worker_slot::check_reproducible(bool real_randomness) {
     if (!difference.empty())
         warn(info.name + ": not reproducible: a second process renders the same note otherwise (" + difference +
              "): the plugin's sound depends on something the seed does not pin (render-one(1), "
-             "REPRODUCIBILITY); its records say reproducible: false");
+             "Reproducibility); its records say reproducible: false");
 }
 
 }  // namespace vr::host

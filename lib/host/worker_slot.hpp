@@ -22,6 +22,15 @@ enum class isolation {
 
 const char* to_string(isolation i);
 
+// Destroys an instance, first letting the plugin's own threads finish when
+// wait is set (host/settle.hpp): a thread still working for the instance
+// would use freed memory (padthv1).
+struct settling_delete {
+    bool wait = false;
+    void operator()(plugin_instance* p) const noexcept;
+};
+using instance_ptr = std::unique_ptr<plugin_instance, settling_delete>;
+
 struct worker_slot {
     plugin_ref ref;
     int sample_rate = 0;
@@ -31,13 +40,21 @@ struct worker_slot {
     double load_s = 0;
     isolation mode = isolation::fresh;
     int initial_program = 0;
+    // Threads the slot's first instance started worked while it warmed up
+    // (padthv1 builds its wave tables on one; JUCE's own threads, in every
+    // plugin built with it, stay idle): instances settle (a silent block,
+    // then a wait until the threads rest) after loading, before each job's
+    // notes, and before they go, and a job that changes the plugin never
+    // forks. Other plugins do none of it: their audio stays as it was.
+    bool own_threads = false;
+    bool threads_known = false;  // own_threads was measured (or inherited)
     std::string default_state_sha256;  // the never-played instance's state
     std::optional<std::string> binary_sha256;  // of the plugin's code, read once
     // The instance reset mode plays in place, and the never-played one a
     // forked child renders from (kept whenever forking works: jobs that
     // change parameters start from it in every mode).
-    std::unique_ptr<plugin_instance> played;
-    std::unique_ptr<plugin_instance> pristine;
+    instance_ptr played;
+    instance_ptr pristine;
     bool probed = false;
     // --check-reproducible: whether a freshly started process rendered the
     // probe's note as this one does (unset until checked, or when the check
@@ -51,9 +68,14 @@ struct worker_slot {
     void start(bool quick);
     // A new instance, loaded and warmed up. Every instance is made in the
     // state the worker started in, whatever the jobs before it drew.
-    std::unique_ptr<plugin_instance> load_warm(bool quick = false);
+    instance_ptr load_warm(bool quick = false);
+    // For a plugin with threads of its own: one silent block (its process
+    // call hands them what changed) and a wait until they rest, so that the
+    // notes after it play from finished work. Nothing for other plugins.
+    void settle(plugin_instance& p) const;
     // Back to the state a job starts from, in reset mode: the plugin's reset
     // and its program (the job's, or the one it came up with) selected anew.
+    // Settles it then, as a job's setup does elsewhere.
     void prepare(plugin_instance& p, std::optional<int> program) const;
     // DESIGN.md rule 5: find out how this plugin's jobs get a clean state
     // (sets mode). It costs one instance beyond the one fork mode needs

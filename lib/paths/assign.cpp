@@ -45,6 +45,20 @@ std::string file_stem(std::string_view file_name) {
     return std::string(file_name.substr(0, dot));
 }
 
+// An input file's stem as a name tag: plain ASCII letters, digits and '-',
+// every other run of bytes one '_', at most 40 bytes.
+std::string tag_word(std::string_view stem) {
+    std::string out;
+    for (char c : stem) {
+        if (out.size() >= 40) break;
+        if (plain_ascii(std::string_view(&c, 1), false) || c == '-')
+            out += c;
+        else if (out.empty() || out.back() != '_')
+            out += '_';
+    }
+    return out;
+}
+
 std::string zero_padded(std::int64_t n, int width) {
     std::string s = std::to_string(n);
     if (s.size() < static_cast<std::size_t>(width)) s.insert(0, static_cast<std::size_t>(width) - s.size(), '0');
@@ -202,6 +216,12 @@ path_request request_for_record(const json& record, path_layout layout, const st
         r.tag = index_tag;
     }
     if (r.stem.empty()) r.stem = "untitled";
+    // An effect's preset on several inputs (job-grid --inputs): one name each.
+    if (auto input = get_path(record, "input_path")) {
+        auto slash = input->rfind('/');
+        std::string in_stem = file_stem(slash == std::string::npos ? *input : input->substr(slash + 1));
+        if (!in_stem.empty()) r.tag += "_" + tag_word(in_stem);
+    }
     if (note) {
         r.tag += "_" + std::to_string(*note);
         if (velocity) r.tag += "_" + std::to_string(*velocity);

@@ -5,6 +5,7 @@
 
 #include "core/error.hpp"
 #include "core/files.hpp"
+#include "render/job_wire.hpp"
 #include "render/progress.hpp"
 #include "render/sidecar.hpp"
 #include "render/stale_temps.hpp"

@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "core/error.hpp"
+#include "core/files.hpp"
 
 namespace vr {
 
@@ -54,6 +55,63 @@ std::vector<int> parse_number_list(const std::string& text, int min, int max, co
         start = comma + 1;
     }
     return out;
+}
+
+std::vector<std::string> parse_path_list(const std::string& text, const std::string& flag) {
+    std::vector<std::string> out;
+    std::unordered_set<std::string> seen;
+    std::size_t start = 0;
+    for (;;) {
+        std::size_t comma = text.find(',', start);
+        std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        if (item.empty()) throw usage_error(flag + ": an empty path in '" + text + "'");
+        if (seen.insert(item).second) out.push_back(item);
+        if (out.size() > max_list_items) throw usage_error(flag + ": more than " + std::to_string(max_list_items) + " paths");
+        if (comma == std::string::npos) return out;
+        start = comma + 1;
+    }
+}
+
+std::vector<std::string> read_path_list(const std::string& file) {
+    std::vector<std::uint8_t> bytes;
+    try {
+        bytes = read_file(file, 64u << 20);
+    } catch (const std::exception& e) {
+        throw usage_error(std::string("--inputs-from: ") + e.what());
+    }
+    std::vector<std::string> out;
+    std::unordered_set<std::string> seen;
+    std::string text(bytes.begin(), bytes.end());
+    std::size_t start = 0;
+    while (start < text.size()) {
+        std::size_t nl = text.find('\n', start);
+        std::string line = text.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (line.find_first_not_of(" \t") != std::string::npos && seen.insert(line).second) out.push_back(line);
+        if (out.size() > max_list_items)
+            throw usage_error("--inputs-from: " + file + " names more than " + std::to_string(max_list_items) + " paths");
+        if (nl == std::string::npos) break;
+        start = nl + 1;
+    }
+    if (out.empty()) throw usage_error("--inputs-from: " + file + " names no file");
+    return out;
+}
+
+namespace {
+
+void cross_from(json& job, const std::vector<grid_axis>& axes, std::size_t k, const std::function<void(const json&)>& emit) {
+    if (k == axes.size()) return emit(job);
+    for (const auto& v : axes[k].values) {
+        job[axes[k].field] = v;
+        cross_from(job, axes, k + 1, emit);
+    }
+}
+
+}  // namespace
+
+void for_each_cross(const json& record, const std::vector<grid_axis>& axes, const std::function<void(const json&)>& emit) {
+    json job = record;
+    cross_from(job, axes, 0, emit);
 }
 
 }  // namespace vr

@@ -206,6 +206,12 @@ render_job make_render_job(const json& record, const render_defaults& d, const p
         job.midi_mode = true;
         job.midi_path = absolute_path(*d.midi_path);
     }
+    if (auto p = get_path(record, "input_path"))
+        job.input_path = absolute_path(*p);
+    else if (d.input_path)
+        job.input_path = absolute_path(*d.input_path);
+    job.downmix = get_bool(record, "downmix").value_or(d.downmix);
+    if (!job.input_path.empty() && !job.midi_mode && !record.contains("note") && !d.note_given) job.plays_note = false;
     if (job.midi_mode && record.contains("midi_duration_s") && !record["midi_duration_s"].is_null())
         job.midi_duration_s = get_seconds(record, "midi_duration_s", 0);
 
@@ -262,9 +268,13 @@ void put_job_settings(const render_job& job, json& record) {
         record["flac_level"] = job.flac_level;
     else
         record.erase("flac_level");
+    if (!job.input_path.empty()) {
+        record["input_path"] = job.input_path;
+        record["downmix"] = job.downmix;
+    }
     if (job.midi_mode) {
         record["midi_path"] = job.midi_path;
-    } else {
+    } else if (job.plays_note) {
         record["note"] = job.note;
         record["velocity"] = job.velocity;
         record["duration_s"] = job.duration_s;
@@ -285,104 +295,6 @@ void put_job_settings(const render_job& job, json& record) {
     record["normalize"] = to_string(s.normalize);
     if (s.normalize.what != normalize_target::kind::none) record["true_peak_ceiling_dbtp"] = s.true_peak_ceiling_dbtp;
     record["allow_nonfinite"] = s.allow_nonfinite;
-}
-
-namespace {
-
-template <typename T>
-json optional_json(const std::optional<T>& v) {
-    return v ? json(*v) : json(nullptr);
-}
-
-template <typename T>
-std::optional<T> optional_from(const json& v) {
-    if (v.is_null()) return std::nullopt;
-    return v.get<T>();
-}
-
-json shape_to_wire(const render_shape& s) {
-    return {{"tail_auto", s.tail_auto},
-            {"silence_db", s.silence_db},
-            {"silence_hold_s", s.silence_hold_s},
-            {"max_tail_s", s.max_tail_s},
-            {"trim_silence", s.trim_silence},
-            {"trim_pad_s", s.trim_pad_s},
-            {"fade_out_ms", s.fade_out_ms},
-            {"normalize", static_cast<int>(s.normalize.what)},
-            {"normalize_level", s.normalize.level},
-            {"true_peak_ceiling_dbtp", s.true_peak_ceiling_dbtp},
-            {"allow_nonfinite", s.allow_nonfinite}};
-}
-
-render_shape shape_from_wire(const json& w) {
-    render_shape s;
-    s.tail_auto = w.at("tail_auto").get<bool>();
-    s.silence_db = w.at("silence_db").get<double>();
-    s.silence_hold_s = w.at("silence_hold_s").get<double>();
-    s.max_tail_s = w.at("max_tail_s").get<double>();
-    s.trim_silence = w.at("trim_silence").get<bool>();
-    s.trim_pad_s = w.at("trim_pad_s").get<double>();
-    s.fade_out_ms = w.at("fade_out_ms").get<double>();
-    s.normalize.what = static_cast<normalize_target::kind>(w.at("normalize").get<int>());
-    s.normalize.level = w.at("normalize_level").get<double>();
-    s.true_peak_ceiling_dbtp = w.at("true_peak_ceiling_dbtp").get<double>();
-    s.allow_nonfinite = w.at("allow_nonfinite").get<bool>();
-    return s;
-}
-
-}  // namespace
-
-json to_wire(const render_job& job) {
-    json params = json::array();
-    for (const auto& [name, value] : job.params) params.push_back({name, value});
-    return {{"plugin", job.plugin.location},
-            {"plugin_format", static_cast<int>(job.plugin.format)},
-            {"program_index", optional_json(job.program_index)},
-            {"midi_mode", job.midi_mode},
-            {"note", job.note},
-            {"velocity", job.velocity},
-            {"duration_s", job.duration_s},
-            {"midi_path", job.midi_path},
-            {"midi_duration_s", optional_json(job.midi_duration_s)},
-            {"tail_s", job.tail_s},
-            {"sample_rate", job.sample_rate},
-            {"block_size", job.block_size},
-            {"channels", job.channels},
-            {"format", static_cast<int>(job.format)},
-            {"flac_level", job.flac_level},
-            {"isolation", static_cast<int>(job.isolation)},
-            {"seed", job.seed},
-            {"output_path", job.output_path},
-            {"params", std::move(params)},
-            {"preset_path", job.preset_path},
-            {"state_path", job.state_path},
-            {"shape", shape_to_wire(job.shape)}};
-}
-
-render_job from_wire(const json& w) {
-    render_job job;
-    job.plugin = {w.at("plugin").get<std::string>(), static_cast<plugin_format>(w.at("plugin_format").get<int>())};
-    job.program_index = optional_from<int>(w.at("program_index"));
-    job.midi_mode = w.at("midi_mode").get<bool>();
-    job.note = w.at("note").get<int>();
-    job.velocity = w.at("velocity").get<int>();
-    job.duration_s = w.at("duration_s").get<double>();
-    job.midi_path = w.at("midi_path").get<std::string>();
-    job.midi_duration_s = optional_from<double>(w.at("midi_duration_s"));
-    job.tail_s = w.at("tail_s").get<double>();
-    job.sample_rate = w.at("sample_rate").get<int>();
-    job.block_size = w.at("block_size").get<int>();
-    job.channels = w.at("channels").get<int>();
-    job.format = static_cast<sample_format>(w.at("format").get<int>());
-    job.flac_level = w.at("flac_level").get<int>();
-    job.isolation = static_cast<isolation_mode>(w.at("isolation").get<int>());
-    job.seed = w.at("seed").get<std::uint32_t>();
-    job.output_path = w.at("output_path").get<std::string>();
-    for (const auto& p : w.at("params")) job.params.emplace_back(p.at(0).get<std::string>(), p.at(1).get<double>());
-    job.preset_path = w.at("preset_path").get<std::string>();
-    job.state_path = w.at("state_path").get<std::string>();
-    job.shape = shape_from_wire(w.at("shape"));
-    return job;
 }
 
 }  // namespace vr

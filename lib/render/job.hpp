@@ -93,6 +93,10 @@ struct render_defaults {
     int flac_level = default_flac_level;  // libsndfile's (audio/file.hpp)
     isolation_mode isolation = isolation_mode::automatic;
     std::uint32_t seed = 0;
+    std::optional<std::string> input_path;
+    bool downmix = false;
+    // --note was given: a job with input_path plays that note too.
+    bool note_given = false;
     std::optional<std::string> preset_path;
     std::optional<std::string> state_path;
     render_shape shape;
@@ -118,6 +122,13 @@ struct render_job {
     // Where the plugin's libc randomness and wall clock start (host/pinned_randomness.hpp).
     std::uint32_t seed = 0;
     std::string output_path;  // absolute
+    // Audio fed to the plugin's main input bus (absolute, or empty), and
+    // whether more channels than the bus has are mixed down (else refused).
+    std::string input_path;
+    bool downmix = false;
+    // Note mode plays the note; a job with input_path and no note, MIDI file
+    // or --note plays none (the default note does not apply).
+    bool plays_note = true;
     // set_params: parameter (index or name) -> normalised value 0..1, in order.
     std::vector<std::pair<std::string, double>> params;
     std::string preset_path;  // absolute, or empty: a preset file loaded before set_params
@@ -128,12 +139,6 @@ struct render_job {
 // Reads and checks a job record; throws record_error naming the bad field.
 render_job make_render_job(const json& record, const render_defaults& defaults,
                            const plugin_map& plugins);
-
-// A checked job as the supervisor hands it to its worker, and back: every
-// field as it is (no defaults, no checks: the job was checked once, by
-// make_render_job). from_wire throws json::exception on a malformed message.
-json to_wire(const render_job& job);
-render_job from_wire(const json& wire);
 
 // One loaded plugin: jobs of one plugin at one sample rate and block size
 // share an instance (the worker's slot, the supervisor's load allowance).

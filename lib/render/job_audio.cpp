@@ -22,7 +22,10 @@ silence_tail tail_of(const render_job& job) {
     return t;
 }
 
-play_plan plan_for(const render_job& job, json& record, bool keep_program_changes) {
+namespace {
+
+// The job's notes or song, over its own length, then the tail.
+play_plan played_plan(const render_job& job, json& record, bool keep_program_changes) {
     const bool until_silence = job.shape.tail_auto;
     if (!job.midi_mode)
         return until_silence ? note_plan_until_silence(job.note, job.velocity, job.duration_s, tail_of(job), job.sample_rate)
@@ -41,6 +44,23 @@ play_plan plan_for(const render_job& job, json& record, bool keep_program_change
     if (until_silence)
         return midi_plan_until_silence(song, length, tail_of(job), job.sample_rate, keep_program_changes);
     return midi_plan(song, length, job.tail_s, job.sample_rate, keep_program_changes);
+}
+
+}  // namespace
+
+play_plan plan_for(const render_job& job, json& record, bool keep_program_changes, std::int64_t input_frames) {
+    const bool until_silence = job.shape.tail_auto;
+    const std::int64_t tail = until_silence ? 0 : seconds_to_frames(job.tail_s, job.sample_rate);
+    if (!job.midi_mode && !job.plays_note) {
+        play_plan plan;
+        plan.frames = input_frames + tail;
+        if (until_silence) plan.until_silence = tail_of(job);
+        return plan;
+    }
+    play_plan plan = played_plan(job, record, keep_program_changes);
+    // An input longer than the notes: all of it, then the tail.
+    plan.frames = std::max(plan.frames, input_frames + tail);
+    return plan;
 }
 
 normalized normalize_audio(audio_buffer& audio, const normalize_target& target, double ceiling_dbtp,

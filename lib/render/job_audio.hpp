@@ -23,8 +23,10 @@ silence_tail tail_of(const render_job& job);
 // midi_duration_s. Program changes and bank selects are dropped unless
 // keep_program_changes. Throws record_error for a file that cannot be read
 // or parsed, and for a song longer than max_seconds (before any of it is
-// planned).
-play_plan plan_for(const render_job& job, json& record, bool keep_program_changes);
+// planned). input_frames, an input's length at the job's rate, makes the
+// render last at least that long before the tail; a job that plays no note
+// (plays_note false) plays nothing but its input.
+play_plan plan_for(const render_job& job, json& record, bool keep_program_changes, std::int64_t input_frames = 0);
 
 // What normalize_audio did: the gain applied, and the loudness after it.
 struct normalized {

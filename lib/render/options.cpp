@@ -50,6 +50,10 @@ void declare_render_options(cli& cli) {
         "preset", "load this preset (.fxp .fxb .vstpreset .SerumPreset) before set_params (preset_path)",
         cxxopts::value<std::string>(), "FILE")(
         "state", "load this plugin state before the preset (state_path)", cxxopts::value<std::string>(), "FILE")(
+        "input", "feed this audio file to the plugin's main input (input_path): an effect's dry signal; the "
+                 "render lasts its length, then the tail, and plays no note unless one is asked for",
+        cxxopts::value<std::string>(), "FILE")(
+        "downmix", "mix an input with more channels than the plugin's input bus down, instead of failing (downmix)")(
         "midi-program-changes", "pass the MIDI file's program changes and bank selects on")(
         "sample-rate", "sample rate in Hz (sample_rate_hz)", cxxopts::value<int>()->default_value("48000"), "HZ")(
         "block-size", "frames per processing block (block_size)", cxxopts::value<int>()->default_value("512"), "N")(
@@ -150,6 +154,9 @@ render_defaults read_defaults(const cli& cli) {
     d.velocity = cli.get_in_range("velocity", 1, 127);
     d.duration_s = cli.get_in_range("duration", 0.0, max_seconds);
     d.midi_path = path_flag(cli, "midi");
+    d.input_path = path_flag(cli, "input");
+    d.downmix = cli.has("downmix");
+    d.note_given = cli.has("note");
     d.preset_path = path_flag(cli, "preset");
     d.state_path = path_flag(cli, "state");
     d.sample_rate = cli.get_in_range("sample-rate", min_sample_rate, max_sample_rate);
@@ -190,6 +197,8 @@ constexpr std::pair<const char*, const char*> flag_fields[] = {
     {"velocity", "velocity"},
     {"duration", "duration_s"},
     {"midi", "midi_path"},
+    {"input", "input_path"},
+    {"downmix", "downmix"},
     {"preset", "preset_path"},
     {"state", "state_path"},
     {"sample-rate", "sample_rate_hz"},

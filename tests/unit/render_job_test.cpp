@@ -10,6 +10,7 @@
 #include "core/error.hpp"
 #include "midi/play_plan.hpp"
 #include "render/job.hpp"
+#include "render/job_wire.hpp"
 #include "render/lv2_manifest.hpp"
 #include "render/provenance.hpp"
 
@@ -290,8 +291,13 @@ TEST(RenderJob, TheWorkerGetsTheCheckedJobFieldForField) {
     const json record{{"output_path", "/o/a.flac"}, {"program_index", 7}, {"velocity", 90}, {"duration_s", 0.1 + 0.2},
                       {"set_params", {{"cutoff", 0.25}, {"3", 1.0 / 3}}}, {"channels", 1},
                       {"preset_path", "/p/x.fxp"}, {"sample_format", "pcm16"}, {"flac_level", 1},
-                      {"isolation", "fresh"}};
+                      {"isolation", "fresh"}, {"seed", 4000000000u}, {"input_path", "/i/dry.wav"},
+                      {"downmix", true}};
     const vr::render_job job = vr::make_render_job(record, d, map_of({"/p/a.vst3"}));
+    EXPECT_EQ(job.seed, 4000000000u);
+    EXPECT_EQ(job.input_path, "/i/dry.wav");
+    EXPECT_TRUE(job.downmix);
+    EXPECT_FALSE(job.plays_note);  // an input, and no note asked for
     // Through the socket's text form, as the supervisor sends it.
     const vr::render_job back = vr::from_wire(json::parse(vr::to_wire(job).dump()));
     // Every field, compared through the wire form and the settings a result records.

@@ -116,12 +116,17 @@ audio_buffer downmix_to(const audio_buffer& a, int n) {
     return out;
 }
 
-audio_buffer spread_mono(const audio_buffer& a, int n) {
+// Fewer channels than the bus: the file's go to the bus's first channels (a
+// mono file to both of the first pair), the others stay silent.
+audio_buffer fit_channels(const audio_buffer& a, int n) {
     audio_buffer out;
     out.channels = n;
     out.sample_rate = a.sample_rate;
-    out.samples.reserve(a.samples.size() * static_cast<std::size_t>(n));
-    for (float s : a.samples) out.samples.insert(out.samples.end(), static_cast<std::size_t>(n), s);
+    const std::size_t frames = a.frames(), m = static_cast<std::size_t>(a.channels), nn = static_cast<std::size_t>(n);
+    out.samples.assign(frames * nn, 0.0f);
+    const std::size_t copies = m == 1 ? std::min<std::size_t>(nn, 2) : m;
+    for (std::size_t f = 0; f < frames; ++f)
+        for (std::size_t c = 0; c < copies; ++c) out.samples[f * nn + c] = a.samples[f * m + (m == 1 ? 0 : c)];
     return out;
 }
 
@@ -224,18 +229,15 @@ input_audio load_input(const std::string& path, int sample_rate, int bus_channel
     const int m = a.channels;
     if (m > bus_channels && !downmix)
         throw record_error(path + ": " + std::to_string(m) + " channels, more than the input bus's " +
-                           std::to_string(bus_channels) + "; ask for a downmix, or give a file with " +
+                           std::to_string(bus_channels) + "; set downmix (--downmix) to mix it down, or give a file with " +
                            std::to_string(bus_channels) + (bus_channels > 1 ? " or 1" : ""));
-    if (m > 1 && m < bus_channels)
-        throw record_error(path + ": " + std::to_string(m) + " channels for an input bus of " +
-                           std::to_string(bus_channels) + "; only a mono file is spread over more channels");
 
     if (m > bus_channels) a = downmix_to(a, bus_channels);
     if (a.sample_rate != sample_rate) {
         a = resample(a, sample_rate, path);
         in.resampled = true;
     }
-    if (m == 1 && bus_channels > 1) a = spread_mono(a, bus_channels);
+    if (m < bus_channels) a = fit_channels(a, bus_channels);
     in.audio = std::move(a);
     return in;
 }

@@ -37,14 +37,17 @@ inline constexpr std::size_t max_input_bytes = std::size_t{2} << 30;
 //
 // Channels (M in the file, N on the bus):
 //   M == N            passed unchanged;
-//   M == 1, N > 1     the one channel copied into each of the N;
+//   M < N             the file's channels to the bus's first M, a mono file
+//                     to both of the first two (a stereo pair), the rest
+//                     silent (a VST2 effect's inputs are one bus: main and
+//                     side chain);
 //   M > N, downmix    file channel j (counting from 0) goes to bus channel
 //                     j mod N, and each bus channel is the mean of the file
 //                     channels it gets: to mono, the mean of all channels;
 //                     to stereo, channels 0, 2, 4, ... averaged into left and
 //                     1, 3, 5, ... into right (5.1 as L R C LFE Ls Rs gives
 //                     left = (L + C + Ls) / 3, right = (R + LFE + Rs) / 3);
-//   otherwise         an error (M > N without downmix, or 1 < M < N).
+//   M > N             otherwise an error.
 // Downmixing happens before resampling and copying mono after it, so the
 // resampler works on no more channels than it must.
 //

@@ -115,6 +115,19 @@ std::string describe_buses(const juce::AudioProcessor& plugin) {
 // prepareToPlay, in every format; other buses (side chains, extra outputs)
 // stay as the plugin set them. A main input that will not go on is left
 // off: render-one feeds it silence anyway.
+// Frames [pos, pos + len) of the input, de-interleaved into the buffer's
+// first channels (the main input bus); silence past its end.
+void feed_input(const audio_buffer& input, std::int64_t pos, int len, int channels, juce::AudioBuffer<float>& buffer) {
+    const auto frames = static_cast<std::int64_t>(input.frames());
+    const int n = static_cast<int>(std::clamp<std::int64_t>(frames - pos, 0, len));
+    if (n == 0) return;
+    for (int c = 0; c < channels; ++c) {
+        float* out = buffer.getWritePointer(c);
+        const float* in = input.samples.data() + pos * input.channels + c;
+        for (int i = 0; i < n; ++i) out[i] = in[static_cast<std::ptrdiff_t>(i) * input.channels];
+    }
+}
+
 void enable_main_buses(juce::AudioPluginInstance& plugin, const std::string& location) {
     if (plugin.getBusCount(false) == 0)
         throw record_error("plugin " + location + " has no audio output: it declares no output bus");
@@ -183,6 +196,9 @@ std::unique_ptr<plugin_instance> plugin_instance::load(const plugin_ref& ref, in
     p->info.input_channels = plugin->getTotalNumInputChannels();
     p->info.output_channels = plugin->getTotalNumOutputChannels();
     p->info.accepts_midi = plugin->acceptsMidi();
+    if (auto* main_in = plugin->getBus(true, 0); main_in && main_in->isEnabled())
+        p->info.main_input_channels = main_in->getNumberOfChannels();
+    p->info.buses = describe_buses(*plugin);
     if (p->info.output_channels < 1)
         throw record_error("plugin " + ref.location + " has no audio output after prepareToPlay (" +
                            describe_buses(*plugin) + ")");
@@ -231,7 +247,8 @@ void plugin_instance::set_parameter(const std::string& key, double value) {
 
 void plugin_instance::reset() { p_->plugin->reset(); }
 
-audio_buffer plugin_instance::render(const play_plan& plan, int channels, render_stats* stats) {
+audio_buffer plugin_instance::render(const play_plan& plan, int channels, render_stats* stats,
+                                     const audio_buffer* input) {
     auto& plugin = *p_->plugin;
     const int outs = plugin.getTotalNumOutputChannels();
     const int width = std::max({plugin.getTotalNumInputChannels(), outs, 1});
@@ -257,6 +274,7 @@ audio_buffer plugin_instance::render(const play_plan& plan, int channels, render
     auto render_block = [&](int len) {
         buffer.setSize(width, len, false, false, true);
         buffer.clear();
+        if (input) feed_input(*input, pos, len, std::min(input->channels, p_->info.main_input_channels), buffer);
         midi.clear();
         for (; next < plan.messages.size() && plan.messages[next].frame < pos + len; ++next) {
             const auto& m = plan.messages[next];

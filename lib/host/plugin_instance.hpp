@@ -38,7 +38,10 @@ struct plugin_info {
     int latency_samples = 0;
     int input_channels = 0;   // audio inputs, all buses
     int output_channels = 0;
+    int main_input_channels = 0;  // the main input bus's, where an input file goes (0: none)
     bool accepts_midi = false;
+    std::string buses;  // every bus, for messages: "input buses: 'In' (Stereo); output buses: ..."
+
 };
 
 // What a render measured besides its samples.
@@ -101,8 +104,11 @@ public:
     // (1: stereo mixed down; 2: a mono plugin copied to both), the plugin's
     // reported latency rendered and dropped from the start. A plan with
     // until_silence goes on, block by block, until its tail is silent or
-    // capped (its frames then follow the plan's). Fills stats when given.
-    audio_buffer render(const play_plan& plan, int channels, render_stats* stats = nullptr);
+    // capped (its frames then follow the plan's). input, when given, has
+    // the main input bus's channels at the plugin's rate and is fed from
+    // the first frame on (silence after its end). Fills stats when given.
+    audio_buffer render(const play_plan& plan, int channels, render_stats* stats = nullptr,
+                        const audio_buffer* input = nullptr);
 
 private:
     struct impl;

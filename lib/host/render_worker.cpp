@@ -6,6 +6,9 @@
 #include <cstring>
 
 #include "audio/file.hpp"
+#include "audio/input.hpp"
+#include "audio/loudness.hpp"
+#include "audio/measure.hpp"
 #include "core/error.hpp"
 #include "core/files.hpp"
 #include "core/hash.hpp"
@@ -64,9 +67,9 @@ double seconds_since(clock_type::time_point t) {
 
 // Renders, shapes, writes the file and measures it: the part of a job that
 // touches the plugin, run in place or in a child.
-json render_and_write(plugin_instance& p, const render_job& job, const play_plan& plan) {
+json render_and_write(plugin_instance& p, const render_job& job, const play_plan& plan, const audio_buffer* input) {
     render_stats stats;
-    audio_buffer audio = p.render(plan, job.channels, &stats);
+    audio_buffer audio = p.render(plan, job.channels, &stats, input);
     json r;
     if (plan.until_silence) {
         r["tail_rendered_s"] = static_cast<double>(stats.tail_frames) / job.sample_rate;
@@ -84,6 +87,33 @@ json params_json(const plugin_instance& p) {
     for (const auto& r : p.read_params())
         out.push_back({{"index", r.index}, {"name", r.name}, {"value", r.value}, {"text", r.text}});
     return out;
+}
+
+std::string count(int n, const char* what) { return std::to_string(n) + " " + what + (n == 1 ? "" : "s"); }
+
+// What the plugin is given, checked against what it takes: MIDI (a note or
+// a song) only to a plugin that accepts it, an input only to one with a
+// main input bus. The input, when the job has one, loaded at the job's rate
+// and the bus's channels; record gets its figures.
+std::optional<input_audio> job_input(const render_job& job, const plugin_info& info, json& record) {
+    const bool plays_midi = job.midi_mode || job.plays_note;
+    const std::string has = "it has " + count(info.input_channels, "audio input") + ", " +
+                            count(info.output_channels, "output") + ": " + info.buses;
+    if (plays_midi && !info.accepts_midi)
+        throw record_error("the plugin takes no MIDI (" + has + "): " +
+                           (job.input_path.empty()
+                                ? "give it audio to process with input_path or --input"
+                                : "process input_path alone, with no note, midi_path, --note or --midi"));
+    if (job.input_path.empty()) return std::nullopt;
+    if (info.main_input_channels == 0)
+        throw record_error("the plugin takes no audio input (" + has + "): input_path is for effects");
+    input_audio in = load_input(job.input_path, job.sample_rate, info.main_input_channels, job.downmix, max_seconds);
+    record["input_sha256"] = in.sha256;
+    record["input_duration_s"] = in.duration_s;
+    if (in.resampled) record["input_resampled_from_hz"] = in.source_rate_hz;
+    auto loudness = measure_loudness(in.audio).integrated_lufs;
+    record["input_loudness_lufs"] = loudness ? db_value(*loudness) : json(nullptr);
+    return in;
 }
 
 void put_plugin_fields(json& record, const plugin_info& info, const std::optional<std::string>& sha256) {
@@ -121,7 +151,16 @@ void render_worker::run(const render_job& job, json& record, const std::function
     const bool loads = state || preset;
     if (preset) record["preset_sha256"] = preset->sha256;
     if (state) record["state_file_sha256"] = state->sha256;
-    play_plan plan = plan_for(job, record, options_.midi_program_changes);
+    std::optional<input_audio> input;
+    try {
+        input = job_input(job, s.info, record);
+    } catch (const record_error&) {
+        put_plugin_fields(record, s.info, s.binary_sha256);
+        throw;
+    }
+    const audio_buffer* in = input ? &input->audio : nullptr;
+    play_plan plan = plan_for(job, record, options_.midi_program_changes,
+                              in ? static_cast<std::int64_t>(in->frames()) : 0);
     isolation how = mode_for(s, job);
     if (options_.check_reproducible && !s.checked) s.check_reproducible(options_.real_randomness);
     // A job that loads a preset or sets parameters would leave them set for
@@ -160,7 +199,7 @@ void render_worker::run(const render_job& job, json& record, const std::function
             extra["state_sha256"] = sha256_hex(bytes);
             if (!options_.save_state_path.empty()) write_file_atomic(options_.save_state_path, bytes);
         }
-        json r = render_and_write(p, job, plan);
+        json r = render_and_write(p, job, plan, in);
         for (auto& [k, v] : extra.items()) r[k] = v;
         // Read after a block: JUCE's VST3 host updates cached values then.
         if (options_.report_params) r["params"] = params_json(p);
@@ -174,7 +213,7 @@ void render_worker::run(const render_job& job, json& record, const std::function
             case isolation::reset:
                 pinned::reseed(job.seed);
                 s.prepare(*s.played, job.program_index);
-                result = render_and_write(*s.played, job, plan);
+                result = render_and_write(*s.played, job, plan, in);
                 result["state_sha256"] = sha256_hex(s.played->state());
                 if (options_.report_params) result["params"] = params_json(*s.played);
                 break;

@@ -68,18 +68,6 @@ void wait_for_plugin_threads(const plugin_instance& p) {
         warn(p.info().name + ": a thread of the plugin was still busy after 10 s; rendering on without it");
 }
 
-// render-one plays notes and feeds no audio in: a plugin that takes no MIDI
-// (an effect) would render silence, or its own noise, for every job.
-void check_takes_midi(const plugin_info& info) {
-    if (info.accepts_midi) return;
-    auto count = [](int n, const char* what) {
-        return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
-    };
-    throw record_error("the plugin takes no MIDI (it has " + count(info.input_channels, "audio input") + ", " +
-                       count(info.output_channels, "output") +
-                       "): render-one renders instruments, playing each job's notes to them");
-}
-
 }  // namespace
 
 const char* to_string(isolation i) {
@@ -117,7 +105,6 @@ instance_ptr worker_slot::load_warm(bool quick) {
     const auto threads_before = thread_ids();
     instance_ptr p(plugin_instance::load(ref, sample_rate, block_size, quick).release(),
                    settling_delete{own_threads});
-    check_takes_midi(p->info());
     if (!threads_known) {
         // The slot's first load: did it start threads, and do they work
         // once the plugin has played? Its warm-up is the first thing it
@@ -167,29 +154,33 @@ void worker_slot::prepare(plugin_instance& p, std::optional<int> program) const 
 // forked render, and three short ones here.
 void worker_slot::probe() {
     if (!pristine) pristine = load_warm();
+    // An effect hears noise where an instrument hears the notes.
+    const audio_buffer input = probe_input(sample_rate, info.main_input_channels),
+                       other = probe_input(sample_rate, info.main_input_channels, true);
+    const audio_buffer* in = info.main_input_channels > 0 ? &input : nullptr;
     // A child renders the probe from the never-played instance...
     // Each render starts from seed 0, as a job's starts from its seed: a
     // plugin whose only history is libc's generators counts as reset.
     auto forked = run_in_child(
         [&] {
             pinned::reseed(0);
-            return to_bytes(pristine->render(probe_plan(sample_rate), 2));
+            return to_bytes(pristine->render(probe_plan(sample_rate), 2, nullptr, in));
         },
         probe_timeout_s);
     // ...a second instance renders it here, then something else, is
     // reset, and renders it again.
     played = load_warm();
     pinned::reseed(0);
-    audio_buffer first = played->render(probe_plan(sample_rate), 2);
+    audio_buffer first = played->render(probe_plan(sample_rate), 2, nullptr, in);
     // Forking works when the child renders, and sounds when this process
     // does. (Not necessarily the very samples of the instance here:
     // ZynAddSubFX's helper thread, absent in a child, shifts them.)
     bool fork_ok = forked.ok && (same_bytes(first, forked.answer) || sounds(first) == sounds(forked.answer));
     if (played->program_count() > 1) played->select_program(initial_program == 1 ? 0 : 1);
-    played->render(disturbing_plan(sample_rate), 2);
+    played->render(disturbing_plan(sample_rate), 2, nullptr, in ? &other : nullptr);
     prepare(*played, std::nullopt);
     pinned::reseed(0);
-    bool reset_ok = same_samples(first, played->render(probe_plan(sample_rate), 2));
+    bool reset_ok = same_samples(first, played->render(probe_plan(sample_rate), 2, nullptr, in));
     mode = reset_ok ? isolation::reset : fork_ok ? isolation::fork : isolation::fresh;
     probed = true;
     if (!reset_ok) played.reset();
@@ -205,11 +196,15 @@ void worker_slot::probe() {
 void worker_slot::check_reproducible(bool real_randomness) {
     checked = true;
     audio_buffer here{2, sample_rate, {}};
+    // An effect's note comes with the probe's noise, in a file for the
+    // second process.
+    const audio_buffer noise = probe_input(sample_rate, info.main_input_channels);
+    const audio_buffer* in = info.main_input_channels > 0 ? &noise : nullptr;
     if (pristine) {
         auto child = run_in_child(
             [&] {
                 pinned::reseed(0);
-                return to_bytes(pristine->render(probe_plan(sample_rate), 2));
+                return to_bytes(pristine->render(probe_plan(sample_rate), 2, nullptr, in));
             },
             probe_timeout_s);
         if (!child.ok) return warn(info.name + ": no reproducibility check: " + child.failure());
@@ -218,10 +213,10 @@ void worker_slot::check_reproducible(bool real_randomness) {
     } else {
         auto p = load_warm();
         pinned::reseed(0);
-        here = p->render(probe_plan(sample_rate), 2);
+        here = p->render(probe_plan(sample_rate), 2, nullptr, in);
     }
     fresh_render there = render_in_fresh_process(ref, sample_rate, block_size, pristine != nullptr,
-                                                 real_randomness, probe_timeout_s);
+                                                 real_randomness, probe_timeout_s, in);
     if (!there.ok) return warn(info.name + ": no reproducibility check: " + there.error);
     std::string difference = first_difference(here, there.audio);
     reproducible = difference.empty();

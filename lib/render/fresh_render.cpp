@@ -79,9 +79,27 @@ std::string error_of(const std::string& output) {
 }  // namespace
 
 fresh_render render_in_fresh_process(const plugin_ref& plugin, int sample_rate, int block_size, bool fork,
-                                     bool real_randomness, double timeout_s) {
+                                     bool real_randomness, double timeout_s, const audio_buffer* input) {
     fresh_render out;
     const std::string path = temp_output();
+    std::string input_path;
+    if (input) {
+        input_path = temp_output();
+        try {
+            write_audio_file(input_path, *input, sample_format::float32);
+        } catch (const std::exception& e) {
+            out.error = e.what();
+            return out;
+        }
+    }
+    // Whatever happens below, neither file stays.
+    struct remover {
+        std::string a, b;
+        ~remover() {
+            ::unlink(a.c_str());
+            if (!b.empty()) ::unlink(b.c_str());
+        }
+    } cleanup{path, input_path};
     const std::string job = json{{"output_path", path}}.dump() + "\n";
     int in[2], rec[2];
     if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(rec, O_CLOEXEC) != 0) {
@@ -97,6 +115,7 @@ fresh_render render_in_fresh_process(const plugin_ref& plugin, int sample_rate, 
     // stays open in the child.
     ::posix_spawn_file_actions_addclosefrom_np(&actions, 3);
     std::vector<std::string> args = arguments(plugin, sample_rate, block_size, fork, real_randomness);
+    if (input) args.insert(args.end(), {"--input", input_path});
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -116,7 +135,6 @@ fresh_render render_in_fresh_process(const plugin_ref& plugin, int sample_rate, 
     if (!read_until_closed(rec_read.get(), deadline(timeout_s), records)) {
         ::kill(pid, SIGKILL);
         reap_child(pid);
-        ::unlink(path.c_str());
         out.error = "the second process did not finish in " + std::to_string(static_cast<int>(timeout_s)) + " s";
         return out;
     }
@@ -127,7 +145,6 @@ fresh_render render_in_fresh_process(const plugin_ref& plugin, int sample_rate, 
     } catch (const std::exception&) {
         out.error = error_of(records);
     }
-    ::unlink(path.c_str());
     return out;
 }
 

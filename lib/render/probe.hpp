@@ -13,6 +13,11 @@ namespace vr {
 // played in between: another note with pitch bend and modulation left up.
 play_plan probe_plan(int sample_rate);
 play_plan disturbing_plan(int sample_rate);
+// What an effect hears while the probe plays (the plans' notes go to
+// plugins that take MIDI): 0.2 s of noise (silence after its end, as for
+// any input); the disturbing render's is louder and other noise.
+// channels: the main input bus's.
+audio_buffer probe_input(int sample_rate, int channels, bool disturbing = false);
 
 // Whether two buffers hold the very same samples.
 bool same_samples(const audio_buffer& a, const audio_buffer& b);

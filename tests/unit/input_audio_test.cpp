@@ -232,9 +232,26 @@ TEST(InputAudio, DownmixSendsEvenChannelsLeftAndOddRight) {
         for (int c = 0; c < 6; ++c) sum += six.samples[6 * f + c];
         ASSERT_EQ(m.audio.samples[f], static_cast<float>(sum / 6));
     }
-    // Stereo is not spread over a bus of four: only mono is.
-    write_wav(path, test_signal(2, 48000, 10), sample_format::float32);
-    EXPECT_HAS(refusal(path, 48000, 4, true), "only a mono file is spread");
+    // Fewer channels than the bus: the first ones, the others silent; mono
+    // fills the first pair.
+    auto st = test_signal(2, 48000, 10);
+    write_wav(path, st, sample_format::float32);
+    auto four = vr::load_input(path, 48000, 4, false, max_s);
+    ASSERT_EQ(four.audio.channels, 4);
+    for (std::size_t f = 0; f < 10; ++f) {
+        EXPECT_EQ(four.audio.samples[4 * f], st.samples[2 * f]);
+        EXPECT_EQ(four.audio.samples[4 * f + 1], st.samples[2 * f + 1]);
+        EXPECT_EQ(four.audio.samples[4 * f + 2], 0.0f);
+        EXPECT_EQ(four.audio.samples[4 * f + 3], 0.0f);
+    }
+    auto mono = test_signal(1, 48000, 10);
+    write_wav(path, mono, sample_format::float32);
+    auto mono4 = vr::load_input(path, 48000, 4, false, max_s);
+    for (std::size_t f = 0; f < 10; ++f) {
+        EXPECT_EQ(mono4.audio.samples[4 * f], mono.samples[f]);
+        EXPECT_EQ(mono4.audio.samples[4 * f + 1], mono.samples[f]);
+        EXPECT_EQ(mono4.audio.samples[4 * f + 3], 0.0f);
+    }
 }
 
 // A .npy file has no rate: it is taken to be the requested one.

@@ -396,12 +396,12 @@ make_unloadable_plugins() {
     assert_output ""
 }
 
-@test "an effect (a plugin that takes no MIDI) fails its jobs naming its buses, and writes no file" {
+@test "an effect (a plugin that takes no MIDI) given notes fails its jobs naming its buses, and writes no file" {
     sh_run "{ job '$OUT/n.wav' '\"duration_s\":0.1'; job '$OUT/m.wav' '\"midi_path\":\"$CLICK\"'; } \
             | render-one --plugin /usr/lib/vst/3BandEQ-vst.so --tail 0 2>/dev/null"
     assert_failure 1
     run jq -r .error.message <<<"$output"
-    local why="the plugin takes no MIDI (it has 2 audio inputs, 2 outputs): render-one renders instruments, playing each job's notes to them"
+    local why="the plugin takes no MIDI (it has 2 audio inputs, 2 outputs: input buses: 'Input' (Stereo); output buses: 'Output' (Stereo)): give it audio to process with input_path or --input"
     assert_line --index 0 "$why"
     assert_line --index 1 "$why"
     [ ! -e "$OUT/n.wav" ] || fail "an effect's job wrote a file"
@@ -410,7 +410,7 @@ make_unloadable_plugins() {
     run bash -c "render-one --plugin /usr/lib/vst/glBars-vst.so --no-isolate -o '$OUT/g.wav' --duration 0.1 --tail 0 2>/dev/null"
     assert_failure 1
     run jq -r .error.message <<<"$output"
-    assert_output "the plugin takes no MIDI (it has 1 audio input, 1 output): render-one renders instruments, playing each job's notes to them"
+    assert_output "the plugin takes no MIDI (it has 1 audio input, 1 output: input buses: 'Input' (Mono); output buses: 'Output' (Mono)): give it audio to process with input_path or --input"
 }
 
 @test "an unknown set_params name fails its job naming the nearest names; an index past the last names the range" {

@@ -242,4 +242,10 @@ input_audio load_input(const std::string& path, int sample_rate, int bus_channel
     return in;
 }
 
+audio_buffer fit_to_bus(const audio_buffer& audio, int bus_channels) {
+    if (audio.channels > bus_channels) return downmix_to(audio, bus_channels);
+    if (audio.channels < bus_channels) return fit_channels(audio, bus_channels);
+    return audio;
+}
+
 }  // namespace vr

@@ -66,4 +66,8 @@ input_audio load_input(const std::string& path, int sample_rate, int bus_channel
 // must be positive; throws record_error naming `path` when libsoxr fails.
 audio_buffer resample(const audio_buffer& audio, int to_rate, const std::string& path);
 
+// Audio given to a bus of bus_channels by the rules above, more channels
+// always mixed down: how a chain hands one stage's output to the next.
+audio_buffer fit_to_bus(const audio_buffer& audio, int bus_channels);
+
 }  // namespace vr

@@ -18,6 +18,8 @@
 #include "host/plugin_instance.hpp"
 #include "host/preset_export.hpp"
 #include "midi/play_plan.hpp"
+#include "host/stage_render.hpp"
+#include "render/chain.hpp"
 #include "render/job_audio.hpp"
 #include "render/provenance.hpp"
 
@@ -65,203 +67,200 @@ double seconds_since(clock_type::time_point t) {
     return std::chrono::duration<double>(clock_type::now() - t).count();
 }
 
-// Renders, shapes, writes the file and measures it: the part of a job that
-// touches the plugin, run in place or in a child.
-json render_and_write(plugin_instance& p, const render_job& job, const play_plan& plan, const audio_buffer* input) {
-    render_stats stats;
-    audio_buffer audio = p.render(plan, job.channels, &stats, input);
-    json r;
-    if (plan.until_silence) {
-        r["tail_rendered_s"] = static_cast<double>(stats.tail_frames) / job.sample_rate;
-        r["tail_capped"] = stats.tail_capped;
-    }
-    json shaped = shape_audio(audio, job.shape);
-    for (auto& [k, v] : shaped.items()) r[k] = v;
-    write_audio_file(job.output_path, audio, job.format, job.flac_level);
-    r["plugin_process_s"] = stats.process_s;
-    return r;
-}
-
-json params_json(const plugin_instance& p) {
-    json out = json::array();
-    for (const auto& r : p.read_params())
-        out.push_back({{"index", r.index}, {"name", r.name}, {"value", r.value}, {"text", r.text}});
-    return out;
-}
-
-std::string count(int n, const char* what) { return std::to_string(n) + " " + what + (n == 1 ? "" : "s"); }
-
-// What the plugin is given, checked against what it takes: MIDI (a note or
-// a song) only to a plugin that accepts it, an input only to one with a
-// main input bus. The input, when the job has one, loaded at the job's rate
-// and the bus's channels; record gets its figures.
-std::optional<input_audio> job_input(const render_job& job, const plugin_info& info, json& record) {
-    const bool plays_midi = job.midi_mode || job.plays_note;
-    const std::string has = "it has " + count(info.input_channels, "audio input") + ", " +
-                            count(info.output_channels, "output") + ": " + info.buses;
-    if (plays_midi && !info.accepts_midi)
-        throw record_error("the plugin takes no MIDI (" + has + "): " +
-                           (job.input_path.empty()
-                                ? "give it audio to process with input_path or --input"
-                                : "process input_path alone, with no note, midi_path, --note or --midi"));
-    if (job.input_path.empty()) return std::nullopt;
-    if (info.main_input_channels == 0)
-        throw record_error("the plugin takes no audio input (" + has + "): input_path is for effects");
-    input_audio in = load_input(job.input_path, job.sample_rate, info.main_input_channels, job.downmix, max_seconds);
-    record["input_sha256"] = in.sha256;
-    record["input_duration_s"] = in.duration_s;
-    if (in.resampled) record["input_resampled_from_hz"] = in.source_rate_hz;
-    auto loudness = measure_loudness(in.audio).integrated_lufs;
-    record["input_loudness_lufs"] = loudness ? db_value(*loudness) : json(nullptr);
-    return in;
-}
-
-void put_plugin_fields(json& record, const plugin_info& info, const std::optional<std::string>& sha256) {
-    record["plugin_name"] = info.name;
-    record["plugin_format"] = info.format;
-    record["plugin_version"] = info.version;
-    record["plugin_id"] = info.id;
-    record["plugin_sha256"] = sha256 ? json(*sha256) : json(nullptr);
-    record["vr_version"] = vr::version();
-}
-
 }  // namespace
+
+// Each stage's slot and preset files, checked; throws record_error naming
+// the stage of a chain.
+std::vector<job_stage> render_worker::stages_for(const render_job& job, bool quick, json& record) {
+    const std::vector<plugin_stage> specs = stages_of(job);
+    std::vector<job_stage> stages;
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+        job_stage st{specs[i]};
+        try {
+            st.slot = &slot_for(st.spec.plugin, job.sample_rate, job.block_size, quick);
+        } catch (const record_error& e) {
+            throw record_error(stage_message(specs.size(), i, st.spec.plugin.location, e.what()));
+        }
+        const plugin_info& info = st.slot->info;
+        if (i == 0) put_plugin_fields(record, info, st.slot->binary_sha256);
+        try {
+            if (!st.spec.state_path.empty()) st.state = presets_.state(st.spec.state_path);
+            if (!st.spec.preset_path.empty()) st.preset = presets_.preset(st.spec.preset_path, st.spec.program_index);
+            if (st.preset && !options_.ignore_plugin_id && !plugin_id_matches(*st.preset, info.format, info.id, info.name))
+                throw record_error(st.preset->path + ": the preset is for plugin id " + st.preset->plugin_id +
+                                   "; the loaded plugin's id is " + info.id + " (--ignore-plugin-id loads it anyway)");
+            if (i > 0 && info.main_input_channels == 0)
+                throw record_error("the plugin takes no audio input (" + info.buses +
+                                   "): a chain's later stages process the audio of the stage before");
+        } catch (const record_error& e) {
+            throw record_error(stage_message(specs.size(), i, info.name, e.what()));
+        }
+        stages.push_back(std::move(st));
+    }
+    return stages;
+}
+
+// The chain's mode: each stage's (probed, or as the job asks), the most
+// isolating of them; instances are made ready for it.
+isolation render_worker::chain_mode(std::vector<job_stage>& stages, const render_job& job) {
+    isolation how = isolation::reset;
+    for (std::size_t i = 0; i < stages.size(); ++i) {
+        worker_slot& s = *stages[i].slot;
+        isolation h;
+        try {
+            h = mode_for(s, job);
+        } catch (const record_error& e) {
+            throw record_error(stage_message(stages.size(), i, s.info.name, e.what()));
+        }
+        if (options_.check_reproducible && !s.checked) s.check_reproducible(options_.real_randomness);
+        // A stage that loads a preset or sets parameters would leave them
+        // set for the next job: it never plays in place.
+        if (h == isolation::reset && (stages[i].loads() || !stages[i].spec.params.empty() ||
+                                      (i == 0 && !options_.save_state_path.empty())))
+            h = s.pristine ? isolation::fork : isolation::fresh;
+        // A forked child has none of the plugin's own threads: work they
+        // would do for a changed program, preset, state or parameter never
+        // happens there (padthv1 kept its default wave tables).
+        if (h == isolation::fork && s.own_threads && stages[i].changes()) h = isolation::fresh;
+        how = std::max(how, h);
+    }
+    for (auto& st : stages) {
+        if (how == isolation::fork && !st.slot->pristine) how = isolation::fresh;
+        if (how == isolation::reset && !st.slot->played) st.slot->played = st.slot->load_warm();
+    }
+    return how;
+}
 
 void render_worker::run(const render_job& job, json& record, const std::function<void(double)>& on_render) {
     put_job_settings(job, record);
+    const bool chained = !job.then.empty();
     // JUCE's walk through a VST2 plugin's programs leaves traces in some
     // (amsynth's programs sound otherwise when selected later): only a
     // single job that plays the first program as it is goes without it.
-    const bool quick = options_.one_job && !options_.check_reproducible &&
+    const bool quick = options_.one_job && !options_.check_reproducible && !chained &&
                        job.isolation == isolation_mode::automatic && !job.program_index &&
                        job.preset_path.empty() && job.state_path.empty() && job.params.empty();
-    worker_slot& s = slot_for(job.plugin, job.sample_rate, job.block_size, quick);
-    std::shared_ptr<const loaded_preset> state, preset;
-    try {
-        if (!job.state_path.empty()) state = presets_.state(job.state_path);
-        if (!job.preset_path.empty()) preset = presets_.preset(job.preset_path, job.program_index);
-        if (preset && !options_.ignore_plugin_id && !plugin_id_matches(*preset, s.info.format, s.info.id, s.info.name))
-            throw record_error(preset->path + ": the preset is for plugin id " + preset->plugin_id +
-                               "; the loaded plugin's id is " + s.info.id +
-                               " (--ignore-plugin-id loads it anyway)");
-    } catch (const record_error&) {
-        put_plugin_fields(record, s.info, s.binary_sha256);
-        throw;
-    }
-    const bool loads = state || preset;
-    if (preset) record["preset_sha256"] = preset->sha256;
-    if (state) record["state_file_sha256"] = state->sha256;
-    std::optional<input_audio> input;
-    try {
-        input = job_input(job, s.info, record);
-    } catch (const record_error&) {
-        put_plugin_fields(record, s.info, s.binary_sha256);
-        throw;
-    }
+    std::vector<job_stage> stages = stages_for(job, quick, record);
+    const job_stage& first = stages[0];
+    if (first.preset) record["preset_sha256"] = first.preset->sha256;
+    if (first.state) record["state_file_sha256"] = first.state->sha256;
+    std::optional<input_audio> input = job_input(job, first.slot->info, record);
     const audio_buffer* in = input ? &input->audio : nullptr;
     play_plan plan = plan_for(job, record, options_.midi_program_changes,
                               in ? static_cast<std::int64_t>(in->frames()) : 0);
-    isolation how = mode_for(s, job);
-    if (options_.check_reproducible && !s.checked) s.check_reproducible(options_.real_randomness);
-    // A job that loads a preset or sets parameters would leave them set for
-    // the next one: it never plays in place.
-    if (how == isolation::reset && (loads || !job.params.empty() || !options_.save_state_path.empty()))
-        how = s.pristine ? isolation::fork : isolation::fresh;
-    // A forked child has none of the plugin's own threads: work they would
-    // do for a changed program, preset, state or parameter never happens
-    // there (padthv1 kept its default wave tables). Such jobs go fresh.
-    const bool changes = job.program_index || loads || !job.params.empty();
-    if (how == isolation::fork && s.own_threads && changes) how = isolation::fresh;
-    if (how == isolation::reset && !s.played) s.played = s.load_warm();
+    const isolation how = chain_mode(stages, job);
     if (on_render) {
-        std::int64_t most = plan.frames + (plan.until_silence ? plan.until_silence->max_frames : 0);
+        const std::int64_t tail = plan.until_silence ? plan.until_silence->max_frames
+                                                     : seconds_to_frames(job.tail_s, job.sample_rate);
+        std::int64_t most = plan.frames + (plan.until_silence ? tail : 0) +
+                            static_cast<std::int64_t>(stages.size() - 1) * tail;
         on_render(static_cast<double>(most) / job.sample_rate);
     }
 
-    auto setup_and_render = [&](plugin_instance& p) {
+    // Each stage set up, then the audio through all of them; each stage's
+    // own fields under "stages".
+    auto setup_and_render = [&](const std::vector<plugin_instance*>& ps) {
         pinned::reseed(job.seed);
-        json extra;
-        // A bank's program_index picks the bank's program, not the plugin's.
-        if (job.program_index && !(preset && preset->program)) p.select_program(*job.program_index);
-        if (state) extra["preset_applied_as"] = p.apply_preset(*state);
-        if (preset) extra["preset_applied_as"] = p.apply_preset(*preset);
-        for (const auto& [key, value] : job.params) p.set_parameter(key, value);
-        // What the job changed, handed to the plugin's own threads and
-        // done before the notes (padthv1 resets its voices when done).
-        s.settle(p);
-        // The never-played instance, left as it was, holds the state the
-        // worker read when it started: not read (and hashed) again.
-        const bool untouched = &p == s.pristine.get() && !job.program_index && !loads && job.params.empty();
-        if (untouched && options_.save_state_path.empty()) {
-            extra["state_sha256"] = s.default_state_sha256;
-        } else {
-            auto bytes = p.state();
-            extra["state_sha256"] = sha256_hex(bytes);
-            if (!options_.save_state_path.empty()) write_file_atomic(options_.save_state_path, bytes);
+        json each = json::array();
+        for (std::size_t i = 0; i < ps.size(); ++i) {
+            const bool untouched = ps[i] == stages[i].slot->pristine.get() && !stages[i].changes();
+            try {
+                each.push_back(setup_stage(*ps[i], stages[i], untouched, i == 0 ? options_.save_state_path : ""));
+            } catch (const record_error& e) {
+                throw record_error(stage_message(ps.size(), i, stages[i].slot->info.name, e.what()));
+            }
         }
-        json r = render_and_write(p, job, plan, in);
-        for (auto& [k, v] : extra.items()) r[k] = v;
+        json r = render_stages_and_write(ps, job, plan, in);
         // Read after a block: JUCE's VST3 host updates cached values then.
-        if (options_.report_params) r["params"] = params_json(p);
+        if (options_.report_params)
+            for (std::size_t i = 0; i < ps.size(); ++i) each[i]["params"] = params_json(*ps[i]);
+        r["stages"] = std::move(each);
         return r;
     };
     auto start = clock_type::now();
     json result;
-    double load_s = s.load_s;
-    try {
-        switch (how) {
-            case isolation::reset:
-                pinned::reseed(job.seed);
-                s.prepare(*s.played, job.program_index);
-                result = render_and_write(*s.played, job, plan, in);
-                result["state_sha256"] = sha256_hex(s.played->state());
-                if (options_.report_params) result["params"] = params_json(*s.played);
-                break;
-            case isolation::fork: {
-                auto child = run_in_child(
-                    [&] {
-                        json r;
-                        try {
-                            r = setup_and_render(*s.pristine);
-                        } catch (const std::exception& e) {
-                            r = json{{"error", e.what()}};
-                        }
-                        return r.dump();
-                    },
-                    options_.job_timeout_s);
-                if (!child.ok) throw child_failed(std::move(child));
-                result = json::parse(child.answer);
-                if (result.contains("error")) throw record_error(result["error"].get<std::string>());
-                break;
+    double load_s = first.slot->load_s;
+    switch (how) {
+        case isolation::reset: {
+            pinned::reseed(job.seed);
+            std::vector<plugin_instance*> ps;
+            for (auto& st : stages) {
+                st.slot->prepare(*st.slot->played, st.spec.program_index);
+                ps.push_back(st.slot->played.get());
             }
-            case isolation::fresh: {
-                // A single job renders on the instance the worker started
-                // with: nothing has played on it yet.
-                instance_ptr p;  // goes after the plugin's threads rest
-                if (options_.one_job && s.pristine) {
-                    p = std::move(s.pristine);
-                } else {
-                    p = s.load_warm();
-                    load_s = s.load_s;
-                }
-                result = setup_and_render(*p);
-                break;
+            result = render_stages_and_write(ps, job, plan, in);
+            json each = json::array();
+            for (auto* p : ps) {
+                json e{{"state_sha256", sha256_hex(p->state())}};
+                if (options_.report_params) e["params"] = params_json(*p);
+                each.push_back(std::move(e));
             }
+            result["stages"] = std::move(each);
+            break;
         }
-    } catch (const record_error&) {
-        put_plugin_fields(record, s.info, s.binary_sha256);
-        throw;
+        case isolation::fork: {
+            auto child = run_in_child(
+                [&] {
+                    json r;
+                    try {
+                        std::vector<plugin_instance*> ps;
+                        for (auto& st : stages) ps.push_back(st.slot->pristine.get());
+                        r = setup_and_render(ps);
+                    } catch (const std::exception& e) {
+                        r = json{{"error", e.what()}};
+                    }
+                    return r.dump();
+                },
+                options_.job_timeout_s);
+            if (!child.ok) throw child_failed(std::move(child));
+            result = json::parse(child.answer);
+            if (result.contains("error")) throw record_error(result["error"].get<std::string>());
+            break;
+        }
+        case isolation::fresh: {
+            // A single job renders on the instances the worker started
+            // with: nothing has played on them yet.
+            std::vector<instance_ptr> owned;  // go after the plugins' threads rest
+            std::vector<plugin_instance*> ps;
+            for (std::size_t i = 0; i < stages.size(); ++i) {
+                worker_slot& s = *stages[i].slot;
+                if (options_.one_job && s.pristine) {
+                    owned.push_back(std::move(s.pristine));
+                } else {
+                    owned.push_back(s.load_warm());
+                    if (i == 0) load_s = s.load_s;
+                }
+                ps.push_back(owned.back().get());
+            }
+            result = setup_and_render(ps);
+            break;
+        }
     }
+    json each = std::move(result["stages"]);
+    result.erase("stages");
     record["status"] = "ok";
     for (auto& [k, v] : result.items()) record[k] = v;
-    if (loads) record["preset_changed_state"] = result.value("state_sha256", "") != s.default_state_sha256;
-    put_plugin_fields(record, s.info, s.binary_sha256);
+    for (auto& [k, v] : each[0].items()) record[k] = v;
+    if (first.loads()) record["preset_changed_state"] = record.value("state_sha256", "") != first.slot->default_state_sha256;
+    put_plugin_fields(record, first.slot->info, first.slot->binary_sha256);
+    if (chained) {
+        json& chain = record["chain"];
+        for (std::size_t i = 0; i < stages.size(); ++i) {
+            const job_stage& st = stages[i];
+            json& o = chain[i];
+            put_plugin_fields(o, st.slot->info, st.slot->binary_sha256, false);
+            if (st.preset) o["preset_sha256"] = st.preset->sha256;
+            if (st.state) o["state_file_sha256"] = st.state->sha256;
+            for (auto& [k, v] : each[i].items()) o[k] = v;
+            if (st.loads()) o["preset_changed_state"] = o.value("state_sha256", "") != st.slot->default_state_sha256;
+        }
+    }
     record["plugin_load_s"] = load_s;
     record["render_s"] = seconds_since(start);
     record["fresh_instance"] = how != isolation::reset;
     record["isolation"] = to_string(how);
     record["randomness"] = pinned::enabled() ? "pinned" : "real";
-    if (s.reproducible) record["reproducible"] = *s.reproducible;
+    if (first.slot->reproducible) record["reproducible"] = *first.slot->reproducible;
 }
 
 // The mode the job asks for, else the one a single job or the probe picks.

@@ -15,6 +15,7 @@
 #include "render/job.hpp"
 #include "render/options.hpp"
 #include "render/preset_cache.hpp"
+#include "host/stage_render.hpp"
 #include "host/worker_slot.hpp"
 
 namespace vr::host {
@@ -51,6 +52,8 @@ private:
     preset_cache presets_;
     worker_slot& slot_for(const plugin_ref& plugin, int sample_rate, int block_size, bool quick);
     isolation mode_for(worker_slot& s, const render_job& job);
+    std::vector<job_stage> stages_for(const render_job& job, bool quick, json& record);
+    isolation chain_mode(std::vector<job_stage>& stages, const render_job& job);
     std::map<plugin_key, std::unique_ptr<worker_slot>> slots_;
     worker_options options_;
 };

@@ -9,6 +9,7 @@
 #include "audio/sndfile.hpp"
 #include "core/error.hpp"
 #include "core/files.hpp"
+#include "render/chain.hpp"
 #include "render/lv2_manifest.hpp"
 #include "render/plugin_file.hpp"
 
@@ -181,17 +182,22 @@ render_job make_render_job(const json& record, const render_defaults& d, const p
     auto out = get_path(record, "output_path");
     if (!out) throw record_error("no output_path: give -o, set output_path, or pipe through assign-paths");
     job.output_path = absolute_path(*out);
-    job.plugin = plugins.plugin_for(record);
-
-    if (auto p = get_path(record, "preset_path"))
-        job.preset_path = absolute_path(*p);
-    else if (d.preset_path)
-        job.preset_path = absolute_path(*d.preset_path);
-    if (auto p = get_path(record, "state_path"))
-        job.state_path = absolute_path(*p);
-    else if (d.state_path)
-        job.state_path = absolute_path(*d.state_path);
-    if (auto p = get_integer(record, "program_index", 0, 1 << 20)) job.program_index = static_cast<int>(*p);
+    // A chain names its plugins (and what each loads) in its stages.
+    if (!read_chain(record, job)) {
+        job.plugin = plugins.plugin_for(record);
+        if (auto p = get_path(record, "preset_path"))
+            job.preset_path = absolute_path(*p);
+        else if (d.preset_path)
+            job.preset_path = absolute_path(*d.preset_path);
+        if (auto p = get_path(record, "state_path"))
+            job.state_path = absolute_path(*p);
+        else if (d.state_path)
+            job.state_path = absolute_path(*d.state_path);
+        if (auto p = get_integer(record, "program_index", 0, 1 << 20)) job.program_index = static_cast<int>(*p);
+        if (record.contains("set_params") && !record["set_params"].is_null())
+            job.params = read_set_params(record["set_params"], "set_params");
+    }
+    add_then_stages(d.then_plugins, job);
     job.note = static_cast<int>(get_integer(record, "note", 0, 127).value_or(d.note));
     job.velocity = static_cast<int>(get_integer(record, "velocity", 1, 127).value_or(d.velocity));
     job.duration_s = get_seconds(record, "duration_s", d.duration_s);
@@ -233,23 +239,17 @@ render_job make_render_job(const json& record, const render_defaults& d, const p
     auto isolation = get_string(record, "isolation");
     job.isolation = isolation ? parse_isolation(*isolation) : d.isolation;
     job.seed = static_cast<std::uint32_t>(get_integer(record, "seed", 0, max_seed).value_or(d.seed));
-
-    if (record.contains("set_params") && !record["set_params"].is_null()) {
-        const auto& params = record["set_params"];
-        if (!params.is_object()) throw record_error("field 'set_params' must be an object {\"name or index\": 0..1}");
-        for (const auto& [key, value] : params.items()) {
-            if (!value.is_number() || !(value.get<double>() >= 0.0 && value.get<double>() <= 1.0))
-                throw record_error("set_params: '" + key + "' must be a number from 0 to 1");
-            job.params.emplace_back(key, value.get<double>());
-        }
-    }
     return job;
 }
 
 void put_job_settings(const render_job& job, json& record) {
-    record["plugin_path"] = job.plugin.location;
-    if (!job.preset_path.empty()) record["preset_path"] = job.preset_path;
-    if (!job.state_path.empty()) record["state_path"] = job.state_path;
+    if (job.then.empty()) {
+        record["plugin_path"] = job.plugin.location;
+        if (!job.preset_path.empty()) record["preset_path"] = job.preset_path;
+        if (!job.state_path.empty()) record["state_path"] = job.state_path;
+    } else {
+        put_chain(job, record);
+    }
     record["sample_rate_hz"] = job.sample_rate;
     record["block_size"] = job.block_size;
     record["channels"] = job.channels;

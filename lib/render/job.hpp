@@ -95,11 +95,23 @@ struct render_defaults {
     std::uint32_t seed = 0;
     std::optional<std::string> input_path;
     bool downmix = false;
+    std::vector<std::string> then_plugins;  // --then: stages after every job's own
     // --note was given: a job with input_path plays that note too.
     bool note_given = false;
     std::optional<std::string> preset_path;
     std::optional<std::string> state_path;
     render_shape shape;
+};
+
+// One plugin of a job's signal path and what is loaded into it before the
+// render: a program, a state, a preset, then parameters (set_params:
+// parameter index or name -> normalised value 0..1, in order).
+struct plugin_stage {
+    plugin_ref plugin;
+    std::optional<int> program_index;
+    std::string preset_path;  // absolute, or empty
+    std::string state_path;   // absolute, or empty
+    std::vector<std::pair<std::string, double>> params;
 };
 
 // One job, every field checked.
@@ -133,6 +145,10 @@ struct render_job {
     std::vector<std::pair<std::string, double>> params;
     std::string preset_path;  // absolute, or empty: a preset file loaded before set_params
     std::string state_path;   // absolute, or empty: a plugin state loaded before the preset
+    // The plugins after the one above, in signal order (the job's chain
+    // beyond its first stage, then --then's): each processes the audio of
+    // the one before it (render/chain.hpp).
+    std::vector<plugin_stage> then;
     render_shape shape;
 };
 

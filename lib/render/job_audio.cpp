@@ -48,15 +48,17 @@ play_plan played_plan(const render_job& job, json& record, bool keep_program_cha
 
 }  // namespace
 
+play_plan input_plan(const render_job& job, std::int64_t input_frames) {
+    play_plan plan;
+    plan.frames = input_frames + (job.shape.tail_auto ? 0 : seconds_to_frames(job.tail_s, job.sample_rate));
+    if (job.shape.tail_auto) plan.until_silence = tail_of(job);
+    return plan;
+}
+
 play_plan plan_for(const render_job& job, json& record, bool keep_program_changes, std::int64_t input_frames) {
     const bool until_silence = job.shape.tail_auto;
     const std::int64_t tail = until_silence ? 0 : seconds_to_frames(job.tail_s, job.sample_rate);
-    if (!job.midi_mode && !job.plays_note) {
-        play_plan plan;
-        plan.frames = input_frames + tail;
-        if (until_silence) plan.until_silence = tail_of(job);
-        return plan;
-    }
+    if (!job.midi_mode && !job.plays_note) return input_plan(job, input_frames);
     play_plan plan = played_plan(job, record, keep_program_changes);
     // An input longer than the notes: all of it, then the tail.
     plan.frames = std::max(plan.frames, input_frames + tail);

@@ -28,6 +28,10 @@ silence_tail tail_of(const render_job& job);
 // (plays_note false) plays nothing but its input.
 play_plan plan_for(const render_job& job, json& record, bool keep_program_changes, std::int64_t input_frames = 0);
 
+// No notes: input_frames of input, then the job's tail (tail_s, or until
+// silence): what an effect plays, alone or as a chain's later stage.
+play_plan input_plan(const render_job& job, std::int64_t input_frames);
+
 // What normalize_audio did: the gain applied, and the loudness after it.
 struct normalized {
     double gain_db = 0;

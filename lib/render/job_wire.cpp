@@ -48,9 +48,45 @@ render_shape shape_from_wire(const json& w) {
 
 }  // namespace
 
+namespace {
+
+json params_to_wire(const std::vector<std::pair<std::string, double>>& params) {
+    json out = json::array();
+    for (const auto& [name, value] : params) out.push_back({name, value});
+    return out;
+}
+
+std::vector<std::pair<std::string, double>> params_from_wire(const json& w) {
+    std::vector<std::pair<std::string, double>> out;
+    for (const auto& p : w) out.emplace_back(p.at(0).get<std::string>(), p.at(1).get<double>());
+    return out;
+}
+
+json stage_to_wire(const plugin_stage& s) {
+    return {{"plugin", s.plugin.location},
+            {"plugin_format", static_cast<int>(s.plugin.format)},
+            {"program_index", optional_json(s.program_index)},
+            {"preset_path", s.preset_path},
+            {"state_path", s.state_path},
+            {"params", params_to_wire(s.params)}};
+}
+
+plugin_stage stage_from_wire(const json& w) {
+    plugin_stage s;
+    s.plugin = {w.at("plugin").get<std::string>(), static_cast<plugin_format>(w.at("plugin_format").get<int>())};
+    s.program_index = optional_from<int>(w.at("program_index"));
+    s.preset_path = w.at("preset_path").get<std::string>();
+    s.state_path = w.at("state_path").get<std::string>();
+    s.params = params_from_wire(w.at("params"));
+    return s;
+}
+
+}  // namespace
+
 json to_wire(const render_job& job) {
-    json params = json::array();
-    for (const auto& [name, value] : job.params) params.push_back({name, value});
+    json params = params_to_wire(job.params);
+    json then = json::array();
+    for (const auto& s : job.then) then.push_back(stage_to_wire(s));
     return {{"plugin", job.plugin.location},
             {"plugin_format", static_cast<int>(job.plugin.format)},
             {"program_index", optional_json(job.program_index)},
@@ -73,6 +109,7 @@ json to_wire(const render_job& job) {
             {"plays_note", job.plays_note},
             {"output_path", job.output_path},
             {"params", std::move(params)},
+            {"then", std::move(then)},
             {"preset_path", job.preset_path},
             {"state_path", job.state_path},
             {"shape", shape_to_wire(job.shape)}};
@@ -100,7 +137,8 @@ render_job from_wire(const json& w) {
     job.downmix = w.at("downmix").get<bool>();
     job.plays_note = w.at("plays_note").get<bool>();
     job.output_path = w.at("output_path").get<std::string>();
-    for (const auto& p : w.at("params")) job.params.emplace_back(p.at(0).get<std::string>(), p.at(1).get<double>());
+    job.params = params_from_wire(w.at("params"));
+    for (const auto& s : w.at("then")) job.then.push_back(stage_from_wire(s));
     job.preset_path = w.at("preset_path").get<std::string>();
     job.state_path = w.at("state_path").get<std::string>();
     job.shape = shape_from_wire(w.at("shape"));

@@ -54,6 +54,9 @@ void declare_render_options(cli& cli) {
                  "render lasts its length, then the tail, and plays no note unless one is asked for",
         cxxopts::value<std::string>(), "FILE")(
         "downmix", "mix an input with more channels than the plugin's input bus down, instead of failing (downmix)")(
+        "then", "append this plugin (an effect) to every job's chain: it processes the audio of the plugin before it "
+                "(repeatable, in order)",
+        cxxopts::value<std::vector<std::string>>(), "PLUGIN")(
         "midi-program-changes", "pass the MIDI file's program changes and bank selects on")(
         "sample-rate", "sample rate in Hz (sample_rate_hz)", cxxopts::value<int>()->default_value("48000"), "HZ")(
         "block-size", "frames per processing block (block_size)", cxxopts::value<int>()->default_value("512"), "N")(
@@ -157,6 +160,7 @@ render_defaults read_defaults(const cli& cli) {
     d.input_path = path_flag(cli, "input");
     d.downmix = cli.has("downmix");
     d.note_given = cli.has("note");
+    if (cli.has("then")) d.then_plugins = cli.get<std::vector<std::string>>("then");
     d.preset_path = path_flag(cli, "preset");
     d.state_path = path_flag(cli, "state");
     d.sample_rate = cli.get_in_range("sample-rate", min_sample_rate, max_sample_rate);

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// A job's plugins as the worker renders them: each stage's slot and the
+// preset files read for it, what the job feeds the first stage (its notes
+// or song, its input), each stage's setup, and the audio through all of
+// them, shaped and written. render_worker.cpp picks the instances.
+#pragma once
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "audio/input.hpp"
+#include "core/records.hpp"
+#include "host/worker_slot.hpp"
+#include "midi/play_plan.hpp"
+#include "presets/load.hpp"
+#include "render/job.hpp"
+
+namespace vr::host {
+
+struct job_stage {
+    plugin_stage spec;
+    worker_slot* slot = nullptr;
+    std::shared_ptr<const loaded_preset> state, preset;
+    bool loads() const { return state || preset; }
+    // Anything the stage changes from the plugin's never-played state.
+    bool changes() const { return spec.program_index || loads() || !spec.params.empty(); }
+};
+
+// Prepends "chain stage I (NAME): " to an error of a chain's stage; a job's
+// only plugin's errors stay as they are.
+std::string stage_message(std::size_t stages, std::size_t i, const std::string& name, const std::string& what);
+
+// Checks what the job gives the first stage against what it takes (MIDI
+// only to a plugin that accepts it, an input only to one with a main input
+// bus) and loads the input; record gets the input's figures.
+std::optional<input_audio> job_input(const render_job& job, const plugin_info& info, json& record);
+
+// Loads into p what the stage loads (program, state, preset, parameters)
+// and lets the plugin's threads finish with it; returns preset_applied_as
+// and state_sha256 (untouched: p is the slot's never-played instance as it
+// was, whose state is known), and writes the state to save_state_path when
+// given.
+json setup_stage(plugin_instance& p, const job_stage& stage, bool untouched, const std::string& save_state_path);
+
+// The job's audio through every stage: the first plays the plan (and the
+// input), each later one processes the audio of the one before it, then
+// the job's tail; shaped, written, measured. Returns the result's fields.
+json render_stages_and_write(const std::vector<plugin_instance*>& instances, const render_job& job,
+                             const play_plan& plan, const audio_buffer* input);
+
+// Every parameter, read back (--params).
+json params_json(const plugin_instance& p);
+
+// plugin_name, plugin_format, plugin_version, plugin_id, plugin_sha256
+// (and vr_version when top is set).
+void put_plugin_fields(json& record, const plugin_info& info, const std::optional<std::string>& sha256,
+                       bool top = true);
+
+}  // namespace vr::host

@@ -24,11 +24,6 @@ plugin_stage read_stage(const json& obj, std::size_t i) {
         if (auto p = get_path(obj, "preset_path")) s.preset_path = absolute_path(*p);
         if (obj.contains("set_params") && !obj["set_params"].is_null())
             s.params = read_set_params(obj["set_params"], "set_params");
-        for (const auto& [key, value] : obj.items()) {
-            bool known = false;
-            for (const char* f : stage_fields) known = known || key == f;
-            if (!known) throw record_error("unknown field '" + key + "'");
-        }
     } catch (const record_error& e) {
         throw record_error(where + ": " + e.what());
     }

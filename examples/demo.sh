@@ -2,12 +2,15 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # make demo: renders a few dozen of amsynth's factory programs on a small note
 # grid through the whole pipeline, two render-one workers in parallel, then
-# sums the batch up. Everything it writes goes under $DEMO_OUT (build/demo).
+# sums the batch up, plays some of the notes through a reverb chain, and
+# makes a page of it all. Everything it writes goes under $DEMO_OUT
+# (build/demo).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 PATH="${VR_BIN:-$here/build/bin}:$PATH"
 out=${DEMO_OUT:-$here/build/demo}
 plugin=${DEMO_PLUGIN:-/usr/lib/vst/amsynth_vst.so}
+reverb=${DEMO_REVERB:-/usr/lib/vst/MVerb-vst.so}
 every=${DEMO_EVERY:-75}          # one named program in this many: 47 of amsynth's 3508
 jobs=${DEMO_JOBS:-$(nproc)}
 
@@ -63,6 +66,18 @@ preset-scan "$out/presets" | awk -v n="$((every * 4))" 'NR % n == 1' \
 jq -r '"   \(.preset_name): \(.status) \(.preset_applied_as // "") peak \(.peak_dbfs // "-") dBFS\(if .error then " " + .error.message else "" end)"' \
     "$out/from-presets.ndjson"
 
-echo "== 5. a page to audition the batch (render-index)"
-render-index --out "$out/preview" --title "vst-render demo: amsynth" < "$out/results.ndjson" >/dev/null
+echo "== 5. effects: eight of the middle C notes again, through a reverb (a chain: --then $(basename "$reverb"))"
+jq -c 'select(.status == "ok" and .note == 60)
+       | {preset_name: ((.preset_name // "untitled") + " + reverb"), program_index, note, velocity}' \
+    "$out/results.ndjson" | head -8 \
+    | assign-paths --out "$out/wet" --ext flac \
+    | render-one --plugin "$plugin" --then "$reverb" --plugin-home "$home" --duration 1 --tail auto \
+        2>>"$out/render.log" \
+    > "$out/wet.ndjson" || true
+jq -r '"   \(.preset_name): \(.status) \(.frames // 0) frames, the tail \(.tail_rendered_s // "-") s until silent\(if .error then " " + .error.message else "" end)"' \
+    "$out/wet.ndjson"
+
+echo "== 6. a page to audition the batch (render-index)"
+cat "$out/results.ndjson" "$out/wet.ndjson" \
+    | render-index --out "$out/preview" --title "vst-render demo: amsynth, and a reverb" >/dev/null
 echo "   open file://$out/preview/index.html in a browser"

@@ -62,8 +62,13 @@ check_odd_renders() {
     assert_output --partial "jobs:         12 (12 ok, 0 failed, 0 skipped)"
     assert_output --partial "failed:       none"
     assert_output --partial "preview/index.html"
+    # The twelve, and the four middle Cs through the reverb chain.
     run grep -c "<audio" "$out/preview/index.html"
-    assert_output 12
+    assert_output 16
+    run jq -c '[.status, (.chain | map(.plugin_name)), .tail_capped, (.frames > 72000), (.peak_dbfs > -40)]' \
+        "$out/wet.ndjson"
+    assert_equal "${#lines[@]}" 4
+    assert_equal "$(printf '%s\n' "${lines[@]}" | sort -u)" '["ok",["amsynth_vst","MVerb-vst"],false,true,true]'
     # One result per job, each a real, non-silent render at the asked length.
     run jq -s 'length' "$out/results.ndjson"
     assert_output 12

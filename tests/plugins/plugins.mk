@@ -20,6 +20,10 @@ TEST_SYNTH_STAMP := $(PLUGIN_DIR)/vr-test-synth.stamp
 # ports lv2:connectionOptional, as JUCE writes for a bus not enabled by
 # default. A folder of its own, as it has the same URI.
 TEST_SYNTH_LV2_OPTIONAL := $(PLUGIN_DIR)/lv2-optional/vr-test-synth.lv2
+# The same binary beside a file named `effect`, which makes it the effect
+# variant (a stereo main input): its TTL then has audio input ports. In LV2
+# the bundle decides, as the port numbers follow the channels.
+TEST_SYNTH_LV2_EFFECT := $(PLUGIN_DIR)/lv2-effect/vr-test-synth.lv2
 
 # Bundles are folders, whose times say little about their contents: make
 # tracks the stamp, written only after every artefact is in place.
@@ -32,24 +36,28 @@ export VR_TEST_SYNTH_LV2_URI := urn:vst-render:test-synth
 export VR_TEST_SYNTH_VST2    := $(abspath $(TEST_SYNTH_VST2))
 export VR_TEST_LV2_PATH      := $(abspath $(PLUGIN_DIR)/lv2)
 export VR_TEST_SYNTH_LV2_OPTIONAL := $(abspath $(TEST_SYNTH_LV2_OPTIONAL))
+export VR_TEST_SYNTH_LV2_EFFECT   := $(abspath $(TEST_SYNTH_LV2_EFFECT))
 
 TEST_SYNTH_SRCS := $(wildcard tests/plugins/*.cpp tests/plugins/*.hpp \
                               tests/plugins/vst2compat/pluginterfaces/vst2.x/*.h) \
                    tests/plugins/CMakeLists.txt tests/plugins/plugins.mk
 
 # JUCE's CMake config warns about the URN (it wants http); nothing else.
-# The variant's TTL comes from JUCE's own helper (which writes the TTL of
-# the library it is given, beside it), run with the variable set: no second
-# build. The grep makes sure the TTL says what the tests rely on (JUCE marks
-# its latency and switch ports connectionOptional too, on other lines).
+# The variants' TTLs come from JUCE's own helper (which writes the TTL of
+# the library it is given, beside it), run with the variable set, or the
+# marker in place: no second build. The greps make sure each TTL says what
+# the tests rely on (JUCE marks its latency and switch ports
+# connectionOptional too, on other lines).
 $(TEST_SYNTH_STAMP): $(TEST_SYNTH_SRCS)
-	@mkdir -p $(PLUGIN_DIR)/vst3 $(PLUGIN_DIR)/lv2 $(PLUGIN_DIR)/vst $(PLUGIN_DIR)/lv2-optional
+	@mkdir -p $(PLUGIN_DIR)/vst3 $(PLUGIN_DIR)/lv2 $(PLUGIN_DIR)/vst $(PLUGIN_DIR)/lv2-optional \
+	  $(PLUGIN_DIR)/lv2-effect
 	env -u CFLAGS -u CXXFLAGS -u LDFLAGS -u CPPFLAGS \
 	  cmake -S tests/plugins -B $(PLUGIN_CMAKE_DIR) -DCMAKE_BUILD_TYPE=Release \
 	    -DVR_TEST_SYNTH_VST2=ON -Wno-dev
 	env -u MAKEFLAGS -u MFLAGS -u VR_TEST_SYNTH_OPTIONAL_BUS \
 	  cmake --build $(PLUGIN_CMAKE_DIR) --config Release -j2
-	rm -rf $(TEST_SYNTH_VST3) $(TEST_SYNTH_LV2) $(TEST_SYNTH_VST2) $(TEST_SYNTH_LV2_OPTIONAL)
+	rm -rf $(TEST_SYNTH_VST3) $(TEST_SYNTH_LV2) $(TEST_SYNTH_VST2) $(TEST_SYNTH_LV2_OPTIONAL) \
+	  $(TEST_SYNTH_LV2_EFFECT)
 	cp -R $(PLUGIN_PRODUCTS)/VST3/vr-test-synth.vst3 $(TEST_SYNTH_VST3)
 	cp -R $(PLUGIN_PRODUCTS)/LV2/vr-test-synth.lv2 $(TEST_SYNTH_LV2)
 	cp $(PLUGIN_PRODUCTS)/VST/libvr-test-synth.so $(TEST_SYNTH_VST2)
@@ -58,6 +66,12 @@ $(TEST_SYNTH_STAMP): $(TEST_SYNTH_SRCS)
 	env -u VR_TEST_SYNTH_PRINT VR_TEST_SYNTH_OPTIONAL_BUS=1 \
 	  $(PLUGIN_CMAKE_DIR)/juce_lv2_helper $(abspath $(TEST_SYNTH_LV2_OPTIONAL))/libvr-test-synth.so
 	grep -q 'lv2:portProperty lv2:connectionOptional ;' $(TEST_SYNTH_LV2_OPTIONAL)/dsp.ttl
+	mkdir $(TEST_SYNTH_LV2_EFFECT)
+	cp $(TEST_SYNTH_LV2)/libvr-test-synth.so $(TEST_SYNTH_LV2_EFFECT)/
+	touch $(TEST_SYNTH_LV2_EFFECT)/effect
+	env -u VR_TEST_SYNTH_PRINT -u VR_TEST_SYNTH_OPTIONAL_BUS \
+	  $(PLUGIN_CMAKE_DIR)/juce_lv2_helper $(abspath $(TEST_SYNTH_LV2_EFFECT))/libvr-test-synth.so
+	grep -q 'lv2:symbol "audio_in_2" ;' $(TEST_SYNTH_LV2_EFFECT)/dsp.ttl
 	touch $@
 
 .PHONY: test-plugins

@@ -52,14 +52,34 @@ juce::AudioParameterFloat* make_switch(const char* id)
     return make_float(id, 0.0f, [](float v, int) { return juce::String(v >= 0.5f ? "on" : "off"); });
 }
 
+bool env_is_1(const char* name)
+{
+    const char* v = std::getenv(name);
+    return v != nullptr && std::strcmp(v, "1") == 0;
+}
+
 // VR_TEST_SYNTH_OPTIONAL_BUS=1 declares the output bus not enabled by
 // default, as a JUCE plugin with an optional bus does: its LV2 TTL then
 // marks the output ports lv2:connectionOptional, and its VST3 bus is not
 // kDefaultActive. The sound is the same.
-bool optional_bus_requested_by_env()
+//
+// VR_TEST_SYNTH_EFFECT=1 adds a stereo main input, as an effect has. In LV2
+// the bundle decides instead: JUCE numbers the ports from the channels the
+// constructor declares, and they must be those of the bundle's TTL, whatever
+// the environment of the host. The effect variant's bundle holds a file
+// named `effect` beside the binary (plugins.mk puts it there before JUCE's
+// helper writes the TTL).
+variant variant_requested()
 {
-    const char* v = std::getenv("VR_TEST_SYNTH_OPTIONAL_BUS");
-    return v != nullptr && std::strcmp(v, "1") == 0;
+    variant v;
+    v.optional_bus = env_is_1("VR_TEST_SYNTH_OPTIONAL_BUS");
+    if (juce::PluginHostType::getPluginLoadedAs() == juce::AudioProcessor::wrapperType_LV2)
+        v.effect = juce::File::getSpecialLocation(juce::File::currentExecutableFile)
+                       .getSiblingFile("effect")
+                       .existsAsFile();
+    else
+        v.effect = env_is_1("VR_TEST_SYNTH_EFFECT");
+    return v;
 }
 
 juce::String hex(std::uint32_t v, int digits)
@@ -69,14 +89,22 @@ juce::String hex(std::uint32_t v, int digits)
 
 } // namespace
 
+juce::AudioProcessor::BusesProperties processor::buses_for(variant v)
+{
+    auto buses = BusesProperties();
+    if (v.effect)
+        buses = buses.withInput("Input", juce::AudioChannelSet::stereo(), true);
+    return buses.withOutput("Output", juce::AudioChannelSet::stereo(), !v.optional_bus);
+}
+
 processor::processor()
-    : processor(optional_bus_requested_by_env())
+    : processor(variant_requested())
 {
 }
 
-processor::processor(bool optional_bus)
-    : AudioProcessor(BusesProperties().withOutput("Output", juce::AudioChannelSet::stereo(), !optional_bus)),
-      optional_bus_(optional_bus)
+processor::processor(variant v)
+    : AudioProcessor(buses_for(v)),
+      variant_(v)
 {
     if (print_requested_by_env())
         print_noise("constructor", -1, -1);
@@ -127,20 +155,26 @@ void processor::releaseResources() {}
 void processor::reset()
 {
     voices_.reset(sample_rate_);
-    delay_.clear();
+    for (auto& d : delays_)
+        d.clear();
     delaying_ = on(p_latency);
     setLatencySamples(delaying_ ? latency_samples : 0);
 }
 
 bool processor::isBusesLayoutSupported(const BusesLayout& layouts) const
 {
-    if (layouts.getMainInputChannelSet() != juce::AudioChannelSet::disabled())
+    const auto mono_or_stereo = [](const juce::AudioChannelSet& set) {
+        return set == juce::AudioChannelSet::mono() || set == juce::AudioChannelSet::stereo();
+    };
+    // An effect's input may be left off, as a host without audio to feed does.
+    const auto in = layouts.getMainInputChannelSet();
+    if (in != juce::AudioChannelSet::disabled() && !(variant_.effect && mono_or_stereo(in)))
         return false;
     const auto out = layouts.getMainOutputChannelSet();
     // A bus that is optional may be switched off, like a real one.
     if (out == juce::AudioChannelSet::disabled())
-        return optional_bus_;
-    return out == juce::AudioChannelSet::mono() || out == juce::AudioChannelSet::stereo();
+        return variant_.optional_bus;
+    return mono_or_stereo(out);
 }
 
 void processor::parameterValueChanged(int, float value)
@@ -185,12 +219,16 @@ void processor::processBlock(juce::AudioBuffer<float>& buffer, juce::MidiBuffer&
     const bool want_delay = on(p_latency);
     if (want_delay != delaying_) {
         delaying_ = want_delay;
-        delay_.clear();
+        for (auto& d : delays_)
+            d.clear();
         setLatencySamples(delaying_ ? latency_samples : 0);
     }
 
     const int n = buffer.getNumSamples();
-    const int channels = buffer.getNumChannels();
+    const int channels = std::min(buffer.getNumChannels(), static_cast<int>(delays_.size()));
+    const int inputs = std::min(getTotalNumInputChannels(), channels);
+    // level 0.5 makes the gain exactly 1: the input comes back bit for bit.
+    const double gain = 2.0 * static_cast<double>(values_[p_level]->get());
     const bool make_nan = on(p_nan);
     const std::uint64_t block_start = samples_processed_;
     int pos = 0;
@@ -198,13 +236,22 @@ void processor::processBlock(juce::AudioBuffer<float>& buffer, juce::MidiBuffer&
     auto render_until = [&](int end) {
         for (; pos < end; ++pos) {
             const bool sounding = voices_.sounding();
-            float y = static_cast<float>(voices_.next_sample());
-            if (make_nan && sounding)
-                y = std::numeric_limits<float>::quiet_NaN();
-            if (delaying_)
-                y = delay_.push(y);
-            for (int c = 0; c < channels; ++c)
+            const double voice = voices_.next_sample();
+            // Downwards: output channel c reads input channel min(c, inputs - 1),
+            // which no channel written before it has overwritten (a mono
+            // input feeds both channels).
+            for (int c = channels - 1; c >= 0; --c) {
+                float y = inputs == 0
+                              ? static_cast<float>(voice)
+                              : static_cast<float>(
+                                    static_cast<double>(buffer.getSample(std::min(c, inputs - 1), pos)) * gain +
+                                    voice);
+                if (make_nan && sounding)
+                    y = std::numeric_limits<float>::quiet_NaN();
+                if (delaying_)
+                    y = delays_[static_cast<std::size_t>(c)].push(y);
                 buffer.setSample(c, pos, y);
+            }
         }
     };
 
@@ -214,6 +261,8 @@ void processor::processBlock(juce::AudioBuffer<float>& buffer, juce::MidiBuffer&
         handle(event.getMessage(), block_start + static_cast<std::uint64_t>(at));
     }
     render_until(n);
+    for (int c = channels; c < buffer.getNumChannels(); ++c)
+        buffer.clear(c, 0, n);
     samples_processed_ += static_cast<std::uint64_t>(n);
 }
 

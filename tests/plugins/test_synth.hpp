@@ -52,12 +52,18 @@ inline constexpr std::array<factory_program, 4> factory_programs{{
     {"Full", 1.0f},
 }};
 
+// The variants README.md describes, chosen once, at construction.
+struct variant {
+    bool optional_bus = false; // the output bus is not enabled by default
+    bool effect = false;       // a main input bus, added to the output
+};
+
 class processor final : public juce::AudioProcessor,
                         private juce::AudioProcessorParameter::Listener {
 public:
+    // The variant the environment (or, in LV2, the bundle) asks for.
     processor();
-    // optional_bus: the output bus is not enabled by default (README.md).
-    explicit processor(bool optional_bus);
+    explicit processor(variant v);
     ~processor() override;
 
     const juce::String getName() const override;
@@ -86,6 +92,7 @@ public:
     void setStateInformation(const void* data, int size) override;
 
 private:
+    static BusesProperties buses_for(variant v);
     void parameterValueChanged(int index, float value) override;
     void parameterGestureChanged(int, bool) override {}
 
@@ -96,9 +103,10 @@ private:
     std::array<juce::AudioParameterFloat*, writable_count> values_{};
     std::array<juce::AudioProcessorParameter*, 3> readouts_{};
 
-    bool optional_bus_ = false;
+    variant variant_;
     voice_bank voices_;
-    delay_line delay_;
+    // One line per channel: with an input, the channels differ.
+    std::array<delay_line, 2> delays_;
     bool delaying_ = false;
     double sample_rate_ = 44100.0;
 

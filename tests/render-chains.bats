@@ -109,7 +109,7 @@ np.save('$OUT/in.npy', (r.standard_normal((4800, 2)) * 0.1).astype(np.float32))"
     assert_line --index 3 --partial "error	chain stage 1 (/nowhere/x.so):"
     assert_line --index 4 --partial "error	field 'plugin_path' and a chain"
     assert_line --index 5 --partial "error	chain stage 0: field 'program_index' must be"
-    assert_line --index 6 --partial "error	"
+    assert_line --index 6 --partial "error	chain stage 0 (vr-test-synth): "
     assert_line --index 6 --partial "SIGSEGV"
     assert_line --index 7 "ok	-"
     assert_equal "$(names_in "$OUT")" 8.wav

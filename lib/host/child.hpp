@@ -35,8 +35,8 @@ child_outcome run_in_child(const std::function<std::string()>& fn, double timeou
 // outcome says whether a signal killed it and whether a retry may help.
 class child_failed : public record_error {
 public:
-    explicit child_failed(child_outcome outcome)
-        : record_error(outcome.failure()), outcome_(std::move(outcome)) {}
+    explicit child_failed(child_outcome outcome, const std::string& prefix = "")
+        : record_error(prefix + outcome.failure()), outcome_(std::move(outcome)) {}
     // error.signal's value ("SIGSEGV"), or "" when no signal killed it.
     std::string signal() const;
     // The child died (a crash or an exit, not a timeout): a retry may help.

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "host/render_worker.hpp"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstring>
@@ -27,8 +29,14 @@ namespace vr::host {
 
 render_worker::render_worker(worker_options options) : options_(options) {
     if (!options_.real_randomness) pinned::enable();
+    // One shared word: a forked child writes the chain stage it is at.
+    void* page = ::mmap(nullptr, sizeof(int), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (page != MAP_FAILED) stage_mark_ = static_cast<int*>(page);
 }
-render_worker::~render_worker() = default;
+
+render_worker::~render_worker() {
+    if (stage_mark_) ::munmap(stage_mark_, sizeof(int));
+}
 
 worker_slot& render_worker::slot_for(const plugin_ref& plugin, int sample_rate, int block_size, bool quick) {
     const plugin_key key = key_of(plugin, sample_rate, block_size);
@@ -159,10 +167,14 @@ void render_worker::run(const render_job& job, json& record, const std::function
 
     // Each stage set up, then the audio through all of them; each stage's
     // own fields under "stages".
+    // Which stage a forked child was at, for the message when it dies.
+    volatile int* at = stage_mark_;
+    if (at) *at = -1;
     auto setup_and_render = [&](const std::vector<plugin_instance*>& ps) {
         pinned::reseed(job.seed);
         json each = json::array();
         for (std::size_t i = 0; i < ps.size(); ++i) {
+            if (at) *at = static_cast<int>(i);
             const bool untouched = ps[i] == stages[i].slot->pristine.get() && !stages[i].changes();
             try {
                 each.push_back(setup_stage(*ps[i], stages[i], untouched, i == 0 ? options_.save_state_path : ""));
@@ -170,7 +182,7 @@ void render_worker::run(const render_job& job, json& record, const std::function
                 throw record_error(stage_message(ps.size(), i, stages[i].slot->info.name, e.what()));
             }
         }
-        json r = render_stages_and_write(ps, job, plan, in);
+        json r = render_stages_and_write(ps, job, plan, in, at);
         // Read after a block: JUCE's VST3 host updates cached values then.
         if (options_.report_params)
             for (std::size_t i = 0; i < ps.size(); ++i) each[i]["params"] = params_json(*ps[i]);
@@ -212,7 +224,14 @@ void render_worker::run(const render_job& job, json& record, const std::function
                     return r.dump();
                 },
                 options_.job_timeout_s);
-            if (!child.ok) throw child_failed(std::move(child));
+            if (!child.ok) {
+                const int i = at ? *at : -1;
+                const bool known = i >= 0 && static_cast<std::size_t>(i) < stages.size();
+                throw child_failed(std::move(child),
+                                   known ? stage_message(stages.size(), static_cast<std::size_t>(i),
+                                                         stages[static_cast<std::size_t>(i)].slot->info.name, "")
+                                         : "");
+            }
             result = json::parse(child.answer);
             if (result.contains("error")) throw record_error(result["error"].get<std::string>());
             break;

@@ -56,6 +56,7 @@ private:
     isolation chain_mode(std::vector<job_stage>& stages, const render_job& job);
     std::map<plugin_key, std::unique_ptr<worker_slot>> slots_;
     worker_options options_;
+    int* stage_mark_ = nullptr;  // shared with forked children (chain stage at work)
 };
 
 }  // namespace vr::host

@@ -68,13 +68,15 @@ json setup_stage(plugin_instance& p, const job_stage& stage, bool untouched, con
 }
 
 json render_stages_and_write(const std::vector<plugin_instance*>& instances, const render_job& job,
-                             const play_plan& plan, const audio_buffer* input) {
+                             const play_plan& plan, const audio_buffer* input, volatile int* at) {
     render_stats stats;
     const std::size_t n = instances.size();
+    if (at) *at = 0;
     // Between stages the audio stays stereo; the last gives the job's channels.
     audio_buffer audio = instances[0]->render(plan, n == 1 ? job.channels : 2, &stats, input);
     for (std::size_t k = 1; k < n; ++k) {
         const audio_buffer in = fit_to_bus(audio, instances[k]->info().main_input_channels);
+        if (at) *at = static_cast<int>(k);
         render_stats more;
         audio = instances[k]->render(input_plan(job, static_cast<std::int64_t>(in.frames())),
                                      k + 1 == n ? job.channels : 2, &more, &in);

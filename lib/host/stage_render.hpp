@@ -46,8 +46,10 @@ json setup_stage(plugin_instance& p, const job_stage& stage, bool untouched, con
 // The job's audio through every stage: the first plays the plan (and the
 // input), each later one processes the audio of the one before it, then
 // the job's tail; shaped, written, measured. Returns the result's fields.
+// at, when given, holds the index of the stage at work (memory a parent
+// shares: a child that crashes leaves the culprit there).
 json render_stages_and_write(const std::vector<plugin_instance*>& instances, const render_job& job,
-                             const play_plan& plan, const audio_buffer* input);
+                             const play_plan& plan, const audio_buffer* input, volatile int* at = nullptr);
 
 // Every parameter, read back (--params).
 json params_json(const plugin_instance& p);

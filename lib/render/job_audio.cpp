@@ -60,8 +60,18 @@ play_plan plan_for(const render_job& job, json& record, bool keep_program_change
     const std::int64_t tail = until_silence ? 0 : seconds_to_frames(job.tail_s, job.sample_rate);
     if (!job.midi_mode && !job.plays_note) return input_plan(job, input_frames);
     play_plan plan = played_plan(job, record, keep_program_changes);
-    // An input longer than the notes: all of it, then the tail.
-    plan.frames = std::max(plan.frames, input_frames + tail);
+    // An input longer than the notes: all of it, then the tail. A fixed
+    // tail is planned long enough to cover it, so that the note-off (left
+    // out of a plan whose note ends at its last frame) and the song's
+    // last events are still played.
+    if (input_frames + tail > plan.frames) {
+        if (!until_silence) {
+            render_job longer = job;
+            longer.tail_s += static_cast<double>(input_frames + tail - plan.frames + 1) / job.sample_rate;
+            plan = played_plan(longer, record, keep_program_changes);
+        }
+        plan.frames = input_frames + tail;
+    }
     return plan;
 }
 

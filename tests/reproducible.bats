@@ -89,7 +89,7 @@ assert_all_sound() {
     cmp "$OUT/k1.wav" "$OUT/last.wav"
 }
 
-@test "under parallel -j2, forwards and backwards, every file equals a single process's" {
+@test "under parallel -j2, forwards and backwards, every file equals a single process's (seeds plugin, Kars)" {
     mkdir -p "$OUT/one" "$OUT/fwd" "$OUT/back"
     seed_jobs "$OUT/one" | render-one --plugin "$SEEDS" --duration 0.2 --tail 0 > /dev/null 2>&1
     seed_jobs "$OUT/fwd" | parallel --will-cite --pipe -N2 -j2 render-one --plugin "$SEEDS" --duration 0.2 --tail 0 \
@@ -100,7 +100,19 @@ assert_all_sound() {
     assert_all_sound "$OUT/fwd.ndjson" 0
     assert_all_sound "$OUT/back.ndjson" 0
     assert_same_files "$OUT/one" "$OUT/fwd"
-    assert_same_files "$OUT/one" "$OUT/back"
+    assert_same_files "$OUT/one" "$OUT/back"    # Kars too: four notes, each job alone in a process, then two workers.
+    local n
+    mkdir -p "$OUT/kone" "$OUT/kfwd" "$OUT/kback"
+    for n in 40 45 50 55; do
+        render-one --plugin "$KARS" --note "$n" --duration 0.2 --tail 0.2 -o "$OUT/kone/n$n.wav" > /dev/null 2>&1
+    done
+    seed_jobs "$OUT/kfwd" 40 45 50 55 | parallel --will-cite --pipe -N1 -j2 render-one --plugin "$KARS" \
+        --duration 0.2 --tail 0.2 > "$OUT/kfwd.ndjson" 2>/dev/null
+    seed_jobs "$OUT/kback" 55 50 45 40 | parallel --will-cite --pipe -N1 -j2 render-one --plugin "$KARS" \
+        --duration 0.2 --tail 0.2 > "$OUT/kback.ndjson" 2>/dev/null
+    assert_all_sound "$OUT/kfwd.ndjson" 0
+    assert_same_files "$OUT/kone" "$OUT/kfwd" 4
+    assert_same_files "$OUT/kone" "$OUT/kback" 4
 }
 
 @test "every isolation mode renders the same bytes" {

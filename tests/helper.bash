@@ -83,3 +83,28 @@ assert_no_tmp_left() {
 
 # The names in folder $1, hidden ones too, one a line, in C order.
 names_in() { find "$1" -mindepth 1 -maxdepth 1 -printf '%f\n' | LC_ALL=C sort; }
+
+# Test audio in folder $1: noise.npy (0.1 s of stereo float32 noise at 48
+# kHz, drawn from seed $2) and sine44k.wav (a 1 kHz sine at amplitude
+# 3000/32768, stereo 16-bit, 44100 Hz, 0.5 s).
+write_test_audio() {
+    /usr/bin/python3 - "$1" "$2" <<'EOF'
+import sys, wave
+import numpy as np
+d, seed = sys.argv[1], int(sys.argv[2])
+r = np.random.default_rng(seed)
+np.save(d + "/noise.npy", (r.standard_normal((4800, 2)) * 0.1).astype(np.float32))
+t = np.arange(22050) / 44100
+pcm = np.repeat(np.round(np.sin(2 * np.pi * 1000 * t) * 3000)[:, None], 2, axis=1).astype("<i2")
+with wave.open(d + "/sine44k.wav", "wb") as w:
+    w.setnchannels(2); w.setsampwidth(2); w.setframerate(44100); w.writeframes(pcm.tobytes())
+EOF
+}
+
+# Prints the largest absolute difference between two .npy files (the second
+# float32, of the first's shape), and how many samples differ.
+npy_diff() {
+    /usr/bin/python3 -c "import numpy as np, sys; a = np.load(sys.argv[1]); b = np.load(sys.argv[2]);
+assert a.shape == b.shape and b.dtype == np.float32, (a.shape, b.shape, b.dtype)
+print(float(np.abs(a - b).max()), int((a != b).sum()))" "$1" "$2"
+}

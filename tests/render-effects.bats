@@ -18,29 +18,11 @@ setup() {
     OUT="$BATS_TEST_TMPDIR/out"
     IN="$BATS_TEST_TMPDIR/in"
     mkdir -p "$OUT" "$IN"
-    # A stereo impulse (0.1 s), stereo noise (0.1 s), mono noise (0.5 s), and
-    # a 1 kHz sine as a stereo 16-bit WAV at 44100 Hz (0.5 s).
-    "$PY" - "$IN" <<'EOF'
-import sys, wave
-import numpy as np
-d = sys.argv[1]
-x = np.zeros((4800, 2), np.float32); x[0] = 1.0
-np.save(d + "/impulse.npy", x)
-r = np.random.default_rng(7)
-np.save(d + "/noise.npy", (r.standard_normal((4800, 2)) * 0.1).astype(np.float32))
-np.save(d + "/mono.npy", (r.standard_normal((24000, 1)) * 0.1).astype(np.float32))
-t = np.arange(22050) / 44100
-pcm = np.repeat(np.round(np.sin(2 * np.pi * 1000 * t) * 3000)[:, None], 2, axis=1).astype("<i2")
-with wave.open(d + "/noise44k.wav", "wb") as w:
-    w.setnchannels(2); w.setsampwidth(2); w.setframerate(44100); w.writeframes(pcm.tobytes())
-EOF
-}
-
-# Prints the largest absolute difference between two .npy files, and how
-# many samples differ.
-npy_diff() {
-    "$PY" -c "import numpy as np, sys; a = np.load(sys.argv[1]); b = np.load(sys.argv[2]);
-assert a.shape == b.shape, (a.shape, b.shape); print(float(np.abs(a - b).max()), int((a != b).sum()))" "$1" "$2"
+    # noise.npy (0.1 s, stereo) and sine44k.wav (helper.bash), a stereo
+    # impulse (0.1 s) and mono noise (0.5 s).
+    write_test_audio "$IN" 7
+    "$PY" -c "import numpy as np; x = np.zeros((4800, 2), np.float32); x[0] = 1.0; np.save('$IN/impulse.npy', x)
+r = np.random.default_rng(8); np.save('$IN/mono.npy', (r.standard_normal((24000, 1)) * 0.1).astype(np.float32))"
 }
 
 # Prints the RMS in dBFS of the frames [from_s, to_s) of an .npy file.
@@ -92,13 +74,13 @@ print(bool((b[64:, 0] == -a[64:, 0]).all()), bool((b[:, 1] == a[:, 1]).all()), b
 }
 
 @test "a 44.1 kHz WAV is resampled to the job's rate; mono fills both channels; more channels need --downmix" {
-    sh_run "render-one --plugin '$BALANCE' --input '$IN/noise44k.wav' --tail 0 -o '$OUT/r.npy' 2>/dev/null"
+    sh_run "render-one --plugin '$BALANCE' --input '$IN/sine44k.wav' --tail 0 -o '$OUT/r.npy' 2>/dev/null"
     assert_success
     run jq -c '[.status, .input_resampled_from_hz, .input_duration_s, .frames, (.input_loudness_lufs | type)]' <<<"$output"
     assert_output '["ok",44100,0.5,24000,"number"]'
     # The level of the 44.1 kHz samples, to 0.05 dB, through a very high
     # quality resampler.
-    run "$PY" -c "import wave, numpy as np; w = wave.open('$IN/noise44k.wav');
+    run "$PY" -c "import wave, numpy as np; w = wave.open('$IN/sine44k.wav');
 a = np.frombuffer(w.readframes(22050), '<i2').astype(np.float64) / 32768; b = np.load('$OUT/r.npy').astype(np.float64)
 db = lambda x: 10 * np.log10(np.mean(x * x)); print(abs(db(a) - db(b[2400:21600])) < 0.05)"
     assert_output True
@@ -136,7 +118,7 @@ print(bool((b[:, 0] == a).all()), bool((b[:, 1] == a).all()))"
 }
 
 @test "bad input audio fails its job naming the file; the next job renders" {
-    head -c 3000 "$IN/noise44k.wav" > "$IN/cut.wav"
+    head -c 3000 "$IN/sine44k.wav" > "$IN/cut.wav"
     printf 'not audio at all\n' > "$IN/text.wav"
     sh_run_lines "render-one --plugin '$EQ' --tail 0 2>/dev/null" \
         "{\"output_path\":\"$OUT/1.wav\",\"input_path\":\"$IN/cut.wav\"}" \

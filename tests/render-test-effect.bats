@@ -19,27 +19,8 @@ setup() {
     OUT="$BATS_TEST_TMPDIR/out"
     IN="$BATS_TEST_TMPDIR/in"
     mkdir -p "$OUT" "$IN"
-    # Stereo noise (0.1 s at 48 kHz), and a 1 kHz sine as a stereo 16-bit
-    # WAV at 44100 Hz (0.5 s).
-    "$PY" - "$IN" <<'EOF'
-import sys, wave
-import numpy as np
-d = sys.argv[1]
-r = np.random.default_rng(16)
-np.save(d + "/noise.npy", (r.standard_normal((4800, 2)) * 0.1).astype(np.float32))
-t = np.arange(22050) / 44100
-pcm = np.repeat(np.round(np.sin(2 * np.pi * 1000 * t) * 3000)[:, None], 2, axis=1).astype("<i2")
-with wave.open(d + "/sine44k.wav", "wb") as w:
-    w.setnchannels(2); w.setsampwidth(2); w.setframerate(44100); w.writeframes(pcm.tobytes())
-EOF
-}
-
-# Prints the largest absolute difference between two .npy files, and how
-# many samples differ.
-npy_diff() {
-    "$PY" -c "import numpy as np, sys; a = np.load(sys.argv[1]); b = np.load(sys.argv[2]);
-assert a.shape == b.shape and b.dtype == np.float32, (a.shape, b.shape, b.dtype)
-print(float(np.abs(a - b).max()), int((a != b).sum()))" "$1" "$2"
+    # noise.npy (0.1 s, stereo) and sine44k.wav (helper.bash).
+    write_test_audio "$IN" 16
 }
 
 # The largest difference between the float32 .npy render FILE of the input

@@ -230,6 +230,24 @@ t.1	21	a server	ten"
     run jq -r .note <<<"$output"
     assert_equal "$(sort -nu <<<"$output" | paste -sd,)" 21,29,37,45,53,61,69,77,85,93,101
     assert_equal "${#lines[@]}" $((4 * 11))
+    # A reverb's presets (MVerb's own, as .fxp) on two dry recordings.
+    mkdir -p "$SCRATCH/reverbs"
+    render-one --plugin /usr/lib/vst/MVerb-vst.so --export-programs "$SCRATCH/reverbs" > /dev/null 2>&1
+    ln -s /usr/lib/vst/MVerb-vst.so "$SCRATCH/reverb.so"
+    write_test_audio "$SCRATCH" 1
+    mv "$SCRATCH/sine44k.wav" "$SCRATCH/drums.wav"
+    render-one --plugin "$AMSYNTH" --plugin-home "$HOME" --note 60 --duration 0.3 --tail 0 \
+        -o "$SCRATCH/voice.flac" > /dev/null 2>&1
+    example 3
+    assert_equal "${#lines[@]}" 2
+    check "both inputs through the preset, the reverb's tail kept" each_line \
+        '.status == "ok" and .preset_applied_as != null and .tail_rendered_s > 0.2 and (.input_path | test("/(drums.wav|voice.flac)$"))'
+    check "the files named by input" sounds "$SCRATCH/wet/Default_drums.wav" ""
+    check "the files named by input" sounds "$SCRATCH/wet/Default_voice.wav" ""
+    # Ten seeds of every preset, each file named with its seed.
+    example 4
+    assert_equal "${#lines[@]}" $((4 * 10))
+    check "seeds 0-9 in the names" each_line '.output_path | test("_60_100_s[0-9][.]wav$")'
     all_examples_run
 }
 

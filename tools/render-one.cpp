@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// render-one: hosts a VST2, VST3 or LV2 instrument headless and renders each
-// job record (or one job given by flags) to an audio file. Its options are
+// render-one: hosts VST2, VST3 or LV2 instruments and effects headless (a
+// plugin or a chain of them) and renders each job record (or one job given
+// by flags) to an audio file. Its options are
 // declared and read in lib/render/options.cpp, in the order of render-one(1);
 // the batch is lib/render/batch.cpp; this file joins them to the host.
 #include <fcntl.h>

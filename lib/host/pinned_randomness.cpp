@@ -25,9 +25,7 @@
 // the flags are not known at compile time.
 extern "C" {
 int __open_2(const char* path, int flags);
-int __open64_2(const char* path, int flags);
 int __openat_2(int dirfd, const char* path, int flags);
-int __openat64_2(int dirfd, const char* path, int flags);
 }
 
 namespace vr::host::pinned {
@@ -309,14 +307,6 @@ int open(const char* path, int flags, ...) {
     return is_random_device(path, flags) ? device_fd(flags) : VR_REAL(open)(path, flags, mode);
 }
 
-int open64(const char* path, int flags, ...) {
-    va_list args;
-    va_start(args, flags);
-    mode_t mode = mode_argument(flags, args);
-    va_end(args);
-    return is_random_device(path, flags) ? device_fd(flags) : VR_REAL(open64)(path, flags, mode);
-}
-
 int openat(int dirfd, const char* path, int flags, ...) {
     va_list args;
     va_start(args, flags);
@@ -325,25 +315,11 @@ int openat(int dirfd, const char* path, int flags, ...) {
     return is_random_device(path, flags) ? device_fd(flags) : VR_REAL(openat)(dirfd, path, flags, mode);
 }
 
-int openat64(int dirfd, const char* path, int flags, ...) {
-    va_list args;
-    va_start(args, flags);
-    mode_t mode = mode_argument(flags, args);
-    va_end(args);
-    return is_random_device(path, flags) ? device_fd(flags) : VR_REAL(openat64)(dirfd, path, flags, mode);
-}
-
 int __open_2(const char* path, int flags) {
     return is_random_device(path, flags) ? device_fd(flags) : VR_REAL(__open_2)(path, flags);
 }
-int __open64_2(const char* path, int flags) {
-    return is_random_device(path, flags) ? device_fd(flags) : VR_REAL(__open64_2)(path, flags);
-}
 int __openat_2(int dirfd, const char* path, int flags) {
     return is_random_device(path, flags) ? device_fd(flags) : VR_REAL(__openat_2)(dirfd, path, flags);
-}
-int __openat64_2(int dirfd, const char* path, int flags) {
-    return is_random_device(path, flags) ? device_fd(flags) : VR_REAL(__openat64_2)(dirfd, path, flags);
 }
 
 FILE* fopen(const char* path, const char* mode) {
@@ -351,9 +327,12 @@ FILE* fopen(const char* path, const char* mode) {
     return reads && is_random_device(path, O_RDONLY) ? device_file(mode) : VR_REAL(fopen)(path, mode);
 }
 
-FILE* fopen64(const char* path, const char* mode) {
-    const bool reads = mode && mode[0] == 'r' && !std::strchr(mode, '+');
-    return reads && is_random_device(path, O_RDONLY) ? device_file(mode) : VR_REAL(fopen64)(path, mode);
-}
+// On x86-64 the 64-bit forms are the same functions under a second name:
+// ours are too.
+int open64(const char*, int, ...) __attribute__((alias("open")));
+int openat64(int, const char*, int, ...) __attribute__((alias("openat")));
+int __open64_2(const char*, int) __attribute__((alias("__open_2")));
+int __openat64_2(int, const char*, int) __attribute__((alias("__openat_2")));
+FILE* fopen64(const char*, const char*) __attribute__((alias("fopen")));
 
 }  // extern "C"

@@ -261,7 +261,6 @@ void render_worker::run(const render_job& job, json& record, const std::function
     for (auto& [k, v] : result.items()) record[k] = v;
     for (auto& [k, v] : each[0].items()) record[k] = v;
     if (first.loads()) record["preset_changed_state"] = record.value("state_sha256", "") != first.slot->default_state_sha256;
-    put_plugin_fields(record, first.slot->info, first.slot->binary_sha256);
     if (chained) {
         json& chain = record["chain"];
         for (std::size_t i = 0; i < stages.size(); ++i) {

@@ -15,6 +15,12 @@ struct plugin_instance::impl {
     std::unique_ptr<juce::AudioPluginInstance> plugin;
     plugin_info info;
     int block_size = 512;
+    int sidechain_offset = 0;  // the sidechain bus's first channel in a process call's buffer
 };
+
+// The parameter named by its index ("3"), name or id; throws record_error
+// starting with field ("set_params", "automation") when there is none.
+juce::AudioProcessorParameter* find_parameter(const juce::AudioProcessor& plugin, const std::string& key,
+                                              const char* field);
 
 }  // namespace vr::host

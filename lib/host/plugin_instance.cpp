@@ -1,24 +1,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "host/block_render.hpp"
 #include "host/plugin_create.hpp"
 #include "host/plugin_impl.hpp"
 #include "host/plugin_instance.hpp"
 #include "host/preset_apply.hpp"
 
 #include <juce_audio_processors/juce_audio_processors.h>
-#include <pluginterfaces/vst/ivstaudioprocessor.h>
-#include <pluginterfaces/vst/ivstcomponent.h>
-// fst-dev's free VST2 header completes the ::AEffect JUCE's VST2 client
-// extension hands out, for its initialDelay.
-#define FST2VST 1
-#include <pluginterfaces/fst/fst.h>  // its #warnings: host.mk passes -Wno-cpp
 
 #include <algorithm>
-#include <chrono>
-#include <cmath>
 #include <cstdio>
 
 #include "core/error.hpp"
-#include "core/memory.hpp"
 #include "core/text.hpp"
 #include "render/plugin_file.hpp"
 
@@ -40,31 +32,6 @@ std::string vst2_id(int uid) {
         s += c;
     }
     return s;
-}
-
-// JUCE's hosts learn of a new latency through requests a plugin may post
-// asynchronously (never delivered in a forked child): ask the plugin itself.
-struct latency_reader : juce::ExtensionsVisitor {
-    int latency = -1;
-    void visitVST3Client(const VST3Client& client) override {
-        auto* component = client.getIComponentPtr();
-        if (!component) return;
-        void* found = nullptr;
-        if (component->queryInterface(Steinberg::Vst::IAudioProcessor::iid, &found) != Steinberg::kResultOk || !found)
-            return;
-        auto* processor = static_cast<Steinberg::Vst::IAudioProcessor*>(found);
-        latency = static_cast<int>(processor->getLatencySamples());
-        processor->release();
-    }
-    void visitVSTClient(const VSTClient& client) override {
-        if (const AEffect* effect = client.getAEffectPtr()) latency = effect->initialDelay;
-    }
-};
-
-int reported_latency(juce::AudioPluginInstance& plugin) {
-    latency_reader reader;
-    plugin.getExtensions(reader);
-    return reader.latency >= 0 ? reader.latency : plugin.getLatencySamples();
 }
 
 // Why key names no parameter, with what it might have meant: the
@@ -112,23 +79,12 @@ std::string describe_buses(const juce::AudioProcessor& plugin) {
 // lv2:connectionOptional, a VST3 bus not kDefaultActive) until the host
 // switches it on, and a JUCE-built instrument declares its only output so
 // when that bus is not enabled by default. The main buses go on before
-// prepareToPlay, in every format; other buses (side chains, extra outputs)
-// stay as the plugin set them. A main input that will not go on is left
-// off: render-one feeds it silence anyway.
-// Frames [pos, pos + len) of the input, de-interleaved into the buffer's
-// first channels (the main input bus); silence past its end.
-void feed_input(const audio_buffer& input, std::int64_t pos, int len, int channels, juce::AudioBuffer<float>& buffer) {
-    const auto frames = static_cast<std::int64_t>(input.frames());
-    const int n = static_cast<int>(std::clamp<std::int64_t>(frames - pos, 0, len));
-    if (n == 0) return;
-    for (int c = 0; c < channels; ++c) {
-        float* out = buffer.getWritePointer(c);
-        const float* in = input.samples.data() + pos * input.channels + c;
-        for (int i = 0; i < n; ++i) out[i] = in[static_cast<std::ptrdiff_t>(i) * input.channels];
-    }
-}
-
-void enable_main_buses(juce::AudioPluginInstance& plugin, const std::string& location) {
+// prepareToPlay, in every format, and the second input bus when a
+// sidechain is asked for; other buses (extra outputs, a VST3 sidechain not
+// asked for) stay as the plugin set them. A main input that will not go on
+// is left off: render-one feeds it silence anyway.
+void enable_buses(juce::AudioPluginInstance& plugin, const std::string& location, plugin_format format,
+                  bool sidechain) {
     if (plugin.getBusCount(false) == 0)
         throw record_error("plugin " + location + " has no audio output: it declares no output bus");
     auto* main_out = plugin.getBus(false, 0);
@@ -137,6 +93,25 @@ void enable_main_buses(juce::AudioPluginInstance& plugin, const std::string& loc
                            main_out->getName().toStdString() + "' is off and would not switch on (" +
                            describe_buses(plugin) + ")");
     if (auto* main_in = plugin.getBus(true, 0); main_in && !main_in->isEnabled()) main_in->enable();
+    // JUCE's LV2 wrapper reads every input port it declared, connected or
+    // not: a JUCE-built LV2 plugin crashes on an input bus left off, so in
+    // LV2 every input bus goes on (silent unless fed), as a plain LV2 host
+    // connects every port.
+    if (format == plugin_format::lv2)
+        for (int i = 1; i < plugin.getBusCount(true); ++i)
+            if (auto* bus = plugin.getBus(true, i); !bus->isEnabled()) bus->enable();
+    if (sidechain) {
+        // A VST2 plugin's inputs are one set of pins: JUCE makes buses of
+        // them, none of which is a sidechain.
+        auto* side = format == plugin_format::vst2 ? nullptr : plugin.getBus(true, 1);
+        if (!side)
+            throw record_error("the plugin has no sidechain bus (" + describe_buses(plugin) +
+                               "): sidechain_path needs a second input bus, a VST3 auxiliary input or an LV2 "
+                               "second input group (VST2 has no sidechain bus)");
+        if (!side->isEnabled() && !side->enable())
+            throw record_error("the plugin's sidechain bus '" + side->getName().toStdString() +
+                               "' would not switch on (" + describe_buses(plugin) + ")");
+    }
     if (plugin.getTotalNumOutputChannels() < 1)
         throw record_error("plugin " + location + " has no audio output (" + describe_buses(plugin) + ")");
 }
@@ -171,14 +146,14 @@ plugin_instance::~plugin_instance() {
 }
 
 std::unique_ptr<plugin_instance> plugin_instance::load(const plugin_ref& ref, int sample_rate, int block_size,
-                                                       bool skip_program_walk) {
+                                                       bool skip_program_walk, bool sidechain) {
     auto& fmt = format_for(ref.format);
     std::string id = identifier_for(ref, fmt);
     juce::PluginDescription description;
     auto plugin = create_instance(ref, fmt, id, sample_rate, block_size, description, skip_program_walk);
     const juce::PluginDescription* desc = &description;
     plugin->setNonRealtime(true);
-    enable_main_buses(*plugin, ref.location);
+    enable_buses(*plugin, ref.location, ref.format, sidechain);
     plugin->setRateAndBufferSizeDetails(sample_rate, block_size);
     plugin->prepareToPlay(sample_rate, block_size);
 
@@ -198,6 +173,10 @@ std::unique_ptr<plugin_instance> plugin_instance::load(const plugin_ref& ref, in
     p->info.accepts_midi = plugin->acceptsMidi();
     if (auto* main_in = plugin->getBus(true, 0); main_in && main_in->isEnabled())
         p->info.main_input_channels = main_in->getNumberOfChannels();
+    if (auto* side = plugin->getBus(true, 1); sidechain && side && side->isEnabled()) {
+        p->info.sidechain_channels = side->getNumberOfChannels();
+        p->sidechain_offset = plugin->getChannelIndexInProcessBlockBuffer(true, 1, 0);
+    }
     p->info.buses = describe_buses(*plugin);
     if (p->info.output_channels < 1)
         throw record_error("plugin " + ref.location + " has no audio output after prepareToPlay (" +
@@ -226,121 +205,31 @@ void plugin_instance::select_program(int index) {
         throw record_error("the plugin did not switch to program " + std::to_string(index));
 }
 
-void plugin_instance::set_parameter(const std::string& key, double value) {
-    const auto& params = p_->plugin->getParameters();
-    juce::AudioProcessorParameter* found = nullptr;
+juce::AudioProcessorParameter* find_parameter(const juce::AudioProcessor& plugin, const std::string& key,
+                                              const char* field) {
+    const auto& params = plugin.getParameters();
     if (!key.empty() && key.find_first_not_of("0123456789") == std::string::npos && key.size() < 9) {
         int index = std::stoi(key);
-        if (index < params.size()) found = params[index];
+        if (index < params.size()) return params[index];
     } else {
         for (auto* param : params) {
             auto* with_id = dynamic_cast<juce::AudioProcessorParameterWithID*>(param);
-            if (param->getName(1024).toStdString() == key || (with_id && with_id->paramID.toStdString() == key)) {
-                found = param;
-                break;
-            }
+            if (param->getName(1024).toStdString() == key || (with_id && with_id->paramID.toStdString() == key))
+                return param;
         }
     }
-    if (!found) throw record_error("set_params: the plugin has no parameter " + no_such_parameter(key, params));
-    found->setValueNotifyingHost(static_cast<float>(value));
+    throw record_error(std::string(field) + ": the plugin has no parameter " + no_such_parameter(key, params));
+}
+
+void plugin_instance::set_parameter(const std::string& key, double value, const char* field) {
+    find_parameter(*p_->plugin, key, field)->setValueNotifyingHost(static_cast<float>(value));
 }
 
 void plugin_instance::reset() { p_->plugin->reset(); }
 
-audio_buffer plugin_instance::render(const play_plan& plan, int channels, render_stats* stats,
-                                     const audio_buffer* input) {
-    auto& plugin = *p_->plugin;
-    const int outs = plugin.getTotalNumOutputChannels();
-    const int width = std::max({plugin.getTotalNumInputChannels(), outs, 1});
-    // A plugin may change its latency while playing (a parameter set for the
-    // job reaches it with the first block; VST3 and LV2 report it after a
-    // block): render until the last value reported is covered, then cut it.
-    const std::int64_t max_latency = static_cast<std::int64_t>(plugin.getSampleRate()) * 10;
-    auto latency = [&] { return std::clamp<std::int64_t>(reported_latency(plugin), 0, max_latency); };
-
-    // Rendered straight into the buffer handed back: a second copy would
-    // cost a page fault per page in a forked child.
-    audio_buffer out;
-    out.channels = channels;
-    out.sample_rate = static_cast<int>(plugin.getSampleRate());
-    std::vector<float>& rendered = out.samples;
-    rendered.reserve(static_cast<std::size_t>(plan.frames + latency()) * channels);
-    map_ahead(rendered.data(), rendered.capacity() * sizeof(float));
-    juce::AudioBuffer<float> buffer(width, p_->block_size);
-    juce::MidiBuffer midi;
-    std::size_t next = 0;
-    std::int64_t pos = 0;
-    double process_s = 0;
-    auto render_block = [&](int len) {
-        buffer.setSize(width, len, false, false, true);
-        buffer.clear();
-        if (input) feed_input(*input, pos, len, std::min(input->channels, p_->info.main_input_channels), buffer);
-        midi.clear();
-        for (; next < plan.messages.size() && plan.messages[next].frame < pos + len; ++next) {
-            const auto& m = plan.messages[next];
-            midi.addEvent(m.bytes.data(), static_cast<int>(m.bytes.size()),
-                          static_cast<int>(std::max<std::int64_t>(0, m.frame - pos)));
-        }
-        auto started = std::chrono::steady_clock::now();
-        plugin.processBlock(buffer, midi);
-        process_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-
-        const float* left = buffer.getReadPointer(0);
-        const float* right = buffer.getReadPointer(outs > 1 ? 1 : 0);
-        for (int i = 0; i < len; ++i) {
-            if (channels == 1) {
-                rendered.push_back(outs > 1 ? 0.5f * (left[i] + right[i]) : left[i]);
-            } else {
-                rendered.push_back(left[i]);
-                rendered.push_back(right[i]);
-            }
-        }
-        pos += len;
-    };
-    while (pos < plan.frames + latency())
-        render_block(static_cast<int>(std::min<std::int64_t>(p_->block_size, plan.frames + latency() - pos)));
-
-    std::int64_t skip_frames = latency();
-    std::int64_t want_frames = plan.frames;
-    if (plan.until_silence) {
-        // Scan the output (latency cut) from the plan's end; whole blocks
-        // are rendered as needed, so the same job always stops alike.
-        const auto& tail = *plan.until_silence;
-        const double threshold = std::pow(10.0, tail.silence_db / 20.0);
-        std::int64_t at = plan.frames, quiet = 0;
-        bool capped = false;
-        for (;;) {
-            if (quiet >= tail.hold_frames) break;
-            if (at - plan.frames >= tail.max_frames) {
-                capped = true;
-                break;
-            }
-            if (at + skip_frames >= pos) {
-                render_block(p_->block_size);
-                continue;
-            }
-            bool loud = false;
-            for (int c = 0; c < channels; ++c) {
-                float x = rendered[static_cast<std::size_t>((at + skip_frames) * channels + c)];
-                if (!(std::fabs(x) < threshold)) loud = true;  // NaN counts as loud
-            }
-            quiet = loud ? 0 : quiet + 1;
-            ++at;
-        }
-        want_frames = at;
-        if (stats) {
-            stats->tail_frames = at - plan.frames;
-            stats->tail_capped = capped;
-        }
-    }
-    if (stats) stats->process_s = process_s;
-
-    auto skip = static_cast<std::size_t>(skip_frames) * channels;
-    auto want = static_cast<std::size_t>(want_frames) * channels;
-    skip = std::min(skip, rendered.size());
-    rendered.erase(rendered.begin(), rendered.begin() + static_cast<std::ptrdiff_t>(skip));
-    rendered.resize(want, 0.0f);
-    return out;
+audio_buffer plugin_instance::render(const play_plan& plan, int channels, const render_feed& feed,
+                                     render_stats* stats) {
+    return render_blocks(*p_, plan, channels, feed, stats);
 }
 
 }  // namespace vr::host

@@ -11,6 +11,7 @@
 #include "audio/file.hpp"
 #include "midi/play_plan.hpp"
 #include "presets/load.hpp"
+#include "render/automation.hpp"
 #include "render/job.hpp"
 
 namespace vr::host {
@@ -39,6 +40,7 @@ struct plugin_info {
     int input_channels = 0;   // audio inputs, all buses
     int output_channels = 0;
     int main_input_channels = 0;  // the main input bus's, where an input file goes (0: none)
+    int sidechain_channels = 0;   // the sidechain bus's, switched on at load (0: none asked for)
     bool accepts_midi = false;
     std::string buses;  // every bus, for messages: "input buses: 'In' (Stereo); output buses: ..."
 
@@ -49,6 +51,15 @@ struct render_stats {
     double process_s = 0;           // wall time inside the plugin's process calls
     std::int64_t tail_frames = 0;   // frames rendered after plan.frames (an auto tail)
     bool tail_capped = false;       // the auto tail reached its maximum before silence
+};
+
+// What a render feeds the plugin besides the plan's MIDI, each from the
+// first frame on (silence after its end), at the plugin's rate.
+struct render_feed {
+    const audio_buffer* input = nullptr;      // the main input bus's channels
+    const audio_buffer* sidechain = nullptr;  // the sidechain bus's channels
+    const automation* moves = nullptr;        // parameters moved during the render
+    int automation_step = default_automation_step;
 };
 
 // One parameter as read back from the plugin.
@@ -62,13 +73,15 @@ struct param_reading {
 class plugin_instance {
 public:
     // Loads the plugin, switches its main input and output buses on (JUCE's
-    // hosts leave a bus the plugin calls optional off) and prepares it for
-    // sample_rate and block_size; throws record_error saying why it could
-    // not (no output: the error names the plugin's buses). skip_program_walk spares a VST2
+    // hosts leave a bus the plugin calls optional off), and with sidechain
+    // its second input bus (a VST3 auxiliary input, an LV2 second input
+    // group), and prepares it for sample_rate and block_size; throws
+    // record_error saying why it could not (no output, no sidechain bus: the
+    // error names the plugin's buses). skip_program_walk spares a VST2
     // plugin JUCE's walk through all its programs (host/vst2_start.hpp):
     // only for an instance that will play its first program as it is.
     static std::unique_ptr<plugin_instance> load(const plugin_ref& ref, int sample_rate, int block_size,
-                                                 bool skip_program_walk = false);
+                                                 bool skip_program_walk = false, bool sidechain = false);
     ~plugin_instance();
 
     const plugin_info& info() const;
@@ -79,8 +92,9 @@ public:
     // index is out of range or the plugin does not take it.
     void select_program(int index);
     // Sets a parameter, named by its index ("3"), name or id, to a normalised
-    // value; throws record_error when the plugin has no such parameter.
-    void set_parameter(const std::string& key, double value);
+    // value; throws record_error, starting with `field`, when the plugin has
+    // no such parameter.
+    void set_parameter(const std::string& key, double value, const char* field = "set_params");
     // Hands a preset lib/preset_load checked to the plugin the way its
     // format takes it; returns how (preset_applied_as). Throws record_error
     // naming the file when this plugin cannot take it.
@@ -104,14 +118,19 @@ public:
     // (1: stereo mixed down; 2: a mono plugin copied to both), the plugin's
     // reported latency rendered and dropped from the start. A plan with
     // until_silence goes on, block by block, until its tail is silent or
-    // capped (its frames then follow the plan's). input, when given, has
-    // the main input bus's channels at the plugin's rate and is fed from
-    // the first frame on (silence after its end). Fills stats when given.
-    audio_buffer render(const play_plan& plan, int channels, render_stats* stats = nullptr,
-                        const audio_buffer* input = nullptr);
+    // capped (its frames then follow the plan's). feed's audio goes to its
+    // buses; its automation splits a block into sub-blocks of at most
+    // automation_step frames while a value ramps, each with the value at
+    // its first frame (the values at frame 0 must be set already: a
+    // parameter is only set again when its value changes). Fills stats when
+    // given; throws record_error for an automated parameter it lacks.
+    audio_buffer render(const play_plan& plan, int channels, const render_feed& feed = {},
+                        render_stats* stats = nullptr);
+
+    // What it holds (host/plugin_impl.hpp: lib/host's own files only).
+    struct impl;
 
 private:
-    struct impl;
     explicit plugin_instance(std::unique_ptr<impl> p);
     std::unique_ptr<impl> p_;
 };

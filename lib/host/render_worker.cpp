@@ -38,19 +38,19 @@ render_worker::~render_worker() {
     if (stage_mark_) ::munmap(stage_mark_, sizeof(int));
 }
 
-worker_slot& render_worker::slot_for(const plugin_ref& plugin, int sample_rate, int block_size, bool quick) {
-    const plugin_key key = key_of(plugin, sample_rate, block_size);
+worker_slot& render_worker::slot_for(const slot_key& key, const plugin_ref& plugin, bool quick) {
     auto it = slots_.find(key);
     if (it == slots_.end()) {
         auto s = std::make_unique<worker_slot>();
         s->ref = plugin;
-        s->sample_rate = sample_rate;
-        s->block_size = block_size;
+        s->sample_rate = key.plugin.sample_rate;
+        s->block_size = key.plugin.block_size;
+        s->sidechain = key.sidechain;
         s->binary_sha256 = plugin_binary_sha256(plugin);
         // Threads a plugin starts once per process (padthv1's) show only
         // when its first slot loads: another rate's slot shares them.
         for (const auto& [k, other] : slots_)
-            if (k.location == key.location && other->threads_known) {
+            if (k.plugin.location == key.plugin.location && other->threads_known) {
                 s->own_threads = other->own_threads;
                 s->threads_known = true;
             }
@@ -80,12 +80,17 @@ double seconds_since(clock_type::time_point t) {
 // Each stage's slot and preset files, checked; throws record_error naming
 // the stage of a chain.
 std::vector<job_stage> render_worker::stages_for(const render_job& job, bool quick, json& record) {
-    const std::vector<plugin_stage> specs = stages_of(job);
+    const std::vector<plugin_stage>& specs = job.stages;
     std::vector<job_stage> stages;
     for (std::size_t i = 0; i < specs.size(); ++i) {
         job_stage st{specs[i]};
+        slot_key key{key_of(st.spec.plugin, job.sample_rate, job.block_size), !st.spec.sidechain_path.empty(), 0};
+        for (std::size_t j = 0; j < i; ++j)
+            if (stages[j].spec.plugin.location == st.spec.plugin.location &&
+                stages[j].slot->sidechain == key.sidechain)
+                ++key.copy;
         try {
-            st.slot = &slot_for(st.spec.plugin, job.sample_rate, job.block_size, quick);
+            st.slot = &slot_for(key, st.spec.plugin, quick);
         } catch (const record_error& e) {
             throw record_error(stage_message(specs.size(), i, st.spec.plugin.location, e.what()));
         }
@@ -123,8 +128,7 @@ isolation render_worker::chain_mode(std::vector<job_stage>& stages, const render
         if (options_.check_reproducible && !s.checked) s.check_reproducible(options_.real_randomness);
         // A stage that loads a preset or sets parameters would leave them
         // set for the next job: it never plays in place.
-        if (h == isolation::reset && (stages[i].loads() || !stages[i].spec.params.empty() ||
-                                      (i == 0 && !options_.save_state_path.empty())))
+        if (h == isolation::reset && (stages[i].leaves_changes() || (i == 0 && !options_.save_state_path.empty())))
             h = s.pristine ? isolation::fork : isolation::fresh;
         // A forked child has none of the plugin's own threads: work they
         // would do for a changed program, preset, state or parameter never
@@ -141,19 +145,26 @@ isolation render_worker::chain_mode(std::vector<job_stage>& stages, const render
 
 void render_worker::run(const render_job& job, json& record, const std::function<void(double)>& on_render) {
     put_job_settings(job, record);
-    const bool chained = !job.then.empty();
+    const bool chained = job.chained();
     // JUCE's walk through a VST2 plugin's programs leaves traces in some
     // (amsynth's programs sound otherwise when selected later): only a
     // single job that plays the first program as it is goes without it.
     const bool quick = options_.one_job && !options_.check_reproducible && !chained &&
-                       job.isolation == isolation_mode::automatic && !job.program_index &&
-                       job.preset_path.empty() && job.state_path.empty() && job.params.empty();
+                       job.isolation == isolation_mode::automatic && !job.first().changes();
     std::vector<job_stage> stages = stages_for(job, quick, record);
     const job_stage& first = stages[0];
     if (first.preset) record["preset_sha256"] = first.preset->sha256;
     if (first.state) record["state_file_sha256"] = first.state->sha256;
     std::optional<input_audio> input = job_input(job, first.slot->info, record);
     const audio_buffer* in = input ? &input->audio : nullptr;
+    std::vector<json> sidechains;  // each stage's sidechain figures
+    for (std::size_t i = 0; i < stages.size(); ++i) {
+        try {
+            sidechains.push_back(load_sidechain(stages[i], job));
+        } catch (const record_error& e) {
+            throw record_error(stage_message(stages.size(), i, stages[i].slot->info.name, e.what()));
+        }
+    }
     play_plan plan = plan_for(job, record, options_.midi_program_changes,
                               in ? static_cast<std::int64_t>(in->frames()) : 0);
     const isolation how = chain_mode(stages, job);
@@ -182,7 +193,7 @@ void render_worker::run(const render_job& job, json& record, const std::function
                 throw record_error(stage_message(ps.size(), i, stages[i].slot->info.name, e.what()));
             }
         }
-        json r = render_stages_and_write(ps, job, plan, in, at);
+        json r = render_stages_and_write(ps, stages, job, plan, in, at);
         // Read after a block: JUCE's VST3 host updates cached values then.
         if (options_.report_params)
             for (std::size_t i = 0; i < ps.size(); ++i) each[i]["params"] = params_json(*ps[i]);
@@ -200,7 +211,7 @@ void render_worker::run(const render_job& job, json& record, const std::function
                 st.slot->prepare(*st.slot->played, st.spec.program_index);
                 ps.push_back(st.slot->played.get());
             }
-            result = render_stages_and_write(ps, job, plan, in);
+            result = render_stages_and_write(ps, stages, job, plan, in);
             json each = json::array();
             for (auto* p : ps) {
                 json e{{"state_sha256", sha256_hex(p->state())}};
@@ -260,6 +271,8 @@ void render_worker::run(const render_job& job, json& record, const std::function
     record["status"] = "ok";
     for (auto& [k, v] : result.items()) record[k] = v;
     for (auto& [k, v] : each[0].items()) record[k] = v;
+    if (!chained)
+        for (auto& [k, v] : sidechains[0].items()) record[k] = v;
     if (first.loads()) record["preset_changed_state"] = record.value("state_sha256", "") != first.slot->default_state_sha256;
     if (chained) {
         json& chain = record["chain"];
@@ -270,6 +283,7 @@ void render_worker::run(const render_job& job, json& record, const std::function
             if (st.preset) o["preset_sha256"] = st.preset->sha256;
             if (st.state) o["state_file_sha256"] = st.state->sha256;
             for (auto& [k, v] : each[i].items()) o[k] = v;
+            for (auto& [k, v] : sidechains[i].items()) o[k] = v;
             if (st.loads()) o["preset_changed_state"] = o.value("state_sha256", "") != st.slot->default_state_sha256;
         }
     }

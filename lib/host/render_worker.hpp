@@ -50,11 +50,20 @@ public:
 
 private:
     preset_cache presets_;
-    worker_slot& slot_for(const plugin_ref& plugin, int sample_rate, int block_size, bool quick);
+    // A slot's instances: one plugin at one rate and block size, with its
+    // sidechain bus on or not, and the how-manieth of its kind in a chain
+    // (a plugin twice in a chain is two instances).
+    struct slot_key {
+        plugin_key plugin;
+        bool sidechain = false;
+        int copy = 0;
+        auto operator<=>(const slot_key&) const = default;
+    };
+    worker_slot& slot_for(const slot_key& key, const plugin_ref& plugin, bool quick);
     isolation mode_for(worker_slot& s, const render_job& job);
     std::vector<job_stage> stages_for(const render_job& job, bool quick, json& record);
     isolation chain_mode(std::vector<job_stage>& stages, const render_job& job);
-    std::map<plugin_key, std::unique_ptr<worker_slot>> slots_;
+    std::map<slot_key, std::unique_ptr<worker_slot>> slots_;
     worker_options options_;
     int* stage_mark_ = nullptr;  // shared with forked children (chain stage at work)
 };

@@ -45,6 +45,21 @@ std::optional<input_audio> job_input(const render_job& job, const plugin_info& i
     return in;
 }
 
+json load_sidechain(job_stage& stage, const render_job& job) {
+    json figures = json::object();
+    if (stage.spec.sidechain_path.empty()) return figures;
+    const plugin_info& info = stage.slot->info;
+    if (info.sidechain_channels == 0)
+        throw record_error("the plugin's sidechain bus has no channels (" + info.buses + ")");
+    input_audio in =
+        load_input(stage.spec.sidechain_path, job.sample_rate, info.sidechain_channels, job.downmix, max_seconds);
+    figures["sidechain_sha256"] = in.sha256;
+    figures["sidechain_duration_s"] = in.duration_s;
+    if (in.resampled) figures["sidechain_resampled_from_hz"] = in.source_rate_hz;
+    stage.sidechain = std::move(in);
+    return figures;
+}
+
 json setup_stage(plugin_instance& p, const job_stage& stage, bool untouched, const std::string& save_state_path) {
     json extra = json::object();
     // A bank's program_index picks the bank's program, not the plugin's.
@@ -52,6 +67,10 @@ json setup_stage(plugin_instance& p, const job_stage& stage, bool untouched, con
     if (stage.state) extra["preset_applied_as"] = p.apply_preset(*stage.state);
     if (stage.preset) extra["preset_applied_as"] = p.apply_preset(*stage.preset);
     for (const auto& [key, value] : stage.spec.params) p.set_parameter(key, value);
+    // Automation starts from its values at frame 0 (time 0 at any rate),
+    // set as set_params are: a lane that never moves renders as they do.
+    for (const auto& lane : stage.spec.moves)
+        p.set_parameter(lane.key, lane_cursor(lane, 1).value_at(0), "automation");
     // What the job changed, handed to the plugin's own threads and done
     // before the notes (padthv1 resets its voices when done).
     stage.slot->settle(p);
@@ -67,19 +86,25 @@ json setup_stage(plugin_instance& p, const job_stage& stage, bool untouched, con
     return extra;
 }
 
-json render_stages_and_write(const std::vector<plugin_instance*>& instances, const render_job& job,
-                             const play_plan& plan, const audio_buffer* input, volatile int* at) {
+json render_stages_and_write(const std::vector<plugin_instance*>& instances, const std::vector<job_stage>& stages,
+                             const render_job& job, const play_plan& plan, const audio_buffer* input,
+                             volatile int* at) {
     render_stats stats;
     const std::size_t n = instances.size();
+    auto feed_of = [&](std::size_t k, const audio_buffer* in) {
+        const job_stage& st = stages[k];
+        return render_feed{in, st.sidechain ? &st.sidechain->audio : nullptr,
+                           st.spec.moves.empty() ? nullptr : &st.spec.moves, job.automation_step};
+    };
     if (at) *at = 0;
     // Between stages the audio stays stereo; the last gives the job's channels.
-    audio_buffer audio = instances[0]->render(plan, n == 1 ? job.channels : 2, &stats, input);
+    audio_buffer audio = instances[0]->render(plan, n == 1 ? job.channels : 2, feed_of(0, input), &stats);
     for (std::size_t k = 1; k < n; ++k) {
         const audio_buffer in = fit_to_bus(audio, instances[k]->info().main_input_channels);
         if (at) *at = static_cast<int>(k);
         render_stats more;
         audio = instances[k]->render(input_plan(job, static_cast<std::int64_t>(in.frames())),
-                                     k + 1 == n ? job.channels : 2, &more, &in);
+                                     k + 1 == n ? job.channels : 2, feed_of(k, &in), &more);
         stats.process_s += more.process_s;
         stats.tail_frames = more.tail_frames;
         stats.tail_capped = stats.tail_capped || more.tail_capped;

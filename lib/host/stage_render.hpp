@@ -22,9 +22,12 @@ struct job_stage {
     plugin_stage spec;
     worker_slot* slot = nullptr;
     std::shared_ptr<const loaded_preset> state, preset;
+    std::optional<input_audio> sidechain;  // at the job's rate, the sidechain bus's channels
     bool loads() const { return state || preset; }
     // Anything the stage changes from the plugin's never-played state.
-    bool changes() const { return spec.program_index || loads() || !spec.params.empty(); }
+    bool changes() const { return spec.changes(); }
+    // What the stage leaves changed after a job: it never plays in place.
+    bool leaves_changes() const { return loads() || !spec.params.empty() || !spec.moves.empty(); }
 };
 
 // Prepends "chain stage I (NAME): " to an error of a chain's stage; a job's
@@ -36,7 +39,14 @@ std::string stage_message(std::size_t stages, std::size_t i, const std::string& 
 // bus) and loads the input; record gets the input's figures.
 std::optional<input_audio> job_input(const render_job& job, const plugin_info& info, json& record);
 
-// Loads into p what the stage loads (program, state, preset, parameters)
+// Loads the stage's sidechain_path for its sidechain bus (channel rules and
+// rate conversion as for an input) into stage.sidechain; returns the
+// record's sidechain_sha256, sidechain_duration_s and, when resampled,
+// sidechain_resampled_from_hz (empty without a sidechain).
+json load_sidechain(job_stage& stage, const render_job& job);
+
+// Loads into p what the stage loads (program, state, preset, parameters,
+// automation's values at frame 0)
 // and lets the plugin's threads finish with it; returns preset_applied_as
 // and state_sha256 (untouched: p is the slot's never-played instance as it
 // was, whose state is known), and writes the state to save_state_path when
@@ -45,11 +55,13 @@ json setup_stage(plugin_instance& p, const job_stage& stage, bool untouched, con
 
 // The job's audio through every stage: the first plays the plan (and the
 // input), each later one processes the audio of the one before it, then
-// the job's tail; shaped, written, measured. Returns the result's fields.
+// the job's tail, each with its stage's sidechain and automation; shaped,
+// written, measured. Returns the result's fields.
 // at, when given, holds the index of the stage at work (memory a parent
 // shares: a child that crashes leaves the culprit there).
-json render_stages_and_write(const std::vector<plugin_instance*>& instances, const render_job& job,
-                             const play_plan& plan, const audio_buffer* input, volatile int* at = nullptr);
+json render_stages_and_write(const std::vector<plugin_instance*>& instances, const std::vector<job_stage>& stages,
+                             const render_job& job, const play_plan& plan, const audio_buffer* input,
+                             volatile int* at = nullptr);
 
 // Every parameter, read back (--params).
 json params_json(const plugin_instance& p);

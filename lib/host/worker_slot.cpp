@@ -103,7 +103,7 @@ instance_ptr worker_slot::load_warm(bool quick) {
     auto start = clock_type::now();
     pinned::reseed(0);
     const auto threads_before = thread_ids();
-    instance_ptr p(plugin_instance::load(ref, sample_rate, block_size, quick).release(),
+    instance_ptr p(plugin_instance::load(ref, sample_rate, block_size, quick, sidechain).release(),
                    settling_delete{own_threads});
     if (!threads_known) {
         // The slot's first load: did it start threads, and do they work
@@ -164,23 +164,23 @@ void worker_slot::probe() {
     auto forked = run_in_child(
         [&] {
             pinned::reseed(0);
-            return to_bytes(pristine->render(probe_plan(sample_rate), 2, nullptr, in));
+            return to_bytes(pristine->render(probe_plan(sample_rate), 2, {.input = in}));
         },
         probe_timeout_s);
     // ...a second instance renders it here, then something else, is
     // reset, and renders it again.
     played = load_warm();
     pinned::reseed(0);
-    audio_buffer first = played->render(probe_plan(sample_rate), 2, nullptr, in);
+    audio_buffer first = played->render(probe_plan(sample_rate), 2, {.input = in});
     // Forking works when the child renders, and sounds when this process
     // does. (Not necessarily the very samples of the instance here:
     // ZynAddSubFX's helper thread, absent in a child, shifts them.)
     bool fork_ok = forked.ok && (same_bytes(first, forked.answer) || sounds(first) == sounds(forked.answer));
     if (played->program_count() > 1) played->select_program(initial_program == 1 ? 0 : 1);
-    played->render(disturbing_plan(sample_rate), 2, nullptr, in ? &other : nullptr);
+    played->render(disturbing_plan(sample_rate), 2, {.input = in ? &other : nullptr});
     prepare(*played, std::nullopt);
     pinned::reseed(0);
-    bool reset_ok = same_samples(first, played->render(probe_plan(sample_rate), 2, nullptr, in));
+    bool reset_ok = same_samples(first, played->render(probe_plan(sample_rate), 2, {.input = in}));
     mode = reset_ok ? isolation::reset : fork_ok ? isolation::fork : isolation::fresh;
     probed = true;
     if (!reset_ok) played.reset();
@@ -204,7 +204,7 @@ void worker_slot::check_reproducible(bool real_randomness) {
         auto child = run_in_child(
             [&] {
                 pinned::reseed(0);
-                return to_bytes(pristine->render(probe_plan(sample_rate), 2, nullptr, in));
+                return to_bytes(pristine->render(probe_plan(sample_rate), 2, {.input = in}));
             },
             probe_timeout_s);
         if (!child.ok) return warn(info.name + ": no reproducibility check: " + child.failure());
@@ -213,7 +213,7 @@ void worker_slot::check_reproducible(bool real_randomness) {
     } else {
         auto p = load_warm();
         pinned::reseed(0);
-        here = p->render(probe_plan(sample_rate), 2, nullptr, in);
+        here = p->render(probe_plan(sample_rate), 2, {.input = in});
     }
     fresh_render there = render_in_fresh_process(ref, sample_rate, block_size, pristine != nullptr,
                                                  real_randomness, probe_timeout_s, in);

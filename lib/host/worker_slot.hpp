@@ -35,6 +35,7 @@ struct worker_slot {
     plugin_ref ref;
     int sample_rate = 0;
     int block_size = 0;
+    bool sidechain = false;  // its instances have their sidechain bus on
     std::string failure;  // why the plugin would not load: every job that needs it fails so
     plugin_info info;
     double load_s = 0;

@@ -9,7 +9,8 @@ namespace vr {
 namespace {
 
 // The fields a stage has; at the top of a record with a chain, an error.
-constexpr const char* stage_fields[] = {"plugin_path", "program_index", "state_path", "preset_path", "set_params"};
+constexpr const char* stage_fields[] = {"plugin_path", "program_index", "state_path", "preset_path",
+                                        "set_params",  "automation",    "sidechain_path"};
 
 plugin_stage read_stage(const json& obj, std::size_t i) {
     const std::string where = "chain stage " + std::to_string(i);
@@ -19,11 +20,7 @@ plugin_stage read_stage(const json& obj, std::size_t i) {
         auto path = get_path(obj, "plugin_path");
         if (!path) throw record_error("no plugin_path");
         s.plugin = resolve_plugin(*path);
-        if (auto p = get_integer(obj, "program_index", 0, 1 << 20)) s.program_index = static_cast<int>(*p);
-        if (auto p = get_path(obj, "state_path")) s.state_path = absolute_path(*p);
-        if (auto p = get_path(obj, "preset_path")) s.preset_path = absolute_path(*p);
-        if (obj.contains("set_params") && !obj["set_params"].is_null())
-            s.params = read_set_params(obj["set_params"], "set_params");
+        read_stage_fields(obj, s);
     } catch (const record_error& e) {
         throw record_error(where + ": " + e.what());
     }
@@ -40,6 +37,8 @@ json stage_json(const plugin_stage& s) {
         for (const auto& [k, v] : s.params) p[k] = v;
         o["set_params"] = std::move(p);
     }
+    if (!s.moves.empty()) o["automation"] = automation_json(s.moves);
+    if (!s.sidechain_path.empty()) o["sidechain_path"] = s.sidechain_path;
     return o;
 }
 
@@ -56,6 +55,17 @@ std::vector<std::pair<std::string, double>> read_set_params(const json& value, c
     return out;
 }
 
+void read_stage_fields(const json& obj, plugin_stage& s) {
+    if (auto p = get_integer(obj, "program_index", 0, 1 << 20)) s.program_index = static_cast<int>(*p);
+    if (auto p = get_path(obj, "state_path")) s.state_path = absolute_path(*p);
+    if (auto p = get_path(obj, "preset_path")) s.preset_path = absolute_path(*p);
+    if (obj.contains("set_params") && !obj["set_params"].is_null())
+        s.params = read_set_params(obj["set_params"], "set_params");
+    if (obj.contains("automation") && !obj["automation"].is_null())
+        s.moves = read_automation(obj["automation"], "automation");
+    if (auto p = get_path(obj, "sidechain_path")) s.sidechain_path = absolute_path(*p);
+}
+
 bool read_chain(const json& record, render_job& job) {
     if (!record.contains("chain") || record["chain"].is_null()) return false;
     const json& chain = record["chain"];
@@ -67,34 +77,27 @@ bool read_chain(const json& record, render_job& job) {
     for (const char* f : stage_fields)
         if (record.contains(f) && !record[f].is_null())
             throw record_error(std::string("field '") + f +
-                               "' and a chain: give each stage's plugin, program, state, preset and set_params "
-                               "in its stage");
-    plugin_stage first = read_stage(chain[0], 0);
-    job.plugin = first.plugin;
-    job.program_index = first.program_index;
-    job.state_path = first.state_path;
-    job.preset_path = first.preset_path;
-    job.params = first.params;
-    for (std::size_t i = 1; i < chain.size(); ++i) job.then.push_back(read_stage(chain[i], i));
+                               "' and a chain: give each stage's plugin, program, state, preset, set_params, "
+                               "automation and sidechain in its stage");
+    job.stages.clear();
+    for (std::size_t i = 0; i < chain.size(); ++i) job.stages.push_back(read_stage(chain[i], i));
     return true;
 }
 
 void add_then_stages(const std::vector<std::string>& plugins, render_job& job) {
-    for (const auto& p : plugins) job.then.push_back({resolve_plugin(p), std::nullopt, "", "", {}});
-    if (job.then.size() + 1 > max_chain_stages)
-        throw record_error("the chain has " + std::to_string(job.then.size() + 1) + " stages; at most " +
+    for (const auto& p : plugins) {
+        plugin_stage s;
+        s.plugin = resolve_plugin(p);
+        job.stages.push_back(std::move(s));
+    }
+    if (job.stages.size() > max_chain_stages)
+        throw record_error("the chain has " + std::to_string(job.stages.size()) + " stages; at most " +
                            std::to_string(max_chain_stages));
-}
-
-std::vector<plugin_stage> stages_of(const render_job& job) {
-    std::vector<plugin_stage> out{{job.plugin, job.program_index, job.preset_path, job.state_path, job.params}};
-    out.insert(out.end(), job.then.begin(), job.then.end());
-    return out;
 }
 
 void put_chain(const render_job& job, json& record) {
     json chain = json::array();
-    for (const auto& s : stages_of(job)) chain.push_back(stage_json(s));
+    for (const auto& s : job.stages) chain.push_back(stage_json(s));
     for (const char* f : stage_fields) record.erase(f);
     record["chain"] = std::move(chain);
 }

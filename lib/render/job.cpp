@@ -182,20 +182,17 @@ render_job make_render_job(const json& record, const render_defaults& d, const p
     auto out = get_path(record, "output_path");
     if (!out) throw record_error("no output_path: give -o, set output_path, or pipe through assign-paths");
     job.output_path = absolute_path(*out);
-    // A chain names its plugins (and what each loads) in its stages.
+    // A chain names its plugins (and what each loads) in its stages; else
+    // the record's own fields are its one plugin's, with the flags' defaults.
     if (!read_chain(record, job)) {
-        job.plugin = plugins.plugin_for(record);
-        if (auto p = get_path(record, "preset_path"))
-            job.preset_path = absolute_path(*p);
-        else if (d.preset_path)
-            job.preset_path = absolute_path(*d.preset_path);
-        if (auto p = get_path(record, "state_path"))
-            job.state_path = absolute_path(*p);
-        else if (d.state_path)
-            job.state_path = absolute_path(*d.state_path);
-        if (auto p = get_integer(record, "program_index", 0, 1 << 20)) job.program_index = static_cast<int>(*p);
-        if (record.contains("set_params") && !record["set_params"].is_null())
-            job.params = read_set_params(record["set_params"], "set_params");
+        plugin_stage s;
+        s.plugin = plugins.plugin_for(record);
+        read_stage_fields(record, s);
+        if (s.preset_path.empty() && d.preset_path) s.preset_path = absolute_path(*d.preset_path);
+        if (s.state_path.empty() && d.state_path) s.state_path = absolute_path(*d.state_path);
+        if (s.sidechain_path.empty() && d.sidechain_path) s.sidechain_path = absolute_path(*d.sidechain_path);
+        if (s.moves.empty() && !record.contains("automation")) s.moves = d.moves;
+        job.stages.push_back(std::move(s));
     }
     add_then_stages(d.then_plugins, job);
     job.note = static_cast<int>(get_integer(record, "note", 0, 127).value_or(d.note));
@@ -239,16 +236,21 @@ render_job make_render_job(const json& record, const render_defaults& d, const p
     auto isolation = get_string(record, "isolation");
     job.isolation = isolation ? parse_isolation(*isolation) : d.isolation;
     job.seed = static_cast<std::uint32_t>(get_integer(record, "seed", 0, max_seed).value_or(d.seed));
+    job.automation_step =
+        static_cast<int>(get_integer(record, "automation_step", 1, max_automation_step).value_or(d.automation_step));
     return job;
 }
 
 void put_job_settings(const render_job& job, json& record) {
-    if (job.then.empty()) {
-        record["plugin_path"] = job.plugin.location;
-        if (!job.preset_path.empty()) record["preset_path"] = job.preset_path;
-        if (!job.state_path.empty()) record["state_path"] = job.state_path;
-    } else {
+    if (job.chained()) {
         put_chain(job, record);
+    } else {
+        const plugin_stage& s = job.first();
+        record["plugin_path"] = s.plugin.location;
+        if (!s.preset_path.empty()) record["preset_path"] = s.preset_path;
+        if (!s.state_path.empty()) record["state_path"] = s.state_path;
+        if (!s.sidechain_path.empty()) record["sidechain_path"] = s.sidechain_path;
+        if (!s.moves.empty()) record["automation"] = automation_json(s.moves);
     }
     record["sample_rate_hz"] = job.sample_rate;
     record["block_size"] = job.block_size;
@@ -268,10 +270,14 @@ void put_job_settings(const render_job& job, json& record) {
         record["flac_level"] = job.flac_level;
     else
         record.erase("flac_level");
-    if (!job.input_path.empty()) {
-        record["input_path"] = job.input_path;
-        record["downmix"] = job.downmix;
+    bool sidechain = false, moves = false;
+    for (const auto& st : job.stages) {
+        sidechain = sidechain || !st.sidechain_path.empty();
+        moves = moves || !st.moves.empty();
     }
+    if (!job.input_path.empty()) record["input_path"] = job.input_path;
+    if (!job.input_path.empty() || sidechain) record["downmix"] = job.downmix;
+    if (moves) record["automation_step"] = job.automation_step;
     if (job.midi_mode) {
         record["midi_path"] = job.midi_path;
     } else if (job.plays_note) {

@@ -12,6 +12,7 @@
 #include "audio/file.hpp"
 #include "audio/shape.hpp"
 #include "core/records.hpp"
+#include "render/automation.hpp"
 
 namespace vr {
 
@@ -94,7 +95,10 @@ struct render_defaults {
     isolation_mode isolation = isolation_mode::automatic;
     std::uint32_t seed = 0;
     std::optional<std::string> input_path;
+    std::optional<std::string> sidechain_path;
     bool downmix = false;
+    automation moves;  // --automation, for a job without a chain
+    int automation_step = default_automation_step;
     std::vector<std::string> then_plugins;  // --then: stages after every job's own
     // --note was given: a job with input_path plays that note too.
     bool note_given = false;
@@ -105,19 +109,30 @@ struct render_defaults {
 
 // One plugin of a job's signal path and what is loaded into it before the
 // render: a program, a state, a preset, then parameters (set_params:
-// parameter index or name -> normalised value 0..1, in order).
+// parameter index or name -> normalised value 0..1, in order); what moves
+// during the render (automation) and the audio fed to its sidechain bus.
 struct plugin_stage {
     plugin_ref plugin;
     std::optional<int> program_index;
     std::string preset_path;  // absolute, or empty
     std::string state_path;   // absolute, or empty
     std::vector<std::pair<std::string, double>> params;
+    automation moves;
+    std::string sidechain_path;  // absolute, or empty
+    // Anything that changes the plugin from its never-played state.
+    bool changes() const { return program_index || !preset_path.empty() || !state_path.empty() || !params.empty() ||
+                                  !moves.empty(); }
 };
 
 // One job, every field checked.
 struct render_job {
-    plugin_ref plugin;
-    std::optional<int> program_index;
+    // The plugins in signal order, never empty: the first plays the job's
+    // notes or song and its input; each later one (the rest of the job's
+    // chain, then --then's) processes the audio of the one before it
+    // (render/chain.hpp).
+    std::vector<plugin_stage> stages;
+    const plugin_stage& first() const { return stages.front(); }
+    bool chained() const { return stages.size() > 1; }
     bool midi_mode = false;
     int note = 60;
     int velocity = 100;
@@ -141,14 +156,8 @@ struct render_job {
     // Note mode plays the note; a job with input_path and no note, MIDI file
     // or --note plays none (the default note does not apply).
     bool plays_note = true;
-    // set_params: parameter (index or name) -> normalised value 0..1, in order.
-    std::vector<std::pair<std::string, double>> params;
-    std::string preset_path;  // absolute, or empty: a preset file loaded before set_params
-    std::string state_path;   // absolute, or empty: a plugin state loaded before the preset
-    // The plugins after the one above, in signal order (the job's chain
-    // beyond its first stage, then --then's): each processes the audio of
-    // the one before it (render/chain.hpp).
-    std::vector<plugin_stage> then;
+    // Frames per sub-block while an automated value ramps.
+    int automation_step = default_automation_step;
     render_shape shape;
 };
 
@@ -168,7 +177,7 @@ struct plugin_key {
 inline plugin_key key_of(const plugin_ref& plugin, int sample_rate, int block_size) {
     return {plugin.location, sample_rate, block_size};
 }
-inline plugin_key key_of(const render_job& job) { return key_of(job.plugin, job.sample_rate, job.block_size); }
+inline plugin_key key_of(const render_job& job) { return key_of(job.first().plugin, job.sample_rate, job.block_size); }
 
 // Adds the settings the job was rendered with to record (plugin_path,
 // sample_rate_hz, block_size, channels, sample_format or, for an .ogg,
@@ -182,6 +191,7 @@ void put_job_settings(const render_job& job, json& record);
 inline constexpr int min_sample_rate = 8000;
 inline constexpr int max_sample_rate = 384000;
 inline constexpr int max_block_size = 8192;
+inline constexpr int max_automation_step = max_block_size;
 inline constexpr double max_seconds = 3600.0;
 inline constexpr std::int64_t max_seed = 4294967295;  // a seed is 32 bits
 

@@ -68,7 +68,9 @@ json stage_to_wire(const plugin_stage& s) {
             {"program_index", optional_json(s.program_index)},
             {"preset_path", s.preset_path},
             {"state_path", s.state_path},
-            {"params", params_to_wire(s.params)}};
+            {"params", params_to_wire(s.params)},
+            {"automation", automation_to_wire(s.moves)},
+            {"sidechain_path", s.sidechain_path}};
 }
 
 plugin_stage stage_from_wire(const json& w) {
@@ -78,18 +80,18 @@ plugin_stage stage_from_wire(const json& w) {
     s.preset_path = w.at("preset_path").get<std::string>();
     s.state_path = w.at("state_path").get<std::string>();
     s.params = params_from_wire(w.at("params"));
+    s.moves = automation_from_wire(w.at("automation"));
+    s.sidechain_path = w.at("sidechain_path").get<std::string>();
     return s;
 }
 
 }  // namespace
 
 json to_wire(const render_job& job) {
-    json params = params_to_wire(job.params);
-    json then = json::array();
-    for (const auto& s : job.then) then.push_back(stage_to_wire(s));
-    return {{"plugin", job.plugin.location},
-            {"plugin_format", static_cast<int>(job.plugin.format)},
-            {"program_index", optional_json(job.program_index)},
+    json stages = json::array();
+    for (const auto& s : job.stages) stages.push_back(stage_to_wire(s));
+    return {{"stages", std::move(stages)},
+            {"automation_step", job.automation_step},
             {"midi_mode", job.midi_mode},
             {"note", job.note},
             {"velocity", job.velocity},
@@ -108,17 +110,13 @@ json to_wire(const render_job& job) {
             {"downmix", job.downmix},
             {"plays_note", job.plays_note},
             {"output_path", job.output_path},
-            {"params", std::move(params)},
-            {"then", std::move(then)},
-            {"preset_path", job.preset_path},
-            {"state_path", job.state_path},
             {"shape", shape_to_wire(job.shape)}};
 }
 
 render_job from_wire(const json& w) {
     render_job job;
-    job.plugin = {w.at("plugin").get<std::string>(), static_cast<plugin_format>(w.at("plugin_format").get<int>())};
-    job.program_index = optional_from<int>(w.at("program_index"));
+    for (const auto& s : w.at("stages")) job.stages.push_back(stage_from_wire(s));
+    job.automation_step = w.at("automation_step").get<int>();
     job.midi_mode = w.at("midi_mode").get<bool>();
     job.note = w.at("note").get<int>();
     job.velocity = w.at("velocity").get<int>();
@@ -137,10 +135,6 @@ render_job from_wire(const json& w) {
     job.downmix = w.at("downmix").get<bool>();
     job.plays_note = w.at("plays_note").get<bool>();
     job.output_path = w.at("output_path").get<std::string>();
-    job.params = params_from_wire(w.at("params"));
-    for (const auto& s : w.at("then")) job.then.push_back(stage_from_wire(s));
-    job.preset_path = w.at("preset_path").get<std::string>();
-    job.state_path = w.at("state_path").get<std::string>();
     job.shape = shape_from_wire(w.at("shape"));
     return job;
 }

@@ -22,7 +22,7 @@ void declare_render_options(cli& cli) {
         "export-bank", "write all programs of the VST2 --plugin into one .fxb bank, then exit",
         cxxopts::value<std::string>(), "FILE")(
         "ignore-plugin-id", "load presets whose preset_plugin_id is not the plugin's")(
-        "params", "add params: every parameter read back after loading (index, name, value, text)")(
+        "params", "add params: every parameter read back at the end of the render (index, name, value, text)")(
         "save-state", "with -o: write the plugin's state after the preset and parameters were applied",
         cxxopts::value<std::string>(), "FILE")(
         "o,output", "render one job from the flags into this file and print its record", cxxopts::value<std::string>(),
@@ -53,7 +53,16 @@ void declare_render_options(cli& cli) {
         "input", "feed this audio file to the plugin's main input (input_path): an effect's dry signal; the "
                  "render lasts its length, then the tail, and plays no note unless one is asked for",
         cxxopts::value<std::string>(), "FILE")(
-        "downmix", "mix an input with more channels than the plugin's input bus down, instead of failing (downmix)")(
+        "sidechain", "feed this audio file to the plugin's sidechain bus (sidechain_path): a VST3 auxiliary input "
+                     "or an LV2 second input group, from the first frame on",
+        cxxopts::value<std::string>(), "FILE")(
+        "downmix", "mix an input or sidechain file with more channels than its bus down, instead of failing "
+                   "(downmix)")(
+        "automation", "move parameters during the render (automation): JSON {\"index or name\": [[time_s, 0..1], "
+                      "...]}, linear between points",
+        cxxopts::value<std::string>(), "JSON")(
+        "automation-step", "frames per sub-block while an automated value ramps (automation_step)",
+        cxxopts::value<int>()->default_value(std::to_string(default_automation_step)), "N")(
         "then", "append this plugin (an effect) to every job's chain: it processes the audio of the plugin before it "
                 "(repeatable, in order)",
         cxxopts::value<std::vector<std::string>>(), "PLUGIN")(
@@ -158,7 +167,16 @@ render_defaults read_defaults(const cli& cli) {
     d.duration_s = cli.get_in_range("duration", 0.0, max_seconds);
     d.midi_path = path_flag(cli, "midi");
     d.input_path = path_flag(cli, "input");
+    d.sidechain_path = path_flag(cli, "sidechain");
     d.downmix = cli.has("downmix");
+    if (cli.has("automation")) {
+        try {
+            d.moves = read_automation(json::parse(cli.get<std::string>("automation")), "automation");
+        } catch (const std::exception& e) {
+            cli::throw_usage(std::string("--automation: ") + e.what());
+        }
+    }
+    d.automation_step = cli.get_in_range("automation-step", 1, max_automation_step);
     d.note_given = cli.has("note");
     if (cli.has("then")) d.then_plugins = cli.get<std::vector<std::string>>("then");
     d.preset_path = path_flag(cli, "preset");
@@ -202,7 +220,10 @@ constexpr std::pair<const char*, const char*> flag_fields[] = {
     {"duration", "duration_s"},
     {"midi", "midi_path"},
     {"input", "input_path"},
+    {"sidechain", "sidechain_path"},
     {"downmix", "downmix"},
+    {"automation", "automation"},
+    {"automation-step", "automation_step"},
     {"preset", "preset_path"},
     {"state", "state_path"},
     {"sample-rate", "sample_rate_hz"},

@@ -24,6 +24,9 @@ TEST_SYNTH_LV2_OPTIONAL := $(PLUGIN_DIR)/lv2-optional/vr-test-synth.lv2
 # variant (a stereo main input): its TTL then has audio input ports. In LV2
 # the bundle decides, as the port numbers follow the channels.
 TEST_SYNTH_LV2_EFFECT := $(PLUGIN_DIR)/lv2-effect/vr-test-synth.lv2
+# The same binary beside a file named `sidechain`: the effect plus a second
+# stereo input bus, not enabled by default (ports connectionOptional).
+TEST_SYNTH_LV2_SIDECHAIN := $(PLUGIN_DIR)/lv2-sidechain/vr-test-synth.lv2
 
 # Bundles are folders, whose times say little about their contents: make
 # tracks the stamp, written only after every artefact is in place.
@@ -37,6 +40,7 @@ export VR_TEST_SYNTH_VST2    := $(abspath $(TEST_SYNTH_VST2))
 export VR_TEST_LV2_PATH      := $(abspath $(PLUGIN_DIR)/lv2)
 export VR_TEST_SYNTH_LV2_OPTIONAL := $(abspath $(TEST_SYNTH_LV2_OPTIONAL))
 export VR_TEST_SYNTH_LV2_EFFECT   := $(abspath $(TEST_SYNTH_LV2_EFFECT))
+export VR_TEST_SYNTH_LV2_SIDECHAIN := $(abspath $(TEST_SYNTH_LV2_SIDECHAIN))
 
 TEST_SYNTH_SRCS := $(wildcard tests/plugins/*.cpp tests/plugins/*.hpp \
                               tests/plugins/vst2compat/pluginterfaces/vst2.x/*.h) \
@@ -50,14 +54,14 @@ TEST_SYNTH_SRCS := $(wildcard tests/plugins/*.cpp tests/plugins/*.hpp \
 # connectionOptional too, on other lines).
 $(TEST_SYNTH_STAMP): $(TEST_SYNTH_SRCS)
 	@mkdir -p $(PLUGIN_DIR)/vst3 $(PLUGIN_DIR)/lv2 $(PLUGIN_DIR)/vst $(PLUGIN_DIR)/lv2-optional \
-	  $(PLUGIN_DIR)/lv2-effect
+	  $(PLUGIN_DIR)/lv2-effect $(PLUGIN_DIR)/lv2-sidechain
 	env -u CFLAGS -u CXXFLAGS -u LDFLAGS -u CPPFLAGS \
 	  cmake -S tests/plugins -B $(PLUGIN_CMAKE_DIR) -DCMAKE_BUILD_TYPE=Release \
 	    -DVR_TEST_SYNTH_VST2=ON -Wno-dev
 	env -u MAKEFLAGS -u MFLAGS -u VR_TEST_SYNTH_OPTIONAL_BUS \
 	  cmake --build $(PLUGIN_CMAKE_DIR) --config Release -j2
 	rm -rf $(TEST_SYNTH_VST3) $(TEST_SYNTH_LV2) $(TEST_SYNTH_VST2) $(TEST_SYNTH_LV2_OPTIONAL) \
-	  $(TEST_SYNTH_LV2_EFFECT)
+	  $(TEST_SYNTH_LV2_EFFECT) $(TEST_SYNTH_LV2_SIDECHAIN)
 	cp -R $(PLUGIN_PRODUCTS)/VST3/vr-test-synth.vst3 $(TEST_SYNTH_VST3)
 	cp -R $(PLUGIN_PRODUCTS)/LV2/vr-test-synth.lv2 $(TEST_SYNTH_LV2)
 	cp $(PLUGIN_PRODUCTS)/VST/libvr-test-synth.so $(TEST_SYNTH_VST2)
@@ -72,6 +76,13 @@ $(TEST_SYNTH_STAMP): $(TEST_SYNTH_SRCS)
 	env -u VR_TEST_SYNTH_PRINT -u VR_TEST_SYNTH_OPTIONAL_BUS \
 	  $(PLUGIN_CMAKE_DIR)/juce_lv2_helper $(abspath $(TEST_SYNTH_LV2_EFFECT))/libvr-test-synth.so
 	grep -q 'lv2:symbol "audio_in_2" ;' $(TEST_SYNTH_LV2_EFFECT)/dsp.ttl
+	mkdir $(TEST_SYNTH_LV2_SIDECHAIN)
+	cp $(TEST_SYNTH_LV2)/libvr-test-synth.so $(TEST_SYNTH_LV2_SIDECHAIN)/
+	touch $(TEST_SYNTH_LV2_SIDECHAIN)/sidechain
+	env -u VR_TEST_SYNTH_PRINT -u VR_TEST_SYNTH_OPTIONAL_BUS \
+	  $(PLUGIN_CMAKE_DIR)/juce_lv2_helper $(abspath $(TEST_SYNTH_LV2_SIDECHAIN))/libvr-test-synth.so
+	grep -q 'lv2:symbol "audio_in_4" ;' $(TEST_SYNTH_LV2_SIDECHAIN)/dsp.ttl
+	grep -q 'pg:group plug:input_group_2 ;' $(TEST_SYNTH_LV2_SIDECHAIN)/dsp.ttl
 	touch $@
 
 .PHONY: test-plugins

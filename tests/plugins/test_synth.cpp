@@ -69,17 +69,51 @@ bool env_is_1(const char* name)
 // the environment of the host. The effect variant's bundle holds a file
 // named `effect` beside the binary (plugins.mk puts it there before JUCE's
 // helper writes the TTL).
+//
+// VR_TEST_SYNTH_SIDECHAIN=1 (in LV2 a file named `sidechain`) makes the
+// effect with a second stereo input, "Sidechain", not enabled by default,
+// so that a host has to switch it on, as for a real side chain.
 variant variant_requested()
 {
     variant v;
     v.optional_bus = env_is_1("VR_TEST_SYNTH_OPTIONAL_BUS");
-    if (juce::PluginHostType::getPluginLoadedAs() == juce::AudioProcessor::wrapperType_LV2)
-        v.effect = juce::File::getSpecialLocation(juce::File::currentExecutableFile)
-                       .getSiblingFile("effect")
-                       .existsAsFile();
-    else
+    if (juce::PluginHostType::getPluginLoadedAs() == juce::AudioProcessor::wrapperType_LV2) {
+        const auto self = juce::File::getSpecialLocation(juce::File::currentExecutableFile);
+        v.effect = self.getSiblingFile("effect").existsAsFile();
+        v.sidechain = self.getSiblingFile("sidechain").existsAsFile();
+    } else {
         v.effect = env_is_1("VR_TEST_SYNTH_EFFECT");
+        v.sidechain = env_is_1("VR_TEST_SYNTH_SIDECHAIN");
+    }
     return v;
+}
+
+// Up to two channels of an input bus, where the host put them in the
+// process buffer (none when the bus is off or absent).
+struct bus_input {
+    std::array<const float*, 2> channels{};
+    int count = 0;
+
+    // Channel min(c, count - 1): a mono bus feeds every output channel.
+    double at(int c, int pos) const
+    {
+        return static_cast<double>(channels[static_cast<std::size_t>(std::min(c, count - 1))][pos]);
+    }
+};
+
+bus_input input_bus(const juce::AudioProcessor& p, const juce::AudioBuffer<float>& buffer, int bus)
+{
+    bus_input in;
+    if (bus >= p.getBusCount(true))
+        return in;
+    const int n = std::min(p.getChannelCountOfBus(true, bus), static_cast<int>(in.channels.size()));
+    for (; in.count < n; ++in.count) {
+        const int index = p.getChannelIndexInProcessBlockBuffer(true, bus, in.count);
+        if (index >= buffer.getNumChannels())
+            break;
+        in.channels[static_cast<std::size_t>(in.count)] = buffer.getReadPointer(index);
+    }
+    return in;
 }
 
 juce::String hex(std::uint32_t v, int digits)
@@ -92,8 +126,10 @@ juce::String hex(std::uint32_t v, int digits)
 juce::AudioProcessor::BusesProperties processor::buses_for(variant v)
 {
     auto buses = BusesProperties();
-    if (v.effect)
+    if (v.has_main_input())
         buses = buses.withInput("Input", juce::AudioChannelSet::stereo(), true);
+    if (v.sidechain)
+        buses = buses.withInput("Sidechain", juce::AudioChannelSet::stereo(), false);
     return buses.withOutput("Output", juce::AudioChannelSet::stereo(), !v.optional_bus);
 }
 
@@ -166,9 +202,15 @@ bool processor::isBusesLayoutSupported(const BusesLayout& layouts) const
     const auto mono_or_stereo = [](const juce::AudioChannelSet& set) {
         return set == juce::AudioChannelSet::mono() || set == juce::AudioChannelSet::stereo();
     };
-    // An effect's input may be left off, as a host without audio to feed does.
+    const auto mono_stereo_or_off = [&](const juce::AudioChannelSet& set) {
+        return set == juce::AudioChannelSet::disabled() || mono_or_stereo(set);
+    };
+    // An effect's input may be left off, as a host without audio to feed
+    // does; so may the side chain, which is off until a host needs it.
     const auto in = layouts.getMainInputChannelSet();
-    if (in != juce::AudioChannelSet::disabled() && !(variant_.effect && mono_or_stereo(in)))
+    if (in != juce::AudioChannelSet::disabled() && !(variant_.has_main_input() && mono_or_stereo(in)))
+        return false;
+    if (variant_.sidechain && !(layouts.inputBuses.size() == 2 && mono_stereo_or_off(layouts.inputBuses[1])))
         return false;
     const auto out = layouts.getMainOutputChannelSet();
     // A bus that is optional may be switched off, like a real one.
@@ -225,8 +267,10 @@ void processor::processBlock(juce::AudioBuffer<float>& buffer, juce::MidiBuffer&
     }
 
     const int n = buffer.getNumSamples();
-    const int channels = std::min(buffer.getNumChannels(), static_cast<int>(delays_.size()));
-    const int inputs = std::min(getTotalNumInputChannels(), channels);
+    const int channels =
+        std::min({buffer.getNumChannels(), getTotalNumOutputChannels(), static_cast<int>(delays_.size())});
+    const bus_input main_in = input_bus(*this, buffer, 0);
+    const bus_input side_in = variant_.sidechain ? input_bus(*this, buffer, 1) : bus_input{};
     // level 0.5 makes the gain exactly 1: the input comes back bit for bit.
     const double gain = 2.0 * static_cast<double>(values_[p_level]->get());
     const bool make_nan = on(p_nan);
@@ -234,18 +278,22 @@ void processor::processBlock(juce::AudioBuffer<float>& buffer, juce::MidiBuffer&
     int pos = 0;
 
     auto render_until = [&](int end) {
+        std::array<float, 2> out{};
         for (; pos < end; ++pos) {
             const bool sounding = voices_.sounding();
             const double voice = voices_.next_sample();
-            // Downwards: output channel c reads input channel min(c, inputs - 1),
-            // which no channel written before it has overwritten (a mono
-            // input feeds both channels).
-            for (int c = channels - 1; c >= 0; --c) {
-                float y = inputs == 0
-                              ? static_cast<float>(voice)
-                              : static_cast<float>(
-                                    static_cast<double>(buffer.getSample(std::min(c, inputs - 1), pos)) * gain +
-                                    voice);
+            // All of a sample's inputs are read before any output is
+            // written: the buses share the buffer's channels with the output.
+            // A term is added only when its bus has channels, so that the
+            // instrument and the effect stay as they were, to the bit.
+            for (int c = 0; c < channels; ++c) {
+                double y = main_in.count == 0 ? voice : main_in.at(c, pos) * gain + voice;
+                if (side_in.count > 0)
+                    y += side_in.at(c, pos);
+                out[static_cast<std::size_t>(c)] = static_cast<float>(y);
+            }
+            for (int c = 0; c < channels; ++c) {
+                float y = out[static_cast<std::size_t>(c)];
                 if (make_nan && sounding)
                     y = std::numeric_limits<float>::quiet_NaN();
                 if (delaying_)

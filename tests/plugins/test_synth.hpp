@@ -56,6 +56,9 @@ inline constexpr std::array<factory_program, 4> factory_programs{{
 struct variant {
     bool optional_bus = false; // the output bus is not enabled by default
     bool effect = false;       // a main input bus, added to the output
+    bool sidechain = false;    // the effect plus a second input bus, off by default, added too
+
+    bool has_main_input() const { return effect || sidechain; }
 };
 
 class processor final : public juce::AudioProcessor,

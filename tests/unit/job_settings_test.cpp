@@ -18,7 +18,9 @@ namespace {
 
 vr::json settings_for(const std::string& output_path, vr::json record) {
     vr::render_job job;
-    job.plugin = {"/x/synth.so", vr::plugin_format::vst2};
+    vr::plugin_stage stage;
+    stage.plugin = {"/x/synth.so", vr::plugin_format::vst2};
+    job.stages.push_back(stage);
     job.output_path = output_path;
     job.format = vr::sample_format::pcm16;
     vr::put_job_settings(job, record);

@@ -175,7 +175,7 @@ TEST(RenderJob, FlagsFillWhatTheRecordLacks) {
     EXPECT_EQ(job.format, vr::sample_format::pcm24);
     EXPECT_EQ(job.flac_level, 5);  // libsndfile's
     EXPECT_EQ(job.isolation, vr::isolation_mode::automatic);
-    EXPECT_EQ(job.plugin.location, "/p/a.so");
+    EXPECT_EQ(job.first().plugin.location, "/p/a.so");
 
     auto npy = vr::make_render_job(json{{"output_path", "/o/a.npy"}}, d, map_of({"/p/a.so"}));
     EXPECT_EQ(npy.format, vr::sample_format::float32);
@@ -292,7 +292,8 @@ TEST(RenderJob, TheWorkerGetsTheCheckedJobFieldForField) {
                       {"set_params", {{"cutoff", 0.25}, {"3", 1.0 / 3}}}, {"channels", 1},
                       {"preset_path", "/p/x.fxp"}, {"sample_format", "pcm16"}, {"flac_level", 1},
                       {"isolation", "fresh"}, {"seed", 4000000000u}, {"input_path", "/i/dry.wav"},
-                      {"downmix", true}};
+                      {"downmix", true}, {"sidechain_path", "/i/key.wav"}, {"automation_step", 8},
+                      {"automation", {{"cutoff", {{0, 0.25}, {1.5, 1.0 / 3}}}}}};
     const vr::render_job job = vr::make_render_job(record, d, map_of({"/p/a.vst3"}));
     EXPECT_EQ(job.seed, 4000000000u);
     EXPECT_EQ(job.input_path, "/i/dry.wav");
@@ -306,11 +307,16 @@ TEST(RenderJob, TheWorkerGetsTheCheckedJobFieldForField) {
     vr::put_job_settings(job, a);
     vr::put_job_settings(back, b);
     EXPECT_EQ(a, b);
-    EXPECT_EQ(back.plugin.format, vr::plugin_format::vst3);
-    EXPECT_EQ(back.program_index, 7);
+    EXPECT_EQ(back.first().plugin.format, vr::plugin_format::vst3);
+    EXPECT_EQ(back.first().program_index, 7);
     EXPECT_EQ(back.duration_s, 0.1 + 0.2);  // the very double
-    EXPECT_EQ(back.params.size(), 2u);
-    EXPECT_EQ(back.params[1].second, 1.0 / 3);
+    EXPECT_EQ(back.first().params.size(), 2u);
+    EXPECT_EQ(back.first().params[1].second, 1.0 / 3);
+    EXPECT_EQ(back.first().sidechain_path, "/i/key.wav");
+    EXPECT_EQ(back.automation_step, 8);
+    ASSERT_EQ(back.first().moves.size(), 1u);
+    EXPECT_EQ(back.first().moves[0].key, "cutoff");
+    EXPECT_EQ(back.first().moves[0].points[1].value, 1.0 / 3);
     EXPECT_EQ(back.format, vr::sample_format::pcm16);
     EXPECT_EQ(back.flac_level, 1);
     EXPECT_EQ(back.isolation, vr::isolation_mode::fresh);
@@ -326,8 +332,8 @@ TEST(RenderJob, TheWorkerGetsTheCheckedJobFieldForField) {
     EXPECT_TRUE(midi_back.midi_mode);
     EXPECT_EQ(midi_back.midi_path, "/m/song.mid");
     EXPECT_EQ(midi_back.midi_duration_s, 2.5);
-    EXPECT_EQ(midi_back.plugin.format, vr::plugin_format::lv2);
-    EXPECT_FALSE(midi_back.program_index);
+    EXPECT_EQ(midi_back.first().plugin.format, vr::plugin_format::lv2);
+    EXPECT_FALSE(midi_back.first().program_index);
     EXPECT_THROW(vr::from_wire(json{{"plugin", "/p/a.so"}}), json::exception);
 }
 

@@ -41,7 +41,7 @@ LIBVR     := $(BUILD)/lib/libvr.a
 
 # Every tools/NAME.cpp is a tool; those listed in HOST_TOOLS link the plugin
 # host (lib/host/host.mk says how) and the rest link only libvr.
-HOST_TOOLS  := render-one
+HOST_TOOLS  := render-one plugin-scan
 TOOLS       := $(basename $(notdir $(wildcard tools/*.cpp)))
 LIGHT_TOOLS := $(filter-out $(HOST_TOOLS),$(TOOLS))
 BINS        := $(TOOLS:%=$(BUILD)/bin/%)
@@ -89,6 +89,8 @@ $(LIGHT_TOOLS:%=$(BUILD)/bin/%): $(BUILD)/bin/%: $(BUILD)/obj/tools/%.o $(LIBVR)
 -include tests/minimal-host/minimal-host.mk
 -include tests/plugins/seeds/seeds.mk
 -include tests/fuzz/fuzz.mk
+-include build-aux/deb.mk
+-include build-aux/completion.mk
 
 $(UNIT_BIN): $(UNIT_OBJS) $(LIBVR)
 	@mkdir -p $(@D)

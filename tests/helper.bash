@@ -17,6 +17,7 @@ PATH="$VR_BIN:$PATH"
 : "${VR_TEST_LV2_PATH:=$TESTS_DIR/../build/plugins/lv2}"
 : "${VR_TEST_SYNTH_LV2_OPTIONAL:=$TESTS_DIR/../build/plugins/lv2-optional/vr-test-synth.lv2}"
 : "${VR_TEST_SYNTH_LV2_EFFECT:=$TESTS_DIR/../build/plugins/lv2-effect/vr-test-synth.lv2}"
+: "${VR_TEST_SYNTH_LV2_SIDECHAIN:=$TESTS_DIR/../build/plugins/lv2-sidechain/vr-test-synth.lv2}"
 # Plugins that write to $HOME (amsynth) get a scratch one.
 export HOME="${BATS_FILE_TMPDIR:-${TMPDIR:-/tmp}}/home"
 mkdir -p "$HOME"

@@ -185,10 +185,10 @@ audio_buffer resample(const audio_buffer& audio, int to_rate, const std::string&
 }
 
 input_audio load_input(const std::string& path, int sample_rate, int bus_channels, bool downmix,
-                       double max_seconds) {
+                       double max_seconds, const char* bus) {
     check_rate(sample_rate, path + ": the requested sample rate");
     if (bus_channels < 1)
-        throw record_error(path + ": internal error: an input bus of " +
+        throw record_error(path + ": internal error: an " + bus + " bus of " +
                            std::to_string(bus_channels) + " channels");
 
     input_audio in;
@@ -228,7 +228,7 @@ input_audio load_input(const std::string& path, int sample_rate, int bus_channel
 
     const int m = a.channels;
     if (m > bus_channels && !downmix)
-        throw record_error(path + ": " + std::to_string(m) + " channels, more than the input bus's " +
+        throw record_error(path + ": " + std::to_string(m) + " channels, more than the " + bus + " bus's " +
                            std::to_string(bus_channels) + "; set downmix (--downmix) to mix it down, or give a file with " +
                            std::to_string(bus_channels) + (bus_channels > 1 ? " or 1" : ""));
 

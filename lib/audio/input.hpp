@@ -25,7 +25,8 @@ inline constexpr int max_input_rate_hz = 384000;
 // 48 kHz is 5.5 GB: beyond this, a job fails rather than the machine).
 inline constexpr std::size_t max_input_bytes = std::size_t{2} << 30;
 
-// Loads `path` for an effect's input bus of bus_channels at sample_rate Hz.
+// Loads `path` for an effect's input bus of bus_channels at sample_rate Hz
+// (bus names it in messages: "input", "sidechain").
 //
 // The file is read once: its bytes are hashed and the same bytes decoded, so
 // sha256 and audio always describe one file. Any format libsndfile reads, and
@@ -59,7 +60,7 @@ inline constexpr std::size_t max_input_bytes = std::size_t{2} << 30;
 // outside min_input_rate_hz..max_input_rate_hz, and channels as above.
 // sample_rate outside that range or bus_channels < 1 is a record_error too.
 input_audio load_input(const std::string& path, int sample_rate, int bus_channels, bool downmix,
-                       double max_seconds);
+                       double max_seconds, const char* bus = "input");
 
 // `audio` converted to to_rate Hz with libsoxr at very high quality, the
 // whole signal: round(frames x to_rate / audio.sample_rate) frames. Rates

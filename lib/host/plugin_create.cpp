@@ -66,6 +66,15 @@ std::string identifier_for(const plugin_ref& ref, juce::AudioPluginFormat& fmt) 
         throw record_error("LV2 bundle " + ref.location + " holds " + std::to_string(uris.size()) +
                            " plugins; name one by its URI: " + list);
     }
+    // lilv keeps the first bundle of a URI it reads and ignores later ones:
+    // a second bundle of that URI would get the first one's plugin.
+    static std::map<std::string, std::string> bundle_of;  // URI -> bundle, in this process
+    const auto [known, fresh] = bundle_of.emplace(uris.front(), ref.location);
+    if (!fresh && known->second != ref.location)
+        throw record_error("LV2 bundle " + ref.location + " declares " + uris.front() +
+                           ", which this process loaded from " + known->second +
+                           " already: LV2 hosts keep one plugin per URI (render the other bundle in a run of "
+                           "its own)");
     auto parent = std::filesystem::path(ref.location).parent_path().string();
     fmt.searchPathsForPlugins(juce::FileSearchPath(juce::String(parent)), false, false);
     return uris.front();

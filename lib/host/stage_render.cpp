@@ -52,7 +52,8 @@ json load_sidechain(job_stage& stage, const render_job& job) {
     if (info.sidechain_channels == 0)
         throw record_error("the plugin's sidechain bus has no channels (" + info.buses + ")");
     input_audio in =
-        load_input(stage.spec.sidechain_path, job.sample_rate, info.sidechain_channels, job.downmix, max_seconds);
+        load_input(stage.spec.sidechain_path, job.sample_rate, info.sidechain_channels, job.downmix, max_seconds,
+                   "sidechain");
     figures["sidechain_sha256"] = in.sha256;
     figures["sidechain_duration_s"] = in.duration_s;
     if (in.resampled) figures["sidechain_resampled_from_hz"] = in.source_rate_hz;
@@ -116,7 +117,7 @@ json render_stages_and_write(const std::vector<plugin_instance*>& instances, con
     }
     json shaped = shape_audio(audio, job.shape);
     for (auto& [k, v] : shaped.items()) r[k] = v;
-    write_audio_file(job.output_path, audio, job.format, job.flac_level);
+    write_audio_file(job.output_path, audio, job.format, job.flac_level, job.output_root);
     r["plugin_process_s"] = stats.process_s;
     return r;
 }

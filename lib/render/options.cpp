@@ -26,7 +26,10 @@ void declare_render_options(cli& cli) {
         "save-state", "with -o: write the plugin's state after the preset and parameters were applied",
         cxxopts::value<std::string>(), "FILE")(
         "o,output", "render one job from the flags into this file and print its record", cxxopts::value<std::string>(),
-        "FILE")("skip-existing", "skip jobs whose output file exists (status skipped)")(
+        "FILE")("output-root", "the folder jobs without output_root write below: their output_path must lie under it, "
+                               "and no symbolic link below it is followed (output_root)",
+                cxxopts::value<std::string>(), "DIR")(
+        "skip-existing", "skip jobs whose output file exists (status skipped)")(
         "plugin-home", "set HOME to this folder (created, with .config, .local/share and .cache, the XDG_* "
                          "variables pointing there) for plugins that write there",
         cxxopts::value<std::string>(), "DIR");
@@ -170,9 +173,21 @@ render_defaults read_defaults(const cli& cli) {
     d.sidechain_path = path_flag(cli, "sidechain");
     d.downmix = cli.has("downmix");
     if (cli.has("automation")) {
+        json value;
         try {
-            d.moves = read_automation(json::parse(cli.get<std::string>("automation")), "automation");
-        } catch (const std::exception& e) {
+            value = json::parse(cli.get<std::string>("automation"));
+        } catch (const json::exception& e) {
+            // nlohmann's "[json.exception.parse_error.101] parse error at
+            // line 1, column 2: why", or "[json.exception....] why".
+            const std::string what = e.what();
+            const auto colon = what.find(": "), tag_end = what.find("] ");
+            cli::throw_usage("--automation: not JSON: " + (colon != std::string::npos     ? what.substr(colon + 2)
+                                                           : tag_end != std::string::npos ? what.substr(tag_end + 2)
+                                                                                          : what));
+        }
+        try {
+            d.moves = read_automation(value, "automation");
+        } catch (const record_error& e) {
             cli::throw_usage(std::string("--automation: ") + e.what());
         }
     }
@@ -181,6 +196,8 @@ render_defaults read_defaults(const cli& cli) {
     if (cli.has("then")) d.then_plugins = cli.get<std::vector<std::string>>("then");
     d.preset_path = path_flag(cli, "preset");
     d.state_path = path_flag(cli, "state");
+    d.output_root = path_flag(cli, "output-root");
+    if (d.output_root && d.output_root->empty()) cli::throw_usage("--output-root: empty folder name");
     d.sample_rate = cli.get_in_range("sample-rate", min_sample_rate, max_sample_rate);
     d.block_size = cli.get_in_range("block-size", 16, max_block_size);
     d.channels = cli.get_in_range("channels", 1, 2);
@@ -226,6 +243,7 @@ constexpr std::pair<const char*, const char*> flag_fields[] = {
     {"automation-step", "automation_step"},
     {"preset", "preset_path"},
     {"state", "state_path"},
+    {"output-root", "output_root"},
     {"sample-rate", "sample_rate_hz"},
     {"block-size", "block_size"},
     {"channels", "channels"},

@@ -75,6 +75,21 @@ std::string option_given(int argc, char** argv, const std::string& value) {
     return "";
 }
 
+// One line per option for build-aux/gen-completion: "--long<TAB>-s<TAB>value
+// or flag<TAB>PLACEHOLDER", "-" for a field that is empty (bash's read would
+// merge two tabs).
+void print_completion_table(const cxxopts::Options& options) {
+    std::string table;
+    for (const auto& group : options.groups())
+        if (group != operands_group)
+            for (const auto& o : options.group_help(group).options) {
+                std::string placeholder = o.is_boolean ? "-" : o.arg_help.empty() ? "arg" : o.arg_help;
+                table += (o.l.empty() ? "-" : "--" + o.l.front()) + "\t" + (o.s.empty() ? "-" : "-" + o.s) + "\t" +
+                         (o.is_boolean ? "flag" : "value") + "\t" + placeholder + "\n";
+            }
+    std::fwrite(table.data(), 1, table.size(), stdout);
+}
+
 }  // namespace
 
 std::string cli::closest_option(const std::string& given) const {
@@ -91,6 +106,12 @@ std::string cli::closest_option(const std::string& given) const {
 }
 
 bool cli::parse(int argc, char** argv) {
+    // Not an option, so --help does not list it: the completion scripts are
+    // made from this table at build time and so follow the options.
+    if (argc == 2 && std::strcmp(argv[1], "--print-completion-table") == 0) {
+        print_completion_table(options_);
+        return false;
+    }
     try {
         result_ = options_.parse(argc, argv);
     } catch (const cxxopts::exceptions::no_such_option& e) {

@@ -25,7 +25,9 @@ public:
     cxxopts::OptionAdder add(const std::string& group = "");
 
     // Parses argv; returns false when --help or --version was printed and the
-    // tool should return 0 without doing anything else.
+    // tool should return 0 without doing anything else. The one argument
+    // --print-completion-table (hidden from --help) prints the option table
+    // build-aux/gen-completion reads and returns false too.
     bool parse(int argc, char** argv);
 
     bool has(const std::string& name) const { return result_.count(name) > 0; }

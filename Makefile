@@ -88,6 +88,7 @@ $(LIGHT_TOOLS:%=$(BUILD)/bin/%): $(BUILD)/bin/%: $(BUILD)/obj/tools/%.o $(LIBVR)
 -include tests/plugins/plugins.mk
 -include tests/minimal-host/minimal-host.mk
 -include tests/plugins/seeds/seeds.mk
+-include tests/plugins/bad/bad.mk
 -include tests/fuzz/fuzz.mk
 -include build-aux/deb.mk
 -include build-aux/completion.mk

@@ -66,6 +66,11 @@ $(BUILD)/bin/render-one: $(BUILD)/obj/tools/render-one.o $(HOST_OBJS) $(LIBVR) $
 	@mkdir -p $(@D)
 	$(CXX) $(VR_LDFLAGS) -Wl,--dynamic-list=lib/host/exports.list -Wl,--wrap=dlsym -o $@ $(BUILD)/obj/tools/render-one.o $(HOST_OBJS) $(LIBVR) $(JUCE_LIB) $(PKG_LIBS) $(JUCE_LIBS)
 
+# plugin-scan loads plugins as render-one does: the same objects and flags.
+$(BUILD)/bin/plugin-scan: $(BUILD)/obj/tools/plugin-scan.o $(HOST_OBJS) $(LIBVR) $(JUCE_LIB) lib/host/exports.list
+	@mkdir -p $(@D)
+	$(CXX) $(VR_LDFLAGS) -Wl,--dynamic-list=lib/host/exports.list -Wl,--wrap=dlsym -o $@ $(BUILD)/obj/tools/plugin-scan.o $(HOST_OBJS) $(LIBVR) $(JUCE_LIB) $(PKG_LIBS) $(JUCE_LIBS)
+
 -include $(HOST_OBJS:.o=.d)
 
 # A test helper (tests/tools/audio-probe.cpp) that reads audio files through

@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// plugin-scan: finds VST2, VST3 and LV2 plugins in the standard locations
+// or the folders given, and writes one record per plugin, each loaded in a
+// supervised worker (a crash or hang costs only its record) unless
+// --no-load. Discovery and the files' own word are lib/render/plugin_scan;
+// loading is lib/host/plugin_describe.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include "core/error.hpp"
+#include "core/records.hpp"
+#include "core/tool.hpp"
+#include "host/child.hpp"
+#include "host/plugin_describe.hpp"
+#include "host/plugin_instance.hpp"
+#include "render/plugin_scan.hpp"
+#include "render/plugin_scan_walk.hpp"
+#include "render/supervise.hpp"
+
+namespace {
+
+// Records go to a private copy of the original stdout; fd 1 then points at
+// stderr, so a plugin's printf cannot break the record stream (rule 9).
+int protect_stdout() {
+    int records = ::fcntl(1, F_DUPFD_CLOEXEC, 3);
+    if (records < 0 || ::dup2(2, 1) < 0)
+        throw vr::fatal_error(std::string("cannot set up standard output: ") + std::strerror(errno));
+    return records;
+}
+
+// The worker's side: each job's plugin described, a failure made its error.
+vr::worker_result describe(const vr::json& job, vr::json&& record, double timeout_s) {
+    try {
+        record["loaded"] = vr::host::describe_plugins(vr::scan_job_from_json(job), timeout_s);
+    } catch (const vr::host::child_failed& e) {
+        vr::set_error(record, e.what());
+        if (auto sig = e.signal(); !sig.empty()) record["error"]["signal"] = sig;
+    } catch (const vr::record_error& e) {
+        vr::set_error(record, e.what());
+    }
+    return {std::move(record), false};
+}
+
+int run(int argc, char** argv) {
+    vr::cli cli("[DIR...]", "Find VST2, VST3 and LV2 plugins and write one record per plugin.");
+    cli.add()("no-load", "read only what the plugins' files say: no plugin is loaded")(
+        "params", "add params, every parameter with its value, text, default and whether it is automatable")(
+        "timeout", "seconds a plugin may take to load (0: no limit)", cxxopts::value<double>()->default_value("30"),
+        "S");
+    if (!cli.parse(argc, argv)) return 0;
+    const bool load = !cli.has("no-load"), params = cli.has("params");
+    const double timeout_s = cli.get_in_range<double>("timeout", 0, 86400);
+    if (params && !load) vr::cli::throw_usage("--params needs the plugins loaded: it cannot go with --no-load");
+
+    std::vector<vr::scan_root> roots;
+    for (const auto& dir : cli.operands()) roots.push_back({dir, std::nullopt, false});
+    if (roots.empty()) roots = vr::standard_scan_roots();
+
+    vr::record_writer out(protect_stdout());
+    if (!load) return vr::scan_plugins(roots, nullptr, false, out);
+
+    if (!std::getenv("QT_QPA_PLATFORM")) ::setenv("QT_QPA_PLATFORM", "offscreen", 1);
+    // Each plugin loads in a child of the worker, which keeps to timeout_s;
+    // the supervisor's own limit is the net under the worker itself.
+    vr::supervise_options supervision;
+    supervision.timeout_s = timeout_s == 0 ? 0 : timeout_s + 30;
+    vr::supervisor workers(supervision, [&](int fd) {
+        vr::host::juce_runtime juce;
+        return vr::serve_jobs(fd, [&](const vr::json& job, vr::json&& record, const vr::rendering_callback&) {
+            return describe(job, std::move(record), timeout_s);
+        });
+    });
+    const vr::plugin_loader loader = [&](vr::json&& record, const vr::scan_job& job) {
+        // No output file: the path names none a dead worker could leave temporaries of.
+        vr::json answer = workers.run({record, vr::to_json(job), "/dev/null/plugin-scan", {"plugin-scan", 0, 0}});
+        return vr::merge_loaded(std::move(answer));
+    };
+    return vr::scan_plugins(roots, &loader, params, out);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) { return vr::run_tool("plugin-scan", argc, argv, run); }

@@ -23,7 +23,23 @@ const utf8proc_uint8_t* bytes_of(std::string_view s) {
     return reinterpret_cast<const utf8proc_uint8_t*>(s.data());
 }
 
+bool plain_ascii(std::string_view s) {
+    for (char c : s)
+        if (static_cast<unsigned char>(c) >= 0x80) return false;
+    return true;
+}
+
 std::string map_utf8(std::string_view s, int options, std::string_view what) {
+    // Most names are ASCII, which is its own NFC and folds by lowering A-Z:
+    // utf8proc's two passes and two allocations are spared (assign-paths
+    // maps each name several times).
+    if (plain_ascii(s)) {
+        std::string out(s);
+        if (options & UTF8PROC_CASEFOLD)
+            for (char& c : out)
+                if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        return out;
+    }
     if (!valid_utf8(s)) throw record_error(std::string(what) + " is not valid UTF-8: " + printable_excerpt(s));
     utf8proc_uint8_t* raw = nullptr;
     utf8proc_ssize_t n = utf8proc_map(bytes_of(s), static_cast<utf8proc_ssize_t>(s.size()), &raw,

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The record loop every tool runs: vr::line_reader and vr::for_each_record
 // over arbitrary bytes, with a small line cap so that over-long lines are
-// reached. The tool's part echoes each record, or throws when asked to.
+// reached in small inputs. The tool's part echoes each record, or throws
+// when asked to. Each line costs dozens of sanitized allocations, so the
+// checks parse only what they must: a good record's output line is compared
+// byte for byte with its input line (record_writer's promise), not parsed.
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -15,7 +18,7 @@
 
 namespace {
 
-constexpr std::size_t max_line = 1024;
+constexpr std::size_t max_line = 256;
 
 // An anonymous in-memory file holding `text`, read from its start.
 int memory_file(std::string_view text) {
@@ -87,20 +90,21 @@ void vr_fuzz_records(const std::uint8_t* data, std::size_t size) {
         bool too_long = line.size() > max_line;
         if (!too_long && line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
         vr_fuzz_require(k < out_lines.size());
-        vr::json got = vr::json::parse(out_lines[k++], nullptr, false);
-        vr_fuzz_require(!got.is_discarded() && got.is_object());
-        if (too_long) {
-            vr_fuzz_require(is_bad_line_record(got, i + 1));
+        std::string_view out_line = out_lines[k++];
+        vr::json want;
+        if (!too_long) want = vr::json::parse(line, nullptr, false);
+        bool good = !too_long && !want.is_discarded() && want.is_object();
+        if (good && (vr::is_error(want) || vr::is_skipped(want) || !want.contains("throw"))) {
+            // Passed on unchanged: the very bytes that came in.
+            vr_fuzz_require(out_line == line);
             continue;
         }
-        vr::json want = vr::json::parse(line, nullptr, false);
-        if (want.is_discarded() || !want.is_object()) {
-            vr_fuzz_require(is_bad_line_record(got, i + 1));
-        } else if (vr::is_error(want) || vr::is_skipped(want) || !want.contains("throw")) {
-            vr_fuzz_require(got == want);
-        } else {
+        vr::json got = vr::json::parse(out_line, nullptr, false);
+        vr_fuzz_require(!got.is_discarded() && got.is_object());
+        if (good)
             vr_fuzz_require(vr::is_error(got));
-        }
+        else
+            vr_fuzz_require(is_bad_line_record(got, i + 1));
     }
     vr_fuzz_require(k == out_lines.size());
 }

@@ -52,7 +52,7 @@ UNIT_BIN  := $(BUILD)/tests/unit-tests
 
 MAN_PAGES := $(wildcard man/*.1 man/*.7)
 
-.PHONY: all check test test-build unit bats lint-man lint demo deps install uninstall clean bench fuzz help
+.PHONY: all check test test-build unit bats lint-man lint demo deps install uninstall clean bench fuzz help deb
 .DEFAULT_GOAL := all
 
 all: $(BINS)
@@ -62,10 +62,11 @@ help:
 	@echo "make deps       install the Debian packages the build and tests need"
 	@echo "make check      install what is missing, build, run every test"
 	@echo "make demo       install what is missing, build, run the demo pipeline"
-	@echo "make install    install tools and man pages (PREFIX=$(PREFIX) DESTDIR=)"
+	@echo "make install    install tools, man pages, bash completions (PREFIX=$(PREFIX) DESTDIR=)"
 	@echo "make uninstall  remove what install put there"
 	@echo "make bench      measure speed and memory, print the table (under 20 minutes)"
 	@echo "make fuzz       run every fuzz target for FUZZ_SECONDS (clang)"
+	@echo "make deb        build the Debian package into build/deb/"
 	@echo "make clean      remove build/"
 
 deps:

@@ -66,11 +66,14 @@ $VR_TEST_SYNTH_LV2	$(sha256sum <"$VR_TEST_SYNTH_LV2/libvr-test-synth.so" | cut -
 @test "Debian's plugins: instruments, effects, channels and MIDI input as the plugins declare them" {
     local lv2=/usr/lib/lv2 vst=/usr/lib/vst
     # so-synth prints a banner as it loads (plugin-scan sends it to stderr).
-    run --separate-stderr plugin-scan "$vst/amsynth_vst.so" "$vst/Nekobi-vst.so" "$vst/MVerb-vst.so" "$lv2/Nekobi.lv2" "$lv2/Kars.lv2" \
-        "$lv2/MVerb.lv2" "$lv2/balance.lv2" "$lv2/synthv1.lv2" "$lv2/so-synth.lv2"
+    run --separate-stderr plugin-scan "$vst/amsynth_vst.so" "$vst/ZynAddSubFX.so" "$vst/ZynReverb.so" "$vst/Nekobi-vst.so" \
+        "$vst/MVerb-vst.so" "$lv2/Nekobi.lv2" "$lv2/Kars.lv2" "$lv2/MVerb.lv2" "$lv2/balance.lv2" "$lv2/synthv1.lv2" \
+        "$lv2/padthv1.lv2" "$lv2/AmplitudeImposer.lv2" "$lv2/so-synth.lv2"
     assert_success
     run jq -c '[.plugin_format, .plugin_id, .category, .input_channels, .output_channels, .sidechain_channels, .midi_input]' <<<"$output"
     assert_output '["vst2","amsy","instrument",0,2,0,true]
+["vst2","ZASF","instrument",0,2,0,true]
+["vst2","ZXrv","effect",2,2,0,false]
 ["vst2","DNek","instrument",0,1,0,true]
 ["vst2","MVrb","effect",2,2,0,false]
 ["lv2","http://distrho.sf.net/plugins/Nekobi","instrument",0,1,0,true]
@@ -78,6 +81,8 @@ $VR_TEST_SYNTH_LV2	$(sha256sum <"$VR_TEST_SYNTH_LV2/libvr-test-synth.so" | cut -
 ["lv2","http://distrho.sf.net/plugins/MVerb","effect",2,2,0,false]
 ["lv2","http://gareus.org/oss/lv2/balance","effect",2,2,0,false]
 ["lv2","http://synthv1.sourceforge.net/lv2","instrument",2,2,0,true]
+["lv2","http://padthv1.sourceforge.net/lv2","instrument",2,2,0,true]
+["lv2","http://www.niallmoody.com/ndcplugs/ampimposer.htm","effect",2,2,2,false]
 ["lv2","urn:50m30n3:plugins:SO-666","instrument",0,1,0,true]
 ["lv2","urn:50m30n3:plugins:SO-kl5","instrument",0,1,0,true]
 ["lv2","urn:50m30n3:plugins:SO-404","instrument",0,1,0,true]'

@@ -13,13 +13,21 @@
 namespace vr {
 
 void line_writer::write_line(std::string_view text) {
-    std::string line;
-    line.reserve(text.size() + 1);
-    line.append(text);
-    line += '\n';
+    // One write per line (a reader never sees half a record); most lines
+    // fit the stack buffer and cost no allocation.
+    char small[4096];
+    std::string big;
+    char* line = small;
+    std::size_t size = text.size() + 1;
+    if (size > sizeof small) {
+        big.resize(size);
+        line = big.data();
+    }
+    if (!text.empty()) std::memcpy(line, text.data(), text.size());
+    line[text.size()] = '\n';
     std::size_t done = 0;
-    while (done < line.size()) {
-        ssize_t n = ::write(fd_, line.data() + done, line.size() - done);
+    while (done < size) {
+        ssize_t n = ::write(fd_, line + done, size - done);
         if (n < 0) {
             if (errno == EINTR) continue;
             if (errno == EPIPE) throw pipe_closed();
@@ -136,12 +144,20 @@ void set_error(json& record, const std::string& message) {
 }
 
 json bad_line_record(std::size_t line, const std::string& message, std::string_view text) {
-    json r;
+    // Built field by field: a nested initializer list copies every value
+    // through temporaries (dozens of allocations for each bad line).
+    json r = json::object();
+    r.get_ref<json::object_t&>().reserve(2);
     r["status"] = "error";
-    r["error"] = json{{"tool", tool_name()},
-                      {"message", "line " + std::to_string(line) + ": " + message},
-                      {"line", line},
-                      {"text", printable_excerpt(text, 80)}};
+    json& error = r["error"];
+    error = json::object();
+    error.get_ref<json::object_t&>().reserve(4);
+    error["tool"] = tool_name();
+    std::string said = "line " + std::to_string(line) + ": ";
+    said += message;
+    error["message"] = std::move(said);
+    error["line"] = line;
+    error["text"] = printable_excerpt(text, 80);
     return r;
 }
 
@@ -238,17 +254,19 @@ bool line_to_record(const std::string& line, bool too_long, std::size_t no, std:
         record = json::parse(line);
     } catch (const json::exception& e) {
         // parse_error, and out_of_range for a number like 1e999.
-        std::string why = e.what();
+        std::string_view why = e.what();
         // nlohmann says "[json.exception.parse_error.101] parse error at line 1,
         // column 2: syntax error ...": keep what follows the position.
         // It also quotes the bytes last read, which may be long or not
         // UTF-8: escape and cut them so that the record can be written.
         auto colon = why.find(": ");
         auto tag_end = why.find("] ");
-        std::string detail = colon != std::string::npos ? why.substr(colon + 2)
-                             : tag_end != std::string::npos ? why.substr(tag_end + 2)
-                                                            : why;
-        record = bad_line_record(no, "not JSON: " + printable_excerpt(detail, 200), line);
+        std::string_view detail = colon != std::string_view::npos ? why.substr(colon + 2)
+                                  : tag_end != std::string_view::npos ? why.substr(tag_end + 2)
+                                                                      : why;
+        std::string message = "not JSON: ";
+        message += printable_excerpt(detail, 200);
+        record = bad_line_record(no, message, line);
         return true;
     }
     if (!record.is_object()) {

@@ -4,20 +4,15 @@
 #include "paths/names.hpp"
 
 #include <array>
-#include <cstdlib>
+#include <vector>
 #include <utf8proc.h>
 
 #include "core/error.hpp"
-#include "core/handles.hpp"
 #include "core/text.hpp"
 
 namespace vr {
 
 namespace {
-
-struct utf8proc_free {
-    void operator()(utf8proc_uint8_t* p) const noexcept { std::free(p); }
-};
 
 const utf8proc_uint8_t* bytes_of(std::string_view s) {
     return reinterpret_cast<const utf8proc_uint8_t*>(s.data());
@@ -41,15 +36,33 @@ std::string map_utf8(std::string_view s, int options, std::string_view what) {
         return out;
     }
     if (!valid_utf8(s)) throw record_error(std::string(what) + " is not valid UTF-8: " + printable_excerpt(s));
-    utf8proc_uint8_t* raw = nullptr;
-    utf8proc_ssize_t n = utf8proc_map(bytes_of(s), static_cast<utf8proc_ssize_t>(s.size()), &raw,
-                                      static_cast<utf8proc_option_t>(options));
-    unique_handle<utf8proc_uint8_t, utf8proc_free> out(raw);
-    if (n < 0) {
+    // What utf8proc_map does, decomposing into our buffer: a name usually
+    // fits the stack one, which spares utf8proc's sizing pass, its malloc
+    // and realloc (assign-paths maps each name several times).
+    auto opts = static_cast<utf8proc_option_t>(options);
+    auto fail = [&](utf8proc_ssize_t n) {
         if (n == UTF8PROC_ERROR_NOMEM) throw std::bad_alloc();
-        throw record_error(std::string(what) + ": " + utf8proc_errmsg(n) + ": " + printable_excerpt(s));
+        return record_error(std::string(what) + ": " + utf8proc_errmsg(n) + ": " + printable_excerpt(s));
+    };
+    std::array<utf8proc_int32_t, 1024> small;
+    std::vector<utf8proc_int32_t> big;
+    utf8proc_int32_t* buf = small.data();
+    std::size_t room = small.size() - 1;  // reencode writes a NUL after the UTF-8
+    utf8proc_ssize_t n =
+        utf8proc_decompose(bytes_of(s), static_cast<utf8proc_ssize_t>(s.size()), buf,
+                           static_cast<utf8proc_ssize_t>(room), opts);
+    if (n < 0) throw fail(n);
+    if (static_cast<std::size_t>(n) > room) {
+        big.resize(static_cast<std::size_t>(n) + 1);
+        buf = big.data();
+        room = static_cast<std::size_t>(n);
+        n = utf8proc_decompose(bytes_of(s), static_cast<utf8proc_ssize_t>(s.size()), buf,
+                               static_cast<utf8proc_ssize_t>(room), opts);
+        if (n < 0) throw fail(n);
     }
-    return std::string(reinterpret_cast<const char*>(out.get()), static_cast<std::size_t>(n));
+    n = utf8proc_reencode(buf, n, opts);
+    if (n < 0) throw fail(n);
+    return std::string(reinterpret_cast<const char*>(buf), static_cast<std::size_t>(n));
 }
 
 // The next code point of valid UTF-8 s at i, and its length in bytes.
@@ -109,14 +122,20 @@ std::string_view truncate_utf8(std::string_view s, std::size_t max_bytes) {
 }
 
 bool is_reserved_windows_name(std::string_view name) {
-    std::string base(name.substr(0, name.find('.')));
-    while (!base.empty() && base.back() == ' ') base.pop_back();
-    for (char& c : base) c = ascii_upper(c);
+    // Compared in place, ASCII letters case-blind: no copy of the name.
+    std::string_view base = name.substr(0, name.find('.'));
+    while (!base.empty() && base.back() == ' ') base.remove_suffix(1);
+    auto same = [](std::string_view a, std::string_view upper) {
+        if (a.size() != upper.size()) return false;
+        for (std::size_t i = 0; i < a.size(); ++i)
+            if (ascii_upper(a[i]) != upper[i]) return false;
+        return true;
+    };
     static const std::array<std::string_view, 7> plain = {"CON", "PRN", "AUX", "NUL", "CLOCK$", "CONIN$", "CONOUT$"};
     for (auto r : plain)
-        if (base == r) return true;
-    if (base.size() >= 4 && (base.starts_with("COM") || base.starts_with("LPT"))) {
-        std::string_view rest = std::string_view(base).substr(3);
+        if (same(base, r)) return true;
+    if (base.size() >= 4 && (same(base.substr(0, 3), "COM") || same(base.substr(0, 3), "LPT"))) {
+        std::string_view rest = base.substr(3);
         if (rest.size() == 1 && rest[0] >= '0' && rest[0] <= '9') return true;
         if (rest == "\u00B9" || rest == "\u00B2" || rest == "\u00B3") return true;
     }
@@ -144,8 +163,10 @@ std::string sanitize_component(std::string_view name, std::size_t max_bytes) {
     std::string out = finish(std::string(truncate_utf8(s, max_bytes)));
     if (is_reserved_windows_name(out)) out = "_" + finish(std::string(truncate_utf8(out, max_bytes - 1)));
     // A prefix of an NFC string is NFC in practice; normalising again costs little and proves it.
-    std::string again = nfc(out);
-    if (again != out) out = finish(std::string(truncate_utf8(again, max_bytes)));
+    if (!plain_ascii(out)) {  // ASCII is its own NFC
+        std::string again = nfc(out);
+        if (again != out) out = finish(std::string(truncate_utf8(again, max_bytes)));
+    }
     return out;
 }
 

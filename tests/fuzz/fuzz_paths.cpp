@@ -58,7 +58,8 @@ void vr_fuzz_paths(const std::uint8_t* data, std::size_t size) {
     std::string_view input(reinterpret_cast<const char*>(data), size);
     vr::path_assigner assigner(out_dir);
     std::set<std::string> files, reserved;
-    std::map<std::string, std::string> folders;  // key -> spelling of the whole prefix
+    std::map<std::string, std::string> folders;      // key -> spelling of the whole prefix
+    std::map<std::string, std::string> folder_keys;  // spelling -> key, the inverse
     std::size_t i = 0;
     for (const std::string& line : split(input, '\n')) {
         ++i;
@@ -92,23 +93,28 @@ void vr_fuzz_paths(const std::uint8_t* data, std::size_t size) {
         }
         vr_fuzz_require(!p.components.empty());
         std::string joined = out_dir;
-        for (std::size_t k = 0; k < p.components.size(); ++k) {
-            check_component(p.components[k], k + 1 < p.components.size());
-            joined += '/' + p.components[k];
-        }
+        for (const auto& c : p.components) joined += '/' + c;
         vr_fuzz_require(p.absolute == joined && p.absolute.size() <= vr::max_output_path_bytes);
         vr_fuzz_require(p.components.back().ends_with(".wav"));
 
-        std::vector<std::string> keys = prefix_keys(p.components);
-        const std::string& file = keys.back();
-        vr_fuzz_require(!files.count(file) && !folders.count(file) && !reserved.count(file));
-        files.insert(file);
-        std::string spelling;
-        for (std::size_t k = 0; k + 1 < keys.size(); ++k) {
+        // Folder prefixes recur from name to name: each spelling is
+        // checked and keyed once (fold_key is the costly part).
+        std::string spelling, key;
+        for (std::size_t k = 0; k + 1 < p.components.size(); ++k) {
             spelling += '/' + p.components[k];
-            vr_fuzz_require(!files.count(keys[k]));
-            auto [it, fresh] = folders.emplace(keys[k], spelling);
+            auto [seen, first] = folder_keys.try_emplace(spelling);
+            if (first) {
+                check_component(p.components[k], true);
+                seen->second = key + '/' + vr::fold_key(p.components[k]);
+            }
+            key = seen->second;
+            vr_fuzz_require(!files.count(key));
+            auto [it, fresh] = folders.emplace(key, spelling);
             vr_fuzz_require(fresh || it->second == spelling);  // one folder, one spelling
         }
+        check_component(p.components.back(), false);
+        const std::string file = key + '/' + vr::fold_key(p.components.back());
+        vr_fuzz_require(!files.count(file) && !folders.count(file) && !reserved.count(file));
+        files.insert(file);
     }
 }

@@ -21,15 +21,17 @@ bool starts_with(std::span<const std::uint8_t> b, std::string_view magic) {
 }
 
 // Whatever decoded re-encodes to bytes that decode back to an equal value,
-// shows as strict UTF-8 JSON, and sorts into byte-wise key order.
+// shows as strict UTF-8 JSON, and sorts into byte-wise key order. A valid
+// preset is some 13,000 values, each an allocation under ASan: decoded once.
 void round_trip(const vr::cbor_value& v, const vr::cbor_limits& limits) {
     std::vector<std::uint8_t> enc = vr::encode_cbor(v);
-    vr_fuzz_require(vr::decode_cbor(enc, limits) == v);
-    vr_fuzz_require(vr::encode_cbor(vr::decode_cbor(enc, limits)) == enc);
+    vr::cbor_value back = vr::decode_cbor(enc, limits);
+    vr_fuzz_require(back == v);
+    vr_fuzz_require(vr::encode_cbor(back) == enc);
     (void)vr::cbor_to_json(v).dump(-1, ' ', false, vr::json::error_handler_t::strict);
-    vr::cbor_value sorted = v;
-    vr::sort_cbor_keys(sorted);
-    vr_fuzz_require(vr::cbor_keys_sorted(sorted));
+    // back equals v: sorting it is sorting a copy of v, without the copy.
+    vr::sort_cbor_keys(back);
+    vr_fuzz_require(vr::cbor_keys_sorted(back));
 }
 
 void state_blob(std::span<const std::uint8_t> bytes) {
@@ -66,7 +68,7 @@ void serum_file(std::span<const std::uint8_t> bytes) {
     vr_fuzz_require(parsed.component == state.envelope);
     vr::serum_document back = vr::read_serum_document(state.envelope, limits);
     vr_fuzz_require(vr::cbor_keys_sorted(back.data));
-    vr::cbor_value expect = doc.data;
+    vr::cbor_value expect = std::move(doc.data);  // not needed again: no copy
     vr::rewrite_preset_to_processor(expect, markers);
     vr_fuzz_require(back.data == expect);
     // Converting a state again is refused.

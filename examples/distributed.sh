@@ -55,7 +55,9 @@
 # write straight into it (--wd OUT) and nothing is transferred.
 #
 # Needs here: GNU parallel, rsync, jq and vst-render (assign-paths).
-# Needs on each host: vst-render (render-one), the plugin at the same path,
+# Needs on each host: vst-render (render-one): the package `make deb`
+# writes (apt-get install ./vst-render_VERSION_amd64.deb brings what it
+# links), or `make install` from a source tree; the plugin at the same path,
 # rsync and perl (parallel's remote side), and a login by key
 # (see "Across machines" in README.md; --check tests a host).
 set -euo pipefail
@@ -183,7 +185,8 @@ else
     cat -- "$input" \
         | assign-paths --out "$out/renders" --ext "$ext" \
         | jq -c --arg base "$out/" '
-            if (.output_path | type) == "string" then .output_path |= ltrimstr($base) else . end' \
+            if (.output_path | type) == "string" then .output_path |= ltrimstr($base) else . end
+            | if (.output_root | type) == "string" then .output_root |= ltrimstr($base) else . end' \
         | split -l "$block" -d -a 6 --additional-suffix=.ndjson - blocks/b
     remote_path=${VR_REMOTE_PATH-}
     declare -p plugin ext shared remote_path render_args > run.conf
@@ -270,7 +273,9 @@ for b in "${blocks[@]}"; do
     [ ! -f "results/${b##*/}" ] || cat "results/${b##*/}"
 done | jq -c --arg base "$out/" '
     if (.output_path | type) == "string" and (.output_path | startswith("/") | not)
-    then .output_path = $base + .output_path else . end' > results.ndjson
+    then .output_path = $base + .output_path else . end
+    | if (.output_root | type) == "string" and (.output_root | startswith("/") | not)
+    then .output_root = $base + .output_root else . end' > results.ndjson
 
 jobs_done=$(wc -l < results.ndjson)
 failed=$(jq -c 'select(.status == "error")' results.ndjson | wc -l)

@@ -59,16 +59,16 @@ assert_paths_sane() {
     check_record_tool_contract "assign-paths --out '$OUT'"
 }
 
-@test "assign-paths keeps unknown fields in order and replaces an old output_path" {
+@test "assign-paths keeps unknown fields in order and replaces an old output_path; output_root comes last" {
     sh_run "echo '{\"z\":1,\"preset_name\":\"Pad\",\"output_path\":\"/old.wav\",\"a\":[2]}' | assign-paths --out '$OUT'"
     assert_success
-    assert_output "{\"z\":1,\"preset_name\":\"Pad\",\"output_path\":\"$OUT/Pad.wav\",\"a\":[2]}"
+    assert_output "{\"z\":1,\"preset_name\":\"Pad\",\"output_path\":\"$OUT/Pad.wav\",\"a\":[2],\"output_root\":\"$OUT\"}"
 }
 
 @test "assign-paths exits 0 quietly when the reader closes the pipe" {
     sh_run "yes '{\"preset_name\":\"Init\"}' | head -5000 | assign-paths --out '$OUT' | head -1"
     assert_success
-    assert_output "{\"preset_name\":\"Init\",\"output_path\":\"$OUT/Init.wav\"}"
+    assert_output "{\"preset_name\":\"Init\",\"output_path\":\"$OUT/Init.wav\",\"output_root\":\"$OUT\"}"
 }
 
 @test "assign-paths names the fixture presets by program name, else file name, suffixing repeats" {
@@ -162,7 +162,7 @@ $OUT/A_2_2.wav"
     assert_failure 1
     assert_line --index 0 --partial '"status":"error"'
     assert_line --index 0 --partial '"line":1'
-    assert_line --index 1 "{\"preset_name\":\"ok\",\"output_path\":\"$OUT/ok.wav\"}"
+    assert_line --index 1 "{\"preset_name\":\"ok\",\"output_path\":\"$OUT/ok.wav\",\"output_root\":\"$OUT\"}"
 }
 
 @test "assign-paths fails a record with a field of the wrong type, or a path too long" {
@@ -183,12 +183,12 @@ $OUT/A_2_2.wav"
     assert_failure 1
     assert_line --index 0 --partial "$OUT/Pads: a symbolic link inside the output folder"
     assert_line --index 1 --partial "$OUT/Lead.wav: a symbolic link inside the output folder"
-    assert_line --index 2 "{\"relative_path\":\"Keys/b.fxp\",\"output_path\":\"$OUT/Keys/b.wav\"}"
+    assert_line --index 2 "{\"relative_path\":\"Keys/b.fxp\",\"output_path\":\"$OUT/Keys/b.wav\",\"output_root\":\"$OUT\"}"
     # The output folder itself may be a link the user chose.
     ln -s "$OUT" "$BATS_TEST_TMPDIR/link"
     sh_run "echo '{\"preset_name\":\"x\"}' | assign-paths --out '$BATS_TEST_TMPDIR/link'"
     assert_success
-    assert_output "{\"preset_name\":\"x\",\"output_path\":\"$BATS_TEST_TMPDIR/link/x.wav\"}"
+    assert_output "{\"preset_name\":\"x\",\"output_path\":\"$BATS_TEST_TMPDIR/link/x.wav\",\"output_root\":\"$BATS_TEST_TMPDIR/link\"}"
 }
 
 @test "assign-paths --skip-existing marks existing outputs skipped; their names stay taken" {
@@ -196,11 +196,11 @@ $OUT/A_2_2.wav"
     : >"$OUT/Bass.flac"
     sh_run_lines "assign-paths --out '$OUT' --ext flac --skip-existing" '{"preset_name":"Bass"}' '{"preset_name":"bass"}'
     assert_success
-    assert_line --index 0 "{\"preset_name\":\"Bass\",\"output_path\":\"$OUT/Bass.flac\",\"status\":\"skipped\"}"
-    assert_line --index 1 "{\"preset_name\":\"bass\",\"output_path\":\"$OUT/bass_2.flac\"}"
+    assert_line --index 0 "{\"preset_name\":\"Bass\",\"output_path\":\"$OUT/Bass.flac\",\"output_root\":\"$OUT\",\"status\":\"skipped\"}"
+    assert_line --index 1 "{\"preset_name\":\"bass\",\"output_path\":\"$OUT/bass_2.flac\",\"output_root\":\"$OUT\"}"
     # Without the flag an existing file is simply assigned again.
     sh_run "echo '{\"preset_name\":\"Bass\"}' | assign-paths --out '$OUT' --ext flac"
-    assert_output "{\"preset_name\":\"Bass\",\"output_path\":\"$OUT/Bass.flac\"}"
+    assert_output "{\"preset_name\":\"Bass\",\"output_path\":\"$OUT/Bass.flac\",\"output_root\":\"$OUT\"}"
 }
 
 @test "assign-paths passes skipped records through and keeps their output_path taken" {
@@ -209,14 +209,14 @@ $OUT/A_2_2.wav"
     assert_success
     assert_line --index 0 "{\"status\":\"skipped\",\"output_path\":\"$OUT/sub/../Kick.wav\"}"
     assert_line --index 1 '{"status":"skipped"}'
-    assert_line --index 2 "{\"preset_name\":\"KICK\",\"output_path\":\"$OUT/KICK_2.wav\"}"
+    assert_line --index 2 "{\"preset_name\":\"KICK\",\"output_path\":\"$OUT/KICK_2.wav\",\"output_root\":\"$OUT\"}"
 }
 
 @test "assign-paths makes a relative --out absolute" {
     cd "$BATS_TEST_TMPDIR"
     sh_run "echo '{\"preset_path\":\"/p/Sub 4.fxp\",\"program_index\":2}' | assign-paths -o ./renders/../r --ext .OGG"
     assert_success
-    assert_output "{\"preset_path\":\"/p/Sub 4.fxp\",\"program_index\":2,\"output_path\":\"$(pwd -P)/r/Sub 4_002.ogg\"}"
+    assert_output "{\"preset_path\":\"/p/Sub 4.fxp\",\"program_index\":2,\"output_path\":\"$(pwd -P)/r/Sub 4_002.ogg\",\"output_root\":\"$(pwd -P)/r\"}"
 }
 
 @test "assign-paths names every preset preset-scan finds in the fixtures, uniquely, in both layouts" {

@@ -90,7 +90,7 @@ if bad:
 }
 
 # shellcheck disable=SC2030 # bats runs check_unwritable inside the test that ran run
-@test "symlinks out of the output folder: refused by assign-paths, replaced (never written through) by the writers" {
+@test "symlinks out of the output folder: refused by assign-paths and below output roots, replaced (never written through) elsewhere" {
     mkdir -p "$OUT/sub"
     ln -s "$T/outside" "$OUT/Pads"                 # a folder link
     ln -s "$T/outside/victim.wav" "$OUT/Lead.wav"   # a file link
@@ -120,13 +120,14 @@ ok"
     assert_success
     [ -f "$OUT/s.state" ] || fail "serum-unwrap wrote no $OUT/s.state"
     [ ! -L "$OUT/s.state" ] || fail "serum-unwrap left the link $OUT/s.state"
-    # render-index: a link for its index is replaced; a link for its images folder is refused.
+    # render-index: its folder is an output root: a link for its index or its images folder is refused.
     mkdir -p "$T/page"
     ln -s "$T/outside/victim.wav" "$T/page/index.html"
     hrun_sh "jq -nc --arg o '$OUT/Lead.wav' '{status: \"ok\", output_path: \$o}' | render-index --out '$T/page'"
-    assert_success
-    [ -f "$T/page/index.html" ] || fail "render-index wrote no $T/page/index.html"
-    [ ! -L "$T/page/index.html" ] || fail "render-index left the link $T/page/index.html"
+    assert_failure 3
+    # shellcheck disable=SC2154 # $stderr is set by hrun's run --separate-stderr
+    assert_equal "$stderr" "render-index: $T/page/index.html: a symbolic link inside the output folder; refusing to write through it"
+    [ -L "$T/page/index.html" ] || fail "render-index replaced the link $T/page/index.html"
     rm -r "$T/page/images" && ln -s "$T/outside" "$T/page/images"
     hrun_sh "jq -nc --arg o '$OUT/Lead.wav' '{status: \"ok\", output_path: \$o}' | render-index --out '$T/page'"
     assert_failure 3

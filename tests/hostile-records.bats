@@ -179,7 +179,7 @@ tools() {
     # assign-paths names a record with no name at all.
     hrun_sh "echo '{}' | assign-paths --out '$OUT'"
     assert_success
-    assert_output "{\"output_path\":\"$OUT/untitled.wav\"}"
+    assert_output "{\"output_path\":\"$OUT/untitled.wav\",\"output_root\":\"$OUT\"}"
 }
 
 @test "non-UTF-8 paths: refused in records, kept as bytes in file mode" {

@@ -29,7 +29,7 @@ odd_jobs() {
 setup_file() {
     export REF="$BATS_FILE_TMPDIR/ref"
     odd_jobs "$BATS_FILE_TMPDIR/unused" |
-        jq -c -n --arg d "$REF" 'foreach inputs as $job (0; . + 1; $job + {output_path: "\($d)/\(.).wav"})' |
+        jq -c -n --arg d "$REF" 'foreach inputs as $job (0; . + 1; $job + {output_path: "\($d)/\(.).wav", output_root: $d})' |
         render-one --plugin "$SYNTH" >"$BATS_FILE_TMPDIR/ref.ndjson" 2>"$BATS_FILE_TMPDIR/ref.err" || true
 }
 

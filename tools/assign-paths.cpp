@@ -74,6 +74,8 @@ int run(int argc, char** argv) {
         auto target = assigner.assign(vr::request_for_record(record, layout, ext));
         bool exists = vr::check_target(assigner.out_dir(), target);
         record["output_path"] = target.absolute;
+        // render-one writes below it and nowhere else (render-one(1)).
+        record["output_root"] = assigner.out_dir();
         if (skip_existing && exists) record["status"] = "skipped";
         w.write(record);
     }, options);

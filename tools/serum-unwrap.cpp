@@ -3,7 +3,9 @@
 // setState accepts, or prints what a preset holds.
 #include <cmath>
 #include <limits>
+#include <optional>
 
+#include "core/beneath.hpp"
 #include "core/error.hpp"
 #include "core/files.hpp"
 #include "core/records.hpp"
@@ -34,9 +36,9 @@ void convert_file(const std::string& path, const std::string& output, const sett
     vr::write_file_atomic(output, s.raw ? state.envelope : state.blob);
 }
 
-// Record mode: writes the state of a serum2 record under state_dir, named by
+// Record mode: writes the state of a serum2 record into state_dir, named by
 // its content, and adds state_path. Other records pass through.
-void convert_record(vr::json& record, const std::string& state_dir, const settings& s) {
+void convert_record(vr::json& record, const vr::beneath& state_dir, const settings& s) {
     auto format = vr::get_string(record, "preset_format");
     if (!format || *format != "serum2") return;
     auto path = vr::get_path(record, "preset_path");
@@ -97,15 +99,16 @@ int run(int argc, char** argv) {
     if (files.empty()) {
         if (modes || s.raw) vr::cli::throw_usage("-o, --raw, --json and --meta need a FILE operand");
         if (!cli.has("state-dir")) vr::cli::throw_usage("record mode needs --state-dir DIR");
-        std::string state_dir = vr::absolute_path(cli.get<std::string>("state-dir"));
+        // DIR is the root of what is written: a link planted in it is refused, not followed.
+        std::optional<vr::beneath> state_dir;
         try {
-            vr::make_dirs(state_dir);
+            state_dir.emplace(cli.get<std::string>("state-dir"), true);
         } catch (const vr::record_error& e) {
             vr::cli::throw_usage(std::string("--state-dir: ") + e.what());
         }
         vr::record_writer out;
         return vr::for_each_record(0, out, [&](vr::json&& record, vr::record_writer& w) {
-            convert_record(record, state_dir, s);
+            convert_record(record, *state_dir, s);
             w.write(record);
         });
     }

@@ -6,6 +6,7 @@
 #include "audio/npy.hpp"
 #include "audio/ogg.hpp"
 #include "audio/sndfile.hpp"
+#include "core/beneath.hpp"
 #include "core/error.hpp"
 #include "core/files.hpp"
 #include "core/hash.hpp"
@@ -93,7 +94,8 @@ void check_audio_target(const std::string& path, sample_format fmt, int channels
                            std::string(to_string(fmt)));
 }
 
-void write_audio_file(const std::string& path, const audio_buffer& audio, sample_format fmt, int flac_level) {
+void write_audio_file(const std::string& path, const audio_buffer& audio, sample_format fmt, int flac_level,
+                      const std::string& output_root) {
     check_audio_target(path, fmt, audio.channels);
     if (audio.samples.size() % static_cast<std::size_t>(audio.channels) != 0)
         throw record_error(path + ": internal error: " + std::to_string(audio.samples.size()) +
@@ -110,6 +112,10 @@ void write_audio_file(const std::string& path, const audio_buffer& audio, sample
     } else {
         bytes = sndfile_encode(audio, c, fmt, path, flac_level);
         if (c == audio_container::ogg) set_ogg_serial(bytes, serial_for(audio), path);
+    }
+    if (!output_root.empty()) {
+        beneath(output_root, true).write_file_atomic(path, bytes);
+        return;
     }
     auto parent = std::filesystem::path(path).parent_path();
     if (!parent.empty()) make_dirs(parent.string());

@@ -57,9 +57,10 @@ inline constexpr int default_flac_level = 5;
 // derived from the samples instead of libsndfile's clock-seeded one).
 // Samples beyond [-1, 1] saturate in PCM formats and are kept in float32.
 // flac_level is used for .flac files only (out of min_flac_level..
-// max_flac_level: record_error).
+// max_flac_level: record_error). With an output_root, path must lie below
+// it and is written without following links (core/beneath.hpp).
 void write_audio_file(const std::string& path, const audio_buffer& audio, sample_format fmt,
-                      int flac_level = default_flac_level);
+                      int flac_level = default_flac_level, const std::string& output_root = {});
 
 // Reads any file libsndfile reads, and .npy files (float32 or float64, 1-D
 // or 2-D frames x channels), back as floats; throws record_error naming the

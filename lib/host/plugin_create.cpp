@@ -9,6 +9,7 @@
 #include <pluginterfaces/fst/fst.h>  // its #warnings: host.mk passes -Wno-cpp
 
 #include "core/error.hpp"
+#include "host/faust_instance.hpp"
 #include "host/vst2_start.hpp"
 #include "render/plugin_file.hpp"
 
@@ -24,6 +25,7 @@ const char* juce_format_name(plugin_format f) {
         case plugin_format::vst2: return "VST";
         case plugin_format::vst3: return "VST3";
         case plugin_format::lv2: return "LV2";
+        case plugin_format::faust: return "Faust";
     }
     return "";
 }
@@ -37,12 +39,14 @@ void use_formats(juce::AudioPluginFormatManager* formats) { g_formats = formats;
 // every bundle on the system, tens of milliseconds no VST job should pay.
 juce::AudioPluginFormat& format_for(plugin_format f) {
     if (!g_formats) throw fatal_error("internal: plugin host used before juce_runtime");
+    if (f == plugin_format::faust) return faust_format();
     for (auto* fmt : g_formats->getFormats())
         if (fmt->getName() == juce_format_name(f)) return *fmt;
     switch (f) {
         case plugin_format::vst2: g_formats->addFormat(new juce::VSTPluginFormat()); break;
         case plugin_format::vst3: g_formats->addFormat(new juce::VST3PluginFormat()); break;
         case plugin_format::lv2: g_formats->addFormat(new juce::LV2PluginFormat()); break;
+        case plugin_format::faust: break;
     }
     auto formats = g_formats->getFormats();
     if (formats.isEmpty() || formats.getLast()->getName() != juce_format_name(f))
@@ -53,6 +57,7 @@ juce::AudioPluginFormat& format_for(plugin_format f) {
 // What JUCE should be asked to load: a file, or the URI of an LV2 plugin
 // (a bundle is opened by making lilv read the folder that holds it).
 std::string identifier_for(const plugin_ref& ref, juce::AudioPluginFormat& fmt) {
+    if (ref.format == plugin_format::faust && !ref.code.empty()) return ref.location;
     if (ref.format != plugin_format::lv2) {
         if (!std::filesystem::exists(ref.location))
             throw record_error("cannot load plugin " + ref.location + ": no such file or folder");
@@ -127,6 +132,7 @@ bool is_vst2_shell(juce::AudioPluginInstance& plugin) {
 std::unique_ptr<juce::AudioPluginInstance> create_instance(const plugin_ref& ref, juce::AudioPluginFormat& fmt,
                                                           const std::string& id, int sample_rate, int block_size,
                                                           juce::PluginDescription& desc, bool skip_program_walk) {
+    if (ref.format == plugin_format::faust) return create_faust_instance(ref, sample_rate, block_size, desc);
     static std::map<std::string, juce::PluginDescription> described;
     const std::string key = std::string(to_string(ref.format)) + ":" + id;
     std::optional<vst2_quick_start> quick;

@@ -75,6 +75,7 @@ json describe(juce::AudioPluginInstance& plugin, const juce::PluginDescription& 
         case plugin_format::vst2: r["plugin_id"] = fx_id_text(static_cast<std::uint32_t>(desc.uniqueId)); break;
         case plugin_format::vst3: r["plugin_id"] = vst3_class_id(plugin); break;
         case plugin_format::lv2: r["plugin_id"] = job.uri; break;
+        case plugin_format::faust: r["plugin_id"] = job.path; break;  // plugin-scan finds no programs
     }
     r["plugin_name"] = desc.name.toStdString();
     r["plugin_vendor"] = desc.manufacturerName.isEmpty() ? json(nullptr) : json(desc.manufacturerName.toStdString());

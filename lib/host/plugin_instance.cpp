@@ -165,7 +165,8 @@ std::unique_ptr<plugin_instance> plugin_instance::load(const plugin_ref& ref, in
     switch (ref.format) {
         case plugin_format::vst2: p->info.id = vst2_id(desc->uniqueId); break;
         case plugin_format::vst3: p->info.id = vst3_class_id(*plugin); break;
-        case plugin_format::lv2: p->info.id = id; break;
+        case plugin_format::lv2:
+        case plugin_format::faust: p->info.id = id; break;
     }
     p->info.latency_samples = std::max(0, plugin->getLatencySamples());
     p->info.input_channels = plugin->getTotalNumInputChannels();

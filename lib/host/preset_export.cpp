@@ -3,6 +3,7 @@
 
 #include <set>
 
+#include "core/beneath.hpp"
 #include "core/error.hpp"
 #include "core/files.hpp"
 #include "core/hash.hpp"
@@ -59,7 +60,8 @@ void export_plugin_programs(const plugin_ref& plugin, int sample_rate, int block
     const bool vst3 = p->info().format == "vst3";
     if (p->info().format == "lv2") throw record_error("--export-programs writes VST2 and VST3 presets; this plugin is LV2");
     const std::string ext = vst3 ? ".vstpreset" : ".fxp";
-    make_dirs(dir);
+    // DIR is the root of what is written: a link planted in it is refused, not followed.
+    const beneath root(dir, true);
     std::set<std::string> taken;
     int n = p->program_count();
     if (n == 0) warn(plugin.location + ": the plugin has no programs of its own: nothing to export");
@@ -75,7 +77,7 @@ void export_plugin_programs(const plugin_ref& plugin, int sample_rate, int block
             for (int k = 2; !taken.insert(fold_key(file)).second; ++k) file = base + " " + std::to_string(k);
             std::string path = dir + "/" + file + ext;
             auto bytes = p->program_preset(as_params);
-            write_file_atomic(path, bytes);
+            root.write_file_atomic(path, bytes);
             r["preset_name"] = name;
             r["preset_path"] = path;
             r["preset_format"] = vst3 ? "vstpreset" : "fxp";

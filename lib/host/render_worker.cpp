@@ -16,6 +16,7 @@
 #include "core/hash.hpp"
 #include "core/tool.hpp"
 #include "host/child.hpp"
+#include "host/faust_program.hpp"
 #include "host/pinned_randomness.hpp"
 #include "host/plugin_instance.hpp"
 #include "host/preset_export.hpp"
@@ -29,6 +30,7 @@ namespace vr::host {
 
 render_worker::render_worker(worker_options options) : options_(options) {
     if (!options_.real_randomness) pinned::enable();
+    use_faust_options({options_.faust_voices, options_.faust_max_mb, options_.faust_libs});
     // One shared word: a forked child writes the chain stage it is at.
     void* page = ::mmap(nullptr, sizeof(int), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (page != MAP_FAILED) stage_mark_ = static_cast<int*>(page);
@@ -46,7 +48,7 @@ worker_slot& render_worker::slot_for(const slot_key& key, const plugin_ref& plug
         s->sample_rate = key.plugin.sample_rate;
         s->block_size = key.plugin.block_size;
         s->sidechain = key.sidechain;
-        s->binary_sha256 = plugin_binary_sha256(plugin);
+        s->binary_sha256 = plugin.format == plugin_format::faust ? faust_sha256(plugin) : plugin_binary_sha256(plugin);
         // Threads a plugin starts once per process (padthv1's) show only
         // when its first slot loads: another rate's slot shares them.
         for (const auto& [k, other] : slots_)
@@ -145,6 +147,7 @@ isolation render_worker::chain_mode(std::vector<job_stage>& stages, const render
 
 void render_worker::run(const render_job& job, json& record, const std::function<void(double)>& on_render) {
     put_job_settings(job, record);
+    take_faust_compile_s();  // a compile a failed job paid for is not this job's
     const bool chained = job.chained();
     // JUCE's walk through a VST2 plugin's programs leaves traces in some
     // (amsynth's programs sound otherwise when selected later): only a
@@ -288,6 +291,7 @@ void render_worker::run(const render_job& job, json& record, const std::function
         }
     }
     record["plugin_load_s"] = load_s;
+    if (auto compile_s = take_faust_compile_s()) record["faust_compile_s"] = *compile_s;
     record["render_s"] = seconds_since(start);
     record["fresh_instance"] = how != isolation::reset;
     record["isolation"] = to_string(how);

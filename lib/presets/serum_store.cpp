@@ -20,7 +20,7 @@ std::vector<std::uint8_t> read_serum_file(const std::string& path, const serum_l
     return read_file(path, cap);
 }
 
-std::string store_serum_state(const std::string& preset_path, const std::string& state_dir,
+std::string store_serum_state(const std::string& preset_path, const beneath& state_dir,
                               const serum_limits& limits, const processor_markers& markers) {
     serum_state state;
     try {
@@ -28,18 +28,23 @@ std::string store_serum_state(const std::string& preset_path, const std::string&
     } catch (const format_error& e) {
         throw record_error(preset_path + ": " + e.what());
     }
-    make_dirs(state_dir);
-    std::string target = absolute_path(state_dir) + "/" + sha256_hex(state.blob) + ".vst3state";
-    // Same name, same bytes: a rerun reuses the file unless it was damaged.
+    std::string target = state_dir.root() + "/" + sha256_hex(state.blob) + ".vst3state";
+    // Same name, same bytes: a rerun reuses the file unless it was damaged
+    // (exists() refuses a link there: one is never taken for the state).
     std::error_code ec;
-    if (std::filesystem::file_size(target, ec) == state.blob.size() && !ec) {
+    if (state_dir.exists(target) && std::filesystem::file_size(target, ec) == state.blob.size() && !ec) {
         try {
             if (read_file(target, state.blob.size()) == state.blob) return target;
         } catch (const record_error&) {
         }
     }
-    write_file_atomic(target, state.blob);
+    state_dir.write_file_atomic(target, state.blob);
     return target;
+}
+
+std::string store_serum_state(const std::string& preset_path, const std::string& state_dir,
+                              const serum_limits& limits, const processor_markers& markers) {
+    return store_serum_state(preset_path, beneath(state_dir, true), limits, markers);
 }
 
 }  // namespace vr

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/beneath.hpp"
 #include "presets/serum.hpp"
 
 namespace vr {
@@ -18,6 +19,11 @@ std::vector<std::uint8_t> read_serum_file(const std::string& path, const serum_l
 // atomically, or reuses the file already there with those bytes. Returns its
 // absolute path. Throws record_error naming the preset (or the state file).
 std::string store_serum_state(const std::string& preset_path, const std::string& state_dir,
+                              const serum_limits& limits, const processor_markers& markers);
+
+// The same into a state folder opened as an output root: a symbolic link
+// in it (where the state goes) is refused, never written through or reused.
+std::string store_serum_state(const std::string& preset_path, const beneath& state_dir,
                               const serum_limits& limits, const processor_markers& markers);
 
 }  // namespace vr

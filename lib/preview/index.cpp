@@ -16,12 +16,12 @@ namespace vr {
 
 namespace {
 
-void write_text_atomic(const std::string& path, const std::string& text) {
-    write_file_atomic(path, std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+void write_text_atomic(const beneath& out, const std::string& path, const std::string& text) {
+    out.write_file_atomic(path, std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
 }
 
-void write_png(png_encoder& png, const std::string& path, const rgb_image& image) {
-    write_file_atomic(path, png.encode(image));
+void write_png(const beneath& out, png_encoder& png, const std::string& path, const rgb_image& image) {
+    out.write_file_atomic(path, png.encode(image));
 }
 
 // The page also shows fields the typed getters do not cover; one of the
@@ -57,6 +57,7 @@ preview_index::preview_index(preview_index_options options) : options_(std::move
     if (::lstat(images.c_str(), &st) == 0 && S_ISLNK(st.st_mode))
         throw record_error(images + ": a symbolic link inside the output folder; refusing to write below it");
     make_dirs(images);
+    out_.emplace(out_abs_, false);
 }
 
 json preview_index::add(json record) {
@@ -94,9 +95,9 @@ json preview_index::add(json record) {
                 char stem[32];
                 std::snprintf(stem, sizeof stem, "images/%06zu", number);
                 std::string wave = std::string(stem) + "-wave.png", spec = std::string(stem) + "-spec.png";
-                write_png(png_, out_abs_ + "/" + wave,
+                write_png(*out_, png_, out_abs_ + "/" + wave,
                           draw_waveform(audio, options_.image_width, options_.waveform_height));
-                write_png(png_, out_abs_ + "/" + spec,
+                write_png(*out_, png_, out_abs_ + "/" + spec,
                           draw_spectrogram(audio, options_.image_width, options_.spectrogram_height));
                 row.audio_href = relative_href(out_abs_, audio_abs);
                 row.waveform_href = wave;
@@ -116,7 +117,7 @@ json preview_index::add(json record) {
 }
 
 void preview_index::write_page() const {
-    write_text_atomic(out_abs_ + "/index.html", render_preview_page(rows_, options_.page));
+    write_text_atomic(*out_, out_abs_ + "/index.html", render_preview_page(rows_, options_.page));
 }
 
 int index_records(int in_fd, record_writer& out, preview_index& index, std::size_t max_line) {

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "core/beneath.hpp"
 #include "core/records.hpp"
 #include "preview/page.hpp"
 #include "preview/png.hpp"
@@ -22,6 +24,8 @@ struct preview_index_options {
 class preview_index {
 public:
     // Creates the output folder and its images/ folder; throws record_error.
+    // Everything is written below the output folder without following a
+    // symbolic link in it (core/beneath.hpp).
     explicit preview_index(preview_index_options options);
 
     // Adds the record as the next row and returns it as it should be passed
@@ -38,6 +42,7 @@ public:
 private:
     preview_index_options options_;
     std::string out_abs_;
+    std::optional<beneath> out_;  // out_abs_, opened once
     std::vector<preview_row> rows_;
     png_encoder png_;
 };

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 
+#include "core/beneath.hpp"
 #include "core/error.hpp"
 #include "core/files.hpp"
 #include "render/job_wire.hpp"
@@ -94,9 +95,7 @@ private:
         if (options_.mode == render_mode::batch) shadowed_.count(record);
         try {
             const render_job job = make_render_job(record, options_.defaults, options_.plugins);
-            temps_.sweep_folder_of(job.output_path);
-            if (options_.skip_existing && std::filesystem::exists(job.output_path))
-                return skipped(std::move(record), job.output_path);
+            if (sweep_and_look(job, options_.skip_existing)) return skipped(std::move(record), job.output_path);
             if (workers_) return workers_->run({record, to_wire(job), job.output_path, key_of(job)});
             json result = (*in_place_)(job, std::move(record), {}).record;
             result["worker_rss_mb"] = rss_mb();
@@ -108,6 +107,20 @@ private:
             set_error(record, e.what());
         }
         return std::move(record);
+    }
+
+    // Sweeps the job's folder of stale temporaries; with look, says whether
+    // its output exists. Below an output root, a link on the way fails the
+    // job here, before it renders (the writer refuses it again as it writes).
+    bool sweep_and_look(const render_job& job, bool look) {
+        if (job.output_root.empty()) {
+            temps_.sweep_folder_of(job.output_path);
+            return look && std::filesystem::exists(job.output_path);
+        }
+        auto root = beneath::open_existing(job.output_root);
+        if (!root) return false;
+        temps_.sweep_folder_of(*root, job.output_path);
+        return root->exists(job.output_path) && look;
     }
 
     const render_options& options_;

@@ -7,8 +7,10 @@
 #include <system_error>
 
 #include "audio/sndfile.hpp"
+#include "core/beneath.hpp"
 #include "core/error.hpp"
 #include "core/files.hpp"
+#include "core/hash.hpp"
 #include "render/chain.hpp"
 #include "render/lv2_manifest.hpp"
 #include "render/plugin_file.hpp"
@@ -104,6 +106,7 @@ const char* to_string(plugin_format f) {
         case plugin_format::vst2: return "vst2";
         case plugin_format::vst3: return "vst3";
         case plugin_format::lv2: return "lv2";
+        case plugin_format::faust: return "faust";
     }
     return "unknown";
 }
@@ -131,6 +134,7 @@ plugin_ref resolve_plugin(const std::string& text) {
     if (ends_with(path, ".so")) return {path, plugin_format::vst2};
     if (ends_with(path, ".vst3")) return {path, plugin_format::vst3};
     if (ends_with(path, ".lv2")) return {path, plugin_format::lv2};
+    if (ends_with(path, ".dsp")) return {path, plugin_format::faust};
     // A plugin for another system (most often a Windows .dll) says what it is.
     std::error_code ec;
     std::string why = std::filesystem::is_directory(path, ec) ? foreign_bundle_reason(path) : foreign_file_reason(path);
@@ -163,6 +167,10 @@ void plugin_map::add(const std::string& value) {
 }
 
 plugin_ref plugin_map::plugin_for(const json& record) const {
+    // The program travels in the ref; its hash names it, as a path would.
+    if (auto code = get_string(record, "faust_code"))
+        return {"faust:" + sha256_hex(std::span(reinterpret_cast<const std::uint8_t*>(code->data()), code->size())),
+                plugin_format::faust, *code};
     if (auto p = get_path(record, "plugin_path")) return resolve_plugin(*p);
     auto id = get_string(record, "preset_plugin_id");
     auto fmt = get_string(record, "preset_format");
@@ -182,6 +190,15 @@ render_job make_render_job(const json& record, const render_defaults& d, const p
     auto out = get_path(record, "output_path");
     if (!out) throw record_error("no output_path: give -o, set output_path, or pipe through assign-paths");
     job.output_path = absolute_path(*out);
+    // An output root keeps the job's writing below it (core/beneath.hpp).
+    if (auto root = get_path(record, "output_root"))
+        job.output_root = absolute_path(*root);
+    else if (d.output_root)
+        job.output_root = absolute_path(*d.output_root);
+    if (!job.output_root.empty()) {
+        while (job.output_root.size() > 1 && job.output_root.back() == '/') job.output_root.pop_back();
+        components_below(job.output_root, *out);
+    }
     // A chain names its plugins (and what each loads) in its stages; else
     // the record's own fields are its one plugin's, with the flags' defaults.
     if (!read_chain(record, job)) {
@@ -246,12 +263,15 @@ void put_job_settings(const render_job& job, json& record) {
         put_chain(job, record);
     } else {
         const plugin_stage& s = job.first();
-        record["plugin_path"] = s.plugin.location;
+        // A faust_code job keeps its code: "faust:<sha256>" names no file.
+        if (s.plugin.code.empty()) record["plugin_path"] = s.plugin.location;
         if (!s.preset_path.empty()) record["preset_path"] = s.preset_path;
         if (!s.state_path.empty()) record["state_path"] = s.state_path;
         if (!s.sidechain_path.empty()) record["sidechain_path"] = s.sidechain_path;
         if (!s.moves.empty()) record["automation"] = automation_json(s.moves);
     }
+    // A job's own output_root stays as written (relative, say): only the flag's is added.
+    if (!job.output_root.empty() && !get_path(record, "output_root")) record["output_root"] = job.output_root;
     record["sample_rate_hz"] = job.sample_rate;
     record["block_size"] = job.block_size;
     record["channels"] = job.channels;

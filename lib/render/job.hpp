@@ -16,20 +16,21 @@
 
 namespace vr {
 
-enum class plugin_format { vst2, vst3, lv2 };
+enum class plugin_format { vst2, vst3, lv2, faust };
 
-// "vst2" | "vst3" | "lv2": the record's plugin_format.
+// "vst2" | "vst3" | "lv2" | "faust": the record's plugin_format.
 const char* to_string(plugin_format f);
 
 // A plugin as the user named it: a file, a bundle, or an LV2 URI.
 struct plugin_ref {
-    std::string location;  // absolute path, or the URI
+    std::string location;  // absolute path, or the URI; "faust:<SHA-256 of code>" for faust_code
     plugin_format format;
+    std::string code;  // a Faust program given as text (the job's faust_code), else empty
     bool operator<(const plugin_ref& o) const { return location < o.location; }
 };
 
 // The format a path or URI names: .so is VST2, .vst3 is VST3, a .lv2 bundle
-// or a URI is LV2; file paths are made absolute. Throws record_error, which
+// or a URI is LV2, a .dsp file is a Faust program; file paths are made absolute. Throws record_error, which
 // says what the file is when it is a plugin for another system (a .dll).
 plugin_ref resolve_plugin(const std::string& text);
 
@@ -44,7 +45,7 @@ public:
     // Adds one --plugin value; throws usage_error for a repeated default or key.
     void add(const std::string& value);
     bool empty() const { return !default_ && by_key_.empty(); }
-    // The plugin for a record: its plugin_path, else a mapping by
+    // The plugin for a record: its faust_code, else its plugin_path, else a mapping by
     // preset_plugin_id, then by preset_format, else the default. Throws
     // record_error naming the --plugin flag that would cover the job.
     plugin_ref plugin_for(const json& record) const;
@@ -104,6 +105,7 @@ struct render_defaults {
     bool note_given = false;
     std::optional<std::string> preset_path;
     std::optional<std::string> state_path;
+    std::optional<std::string> output_root;  // --output-root
     render_shape shape;
 };
 
@@ -149,6 +151,9 @@ struct render_job {
     // Where the plugin's libc randomness and wall clock start (host/pinned_randomness.hpp).
     std::uint32_t seed = 0;
     std::string output_path;  // absolute
+    // The folder output_path lies below (absolute, normalised), written
+    // without following links (core/beneath.hpp); empty: none.
+    std::string output_root;
     // Audio fed to the plugin's main input bus (absolute, or empty), and
     // whether more channels than the bus has are mixed down (else refused).
     std::string input_path;
@@ -182,7 +187,7 @@ inline plugin_key key_of(const render_job& job) { return key_of(job.first().plug
 // Adds the settings the job was rendered with to record (plugin_path,
 // sample_rate_hz, block_size, channels, sample_format or, for an .ogg,
 // ogg_quality, flac_level for a .flac, note, velocity and duration_s or
-// midi_path, tail_s, seed and the shape fields), so that the result, read again as
+// midi_path, tail_s, seed, output_root and the shape fields), so that the result, read again as
 // a job, renders the same file whatever the flags. Not isolation: the worker
 // records the mode a job got.
 void put_job_settings(const render_job& job, json& record);

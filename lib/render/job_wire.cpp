@@ -65,6 +65,7 @@ std::vector<std::pair<std::string, double>> params_from_wire(const json& w) {
 json stage_to_wire(const plugin_stage& s) {
     return {{"plugin", s.plugin.location},
             {"plugin_format", static_cast<int>(s.plugin.format)},
+            {"faust_code", s.plugin.code},
             {"program_index", optional_json(s.program_index)},
             {"preset_path", s.preset_path},
             {"state_path", s.state_path},
@@ -75,7 +76,8 @@ json stage_to_wire(const plugin_stage& s) {
 
 plugin_stage stage_from_wire(const json& w) {
     plugin_stage s;
-    s.plugin = {w.at("plugin").get<std::string>(), static_cast<plugin_format>(w.at("plugin_format").get<int>())};
+    s.plugin = {w.at("plugin").get<std::string>(), static_cast<plugin_format>(w.at("plugin_format").get<int>()),
+                w.at("faust_code").get<std::string>()};
     s.program_index = optional_from<int>(w.at("program_index"));
     s.preset_path = w.at("preset_path").get<std::string>();
     s.state_path = w.at("state_path").get<std::string>();
@@ -110,6 +112,7 @@ json to_wire(const render_job& job) {
             {"downmix", job.downmix},
             {"plays_note", job.plays_note},
             {"output_path", job.output_path},
+            {"output_root", job.output_root},
             {"shape", shape_to_wire(job.shape)}};
 }
 
@@ -135,6 +138,7 @@ render_job from_wire(const json& w) {
     job.downmix = w.at("downmix").get<bool>();
     job.plays_note = w.at("plays_note").get<bool>();
     job.output_path = w.at("output_path").get<std::string>();
+    job.output_root = w.at("output_root").get<std::string>();
     job.shape = shape_from_wire(w.at("shape"));
     return job;
 }

@@ -33,6 +33,13 @@ void declare_render_options(cli& cli) {
         "plugin-home", "set HOME to this folder (created, with .config, .local/share and .cache, the XDG_* "
                          "variables pointing there) for plugins that write there",
         cxxopts::value<std::string>(), "DIR");
+    cli.add("Faust programs (a .dsp plugin_path, or faust_code)")(
+        "faust-voices", "play every Faust program with N voices (0: none), whatever its [nvoices:N] says",
+        cxxopts::value<int>(), "N")(
+        "faust-max-mb", "fail a Faust compile that needs more than this much address space (default 2048)",
+        cxxopts::value<int>(), "MB")(
+        "faust-lib", "a folder Faust programs import from, before Debian's /usr/share/faust (repeatable)",
+        cxxopts::value<std::vector<std::string>>(), "DIR");
     cli.add("Supervision")(
         "timeout", "fail a job not done after this many seconds (0: never; default: 30 + 10 x its audio length); "
                    "loading the plugin first has an allowance of its own", cxxopts::value<double>(), "S")(
@@ -280,6 +287,10 @@ render_options read_render_options(const cli& cli) {
     // In place, only jobs rendered in a forked child can be stopped.
     if (!o.isolate) o.worker.job_timeout_s = std::max(0.0, o.supervision.timeout_s);
     o.worker.ignore_plugin_id = cli.has("ignore-plugin-id");
+    if (cli.has("faust-voices")) o.worker.faust_voices = cli.get_in_range("faust-voices", 0, 128);
+    if (cli.has("faust-max-mb")) o.worker.faust_max_mb = cli.get_in_range("faust-max-mb", 16, 1 << 20);
+    if (cli.has("faust-lib"))
+        for (const auto& d : cli.get<std::vector<std::string>>("faust-lib")) o.worker.faust_libs.push_back(absolute_path(d));
     o.worker.real_randomness = cli.has("real-randomness");
     o.worker.check_reproducible = cli.has("check-reproducible");
     o.worker.report_params = cli.has("params") || o.sidecar;

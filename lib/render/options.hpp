@@ -36,6 +36,11 @@ struct worker_options {
     // Render each plugin's probe in a freshly started process too, and say
     // in its records whether the two agreed (--check-reproducible).
     bool check_reproducible = false;
+    // Faust programs: voices for every program (--faust-voices), the
+    // address space a compile may add (--faust-max-mb), import folders.
+    std::optional<int> faust_voices;
+    int faust_max_mb = 2048;
+    std::vector<std::string> faust_libs;
 };
 
 // What one run of render-one does.

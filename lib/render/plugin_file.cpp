@@ -334,6 +334,7 @@ std::string plugin_load_reason(const plugin_ref& plugin) {
             std::string why = binary_reason(binary, {"lv2_descriptor"}, "LV2");
             return why.empty() ? "" : binary + ": " + why;
         }
+        case plugin_format::faust: break;  // a program: its compile says what is wrong
     }
     return "";
 }

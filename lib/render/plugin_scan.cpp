@@ -177,6 +177,7 @@ std::vector<json> file_records(const found_path& found) {
             r["plugin_name"] = fs::path(found.path).stem().string();
             return {r};
         }
+        case plugin_format::faust: break;  // a program, not a plugin file: never found by a walk
     }
     return {};
 }

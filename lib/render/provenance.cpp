@@ -58,6 +58,7 @@ std::string plugin_binary_path(const plugin_ref& plugin) {
         case plugin_format::vst2: return plugin.location;
         case plugin_format::vst3: return vst3_binary(plugin.location);
         case plugin_format::lv2: return lv2_binary(plugin.location);
+        case plugin_format::faust: break;  // its hash is the program text's (render_worker)
     }
     return "";
 }

@@ -3,6 +3,7 @@
 
 #include <span>
 
+#include "core/beneath.hpp"
 #include "core/error.hpp"
 #include "core/files.hpp"
 
@@ -16,8 +17,14 @@ void write_sidecar(json& record) {
     if (out == record.end() || !out->is_string()) return;
     std::string path = sidecar_path(out->get<std::string>());
     std::string text = record.dump() + "\n";
+    auto bytes = std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
     try {
-        write_file_atomic(path, std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+        // Beside an output below a root, the sidecar stays below it too.
+        auto root = record.find("output_root");
+        if (root != record.end() && root->is_string() && !root->get_ref<const std::string&>().empty())
+            beneath(root->get<std::string>(), true).write_file_atomic(path, bytes);
+        else
+            write_file_atomic(path, bytes);
     } catch (const record_error& e) {
         set_error(record, std::string("the audio was written but its sidecar was not: ") + e.what());
     }

@@ -12,7 +12,8 @@ namespace vr {
 std::string sidecar_path(const std::string& output_path);
 
 // Writes an ok record with an output_path, as one JSON line, to its sidecar
-// atomically (temp file and rename); other records are left alone. When the
+// atomically (temp file and rename; below the record's output_root, when it
+// has one, without following links); other records are left alone. When the
 // sidecar cannot be written the record becomes an error saying so.
 void write_sidecar(json& record);
 

@@ -3,6 +3,7 @@
 // ".<name>.vr-tmp-<pid>-<n>", so the pid says whether their writer may still
 // be at work.
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,6 +14,7 @@
 #include <sstream>
 
 #include "core/files.hpp"
+#include "core/handles.hpp"
 #include "render/stale_temps.hpp"
 
 namespace vr {
@@ -71,36 +73,55 @@ bool writer_may_live(pid_t pid, double mtime) {
 
 }  // namespace
 
-std::size_t remove_stale_temps(const std::string& dir, const std::string& of) {
+std::size_t remove_stale_temps_at(int dirfd, const std::string& of) {
     std::string prefix;
     if (!of.empty()) {
         prefix = "." + of;
         if (prefix.size() > 200) prefix.resize(200);  // as temp_path_beside cuts it
         prefix += temp_marker;
     }
-    DIR* d = ::opendir(dir.empty() ? "." : dir.c_str());
-    if (!d) return 0;
+    // fdopendir owns the descriptor it is given: a copy, so dirfd stays the caller's.
+    int own = ::fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+    if (own < 0) return 0;
+    DIR* d = ::fdopendir(own);
+    if (!d) {
+        ::close(own);
+        return 0;
+    }
     std::size_t removed = 0;
     while (dirent* e = ::readdir(d)) {
         std::string name = e->d_name;
         if (!prefix.empty() && name.compare(0, prefix.size(), prefix) != 0) continue;
         pid_t pid = writer_pid(name);
         if (pid == 0) continue;
-        std::string path = (std::filesystem::path(dir) / name).string();
         struct stat st {};
-        if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+        if (::fstatat(dirfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode)) continue;
         double mtime = double(st.st_mtim.tv_sec) + double(st.st_mtim.tv_nsec) * 1e-9;
         if (writer_may_live(pid, mtime)) continue;
-        if (::unlink(path.c_str()) == 0) ++removed;
+        if (::unlinkat(dirfd, name.c_str(), 0) == 0) ++removed;
     }
     ::closedir(d);
     return removed;
+}
+
+std::size_t remove_stale_temps(const std::string& dir, const std::string& of) {
+    unique_fd fd(::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    return fd ? remove_stale_temps_at(fd.get(), of) : 0;
 }
 
 void stale_temps::sweep_folder_of(const std::string& path) {
     std::string dir = std::filesystem::path(path).parent_path().string();
     if (!seen_.insert(dir).second) return;
     remove_stale_temps(dir);
+}
+
+void stale_temps::sweep_folder_of(const beneath& root, const std::string& path) {
+    std::string dir = std::filesystem::path(path).parent_path().string();
+    if (seen_.count(dir)) return;
+    unique_fd fd = root.folder_of(path, false);
+    if (!fd) return;  // nothing there yet: nothing left over either
+    seen_.insert(dir);
+    remove_stale_temps_at(fd.get());
 }
 
 }  // namespace vr

@@ -5,6 +5,8 @@
 #include <set>
 #include <string>
 
+#include "core/beneath.hpp"
+
 namespace vr {
 
 // Removes temporaries (see temp_path_beside) whose writer is gone: in each
@@ -14,6 +16,9 @@ public:
     // The first time path's folder is seen, removes the temporaries in it
     // whose process is gone.
     void sweep_folder_of(const std::string& path);
+    // The same below an output root: the folder is opened without following
+    // links (a link on the way: record_error), and a missing one is skipped.
+    void sweep_folder_of(const beneath& root, const std::string& path);
 
 private:
     std::set<std::string> seen_;
@@ -24,5 +29,9 @@ private:
 // a process started after the file was last written. Returns how many were
 // removed; never throws.
 std::size_t remove_stale_temps(const std::string& dir, const std::string& of = "");
+
+// remove_stale_temps in the folder open as dirfd (which stays open): names
+// looked at and removed relative to it, never through a link.
+std::size_t remove_stale_temps_at(int dirfd, const std::string& of = "");
 
 }  // namespace vr

@@ -96,7 +96,7 @@ private:
         try {
             const render_job job = make_render_job(record, options_.defaults, options_.plugins);
             if (sweep_and_look(job, options_.skip_existing)) return skipped(std::move(record), job.output_path);
-            if (workers_) return workers_->run({record, to_wire(job), job.output_path, key_of(job)});
+            if (workers_) return workers_->run({record, to_wire(job), job.output_path, job.output_root, key_of(job)});
             json result = (*in_place_)(job, std::move(record), {}).record;
             result["worker_rss_mb"] = rss_mb();
             result["attempts"] = 1;

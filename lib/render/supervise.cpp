@@ -173,10 +173,22 @@ void supervisor::stop_worker() {
 
 namespace {
 
-// Removes what the dead writer of path left beside it.
-void remove_temps_of(const std::string& path) {
-    auto p = std::filesystem::path(path);
-    remove_stale_temps(p.parent_path().string(), p.filename().string());
+// Removes what the dead writer of the job's output left beside it; below an
+// output root, in the folder opened without following links (a link planted
+// there leads nowhere: nothing is removed).
+void remove_temps_of(const supervised_job& job) {
+    auto p = std::filesystem::path(job.output_path);
+    if (job.output_root.empty()) {
+        remove_stale_temps(p.parent_path().string(), p.filename().string());
+        return;
+    }
+    try {
+        if (auto root = beneath::open_existing(job.output_root))
+            if (unique_fd dir = root->folder_of(job.output_path, false); dir)
+                remove_stale_temps_at(dir.get(), p.filename().string());
+    } catch (const record_error&) {
+        // A link below the root, or a folder gone: nothing of ours is there.
+    }
 }
 
 // Dies of the signal that interrupted us, once the worker is dead and the
@@ -187,7 +199,7 @@ void remove_temps_of(const std::string& path) {
         ::kill(-worker, SIGKILL);
         reap_child(worker);
     }
-    remove_temps_of(job.output_path);
+    remove_temps_of(job);
     sigset_t set = interrupt_set();
     ::sigprocmask(SIG_UNBLOCK, &set, nullptr);
     die_now(sig);
@@ -284,7 +296,7 @@ supervisor::waited supervisor::await_answer(const supervised_job& job) {
 supervisor::end supervisor::classify(const supervised_job& job, const waited& w, json& result) {
     using outcome = waited::outcome;
     auto fail = [&](const std::string& message, int sig) {
-        remove_temps_of(job.output_path);
+        remove_temps_of(job);
         result = job.record;
         set_error(result, message);
         if (sig) result["error"]["signal"] = signal_name(sig);
@@ -315,7 +327,7 @@ supervisor::end supervisor::classify(const supervised_job& job, const waited& w,
     if (auto t = result.find("plugin_load_s"); t != result.end() && t->is_number())
         load_s_[job.plugin_key] = t->get<double>();
     bool crashed = answer.value("crashed", false);
-    if (crashed) remove_temps_of(job.output_path);
+    if (crashed) remove_temps_of(job);
     if (options_.max_rss_mb > 0) {
         auto it = result.find("worker_rss_mb");
         if (it != result.end() && it->is_number() && it->get<double>() > options_.max_rss_mb) stop_worker();

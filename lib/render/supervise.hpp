@@ -30,6 +30,7 @@ struct supervised_job {
     json record;                // the job's record, sent to the worker as it is
     json job;                   // the checked job (to_wire), sent with it: the worker checks nothing again
     std::string output_path;    // temporaries of this file left by a killed worker are removed
+    std::string output_root;    // ...looked for below it without following links (empty: none)
     vr::plugin_key plugin_key;  // jobs with one key share a plugin loaded in the worker
 };
 

@@ -43,6 +43,10 @@ vr::worker_main fake_worker(const std::string& flag_file = "") {
             rendering(job.value("audio_s", 0.1));
             if (what == "sleep-render") std::this_thread::sleep_for(std::chrono::milliseconds(600));
             if (what == "segv") die_of(SIGSEGV);
+            if (what == "segv-writing") {  // dies with its temporary half written
+                std::ofstream(job.value("temp", "")) << "half";
+                die_of(SIGSEGV);
+            }
             if (what == "abort") die_of(SIGABRT);
             if (what == "exit") std::exit(3);
             if (what == "hang") {
@@ -70,7 +74,7 @@ vr::worker_main fake_worker(const std::string& flag_file = "") {
 }
 
 vr::supervised_job job(vr::json record, const std::string& out = "/nonexistent/x.wav") {
-    return {std::move(record), vr::json::object(), out, {"plugin", 48000, 512}};
+    return {std::move(record), vr::json::object(), out, "", {"plugin", 48000, 512}};
 }
 
 bool alive(pid_t pid) { return ::kill(pid, 0) == 0; }
@@ -169,6 +173,31 @@ TEST(Supervise, ACrashExitOrAbortCostsOnlyItsJob) {
         EXPECT_EQ(next["status"], "ok");
         EXPECT_NE(next["pid"], ok["pid"]);
     }
+}
+
+TEST(Supervise, ACrashedWritersTemporaryGoesButNeverThroughALinkBelowTheRoot) {
+    const fs::path dir = fs::temp_directory_path() / ("vr-supervise-root-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir / "root" / "real");
+    fs::create_directories(dir / "outside");
+    fs::create_directory_symlink(dir / "outside", dir / "root" / "linked");
+    vr::supervisor s({}, fake_worker());
+    // A worker writes a temporary named with its pid into folder (below the
+    // root) and dies; returns where the temporary was.
+    auto crash_in = [&](const std::string& folder) {
+        const std::string pid = std::to_string(s.run(job({{"n", 0}}))["pid"].get<int>());
+        const fs::path temp = fs::canonical(dir / "root" / folder) / (".x.wav.vr-tmp-" + pid + "-0");
+        vr::supervised_job j = job({{"do", "segv-writing"}, {"temp", temp.string()}},
+                                   (dir / "root" / folder / "x.wav").string());
+        j.output_root = (dir / "root").string();
+        EXPECT_EQ(s.run(j)["status"], "error");
+        return temp;
+    };
+    const fs::path removed = crash_in("real");
+    EXPECT_FALSE(fs::exists(removed)) << "the dead writer's temporary is removed";
+    const fs::path kept = crash_in("linked");
+    EXPECT_TRUE(fs::exists(kept)) << "nothing is removed through a link below the root";
+    fs::remove_all(dir);
 }
 
 TEST(Supervise, AHangIgnoringSigtermIsKilledAtItsLimit) {

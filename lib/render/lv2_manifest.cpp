@@ -11,6 +11,7 @@
 
 #include "core/error.hpp"
 #include "core/files.hpp"
+#include "render/turtle_lexer.hpp"
 
 namespace vr {
 
@@ -25,79 +26,9 @@ constexpr const char* lv2_binary = "http://lv2plug.in/ns/lv2core#binary";
 // A manifest names a few plugins; a bigger file is not a manifest.
 constexpr std::size_t max_manifest_bytes = 4u << 20;
 
-enum class kind { iri, name, string, punct, end };
-
-struct token {
-    kind k;
-    std::string text;
-};
-
-class lexer {
-public:
-    explicit lexer(const std::string& text) : s_(text) {}
-
-    token next() {
-        skip_space();
-        if (i_ >= s_.size()) return {kind::end, ""};
-        char c = s_[i_];
-        if (c == '<') {
-            auto close = s_.find('>', i_);
-            if (close == std::string::npos) close = s_.size();
-            token t{kind::iri, s_.substr(i_ + 1, close - i_ - 1)};
-            i_ = std::min(close + 1, s_.size());
-            return t;
-        }
-        if (c == '"' || c == '\'') return string(c);
-        if (std::string_view(";,.[]()").find(c) != std::string_view::npos) {
-            ++i_;
-            return {kind::punct, std::string(1, c)};
-        }
-        std::size_t start = i_;
-        while (i_ < s_.size() && !std::isspace(static_cast<unsigned char>(s_[i_])) &&
-               std::string_view(";,<>\"'[]()#").find(s_[i_]) == std::string_view::npos)
-            ++i_;
-        // A name does not end in '.': that dot ends the statement.
-        while (i_ > start + 1 && s_[i_ - 1] == '.') --i_;
-        if (i_ == start) ++i_;  // a lone character nothing else takes
-        return {kind::name, s_.substr(start, i_ - start)};
-    }
-
-private:
-    void skip_space() {
-        while (i_ < s_.size()) {
-            if (std::isspace(static_cast<unsigned char>(s_[i_]))) {
-                ++i_;
-            } else if (s_[i_] == '#') {
-                while (i_ < s_.size() && s_[i_] != '\n') ++i_;
-            } else {
-                break;
-            }
-        }
-    }
-
-    // A quoted literal, short or long (three quotes); its value is not needed.
-    token string(char q) {
-        std::string three(3, q);
-        bool longer = s_.compare(i_, 3, three) == 0;
-        i_ += longer ? 3 : 1;
-        while (i_ < s_.size()) {
-            if (s_[i_] == '\\') {
-                i_ += 2;
-            } else if (longer ? s_.compare(i_, 3, three) == 0 : s_[i_] == q) {
-                i_ += longer ? 3 : 1;
-                break;
-            } else if (!longer && s_[i_] == '\n') {
-                break;
-            } else {
-                ++i_;
-            }
-        }
-        return {kind::string, ""};
-    }
-
-    const std::string& s_;
-    std::size_t i_ = 0;
-};
+using kind = turtle_kind;
+using token = turtle_token;
+using lexer = turtle_lexer;
 
 bool has_scheme(const std::string& iri) {
     auto colon = iri.find(':');

@@ -11,6 +11,7 @@
 #include "core/error.hpp"
 #include "core/files.hpp"
 #include "render/lv2_manifest.hpp"
+#include "render/turtle_lexer.hpp"
 
 namespace vr {
 
@@ -37,92 +38,9 @@ constexpr std::size_t max_ttl_bytes = 16u << 20;
 
 std::string iri(std::string_view ns, const char* local) { return std::string(ns) + local; }
 
-enum class kind { iri, name, literal, punct, end };
-
-struct token {
-    kind k;
-    std::string text;
-};
-
-class lexer {
-public:
-    explicit lexer(const std::string& text) : s_(text) {}
-
-    token next() {
-        skip_space();
-        if (i_ >= s_.size()) return {kind::end, ""};
-        char c = s_[i_];
-        if (c == '<') {
-            auto close = s_.find('>', i_);
-            if (close == std::string::npos) close = s_.size();
-            token t{kind::iri, s_.substr(i_ + 1, close - i_ - 1)};
-            i_ = std::min(close + 1, s_.size());
-            return t;
-        }
-        if (c == '"' || c == '\'') return literal(c);
-        if (std::string_view(";,.[]()").find(c) != std::string_view::npos) {
-            ++i_;
-            return {kind::punct, std::string(1, c)};
-        }
-        std::size_t start = i_;
-        while (i_ < s_.size() && !std::isspace(static_cast<unsigned char>(s_[i_])) &&
-               std::string_view(";,<>\"'[]()#").find(s_[i_]) == std::string_view::npos)
-            ++i_;
-        // A name does not end in '.': that dot ends the statement.
-        while (i_ > start + 1 && s_[i_ - 1] == '.') --i_;
-        if (i_ == start) ++i_;  // a lone character nothing else takes
-        return {kind::name, s_.substr(start, i_ - start)};
-    }
-
-private:
-    void skip_space() {
-        while (i_ < s_.size()) {
-            if (std::isspace(static_cast<unsigned char>(s_[i_]))) {
-                ++i_;
-            } else if (s_[i_] == '#') {
-                while (i_ < s_.size() && s_[i_] != '\n') ++i_;
-            } else {
-                break;
-            }
-        }
-    }
-
-    // A quoted literal, short or long, its escapes read (\uXXXX kept as
-    // written); a language tag or datatype after it is read past.
-    token literal(char q) {
-        std::string three(3, q), value;
-        bool longer = s_.compare(i_, 3, three) == 0;
-        i_ += longer ? 3 : 1;
-        while (i_ < s_.size()) {
-            char c = s_[i_];
-            if (c == '\\' && i_ + 1 < s_.size()) {
-                char e = s_[i_ + 1];
-                value += e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' : e;
-                if (e == 'u' || e == 'U') value.insert(value.size() - 1, 1, '\\');
-                i_ += 2;
-            } else if (longer ? s_.compare(i_, 3, three) == 0 : c == q) {
-                i_ += longer ? 3 : 1;
-                break;
-            } else if (!longer && c == '\n') {
-                break;
-            } else {
-                value += c;
-                ++i_;
-            }
-        }
-        if (i_ < s_.size() && s_[i_] == '@') {
-            ++i_;
-            while (i_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[i_])) || s_[i_] == '-')) ++i_;
-        } else if (s_.compare(i_, 2, "^^") == 0) {
-            i_ += 2;
-            next();  // the datatype
-        }
-        return {kind::literal, value};
-    }
-
-    const std::string& s_;
-    std::size_t i_ = 0;
-};
+using kind = turtle_kind;
+using token = turtle_token;
+using lexer = turtle_lexer;
 
 struct node {
     bool literal = false;

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/error.hpp"
 #include "core/files.hpp"
 #include "core/handles.hpp"
 #include "render/stale_temps.hpp"
@@ -122,6 +123,21 @@ void stale_temps::sweep_folder_of(const beneath& root, const std::string& path) 
     if (!fd) return;  // nothing there yet: nothing left over either
     seen_.insert(dir);
     remove_stale_temps_at(fd.get());
+}
+
+void remove_temps_of_writer(const std::string& output_path, const std::string& output_root) {
+    const auto p = std::filesystem::path(output_path);
+    if (output_root.empty()) {
+        remove_stale_temps(p.parent_path().string(), p.filename().string());
+        return;
+    }
+    try {
+        if (auto root = beneath::open_existing(output_root))
+            if (unique_fd dir = root->folder_of(output_path, false); dir)
+                remove_stale_temps_at(dir.get(), p.filename().string());
+    } catch (const record_error&) {
+        // A link below the root, or a folder gone: nothing of ours is there.
+    }
 }
 
 }  // namespace vr

@@ -30,6 +30,12 @@ private:
 // removed; never throws.
 std::size_t remove_stale_temps(const std::string& dir, const std::string& of = "");
 
+// Removes the temporaries of output_path whose writer is gone (after a
+// worker was killed); below output_root (when not empty) in the folder
+// opened without following links: a link planted there leads nowhere, and
+// nothing is removed. Never throws.
+void remove_temps_of_writer(const std::string& output_path, const std::string& output_root);
+
 // remove_stale_temps in the folder open as dirfd (which stays open): names
 // looked at and removed relative to it, never through a link.
 std::size_t remove_stale_temps_at(int dirfd, const std::string& of = "");

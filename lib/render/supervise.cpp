@@ -173,23 +173,8 @@ void supervisor::stop_worker() {
 
 namespace {
 
-// Removes what the dead writer of the job's output left beside it; below an
-// output root, in the folder opened without following links (a link planted
-// there leads nowhere: nothing is removed).
-void remove_temps_of(const supervised_job& job) {
-    auto p = std::filesystem::path(job.output_path);
-    if (job.output_root.empty()) {
-        remove_stale_temps(p.parent_path().string(), p.filename().string());
-        return;
-    }
-    try {
-        if (auto root = beneath::open_existing(job.output_root))
-            if (unique_fd dir = root->folder_of(job.output_path, false); dir)
-                remove_stale_temps_at(dir.get(), p.filename().string());
-    } catch (const record_error&) {
-        // A link below the root, or a folder gone: nothing of ours is there.
-    }
-}
+// Removes what the dead writer of the job's output left beside it.
+void remove_temps_of(const supervised_job& job) { remove_temps_of_writer(job.output_path, job.output_root); }
 
 // Dies of the signal that interrupted us, once the worker is dead and the
 // temporary of the job it was writing removed.

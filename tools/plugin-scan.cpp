@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "core/error.hpp"
+#include "core/process.hpp"
 #include "core/records.hpp"
 #include "core/tool.hpp"
 #include "host/child.hpp"
@@ -22,15 +23,6 @@
 #include "render/supervise.hpp"
 
 namespace {
-
-// Records go to a private copy of the original stdout; fd 1 then points at
-// stderr, so a plugin's printf cannot break the record stream (rule 9).
-int protect_stdout() {
-    int records = ::fcntl(1, F_DUPFD_CLOEXEC, 3);
-    if (records < 0 || ::dup2(2, 1) < 0)
-        throw vr::fatal_error(std::string("cannot set up standard output: ") + std::strerror(errno));
-    return records;
-}
 
 // The worker's side: each job's plugin described, a failure made its error.
 vr::worker_result describe(const vr::json& job, vr::json&& record, double timeout_s) {
@@ -60,7 +52,7 @@ int run(int argc, char** argv) {
     for (const auto& dir : cli.operands()) roots.push_back({dir, std::nullopt, false});
     if (roots.empty()) roots = vr::standard_scan_roots();
 
-    vr::record_writer out(protect_stdout());
+    vr::record_writer out(vr::protect_stdout());
     if (!load) return vr::scan_plugins(roots, nullptr, false, out);
 
     if (!std::getenv("QT_QPA_PLATFORM")) ::setenv("QT_QPA_PLATFORM", "offscreen", 1);

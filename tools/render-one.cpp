@@ -14,6 +14,7 @@
 
 #include "core/error.hpp"
 #include "core/files.hpp"
+#include "core/process.hpp"
 #include "core/records.hpp"
 #include "core/tool.hpp"
 #include "host/child.hpp"
@@ -24,15 +25,6 @@
 #include "render/plugin_file.hpp"
 
 namespace {
-
-// Records go to a private copy of the original stdout; fd 1 then points at
-// stderr, so a plugin's printf cannot break the record stream (rule 9).
-int protect_stdout() {
-    int records = ::fcntl(1, F_DUPFD_CLOEXEC, 3);
-    if (records < 0 || ::dup2(2, 1) < 0)
-        throw vr::fatal_error(std::string("cannot set up standard output: ") + std::strerror(errno));
-    return records;
-}
 
 // What the plugins see of the process: no display, and the HOME asked for.
 void set_plugin_environment(const vr::render_options& options) {
@@ -88,7 +80,7 @@ int run(int argc, char** argv) {
     if (!cli.parse(argc, argv)) return 0;
     const vr::render_options options = vr::read_render_options(cli);
 
-    vr::record_writer out(protect_stdout());
+    vr::record_writer out(vr::protect_stdout());
     set_plugin_environment(options);
     if (options.mode != vr::render_mode::batch && options.mode != vr::render_mode::single)
         return programs(options, out);

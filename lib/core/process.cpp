@@ -1,11 +1,17 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/process.hpp"
 
+#include <fcntl.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
+#include <cstring>
+#include <string>
 #include <thread>
+
+#include "core/error.hpp"
 
 namespace vr {
 
@@ -42,6 +48,13 @@ bool wait_child_ended(pid_t pid, double seconds, const std::function<bool()>& st
         std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
     return true;
+}
+
+int protect_stdout() {
+    int records = ::fcntl(1, F_DUPFD_CLOEXEC, 3);
+    if (records < 0 || ::dup2(2, 1) < 0)
+        throw fatal_error(std::string("cannot set up standard output: ") + std::strerror(errno));
+    return records;
 }
 
 }  // namespace vr

@@ -36,4 +36,10 @@ bool child_ended(pid_t pid);
 // every few milliseconds) returns true.
 bool wait_child_ended(pid_t pid, double seconds, const std::function<bool()>& stop = {});
 
+// For a tool that hosts plugins: a private copy of standard output for the
+// records, returned (close-on-exec), and fd 1 pointed at stderr, so that a
+// plugin's printf cannot break the record stream (DESIGN.md rule 9).
+// Throws fatal_error when the descriptors cannot be set up.
+int protect_stdout();
+
 }  // namespace vr

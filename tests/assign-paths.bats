@@ -16,16 +16,15 @@ fxp_records() {
 # Every component below $OUT of every output_path in $output: at most 255
 # bytes, not "." or "..", and the path starts with $OUT/.
 assert_paths_sane() {
-    local p rel comp
-    while IFS= read -r p; do
-        [[ "$p" == "$OUT/"* ]] || fail "outside $OUT: $p"
-        rel=${p#"$OUT/"}
-        IFS=/ read -ra parts <<<"$rel"
-        for comp in "${parts[@]}"; do
-            [ "$(printf '%s' "$comp" | wc -c)" -le 255 ] || fail "component over 255 bytes in $p"
-            [[ "$comp" != "." && "$comp" != ".." && -n "$comp" ]] || fail "bad component in $p"
-        done
-    done < <(jq -r 'select(.output_path) | .output_path' <<<"$output")
+    # One jq over all paths (a shell loop forked twice per component).
+    local bad
+    bad=$(jq -r --arg out "$OUT/" 'select(.output_path) | .output_path as $p
+        | if ($p | startswith($out) | not) then "outside \($out): \($p)"
+          else $p | ltrimstr($out) | split("/")[]
+               | select(. == "" or . == "." or . == ".." or utf8bytelength > 255)
+               | "bad component \"\(.)\" in \($p)"
+          end' <<<"$output")
+    [ -z "$bad" ] || fail "$bad"
 }
 
 @test "assign-paths --help prints usage on stdout and exits 0" {

@@ -3,6 +3,7 @@
 
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <unistd.h>
 
@@ -163,6 +164,57 @@ json bad_line_record(std::size_t line, const std::string& message, std::string_v
 
 namespace {
 
+// Appends s as a JSON string, escaped as nlohmann's dump escapes valid UTF-8
+// (ensure_ascii off: only quote, backslash and controls).
+void append_json_string(std::string& out, std::string_view s) {
+    out += '"';
+    for (char ch : s) {
+        switch (ch) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\b': out += "\\b"; break;
+        case '\f': out += "\\f"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default:
+            if (static_cast<unsigned char>(ch) >= 0x20) {
+                out += ch;
+                break;
+            }
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(ch)));
+            out += buf;
+        }
+    }
+    out += '"';
+}
+
+}  // namespace
+
+std::optional<std::string> bad_line_json(std::size_t line, const std::string& message,
+                                         std::string_view text) {
+    const std::string& tool = tool_name();
+    std::string excerpt = printable_excerpt(text, 80);
+    // Text that is not UTF-8 is record_writer's to report, as it always has.
+    if (!valid_utf8(tool) || !valid_utf8(message) || !valid_utf8(excerpt)) return std::nullopt;
+    std::string number = std::to_string(line);
+    std::string out;
+    out.reserve(96 + tool.size() + message.size() + excerpt.size() + 2 * number.size());
+    out += R"({"status":"error","error":{"tool":)";
+    append_json_string(out, tool);
+    out += R"(,"message":)";
+    append_json_string(out, "line " + number + ": " + message);
+    out += R"(,"line":)";
+    out += number;
+    out += R"(,"text":)";
+    append_json_string(out, excerpt);
+    out += "}}";
+    return out;
+}
+
+namespace {
+
 const char* type_name(const json& v) {
     if (v.is_string()) return "a string";
     if (v.is_boolean()) return "a boolean";
@@ -240,20 +292,12 @@ std::optional<std::string> get_path(const json& record, const char* key) {
 
 namespace {
 
-// Reads one line as a record; a line that cannot be one becomes an error
-// record naming it. Returns false for a blank line.
-bool line_to_record(const std::string& line, bool too_long, std::size_t no, std::size_t max_line,
-                    json& record, bool& readable) {
-    readable = false;
-    if (too_long) {
-        record = bad_line_record(no, "line longer than " + std::to_string(max_line) + " bytes", line);
-        return true;
-    }
-    if (line.find_first_not_of(" \t\r") == std::string::npos) return false;
-    try {
-        record = json::parse(line);
-    } catch (const json::exception& e) {
-        // parse_error, and out_of_range for a number like 1e999.
+// nlohmann's own DOM builder, but a parse error (or out_of_range, for 1e999)
+// is kept as our message, not thrown: a throw costs an unwind a bad line.
+class dom_keeping_error : public nlohmann::detail::json_sax_dom_parser<json> {
+public:
+    explicit dom_keeping_error(json& result) : json_sax_dom_parser(result, false) {}
+    bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) {
         std::string_view why = e.what();
         // nlohmann says "[json.exception.parse_error.101] parse error at line 1,
         // column 2: syntax error ...": keep what follows the position.
@@ -264,16 +308,34 @@ bool line_to_record(const std::string& line, bool too_long, std::size_t no, std:
         std::string_view detail = colon != std::string_view::npos ? why.substr(colon + 2)
                                   : tag_end != std::string_view::npos ? why.substr(tag_end + 2)
                                                                       : why;
-        std::string message = "not JSON: ";
+        message = "not JSON: ";
         message += printable_excerpt(detail, 200);
-        record = bad_line_record(no, message, line);
+        return false;
+    }
+    std::string message;  // empty while no error
+};
+
+struct bad_line {  // a line that cannot be a record: what its error record says
+    std::string message;
+    std::string_view text;
+};
+
+// Reads one line as a record, or describes in `bad` why it cannot be one.
+// Returns false for a blank line.
+bool line_to_record(const std::string& line, bool too_long, std::size_t max_line, json& record,
+                    std::optional<bad_line>& bad) {
+    if (too_long) {
+        bad = bad_line{"line longer than " + std::to_string(max_line) + " bytes", line};
         return true;
     }
-    if (!record.is_object()) {
-        record = bad_line_record(no, std::string("JSON but not an object (") + type_name(record) + ")", line);
+    if (line.find_first_not_of(" \t\r") == std::string::npos) return false;
+    dom_keeping_error builder(record);
+    if (!json::sax_parse(line, &builder) || !builder.message.empty()) {
+        bad = bad_line{std::move(builder.message), line};
         return true;
     }
-    readable = true;
+    if (!record.is_object())
+        bad = bad_line{std::string("JSON but not an object (") + type_name(record) + ")", line};
     return true;
 }
 
@@ -295,9 +357,17 @@ int for_each_record(int in_fd, record_writer& out, const record_fn& fn,
     bool too_long = false;
     while (reader.next(line, too_long)) {
         json record;
-        bool readable = false;
-        if (!line_to_record(line, too_long, reader.line_number(), options.max_line, record, readable))
-            continue;
+        std::optional<bad_line> bad;
+        if (!line_to_record(line, too_long, options.max_line, record, bad)) continue;
+        bool readable = !bad;
+        if (bad && options.pass_errors) {
+            // Straight through: written as text, no value built and dumped.
+            if (auto text = bad_line_json(reader.line_number(), bad->message, bad->text)) {
+                out.write_text(*text, true);
+                continue;
+            }
+        }
+        if (bad) record = bad_line_record(reader.line_number(), bad->message, bad->text);
         if ((options.pass_errors && is_error(record)) || (options.pass_skipped && is_skipped(record))) {
             source_scope scope(out, readable ? &record : nullptr, &line);
             out.write(record);

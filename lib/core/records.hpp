@@ -38,6 +38,13 @@ public:
         source_ = record;
         source_line_ = line;
     }
+    // Writes a line that is already a record's compact JSON, counting it as
+    // one written record (and a failed one when `failed`).
+    void write_text(std::string_view line, bool failed) {
+        out_.write_line(line);
+        ++written_;
+        if (failed) ++failed_;
+    }
     std::size_t written() const noexcept { return written_; }
     std::size_t failed() const noexcept { return failed_; }
     // 1 when any record written had status "error", else 0.
@@ -82,6 +89,12 @@ void set_error(json& record, const std::string& message);
 
 // A record standing for an input line that could not be read as an object.
 json bad_line_record(std::size_t line, const std::string& message, std::string_view text);
+
+// The same record as the line record_writer writes for it, byte for byte,
+// built as text (a value and its dump cost a dozen allocations a line);
+// nullopt when the tool name or message is not valid UTF-8.
+std::optional<std::string> bad_line_json(std::size_t line, const std::string& message,
+                                         std::string_view text);
 
 // Typed access to known fields. Each returns nullopt when the field is absent
 // (or null) and throws record_error naming the field when it has the wrong type

@@ -66,6 +66,7 @@ help:
 	@echo "make uninstall  remove what install put there"
 	@echo "make bench      measure speed and memory, print the table (under 20 minutes)"
 	@echo "make fuzz       run every fuzz target for FUZZ_SECONDS (clang)"
+	@echo "make soak       100,000 jobs under crashes, hangs, leaks, a kill -9 and a resume (SOAK_JOBS=N)"
 	@echo "make deb        build the Debian package into build/deb/"
 	@echo "make clean      remove build/"
 
@@ -112,6 +113,17 @@ test-build: all $(UNIT_BIN) $(TEST_PLUGINS)
 # Every suite runs even when one before it failed, and the last line says
 # which failed: a CI log then ends with the verdict on the whole run.
 SUITES := unit bats lint-man lint
+# The sanitizer pass runs what exercises our compiled code. The suites whose
+# subject is a script, a package or the source text run in the plain pass
+# only: the same again with instrumented tools tests nothing new (deb's
+# package holds the plain build; distributed.sh's hosts run the render-one
+# that render-one's own suites test; completion, check-bats-asserts and
+# install test scripts and file lists; lint reads the source).
+PLAIN_ONLY_BATS := tests/deb.bats tests/distributed.bats tests/completion.bats \
+                   tests/check-bats-asserts.bats tests/install.bats
+ifneq ($(strip $(SANITIZE)),)
+SUITES := unit bats lint-man
+endif
 test:
 	@failed=; for s in $(SUITES); do \
 	    $(MAKE) --no-print-directory $$s || failed="$$failed $$s"; \
@@ -122,7 +134,11 @@ test:
 unit: $(UNIT_BIN)
 	$(UNIT_BIN)
 
+ifeq ($(strip $(SANITIZE)),)
 BATS_FILES ?= $(wildcard tests/*.bats)
+else
+BATS_FILES ?= $(filter-out $(PLAIN_ONLY_BATS),$(wildcard tests/*.bats))
+endif
 bats: all $(TEST_PLUGINS)
 	VR_BIN=$(abspath $(BUILD)/bin) bats $(BATS_FILES)
 
@@ -133,7 +149,7 @@ lint-man: all
 # shellcheck on every shell script (each one's #! or extension names its
 # shell); no bats assertion that cannot fail (build-aux/check-bats-asserts).
 SHELL_SCRIPTS := $(wildcard tests/*.bats tests/*.bash) tests/lint-man tests/fuzz/run-all \
-                 $(wildcard examples/*.sh) bench/run build-aux/install-deps .ci/run
+                 $(wildcard examples/*.sh) bench/run build-aux/install-deps build-aux/soak .ci/run
 lint:
 	build-aux/check-layers
 	shellcheck -x $(SHELL_SCRIPTS)
@@ -143,6 +159,13 @@ demo:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory all
 	VR_BIN=$(abspath $(BUILD)/bin) examples/demo.sh
+
+# A long batch under faults, killed and resumed (build-aux/soak says what it
+# prints); not part of check. SOAK_JOBS=2000 for a short one.
+SOAK_JOBS ?= 100000
+.PHONY: soak
+soak: all $(TEST_PLUGINS)
+	SOAK_JOBS=$(SOAK_JOBS) VR_BIN=$(abspath $(BUILD)/bin) build-aux/soak
 
 # Throughput, overhead and memory, measured side by side on this machine
 # (bench/run); prints the table and writes $(BUILD)/bench/results.json.

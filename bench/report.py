@@ -330,6 +330,24 @@ def build_rows(runs, meta):
             checked([f"warm.1s.{p}", f"noisolate.1s.{p}"], verdict(cost < 5)),
             supervised_s=iso, no_isolate_s=raw, cpu_cost_pct=cpu_cost)
 
+    # The sandbox's cost (issue 18): its start-up, from batches of one job,
+    # and per job after it, from the batches of N, each against the same run
+    # without --sandbox.
+    for p, name in PLUGINS.items():
+        box, box1 = runs.median_s(f"sandbox.1s.{p}"), runs.median_s(f"sandbox1.1s.{p}")
+        iso, iso1 = runs.median_s(f"warm.1s.{p}"), runs.median_s(f"warm1.1s.{p}")
+        if meta.get("sandbox") != "yes" or None in (box, box1, iso, iso1):
+            row(f"sandbox.{p}", "sandbox cost (--sandbox vs without)", f"{name}, {one_s}",
+                "not measured: no --sandbox, or no sandbox can be made here (bwrap)", None, "none set", "-")
+            continue
+        n = int(meta.get("one_s_jobs", 2))
+        per_job_ms = ((box - box1) - (iso - iso1)) / (n - 1) * 1000
+        row(f"sandbox.{p}", "sandbox cost (--sandbox vs without)", f"{name}, {one_s}",
+            f"start-up {(box1 - iso1) * 1000:+.1f} ms ({fmt(box1)} s vs {fmt(iso1)} s, one job); "
+            f"{per_job_ms:+.2f} ms a job after it ({fmt(box)} s vs {fmt(iso)} s, {n} jobs)",
+            per_job_ms, "none set", checked([f"sandbox.1s.{p}", f"sandbox1.1s.{p}"], "-"),
+            start_s=box1 - iso1, per_job_ms=per_job_ms)
+
     for p, name in PLUGINS.items():
         m = (runs.get(f"rss.{p}") or [None])[0]
         if not m:

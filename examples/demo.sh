@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # make demo: renders a few dozen of amsynth's factory programs on a small note
 # grid through the whole pipeline, two render-one workers in parallel, then
-# sums the batch up, plays some of the notes through a reverb chain, and
-# makes a page of it all. Everything it writes goes under $DEMO_OUT
+# sums the batch up, plays some of the notes through a reverb chain,
+# renders a short song to stems and a mix, and makes a page of it all. Everything it writes goes under $DEMO_OUT
 # (build/demo).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -77,7 +77,17 @@ jq -c 'select(.status == "ok" and .note == 60)
 jq -r '"   \(.preset_name): \(.status) \(.frames // 0) frames, the tail \(.tail_rendered_s // "-") s until silent\(if .error then " " + .error.message else "" end)"' \
     "$out/wet.ndjson"
 
-echo "== 6. a page to audition the batch (render-index)"
-cat "$out/results.ndjson" "$out/wet.ndjson" \
+echo "== 6. a song to stems: a 3-track MIDI file, its drums (channel 10) on a Faust drum, the rest on $(basename "$plugin")"
+songs="$here/tests/fixtures/songs"
+jq -cn --arg o "$out/song/mix.flac" --arg m "$songs/song.mid" --arg p "$plugin" --arg d "$songs/drums.dsp" \
+    '{preset_name: "song: bass, lead and drums", output_path: $o, midi_path: $m, stems_dir: ($o | sub("mix.flac$"; "stems")),
+      tracks: {"channel:10": [{plugin_path: $d}]}, default_track: [{plugin_path: $p}], tail_s: "auto"}' \
+    | render-one --plugin-home "$home" 2>>"$out/render.log" > "$out/song.ndjson" || true
+jq -r '"   mix: \(.status) \(.frames // 0) frames, \(.loudness_lufs // "-") LUFS\(if .error then " " + .error.message else "" end)",
+       (.stems // [] | .[] | "   stem \(.path | split("/") | last): \(.chain[0].plugin_name), peak \(.peak_dbfs // "-") dBFS")' \
+    "$out/song.ndjson"
+
+echo "== 7. a page to audition the batch (render-index)"
+cat "$out/results.ndjson" "$out/wet.ndjson" "$out/song.ndjson" \
     | render-index --out "$out/preview" --title "vst-render demo: amsynth, and a reverb" >/dev/null
 echo "   open file://$out/preview/index.html in a browser"

@@ -23,6 +23,7 @@
 #include "render/batch.hpp"
 #include "render/options.hpp"
 #include "render/plugin_file.hpp"
+#include "render/sandbox.hpp"
 
 namespace {
 
@@ -75,6 +76,8 @@ int programs(const vr::render_options& options, vr::record_writer& out) {
 }
 
 int run(int argc, char** argv) {
+    // Started by bwrap for a supervisor that sandboxes its worker: serve it on fd 3.
+    const bool sandboxed_worker = vr::take_sandbox_worker_marker(argc, argv);
     vr::cli cli("[< jobs]", "Render each job record with an audio plugin; write the audio, print a result record.");
     vr::declare_render_options(cli);
     if (!cli.parse(argc, argv)) return 0;
@@ -93,6 +96,9 @@ int run(int argc, char** argv) {
             return render_with(worker, job, std::move(record), rendering);
         });
     };
+    if (sandboxed_worker) return vr::serve_worker(host, 3);
+    // Never unsandboxed instead: no sandbox here ends the run (exit 3).
+    if (options.defaults.sandbox) vr::require_sandbox();
     return vr::render_jobs(options, host, out);
 }
 

@@ -21,6 +21,7 @@
 #include "host/plugin_instance.hpp"
 #include "host/preset_export.hpp"
 #include "midi/play_plan.hpp"
+#include "host/song_render.hpp"
 #include "host/stage_render.hpp"
 #include "render/chain.hpp"
 #include "render/job_audio.hpp"
@@ -81,7 +82,8 @@ double seconds_since(clock_type::time_point t) {
 
 // Each stage's slot and preset files, checked; throws record_error naming
 // the stage of a chain.
-std::vector<job_stage> render_worker::stages_for(const render_job& job, bool quick, json& record) {
+std::vector<job_stage> render_worker::stages_for(const render_job& job, bool quick, json& record,
+                                                const song_layout* song) {
     const std::vector<plugin_stage>& specs = job.stages;
     std::vector<job_stage> stages;
     for (std::size_t i = 0; i < specs.size(); ++i) {
@@ -104,7 +106,7 @@ std::vector<job_stage> render_worker::stages_for(const render_job& job, bool qui
             if (st.preset && !options_.ignore_plugin_id && !plugin_id_matches(*st.preset, info.format, info.id, info.name))
                 throw record_error(st.preset->path + ": the preset is for plugin id " + st.preset->plugin_id +
                                    "; the loaded plugin's id is " + info.id + " (--ignore-plugin-id loads it anyway)");
-            if (i > 0 && info.main_input_channels == 0)
+            if (i > 0 && info.main_input_channels == 0 && !(song && song->starts_stem(i)))
                 throw record_error("the plugin takes no audio input (" + info.buses +
                                    "): a chain's later stages process the audio of the stage before");
         } catch (const record_error& e) {
@@ -145,19 +147,30 @@ isolation render_worker::chain_mode(std::vector<job_stage>& stages, const render
     return how;
 }
 
-void render_worker::run(const render_job& job, json& record, const std::function<void(double)>& on_render) {
-    put_job_settings(job, record);
+void render_worker::run(const render_job& asked, json& record, const std::function<void(double)>& on_render) {
+    put_job_settings(asked, record);
     take_faust_compile_s();  // a compile a failed job paid for is not this job's
+    // A song (host/song_render.hpp): its tracks laid out as stems, each stem
+    // with stages (and instances) of its own.
+    std::optional<song_layout> song;
+    render_job expanded;
+    if (asked.song) {
+        song = plan_song(asked, record, options_.midi_program_changes);
+        expanded = asked;
+        expanded.stages = song->stages;
+    }
+    const render_job& job = song ? expanded : asked;
     const bool chained = job.chained();
     // JUCE's walk through a VST2 plugin's programs leaves traces in some
     // (amsynth's programs sound otherwise when selected later): only a
     // single job that plays the first program as it is goes without it.
     const bool quick = options_.one_job && !options_.check_reproducible && !chained &&
                        job.isolation == isolation_mode::automatic && !job.first().changes();
-    std::vector<job_stage> stages = stages_for(job, quick, record);
+    std::vector<job_stage> stages = stages_for(job, quick, record, song ? &*song : nullptr);
     const job_stage& first = stages[0];
-    if (first.preset) record["preset_sha256"] = first.preset->sha256;
-    if (first.state) record["state_file_sha256"] = first.state->sha256;
+    if (first.preset && !song) record["preset_sha256"] = first.preset->sha256;
+    if (first.state && !song) record["state_file_sha256"] = first.state->sha256;
+    if (song) check_stem_stages(stages, *song);
     std::optional<input_audio> input = job_input(job, first.slot->info, record);
     const audio_buffer* in = input ? &input->audio : nullptr;
     std::vector<json> sidechains;  // each stage's sidechain figures
@@ -168,8 +181,13 @@ void render_worker::run(const render_job& job, json& record, const std::function
             throw record_error(stage_message(stages.size(), i, stages[i].slot->info.name, e.what()));
         }
     }
-    play_plan plan = plan_for(job, record, options_.midi_program_changes,
-                              in ? static_cast<std::int64_t>(in->frames()) : 0);
+    const play_plan plan = song ? song->longest()
+                                : plan_for(job, record, options_.midi_program_changes,
+                                           in ? static_cast<std::int64_t>(in->frames()) : 0);
+    auto render = [&](const std::vector<plugin_instance*>& ps, volatile int* mark) {
+        return song ? render_song_and_write(ps, stages, job, *song, mark)
+                    : render_stages_and_write(ps, stages, job, plan, in, mark);
+    };
     const isolation how = chain_mode(stages, job);
     if (on_render) {
         const std::int64_t tail = plan.until_silence ? plan.until_silence->max_frames
@@ -196,7 +214,7 @@ void render_worker::run(const render_job& job, json& record, const std::function
                 throw record_error(stage_message(ps.size(), i, stages[i].slot->info.name, e.what()));
             }
         }
-        json r = render_stages_and_write(ps, stages, job, plan, in, at);
+        json r = render(ps, at);
         // Read after a block: JUCE's VST3 host updates cached values then.
         if (options_.report_params)
             for (std::size_t i = 0; i < ps.size(); ++i) each[i]["params"] = params_json(*ps[i]);
@@ -214,7 +232,7 @@ void render_worker::run(const render_job& job, json& record, const std::function
                 st.slot->prepare(*st.slot->played, st.spec.program_index);
                 ps.push_back(st.slot->played.get());
             }
-            result = render_stages_and_write(ps, stages, job, plan, in);
+            result = render(ps, nullptr);
             json each = json::array();
             for (auto* p : ps) {
                 json e{{"state_sha256", sha256_hex(p->state())}};
@@ -273,11 +291,15 @@ void render_worker::run(const render_job& job, json& record, const std::function
     result.erase("stages");
     record["status"] = "ok";
     for (auto& [k, v] : result.items()) record[k] = v;
-    for (auto& [k, v] : each[0].items()) record[k] = v;
-    if (!chained)
-        for (auto& [k, v] : sidechains[0].items()) record[k] = v;
-    if (first.loads()) record["preset_changed_state"] = record.value("state_sha256", "") != first.slot->default_state_sha256;
-    if (chained) {
+    if (song) {
+        put_stem_stages(record, stages, each, sidechains, *song);
+    } else {
+        for (auto& [k, v] : each[0].items()) record[k] = v;
+        if (!chained)
+            for (auto& [k, v] : sidechains[0].items()) record[k] = v;
+        if (first.loads()) record["preset_changed_state"] = record.value("state_sha256", "") != first.slot->default_state_sha256;
+    }
+    if (chained && !song) {
         json& chain = record["chain"];
         for (std::size_t i = 0; i < stages.size(); ++i) {
             const job_stage& st = stages[i];

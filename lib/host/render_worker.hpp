@@ -15,6 +15,7 @@
 #include "render/job.hpp"
 #include "render/options.hpp"
 #include "render/preset_cache.hpp"
+#include "render/song.hpp"
 #include "host/stage_render.hpp"
 #include "host/worker_slot.hpp"
 
@@ -61,7 +62,8 @@ private:
     };
     worker_slot& slot_for(const slot_key& key, const plugin_ref& plugin, bool quick);
     isolation mode_for(worker_slot& s, const render_job& job);
-    std::vector<job_stage> stages_for(const render_job& job, bool quick, json& record);
+    std::vector<job_stage> stages_for(const render_job& job, bool quick, json& record,
+                                      const song_layout* song = nullptr);
     isolation chain_mode(std::vector<job_stage>& stages, const render_job& job);
     std::map<slot_key, std::unique_ptr<worker_slot>> slots_;
     worker_options options_;

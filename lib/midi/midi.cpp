@@ -58,8 +58,11 @@ struct timed_event {
 class track_parser {
 public:
     track_parser(byte_cursor data, bool cut_short, std::vector<timed_event>* out, std::size_t& count,
-                 midi_timeline& timeline)
-        : c_(data), cut_short_(cut_short), out_(out), count_(count), timeline_(timeline) {}
+                 midi_timeline& timeline, int track)
+        : c_(data), cut_short_(cut_short), out_(out), count_(count), timeline_(timeline), track_(track) {}
+
+    // The track's name: its first track-name meta event, or empty.
+    const std::string& name() const { return name_; }
 
     // Reads the track; returns the tick of its last event (end-of-track included).
     std::uint64_t parse() {
@@ -132,6 +135,10 @@ private:
         std::uint32_t length = read_vlq(c_, "meta event length");
         auto data = c_.bytes(length, "meta event data");
         if (type == 0x2F) return false;
+        if (type == 0x03 && !named_) {
+            name_.assign(data.begin(), data.end());
+            named_ = true;
+        }
         if (type == 0x51) {
             if (length < 3)
                 problem(at, "tempo event with " + std::to_string(length) + " data bytes, expected 3");
@@ -192,7 +199,7 @@ private:
         message.reserve(bytes.size() + (lead ? 2 : 0));
         if (lead) message.push_back(*lead);
         message.insert(message.end(), bytes.begin(), bytes.end());
-        out_->push_back({tick, {0.0, channel, std::move(message)}});
+        out_->push_back({tick, {0.0, channel, std::move(message), track_}});
     }
 
     static constexpr std::size_t none = static_cast<std::size_t>(-1);
@@ -201,6 +208,9 @@ private:
     std::vector<timed_event>* out_;
     std::size_t& count_;
     midi_timeline& timeline_;
+    int track_;
+    std::string name_;
+    bool named_ = false;
     std::uint64_t tick_ = 0;
     std::uint8_t running_ = 0;
     std::size_t pending_sysex_ = none;
@@ -265,6 +275,7 @@ midi_song parse_smf(byte_cursor c, midi_keep keep) {
     std::vector<std::size_t> bounds{0};
     std::uint64_t end_tick = 0;
     int tracks = 0;
+    std::vector<std::string> names;
     std::string skipped;  // the first chunk passed over, for the message when no track is found
     // Reads up to the declared number of tracks, skipping chunks of other
     // types; whatever cannot be a chunk ends the file (trailing garbage).
@@ -277,8 +288,9 @@ midi_song parse_smf(byte_cursor c, midi_keep keep) {
             byte_cursor data = c.sub(cut_short ? c.remaining() : length, "track");
             try {
                 track_parser track(data, cut_short, keep == midi_keep::events ? &events : nullptr, count,
-                                   timeline);
+                                   timeline, tracks - 1);
                 end_tick = std::max(end_tick, track.parse());
+                names.push_back(track.name());
             } catch (const format_error& e) {
                 throw format_error("track " + std::to_string(tracks) + ": " + e.what(), e.offset);
             }
@@ -304,6 +316,7 @@ midi_song parse_smf(byte_cursor c, midi_keep keep) {
     midi_song song;
     song.format = format;
     song.track_count = tracks;
+    song.track_names = std::move(names);
     song.duration_s = timeline.seconds_at(end_tick);
     song.events.reserve(events.size());
     for (auto& e : events) {

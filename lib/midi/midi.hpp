@@ -13,6 +13,7 @@ struct midi_event {
     std::uint8_t channel;             // 0-15; 255 for sysex
     std::vector<std::uint8_t> bytes;  // the complete message: status byte + data
                                       // (running status expanded); sysex as F0 ... F7
+    int track = 0;                    // the MTrk chunk it came from, 0 the first
 };
 
 struct midi_song {
@@ -22,6 +23,8 @@ struct midi_song {
     std::vector<midi_event> events;  // every channel message and sysex of every
                                      // track, merged by time; stable (track order,
                                      // then file order, at equal times)
+    std::vector<std::string> track_names;  // per track: its first track-name meta
+                                           // event (FF 03) as written, or empty
 };
 
 // The largest file read_midi_file accepts.

@@ -96,7 +96,10 @@ private:
         try {
             const render_job job = make_render_job(record, options_.defaults, options_.plugins);
             if (sweep_and_look(job, options_.skip_existing)) return skipped(std::move(record), job.output_path);
-            if (workers_) return workers_->run({record, to_wire(job), job.output_path, job.output_root, key_of(job)});
+            if (workers_)
+                return workers_->run({record, to_wire(job), job.output_path, job.output_root, key_of(job),
+                                      sandbox_of(job, options_.supervision.sandbox)});
+            if (job.sandbox) throw record_error("sandbox: a job rendered in place (--no-isolate) cannot be sandboxed");
             json result = (*in_place_)(job, std::move(record), {}).record;
             result["worker_rss_mb"] = rss_mb();
             result["attempts"] = 1;
@@ -147,18 +150,20 @@ int run_batch(const render_options& options, supervisor* workers, const job_rend
 
 }  // namespace
 
+int serve_worker(const renderer_host& host, int fd) {
+    return host([&](const job_renderer& render) {
+        return serve_jobs(fd, [&](const json& job, json&& record, const rendering_callback& rendering) {
+            return render(from_wire(job), std::move(record), rendering);
+        });
+    });
+}
+
 int render_jobs(const render_options& options, const renderer_host& host, record_writer& out) {
     if (!options.isolate)
         return host([&](const job_renderer& render) { return run_batch(options, nullptr, &render, out); });
     // This process never loads a plugin: each worker does, in its own
     // process (supervise.hpp says why a fork).
-    supervisor workers(options.supervision, [&](int fd) {
-        return host([&](const job_renderer& render) {
-            return serve_jobs(fd, [&](const json& job, json&& record, const rendering_callback& rendering) {
-                return render(from_wire(job), std::move(record), rendering);
-            });
-        });
-    });
+    supervisor workers(options.supervision, [&](int fd) { return serve_worker(host, fd); });
     return run_batch(options, &workers, nullptr, out);
 }
 

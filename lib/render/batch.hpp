@@ -28,4 +28,10 @@ using renderer_host = std::function<int(const std::function<int(const job_render
 // Returns out's exit code.
 int render_jobs(const render_options& options, const renderer_host& host, record_writer& out);
 
+// Serves jobs from a supervisor on fd as a worker: sets up the host, then
+// answers job lines until the supervisor closes fd. Returns the worker's
+// exit status. render_jobs' workers run it, and so does a sandboxed worker
+// (render/sandbox.hpp), started anew.
+int serve_worker(const renderer_host& host, int fd);
+
 }  // namespace vr

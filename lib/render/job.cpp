@@ -14,6 +14,7 @@
 #include "render/chain.hpp"
 #include "render/lv2_manifest.hpp"
 #include "render/plugin_file.hpp"
+#include "render/song.hpp"
 
 namespace vr {
 
@@ -201,7 +202,9 @@ render_job make_render_job(const json& record, const render_defaults& d, const p
     }
     // A chain names its plugins (and what each loads) in its stages; else
     // the record's own fields are its one plugin's, with the flags' defaults.
-    if (!read_chain(record, job)) {
+    // A song names its plugins per track (render/song.hpp), --then's among them.
+    const bool song = read_song(record, d.then_plugins, d.stems_dir, job);
+    if (!song && !read_chain(record, job)) {
         plugin_stage s;
         s.plugin = plugins.plugin_for(record);
         read_stage_fields(record, s);
@@ -211,7 +214,7 @@ render_job make_render_job(const json& record, const render_defaults& d, const p
         if (s.moves.empty() && !record.contains("automation")) s.moves = d.moves;
         job.stages.push_back(std::move(s));
     }
-    add_then_stages(d.then_plugins, job);
+    if (!song) add_then_stages(d.then_plugins, job);
     job.note = static_cast<int>(get_integer(record, "note", 0, 127).value_or(d.note));
     job.velocity = static_cast<int>(get_integer(record, "velocity", 1, 127).value_or(d.velocity));
     job.duration_s = get_seconds(record, "duration_s", d.duration_s);
@@ -255,11 +258,19 @@ render_job make_render_job(const json& record, const render_defaults& d, const p
     job.seed = static_cast<std::uint32_t>(get_integer(record, "seed", 0, max_seed).value_or(d.seed));
     job.automation_step =
         static_cast<int>(get_integer(record, "automation_step", 1, max_automation_step).value_or(d.automation_step));
+    // --sandbox is a floor: a job's own sandbox: false does not lower it.
+    job.sandbox = get_bool(record, "sandbox").value_or(false) || d.sandbox;
+    if (job.sandbox && job.output_root.empty())
+        throw record_error("sandbox: a sandboxed job needs an output root: set output_root (assign-paths does) or "
+                           "give --output-root");
+    if (song) check_song(job);
     return job;
 }
 
 void put_job_settings(const render_job& job, json& record) {
-    if (job.chained()) {
+    if (job.song) {
+        put_song(job, record);
+    } else if (job.chained()) {
         put_chain(job, record);
     } else {
         const plugin_stage& s = job.first();

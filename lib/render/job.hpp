@@ -106,6 +106,8 @@ struct render_defaults {
     std::optional<std::string> preset_path;
     std::optional<std::string> state_path;
     std::optional<std::string> output_root;  // --output-root
+    bool sandbox = false;                    // --sandbox: every job sandboxed, whatever its field says
+    std::optional<std::string> stems_dir;    // --stems-dir, for song jobs without their own
     render_shape shape;
 };
 
@@ -124,6 +126,18 @@ struct plugin_stage {
     // Anything that changes the plugin from its never-played state.
     bool changes() const { return program_index || !preset_path.empty() || !state_path.empty() || !params.empty() ||
                                   !moves.empty(); }
+};
+
+// A multi-track song (render/song.hpp): each `tracks` key with the stages
+// its tracks play into, the default_track's, and where the stems go.
+struct song_part_spec {
+    std::string key;  // as the job wrote it: "2", "name:bass", "channel:10"
+    std::vector<plugin_stage> stages;
+};
+struct song_spec {
+    std::vector<song_part_spec> parts;
+    std::optional<std::vector<plugin_stage>> default_track;
+    std::string stems_dir;  // absolute, or empty: stems measured, not written
 };
 
 // One job, every field checked.
@@ -163,7 +177,13 @@ struct render_job {
     bool plays_note = true;
     // Frames per sub-block while an automated value ramps.
     int automation_step = default_automation_step;
+    // Rendered by a worker in a sandbox (render/sandbox.hpp); needs output_root.
+    bool sandbox = false;
     render_shape shape;
+    // A song of tracks, each into stages of its own: stages then lists
+    // every stage of the song once (the plugins it loads); the worker
+    // gives each track its own instances.
+    std::optional<song_spec> song;
 };
 
 // Reads and checks a job record; throws record_error naming the bad field.

@@ -87,6 +87,37 @@ plugin_stage stage_from_wire(const json& w) {
     return s;
 }
 
+json stages_to_wire(const std::vector<plugin_stage>& stages) {
+    json out = json::array();
+    for (const auto& s : stages) out.push_back(stage_to_wire(s));
+    return out;
+}
+
+std::vector<plugin_stage> stages_from_wire(const json& w) {
+    std::vector<plugin_stage> out;
+    for (const auto& s : w) out.push_back(stage_from_wire(s));
+    return out;
+}
+
+// A song's key -> stages, its default_track and stems_dir; null: no song.
+json song_to_wire(const std::optional<song_spec>& song) {
+    if (!song) return nullptr;
+    json parts = json::array();
+    for (const auto& p : song->parts) parts.push_back({p.key, stages_to_wire(p.stages)});
+    return {{"parts", std::move(parts)},
+            {"default_track", song->default_track ? stages_to_wire(*song->default_track) : json(nullptr)},
+            {"stems_dir", song->stems_dir}};
+}
+
+std::optional<song_spec> song_from_wire(const json& w) {
+    if (w.is_null()) return std::nullopt;
+    song_spec song;
+    for (const auto& p : w.at("parts")) song.parts.push_back({p.at(0).get<std::string>(), stages_from_wire(p.at(1))});
+    if (!w.at("default_track").is_null()) song.default_track = stages_from_wire(w.at("default_track"));
+    song.stems_dir = w.at("stems_dir").get<std::string>();
+    return song;
+}
+
 }  // namespace
 
 json to_wire(const render_job& job) {
@@ -113,7 +144,8 @@ json to_wire(const render_job& job) {
             {"plays_note", job.plays_note},
             {"output_path", job.output_path},
             {"output_root", job.output_root},
-            {"shape", shape_to_wire(job.shape)}};
+            {"shape", shape_to_wire(job.shape)},
+            {"song", song_to_wire(job.song)}};
 }
 
 render_job from_wire(const json& w) {
@@ -140,6 +172,7 @@ render_job from_wire(const json& w) {
     job.output_path = w.at("output_path").get<std::string>();
     job.output_root = w.at("output_root").get<std::string>();
     job.shape = shape_from_wire(w.at("shape"));
+    job.song = song_from_wire(w.at("song"));
     return job;
 }
 

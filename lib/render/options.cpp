@@ -29,9 +29,12 @@ void declare_render_options(cli& cli) {
         "FILE")("output-root", "the folder jobs without output_root write below: their output_path must lie under it, "
                                "and no symbolic link below it is followed (output_root)",
                 cxxopts::value<std::string>(), "DIR")(
+        "stems-dir", "the folder a song job (tracks) without stems_dir writes its stems into (stems_dir)",
+        cxxopts::value<std::string>(), "DIR")(
         "skip-existing", "skip jobs whose output file exists (status skipped)")(
         "plugin-home", "set HOME to this folder (created, with .config, .local/share and .cache, the XDG_* "
-                         "variables pointing there) for plugins that write there",
+                         "variables pointing there) for plugins that write there; in a sandbox, a private "
+                         "temporary folder unless given",
         cxxopts::value<std::string>(), "DIR");
     cli.add("Faust programs (a .dsp plugin_path, or faust_code)")(
         "faust-voices", "play every Faust program with N voices (0: none), whatever its [nvoices:N] says",
@@ -49,6 +52,8 @@ void declare_render_options(cli& cli) {
         "max-rss", "replace the worker between jobs once its memory (RSS) exceeds MB",
         cxxopts::value<double>()->default_value("0"), "MB")(
         "no-isolate", "render in this process, without a worker: a crash ends the run")(
+        "sandbox", "render every job in a sandbox (bubblewrap): no network, nothing writable but the output root, "
+                   "the plugin's HOME and a private /tmp, users' files hidden, no process left behind (sandbox)")(
         "real-randomness", "give plugins libc's own randomness and wall clock, not the ones each job's seed pins")(
         "check-reproducible", "render each plugin's probe again in a freshly started process and mark its records "
                               "reproducible true or false");
@@ -205,6 +210,8 @@ render_defaults read_defaults(const cli& cli) {
     d.state_path = path_flag(cli, "state");
     d.output_root = path_flag(cli, "output-root");
     if (d.output_root && d.output_root->empty()) cli::throw_usage("--output-root: empty folder name");
+    d.stems_dir = path_flag(cli, "stems-dir");
+    if (d.stems_dir && d.stems_dir->empty()) cli::throw_usage("--stems-dir: empty folder name");
     d.sample_rate = cli.get_in_range("sample-rate", min_sample_rate, max_sample_rate);
     d.block_size = cli.get_in_range("block-size", 16, max_block_size);
     d.channels = cli.get_in_range("channels", 1, 2);
@@ -251,6 +258,7 @@ constexpr std::pair<const char*, const char*> flag_fields[] = {
     {"preset", "preset_path"},
     {"state", "state_path"},
     {"output-root", "output_root"},
+    {"stems-dir", "stems_dir"},
     {"sample-rate", "sample_rate_hz"},
     {"block-size", "block_size"},
     {"channels", "channels"},
@@ -269,6 +277,25 @@ constexpr std::pair<const char*, const char*> flag_fields[] = {
     {"true-peak-ceiling", "true_peak_ceiling_dbtp"},
     {"allow-nonfinite", "allow_nonfinite"},
 };
+
+// --sandbox: refused where a plugin would run outside it or write outside
+// the output root; what every sandbox adds.
+void read_sandbox(const cli& cli, render_options& o) {
+    o.supervision.sandbox.plugin_home = o.plugin_home;
+    o.supervision.sandbox.readable = o.worker.faust_libs;
+    o.defaults.sandbox = cli.has("sandbox");
+    if (!o.defaults.sandbox) return;
+    if (!o.isolate) cli::throw_usage("--sandbox needs a worker process: not with --no-isolate");
+    if (o.mode != render_mode::batch && o.mode != render_mode::single)
+        cli::throw_usage("--sandbox renders jobs: not with --list-programs, --export-programs or --export-bank");
+    // A batch's jobs bring their own output_root (assign-paths); one without
+    // fails alone. -o's one job has none but the flag's.
+    if (o.mode == render_mode::single && !o.defaults.output_root)
+        cli::throw_usage("--sandbox needs an output root: --output-root DIR (the folder -o writes below)");
+    if (!o.worker.save_state_path.empty() &&
+        o.worker.save_state_path.rfind(absolute_path(*o.defaults.output_root) + "/", 0) != 0)
+        cli::throw_usage("--save-state: with --sandbox the file must lie below --output-root");
+}
 
 }  // namespace
 
@@ -303,6 +330,7 @@ render_options read_render_options(const cli& cli) {
     if (o.mode == render_mode::export_bank) o.export_path = absolute_path(cli.get<std::string>("export-bank"));
     o.export_params = cli.has("export-params");
     if (cli.has("plugin-home")) o.plugin_home = absolute_path(cli.get<std::string>("plugin-home"));
+    read_sandbox(cli, o);
     for (const auto& [flag, field] : flag_fields)
         if (cli.has(flag)) o.field_flags.emplace_back(flag, field);
     return o;

@@ -96,7 +96,16 @@ supervisor::~supervisor() { stop_worker(); }
 // (nothing to serialise and parse again) and starts without loading the
 // binary and its libraries anew, which matters when workers are replaced
 // often (--max-rss, crashy plugins).
-void supervisor::start_worker() {
+void supervisor::start_worker(const sandbox_spec& sandbox) {
+    // A sandboxed worker is this fork exec'ing bwrap, which runs render-one
+    // again as a worker (render/sandbox.hpp); its command is made here, as
+    // the child only execs.
+    if (sandbox.on && sandbox_.on && sandbox_.output_root == sandbox.output_root)
+        sandbox_.merge(sandbox);
+    else
+        sandbox_ = sandbox;
+    const std::vector<std::string> command = sandbox_.on ? sandboxed_worker_command(sandbox_, options_.sandbox)
+                                                         : std::vector<std::string>{};
     int sv[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
         throw record_error(std::string("cannot create a socket pair: ") + std::strerror(errno));
@@ -116,6 +125,7 @@ void supervisor::start_worker() {
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (::getppid() != parent) ::_exit(72);
         arrange_worker_fds(sv[1]);
+        if (!command.empty()) exec_sandboxed_worker(command);
         int code = 70;
         try {
             code = main_(3);
@@ -185,6 +195,7 @@ void remove_temps_of(const supervised_job& job) { remove_temps_of_writer(job.out
         reap_child(worker);
     }
     remove_temps_of(job);
+    remove_sandbox_home();
     sigset_t set = interrupt_set();
     ::sigprocmask(SIG_UNBLOCK, &set, nullptr);
     die_now(sig);
@@ -322,7 +333,8 @@ supervisor::end supervisor::classify(const supervised_job& job, const waited& w,
 
 supervisor::end supervisor::attempt(const supervised_job& job, json& result) {
     if (pid_ && worker_exited()) kill_worker(false);  // died while idle: not this job's doing
-    if (!pid_) start_worker();
+    if (pid_ && !sandbox_.covers(job.sandbox)) stop_worker();  // another sandbox: a worker of its own
+    if (!pid_) start_worker(job.sandbox);
     // Busy until the worker is dealt with: a signal meanwhile is acted on
     // here, after the worker's temporary file is removed.
     g_busy = 1;
@@ -341,6 +353,12 @@ supervisor::end supervisor::attempt(const supervised_job& job, json& result) {
 
 json supervisor::run(const supervised_job& job) {
     json result;
+    if (job.sandbox.on)
+        if (auto why = sandbox_unavailable()) {  // never rendered unsandboxed instead
+            result = job.record;
+            set_error(result, *why);
+            return result;
+        }
     for (int tries = 1;; ++tries) {
         end e = attempt(job, result);
         if (e == end::crashed && tries <= options_.retries) {
@@ -348,46 +366,11 @@ json supervisor::run(const supervised_job& job) {
             continue;
         }
         result["attempts"] = tries;
+        if (job.sandbox.on) result["sandbox"] = true;
         // A signal that came while the worker was being replaced.
         if (g_signal) finish_interrupt(pid_, job);
         return result;
     }
-}
-
-int serve_jobs(int fd, const worker_handler& handle) {
-    line_reader in(fd, std::size_t(1) << 30);
-    line_writer out(fd);
-    std::string line;
-    bool too_long = false;
-    try {
-        while (in.next(line, too_long)) {
-            json message = json::parse(line);
-            json keep = message["record"];
-            worker_result r;
-            try {
-                r = handle(message["job"], std::move(message["record"]),
-                           [&](double audio_s) { out.write_line(json{{"rendering_s", audio_s}}.dump()); });
-            } catch (const std::exception& e) {
-                // The handler makes errors records; this is for what slips past it.
-                r.record = std::move(keep);
-                set_error(r.record, e.what());
-            }
-            r.record["worker_rss_mb"] = rss_mb();
-            json answer{{"record", std::move(r.record)}, {"crashed", r.crashed}};
-            std::string text;
-            try {
-                text = answer.dump(-1, ' ', false, json::error_handler_t::strict);
-            } catch (const json::type_error&) {
-                // As record_writer does: a plugin's name that is not UTF-8 is reported, never mangled.
-                set_error(answer["record"], "record holds text that is not valid UTF-8");
-                text = answer.dump(-1, ' ', false, json::error_handler_t::replace);
-            }
-            out.write_line(text);
-        }
-    } catch (const pipe_closed&) {
-        // The supervisor is gone.
-    }
-    return 0;
 }
 
 }  // namespace vr

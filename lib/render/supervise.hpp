@@ -14,6 +14,8 @@
 
 #include "core/records.hpp"
 #include "render/job.hpp"
+#include "render/sandbox.hpp"
+#include "render/supervise_worker.hpp"
 
 namespace vr {
 
@@ -23,6 +25,7 @@ struct supervise_options {
     double max_rss_mb = 0;      // replace the worker between jobs once its RSS is past this (0: never)
     double kill_grace_s = 1.0;  // from SIGTERM to SIGKILL when a job overruns
     double stop_grace_s = 5.0;  // for a worker told to finish, before SIGKILL
+    sandbox_settings sandbox;   // what every sandboxed worker gets (render/sandbox.hpp)
 };
 
 // A job as the supervisor sees it.
@@ -32,35 +35,13 @@ struct supervised_job {
     std::string output_path;    // temporaries of this file left by a killed worker are removed
     std::string output_root;    // ...looked for below it without following links (empty: none)
     vr::plugin_key plugin_key;  // jobs with one key share a plugin loaded in the worker
+    sandbox_spec sandbox;       // the sandbox it needs (off: none); workers are kept apart by it
 };
-
-// A worker's answer to one job.
-struct worker_result {
-    json record;           // the result record (ok or error)
-    bool crashed = false;  // the plugin crashed in a child of the worker: worth a retry
-};
-
-// Called by the worker once a job's plugin is loaded and the job planned,
-// with the most audio it can render (seconds): the job's own time limit,
-// default_timeout_s(audio_s) unless given, starts then. Before it, the
-// limit is the load allowance (a plugin not loaded in this worker yet) plus
-// the given timeout or default_timeout_s(0).
-using rendering_callback = std::function<void(double audio_s)>;
-
-// The worker's side: renders one checked job (its to_wire form) and its
-// record, calling rendering() when the render begins (never, when the job
-// fails before).
-using worker_handler =
-    std::function<worker_result(const json& job, json&& record, const rendering_callback& rendering)>;
 
 // Runs in a new worker process (a fork of the supervisor), given the
 // connection to the supervisor as fd 3; sets up (loads JUCE) and calls
 // serve_jobs. Its return value is the worker's exit status.
 using worker_main = std::function<int(int fd)>;
-
-// Answers job lines on fd with result lines until the supervisor closes it;
-// adds worker_rss_mb, this process's RSS after the job, to each result.
-int serve_jobs(int fd, const worker_handler& handle);
 
 class supervisor {
 public:
@@ -76,7 +57,11 @@ public:
 
     // Renders one job in the worker and returns its final record with
     // attempts: the worker's result, or the job's record with an error
-    // saying how the worker died or that it ran out of time.
+    // saying how the worker died or that it ran out of time. A job whose
+    // sandbox the worker's does not cover gets a new worker (whose sandbox
+    // also covers the old one's jobs, when their output root is the same);
+    // a sandboxed job's record says sandbox: true, or has an error when no
+    // sandbox can be made here.
     json run(const supervised_job& job);
 
     // The worker's process id (also its process group), 0 when none runs.
@@ -88,7 +73,7 @@ private:
     struct waited;  // what waiting for a job's answer came to
     waited await_answer(const supervised_job& job);
     end classify(const supervised_job& job, const waited& w, json& result);
-    void start_worker();
+    void start_worker(const sandbox_spec& sandbox);
     bool worker_exited() const;
     bool wait_exit(double seconds) const;
     int kill_worker(bool term_first);
@@ -98,6 +83,7 @@ private:
     pid_t pid_ = 0;
     int fd_ = -1;
     std::string pending_;              // bytes read past the last answer
+    sandbox_spec sandbox_;             // the worker's sandbox (the last one's, when none runs)
     std::set<plugin_key> loaded_;            // plugins the worker has seen
     std::map<plugin_key, double> load_s_;    // plugin -> plugin_load_s last reported
 };

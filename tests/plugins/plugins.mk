@@ -87,3 +87,6 @@ $(TEST_SYNTH_STAMP): $(TEST_SYNTH_SRCS)
 
 .PHONY: test-plugins
 test-plugins: $(TEST_PLUGINS)
+
+# The hostile instrument of tests/sandbox.bats (one C file, no JUCE).
+-include tests/plugins/hostile/hostile.mk

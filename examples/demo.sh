@@ -3,8 +3,8 @@
 # make demo: renders a few dozen of amsynth's factory programs on a small note
 # grid through the whole pipeline, two render-one workers in parallel, then
 # sums the batch up, plays some of the notes through a reverb chain,
-# renders a short song to stems and a mix, and makes a page of it all. Everything it writes goes under $DEMO_OUT
-# (build/demo).
+# renders a short song to stems and a mix, and makes a page of it all.
+# Everything it writes goes under $DEMO_OUT (build/demo).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 PATH="${VR_BIN:-$here/build/bin}:$PATH"

@@ -301,16 +301,7 @@ void render_worker::run(const render_job& asked, json& record, const std::functi
     }
     if (chained && !song) {
         json& chain = record["chain"];
-        for (std::size_t i = 0; i < stages.size(); ++i) {
-            const job_stage& st = stages[i];
-            json& o = chain[i];
-            put_plugin_fields(o, st.slot->info, st.slot->binary_sha256, false);
-            if (st.preset) o["preset_sha256"] = st.preset->sha256;
-            if (st.state) o["state_file_sha256"] = st.state->sha256;
-            for (auto& [k, v] : each[i].items()) o[k] = v;
-            for (auto& [k, v] : sidechains[i].items()) o[k] = v;
-            if (st.loads()) o["preset_changed_state"] = o.value("state_sha256", "") != st.slot->default_state_sha256;
-        }
+        for (std::size_t i = 0; i < stages.size(); ++i) put_stage_fields(chain[i], stages[i], each[i], sidechains[i]);
     }
     record["plugin_load_s"] = load_s;
     if (auto compile_s = take_faust_compile_s()) record["faust_compile_s"] = *compile_s;

@@ -144,14 +144,7 @@ void put_stem_stages(json& record, const std::vector<job_stage>& stages, const j
         json chain = stage_list_json(specs);
         for (std::size_t k = 0; k < stem.stage_count; ++k) {
             const std::size_t i = stem.first_stage + k;
-            const job_stage& st = stages[i];
-            json& o = chain[k];
-            put_plugin_fields(o, st.slot->info, st.slot->binary_sha256, false);
-            if (st.preset) o["preset_sha256"] = st.preset->sha256;
-            if (st.state) o["state_file_sha256"] = st.state->sha256;
-            for (auto& [key, v] : each[i].items()) o[key] = v;
-            for (auto& [key, v] : sidechains[i].items()) o[key] = v;
-            if (st.loads()) o["preset_changed_state"] = o.value("state_sha256", "") != st.slot->default_state_sha256;
+            put_stage_fields(chain[k], stages[i], each[i], sidechains[i]);
         }
         record["stems"][j]["chain"] = std::move(chain);
     }

@@ -71,4 +71,10 @@ json params_json(const plugin_instance& p);
 void put_plugin_fields(json& record, const plugin_info& info, const std::optional<std::string>& sha256,
                        bool top = true);
 
+// A chain stage's entry in the result (the `chain` list, a stem's `chain`):
+// its plugin fields, preset and state hashes, what its render measured
+// (measured) and its sidechain's figures (sidechain), and whether its
+// preset or state changed the plugin's state.
+void put_stage_fields(json& o, const job_stage& stage, const json& measured, const json& sidechain);
+
 }  // namespace vr::host

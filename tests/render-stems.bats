@@ -159,3 +159,33 @@ for p, l in zip(plain, loud):
     assert abs(g - gain_db) < 0.006, (g, gain_db)
 EOF
 }
+
+@test "a worker killed while a song renders leaves no stem temporary behind; a living writer's stays" {
+    local stems="$OUT/stems" pid worker
+    mkdir -p "$stems"
+    jq -cn --arg o "$OUT/mix.wav" --arg m "$SONGS/song.mid" --arg s "$stems" --arg p "$VR_TEST_SYNTH_VST2" \
+        '{output_path: $o, midi_path: $m, stems_dir: $s,
+          tracks: {"name:lead": [{plugin_path: $p, set_params: {hang: 1}}]}}' >"$BATS_TEST_TMPDIR/job"
+    VR_TEST_SYNTH_HANG_MARK="$BATS_TEST_TMPDIR/hanging" \
+        render-one --timeout 60 <"$BATS_TEST_TMPDIR/job" >"$BATS_TEST_TMPDIR/result" 2>/dev/null &
+    pid=$!
+    # The song is in flight once the plugin hangs in it (it writes the mark).
+    for _ in $(seq 3000); do
+        if [ -e "$BATS_TEST_TMPDIR/hanging" ]; then break; fi
+        sleep 0.01
+    done
+    [ -e "$BATS_TEST_TMPDIR/hanging" ] || fail "the song never started"
+    worker=$(pgrep -P "$pid" | head -1)
+    [ -n "$worker" ] || fail "no worker process"
+    # What the worker would leave mid-write, and a temporary of a writer
+    # that lives on (this shell).
+    : >"$stems/.02-lead.wav.vr-tmp-$worker-0"
+    : >"$stems/.other.wav.vr-tmp-$$-0"
+    kill -TERM "$pid"
+    local status=0
+    wait "$pid" || status=$?
+    assert_equal "$status" 143
+    [ ! -e "$stems/.02-lead.wav.vr-tmp-$worker-0" ] || fail "the killed worker's stem temporary was left"
+    [ -e "$stems/.other.wav.vr-tmp-$$-0" ] || fail "a living writer's temporary was removed"
+    assert_equal "$(find "$stems" -name '*.wav' | wc -l)" 0
+}

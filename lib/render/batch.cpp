@@ -98,7 +98,8 @@ private:
             if (sweep_and_look(job, options_.skip_existing)) return skipped(std::move(record), job.output_path);
             if (workers_)
                 return workers_->run({record, to_wire(job), job.output_path, job.output_root, key_of(job),
-                                      sandbox_of(job, options_.supervision.sandbox)});
+                                      sandbox_of(job, options_.supervision.sandbox),
+                                      job.song ? job.song->stems_dir : std::string()});
             if (job.sandbox) throw record_error("sandbox: a job rendered in place (--no-isolate) cannot be sandboxed");
             json result = (*in_place_)(job, std::move(record), {}).record;
             result["worker_rss_mb"] = rss_mb();
@@ -116,13 +117,19 @@ private:
     // its output exists. Below an output root, a link on the way fails the
     // job here, before it renders (the writer refuses it again as it writes).
     bool sweep_and_look(const render_job& job, bool look) {
+        // A path in the stems folder: sweep_folder_of sweeps its folder.
+        const std::string stem = job.song && !job.song->stems_dir.empty()
+                                     ? (std::filesystem::path(job.song->stems_dir) / "stem").string()
+                                     : std::string();
         if (job.output_root.empty()) {
             temps_.sweep_folder_of(job.output_path);
+            if (!stem.empty()) temps_.sweep_folder_of(stem);
             return look && std::filesystem::exists(job.output_path);
         }
         auto root = beneath::open_existing(job.output_root);
         if (!root) return false;
         temps_.sweep_folder_of(*root, job.output_path);
+        if (!stem.empty()) temps_.sweep_folder_of(*root, stem);
         return root->exists(job.output_path) && look;
     }
 

@@ -125,19 +125,32 @@ void stale_temps::sweep_folder_of(const beneath& root, const std::string& path) 
     remove_stale_temps_at(fd.get());
 }
 
-void remove_temps_of_writer(const std::string& output_path, const std::string& output_root) {
-    const auto p = std::filesystem::path(output_path);
+namespace {
+
+// Removes the temporaries of `of` (every file when empty) in the folder
+// holding path, below output_root when given.
+void remove_dead_writers_temps(const std::string& path, const std::string& of, const std::string& output_root) {
+    const auto p = std::filesystem::path(path);
     if (output_root.empty()) {
-        remove_stale_temps(p.parent_path().string(), p.filename().string());
+        remove_stale_temps(p.parent_path().string(), of);
         return;
     }
     try {
         if (auto root = beneath::open_existing(output_root))
-            if (unique_fd dir = root->folder_of(output_path, false); dir)
-                remove_stale_temps_at(dir.get(), p.filename().string());
+            if (unique_fd dir = root->folder_of(path, false); dir) remove_stale_temps_at(dir.get(), of);
     } catch (const record_error&) {
         // A link below the root, or a folder gone: nothing of ours is there.
     }
+}
+
+}  // namespace
+
+void remove_temps_of_writer(const std::string& output_path, const std::string& output_root) {
+    remove_dead_writers_temps(output_path, std::filesystem::path(output_path).filename().string(), output_root);
+}
+
+void remove_temps_in_folder(const std::string& dir, const std::string& output_root) {
+    remove_dead_writers_temps((std::filesystem::path(dir) / "stem").string(), "", output_root);
 }
 
 }  // namespace vr

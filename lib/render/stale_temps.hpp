@@ -36,6 +36,10 @@ std::size_t remove_stale_temps(const std::string& dir, const std::string& of = "
 // nothing is removed. Never throws.
 void remove_temps_of_writer(const std::string& output_path, const std::string& output_root);
 
+// The same for every file in folder dir (a song's stems_dir, whose stem
+// names the supervisor does not know). Never throws.
+void remove_temps_in_folder(const std::string& dir, const std::string& output_root);
+
 // remove_stale_temps in the folder open as dirfd (which stays open): names
 // looked at and removed relative to it, never through a link.
 std::size_t remove_stale_temps_at(int dirfd, const std::string& of = "");

@@ -183,8 +183,11 @@ void supervisor::stop_worker() {
 
 namespace {
 
-// Removes what the dead writer of the job's output left beside it.
-void remove_temps_of(const supervised_job& job) { remove_temps_of_writer(job.output_path, job.output_root); }
+// Removes what the dead writer of the job's output (and stems) left there.
+void remove_temps_of(const supervised_job& job) {
+    remove_temps_of_writer(job.output_path, job.output_root);
+    if (!job.stems_dir.empty()) remove_temps_in_folder(job.stems_dir, job.output_root);
+}
 
 // Dies of the signal that interrupted us, once the worker is dead and the
 // temporary of the job it was writing removed.

@@ -36,6 +36,7 @@ struct supervised_job {
     std::string output_root;    // ...looked for below it without following links (empty: none)
     vr::plugin_key plugin_key;  // jobs with one key share a plugin loaded in the worker
     sandbox_spec sandbox;       // the sandbox it needs (off: none); workers are kept apart by it
+    std::string stems_dir;      // a song's stems folder: a killed worker's temporaries there go too
 };
 
 // Runs in a new worker process (a fork of the supervisor), given the

@@ -206,3 +206,25 @@ $RO_DIR/escaped.txt: Read-only file system"
     # Only the unsandboxed job ran the plugin.
     assert_equal "$(cat "$T/out/90.txt")" "$RO_DIR/escaped.txt: ok"
 }
+
+@test "a sandbox bwrap cannot make for the worker fails the job saying so, not blaming the plugin" {
+    # Passes the availability check (its command ends in `true`), fails
+    # every worker's sandbox as bwrap does: a message on stderr, exit 1.
+    cat >"$T/bwrap" <<'SH'
+#!/bin/sh
+for last; do :; done
+[ "$last" = true ] && exec bwrap "$@"
+echo "bwrap: Can't bind mount /oldroot/x on /newroot/x: No such file or directory" >&2
+exit 1
+SH
+    chmod +x "$T/bwrap"
+    mkdir -p "$T/out"
+    VR_BWRAP="$T/bwrap" run --separate-stderr render-one --plugin "$HOSTILE" --sandbox --output-root "$T/out" \
+        -o "$T/out/a.wav" --duration 0.05 --tail 0
+    assert_failure 1
+    assert_equal "$(jq -r .error.message <<<"$output")" \
+        "the sandboxed render process ended before its first answer (exit status 1): bwrap's message on stderr, if it could not make the sandbox, or the plugin's exit"
+    # shellcheck disable=SC2154 # $stderr is set by bats' run --separate-stderr
+    [[ "$stderr" == *"bwrap: Can't bind mount"* ]] || fail "bwrap's message is not on stderr: $stderr"
+    [ ! -e "$T/out/a.wav" ] || fail "a job with no sandbox left an output"
+}

@@ -145,6 +145,7 @@ void supervisor::start_worker(const sandbox_spec& sandbox) {
     pid_ = pid;
     fd_ = sv[0];
     pending_.clear();
+    answers_ = 0;
     loaded_.clear();
     g_worker = pid;
     ::sigprocmask(SIG_SETMASK, &old, nullptr);
@@ -319,9 +320,17 @@ supervisor::end supervisor::classify(const supervised_job& job, const waited& w,
         // own death is what the status says.
         wait_exit(options_.kill_grace_s);
         int status = kill_worker(false);
-        fail(death_message(status), WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+        std::string message = death_message(status);
+        // bwrap reports a sandbox it cannot make on stderr and exits 1,
+        // before render-one runs: then no plugin ended anything.
+        if (sandbox_.on && answers_ == 0 && WIFEXITED(status))
+            message = "the sandboxed render process ended before its first answer (exit status " +
+                      std::to_string(WEXITSTATUS(status)) + "): bwrap's message on stderr, if it could not " +
+                      "make the sandbox, or the plugin's exit";
+        fail(message, WIFSIGNALED(status) ? WTERMSIG(status) : 0);
         return end::crashed;
     }
+    ++answers_;
     result = std::move(answer["record"]);
     if (auto t = result.find("plugin_load_s"); t != result.end() && t->is_number())
         load_s_[job.plugin_key] = t->get<double>();

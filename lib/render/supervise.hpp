@@ -84,6 +84,7 @@ private:
     pid_t pid_ = 0;
     int fd_ = -1;
     std::string pending_;              // bytes read past the last answer
+    int answers_ = 0;                  // jobs the worker has answered
     sandbox_spec sandbox_;             // the worker's sandbox (the last one's, when none runs)
     std::set<plugin_key> loaded_;            // plugins the worker has seen
     std::map<plugin_key, double> load_s_;    // plugin -> plugin_load_s last reported

@@ -62,9 +62,12 @@ check_odd_renders() {
     assert_output --partial "jobs:         12 (12 ok, 0 failed, 0 skipped)"
     assert_output --partial "failed:       none"
     assert_output --partial "preview/index.html"
-    # The twelve, and the four middle Cs through the reverb chain.
+    # The twelve, the four middle Cs through the reverb chain, and the song's mix.
     run grep -c "<audio" "$out/preview/index.html"
-    assert_output 16
+    assert_output 17
+    # The song: its mix and three stems, each sounding.
+    run jq -c '[.status, (.peak_dbfs > -40), (.stems | map(.peak_dbfs > -40))]' "$out/song.ndjson"
+    assert_output '["ok",true,[true,true,true]]'
     run jq -c '[.status, (.chain | map(.plugin_name)), .tail_capped, (.frames > 72000), (.peak_dbfs > -40)]' \
         "$out/wet.ndjson"
     assert_equal "${#lines[@]}" 4

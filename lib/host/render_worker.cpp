@@ -11,6 +11,7 @@
 #include "audio/input.hpp"
 #include "audio/loudness.hpp"
 #include "audio/measure.hpp"
+#include "core/child_heap.hpp"
 #include "core/error.hpp"
 #include "core/files.hpp"
 #include "core/hash.hpp"
@@ -245,6 +246,7 @@ void render_worker::run(const render_job& asked, json& record, const std::functi
         case isolation::fork: {
             auto child = run_in_child(
                 [&] {
+                    enter_child_heap();
                     json r;
                     try {
                         std::vector<plugin_instance*> ps;

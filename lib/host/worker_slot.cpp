@@ -8,6 +8,7 @@
 #include <cstring>
 #include <utility>
 
+#include "core/child_heap.hpp"
 #include "core/hash.hpp"
 #include "core/tool.hpp"
 #include "host/child.hpp"
@@ -163,6 +164,7 @@ void worker_slot::probe() {
     // plugin whose only history is libc's generators counts as reset.
     auto forked = run_in_child(
         [&] {
+            enter_child_heap();
             pinned::reseed(0);
             return to_bytes(pristine->render(probe_plan(sample_rate), 2, {.input = in}));
         },
@@ -203,6 +205,7 @@ void worker_slot::check_reproducible(bool real_randomness) {
     if (pristine) {
         auto child = run_in_child(
             [&] {
+                enter_child_heap();
                 pinned::reseed(0);
                 return to_bytes(pristine->render(probe_plan(sample_rate), 2, {.input = in}));
             },

@@ -169,7 +169,7 @@ soak: all $(TEST_PLUGINS)
 
 # Throughput, overhead and memory, measured side by side on this machine
 # (bench/run); prints the table and writes $(BUILD)/bench/results.json.
-bench: all $(BUILD)/bench/true-peak-bench $(BUILD)/bench/encode-bench
+bench: all $(BUILD)/bench/true-peak-bench $(BUILD)/bench/encode-bench $(BUILD)/bench/fork-floor
 	VR_BIN=$(abspath $(BUILD)/bin) BENCH_BIN=$(abspath $(BUILD)/bench) bench/run
 
 # Our true-peak meter timed against libebur128's on audio files.
@@ -183,6 +183,12 @@ $(BUILD)/bench/encode-bench: $(BUILD)/obj/bench/encode.o $(LIBVR)
 	@mkdir -p $(@D)
 	$(CXX) $(VR_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 -include $(BUILD)/obj/bench/encode.d
+
+# What fork isolation costs the kernel alone, nothing of ours in it.
+$(BUILD)/bench/fork-floor: $(BUILD)/obj/bench/fork_floor.o
+	@mkdir -p $(@D)
+	$(CXX) $(VR_LDFLAGS) -o $@ $^
+-include $(BUILD)/obj/bench/fork_floor.d
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7

@@ -199,6 +199,32 @@ def build_rows(runs, meta):
             j1_renders_per_s=j1, j2_renders_per_s=j2, cpu_s=cpu, sys_s=sys_, startup_s=startup,
             startup_share=share, jobs=jobs, block=meta.get("par_block"))
 
+    # 2b. The kernel's floor under fork isolation (bench/fork_floor.cpp): a
+    # bare process as big as the worker, its children writing nothing (a
+    # fork and an exit: the bound from below) and writing as many pages as a
+    # job's take faults (from above: some of those are cheap first reads);
+    # alone, against the fork-mode host cost of a short job, and two at once
+    # (what -j2 can give fork isolation here).
+    for p, name in PLUGINS.items():
+        f1, f2 = runs.get(f"floor.j1.{p}"), runs.get(f"floor.j2.{p}")
+        if not f1 or not f2:
+            continue
+        ms = median(m.get("ms_per_fork") for m in f1)
+        bare = median(m.get("ms_per_fork") for m in runs.get(f"floor0.j1.{p}"))
+        rate1, rate2 = median(m.get("forks_per_s") for m in f1), median(m.get("forks_per_s") for m in f2)
+        scale = rate2 / rate1 if rate1 and rate2 else None
+        h = hosts.get(f"short.fork.wav.{p}")
+        ours = h["host_s"] * 1000 if h else None
+        row(f"floor.{p}", "fork floor: the kernel's cost of a fork per job, nothing of ours",
+            f"{name}: a {f1[0].get('mb')} MB process, children writing {f1[0].get('pages')} pages "
+            f"(the worker's size, a short fork-mode job's faults)",
+            f"{fmt(bare)} ms a fork and exit alone, {fmt(ms)} ms with the writes (our host cost: {fmt(ours)} ms"
+            f" a job); two at once {fmt(rate2)} vs "
+            f"{fmt(rate1)} forks/s = {fmt(scale)}x",
+            ms, "none (the limit fork isolation meets here)",
+            checked([f"floor.j1.{p}", f"floor.j2.{p}", f"floor0.j1.{p}"], "-"),
+            ms_per_fork=ms, bare_ms_per_fork=bare, forks_per_s_j1=rate1, forks_per_s_j2=rate2, j2_scale=scale, ours_ms=ours)
+
     # 3. One-off render, and the warm batch against one process a job.
     oneoff = runs.get("oneoff.amsynth")
     if oneoff:

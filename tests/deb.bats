@@ -101,7 +101,7 @@ build_id() { readelf -n "$1" | awk '/Build ID:/ { print $3 }'; }
     assert_line 'License: ISC'
 }
 
-@test "the control fields: name, VERSION, architecture, shared-library Depends, JUCE in Built-Using" {
+@test "the control fields: name, VERSION, architecture, shared-library Depends and libfaust2, JUCE in Built-Using" {
     run dpkg-deb -f "$DEB" Package Version Architecture
     assert_output "Package: vst-render
 Version: $VERSION
@@ -109,6 +109,8 @@ Architecture: amd64"
     run dpkg-deb -f "$DEB" Depends
     assert_output --regexp '(^|, )libsndfile1 \(>= [0-9.]+\)(,|$)'
     assert_output --regexp '(^|, )libc6 \(>= [0-9.]+\)(,|$)'
+    # Opened when a Faust program is met, so shlibs cannot see it.
+    assert_output --regexp '(^|, )libfaust2(,|$)'
     # Built-Using names source packages: juce-modules-source's is juce.
     juce=$(dpkg-query -W -f='${source:Package} (= ${source:Version})' juce-modules-source)
     assert_equal "$juce" "juce (= $(dpkg-query -W -f='${Version}' juce-modules-source))"

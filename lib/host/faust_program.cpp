@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "host/faust_program.hpp"
 
+#include <dlfcn.h>
 #include <faust/dsp/interpreter-dsp.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -22,6 +23,40 @@
 namespace vr::host {
 
 namespace {
+
+// libfaust, and LLVM with a dozen more libraries under it, is opened when a
+// Faust program is first met, not linked: linked, its relocations were 85%
+// of render-one's start-up (80 ms and 3,400 page faults before main), and
+// the 13 MB they wrote were in every worker, copied at each fork, in runs
+// that never play a Faust program. Three entry points are all we call;
+// the rest are virtual calls on what they return. Their names are the C++
+// ABI's for the declarations in interpreter-dsp.h (decltype keeps the
+// types those of the header).
+struct faust_library {
+    decltype(&createInterpreterDSPFactoryFromString) create = nullptr;
+    decltype(&readInterpreterDSPFactoryFromBitcode) read = nullptr;
+    decltype(&writeInterpreterDSPFactoryToBitcode) write = nullptr;
+};
+
+const faust_library& libfaust() {
+    // A failed load throws, and the next use tries again.
+    static const faust_library lib = [] {
+        void* handle = ::dlopen("libfaust.so.2", RTLD_NOW | RTLD_LOCAL);
+        if (!handle)
+            throw record_error(std::string("Faust programs need libfaust (Debian's libfaust2): ") + ::dlerror());
+        faust_library l;
+        l.create = reinterpret_cast<decltype(l.create)>(::dlsym(
+            handle, "_Z37createInterpreterDSPFactoryFromStringRKNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEEES6_iPPKcRS4_"));
+        l.read = reinterpret_cast<decltype(l.read)>(::dlsym(
+            handle, "_Z36readInterpreterDSPFactoryFromBitcodeRKNSt7__cxx1112basic_stringIcSt11char_traitsIcESaIcEEERS4_"));
+        l.write = reinterpret_cast<decltype(l.write)>(
+            ::dlsym(handle, "_Z35writeInterpreterDSPFactoryToBitcodeB5cxx11P23interpreter_dsp_factory"));
+        if (!l.create || !l.read || !l.write)
+            throw record_error("libfaust.so.2 lacks the interpreter's entry points: not the libfaust render-one was built for");
+        return l;
+    }();
+    return lib;
+}
 
 faust_options g_options;
 std::optional<double> g_compile_s;
@@ -63,6 +98,13 @@ std::string compile_message(std::string error) {
 
 // What the compiling child sends: 'E' and the message, or 'B' and the bitcode.
 std::string compile_in_child(const std::string& name, const std::string& text, const std::vector<std::string>& dirs) {
+    // Loaded before the cap, which is on what the compile adds.
+    const faust_library* lib = nullptr;
+    try {
+        lib = &libfaust();
+    } catch (const record_error& e) {
+        return "E" + std::string(e.what());
+    }
     cap_address_space(g_options.max_mb);
     std::vector<const char*> argv;
     for (const auto& d : dirs) {
@@ -72,7 +114,7 @@ std::string compile_in_child(const std::string& name, const std::string& text, c
     std::string error;
     interpreter_dsp_factory* factory = nullptr;
     try {
-        factory = createInterpreterDSPFactoryFromString(name, text, static_cast<int>(argv.size()), argv.data(), error);
+        factory = lib->create(name, text, static_cast<int>(argv.size()), argv.data(), error);
         if (factory) delete factory->createDSPInstance();
     } catch (const std::bad_alloc&) {
         return "Eit needs more than --faust-max-mb " + std::to_string(g_options.max_mb) + " MB";
@@ -80,7 +122,7 @@ std::string compile_in_child(const std::string& name, const std::string& text, c
         return "E" + std::string(e.what());
     }
     if (!factory) return "E" + (error.empty() ? std::string("no message") : compile_message(error));
-    return "B" + writeInterpreterDSPFactoryToBitcode(factory);
+    return "B" + lib->write(factory);
 }
 
 }  // namespace
@@ -126,7 +168,7 @@ interpreter_dsp_factory& faust_factory(const plugin_ref& ref) {
     }
     if (child.answer[0] == 'E') throw record_error("Faust compile failed: " + child.answer.substr(1));
     std::string error;
-    interpreter_dsp_factory* factory = readInterpreterDSPFactoryFromBitcode(child.answer.substr(1), error);
+    interpreter_dsp_factory* factory = libfaust().read(child.answer.substr(1), error);
     if (!factory) throw record_error("Faust: cannot read back the compiled " + name + ": " + error);
     // A chain of several new programs pays for each.
     g_compile_s = g_compile_s.value_or(0) + std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

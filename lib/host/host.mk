@@ -32,8 +32,9 @@ JUCE_INCS := -I$(JUCE_DIR) -Ilib/host/vst2compat \
              -I$(LV2_SDK)/sord/src -I$(LV2_SDK)/sratom -I$(LV2_SDK)/lilv -I$(LV2_SDK)/lilv/src
 JUCE_CXXFLAGS ?= -O2
 JUCE_LIBS  = $(JUCE_PKG_LIBS) -ldl -lpthread -lrt
-# Faust programs (host/faust_*): Debian's libfaust, its interpreter backend.
-FAUST_LIBS := -lfaust
+# Faust programs (host/faust_*): Debian's libfaust, its interpreter backend,
+# opened when a Faust program is first met (faust_program.cpp says why), not
+# linked.
 
 # The JUCE units see our compat headers, so they are rebuilt when those change.
 JUCE_COMPAT_HEADERS := $(wildcard lib/host/vst2compat/pluginterfaces/vst2.x/*.h)
@@ -66,12 +67,12 @@ $(HOST_OBJS): $(BUILD)/obj/%.o: %.cpp
 # lib/host/vst2_start.cpp first.
 $(BUILD)/bin/render-one: $(BUILD)/obj/tools/render-one.o $(HOST_OBJS) $(LIBVR) $(JUCE_LIB) lib/host/exports.list
 	@mkdir -p $(@D)
-	$(CXX) $(VR_LDFLAGS) -Wl,--dynamic-list=lib/host/exports.list -Wl,--wrap=dlsym -o $@ $(BUILD)/obj/tools/render-one.o $(HOST_OBJS) $(LIBVR) $(JUCE_LIB) $(PKG_LIBS) $(FAUST_LIBS) $(JUCE_LIBS)
+	$(CXX) $(VR_LDFLAGS) -Wl,--dynamic-list=lib/host/exports.list -Wl,--wrap=dlsym -o $@ $(BUILD)/obj/tools/render-one.o $(HOST_OBJS) $(LIBVR) $(JUCE_LIB) $(PKG_LIBS) $(JUCE_LIBS)
 
 # plugin-scan loads plugins as render-one does: the same objects and flags.
 $(BUILD)/bin/plugin-scan: $(BUILD)/obj/tools/plugin-scan.o $(HOST_OBJS) $(LIBVR) $(JUCE_LIB) lib/host/exports.list
 	@mkdir -p $(@D)
-	$(CXX) $(VR_LDFLAGS) -Wl,--dynamic-list=lib/host/exports.list -Wl,--wrap=dlsym -o $@ $(BUILD)/obj/tools/plugin-scan.o $(HOST_OBJS) $(LIBVR) $(JUCE_LIB) $(PKG_LIBS) $(FAUST_LIBS) $(JUCE_LIBS)
+	$(CXX) $(VR_LDFLAGS) -Wl,--dynamic-list=lib/host/exports.list -Wl,--wrap=dlsym -o $@ $(BUILD)/obj/tools/plugin-scan.o $(HOST_OBJS) $(LIBVR) $(JUCE_LIB) $(PKG_LIBS) $(JUCE_LIBS)
 
 -include $(HOST_OBJS:.o=.d)
 

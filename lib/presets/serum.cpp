@@ -81,6 +81,14 @@ xfer_envelope parse_xfer_envelope(std::span<const std::uint8_t> bytes) {
         throw format_error("bad JSON header at byte " + std::to_string(json_at + e.byte - 1) +
                                ": " + printable_excerpt(why, 300),
                            json_at);
+    } catch (const json::out_of_range& e) {
+        // A number past a double's range (1e999): nlohmann says which, not
+        // where, so the header's start is named.
+        std::string why = e.what();  // "[json.exception.out_of_range.406] number overflow ..."
+        if (auto cut = why.find("] "); cut != std::string::npos) why.erase(0, cut + 2);
+        throw format_error("bad JSON header at byte " + std::to_string(json_at) + ": " +
+                               printable_excerpt(why, 300),
+                           json_at);
     }
     if (!env.meta.is_object())
         throw format_error("JSON header at byte " + std::to_string(json_at) +

@@ -20,7 +20,7 @@ namespace {
 
 const std::string out_dir = "/out/dir";
 
-std::vector<std::string> split(std::string_view s, char sep) {
+VR_FUZZ_UNTRACED std::vector<std::string> split(std::string_view s, char sep) {
     std::vector<std::string> parts;
     for (;;) {
         auto at = s.find(sep);
@@ -31,7 +31,7 @@ std::vector<std::string> split(std::string_view s, char sep) {
 }
 
 // A component as every file system takes it.
-void check_component(const std::string& c, bool folder) {
+VR_FUZZ_UNTRACED void check_component(const std::string& c, bool folder) {
     vr_fuzz_require(!c.empty() && c.size() <= vr::max_component_bytes);
     vr_fuzz_require(vr::valid_utf8(c) && vr::nfc(c) == c);
     vr_fuzz_require(c != "." && c != ".." && c.front() != '.');
@@ -42,7 +42,7 @@ void check_component(const std::string& c, bool folder) {
 }
 
 // The keys of a relative path's prefixes, one per component.
-std::vector<std::string> prefix_keys(const std::vector<std::string>& components) {
+VR_FUZZ_UNTRACED std::vector<std::string> prefix_keys(const std::vector<std::string>& components) {
     std::vector<std::string> keys;
     std::string key;
     for (const auto& c : components) {
@@ -54,7 +54,7 @@ std::vector<std::string> prefix_keys(const std::vector<std::string>& components)
 
 }  // namespace
 
-void vr_fuzz_paths(const std::uint8_t* data, std::size_t size) {
+VR_FUZZ_UNTRACED void vr_fuzz_paths(const std::uint8_t* data, std::size_t size) {
     std::string_view input(reinterpret_cast<const char*>(data), size);
     vr::path_assigner assigner(out_dir);
     std::set<std::string> files, reserved;

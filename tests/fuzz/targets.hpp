@@ -24,6 +24,16 @@ void vr_fuzz_paths(const std::uint8_t* data, std::size_t size);
 // LV2 manifests: plugins listed once each, binaries absolute paths or none.
 void vr_fuzz_lv2(const std::uint8_t* data, std::size_t size);
 
+// The harness's own checks: no coverage callbacks (one for each branch and
+// each comparison) and no features of their own for libFuzzer to keep and
+// weigh, which cost more than the parse they check. What they call in lib/
+// stays instrumented. (Only clang's fuzz build has the instrumentation.)
+#if defined(__clang__)
+#define VR_FUZZ_UNTRACED __attribute__((no_sanitize("coverage")))
+#else
+#define VR_FUZZ_UNTRACED
+#endif
+
 // Stops the run when a property does not hold: libFuzzer saves the input, and
 // a unit test replaying it dies.
 inline void vr_fuzz_require(bool ok) {

@@ -2,6 +2,8 @@
 // Unit tests for lib/'s core: the byte cursor, text helpers, records, files.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <fcntl.h>
 #include <filesystem>
 #include <unistd.h>
@@ -197,6 +199,23 @@ TEST(Records, PassesUnchangedRecordsOnByteForByte) {
     vr::json bad = vr::json::parse(got.substr(expect.size()));
     EXPECT_EQ(bad["status"], "error");
     EXPECT_NE(bad["error"]["message"].get<std::string>().find("line 6"), std::string::npos);
+}
+
+// Found by the records fuzzer: nlohmann passes over a leading byte order
+// mark and stops reading at a NUL, so both lines went out as they came, and
+// neither is JSON.
+TEST(Records, ALineWithANulIsRefusedAndAByteOrderMarkDropped) {
+    const std::string bom = "\xEF\xBB\xBF";
+    std::string got = run_loop(bom + R"({"untouched":1})" + "\n" + std::string("{\"a\":1}\0junk", 12) + "\n" + bom + "\n");
+    auto nl = got.find('\n');
+    ASSERT_NE(nl, std::string::npos);
+    EXPECT_EQ(got.substr(0, nl), R"({"untouched":1})");
+    vr::json bad = vr::json::parse(got.substr(nl + 1));
+    EXPECT_EQ(bad["status"], "error");
+    EXPECT_NE(bad["error"]["message"].get<std::string>().find("NUL byte"), std::string::npos);
+    EXPECT_EQ(bad["error"]["line"], 2);
+    // The third line, a mark alone, is blank: no record.
+    EXPECT_EQ(std::count(got.begin(), got.end(), '\n'), 2);
 }
 
 TEST(Files, AtomicWriteLeavesNoTemporaryAndRefusesSpecialFiles) {

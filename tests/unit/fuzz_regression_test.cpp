@@ -112,3 +112,56 @@ TEST(FuzzRegression, SeedFixturesHoldTheProperties) {
     replay(vr_fuzz_records, "fixture meta.json lines",
            std::vector<std::uint8_t>(lines.begin(), lines.end()));
 }
+
+// fuzz_records reads the loop's error records with its own checker, not
+// nlohmann: the two agree on what is a JSON object and on the facts read.
+TEST(FuzzRegression, RecordsCheckerReadsAsNlohmannDoes) {
+    const std::string lines[] = {
+        R"({"status":"error","error":{"tool":"t","message":"m","line":3,"text":"x"}})",
+        R"({"status":"error","error":{"line":3},"error":{"line":4}})",
+        R"({"error":{"line":3},"error":5,"status":"error"})",
+        R"({"st\u0061tus":"\u0065rror","error":{"li\u006ee":18446744073709551615}})",
+        R"({"status":"error","error":{"line":18446744073709551616}})",
+        R"({"status":"error","error":{"line":-1}})",
+        R"({"status":"error","error":{"line":3.0}})",
+        R"({"status":"error","error":{"line":1e2}})",
+        R"({"status":"error","error":{"x":{"line":3}}})",
+        R"({"status":"errors"})",
+        R"({"status":["error"]})",
+        R"( {"a":[1,-0,0.5,1E+2,2e-3,true,false,null,"\"\\\/\b\f\n\r\t"]} )",
+        "{\"a\":\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"}",
+        R"({"a":"\uD83D\uDE00"})",
+        R"({"a":1e999})",
+        R"({"a":-1e400})",
+        R"({"a":"\uD83D"})",
+        R"({"a":"\uDE00"})",
+        R"({"a":"\u12"})",
+        "{\"a\":\"\xed\xa0\x80\"}",
+        "{\"a\":\"\xe0\x80\xaf\"}",
+        "{\"a\":\"\xf4\x90\x80\x80\"}",
+        "{\"a\":\"\xc3\"}",
+        "{\"a\":\"\x01\"}",
+        R"({"a":01})",
+        R"({"a":1.})",
+        R"({"a":.5})",
+        R"({"a":+1})",
+        R"({"a":1,})",
+        R"({"a" 1})",
+        R"({"a":tru})",
+        R"({} {})",
+        R"([1,2])",
+        R"("error")",
+        R"({)",
+        "",
+    };
+    for (const std::string& line : lines) {
+        record_facts want;
+        bool is_object = vr::json::sax_parse(line, &want) && want.object;
+        vr_fuzz::output_facts got;
+        EXPECT_EQ(vr_fuzz::json_checker(line).read(got), is_object) << line;
+        if (!is_object) continue;
+        EXPECT_EQ(got.failed, want.failed) << line;
+        EXPECT_EQ(got.error_object, want.error_object) << line;
+        EXPECT_EQ(got.line, want.line) << line;
+    }
+}

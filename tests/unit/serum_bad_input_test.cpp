@@ -84,6 +84,15 @@ TEST(SerumBadInput, WrongMagicAndBadHeaders) {
     b.erase(b.begin() + 17, b.begin() + 19);  // the "{}"
     b.insert(b.begin() + 17, deep.begin(), deep.end());
     EXPECT_ERROR(b, "JSON header nested deeper than 64 levels at byte 81");
+    // A number past a double's range is a bad header like any other (the
+    // fuzzer's find: nlohmann's out_of_range escaped the reader).
+    std::string big = R"({"a":1e999})";
+    b = vr::make_xfer_envelope(vr::json::object(), 1, 2, vr::zstd_deflate(byte_vector{0xa0}, 3));
+    len = big.size();
+    for (int i = 0; i < 8; ++i) b[9 + i] = static_cast<std::uint8_t>(len >> (8 * i));
+    b.erase(b.begin() + 17, b.begin() + 19);
+    b.insert(b.begin() + 17, big.begin(), big.end());
+    EXPECT_ERROR(b, "bad JSON header at byte 17: number overflow parsing '1e999'");
 }
 
 TEST(SerumBadInput, PayloadProblems) {

@@ -27,8 +27,8 @@ namespace {
 // libfaust, and LLVM with a dozen more libraries under it, is opened when a
 // Faust program is first met, not linked: linked, its relocations were 85%
 // of render-one's start-up (80 ms and 3,400 page faults before main), and
-// the 13 MB they wrote were in every worker, copied at each fork, in runs
-// that never play a Faust program. Three entry points are all we call;
+// its libraries' mappings were in every worker, copied at each fork, in
+// runs that never play a Faust program. Three entry points are all we call;
 // the rest are virtual calls on what they return. Their names are the C++
 // ABI's for the declarations in interpreter-dsp.h (decltype keeps the
 // types those of the header).

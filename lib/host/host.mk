@@ -59,6 +59,10 @@ juce: $(JUCE_LIB)
 HOST_SRCS := $(wildcard lib/host/*.cpp)
 HOST_OBJS := $(HOST_SRCS:%.cpp=$(BUILD)/obj/%.o)
 
+# UBSan's vptr check names each dynamic type's typeinfo, and libfaust's
+# classes keep theirs in libfaust, which is opened when needed, not linked.
+$(BUILD)/obj/lib/host/faust_instance.o $(BUILD)/obj/lib/host/faust_program.o: VR_CXXFLAGS += -fno-sanitize=vptr
+
 $(HOST_OBJS): $(BUILD)/obj/%.o: %.cpp
 	@mkdir -p $(@D)
 	$(CXX) $(VR_CXXFLAGS) -Wno-cpp $(JUCE_DEFS) $(JUCE_INCS:-I%=-isystem %) $(JUCE_PKG_CFLAGS) -MMD -MP -c $< -o $@

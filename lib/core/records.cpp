@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // over 400 lines: the record loop, its line reader and writer, and a bad
-// line's record written as text share one contract (records.hpp); the ASCII
-// fast paths for printable_excerpt and valid_utf8 here belong in text.cpp,
-// which would bring this file back under 400.
+// line's record written straight as text share one contract (records.hpp)
+// and its escaping; split, each half would need the other's internals.
 #include "core/records.hpp"
 
 #include <algorithm>
@@ -149,33 +148,6 @@ void set_error(json& record, const std::string& message) {
     record["error"] = json{{"tool", tool_name()}, {"message", message}};
 }
 
-namespace {
-
-// printable_excerpt, with its common case, printable ASCII, taken without
-// growing the answer byte by byte: the same text (kept whole up to max_bytes,
-// then cut with "..."), two allocations fewer for each bad line.
-std::string excerpt(std::string_view s, std::size_t max_bytes) {
-    std::size_t n = std::min(s.size(), max_bytes);
-    for (std::size_t i = 0; i < n; ++i) {
-        auto c = static_cast<unsigned char>(s[i]);
-        if (c < 0x20 || c > 0x7E) return printable_excerpt(s, max_bytes);
-    }
-    std::string out;
-    out.reserve(n + 3);
-    out.assign(s.data(), n);
-    if (n < s.size()) out += "...";
-    return out;
-}
-
-// valid_utf8, passing ASCII by without decoding it.
-bool utf8_ok(std::string_view s) {
-    for (char ch : s)
-        if (static_cast<unsigned char>(ch) >= 0x80) return valid_utf8(s);
-    return true;
-}
-
-}  // namespace
-
 json bad_line_record(std::size_t line, const std::string& message, std::string_view text) {
     // Built field by field: a nested initializer list copies every value
     // through temporaries (dozens of allocations for each bad line).
@@ -190,7 +162,7 @@ json bad_line_record(std::size_t line, const std::string& message, std::string_v
     said += message;
     error["message"] = std::move(said);
     error["line"] = line;
-    error["text"] = excerpt(text, 80);
+    error["text"] = printable_excerpt(text, 80);
     return r;
 }
 
@@ -234,9 +206,9 @@ void append_json_string(std::string& out, std::string_view s) {
 std::optional<std::string> bad_line_json(std::size_t line, const std::string& message,
                                          std::string_view text) {
     const std::string& tool = tool_name();
-    std::string shown = excerpt(text, 80);
+    std::string shown = printable_excerpt(text, 80);
     // Text that is not UTF-8 is record_writer's to report, as it always has.
-    if (!utf8_ok(tool) || !utf8_ok(message) || !utf8_ok(shown)) return std::nullopt;
+    if (!valid_utf8(tool) || !valid_utf8(message) || !valid_utf8(shown)) return std::nullopt;
     char number[24];
     int digits = std::snprintf(number, sizeof number, "%zu", line);
     std::string_view num(number, static_cast<std::size_t>(digits));
@@ -353,7 +325,7 @@ public:
                                   : tag_end != std::string_view::npos ? why.substr(tag_end + 2)
                                                                       : why;
         message = "not JSON: ";
-        message += excerpt(detail, 200);
+        message += printable_excerpt(detail, 200);
         return false;
     }
     std::string message;  // empty while no error

@@ -35,6 +35,10 @@ std::size_t utf8_seq_len(std::string_view s, std::size_t i) {
 
 bool valid_utf8(std::string_view s) {
     for (std::size_t i = 0; i < s.size();) {
+        if (static_cast<unsigned char>(s[i]) < 0x80) {  // ASCII, the common case: no decoding
+            ++i;
+            continue;
+        }
         std::size_t n = utf8_seq_len(s, i);
         if (n == 0) return false;
         i += n;
@@ -50,6 +54,17 @@ std::string_view utf8_prefix(std::string_view s, std::size_t max_bytes) {
 }
 
 std::string printable_excerpt(std::string_view s, std::size_t max_bytes) {
+    // Printable ASCII, the common case (every bad record line has an
+    // excerpt), in one piece rather than byte by byte.
+    const std::size_t head = std::min(s.size(), max_bytes);
+    if (std::all_of(s.begin(), s.begin() + static_cast<std::ptrdiff_t>(head),
+                    [](char ch) { return static_cast<unsigned char>(ch) >= 0x20 && static_cast<unsigned char>(ch) < 0x7F; })) {
+        std::string out;
+        out.reserve(head + 3);
+        out.assign(s.data(), head);
+        if (head < s.size()) out += "...";
+        return out;
+    }
     std::string out;
     std::size_t i = 0;
     while (i < s.size() && out.size() < max_bytes) {

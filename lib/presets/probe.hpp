@@ -39,6 +39,14 @@ struct probe_job {
 // a preset over head_batch::whole_max, a head cut short before its kind is
 // settled) is read again by probe_file; the results are exactly what
 // probe_file gives.
+//
+// Most of a scan is the kernel opening and reading files, so a run of more
+// than a few files is split in two and the second part read by a helper
+// thread with a ring of its own, while the calling thread reads the first
+// part and uses its results; the helper's results are used after them, so
+// that every result is used in order, on the calling thread. The split
+// follows whichever side finished first (the helper reads a little slower,
+// the calling thread has the results to use).
 class folder_prober {
 public:
     // `batches` false, or no io_uring: every file by probe_file.
@@ -52,8 +60,17 @@ public:
     void run(int dirfd, std::span<const probe_job> jobs,
              const std::function<void(std::size_t, probe_result&)>& use);
 
+    // Whether a second thread reads part of each run (io_uring and two
+    // processors to be had).
+    bool split() const noexcept { return helper_ != nullptr; }
+
 private:
+    struct helper;
     std::unique_ptr<head_batch> batch_;  // null when not used
+    std::unique_ptr<helper> helper_;     // the second ring and its thread; null when it cannot be had
+    int share_ = 50;                     // the percentage of a split run read on the calling thread
+    // A split costs the helper's wake-up, more than a few files' reading.
+    static constexpr std::size_t least_to_split = 16;
 };
 
 }  // namespace vr

@@ -197,6 +197,45 @@ TEST(PresetsWalk, AHeadBatchReadsEveryFileAndSaysWhyOneFailed) {
     }
 }
 
+// The prober splits a run between its thread and a helper's: every result
+// is probe_file's for that file, handed over in order, on runs of many
+// lengths (one file, under the least it splits, over two rings' worth).
+TEST(PresetsWalk, ASplitRunGivesEachFileItsOwnResultInOrder) {
+    vr::folder_prober prober(true);
+    if (!prober.split()) GTEST_SKIP() << "io_uring or a second processor is not available here";
+    auto dir = temp_dir() / "split";
+    fs::create_directories(dir);
+    auto fxp = load("fxp", "ardour2fxp/MDAx_Harp_FxCk.fxp");
+    std::vector<std::string> names;
+    for (std::size_t i = 0; i < 600; ++i) {
+        names.push_back("g" + std::to_string(1000 + i) + (i % 7 == 0 ? ".fxp" : ".txt"));
+        if (i % 7 == 0)
+            write(dir / names.back(), fxp);
+        else
+            write(dir / names.back(), std::string(100 + i, static_cast<char>('a' + i % 26)));
+    }
+    names.push_back("missing");
+    vr::unique_fd dirfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY));
+    for (std::size_t length : {std::size_t{1}, std::size_t{15}, std::size_t{16}, std::size_t{257}, names.size()}) {
+        SCOPED_TRACE(length);
+        std::vector<vr::probe_job> jobs;
+        for (std::size_t i = names.size() - length; i < names.size(); ++i) jobs.push_back({names[i].c_str(), i % 2 == 0});
+        // Twice, so that the split moves between the runs.
+        for (int round = 0; round < 2; ++round) {
+            std::size_t next = 0;
+            prober.run(dirfd.get(), jobs, [&](std::size_t i, vr::probe_result& r) {
+                ASSERT_EQ(i, next++);
+                vr::probe_result want = vr::probe_file(dirfd.get(), jobs[i].name, jobs[i].whole_head);
+                EXPECT_EQ(r.open_errno, want.open_errno) << jobs[i].name;
+                EXPECT_EQ(r.error == nullptr, want.error == nullptr) << jobs[i].name;
+                EXPECT_EQ(r.head.kind, want.head.kind) << jobs[i].name;
+                EXPECT_TRUE(r.head.bytes == want.head.bytes) << jobs[i].name;
+            });
+            EXPECT_EQ(next, jobs.size());
+        }
+    }
+}
+
 TEST(PresetsWalk, BatchedReadsWriteTheSameRecordsAsReadsOneByOne) {
     auto dir = temp_dir() / "library";
     std::size_t presets = make_library(dir);

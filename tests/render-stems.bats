@@ -109,6 +109,58 @@ EOF
     assert_output "$(printf '%s\n' "$OUT/all:" 01-bass.wav 02-lead.wav 03-drums.wav '' "$OUT/two:" 01-bass.wav 03-drums.wav)"
 }
 
+@test "-o with --tracks renders the song its job record would, byte for byte; in a batch --tracks is the song of jobs with no plugin of their own" {
+    local a="[{\"plugin_path\":\"$AMSYNTH\"}]" tracks
+    tracks="{\"name:lead\":$a,\"channel:10\":[{\"plugin_path\":\"$SONGS/drums.dsp\"}]}"
+    sh_run "render-one --tracks '$tracks' --default-track '$a' --midi '$SONGS/song.mid' --stems-dir '$OUT/flags' \
+        --sample-format float32 --tail 0.5 -o '$OUT/flags.wav' 2>/dev/null"
+    assert_success
+    run jq -c '[.status, .default_track[0].plugin_path == $a, (.stems | map([.track, .key, .chain[0].plugin_name])),
+                .peak_dbfs > -30]' --arg a "$AMSYNTH" <<<"$output"
+    assert_output '["ok",true,[[1,null,"amsynth_vst"],[2,"name:lead","amsynth_vst"],[3,"channel:10","drums"]],true]'
+    # The same song from a job record, beside a job with a plugin of its own.
+    {
+        song_job "$OUT/record.wav" "$tracks" "stems_dir: \"$OUT/record\", default_track: $a, sample_format: \"float32\", tail_s: 0.5"
+        jq -cn --arg o "$OUT/batch.wav" --arg m "$SONGS/song.mid" '{output_path: $o, midi_path: $m}'
+        jq -cn --arg o "$OUT/plain.wav" --arg p "$AMSYNTH" '{output_path: $o, plugin_path: $p, duration_s: 0.2}'
+    } >"$OUT/jobs"
+    sh_run "render-one --tracks '$tracks' --stems-dir '$OUT/batch' --sample-format float32 --tail 0.5 < '$OUT/jobs' 2>/dev/null"
+    assert_success
+    run jq -c '[.status, (.stems // [] | length), .tracks != null, .peak_dbfs > -30]' <<<"$output"
+    assert_line --index 0 '["ok",3,true,true]'
+    assert_line --index 1 '["ok",2,true,true]'
+    assert_line --index 2 '["ok",0,false,true]'
+    cmp "$OUT/flags.wav" "$OUT/record.wav" || fail "the mix from the flags differs from the job record's"
+    for stem in 01-bass 02-lead 03-drums; do
+        cmp "$OUT/flags/$stem.wav" "$OUT/record/$stem.wav" || fail "$stem differs"
+    done
+    # The batch's song has no default_track (the flag was not given): the
+    # bass is left out, so its mix is the lead and the drums alone.
+    cmp "$OUT/batch/02-lead.wav" "$OUT/record/02-lead.wav" || fail "the batch's lead differs"
+    [ ! -e "$OUT/batch/01-bass.wav" ] || fail "the batch rendered the bass"
+}
+
+@test "--tracks and --default-track: not JSON, a bad key or stage list, or -o with a flag for one plugin: exit 2, nothing written" {
+    local a="[{\"plugin_path\":\"$AMSYNTH\"}]"
+    run render-one --tracks '{"1":' --midi "$SONGS/song.mid" -o "$OUT/x.wav"
+    assert_failure 2
+    assert_line --partial "render-one: --tracks: not JSON: "
+    run render-one --tracks "{\"flute\":$a}" --midi "$SONGS/song.mid" -o "$OUT/x.wav"
+    assert_failure 2
+    assert_line --partial "render-one: --tracks: tracks: key 'flute' is not a track index"
+    run render-one --default-track '[]' --midi "$SONGS/song.mid" -o "$OUT/x.wav"
+    assert_failure 2
+    assert_line --partial "render-one: --default-track: default_track: "
+    run render-one --tracks "{\"1\":$a}" -p "$AMSYNTH" --midi "$SONGS/song.mid" -o "$OUT/x.wav"
+    assert_failure 2
+    assert_line "render-one: -o with --tracks renders a song, whose plugins are in the tracks' stage lists: --plugin has no job to go to"
+    run render-one --tracks "{\"1\":$a}" --preset "$OUT/p.fxp" --midi "$SONGS/song.mid" -o "$OUT/x.wav"
+    assert_failure 2
+    assert_line --partial "--preset has no job to go to"
+    run ls "$OUT"
+    assert_output ""
+}
+
 @test "a track two keys select, a key that names no track, stems outside the output root: error records, no file" {
     local a="[{\"plugin_path\":\"$AMSYNTH\"}]"
     {

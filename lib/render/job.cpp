@@ -203,7 +203,7 @@ render_job make_render_job(const json& record, const render_defaults& d, const p
     // A chain names its plugins (and what each loads) in its stages; else
     // the record's own fields are its one plugin's, with the flags' defaults.
     // A song names its plugins per track (render/song.hpp), --then's among them.
-    const bool song = read_song(record, d.then_plugins, d.stems_dir, job);
+    const bool song = read_song(record, d, job);
     if (!song && !read_chain(record, job)) {
         plugin_stage s;
         s.plugin = plugins.plugin_for(record);

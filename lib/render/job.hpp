@@ -45,6 +45,7 @@ public:
     // Adds one --plugin value; throws usage_error for a repeated default or key.
     void add(const std::string& value);
     bool empty() const { return !default_ && by_key_.empty(); }
+    bool has_default() const { return default_.has_value(); }
     // The plugin for a record: its faust_code, else its plugin_path, else a mapping by
     // preset_plugin_id, then by preset_format, else the default. Throws
     // record_error naming the --plugin flag that would cover the job.
@@ -108,6 +109,10 @@ struct render_defaults {
     std::optional<std::string> output_root;  // --output-root
     bool sandbox = false;                    // --sandbox: every job sandboxed, whatever its field says
     std::optional<std::string> stems_dir;    // --stems-dir, for song jobs without their own
+    // --tracks: the song of a job with neither tracks nor a plugin of its
+    // own; --default-track: a song job's default_track when it has none.
+    std::optional<json> tracks;
+    std::optional<json> default_track;
     render_shape shape;
 };
 

@@ -7,6 +7,7 @@
 
 #include "core/error.hpp"
 #include "core/files.hpp"
+#include "render/song.hpp"
 
 namespace vr {
 
@@ -78,6 +79,11 @@ void declare_render_options(cli& cli) {
         cxxopts::value<std::string>(), "JSON")(
         "automation-step", "frames per sub-block while an automated value ramps (automation_step)",
         cxxopts::value<int>()->default_value(std::to_string(default_automation_step)), "N")(
+        "tracks", "render the MIDI file as a song (tracks), for a job with no plugin of its own: JSON {\"track "
+                  "key\": [stage, ...]}, keys \"N\", \"name:NAME\" or \"channel:N\"; stems go to --stems-dir",
+        cxxopts::value<std::string>(), "JSON")(
+        "default-track", "the stages of a song's tracks no key selects (default_track): JSON [stage, ...]",
+        cxxopts::value<std::string>(), "JSON")(
         "then", "append this plugin (an effect) to every job's chain: it processes the audio of the plugin before it "
                 "(repeatable, in order)",
         cxxopts::value<std::vector<std::string>>(), "PLUGIN")(
@@ -175,6 +181,37 @@ std::optional<std::string> path_flag(const cli& cli, const char* name) {
     return cli.get<std::string>(name);
 }
 
+// A flag whose value is JSON; not JSON: a usage error saying why.
+json json_flag(const cli& cli, const char* name) {
+    try {
+        return json::parse(cli.get<std::string>(name));
+    } catch (const json::exception& e) {
+        // nlohmann's "[json.exception.parse_error.101] parse error at
+        // line 1, column 2: why", or "[json.exception....] why".
+        const std::string what = e.what();
+        const auto colon = what.find(": "), tag_end = what.find("] ");
+        cli::throw_usage(std::string("--") + name + ": not JSON: " +
+                         (colon != std::string::npos     ? what.substr(colon + 2)
+                          : tag_end != std::string::npos ? what.substr(tag_end + 2)
+                                                         : what));
+    }
+}
+
+// --tracks and --default-track, checked as a job's tracks are (their
+// stage lists with --then's stages after them).
+void read_song_flags(const cli& cli, render_defaults& d) {
+    if (cli.has("tracks")) d.tracks = json_flag(cli, "tracks");
+    if (cli.has("default-track")) d.default_track = json_flag(cli, "default-track");
+    render_job probe;
+    try {
+        if (d.tracks) read_song(json::object(), d, probe);
+        else if (d.default_track)  // read before the tracks: its own message comes first
+            read_song(json{{"tracks", {{"1", *d.default_track}}}}, d, probe);
+    } catch (const record_error& e) {
+        cli::throw_usage(std::string(d.tracks ? "--tracks" : "--default-track") + ": " + e.what());
+    }
+}
+
 render_defaults read_defaults(const cli& cli) {
     render_defaults d;
     d.note = cli.get_in_range("note", 0, 127);
@@ -185,18 +222,7 @@ render_defaults read_defaults(const cli& cli) {
     d.sidechain_path = path_flag(cli, "sidechain");
     d.downmix = cli.has("downmix");
     if (cli.has("automation")) {
-        json value;
-        try {
-            value = json::parse(cli.get<std::string>("automation"));
-        } catch (const json::exception& e) {
-            // nlohmann's "[json.exception.parse_error.101] parse error at
-            // line 1, column 2: why", or "[json.exception....] why".
-            const std::string what = e.what();
-            const auto colon = what.find(": "), tag_end = what.find("] ");
-            cli::throw_usage("--automation: not JSON: " + (colon != std::string::npos     ? what.substr(colon + 2)
-                                                           : tag_end != std::string::npos ? what.substr(tag_end + 2)
-                                                                                          : what));
-        }
+        json value = json_flag(cli, "automation");
         try {
             d.moves = read_automation(value, "automation");
         } catch (const record_error& e) {
@@ -206,6 +232,7 @@ render_defaults read_defaults(const cli& cli) {
     d.automation_step = cli.get_in_range("automation-step", 1, max_automation_step);
     d.note_given = cli.has("note");
     if (cli.has("then")) d.then_plugins = cli.get<std::vector<std::string>>("then");
+    read_song_flags(cli, d);
     d.preset_path = path_flag(cli, "preset");
     d.state_path = path_flag(cli, "state");
     d.output_root = path_flag(cli, "output-root");
@@ -259,6 +286,8 @@ constexpr std::pair<const char*, const char*> flag_fields[] = {
     {"state", "state_path"},
     {"output-root", "output_root"},
     {"stems-dir", "stems_dir"},
+    {"tracks", "tracks"},
+    {"default-track", "default_track"},
     {"sample-rate", "sample_rate_hz"},
     {"block-size", "block_size"},
     {"channels", "channels"},
@@ -325,6 +354,12 @@ render_options read_render_options(const cli& cli) {
     if (o.mode == render_mode::single) {
         o.output_path = absolute_path(cli.get<std::string>("output"));
         o.worker.one_job = true;
+        // -o's one job is the song: a flag for a job's one plugin would go unused.
+        if (o.defaults.tracks)
+            for (const char* flag : {"plugin", "preset", "state", "sidechain", "automation"})
+                if (cli.has(flag) && (std::string(flag) != "plugin" || o.plugins.has_default()))
+                    cli::throw_usage(std::string("-o with --tracks renders a song, whose plugins are in the "
+                                                 "tracks' stage lists: --") + flag + " has no job to go to");
     }
     if (o.mode == render_mode::export_programs) o.export_path = absolute_path(cli.get<std::string>("export-programs"));
     if (o.mode == render_mode::export_bank) o.export_path = absolute_path(cli.get<std::string>("export-bank"));

@@ -47,29 +47,34 @@ json stage_list_json(const std::vector<plugin_stage>& stages) {
     return std::move(r["chain"]);
 }
 
-bool read_song(const json& record, const std::vector<std::string>& then_plugins,
-               const std::optional<std::string>& defaults_stems_dir, render_job& job) {
-    if (!record.contains("tracks") || record["tracks"].is_null()) return false;
-    const json& tracks = record["tracks"];
-    if (!tracks.is_object() || tracks.empty())
+bool read_song(const json& record, const render_defaults& defaults, render_job& job) {
+    auto given = [&](const char* field) { return record.contains(field) && !record[field].is_null(); };
+    const bool own_plugin =
+        std::any_of(std::begin(plugin_fields), std::end(plugin_fields), [&](const char* f) { return given(f); });
+    const json* tracks = given("tracks") ? &record["tracks"] : nullptr;
+    if (!tracks && defaults.tracks && !own_plugin) tracks = &*defaults.tracks;
+    if (!tracks) return false;
+    if (!tracks->is_object() || tracks->empty())
         throw record_error("field 'tracks' must be a non-empty object of track key (\"2\", \"name:bass\", "
                            "\"channel:10\") to a stage list");
     for (const char* f : plugin_fields)
-        if (record.contains(f) && !record[f].is_null())
+        if (given(f))
             throw record_error(std::string("field '") + f +
                                "' and tracks: give each track's plugins in its stage list, the others' in "
                                "default_track");
     song_spec song;
-    for (const auto& [key, value] : tracks.items()) {
+    if (given("default_track"))
+        song.default_track = read_stage_list(record["default_track"], defaults.then_plugins, "default_track");
+    else if (defaults.default_track)
+        song.default_track = read_stage_list(*defaults.default_track, defaults.then_plugins, "default_track");
+    for (const auto& [key, value] : tracks->items()) {
         parse_track_key(key);  // its form; what it names is known once the file is read
-        song.parts.push_back({key, read_stage_list(value, then_plugins, "tracks: '" + key + "'")});
+        song.parts.push_back({key, read_stage_list(value, defaults.then_plugins, "tracks: '" + key + "'")});
     }
-    if (record.contains("default_track") && !record["default_track"].is_null())
-        song.default_track = read_stage_list(record["default_track"], then_plugins, "default_track");
     if (auto dir = get_path(record, "stems_dir"))
         song.stems_dir = absolute_path(*dir);
-    else if (defaults_stems_dir)
-        song.stems_dir = absolute_path(*defaults_stems_dir);
+    else if (defaults.stems_dir)
+        song.stems_dir = absolute_path(*defaults.stems_dir);
     while (song.stems_dir.size() > 1 && song.stems_dir.back() == '/') song.stems_dir.pop_back();
     job.stages.clear();
     for (const auto& p : song.parts) job.stages.insert(job.stages.end(), p.stages.begin(), p.stages.end());

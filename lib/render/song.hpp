@@ -15,14 +15,16 @@
 
 namespace vr {
 
-// Reads the record's `tracks`, `default_track` and `stems_dir` (or
-// defaults_stems_dir) into job.song, and every stage of them, once each,
-// into job.stages; each stage list gets the then_plugins after its own.
-// Returns false (job untouched) when the record has no `tracks`. Throws
+// Reads the record's `tracks`, `default_track` and `stems_dir` (each, when
+// the record lacks it, the defaults' --tracks, --default-track and
+// --stems-dir) into job.song, and every stage of them, once each, into
+// job.stages; each stage list gets the defaults' then_plugins after its
+// own. --tracks makes a song only of a record with no plugin of its own
+// (no chain or stage field: plugin_path, preset_path, set_params, ...).
+// Returns false (job untouched) when the job is no song. Throws
 // record_error for a malformed key or stage list, and for `chain` or a
-// stage field (plugin_path, set_params, ...) at the top of the record.
-bool read_song(const json& record, const std::vector<std::string>& then_plugins,
-               const std::optional<std::string>& defaults_stems_dir, render_job& job);
+// stage field at the top of a record that has `tracks`.
+bool read_song(const json& record, const render_defaults& defaults, render_job& job);
 
 // Checks what a song job needs once the rest is read: a MIDI file, no
 // input, no trim_silence (it would cut the stems apart), stems_dir below

@@ -96,6 +96,44 @@ TEST(SongJob, ASongNamesItsPluginsOnlyInItsStageLists) {
     EXPECT_EQ(error_of(r), "tracks and trim_silence: trimming would cut the mix and its stems apart");
 }
 
+// --tracks and --default-track are defaults like any flag's: --tracks makes
+// a song of a job with no plugin of its own, and of no other job.
+TEST(SongJob, TheTracksFlagIsTheSongOfAJobWithNoPluginOfItsOwn) {
+    vr::render_defaults d;
+    d.tracks = song_record()["tracks"];
+    d.default_track = json::array({json{{"plugin_path", "/p/z.so"}}});
+    d.stems_dir = "/o/flag-stems";
+    const json bare{{"output_path", "/o/mix.flac"}, {"midi_path", "/m/song.mid"}};
+    auto job = vr::make_render_job(bare, d, no_plugins());
+    ASSERT_TRUE(job.song);
+    EXPECT_EQ(job.song->parts.size(), 2u);
+    ASSERT_TRUE(job.song->default_track);
+    EXPECT_EQ(job.song->default_track->at(0).plugin.location, "/p/z.so");
+    EXPECT_EQ(job.song->stems_dir, "/o/flag-stems");
+    // The record's own fields beat the flags'.
+    job = vr::make_render_job(song_record(), d, no_plugins());
+    EXPECT_EQ(job.song->default_track->size(), 2u);
+    EXPECT_EQ(job.song->stems_dir, "/o/stems");
+    json own = song_record();
+    own.erase("default_track");
+    job = vr::make_render_job(own, d, no_plugins());
+    EXPECT_EQ(job.song->default_track->size(), 1u);
+    // Any plugin of its own, or a preset for the --plugin: no song.
+    for (const auto& [field, value] : {std::pair<const char*, json>{"plugin_path", "/p/a.so"},
+                                       {"preset_path", "/p/x.fxp"},
+                                       {"chain", json::array({json{{"plugin_path", "/p/a.so"}}})},
+                                       {"faust_code", "process = _;"}}) {
+        SCOPED_TRACE(field);
+        json r = bare;
+        r[field] = value;
+        vr::plugin_map plugins;
+        plugins.add("/p/default.so");
+        job = vr::make_render_job(r, d, plugins);
+        EXPECT_FALSE(job.song);
+        EXPECT_EQ(job.stages.size(), 1u);
+    }
+}
+
 TEST(SongJob, StemsAreNamedByTrackIndexAndSanitizedName) {
     EXPECT_EQ(vr::stem_path("/s", 3, "Drums: Kit/1", "/o/mix.flac"), "/s/03-Drums_ Kit_1.flac");
     EXPECT_EQ(vr::stem_path("/s", 12, "", "/o/mix.wav"), "/s/12-track.wav");

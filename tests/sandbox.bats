@@ -52,6 +52,8 @@ teardown() {
     # Daemons of runs without the sandbox (their pids are ours to kill).
     for pid in "${DAEMON_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
     if [ -n "${LISTENER_PID:-}" ] && kill -0 "$LISTENER_PID" 2>/dev/null; then kill "$LISTENER_PID"; fi
+    # A hanging run a failed test left (its own --timeout would end it later).
+    if [ -n "${HANGING:-}" ]; then kill -KILL "$HANGING" 2>/dev/null || true; fi
     rm -rf "$SECRET_DIR" "$RO_DIR"
 }
 
@@ -233,4 +235,40 @@ SH
     # shellcheck disable=SC2154 # $stderr is set by bats' run --separate-stderr
     [[ "$stderr" == *"bwrap: Can't bind mount"* ]] || fail "bwrap's message is not on stderr: $stderr"
     [ ! -e "$T/out/a.wav" ] || fail "a job with no sandbox left an output"
+}
+
+@test "a private plugin home a killed run left behind is removed by the next run; a living run's is kept" {
+    export TMPDIR="$T/tmp"
+    mkdir -p "$TMPDIR" "$T/out"
+    jq -cn --arg o "$T/out/hang.wav" --arg p "$VR_TEST_SYNTH_VST2" \
+        '{output_path: $o, plugin_path: $p, set_params: {hang: 1}}' >"$T/hang.job"
+    # Starts a sandboxed run whose plugin hangs; returns once it hangs (the mark).
+    start_hanging() {
+        VR_TEST_SYNTH_HANG_MARK="$T/out/$1" render-one --sandbox --output-root "$T/out" --timeout 600 \
+            <"$T/hang.job" >/dev/null 2>&1 &
+        HANGING=$!
+        for _ in $(seq 3000); do
+            if [ -e "$T/out/$1" ]; then return 0; fi
+            sleep 0.01
+        done
+        fail "the plugin never hung"
+    }
+    start_hanging first
+    local killed_home living_home
+    killed_home=$(names_in "$TMPDIR")
+    [[ $killed_home == vr-plugin-home.?????? ]] || fail "no private home: '$killed_home'"
+    kill -KILL "$HANGING"
+    wait "$HANGING" || true
+    assert_equal "$(names_in "$TMPDIR")" "$killed_home"
+    start_hanging second
+    living_home=$(names_in "$TMPDIR" | grep -vx "$killed_home")
+    # A third run sweeps the killed one's home, and not the living one's.
+    run render-one --sandbox --plugin "$VR_TEST_SYNTH_VST2" --output-root "$T/out" -o "$T/out/note.wav"
+    assert_success
+    jq -e '.status == "ok" and .peak_dbfs > -30' <<<"$output" >/dev/null || fail "the third run did not render: $output"
+    assert_equal "$(names_in "$TMPDIR")" "$living_home"
+    kill -TERM "$HANGING"
+    wait "$HANGING" || true
+    HANGING=
+    assert_equal "$(names_in "$TMPDIR")" ""
 }

@@ -2,6 +2,8 @@
 #include "render/sandbox.hpp"
 
 #include <fcntl.h>
+#include <stdio.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,6 +17,7 @@
 
 #include "core/error.hpp"
 #include "core/files.hpp"
+#include "core/handles.hpp"
 #include "core/process.hpp"
 
 namespace vr {
@@ -71,17 +74,55 @@ std::vector<std::string> base_options() {
     return a;
 }
 
+// Private plugin homes are named so, below $TMPDIR (else /tmp).
+constexpr const char* home_prefix = "vr-plugin-home.";
+
+std::string temp_root() {
+    const char* tmp = std::getenv("TMPDIR");
+    return tmp && *tmp == '/' ? tmp : "/tmp";
+}
+
+// Removes the private homes of render-one runs that are gone. A home's
+// maker holds a lock on its folder for as long as it lives (and its
+// children, which share the lock); a kill -9 gives it no chance to remove
+// the folder, but its lock goes with it. Only our own folders are looked at.
+void sweep_abandoned_homes(const std::string& root) {
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(root, ec)) {
+        const std::string name = entry.path().filename().string();
+        if (name.rfind(home_prefix, 0) != 0) continue;
+        unique_fd fd(::open(entry.path().c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        struct stat st {};
+        if (!fd || ::fstat(fd.get(), &st) != 0 || st.st_uid != ::geteuid()) continue;
+        if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) continue;  // its maker lives
+        fs::remove_all(entry.path(), ec);  // links inside are not followed
+    }
+}
+
 // A folder of the plugin's own, made for the run when no --plugin-home is
-// given, and removed at the end by the process that made it.
+// given, and removed at the end by the process that made it; one a killed
+// run left behind is removed when the next one makes its own.
 class private_home {
 public:
     const std::string& path() {
         if (path_.empty()) {
-            const char* tmp = std::getenv("TMPDIR");
-            std::string pattern = std::string(tmp && *tmp == '/' ? tmp : "/tmp") + "/vr-plugin-home.XXXXXX";
+            const std::string root = temp_root();
+            sweep_abandoned_homes(root);
+            // Made under another name, locked, then renamed: a sweep never
+            // sees a home whose maker has not locked it yet.
+            std::string pattern = root + "/vr-plugin-home-new.XXXXXX";
             if (!::mkdtemp(pattern.data()))
                 throw record_error("cannot make the sandbox's plugin home " + pattern + ": " + std::strerror(errno));
-            path_ = pattern;
+            const std::string home = root + "/" + home_prefix + pattern.substr(pattern.size() - 6);
+            unique_fd lock(::open(pattern.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+            if (!lock || ::flock(lock.get(), LOCK_EX | LOCK_NB) != 0 ||
+                ::renameat2(AT_FDCWD, pattern.c_str(), AT_FDCWD, home.c_str(), RENAME_NOREPLACE) != 0) {
+                const int error = errno;
+                ::rmdir(pattern.c_str());
+                throw record_error("cannot make the sandbox's plugin home " + home + ": " + std::strerror(error));
+            }
+            path_ = home;
+            lock_ = std::move(lock);
             owner_ = ::getpid();
             for (const char* sub : {"/.config", "/.local/share", "/.cache"}) make_dirs(path_ + sub);
         }
@@ -92,10 +133,12 @@ public:
         std::error_code ec;
         if (!path_.empty() && ::getpid() == owner_) fs::remove_all(path_, ec);  // links inside are not followed
         path_.clear();
+        lock_ = unique_fd();
     }
 
 private:
     std::string path_;
+    unique_fd lock_;  // held while this process (or a child of it) lives
     pid_t owner_ = 0;
 };
 

@@ -41,6 +41,19 @@ probe_result probe_file(int dirfd, const char* name, bool whole_head) {
     return r;
 }
 
+namespace {
+
+// Tells the processor we are spinning (a hyperthread sibling gets the core).
+void spin_pause() {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    asm volatile("yield");
+#endif
+}
+
+}  // namespace
+
 // A thread that runs one batch of a ring of its own when asked, and says
 // when it is done. It starts with the prober and is joined when it goes.
 // The two sides hand over by a word they spin on for a while before they
@@ -69,7 +82,7 @@ struct folder_prober::helper {
         for (int spins = 0; spins < 20000; ++spins) {
             int now = state.load(std::memory_order_acquire);
             if (now != from) return now;
-            __builtin_ia32_pause();
+            spin_pause();
         }
         state.wait(from, std::memory_order_acquire);
         return state.load(std::memory_order_acquire);

@@ -82,6 +82,16 @@ assert_no_tmp_left() {
     [ -z "$left" ] || fail "temporary files left behind: $left"
 }
 
+# Waits for file $1 to appear (an event: a plugin's hang mark, say), with
+# a generous bound; fails saying $2 when it never does.
+wait_for_file() {
+    for _ in $(seq 3000); do
+        if [ -e "$1" ]; then return 0; fi
+        sleep 0.01
+    done
+    fail "$2"
+}
+
 # The names in folder $1, hidden ones too, one a line, in C order.
 names_in() { find "$1" -mindepth 1 -maxdepth 1 -printf '%f\n' | LC_ALL=C sort; }
 

@@ -236,11 +236,7 @@ interrupt_mid_job() {
     set +m
     # The second job is in flight once the plugin hangs in it (the test
     # synth writes the file then), with a generous bound.
-    for _ in $(seq 3000); do
-        if [ -e "$out/hanging" ]; then break; fi
-        sleep 0.01
-    done
-    [ -e "$out/hanging" ] || fail "the second job never started"
+    wait_for_file "$out/hanging" "the second job never started"
     worker=$(pgrep -P "$pid" | head -1)
     [ -n "$worker" ] || fail "no worker process"
     : >"$out/.b.wav.vr-tmp-$worker-0"

@@ -222,11 +222,7 @@ EOF
         render-one --timeout 60 <"$BATS_TEST_TMPDIR/job" >"$BATS_TEST_TMPDIR/result" 2>/dev/null &
     pid=$!
     # The song is in flight once the plugin hangs in it (it writes the mark).
-    for _ in $(seq 3000); do
-        if [ -e "$BATS_TEST_TMPDIR/hanging" ]; then break; fi
-        sleep 0.01
-    done
-    [ -e "$BATS_TEST_TMPDIR/hanging" ] || fail "the song never started"
+    wait_for_file "$BATS_TEST_TMPDIR/hanging" "the song never started"
     worker=$(pgrep -P "$pid" | head -1)
     [ -n "$worker" ] || fail "no worker process"
     # What the worker would leave mid-write, and a temporary of a writer

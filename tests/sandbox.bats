@@ -247,11 +247,7 @@ SH
         VR_TEST_SYNTH_HANG_MARK="$T/out/$1" render-one --sandbox --output-root "$T/out" --timeout 600 \
             <"$T/hang.job" >/dev/null 2>&1 &
         HANGING=$!
-        for _ in $(seq 3000); do
-            if [ -e "$T/out/$1" ]; then return 0; fi
-            sleep 0.01
-        done
-        fail "the plugin never hung"
+        wait_for_file "$T/out/$1" "the plugin never hung"
     }
     start_hanging first
     local killed_home living_home

@@ -202,13 +202,16 @@ json json_flag(const cli& cli, const char* name) {
 void read_song_flags(const cli& cli, render_defaults& d) {
     if (cli.has("tracks")) d.tracks = json_flag(cli, "tracks");
     if (cli.has("default-track")) d.default_track = json_flag(cli, "default-track");
-    render_job probe;
     try {
-        if (d.tracks) read_song(json::object(), d, probe);
-        else if (d.default_track)  // read before the tracks: its own message comes first
-            read_song(json{{"tracks", {{"1", *d.default_track}}}}, d, probe);
+        if (d.default_track) read_stage_list(*d.default_track, d.then_plugins, "default_track");
     } catch (const record_error& e) {
-        cli::throw_usage(std::string(d.tracks ? "--tracks" : "--default-track") + ": " + e.what());
+        cli::throw_usage(std::string("--default-track: ") + e.what());
+    }
+    try {
+        render_job probe;
+        if (d.tracks) read_song(json::object(), d, probe);
+    } catch (const record_error& e) {
+        cli::throw_usage(std::string("--tracks: ") + e.what());
     }
 }
 

@@ -23,6 +23,8 @@ namespace {
 constexpr const char* plugin_fields[] = {"chain",      "plugin_path", "program_index",  "state_path", "preset_path",
                                          "set_params", "automation",  "sidechain_path", "faust_code"};
 
+}  // namespace
+
 // A stage list (or one stage object), checked as a chain is.
 std::vector<plugin_stage> read_stage_list(const json& value, const std::vector<std::string>& then_plugins,
                                           const std::string& where) {
@@ -37,8 +39,6 @@ std::vector<plugin_stage> read_stage_list(const json& value, const std::vector<s
     return std::move(tmp.stages);
 }
 
-}  // namespace
-
 json stage_list_json(const std::vector<plugin_stage>& stages) {
     render_job tmp;
     tmp.stages = stages;
@@ -49,28 +49,25 @@ json stage_list_json(const std::vector<plugin_stage>& stages) {
 
 bool read_song(const json& record, const render_defaults& defaults, render_job& job) {
     auto given = [&](const char* field) { return record.contains(field) && !record[field].is_null(); };
-    const bool own_plugin =
-        std::any_of(std::begin(plugin_fields), std::end(plugin_fields), [&](const char* f) { return given(f); });
+    const auto own = std::find_if(std::begin(plugin_fields), std::end(plugin_fields), given);
     const json* tracks = given("tracks") ? &record["tracks"] : nullptr;
-    if (!tracks && defaults.tracks && !own_plugin) tracks = &*defaults.tracks;
+    if (!tracks && defaults.tracks && own == std::end(plugin_fields)) tracks = &*defaults.tracks;
     if (!tracks) return false;
     if (!tracks->is_object() || tracks->empty())
         throw record_error("field 'tracks' must be a non-empty object of track key (\"2\", \"name:bass\", "
                            "\"channel:10\") to a stage list");
-    for (const char* f : plugin_fields)
-        if (given(f))
-            throw record_error(std::string("field '") + f +
-                               "' and tracks: give each track's plugins in its stage list, the others' in "
-                               "default_track");
+    if (own != std::end(plugin_fields))
+        throw record_error(std::string("field '") + *own +
+                           "' and tracks: give each track's plugins in its stage list, the others' in default_track");
     song_spec song;
-    if (given("default_track"))
-        song.default_track = read_stage_list(record["default_track"], defaults.then_plugins, "default_track");
-    else if (defaults.default_track)
-        song.default_track = read_stage_list(*defaults.default_track, defaults.then_plugins, "default_track");
     for (const auto& [key, value] : tracks->items()) {
         parse_track_key(key);  // its form; what it names is known once the file is read
         song.parts.push_back({key, read_stage_list(value, defaults.then_plugins, "tracks: '" + key + "'")});
     }
+    if (given("default_track"))
+        song.default_track = read_stage_list(record["default_track"], defaults.then_plugins, "default_track");
+    else if (defaults.default_track)
+        song.default_track = read_stage_list(*defaults.default_track, defaults.then_plugins, "default_track");
     if (auto dir = get_path(record, "stems_dir"))
         song.stems_dir = absolute_path(*dir);
     else if (defaults.stems_dir)

@@ -26,6 +26,11 @@ namespace vr {
 // stage field at the top of a record that has `tracks`.
 bool read_song(const json& record, const render_defaults& defaults, render_job& job);
 
+// A stage list (or one stage object), checked as a chain is, with the
+// then_plugins after its own stages; record_error messages begin with where.
+std::vector<plugin_stage> read_stage_list(const json& value, const std::vector<std::string>& then_plugins,
+                                          const std::string& where);
+
 // Checks what a song job needs once the rest is read: a MIDI file, no
 // input, no trim_silence (it would cut the stems apart), stems_dir below
 // the output root when there is one. Throws record_error.

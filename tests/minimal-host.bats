@@ -66,7 +66,7 @@ assert_same_samples() {
     cmp "$OUT/cold.raw" "$OUT/soft.raw"
 }
 
-# render-one's warm-up has a 3 s tail (lib/host/worker_slot.cpp), so that
+# render-one's warm-up has a 3 s tail (lib/worker/worker_slot.cpp), so that
 # Nekobi's accent has died away (to exact zeros) before the instance counts
 # as pristine; with the 1 s it had, samples were up to 1.7e-7 apart from
 # the 7th frame on.

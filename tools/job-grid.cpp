@@ -6,7 +6,7 @@
 
 #include "core/records.hpp"
 #include "core/tool.hpp"
-#include "render/grid.hpp"
+#include "jobs/grid.hpp"
 
 namespace {
 

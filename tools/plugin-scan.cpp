@@ -2,8 +2,8 @@
 // plugin-scan: finds VST2, VST3 and LV2 plugins in the standard locations
 // or the folders given, and writes one record per plugin, each loaded in a
 // supervised worker (a crash or hang costs only its record) unless
-// --no-load. Discovery and the files' own word are lib/render/plugin_scan;
-// loading is lib/host/plugin_describe.
+// --no-load. Discovery and the files' own word are lib/plugins/plugin_scan;
+// loading is lib/worker/plugin_describe.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -15,12 +15,12 @@
 #include "core/process.hpp"
 #include "core/records.hpp"
 #include "core/tool.hpp"
-#include "host/child.hpp"
-#include "host/plugin_describe.hpp"
 #include "host/plugin_instance.hpp"
-#include "render/plugin_scan.hpp"
-#include "render/plugin_scan_walk.hpp"
-#include "render/supervise.hpp"
+#include "linux/child.hpp"
+#include "plugins/plugin_scan.hpp"
+#include "plugins/plugin_scan_walk.hpp"
+#include "supervise/supervise.hpp"
+#include "worker/plugin_describe.hpp"
 
 namespace {
 

@@ -2,8 +2,8 @@
 // render-one: hosts VST2, VST3 or LV2 instruments and effects headless (a
 // plugin or a chain of them) and renders each job record (or one job given
 // by flags) to an audio file. Its options are
-// declared and read in lib/render/options.cpp, in the order of render-one(1);
-// the batch is lib/render/batch.cpp; this file joins them to the host.
+// declared and read in lib/jobs/options.cpp, in the order of render-one(1);
+// the batch is lib/supervise/batch.cpp; this file joins them to the host.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -17,13 +17,13 @@
 #include "core/process.hpp"
 #include "core/records.hpp"
 #include "core/tool.hpp"
-#include "host/child.hpp"
 #include "host/plugin_instance.hpp"
-#include "host/render_worker.hpp"
-#include "render/batch.hpp"
-#include "render/options.hpp"
-#include "render/plugin_file.hpp"
-#include "render/sandbox.hpp"
+#include "jobs/options.hpp"
+#include "linux/child.hpp"
+#include "plugins/plugin_file.hpp"
+#include "supervise/batch.hpp"
+#include "supervise/sandbox.hpp"
+#include "worker/render_worker.hpp"
 
 namespace {
 

@@ -155,15 +155,7 @@ void beneath::write_file_atomic(const std::string& path, std::span<const std::ui
     unique_fd fd(open_one(dir.get(), tmp, O_WRONLY | O_CREAT | O_EXCL, 0644));
     if (!fd) throw record_error(error_text(shown, "cannot create", errno));
     try {
-        std::size_t done = 0;
-        while (done < bytes.size()) {
-            ssize_t n = ::write(fd.get(), bytes.data() + done, bytes.size() - done);
-            if (n < 0) {
-                if (errno == EINTR) continue;
-                throw record_error(error_text(shown, "cannot write", errno));
-            }
-            done += static_cast<std::size_t>(n);
-        }
+        if (int error = write_all(fd.get(), bytes)) throw record_error(error_text(shown, "cannot write", error));
         fd.close(shown + ": cannot close");
         // Again: a link planted while the file was written is refused too
         // (one planted after this is replaced by the rename, not followed).

@@ -85,19 +85,27 @@ bool is_temp_name(const std::string& filename) {
            filename.find(temp_marker) != std::string::npos;
 }
 
+int write_all(int fd, std::span<const std::uint8_t> bytes) {
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+        ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return errno;
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    return 0;
+}
+
 void write_file_atomic(const std::string& path, std::span<const std::uint8_t> bytes) {
     std::string tmp = temp_path_beside(path);
     unique_fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
     if (!fd) throw record_error(errno_text(path, "cannot create"));
     try {
-        std::size_t done = 0;
-        while (done < bytes.size()) {
-            ssize_t n = ::write(fd.get(), bytes.data() + done, bytes.size() - done);
-            if (n < 0) {
-                if (errno == EINTR) continue;
-                throw record_error(errno_text(path, "cannot write"));
-            }
-            done += static_cast<std::size_t>(n);
+        if (int error = write_all(fd.get(), bytes)) {
+            errno = error;
+            throw record_error(errno_text(path, "cannot write"));
         }
         fd.close(path + ": cannot close");
         if (::rename(tmp.c_str(), path.c_str()) != 0)

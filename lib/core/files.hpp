@@ -16,6 +16,10 @@ std::vector<std::uint8_t> read_file(const std::string& path, std::size_t max_byt
 // What a file that is not regular is, for messages: "a directory", "a FIFO", ...
 const char* file_kind(unsigned mode);
 
+// Writes every byte to fd (a short write or EINTR goes on); 0 when all
+// were written, else the errno of the write that failed.
+int write_all(int fd, std::span<const std::uint8_t> bytes);
+
 // Writes bytes to path atomically: a temporary file in the same folder,
 // flushed, closed and checked, then renamed over path. A reader never sees a
 // partial file; on failure nothing is left at path or in the folder.

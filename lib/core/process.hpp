@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Waiting for child processes, whatever signals arrive meanwhile: a signal
-// handler installed without SA_RESTART (lib/render/supervise.cpp) makes
+// handler installed without SA_RESTART (lib/supervise/supervise.cpp) makes
 // every blocking wait return EINTR, which must not be taken for an answer.
 #pragma once
 #include <sys/types.h>

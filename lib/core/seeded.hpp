@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Small generators whose every output follows from a seed: what render-one's
-// worker hands a plugin in place of libc's randomness (host/pinned_randomness.cpp),
+// worker hands a plugin in place of libc's randomness (linux/pinned_randomness.cpp),
 // kept here, without the interposition, so that tests can pin their values.
 #pragma once
 #include <cstdint>

@@ -10,7 +10,7 @@
 
 #include <memory>
 
-#include "render/job.hpp"
+#include "jobs/job.hpp"
 
 namespace vr::host {
 

@@ -18,7 +18,7 @@
 #include "core/error.hpp"
 #include "core/files.hpp"
 #include "core/hash.hpp"
-#include "host/child.hpp"
+#include "linux/child.hpp"
 
 namespace vr::host {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "render/job.hpp"
+#include "jobs/job.hpp"
 
 class interpreter_dsp_factory;
 

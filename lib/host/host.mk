@@ -55,8 +55,9 @@ $(JUCE_LIB): $(JUCE_OBJS)
 .PHONY: juce
 juce: $(JUCE_LIB)
 
-# Our host code: the only code of ours that includes JUCE headers.
-HOST_SRCS := $(wildcard lib/host/*.cpp)
+# Our host code (lib/host, the worker built on it, and the Linux process
+# machinery they use): the only code of ours that includes JUCE headers.
+HOST_SRCS := $(foreach d,$(HOST_DIRS),$(wildcard lib/$(d)/*.cpp))
 HOST_OBJS := $(HOST_SRCS:%.cpp=$(BUILD)/obj/%.o)
 
 # UBSan's vptr check names each dynamic type's typeinfo, and libfaust's
@@ -68,15 +69,15 @@ $(HOST_OBJS): $(BUILD)/obj/%.o: %.cpp
 	$(CXX) $(VR_CXXFLAGS) -Wno-cpp $(JUCE_DEFS) $(JUCE_INCS:-I%=-isystem %) $(JUCE_PKG_CFLAGS) -MMD -MP -c $< -o $@
 
 # --wrap=dlsym: JUCE's lookup of a VST2 entry point goes through
-# lib/host/vst2_start.cpp first.
-$(BUILD)/bin/render-one: $(BUILD)/obj/tools/render-one.o $(HOST_OBJS) $(LIBVR) $(JUCE_LIB) lib/host/exports.list
+# lib/linux/vst2_start.cpp first.
+$(BUILD)/bin/render-one: $(BUILD)/obj/tools/render-one.o $(HOST_OBJS) $(LIBVR) $(JUCE_LIB) lib/linux/exports.list
 	@mkdir -p $(@D)
-	$(CXX) $(VR_LDFLAGS) -Wl,--dynamic-list=lib/host/exports.list -Wl,--wrap=dlsym -o $@ $(BUILD)/obj/tools/render-one.o $(HOST_OBJS) $(LIBVR) $(JUCE_LIB) $(PKG_LIBS) $(JUCE_LIBS)
+	$(CXX) $(VR_LDFLAGS) -Wl,--dynamic-list=lib/linux/exports.list -Wl,--wrap=dlsym -o $@ $(BUILD)/obj/tools/render-one.o $(HOST_OBJS) $(LIBVR) $(JUCE_LIB) $(PKG_LIBS) $(JUCE_LIBS)
 
 # plugin-scan loads plugins as render-one does: the same objects and flags.
-$(BUILD)/bin/plugin-scan: $(BUILD)/obj/tools/plugin-scan.o $(HOST_OBJS) $(LIBVR) $(JUCE_LIB) lib/host/exports.list
+$(BUILD)/bin/plugin-scan: $(BUILD)/obj/tools/plugin-scan.o $(HOST_OBJS) $(LIBVR) $(JUCE_LIB) lib/linux/exports.list
 	@mkdir -p $(@D)
-	$(CXX) $(VR_LDFLAGS) -Wl,--dynamic-list=lib/host/exports.list -Wl,--wrap=dlsym -o $@ $(BUILD)/obj/tools/plugin-scan.o $(HOST_OBJS) $(LIBVR) $(JUCE_LIB) $(PKG_LIBS) $(JUCE_LIBS)
+	$(CXX) $(VR_LDFLAGS) -Wl,--dynamic-list=lib/linux/exports.list -Wl,--wrap=dlsym -o $@ $(BUILD)/obj/tools/plugin-scan.o $(HOST_OBJS) $(LIBVR) $(JUCE_LIB) $(PKG_LIBS) $(JUCE_LIBS)
 
 -include $(HOST_OBJS:.o=.d)
 

@@ -10,8 +10,8 @@
 
 #include "core/error.hpp"
 #include "host/faust_instance.hpp"
-#include "host/vst2_start.hpp"
-#include "render/plugin_file.hpp"
+#include "linux/vst2_start.hpp"
+#include "plugins/plugin_file.hpp"
 
 namespace vr::host {
 

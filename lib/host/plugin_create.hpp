@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 
-#include "render/job.hpp"
+#include "jobs/job.hpp"
 
 namespace vr::host {
 
@@ -26,7 +26,7 @@ std::string identifier_for(const plugin_ref& ref, juce::AudioPluginFormat& fmt);
 // A new instance of the plugin, prepared by JUCE for sample_rate and
 // block_size, and the description it was made from (desc); with
 // skip_program_walk, a VST2 plugin starts without JUCE's walk through its
-// programs (host/vst2_start.hpp). Throws record_error saying why the plugin
+// programs (linux/vst2_start.hpp). Throws record_error saying why the plugin
 // would not load.
 std::unique_ptr<juce::AudioPluginInstance> create_instance(const plugin_ref& ref, juce::AudioPluginFormat& fmt,
                                                           const std::string& id, int sample_rate, int block_size,

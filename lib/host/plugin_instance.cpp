@@ -12,7 +12,7 @@
 
 #include "core/error.hpp"
 #include "core/text.hpp"
-#include "render/plugin_file.hpp"
+#include "plugins/plugin_file.hpp"
 
 namespace vr::host {
 

@@ -9,10 +9,10 @@
 #include <vector>
 
 #include "audio/file.hpp"
+#include "jobs/automation.hpp"
+#include "jobs/job.hpp"
 #include "midi/play_plan.hpp"
 #include "presets/load.hpp"
-#include "render/automation.hpp"
-#include "render/job.hpp"
 
 namespace vr::host {
 
@@ -78,7 +78,7 @@ public:
     // group), and prepares it for sample_rate and block_size; throws
     // record_error saying why it could not (no output, no sidechain bus: the
     // error names the plugin's buses). skip_program_walk spares a VST2
-    // plugin JUCE's walk through all its programs (host/vst2_start.hpp):
+    // plugin JUCE's walk through all its programs (linux/vst2_start.hpp):
     // only for an instance that will play its first program as it is.
     static std::unique_ptr<plugin_instance> load(const plugin_ref& ref, int sample_rate, int block_size,
                                                  bool skip_program_walk = false, bool sidechain = false);

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "core/records.hpp"
-#include "render/job.hpp"
+#include "jobs/job.hpp"
 
 namespace vr::host {
 

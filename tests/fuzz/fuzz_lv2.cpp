@@ -2,7 +2,7 @@
 #include <set>
 #include <string>
 
-#include "render/lv2_manifest.hpp"
+#include "plugins/lv2_manifest.hpp"
 #include "targets.hpp"
 
 void vr_fuzz_lv2(const std::uint8_t* data, std::size_t size) {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Unit tests for lib/render/automation: reading a job's `automation`, its
+// Unit tests for lib/jobs/automation: reading a job's `automation`, its
 // record and wire forms, and the cursor that tells the host where to split
 // its process calls.
 #include <gtest/gtest.h>
@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "core/error.hpp"
-#include "render/automation.hpp"
+#include "jobs/automation.hpp"
 
 namespace {
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Unit tests for core/child_heap: a forked child's allocations come from
+// Unit tests for linux/child_heap: a forked child's allocations come from
 // fresh pages of its own and behave as malloc's, blocks of the parent's
 // included. Each check runs in a forked child (the heap is entered for
 // good) and sends back what went wrong.
@@ -17,7 +17,7 @@
 #include <thread>
 #include <vector>
 
-#include "core/child_heap.hpp"
+#include "linux/child_heap.hpp"
 
 namespace {
 

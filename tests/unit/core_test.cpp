@@ -8,7 +8,9 @@
 #include <filesystem>
 #include <unistd.h>
 
+#include <cerrno>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/cursor.hpp"
@@ -18,7 +20,7 @@
 #include "core/records.hpp"
 #include "core/text.hpp"
 #include "core/tool.hpp"
-#include "render/grid.hpp"
+#include "jobs/grid.hpp"
 
 namespace {
 
@@ -235,6 +237,28 @@ TEST(Files, AtomicWriteLeavesNoTemporaryAndRefusesSpecialFiles) {
     EXPECT_EQ(n, 0);
     EXPECT_THROW(vr::write_file_atomic((dir / "no/such/dir/x").string(), data), vr::record_error);
     std::filesystem::remove_all(dir);
+}
+
+// write_all, which both atomic writers (files and beneath) use: every byte
+// of a write larger than a pipe's buffer arrives, and a failed write gives
+// its errno rather than throwing.
+TEST(Files, WriteAllWritesEveryByteOrGivesTheErrno) {
+    int fds[2];
+    ASSERT_EQ(::pipe(fds), 0);
+    std::vector<std::uint8_t> data(200000);
+    for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<std::uint8_t>(i * 7);
+    std::vector<std::uint8_t> got;
+    std::thread reader([&] {
+        std::uint8_t buf[4096];
+        ssize_t n;
+        while ((n = ::read(fds[0], buf, sizeof buf)) > 0) got.insert(got.end(), buf, buf + n);
+    });
+    EXPECT_EQ(vr::write_all(fds[1], data), 0);
+    ::close(fds[1]);
+    reader.join();
+    ::close(fds[0]);
+    EXPECT_EQ(got, data);
+    EXPECT_EQ(vr::write_all(fds[1], data), EBADF);  // closed
 }
 
 TEST(Hash, MatchesKnownDigests) {

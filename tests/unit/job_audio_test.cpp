@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Unit tests for lib/render/job_audio: what a job plays (note and MIDI
+// Unit tests for lib/jobs/job_audio: what a job plays (note and MIDI
 // plans, the fields a MIDI file adds to the record) and what its shape does
 // to the audio before it is written, on synthetic audio: no plugin.
 #include <gtest/gtest.h>
@@ -17,7 +17,7 @@
 #include "core/files.hpp"
 #include "core/hash.hpp"
 #include "fixtures.hpp"
-#include "render/job_audio.hpp"
+#include "jobs/job_audio.hpp"
 
 namespace {
 

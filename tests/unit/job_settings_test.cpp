@@ -12,7 +12,7 @@
 #include "audio_test_util.hpp"
 #include "core/error.hpp"
 #include "core/records.hpp"
-#include "render/job.hpp"
+#include "jobs/job.hpp"
 
 namespace {
 

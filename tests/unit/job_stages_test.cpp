@@ -6,9 +6,9 @@
 #include <string>
 
 #include "core/error.hpp"
-#include "render/chain.hpp"
-#include "render/job.hpp"
-#include "render/job_wire.hpp"
+#include "jobs/chain.hpp"
+#include "jobs/job.hpp"
+#include "jobs/job_wire.hpp"
 
 namespace {
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Unit tests for lib/render/plugin_file: what a plugin file is, told from
+// Unit tests for lib/plugins/plugin_file: what a plugin file is, told from
 // headers the tests write themselves, a bundle's folders, the loader's error,
 // and the plugin HOME.
 #include <gtest/gtest.h>
@@ -16,7 +16,7 @@
 
 #include "audio_test_util.hpp"
 #include "core/error.hpp"
-#include "render/plugin_file.hpp"
+#include "plugins/plugin_file.hpp"
 
 namespace {
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Unit tests for plugin-scan's parts without JUCE (lib/render/plugin_scan*):
+// Unit tests for plugin-scan's parts without JUCE (lib/plugins/plugin_scan*):
 // the standard locations from the environment, the walk, and what a VST3
 // moduleinfo.json and an LV2 bundle's Turtle say, from files written here.
 #include <gtest/gtest.h>
@@ -11,9 +11,9 @@
 
 #include "audio_test_util.hpp"
 #include "core/error.hpp"
-#include "render/plugin_scan.hpp"
-#include "render/plugin_scan_ttl.hpp"
-#include "render/plugin_scan_walk.hpp"
+#include "plugins/plugin_scan.hpp"
+#include "plugins/plugin_scan_ttl.hpp"
+#include "plugins/plugin_scan_walk.hpp"
 
 namespace {
 

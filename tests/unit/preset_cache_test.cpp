@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Unit tests for lib/render/preset_cache: presets and their errors read
+// Unit tests for lib/jobs/preset_cache: presets and their errors read
 // once per file, and the cache cleared rather than grown without end.
 #include <gtest/gtest.h>
 
@@ -12,8 +12,8 @@
 #include "core/error.hpp"
 #include "core/files.hpp"
 #include "fixtures.hpp"
+#include "jobs/preset_cache.hpp"
 #include "presets/fxp.hpp"
-#include "render/preset_cache.hpp"
 
 namespace {
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The isolation probe's plans and comparisons (lib/render/probe).
+// The isolation probe's plans and comparisons (lib/supervise/probe).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "render/probe.hpp"
+#include "supervise/probe.hpp"
 
 namespace {
 

@@ -8,11 +8,11 @@
 #include <unistd.h>
 
 #include "core/error.hpp"
+#include "jobs/job.hpp"
+#include "jobs/job_wire.hpp"
 #include "midi/play_plan.hpp"
-#include "render/job.hpp"
-#include "render/job_wire.hpp"
-#include "render/lv2_manifest.hpp"
-#include "render/provenance.hpp"
+#include "plugins/lv2_manifest.hpp"
+#include "plugins/provenance.hpp"
 
 namespace {
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Unit tests for render-one's command line (lib/render/options): what each
+// Unit tests for render-one's command line (lib/jobs/options): what each
 // flag sets in the job defaults and the worker's and supervisor's options,
 // and what is refused before any job is read.
 #include <gtest/gtest.h>
@@ -9,7 +9,7 @@
 
 #include "core/error.hpp"
 #include "core/tool.hpp"
-#include "render/options.hpp"
+#include "jobs/options.hpp"
 
 namespace {
 

@@ -4,8 +4,8 @@
 #include <gtest/gtest.h>
 
 #include "core/error.hpp"
+#include "jobs/job.hpp"
 #include "midi/play_plan.hpp"
-#include "render/job.hpp"
 
 namespace {
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Unit tests for a song job (render/song.hpp): its tracks read into stage
+// Unit tests for a song job (jobs/song.hpp): its tracks read into stage
 // lists, echoed and sent to the worker unchanged, and laid out as stems
 // once the MIDI file is read.
 #include <gtest/gtest.h>
@@ -9,9 +9,9 @@
 #include <string>
 
 #include "core/error.hpp"
-#include "render/job.hpp"
-#include "render/job_wire.hpp"
-#include "render/song.hpp"
+#include "jobs/job.hpp"
+#include "jobs/job_wire.hpp"
+#include "jobs/song.hpp"
 
 namespace {
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Which sandboxed worker may serve which job (render/sandbox.hpp): a worker
+// Which sandboxed worker may serve which job (supervise/sandbox.hpp): a worker
 // shows the folders bound when it started, so a job needing another folder,
 // or another output root, must get a worker of its own.
 #include <gtest/gtest.h>
@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "render/sandbox.hpp"
+#include "supervise/sandbox.hpp"
 
 namespace {
 

@@ -10,8 +10,8 @@
 #include "core/hash.hpp"
 #include "presets/juce_state.hpp"
 #include "presets/serum.hpp"
-#include "presets/serum_store.hpp"
 #include "presets/serum_rewrite.hpp"
+#include "presets/serum_store.hpp"
 #include "serum_fixtures.hpp"
 
 namespace {

@@ -17,9 +17,9 @@
 #include <thread>
 
 #include "core/tool.hpp"
-#include "render/stale_temps.hpp"
-#include "render/supervise.hpp"
-#include "render/supervise_status.hpp"
+#include "supervise/stale_temps.hpp"
+#include "supervise/supervise.hpp"
+#include "supervise/supervise_status.hpp"
 
 namespace fs = std::filesystem;
 

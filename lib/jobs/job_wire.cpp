@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "jobs/job_wire.hpp"
+
+namespace vr {
+
+namespace {
+
+template <typename T>
+json optional_json(const std::optional<T>& v) {
+    return v ? json(*v) : json(nullptr);
+}
+
+template <typename T>
+std::optional<T> optional_from(const json& v) {
+    if (v.is_null()) return std::nullopt;
+    return v.get<T>();
+}
+
+json shape_to_wire(const render_shape& s) {
+    return {{"tail_auto", s.tail_auto},
+            {"silence_db", s.silence_db},
+            {"silence_hold_s", s.silence_hold_s},
+            {"max_tail_s", s.max_tail_s},
+            {"trim_silence", s.trim_silence},
+            {"trim_pad_s", s.trim_pad_s},
+            {"fade_out_ms", s.fade_out_ms},
+            {"normalize", static_cast<int>(s.normalize.what)},
+            {"normalize_level", s.normalize.level},
+            {"true_peak_ceiling_dbtp", s.true_peak_ceiling_dbtp},
+            {"allow_nonfinite", s.allow_nonfinite}};
+}
+
+render_shape shape_from_wire(const json& w) {
+    render_shape s;
+    s.tail_auto = w.at("tail_auto").get<bool>();
+    s.silence_db = w.at("silence_db").get<double>();
+    s.silence_hold_s = w.at("silence_hold_s").get<double>();
+    s.max_tail_s = w.at("max_tail_s").get<double>();
+    s.trim_silence = w.at("trim_silence").get<bool>();
+    s.trim_pad_s = w.at("trim_pad_s").get<double>();
+    s.fade_out_ms = w.at("fade_out_ms").get<double>();
+    s.normalize.what = static_cast<normalize_target::kind>(w.at("normalize").get<int>());
+    s.normalize.level = w.at("normalize_level").get<double>();
+    s.true_peak_ceiling_dbtp = w.at("true_peak_ceiling_dbtp").get<double>();
+    s.allow_nonfinite = w.at("allow_nonfinite").get<bool>();
+    return s;
+}
+
+}  // namespace
+
+namespace {
+
+json params_to_wire(const std::vector<std::pair<std::string, double>>& params) {
+    json out = json::array();
+    for (const auto& [name, value] : params) out.push_back({name, value});
+    return out;
+}
+
+std::vector<std::pair<std::string, double>> params_from_wire(const json& w) {
+    std::vector<std::pair<std::string, double>> out;
+    for (const auto& p : w) out.emplace_back(p.at(0).get<std::string>(), p.at(1).get<double>());
+    return out;
+}
+
+json stage_to_wire(const plugin_stage& s) {
+    return {{"plugin", s.plugin.location},
+            {"plugin_format", static_cast<int>(s.plugin.format)},
+            {"faust_code", s.plugin.code},
+            {"program_index", optional_json(s.program_index)},
+            {"preset_path", s.preset_path},
+            {"state_path", s.state_path},
+            {"params", params_to_wire(s.params)},
+            {"automation", automation_to_wire(s.moves)},
+            {"sidechain_path", s.sidechain_path}};
+}
+
+plugin_stage stage_from_wire(const json& w) {
+    plugin_stage s;
+    s.plugin = {w.at("plugin").get<std::string>(), static_cast<plugin_format>(w.at("plugin_format").get<int>()),
+                w.at("faust_code").get<std::string>()};
+    s.program_index = optional_from<int>(w.at("program_index"));
+    s.preset_path = w.at("preset_path").get<std::string>();
+    s.state_path = w.at("state_path").get<std::string>();
+    s.params = params_from_wire(w.at("params"));
+    s.moves = automation_from_wire(w.at("automation"));
+    s.sidechain_path = w.at("sidechain_path").get<std::string>();
+    return s;
+}
+
+json stages_to_wire(const std::vector<plugin_stage>& stages) {
+    json out = json::array();
+    for (const auto& s : stages) out.push_back(stage_to_wire(s));
+    return out;
+}
+
+std::vector<plugin_stage> stages_from_wire(const json& w) {
+    std::vector<plugin_stage> out;
+    for (const auto& s : w) out.push_back(stage_from_wire(s));
+    return out;
+}
+
+// A song's key -> stages, its default_track and stems_dir; null: no song.
+json song_to_wire(const std::optional<song_spec>& song) {
+    if (!song) return nullptr;
+    json parts = json::array();
+    for (const auto& p : song->parts) parts.push_back({p.key, stages_to_wire(p.stages)});
+    return {{"parts", std::move(parts)},
+            {"default_track", song->default_track ? stages_to_wire(*song->default_track) : json(nullptr)},
+            {"stems_dir", song->stems_dir}};
+}
+
+std::optional<song_spec> song_from_wire(const json& w) {
+    if (w.is_null()) return std::nullopt;
+    song_spec song;
+    for (const auto& p : w.at("parts")) song.parts.push_back({p.at(0).get<std::string>(), stages_from_wire(p.at(1))});
+    if (!w.at("default_track").is_null()) song.default_track = stages_from_wire(w.at("default_track"));
+    song.stems_dir = w.at("stems_dir").get<std::string>();
+    return song;
+}
+
+}  // namespace
+
+json to_wire(const render_job& job) {
+    json stages = json::array();
+    for (const auto& s : job.stages) stages.push_back(stage_to_wire(s));
+    return {{"stages", std::move(stages)},
+            {"automation_step", job.automation_step},
+            {"midi_mode", job.midi_mode},
+            {"note", job.note},
+            {"velocity", job.velocity},
+            {"duration_s", job.duration_s},
+            {"midi_path", job.midi_path},
+            {"midi_duration_s", optional_json(job.midi_duration_s)},
+            {"tail_s", job.tail_s},
+            {"sample_rate", job.sample_rate},
+            {"block_size", job.block_size},
+            {"channels", job.channels},
+            {"format", static_cast<int>(job.format)},
+            {"flac_level", job.flac_level},
+            {"isolation", static_cast<int>(job.isolation)},
+            {"seed", job.seed},
+            {"input_path", job.input_path},
+            {"downmix", job.downmix},
+            {"plays_note", job.plays_note},
+            {"output_path", job.output_path},
+            {"output_root", job.output_root},
+            {"shape", shape_to_wire(job.shape)},
+            {"song", song_to_wire(job.song)}};
+}
+
+render_job from_wire(const json& w) {
+    render_job job;
+    for (const auto& s : w.at("stages")) job.stages.push_back(stage_from_wire(s));
+    job.automation_step = w.at("automation_step").get<int>();
+    job.midi_mode = w.at("midi_mode").get<bool>();
+    job.note = w.at("note").get<int>();
+    job.velocity = w.at("velocity").get<int>();
+    job.duration_s = w.at("duration_s").get<double>();
+    job.midi_path = w.at("midi_path").get<std::string>();
+    job.midi_duration_s = optional_from<double>(w.at("midi_duration_s"));
+    job.tail_s = w.at("tail_s").get<double>();
+    job.sample_rate = w.at("sample_rate").get<int>();
+    job.block_size = w.at("block_size").get<int>();
+    job.channels = w.at("channels").get<int>();
+    job.format = static_cast<sample_format>(w.at("format").get<int>());
+    job.flac_level = w.at("flac_level").get<int>();
+    job.isolation = static_cast<isolation_mode>(w.at("isolation").get<int>());
+    job.seed = w.at("seed").get<std::uint32_t>();
+    job.input_path = w.at("input_path").get<std::string>();
+    job.downmix = w.at("downmix").get<bool>();
+    job.plays_note = w.at("plays_note").get<bool>();
+    job.output_path = w.at("output_path").get<std::string>();
+    job.output_root = w.at("output_root").get<std::string>();
+    job.shape = shape_from_wire(w.at("shape"));
+    job.song = song_from_wire(w.at("song"));
+    return job;
+}
+
+}  // namespace vr

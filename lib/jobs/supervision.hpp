@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// How render-one's workers are to be supervised, as its command line says
+// (jobs/options.hpp reads it): time limits, retries, memory, and what every
+// sandbox adds. The supervisor (supervise/supervise.hpp) and the sandbox
+// (supervise/sandbox.hpp) are told these.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vr {
+
+// What the command line adds to every sandbox: the plugin's HOME, when
+// given (else a private temporary one), and folders every job reads.
+struct sandbox_settings {
+    std::optional<std::string> plugin_home;  // absolute (--plugin-home)
+    std::vector<std::string> readable;       // absolute folders (--faust-lib)
+};
+
+struct supervise_options {
+    double timeout_s = -1;      // per job (see rendering_callback): < 0 derived (default_timeout_s), 0 none
+    int retries = 0;            // further tries, each in a fresh worker, of a job whose plugin crashed
+    double max_rss_mb = 0;      // replace the worker between jobs once its RSS is past this (0: never)
+    double kill_grace_s = 1.0;  // from SIGTERM to SIGKILL when a job overruns
+    double stop_grace_s = 5.0;  // for a worker told to finish, before SIGKILL
+    sandbox_settings sandbox;   // what every sandboxed worker gets
+};
+
+}  // namespace vr

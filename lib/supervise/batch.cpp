@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "supervise/batch.hpp"
+
+#include <filesystem>
+
+#include "core/beneath.hpp"
+#include "core/error.hpp"
+#include "core/files.hpp"
+#include "jobs/job_wire.hpp"
+#include "jobs/sidecar.hpp"
+#include "supervise/progress.hpp"
+#include "supervise/stale_temps.hpp"
+#include "supervise/supervise_status.hpp"
+
+namespace vr {
+
+namespace {
+
+// What every record printed for a job goes through right before it is
+// written (a result, a skipped job, a record passed through): the one place
+// for what concerns a finished job as a whole.
+class finisher {
+public:
+    explicit finisher(bool sidecar) : sidecar_(sidecar) {}
+    void operator()(json& record, record_writer& out) {
+        if (sidecar_) write_sidecar(record);
+        progress_.count(record);
+        out.write(record);
+    }
+
+private:
+    bool sidecar_;
+    progress_meter progress_;
+};
+
+// Counts, for each flag given on the command line that sets a job field's
+// default, the jobs whose own field took precedence, and says so once at the
+// end of the run (a re-render of results with new flags keeps their fields).
+class shadowed_flags {
+public:
+    explicit shadowed_flags(const render_options& options) : flags_(options.field_flags), counts_(flags_.size()) {}
+    ~shadowed_flags() {
+        std::string said;
+        for (std::size_t i = 0; i < flags_.size(); ++i)
+            if (counts_[i])
+                said += std::string(said.empty() ? "" : ", ") + "--" + flags_[i].first + " by " + flags_[i].second +
+                        " in " + std::to_string(counts_[i]) + (counts_[i] == 1 ? " job" : " jobs");
+        if (!said.empty())
+            warn("fields of the jobs took precedence over flags: " + said +
+                 " (a job's field always wins; render-one(1) shows how to change fields with jq)");
+    }
+    void count(const json& record) {
+        for (std::size_t i = 0; i < flags_.size(); ++i)
+            if (record.contains(flags_[i].second)) ++counts_[i];
+    }
+
+private:
+    const std::vector<std::pair<std::string, std::string>>& flags_;
+    std::vector<std::size_t> counts_;
+};
+
+// A skipped job's record, with what the sidecar of its earlier render says
+// (when there is a readable one): a resumed run keeps its measurements.
+json skipped(json&& record, const std::string& output_path) {
+    try {
+        constexpr std::size_t max_sidecar_bytes = 64u << 20;
+        const auto bytes = read_file(sidecar_path(output_path), max_sidecar_bytes);
+        const json earlier = json::parse(bytes.begin(), bytes.end());
+        if (earlier.is_object() && earlier.value("status", "") == "ok")
+            for (const auto& [key, value] : earlier.items())
+                if (!record.contains(key)) record[key] = value;
+    } catch (const std::exception&) {
+        // No sidecar, or not one of ours: the job is skipped all the same.
+    }
+    record["status"] = "skipped";
+    return std::move(record);
+}
+
+// One job record to its result: checked once; skipped, or rendered by the
+// worker (workers) or here (in_place).
+class batch {
+public:
+    batch(const render_options& options, supervisor* workers, const job_renderer* in_place)
+        : options_(options), workers_(workers), in_place_(in_place), finish_(options.sidecar), shadowed_(options) {}
+
+    void operator()(json&& record, record_writer& out) {
+        json result = render(std::move(record));
+        finish_(result, out);
+    }
+
+private:
+    json render(json&& record) {
+        if (is_error(record) || is_skipped(record)) return std::move(record);
+        // (-o's one job is made from the flags: nothing there shadows them.)
+        if (options_.mode == render_mode::batch) shadowed_.count(record);
+        try {
+            const render_job job = make_render_job(record, options_.defaults, options_.plugins);
+            if (sweep_and_look(job, options_.skip_existing)) return skipped(std::move(record), job.output_path);
+            if (workers_)
+                return workers_->run({record, to_wire(job), job.output_path, job.output_root, key_of(job),
+                                      sandbox_of(job, options_.supervision.sandbox),
+                                      job.song ? job.song->stems_dir : std::string()});
+            if (job.sandbox) throw record_error("sandbox: a job rendered in place (--no-isolate) cannot be sandboxed");
+            json result = (*in_place_)(job, std::move(record), {}).record;
+            result["worker_rss_mb"] = rss_mb();
+            result["attempts"] = 1;
+            return result;
+        } catch (const record_error& e) {
+            set_error(record, e.what());
+        } catch (const std::filesystem::filesystem_error& e) {
+            set_error(record, e.what());
+        }
+        return std::move(record);
+    }
+
+    // Sweeps the job's folder of stale temporaries; with look, says whether
+    // its output exists. Below an output root, a link on the way fails the
+    // job here, before it renders (the writer refuses it again as it writes).
+    bool sweep_and_look(const render_job& job, bool look) {
+        // A path in the stems folder: sweep_folder_of sweeps its folder.
+        const std::string stem = job.song && !job.song->stems_dir.empty()
+                                     ? (std::filesystem::path(job.song->stems_dir) / "stem").string()
+                                     : std::string();
+        if (job.output_root.empty()) {
+            temps_.sweep_folder_of(job.output_path);
+            if (!stem.empty()) temps_.sweep_folder_of(stem);
+            return look && std::filesystem::exists(job.output_path);
+        }
+        auto root = beneath::open_existing(job.output_root);
+        if (!root) return false;
+        temps_.sweep_folder_of(*root, job.output_path);
+        if (!stem.empty()) temps_.sweep_folder_of(*root, stem);
+        return root->exists(job.output_path) && look;
+    }
+
+    const render_options& options_;
+    supervisor* workers_;
+    const job_renderer* in_place_;
+    finisher finish_;
+    shadowed_flags shadowed_;
+    stale_temps temps_;
+};
+
+int run_batch(const render_options& options, supervisor* workers, const job_renderer* in_place, record_writer& out) {
+    batch jobs(options, workers, in_place);
+    if (options.mode == render_mode::single) {
+        json record{{"output_path", options.output_path}};
+        if (options.defaults.midi_path) record["midi_path"] = absolute_path(*options.defaults.midi_path);
+        jobs(std::move(record), out);
+        return out.exit_code();
+    }
+    // Errored and skipped records go through the finisher too.
+    record_loop_options loop;
+    loop.pass_errors = loop.pass_skipped = false;
+    return for_each_record(0, out, std::ref(jobs), loop);
+}
+
+}  // namespace
+
+int serve_worker(const renderer_host& host, int fd) {
+    return host([&](const job_renderer& render) {
+        return serve_jobs(fd, [&](const json& job, json&& record, const rendering_callback& rendering) {
+            return render(from_wire(job), std::move(record), rendering);
+        });
+    });
+}
+
+int render_jobs(const render_options& options, const renderer_host& host, record_writer& out) {
+    if (!options.isolate)
+        return host([&](const job_renderer& render) { return run_batch(options, nullptr, &render, out); });
+    // This process never loads a plugin: each worker does, in its own
+    // process (supervise.hpp says why a fork).
+    supervisor workers(options.supervision, [&](int fd) { return serve_worker(host, fd); });
+    return run_batch(options, &workers, nullptr, out);
+}
+
+}  // namespace vr

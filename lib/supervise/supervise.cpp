@@ -1,0 +1,388 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "supervise/supervise.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <optional>
+
+#include "core/error.hpp"
+#include "core/process.hpp"
+#include "supervise/stale_temps.hpp"
+#include "supervise/supervise_status.hpp"
+
+namespace vr {
+
+namespace {
+
+// Shared with the signal handler, so plain values only.
+volatile sig_atomic_t g_signal = 0;  // the signal to die of once the job in flight is cleaned up
+volatile sig_atomic_t g_busy = 0;    // a job is in flight: the supervisor cleans up before dying
+volatile sig_atomic_t g_worker = 0;  // the worker's pid and process group, or 0
+pid_t g_supervisor = 0;
+struct sigaction g_old_int {}, g_old_term {};
+bool g_installed = false;
+
+void die_now(int sig) {
+    ::signal(sig, SIG_DFL);
+    ::raise(sig);
+}
+
+extern "C" void on_interrupt(int sig) {
+    // A worker between fork and resetting its handlers has them blocked; be
+    // sure anyway that only the supervisor acts.
+    if (::getpid() != g_supervisor) return die_now(sig);
+    g_signal = sig;
+    if (g_worker > 0) ::kill(-g_worker, SIGKILL);
+    // Idle: no temporary file is being written; die at once. Busy: the wait
+    // loop sees g_signal (its poll or sleep returns EINTR) and cleans up.
+    if (!g_busy) die_now(sig);
+}
+
+void install_handlers() {
+    if (g_installed) return;
+    g_installed = true;
+    g_supervisor = ::getpid();
+    struct sigaction sa {};
+    sa.sa_handler = on_interrupt;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0;  // no SA_RESTART: a blocked wait must see the signal
+    for (auto [sig, old] : {std::pair{SIGINT, &g_old_int}, std::pair{SIGTERM, &g_old_term}}) {
+        ::sigaction(sig, nullptr, old);
+        // A signal ignored when we started (nohup, a background job) stays ignored.
+        if (old->sa_handler != SIG_IGN) ::sigaction(sig, &sa, nullptr);
+    }
+}
+
+sigset_t interrupt_set() {
+    sigset_t s;
+    sigemptyset(&s);
+    sigaddset(&s, SIGINT);
+    sigaddset(&s, SIGTERM);
+    return s;
+}
+
+// Puts the worker's end of the connection at fd 3, /dev/null on stdin, and
+// closes every other descriptor: the record stream above all, which must
+// reach EOF downstream when the supervisor ends, whatever the worker does.
+void arrange_worker_fds(int fd) {
+    if (fd != 3 && ::dup2(fd, 3) < 0) ::_exit(71);
+    int null = ::open("/dev/null", O_RDONLY);  // 3 is taken: never 3
+    if (null > 0) ::dup2(null, 0);
+    if (::close_range(4, ~0U, 0) != 0)
+        for (int i = 4; i < 1024; ++i) ::close(i);
+}
+
+}  // namespace
+
+supervisor::supervisor(supervise_options options, worker_main main)
+    : options_(options), main_(std::move(main)) {
+    install_handlers();
+}
+
+supervisor::~supervisor() { stop_worker(); }
+
+// Fork, not exec: this process is single-threaded and has not touched JUCE
+// or a plugin, so its fork is a clean worker that already holds every option
+// (nothing to serialise and parse again) and starts without loading the
+// binary and its libraries anew, which matters when workers are replaced
+// often (--max-rss, crashy plugins).
+void supervisor::start_worker(const sandbox_spec& sandbox) {
+    // A sandboxed worker is this fork exec'ing bwrap, which runs render-one
+    // again as a worker (supervise/sandbox.hpp); its command is made here, as
+    // the child only execs.
+    sandbox_ = sandbox;
+    const std::vector<std::string> command = sandbox_.on ? sandboxed_worker_command(sandbox_, options_.sandbox)
+                                                         : std::vector<std::string>{};
+    int sv[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+        throw record_error(std::string("cannot create a socket pair: ") + std::strerror(errno));
+    sigset_t block = interrupt_set(), old;
+    ::sigprocmask(SIG_BLOCK, &block, &old);
+    std::fflush(nullptr);
+    pid_t parent = ::getpid();
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        // Its own process group, so that a time-out kills the per-job
+        // children it forks with it, and a terminal's ^C reaches only us.
+        ::setpgid(0, 0);
+        ::sigaction(SIGINT, &g_old_int, nullptr);
+        ::sigaction(SIGTERM, &g_old_term, nullptr);
+        ::sigprocmask(SIG_SETMASK, &old, nullptr);
+        // Killed with us, even by SIGKILL: no orphan renders on.
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (::getppid() != parent) ::_exit(72);
+        arrange_worker_fds(sv[1]);
+        if (!command.empty()) exec_sandboxed_worker(command);
+        int code = 70;
+        try {
+            code = main_(3);
+        } catch (...) {
+        }
+        std::fflush(nullptr);
+        ::_exit(code);
+    }
+    int err = errno;
+    ::close(sv[1]);
+    if (pid < 0) {
+        ::close(sv[0]);
+        ::sigprocmask(SIG_SETMASK, &old, nullptr);
+        throw record_error(std::string("cannot start a worker process: ") + std::strerror(err));
+    }
+    ::setpgid(pid, pid);  // as the child does: whichever runs first
+    pid_ = pid;
+    fd_ = sv[0];
+    pending_.clear();
+    answers_ = 0;
+    loaded_.clear();
+    g_worker = pid;
+    ::sigprocmask(SIG_SETMASK, &old, nullptr);
+}
+
+bool supervisor::worker_exited() const { return child_ended(pid_); }
+
+bool supervisor::wait_exit(double seconds) const {
+    return wait_child_ended(pid_, seconds, [] { return g_signal != 0; });
+}
+
+// Ends the worker and everything in its process group; returns its wait
+// status. The group is killed while the worker is still a zombie, so its
+// process group id cannot have been reused.
+int supervisor::kill_worker(bool term_first) {
+    if (term_first && !worker_exited()) {
+        ::kill(-pid_, SIGTERM);
+        wait_exit(options_.kill_grace_s);
+    }
+    ::kill(-pid_, SIGKILL);
+    int status = reap_child(pid_);
+    g_worker = 0;
+    ::close(fd_);
+    fd_ = -1;
+    pid_ = 0;
+    return status;
+}
+
+void supervisor::stop_worker() {
+    if (!pid_) return;
+    // EOF tells the worker to finish: its plugins are unloaded properly.
+    ::shutdown(fd_, SHUT_WR);
+    wait_exit(options_.stop_grace_s);
+    kill_worker(false);
+}
+
+namespace {
+
+// Removes what the dead writer of the job's output (and stems) left there.
+void remove_temps_of(const supervised_job& job) {
+    remove_temps_of_writer(job.output_path, job.output_root);
+    if (!job.stems_dir.empty()) remove_temps_in_folder(job.stems_dir, job.output_root);
+}
+
+// Dies of the signal that interrupted us, once the worker is dead and the
+// temporary of the job it was writing removed.
+[[noreturn]] void finish_interrupt(pid_t worker, const supervised_job& job) {
+    int sig = g_signal;
+    if (worker > 0) {
+        ::kill(-worker, SIGKILL);
+        reap_child(worker);
+    }
+    remove_temps_of(job);
+    remove_sandbox_home();
+    sigset_t set = interrupt_set();
+    ::sigprocmask(SIG_UNBLOCK, &set, nullptr);
+    die_now(sig);
+    ::_exit(128 + sig);  // not reached
+}
+
+// The audio length of the worker's "the render begins" line, or nothing
+// when the line is the job's answer.
+std::optional<double> rendering_audio_s(const std::string& line) {
+    if (line.rfind(R"({"rendering_s":)", 0) != 0) return std::nullopt;
+    try {
+        return json::parse(line).at("rendering_s").get<double>();
+    } catch (const json::exception&) {
+        return std::nullopt;
+    }
+}
+
+void send_all(int fd, const std::string& text) {
+    std::size_t done = 0;
+    while (done < text.size()) {
+        ssize_t n = ::send(fd, text.data() + done, text.size() - done, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR) {
+            if (g_signal) return;
+            continue;
+        }
+        if (n <= 0) return;  // the worker is gone: its EOF is read next
+        done += static_cast<std::size_t>(n);
+    }
+}
+
+}  // namespace
+
+// What waiting for a job's answer came to, and the limits it ran under.
+struct supervisor::waited {
+    enum class outcome { answered, closed, late, interrupted } how = outcome::interrupted;
+    std::string line;        // the worker's answer (answered)
+    bool rendering = false;  // the worker said the render began
+    double limit = 0;        // the job's own limit (s), from the audio planned once rendering
+    double load_limit = 0;   // the allowance for loading the plugin first (0: none)
+};
+
+// Sends the job and waits for the worker's answer, its end (EOF on the
+// connection) or the time limit; a signal ends the wait at once.
+supervisor::waited supervisor::await_answer(const supervised_job& job) {
+    using outcome = waited::outcome;
+    waited w;
+    // Two limits (rendering_callback): until the worker says the render
+    // begins, loading the plugin when this worker has not yet; then the
+    // job's own, from the length of audio the worker planned.
+    const bool limited = options_.timeout_s != 0;
+    w.limit = options_.timeout_s < 0 ? default_timeout_s(0) : options_.timeout_s;
+    if (loaded_.insert(job.plugin_key).second && limited) {
+        auto known = load_s_.find(job.plugin_key);
+        w.load_limit = load_allowance_s(known == load_s_.end() ? -1 : known->second);
+    }
+    deadline until(w.load_limit + w.limit);
+    auto done = [&](outcome how) {
+        w.how = how;
+        return std::move(w);
+    };
+    if (!g_signal)  // else the worker is killed already: the wait below ends at once
+        send_all(fd_, json{{"job", job.job}, {"record", job.record}}.dump(-1, ' ', false, json::error_handler_t::replace) + "\n");
+    char buf[65536];
+    for (;;) {
+        if (g_signal) return done(outcome::interrupted);
+        if (auto nl = pending_.find('\n'); nl != std::string::npos) {
+            w.line = pending_.substr(0, nl);
+            pending_.erase(0, nl + 1);
+            auto audio_s = rendering_audio_s(w.line);
+            if (!audio_s) return done(outcome::answered);
+            w.rendering = true;
+            if (options_.timeout_s < 0) w.limit = default_timeout_s(*audio_s);
+            until = deadline(w.limit);
+            continue;
+        }
+        int wait_ms = -1;
+        if (limited) {
+            double left = until.seconds_left();
+            if (left <= 0) return done(outcome::late);
+            wait_ms = static_cast<int>(left * 1000) + 1;
+        }
+        pollfd p{fd_, POLLIN, 0};
+        if (::poll(&p, 1, wait_ms) <= 0) continue;  // EINTR or the deadline: both checked above
+        ssize_t n = ::read(fd_, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return done(outcome::closed);
+        pending_.append(buf, static_cast<std::size_t>(n));
+    }
+}
+
+// The job's result from what the wait came to: the worker's record, or the
+// job's record with an error saying how the worker died or that it ran out
+// of time (the worker then killed, the temporary it left removed).
+supervisor::end supervisor::classify(const supervised_job& job, const waited& w, json& result) {
+    using outcome = waited::outcome;
+    auto fail = [&](const std::string& message, int sig) {
+        remove_temps_of(job);
+        result = job.record;
+        set_error(result, message);
+        if (sig) result["error"]["signal"] = signal_name(sig);
+    };
+    if (w.how == outcome::late) {
+        kill_worker(true);
+        fail(w.rendering || w.load_limit == 0 ? timeout_message(w.limit)
+                                              : timeout_message(w.load_limit + w.limit) + " (loading the plugin)",
+             0);
+        return end::timed_out;
+    }
+    // Text that is not JSON parses (without exceptions) as discarded: no object.
+    json answer = w.how == outcome::answered ? json::parse(w.line, nullptr, false) : json();
+    if (!answer.is_object() || !answer.contains("record") || !answer["record"].is_object()) {
+        if (w.how == outcome::answered) {  // cannot happen unless the worker's memory is corrupt: treat it as a crash
+            kill_worker(false);
+            fail("the render process answered nonsense", 0);
+            return end::crashed;
+        }
+        // Let the worker itself end before its group is killed, so that its
+        // own death is what the status says.
+        wait_exit(options_.kill_grace_s);
+        int status = kill_worker(false);
+        std::string message = death_message(status);
+        // bwrap reports a sandbox it cannot make on stderr and exits 1,
+        // before render-one runs: then no plugin ended anything.
+        if (sandbox_.on && answers_ == 0 && WIFEXITED(status))
+            message = "the sandboxed render process ended before its first answer (exit status " +
+                      std::to_string(WEXITSTATUS(status)) + "): bwrap's message on stderr, if it could not " +
+                      "make the sandbox, or the plugin's exit";
+        fail(message, WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+        return end::crashed;
+    }
+    ++answers_;
+    result = std::move(answer["record"]);
+    if (auto t = result.find("plugin_load_s"); t != result.end() && t->is_number())
+        load_s_[job.plugin_key] = t->get<double>();
+    bool crashed = answer.value("crashed", false);
+    if (crashed) remove_temps_of(job);
+    if (options_.max_rss_mb > 0) {
+        auto it = result.find("worker_rss_mb");
+        if (it != result.end() && it->is_number() && it->get<double>() > options_.max_rss_mb) stop_worker();
+    }
+    return crashed ? end::crashed : end::answered;
+}
+
+supervisor::end supervisor::attempt(const supervised_job& job, json& result) {
+    if (pid_ && worker_exited()) kill_worker(false);  // died while idle: not this job's doing
+    // The sandbox module decides which sandbox serves the job; a worker in
+    // another one is replaced.
+    const sandbox_spec wanted = worker_sandbox_for(sandbox_, job.sandbox, pid_ != 0);
+    if (pid_ && wanted != sandbox_) stop_worker();
+    if (!pid_) start_worker(wanted);
+    // Busy until the worker is dealt with: a signal meanwhile is acted on
+    // here, after the worker's temporary file is removed.
+    g_busy = 1;
+    struct not_busy {
+        ~not_busy() { g_busy = 0; }
+    } on_return;
+    const waited w = await_answer(job);
+    if (w.how != waited::outcome::interrupted) {
+        end e = classify(job, w, result);
+        if (!g_signal) return e;
+    }
+    // The one place a signal is acted on: the wait ends at once for it, and
+    // what classify waits for (the worker's death) gives up at once too.
+    finish_interrupt(pid_, job);
+}
+
+json supervisor::run(const supervised_job& job) {
+    json result;
+    if (job.sandbox.on)
+        if (auto why = sandbox_unavailable()) {  // never rendered unsandboxed instead
+            result = job.record;
+            set_error(result, *why);
+            return result;
+        }
+    for (int tries = 1;; ++tries) {
+        end e = attempt(job, result);
+        if (e == end::crashed && tries <= options_.retries) {
+            stop_worker();  // a fresh worker for the next try
+            continue;
+        }
+        result["attempts"] = tries;
+        if (job.sandbox.on) result["sandbox"] = true;
+        // A signal that came while the worker was being replaced.
+        if (g_signal) finish_interrupt(pid_, job);
+        return result;
+    }
+}
+
+}  // namespace vr

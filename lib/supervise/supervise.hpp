@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Process supervision for render-one (DESIGN.md rule 8): jobs go one at a
+// time, as JSON lines, to a worker process that keeps its plugins loaded; a
+// worker that crashes, exits, hangs or grows costs the job in flight, is
+// replaced, and the batch goes on. No JUCE here: the supervisor loads no
+// plugin, so a fork of it is a clean start for a worker.
+#pragma once
+#include <sys/types.h>
+
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+
+#include "core/records.hpp"
+#include "jobs/job.hpp"
+#include "jobs/supervision.hpp"
+#include "supervise/sandbox.hpp"
+#include "supervise/supervise_worker.hpp"
+
+namespace vr {
+
+// A job as the supervisor sees it.
+struct supervised_job {
+    json record;                // the job's record, sent to the worker as it is
+    json job;                   // the checked job (to_wire), sent with it: the worker checks nothing again
+    std::string output_path;    // temporaries of this file left by a killed worker are removed
+    std::string output_root;    // ...looked for below it without following links (empty: none)
+    vr::plugin_key plugin_key;  // jobs with one key share a plugin loaded in the worker
+    sandbox_spec sandbox;       // the sandbox it needs (off: none); workers are kept apart by it
+    std::string stems_dir;      // a song's stems folder: a killed worker's temporaries there go too
+};
+
+// Runs in a new worker process (a fork of the supervisor), given the
+// connection to the supervisor as fd 3; sets up (loads JUCE) and calls
+// serve_jobs. Its return value is the worker's exit status.
+using worker_main = std::function<int(int fd)>;
+
+class supervisor {
+public:
+    // Starts no process yet: the first job does. Installs handlers for
+    // SIGINT and SIGTERM (unless ignored) that kill the worker, remove the
+    // temporary file of the job in flight and end this process by the same
+    // signal; records written so far are whole lines already.
+    supervisor(supervise_options options, worker_main main);
+    // Lets the worker finish (SIGKILL after stop_grace_s).
+    ~supervisor();
+    supervisor(const supervisor&) = delete;
+    supervisor& operator=(const supervisor&) = delete;
+
+    // Renders one job in the worker and returns its final record with
+    // attempts: the worker's result, or the job's record with an error
+    // saying how the worker died or that it ran out of time. A job whose
+    // sandbox the worker's does not cover gets a new worker (whose sandbox
+    // also covers the old one's jobs, when their output root is the same);
+    // a sandboxed job's record says sandbox: true, or has an error when no
+    // sandbox can be made here.
+    json run(const supervised_job& job);
+
+    // The worker's process id (also its process group), 0 when none runs.
+    pid_t worker_pid() const noexcept { return pid_; }
+
+private:
+    enum class end { answered, crashed, timed_out };
+    end attempt(const supervised_job& job, json& result);
+    struct waited;  // what waiting for a job's answer came to
+    waited await_answer(const supervised_job& job);
+    end classify(const supervised_job& job, const waited& w, json& result);
+    void start_worker(const sandbox_spec& sandbox);
+    bool worker_exited() const;
+    bool wait_exit(double seconds) const;
+    int kill_worker(bool term_first);
+    void stop_worker();
+    supervise_options options_;
+    worker_main main_;
+    pid_t pid_ = 0;
+    int fd_ = -1;
+    std::string pending_;              // bytes read past the last answer
+    int answers_ = 0;                  // jobs the worker has answered
+    sandbox_spec sandbox_;             // the worker's sandbox (the last one's, when none runs)
+    std::set<plugin_key> loaded_;            // plugins the worker has seen
+    std::map<plugin_key, double> load_s_;    // plugin -> plugin_load_s last reported
+};
+
+}  // namespace vr

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "supervise/supervise_worker.hpp"
+
+#include "core/error.hpp"
+#include "supervise/supervise_status.hpp"
+
+namespace vr {
+
+int serve_jobs(int fd, const worker_handler& handle) {
+    line_reader in(fd, std::size_t(1) << 30);
+    line_writer out(fd);
+    std::string line;
+    bool too_long = false;
+    try {
+        while (in.next(line, too_long)) {
+            json message = json::parse(line);
+            json keep = message["record"];
+            worker_result r;
+            try {
+                r = handle(message["job"], std::move(message["record"]),
+                           [&](double audio_s) { out.write_line(json{{"rendering_s", audio_s}}.dump()); });
+            } catch (const std::exception& e) {
+                // The handler makes errors records; this is for what slips past it.
+                r.record = std::move(keep);
+                set_error(r.record, e.what());
+            }
+            r.record["worker_rss_mb"] = rss_mb();
+            json answer{{"record", std::move(r.record)}, {"crashed", r.crashed}};
+            std::string text;
+            try {
+                text = answer.dump(-1, ' ', false, json::error_handler_t::strict);
+            } catch (const json::type_error&) {
+                // As record_writer does: a plugin's name that is not UTF-8 is reported, never mangled.
+                set_error(answer["record"], "record holds text that is not valid UTF-8");
+                text = answer.dump(-1, ' ', false, json::error_handler_t::replace);
+            }
+            out.write_line(text);
+        }
+    } catch (const pipe_closed&) {
+        // The supervisor is gone.
+    }
+    return 0;
+}
+
+}  // namespace vr

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The worker's side of supervision (supervise/supervise.hpp): job lines in,
+// result lines out, on the connection to the supervisor.
+#pragma once
+#include <functional>
+
+#include "core/records.hpp"
+
+namespace vr {
+
+// A worker's answer to one job.
+struct worker_result {
+    json record;           // the result record (ok or error)
+    bool crashed = false;  // the plugin crashed in a child of the worker: worth a retry
+};
+
+// Called by the worker once a job's plugin is loaded and the job planned,
+// with the most audio it can render (seconds): the job's own time limit,
+// default_timeout_s(audio_s) unless given, starts then. Before it, the
+// limit is the load allowance (a plugin not loaded in this worker yet) plus
+// the given timeout or default_timeout_s(0).
+using rendering_callback = std::function<void(double audio_s)>;
+
+// The worker's side: renders one checked job (its to_wire form) and its
+// record, calling rendering() when the render begins (never, when the job
+// fails before).
+using worker_handler =
+    std::function<worker_result(const json& job, json&& record, const rendering_callback& rendering)>;
+
+// Answers job lines on fd with result lines until the supervisor closes it;
+// adds worker_rss_mb, this process's RSS after the job, to each result.
+int serve_jobs(int fd, const worker_handler& handle);
+
+}  // namespace vr

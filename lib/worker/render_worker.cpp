@@ -1,0 +1,356 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "worker/render_worker.hpp"
+
+#include <sys/mman.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+
+#include "audio/file.hpp"
+#include "audio/input.hpp"
+#include "audio/loudness.hpp"
+#include "audio/measure.hpp"
+#include "core/error.hpp"
+#include "core/files.hpp"
+#include "core/hash.hpp"
+#include "core/tool.hpp"
+#include "host/faust_program.hpp"
+#include "host/plugin_instance.hpp"
+#include "host/preset_export.hpp"
+#include "jobs/chain.hpp"
+#include "jobs/job_audio.hpp"
+#include "linux/child.hpp"
+#include "linux/child_heap.hpp"
+#include "linux/pinned_randomness.hpp"
+#include "midi/play_plan.hpp"
+#include "plugins/provenance.hpp"
+#include "worker/song_render.hpp"
+#include "worker/stage_render.hpp"
+
+namespace vr::host {
+
+render_worker::render_worker(worker_options options) : options_(options) {
+    if (!options_.real_randomness) pinned::enable();
+    use_faust_options({options_.faust_voices, options_.faust_max_mb, options_.faust_libs});
+    // One shared word: a forked child writes the chain stage it is at.
+    void* page = ::mmap(nullptr, sizeof(int), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (page != MAP_FAILED) stage_mark_ = static_cast<int*>(page);
+}
+
+render_worker::~render_worker() {
+    if (stage_mark_) ::munmap(stage_mark_, sizeof(int));
+}
+
+worker_slot& render_worker::slot_for(const slot_key& key, const plugin_ref& plugin, bool quick) {
+    auto it = slots_.find(key);
+    if (it == slots_.end()) {
+        auto s = std::make_unique<worker_slot>();
+        s->ref = plugin;
+        s->sample_rate = key.plugin.sample_rate;
+        s->block_size = key.plugin.block_size;
+        s->sidechain = key.sidechain;
+        s->binary_sha256 = plugin.format == plugin_format::faust ? faust_sha256(plugin) : plugin_binary_sha256(plugin);
+        // Threads a plugin starts once per process (padthv1's) show only
+        // when its first slot loads: another rate's slot shares them.
+        for (const auto& [k, other] : slots_)
+            if (k.plugin.location == key.plugin.location && other->threads_known) {
+                s->own_threads = other->own_threads;
+                s->threads_known = true;
+            }
+        try {
+            s->start(quick);
+        } catch (const record_error& e) {
+            s->failure = e.what();
+            s->played.reset();
+            s->pristine.reset();
+        }
+        it = slots_.emplace(key, std::move(s)).first;
+    }
+    if (!it->second->failure.empty()) throw record_error(it->second->failure);
+    return *it->second;
+}
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+double seconds_since(clock_type::time_point t) {
+    return std::chrono::duration<double>(clock_type::now() - t).count();
+}
+
+}  // namespace
+
+// Each stage's slot and preset files, checked; throws record_error naming
+// the stage of a chain.
+std::vector<job_stage> render_worker::stages_for(const render_job& job, bool quick, json& record,
+                                                const song_layout* song) {
+    const std::vector<plugin_stage>& specs = job.stages;
+    std::vector<job_stage> stages;
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+        job_stage st{specs[i]};
+        slot_key key{key_of(st.spec.plugin, job.sample_rate, job.block_size), !st.spec.sidechain_path.empty(), 0};
+        for (std::size_t j = 0; j < i; ++j)
+            if (stages[j].spec.plugin.location == st.spec.plugin.location &&
+                stages[j].slot->sidechain == key.sidechain)
+                ++key.copy;
+        try {
+            st.slot = &slot_for(key, st.spec.plugin, quick);
+        } catch (const record_error& e) {
+            throw record_error(stage_message(specs.size(), i, st.spec.plugin.location, e.what()));
+        }
+        const plugin_info& info = st.slot->info;
+        if (i == 0) put_plugin_fields(record, info, st.slot->binary_sha256);
+        try {
+            if (!st.spec.state_path.empty()) st.state = presets_.state(st.spec.state_path);
+            if (!st.spec.preset_path.empty()) st.preset = presets_.preset(st.spec.preset_path, st.spec.program_index);
+            if (st.preset && !options_.ignore_plugin_id && !plugin_id_matches(*st.preset, info.format, info.id, info.name))
+                throw record_error(st.preset->path + ": the preset is for plugin id " + st.preset->plugin_id +
+                                   "; the loaded plugin's id is " + info.id + " (--ignore-plugin-id loads it anyway)");
+            if (i > 0 && info.main_input_channels == 0 && !(song && song->starts_stem(i)))
+                throw record_error("the plugin takes no audio input (" + info.buses +
+                                   "): a chain's later stages process the audio of the stage before");
+        } catch (const record_error& e) {
+            throw record_error(stage_message(specs.size(), i, info.name, e.what()));
+        }
+        stages.push_back(std::move(st));
+    }
+    return stages;
+}
+
+// The chain's mode: each stage's (probed, or as the job asks), the most
+// isolating of them; instances are made ready for it.
+isolation render_worker::chain_mode(std::vector<job_stage>& stages, const render_job& job) {
+    isolation how = isolation::reset;
+    for (std::size_t i = 0; i < stages.size(); ++i) {
+        worker_slot& s = *stages[i].slot;
+        isolation h;
+        try {
+            h = mode_for(s, job);
+        } catch (const record_error& e) {
+            throw record_error(stage_message(stages.size(), i, s.info.name, e.what()));
+        }
+        if (options_.check_reproducible && !s.checked) s.check_reproducible(options_.real_randomness);
+        // A stage that loads a preset or sets parameters would leave them
+        // set for the next job: it never plays in place.
+        if (h == isolation::reset && (stages[i].leaves_changes() || (i == 0 && !options_.save_state_path.empty())))
+            h = s.pristine ? isolation::fork : isolation::fresh;
+        // A forked child has none of the plugin's own threads: work they
+        // would do for a changed program, preset, state or parameter never
+        // happens there (padthv1 kept its default wave tables).
+        if (h == isolation::fork && s.own_threads && stages[i].changes()) h = isolation::fresh;
+        how = std::max(how, h);
+    }
+    for (auto& st : stages) {
+        if (how == isolation::fork && !st.slot->pristine) how = isolation::fresh;
+        if (how == isolation::reset && !st.slot->played) st.slot->played = st.slot->load_warm();
+    }
+    return how;
+}
+
+void render_worker::run(const render_job& asked, json& record, const std::function<void(double)>& on_render) {
+    put_job_settings(asked, record);
+    take_faust_compile_s();  // a compile a failed job paid for is not this job's
+    // A song (worker/song_render.hpp): its tracks laid out as stems, each stem
+    // with stages (and instances) of its own.
+    std::optional<song_layout> song;
+    render_job expanded;
+    if (asked.song) {
+        song = plan_song(asked, record, options_.midi_program_changes);
+        expanded = asked;
+        expanded.stages = song->stages;
+    }
+    const render_job& job = song ? expanded : asked;
+    const bool chained = job.chained();
+    // JUCE's walk through a VST2 plugin's programs leaves traces in some
+    // (amsynth's programs sound otherwise when selected later): only a
+    // single job that plays the first program as it is goes without it.
+    const bool quick = options_.one_job && !options_.check_reproducible && !chained &&
+                       job.isolation == isolation_mode::automatic && !job.first().changes();
+    std::vector<job_stage> stages = stages_for(job, quick, record, song ? &*song : nullptr);
+    const job_stage& first = stages[0];
+    if (first.preset && !song) record["preset_sha256"] = first.preset->sha256;
+    if (first.state && !song) record["state_file_sha256"] = first.state->sha256;
+    if (song) check_stem_stages(stages, *song);
+    std::optional<input_audio> input = job_input(job, first.slot->info, record);
+    const audio_buffer* in = input ? &input->audio : nullptr;
+    std::vector<json> sidechains;  // each stage's sidechain figures
+    for (std::size_t i = 0; i < stages.size(); ++i) {
+        try {
+            sidechains.push_back(load_sidechain(stages[i], job));
+        } catch (const record_error& e) {
+            throw record_error(stage_message(stages.size(), i, stages[i].slot->info.name, e.what()));
+        }
+    }
+    const play_plan plan = song ? song->longest()
+                                : plan_for(job, record, options_.midi_program_changes,
+                                           in ? static_cast<std::int64_t>(in->frames()) : 0);
+    auto render = [&](const std::vector<plugin_instance*>& ps, volatile int* mark) {
+        return song ? render_song_and_write(ps, stages, job, *song, mark)
+                    : render_stages_and_write(ps, stages, job, plan, in, mark);
+    };
+    const isolation how = chain_mode(stages, job);
+    if (on_render) {
+        const std::int64_t tail = plan.until_silence ? plan.until_silence->max_frames
+                                                     : seconds_to_frames(job.tail_s, job.sample_rate);
+        std::int64_t most = plan.frames + (plan.until_silence ? tail : 0) +
+                            static_cast<std::int64_t>(stages.size() - 1) * tail;
+        on_render(static_cast<double>(most) / job.sample_rate);
+    }
+
+    // Each stage set up, then the audio through all of them; each stage's
+    // own fields under "stages".
+    // Which stage a forked child was at, for the message when it dies.
+    volatile int* at = stage_mark_;
+    if (at) *at = -1;
+    auto setup_and_render = [&](const std::vector<plugin_instance*>& ps) {
+        pinned::reseed(job.seed);
+        json each = json::array();
+        for (std::size_t i = 0; i < ps.size(); ++i) {
+            if (at) *at = static_cast<int>(i);
+            const bool untouched = ps[i] == stages[i].slot->pristine.get() && !stages[i].changes();
+            try {
+                each.push_back(setup_stage(*ps[i], stages[i], untouched, i == 0 ? options_.save_state_path : ""));
+            } catch (const record_error& e) {
+                throw record_error(stage_message(ps.size(), i, stages[i].slot->info.name, e.what()));
+            }
+        }
+        json r = render(ps, at);
+        // Read after a block: JUCE's VST3 host updates cached values then.
+        if (options_.report_params)
+            for (std::size_t i = 0; i < ps.size(); ++i) each[i]["params"] = params_json(*ps[i]);
+        r["stages"] = std::move(each);
+        return r;
+    };
+    auto start = clock_type::now();
+    json result;
+    double load_s = first.slot->load_s;
+    switch (how) {
+        case isolation::reset: {
+            pinned::reseed(job.seed);
+            std::vector<plugin_instance*> ps;
+            for (auto& st : stages) {
+                st.slot->prepare(*st.slot->played, st.spec.program_index);
+                ps.push_back(st.slot->played.get());
+            }
+            result = render(ps, nullptr);
+            json each = json::array();
+            for (auto* p : ps) {
+                json e{{"state_sha256", sha256_hex(p->state())}};
+                if (options_.report_params) e["params"] = params_json(*p);
+                each.push_back(std::move(e));
+            }
+            result["stages"] = std::move(each);
+            break;
+        }
+        case isolation::fork: {
+            auto child = run_in_child(
+                [&] {
+                    enter_child_heap();
+                    json r;
+                    try {
+                        std::vector<plugin_instance*> ps;
+                        for (auto& st : stages) ps.push_back(st.slot->pristine.get());
+                        r = setup_and_render(ps);
+                    } catch (const std::exception& e) {
+                        r = json{{"error", e.what()}};
+                    }
+                    return r.dump();
+                },
+                options_.job_timeout_s);
+            if (!child.ok) {
+                const int i = at ? *at : -1;
+                const bool known = i >= 0 && static_cast<std::size_t>(i) < stages.size();
+                throw child_failed(std::move(child),
+                                   known ? stage_message(stages.size(), static_cast<std::size_t>(i),
+                                                         stages[static_cast<std::size_t>(i)].slot->info.name, "")
+                                         : "");
+            }
+            result = json::parse(child.answer);
+            if (result.contains("error")) throw record_error(result["error"].get<std::string>());
+            break;
+        }
+        case isolation::fresh: {
+            // A single job renders on the instances the worker started
+            // with: nothing has played on them yet.
+            std::vector<instance_ptr> owned;  // go after the plugins' threads rest
+            std::vector<plugin_instance*> ps;
+            for (std::size_t i = 0; i < stages.size(); ++i) {
+                worker_slot& s = *stages[i].slot;
+                if (options_.one_job && s.pristine) {
+                    owned.push_back(std::move(s.pristine));
+                } else {
+                    owned.push_back(s.load_warm());
+                    if (i == 0) load_s = s.load_s;
+                }
+                ps.push_back(owned.back().get());
+            }
+            result = setup_and_render(ps);
+            break;
+        }
+    }
+    json each = std::move(result["stages"]);
+    result.erase("stages");
+    record["status"] = "ok";
+    for (auto& [k, v] : result.items()) record[k] = v;
+    if (song) {
+        put_stem_stages(record, stages, each, sidechains, *song);
+    } else {
+        for (auto& [k, v] : each[0].items()) record[k] = v;
+        if (!chained)
+            for (auto& [k, v] : sidechains[0].items()) record[k] = v;
+        if (first.loads()) record["preset_changed_state"] = record.value("state_sha256", "") != first.slot->default_state_sha256;
+    }
+    if (chained && !song) {
+        json& chain = record["chain"];
+        for (std::size_t i = 0; i < stages.size(); ++i) put_stage_fields(chain[i], stages[i], each[i], sidechains[i]);
+    }
+    record["plugin_load_s"] = load_s;
+    if (auto compile_s = take_faust_compile_s()) record["faust_compile_s"] = *compile_s;
+    record["render_s"] = seconds_since(start);
+    record["fresh_instance"] = how != isolation::reset;
+    record["isolation"] = to_string(how);
+    record["randomness"] = pinned::enabled() ? "pinned" : "real";
+    if (first.slot->reproducible) record["reproducible"] = *first.slot->reproducible;
+}
+
+// The mode the job asks for, else the one a single job or the probe picks.
+isolation render_worker::mode_for(worker_slot& s, const render_job& job) {
+    switch (job.isolation) {
+        case isolation_mode::reset: return isolation::reset;
+        case isolation_mode::fork: return s.pristine ? isolation::fork : isolation::fresh;
+        case isolation_mode::fresh: return isolation::fresh;
+        case isolation_mode::automatic: break;
+    }
+    if (options_.one_job) return isolation::fresh;
+    if (!s.probed) {
+        try {
+            s.probe();
+        } catch (const record_error& e) {
+            s.failure = e.what();
+            s.played.reset();
+            s.pristine.reset();
+            throw;
+        }
+    }
+    return s.mode;
+}
+
+// A plugin's own programs, each call in an instance of its own (reading
+// names may mean selecting programs): host/preset_export.hpp.
+void render_worker::list_programs(const plugin_ref& plugin, int sample_rate, int block_size,
+                                  const std::function<void(json&&)>& emit) {
+    list_plugin_programs(plugin, sample_rate, block_size, emit);
+}
+
+void render_worker::export_programs(const plugin_ref& plugin, int sample_rate, int block_size, const std::string& dir,
+                                    bool as_params, const std::function<void(json&&)>& emit) {
+    export_plugin_programs(plugin, sample_rate, block_size, dir, as_params, emit);
+}
+
+void render_worker::export_bank(const plugin_ref& plugin, int sample_rate, int block_size, const std::string& file,
+                                const std::function<void(json&&)>& emit) {
+    export_plugin_bank(plugin, sample_rate, block_size, file, emit);
+}
+
+}  // namespace vr::host

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// A warm render worker: each plugin loaded once (per sample rate and block
+// size), probed for whether its reset really restores it, and every job
+// rendered so that its samples do not depend on the jobs before it.
+#pragma once
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "presets/load.hpp"
+
+#include "core/records.hpp"
+#include "jobs/job.hpp"
+#include "jobs/options.hpp"
+#include "jobs/preset_cache.hpp"
+#include "jobs/song.hpp"
+#include "worker/stage_render.hpp"
+#include "worker/worker_slot.hpp"
+
+namespace vr::host {
+
+class render_worker {
+public:
+    explicit render_worker(worker_options options);
+    ~render_worker();
+
+    // Renders the job and writes its audio file; adds the result fields
+    // (status ok, frames, measurements, plugin_*, timings, fresh_instance) to
+    // record. Throws record_error on failure, after adding the plugin fields
+    // it knows.
+    // on_render, when given, is called once the plugin is loaded and the
+    // job planned, with the most seconds of audio the render can make (a
+    // supervisor's time limit for the render starts then).
+    void run(const render_job& job, json& record, const std::function<void(double audio_s)>& on_render = {});
+
+    // Calls emit with one record per program of the plugin.
+    void list_programs(const plugin_ref& plugin, int sample_rate, int block_size,
+                       const std::function<void(json&&)>& emit);
+
+    // Writes each program of the plugin as a preset file (.fxp for VST2,
+    // .vstpreset for VST3) into dir, named by the program's name; one record
+    // per file; as_params writes VST2 FxCk files even for chunk plugins.
+    // Throws record_error when the plugin cannot be loaded.
+    void export_programs(const plugin_ref& plugin, int sample_rate, int block_size, const std::string& dir,
+                         bool as_params, const std::function<void(json&&)>& emit);
+    // Writes every program of a VST2 plugin into one .fxb bank.
+    void export_bank(const plugin_ref& plugin, int sample_rate, int block_size, const std::string& file,
+                     const std::function<void(json&&)>& emit);
+
+private:
+    preset_cache presets_;
+    // A slot's instances: one plugin at one rate and block size, with its
+    // sidechain bus on or not, and the how-manieth of its kind in a chain
+    // (a plugin twice in a chain is two instances).
+    struct slot_key {
+        plugin_key plugin;
+        bool sidechain = false;
+        int copy = 0;
+        auto operator<=>(const slot_key&) const = default;
+    };
+    worker_slot& slot_for(const slot_key& key, const plugin_ref& plugin, bool quick);
+    isolation mode_for(worker_slot& s, const render_job& job);
+    std::vector<job_stage> stages_for(const render_job& job, bool quick, json& record,
+                                      const song_layout* song = nullptr);
+    isolation chain_mode(std::vector<job_stage>& stages, const render_job& job);
+    std::map<slot_key, std::unique_ptr<worker_slot>> slots_;
+    worker_options options_;
+    int* stage_mark_ = nullptr;  // shared with forked children (chain stage at work)
+};
+
+}  // namespace vr::host

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "worker/stage_render.hpp"
+
+#include "audio/file.hpp"
+#include "audio/loudness.hpp"
+#include "audio/measure.hpp"
+#include "core/error.hpp"
+#include "core/files.hpp"
+#include "core/hash.hpp"
+#include "core/tool.hpp"
+#include "host/plugin_instance.hpp"
+#include "jobs/job_audio.hpp"
+
+namespace vr::host {
+
+namespace {
+
+std::string count(int n, const char* what) { return std::to_string(n) + " " + what + (n == 1 ? "" : "s"); }
+
+}  // namespace
+
+std::string stage_message(std::size_t stages, std::size_t i, const std::string& name, const std::string& what) {
+    if (stages < 2) return what;
+    return "chain stage " + std::to_string(i) + " (" + name + "): " + what;
+}
+
+std::optional<input_audio> job_input(const render_job& job, const plugin_info& info, json& record) {
+    const bool plays_midi = job.midi_mode || job.plays_note;
+    const std::string has = "it has " + count(info.input_channels, "audio input") + ", " +
+                            count(info.output_channels, "output") + ": " + info.buses;
+    if (plays_midi && !info.accepts_midi)
+        throw record_error("the plugin takes no MIDI (" + has + "): " +
+                           (job.input_path.empty()
+                                ? "give it audio to process with input_path or --input"
+                                : "process input_path alone, with no note, midi_path, --note or --midi"));
+    if (job.input_path.empty()) return std::nullopt;
+    if (info.main_input_channels == 0)
+        throw record_error("the plugin takes no audio input (" + has + "): input_path is for effects");
+    input_audio in = load_input(job.input_path, job.sample_rate, info.main_input_channels, job.downmix, max_seconds);
+    record["input_sha256"] = in.sha256;
+    record["input_duration_s"] = in.duration_s;
+    if (in.resampled) record["input_resampled_from_hz"] = in.source_rate_hz;
+    auto loudness = measure_loudness(in.audio).integrated_lufs;
+    record["input_loudness_lufs"] = loudness ? db_value(*loudness) : json(nullptr);
+    return in;
+}
+
+json load_sidechain(job_stage& stage, const render_job& job) {
+    json figures = json::object();
+    if (stage.spec.sidechain_path.empty()) return figures;
+    const plugin_info& info = stage.slot->info;
+    if (info.sidechain_channels == 0)
+        throw record_error("the plugin's sidechain bus has no channels (" + info.buses + ")");
+    input_audio in =
+        load_input(stage.spec.sidechain_path, job.sample_rate, info.sidechain_channels, job.downmix, max_seconds,
+                   "sidechain");
+    figures["sidechain_sha256"] = in.sha256;
+    figures["sidechain_duration_s"] = in.duration_s;
+    if (in.resampled) figures["sidechain_resampled_from_hz"] = in.source_rate_hz;
+    stage.sidechain = std::move(in);
+    return figures;
+}
+
+json setup_stage(plugin_instance& p, const job_stage& stage, bool untouched, const std::string& save_state_path) {
+    json extra = json::object();
+    // A bank's program_index picks the bank's program, not the plugin's.
+    if (stage.spec.program_index && !(stage.preset && stage.preset->program)) p.select_program(*stage.spec.program_index);
+    if (stage.state) extra["preset_applied_as"] = p.apply_preset(*stage.state);
+    if (stage.preset) extra["preset_applied_as"] = p.apply_preset(*stage.preset);
+    for (const auto& [key, value] : stage.spec.params) p.set_parameter(key, value);
+    // Automation starts from its values at frame 0 (time 0 at any rate),
+    // set as set_params are: a lane that never moves renders as they do.
+    for (const auto& lane : stage.spec.moves)
+        p.set_parameter(lane.key, lane_cursor(lane, 1).value_at(0), "automation");
+    // What the job changed, handed to the plugin's own threads and done
+    // before the notes (padthv1 resets its voices when done).
+    stage.slot->settle(p);
+    // The never-played instance, left as it was, holds the state the worker
+    // read when it started: not read (and hashed) again.
+    if (untouched && save_state_path.empty()) {
+        extra["state_sha256"] = stage.slot->default_state_sha256;
+    } else {
+        auto bytes = p.state();
+        extra["state_sha256"] = sha256_hex(bytes);
+        if (!save_state_path.empty()) write_file_atomic(save_state_path, bytes);
+    }
+    return extra;
+}
+
+json render_stages_and_write(const std::vector<plugin_instance*>& instances, const std::vector<job_stage>& stages,
+                             const render_job& job, const play_plan& plan, const audio_buffer* input,
+                             volatile int* at) {
+    render_stats stats;
+    const std::size_t n = instances.size();
+    auto feed_of = [&](std::size_t k, const audio_buffer* in) {
+        const job_stage& st = stages[k];
+        return render_feed{in, st.sidechain ? &st.sidechain->audio : nullptr,
+                           st.spec.moves.empty() ? nullptr : &st.spec.moves, job.automation_step};
+    };
+    if (at) *at = 0;
+    // Between stages the audio stays stereo; the last gives the job's channels.
+    audio_buffer audio = instances[0]->render(plan, n == 1 ? job.channels : 2, feed_of(0, input), &stats);
+    for (std::size_t k = 1; k < n; ++k) {
+        const audio_buffer in = fit_to_bus(audio, instances[k]->info().main_input_channels);
+        if (at) *at = static_cast<int>(k);
+        render_stats more;
+        audio = instances[k]->render(input_plan(job, static_cast<std::int64_t>(in.frames())),
+                                     k + 1 == n ? job.channels : 2, feed_of(k, &in), &more);
+        stats.process_s += more.process_s;
+        stats.tail_frames = more.tail_frames;
+        stats.tail_capped = stats.tail_capped || more.tail_capped;
+    }
+    json r;
+    if (plan.until_silence) {
+        r["tail_rendered_s"] = static_cast<double>(stats.tail_frames) / job.sample_rate;
+        r["tail_capped"] = stats.tail_capped;
+    }
+    json shaped = shape_audio(audio, job.shape);
+    for (auto& [k, v] : shaped.items()) r[k] = v;
+    write_audio_file(job.output_path, audio, job.format, job.flac_level, job.output_root);
+    r["plugin_process_s"] = stats.process_s;
+    return r;
+}
+
+json params_json(const plugin_instance& p) {
+    json out = json::array();
+    for (const auto& r : p.read_params())
+        out.push_back({{"index", r.index}, {"name", r.name}, {"value", r.value}, {"text", r.text}});
+    return out;
+}
+
+void put_plugin_fields(json& record, const plugin_info& info, const std::optional<std::string>& sha256, bool top) {
+    record["plugin_name"] = info.name;
+    record["plugin_format"] = info.format;
+    record["plugin_version"] = info.version;
+    record["plugin_id"] = info.id;
+    record["plugin_sha256"] = sha256 ? json(*sha256) : json(nullptr);
+    if (top) record["vr_version"] = vr::version();
+}
+
+void put_stage_fields(json& o, const job_stage& stage, const json& measured, const json& sidechain) {
+    put_plugin_fields(o, stage.slot->info, stage.slot->binary_sha256, false);
+    if (stage.preset) o["preset_sha256"] = stage.preset->sha256;
+    if (stage.state) o["state_file_sha256"] = stage.state->sha256;
+    for (auto& [key, v] : measured.items()) o[key] = v;
+    for (auto& [key, v] : sidechain.items()) o[key] = v;
+    if (stage.loads()) o["preset_changed_state"] = o.value("state_sha256", "") != stage.slot->default_state_sha256;
+}
+
+}  // namespace vr::host

@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "worker/worker_slot.hpp"
+
+#include <malloc.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <utility>
+
+#include "core/hash.hpp"
+#include "core/tool.hpp"
+#include "jobs/job_audio.hpp"
+#include "linux/child.hpp"
+#include "linux/child_heap.hpp"
+#include "linux/pinned_randomness.hpp"
+#include "linux/settle.hpp"
+#include "supervise/fresh_render.hpp"
+#include "supervise/probe.hpp"
+
+namespace vr::host {
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+double seconds_since(clock_type::time_point t) {
+    return std::chrono::duration<double>(clock_type::now() - t).count();
+}
+
+// A probe child that has not answered in this long is taken as hung.
+constexpr double probe_timeout_s = 60.0;
+
+// Some plugins load data lazily on their first render, which then comes out
+// wrong (DESIGN.md rule 4): play a short note once and discard it. Its
+// release must be over before the instance counts as pristine (a reset does
+// not silence every plugin), hence the long tail. The length is fixed, not
+// "until silent": plugins whose instances differ in noise would otherwise
+// end their warm-ups in different states. Nor is silence the end: Nekobi's
+// accent (velocity above 90) outlives the reset, decaying unheard for about
+// 1.5 s; after a 1 s tail every later note differed from a cold instance's
+// by up to 1.7e-7 (tests/minimal-host.bats). 3 s leave exact zeros, for a
+// few milliseconds of rendering per instance.
+void warm_up(plugin_instance& p, int sample_rate) {
+    p.render(note_plan(60, 100, 0.05, 3.0, sample_rate), 2);
+    p.reset();
+}
+
+// CPU time the threads a plugin started must spend during its warm-up to
+// count as working for it. Measured at 48 kHz: JUCE's message and LV2
+// worker threads, synthv1's and ZynAddSubFX's spend under 1 ms there,
+// padthv1's table build 40-60 ms.
+constexpr double threads_at_work_s = 0.020;
+
+// One block of silence, no MIDI, for a plugin whose process call starts
+// work on its own threads.
+void silent_block(plugin_instance& p, int block_size) {
+    play_plan plan;
+    plan.frames = block_size;
+    p.render(plan, 2);
+}
+
+// A wait that reached its cap is said once: the plugin's renders may then
+// come from unfinished work.
+void wait_for_plugin_threads(const plugin_instance& p) {
+    if (wait_for_quiet_threads()) return;
+    static bool warned = false;
+    if (!std::exchange(warned, true))
+        warn(p.info().name + ": a thread of the plugin was still busy after 10 s; rendering on without it");
+}
+
+}  // namespace
+
+const char* to_string(isolation i) {
+    switch (i) {
+        case isolation::reset: return "reset";
+        case isolation::fork: return "fork";
+        case isolation::fresh: return "fresh";
+    }
+    return "unknown";
+}
+
+
+// The slot's first instance, which the records describe the plugin by.
+// quick: the instance will play its first program as it is (a single
+// job, no program, preset or parameter): JUCE's program walk is skipped.
+void worker_slot::start(bool quick) {
+    warm_audio_code(sample_rate);
+    pristine = load_warm(quick);
+    info = pristine->info();
+    default_state_sha256 = sha256_hex(pristine->state());
+    initial_program = std::max(0, pristine->current_program());
+}
+
+void settling_delete::operator()(plugin_instance* p) const noexcept {
+    if (wait && p) wait_for_quiet_threads();
+    delete p;
+}
+
+// Every instance is made in the state the worker started in, whatever
+// the jobs before it drew. A plugin whose threads work for it gets its
+// first block, and their work on it, before the warm-up.
+instance_ptr worker_slot::load_warm(bool quick) {
+    auto start = clock_type::now();
+    pinned::reseed(0);
+    const auto threads_before = thread_ids();
+    instance_ptr p(plugin_instance::load(ref, sample_rate, block_size, quick, sidechain).release(),
+                   settling_delete{own_threads});
+    if (!threads_known) {
+        // The slot's first load: did it start threads, and do they work
+        // once the plugin has played? Its warm-up is the first thing it
+        // plays, as it was before any of this, for plugins whose threads
+        // stay idle (JUCE's own, in every plugin built with it).
+        auto started = threads_started_since(threads_before);
+        if (started.empty()) {
+            warm_up(*p, sample_rate);
+        } else {
+            const double cpu_before = threads_cpu_s(started);
+            warm_up(*p, sample_rate);
+            wait_for_plugin_threads(*p);
+            own_threads = threads_cpu_s(started) - cpu_before >= threads_at_work_s;
+        }
+        threads_known = true;
+        // That instance played before its threads were done: load it again.
+        if (own_threads) {
+            p.get_deleter().wait = true;
+            p.reset();
+            return load_warm(quick);
+        }
+    } else {
+        settle(*p);
+        warm_up(*p, sample_rate);
+        settle(*p);
+    }
+    load_s = seconds_since(start);
+    return p;
+}
+
+void worker_slot::settle(plugin_instance& p) const {
+    if (!own_threads) return;
+    silent_block(p, block_size);
+    wait_for_plugin_threads(p);
+}
+
+// Back to the state a job starts from, in reset mode: the plugin's reset
+// and its program (the job's, or the one it came up with) selected anew.
+void worker_slot::prepare(plugin_instance& p, std::optional<int> program) const {
+    p.reset();
+    if (p.program_count() > 0) p.select_program(program.value_or(initial_program));
+    settle(p);
+}
+
+// DESIGN.md rule 5: find out how this plugin's jobs get a clean state.
+// It costs one instance beyond the one fork mode needs anyway, one
+// forked render, and three short ones here.
+void worker_slot::probe() {
+    if (!pristine) pristine = load_warm();
+    // An effect hears noise where an instrument hears the notes.
+    const audio_buffer input = probe_input(sample_rate, info.main_input_channels),
+                       other = probe_input(sample_rate, info.main_input_channels, true);
+    const audio_buffer* in = info.main_input_channels > 0 ? &input : nullptr;
+    // A child renders the probe from the never-played instance...
+    // Each render starts from the probe note's seed, as a job's from its own: a
+    // plugin whose only history is libc's generators counts as reset.
+    auto forked = run_in_child(
+        [&] {
+            enter_child_heap();
+            pinned::reseed(the_probe_note.seed);
+            return to_bytes(pristine->render(probe_plan(sample_rate), 2, {.input = in}));
+        },
+        probe_timeout_s);
+    // ...a second instance renders it here, then something else, is
+    // reset, and renders it again.
+    played = load_warm();
+    pinned::reseed(the_probe_note.seed);
+    audio_buffer first = played->render(probe_plan(sample_rate), 2, {.input = in});
+    // Forking works when the child renders, and sounds when this process
+    // does. (Not necessarily the very samples of the instance here:
+    // ZynAddSubFX's helper thread, absent in a child, shifts them.)
+    bool fork_ok = forked.ok && (same_bytes(first, forked.answer) || sounds(first) == sounds(forked.answer));
+    if (played->program_count() > 1) played->select_program(initial_program == 1 ? 0 : 1);
+    played->render(disturbing_plan(sample_rate), 2, {.input = in ? &other : nullptr});
+    prepare(*played, std::nullopt);
+    pinned::reseed(the_probe_note.seed);
+    bool reset_ok = same_samples(first, played->render(probe_plan(sample_rate), 2, {.input = in}));
+    mode = reset_ok ? isolation::reset : fork_ok ? isolation::fork : isolation::fresh;
+    probed = true;
+    if (!reset_ok) played.reset();
+    if (!fork_ok) pristine.reset();
+    // What the instances freed goes back to the system: every fork
+    // copies the page tables of all the memory this process holds.
+    ::malloc_trim(0);
+}
+
+// The probe's note from seed 0, here (forked from the first instance,
+// as jobs are, or on an instance of its own) and in a second process
+// started for it; stderr says once why they differ or why no check ran.
+void worker_slot::check_reproducible(bool real_randomness) {
+    checked = true;
+    audio_buffer here{2, sample_rate, {}};
+    // An effect's note comes with the probe's noise, in a file for the
+    // second process.
+    const audio_buffer noise = probe_input(sample_rate, info.main_input_channels);
+    const audio_buffer* in = info.main_input_channels > 0 ? &noise : nullptr;
+    if (pristine) {
+        auto child = run_in_child(
+            [&] {
+                enter_child_heap();
+                pinned::reseed(the_probe_note.seed);
+                return to_bytes(pristine->render(probe_plan(sample_rate), 2, {.input = in}));
+            },
+            probe_timeout_s);
+        if (!child.ok) return warn(info.name + ": no reproducibility check: " + child.failure());
+        here.samples.resize(child.answer.size() / sizeof(float));
+        std::memcpy(here.samples.data(), child.answer.data(), here.samples.size() * sizeof(float));
+    } else {
+        auto p = load_warm();
+        pinned::reseed(the_probe_note.seed);
+        here = p->render(probe_plan(sample_rate), 2, {.input = in});
+    }
+    fresh_render there = render_in_fresh_process(ref, sample_rate, block_size, pristine != nullptr,
+                                                 real_randomness, probe_timeout_s, in);
+    if (!there.ok) return warn(info.name + ": no reproducibility check: " + there.error);
+    std::string difference = first_difference(here, there.audio);
+    reproducible = difference.empty();
+    if (!difference.empty())
+        warn(info.name + ": not reproducible: a second process renders the same note otherwise (" + difference +
+             "): the plugin's sound depends on something the seed does not pin (render-one(1), "
+             "Reproducibility); its records say reproducible: false");
+}
+
+}  // namespace vr::host

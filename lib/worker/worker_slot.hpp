@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// One plugin as a render worker holds it (per sample rate and block size):
+// its first, never-played instance, the one reset mode plays in place, what
+// the records say of it, and the probe that picks how its jobs are kept
+// apart (DESIGN.md rule 5).
+#pragma once
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "host/plugin_instance.hpp"
+#include "jobs/job.hpp"
+
+namespace vr::host {
+
+// How a plugin's jobs get a state that does not depend on earlier jobs.
+enum class isolation {
+    reset,  // the plugin's reset restores it: render in place
+    fork,   // a forked child renders from the never-played instance
+    fresh,  // a new instance per job (the plugin misbehaves under fork)
+};
+
+const char* to_string(isolation i);
+
+// Destroys an instance, first letting the plugin's own threads finish when
+// wait is set (linux/settle.hpp): a thread still working for the instance
+// would use freed memory (padthv1).
+struct settling_delete {
+    bool wait = false;
+    void operator()(plugin_instance* p) const noexcept;
+};
+using instance_ptr = std::unique_ptr<plugin_instance, settling_delete>;
+
+struct worker_slot {
+    plugin_ref ref;
+    int sample_rate = 0;
+    int block_size = 0;
+    bool sidechain = false;  // its instances have their sidechain bus on
+    std::string failure;  // why the plugin would not load: every job that needs it fails so
+    plugin_info info;
+    double load_s = 0;
+    isolation mode = isolation::fresh;
+    int initial_program = 0;
+    // Threads the slot's first instance started worked while it warmed up
+    // (padthv1 builds its wave tables on one; JUCE's own threads, in every
+    // plugin built with it, stay idle): instances settle (a silent block,
+    // then a wait until the threads rest) after loading, before each job's
+    // notes, and before they go, and a job that changes the plugin never
+    // forks. Other plugins do none of it: their audio stays as it was.
+    bool own_threads = false;
+    bool threads_known = false;  // own_threads was measured (or inherited)
+    std::string default_state_sha256;  // the never-played instance's state
+    std::optional<std::string> binary_sha256;  // of the plugin's code, read once
+    // The instance reset mode plays in place, and the never-played one a
+    // forked child renders from (kept whenever forking works: jobs that
+    // change parameters start from it in every mode).
+    instance_ptr played;
+    instance_ptr pristine;
+    bool probed = false;
+    // --check-reproducible: whether a freshly started process rendered the
+    // probe's note as this one does (unset until checked, or when the check
+    // could not run).
+    bool checked = false;
+    std::optional<bool> reproducible;
+
+    // The slot's first instance, which the records describe the plugin by.
+    // quick: the instance will play its first program as it is (a single
+    // job, no program, preset or parameter): JUCE's program walk is skipped.
+    void start(bool quick);
+    // A new instance, loaded and warmed up. Every instance is made in the
+    // state the worker started in, whatever the jobs before it drew.
+    instance_ptr load_warm(bool quick = false);
+    // For a plugin with threads of its own: one silent block (its process
+    // call hands them what changed) and a wait until they rest, so that the
+    // notes after it play from finished work. Nothing for other plugins.
+    void settle(plugin_instance& p) const;
+    // Back to the state a job starts from, in reset mode: the plugin's reset
+    // and its program (the job's, or the one it came up with) selected anew.
+    // Settles it then, as a job's setup does elsewhere.
+    void prepare(plugin_instance& p, std::optional<int> program) const;
+    // DESIGN.md rule 5: find out how this plugin's jobs get a clean state
+    // (sets mode). It costs one instance beyond the one fork mode needs
+    // anyway, one forked render, and three short ones here.
+    void probe();
+    // --check-reproducible: the probe's note from seed 0, here (forked from
+    // the first instance, as jobs are, or on an instance of its own) and in
+    // a second process started for it; sets reproducible, and stderr says
+    // once why they differ or why no check ran.
+    void check_reproducible(bool real_randomness);
+};
+
+}  // namespace vr::host

@@ -222,8 +222,10 @@ juce::AudioProcessorParameter* find_parameter(const juce::AudioProcessor& plugin
     throw record_error(std::string(field) + ": the plugin has no parameter " + no_such_parameter(key, params));
 }
 
-void plugin_instance::set_parameter(const std::string& key, double value, const char* field) {
-    find_parameter(*p_->plugin, key, field)->setValueNotifyingHost(static_cast<float>(value));
+int plugin_instance::set_parameter(const std::string& key, double value, const char* field) {
+    auto* param = find_parameter(*p_->plugin, key, field);
+    param->setValueNotifyingHost(static_cast<float>(value));
+    return param->getParameterIndex();
 }
 
 void plugin_instance::reset() { p_->plugin->reset(); }

@@ -92,9 +92,9 @@ public:
     // index is out of range or the plugin does not take it.
     void select_program(int index);
     // Sets a parameter, named by its index ("3"), name or id, to a normalised
-    // value; throws record_error, starting with `field`, when the plugin has
-    // no such parameter.
-    void set_parameter(const std::string& key, double value, const char* field = "set_params");
+    // value and returns its index; throws record_error, starting with
+    // `field`, when the plugin has no such parameter.
+    int set_parameter(const std::string& key, double value, const char* field = "set_params");
     // Hands a preset lib/preset_load checked to the plugin the way its
     // format takes it; returns how (preset_applied_as). Throws record_error
     // naming the file when this plugin cannot take it.
@@ -112,6 +112,11 @@ public:
     std::vector<std::uint8_t> bank_preset();
     // Every parameter, read back.
     std::vector<param_reading> read_params() const;
+    // Every parameter's normalised value as the plugin holds it now, in
+    // index order (no texts: cheap enough for every job).
+    std::vector<float> param_values() const;
+    // Every parameter's name, in index order.
+    std::vector<std::string> param_names() const;
     // The plugin's reset (JUCE's: power cycle for VST2, flush for others).
     void reset();
     // Plays the plan and returns plan.frames frames of `channels` channels

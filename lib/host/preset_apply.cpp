@@ -210,4 +210,16 @@ std::vector<param_reading> plugin_instance::read_params() const {
     return out;
 }
 
+std::vector<float> plugin_instance::param_values() const {
+    std::vector<float> out;
+    for (const auto* param : p_->plugin->getParameters()) out.push_back(param->getValue());
+    return out;
+}
+
+std::vector<std::string> plugin_instance::param_names() const {
+    std::vector<std::string> out;
+    for (const auto* param : p_->plugin->getParameters()) out.push_back(param->getName(1024).toStdString());
+    return out;
+}
+
 }  // namespace vr::host

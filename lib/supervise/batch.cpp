@@ -91,6 +91,10 @@ public:
 private:
     json render(json&& record) {
         if (is_error(record) || is_skipped(record)) return std::move(record);
+        // A params field this run did not read back (plugin-scan's, an
+        // earlier render's) would label the result with values the plugin
+        // may not hold: --params writes it anew, else it goes.
+        record.erase("params");
         // (-o's one job is made from the flags: nothing there shadows them.)
         if (options_.mode == render_mode::batch) shadowed_.count(record);
         try {

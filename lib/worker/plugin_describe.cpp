@@ -41,18 +41,37 @@ std::string category_of(const juce::PluginDescription& desc, int inputs, int out
     return "effect";
 }
 
-// VST2 knows no default values: theirs is null.
+// The most steps whose texts a record lists.
+constexpr int max_step_texts = 1024;
+
+// VST2 knows no default values: theirs is null. steps (how many values a
+// discrete parameter takes: normalised k / (steps - 1)) where the plugin
+// says it has them (a VST3 step count, an LV2 enumeration or integer port,
+// a VST2 switch or integer step), with the text of each (step_texts).
 json params_of(const juce::AudioProcessor& plugin, plugin_format format) {
     json out = json::array();
     const auto& params = plugin.getParameters();
+    const int continuous = juce::AudioProcessor::getDefaultNumParameterSteps();
     for (int i = 0; i < params.size(); ++i) {
         const auto* p = params[i];
-        out.push_back({{"index", i},
-                       {"name", p->getName(1024).toStdString()},
-                       {"value", p->getValue()},
-                       {"text", p->getCurrentValueAsText().toStdString()},
-                       {"default", format == plugin_format::vst2 ? json(nullptr) : json(p->getDefaultValue())},
-                       {"automatable", p->isAutomatable()}});
+        json e{{"index", i},
+               {"name", p->getName(1024).toStdString()},
+               {"value", p->getValue()},
+               {"text", p->getCurrentValueAsText().toStdString()},
+               {"default", format == plugin_format::vst2 ? json(nullptr) : json(p->getDefaultValue())},
+               {"automatable", p->isAutomatable()}};
+        const int steps = p->getNumSteps();
+        if (steps >= 2 && steps < continuous) {
+            e["steps"] = steps;
+            const juce::StringArray texts = p->isDiscrete() && steps <= max_step_texts ? p->getAllValueStrings()
+                                                                                      : juce::StringArray();
+            if (texts.size() == steps) {
+                json t = json::array();
+                for (const auto& text : texts) t.push_back(text.toStdString());
+                e["step_texts"] = std::move(t);
+            }
+        }
+        out.push_back(std::move(e));
     }
     return out;
 }

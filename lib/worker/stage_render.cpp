@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "worker/stage_render.hpp"
 
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <span>
+
 #include "audio/file.hpp"
 #include "audio/loudness.hpp"
 #include "audio/measure.hpp"
@@ -16,6 +21,13 @@ namespace vr::host {
 namespace {
 
 std::string count(int n, const char* what) { return std::to_string(n) + " " + what + (n == 1 ? "" : "s"); }
+
+// A float32 as the shortest decimal that reads back as the same float32.
+double short_decimal(float x) {
+    char text[32];
+    auto [end, ec] = std::to_chars(text, text + sizeof text, x);
+    return ec == std::errc() ? std::strtod(std::string(text, end).c_str(), nullptr) : static_cast<double>(x);
+}
 
 }  // namespace
 
@@ -61,17 +73,37 @@ json load_sidechain(job_stage& stage, const render_job& job) {
     return figures;
 }
 
+void put_param_values(json& o, const plugin_instance& p, const std::map<int, float>& asked) {
+    const std::vector<float> values = p.param_values();
+    json dense = json::array();
+    for (float v : values) dense.push_back(short_decimal(v));
+    std::string names;
+    for (const auto& n : p.param_names()) names += n + "\n";
+    int adjusted = 0;
+    for (const auto& [index, value] : asked)
+        if (index >= 0 && static_cast<std::size_t>(index) < values.size() &&
+            std::fabs(static_cast<double>(values[static_cast<std::size_t>(index)]) - value) > 1e-6)
+            ++adjusted;
+    o["param_values"] = std::move(dense);
+    o["param_names_sha256"] = sha256_hex(std::span(reinterpret_cast<const std::uint8_t*>(names.data()), names.size()));
+    o["params_adjusted"] = adjusted;
+}
+
 json setup_stage(plugin_instance& p, const job_stage& stage, bool untouched, const std::string& save_state_path) {
     json extra = json::object();
     // A bank's program_index picks the bank's program, not the plugin's.
     if (stage.spec.program_index && !(stage.preset && stage.preset->program)) p.select_program(*stage.spec.program_index);
     if (stage.state) extra["preset_applied_as"] = p.apply_preset(*stage.state);
     if (stage.preset) extra["preset_applied_as"] = p.apply_preset(*stage.preset);
-    for (const auto& [key, value] : stage.spec.params) p.set_parameter(key, value);
+    std::map<int, float> asked;  // index -> the value set_params gave it last
+    for (const auto& [key, value] : stage.spec.params) asked[p.set_parameter(key, value)] = static_cast<float>(value);
     // Automation starts from its values at frame 0 (time 0 at any rate),
     // set as set_params are: a lane that never moves renders as they do.
     for (const auto& lane : stage.spec.moves)
         p.set_parameter(lane.key, lane_cursor(lane, 1).value_at(0), "automation");
+    // What the plugin holds, read before it plays: a dataset's label is
+    // what made the sound, not what was asked for.
+    if (!stage.spec.params.empty()) put_param_values(extra, p, asked);
     // What the job changed, handed to the plugin's own threads and done
     // before the notes (padthv1 resets its voices when done).
     stage.slot->settle(p);

@@ -4,6 +4,7 @@
 // or song, its input), each stage's setup, and the audio through all of
 // them, shaped and written. render_worker.cpp picks the instances.
 #pragma once
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -62,6 +63,12 @@ json setup_stage(plugin_instance& p, const job_stage& stage, bool untouched, con
 json render_stages_and_write(const std::vector<plugin_instance*>& instances, const std::vector<job_stage>& stages,
                              const render_job& job, const play_plan& plan, const audio_buffer* input,
                              volatile int* at = nullptr);
+
+// param_values (every parameter's value as p holds it, in index order),
+// param_names_sha256 (of its names, each followed by a newline) and
+// params_adjusted (how many of asked, index -> value, p holds otherwise,
+// by more than 1e-6) into o.
+void put_param_values(json& o, const plugin_instance& p, const std::map<int, float>& asked);
 
 // Every parameter, read back (--params).
 json params_json(const plugin_instance& p);

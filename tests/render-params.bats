@@ -1,0 +1,109 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
+# What the plugin really held: render-one reads a job's parameters back
+# after its preset and set_params (param_values, param_names_sha256,
+# params_adjusted), never passes on a params field it did not read, and
+# plugin-scan --params says a discrete parameter's steps and their texts.
+bats_require_minimum_version 1.5.0
+load helper
+
+AMSYNTH=/usr/lib/vst/amsynth_vst.so
+NEKOBI_VST2=/usr/lib/vst/Nekobi-vst.so
+NEKOBI_LV2=/usr/lib/lv2/Nekobi.lv2
+
+setup() {
+    OUT="$BATS_TEST_TMPDIR/out"
+    mkdir -p "$OUT"
+}
+
+@test "a render that sets parameters carries every value the plugin holds, in index order, and its names' hash" {
+    plugin-scan --params "$AMSYNTH" >"$BATS_TEST_TMPDIR/scan.ndjson" 2>/dev/null
+    # filter_cutoff by name, index 5 by index, at values no preset holds.
+    jq -c --arg out "$OUT/a.wav" '{plugin_path, params, note: 60, duration_s: 0.3, tail_s: 0.1, output_path: $out,
+        set_params: {filter_cutoff: 0.3, "5": 0.123456789}}' "$BATS_TEST_TMPDIR/scan.ndjson" >"$BATS_TEST_TMPDIR/job.ndjson"
+    run --separate-stderr render-one <"$BATS_TEST_TMPDIR/job.ndjson"
+    assert_success
+    local cutoff names
+    cutoff=$(jq '.params[] | select(.name == "filter_cutoff") | .index' "$BATS_TEST_TMPDIR/scan.ndjson")
+    names=$(jq -r '.params[].name' "$BATS_TEST_TMPDIR/scan.ndjson" | sha256sum | cut -d' ' -f1)
+    run jq -c --argjson c "$cutoff" '[.status, (.param_values | length), .param_values[$c], .param_values[5],
+        .params_adjusted, has("params")]' <<<"$output"
+    assert_output '["ok",41,0.3,0.12345679,0,false]'
+    run jq -r .param_names_sha256 <<<"$(render-one <"$BATS_TEST_TMPDIR/job.ndjson" 2>/dev/null)"
+    assert_output "$names"
+    # The values it did not set are the plugin's own, as plugin-scan read them.
+    run jq -s -c --argjson c "$cutoff" '[(.[0].params | map(.value)[]), .[1].param_values[]] as $all
+        | [range(41) | select(. != $c and . != 5)] | map(($all[.] - $all[41 + .]) | fabs < 1e-6) | all' \
+        "$BATS_TEST_TMPDIR/scan.ndjson" <(render-one <"$BATS_TEST_TMPDIR/job.ndjson" 2>/dev/null)
+    assert_output true
+}
+
+# One Nekobi job on stdin: $1 the output file, $2 its set_params (JSON).
+nekobi_job() {
+    jq -cn --arg p "$NEKOBI_VST2" --arg out "$1" --argjson sp "$2" \
+        '{plugin_path: $p, note: 48, duration_s: 0.3, tail_s: 0.1, output_path: $out, set_params: $sp}'
+}
+
+@test "values the plugin rounds are recorded as it holds them, and params_adjusted counts them" {
+    # Nekobi's Waveform takes two values: 0.3 becomes 0 (Square).
+    run render-one <<<"$(nekobi_job "$OUT/n.wav" '{"0": 0.3, "1": 0.25}')"
+    assert_success
+    run jq -c '[.param_values[0], .param_values[1], .params_adjusted, .peak_dbfs > -30]' <<<"$output"
+    assert_output '[0,0.25,1,true]'
+    # What the record says is what made the sound: the same render asked
+    # for the value the plugin held is the same file, byte for byte, and
+    # the other waveform is not.
+    render-one <<<"$(nekobi_job "$OUT/held.wav" '{"0": 0, "1": 0.25}')" >/dev/null
+    cmp "$OUT/n.wav" "$OUT/held.wav"
+    run render-one <<<"$(nekobi_job "$OUT/tri.wav" '{"0": 1, "1": 0.25}')"
+    run jq -c '[.param_values[0], .params_adjusted]' <<<"$output"
+    assert_output '[1,0]'
+    run cmp -s "$OUT/n.wav" "$OUT/tri.wav"
+    assert_failure
+}
+
+@test "a params field render-one did not read back is dropped, or replaced with --params" {
+    plugin-scan --params "$AMSYNTH" >"$BATS_TEST_TMPDIR/scan.ndjson" 2>/dev/null
+    jq -c --arg out "$OUT/b.wav" '{plugin_path, params, note: 60, duration_s: 0.3, tail_s: 0.1, output_path: $out,
+        set_params: {filter_cutoff: 0.3}}' "$BATS_TEST_TMPDIR/scan.ndjson" >"$BATS_TEST_TMPDIR/job.ndjson"
+    local stale
+    stale=$(jq '.params[] | select(.name == "filter_cutoff") | .value' "$BATS_TEST_TMPDIR/scan.ndjson")
+    [ "$stale" != 0.3 ] || fail "the scan's value should differ from the one set"
+    run --separate-stderr render-one <"$BATS_TEST_TMPDIR/job.ndjson"
+    assert_success
+    run jq -c '[.status, has("params")]' <<<"$output"
+    assert_output '["ok",false]'
+    run --separate-stderr render-one --params <"$BATS_TEST_TMPDIR/job.ndjson"
+    assert_success
+    run jq -c '[.status, (.params[] | select(.name == "filter_cutoff") | .value)]' <<<"$output"
+    assert_output '["ok",0.30000001192092896]'
+}
+
+@test "a render that sets no parameter carries no param_values" {
+    run render-one <<<"$(jq -cn --arg p "$NEKOBI_VST2" --arg out "$OUT/plain.wav" \
+        '{plugin_path: $p, note: 48, duration_s: 0.3, tail_s: 0.1, output_path: $out}')"
+    assert_success
+    run jq -c '[.status, has("param_values"), has("param_names_sha256"), has("params_adjusted")]' <<<"$output"
+    assert_output '["ok",false,false,false]'
+}
+
+@test "each chain stage that sets parameters carries its own values" {
+    run render-one <<<"$(jq -cn --arg s "$NEKOBI_VST2" --arg e /usr/lib/vst/MaFreeverb-vst.so --arg out "$OUT/c.wav" \
+        '{note: 48, duration_s: 0.3, tail_s: 0.1, output_path: $out,
+          chain: [{plugin_path: $s, set_params: {"0": 0.7}}, {plugin_path: $e}]}')"
+    assert_success
+    run jq -c '[.status, .chain[0].param_values[0], .chain[0].params_adjusted, (.chain[1] | has("param_values")),
+        .peak_dbfs > -40]' <<<"$output"
+    assert_output '["ok",1,1,false,true]'
+}
+
+@test "plugin-scan --params gives a discrete parameter's steps and the text of each" {
+    run plugin-scan --params "$NEKOBI_LV2"
+    assert_success
+    run jq -c '.params[] | select(.name == "Waveform") | [.steps, .step_texts]' <<<"$output"
+    assert_output '[2,["Square","Triangle"]]'
+    # A continuous one has neither.
+    run jq -c '[.params[] | select(.name == "Cutoff") | has("steps"), has("step_texts")]' \
+        <<<"$(plugin-scan --params "$NEKOBI_LV2")"
+    assert_output '[false,false]'
+}

@@ -117,7 +117,7 @@ if [ "$check" = 1 ]; then
     status=0
     while read -r part; do
         if line=$(srun --quiet --immediate=60 --partition="$part" -N 1 -n 1 "${sb[@]}" \
-                bash -c "$probe" probe "$plugin" 2>&1); then
+                bash -c "$probe" probe "$plugin" 2>&1 < /dev/null); then
             printf '%s\t%s\n' "$part" "$line"
         else
             printf '%s\t%s\n' "$part" "$(printf '%s' "${line:-not ready: srun failed}" | tr '\n' ' ')"
@@ -146,25 +146,24 @@ consolidate() {
     local r=records/$1 files=() f
     if [ -f "$r.ndjson" ]; then files=("$r.ndjson"); fi
     for f in "$r".part.*; do files+=("$f"); done
-    cat /dev/null "${files[@]}" | jq -R -c 'fromjson? | objects' > "$r.all"
-    jq -j 'select(.status == "ok" or .status == "skipped") | .output_path | strings | . + "\u0000"' "$r.all" \
-        | while IFS= read -r -d '' f; do [ -e "$f" ] || printf '%s\0' "$f"; done \
-        | jq -R -s -c 'split("\u0000") | map(select(. != "") | {(.): true}) | add // {}' > "$r.lost"
-    jq -n -c --slurpfile jobs "blocks/$1.ndjson" --slurpfile lost "$r.lost" '
-        (reduce inputs as $x ({};
+    jq -j '.output_path | strings | . + "\u0000"' "blocks/$1.ndjson" \
+        | while IFS= read -r -d '' f; do [ -e "$f" ] || printf '%s\0' "$f"; done > "$r.gone"
+    cat /dev/null "${files[@]}" | jq -nR -r --slurpfile jobs "blocks/$1.ndjson" --rawfile gone "$r.gone" '
+        ($gone | split("\u0000") | map({(.): true}) | add // {}) as $gone
+        | (reduce (inputs | fromjson? | objects) as $x ({};
             if ($x.output_path | type) == "string"
-               and ((($x.status == "ok" or $x.status == "skipped") and $lost[0][$x.output_path]) | not)
+               and ((($x.status == "ok" or $x.status == "skipped") and $gone[$x.output_path]) | not)
             then .[$x.output_path] //= $x else . end)) as $have
-        | $jobs[] | if .status == "error" then {r: .}
-          elif (.output_path | type) == "string" and $have[.output_path] then {r: $have[.output_path]}
-          else {t: .} end' "$r.all" > "$r.split"
-    jq -c 'select(has("r")) | .r' "$r.split" > "$r.ndjson.tmp"
-    jq -c 'select(has("t")) | .t' "$r.split" > "$r.todo"
+        | $jobs[] | if .status == "error" then "r " + tojson
+          elif (.output_path | type) == "string" and $have[.output_path] then "r " + ($have[.output_path] | tojson)
+          else "t " + tojson end' > "$r.split"
+    sed -n 's/^r //p' "$r.split" > "$r.ndjson.tmp"
+    sed -n 's/^t //p' "$r.split" > "$r.todo"
     mv "$r.ndjson.tmp" "$r.ndjson"
     for f in "${files[@]}"; do
         if [ "$f" != "$r.ndjson" ]; then rm -f "$f"; fi
     done
-    rm -f "$r.all" "$r.lost" "$r.split"
+    rm -f "$r.gone" "$r.split"
 }
 
 # An array task: renders the jobs of its block that have no record yet.
@@ -300,7 +299,7 @@ report() {
     done
     if [ "${#left[@]}" -gt 0 ]; then
         for b in "${arrays[@]}"; do scontrol -o show job "$b" 2>/dev/null || true; done \
-            | awk '/ExitCode=78:0/ && match($0, /NodeList=[^ ]*/) { print substr($0, RSTART + 9, RLENGTH - 9) }' \
+            | awk '/ExitCode=78:0/ && match($0, / BatchHost=[^ ]*/) { print substr($0, RSTART + 11, RLENGTH - 11) }' \
             | sort -u | while read -r node; do
                 echo "slurm.sh: on $node, $dir is not the folder the batch was started in: put it on storage every node mounts at the same path" >&2
             done
@@ -388,8 +387,8 @@ jq -nR -c --arg cwd "$PWD" --arg dir "$dir" '
         | ("/" + ($parts | join("/"))) as $p
         | if $parts | index([".."]) then ["bad", "line \($n): output_path \($j.output_path) holds a .. component"]
           elif ($p | startswith($dir + "/")) | not then ["bad", "line \($n): output_path \($j.output_path) is not below \($dir)"]
-          else ["job", $j | .output_path = $p | .output_root //= $dir
-                | .vr_slurm_own = {had: has("status"), status} | .status = "skipped"] end
+          else ["job", ($j | .output_path = $p | .output_root //= $dir
+                | .vr_slurm_own = {had: has("status"), status} | .status = "skipped")] end
       end' < "$tmp/in" > "$tmp/norm"
 if jq -e -s 'any(.[0] == "bad")' "$tmp/norm" >/dev/null; then
     jq -r 'select(.[0] == "bad") | "slurm.sh: \(.[1])"' "$tmp/norm" >&2

@@ -48,22 +48,22 @@ setup() {
 # A record without what differs from run to run or between folders: the
 # timings, whether the job had a fresh plugin instance (the first job of
 # each render-one does), and the folder of its file.
-NORMALIZE='del(.plugin_load_s, .render_s, .fresh_instance, .output_root)
+NORMALIZE='del(.plugin_load_s, .render_s, .plugin_process_s, .worker_rss_mb, .fresh_instance, .output_root)
     | .output_path |= (split("/") | last)'
 
 # Folder $1's results: every record ok; their files, byte for byte, and
 # their records, field by field (NORMALIZE), those of the reference jobs
 # whose lines are $2 (a sed range; default all 24), in that order.
 assert_same_as_ref() {
-    local out=$1 lines=${2:-1,24}
+    local out=$1 range=${2:-1,24}
     run jq -r 'select(.status != "ok") | .output_path' "$out/results.ndjson"
     assert_output ""
     run diff <(jq -c "$NORMALIZE" "$out/results.ndjson") \
-        <(jq -c "$NORMALIZE" "$REF/results.ndjson" | cut_lines "$lines")
+        <(jq -c "$NORMALIZE" "$REF/results.ndjson" | cut_lines "$range")
     assert_success
     local ours refs i
     mapfile -t ours < <(jq -r .output_path "$out/results.ndjson")
-    mapfile -t refs < <(jq -r .output_path "$REF/results.ndjson" | cut_lines "$lines")
+    mapfile -t refs < <(jq -r .output_path "$REF/results.ndjson" | cut_lines "$range")
     assert_equal "${#ours[@]}" "${#refs[@]}"
     for i in "${!ours[@]}"; do
         cmp "${ours[i]}" "${refs[i]}" || fail "${ours[i]} differs from the local render ${refs[i]}"
@@ -88,8 +88,11 @@ batch_ids() {
     if [ "$2" = merge ]; then echo "$merge"; else printf '%s\n' "${arrays[@]}"; fi
 }
 
-# The Slurm log lines of DIR $1 (every task's and merge's output).
-task_logs() { cat "$1"/logs/*.out; }
+# What slurm.sh's tasks and merge in DIR $1 (or its log file $2) said
+# (the plugin's own chatter aside).
+task_logs() {
+    if [ -n "${2-}" ]; then cat "$1/logs/$2"; else cat "$1"/logs/*.out; fi | grep '^slurm.sh: '
+}
 
 @test "--help; an unknown option; no sbatch on PATH: exit 2 and nothing submitted" {
     run "$SLURM_SH" --help
@@ -187,7 +190,7 @@ task_logs() { cat "$1"/logs/*.out; }
 }
 
 @test "a task killed mid-run: --wait exits 75 naming its block, --resume renders exactly what is missing" {
-    local out="$BATS_TEST_TMPDIR/out" held pid status
+    local out="$BATS_TEST_TMPDIR/out" held pid rc
     # Job 10, the second of block b000002, is held before its file is put
     # in place (tests/reliability_hold.c), and its task killed there.
     held=$(sed -n 10p "$REF/results.ndjson" | jq -r '.output_path | split("/") | last')
@@ -200,9 +203,9 @@ task_logs() { cat "$1"/logs/*.out; }
     run timeout 120 cat "$BATS_TEST_TMPDIR/held"
     assert_output held
     scancel "$(batch_ids "$out" arrays | head -n 1)_2"
-    wait "$pid" && status=0 || status=$?
+    wait "$pid" && rc=0 || rc=$?
     run cat "$BATS_TEST_TMPDIR/first.log"
-    assert_equal "$status" 75
+    assert_equal "$rc" 75
     assert_line "slurm.sh: 1 of 6 blocks are not complete: b000002; finish them with: $SLURM_SH --resume -o $out"
     # The merge could never run: Slurm cancelled it (--kill-on-invalid-dep).
     run scontrol -o show job "$(batch_ids "$out" merge)"
@@ -218,7 +221,7 @@ task_logs() { cat "$1"/logs/*.out; }
     assert_line "slurm.sh: 24 jobs done (0 failed); records in $out/results.ndjson"
     # The new array rendered the three jobs left of b000002, and nothing
     # else: the 21 files already there are the same files, untouched.
-    run cat "$out/logs/$(batch_ids "$out" arrays)_0.out"
+    run task_logs "$out" "$(batch_ids "$out" arrays)_0.out"
     assert_output "slurm.sh: block b000002: 3 of 4 jobs to render, by 1 render-one"
     file_stamps "$out/renders" > "$BATS_TEST_TMPDIR/after"
     assert_equal "$(wc -l < "$BATS_TEST_TMPDIR/after")" 24
@@ -240,7 +243,7 @@ task_logs() { cat "$1"/logs/*.out; }
     assert_line --partial "slurm.sh: 1 of 2 blocks are not complete: b000001;"
     run "$SLURM_SH" --resume -o "$out" --wait
     assert_success
-    run cat "$out/logs/$(batch_ids "$out" arrays)_0.out"
+    run task_logs "$out" "$(batch_ids "$out" arrays)_0.out"
     assert_output "slurm.sh: block b000001: 1 of 2 jobs to render, by 1 render-one"
     [ -f "$lost" ] || fail "$lost was not rendered again"
     run comm -23 "$BATS_TEST_TMPDIR/before" <(file_stamps "$out/renders")

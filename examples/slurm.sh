@@ -139,16 +139,20 @@ check_marker() {
     exit 78
 }
 
-# Folds block $1's records (records/$1.ndjson and the parts) into
-# records/$1.ndjson, in job order, and writes the jobs that have no record
+# Folds block $1's records (records/$1.ndjson and the parts render-ones
+# wrote) into records/$1.ndjson, in job order; the jobs without a record go
 # to records/$1.todo. An ok or skipped record whose file is gone is dropped.
 consolidate() {
     local r=records/$1 files=() f
     if [ -f "$r.ndjson" ]; then files=("$r.ndjson"); fi
     for f in "$r".part.*; do files+=("$f"); done
+    if [ "${#files[@]}" -eq 0 ]; then   # never rendered
+        cp "blocks/$1.ndjson" "$r.todo"
+        return 0
+    fi
     jq -j '.output_path | strings | . + "\u0000"' "blocks/$1.ndjson" \
         | while IFS= read -r -d '' f; do [ -e "$f" ] || printf '%s\0' "$f"; done > "$r.gone"
-    cat /dev/null "${files[@]}" | jq -nR -r --slurpfile jobs "blocks/$1.ndjson" --rawfile gone "$r.gone" '
+    cat "${files[@]}" | jq -nR -r --slurpfile jobs "blocks/$1.ndjson" --rawfile gone "$r.gone" '
         ($gone | split("\u0000") | map({(.): true}) | add // {}) as $gone
         | (reduce (inputs | fromjson? | objects) as $x ({};
             if ($x.output_path | type) == "string"
@@ -164,6 +168,29 @@ consolidate() {
         if [ "$f" != "$r.ndjson" ]; then rm -f "$f"; fi
     done
     rm -f "$r.gone" "$r.split"
+}
+
+# Prints the blocks that are not complete. A block is complete when its
+# records file holds a record per job, no render-one's records wait to be
+# folded in, and every file its ok (or skipped) records name exists.
+incomplete_blocks() {
+    local state done_files=() lost=() entry
+    state=$({ wc -l /dev/null blocks/b*.ndjson records/b*.ndjson; printf 'part %s\n' records/b*.part.*; } | awk '
+        { b = $2; sub(/^(blocks|records)\//, "", b); sub(/\..*/, "", b) }
+        $1 == "part" { part[b] = 1; next }
+        $2 ~ /^blocks\// { want[b] = $1; next }
+        $2 ~ /^records\// { have[b] = $1 }
+        END { for (b in want) print ((b in have) && have[b] == want[b] && !(b in part) ? "done " : "left ") b }')
+    while read -r entry; do
+        done_files+=("records/${entry#done }.ndjson")
+    done < <(grep '^done ' <<<"$state" || true)
+    if [ "${#done_files[@]}" -gt 0 ]; then
+        while IFS= read -r -d '' entry; do
+            [ -e "${entry#*$'\t'}" ] || lost+=("${entry%%$'\t'*}")
+        done < <(jq -j 'select(.status == "ok" or .status == "skipped") | (.output_path | strings) as $p
+                | input_filename | ltrimstr("records/") | rtrimstr(".ndjson") | . + "\t" + $p + "\u0000"' "${done_files[@]}")
+    fi
+    { grep '^left ' <<<"$state" | cut -c6- || true; printf '%s\n' "${lost[@]}"; } | grep . | sort -u || true
 }
 
 # An array task: renders the jobs of its block that have no record yet.
@@ -200,13 +227,9 @@ run_task() {
 run_merge() {
     check_marker
     cd "$dir"
-    local b left=()
-    for b in blocks/b*.ndjson; do
-        b=${b#blocks/}
-        consolidate "${b%.ndjson}"
-        if [ -s "records/${b%.ndjson}.todo" ]; then left+=("${b%.ndjson}"); fi
-    done
-    if [ "${#left[@]}" -gt 0 ]; then echo "slurm.sh: blocks not complete: ${left[*]}" >&2; exit 1; fi
+    local left
+    left=$(incomplete_blocks | tr '\n' ' ')
+    if [ -n "$left" ]; then echo "slurm.sh: blocks not complete: $left" >&2; exit 1; fi
     cat /dev/null records/b*.ndjson > results.ndjson.tmp
     mv results.ndjson.tmp results.ndjson
 }
@@ -216,7 +239,7 @@ batch_script() {
     local list=${2-}
     printf '#!/usr/bin/env bash\nset -euo pipefail\nshopt -s nullglob\n'
     declare -p dir token plugin render_args list
-    declare -f check_marker consolidate run_task run_merge
+    declare -f check_marker consolidate incomplete_blocks run_task run_merge
     echo "$1"
 }
 
@@ -292,13 +315,10 @@ wait_batch() {
 # After the batch: 75 naming the blocks that are not complete, else 1 when
 # some records are errors, else 0.
 report() {
-    local b left=() errors
-    for b in "${blocks[@]}"; do
-        consolidate "$b"
-        if [ -s "records/$b.todo" ]; then left+=("$b"); fi
-    done
+    local left=() errors a
+    mapfile -t left < <(incomplete_blocks)
     if [ "${#left[@]}" -gt 0 ]; then
-        for b in "${arrays[@]}"; do scontrol -o show job "$b" 2>/dev/null || true; done \
+        for a in "${arrays[@]}"; do scontrol -o show job "$a" 2>/dev/null || true; done \
             | awk '/ExitCode=78:0/ && match($0, / BatchHost=[^ ]*/) { print substr($0, RSTART + 11, RLENGTH - 11) }' \
             | sort -u | while read -r node; do
                 echo "slurm.sh: on $node, $dir is not the folder the batch was started in: put it on storage every node mounts at the same path" >&2
@@ -346,11 +366,7 @@ if [ "$resume" = 1 ] || { [ "$wait" = 1 ] && [ -z "$plugin" ] && [ "$own_args" =
         "") ;;
         *) die "merge job $merge of $dir is running: wait for it (--wait -o DIR)" ;;
     esac
-    left=()
-    for b in "${blocks[@]}"; do
-        consolidate "$b"
-        if [ -s "records/$b.todo" ]; then left+=("$b"); fi
-    done
+    mapfile -t left < <(incomplete_blocks)
     rm -f results.ndjson
     echo "slurm.sh: ${#left[@]} of ${#blocks[@]} blocks to finish: ${left[*]:-none}" >&2
     submit "${left[@]}"

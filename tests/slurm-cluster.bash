@@ -129,24 +129,35 @@ slurm_stop_pid() {
     kill -KILL "$pid" 2>/dev/null || true
 }
 
-# Cancels every job, stops the daemons and any job step left of ours.
+# Prints process $1 and its descendants, stopping each before looking at
+# its children so that none can start another in between.
+slurm_freeze_tree() {
+    kill -STOP "$1" 2>/dev/null || return 0
+    echo "$1"
+    local child
+    for child in $(ps -o pid= --ppid "$1"); do slurm_freeze_tree "$child"; done
+}
+
+# Cancels every job, stops the daemons, then kills what is left of the
+# jobs: a slurmstepd keeps the cluster's folder, where slurmd started, as
+# its working folder.
 slurm_stop() {
     [ -n "${SLURM_TEST_DIR-}" ] || return 0
-    scancel --user="$(id -un)" --full --signal=KILL --state=running 2>/dev/null || true
     scancel --user="$(id -un)" 2>/dev/null || true
     for _ in $(seq 100); do
         if [ -z "$(squeue -h 2>/dev/null)" ]; then break; fi
         sleep 0.1
     done
-    local f pid p
+    local f pid
     for f in d.child ctld.child; do
         pid=$(cat "$SLURM_TEST_DIR/$f" 2>/dev/null) || continue
         slurm_stop_pid "$pid"
     done
-    for p in /proc/[0-9]*; do
-        [ "$(readlink "$p/cwd" 2>/dev/null)" = "$SLURM_TEST_DIR" ] || continue
-        kill -KILL "${p#/proc/}" 2>/dev/null || true
-    done
+    while IFS= read -r f; do
+        f=${f#/proc/}
+        # shellcheck disable=SC2046
+        kill -KILL $(slurm_freeze_tree "${f%/cwd}") 2>/dev/null || true
+    done < <(find /proc -mindepth 2 -maxdepth 2 -name cwd -lname "$SLURM_TEST_DIR" 2>/dev/null)
 }
 
 # The ids of every job the cluster knows, finished ones too.

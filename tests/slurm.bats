@@ -136,22 +136,28 @@ task_logs() {
     assert_output --partial "invalid partition"
     assert_equal "$(slurm_all_jobs)" "$before"
 
-    # The same folder takes a batch once; a second is refused.
-    run "$SLURM_SH" -p "$AMSYNTH" -o "$out" -i "$BATS_TEST_TMPDIR/jobs" --wait -- "${RENDER[@]}"
+    # The same folder takes a batch once (held here: nothing need run); a
+    # second is refused.
+    run "$SLURM_SH" -p "$AMSYNTH" -o "$out" -i "$BATS_TEST_TMPDIR/jobs" --sbatch --hold -- "${RENDER[@]}"
     assert_success
     before=$(slurm_all_jobs)
-    local results
-    results=$(cat "$out/results.ndjson")
+    local conf id
+    conf=$(cat "$out/batch.conf" "$out/jobs.conf")
     run "$SLURM_SH" -p "$AMSYNTH" -o "$out" -i "$BATS_TEST_TMPDIR/jobs" -- "${RENDER[@]}"
     assert_failure 2
     assert_output "slurm.sh: $out already holds a batch: --resume it, or choose another folder"
     assert_equal "$(slurm_all_jobs)" "$before"
-    assert_equal "$(cat "$out/results.ndjson")" "$results"
+    assert_equal "$(cat "$out/batch.conf" "$out/jobs.conf")" "$conf"
     # --resume takes everything from the folder.
     run "$SLURM_SH" --resume -o "$out" -p "$AMSYNTH"
     assert_failure 2
     assert_output --partial "take the batch's settings from DIR"
+    # Nor while it runs (it is queued, held).
+    run "$SLURM_SH" --resume -o "$out"
+    assert_failure 2
+    assert_output --partial "slurm.sh: the batch in $out is still running (jobs "
     assert_equal "$(slurm_all_jobs)" "$before"
+    for id in $(batch_ids "$out" arrays) $(batch_ids "$out" merge); do scancel "$id"; done
 }
 
 @test "--check: each partition runs render-one and loads the plugin, or says why not" {
@@ -168,8 +174,7 @@ task_logs() {
 
 @test "24 jobs in 6 blocks over two arrays: merged in job order, equal to a local render" {
     local out="$BATS_TEST_TMPDIR/out"
-    run "$SLURM_SH" -p "$AMSYNTH" -o "$out" -i "$REF/jobs.ndjson" -b 4 \
-        --sbatch '--cpus-per-task=2' --wait -- "${RENDER[@]}"
+    run "$SLURM_SH" -p "$AMSYNTH" -o "$out" -i "$REF/jobs.ndjson" -b 4 --wait -- "${RENDER[@]}"
     assert_success
     assert_line --partial "slurm.sh: 6 of 6 blocks done, 24 of 24 jobs"
     assert_line "slurm.sh: 24 jobs done (0 failed); records in $out/results.ndjson"
@@ -177,9 +182,8 @@ task_logs() {
     run cat "$out/arrays/0.list" "$out/arrays/1.list"
     assert_output $'b000000\nb000001\nb000002\nb000003\nb000004\nb000005'
     assert_equal "$(batch_ids "$out" arrays | wc -l)" 2
-    # Each task ran two render-ones, one per CPU it was given.
     run task_logs "$out"
-    assert_equal "$(grep -c 'jobs to render, by 2 render-one' <<<"$output")" 6
+    assert_equal "$(grep -c 'slurm.sh: block b00000[0-5]: 4 of 4 jobs to render, by 1 render-one' <<<"$output")" 6
     # Job order: the notes and programs in the order of the jobs.
     assert_equal "$(jq -c '[.program_index, .note]' "$out/results.ndjson")" \
         "$(jq -c '[.program_index, .note]' "$REF/jobs.ndjson")"
@@ -230,11 +234,16 @@ task_logs() {
     assert_same_as_ref "$out"
 }
 
-@test "an output deleted after the run is lost: --wait -o DIR says so, --resume renders only it" {
+@test "two CPUs a task, two render-ones; an output deleted after the run is lost, and --resume renders only it" {
     local out="$BATS_TEST_TMPDIR/out" lost
     ref_jobs 4 "$BATS_TEST_TMPDIR/jobs"
-    run "$SLURM_SH" -p "$AMSYNTH" -o "$out" -i "$BATS_TEST_TMPDIR/jobs" -b 2 --wait -- "${RENDER[@]}"
+    run "$SLURM_SH" -p "$AMSYNTH" -o "$out" -i "$BATS_TEST_TMPDIR/jobs" -b 2 \
+        --sbatch '--cpus-per-task=2' --wait -- "${RENDER[@]}"
     assert_success
+    run task_logs "$out"
+    assert_line "slurm.sh: block b000000: 2 of 2 jobs to render, by 2 render-one"
+    assert_line "slurm.sh: block b000001: 2 of 2 jobs to render, by 2 render-one"
+    assert_same_as_ref "$out" 1,4
     lost=$(sed -n 3p "$out/results.ndjson" | jq -r .output_path)
     rm "$lost"
     file_stamps "$out/renders" > "$BATS_TEST_TMPDIR/before"

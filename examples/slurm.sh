@@ -7,41 +7,33 @@
 #   slurm.sh --resume -o DIR [--sbatch 'OPTIONS'] [--wait]
 #   slurm.sh --check -p PLUGIN [--sbatch 'OPTIONS']
 #
-# Slurm does the scheduling, the retries of lost nodes, the dependencies;
-# this script only cuts the jobs and keeps the books, all of them in DIR,
-# which every node mounts at the same path:
+# Slurm schedules, requeues and orders the jobs; this script cuts the jobs
+# and keeps the books, all in DIR, which every node mounts at the same path:
 #
 #   blocks/bNNNNNN.ndjson   the jobs of block N, cut once, never changed
-#   records/bNNNNNN.ndjson  the block's records, one per job that has one,
-#                           in job order; records/bNNNNNN.part.* the records
-#                           of render-ones running or killed
-#   renders/bNNNNNN/        the audio of the block's jobs that came without
-#                           an output_path (assign-paths names them): one
-#                           folder per block, because render-one removes
-#                           temporaries whose process is gone, and a process
-#                           on another node is always gone from this one
+#   records/bNNNNNN.ndjson  the block's records, in job order; .part.* the
+#                           records of render-ones running or killed
+#   renders/bNNNNNN/        the audio of its jobs that came without an
+#                           output_path (assign-paths names them). A folder
+#                           per block: render-one removes temporaries whose
+#                           process is gone, and another node's always is
 #   arrays/N.list           the blocks of array job N: task I renders line I+1
-#   batch.conf, jobs.conf   the plugin, render-one options, sbatch options;
-#                           the ids of the last arrays and merge
-#   .vr-slurm-marker        a token every task compares with its own copy:
-#                           a task that cannot see it is on a node where DIR
-#                           is not the shared folder, and fails with exit 78
-#   logs/                   the jobs' output; results.ndjson, the merge's
+#   batch.conf, jobs.conf   plugin and options; the last arrays' and merge's ids
+#   .vr-slurm-marker        a token every task compares with its own copy: a
+#                           node where DIR is not the shared folder fails (78)
+#   logs/, results.ndjson   the jobs' output; the merge's
 #
-# A task first folds the parts into the block's records, keeping a record
-# unless it is ok (or skipped) and its file is gone, then runs render-one
-# --skip-existing over the jobs still without one, cut among as many
-# render-ones as it has CPUs (--cpus-per-task), and folds again. A job's
-# record is written as soon as it is rendered, so a killed task loses at
-# most the jobs in flight, and a job with a record is never rendered again.
-# A job with status "error" is its own record. A block is complete when
-# every job has a record; the merge (afterok on the arrays, cancelled by
-# --kill-on-invalid-dep when a task fails, as Slurm otherwise keeps it
-# pending forever) checks that of every block before writing results.
+# A task folds the parts into the block's records, dropping an ok (or
+# skipped) record whose file is gone, runs render-one --skip-existing over
+# the jobs still without one, cut among as many render-ones as it has CPUs,
+# and folds again. Records are written as jobs end, so a killed task loses
+# only the jobs in flight, and a job with a record never renders again. A
+# block is complete when every job has a record and its files exist. The
+# merge runs afterok on the arrays, with --kill-on-invalid-dep: a failed
+# task would otherwise leave it pending forever.
 #
-# Needs here: sbatch, squeue, scontrol (and sinfo, srun for --check), jq,
-# assign-paths. Needs on the nodes: render-one and jq on the PATH that
-# sbatch passes on (this shell's), the plugin at the same path, DIR shared.
+# Needs here: Slurm's commands, jq, assign-paths. On the nodes: render-one
+# and jq on the PATH sbatch passes on (this shell's), the plugin, DIR.
 set -euo pipefail
 shopt -s nullglob
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -116,13 +108,9 @@ if [ "$check" = 1 ]; then
         echo "ready: $v; the plugin loads"'
     status=0
     while read -r part; do
-        if line=$(srun --quiet --immediate=60 --partition="$part" -N 1 -n 1 "${sb[@]}" \
-                bash -c "$probe" probe "$plugin" 2>&1 < /dev/null); then
-            printf '%s\t%s\n' "$part" "$line"
-        else
-            printf '%s\t%s\n' "$part" "$(printf '%s' "${line:-not ready: srun failed}" | tr '\n' ' ')"
-            status=$((status + 1))
-        fi
+        line=$(srun --quiet --immediate=60 --partition="$part" -N 1 -n 1 "${sb[@]}" \
+            bash -c "$probe" probe "$plugin" 2>&1 < /dev/null) || status=$((status + 1))
+        printf '%s\t%s\n' "$part" "${line//$'\n'/ }"
     done < <(sinfo -h -o %R | sort -u)
     exit "$status"
 fi
@@ -290,13 +278,14 @@ live_jobs() {
 
 # Blocks done, read from their record files, and jobs with a record.
 progress() {
-    local b_done j_done
-    b_done=$( { wc -l /dev/null blocks/b*.ndjson; wc -l /dev/null records/b*.ndjson; } | awk '
-        $2 ~ /^blocks\// { sub(/^blocks\//, "", $2); want[$2] = $1; next }
-        $2 ~ /^records\// { sub(/^records\//, "", $2); if (($2 in want) && $1 >= want[$2]) n++ }
-        END { print n + 0 }')
-    j_done=$(cat /dev/null records/b*.ndjson records/b*.part.* | wc -l)
-    echo "$b_done of ${#blocks[@]} blocks done, $j_done of $(cat blocks/b*.ndjson | wc -l) jobs"
+    # (A part a task folds in between the glob and wc is gone: no matter.)
+    { wc -l /dev/null blocks/b*.ndjson records/b*.ndjson records/b*.part.* 2>/dev/null || true; } | awk '
+        { b = $2; sub(/^(blocks|records)\//, "", b); sub(/\..*/, "", b) }
+        $2 ~ /^blocks\// { want[b] = $1; n++; jobs += $1; next }
+        $2 ~ /^records\/b[0-9]*\.ndjson$/ { have[b] = $1 }
+        $2 ~ /^records\// { got += $1 }
+        END { for (b in want) if (have[b] >= want[b]) done++
+              printf "%d of %d blocks done, %d of %d jobs\n", done, n, got, jobs }'
 }
 
 # Waits until every job of the batch has left the queue, printing progress.
@@ -312,6 +301,15 @@ wait_batch() {
     done
 }
 
+# The site's options, tried before anything is queued.
+check_sbatch_options() {
+    local why
+    why=$(sbatch --test-only "${sb[@]}" --wrap=true 2>&1 >/dev/null) \
+        || die "sbatch refuses the options '$sbatch_str': ${why//$'\n'/ }"
+}
+
+count_blocks() { local b=(blocks/b*.ndjson); echo "${#b[@]}"; }
+
 # After the batch: 75 naming the blocks that are not complete, else 1 when
 # some records are errors, else 0.
 report() {
@@ -323,7 +321,7 @@ report() {
             | sort -u | while read -r node; do
                 echo "slurm.sh: on $node, $dir is not the folder the batch was started in: put it on storage every node mounts at the same path" >&2
             done
-        echo "slurm.sh: ${#left[@]} of ${#blocks[@]} blocks are not complete: ${left[*]}; finish them with: $0 --resume -o $dir" >&2
+        echo "slurm.sh: ${#left[@]} of $(count_blocks) blocks are not complete: ${left[*]}; finish them with: $0 --resume -o $dir" >&2
         exit 75
     fi
     if [ ! -f results.ndjson ]; then
@@ -347,17 +345,10 @@ if [ "$resume" = 1 ] || { [ "$wait" = 1 ] && [ -z "$plugin" ] && [ "$own_args" =
     . ./batch.conf
     # shellcheck source=/dev/null
     . ./jobs.conf
-    blocks=(blocks/b*.ndjson)
-    blocks=("${blocks[@]#blocks/}")
-    blocks=("${blocks[@]%.ndjson}")
     if [ "$resume" = 0 ]; then wait_batch; report; exit 0; fi
-    if [ -n "${saved_sbatch+set}" ]; then
-        sbatch_str=$saved_sbatch
-        read -ra sb <<< "$sbatch_str"
-        declare -p plugin ext render_args sbatch_str token > batch.conf
-    else
-        read -ra sb <<< "$sbatch_str"
-    fi
+    sbatch_str=${saved_sbatch-$sbatch_str}
+    read -ra sb <<< "$sbatch_str"
+    check_sbatch_options
     # Running tasks would render what a new array renders.
     live=$(live_jobs "$(IFS=,; echo "${arrays[*]}")")
     [ -z "$live" ] || die "the batch in $dir is still running (jobs $(echo "$live" | sort -u | tr '\n' ' ')): wait for it (--wait -o DIR) or scancel it"
@@ -367,8 +358,9 @@ if [ "$resume" = 1 ] || { [ "$wait" = 1 ] && [ -z "$plugin" ] && [ "$own_args" =
         *) die "merge job $merge of $dir is running: wait for it (--wait -o DIR)" ;;
     esac
     mapfile -t left < <(incomplete_blocks)
+    declare -p plugin ext render_args sbatch_str token > batch.conf
     rm -f results.ndjson
-    echo "slurm.sh: ${#left[@]} of ${#blocks[@]} blocks to finish: ${left[*]:-none}" >&2
+    echo "slurm.sh: ${#left[@]} of $(count_blocks) blocks to finish: ${left[*]:-none}" >&2
     submit "${left[@]}"
     if [ "$wait" = 1 ]; then wait_batch; report; fi
     exit 0
@@ -425,9 +417,7 @@ jq -n -c --arg r "$dir/renders" --argjson size "$block" '
 [ -s "$tmp/jobs" ] || die "no jobs in $input"
 twice=$(jq -r 'select(.status != "error") | .output_path | strings' "$tmp/jobs" | sort | uniq -d | head -n 3)
 [ -z "$twice" ] || die "several jobs write the same file: $twice"
-# The site's options, tried before anything is queued.
-sbatch --test-only "${sb[@]}" --wrap=true >/dev/null 2> "$tmp/test" \
-    || die "sbatch refuses the options '$sbatch_str': $(tr '\n' ' ' < "$tmp/test")"
+check_sbatch_options
 
 mkdir "$tmp/blocks"
 split -l "$block" -d -a 6 --additional-suffix=.ndjson "$tmp/jobs" "$tmp/blocks/b"
@@ -440,7 +430,6 @@ echo "$token" > .vr-slurm-marker
 declare -p plugin ext render_args sbatch_str token > batch.conf
 blocks=(blocks/b*.ndjson)
 blocks=("${blocks[@]#blocks/}")
-blocks=("${blocks[@]%.ndjson}")
 arrays=()
-submit "${blocks[@]}"
+submit "${blocks[@]%.ndjson}"
 if [ "$wait" = 1 ]; then wait_batch; report; fi

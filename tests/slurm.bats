@@ -88,6 +88,15 @@ batch_ids() {
     if [ "$2" = merge ]; then echo "$merge"; else printf '%s\n' "${arrays[@]}"; fi
 }
 
+# Waits until job $1 has left the queue (60 s at most).
+wait_gone() {
+    for _ in $(seq 600); do
+        if [ -z "$(squeue -h -j "$1" 2>/dev/null)" ]; then return 0; fi
+        sleep 0.1
+    done
+    fail "job $1 is still in the queue: $(squeue -j "$1")"
+}
+
 # What slurm.sh's tasks and merge in DIR $1 (or its log file $2) said
 # (the plugin's own chatter aside).
 task_logs() {
@@ -299,5 +308,28 @@ $(jq -r '.preset_name' <(sed -n 2p "$REF/jobs.ndjson")) ok"
     mv "$BATS_TEST_TMPDIR/marker" "$out/.vr-slurm-marker"
     run "$SLURM_SH" --resume -o "$out" --sbatch '' --wait
     assert_success
+    assert_same_as_ref "$out" 1,2
+}
+
+@test "--resume cancels the old merge while it is queued, and a new one merges what is done" {
+    local out="$BATS_TEST_TMPDIR/out" array merge
+    ref_jobs 2 "$BATS_TEST_TMPDIR/jobs"
+    run "$SLURM_SH" -p "$AMSYNTH" -o "$out" -i "$BATS_TEST_TMPDIR/jobs" --sbatch '--hold' -- "${RENDER[@]}"
+    assert_success
+    array=$(batch_ids "$out" arrays)
+    merge=$(batch_ids "$out" merge)
+    # The array renders; the merge stays held in the queue.
+    scontrol release "$array"
+    wait_gone "$array"
+    assert_equal "$(squeue -h -j "$merge" -o %T)" PENDING
+    run "$SLURM_SH" --resume -o "$out" --sbatch '' --wait
+    assert_success
+    assert_line "slurm.sh: 0 of 1 blocks to finish: none"
+    run scontrol -o show job "$merge"
+    assert_output --partial "JobState=CANCELLED"
+    [ "$(batch_ids "$out" merge)" != "$merge" ] || fail "no new merge was submitted"
+    # Nothing rendered twice: one task ever ran.
+    run task_logs "$out"
+    assert_output "slurm.sh: block b000000: 2 of 2 jobs to render, by 1 render-one"
     assert_same_as_ref "$out" 1,2
 }

@@ -7,6 +7,10 @@
 #   slurm.sh --resume -o DIR [--sbatch 'OPTIONS'] [--wait]
 #   slurm.sh --check -p PLUGIN [--sbatch 'OPTIONS']
 #
+# Over 400 lines: one file a cluster user can copy alone, holding both
+# sides, what runs here and what the jobs run (functions written into each
+# job's script), rather than two files that must stay in step.
+#
 # Slurm schedules, requeues and orders the jobs; this script cuts the jobs
 # and keeps the books, all in DIR, which every node mounts at the same path:
 #
@@ -242,10 +246,8 @@ submit() {
     n=${#lists[@]}
     arrays=()
     for ((i = 0; i < $#; i += max)); do
-        list=$n.list
-        n=$((n + 1))
-        printf '%s\n' "${@:i+1:max}" > "arrays/$list"
-        count=$(wc -l < "arrays/$list")
+        list=$((n++)).list
+        count=$(printf '%s\n' "${@:i+1:max}" | tee "arrays/$list" | wc -l)
         id=$(batch_script run_task "$list" | sbatch --parsable --job-name=vr-render --chdir="$dir" \
                 --output="$dir/logs/%A_%a.out" "${sb[@]}" --array="0-$((count - 1))") \
             || cancel_and_die "sbatch could not submit the array of arrays/$list"
@@ -373,8 +375,11 @@ fi
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 [ ! -e "$dir/batch.conf" ] || die "$dir already holds a batch: --resume it, or choose another folder"
+for d in blocks records arrays logs results.ndjson; do
+    [ ! -e "$dir/$d" ] || die "$dir/$d is in the way: choose another folder for the batch"
+done
 tmp=$dir/.prep
-rm -rf "$tmp" "$dir/blocks"
+rm -rf "$tmp"
 mkdir "$tmp"
 trap 'rm -rf "$tmp"' EXIT
 cat -- "$input" > "$tmp/in"
@@ -398,10 +403,8 @@ jq -nR -c --arg cwd "$PWD" --arg dir "$dir" '
           else ["job", ($j | .output_path = $p | .output_root //= $dir
                 | .vr_slurm_own = {had: has("status"), status} | .status = "skipped")] end
       end' < "$tmp/in" > "$tmp/norm"
-if jq -e -s 'any(.[0] == "bad")' "$tmp/norm" >/dev/null; then
-    jq -r 'select(.[0] == "bad") | "slurm.sh: \(.[1])"' "$tmp/norm" >&2
-    die "jobs refused; nothing submitted"
-fi
+bad=$(jq -r 'select(.[0] == "bad") | "slurm.sh: \(.[1])"' "$tmp/norm")
+[ -z "$bad" ] || { echo "$bad" >&2; die "jobs refused; nothing submitted"; }
 jq -c 'select(.[0] == "job") | .[1]' "$tmp/norm" \
     | { assign-paths --out "$dir/renders" --ext "$ext" || [ $? -eq 1 ]; } > "$tmp/assigned" \
     || die "assign-paths refused the jobs"
@@ -422,8 +425,8 @@ check_sbatch_options
 mkdir "$tmp/blocks"
 split -l "$block" -d -a 6 --additional-suffix=.ndjson "$tmp/jobs" "$tmp/blocks/b"
 cd "$dir"
-rm -rf records arrays logs
-mkdir records arrays logs renders
+mkdir records arrays logs
+mkdir -p renders
 mv "$tmp/blocks" blocks
 token=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
 echo "$token" > .vr-slurm-marker

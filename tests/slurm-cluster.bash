@@ -107,6 +107,7 @@ EOF
     done
     echo "the Slurm node did not come up within 30 s (state: '${state:-none}'):" >&2
     slurm_logs >&2
+    slurm_stop
     return 1
 }
 

@@ -46,8 +46,8 @@ setup() {
 }
 
 # A record without what differs from run to run or between folders: the
-# timings, whether the job had a fresh plugin instance (the first job of
-# each render-one does), and the folder of its file.
+# timings, the worker's memory, whether the job had a fresh plugin instance
+# (the first job of each render-one does), and the folder of its file.
 NORMALIZE='del(.plugin_load_s, .render_s, .plugin_process_s, .worker_rss_mb, .fresh_instance, .output_root)
     | .output_path |= (split("/") | last)'
 

@@ -121,11 +121,12 @@ SUITES := unit bats lint-man lint
 # The sanitizer pass runs what exercises our compiled code. The suites whose
 # subject is a script, a package or the source text run in the plain pass
 # only: the same again with instrumented tools tests nothing new (deb's
-# package holds the plain build; distributed.sh's hosts run the render-one
-# that render-one's own suites test; completion, check-bats-asserts and
-# install test scripts and file lists; lint reads the source).
+# package holds the plain build; distributed.sh's hosts and slurm.sh's
+# nodes run the render-one that render-one's own suites test; completion,
+# check-bats-asserts and install test scripts and file lists; lint reads the
+# source).
 PLAIN_ONLY_BATS := tests/deb.bats tests/distributed.bats tests/completion.bats \
-                   tests/check-bats-asserts.bats tests/install.bats
+                   tests/check-bats-asserts.bats tests/install.bats tests/slurm.bats
 ifneq ($(strip $(SANITIZE)),)
 SUITES := unit bats lint-man
 endif

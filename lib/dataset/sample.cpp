@@ -72,8 +72,10 @@ sampler::sampler(std::vector<planned_param> plan, const sample_settings& setting
         key_text_.push_back(json(q.key).dump() + ":");
         dim_.push_back(q.fixed ? 0 : dims++);
     }
-    if (settings_.how == method::sobol && dims > 0)
-        sobol_ = std::make_unique<scrambled_sobol>(directions_for(dims), settings_.seed);
+    if (settings_.how == method::sobol && dims > 0) {
+        sobol_ = std::make_unique<scrambled_sobol>(directions_for(dims), settings_.seed, dims);
+        sobol_bits_.resize(dims);
+    }
     tail_ = ",\"sample_seed\":";
     append_uint(tail_, settings_.seed);
     tail_ += ",\"sample_method\":\"";
@@ -95,6 +97,13 @@ float sampler::vary(const planned_param& q, double u) const {
 
 void sampler::values(std::uint64_t i, float* out) const {
     const std::uint64_t seed = settings_.seed;
+    if (sobol_ && i != sobol_at_) {
+        if (i > 0 && i - 1 == sobol_at_)
+            sobol_->step_to(i, sobol_bits_.data());
+        else
+            sobol_->all_bits(i, sobol_bits_.data());
+        sobol_at_ = i;
+    }
     for (std::size_t n = 0; n < plan_.size(); ++n) {
         const planned_param& q = plan_[n];
         const auto p = static_cast<std::uint64_t>(q.index);
@@ -104,7 +113,7 @@ void sampler::values(std::uint64_t i, float* out) const {
         }
         switch (settings_.how) {
         case method::uniform: out[n] = vary(q, unit(draw(purpose::uniform, seed, i, p))); break;
-        case method::sobol: out[n] = vary(q, sobol_->bits(i, dim_[n]) * 0x1p-32); break;
+        case method::sobol: out[n] = vary(q, sobol_bits_[dim_[n]] * 0x1p-32); break;
         case method::lhs: {
             double jitter = unit(draw(purpose::lhs_jitter, seed, i, p));
             double cell = static_cast<double>(lhs_permute(i, settings_.count, seed, p));

@@ -58,6 +58,9 @@ private:
     std::vector<std::string> key_text_;  // "key": for each planned parameter
     std::vector<std::uint32_t> dim_;     // Sobol dimension of each varied parameter
     std::unique_ptr<scrambled_sobol> sobol_;
+    // The last Sobol' point made, so that the next one costs one XOR a dimension.
+    mutable std::vector<std::uint32_t> sobol_bits_;
+    mutable std::uint64_t sobol_at_ = UINT64_MAX;
     std::string tail_;                   // ,"sample_seed":S,"sample_method":"M"}
 };
 

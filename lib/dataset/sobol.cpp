@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "dataset/sobol.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <stdexcept>
 
@@ -139,12 +140,16 @@ std::uint32_t scrambled_sobol::apply_lms(std::uint64_t seed, std::size_t d, std:
     return times(rows, x);
 }
 
-scrambled_sobol::scrambled_sobol(const sobol_directions& directions, std::uint64_t seed)
-    : c_(directions.dims() * 32), shift_(directions.dims()) {
-    for (std::size_t d = 0; d < directions.dims(); ++d) {
+scrambled_sobol::scrambled_sobol(const sobol_directions& directions, std::uint64_t seed, std::size_t dims) {
+    dims = std::min(dims, directions.dims());
+    c_.resize(dims * 32);
+    prefix_.resize(dims * 32);
+    shift_.resize(dims);
+    for (std::size_t d = 0; d < dims; ++d) {
         std::uint32_t rows[32];
         lms_rows(seed, d, rows);
         for (unsigned k = 1; k <= 32; ++k) c_[d * 32 + k - 1] = times(rows, directions.v(d, k));
+        for (unsigned t = 0; t < 32; ++t) prefix_[d * 32 + t] = c_[d * 32 + t] ^ (t ? prefix_[d * 32 + t - 1] : 0);
         shift_[d] = shift(seed, d);
     }
 }
@@ -155,6 +160,20 @@ std::uint32_t scrambled_sobol::bits(std::uint64_t i, std::size_t d) const {
     for (unsigned j = 0; i && j < 32; ++j, i >>= 1)
         if (i & 1) x ^= c[j];
     return x;
+}
+
+void scrambled_sobol::all_bits(std::uint64_t i, std::uint32_t* bits_out) const {
+    for (std::size_t d = 0; d < shift_.size(); ++d) bits_out[d] = bits(i, d);
+}
+
+void scrambled_sobol::step_to(std::uint64_t i, std::uint32_t* bits_out) const {
+    unsigned t = static_cast<unsigned>(std::countr_zero(i));
+    if (t >= 32) {
+        all_bits(i, bits_out);
+        return;
+    }
+    const std::uint32_t* p = &prefix_[t];
+    for (std::size_t d = 0; d < shift_.size(); ++d, p += 32) bits_out[d] ^= *p;
 }
 
 void scrambled_sobol::point(std::uint64_t i, double* out) const {

@@ -52,12 +52,18 @@ private:
 // to the direction numbers and a point costs what an unscrambled one does.
 class scrambled_sobol {
 public:
-    scrambled_sobol(const sobol_directions& directions, std::uint64_t seed);
+    // The first `dims` dimensions of `directions` (all of them by default).
+    scrambled_sobol(const sobol_directions& directions, std::uint64_t seed, std::size_t dims = SIZE_MAX);
     std::size_t dims() const noexcept { return c_.size() / 32; }
     // Coordinate d of point i as a 32-bit fraction.
     std::uint32_t bits(std::uint64_t i, std::size_t d) const;
     // All coordinates of point i, each in [0, 1): bits * 2^-32.
     void point(std::uint64_t i, double* out) const;
+    // All coordinates of point i as 32-bit fractions, into bits[0..dims).
+    void all_bits(std::uint64_t i, std::uint32_t* bits) const;
+    // From point i - 1's coordinates to point i's (i >= 1): point i differs
+    // from i - 1 in bits 0..t of the index, t = ctz(i), so one XOR a dimension.
+    void step_to(std::uint64_t i, std::uint32_t* bits) const;
 
     // The random bits the scramble takes (see param-sample(1)).
     static std::uint32_t lms_row(std::uint64_t seed, std::size_t d, unsigned b);
@@ -67,6 +73,7 @@ public:
 
 private:
     std::vector<std::uint32_t> c_;      // scrambled direction numbers
+    std::vector<std::uint32_t> prefix_; // c_[0] ^ ... ^ c_[t] for each t, per dimension
     std::vector<std::uint32_t> shift_;  // per dimension
 };
 

@@ -174,7 +174,7 @@ TEST(Space, RulesNamesIndexesAndGlobs) {
     std::vector<d::param_info> ps{{0, "osc1_wave", 0, false, 5},  {1, "lfo_freq", 0, false, 0},
                                   {2, "lfo_wave", 0, false, 0},   {3, "cutoff", 0, false, 0},
                                   {4, "meter", 0, true, 0},       {5, "cutoff", 0, false, 0}};
-    auto rules = d::parse_space(R"({"lfo*": "exclude", "lfo_freq": [0.2, 0.4], "0": 0.25, "*": [0, 0.5]})", "s.json");
+    auto rules = d::parse_space(R"({"*": [0, 0.5], "lfo*": "exclude", "lfo_freq": [0.2, 0.4], "0": 0.25})", "s.json");
     auto plan = d::make_plan(ps, rules, "s.json");
     ASSERT_EQ(plan.size(), 4u);  // lfo_wave excluded, meter read-only
     EXPECT_EQ(plan[0].key, "osc1_wave");

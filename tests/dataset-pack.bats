@@ -101,6 +101,7 @@ setup() {
     run --separate-stderr dataset-pack --shards "$OUT/b" <<<"$err"
     assert_failure 1
     assert_output "$err"
+    # shellcheck disable=SC2154 # $stderr is set by run --separate-stderr
     assert_equal "$stderr" "dataset-pack: packed 0 samples into 0 shards; skipped 1 (1 status error); failed 0"
     sh_run "echo '$err' | dataset-pack --shards '$OUT/c' 2>/dev/null >/dev/full"
     assert_failure 3

@@ -44,7 +44,7 @@ int run(int argc, char** argv) {
         "seed", "the sampling seed (not the render's seed)", cxxopts::value<std::uint64_t>()->default_value("0"), "N")(
         "range", "write only samples A to B of --count (both included), for sharding", cxxopts::value<std::string>(),
         "A-B")("m,method", "uniform, sobol (scrambled) or lhs (Latin hypercube)",
-               cxxopts::value<std::string>()->default_value("uniform"), "NAME")(
+               cxxopts::value<std::string>()->default_value("uniform"), "uniform|sobol|lhs")(
         "space", "a JSON file saying which parameters vary over which range", cxxopts::value<std::string>(), "FILE")(
         "around", "perturb each record's own values (render-one --params results) instead")(
         "sigma", "--around: standard deviation of a continuous parameter's move, normalized",

@@ -223,6 +223,12 @@ EOF
     assert_equal "$(wc -l <"$OUT-hf/metadata.jsonl")" 3
     assert_no_tmp_left "$OUT"
     assert_no_tmp_left "$OUT-hf"
+    # A FIFO or a folder where the audio should be: refused, never waited on.
+    mkfifo "$BATS_TEST_TMPDIR/fifo.wav"
+    sh_run "jq -nc --arg p '$BATS_TEST_TMPDIR/fifo.wav' '{output_path: \$p, status: \"ok\"}, {output_path: \"/tmp\", status: \"ok\"}' \
+        | dataset-pack --shards '$OUT-fifo' 2>/dev/null | jq -r .error.message"
+    assert_output "output_path $BATS_TEST_TMPDIR/fifo.wav: cannot open the audio: not a regular file
+output_path /tmp: cannot open the audio: not a regular file"
     # --include-errors packs an error record's own record, with no audio.
     run --separate-stderr dataset-pack --shards "$OUT-e" --include-errors <"$BATS_TEST_TMPDIR/packed.ndjson"
     assert_failure 1

@@ -209,14 +209,16 @@ void packer::add(json& record) {
     std::string ext;
     auto path = get_path(record, "output_path");
     if (path) {
-        audio = unique_fd(::open(path->c_str(), O_RDONLY | O_CLOEXEC));
+        // O_NONBLOCK: a FIFO must not hang the run (it is refused below as not a file).
+        audio = unique_fd(::open(path->c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+        std::string why = audio ? "" : std::strerror(errno);
         struct stat st;
         if (audio && (::fstat(audio.get(), &st) != 0 || !S_ISREG(st.st_mode))) {
             audio = unique_fd();
-            errno = EISDIR;
+            why = "not a regular file";
         }
         if (!audio && !is_error(record))
-            throw record_error("output_path " + *path + ": cannot open the audio: " + std::strerror(errno));
+            throw record_error("output_path " + *path + ": cannot open the audio: " + why);
         if (audio) {
             size = static_cast<std::uint64_t>(st.st_size);
             ext = extension_of(*path);

@@ -27,6 +27,13 @@ void octal(char* field, std::size_t width, std::uint64_t v) {
 
 }  // namespace
 
+std::string pax_record(const std::string& key, const std::string& value) {
+    std::string rest = " " + key + "=" + value + "\n";
+    std::size_t len = rest.size() + 1;
+    while (std::to_string(len).size() + rest.size() != len) ++len;
+    return std::to_string(len) + rest;
+}
+
 void ustar_header(char* h, const std::string& name, std::uint64_t size, char type) {
     if (name.size() > 100) throw fatal_error("tar member name over 100 bytes: " + name);
     std::memset(h, 0, block);
@@ -67,11 +74,8 @@ void tar_writer::pad() {
 void tar_writer::header(const std::string& name, std::uint64_t size) {
     char h[block];
     if (size > ustar_max_size) {
-        // A pax extended header carries the size: "LEN size=N\n", LEN counting itself.
-        std::string record = " size=" + std::to_string(size) + "\n";
-        std::size_t len = record.size() + 1;
-        while (std::to_string(len).size() + record.size() != len) ++len;
-        record = std::to_string(len) + record;
+        // A pax extended header carries the size ustar's 11 octal digits cannot.
+        std::string record = pax_record("size", std::to_string(size));
         std::string pax_name = "PaxHeaders/" + name;
         ustar_header(h, pax_name.substr(0, 100), record.size(), 'x');
         write_all(h, block);

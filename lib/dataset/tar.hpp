@@ -13,6 +13,10 @@ namespace vr::dataset {
 // The 512-byte ustar header of a regular file (name at most 100 bytes).
 void ustar_header(char* block, const std::string& name, std::uint64_t size, char type = '0');
 
+// One pax extended-header record, "LEN key=value\n", LEN the record's own
+// length in bytes, its digits included.
+std::string pax_record(const std::string& key, const std::string& value);
+
 // Copies the first `size` bytes of src_fd to dst_fd at its offset
 // (copy_file_range; pread and write where the kernel cannot). Throws
 // record_error naming `what` when the source cannot be read or ends early,

@@ -96,6 +96,8 @@ GOAL_STARTUP_SHARE = 0.02  # the -j2 batch long enough that start-up is under th
 GOAL_ONEOFF_S = 0.20
 GOAL_TP_SPEEDUP, GOAL_TP_DB = 10.0, 0.05
 GOAL_SCAN_FILES_S = 150_000
+GOAL_SAMPLE_JOBS_S = 200_000  # param-sample, a 41-parameter space
+GOAL_PACK_OF_TAR = 0.80       # dataset-pack's speed over tar's on the same files
 GOAL_INDEX_ROWS_CORE = 200
 # Linear in rows: rows per CPU-second at the large run at most this much
 # below the small run's. Faster at scale passes: a fixed cost (start-up)
@@ -294,6 +296,23 @@ def build_rows(runs, meta):
             f"{files:,} files, 1 in 10 a preset",
             f"{fmt(files / by_ext)} vs {fmt(files / listing)} files/s = {fmt(by_ext / listing)}x the time of find",
             by_ext / listing, "none set", "-")
+
+    # 6b. param-sample's jobs per second; dataset-pack against tar.
+    sampled = runs.median_s("param-sample")
+    jobs = int(meta.get("sample_jobs", 0))
+    if sampled:
+        rate = jobs / sampled
+        row("param_sample", "param-sample jobs per second", f"amsynth's 41 parameters, sobol, {jobs:,} jobs to a file",
+            f"{fmt(rate)} jobs/s", rate, f">= {GOAL_SAMPLE_JOBS_S:,} jobs/s",
+            checked(["param-sample"], verdict(rate >= GOAL_SAMPLE_JOBS_S)))
+    packed, tarred = runs.median_s("dataset-pack"), runs.median_s("tar")
+    files = int(meta.get("pack_files", 0))
+    if packed and tarred:
+        share = tarred / packed
+        row("dataset_pack", "dataset-pack vs tar cf", f"{files:,} WAV files (0.5 s, 96 kB), one archive each",
+            f"{fmt(files / packed)} vs {fmt(files / tarred)} files/s = {share:.0%} of tar's speed", share,
+            f">= {GOAL_PACK_OF_TAR:.0%} of tar's speed",
+            checked(["dataset-pack", "tar"], verdict(share >= GOAL_PACK_OF_TAR)))
 
     # 7. render-index: speed per core, and linear in rows.
     per_core = {}

@@ -236,3 +236,11 @@ $OUT/A_2_2.wav"
     assert_line --partial "\"output_path\":\"$OUT/fxp/files/DISTRHO-Ports-obxd/002 - KVR Bass_127.flac\""
     assert_line --partial "\"output_path\":\"$OUT/fxp/files/destroyfx/yo pitch! STY.flac\""
 }
+
+@test "assign-paths names param-sample's jobs by their sample index, whichever --range made them" {
+    sh_run "printf '%s\n' '{\"sample_index\":7,\"note\":60}' '{\"sample_index\":1234567}' '{}' | assign-paths -o /tmp/o --ext flac | jq -r .output_path"
+    assert_success
+    assert_output "/tmp/o/untitled_60_sample000007.flac
+/tmp/o/untitled_sample1234567.flac
+/tmp/o/untitled.flac"
+}

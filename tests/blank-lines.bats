@@ -36,6 +36,18 @@ run_among_blank_lines() {
     assert_equal "$(jq -r 'select(.id) | .output_path' <<<"$output" | paste -sd,)" "$out/a.wav,$out/b.wav,$out/c.wav"
 }
 
+@test "param-sample skips blank lines" {
+    local p='"params":[{"index":0,"name":"a","value":0.5}]'
+    run_among_blank_lines "param-sample --count 1" "{\"id\":1,$p}" "{\"id\":2,$p}" "{\"id\":3,$p}"
+    assert_equal "$(jq -r 'select(.id) | .sample_index' <<<"$output" | paste -sd,)" "0,0,0"
+}
+
+@test "dataset-pack skips blank lines" {
+    local out="$BATS_TEST_TMPDIR/shards"
+    run_among_blank_lines "dataset-pack --shards '$out' 2>/dev/null" '{"id":1}' '{"id":2}' '{"id":3}'
+    assert_equal "$(cat "$out/shards.txt")" ""
+}
+
 @test "midi-duration skips blank lines" {
     local mid="$FIXTURES/midi/files/github-misc/MrsWatson__c-scale.mid"
     run_among_blank_lines midi-duration \

@@ -13,7 +13,8 @@ teardown() { hostile_teardown; }
 tools() {
     printf '%s\n' "job-grid --notes 60" "preset-scan" "midi-duration" "serum-unwrap --state-dir $T/states" \
         "assign-paths --out $OUT" "render-index --out $T/page" \
-        "render-one --plugin $SYNTH3 --duration 0.02 --tail 0"
+        "render-one --plugin $SYNTH3 --duration 0.02 --tail 0" "param-sample --count 2" \
+        "dataset-pack --shards $T/shards"
 }
 
 @test "every tool: lines that are not JSON objects are error records with their line number; the run goes on" {
@@ -82,6 +83,14 @@ tools() {
                 hrun_sh "echo '{\"preset_name\":\"a\\u0000b\"}' | $tool"
                 assert_success
                 assert_equal "$(jq -r .output_path <<<"$output")" "$OUT/a_b.wav" ;;
+            param-sample*)
+                # No params: a record it cannot sample, whatever its paths.
+                assert_failure 1
+                assert_output --partial "line 1: no 'params' field" ;;
+            dataset-pack*)
+                # No status ok: not a result, passed on unpacked.
+                assert_success
+                assert_output "$rec" ;;
             *)
                 assert_failure 1
                 field=$(jq -r .error.message <<<"$output")

@@ -251,6 +251,44 @@ t.1	21	a server	ten"
     all_examples_run
 }
 
+@test "param-sample(1) examples run as written" {
+    examples param-sample.1
+    example 1
+    assert_equal "$(wc -l <"$SCRATCH/jobs.ndjson")" 1000
+    output=$(cat "$SCRATCH/jobs.ndjson")
+    check "41 parameters, sobol, seed 7, a FLAC each" each_line \
+        '(.set_params | length) == 41 and .sample_method == "sobol" and .sample_seed == 7 and (.output_path | endswith(".flac"))'
+    example 2
+    example 3
+    example 4
+    check "the two halves are the whole" cmp <(cat "$SCRATCH/a.ndjson" "$SCRATCH/b.ndjson" | jq -c .set_params) \
+        <(jq -c .set_params "$SCRATCH/jobs.ndjson")
+    example 5
+    example 6
+    output=$(cat "$SCRATCH/jobs.ndjson")
+    check "the filter and envelopes vary, the waveforms are fixed" each_line \
+        '(.set_params | keys | map(select(startswith("filter_"))) | length) == 12 and .set_params.osc1_waveform == 0
+         and .set_params.osc2_waveform == 0.25 and .set_params.amp_attack <= 0.5 and (.set_params | has("lfo_freq") | not)'
+    example 7
+    output=$(cat "$SCRATCH/variations.ndjson")
+    check "twenty variations of each of three programs" each_line '.sample_method == "around" and (.set_params | length) == 41'
+    assert_equal "$(jq -r .program_index <<<"$output" | uniq -c | awk '{print $1}' | paste -sd,)" 20,20,20
+    all_examples_run
+}
+
+@test "dataset-pack(1) examples run as written" {
+    examples dataset-pack.1
+    example 1
+    assert_equal "$(jq -r .status "$SCRATCH/packed.ndjson" | sort | uniq -c | awk '{print $1, $2}')" "20 ok"
+    check "the summary counts them" grep -q '^dataset-pack: packed 20 samples (train [0-9]*, validation [0-9]*) into [0-9]* shards; skipped 0; failed 0$' "$SCRATCH/summary.txt"
+    check "train's first shard" test -f "$SCRATCH/shards/train/000000.tar"
+    example 2
+    check "an audiofolder" test "$(wc -l <"$SCRATCH/hf/metadata.jsonl")" -eq 20
+    example 3
+    check "the shard's members, two a sample" test "$output" -eq 16
+    all_examples_run
+}
+
 @test "midi-duration(1) examples run as written" {
     examples midi-duration.1
     cp "$MIDI/debian-ardour-data/click.mid" "$SCRATCH/song.mid"

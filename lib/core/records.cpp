@@ -365,6 +365,8 @@ bool line_to_record(std::string& line, bool too_long, std::size_t max_line, json
     return true;
 }
 
+std::size_t g_record_line = 0;
+
 // Clears the writer's source record when one input record is done with.
 struct source_scope {
     record_writer& out;
@@ -401,8 +403,10 @@ int for_each_record(int in_fd, record_writer& out, const record_fn& fn,
         }
         json keep = record;
         source_scope scope(out, readable ? &keep : nullptr, &line);
+        g_record_line = reader.line_number();
         try {
             fn(std::move(record), out);
+            g_record_line = 0;
         } catch (const fatal_error&) {
             throw;
         } catch (const pipe_closed&) {
@@ -410,6 +414,7 @@ int for_each_record(int in_fd, record_writer& out, const record_fn& fn,
         } catch (const std::bad_alloc&) {
             throw;
         } catch (const std::exception& e) {
+            g_record_line = 0;
             out.set_source(nullptr, nullptr);
             set_error(keep, e.what());
             out.write(keep);
@@ -417,5 +422,7 @@ int for_each_record(int in_fd, record_writer& out, const record_fn& fn,
     }
     return out.exit_code();
 }
+
+std::size_t current_record_line() noexcept { return g_record_line; }
 
 }  // namespace vr

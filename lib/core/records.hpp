@@ -126,4 +126,8 @@ using record_fn = std::function<void(json&& record, record_writer& out)>;
 int for_each_record(int in_fd, record_writer& out, const record_fn& fn,
                     const record_loop_options& options = {});
 
+// While for_each_record's fn runs: the input line number of its record (1
+// the first line), for messages that name the place; 0 outside it.
+std::size_t current_record_line() noexcept;
+
 }  // namespace vr

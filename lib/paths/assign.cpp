@@ -228,6 +228,10 @@ path_request request_for_record(const json& record, path_layout layout, const st
     }
     // Variations of one job (job-grid --seeds) get names of their own.
     if (auto seed = get_integer(record, "seed", 0, UINT32_MAX)) r.tag += "_s" + std::to_string(*seed);
+    // Samples of one plugin's parameters (param-sample): named by their index,
+    // so a sample keeps its name whichever --range made it.
+    if (auto sample = get_integer(record, "sample_index", 0, INT64_MAX))
+        r.tag += "_sample" + zero_padded(*sample, 6);
     return r;
 }
 

@@ -25,19 +25,6 @@ kill_host() {
     kill -KILL $pids
 }
 
-# A TCP port nothing listens on.
-free_port() {
-    local port
-    for _ in $(seq 100); do
-        port=$((20000 + RANDOM % 30000))
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-            echo "$port"
-            return 0
-        fi
-    done
-    return 1
-}
-
 start_host() {
     local name=$1 port=$2
     mkdir -p "$SSHD/home-$name"

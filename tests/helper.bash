@@ -82,6 +82,19 @@ assert_no_tmp_left() {
     [ -z "$left" ] || fail "temporary files left behind: $left"
 }
 
+# A TCP port nothing listens on.
+free_port() {
+    local port
+    for _ in $(seq 100); do
+        port=$((20000 + RANDOM % 30000))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            echo "$port"
+            return 0
+        fi
+    done
+    return 1
+}
+
 # Waits for file $1 to appear (an event: a plugin's hang mark, say), with
 # a generous bound; fails saying $2 when it never does.
 wait_for_file() {

@@ -25,19 +25,6 @@ slurm_cannot_run() {
     return 1
 }
 
-# A TCP port nothing listens on.
-slurm_free_port() {
-    local port
-    for _ in $(seq 100); do
-        port=$((20000 + RANDOM % 30000))
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-            echo "$port"
-            return 0
-        fi
-    done
-    return 1
-}
-
 # The daemons' logs, for a failure message.
 slurm_logs() {
     local f
@@ -55,8 +42,8 @@ slurm_start() {
     export SLURM_TEST_DIR=$1
     local host ctld_port d_port
     host=$(hostname)
-    ctld_port=$(slurm_free_port)
-    d_port=$(slurm_free_port)
+    ctld_port=$(free_port)
+    d_port=$(free_port)
     mkdir -p "$SLURM_TEST_DIR/state" "$SLURM_TEST_DIR/spool"
     : > "$SLURM_TEST_DIR/plugstack.conf"
     # batch_sched_delay=0: array tasks start at once (else two every 3 s).

@@ -3,9 +3,9 @@
 // the plugin through its format's own door, and read back for the proof.
 // preset_apply.cpp defines the plugin_instance members that do it
 // (apply_preset, state, program_preset, bank_preset, read_params,
-// param_values, param_names; their
-// contracts are in host/plugin_instance.hpp) and what follows. JUCE shows
-// here, so only lib/host includes this.
+// param_values, param_names; their contracts are in
+// host/plugin_instance.hpp) and what follows. JUCE shows
+// here, so only the folders that see JUCE (host/, worker/) include this.
 #pragma once
 #include <juce_audio_processors/juce_audio_processors.h>
 

@@ -119,14 +119,17 @@ test-build: all $(UNIT_BIN) $(TEST_PLUGINS)
 # which failed: a CI log then ends with the verdict on the whole run.
 SUITES := unit bats lint-man lint
 # The sanitizer pass runs what exercises our compiled code. The suites whose
-# subject is a script, a package or the source text run in the plain pass
-# only: the same again with instrumented tools tests nothing new (deb's
-# package holds the plain build; distributed.sh's hosts and slurm.sh's
-# nodes run the render-one that render-one's own suites test; completion,
-# check-bats-asserts and install test scripts and file lists; lint reads the
-# source).
+# subject is a script, a package, the documentation or the source text run
+# in the plain pass only: the same again with instrumented tools tests
+# nothing new (deb's package holds the plain build; distributed.sh's hosts
+# and slurm.sh's nodes run the render-one that render-one's own suites
+# test; pipeline.bats runs the scripts in examples/ and man-examples.bats
+# the man pages' examples, along paths through the tools that the tools' own
+# suites take too; completion, check-bats-asserts and install test scripts
+# and file lists; lint reads the source).
 PLAIN_ONLY_BATS := tests/deb.bats tests/distributed.bats tests/completion.bats \
-                   tests/check-bats-asserts.bats tests/install.bats tests/slurm.bats
+                   tests/check-bats-asserts.bats tests/install.bats tests/slurm.bats \
+                   tests/pipeline.bats tests/man-examples.bats
 ifneq ($(strip $(SANITIZE)),)
 SUITES := unit bats lint-man
 endif

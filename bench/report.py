@@ -98,6 +98,8 @@ GOAL_TP_SPEEDUP, GOAL_TP_DB = 10.0, 0.05
 GOAL_SCAN_FILES_S = 150_000
 GOAL_SAMPLE_JOBS_S = 200_000  # param-sample, a 41-parameter space
 GOAL_PACK_OF_TAR = 0.80       # dataset-pack's speed over tar's on the same files
+GOAL_DATASET_RATE = 0.90      # a dataset's render rate with set_params over the same jobs' without
+GOAL_SET_PARAMS_MS = 0.2      # setting and reading back 41 parameters, per job
 GOAL_INDEX_ROWS_CORE = 200
 # Linear in rows: rows per CPU-second at the large run at most this much
 # below the small run's. Faster at scale passes: a fixed cost (start-up)
@@ -313,6 +315,21 @@ def build_rows(runs, meta):
             f"{fmt(files / packed)} vs {fmt(files / tarred)} files/s = {share:.0%} of tar's speed", share,
             f">= {GOAL_PACK_OF_TAR:.0%} of tar's speed",
             checked(["dataset-pack", "tar"], verdict(share >= GOAL_PACK_OF_TAR)))
+
+    # 6c. A dataset's render rate with set_params against the same jobs
+    # without: batches in alternation, summed.
+    with_p, without_p = runs.get("dataset.params"), runs.get("dataset.plain")
+    if with_p and without_p:
+        w_s, w_n = sum(m["seconds"] for m in with_p), sum(m["jobs"] for m in with_p)
+        o_s, o_n = sum(m["seconds"] for m in without_p), sum(m["jobs"] for m in without_p)
+        share = (w_n / w_s) / (o_n / o_s)
+        extra_ms = (w_s / w_n - o_s / o_n) * 1000
+        row("dataset_rate", "dataset render rate, set_params vs none",
+            f"amsynth, {w_n:,} uniform samples of 41 parameters (0.5 s + 0.5 s)",
+            f"{fmt(w_n / w_s)} vs {fmt(o_n / o_s)} jobs/s = {share:.0%}; {extra_ms:+.2f} ms a job", share,
+            f">= {GOAL_DATASET_RATE:.0%} of the rate; < {GOAL_SET_PARAMS_MS:g} ms a job",
+            checked(["dataset.params", "dataset.plain"],
+                    verdict(share >= GOAL_DATASET_RATE and extra_ms < GOAL_SET_PARAMS_MS)))
 
     # 7. render-index: speed per core, and linear in rows.
     per_core = {}

@@ -7,15 +7,6 @@ load helper
 
 DIST="$TESTS_DIR/../examples/distributed.sh"
 
-# Prints the process $1 and its descendants, stopping each before looking
-# at its children so that none can fork a new one in between.
-freeze_tree() {
-    kill -STOP "$1" 2>/dev/null || return 0
-    echo "$1"
-    local child
-    for child in $(ps -o pid= --ppid "$1"); do freeze_tree "$child"; done
-}
-
 # Kills host $1 (a or b) the hard way: its sshd and every process of its
 # sessions, as if the machine went away.
 kill_host() {

@@ -82,6 +82,15 @@ assert_no_tmp_left() {
     [ -z "$left" ] || fail "temporary files left behind: $left"
 }
 
+# Prints the process $1 and its descendants, stopping each before looking
+# at its children so that none can fork a new one in between.
+freeze_tree() {
+    kill -STOP "$1" 2>/dev/null || return 0
+    echo "$1"
+    local child
+    for child in $(ps -o pid= --ppid "$1"); do freeze_tree "$child"; done
+}
+
 # A TCP port nothing listens on.
 free_port() {
     local port

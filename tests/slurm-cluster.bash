@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # A single-node Slurm cluster of the test's own (Debian's slurmctld and
-# slurmd, ../shared/DESIGN.md "A Slurm cluster of the test's own"): its
+# slurmd, as the design brief measured them on this kind of machine): its
 # config, state, spool, logs and ports under folder $SLURM_TEST_DIR, the
 # daemons children of the test, stopped by pid. Authentication is
 # auth/none, so no munged runs. SLURM_CONF points every Slurm command at it.
@@ -117,15 +117,6 @@ slurm_stop_pid() {
     kill -KILL "$pid" 2>/dev/null || true
 }
 
-# Prints process $1 and its descendants, stopping each before looking at
-# its children so that none can start another in between.
-slurm_freeze_tree() {
-    kill -STOP "$1" 2>/dev/null || return 0
-    echo "$1"
-    local child
-    for child in $(ps -o pid= --ppid "$1"); do slurm_freeze_tree "$child"; done
-}
-
 # Cancels every job, stops the daemons, then kills what is left of the
 # jobs: a slurmstepd keeps the cluster's folder, where slurmd started, as
 # its working folder.
@@ -144,7 +135,7 @@ slurm_stop() {
     while IFS= read -r f; do
         f=${f#/proc/}
         # shellcheck disable=SC2046
-        kill -KILL $(slurm_freeze_tree "${f%/cwd}") 2>/dev/null || true
+        kill -KILL $(freeze_tree "${f%/cwd}") 2>/dev/null || true
     done < <(find /proc -mindepth 2 -maxdepth 2 -name cwd -lname "$SLURM_TEST_DIR" 2>/dev/null)
 }
 

@@ -149,13 +149,9 @@ struct packer::sink {
         writer = std::make_unique<tar_writer>(shard->fd.get());
     }
     void flush_metadata() {
-        std::size_t done = 0;
-        while (done < metadata_text.size()) {
-            ssize_t n = ::write(metadata->fd.get(), metadata_text.data() + done, metadata_text.size() - done);
-            if (n < 0 && errno == EINTR) continue;
-            if (n < 0) throw fatal_error("cannot write " + metadata->path + ": " + std::strerror(errno));
-            done += static_cast<std::size_t>(n);
-        }
+        if (int error = vr::write_all(metadata->fd.get(), {reinterpret_cast<const std::uint8_t*>(metadata_text.data()),
+                                                           metadata_text.size()}))
+            throw fatal_error("cannot write " + metadata->path + ": " + std::strerror(error));
         metadata_text.clear();
     }
 };

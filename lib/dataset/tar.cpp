@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/files.hpp"
 
 namespace vr::dataset {
 
@@ -21,8 +22,13 @@ void octal(char* field, std::size_t width, std::uint64_t v) {
     std::snprintf(field, width, "%0*llo", static_cast<int>(width - 1), static_cast<unsigned long long>(v));
 }
 
-[[noreturn]] void write_failed() {
-    throw fatal_error(std::string("cannot write the shard: ") + std::strerror(errno));
+[[noreturn]] void write_failed(int error) {
+    throw fatal_error(std::string("cannot write the shard: ") + std::strerror(error));
+}
+
+// Every byte of data to fd (core/files' write_all); a failure is fatal.
+void write_or_fail(int fd, const char* data, std::size_t n) {
+    if (int error = vr::write_all(fd, {reinterpret_cast<const std::uint8_t*>(data), n})) write_failed(error);
 }
 
 }  // namespace
@@ -54,16 +60,8 @@ void ustar_header(char* h, const std::string& name, std::uint64_t size, char typ
 }
 
 void tar_writer::write_all(const char* data, std::size_t n) {
-    while (n > 0) {
-        ssize_t w = ::write(fd_, data, n);
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            write_failed();
-        }
-        data += w;
-        n -= static_cast<std::size_t>(w);
-        at_ += static_cast<std::uint64_t>(w);
-    }
+    write_or_fail(fd_, data, n);
+    at_ += n;
 }
 
 void tar_writer::pad() {
@@ -108,18 +106,13 @@ void copy_file_bytes(int src_fd, int dst_fd, std::uint64_t size, const std::stri
             if (n < 0 && errno == EINTR) continue;
             if (n < 0 && (errno == EIO || errno == EISDIR))
                 throw record_error(what + ": cannot read: " + std::strerror(errno));
-            if (n < 0) write_failed();
+            if (n < 0) write_failed(errno);
         } else {
             if (buffer.empty()) buffer.resize(1u << 20);
             n = ::pread(src_fd, buffer.data(), std::min<std::uint64_t>(left, buffer.size()), in_off);
             if (n < 0 && errno == EINTR) continue;
             if (n < 0) throw record_error(what + ": cannot read: " + std::strerror(errno));
-            for (ssize_t done = 0; done < n;) {
-                ssize_t w = ::write(dst_fd, buffer.data() + done, static_cast<std::size_t>(n - done));
-                if (w < 0 && errno == EINTR) continue;
-                if (w < 0) write_failed();
-                done += w;
-            }
+            if (n > 0) write_or_fail(dst_fd, buffer.data(), static_cast<std::size_t>(n));
             in_off += n;
         }
         if (n == 0) throw record_error(what + ": the file ended early (it changed while it was packed)");
@@ -143,7 +136,7 @@ void tar_writer::finish() {
 
 void tar_writer::truncate(std::uint64_t to) {
     if (::ftruncate(fd_, static_cast<off_t>(to)) != 0 || ::lseek(fd_, static_cast<off_t>(to), SEEK_SET) < 0)
-        write_failed();
+        write_failed(errno);
     at_ = to;
 }
 

@@ -4,7 +4,6 @@
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
-#include <span>
 
 #include "audio/file.hpp"
 #include "audio/loudness.hpp"
@@ -73,19 +72,18 @@ json load_sidechain(job_stage& stage, const render_job& job) {
     return figures;
 }
 
-void put_param_values(json& o, const plugin_instance& p, const std::map<int, float>& asked) {
+void put_param_values(json& o, const plugin_instance& p, const std::map<int, float>& asked,
+                      const std::string& names_sha256) {
     const std::vector<float> values = p.param_values();
     json dense = json::array();
     for (float v : values) dense.push_back(short_decimal(v));
-    std::string names;
-    for (const auto& n : p.param_names()) names += n + "\n";
     int adjusted = 0;
     for (const auto& [index, value] : asked)
         if (index >= 0 && static_cast<std::size_t>(index) < values.size() &&
             std::fabs(static_cast<double>(values[static_cast<std::size_t>(index)]) - value) > 1e-6)
             ++adjusted;
     o["param_values"] = std::move(dense);
-    o["param_names_sha256"] = sha256_hex(std::span(reinterpret_cast<const std::uint8_t*>(names.data()), names.size()));
+    o["param_names_sha256"] = names_sha256;
     o["params_adjusted"] = adjusted;
 }
 
@@ -103,7 +101,7 @@ json setup_stage(plugin_instance& p, const job_stage& stage, bool untouched, con
         p.set_parameter(lane.key, lane_cursor(lane, 1).value_at(0), "automation");
     // What the plugin holds, read before it plays: a dataset's label is
     // what made the sound, not what was asked for.
-    if (!stage.spec.params.empty()) put_param_values(extra, p, asked);
+    if (!stage.spec.params.empty()) put_param_values(extra, p, asked, stage.slot->param_names_sha256);
     // What the job changed, handed to the plugin's own threads and done
     // before the notes (padthv1 resets its voices when done).
     stage.slot->settle(p);

@@ -65,10 +65,11 @@ json render_stages_and_write(const std::vector<plugin_instance*>& instances, con
                              volatile int* at = nullptr);
 
 // param_values (every parameter's value as p holds it, in index order),
-// param_names_sha256 (of its names, each followed by a newline) and
+// param_names_sha256 (names_sha256: its slot's, hashed once) and
 // params_adjusted (how many of asked, index -> value, p holds otherwise,
 // by more than 1e-6) into o.
-void put_param_values(json& o, const plugin_instance& p, const std::map<int, float>& asked);
+void put_param_values(json& o, const plugin_instance& p, const std::map<int, float>& asked,
+                      const std::string& names_sha256);
 
 // Every parameter, read back (--params).
 json params_json(const plugin_instance& p);

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <span>
 #include <utility>
 
 #include "core/hash.hpp"
@@ -89,6 +90,9 @@ void worker_slot::start(bool quick) {
     pristine = load_warm(quick);
     info = pristine->info();
     default_state_sha256 = sha256_hex(pristine->state());
+    std::string names;
+    for (const auto& n : pristine->param_names()) names += n + "\n";
+    param_names_sha256 = sha256_hex(std::span(reinterpret_cast<const std::uint8_t*>(names.data()), names.size()));
     initial_program = std::max(0, pristine->current_program());
 }
 

@@ -50,6 +50,9 @@ struct worker_slot {
     bool own_threads = false;
     bool threads_known = false;  // own_threads was measured (or inherited)
     std::string default_state_sha256;  // the never-played instance's state
+    // SHA-256 of its parameter names in index order, each followed by a
+    // newline: the layout of the param_values of every job it renders.
+    std::string param_names_sha256;
     std::optional<std::string> binary_sha256;  // of the plugin's code, read once
     // The instance reset mode plays in place, and the never-played one a
     // forked child renders from (kept whenever forking works: jobs that

@@ -38,7 +38,8 @@ VR_LDFLAGS  = -Wl,-z,now $(SAN_FLAGS) $(LDFLAGS)
 # lib/host, lib/worker and lib/linux are linked into the hosting tools only
 # (lib/host/host.mk); every other folder makes libvr.
 HOST_DIRS := host worker linux
-LIB_SRCS  := $(filter-out $(HOST_DIRS:%=lib/%/%),$(wildcard lib/*/*.cpp))
+# lib/windows is built for Windows only (lib/windows/windows.mk).
+LIB_SRCS  := $(filter-out $(HOST_DIRS:%=lib/%/%) lib/windows/%,$(wildcard lib/*/*.cpp))
 LIB_OBJS  := $(LIB_SRCS:%.cpp=$(BUILD)/obj/%.o)
 LIBVR     := $(BUILD)/lib/libvr.a
 
@@ -90,6 +91,7 @@ $(LIGHT_TOOLS:%=$(BUILD)/bin/%): $(BUILD)/bin/%: $(BUILD)/obj/tools/%.o $(LIBVR)
 	$(CXX) $(VR_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 -include lib/host/host.mk
+-include lib/windows/windows.mk
 -include tests/plugins/plugins.mk
 -include tests/minimal-host/minimal-host.mk
 -include tests/plugins/seeds/seeds.mk

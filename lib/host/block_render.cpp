@@ -67,7 +67,7 @@ struct moving_param {
 
 }  // namespace
 
-audio_buffer render_blocks(plugin_instance::impl& p, const play_plan& plan, int channels, const render_feed& feed,
+audio_buffer render_blocks(juce_plugin& p, const play_plan& plan, int channels, const render_feed& feed,
                            render_stats* stats) {
     auto& plugin = *p.plugin;
     const int outs = plugin.getTotalNumOutputChannels();

@@ -9,7 +9,7 @@
 namespace vr::host {
 
 // plugin_instance::render (host/plugin_instance.hpp says what it does).
-audio_buffer render_blocks(plugin_instance::impl& p, const play_plan& plan, int channels, const render_feed& feed,
+audio_buffer render_blocks(juce_plugin& p, const play_plan& plan, int channels, const render_feed& feed,
                            render_stats* stats);
 
 }  // namespace vr::host

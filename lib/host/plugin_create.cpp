@@ -9,9 +9,17 @@
 #include <pluginterfaces/fst/fst.h>  // its #warnings: host.mk passes -Wno-cpp
 
 #include "core/error.hpp"
+#include "plugins/plugin_file.hpp"
+// The one place host/ differs between its two systems: Faust programs are
+// compiled by libfaust, which runs on Linux only, and a VST2 quick start
+// needs the Linux linker's symbol wrapping (the Windows stand-in does
+// nothing).
+#ifdef _WIN32
+#include "windows/vst2_start.hpp"
+#else
 #include "host/faust_instance.hpp"
 #include "linux/vst2_start.hpp"
-#include "plugins/plugin_file.hpp"
+#endif
 
 namespace vr::host {
 
@@ -39,13 +47,19 @@ void use_formats(juce::AudioPluginFormatManager* formats) { g_formats = formats;
 // every bundle on the system, tens of milliseconds no VST job should pay.
 juce::AudioPluginFormat& format_for(plugin_format f) {
     if (!g_formats) throw fatal_error("internal: plugin host used before juce_runtime");
+#ifndef _WIN32
     if (f == plugin_format::faust) return faust_format();
+#endif
     for (auto* fmt : g_formats->getFormats())
         if (fmt->getName() == juce_format_name(f)) return *fmt;
     switch (f) {
         case plugin_format::vst2: g_formats->addFormat(new juce::VSTPluginFormat()); break;
         case plugin_format::vst3: g_formats->addFormat(new juce::VST3PluginFormat()); break;
-        case plugin_format::lv2: g_formats->addFormat(new juce::LV2PluginFormat()); break;
+        case plugin_format::lv2:
+#if JUCE_PLUGINHOST_LV2  // not in the Windows worker (lib/windows/windows.mk)
+            g_formats->addFormat(new juce::LV2PluginFormat());
+#endif
+            break;
         case plugin_format::faust: break;
     }
     auto formats = g_formats->getFormats();
@@ -63,6 +77,7 @@ std::string identifier_for(const plugin_ref& ref, juce::AudioPluginFormat& fmt) 
             throw record_error("cannot load plugin " + ref.location + ": no such file or folder");
         return ref.location;
     }
+#if JUCE_PLUGINHOST_LV2
     if (ref.location.front() != '/') return ref.location;
     auto uris = lv2_bundle_uris(ref.location);
     if (uris.size() > 1) {
@@ -83,6 +98,9 @@ std::string identifier_for(const plugin_ref& ref, juce::AudioPluginFormat& fmt) 
     auto parent = std::filesystem::path(ref.location).parent_path().string();
     fmt.searchPathsForPlugins(juce::FileSearchPath(juce::String(parent)), false, false);
     return uris.front();
+#else
+    return ref.location;
+#endif
 }
 
 namespace {
@@ -132,7 +150,9 @@ bool is_vst2_shell(juce::AudioPluginInstance& plugin) {
 std::unique_ptr<juce::AudioPluginInstance> create_instance(const plugin_ref& ref, juce::AudioPluginFormat& fmt,
                                                           const std::string& id, int sample_rate, int block_size,
                                                           juce::PluginDescription& desc, bool skip_program_walk) {
+#ifndef _WIN32
     if (ref.format == plugin_format::faust) return create_faust_instance(ref, sample_rate, block_size, desc);
+#endif
     static std::map<std::string, juce::PluginDescription> described;
     const std::string key = std::string(to_string(ref.format)) + ":" + id;
     std::optional<vst2_quick_start> quick;

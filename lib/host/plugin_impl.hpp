@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// What a plugin_instance holds, shared by the files of lib/host that
-// implement it (JUCE shows here, so only lib/host includes this).
+// A plugin_instance hosted through JUCE in this process, shared by the
+// files of lib/host that implement it (JUCE shows here, so only lib/host
+// includes this).
 #pragma once
 #include <juce_audio_processors/juce_audio_processors.h>
 
@@ -11,11 +12,38 @@
 
 namespace vr::host {
 
-struct plugin_instance::impl {
+// What a JUCE-hosted instance holds.
+struct juce_plugin {
     std::unique_ptr<juce::AudioPluginInstance> plugin;
     plugin_info info;
     int block_size = 512;
     int sidechain_offset = 0;  // the sidechain bus's first channel in a process call's buffer
+};
+
+class juce_instance final : public plugin_instance {
+public:
+    explicit juce_instance(std::unique_ptr<juce_plugin> p);
+    ~juce_instance() override;
+
+    const plugin_info& info() const override;
+    int program_count() const override;
+    std::string program_name(int index) const override;
+    int current_program() const override;
+    void select_program(int index) override;
+    int set_parameter(const std::string& key, double value, const char* field = "set_params") override;
+    std::string apply_preset(const loaded_preset& preset) override;
+    std::vector<std::uint8_t> state() const override;
+    std::vector<std::uint8_t> program_preset(bool as_params = false) const override;
+    std::vector<std::uint8_t> bank_preset() override;
+    std::vector<param_reading> read_params() const override;
+    std::vector<float> param_values() const override;
+    std::vector<std::string> param_names() const override;
+    void reset() override;
+    audio_buffer render(const play_plan& plan, int channels, const render_feed& feed = {},
+                        render_stats* stats = nullptr) override;
+
+private:
+    std::unique_ptr<juce_plugin> p_;
 };
 
 // The parameter named by its index ("3"), name or id; throws record_error

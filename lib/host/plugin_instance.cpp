@@ -18,6 +18,13 @@ namespace vr::host {
 
 namespace {
 
+// The record's plugin_platform of a plugin hosted in this process.
+#ifdef _WIN32
+constexpr const char* this_platform = "windows-x86_64";
+#else
+constexpr const char* this_platform = "linux-x86_64";
+#endif
+
 // preset-scan writes a VST2 fxID as its four characters when printable.
 std::string vst2_id(int uid) {
     auto u = static_cast<std::uint32_t>(uid);
@@ -139,9 +146,9 @@ juce_runtime::~juce_runtime() {
     juce::Logger::setCurrentLogger(nullptr);
 }
 
-plugin_instance::plugin_instance(std::unique_ptr<impl> p) : p_(std::move(p)) {}
+juce_instance::juce_instance(std::unique_ptr<juce_plugin> p) : p_(std::move(p)) {}
 
-plugin_instance::~plugin_instance() {
+juce_instance::~juce_instance() {
     if (p_ && p_->plugin) p_->plugin->releaseResources();
 }
 
@@ -157,7 +164,7 @@ std::unique_ptr<plugin_instance> plugin_instance::load(const plugin_ref& ref, in
     plugin->setRateAndBufferSizeDetails(sample_rate, block_size);
     plugin->prepareToPlay(sample_rate, block_size);
 
-    auto p = std::make_unique<impl>();
+    auto p = std::make_unique<juce_plugin>();
     p->block_size = block_size;
     p->info.name = desc->name.toStdString();
     p->info.format = to_string(ref.format);
@@ -179,24 +186,25 @@ std::unique_ptr<plugin_instance> plugin_instance::load(const plugin_ref& ref, in
         p->sidechain_offset = plugin->getChannelIndexInProcessBlockBuffer(true, 1, 0);
     }
     p->info.buses = describe_buses(*plugin);
+    p->info.platform = this_platform;
     if (p->info.output_channels < 1)
         throw record_error("plugin " + ref.location + " has no audio output after prepareToPlay (" +
                            describe_buses(*plugin) + ")");
     p->plugin = std::move(plugin);
-    return std::unique_ptr<plugin_instance>(new plugin_instance(std::move(p)));
+    return std::make_unique<juce_instance>(std::move(p));
 }
 
-const plugin_info& plugin_instance::info() const { return p_->info; }
+const plugin_info& juce_instance::info() const { return p_->info; }
 
-int plugin_instance::program_count() const { return p_->plugin->getNumPrograms(); }
+int juce_instance::program_count() const { return p_->plugin->getNumPrograms(); }
 
-std::string plugin_instance::program_name(int index) const {
+std::string juce_instance::program_name(int index) const {
     return p_->plugin->getProgramName(index).toStdString();
 }
 
-int plugin_instance::current_program() const { return p_->plugin->getCurrentProgram(); }
+int juce_instance::current_program() const { return p_->plugin->getCurrentProgram(); }
 
-void plugin_instance::select_program(int index) {
+void juce_instance::select_program(int index) {
     int n = program_count();
     if (index < 0 || index >= n)
         throw record_error("program_index " + std::to_string(index) + " is out of range: the plugin has " +
@@ -222,15 +230,15 @@ juce::AudioProcessorParameter* find_parameter(const juce::AudioProcessor& plugin
     throw record_error(std::string(field) + ": the plugin has no parameter " + no_such_parameter(key, params));
 }
 
-int plugin_instance::set_parameter(const std::string& key, double value, const char* field) {
+int juce_instance::set_parameter(const std::string& key, double value, const char* field) {
     auto* param = find_parameter(*p_->plugin, key, field);
     param->setValueNotifyingHost(static_cast<float>(value));
     return param->getParameterIndex();
 }
 
-void plugin_instance::reset() { p_->plugin->reset(); }
+void juce_instance::reset() { p_->plugin->reset(); }
 
-audio_buffer plugin_instance::render(const play_plan& plan, int channels, const render_feed& feed,
+audio_buffer juce_instance::render(const play_plan& plan, int channels, const render_feed& feed,
                                      render_stats* stats) {
     return render_blocks(*p_, plan, channels, feed, stats);
 }

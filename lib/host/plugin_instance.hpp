@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // One loaded plugin, behind an interface that does not show JUCE, so that the
-// rest of render-one compiles without it. Every call must come from the
-// thread that created the juce_runtime (the main thread).
+// rest of render-one compiles without it: hosted here through JUCE
+// (plugin_instance::load, host/plugin_impl.hpp), or in a Windows worker
+// under wine (wine/windows_instance.hpp) whose server is this same JUCE code
+// built for Windows (host/instance_server.hpp). Every call must come from
+// the thread that created the juce_runtime (the main thread).
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -43,6 +46,8 @@ struct plugin_info {
     int sidechain_channels = 0;   // the sidechain bus's, switched on at load (0: none asked for)
     bool accepts_midi = false;
     std::string buses;  // every bus, for messages: "input buses: 'In' (Stereo); output buses: ..."
+    std::string platform;      // where it runs: "linux-x86_64", "windows-x86_64" (plugin_platform)
+    std::string wine_version;  // the wine that runs it ("wine-8.0 ..."), empty for a native plugin
 
 };
 
@@ -80,45 +85,47 @@ public:
     // error names the plugin's buses). skip_program_walk spares a VST2
     // plugin JUCE's walk through all its programs (linux/vst2_start.hpp):
     // only for an instance that will play its first program as it is.
+    // This is the JUCE host of this process; a Windows plugin's instance
+    // comes from wine/windows_instance.hpp.
     static std::unique_ptr<plugin_instance> load(const plugin_ref& ref, int sample_rate, int block_size,
                                                  bool skip_program_walk = false, bool sidechain = false);
-    ~plugin_instance();
+    virtual ~plugin_instance() = default;
 
-    const plugin_info& info() const;
-    int program_count() const;
-    std::string program_name(int index) const;
-    int current_program() const;
+    virtual const plugin_info& info() const = 0;
+    virtual int program_count() const = 0;
+    virtual std::string program_name(int index) const = 0;
+    virtual int current_program() const = 0;
     // Selects one of the plugin's own programs; throws record_error when the
     // index is out of range or the plugin does not take it.
-    void select_program(int index);
+    virtual void select_program(int index) = 0;
     // Sets a parameter, named by its index ("3"), name or id, to a normalised
     // value and returns its index; throws record_error, starting with
     // `field`, when the plugin has no such parameter.
-    int set_parameter(const std::string& key, double value, const char* field = "set_params");
+    virtual int set_parameter(const std::string& key, double value, const char* field = "set_params") = 0;
     // Hands a preset lib/preset_load checked to the plugin the way its
     // format takes it; returns how (preset_applied_as). Throws record_error
     // naming the file when this plugin cannot take it.
-    std::string apply_preset(const loaded_preset& preset);
+    virtual std::string apply_preset(const loaded_preset& preset) = 0;
     // The plugin's whole state as its format's host saves it (JUCE's
     // getStateInformation: an .fxb for VST2, a VC2! blob for VST3).
-    std::vector<std::uint8_t> state() const;
+    virtual std::vector<std::uint8_t> state() const = 0;
     // The program as a preset file of the plugin's format: an .fxp for VST2
     // (FPCh when it uses chunks and as_params is false, else FxCk), a
     // .vstpreset for VST3; throws record_error for LV2.
-    std::vector<std::uint8_t> program_preset(bool as_params = false) const;
+    virtual std::vector<std::uint8_t> program_preset(bool as_params = false) const = 0;
     // All the programs of a VST2 plugin as an .fxb: FBCh (its bank chunk)
     // when it uses chunks, else FxBk with every program's values. Throws
     // record_error for other formats.
-    std::vector<std::uint8_t> bank_preset();
+    virtual std::vector<std::uint8_t> bank_preset() = 0;
     // Every parameter, read back.
-    std::vector<param_reading> read_params() const;
+    virtual std::vector<param_reading> read_params() const = 0;
     // Every parameter's normalised value as the plugin holds it now, in
     // index order (no texts: cheap enough for every job).
-    std::vector<float> param_values() const;
+    virtual std::vector<float> param_values() const = 0;
     // Every parameter's name, in index order.
-    std::vector<std::string> param_names() const;
+    virtual std::vector<std::string> param_names() const = 0;
     // The plugin's reset (JUCE's: power cycle for VST2, flush for others).
-    void reset();
+    virtual void reset() = 0;
     // Plays the plan and returns plan.frames frames of `channels` channels
     // (1: stereo mixed down; 2: a mono plugin copied to both), the plugin's
     // reported latency rendered and dropped from the start. A plan with
@@ -129,15 +136,8 @@ public:
     // its first frame (the values at frame 0 must be set already: a
     // parameter is only set again when its value changes). Fills stats when
     // given; throws record_error for an automated parameter it lacks.
-    audio_buffer render(const play_plan& plan, int channels, const render_feed& feed = {},
-                        render_stats* stats = nullptr);
-
-    // What it holds (host/plugin_impl.hpp: lib/host's own files only).
-    struct impl;
-
-private:
-    explicit plugin_instance(std::unique_ptr<impl> p);
-    std::unique_ptr<impl> p_;
+    virtual audio_buffer render(const play_plan& plan, int channels, const render_feed& feed = {},
+                                render_stats* stats = nullptr) = 0;
 };
 
 }  // namespace vr::host

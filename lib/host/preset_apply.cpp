@@ -8,6 +8,7 @@
 
 #include "core/error.hpp"
 #include "presets/fxp.hpp"
+#include "presets/preset_fit.hpp"
 #include "presets/juce_state.hpp"
 #include "presets/vstpreset.hpp"
 
@@ -79,7 +80,7 @@ std::string vst3_class_id(juce::AudioPluginInstance& plugin) {
     }
 }
 
-std::string plugin_instance::apply_preset(const loaded_preset& p) {
+std::string juce_instance::apply_preset(const loaded_preset& p) {
     auto& plugin = *p_->plugin;
     const std::string& fmt = p_->info.format;
     auto refuse = [&](const std::string& why) {
@@ -126,14 +127,14 @@ std::string plugin_instance::apply_preset(const loaded_preset& p) {
     return applied_as(p, fmt);
 }
 
-std::vector<std::uint8_t> plugin_instance::state() const {
+std::vector<std::uint8_t> juce_instance::state() const {
     juce::MemoryBlock m;
     p_->plugin->getStateInformation(m);
     auto s = as_span(m);
     return {s.begin(), s.end()};
 }
 
-std::vector<std::uint8_t> plugin_instance::program_preset(bool as_params) const {
+std::vector<std::uint8_t> juce_instance::program_preset(bool as_params) const {
     auto& plugin = *p_->plugin;
     if (p_->info.format == "vst3") {
         auto preset = vst3_preset_of(plugin);
@@ -160,7 +161,7 @@ std::vector<std::uint8_t> plugin_instance::program_preset(bool as_params) const 
     return write_fxp(prog);
 }
 
-std::vector<std::uint8_t> plugin_instance::bank_preset() {
+std::vector<std::uint8_t> juce_instance::bank_preset() {
     auto& plugin = *p_->plugin;
     if (p_->info.format != "vst2") throw record_error("--export-bank writes VST2 banks (.fxb); this plugin is " +
                                                      p_->info.format + " (use --export-programs)");
@@ -199,7 +200,7 @@ std::vector<std::uint8_t> plugin_instance::bank_preset() {
     return write_fxb(bank);
 }
 
-std::vector<param_reading> plugin_instance::read_params() const {
+std::vector<param_reading> juce_instance::read_params() const {
     std::vector<param_reading> out;
     const auto& params = p_->plugin->getParameters();
     for (int i = 0; i < params.size(); ++i) {
@@ -210,13 +211,13 @@ std::vector<param_reading> plugin_instance::read_params() const {
     return out;
 }
 
-std::vector<float> plugin_instance::param_values() const {
+std::vector<float> juce_instance::param_values() const {
     std::vector<float> out;
     for (const auto* param : p_->plugin->getParameters()) out.push_back(param->getValue());
     return out;
 }
 
-std::vector<std::string> plugin_instance::param_names() const {
+std::vector<std::string> juce_instance::param_names() const {
     std::vector<std::string> out;
     for (const auto* param : p_->plugin->getParameters()) out.push_back(param->getName(1024).toStdString());
     return out;

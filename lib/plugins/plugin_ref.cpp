@@ -39,16 +39,6 @@ bool looks_like_uri(const std::string& s) {
 
 }  // namespace
 
-const char* to_string(plugin_format f) {
-    switch (f) {
-        case plugin_format::vst2: return "vst2";
-        case plugin_format::vst3: return "vst3";
-        case plugin_format::lv2: return "lv2";
-        case plugin_format::faust: return "faust";
-    }
-    return "unknown";
-}
-
 plugin_ref resolve_plugin(const std::string& text) {
     if (text.empty()) throw record_error("empty plugin path");
     if (looks_like_uri(text)) return {text, plugin_format::lv2};

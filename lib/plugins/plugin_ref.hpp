@@ -10,7 +10,15 @@ namespace vr {
 enum class plugin_format { vst2, vst3, lv2, faust };
 
 // "vst2" | "vst3" | "lv2" | "faust": the record's plugin_format.
-const char* to_string(plugin_format f);
+inline const char* to_string(plugin_format f) {
+    switch (f) {
+        case plugin_format::vst2: return "vst2";
+        case plugin_format::vst3: return "vst3";
+        case plugin_format::lv2: return "lv2";
+        case plugin_format::faust: return "faust";
+    }
+    return "unknown";
+}
 
 // A plugin as the user named it: a file, a bundle, or an LV2 URI.
 struct plugin_ref {

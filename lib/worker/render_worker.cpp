@@ -17,7 +17,7 @@
 #include "core/tool.hpp"
 #include "host/faust_program.hpp"
 #include "host/plugin_instance.hpp"
-#include "host/preset_export.hpp"
+#include "worker/preset_export.hpp"
 #include "jobs/chain.hpp"
 #include "jobs/job_audio.hpp"
 #include "linux/child.hpp"
@@ -25,6 +25,7 @@
 #include "linux/pinned_randomness.hpp"
 #include "midi/play_plan.hpp"
 #include "plugins/provenance.hpp"
+#include "presets/preset_fit.hpp"
 #include "worker/song_render.hpp"
 #include "worker/stage_render.hpp"
 
@@ -337,7 +338,7 @@ isolation render_worker::mode_for(worker_slot& s, const render_job& job) {
 }
 
 // A plugin's own programs, each call in an instance of its own (reading
-// names may mean selecting programs): host/preset_export.hpp.
+// names may mean selecting programs): worker/preset_export.hpp.
 void render_worker::list_programs(const plugin_ref& plugin, int sample_rate, int block_size,
                                   const std::function<void(json&&)>& emit) {
     list_plugin_programs(plugin, sample_rate, block_size, emit);

@@ -13,6 +13,7 @@
 #include "core/hash.hpp"
 #include "core/tool.hpp"
 #include "host/plugin_instance.hpp"
+#include "presets/preset_fit.hpp"
 #include "jobs/job_audio.hpp"
 
 namespace vr::host {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "host/preset_export.hpp"
+#include "worker/preset_export.hpp"
 
 #include <set>
 

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "host/instance_server.hpp"
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "core/error.hpp"
+#include "host/instance_wire.hpp"
+#include "host/plugin_instance.hpp"
+
+namespace vr::host {
+
+namespace {
+
+// The platform this server hosts on, for the hello answer.
+#ifdef _WIN32
+constexpr const char* server_platform = "windows-x86_64";
+#else
+constexpr const char* server_platform = "linux-x86_64";
+#endif
+
+class server {
+public:
+    json answer(const json& request) {
+        const std::string op = request.at("op").get<std::string>();
+        if (op == "hello") return json{{"platform", server_platform}, {"version", VR_VERSION}};
+        if (op == "load") return load(request);
+        const int id = request.at("id").get<int>();
+        auto found = instances_.find(id);
+        if (found == instances_.end()) throw fatal_error("no instance " + std::to_string(id) + " in this host");
+        plugin_instance& p = *found->second;
+        if (op == "free") {
+            instances_.erase(found);
+            return nullptr;
+        }
+        if (op == "programs") {
+            json names = json::array();
+            for (int i = 0, n = p.program_count(); i < n; ++i) names.push_back(p.program_name(i));
+            return json{{"names", std::move(names)}, {"current", p.current_program()}};
+        }
+        if (op == "current_program") return p.current_program();
+        if (op == "select_program") {
+            p.select_program(request.at("index").get<int>());
+            return nullptr;
+        }
+        if (op == "set_parameter") {
+            const std::string field = request.at("field").get<std::string>();
+            return p.set_parameter(request.at("key").get<std::string>(), request.at("value").get<double>(),
+                                   field.c_str());
+        }
+        if (op == "apply_preset") return p.apply_preset(preset_from_wire(request.at("preset")));
+        if (op == "state") return bytes_to_wire(p.state());
+        if (op == "program_preset") return bytes_to_wire(p.program_preset(request.at("as_params").get<bool>()));
+        if (op == "bank_preset") return bytes_to_wire(p.bank_preset());
+        if (op == "read_params") return to_wire(p.read_params());
+        if (op == "param_values") return p.param_values();
+        if (op == "param_names") return p.param_names();
+        if (op == "reset") {
+            p.reset();
+            return nullptr;
+        }
+        if (op == "render") return render(p, request);
+        throw fatal_error("unknown request '" + op + "'");
+    }
+
+private:
+    json load(const json& request) {
+        auto p = plugin_instance::load(ref_from_wire(request.at("ref")), request.at("rate").get<int>(),
+                                       request.at("block").get<int>(), false, request.at("sidechain").get<bool>());
+        json info = to_wire(p->info());
+        const int id = next_id_++;
+        instances_.emplace(id, std::move(p));
+        return json{{"id", id}, {"info", std::move(info)}};
+    }
+
+    static json render(plugin_instance& p, const json& request) {
+        std::optional<audio_buffer> input, sidechain;
+        automation moves;
+        render_feed feed;
+        if (auto i = request.find("input"); i != request.end()) feed.input = &input.emplace(audio_from_wire(*i));
+        if (auto s = request.find("sidechain"); s != request.end())
+            feed.sidechain = &sidechain.emplace(audio_from_wire(*s));
+        if (auto m = request.find("moves"); m != request.end()) {
+            moves = automation_from_wire(*m);
+            feed.moves = &moves;
+        }
+        feed.automation_step = request.at("automation_step").get<int>();
+        render_stats stats;
+        audio_buffer audio = p.render(plan_from_wire(request.at("plan")), request.at("channels").get<int>(), feed,
+                                      &stats);
+        return json{{"audio", to_wire(audio)},
+                    {"process_s", stats.process_s},
+                    {"tail_frames", stats.tail_frames},
+                    {"tail_capped", stats.tail_capped}};
+    }
+
+    std::map<int, std::unique_ptr<plugin_instance>> instances_;
+    int next_id_ = 1;
+};
+
+}  // namespace
+
+int serve_instances(std::FILE* in, std::FILE* out) {
+    server s;
+    for (;;) {
+        std::optional<json> request;
+        try {
+            request = read_message(in);
+        } catch (const fatal_error&) {
+            return 1;
+        }
+        if (!request) return 0;
+        json reply;
+        try {
+            reply = json{{"ok", s.answer(*request)}};
+        } catch (const record_error& e) {
+            reply = json{{"error", e.what()}, {"kind", "record"}};
+        } catch (const std::exception& e) {
+            reply = json{{"error", e.what()}, {"kind", "fatal"}};
+        }
+        if (!write_message(out, reply)) return 1;
+    }
+}
+
+}  // namespace vr::host

@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// A plugin host that serves plugin_instance calls over a pipe
+// (host/instance_wire.hpp): the heart of the Windows worker
+// (tools/windows/vr-win-worker.cpp), which is this JUCE host built for
+// Windows and run under wine. Its client is wine/windows_instance.hpp.
+// Nothing but hosting happens here: no files are written, no records made;
+// float audio goes back and render-one's worker does the rest.
+#pragma once
+#include <cstdio>
+
+namespace vr::host {
+
+// Answers requests from in on out until in ends (0) or a message cannot be
+// read (1). Needs a juce_runtime. Requests: hello; load (ref, rate, block,
+// sidechain) -> instance id and info; free; and one per plugin_instance
+// call (programs, program_name, select_program, set_parameter,
+// apply_preset, state, program_preset, bank_preset, read_params,
+// param_values, param_names, reset, render).
+int serve_instances(std::FILE* in, std::FILE* out);
+
+}  // namespace vr::host

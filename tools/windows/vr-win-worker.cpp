@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// vr-win-worker.exe: render-one's plugin host for Windows plugins, built
+// with mingw-w64 and run under wine by render-one's worker
+// (wine/windows_instance.hpp). It speaks host/instance_wire.hpp on stdin
+// and stdout and nothing else; there is no command line.
+#include <cstdio>
+
+#include "host/instance_server.hpp"
+#include "host/instance_wire.hpp"
+#include "host/plugin_instance.hpp"
+#include "windows/worker_process.hpp"
+
+int main() {
+    vr::windows::become_worker(vr::host::windows_crash_status);
+    vr::host::juce_runtime juce;
+    return vr::host::serve_instances(stdin, stdout);
+}

@@ -37,7 +37,7 @@ VR_LDFLAGS  = -Wl,-z,now $(SAN_FLAGS) $(LDFLAGS)
 
 # lib/host, lib/worker and lib/linux are linked into the hosting tools only
 # (lib/host/host.mk); every other folder makes libvr.
-HOST_DIRS := host worker linux
+HOST_DIRS := host worker linux wine
 # lib/windows is built for Windows only (lib/windows/windows.mk).
 LIB_SRCS  := $(filter-out $(HOST_DIRS:%=lib/%/%) lib/windows/%,$(wildcard lib/*/*.cpp))
 LIB_OBJS  := $(LIB_SRCS:%.cpp=$(BUILD)/obj/%.o)

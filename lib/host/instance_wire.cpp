@@ -21,6 +21,9 @@ const std::vector<std::uint8_t>& binary_of(const json& j) {
 
 }  // namespace
 
+host_crashed::host_crashed(std::uint32_t code, std::string module)
+    : std::runtime_error("the plugin host crashed"), code(code), module(std::move(module)) {}
+
 bool write_message(std::FILE* out, const json& message) {
     const std::vector<std::uint8_t> body = json::to_cbor(message);
     const auto n = static_cast<std::uint32_t>(body.size());
@@ -36,6 +39,14 @@ std::optional<json> read_message(std::FILE* in) {
     if (got == 0) return std::nullopt;
     if (got < 4) throw fatal_error("the plugin host's pipe ended inside a message");
     const std::uint32_t n = head[0] | head[1] << 8 | head[2] << 16 | static_cast<std::uint32_t>(head[3]) << 24;
+    if (n == crash_report_mark) {
+        std::uint32_t code = 0, length = 0;
+        if (std::fread(&code, 4, 1, in) != 1 || std::fread(&length, 4, 1, in) != 1 || length > 4096)
+            throw host_crashed(code, "");
+        std::string module(length, '\0');
+        if (std::fread(module.data(), 1, length, in) != length) module.clear();
+        throw host_crashed(code, module);
+    }
     std::vector<std::uint8_t> body(n);
     if (std::fread(body.data(), 1, n, in) != n) throw fatal_error("the plugin host's pipe ended inside a message");
     try {

@@ -11,7 +11,10 @@
 // request has exactly one answer, in order.
 #pragma once
 #include <cstdio>
+#include <cstdint>
 #include <optional>
+#include <stdexcept>
+#include <string>
 
 #include "audio/file.hpp"
 #include "core/records.hpp"
@@ -26,12 +29,23 @@ namespace vr::host {
 // The exit status of a Windows worker that crashed (wine gives the Linux
 // side the low 8 bits of a Windows exit code): its report came before it.
 inline constexpr int windows_crash_status = 86;
+// The length field that announces a crash report in place of an answer:
+// then 4 bytes of the exception code, 4 of a name's length and the name of
+// the module the crash was in (lib/windows/worker_process.hpp writes it).
+inline constexpr std::uint32_t crash_report_mark = 0xFFFFFFFFu;
+
+// The plugin host crashed while it worked on a request.
+struct host_crashed : std::runtime_error {
+    host_crashed(std::uint32_t code, std::string module);
+    std::uint32_t code;
+    std::string module;
+};
 
 // Writes one message and flushes; false when the other end is gone.
 bool write_message(std::FILE* out, const json& message);
 // The next message; nullopt at the end of the stream (before a length).
-// Throws fatal_error for a stream cut short inside a message or one that
-// is not CBOR.
+// Throws host_crashed for a crash report, fatal_error for a stream cut
+// short inside a message or one that is not CBOR.
 std::optional<json> read_message(std::FILE* in);
 
 json to_wire(const play_plan& plan);

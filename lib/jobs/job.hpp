@@ -39,7 +39,7 @@ private:
 // them (the isolation field, --isolation): automatic probes the plugin (its
 // reset, then forking, else a new instance per job); the others are chosen by
 // hand and skip the probe.
-enum class isolation_mode { automatic, reset, fork, fresh };
+enum class isolation_mode { automatic, reset, fork, fresh, process };
 
 // "auto" | "reset" | "fork" | "fresh".
 const char* to_string(isolation_mode m);

@@ -66,6 +66,8 @@ json stage_to_wire(const plugin_stage& s) {
     return {{"plugin", s.plugin.location},
             {"plugin_format", static_cast<int>(s.plugin.format)},
             {"faust_code", s.plugin.code},
+            {"windows", s.plugin.windows},
+            {"wine_prefix", s.plugin.wine_prefix},
             {"program_index", optional_json(s.program_index)},
             {"preset_path", s.preset_path},
             {"state_path", s.state_path},
@@ -77,7 +79,8 @@ json stage_to_wire(const plugin_stage& s) {
 plugin_stage stage_from_wire(const json& w) {
     plugin_stage s;
     s.plugin = {w.at("plugin").get<std::string>(), static_cast<plugin_format>(w.at("plugin_format").get<int>()),
-                w.at("faust_code").get<std::string>()};
+                w.at("faust_code").get<std::string>(), w.at("windows").get<bool>(),
+                w.at("wine_prefix").get<std::string>()};
     s.program_index = optional_from<int>(w.at("program_index"));
     s.preset_path = w.at("preset_path").get<std::string>();
     s.state_path = w.at("state_path").get<std::string>();

@@ -25,7 +25,13 @@ struct plugin_ref {
     std::string location;  // absolute path, or the URI; "faust:<SHA-256 of code>" for faust_code
     plugin_format format;
     std::string code;  // a Faust program given as text (the job's faust_code), else empty
-    bool operator<(const plugin_ref& o) const { return location < o.location; }
+    // A Windows build (a PE .dll, a .vst3 bundle with only x86_64-win): it
+    // is hosted by the Windows worker under wine, in wine_prefix.
+    bool windows = false;
+    std::string wine_prefix;
+    bool operator<(const plugin_ref& o) const {
+        return location < o.location || (location == o.location && wine_prefix < o.wine_prefix);
+    }
 };
 
 // The format a path or URI names: .so is VST2, .vst3 is VST3, a .lv2 bundle

@@ -95,3 +95,11 @@ $(WIN_WORKER): $(WIN_WORKER_OBJS) $(WIN_JUCE_LIB)
 
 .PHONY: win-worker
 win-worker: $(WIN_WORKER)
+
+# render-one finds the worker of the build tree it was built in.
+$(BUILD)/obj/lib/wine/wine_paths.o: VR_CXXFLAGS += -DVR_WIN_WORKER_BUILT='"$(abspath $(WIN_WORKER))"'
+ifneq ($(HAVE_WIN_CXX),)
+ifeq ($(strip $(SANITIZE)),)
+all: $(WIN_WORKER)
+endif
+endif

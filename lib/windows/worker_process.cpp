@@ -13,13 +13,14 @@ namespace vr::windows {
 namespace {
 
 int g_crash_status = 1;
+std::uint32_t g_report_mark = 0;
 
 // Runs on the crashing thread, whatever state the heap is in: nothing here
 // allocates. The module is named by the file that holds the faulting
 // address (the plugin's DLL, most often).
 LONG WINAPI report_crash(EXCEPTION_POINTERS* info) {
     char report[12 + MAX_PATH];
-    const std::uint32_t mark = crash_report_mark;
+    const std::uint32_t mark = g_report_mark;
     const auto code = static_cast<std::uint32_t>(info->ExceptionRecord->ExceptionCode);
     char path[MAX_PATH] = "";
     HMODULE module = nullptr;
@@ -42,8 +43,9 @@ LONG WINAPI report_crash(EXCEPTION_POINTERS* info) {
 
 }  // namespace
 
-void become_worker(int crash_status) {
+void become_worker(int crash_status, std::uint32_t report_mark) {
     g_crash_status = crash_status;
+    g_report_mark = report_mark;
     _setmode(_fileno(stdin), _O_BINARY);
     _setmode(_fileno(stdout), _O_BINARY);
     SetErrorMode(SEM_FAILCRITICALERRORS | SEM_NOGPFAULTERRORBOX | SEM_NOOPENFILEERRORBOX);

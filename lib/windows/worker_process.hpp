@@ -8,13 +8,11 @@
 
 namespace vr::windows {
 
-// The length field that announces a crash report instead of a message
-// (host/instance_wire.hpp's framing): then 4 bytes of the exception code,
-// 4 bytes of a name's length and the name of the module the crash was in.
-inline constexpr std::uint32_t crash_report_mark = 0xFFFFFFFFu;
-
 // Sets the process up as a worker; a crash then writes its report to
-// stdout and ends the process with exit status crash_status.
-void become_worker(int crash_status);
+// stdout (report_mark where a message's length would be, then 4 bytes of
+// the exception code, 4 of a name's length and the name of the module the
+// crash was in: host/instance_wire.hpp reads it) and ends the process with
+// exit status crash_status.
+void become_worker(int crash_status, std::uint32_t report_mark);
 
 }  // namespace vr::windows

@@ -9,6 +9,7 @@
 #include "core/hash.hpp"
 #include "core/tool.hpp"
 #include "host/plugin_instance.hpp"
+#include "worker/worker_slot.hpp"
 #include "paths/names.hpp"
 
 namespace vr::host {
@@ -34,7 +35,7 @@ void settle(plugin_instance& p, int block_size) {
 
 void list_plugin_programs(const plugin_ref& plugin, int sample_rate, int block_size,
                           const std::function<void(json&&)>& emit) {
-    auto p = plugin_instance::load(plugin, sample_rate, block_size);
+    auto p = load_instance(plugin, sample_rate, block_size);
     int n = p->program_count();
     // No records is a correct answer, but a silent one reads as a failure.
     if (n == 0) warn(plugin.location + ": the plugin has no programs of its own: nothing to list");
@@ -56,7 +57,7 @@ void list_plugin_programs(const plugin_ref& plugin, int sample_rate, int block_s
 
 void export_plugin_programs(const plugin_ref& plugin, int sample_rate, int block_size, const std::string& dir,
                             bool as_params, const std::function<void(json&&)>& emit) {
-    auto p = plugin_instance::load(plugin, sample_rate, block_size);
+    auto p = load_instance(plugin, sample_rate, block_size);
     const bool vst3 = p->info().format == "vst3";
     if (p->info().format == "lv2") throw record_error("--export-programs writes VST2 and VST3 presets; this plugin is LV2");
     const std::string ext = vst3 ? ".vstpreset" : ".fxp";
@@ -91,7 +92,7 @@ void export_plugin_programs(const plugin_ref& plugin, int sample_rate, int block
 
 void export_plugin_bank(const plugin_ref& plugin, int sample_rate, int block_size, const std::string& file,
                         const std::function<void(json&&)>& emit) {
-    auto p = plugin_instance::load(plugin, sample_rate, block_size);
+    auto p = load_instance(plugin, sample_rate, block_size);
     auto bytes = p->bank_preset();
     write_file_atomic(file, bytes);
     json r;

@@ -135,7 +135,7 @@ isolation render_worker::chain_mode(std::vector<job_stage>& stages, const render
         // A stage that loads a preset or sets parameters would leave them
         // set for the next job: it never plays in place.
         if (h == isolation::reset && (stages[i].leaves_changes() || (i == 0 && !options_.save_state_path.empty())))
-            h = s.pristine ? isolation::fork : isolation::fresh;
+            h = s.forkable() ? isolation::fork : isolation::fresh;
         // A forked child has none of the plugin's own threads: work they
         // would do for a changed program, preset, state or parameter never
         // happens there (padthv1 kept its default wave tables).
@@ -143,7 +143,7 @@ isolation render_worker::chain_mode(std::vector<job_stage>& stages, const render
         how = std::max(how, h);
     }
     for (auto& st : stages) {
-        if (how == isolation::fork && !st.slot->pristine) how = isolation::fresh;
+        if (how == isolation::fork && !st.slot->forkable()) how = isolation::fresh;
         if (how == isolation::reset && !st.slot->played) st.slot->played = st.slot->load_warm();
     }
     return how;
@@ -271,7 +271,8 @@ void render_worker::run(const render_job& asked, json& record, const std::functi
             if (result.contains("error")) throw record_error(result["error"].get<std::string>());
             break;
         }
-        case isolation::fresh: {
+        case isolation::fresh:
+        case isolation::process: {
             // A single job renders on the instances the worker started
             // with: nothing has played on them yet.
             std::vector<instance_ptr> owned;  // go after the plugins' threads rest
@@ -281,7 +282,7 @@ void render_worker::run(const render_job& asked, json& record, const std::functi
                 if (options_.one_job && s.pristine) {
                     owned.push_back(std::move(s.pristine));
                 } else {
-                    owned.push_back(s.load_warm());
+                    owned.push_back(s.load_warm(false, how == isolation::process && s.ref.windows));
                     if (i == 0) load_s = s.load_s;
                 }
                 ps.push_back(owned.back().get());
@@ -319,8 +320,13 @@ void render_worker::run(const render_job& asked, json& record, const std::functi
 isolation render_worker::mode_for(worker_slot& s, const render_job& job) {
     switch (job.isolation) {
         case isolation_mode::reset: return isolation::reset;
-        case isolation_mode::fork: return s.pristine ? isolation::fork : isolation::fresh;
+        case isolation_mode::fork:
+            if (s.ref.windows)
+                throw record_error("isolation fork: a Windows plugin cannot be forked (there is no fork under wine); "
+                                   "isolation process gives each job a Windows worker of its own");
+            return s.pristine ? isolation::fork : isolation::fresh;
         case isolation_mode::fresh: return isolation::fresh;
+        case isolation_mode::process: return s.ref.windows ? isolation::process : isolation::fresh;
         case isolation_mode::automatic: break;
     }
     if (options_.one_job) return isolation::fresh;

@@ -18,6 +18,8 @@
 #include "linux/settle.hpp"
 #include "supervise/fresh_render.hpp"
 #include "supervise/probe.hpp"
+#include "wine/windows_host.hpp"
+#include "wine/windows_instance.hpp"
 
 namespace vr::host {
 
@@ -77,6 +79,7 @@ const char* to_string(isolation i) {
         case isolation::reset: return "reset";
         case isolation::fork: return "fork";
         case isolation::fresh: return "fresh";
+        case isolation::process: return "process";
     }
     return "unknown";
 }
@@ -104,11 +107,19 @@ void settling_delete::operator()(plugin_instance* p) const noexcept {
 // Every instance is made in the state the worker started in, whatever
 // the jobs before it drew. A plugin whose threads work for it gets its
 // first block, and their work on it, before the warm-up.
-instance_ptr worker_slot::load_warm(bool quick) {
+std::unique_ptr<plugin_instance> load_instance(const plugin_ref& ref, int sample_rate, int block_size, bool quick,
+                                               bool sidechain, bool own_process) {
+    if (!ref.windows) return plugin_instance::load(ref, sample_rate, block_size, quick, sidechain);
+    std::shared_ptr<wine::windows_host> host;
+    if (own_process) host = std::make_shared<wine::windows_host>(ref.wine_prefix);
+    return wine::load_windows_instance(ref, sample_rate, block_size, sidechain, std::move(host));
+}
+
+instance_ptr worker_slot::load_warm(bool quick, bool own_process) {
     auto start = clock_type::now();
     pinned::reseed(0);
     const auto threads_before = thread_ids();
-    instance_ptr p(plugin_instance::load(ref, sample_rate, block_size, quick, sidechain).release(),
+    instance_ptr p(load_instance(ref, sample_rate, block_size, quick, sidechain, own_process).release(),
                    settling_delete{own_threads});
     if (!threads_known) {
         // The slot's first load: did it start threads, and do they work
@@ -158,6 +169,7 @@ void worker_slot::prepare(plugin_instance& p, std::optional<int> program) const 
 // It costs one instance beyond the one fork mode needs anyway, one
 // forked render, and three short ones here.
 void worker_slot::probe() {
+    if (ref.windows) return probe_windows();
     if (!pristine) pristine = load_warm();
     // An effect hears noise where an instrument hears the notes.
     const audio_buffer input = probe_input(sample_rate, info.main_input_channels),
@@ -194,6 +206,28 @@ void worker_slot::probe() {
     // What the instances freed goes back to the system: every fork
     // copies the page tables of all the memory this process holds.
     ::malloc_trim(0);
+}
+
+void worker_slot::probe_windows() {
+    if (!pristine) pristine = load_warm();
+    const audio_buffer input = probe_input(sample_rate, info.main_input_channels),
+                       other = probe_input(sample_rate, info.main_input_channels, true);
+    const audio_buffer* in = info.main_input_channels > 0 ? &input : nullptr;
+    played = std::move(pristine);
+    audio_buffer first = played->render(probe_plan(sample_rate), 2, {.input = in});
+    if (played->program_count() > 1) played->select_program(initial_program == 1 ? 0 : 1);
+    played->render(disturbing_plan(sample_rate), 2, {.input = in ? &other : nullptr});
+    prepare(*played, std::nullopt);
+    const bool reset_ok = same_samples(first, played->render(probe_plan(sample_rate), 2, {.input = in}));
+    mode = isolation::reset;
+    if (!reset_ok) {
+        // A new instance after others played: does it start as the first did?
+        played.reset();
+        auto fresh = load_warm();
+        mode = same_samples(first, fresh->render(probe_plan(sample_rate), 2, {.input = in})) ? isolation::fresh
+                                                                                               : isolation::process;
+    }
+    probed = true;
 }
 
 // The probe's note from seed 0, here (forked from the first instance,

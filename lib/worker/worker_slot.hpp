@@ -18,6 +18,10 @@ enum class isolation {
     reset,  // the plugin's reset restores it: render in place
     fork,   // a forked child renders from the never-played instance
     fresh,  // a new instance per job (the plugin misbehaves under fork)
+    // A Windows plugin's new instance in a Windows worker of its own per
+    // job: its instances share something within a process (there is no
+    // fork under wine).
+    process,
 };
 
 const char* to_string(isolation i);
@@ -30,6 +34,11 @@ struct settling_delete {
     void operator()(plugin_instance* p) const noexcept;
 };
 using instance_ptr = std::unique_ptr<plugin_instance, settling_delete>;
+
+// An instance of any plugin: hosted here through JUCE, or a Windows build
+// in the Windows worker under wine (own_process: in a worker of its own).
+std::unique_ptr<plugin_instance> load_instance(const plugin_ref& ref, int sample_rate, int block_size,
+                                               bool quick = false, bool sidechain = false, bool own_process = false);
 
 struct worker_slot {
     plugin_ref ref;
@@ -72,7 +81,12 @@ struct worker_slot {
     void start(bool quick);
     // A new instance, loaded and warmed up. Every instance is made in the
     // state the worker started in, whatever the jobs before it drew.
-    instance_ptr load_warm(bool quick = false);
+    // own_process: a Windows plugin's instance in a Windows worker of its
+    // own (isolation process); a Linux plugin's is made here anyway.
+    instance_ptr load_warm(bool quick = false, bool own_process = false);
+    // Whether a forked child can render from the never-played instance:
+    // never for a Windows plugin, whose instances live in the Windows worker.
+    bool forkable() const { return pristine && !ref.windows; }
     // For a plugin with threads of its own: one silent block (its process
     // call hands them what changed) and a wait until they rest, so that the
     // notes after it play from finished work. Nothing for other plugins.
@@ -85,6 +99,9 @@ struct worker_slot {
     // (sets mode). It costs one instance beyond the one fork mode needs
     // anyway, one forked render, and three short ones here.
     void probe();
+    // The probe of a Windows plugin: reset, else a fresh instance in the
+    // same Windows worker, else a Windows worker per job (process).
+    void probe_windows();
     // --check-reproducible: the probe's note from seed 0, here (forked from
     // the first instance, as jobs are, or on an instance of its own) and in
     // a second process started for it; sets reproducible, and stderr says

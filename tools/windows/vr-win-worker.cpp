@@ -11,7 +11,7 @@
 #include "windows/worker_process.hpp"
 
 int main() {
-    vr::windows::become_worker(vr::host::windows_crash_status);
+    vr::windows::become_worker(vr::host::windows_crash_status, vr::host::crash_report_mark);
     vr::host::juce_runtime juce;
     return vr::host::serve_instances(stdin, stdout);
 }

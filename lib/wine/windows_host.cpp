@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "wine/windows_host.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <vector>
+
+#include "core/error.hpp"
+#include "host/instance_wire.hpp"
+#include "wine/wine_paths.hpp"
+
+extern char** environ;
+
+namespace vr::wine {
+
+namespace {
+
+// What an exception code means, for the record's error.
+std::string exception_name(std::uint32_t code) {
+    switch (code) {
+        case 0xC0000005: return "access violation";
+        case 0xC0000094: return "integer division by zero";
+        case 0xC00000FD: return "stack overflow";
+        case 0xC000001D: return "illegal instruction";
+        case 0x80000003: return "breakpoint";
+        case 0xC0000409: return "stack buffer overrun";
+        case 0xE06D7363: return "unhandled C++ exception";
+        default: return "exception";
+    }
+}
+
+std::string hex32(std::uint32_t v) {
+    char out[16];
+    std::snprintf(out, sizeof out, "0x%08X", v);
+    return out;
+}
+
+}  // namespace
+
+windows_host::windows_host(const std::string& prefix) : prefix_(prefix) {
+    const std::string worker = windows_worker_path();
+    const std::string wine = wine_command();
+    // Everything the child needs is made before fork: after it, only calls
+    // that are safe in a child of a threaded process.
+    std::vector<std::string> env_text;
+    for (char** e = environ; *e; ++e) {
+        std::string_view v(*e);
+        if (!v.starts_with("WINEPREFIX=") && !v.starts_with("WINEDEBUG=") && !v.starts_with("WINEDLLOVERRIDES="))
+            env_text.emplace_back(v);
+    }
+    for (auto& v : worker_environment(prefix)) env_text.push_back(std::move(v));
+    std::vector<char*> envp, argv;
+    for (auto& v : env_text) envp.push_back(v.data());
+    envp.push_back(nullptr);
+    std::string arg0 = wine, arg1 = worker;
+    argv = {arg0.data(), arg1.data(), nullptr};
+    int down[2], up[2];
+    if (::pipe2(down, O_CLOEXEC) != 0) throw record_error("cannot start the Windows worker: no pipe");
+    if (::pipe2(up, O_CLOEXEC) != 0) {
+        ::close(down[0]);
+        ::close(down[1]);
+        throw record_error("cannot start the Windows worker: no pipe");
+    }
+    const pid_t parent = ::getpid();
+    pid_ = ::fork();
+    if (pid_ == 0) {
+        // Dies with the worker that started it, even of SIGKILL (a job's
+        // --timeout): no wine process of ours outlives its render-one.
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (::getppid() != parent) ::_exit(127);
+        ::dup2(down[0], 0);
+        ::dup2(up[1], 1);
+        ::execve(argv[0], argv.data(), envp.data());
+        ::_exit(127);
+    }
+    ::close(down[0]);
+    ::close(up[1]);
+    if (pid_ < 0) {
+        ::close(down[1]);
+        ::close(up[0]);
+        throw record_error("cannot start the Windows worker: fork failed");
+    }
+    to_ = ::fdopen(down[1], "wb");
+    from_ = ::fdopen(up[0], "rb");
+    call(json{{"op", "hello"}});
+}
+
+windows_host::~windows_host() {
+    if (to_) std::fclose(to_);  // the worker sees its input end and exits
+    if (from_) std::fclose(from_);
+    if (pid_ > 0) {
+        int status = 0;
+        // A worker that does not leave at once (a plugin hanging in its
+        // destructor) is not waited for.
+        for (int i = 0; i < 200 && ::waitpid(pid_, &status, WNOHANG) == 0; ++i) ::usleep(10000);
+        if (::waitpid(pid_, &status, WNOHANG) == 0) {
+            ::kill(pid_, SIGKILL);
+            ::waitpid(pid_, &status, 0);
+        }
+    }
+}
+
+const std::string& windows_host::wine_version() const { return wine_version_text(); }
+
+void windows_host::died(const std::string& why) {
+    dead_ = true;
+    death_ = why;
+    if (pid_ > 0) {
+        ::kill(pid_, SIGKILL);
+        int status = 0;
+        ::waitpid(pid_, &status, 0);
+        pid_ = -1;
+    }
+    throw record_error(why);
+}
+
+json windows_host::call(const json& request) {
+    if (dead_) throw record_error(death_);
+    std::optional<json> reply;
+    try {
+        if (!host::write_message(to_, request)) died("the Windows worker is gone (its pipe closed)");
+        reply = host::read_message(from_);
+    } catch (const host::host_crashed& c) {
+        died("the plugin crashed in the Windows worker (" + exception_name(c.code) + ", " + hex32(c.code) +
+             (c.module.empty() ? std::string() : " in " + c.module) + ")");
+    } catch (const fatal_error& e) {
+        died(std::string("the Windows worker broke its pipe: ") + e.what());
+    }
+    if (!reply) {
+        int status = 0;
+        ::waitpid(pid_, &status, 0);
+        pid_ = -1;
+        died(WIFSIGNALED(status) ? "the Windows worker was killed (signal " + std::to_string(WTERMSIG(status)) + ")"
+                                 : "the Windows worker ended (exit status " + std::to_string(WEXITSTATUS(status)) +
+                                       ") before it answered");
+    }
+    if (auto e = reply->find("error"); e != reply->end()) {
+        std::string message = e->get<std::string>();
+        if (reply->value("kind", "") != "record") message = "the Windows worker failed: " + message;
+        throw record_error(message);
+    }
+    return reply->at("ok");
+}
+
+std::shared_ptr<windows_host> shared_host(const std::string& prefix) {
+    static std::map<std::string, std::shared_ptr<windows_host>> hosts;
+    auto& h = hosts[prefix];
+    if (!h || !h->alive()) h = std::make_shared<windows_host>(prefix);
+    return h;
+}
+
+}  // namespace vr::wine

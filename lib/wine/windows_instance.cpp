@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "wine/windows_instance.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+#include <optional>
+#include <utility>
+
+#include "core/error.hpp"
+#include "host/instance_wire.hpp"
+#include "wine/wine_paths.hpp"
+
+namespace vr::wine {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// JUCE's host on Windows opens a VST3 module file, not a bundle folder:
+// the module inside a bundle is Contents/x86_64-win/NAME.vst3.
+std::string module_path(const plugin_ref& ref) {
+    if (ref.format == plugin_format::vst3 && fs::is_directory(ref.location)) {
+        fs::path bundle(ref.location);
+        fs::path module = bundle / "Contents" / "x86_64-win" / bundle.filename();
+        if (fs::exists(module)) return module.string();
+        throw record_error("cannot load plugin " + ref.location + ": the bundle holds no Contents/x86_64-win/" +
+                           bundle.filename().string());
+    }
+    return ref.location;
+}
+
+class windows_instance final : public host::plugin_instance {
+public:
+    windows_instance(std::shared_ptr<windows_host> host, int id, host::plugin_info info)
+        : host_(std::move(host)), id_(id), info_(std::move(info)) {}
+
+    ~windows_instance() override {
+        if (!host_->alive()) return;
+        try {
+            ask("free");
+        } catch (const std::exception&) {
+            // The host is gone: nothing left to free.
+        }
+    }
+
+    const host::plugin_info& info() const override { return info_; }
+    int program_count() const override { return static_cast<int>(programs().size()); }
+    std::string program_name(int index) const override {
+        const auto& names = programs();
+        return index >= 0 && index < static_cast<int>(names.size()) ? names[index] : std::string();
+    }
+    int current_program() const override { return ask("current_program").get<int>(); }
+    void select_program(int index) override { ask("select_program", {{"index", index}}); }
+    int set_parameter(const std::string& key, double value, const char* field) override {
+        return ask("set_parameter", {{"key", key}, {"value", value}, {"field", field}}).get<int>();
+    }
+    std::string apply_preset(const loaded_preset& preset) override {
+        return ask("apply_preset", {{"preset", host::to_wire(preset)}}).get<std::string>();
+    }
+    std::vector<std::uint8_t> state() const override { return host::bytes_from_wire(ask("state")); }
+    std::vector<std::uint8_t> program_preset(bool as_params) const override {
+        return host::bytes_from_wire(ask("program_preset", {{"as_params", as_params}}));
+    }
+    std::vector<std::uint8_t> bank_preset() override { return host::bytes_from_wire(ask("bank_preset")); }
+    std::vector<host::param_reading> read_params() const override {
+        return host::params_from_wire(ask("read_params"));
+    }
+    std::vector<float> param_values() const override { return ask("param_values").get<std::vector<float>>(); }
+    std::vector<std::string> param_names() const override {
+        return ask("param_names").get<std::vector<std::string>>();
+    }
+    void reset() override { ask("reset"); }
+
+    audio_buffer render(const play_plan& plan, int channels, const host::render_feed& feed,
+                        host::render_stats* stats) override {
+        json args{{"plan", host::to_wire(plan)}, {"channels", channels}, {"automation_step", feed.automation_step}};
+        if (feed.input) args["input"] = host::to_wire(*feed.input);
+        if (feed.sidechain) args["sidechain"] = host::to_wire(*feed.sidechain);
+        if (feed.moves) args["moves"] = host::to_wire(*feed.moves);
+        json answer = ask("render", std::move(args));
+        if (stats) {
+            stats->process_s = answer.at("process_s").get<double>();
+            stats->tail_frames = answer.at("tail_frames").get<std::int64_t>();
+            stats->tail_capped = answer.at("tail_capped").get<bool>();
+        }
+        return host::audio_from_wire(answer.at("audio"));
+    }
+
+private:
+    json ask(const char* op, json args = json::object()) const {
+        args["op"] = op;
+        args["id"] = id_;
+        return host_->call(args);
+    }
+    // The names of the plugin's programs, asked once (they do not change
+    // while it lives).
+    const std::vector<std::string>& programs() const {
+        if (!programs_) programs_ = ask("programs").at("names").get<std::vector<std::string>>();
+        return *programs_;
+    }
+
+    std::shared_ptr<windows_host> host_;
+    int id_;
+    host::plugin_info info_;
+    mutable std::optional<std::vector<std::string>> programs_;
+};
+
+}  // namespace
+
+std::unique_ptr<host::plugin_instance> load_windows_instance(const plugin_ref& ref, int sample_rate, int block_size,
+                                                             bool sidechain, std::shared_ptr<windows_host> host) {
+    plugin_ref there = ref;
+    there.location = windows_path(module_path(ref));
+    std::string prefix = ref.wine_prefix;
+    if (prefix.empty()) {
+        const char* given = std::getenv("WINEPREFIX");
+        const char* home = std::getenv("HOME");
+        prefix = given && *given ? given : std::string(home ? home : "") + "/.wine";
+    }
+    if (!host) host = shared_host(prefix);
+    json answer = host->call(json{{"op", "load"},
+                                  {"ref", host::to_wire(there)},
+                                  {"rate", sample_rate},
+                                  {"block", block_size},
+                                  {"sidechain", sidechain}});
+    host::plugin_info info = host::info_from_wire(answer.at("info"));
+    info.wine_version = host->wine_version();
+    return std::make_unique<windows_instance>(std::move(host), answer.at("id").get<int>(), std::move(info));
+}
+
+}  // namespace vr::wine

@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Windows plugins, hosted by the Windows worker (vr-win-worker.exe, our own
+// JUCE host built with mingw-w64: tools/windows/) run under wine, behind
+// the plugin_instance interface: render-one's worker drives them as it
+// drives its own instances, and only float audio, presets and states cross
+// the pipe (host/instance_wire.hpp). Linux only.
+#pragma once
+#include <memory>
+
+#include "host/plugin_instance.hpp"
+#include "plugins/plugin_ref.hpp"
+#include "wine/windows_host.hpp"
+
+namespace vr::wine {
+
+// A new instance of the Windows plugin ref in host (the prefix's shared
+// host unless one is given: isolation `process` gives each job its own).
+// Throws record_error saying why it would not load.
+std::unique_ptr<host::plugin_instance> load_windows_instance(const plugin_ref& ref, int sample_rate, int block_size,
+                                                             bool sidechain,
+                                                             std::shared_ptr<windows_host> host = nullptr);
+
+}  // namespace vr::wine

@@ -9,9 +9,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <deque>
-#include <map>
-#include <set>
 #include <string_view>
 #include <utility>
 
@@ -31,8 +28,6 @@ constexpr std::uint32_t max_export_names = 65536;
 constexpr std::uint32_t max_import_descriptors = 65536;
 constexpr std::size_t max_name_bytes = 4096;
 constexpr std::size_t max_all_names_bytes = 16u << 20;
-// What read_pe_file reads at most of a file's sections.
-constexpr std::uint64_t max_section_bytes = 1ull << 30;
 
 constexpr int export_directory = 0, import_directory = 1, delay_import_directory = 13;
 
@@ -42,63 +37,67 @@ std::string hex(std::uint64_t v) {
     return text;
 }
 
-// The bytes of a file by offset: all of them in memory, or read as asked.
+// Some bytes of the file and where they start in it: a view of a buffer
+// that holds the whole file, or bytes read for the asking.
+struct region {
+    std::span<const std::uint8_t> view;
+    std::vector<std::uint8_t> owned;
+    bool is_owned = false;
+    std::uint64_t at = 0;
+
+    std::span<const std::uint8_t> bytes() const { return is_owned ? std::span<const std::uint8_t>(owned) : view; }
+    byte_cursor cursor() const { return byte_cursor(bytes(), static_cast<std::size_t>(at)); }
+};
+
+// The bytes of a file by offset.
 class pe_source {
 public:
     virtual ~pe_source() = default;
-    // The bytes [offset, offset + n), fewer when the file ends first; they
-    // stay valid as long as the source lives.
-    virtual std::span<const std::uint8_t> bytes_at(std::uint64_t offset, std::uint64_t n) = 0;
+    // The bytes [offset, offset + n), fewer (or none) when the file ends first.
+    virtual region read(std::uint64_t offset, std::uint64_t n) = 0;
 };
 
 class memory_source : public pe_source {
 public:
     explicit memory_source(std::span<const std::uint8_t> bytes) : bytes_(bytes) {}
-    std::span<const std::uint8_t> bytes_at(std::uint64_t offset, std::uint64_t n) override {
-        if (offset >= bytes_.size()) return {};
-        return bytes_.subspan(offset, std::min<std::uint64_t>(n, bytes_.size() - offset));
+    region read(std::uint64_t offset, std::uint64_t n) override {
+        region r;
+        r.at = offset;
+        if (offset < bytes_.size()) r.view = bytes_.subspan(offset, std::min<std::uint64_t>(n, bytes_.size() - offset));
+        return r;
     }
 
 private:
     std::span<const std::uint8_t> bytes_;
 };
 
-// Reads each region once with pread and keeps it: the parser asks for a
-// section's bytes again for every name in it.
+// Reads what is asked with pread, and keeps nothing: the reader asks for
+// headers, tables and one name at a time, never for a whole section.
 class file_source : public pe_source {
 public:
     file_source(int fd, std::uint64_t size, std::string path) : fd_(fd), size_(size), path_(std::move(path)) {}
-    std::span<const std::uint8_t> bytes_at(std::uint64_t offset, std::uint64_t n) override {
-        if (offset >= size_) return {};
-        n = std::min(n, size_ - offset);
-        auto key = std::make_pair(offset, n);
-        if (auto it = held_.find(key); it != held_.end()) return *it->second;
-        read_ += n;
-        if (read_ > max_section_bytes)
-            throw format_error("its headers and directories ask for more than " +
-                               std::to_string(max_section_bytes >> 20) + " MiB of sections",
-                               static_cast<std::size_t>(offset));
-        auto& buffer = buffers_.emplace_back(static_cast<std::size_t>(n));
+    region read(std::uint64_t offset, std::uint64_t n) override {
+        region r;
+        r.at = offset;
+        r.is_owned = true;
+        if (offset >= size_) return r;
+        r.owned.resize(static_cast<std::size_t>(std::min(n, size_ - offset)));
         std::size_t got = 0;
-        while (got < buffer.size()) {
-            ssize_t r = ::pread(fd_, buffer.data() + got, buffer.size() - got, static_cast<off_t>(offset + got));
-            if (r < 0 && errno == EINTR) continue;
-            if (r < 0) throw record_error("cannot read " + path_ + ": " + std::strerror(errno));
-            if (r == 0) break;  // the file shrank: what was read is what there is
-            got += static_cast<std::size_t>(r);
+        while (got < r.owned.size()) {
+            ssize_t k = ::pread(fd_, r.owned.data() + got, r.owned.size() - got, static_cast<off_t>(offset + got));
+            if (k < 0 && errno == EINTR) continue;
+            if (k < 0) throw record_error("cannot read " + path_ + ": " + std::strerror(errno));
+            if (k == 0) break;  // the file shrank: what was read is what there is
+            got += static_cast<std::size_t>(k);
         }
-        buffer.resize(got);
-        held_.emplace(key, &buffer);
-        return buffer;
+        r.owned.resize(got);
+        return r;
     }
 
 private:
     int fd_;
     std::uint64_t size_;
     std::string path_;
-    std::uint64_t read_ = 0;
-    std::deque<std::vector<std::uint8_t>> buffers_;
-    std::map<std::pair<std::uint64_t, std::uint64_t>, const std::vector<std::uint8_t>*> held_;
 };
 
 struct section {
@@ -125,12 +124,14 @@ public:
 
 private:
     void read_headers() {
-        byte_cursor dos(src_.bytes_at(0, 64));
+        region dos_bytes = src_.read(0, 64);
+        byte_cursor dos = dos_bytes.cursor();
         if (dos.remaining() < 2 || dos.chars(2, "MZ signature") != "MZ")
             throw format_error("no MZ signature: not a Windows executable", 0);
         dos.seek(0x3C, "e_lfanew");
         std::uint32_t nt_at = dos.u32le("e_lfanew");
-        byte_cursor nt(src_.bytes_at(nt_at, 24), nt_at);
+        region nt_bytes = src_.read(nt_at, 24);
+        byte_cursor nt = nt_bytes.cursor();
         if (nt.remaining() < 4 || nt.chars(4, "PE signature") != std::string_view("PE\0\0", 4))
             throw format_error("no PE signature at byte " + std::to_string(nt_at) +
                                    " (e_lfanew): an MS-DOS program, not a Windows one",
@@ -142,7 +143,8 @@ private:
         info_.dll = (nt.u16le("COFF characteristics") & 0x2000) != 0;
 
         std::uint64_t optional_at = std::uint64_t{nt_at} + 24;
-        byte_cursor opt(src_.bytes_at(optional_at, optional_size), optional_at);
+        region opt_bytes = src_.read(optional_at, optional_size);
+        byte_cursor opt = opt_bytes.cursor();
         std::uint16_t magic = opt.u16le("optional header magic");
         if (magic != 0x10B && magic != 0x20B)
             opt.fail("optional header magic " + hex(magic) + " is neither PE32 (0x10B) nor PE32+ (0x20B)");
@@ -158,8 +160,8 @@ private:
         for (std::size_t i = 0; i < count; ++i)
             directories_[i] = {opt.u32le("data directory RVA"), opt.u32le("data directory size")};
 
-        std::uint64_t table_at = optional_at + optional_size;
-        byte_cursor table(src_.bytes_at(table_at, std::uint64_t{section_count} * 40), table_at);
+        region table_bytes = src_.read(optional_at + optional_size, std::uint64_t{section_count} * 40);
+        byte_cursor table = table_bytes.cursor();
         for (std::uint16_t i = 0; i < section_count; ++i) {
             std::string_view name = table.chars(8, "section name");
             section s{};
@@ -176,54 +178,53 @@ private:
                          [](const section& a, const section& b) { return a.va < b.va; });
     }
 
-    // A cursor over the file's bytes from rva to the end of the section (or
-    // the headers) that holds it; offsets in its messages are the file's.
-    byte_cursor at_rva(std::uint32_t rva, std::string_view what) {
+    // At most n of the file's bytes from rva on, up to the end of the
+    // section (or the headers) that holds it: fewer when it ends first.
+    // Throws when rva lies in no section, in a part of one the file does
+    // not hold, or past the end of the file.
+    region at_rva(std::uint64_t rva, std::uint64_t n, std::string_view what) {
+        auto fail = [&](const std::string& where, std::uint64_t offset) -> region {
+            throw format_error(std::string(what) + " at RVA " + hex(rva) + " lies " + where,
+                               static_cast<std::size_t>(offset));
+        };
+        region r;
         auto after = std::upper_bound(sections_.begin(), sections_.end(), rva,
-                                      [](std::uint32_t r, const section& s) { return r < s.va; });
-        if (after != sections_.begin()) {
+                                      [](std::uint64_t v, const section& s) { return v < s.va; });
+        if (after != sections_.begin() && rva - std::prev(after)->va < std::prev(after)->extent) {
             const section& s = *std::prev(after);
-            std::uint32_t into = rva - s.va;
-            if (into < s.extent) {
-                if (into >= s.raw_size)
-                    throw format_error(std::string(what) + " at RVA " + hex(rva) + " lies in the part of section " +
-                                           s.name + " that the file does not hold",
-                                       s.raw_at);
-                auto bytes = src_.bytes_at(s.raw_at, s.raw_size);
-                if (into >= bytes.size())
-                    throw format_error(std::string(what) + " at RVA " + hex(rva) + " lies past the end of the file",
-                                       std::size_t{s.raw_at} + bytes.size());
-                return byte_cursor(bytes.subspan(into), std::size_t{s.raw_at} + into);
-            }
+            std::uint64_t into = rva - s.va;
+            if (into >= s.raw_size) return fail("in the part of section " + s.name + " that the file does not hold", s.raw_at);
+            r = src_.read(std::uint64_t{s.raw_at} + into, std::min<std::uint64_t>(n, s.raw_size - into));
+        } else if (rva < headers_size_) {
+            r = src_.read(rva, std::min<std::uint64_t>(n, headers_size_ - rva));
+        } else {
+            return fail("in no section of the file", 0);
         }
-        if (rva < headers_size_) {
-            auto bytes = src_.bytes_at(0, headers_size_);
-            if (rva < bytes.size()) return byte_cursor(bytes.subspan(rva), rva);
-        }
-        throw format_error(std::string(what) + " at RVA " + hex(rva) + " lies in no section of the file", 0);
+        if (r.bytes().empty() && n > 0) return fail("past the end of the file", r.at);
+        return r;
     }
 
     // The NUL-terminated name at rva, counted against the cap on all names.
-    std::string name_at(std::uint32_t rva, std::string_view what) {
-        byte_cursor c = at_rva(rva, what);
-        auto rest = c.rest();
-        auto limit = std::min(rest.size(), max_name_bytes + 1);
-        auto end = std::find(rest.begin(), rest.begin() + static_cast<std::ptrdiff_t>(limit), 0);
-        if (end == rest.begin() + static_cast<std::ptrdiff_t>(limit))
-            c.fail(std::string(what) + (limit > max_name_bytes ? " is longer than " + std::to_string(max_name_bytes) +
-                                                                     " bytes"
-                                                               : " runs past the end of its section"));
-        std::string name(reinterpret_cast<const char*>(rest.data()), static_cast<std::size_t>(end - rest.begin()));
+    std::string name_at(std::uint64_t rva, std::string_view what) {
+        region r = at_rva(rva, max_name_bytes + 1, what);
+        auto bytes = r.bytes();
+        auto end = std::find(bytes.begin(), bytes.end(), 0);
+        if (end == bytes.end())
+            r.cursor().fail(std::string(what) + (bytes.size() > max_name_bytes
+                                                     ? " is longer than " + std::to_string(max_name_bytes) + " bytes"
+                                                     : " runs past the end of its section"));
+        std::string name(reinterpret_cast<const char*>(bytes.data()), static_cast<std::size_t>(end - bytes.begin()));
         names_bytes_ += name.size() + 1;
         if (names_bytes_ > max_all_names_bytes)
-            c.fail("its names take more than " + std::to_string(max_all_names_bytes >> 20) + " MiB");
+            r.cursor().fail("its names take more than " + std::to_string(max_all_names_bytes >> 20) + " MiB");
         return name;
     }
 
     void read_exports() {
         directory d = directories_[export_directory];
         if (d.rva == 0) return;
-        byte_cursor c = at_rva(d.rva, "export directory");
+        region dir = at_rva(d.rva, 40, "export directory");
+        byte_cursor c = dir.cursor();
         c.skip(24, "export directory");
         std::uint32_t count = c.u32le("NumberOfNames");
         c.skip(4, "AddressOfFunctions");
@@ -231,7 +232,8 @@ private:
         if (count == 0) return;
         if (count > max_export_names)
             c.fail("the export directory lists " + std::to_string(count) + " names, more than a DLL can have");
-        byte_cursor table = at_rva(names_rva, "export name table");
+        region names = at_rva(names_rva, std::uint64_t{count} * 4, "export name table");
+        byte_cursor table = names.cursor();
         table.need(std::size_t{count} * 4, "export name table");
         info_.exports.reserve(count);
         for (std::uint32_t i = 0; i < count; ++i)
@@ -251,22 +253,35 @@ private:
             dlls.push_back(std::move(name));
     }
 
+    // The descriptors of an import directory one by one, each of size bytes,
+    // until done(descriptor) says the list ends.
+    template <class Done>
+    void each_descriptor(std::uint32_t rva, std::size_t size, std::string_view what, Done done) {
+        for (std::uint64_t i = 0;; ++i) {
+            if (i == max_import_descriptors)
+                throw format_error("the " + std::string(what) + " directory has more than " +
+                                       std::to_string(max_import_descriptors) + " entries",
+                                   0);
+            region entry = at_rva(rva + i * size, size, std::string(what) + " descriptor");
+            byte_cursor c = entry.cursor();
+            c.need(size, std::string(what) + " descriptor");
+            if (done(c)) return;
+        }
+    }
+
     // The import descriptors end, as wine's loader reads them, at the first
     // with no name or no address table.
     void read_imports() {
         directory d = directories_[import_directory];
         if (d.rva == 0) return;
-        byte_cursor c = at_rva(d.rva, "import directory");
-        for (std::uint32_t i = 0;; ++i) {
-            if (i == max_import_descriptors)
-                c.fail("the import directory has more than " + std::to_string(max_import_descriptors) + " entries");
-            byte_cursor entry = c.sub(20, "import descriptor");
-            entry.skip(12, "import descriptor");
-            std::uint32_t name_rva = entry.u32le("import DLL name RVA");
-            std::uint32_t thunks = entry.u32le("FirstThunk");
-            if (name_rva == 0 || thunks == 0) return;
+        each_descriptor(d.rva, 20, "import", [&](byte_cursor& c) {
+            c.skip(12, "import descriptor");
+            std::uint32_t name_rva = c.u32le("import DLL name RVA");
+            std::uint32_t thunks = c.u32le("FirstThunk");
+            if (name_rva == 0 || thunks == 0) return true;
             add_dll(info_.imports, name_at(name_rva, "imported DLL name"));
-        }
+            return false;
+        });
     }
 
     // Delay-load descriptors end at the first with no name. Those of
@@ -274,22 +289,18 @@ private:
     void read_delay_imports() {
         directory d = directories_[delay_import_directory];
         if (d.rva == 0) return;
-        byte_cursor c = at_rva(d.rva, "delay-load import directory");
-        for (std::uint32_t i = 0;; ++i) {
-            if (i == max_import_descriptors)
-                c.fail("the delay-load import directory has more than " + std::to_string(max_import_descriptors) +
-                       " entries");
-            byte_cursor entry = c.sub(32, "delay-load import descriptor");
-            std::uint32_t attributes = entry.u32le("delay-load attributes");
-            std::uint64_t name = entry.u32le("delay-load DLL name");
-            if (name == 0) return;
+        each_descriptor(d.rva, 32, "delay-load import", [&](byte_cursor& c) {
+            std::uint32_t attributes = c.u32le("delay-load attributes");
+            std::uint64_t name = c.u32le("delay-load DLL name");
+            if (name == 0) return true;
             if (!(attributes & 1)) {
                 if (name < image_base_ || name - image_base_ > UINT32_MAX)
-                    entry.fail("delay-load DLL name address " + hex(name) + " lies outside the image");
+                    c.fail("delay-load DLL name address " + hex(name) + " lies outside the image");
                 name -= image_base_;
             }
-            add_dll(info_.delay_imports, name_at(static_cast<std::uint32_t>(name), "delay-loaded DLL name"));
-        }
+            add_dll(info_.delay_imports, name_at(name, "delay-loaded DLL name"));
+            return false;
+        });
     }
 
     pe_source& src_;

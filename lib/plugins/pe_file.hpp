@@ -31,7 +31,8 @@ std::string pe_machine_name(std::uint16_t machine);
 std::string pe_summary(const pe_info& pe);
 
 // True when head (the first bytes of a file, 4 KiB are plenty) is an MZ
-// stub whose e_lfanew points, within head, to a "PE\0\0" signature.
+// stub whose e_lfanew points, within head, to a "PE\0\0" signature. Never
+// throws.
 bool starts_like_pe(std::span<const std::uint8_t> head);
 
 // The PE file held whole in bytes. Throws format_error (with the offset)
@@ -39,8 +40,8 @@ bool starts_like_pe(std::span<const std::uint8_t> head);
 // points outside the file or passes a cap.
 pe_info read_pe(std::span<const std::uint8_t> bytes);
 
-// The PE file at path, reading only its headers and the sections its
-// export and import directories lie in (a plugin may be hundreds of MB).
+// The PE file at path, reading only its headers, its directories' tables
+// and the names they point to (a plugin may be hundreds of MB).
 // Throws record_error naming path when it cannot be read (missing, not a
 // regular file: never blocks on a FIFO) and format_error naming path as
 // read_pe does.

@@ -74,6 +74,7 @@ std::vector<std::pair<char, fs::path>> drives(const fs::path& prefix) {
 }  // namespace
 
 std::string prefix_holding(const std::string& path) {
+    if (path.empty()) return "";
     fs::path p = resolved(path);
     for (fs::path dir = p; dir.has_relative_path(); dir = dir.parent_path())
         if (dir.filename() == "drive_c" && is_prefix(dir.parent_path())) return dir.parent_path().string();

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Which wine prefix a Windows plugin loads in, and where things are in it:
 // a Linux path as the Windows worker must be given it, the prefix's
-// standard plugin folders. Pure path logic: the environment is passed in
-// and nothing is created or changed (render-one never makes or alters a
-// prefix). Paths are compared made absolute with their symlinks resolved.
+// standard plugin folders. Path logic over the files as they are: the
+// environment is passed in, nothing is run, created or changed (render-one
+// never makes or alters a prefix). Paths are compared made absolute with
+// their symlinks resolved.
 #pragma once
 #include <string>
 #include <vector>

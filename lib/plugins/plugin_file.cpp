@@ -20,6 +20,7 @@
 #include "core/error.hpp"
 #include "core/files.hpp"
 #include "core/text.hpp"
+#include "plugins/pe_file.hpp"
 #include "plugins/provenance.hpp"
 
 namespace vr {
@@ -61,18 +62,6 @@ std::string elf_machine_name(std::uint16_t m) {
         case 258: return "LoongArch";
     }
     return "machine " + std::to_string(m);
-}
-
-std::string pe_machine_name(std::uint16_t m) {
-    switch (m) {
-        case 0x014C: return "i386";
-        case 0x8664: return "x86-64";
-        case 0x01C0: case 0x01C4: return "ARM";
-        case 0xAA64: return "ARM64";
-    }
-    char hex[16];
-    std::snprintf(hex, sizeof hex, "machine 0x%04X", m);
-    return hex;
 }
 
 std::string macho_cpu_name(std::uint32_t cpu) {

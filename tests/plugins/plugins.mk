@@ -90,3 +90,7 @@ test-plugins: $(TEST_PLUGINS)
 
 # The hostile instrument of tests/sandbox.bats (one C file, no JUCE).
 -include tests/plugins/hostile/hostile.mk
+# The DPF instrument, for Linux and Windows (tests/plugins/dpf/README.md).
+-include tests/plugins/dpf/dpf.mk
+# The Windows test plugins (tests/plugins/README.md, "Windows builds").
+-include tests/plugins/windows/windows.mk

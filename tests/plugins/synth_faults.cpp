@@ -6,7 +6,11 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#ifdef _WIN32
+#include <windows.h>
+#else
 #include <unistd.h>
+#endif
 
 namespace vr::test_synth {
 
@@ -23,7 +27,7 @@ void crash_now()
     // dead before abort() (which it did with only the pointer volatile).
     volatile int* volatile target = nullptr;
     *target = 42;
-    std::abort(); // unreachable on Linux, where page 0 is never mapped
+    std::abort(); // unreachable: page 0 is never mapped (Linux, Windows)
 }
 
 void abort_now()
@@ -37,6 +41,22 @@ void exit_now()
     std::exit(3);
 }
 
+#ifdef _WIN32
+// Windows has no SIGTERM to ignore: a hang there simply never returns, and
+// only TerminateProcess (or wineserver) ends it. The mark holds the Windows
+// process id, which under wine is not the Linux one.
+void hang_now()
+{
+    if (const char* mark = std::getenv("VR_TEST_SYNTH_HANG_MARK")) {
+        if (FILE* f = std::fopen(mark, "w")) {
+            std::fprintf(f, "%lu\n", static_cast<unsigned long>(GetCurrentProcessId()));
+            std::fclose(f);
+        }
+    }
+    for (;;)
+        Sleep(100);
+}
+#else
 void hang_now()
 {
     struct sigaction ignore {};
@@ -57,6 +77,7 @@ void hang_now()
         nanosleep(&ts, nullptr);
     }
 }
+#endif
 
 void print_noise(const char* event, int note, int velocity)
 {

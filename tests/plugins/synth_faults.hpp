@@ -6,7 +6,8 @@
 
 namespace vr::test_synth {
 
-// Dies of SIGSEGV by writing through a null pointer.
+// Dies of SIGSEGV by writing through a null pointer (on Windows, of an
+// access violation, 0xC0000005).
 [[noreturn]] void crash_now();
 
 // Calls abort() (SIGABRT).
@@ -15,7 +16,8 @@ namespace vr::test_synth {
 // Calls exit(3), running atexit handlers like a careless plugin would.
 [[noreturn]] void exit_now();
 
-// Never returns: ignores SIGTERM for the whole process, then sleeps forever.
+// Never returns: ignores SIGTERM for the whole process, then sleeps forever
+// (on Windows, which has no SIGTERM, only sleeps).
 [[noreturn]] void hang_now();
 
 // Writes three lines to stdout (one of them a JSON object) and flushes.

@@ -90,6 +90,9 @@ public:
     static std::unique_ptr<plugin_instance> load(const plugin_ref& ref, int sample_rate, int block_size,
                                                  bool skip_program_walk = false, bool sidechain = false);
     virtual ~plugin_instance() = default;
+    // False once the process that hosts it is gone (a Windows worker whose
+    // plugin crashed): every call would fail.
+    virtual bool usable() const { return true; }
 
     virtual const plugin_info& info() const = 0;
     virtual int program_count() const = 0;

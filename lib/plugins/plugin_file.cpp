@@ -336,18 +336,4 @@ void use_plugin_home(const std::string& dir) {
     for (const auto& [variable, folder] : xdg) ::setenv(variable, (dir + folder).c_str(), 1);
 }
 
-bool is_windows_build(const std::string& path) {
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    std::string ext = fs::path(path).extension().string();
-    for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (ext != ".dll" && ext != ".vst3") return false;
-    if (fs::is_directory(path, ec))
-        return ext == ".vst3" && fs::is_directory(fs::path(path) / "Contents" / "x86_64-win", ec) &&
-               !fs::exists(fs::path(path) / "Contents" / "x86_64-linux", ec);
-    std::ifstream in(path, std::ios::binary);
-    char head[2] = {};
-    return in.read(head, 2) && head[0] == 'M' && head[1] == 'Z';
-}
-
 }  // namespace vr

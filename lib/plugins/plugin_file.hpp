@@ -45,11 +45,6 @@ std::string vst3_bundle_reason(const std::string& bundle);
 // Contents folders named. "" when it has no Contents folder.
 std::string foreign_bundle_reason(const std::string& folder);
 
-// A plugin built for Windows, which render-one hosts under wine: a .dll or
-// .vst3 file that starts with "MZ", or a .vst3 bundle whose Contents hold
-// an x86_64-win build and no x86_64-linux one.
-bool is_windows_build(const std::string& path);
-
 // Why a plugin JUCE could not open cannot be loaded, as far as the file
 // tells: the reasons above, then the dynamic loader's error, or a binary
 // that loads but exports no entry point of its format (VSTPluginMain or

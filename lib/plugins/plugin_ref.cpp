@@ -10,6 +10,7 @@
 #include "core/files.hpp"
 #include "plugins/lv2_manifest.hpp"
 #include "plugins/plugin_file.hpp"
+#include "plugins/windows_plugin.hpp"
 
 namespace vr {
 
@@ -45,7 +46,7 @@ plugin_ref resolve_plugin(const std::string& text) {
     std::string path = without_slash(absolute_path(text));
     if (ends_with(path, ".so")) return {path, plugin_format::vst2};
     // A Windows build is hosted by the Windows worker under wine.
-    if (is_windows_build(path)) return {path, ends_with(path, ".vst3") ? plugin_format::vst3 : plugin_format::vst2, {}, true};
+    if (is_windows_plugin(path)) return {path, ends_with(path, ".vst3") ? plugin_format::vst3 : plugin_format::vst2, {}, true};
     if (ends_with(path, ".vst3")) return {path, plugin_format::vst3};
     if (ends_with(path, ".lv2")) return {path, plugin_format::lv2};
     if (ends_with(path, ".dsp")) return {path, plugin_format::faust};

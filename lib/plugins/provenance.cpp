@@ -10,6 +10,7 @@
 #include "core/files.hpp"
 #include "core/hash.hpp"
 #include "plugins/lv2_manifest.hpp"
+#include "plugins/windows_plugin.hpp"
 
 namespace vr {
 
@@ -56,7 +57,8 @@ std::string lv2_binary(const std::string& location) {
 std::string plugin_binary_path(const plugin_ref& plugin) {
     switch (plugin.format) {
         case plugin_format::vst2: return plugin.location;
-        case plugin_format::vst3: return vst3_binary(plugin.location);
+        case plugin_format::vst3:
+            return plugin.windows ? windows_plugin_module(plugin.location) : vst3_binary(plugin.location);
         case plugin_format::lv2: return lv2_binary(plugin.location);
         case plugin_format::faust: break;  // its hash is the program text's (render_worker)
     }

@@ -8,26 +8,13 @@
 
 #include "core/error.hpp"
 #include "host/instance_wire.hpp"
+#include "plugins/windows_plugin.hpp"
+#include "plugins/wine_prefix.hpp"
 #include "wine/wine_paths.hpp"
 
 namespace vr::wine {
 
 namespace {
-
-namespace fs = std::filesystem;
-
-// JUCE's host on Windows opens a VST3 module file, not a bundle folder:
-// the module inside a bundle is Contents/x86_64-win/NAME.vst3.
-std::string module_path(const plugin_ref& ref) {
-    if (ref.format == plugin_format::vst3 && fs::is_directory(ref.location)) {
-        fs::path bundle(ref.location);
-        fs::path module = bundle / "Contents" / "x86_64-win" / bundle.filename();
-        if (fs::exists(module)) return module.string();
-        throw record_error("cannot load plugin " + ref.location + ": the bundle holds no Contents/x86_64-win/" +
-                           bundle.filename().string());
-    }
-    return ref.location;
-}
 
 class windows_instance final : public host::plugin_instance {
 public:
@@ -43,6 +30,7 @@ public:
         }
     }
 
+    bool usable() const override { return host_->alive(); }
     const host::plugin_info& info() const override { return info_; }
     int program_count() const override { return static_cast<int>(programs().size()); }
     std::string program_name(int index) const override {
@@ -108,16 +96,22 @@ private:
 }  // namespace
 
 std::unique_ptr<host::plugin_instance> load_windows_instance(const plugin_ref& ref, int sample_rate, int block_size,
-                                                             bool sidechain, std::shared_ptr<windows_host> host) {
+                                                             bool sidechain, bool own_process) {
+    // What keeps the plugin from loading is said before wine is asked: a
+    // 32-bit build, no entry point, imports the prefix lacks, a bundle
+    // without a 64-bit Windows module.
+    const char* wineprefix = std::getenv("WINEPREFIX");
+    const char* home = std::getenv("HOME");
+    const std::string prefix = choose_wine_prefix(ref.location, ref.wine_prefix,
+                                                  {wineprefix ? wineprefix : "", home ? home : ""});
+    if (std::string why = windows_plugin_reason(ref.location, prefix); !why.empty())
+        throw record_error("cannot load plugin " + ref.location + ": " + why);
     plugin_ref there = ref;
-    there.location = windows_path(module_path(ref));
-    std::string prefix = ref.wine_prefix;
-    if (prefix.empty()) {
-        const char* given = std::getenv("WINEPREFIX");
-        const char* home = std::getenv("HOME");
-        prefix = given && *given ? given : std::string(home ? home : "") + "/.wine";
-    }
-    if (!host) host = shared_host(prefix);
+    // JUCE's host on Windows opens a VST3 module file, not a bundle folder,
+    // and finds the DLLs beside a plugin from its folder.
+    there.location = windows_path(windows_plugin_module(ref.location), prefix);
+    std::shared_ptr<windows_host> host =
+        own_process ? std::make_shared<windows_host>(prefix) : shared_host(prefix);
     json answer = host->call(json{{"op", "load"},
                                   {"ref", host::to_wire(there)},
                                   {"rate", sample_rate},

@@ -13,11 +13,10 @@
 
 namespace vr::wine {
 
-// A new instance of the Windows plugin ref in host (the prefix's shared
-// host unless one is given: isolation `process` gives each job its own).
-// Throws record_error saying why it would not load.
+// A new instance of the Windows plugin ref, in the prefix's shared host,
+// or with own_process in a host of its own (isolation process). Throws
+// record_error saying why it would not load.
 std::unique_ptr<host::plugin_instance> load_windows_instance(const plugin_ref& ref, int sample_rate, int block_size,
-                                                             bool sidechain,
-                                                             std::shared_ptr<windows_host> host = nullptr);
+                                                             bool sidechain, bool own_process = false);
 
 }  // namespace vr::wine

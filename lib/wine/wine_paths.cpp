@@ -69,10 +69,4 @@ std::vector<std::string> worker_environment(const std::string& prefix) {
     return {"WINEPREFIX=" + prefix, "WINEDEBUG=-all", "WINEDLLOVERRIDES=winedbg.exe=d"};
 }
 
-std::string windows_path(const std::string& linux_path) {
-    std::string out = "Z:";
-    for (char c : std::filesystem::absolute(linux_path).lexically_normal().string()) out += c == '/' ? '\\' : c;
-    return out;
-}
-
 }  // namespace vr::wine

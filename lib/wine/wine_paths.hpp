@@ -26,8 +26,4 @@ std::string windows_worker_path();
 // would write into the pipe), as NAME=VALUE texts.
 std::vector<std::string> worker_environment(const std::string& prefix);
 
-// The path the Windows worker opens for a Linux path: Z: is the root
-// (every wine prefix maps it so).
-std::string windows_path(const std::string& linux_path);
-
 }  // namespace vr::wine

@@ -45,6 +45,11 @@ render_worker::~render_worker() {
 
 worker_slot& render_worker::slot_for(const slot_key& key, const plugin_ref& plugin, bool quick) {
     auto it = slots_.find(key);
+    // A crash in a Windows worker took the slot's instances: start again.
+    if (it != slots_.end() && !it->second->usable()) {
+        slots_.erase(it);
+        it = slots_.end();
+    }
     if (it == slots_.end()) {
         auto s = std::make_unique<worker_slot>();
         s->ref = plugin;

@@ -166,6 +166,8 @@ void put_plugin_fields(json& record, const plugin_info& info, const std::optiona
     record["plugin_version"] = info.version;
     record["plugin_id"] = info.id;
     record["plugin_sha256"] = sha256 ? json(*sha256) : json(nullptr);
+    record["plugin_platform"] = info.platform;
+    if (!info.wine_version.empty()) record["wine_version"] = info.wine_version;
     if (top) record["vr_version"] = vr::version();
 }
 

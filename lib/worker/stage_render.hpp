@@ -74,8 +74,9 @@ void put_param_values(json& o, const plugin_instance& p, const std::map<int, flo
 // Every parameter, read back (--params).
 json params_json(const plugin_instance& p);
 
-// plugin_name, plugin_format, plugin_version, plugin_id, plugin_sha256
-// (and vr_version when top is set).
+// plugin_name, plugin_format, plugin_version, plugin_id, plugin_sha256,
+// plugin_platform, wine_version (where wine runs it) and vr_version when
+// top is set.
 void put_plugin_fields(json& record, const plugin_info& info, const std::optional<std::string>& sha256,
                        bool top = true);
 

@@ -18,7 +18,6 @@
 #include "linux/settle.hpp"
 #include "supervise/fresh_render.hpp"
 #include "supervise/probe.hpp"
-#include "wine/windows_host.hpp"
 #include "wine/windows_instance.hpp"
 
 namespace vr::host {
@@ -110,9 +109,7 @@ void settling_delete::operator()(plugin_instance* p) const noexcept {
 std::unique_ptr<plugin_instance> load_instance(const plugin_ref& ref, int sample_rate, int block_size, bool quick,
                                                bool sidechain, bool own_process) {
     if (!ref.windows) return plugin_instance::load(ref, sample_rate, block_size, quick, sidechain);
-    std::shared_ptr<wine::windows_host> host;
-    if (own_process) host = std::make_shared<wine::windows_host>(ref.wine_prefix);
-    return wine::load_windows_instance(ref, sample_rate, block_size, sidechain, std::move(host));
+    return wine::load_windows_instance(ref, sample_rate, block_size, sidechain, own_process);
 }
 
 instance_ptr worker_slot::load_warm(bool quick, bool own_process) {

@@ -75,6 +75,9 @@ struct worker_slot {
     bool checked = false;
     std::optional<bool> reproducible;
 
+    // Its instances can still be called: not so after a Windows worker
+    // crashed, which takes the slot's instances with it.
+    bool usable() const { return (!played || played->usable()) && (!pristine || pristine->usable()); }
     // The slot's first instance, which the records describe the plugin by.
     // quick: the instance will play its first program as it is (a single
     // job, no program, preset or parameter): JUCE's program walk is skipped.

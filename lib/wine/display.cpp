@@ -112,6 +112,9 @@ std::string windows_display() {
     const pid_t parent = ::getpid();
     pid_t pid = ::fork();
     if (pid == 0) {
+        // Its own process group: a terminal's ^C is render-one's to handle
+        // (it finishes the job at hand), not a reason for the display to go.
+        ::setpgid(0, 0);
         ::prctl(PR_SET_PDEATHSIG, SIGTERM);
         if (::getppid() != parent) ::_exit(127);
         int write_fd = number_write.get();

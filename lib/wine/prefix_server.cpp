@@ -11,7 +11,9 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <algorithm>
 #include <cstring>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -141,6 +143,20 @@ void record_pid(int state, pid_t pid) {
         throw record_error("cannot write the wine prefix's state: " + errno_text());
 }
 
+// The prefix_servers of this process that are open, for close_all_prefix_servers.
+std::mutex g_open_mutex;
+std::vector<prefix_server*> g_open;
+
+void add_open(prefix_server* p) {
+    std::lock_guard lock(g_open_mutex);
+    g_open.push_back(p);
+}
+
+void remove_open(prefix_server* p) {
+    std::lock_guard lock(g_open_mutex);
+    g_open.erase(std::remove(g_open.begin(), g_open.end(), p), g_open.end());
+}
+
 void sleep_ms(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
 
 }  // namespace
@@ -177,6 +193,17 @@ prefix_server::prefix_server(const std::string& prefix, const std::string& lock_
     // Never blocks: only close() takes it exclusively, under the state lock we hold.
     if (flock_retry(users_.get(), LOCK_SH) != 0) throw record_error("cannot lock the wine prefix: " + errno_text());
     ensure_running_locked();
+    add_open(this);
+}
+
+prefix_server::prefix_server(prefix_server&& other) noexcept
+    : prefix_(std::move(other.prefix_)),
+      wineserver_(std::move(other.wineserver_)),
+      users_(std::move(other.users_)),
+      state_(std::move(other.state_)),
+      started_(other.started_) {
+    remove_open(&other);
+    if (users_) add_open(this);
 }
 
 prefix_server::~prefix_server() {
@@ -235,6 +262,7 @@ void prefix_server::stop_server(pid_t pid) {
 // lock (flock(2) converts by unlocking first): we are leaving anyway.
 void prefix_server::close() {
     if (!users_) return;
+    remove_open(this);
     const unique_fd state = std::move(state_);  // closed last, once its lock is released
     state_lock decide(state.get());
     const unique_fd users = std::move(users_);  // closed before the state lock is released
@@ -249,6 +277,20 @@ void prefix_server::close() {
     if (recorded == 0) return;
     if (server_pid(prefix_) == recorded) stop_server(recorded);
     record_pid(state.get(), 0);
+}
+
+void close_all_prefix_servers() noexcept {
+    std::vector<prefix_server*> open;
+    {
+        std::lock_guard lock(g_open_mutex);
+        open = g_open;
+    }
+    for (prefix_server* p : open) {
+        try {
+            p->close();
+        } catch (...) {
+        }
+    }
 }
 
 }  // namespace vr::wine

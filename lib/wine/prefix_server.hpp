@@ -54,7 +54,7 @@ public:
     // to others, a symlink), or the server did not start.
     explicit prefix_server(const std::string& prefix, const std::string& lock_folder = default_lock_folder());
     ~prefix_server();
-    prefix_server(prefix_server&&) noexcept = default;
+    prefix_server(prefix_server&& other) noexcept;
     prefix_server& operator=(prefix_server&&) = delete;
     prefix_server(const prefix_server&) = delete;
     prefix_server& operator=(const prefix_server&) = delete;
@@ -82,5 +82,11 @@ private:
     unique_fd users_, state_;
     bool started_ = false;
 };
+
+// Closes every prefix_server of this process still open (errors ignored):
+// for an ending that skips destructors, such as render-one's death by the
+// signal that interrupted it, so that the last render-one still stops the
+// server it started. Not for a signal handler.
+void close_all_prefix_servers() noexcept;
 
 }  // namespace vr::wine

@@ -241,6 +241,31 @@ TEST(WineServer, RacingHoldersAlwaysHaveAServerAndLeaveNone) {
     EXPECT_FALSE(wine_sees_server(prefix));
 }
 
+// What render-one does when a signal ends it: no destructor runs, but
+// close_all_prefix_servers leaves for every open one, moved ones included.
+TEST(WineServer, CloseAllLeavesAsTheDestructorsWould) {
+    VR_SCRATCH_PREFIX(prefix);
+    std::fflush(nullptr);
+    pid_t child = ::fork();
+    if (child == 0) {
+        int code = 0;
+        try {
+            prefix_server first(prefix);
+            prefix_server moved(std::move(first));
+            if (!moved.started_server() || server_pid(prefix) <= 0) code = 2;
+            vr::wine::close_all_prefix_servers();
+            if (server_pid(prefix) != 0) code = 3;
+        } catch (...) {
+            code = 4;
+        }
+        ::_exit(code);
+    }
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
+    EXPECT_EQ(server_pid(prefix), 0);
+}
+
 TEST(WineServer, AWorkerRunsInThePrefixWithItsEnvironment) {
     VR_SCRATCH_PREFIX(prefix);
     prefix_server server(prefix);

@@ -232,18 +232,24 @@ void prefix_server::ensure_running_locked() {
     if (recorded != 0) record_pid(state_.get(), 0);
     const run_result r = run_quiet({wineserver_, "-p"}, worker_environment(prefix_), 30);
     // 2: a server started meanwhile by a wine run outside render-one.
-    if (r.exit_code == 2 || (r.exit_code == 0 && (pid = server_pid(prefix_)) < 0)) return;
-    if (r.exit_code != 0 || pid == 0)
+    if (r.exit_code == 2) return;
+    if (r.exit_code != 0)
         throw record_error("the wineserver of " + prefix_ + " did not start (" +
                            (r.timed_out ? "no answer in 30 s" : "exit " + std::to_string(r.exit_code)) + ")");
+    // A server whose lock we cannot see (a file system without locks, where
+    // wine falls back to its socket; another pid namespace) is used, not
+    // recorded: it could not be stopped safely.
+    if ((pid = server_pid(prefix_)) <= 0) return;
     record_pid(state_.get(), pid);
     started_ = true;
 }
 
-// As `wineserver -k` does (SIGINT, which makes the server end its wine
-// processes and save the registry, then SIGKILL after 10 s), but looking
-// every 5 ms rather than every second; then `wineserver -w`, which returns
-// once nothing holds the server's lock.
+// As `wineserver -k` does it (SIGINT to the lock's owner: the server kills
+// every wine process of the prefix, saves the registry and exits; SIGKILL
+// if it has not after 10 s), and then waits as `wineserver -w` does, until
+// the lock is free, which it is once the server has exited. Looked at every
+// 5 ms where -k sleeps a second, and only for this server: one that a wine
+// run outside render-one starts meanwhile is not waited for.
 void prefix_server::stop_server(pid_t pid) {
     ::kill(pid, SIGINT);
     ::kill(pid, SIGCONT);
@@ -252,7 +258,6 @@ void prefix_server::stop_server(pid_t pid) {
         ::kill(pid, SIGKILL);
         for (const deadline until(5); server_pid(prefix_) == pid && until.seconds_left() > 0;) sleep_ms(5);
     }
-    run_quiet({wineserver_, "-w"}, worker_environment(prefix_), 30);
     if (server_pid(prefix_) == pid)
         throw record_error("the wineserver of " + prefix_ + " (pid " + std::to_string(pid) + ") did not stop");
 }

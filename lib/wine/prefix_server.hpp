@@ -40,12 +40,13 @@ std::string default_lock_folder();
 // lock and starts its wineserver (`wineserver -p`) when none runs; on
 // destruction, when it is the last holder and a render-one started the
 // server, stops the server (SIGINT to the lock's owner as `wineserver -k`
-// sends it, SIGKILL after 10 s, then `wineserver -w`) and returns once it
-// is gone. A server that ran before any render-one is never stopped. Safe
-// between processes starting and ending in any order; a render-one killed
-// outright leaves its record, and the last one after it stops that server.
-// Destroy it after the Windows workers of the prefix have ended: stopping
-// the server ends every wine process of the prefix.
+// sends it, SIGKILL after 10 s) and returns once it is gone (its lock
+// free, what `wineserver -w` waits for). A server that ran before any
+// render-one is never stopped. Safe between processes starting and ending
+// in any order; a render-one killed outright leaves its record, and the
+// last one after it stops that server. Destroy it after the Windows workers
+// of the prefix have ended: stopping the server ends every wine process of
+// the prefix, a user's own wine programs there included.
 class prefix_server {
 public:
     // Throws record_error: prefix is not a wine prefix of this user's ("no

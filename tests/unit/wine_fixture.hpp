@@ -8,9 +8,12 @@
 #include <gtest/gtest.h>
 
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -82,8 +85,23 @@ struct remove_wine_scratch : ::testing::Environment {
             vr::wine::run_quiet({wine->wineserver, "-k"}, env, 30);
             vr::wine::run_quiet({wine->wineserver, "-w"}, env, 30);
         }
+        // What wine and prefix_server keep outside the prefix for it goes too:
+        // Debian's wine-XXXXXX server folder (named in the prefix), our lock files.
+        std::string key, server_folder;
+        struct stat st {};
+        if (::stat(s.prefix.c_str(), &st) == 0)
+            key = (std::ostringstream() << std::hex << st.st_dev << "-" << st.st_ino).str();
+        std::ifstream(s.prefix + "/wineserver") >> server_folder;
         std::error_code ignored;
         std::filesystem::remove_all(s.root, ignored);
+        if (!key.empty())
+            for (const char* ending : {".users", ".state"})
+                std::filesystem::remove(vr::wine::default_lock_folder() + "/" + key + ending, ignored);
+        if (server_folder.rfind("wine-", 0) == 0 && server_folder.find('/') == std::string::npos) {
+            const char* tmpdir = ::getenv("TMPDIR");
+            std::filesystem::remove_all(std::string(tmpdir && *tmpdir == '/' ? tmpdir : "/tmp") + "/" + server_folder,
+                                        ignored);
+        }
     }
 };
 

@@ -95,8 +95,12 @@ std::string read_display_number(int fd, double seconds) {
 std::string windows_display() {
     if (const char* d = std::getenv("DISPLAY"); d && *d) return d;
     std::lock_guard lock(g_mutex);
-    // A forked child of ours uses its parent's Xvfb, which outlives it.
-    if (!g_xvfb.display.empty()) return g_xvfb.display;
+    // A forked child of ours uses its parent's Xvfb, which outlives it. One
+    // that has died (killed by someone) is replaced.
+    if (!g_xvfb.display.empty()) {
+        if (g_xvfb.owner != ::getpid() || !child_ended(g_xvfb.pid)) return g_xvfb.display;
+        stop_locked();
+    }
     const std::string xvfb = xvfb_command();
     if (xvfb.empty())
         throw record_error("a Windows plugin needs a window and there is no display: apt-get install xvfb");

@@ -4,6 +4,7 @@
 // Xvfb of a process.
 #include <gtest/gtest.h>
 
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -52,16 +53,22 @@ std::string value_of(const std::vector<std::string>& env, const std::string& nam
     return "";
 }
 
-// Whether an X server answers on display ":N" (its Unix socket).
-bool x_answers(const std::string& display) {
+// The pid of the X server answering on display ":N" (its Unix socket's
+// peer), 0 when none answers.
+pid_t x_server_pid(const std::string& display) {
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;
     std::snprintf(addr.sun_path, sizeof addr.sun_path, "/tmp/.X11-unix/X%s", display.c_str() + 1);
     int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+    ucred peer{};
+    socklen_t size = sizeof peer;
+    bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+              ::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &size) == 0;
     ::close(fd);
-    return ok;
+    return ok ? peer.pid : 0;
 }
+
+bool x_answers(const std::string& display) { return x_server_pid(display) > 0; }
 
 TEST(WineSession, FindWineGivesItsCommandsAndVersionOnce) {
     const auto wine = vr::wine::find_wine();
@@ -144,6 +151,9 @@ TEST(WineSession, TheUsersDisplayIsUsedAsItIs) {
 
 TEST(WineSession, OneXvfbWithoutADisplayStoppedWhenAsked) {
     scoped_env display("DISPLAY", nullptr);
+    struct stop_at_end {
+        ~stop_at_end() { vr::wine::stop_display(); }  // also after a failed assertion
+    } stop;
     std::string d;
     ASSERT_NO_THROW(d = vr::wine::windows_display()) << "is xvfb installed? (apt-get install xvfb)";
     ASSERT_EQ(d.rfind(':', 0), 0u) << d;
@@ -151,6 +161,20 @@ TEST(WineSession, OneXvfbWithoutADisplayStoppedWhenAsked) {
     EXPECT_EQ(vr::wine::windows_display(), d) << "a second Xvfb";
     EXPECT_EQ(vr::wine::started_display(), d);
     EXPECT_EQ(value_of(vr::wine::worker_environment("/p"), "DISPLAY"), d);
+    vr::wine::stop_display();
+    EXPECT_FALSE(x_answers(d));
+    EXPECT_EQ(vr::wine::started_display(), "");
+    // Started again on the next need, once only.
+    d = vr::wine::windows_display();
+    EXPECT_TRUE(x_answers(d));
+    EXPECT_EQ(vr::wine::windows_display(), d);
+    // Killed by someone else (its pid from its socket's peer): replaced.
+    const pid_t xvfb = x_server_pid(d);
+    ASSERT_GT(xvfb, 0);
+    ::kill(xvfb, SIGKILL);
+    for (int i = 0; i < 500 && x_answers(d); ++i) ::usleep(2000);
+    d = vr::wine::windows_display();
+    EXPECT_TRUE(x_answers(d));
     vr::wine::stop_display();
     EXPECT_FALSE(x_answers(d));
     EXPECT_EQ(vr::wine::started_display(), "");

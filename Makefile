@@ -35,8 +35,8 @@ VR_CXXFLAGS = -std=c++20 -Wall -Wextra -Wno-missing-field-initializers -Ilib \
 # (each lazy binding there writes a page the fork shares: a fault).
 VR_LDFLAGS  = -Wl,-z,now $(SAN_FLAGS) $(LDFLAGS)
 
-# lib/host, lib/worker and lib/linux are linked into the hosting tools only
-# (lib/host/host.mk); every other folder makes libvr.
+# lib/host, lib/worker, lib/linux and lib/wine are linked into the hosting
+# tools only (lib/host/host.mk); every other folder makes libvr.
 HOST_DIRS := host worker linux wine
 # lib/windows is built for Windows only (lib/windows/windows.mk).
 LIB_SRCS  := $(filter-out $(HOST_DIRS:%=lib/%/%) lib/windows/%,$(wildcard lib/*/*.cpp))
@@ -100,9 +100,11 @@ $(LIGHT_TOOLS:%=$(BUILD)/bin/%): $(BUILD)/bin/%: $(BUILD)/obj/tools/%.o $(LIBVR)
 -include build-aux/deb.mk
 -include build-aux/completion.mk
 
-# The child heap's unit tests link its object (lib/linux is not in libvr).
+# The child heap's unit tests link its object, and wine's tests lib/wine's
+# (lib/linux and lib/wine are not in libvr).
 UNIT_LINUX_OBJS := $(BUILD)/obj/lib/linux/child_heap.o
-$(UNIT_BIN): $(UNIT_OBJS) $(UNIT_LINUX_OBJS) $(LIBVR)
+UNIT_WINE_OBJS  := $(patsubst %.cpp,$(BUILD)/obj/%.o,$(wildcard lib/wine/*.cpp))
+$(UNIT_BIN): $(UNIT_OBJS) $(UNIT_LINUX_OBJS) $(UNIT_WINE_OBJS) $(LIBVR)
 	@mkdir -p $(@D)
 	$(CXX) $(VR_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(GTEST_LIBS)
 

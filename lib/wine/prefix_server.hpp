@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// A wine prefix's wineserver kept up while render-ones use the prefix, so
+// that a Windows worker starts in milliseconds rather than half a second,
+// and stopped by the last of them when a render-one started it.
+//
+// The bookkeeping lives outside the prefix (render-one never changes a
+// prefix), in a folder of ours, two files per prefix named by the prefix
+// folder's device and inode ("<dev>-<ino>", hex, as wine names its server
+// folder):
+//   <key>.users  every prefix_server holds a shared flock on it for its life;
+//                whoever gets it exclusively is the only one left
+//   <key>.state  flocked exclusively while a prefix_server starts or stops
+//                the server; holds the pid of the server a render-one
+//                started ("" when none did)
+// A server runs for a prefix when the lock file in wine's server folder for
+// it is locked (fcntl): the same test `wineserver -k` makes, from which it
+// also takes the pid. No process is found by name.
+#pragma once
+#include <sys/types.h>
+
+#include <string>
+
+#include "core/handles.hpp"
+
+namespace vr::wine {
+
+// The pid of the wineserver serving prefix: > 0 its pid, 0 when none runs,
+// -1 when one runs whose pid this process cannot see (another pid
+// namespace). Looks where wine 8 keeps its server folder: Debian's
+// /run/user/<uid>/wine, or the folder the prefix's `wineserver` file names
+// under $TMPDIR or /tmp; upstream's /tmp/.wine-<uid>. Creates nothing.
+pid_t server_pid(const std::string& prefix);
+
+// Where prefix_server keeps its lock files: /tmp/vst-render-wine-<uid>,
+// the same whatever the environment says, so that every render-one of a
+// user agrees.
+std::string default_lock_folder();
+
+// One per prefix per render-one process: on construction, takes the prefix's
+// lock and starts its wineserver (`wineserver -p`) when none runs; on
+// destruction, when it is the last holder and a render-one started the
+// server, stops the server (SIGINT to the lock's owner as `wineserver -k`
+// sends it, SIGKILL after 10 s) and returns once it is gone (its lock
+// free, what `wineserver -w` waits for). A server that ran before any
+// render-one is never stopped. Safe between processes starting and ending
+// in any order; a render-one killed outright leaves its record, and the
+// last one after it stops that server. Destroy it after the Windows workers
+// of the prefix have ended: stopping the server ends every wine process of
+// the prefix, a user's own wine programs there included.
+class prefix_server {
+public:
+    // Throws record_error: prefix is not a wine prefix of this user's ("no
+    // wine prefix at DIR: make one with WINEPREFIX=DIR wineboot"), wine is
+    // not installed, the lock folder is unsafe (not a folder of ours, open
+    // to others, a symlink), or the server did not start.
+    explicit prefix_server(const std::string& prefix, const std::string& lock_folder = default_lock_folder());
+    ~prefix_server();
+    prefix_server(prefix_server&& other) noexcept;
+    prefix_server& operator=(prefix_server&&) = delete;
+    prefix_server(const prefix_server&) = delete;
+    prefix_server& operator=(const prefix_server&) = delete;
+
+    // Starts the server again if it has gone (someone stopped it, or the
+    // server that ran before us was not persistent and ended): cheap when it
+    // runs (a lock and a probe), so a caller may call it before each worker.
+    void ensure_running();
+
+    // Leaves now, as the destructor does; throws record_error when this was
+    // the last holder and the server it had to stop did not end.
+    void close();
+
+    // The prefix, absolute.
+    const std::string& prefix() const noexcept { return prefix_; }
+    // Whether this object started the server (and so a render-one did).
+    bool started_server() const noexcept { return started_; }
+
+private:
+    void ensure_running_locked();
+    void stop_server(pid_t pid);
+
+    std::string prefix_;
+    std::string wineserver_;
+    unique_fd users_, state_;
+    bool started_ = false;
+};
+
+// Closes every prefix_server of this process still open (errors ignored):
+// for an ending that skips destructors, such as render-one's death by the
+// signal that interrupted it, so that the last render-one still stops the
+// server it started. Not for a signal handler.
+void close_all_prefix_servers() noexcept;
+
+}  // namespace vr::wine

@@ -23,6 +23,7 @@
 #include "plugins/plugin_file.hpp"
 #include "supervise/batch.hpp"
 #include "supervise/sandbox.hpp"
+#include "wine/windows_host.hpp"
 #include "worker/render_worker.hpp"
 
 namespace {
@@ -55,6 +56,9 @@ vr::worker_result render_with(vr::host::render_worker& worker, const vr::render_
 
 // --list-programs, --export-programs, --export-bank: one plugin's programs.
 int programs(const vr::render_options& options, vr::record_writer& out) {
+    struct windows_end {
+        ~windows_end() { vr::wine::end_windows(); }
+    } after_juce;  // made first, so it runs last
     vr::host::juce_runtime juce;
     vr::host::render_worker worker(options.worker);
     auto ref = options.plugins.plugin_for(vr::json::object());
@@ -90,11 +94,16 @@ int run(int argc, char** argv) {
 
     // The host, set up in whichever process renders: a worker, or this one.
     auto host = [&](const std::function<int(const vr::job_renderer&)>& use) {
-        vr::host::juce_runtime juce;
-        vr::host::render_worker worker(options.worker);
-        return use([&](const vr::render_job& job, vr::json&& record, const vr::rendering_callback& rendering) {
-            return render_with(worker, job, std::move(record), rendering);
-        });
+        int code;
+        {
+            vr::host::juce_runtime juce;
+            vr::host::render_worker worker(options.worker);
+            code = use([&](const vr::render_job& job, vr::json&& record, const vr::rendering_callback& rendering) {
+                return render_with(worker, job, std::move(record), rendering);
+            });
+        }
+        vr::wine::end_windows();
+        return code;
     };
     if (sandboxed_worker) return vr::serve_worker(host, 3);
     // Never unsandboxed instead: no sandbox here ends the run (exit 3).

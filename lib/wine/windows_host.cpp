@@ -16,9 +16,9 @@
 
 #include "core/error.hpp"
 #include "host/instance_wire.hpp"
+#include "wine/prefix_server.hpp"
 #include "wine/wine_paths.hpp"
-
-extern char** environ;
+#include "wine/wine_session.hpp"
 
 namespace vr::wine {
 
@@ -47,22 +47,18 @@ std::string hex32(std::uint32_t v) {
 }  // namespace
 
 windows_host::windows_host(const std::string& prefix) : prefix_(prefix) {
+    const auto wine = find_wine();
+    if (!wine) throw record_error("a Windows plugin needs wine: apt-get install wine wine64");
     const std::string worker = windows_worker_path();
-    const std::string wine = wine_command();
+    wine_version_ = wine->version;
+    // The prefix's server is kept up while this process lives (started
+    // here when none runs), so workers start in milliseconds.
     // Everything the child needs is made before fork: after it, only calls
     // that are safe in a child of a threaded process.
-    std::vector<std::string> env_text;
-    for (char** e = environ; *e; ++e) {
-        std::string_view v(*e);
-        if (!v.starts_with("WINEPREFIX=") && !v.starts_with("WINEDEBUG=") && !v.starts_with("WINEDLLOVERRIDES="))
-            env_text.emplace_back(v);
-    }
-    for (auto& v : worker_environment(prefix)) env_text.push_back(std::move(v));
-    std::vector<char*> envp, argv;
-    for (auto& v : env_text) envp.push_back(v.data());
-    envp.push_back(nullptr);
-    std::string arg0 = wine, arg1 = worker;
-    argv = {arg0.data(), arg1.data(), nullptr};
+    std::vector<std::string> env_text = worker_environment(prefix);
+    std::vector<char*> envp = as_envp(env_text);
+    std::string arg0 = wine->wine, arg1 = worker;
+    std::vector<char*> argv = {arg0.data(), arg1.data(), nullptr};
     int down[2], up[2];
     if (::pipe2(down, O_CLOEXEC) != 0) throw record_error("cannot start the Windows worker: no pipe");
     if (::pipe2(up, O_CLOEXEC) != 0) {
@@ -79,6 +75,7 @@ windows_host::windows_host(const std::string& prefix) : prefix_(prefix) {
         if (::getppid() != parent) ::_exit(127);
         ::dup2(down[0], 0);
         ::dup2(up[1], 1);
+        ::close_range(3, ~0U, 0);  // nothing of ours but the pipe and stderr
         ::execve(argv[0], argv.data(), envp.data());
         ::_exit(127);
     }
@@ -109,7 +106,7 @@ windows_host::~windows_host() {
     }
 }
 
-const std::string& windows_host::wine_version() const { return wine_version_text(); }
+
 
 void windows_host::died(const std::string& why) {
     dead_ = true;
@@ -151,11 +148,42 @@ json windows_host::call(const json& request) {
     return reply->at("ok");
 }
 
+namespace {
+
+// This process's prefix servers and shared hosts; the servers' map is
+// made first, so that at exit the hosts go before their servers.
+std::map<std::string, prefix_server>& servers() {
+    static std::map<std::string, prefix_server> s;
+    return s;
+}
+std::map<std::string, std::shared_ptr<windows_host>>& hosts() {
+    static std::map<std::string, std::shared_ptr<windows_host>> h;
+    return h;
+}
+
+}  // namespace
+
+void keep_server_up(const std::string& prefix) {
+    if (servers().contains(prefix)) return;
+    servers().emplace(prefix, prefix_server(prefix));
+    // The first wine program of a server's life starts the prefix's session
+    // (services.exe, winedevice.exe...), which lives as long as the server
+    // and keeps the descriptors it was given: a quiet program starts it
+    // here, so that none of them holds a worker's pipe or our stderr.
+    const auto wine = find_wine();
+    if (wine) run_quiet({wine->wine, "cmd", "/c", "exit"}, worker_environment(prefix), 60);
+}
+
 std::shared_ptr<windows_host> shared_host(const std::string& prefix) {
-    static std::map<std::string, std::shared_ptr<windows_host>> hosts;
-    auto& h = hosts[prefix];
+    keep_server_up(prefix);
+    auto& h = hosts()[prefix];
     if (!h || !h->alive()) h = std::make_shared<windows_host>(prefix);
     return h;
+}
+
+void end_windows() noexcept {
+    hosts().clear();
+    servers().clear();
 }
 
 }  // namespace vr::wine

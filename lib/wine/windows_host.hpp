@@ -31,7 +31,7 @@ public:
     json call(const json& request);
     bool alive() const { return pid_ > 0 && !dead_; }
     const std::string& prefix() const { return prefix_; }
-    const std::string& wine_version() const;
+    const std::string& wine_version() const { return wine_version_; }
 
 private:
     [[noreturn]] void died(const std::string& why);
@@ -41,10 +41,23 @@ private:
     std::FILE* from_ = nullptr;
     bool dead_ = false;
     std::string death_;
+    std::string wine_version_;
 };
+
+// Keeps the prefix's wineserver up for the life of this process (started
+// here when none runs: workers then start in milliseconds, not half a
+// second); the last render-one of a prefix to end stops a server a
+// render-one started (wine/prefix_server.hpp).
+void keep_server_up(const std::string& prefix);
 
 // The host of a prefix that this process keeps for its instances (started
 // on first use, started again after a crash).
 std::shared_ptr<windows_host> shared_host(const std::string& prefix);
+
+// At the end of a worker process, after its instances are gone: the shared
+// Windows workers end, then each prefix's server if a render-one started it
+// and this was the last render-one using it. A process that ends by
+// _exit must call it: static destructors never run there.
+void end_windows() noexcept;
 
 }  // namespace vr::wine

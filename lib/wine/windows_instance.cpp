@@ -110,6 +110,7 @@ std::unique_ptr<host::plugin_instance> load_windows_instance(const plugin_ref& r
     // JUCE's host on Windows opens a VST3 module file, not a bundle folder,
     // and finds the DLLs beside a plugin from its folder.
     there.location = windows_path(windows_plugin_module(ref.location), prefix);
+    keep_server_up(prefix);
     std::shared_ptr<windows_host> host =
         own_process ? std::make_shared<windows_host>(prefix) : shared_host(prefix);
     json answer = host->call(json{{"op", "load"},

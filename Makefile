@@ -130,10 +130,12 @@ SUITES := unit bats lint-man lint
 # test; pipeline.bats runs the scripts in examples/ and man-examples.bats
 # the man pages' examples, along paths through the tools that the tools' own
 # suites take too; completion, check-bats-asserts and install test scripts
-# and file lists; lint reads the source).
+# and file lists; lint reads the source). Of the Windows suites the
+# sanitized pass runs windows-faults.bats only (its render-one sanitized,
+# the plain build's Windows worker).
 PLAIN_ONLY_BATS := tests/deb.bats tests/distributed.bats tests/completion.bats \
                    tests/check-bats-asserts.bats tests/install.bats tests/slurm.bats \
-                   tests/pipeline.bats tests/man-examples.bats
+                   tests/pipeline.bats tests/man-examples.bats tests/windows.bats
 ifneq ($(strip $(SANITIZE)),)
 SUITES := unit bats lint-man
 endif
@@ -153,7 +155,7 @@ else
 BATS_FILES ?= $(filter-out $(PLAIN_ONLY_BATS),$(wildcard tests/*.bats))
 endif
 bats: all $(TEST_PLUGINS)
-	VR_BIN=$(abspath $(BUILD)/bin) bats $(BATS_FILES)
+	VR_BIN=$(abspath $(BUILD)/bin) tests/with-wine-prefix bats $(BATS_FILES)
 
 lint-man: all
 	VR_BIN=$(abspath $(BUILD)/bin) tests/lint-man
@@ -161,7 +163,7 @@ lint-man: all
 # The shape of the code: lib/'s layers (build-aux/check-layers says them);
 # shellcheck on every shell script (each one's #! or extension names its
 # shell); no bats assertion that cannot fail (build-aux/check-bats-asserts).
-SHELL_SCRIPTS := $(wildcard tests/*.bats tests/*.bash) tests/lint-man tests/fuzz/run-all \
+SHELL_SCRIPTS := $(wildcard tests/*.bats tests/*.bash) tests/lint-man tests/with-wine-prefix tests/fuzz/run-all \
                  $(wildcard examples/*.sh) bench/run build-aux/install-deps build-aux/soak .ci/run
 lint:
 	build-aux/check-layers

@@ -18,6 +18,37 @@ PATH="$VR_BIN:$PATH"
 : "${VR_TEST_SYNTH_LV2_OPTIONAL:=$TESTS_DIR/../build/plugins/lv2-optional/vr-test-synth.lv2}"
 : "${VR_TEST_SYNTH_LV2_EFFECT:=$TESTS_DIR/../build/plugins/lv2-effect/vr-test-synth.lv2}"
 : "${VR_TEST_SYNTH_LV2_SIDECHAIN:=$TESTS_DIR/../build/plugins/lv2-sidechain/vr-test-synth.lv2}"
+# The Windows builds of the test plugins (tests/plugins/windows,
+# tests/plugins/dpf) and the DPF synth's Linux builds.
+: "${VR_WIN_SYNTH_VST2:=$TESTS_DIR/../build/plugins/win/vst/vr-test-synth.dll}"
+: "${VR_WIN_SYNTH_VST3:=$TESTS_DIR/../build/plugins/win/vst3/vr-test-synth.vst3}"
+: "${VR_WIN_DPF_VST2:=$TESTS_DIR/../build/plugins/win/vst/vr-dpf-synth.dll}"
+: "${VR_WIN_DPF_VST3:=$TESTS_DIR/../build/plugins/win/vst3/vr-dpf-synth.vst3}"
+: "${VR_DPF_VST2:=$TESTS_DIR/../build/plugins/dpf/vst/vr-dpf-synth.so}"
+: "${VR_WIN_CRASH_VST2:=$TESTS_DIR/../build/plugins/win/faults/crash.dll}"
+: "${VR_WIN_HANG_VST2:=$TESTS_DIR/../build/plugins/win/faults/hang.dll}"
+: "${VR_WIN32_VST2:=$TESTS_DIR/../build/plugins/win/faults/win32.dll}"
+: "${VR_WIN_NEEDS_MSVC_VST2:=$TESTS_DIR/../build/plugins/win/faults/needs-msvc.dll}"
+: "${VR_WIN_NEEDS_MFC_VST2:=$TESTS_DIR/../build/plugins/win/faults/needs-mfc.dll}"
+: "${VR_WIN_NO_ENTRY_DLL:=$TESTS_DIR/../build/plugins/win/faults/no-entry.dll}"
+
+# For a test of Windows plugins: fails saying why when wine, the scratch
+# prefix of the run (tests/with-wine-prefix, which `make bats` runs bats
+# under) or the Windows test plugins are missing; else sets WINEPREFIX to
+# the scratch prefix. A Windows test never skips.
+require_wine() {
+    if [[ -n "${VR_TEST_WINE_MISSING:-}" ]]; then
+        fail "no wine here: $VR_TEST_WINE_MISSING"
+    fi
+    if [[ -z "${VR_TEST_WINEPREFIX:-}" ]]; then
+        fail "VR_TEST_WINEPREFIX is not set: run the Windows tests through tests/with-wine-prefix (make bats does)"
+    fi
+    if [[ ! -f "$VR_WIN_SYNTH_VST2" ]]; then
+        fail "the Windows test plugins are not built ($VR_WIN_SYNTH_VST2): make test-plugins needs the mingw-w64 cross compiler"
+    fi
+    export WINEPREFIX="$VR_TEST_WINEPREFIX"
+}
+
 # Plugins that write to $HOME (amsynth) get a scratch one.
 export HOME="${BATS_FILE_TMPDIR:-${TMPDIR:-/tmp}}/home"
 mkdir -p "$HOME"

@@ -10,6 +10,7 @@
 #include "presets/fxp.hpp"
 #include "presets/juce_state.hpp"
 #include "presets/load.hpp"
+#include "presets/preset_fit.hpp"
 
 namespace {
 

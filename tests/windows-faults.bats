@@ -1,0 +1,29 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
+# A Windows plugin that crashes costs its job and nothing else. The one
+# Windows suite the sanitized pass runs too: its render-one is sanitized,
+# the Windows worker is the plain build's (a mingw build has no sanitizers).
+
+load helper
+
+setup() {
+    require_wine
+    cd "$BATS_TEST_TMPDIR" || exit 1
+}
+
+@test "a batch goes on past a Windows plugin that crashes: its job's record names the exception, the next renders" {
+    printf '%s\n' '{"note":60,"output_path":"a.npy"}' '{"note":100,"output_path":"b.npy"}' \
+        '{"note":64,"output_path":"c.npy"}' '{"note":64,"output_path":"d.npy","isolation":"process"}' >jobs
+    run render-one --plugin "$VR_WIN_CRASH_VST2" <jobs
+    assert_failure 1
+    assert_equal "$(jq -rc '[.output_path, .status, .error.message // .isolation] | join(" ")' <<<"$output")" \
+        "a.npy ok reset
+b.npy error the plugin crashed in the Windows worker (access violation, 0xC0000005 in crash.dll)
+c.npy ok reset
+d.npy ok process"
+    # The jobs after the crash sound as the one before it did, note for note.
+    run /usr/bin/python3 -c "import numpy as np; a, c, d = (np.load(f) for f in ('a.npy', 'c.npy', 'd.npy'))
+print(float(np.abs(a).max()) > 0.05, np.array_equal(c, d))"
+    assert_output "True True"
+    [[ ! -e b.npy ]] || fail "the crashed job left b.npy"
+}

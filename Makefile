@@ -103,7 +103,7 @@ $(LIGHT_TOOLS:%=$(BUILD)/bin/%): $(BUILD)/bin/%: $(BUILD)/obj/tools/%.o $(LIBVR)
 # The child heap's unit tests link its object, and wine's tests lib/wine's
 # (lib/linux and lib/wine are not in libvr).
 UNIT_LINUX_OBJS := $(BUILD)/obj/lib/linux/child_heap.o
-UNIT_WINE_OBJS  := $(patsubst %.cpp,$(BUILD)/obj/%.o,$(wildcard lib/wine/*.cpp))
+UNIT_WINE_OBJS  := $(patsubst %,$(BUILD)/obj/lib/wine/%.o,wine_session prefix_server display)
 $(UNIT_BIN): $(UNIT_OBJS) $(UNIT_LINUX_OBJS) $(UNIT_WINE_OBJS) $(LIBVR)
 	@mkdir -p $(@D)
 	$(CXX) $(VR_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(GTEST_LIBS)

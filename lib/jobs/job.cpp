@@ -158,6 +158,14 @@ render_job make_render_job(const json& record, const render_defaults& d, const p
         job.stages.push_back(std::move(s));
     }
     if (!song) add_then_stages(d.then_plugins, job);
+    // Windows plugins load in the job's prefix (wine_prefix, --wine-prefix),
+    // unless one lies in another prefix's drive_c: that job fails naming
+    // both (wine/windows_instance.cpp, plugins/wine_prefix.hpp).
+    std::optional<std::string> prefix = get_path(record, "wine_prefix");
+    if (!prefix) prefix = d.wine_prefix;
+    if (prefix)
+        for (auto& s : job.stages)
+            if (s.plugin.windows) s.plugin.wine_prefix = absolute_path(*prefix);
     job.note = static_cast<int>(get_integer(record, "note", 0, 127).value_or(d.note));
     job.velocity = static_cast<int>(get_integer(record, "velocity", 1, 127).value_or(d.velocity));
     job.duration_s = get_seconds(record, "duration_s", d.duration_s);

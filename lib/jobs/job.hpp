@@ -86,6 +86,7 @@ struct render_defaults {
     std::optional<std::string> preset_path;
     std::optional<std::string> state_path;
     std::optional<std::string> output_root;  // --output-root
+    std::optional<std::string> wine_prefix;  // --wine-prefix
     bool sandbox = false;                    // --sandbox: every job sandboxed, whatever its field says
     std::optional<std::string> stems_dir;    // --stems-dir, for song jobs without their own
     // --tracks: the song of a job with neither tracks nor a plugin of its

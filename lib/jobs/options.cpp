@@ -32,6 +32,9 @@ void declare_render_options(cli& cli) {
                 cxxopts::value<std::string>(), "DIR")(
         "stems-dir", "the folder a song job (tracks) without stems_dir writes its stems into (stems_dir)",
         cxxopts::value<std::string>(), "DIR")(
+        "wine-prefix", "the wine prefix Windows plugins load in, unless one lies in a prefix's drive_c "
+                       "(default: WINEPREFIX, else ~/.wine) (wine_prefix)",
+        cxxopts::value<std::string>(), "DIR")(
         "skip-existing", "skip jobs whose output file exists (status skipped)")(
         "plugin-home", "set HOME to this folder (created, with .config, .local/share and .cache, the XDG_* "
                          "variables pointing there) for plugins that write there; in a sandbox, a private "
@@ -99,7 +102,8 @@ void declare_render_options(cli& cli) {
         "silence-db", "peak below which a render counts as silent; the level auto tails and --trim-silence "
                       "take as silence (silence_db)",
         cxxopts::value<double>()->default_value("-90"), "DB")(
-        "isolation", "how a job is kept from the jobs before it: auto (probe the plugin), reset, fork or fresh "
+        "isolation", "how a job is kept from the jobs before it: auto (probe the plugin), reset, fork, fresh or "
+                     "process (a Windows worker per job) "
                      "(isolation)",
         cxxopts::value<std::string>()->default_value("auto"), "MODE")(
         "seed", "where the plugin's randomness and wall clock start, 0-4294967295 (seed)",
@@ -240,6 +244,8 @@ render_defaults read_defaults(const cli& cli) {
     d.state_path = path_flag(cli, "state");
     d.output_root = path_flag(cli, "output-root");
     if (d.output_root && d.output_root->empty()) cli::throw_usage("--output-root: empty folder name");
+    d.wine_prefix = path_flag(cli, "wine-prefix");
+    if (d.wine_prefix && d.wine_prefix->empty()) cli::throw_usage("--wine-prefix: empty folder name");
     d.stems_dir = path_flag(cli, "stems-dir");
     if (d.stems_dir && d.stems_dir->empty()) cli::throw_usage("--stems-dir: empty folder name");
     d.sample_rate = cli.get_in_range("sample-rate", min_sample_rate, max_sample_rate);
@@ -288,6 +294,7 @@ constexpr std::pair<const char*, const char*> flag_fields[] = {
     {"preset", "preset_path"},
     {"state", "state_path"},
     {"output-root", "output_root"},
+    {"wine-prefix", "wine_prefix"},
     {"stems-dir", "stems_dir"},
     {"tracks", "tracks"},
     {"default-track", "default_track"},

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/tool.hpp"
 #include "host/instance_wire.hpp"
 #include "wine/prefix_server.hpp"
 #include "wine/wine_paths.hpp"
@@ -165,13 +166,20 @@ std::map<std::string, std::shared_ptr<windows_host>>& hosts() {
 
 void keep_server_up(const std::string& prefix) {
     if (servers().contains(prefix)) return;
+    const auto wine = find_wine();
+    if (!wine) throw record_error("a Windows plugin needs wine: apt-get install wine wine64");
+    // Said once per prefix and worker: which prefix and wine a run used, and
+    // the one change render-one lets happen to a prefix (wine's own update
+    // of one made by another wine).
+    warn("Windows plugins run in the wine prefix " + prefix + " with " + wine->version);
+    if (prefix_needs_update(prefix))
+        warn("wine updates the prefix " + prefix + " (made or last updated by another wine) as it starts there");
     servers().emplace(prefix, prefix_server(prefix));
     // The first wine program of a server's life starts the prefix's session
     // (services.exe, winedevice.exe...), which lives as long as the server
     // and keeps the descriptors it was given: a quiet program starts it
     // here, so that none of them holds a worker's pipe or our stderr.
-    const auto wine = find_wine();
-    if (wine) run_quiet({wine->wine, "cmd", "/c", "exit"}, worker_environment(prefix), 60);
+    run_quiet({wine->wine, "cmd", "/c", "exit"}, worker_environment(prefix), 60);
 }
 
 std::shared_ptr<windows_host> shared_host(const std::string& prefix) {

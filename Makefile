@@ -172,7 +172,7 @@ lint:
 
 demo:
 	@$(MAKE) --no-print-directory deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -j$(JOBS) all win-test-plugins
 	VR_BIN=$(abspath $(BUILD)/bin) examples/demo.sh
 
 # A long batch under faults, killed and resumed (build-aux/soak says what it

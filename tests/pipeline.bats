@@ -62,6 +62,10 @@ check_odd_renders() {
     assert_output --partial "jobs:         12 (12 ok, 0 failed, 0 skipped)"
     assert_output --partial "failed:       none"
     assert_output --partial "preview/index.html"
+    # The note on the Windows build of the test synth, under wine.
+    assert_output --partial "vr-test-synth (windows-x86_64, wine-"
+    run cat "$out/windows.txt"
+    assert_output --regexp ': ok, peak -[0-9.]+ dBFS$'
     # The twelve, the four middle Cs through the reverb chain, and the song's mix.
     run grep -c "<audio" "$out/preview/index.html"
     assert_output 17

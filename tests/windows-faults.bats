@@ -5,6 +5,7 @@
 # the Windows worker is the plain build's (a mingw build has no sanitizers).
 
 load helper
+bats_require_minimum_version 1.5.0
 
 setup() {
     require_wine
@@ -13,8 +14,8 @@ setup() {
 
 @test "a batch goes on past a Windows plugin that crashes: its job's record names the exception, the next renders" {
     printf '%s\n' '{"note":60,"output_path":"a.npy"}' '{"note":100,"output_path":"b.npy"}' \
-        '{"note":64,"output_path":"c.npy"}' '{"note":64,"output_path":"d.npy","isolation":"process"}' >jobs
-    run render-one --plugin "$VR_WIN_CRASH_VST2" <jobs
+        '{"note":64,"output_path":"c.npy"}' '{"note":64,"output_path":"d.npy","isolation":"process"}' >jobs.ndjson
+    run --separate-stderr render-one --plugin "$VR_WIN_CRASH_VST2" <jobs.ndjson
     assert_failure 1
     assert_equal "$(jq -rc '[.output_path, .status, .error.message // .isolation] | join(" ")' <<<"$output")" \
         "a.npy ok reset

@@ -22,12 +22,12 @@ render_npy() {
 }
 
 @test "the test synth's Windows VST2 and VST3 render the Linux build's samples within 1e-5" {
-    run render_npy "$VR_TEST_SYNTH_VST2" linux.npy
+    run --separate-stderr render_npy "$VR_TEST_SYNTH_VST2" linux.npy
     assert_success
-    run render_npy "$VR_WIN_SYNTH_VST2" win2.npy
+    run --separate-stderr render_npy "$VR_WIN_SYNTH_VST2" win2.npy
     assert_success
     assert_equal "$(jq -r .plugin_platform <<<"$output")" windows-x86_64
-    run render_npy "$VR_WIN_SYNTH_VST3" win3.npy
+    run --separate-stderr render_npy "$VR_WIN_SYNTH_VST3" win3.npy
     assert_success
     assert_equal "$(jq -r .plugin_format <<<"$output")" vst3
     read -r max _ < <(npy_diff linux.npy win2.npy)
@@ -39,11 +39,11 @@ render_npy() {
 }
 
 @test "the DPF synth (no libm in its sound) is bit for bit the same on Linux and under wine, VST2 and VST3" {
-    run render_npy "$VR_DPF_VST2" linux.npy
+    run --separate-stderr render_npy "$VR_DPF_VST2" linux.npy
     assert_success
-    run render_npy "$VR_WIN_DPF_VST2" win2.npy
+    run --separate-stderr render_npy "$VR_WIN_DPF_VST2" win2.npy
     assert_success
-    run render_npy "$VR_WIN_DPF_VST3" win3.npy
+    run --separate-stderr render_npy "$VR_WIN_DPF_VST3" win3.npy
     assert_success
     assert_equal "$(npy_diff linux.npy win2.npy)" "0.0 0"
     assert_equal "$(npy_diff win2.npy win3.npy)" "0.0 0"
@@ -52,20 +52,20 @@ render_npy() {
 }
 
 @test "a record says where the plugin ran and which wine ran it; a Linux plugin's says linux-x86_64" {
-    run render-one --plugin "$VR_WIN_SYNTH_VST2" -o w.wav
+    run --separate-stderr render-one --plugin "$VR_WIN_SYNTH_VST2" -o w.wav
     assert_success
     assert_equal "$(jq -r .plugin_platform <<<"$output")" windows-x86_64
     assert_equal "$(jq -r .wine_version <<<"$output")" "$(WINEDEBUG=-all wine --version)"
     assert_equal "$(jq -r .plugin_id <<<"$output")" Vrts
-    run render-one --plugin "$VR_TEST_SYNTH_VST2" -o l.wav
+    run --separate-stderr render-one --plugin "$VR_TEST_SYNTH_VST2" -o l.wav
     assert_success
     assert_equal "$(jq -c '[.plugin_platform, has("wine_version")]' <<<"$output")" '["linux-x86_64",false]'
 }
 
 @test "a batch goes on past a Windows plugin that hangs: its job fails at --timeout, the others render" {
     printf '%s\n' '{"note":60,"output_path":"a.npy"}' '{"note":100,"output_path":"b.npy"}' \
-        '{"note":64,"output_path":"c.npy"}' >jobs
-    run render-one --plugin "$VR_WIN_HANG_VST2" --timeout 5 <jobs
+        '{"note":64,"output_path":"c.npy"}' >jobs.ndjson
+    run --separate-stderr render-one --plugin "$VR_WIN_HANG_VST2" --timeout 5 <jobs.ndjson
     assert_failure 1
     assert_equal "$(jq -rc '[.output_path, .status] | join(" ")' <<<"$output" | sort | paste -sd,)" \
         "a.npy ok,b.npy error,c.npy ok"
@@ -75,18 +75,18 @@ render_npy() {
 }
 
 @test "what keeps a Windows plugin from loading is said: 32-bit, no entry point, imports the prefix lacks" {
-    run render-one --plugin "$VR_WIN32_VST2" -o x.wav
+    run --separate-stderr render-one --plugin "$VR_WIN32_VST2" -o x.wav
     assert_failure 1
     assert_equal "$(jq -r .error.message <<<"$output")" \
         "cannot load plugin $(realpath "$VR_WIN32_VST2"): 32-bit Windows plugin; only 64-bit plugins are hosted"
-    run render-one --plugin "$VR_WIN_NO_ENTRY_DLL" -o x.wav
+    run --separate-stderr render-one --plugin "$VR_WIN_NO_ENTRY_DLL" -o x.wav
     assert_failure 1
     jq -e '.error.message | test("neither VSTPluginMain or main \\(VST2\\) nor GetPluginFactory")' <<<"$output"
-    run render-one --plugin "$VR_WIN_NEEDS_MFC_VST2" -o x.wav
+    run --separate-stderr render-one --plugin "$VR_WIN_NEEDS_MFC_VST2" -o x.wav
     assert_failure 1
     jq -e '.error.message | test("needs MFC140U.dll, not in this prefix \\(the Visual C\\+\\+ runtime\\)")' <<<"$output"
     # wine 8 ships the Visual C++ runtime DLLs themselves: that plugin loads.
-    run render-one --plugin "$VR_WIN_NEEDS_MSVC_VST2" -o y.wav
+    run --separate-stderr render-one --plugin "$VR_WIN_NEEDS_MSVC_VST2" -o y.wav
     assert_success
 }
 
@@ -94,28 +94,28 @@ render_npy() {
     mkdir bin
     ln -s "$(command -v jq)" bin/jq
     printf '%s\n' "{\"plugin_path\":\"$VR_WIN_SYNTH_VST2\",\"output_path\":\"w.wav\"}" \
-        "{\"plugin_path\":\"$VR_TEST_SYNTH_VST2\",\"output_path\":\"l.wav\"}" >jobs
-    run env PATH="$PWD/bin" "$VR_BIN/render-one" <jobs
+        "{\"plugin_path\":\"$VR_TEST_SYNTH_VST2\",\"output_path\":\"l.wav\"}" >jobs.ndjson
+    run --separate-stderr env PATH="$PWD/bin" "$VR_BIN/render-one" <jobs.ndjson
     assert_failure 1
     assert_equal "$(jq -rc '[.output_path, .status, .error.message // ""] | join(" ")' <<<"$output")" \
         "w.wav error a Windows plugin needs wine: apt-get install wine wine64
 l.wav ok "
-    run env VR_WIN_WORKER="$PWD/nothing.exe" render-one --plugin "$VR_WIN_SYNTH_VST2" -o w.wav
+    run --separate-stderr env VR_WIN_WORKER="$PWD/nothing.exe" render-one --plugin "$VR_WIN_SYNTH_VST2" -o w.wav
     assert_failure 1
     assert_equal "$(jq -r .error.message <<<"$output")" "VR_WIN_WORKER names $PWD/nothing.exe, which is not there"
-    run env WINEPREFIX="$PWD/no-prefix" render-one --plugin "$VR_WIN_SYNTH_VST2" -o w.wav
+    run --separate-stderr env WINEPREFIX="$PWD/no-prefix" render-one --plugin "$VR_WIN_SYNTH_VST2" -o w.wav
     assert_failure 1
     assert_equal "$(jq -r .error.message <<<"$output")" \
         "no wine prefix at $PWD/no-prefix: make one with WINEPREFIX=$PWD/no-prefix wineboot"
 }
 
 @test "isolation: fork is refused for a Windows plugin naming process; process and fresh give reset's samples" {
-    run render-one --plugin "$VR_WIN_SYNTH_VST2" --isolation fork -o f.wav
+    run --separate-stderr render-one --plugin "$VR_WIN_SYNTH_VST2" --isolation fork -o f.wav
     assert_failure 1
     jq -e '.error.message | test("isolation process")' <<<"$output"
     for mode in reset fresh process; do
-        printf '%s\n' '{"note":60,"output_path":"'$mode'1.npy"}' '{"note":67,"output_path":"'$mode'2.npy"}' >jobs
-        run render-one --plugin "$VR_WIN_SYNTH_VST2" --isolation "$mode" <jobs
+        printf '%s\n' '{"note":60,"output_path":"'$mode'1.npy"}' '{"note":67,"output_path":"'$mode'2.npy"}' >jobs.ndjson
+        run --separate-stderr render-one --plugin "$VR_WIN_SYNTH_VST2" --isolation "$mode" <jobs.ndjson
         assert_success
         assert_equal "$(jq -r .isolation <<<"$output" | sort -u)" "$mode"
     done
@@ -128,9 +128,9 @@ l.wav ok "
         '{"note":64,"output_path":"b.npy","set_params":{"history":1}}' >ab
     printf '%s\n' '{"note":64,"output_path":"b2.npy","set_params":{"history":1}}' \
         '{"note":60,"output_path":"a2.npy","set_params":{"history":1}}' >ba
-    run render-one --plugin "$VR_WIN_SYNTH_VST2" <ab
+    run --separate-stderr render-one --plugin "$VR_WIN_SYNTH_VST2" <ab
     assert_success
-    run render-one --plugin "$VR_WIN_SYNTH_VST2" <ba
+    run --separate-stderr render-one --plugin "$VR_WIN_SYNTH_VST2" <ba
     assert_success
     assert_equal "$(npy_diff a.npy a2.npy)" "0.0 0"
     assert_equal "$(npy_diff b.npy b2.npy)" "0.0 0"
@@ -138,9 +138,9 @@ l.wav ok "
 
 @test "a chain mixes platforms: a Windows synth into a Linux effect, a Linux synth into a Windows effect" {
     # The chain's audio equals its stages rendered one at a time through float32 files.
-    run render-one --plugin "$VR_WIN_SYNTH_VST2" -o dry.npy --note 60 --duration 0.3 --tail 0.2
+    run --separate-stderr render-one --plugin "$VR_WIN_SYNTH_VST2" -o dry.npy --note 60 --duration 0.3 --tail 0.2
     assert_success
-    run render-one --plugin "$VR_TEST_SYNTH_LV2_EFFECT" --input dry.npy --tail 0.2 -o wet.npy
+    run --separate-stderr render-one --plugin "$VR_TEST_SYNTH_LV2_EFFECT" --input dry.npy --tail 0.2 -o wet.npy
     assert_success
     jobs='{"output_path":"chain.npy","note":60,"duration_s":0.3,"tail_s":0.2,"chain":[{"plugin_path":"'$VR_WIN_SYNTH_VST2'"},{"plugin_path":"'$VR_TEST_SYNTH_LV2_EFFECT'"}]}'
     run --separate-stderr render-one <<<"$jobs"
@@ -148,9 +148,9 @@ l.wav ok "
     assert_equal "$(jq -c '[.chain[].plugin_platform]' <<<"$output")" '["windows-x86_64","linux-x86_64"]'
     assert_equal "$(npy_diff wet.npy chain.npy)" "0.0 0"
     # The reverse: the Windows build as an effect (VR_TEST_SYNTH_EFFECT=1 reaches it through wine).
-    run render-one --plugin "$VR_TEST_SYNTH_LV2" -o dry2.npy --note 64 --duration 0.3 --tail 0.2
+    run --separate-stderr render-one --plugin "$VR_TEST_SYNTH_LV2" -o dry2.npy --note 64 --duration 0.3 --tail 0.2
     assert_success
-    run env VR_TEST_SYNTH_EFFECT=1 render-one --plugin "$VR_WIN_SYNTH_VST2" --input dry2.npy --tail 0.2 -o wet2.npy
+    run --separate-stderr env VR_TEST_SYNTH_EFFECT=1 render-one --plugin "$VR_WIN_SYNTH_VST2" --input dry2.npy --tail 0.2 -o wet2.npy
     assert_success
     jobs='{"output_path":"chain2.npy","note":64,"duration_s":0.3,"tail_s":0.2,"chain":[{"plugin_path":"'$VR_TEST_SYNTH_LV2'"},{"plugin_path":"'$VR_WIN_SYNTH_VST2'"}]}'
     run --separate-stderr env VR_TEST_SYNTH_EFFECT=1 render-one <<<"$jobs"
@@ -160,25 +160,57 @@ l.wav ok "
 }
 
 @test "set_params, automation, a saved state and --list-programs work through the Windows worker" {
-    run render-one --plugin "$VR_WIN_SYNTH_VST2" <<<'{"output_path":"quiet.npy","set_params":{"level":0.25}}'
+    run --separate-stderr render-one --plugin "$VR_WIN_SYNTH_VST2" <<<'{"output_path":"quiet.npy","set_params":{"level":0.25}}'
     assert_success
     assert_equal "$(jq -r '.param_values[0]' <<<"$output")" 0.25
-    run render-one --plugin "$VR_TEST_SYNTH_VST2" <<<'{"output_path":"lquiet.npy","set_params":{"level":0.25}}'
+    run --separate-stderr render-one --plugin "$VR_TEST_SYNTH_VST2" <<<'{"output_path":"lquiet.npy","set_params":{"level":0.25}}'
     assert_success
     read -r max _ < <(npy_diff lquiet.npy quiet.npy)
     /usr/bin/python3 -c "import sys; assert float(sys.argv[1]) <= 1e-5, sys.argv[1]" "$max"
     auto='{"output_path":"auto.npy","automation":{"level":[[0,0.1],[1,0.9]]}}'
-    run render-one --plugin "$VR_WIN_SYNTH_VST2" <<<"$auto"
+    run --separate-stderr render-one --plugin "$VR_WIN_SYNTH_VST2" <<<"$auto"
     assert_success
-    run render-one --plugin "$VR_TEST_SYNTH_VST2" <<<"${auto/auto.npy/lauto.npy}"
+    run --separate-stderr render-one --plugin "$VR_TEST_SYNTH_VST2" <<<"${auto/auto.npy/lauto.npy}"
     assert_success
     read -r max _ < <(npy_diff lauto.npy auto.npy)
     /usr/bin/python3 -c "import sys; assert float(sys.argv[1]) <= 1e-5, sys.argv[1]" "$max"
-    run render-one --plugin "$VR_WIN_SYNTH_VST2" --list-programs
+    run --separate-stderr render-one --plugin "$VR_WIN_SYNTH_VST2" --list-programs
     assert_success
-    run render-one --plugin "$VR_TEST_SYNTH_VST2" --list-programs
+    run --separate-stderr render-one --plugin "$VR_TEST_SYNTH_VST2" --list-programs
     assert_success
     linux="$output"
-    run render-one --plugin "$VR_WIN_SYNTH_VST2" --list-programs
+    run --separate-stderr render-one --plugin "$VR_WIN_SYNTH_VST2" --list-programs
     assert_equal "$(jq -c .program_name <<<"$output")" "$(jq -c .program_name <<<"$linux")"
+}
+
+@test "two render-ones on one prefix under parallel -j2 both render, and no wine process is left after them" {
+    for n in 1 2 3 4 5 6; do
+        printf '{"plugin_path":"%s","note":%d,"output_path":"n%d.npy"}\n' "$VR_WIN_SYNTH_VST2" $((58 + n)) "$n"
+    done >jobs.ndjson
+    run --separate-stderr parallel -j2 --pipe -N3 render-one <jobs.ndjson
+    assert_success
+    assert_equal "$(jq -r .status <<<"$output" | sort | uniq -c | tr -s ' ')" " 6 ok"
+    # The prefix's server, which the render-ones started, went with the last
+    # of them (wineserver -k0 fails when no server runs for the prefix).
+    run wineserver -k0
+    assert_failure 1
+    # And one left before them by hand is never stopped by a render-one.
+    wineserver -p
+    run --separate-stderr render-one --plugin "$VR_WIN_SYNTH_VST2" -o kept.npy
+    assert_success
+    run wineserver -k0
+    assert_success
+    wineserver -k
+    wineserver -w
+}
+
+@test "a sandboxed job of a Windows plugin fails saying so (wine under bubblewrap is to come); the next job renders" {
+    mkdir out
+    printf '%s\n' "{\"plugin_path\":\"$VR_WIN_SYNTH_VST2\",\"output_path\":\"out/w.npy\",\"sandbox\":true}" \
+        "{\"plugin_path\":\"$VR_WIN_SYNTH_VST2\",\"output_path\":\"out/u.npy\"}" >jobs.ndjson
+    run --separate-stderr render-one --output-root out <jobs.ndjson
+    assert_failure 1
+    assert_equal "$(jq -r '.error.message // .status' <<<"$output")" \
+        "sandbox: Windows plugins are not rendered in the sandbox yet (wine under bubblewrap is to come): render $(realpath "$VR_WIN_SYNTH_VST2") without sandbox
+ok"
 }

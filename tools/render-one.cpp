@@ -24,6 +24,7 @@
 #include "supervise/batch.hpp"
 #include "supervise/sandbox.hpp"
 #include "wine/windows_host.hpp"
+#include "wine/windows_instance.hpp"
 #include "worker/render_worker.hpp"
 
 namespace {
@@ -85,7 +86,22 @@ int run(int argc, char** argv) {
     vr::cli cli("[< jobs]", "Render each job record with an audio plugin; write the audio, print a result record.");
     vr::declare_render_options(cli);
     if (!cli.parse(argc, argv)) return 0;
-    const vr::render_options options = vr::read_render_options(cli);
+    vr::render_options options = vr::read_render_options(cli);
+    // This process keeps each Windows plugin's prefix server up while it
+    // runs, and the last render-one of a prefix stops it at the end.
+    options.before_render = [](const vr::render_job& job) {
+        for (const auto& s : job.stages) {
+            if (!s.plugin.windows) continue;
+            try {
+                vr::wine::keep_server_up(vr::wine::prefix_of(s.plugin), true);
+            } catch (const vr::record_error&) {
+                // The job's worker says why, in its record.
+            }
+        }
+    };
+    struct windows_end {
+        ~windows_end() { vr::wine::end_windows(); }
+    } after_jobs;
 
     vr::record_writer out(vr::protect_stdout());
     set_plugin_environment(options);

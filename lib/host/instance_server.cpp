@@ -13,18 +13,11 @@ namespace vr::host {
 
 namespace {
 
-// The platform this server hosts on, for the hello answer.
-#ifdef _WIN32
-constexpr const char* server_platform = "windows-x86_64";
-#else
-constexpr const char* server_platform = "linux-x86_64";
-#endif
-
 class server {
 public:
     json answer(const json& request) {
         const std::string op = request.at("op").get<std::string>();
-        if (op == "hello") return json{{"platform", server_platform}, {"version", VR_VERSION}};
+        if (op == "hello") return json{{"platform", this_platform}, {"version", VR_VERSION}};
         if (op == "load") return load(request);
         const int id = request.at("id").get<int>();
         auto found = instances_.find(id);

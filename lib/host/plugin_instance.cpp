@@ -18,13 +18,6 @@ namespace vr::host {
 
 namespace {
 
-// The record's plugin_platform of a plugin hosted in this process.
-#ifdef _WIN32
-constexpr const char* this_platform = "windows-x86_64";
-#else
-constexpr const char* this_platform = "linux-x86_64";
-#endif
-
 // preset-scan writes a VST2 fxID as its four characters when printable.
 std::string vst2_id(int uid) {
     auto u = static_cast<std::uint32_t>(uid);

@@ -33,6 +33,14 @@ private:
     std::unique_ptr<impl> p_;
 };
 
+// The record's plugin_platform of a plugin hosted by this build: host/ is
+// built for Linux and, as the Windows worker, for Windows.
+#ifdef _WIN32
+inline constexpr const char* this_platform = "windows-x86_64";
+#else
+inline constexpr const char* this_platform = "linux-x86_64";
+#endif
+
 // What was loaded, for the result records.
 struct plugin_info {
     std::string name;

@@ -211,6 +211,10 @@ render_job make_render_job(const json& record, const render_defaults& d, const p
         static_cast<int>(get_integer(record, "automation_step", 1, max_automation_step).value_or(d.automation_step));
     // --sandbox is a floor: a job's own sandbox: false does not lower it.
     job.sandbox = get_bool(record, "sandbox").value_or(false) || d.sandbox;
+    for (const auto& s : job.stages)
+        if (job.sandbox && s.plugin.windows)
+            throw record_error("sandbox: Windows plugins are not rendered in the sandbox yet (wine under bubblewrap "
+                               "is to come): render " + s.plugin.location + " without sandbox");
     if (job.sandbox && job.output_root.empty())
         throw record_error("sandbox: a sandboxed job needs an output root: set output_root (assign-paths does) or "
                            "give --output-root");

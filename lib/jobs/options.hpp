@@ -4,6 +4,7 @@
 // fields, the length and shape of each render. Reading it gives the job
 // defaults and the options of the worker and of the supervisor.
 #pragma once
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -53,6 +54,10 @@ enum class render_mode {
 };
 
 struct render_options {
+    // Called in render-one's own process for each job about to render, by
+    // the tool: render-one keeps the prefix servers of Windows plugins up
+    // from there, so that they outlive a worker killed at --timeout.
+    std::function<void(const render_job&)> before_render;
     render_mode mode = render_mode::batch;
     plugin_map plugins;
     render_defaults defaults;

@@ -56,7 +56,8 @@ plugin_ref resolve_plugin(const std::string& text) {
     if (!why.empty()) throw record_error("cannot load plugin " + path + ": " + why);
     std::string ext = std::filesystem::path(path).extension().string(), windows;
     for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (ext == ".dll") windows = " (a .dll is a Windows plugin, which Linux cannot load natively)";
+    if (ext == ".dll")
+        windows = " (a .dll would be a Windows plugin, hosted through wine: this one is not there or not a Windows DLL)";
     throw record_error("cannot tell the plugin format of '" + text +
                        "': expected a VST2 .so, a .vst3 bundle, an .lv2 bundle or an LV2 URI" + windows);
 }

@@ -221,7 +221,7 @@ std::string missing_imports_reason(const std::vector<std::string>& missing) {
     return why + " (" + notes + ")";
 }
 
-std::string windows_plugin_reason(const std::string& path, const std::string& prefix) {
+std::string windows_plugin_reason(const std::string& path, const std::optional<std::string>& prefix) {
     std::string why = windows_bundle_reason(path);
     if (!why.empty()) return why;
     std::string module = windows_plugin_module(path);
@@ -232,7 +232,8 @@ std::string windows_plugin_reason(const std::string& path, const std::string& pr
         return e.what();
     }
     why = windows_module_reason(pe, extension_is(named(path), ".vst3"));
-    return why.empty() ? missing_imports_reason(missing_imports(module, pe, prefix)) : why;
+    if (!why.empty() || !prefix) return why;
+    return missing_imports_reason(missing_imports(module, pe, *prefix));
 }
 
 }  // namespace vr

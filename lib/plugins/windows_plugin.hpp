@@ -5,6 +5,7 @@
 // entry point, DLLs missing from the prefix, a bundle without a Windows
 // build. Read from the files alone: nothing is run, nothing is changed.
 #pragma once
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,7 @@ std::string missing_imports_reason(const std::vector<std::string>& missing);
 // bundle) cannot load in prefix, from the checks above in turn, or a
 // module that is missing or no readable PE file; "" when it may be handed
 // to wine. Never throws record_error.
-std::string windows_plugin_reason(const std::string& path, const std::string& prefix);
+// Without a prefix, only what the file says alone (no imports looked for).
+std::string windows_plugin_reason(const std::string& path, const std::optional<std::string>& prefix);
 
 }  // namespace vr

@@ -100,6 +100,7 @@ private:
         try {
             const render_job job = make_render_job(record, options_.defaults, options_.plugins);
             if (sweep_and_look(job, options_.skip_existing)) return skipped(std::move(record), job.output_path);
+            if (options_.before_render) options_.before_render(job);
             if (workers_)
                 return workers_->run({record, to_wire(job), job.output_path, job.output_root, key_of(job),
                                       sandbox_of(job, options_.supervision.sandbox),

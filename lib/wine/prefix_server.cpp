@@ -284,6 +284,13 @@ void prefix_server::close() {
     record_pid(state.get(), 0);
 }
 
+void prefix_server::forget() noexcept {
+    if (!users_) return;
+    remove_open(this);
+    users_ = unique_fd();
+    state_ = unique_fd();
+}
+
 void close_all_prefix_servers() noexcept {
     std::vector<prefix_server*> open;
     {

@@ -69,6 +69,12 @@ public:
     // the last holder and the server it had to stop did not end.
     void close();
 
+    // For a forked child that inherited this object: lets go of its
+    // descriptors without unlocking or stopping anything (the parent's lock
+    // lives on in the parent's descriptors), so that the child's end never
+    // takes itself for the last holder.
+    void forget() noexcept;
+
     // The prefix, absolute.
     const std::string& prefix() const noexcept { return prefix_; }
     // Whether this object started the server (and so a render-one did).

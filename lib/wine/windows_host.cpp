@@ -152,9 +152,24 @@ json windows_host::call(const json& request) {
 namespace {
 
 // This process's prefix servers and shared hosts; the servers' map is
-// made first, so that at exit the hosts go before their servers.
-std::map<std::string, prefix_server>& servers() {
-    static std::map<std::string, prefix_server> s;
+// made first, so that at exit the hosts go before their servers. A worker
+// forked from render-one inherits render-one's entries: they are its
+// parent's, forgotten here, never closed (that would take the parent's
+// lock for the child's).
+struct kept_server {
+    pid_t owner;
+    prefix_server server;
+};
+std::map<std::string, kept_server>& servers() {
+    static std::map<std::string, kept_server> s;
+    for (auto it = s.begin(); it != s.end();) {
+        if (it->second.owner == ::getpid()) {
+            ++it;
+            continue;
+        }
+        it->second.server.forget();
+        it = s.erase(it);
+    }
     return s;
 }
 std::map<std::string, std::shared_ptr<windows_host>>& hosts() {
@@ -164,17 +179,17 @@ std::map<std::string, std::shared_ptr<windows_host>>& hosts() {
 
 }  // namespace
 
-void keep_server_up(const std::string& prefix) {
+void keep_server_up(const std::string& prefix, bool say) {
     if (servers().contains(prefix)) return;
     const auto wine = find_wine();
     if (!wine) throw record_error("a Windows plugin needs wine: apt-get install wine wine64");
     // Said once per prefix and worker: which prefix and wine a run used, and
     // the one change render-one lets happen to a prefix (wine's own update
     // of one made by another wine).
-    warn("Windows plugins run in the wine prefix " + prefix + " with " + wine->version);
-    if (prefix_needs_update(prefix))
+    if (say) warn("Windows plugins run in the wine prefix " + prefix + " with " + wine->version);
+    if (say && prefix_needs_update(prefix))
         warn("wine updates the prefix " + prefix + " (made or last updated by another wine) as it starts there");
-    servers().emplace(prefix, prefix_server(prefix));
+    servers().emplace(prefix, kept_server{::getpid(), prefix_server(prefix)});
     // The first wine program of a server's life starts the prefix's session
     // (services.exe, winedevice.exe...), which lives as long as the server
     // and keeps the descriptors it was given: a quiet program starts it

@@ -48,7 +48,9 @@ private:
 // here when none runs: workers then start in milliseconds, not half a
 // second); the last render-one of a prefix to end stops a server a
 // render-one started (wine/prefix_server.hpp).
-void keep_server_up(const std::string& prefix);
+// say: one stderr line says which prefix and wine the run uses (and that
+// wine updates a prefix another wine made), once per prefix.
+void keep_server_up(const std::string& prefix, bool say = false);
 
 // The host of a prefix that this process keeps for its instances (started
 // on first use, started again after a crash).

@@ -11,6 +11,7 @@
 #include "plugins/windows_plugin.hpp"
 #include "plugins/wine_prefix.hpp"
 #include "wine/wine_paths.hpp"
+#include "wine/wine_session.hpp"
 
 namespace vr::wine {
 
@@ -95,15 +96,22 @@ private:
 
 }  // namespace
 
+std::string prefix_of(const plugin_ref& ref) {
+    const char* wineprefix = std::getenv("WINEPREFIX");
+    const char* home = std::getenv("HOME");
+    return choose_wine_prefix(ref.location, ref.wine_prefix, {wineprefix ? wineprefix : "", home ? home : ""});
+}
+
 std::unique_ptr<host::plugin_instance> load_windows_instance(const plugin_ref& ref, int sample_rate, int block_size,
                                                              bool sidechain, bool own_process) {
     // What keeps the plugin from loading is said before wine is asked: a
     // 32-bit build, no entry point, imports the prefix lacks, a bundle
     // without a 64-bit Windows module.
-    const char* wineprefix = std::getenv("WINEPREFIX");
-    const char* home = std::getenv("HOME");
-    const std::string prefix = choose_wine_prefix(ref.location, ref.wine_prefix,
-                                                  {wineprefix ? wineprefix : "", home ? home : ""});
+    // What the file says alone comes first: it needs no wine and no prefix.
+    if (std::string why = windows_plugin_reason(ref.location, std::nullopt); !why.empty())
+        throw record_error("cannot load plugin " + ref.location + ": " + why);
+    if (!find_wine()) throw record_error("a Windows plugin needs wine: apt-get install wine wine64");
+    const std::string prefix = prefix_of(ref);
     if (std::string why = windows_plugin_reason(ref.location, prefix); !why.empty())
         throw record_error("cannot load plugin " + ref.location + ": " + why);
     plugin_ref there = ref;

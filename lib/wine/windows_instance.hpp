@@ -13,6 +13,10 @@
 
 namespace vr::wine {
 
+// The prefix the Windows plugin ref loads in (plugins/wine_prefix.hpp:
+// its own, the job's, WINEPREFIX, ~/.wine); throws record_error.
+std::string prefix_of(const plugin_ref& ref);
+
 // A new instance of the Windows plugin ref, in the prefix's shared host,
 // or with own_process in a host of its own (isolation process). Throws
 // record_error saying why it would not load.

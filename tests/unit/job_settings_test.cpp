@@ -53,7 +53,7 @@ TEST(JobSettings, OggResultsGiveTheVorbisQualityNotASampleFormat) {
     EXPECT_FALSE(settings_for("/o/a.OGG", vr::json::object()).contains("sample_format"));
 }
 
-TEST(JobSettings, ResolvePluginSaysWhatAForeignFileIs) {
+TEST(JobSettings, ResolvePluginSaysWhatAForeignFileIsAndTakesWindowsBuilds) {
     vr::test::scratch_dir dir;
     // A Windows DLL's first bytes: MZ, e_lfanew at 0x3C, "PE\0\0", x86-64, DLL, PE32+.
     std::string pe(0x5C, '\0');
@@ -68,9 +68,15 @@ TEST(JobSettings, ResolvePluginSaysWhatAForeignFileIs) {
     pe[0x58] = 0x0B;
     pe[0x59] = 0x02;
     std::ofstream(dir.file("Synth.dll"), std::ios::binary) << pe;
-    EXPECT_EQ(message_of(dir.file("Synth.dll")),
-              "cannot load plugin " + dir.file("Synth.dll") +
-                  ": a Windows DLL (PE32+, x86-64): Linux cannot load Windows plugins natively");
+    // A Windows build is hosted through wine: it resolves, marked so.
+    const vr::plugin_ref dll = vr::resolve_plugin(dir.file("Synth.dll"));
+    EXPECT_EQ(dll.format, vr::plugin_format::vst2);
+    EXPECT_TRUE(dll.windows);
+    std::filesystem::create_directories(dir.file("Synth.vst3/Contents/x86_64-win"));
+    const vr::plugin_ref bundle = vr::resolve_plugin(dir.file("Synth.vst3"));
+    EXPECT_EQ(bundle.format, vr::plugin_format::vst3);
+    EXPECT_TRUE(bundle.windows);
+    EXPECT_FALSE(vr::resolve_plugin(dir.file("Other.vst3")).windows);
     // A macOS bundle given as the plugin.
     std::filesystem::create_directories(dir.file("Synth.component/Contents/MacOS"));
     EXPECT_EQ(message_of(dir.file("Synth.component")),
@@ -79,7 +85,8 @@ TEST(JobSettings, ResolvePluginSaysWhatAForeignFileIs) {
     // A .dll that is not there still says what a .dll is, whatever its case.
     EXPECT_EQ(message_of("/nowhere/Synth.Dll"),
               "cannot tell the plugin format of '/nowhere/Synth.Dll': expected a VST2 .so, a .vst3 bundle, an .lv2 "
-              "bundle or an LV2 URI (a .dll is a Windows plugin, which Linux cannot load natively)");
+              "bundle or an LV2 URI (a .dll would be a Windows plugin, hosted through wine: this one is not there or "
+              "not a Windows DLL)");
     EXPECT_EQ(message_of("/nowhere/synth.dylib"),
               "cannot tell the plugin format of '/nowhere/synth.dylib': expected a VST2 .so, a .vst3 bundle, an .lv2 "
               "bundle or an LV2 URI");

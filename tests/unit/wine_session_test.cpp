@@ -20,6 +20,7 @@
 #include <sstream>
 #include <string>
 
+#include "core/process.hpp"
 #include "wine/display.hpp"
 #include "wine/wine_session.hpp"
 #include "wine_fixture.hpp"
@@ -172,7 +173,9 @@ TEST(WineSession, OneXvfbWithoutADisplayStoppedWhenAsked) {
     const pid_t xvfb = x_server_pid(d);
     ASSERT_GT(xvfb, 0);
     ::kill(xvfb, SIGKILL);
-    for (int i = 0; i < 500 && x_answers(d); ++i) ::usleep(2000);
+    // Until it has ended (its socket may stop answering a moment before the
+    // process is gone, and only an ended one is replaced).
+    ASSERT_TRUE(vr::wait_child_ended(xvfb, 10)) << "Xvfb outlived SIGKILL";
     d = vr::wine::windows_display();
     EXPECT_TRUE(x_answers(d));
     vr::wine::stop_display();

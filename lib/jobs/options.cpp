@@ -53,7 +53,7 @@ void declare_render_options(cli& cli) {
         "job-timeout", "the old name of --timeout", cxxopts::value<double>(), "S")(
         "retries", "try a job whose plugin crashed again, in a fresh worker, up to N times",
         cxxopts::value<int>()->default_value("0"), "N")(
-        "max-rss", "replace the worker between jobs once its memory (RSS) exceeds MB",
+        "max-rss", "replace the worker between jobs once its memory (RSS, its Windows workers' included) exceeds MB",
         cxxopts::value<double>()->default_value("0"), "MB")(
         "no-isolate", "render in this process, without a worker: a crash ends the run")(
         "sandbox", "render every job in a sandbox (bubblewrap): no network, nothing writable but the output root, "

@@ -333,9 +333,12 @@ supervisor::end supervisor::classify(const supervised_job& job, const waited& w,
         load_s_[job.plugin_key] = t->get<double>();
     bool crashed = answer.value("crashed", false);
     if (crashed) remove_temps_of(job);
+    // The worker's memory is its own and that of the Windows workers it keeps.
     if (options_.max_rss_mb > 0) {
-        auto it = result.find("worker_rss_mb");
-        if (it != result.end() && it->is_number() && it->get<double>() > options_.max_rss_mb) stop_worker();
+        double mb = 0;
+        for (const char* field : {"worker_rss_mb", "windows_worker_rss_mb"})
+            if (auto it = result.find(field); it != result.end() && it->is_number()) mb += it->get<double>();
+        if (mb > options_.max_rss_mb) stop_worker();
     }
     return crashed ? end::crashed : end::answered;
 }

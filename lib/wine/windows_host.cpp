@@ -17,6 +17,7 @@
 #include "core/error.hpp"
 #include "core/tool.hpp"
 #include "host/instance_wire.hpp"
+#include "supervise/supervise_status.hpp"
 #include "wine/prefix_server.hpp"
 #include "wine/wine_paths.hpp"
 #include "wine/wine_session.hpp"
@@ -202,6 +203,13 @@ std::shared_ptr<windows_host> shared_host(const std::string& prefix) {
     auto& h = hosts()[prefix];
     if (!h || !h->alive()) h = std::make_shared<windows_host>(prefix);
     return h;
+}
+
+double shared_hosts_rss_mb() {
+    double mb = 0;
+    for (const auto& [prefix, host] : hosts())
+        if (host && host->alive()) mb += rss_mb(host->pid());
+    return mb;
 }
 
 void end_windows() noexcept {

@@ -30,6 +30,7 @@ public:
     // after either, the host is dead and every later call throws.
     json call(const json& request);
     bool alive() const { return pid_ > 0 && !dead_; }
+    pid_t pid() const { return pid_; }
     const std::string& prefix() const { return prefix_; }
     const std::string& wine_version() const { return wine_version_; }
 
@@ -55,6 +56,11 @@ void keep_server_up(const std::string& prefix, bool say = false);
 // The host of a prefix that this process keeps for its instances (started
 // on first use, started again after a crash).
 std::shared_ptr<windows_host> shared_host(const std::string& prefix);
+
+// The resident memory, in MB, of the shared Windows workers this process
+// keeps alive now (0 when none): a worker's memory, with its own, that
+// --max-rss bounds.
+double shared_hosts_rss_mb();
 
 // At the end of a worker process, after its instances are gone: the shared
 // Windows workers end, then each prefix's server if a render-one started it

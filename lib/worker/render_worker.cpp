@@ -26,6 +26,7 @@
 #include "midi/play_plan.hpp"
 #include "plugins/provenance.hpp"
 #include "presets/preset_fit.hpp"
+#include "wine/windows_host.hpp"
 #include "worker/song_render.hpp"
 #include "worker/stage_render.hpp"
 
@@ -319,6 +320,7 @@ void render_worker::run(const render_job& asked, json& record, const std::functi
     record["isolation"] = to_string(how);
     record["randomness"] = pinned::enabled() ? "pinned" : "real";
     if (first.slot->reproducible) record["reproducible"] = *first.slot->reproducible;
+    if (const double mb = wine::shared_hosts_rss_mb(); mb > 0) record["windows_worker_rss_mb"] = mb;
 }
 
 // The mode the job asks for, else the one a single job or the probe picks.

@@ -77,9 +77,10 @@ linux-x86_64	false"
     run --separate-stderr plugin-scan --params "$VR_WIN_SYNTH_VST3" "$VR_WIN_SYNTH_VST2"
     assert_success
     assert_equal "$(jq -c .params <<<"$output")" "$linux"
-    # Stepped parameters are among them: the comparison covers steps and their texts.
-    assert_equal "$(jq '[.params[] | select(.step_texts)] | length > 0' <<<"$output")" "true
-true"
+    # Stepped parameters are among them (the VST3's): the comparison covers steps.
+    assert_equal "$(jq -c '[.params | length] + [.params[] | select(.steps) | [.name, .steps]]' <<<"$output")" \
+        '[16,["Bypass",2],["Program",4]]
+[14]'
 }
 
 @test "--wine-prefix with no operands scans the prefix's four standard folders, each plugin once" {
@@ -120,13 +121,14 @@ ${f[3]}/win32.dll	vst2	error"
     assert_failure 2
     assert_equal "$output" ""
     assert_equal "$stderr" "plugin-scan: no wine prefix at $PWD/none: make one with WINEPREFIX=$PWD/none wineboot
-try 'plugin-scan --help'"
+plugin-scan: try 'plugin-scan --help'"
     assert_no_wineserver
 }
 
 @test "what cannot load says why, as render-one does; a crash and a hang at load cost their own records" {
     mkdir bad
     cp "$VR_WIN32_VST2" "$VR_WIN_NO_ENTRY_DLL" "$VR_WIN_NEEDS_MFC_VST2" "$VR_WIN_CRASH_VST2" "$VR_WIN_HANG_VST2" bad/
+    # A VST2 plugin is named by its file, by JUCE's host on either system.
     cp "$VR_WIN_SYNTH_VST2" bad/synth.dll
     mkdir -p bad/mac.vst3/Contents/MacOS
     printf '\xcf\xfa\xed\xfe\x07\x00\x00\x01' >bad/mac.vst3/Contents/MacOS/mac
@@ -136,10 +138,10 @@ try 'plugin-scan --help'"
     assert_equal "$(jq -r '[(.plugin_path | split("/") | last), .plugin_platform, .error.message // .plugin_name] | @tsv' <<<"$output")" \
         "crash.dll	windows-x86_64	the plugin crashed in the Windows worker (access violation, 0xC0000005 in crash.dll)
 hang.dll	windows-x86_64	timeout after 5.0 s
-mac.vst3	linux-x86_64	cannot load plugin $b/mac.vst3: the bundle has no Contents/x86_64-linux, only a macOS build (MacOS); Linux cannot load macOS plugins natively
+mac.vst3	linux-x86_64	cannot load plugin $b/mac.vst3: the bundle has no Contents/x86_64-linux folder, so no build for this machine; it has Contents/MacOS: a macOS build (MacOS); Linux cannot load macOS plugins
 needs-mfc.dll	windows-x86_64	cannot load plugin $b/needs-mfc.dll: needs MFC140U.dll, not in this prefix (the Visual C++ runtime)
 no-entry.dll	windows-x86_64	cannot load plugin $b/no-entry.dll: it exports vr_not_a_plugin, but neither VSTPluginMain or main (VST2) nor GetPluginFactory (VST3): no VST2 or VST3 plugin
-synth.dll	windows-x86_64	vr-test-synth
+synth.dll	windows-x86_64	synth
 win32.dll	windows-x86_64	cannot load plugin $b/win32.dll: 32-bit Windows plugin; only 64-bit plugins are hosted"
     # Each in render-one's words.
     local scanned="$output" name

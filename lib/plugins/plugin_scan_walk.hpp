@@ -27,7 +27,7 @@ struct scan_root {
 // /usr/lib/lxvst; VST3 from ~/.vst3, /usr/lib/vst3, /usr/local/lib/vst3; LV2
 // from lv2_path when set, else ~/.lv2, /usr/lib/lv2, /usr/local/lib/lv2. The
 // ~ folders are left out when home is unset or empty. A folder named twice
-// is walked once.
+// is walked once. Linux's own: no Windows plugin is looked for there.
 std::vector<scan_root> standard_scan_roots(const char* vst_path, const char* lv2_path, const char* home);
 
 // The same from VST_PATH, LV2_PATH and HOME.

@@ -37,6 +37,11 @@ teardown() {
         if [[ -f "$folder/.vr-windows-scan" ]]; then rm -rf "$folder"; fi
     done < <(prefix_folders)
     rmdir "$VR_TEST_WINEPREFIX/drive_c/Program Files/Steinberg" 2>/dev/null || true
+    # A server a test started by hand goes with the test, passed or failed.
+    if [[ -n "${started_server:-}" ]]; then
+        wineserver -k
+        wineserver -w
+    fi
 }
 
 # No wineserver runs for the scratch prefix (wineserver -k0 fails when none does).
@@ -180,4 +185,13 @@ windows-x86_64	a Windows plugin needs wine: apt-get install wine wine64"
 [\"vst3\",\"windows-x86_64\",\"vr-test-synth\",null,null,null]
 [\"vst2\",\"windows-x86_64\",\"win32\",null,null,\"cannot load plugin $VR_WIN32_VST2: 32-bit Windows plugin; only 64-bit plugins are hosted\"]
 [\"vst2\",\"windows-x86_64\",\"needs-mfc\",null,null,\"cannot load plugin $VR_WIN_NEEDS_MFC_VST2: needs MFC140U.dll, not in this prefix (the Visual C++ runtime)\"]"
+}
+
+@test "a wineserver that ran before the scan is left running" {
+    wineserver -p
+    started_server=1
+    run --separate-stderr plugin-scan "$VR_WIN_SYNTH_VST2"
+    assert_success
+    run wineserver -k0
+    assert_success
 }

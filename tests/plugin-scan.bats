@@ -149,7 +149,7 @@ $VR_TEST_SYNTH_LV2	$(sha256sum <"$VR_TEST_SYNTH_LV2/libvr-test-synth.so" | cut -
     assert_failure 1
     run jq -c '[.plugin_path, .plugin_name, .error.message]' <<<"$output"
     assert_output "[\"$d/missing\",null,\"$d/missing: cannot read: No such file or directory\"]
-[\"$d/notes.txt\",null,\"$d/notes.txt: not a plugin: a VST2 plugin is a .so file, a VST3 plugin a .vst3 bundle, an LV2 plugin a .lv2 bundle\"]
+[\"$d/notes.txt\",null,\"$d/notes.txt: not a plugin: a VST2 plugin is a .so file (a .dll on Windows), a VST3 plugin a .vst3 bundle, an LV2 plugin a .lv2 bundle\"]
 [\"$d/sub/loop\",null,\"$d/sub/loop: a symlink loop: this folder contains itself; not walked again\"]
 [\"$d/sub/seeds.so\",\"seeds\",null]"
 }

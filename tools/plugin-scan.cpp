@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// plugin-scan: finds VST2, VST3 and LV2 plugins in the standard locations
-// or the folders given, and writes one record per plugin, each loaded in a
-// supervised worker (a crash or hang costs only its record) unless
-// --no-load. Discovery and the files' own word are lib/plugins/plugin_scan;
-// loading is lib/worker/plugin_describe.
+// plugin-scan: finds VST2, VST3 and LV2 plugins in the standard locations,
+// a wine prefix's or the folders given (Windows builds too), and writes one
+// record per plugin, each loaded in a supervised worker (a crash or hang
+// costs only its record; a Windows plugin in a Windows worker under wine)
+// unless --no-load. Discovery and the files' own word are
+// lib/plugins/plugin_scan; loading is lib/worker/plugin_describe.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include <cstring>
 
 #include "core/error.hpp"
+#include "core/files.hpp"
 #include "core/process.hpp"
 #include "core/records.hpp"
 #include "core/tool.hpp"
@@ -19,7 +21,10 @@
 #include "linux/child.hpp"
 #include "plugins/plugin_scan.hpp"
 #include "plugins/plugin_scan_walk.hpp"
+#include "plugins/wine_prefix.hpp"
 #include "supervise/supervise.hpp"
+#include "wine/windows_host.hpp"
+#include "wine/windows_instance.hpp"
 #include "worker/plugin_describe.hpp"
 
 namespace {
@@ -37,25 +42,55 @@ vr::worker_result describe(const vr::json& job, vr::json&& record, double timeou
     return {std::move(record), false};
 }
 
+// The prefix --wine-prefix names, absolute; "" when not given. One that is
+// no prefix is a usage error, in render-one's words.
+std::string given_prefix(const vr::cli& cli) {
+    if (!cli.has("wine-prefix")) return "";
+    const std::string dir = cli.get<std::string>("wine-prefix");
+    if (dir.empty()) vr::cli::throw_usage("--wine-prefix: empty folder name");
+    const std::string prefix = vr::absolute_path(dir);
+    try {
+        vr::check_wine_prefix(prefix);
+    } catch (const vr::record_error& e) {
+        vr::cli::throw_usage(e.what());
+    }
+    return prefix;
+}
+
 int run(int argc, char** argv) {
-    vr::cli cli("[DIR...]", "Find VST2, VST3 and LV2 plugins and write one record per plugin.");
+    vr::cli cli("[DIR...]", "Find VST2, VST3 and LV2 plugins (Linux and Windows builds) and write one record per plugin.");
     cli.add()("no-load", "read only what the plugins' files say: no plugin is loaded")(
         "params", "add params, every parameter with its value, text, default and whether it is automatable")(
         "timeout", "seconds a plugin may take to load (0: no limit)", cxxopts::value<double>()->default_value("30"),
-        "S");
+        "S")("wine-prefix",
+             "the wine prefix Windows plugins load in, unless one lies in a prefix's drive_c (default: WINEPREFIX, "
+             "else ~/.wine); without DIRs, scan its standard plugin folders",
+             cxxopts::value<std::string>(), "DIR");
     if (!cli.parse(argc, argv)) return 0;
-    const bool load = !cli.has("no-load"), params = cli.has("params");
+    const bool load = !cli.has("no-load");
     const double timeout_s = cli.get_in_range<double>("timeout", 0, 86400);
-    if (params && !load) vr::cli::throw_usage("--params needs the plugins loaded: it cannot go with --no-load");
+    vr::scan_settings settings;
+    settings.params = cli.has("params");
+    if (settings.params && !load) vr::cli::throw_usage("--params needs the plugins loaded: it cannot go with --no-load");
+    settings.wine_prefix = given_prefix(cli);
+    auto env = [](const char* name) { return std::string(std::getenv(name) ? std::getenv(name) : ""); };
+    settings.env = {env("WINEPREFIX"), env("HOME")};
 
     std::vector<vr::scan_root> roots;
     for (const auto& dir : cli.operands()) roots.push_back({dir, std::nullopt, false});
-    if (roots.empty()) roots = vr::standard_scan_roots();
+    if (roots.empty())
+        roots = settings.wine_prefix.empty() ? vr::standard_scan_roots() : vr::wine_scan_roots(settings.wine_prefix);
 
     vr::record_writer out(vr::protect_stdout());
-    if (!load) return vr::scan_plugins(roots, nullptr, false, out);
+    if (!load) return vr::scan_plugins(roots, nullptr, settings, out);
 
     if (!std::getenv("QT_QPA_PLATFORM")) ::setenv("QT_QPA_PLATFORM", "offscreen", 1);
+    // Made before the workers, so that it runs after they are gone: the
+    // prefix servers this process kept up are stopped when it was the last
+    // user (wine/prefix_server.hpp).
+    struct windows_end {
+        ~windows_end() { vr::wine::end_windows(); }
+    } after_workers;
     // Each plugin loads in a child of the worker, which keeps to timeout_s;
     // the supervisor's own limit is the net under the worker itself.
     vr::supervise_options supervision;
@@ -67,11 +102,18 @@ int run(int argc, char** argv) {
         });
     });
     const vr::plugin_loader loader = [&](vr::json&& record, const vr::scan_job& job) {
+        // A Windows plugin's prefix server is kept up from here, as
+        // render-one does: a worker killed at --timeout leaves none behind.
+        if (job.windows) try {
+                vr::wine::keep_server_up(vr::wine::prefix_of({job.path, job.format, {}, true, job.wine_prefix}), true);
+            } catch (const vr::record_error&) {
+                // The worker says why, in the plugin's record.
+            }
         // No output file: the path names none a dead worker could leave temporaries of.
         vr::json answer = workers.run({record, vr::to_json(job), "/dev/null/plugin-scan", {"plugin-scan", 0, 0}});
         return vr::merge_loaded(std::move(answer));
     };
-    return vr::scan_plugins(roots, &loader, params, out);
+    return vr::scan_plugins(roots, &loader, settings, out);
 }
 
 }  // namespace

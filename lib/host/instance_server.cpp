@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "host/describe_instance.hpp"
 #include "host/instance_wire.hpp"
 #include "host/plugin_instance.hpp"
 
@@ -19,6 +20,10 @@ public:
         const std::string op = request.at("op").get<std::string>();
         if (op == "hello") return json{{"platform", this_platform}, {"version", VR_VERSION}};
         if (op == "load") return load(request);
+        if (op == "describe") {
+            const plugin_ref ref = ref_from_wire(request.at("ref"));
+            return describe_file(scan_job{ref.location, ref.format, {}, request.at("params").get<bool>()});
+        }
         const int id = request.at("id").get<int>();
         auto found = instances_.find(id);
         if (found == instances_.end()) throw fatal_error("no instance " + std::to_string(id) + " in this host");

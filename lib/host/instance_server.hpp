@@ -12,7 +12,9 @@ namespace vr::host {
 
 // Answers requests from in on out until in ends (0) or a message cannot be
 // read (1). Needs a juce_runtime. Requests: hello; load (ref, rate, block,
-// sidechain) -> instance id and info; free; and one per plugin_instance
+// sidechain) -> instance id and info; describe (ref, params) -> plugin-scan's
+// fields of each plugin in ref's file (host/describe_instance.hpp), its
+// instances left to the process's end; free; and one per plugin_instance
 // call (programs, program_name, select_program, set_parameter,
 // apply_preset, state, program_preset, bank_preset, read_params,
 // param_values, param_names, reset, render).

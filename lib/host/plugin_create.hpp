@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Creating JUCE plugin instances: the formats, what JUCE is asked to load,
 // and the description an instance is made from. For plugin_instance.cpp
-// and plugin-scan's descriptions (worker/plugin_describe.cpp).
+// and plugin-scan's descriptions (host/describe_instance.cpp).
 #pragma once
 #include <juce_audio_processors/juce_audio_processors.h>
 

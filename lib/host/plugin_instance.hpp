@@ -36,9 +36,9 @@ private:
 // The record's plugin_platform of a plugin hosted by this build: host/ is
 // built for Linux and, as the Windows worker, for Windows.
 #ifdef _WIN32
-inline constexpr const char* this_platform = "windows-x86_64";
+inline constexpr const char* this_platform = windows_platform;
 #else
-inline constexpr const char* this_platform = "linux-x86_64";
+inline constexpr const char* this_platform = linux_platform;
 #endif
 
 // What was loaded, for the result records.

@@ -20,6 +20,11 @@ inline const char* to_string(plugin_format f) {
     return "unknown";
 }
 
+// The record's plugin_platform: the system a plugin is built for, and runs
+// on (a Windows build under wine).
+inline constexpr const char* linux_platform = "linux-x86_64";
+inline constexpr const char* windows_platform = "windows-x86_64";
+
 // A plugin as the user named it: a file, a bundle, or an LV2 URI.
 struct plugin_ref {
     std::string location;  // absolute path, or the URI; "faust:<SHA-256 of code>" for faust_code

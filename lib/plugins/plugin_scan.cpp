@@ -11,6 +11,7 @@
 #include "plugins/lv2_manifest.hpp"
 #include "plugins/plugin_scan_ttl.hpp"
 #include "plugins/provenance.hpp"
+#include "plugins/windows_plugin.hpp"
 
 namespace vr {
 
@@ -22,10 +23,12 @@ namespace fs = std::filesystem;
 constexpr std::size_t max_moduleinfo_bytes = 4u << 20;
 
 // A record with every field a scan writes, in order, none known yet.
-json blank_record(const std::string& path, plugin_format format) {
+json blank_record(const std::string& path, plugin_format format, bool windows = false) {
     json r;
     r["plugin_path"] = path;
     r["plugin_format"] = to_string(format);
+    r["plugin_platform"] = windows ? windows_platform : linux_platform;
+    if (windows) r["wine_version"] = nullptr;
     for (const char* key : {"plugin_id", "plugin_name", "plugin_vendor", "plugin_version", "category",
                             "input_channels", "output_channels", "sidechain_channels", "midi_input", "param_count",
                             "plugin_program_count", "plugin_sha256", "plugin_load_s"})
@@ -101,15 +104,15 @@ std::optional<std::string> string_at(const json& j, const char* key) {
     return it->get<std::string>();
 }
 
-std::vector<json> vst3_records(const std::string& bundle) {
+std::vector<json> vst3_records(const std::string& bundle, bool windows) {
     const std::string info = bundle + "/Contents/Resources/moduleinfo.json";
     std::error_code ec;
     if (fs::is_regular_file(info, ec)) {
         auto bytes = read_file(info, max_moduleinfo_bytes);
-        auto records = vst3_moduleinfo_records(bundle, std::string(bytes.begin(), bytes.end()));
+        auto records = vst3_moduleinfo_records(bundle, std::string(bytes.begin(), bytes.end()), windows);
         if (!records.empty()) return records;
     }
-    json r = blank_record(bundle, plugin_format::vst3);
+    json r = blank_record(bundle, plugin_format::vst3, windows);
     r["plugin_name"] = fs::path(bundle).stem().string();
     return {r};
 }
@@ -117,7 +120,8 @@ std::vector<json> vst3_records(const std::string& bundle) {
 // The SHA-256 of the shared object the job's plugin is in (for LV2, the
 // lv2:binary of its URI), or null.
 json binary_sha256(const scan_job& job) {
-    if (job.format != plugin_format::lv2) return or_null(plugin_binary_sha256({job.path, job.format}));
+    if (job.format != plugin_format::lv2)
+        return or_null(plugin_binary_sha256({job.path, job.format, {}, job.windows}));
     try {
         for (const auto& e : read_lv2_manifest(job.path))
             if (e.uri == job.uri && !e.binary.empty()) return sha256_hex(read_file(e.binary, std::size_t{1} << 31));
@@ -127,10 +131,25 @@ json binary_sha256(const scan_job& job) {
     return nullptr;
 }
 
+// Why the Windows plugin at path cannot load, as far as its files say:
+// in the prefix it would load in when that is one (so that the DLLs it
+// lacks there are named), else from the file alone. "" when nothing is
+// found wrong.
+std::string windows_file_reason(const std::string& path, const scan_settings& settings) {
+    std::optional<std::string> prefix;
+    try {
+        prefix = choose_wine_prefix(path, settings.wine_prefix, settings.env);
+    } catch (const record_error&) {
+        // No prefix to look in: the file's own word is all there is.
+    }
+    return windows_plugin_reason(path, prefix);
+}
+
 }  // namespace
 
 json to_json(const scan_job& job) {
-    return {{"path", job.path}, {"format", to_string(job.format)}, {"uri", job.uri}, {"params", job.params}};
+    return {{"path", job.path},     {"format", to_string(job.format)}, {"uri", job.uri},
+            {"params", job.params}, {"windows", job.windows},           {"wine_prefix", job.wine_prefix}};
 }
 
 scan_job scan_job_from_json(const json& j) {
@@ -140,10 +159,12 @@ scan_job scan_job_from_json(const json& j) {
     job.format = f == "vst2" ? plugin_format::vst2 : f == "vst3" ? plugin_format::vst3 : plugin_format::lv2;
     job.uri = j.at("uri").get<std::string>();
     job.params = j.at("params").get<bool>();
+    job.windows = j.at("windows").get<bool>();
+    job.wine_prefix = j.at("wine_prefix").get<std::string>();
     return job;
 }
 
-std::vector<json> vst3_moduleinfo_records(const std::string& bundle, const std::string& text) {
+std::vector<json> vst3_moduleinfo_records(const std::string& bundle, const std::string& text, bool windows) {
     json info = json::parse(without_trailing_commas(text), nullptr, false, true);
     if (!info.is_object() || !info.contains("Classes") || !info["Classes"].is_array())
         throw record_error(bundle + "/Contents/Resources/moduleinfo.json: not a moduleinfo.json (no Classes list)");
@@ -152,7 +173,7 @@ std::vector<json> vst3_moduleinfo_records(const std::string& bundle, const std::
     std::vector<json> out;
     for (const auto& c : info["Classes"]) {
         if (!c.is_object() || string_at(c, "Category") != "Audio Module Class") continue;
-        json r = blank_record(bundle, plugin_format::vst3);
+        json r = blank_record(bundle, plugin_format::vst3, windows);
         r["plugin_id"] = or_null(string_at(c, "CID"));
         r["plugin_name"] = or_null(string_at(c, "Name"));
         auto vendor = string_at(c, "Vendor");
@@ -171,9 +192,9 @@ std::vector<json> vst3_moduleinfo_records(const std::string& bundle, const std::
 std::vector<json> file_records(const found_path& found) {
     switch (*found.format) {
         case plugin_format::lv2: return lv2_records(found.path);
-        case plugin_format::vst3: return vst3_records(found.path);
+        case plugin_format::vst3: return vst3_records(found.path, found.windows);
         case plugin_format::vst2: {
-            json r = blank_record(found.path, plugin_format::vst2);
+            json r = blank_record(found.path, plugin_format::vst2, found.windows);
             r["plugin_name"] = fs::path(found.path).stem().string();
             return {r};
         }
@@ -206,7 +227,8 @@ std::vector<json> merge_loaded(json&& answer) {
     return out;
 }
 
-int scan_plugins(const std::vector<scan_root>& roots, const plugin_loader* load, bool params, record_writer& out) {
+int scan_plugins(const std::vector<scan_root>& roots, const plugin_loader* load, const scan_settings& settings,
+                 record_writer& out) {
     auto error = [&](const std::string& path, const std::string& message) {
         json r;
         if (valid_utf8(path)) r["plugin_path"] = path;
@@ -225,13 +247,18 @@ int scan_plugins(const std::vector<scan_root>& roots, const plugin_loader* load,
                 return error(found.path, e.what());
             }
             if (!load) {
-                for (const auto& r : records) out.write(r);
+                const std::string why = found.windows ? windows_file_reason(found.path, settings) : "";
+                for (auto& r : records) {
+                    if (!why.empty()) set_error(r, "cannot load plugin " + found.path + ": " + why);
+                    out.write(r);
+                }
                 return;
             }
             // A VST3 bundle is loaded once, for all its classes.
             if (found.format == plugin_format::vst3 && records.size() > 1) records.resize(1);
             for (auto& r : records) {
-                scan_job job{found.path, *found.format, r.value("plugin_uri", ""), params};
+                scan_job job{found.path,      *found.format, r.value("plugin_uri", ""), settings.params,
+                             found.windows, settings.wine_prefix};
                 r["plugin_sha256"] = binary_sha256(job);
                 for (const auto& each : (*load)(std::move(r), job)) out.write(each);
             }

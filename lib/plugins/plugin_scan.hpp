@@ -12,6 +12,7 @@
 #include "core/records.hpp"
 #include "plugins/plugin_ref.hpp"
 #include "plugins/plugin_scan_walk.hpp"
+#include "plugins/wine_prefix.hpp"
 
 namespace vr {
 
@@ -23,12 +24,15 @@ struct scan_job {
     plugin_format format;
     std::string uri;  // an LV2 plugin's, "" for the others
     bool params = false;
+    bool windows = false;     // a Windows build: described by the Windows worker under wine
+    std::string wine_prefix;  // the prefix given (--wine-prefix), "" for none (wine/windows_instance.hpp)
 };
 json to_json(const scan_job& job);
 scan_job scan_job_from_json(const json& j);
 
 // The records a found plugin's files give, in field order plugin_path,
-// [plugin_uri, plugin_bundle,] plugin_format, plugin_id, plugin_name,
+// [plugin_uri, plugin_bundle,] plugin_format, plugin_platform,
+// [wine_version (a Windows build's, null),] plugin_id, plugin_name,
 // plugin_vendor, plugin_version, category, input_channels,
 // output_channels, sidechain_channels, midi_input, param_count,
 // plugin_program_count, plugin_sha256, plugin_load_s: null where the files
@@ -40,9 +44,9 @@ scan_job scan_job_from_json(const json& j);
 std::vector<json> file_records(const found_path& found);
 
 // The records of a VST3 bundle from its Contents/Resources/moduleinfo.json
-// text: one per "Audio Module Class"; throws record_error when the text is
-// not such a file.
-std::vector<json> vst3_moduleinfo_records(const std::string& bundle, const std::string& text);
+// text: one per "Audio Module Class" (of a Windows build with windows);
+// throws record_error when the text is not such a file.
+std::vector<json> vst3_moduleinfo_records(const std::string& bundle, const std::string& text, bool windows = false);
 
 // Loads a plugin for its records: given the record made from its files and
 // the job, returns the records to write (one per plugin it holds; one with
@@ -55,10 +59,20 @@ using plugin_loader = std::function<std::vector<json>(json&& record, const scan_
 // version (JUCE's LV2 host says less than the Turtle does).
 std::vector<json> merge_loaded(json&& answer);
 
+// How a scan goes besides its roots.
+struct scan_settings {
+    bool params = false;      // load is asked for the parameters too
+    std::string wine_prefix;  // the prefix Windows plugins load in (--wine-prefix, absolute), or ""
+    wine_env env;             // where they load without one (plugins/wine_prefix.hpp)
+};
+
 // Walks each root and writes a record per plugin (through load when it is
 // given, else from the files alone) and an error record per path that
-// cannot be walked or read; with params, load is asked for the parameters
-// too. Returns the tool's exit code (1 when any record failed).
-int scan_plugins(const std::vector<scan_root>& roots, const plugin_loader* load, bool params, record_writer& out);
+// cannot be walked or read. Without load, a Windows plugin's record is an
+// error when its files say why it cannot load (windows_plugin_reason: in
+// the prefix it would load in when there is one, so missing imports are
+// named). Returns the tool's exit code (1 when any record failed).
+int scan_plugins(const std::vector<scan_root>& roots, const plugin_loader* load, const scan_settings& settings,
+                 record_writer& out);
 
 }  // namespace vr

@@ -102,11 +102,7 @@ std::string prefix_of(const plugin_ref& ref) {
     return choose_wine_prefix(ref.location, ref.wine_prefix, {wineprefix ? wineprefix : "", home ? home : ""});
 }
 
-std::unique_ptr<host::plugin_instance> load_windows_instance(const plugin_ref& ref, int sample_rate, int block_size,
-                                                             bool sidechain, bool own_process) {
-    // What keeps the plugin from loading is said before wine is asked: a
-    // 32-bit build, no entry point, imports the prefix lacks, a bundle
-    // without a 64-bit Windows module.
+std::string checked_prefix(const plugin_ref& ref) {
     // What the file says alone comes first: it needs no wine and no prefix.
     if (std::string why = windows_plugin_reason(ref.location, std::nullopt); !why.empty())
         throw record_error("cannot load plugin " + ref.location + ": " + why);
@@ -114,6 +110,38 @@ std::unique_ptr<host::plugin_instance> load_windows_instance(const plugin_ref& r
     const std::string prefix = prefix_of(ref);
     if (std::string why = windows_plugin_reason(ref.location, prefix); !why.empty())
         throw record_error("cannot load plugin " + ref.location + ": " + why);
+    return prefix;
+}
+
+json describe_windows_plugin(const scan_job& job) {
+    const plugin_ref ref{job.path, job.format, {}, true, job.wine_prefix};
+    const std::string prefix = checked_prefix(ref);
+    // As load_windows_instance names it: the module file, by its path in the prefix.
+    const std::string there = windows_path(windows_plugin_module(ref.location), prefix);
+    json fields;
+    std::string version;
+    {
+        windows_host host(prefix);
+        version = host.wine_version();
+        try {
+            fields = host.call(json{{"op", "describe"},
+                                    {"ref", host::to_wire(plugin_ref{there, job.format})},
+                                    {"params", job.params}});
+        } catch (const record_error& e) {
+            // The worker names the plugin as wine sees it: the user named it here.
+            std::string message = e.what();
+            for (auto at = message.find(there); at != std::string::npos; at = message.find(there, at + ref.location.size()))
+                message.replace(at, there.size(), ref.location);
+            throw record_error(message);
+        }
+    }
+    for (auto& f : fields) f["wine_version"] = version;
+    return fields;
+}
+
+std::unique_ptr<host::plugin_instance> load_windows_instance(const plugin_ref& ref, int sample_rate, int block_size,
+                                                             bool sidechain, bool own_process) {
+    const std::string prefix = checked_prefix(ref);
     plugin_ref there = ref;
     // JUCE's host on Windows opens a VST3 module file, not a bundle folder,
     // and finds the DLLs beside a plugin from its folder.

@@ -9,6 +9,7 @@
 
 #include "host/plugin_instance.hpp"
 #include "plugins/plugin_ref.hpp"
+#include "plugins/plugin_scan.hpp"
 #include "wine/windows_host.hpp"
 
 namespace vr::wine {
@@ -16,6 +17,21 @@ namespace vr::wine {
 // The prefix the Windows plugin ref loads in (plugins/wine_prefix.hpp:
 // its own, the job's, WINEPREFIX, ~/.wine); throws record_error.
 std::string prefix_of(const plugin_ref& ref);
+
+// The prefix the Windows plugin ref loads in, once what keeps it from
+// loading there has been looked for: first what its file says alone (a
+// 32-bit build, no entry point, a bundle without a 64-bit Windows module:
+// no wine or prefix needed for that), then wine, the prefix, and the DLLs
+// the prefix lacks. Throws record_error saying why it would not load.
+std::string checked_prefix(const plugin_ref& ref);
+
+// plugin-scan's fields of the Windows plugin of job (host/describe_instance.hpp's,
+// each with wine_version), from a Windows worker of its own in the prefix
+// the plugin loads in, ended before this returns; the caller keeps the
+// prefix's server up (keep_server_up) from a process that outlives this
+// call. Throws record_error: why the plugin would not load, or how the
+// worker crashed.
+json describe_windows_plugin(const scan_job& job);
 
 // A new instance of the Windows plugin ref, in the prefix's shared host,
 // or with own_process in a host of its own (isolation process). Throws

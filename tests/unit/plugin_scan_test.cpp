@@ -112,7 +112,8 @@ TEST(PluginScanVst3, ModuleInfoGivesOneRecordPerAudioClass) {
     auto records = vr::vst3_moduleinfo_records("/p/Two.vst3", text);
     ASSERT_EQ(records.size(), 2u);
     EXPECT_EQ(records[0].dump(),
-              R"({"plugin_path":"/p/Two.vst3","plugin_format":"vst3","plugin_id":"0123456789ABCDEF0123456789ABCDEF",)"
+              R"({"plugin_path":"/p/Two.vst3","plugin_format":"vst3","plugin_platform":"linux-x86_64",)"
+              R"("plugin_id":"0123456789ABCDEF0123456789ABCDEF",)"
               R"("plugin_name":"Two Synth","plugin_vendor":"Acme","plugin_version":"2.1.0","category":"instrument",)"
               R"("input_channels":null,"output_channels":null,"sidechain_channels":null,"midi_input":null,)"
               R"("param_count":null,"plugin_program_count":null,"plugin_sha256":null,"plugin_load_s":null})");
@@ -200,7 +201,8 @@ TEST(PluginScanLv2, RecordsOfABundleOfSeveralPluginsAreNamedByUri) {
     ASSERT_EQ(records.size(), 3u);
     EXPECT_EQ(records[0].dump(),
               R"({"plugin_path":"urn:t:synth","plugin_uri":"urn:t:synth","plugin_bundle":")" + bundle +
-                  R"(","plugin_format":"lv2","plugin_id":"urn:t:synth","plugin_name":"T \"Synth\"",)"
+                  R"(","plugin_format":"lv2","plugin_platform":"linux-x86_64",)"
+              R"("plugin_id":"urn:t:synth","plugin_name":"T \"Synth\"",)"
                   R"("plugin_vendor":"Maker","plugin_version":"2.10","category":"instrument","input_channels":0,)"
                   R"("output_channels":2,"sidechain_channels":0,"midi_input":true,"param_count":2,)"
                   R"("plugin_program_count":null,"plugin_sha256":null,"plugin_load_s":null})");

@@ -10,6 +10,9 @@
 //   VR_FAULT=2  hang.dll: a note-on of pitch >= 100 never returns from
 //               processReplacing (sleeps forever in 100 ms steps)
 //
+// With VR_WIN_FAULT_AT_LOAD set in the environment, crash.dll and hang.dll
+// fault in VSTPluginMain instead, as a host loads them (plugin-scan's test).
+//
 // Every other note sounds, so a batch can hold good jobs and a bad one:
 // y = 0.25 * (v / 127) * sin(2 pi f k / sr), f = 440 * 2^((n - 69) / 12),
 // k counted in samples from the note-on (0 at the note-on itself), one
@@ -184,6 +187,8 @@ AEffect* VSTPluginMain(audioMasterCallback host);
 
 AEffect* VSTPluginMain(audioMasterCallback host) {
     (void) host;
+    if (getenv("VR_WIN_FAULT_AT_LOAD"))
+        fault();
     struct instrument* s = calloc(1, sizeof *s);
     if (!s) return NULL;
     s->rate = 48000.0f;

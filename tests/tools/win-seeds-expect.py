@@ -75,7 +75,7 @@ def value(note, seed):
     if k == 4:
         a, b = s.word() & 0xFFFFFFFF, s.word() & 0xFFFFFFFF
         return (a << 32) | b
-    if 5 <= k <= 9:
+    if 5 <= k <= 9 or k == 19:
         return s.word()
     if 10 <= k <= 13 or k == 18:
         return s.filetime()
@@ -85,7 +85,7 @@ def value(note, seed):
         s0 = Streams(0)
         s0.srand(s0.wall ^ (s0.filetime() & 0xFFFFFFFF))
         return s0.rand4()
-    raise SystemExit(f"note {note}: not one of the Windows sources (60..78)")
+    raise SystemExit(f"note {note}: not one of the Windows sources (60..79)")
 
 
 def noise(x, n, amp):

@@ -24,8 +24,8 @@ $(TEST_SEEDS_VST2): tests/plugins/seeds/seeds_vst2.c tests/plugins/seeds/seeds.m
 # The same file built for Windows (README.md, "Windows"), like the C plugins
 # of tests/plugins/windows/windows.mk (read before this file): its notes
 # draw from the C runtimes' and Windows' sources through their DLLs; the
-# import libraries for the imports under names of ours come from the
-# seeds_win_*.def files. The path is exported either way, so a test can
+# import libraries for the imports under names of ours (one delay-loaded)
+# come from the seeds_win_*.def files. The path is exported either way, so a test can
 # say the plugin is missing.
 WIN_SEEDS_DIR  := build/plugins/win/seeds
 WIN_SEEDS_VST2 := $(WIN_SEEDS_DIR)/vr-test-seeds.dll
@@ -33,12 +33,14 @@ export VR_WIN_SEEDS_VST2 := $(abspath $(WIN_SEEDS_VST2))
 
 ifneq ($(HAVE_WIN_CXX),)
 WIN_SEEDS_LIBS := $(patsubst tests/plugins/seeds/%.def,$(WIN_SEEDS_DIR)/lib%.a,$(wildcard tests/plugins/seeds/seeds_win_*.def))
+# The one delay-loaded import: its library made with -y.
+$(WIN_SEEDS_DIR)/libseeds_win_delay.a: WIN_DLLTOOL_OUT := -y
 TEST_PLUGINS += $(WIN_SEEDS_VST2)
 test-plugins: $(WIN_SEEDS_VST2)
 
 $(WIN_SEEDS_DIR)/lib%.a: tests/plugins/seeds/%.def
 	@mkdir -p $(@D)
-	$(WIN_DLLTOOL) -d $< -l $@
+	$(WIN_DLLTOOL) -d $< $(or $(WIN_DLLTOOL_OUT),-l) $@
 
 # _WIN32_WINNT 0x0A00: the declarations of Windows 8 and later
 # (GetSystemTimePreciseAsFileTime, BCRYPT_USE_SYSTEM_PREFERRED_RNG).

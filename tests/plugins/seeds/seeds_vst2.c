@@ -33,7 +33,7 @@
 // creation seeds glibc's one state behind rand and random: notes 60 and 61
 // follow it (as they follow note 74's).
 //
-// Built for Windows (mingw, _WIN32), notes 60..78 draw from the C
+// Built for Windows (mingw, _WIN32), notes 60..79 draw from the C
 // runtimes' and Windows' sources instead, each through its DLL: the table
 // is in README.md beside this ("Windows").
 //
@@ -72,7 +72,7 @@
 
 #define FIRST_NOTE 60
 #ifdef _WIN32
-#define SOURCES 19
+#define SOURCES 20
 #else
 #define SOURCES 17
 #endif
@@ -117,6 +117,7 @@ long long vr_ucrt_time64(long long* out);               // api-ms-win-crt-time-l
 int vr_msvcrt_rand_s(unsigned* out);                    // msvcrt.dll
 int vr_msvcrt_time32(int* out);                         // msvcrt.dll
 void WINAPI vr_sysinfo_precise_time(FILETIME* out);     // api-ms-win-core-sysinfo-l1-2-0.dll
+LONG WINAPI vr_delay_bcrypt_random(void*, UCHAR*, ULONG, ULONG);  // bcrypt.dll, delay-loaded
 BOOLEAN WINAPI SystemFunction036(void* out, ULONG n);   // advapi32.dll: RtlGenRandom
 
 typedef int (*rand_fn)(void);
@@ -189,6 +190,7 @@ static uint64_t draw(const struct seeds* s, int source) {
         case 16: return s->birth_value;
         case 17: return (uint64_t) vr_ucrt_time64(NULL);
         case 18: vr_sysinfo_precise_time(&t); return filetime_value(t);
+        case 19: return bcrypt_random(vr_delay_bcrypt_random);
     }
     return 0;
 }

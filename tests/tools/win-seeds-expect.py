@@ -85,7 +85,10 @@ def value(note, seed):
         s0 = Streams(0)
         s0.srand(s0.wall ^ (s0.filetime() & 0xFFFFFFFF))
         return s0.rand4()
-    raise SystemExit(f"note {note}: not one of the Windows sources (60..79)")
+    if k == 20:  # the load value: DllMain, under seed 0, before anything else draws
+        s0 = Streams(0)
+        return s0.filetime() ^ s0.rand4()
+    raise SystemExit(f"note {note}: not one of the Windows sources (60..80)")
 
 
 def noise(x, n, amp):

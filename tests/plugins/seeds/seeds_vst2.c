@@ -33,7 +33,7 @@
 // creation seeds glibc's one state behind rand and random: notes 60 and 61
 // follow it (as they follow note 74's).
 //
-// Built for Windows (mingw, _WIN32), notes 60..79 draw from the C
+// Built for Windows (mingw, _WIN32), notes 60..80 draw from the C
 // runtimes' and Windows' sources instead, each through its DLL: the table
 // is in README.md beside this ("Windows").
 //
@@ -72,7 +72,7 @@
 
 #define FIRST_NOTE 60
 #ifdef _WIN32
-#define SOURCES 20
+#define SOURCES 21
 #else
 #define SOURCES 17
 #endif
@@ -164,6 +164,24 @@ static uint64_t crypt_random(void) {
     return ok ? bytes_value(b) : 0;
 }
 
+// Source 20: what a DLL that seeds as it loads (a C++ static constructor,
+// DllMain) would hold. Drawn before the loader returns to the host, so it
+// is pinned only when the plugin's imports are rewritten before its entry
+// point runs.
+static uint64_t g_load_value;
+
+BOOL WINAPI DllMain(HINSTANCE self, DWORD reason, LPVOID reserved);
+BOOL WINAPI DllMain(HINSTANCE self, DWORD reason, LPVOID reserved) {
+    (void) self;
+    (void) reserved;
+    if (reason == DLL_PROCESS_ATTACH) {
+        FILETIME t;
+        GetSystemTimeAsFileTime(&t);
+        g_load_value = filetime_value(t) ^ rand4(rand);
+    }
+    return TRUE;
+}
+
 static uint64_t draw(const struct seeds* s, int source) {
     FILETIME t;
     switch (source) {
@@ -191,6 +209,7 @@ static uint64_t draw(const struct seeds* s, int source) {
         case 17: return (uint64_t) vr_ucrt_time64(NULL);
         case 18: vr_sysinfo_precise_time(&t); return filetime_value(t);
         case 19: return bcrypt_random(vr_delay_bcrypt_random);
+        case 20: return g_load_value;
     }
     return 0;
 }

@@ -23,26 +23,26 @@ setup() {
     mkdir -p "$OUT"
 }
 
-# Jobs for every Windows source (notes 60-80) into folder $1 as .npy, in
-# the order given by the rest of the arguments (default: 60 to 80).
+# Jobs for every Windows source (notes 60-82) into folder $1 as .npy, in
+# the order given by the rest of the arguments (default: 60 to 82).
 seed_jobs() {
     local dir=$1 note
     shift
-    [ $# -gt 0 ] || set -- $(seq 60 80)
+    [ $# -gt 0 ] || set -- $(seq 60 82)
     for note in "$@"; do
         printf '{"note":%d,"output_path":"%s/n%d.npy"}\n' "$note" "$dir" "$note"
     done
 }
 
 # Folders $1 and $2 hold the same file names with the same bytes, and $3
-# files (default 21) of them.
+# files (default 23) of them.
 assert_same_files() {
     local f n=0
     for f in "$1"/*.npy; do
         cmp "$f" "$2/${f##*/}" || fail "${f##*/} differs between $1 and $2"
         n=$((n + 1))
     done
-    assert_equal "$n" "${3:-21}"
+    assert_equal "$n" "${3:-23}"
     assert_equal "$(names_in "$1")" "$(names_in "$2")"
 }
 
@@ -84,7 +84,7 @@ assert_pinned_values() {
     local i note
     # ucrt's rand (61, 62) unseeded starts where it always does; time()'s
     # seconds (63, 74, 75, 77) may not have moved: neither is compared.
-    local moving=(60 64 65 66 67 68 69 70 71 72 73 76 78 79 80)
+    local moving=(60 64 65 66 67 68 69 70 71 72 73 76 78 79 80 81 82)
     for i in a b; do
         mkdir -p "$OUT/$i"
         seed_jobs "$OUT/$i" "${moving[@]}" | render-one --plugin "$SEEDS" --real-randomness --duration 0.2 --tail 0 \
@@ -103,7 +103,7 @@ assert_pinned_values() {
     seed_jobs "$OUT/one" | render-one --plugin "$SEEDS" --duration 0.2 --tail 0 > /dev/null 2>&1
     seed_jobs "$OUT/fwd" | parallel --will-cite --pipe -N4 -j2 render-one --plugin "$SEEDS" --duration 0.2 --tail 0 \
         > "$OUT/fwd.ndjson" 2>/dev/null
-    seed_jobs "$OUT/back" $(seq 80 -1 60) |
+    seed_jobs "$OUT/back" $(seq 82 -1 60) |
         parallel --will-cite --pipe -N5 -j2 render-one --plugin "$SEEDS" --duration 0.2 --tail 0 \
         > "$OUT/back.ndjson" 2>/dev/null
     assert_all_sound "$OUT/fwd.ndjson" 0 pinned
@@ -116,14 +116,14 @@ assert_pinned_values() {
     local note mode
     for mode in reset fresh process; do
         mkdir -p "$OUT/$mode"
-        for note in $(seq 60 80); do
+        for note in $(seq 60 82); do
             printf '{"note":%d,"seed":1,"output_path":"%s/s1_n%d.npy"}\n{"note":%d,"seed":2,"output_path":"%s/s2_n%d.npy"}\n' \
                 "$note" "$OUT/$mode" "$note" "$note" "$OUT/$mode" "$note"
         done | render-one --plugin "$SEEDS" --isolation "$mode" --duration 0.2 --tail 0 > "$OUT/$mode.ndjson" 2>/dev/null
         run jq -r '[.status, .isolation, .randomness] | @tsv' "$OUT/$mode.ndjson"
         assert_equal "$(sort -u <<<"$output")" "$(printf 'ok\t%s\tpinned' "$mode")"
     done
-    for note in $(seq 60 80); do
+    for note in $(seq 60 82); do
         run "$EXPECT" "$OUT/reset/s1_n$note.npy" 1 "$note"
         assert_success
         run "$EXPECT" "$OUT/reset/s2_n$note.npy" 2 "$note"

@@ -88,7 +88,11 @@ def value(note, seed):
     if k == 20:  # the load value: DllMain, under seed 0, before anything else draws
         s0 = Streams(0)
         return s0.filetime() ^ s0.rand4()
-    raise SystemExit(f"note {note}: not one of the Windows sources (60..80)")
+    if k == 21:  # timespec_get: nanoseconds
+        return s.wall * 10**9
+    if k == 22:  # _Xtime_get_ticks: 100 ns since 1970
+        return s.wall * 10**7
+    raise SystemExit(f"note {note}: not one of the Windows sources (60..82)")
 
 
 def noise(x, n, amp):

@@ -33,7 +33,7 @@
 // creation seeds glibc's one state behind rand and random: notes 60 and 61
 // follow it (as they follow note 74's).
 //
-// Built for Windows (mingw, _WIN32), notes 60..80 draw from the C
+// Built for Windows (mingw, _WIN32), notes 60..82 draw from the C
 // runtimes' and Windows' sources instead, each through its DLL: the table
 // is in README.md beside this ("Windows").
 //
@@ -72,7 +72,7 @@
 
 #define FIRST_NOTE 60
 #ifdef _WIN32
-#define SOURCES 21
+#define SOURCES 23
 #else
 #define SOURCES 17
 #endif
@@ -118,6 +118,12 @@ int vr_msvcrt_rand_s(unsigned* out);                    // msvcrt.dll
 int vr_msvcrt_time32(int* out);                         // msvcrt.dll
 void WINAPI vr_sysinfo_precise_time(FILETIME* out);     // api-ms-win-core-sysinfo-l1-2-0.dll
 LONG WINAPI vr_delay_bcrypt_random(void*, UCHAR*, ULONG, ULONG);  // bcrypt.dll, delay-loaded
+struct vr_timespec64 {
+    long long tv_sec;
+    long tv_nsec;
+};
+int vr_ucrt_timespec64_get(struct vr_timespec64* out, int base);  // api-ms-win-crt-time-l1-1-0.dll
+long long vr_xtime_get_ticks(void);                                // msvcp140.dll
 BOOLEAN WINAPI SystemFunction036(void* out, ULONG n);   // advapi32.dll: RtlGenRandom
 
 typedef int (*rand_fn)(void);
@@ -210,6 +216,12 @@ static uint64_t draw(const struct seeds* s, int source) {
         case 18: vr_sysinfo_precise_time(&t); return filetime_value(t);
         case 19: return bcrypt_random(vr_delay_bcrypt_random);
         case 20: return g_load_value;
+        case 21: {
+            struct vr_timespec64 ts;
+            if (vr_ucrt_timespec64_get(&ts, 1) != 1) return 0;  // TIME_UTC
+            return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
+        }
+        case 22: return (uint64_t) vr_xtime_get_ticks();
     }
     return 0;
 }

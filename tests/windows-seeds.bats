@@ -143,7 +143,7 @@ assert_pinned_values() {
     cmp "$OUT/reset/s1_n67.npy" "$OUT/again.npy"
 }
 
-@test "--check-reproducible for a Windows plugin: pinned, every record says reproducible true; real, false, and stderr says why once" {
+@test "--check-reproducible for a Windows plugin, in any isolation: pinned, reproducible true; real, false, and stderr says why once" {
     seed_jobs "$OUT" 65 70 | render-one --plugin "$SEEDS" --check-reproducible --duration 0.2 --tail 0 \
         > "$OUT/pinned.ndjson" 2> "$OUT/pinned.err"
     run jq -c '[.status, .reproducible]' "$OUT/pinned.ndjson"
@@ -158,4 +158,15 @@ assert_pinned_values() {
 ["ok",false]'
     run grep -c "vr-test-seeds: not reproducible: a second process renders the same note otherwise" "$OUT/real.err"
     assert_output 1
+    # A job's isolation asked for keeps no instance to fork: the check
+    # renders on one of its own (there is no fork under wine).
+    local mode
+    for mode in reset fresh process; do
+        seed_jobs "$OUT" 65 | render-one --plugin "$SEEDS" --isolation "$mode" --check-reproducible --duration 0.2 \
+            --tail 0 > "$OUT/$mode.ndjson" 2> "$OUT/$mode.err"
+        run jq -c '[.status, .isolation, .reproducible]' "$OUT/$mode.ndjson"
+        assert_output "[\"ok\",\"$mode\",true]"
+        run grep -c "reproducib" "$OUT/$mode.err"
+        assert_output 0
+    done
 }

@@ -242,7 +242,10 @@ void worker_slot::check_reproducible(bool real_randomness) {
     // second process.
     const audio_buffer noise = probe_input(sample_rate, info.main_input_channels);
     const audio_buffer* in = info.main_input_channels > 0 ? &noise : nullptr;
-    if (pristine) {
+    // There is no fork under wine: a Windows plugin's note comes from an
+    // instance of its own, whatever the job's isolation kept.
+    const bool fork = pristine && !ref.windows;
+    if (fork) {
         auto child = run_in_child(
             [&] {
                 enter_child_heap();
@@ -258,7 +261,7 @@ void worker_slot::check_reproducible(bool real_randomness) {
         pinned::reseed(the_probe_note.seed);
         here = p->render(probe_plan(sample_rate), 2, {.input = in});
     }
-    fresh_render there = render_in_fresh_process(ref, sample_rate, block_size, pristine != nullptr,
+    fresh_render there = render_in_fresh_process(ref, sample_rate, block_size, fork,
                                                  real_randomness, probe_timeout_s, in);
     if (!there.ok) return warn(info.name + ": no reproducibility check: " + there.error);
     std::string difference = first_difference(here, there.audio);

@@ -1,9 +1,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Small generators whose every output follows from a seed: what render-one's
-// worker hands a plugin in place of libc's randomness (linux/pinned_randomness.cpp),
-// kept here, without the interposition, so that tests can pin their values.
+// worker hands a plugin in place of the system's randomness and wall clock
+// (linux/pinned_randomness.cpp for libc, windows/pinned_imports.cpp for the
+// Windows worker's C runtimes and system DLLs), kept here, without the
+// interposition, so that tests can pin their values and both systems draw
+// the same streams from the same seed.
 #pragma once
+#include <algorithm>
+#include <atomic>
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 namespace vr::seeded {
 
@@ -53,5 +60,43 @@ constexpr int rand_r_step(unsigned int& s) {
     s = s * 1103515245U + 12345U;
     return static_cast<int>(mix(s) & 0x7FFFFFFF);
 }
+
+// 2020-01-01T00:00:00Z: the pinned wall clock's reading under seed 0; under
+// seed s it reads this + s seconds and does not move.
+inline constexpr std::int64_t wall_clock_epoch = 1577836800;
+
+// Tags that keep the generators of one seed apart.
+enum : std::uint64_t { tag_random = 1, tag_lcg48 = 2, tag_entropy = 3, tag_srandom = 4 };
+
+// The streams a pinned process answers from, shared by every thread: the
+// counter behind rand() (and random()), the byte stream behind every
+// source of entropy, and the wall clock's second. Lock-free; reseed() puts
+// all three where `seed` says, as at the start of each job.
+struct streams {
+    std::atomic<std::uint64_t> random{derive(0, tag_random)};
+    std::atomic<std::uint64_t> entropy{derive(0, tag_entropy)};
+    std::atomic<std::int64_t> wall{wall_clock_epoch};
+
+    void reseed(std::uint32_t seed) {
+        random.store(derive(seed, tag_random));
+        entropy.store(derive(seed, tag_entropy));
+        wall.store(wall_clock_epoch + seed);
+    }
+    // rand()'s next 64 bits (the callers keep the high ones).
+    std::uint64_t next_random() { return mix(random.fetch_add(gamma) + gamma); }
+    // What srand(seed) makes of the counter: every seed its own stream.
+    void seed_random(unsigned int seed) { random.store(derive(seed, tag_srandom)); }
+    // The next n bytes of the entropy stream, whole 8-byte words at a time.
+    void fill(void* out, std::size_t n) {
+        const std::size_t words = (n + 7) / 8;
+        const std::uint64_t start = entropy.fetch_add(words * gamma);
+        auto* bytes = static_cast<unsigned char*>(out);
+        for (std::size_t i = 0; i < words; ++i) {
+            const std::uint64_t v = mix(start + (i + 1) * gamma);
+            std::memcpy(bytes + 8 * i, &v, std::min<std::size_t>(8, n - 8 * i));
+        }
+    }
+    std::int64_t wall_seconds() const { return wall.load(); }
+};
 
 }  // namespace vr::seeded

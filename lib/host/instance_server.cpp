@@ -99,7 +99,7 @@ private:
 
 }  // namespace
 
-int serve_instances(std::FILE* in, std::FILE* out) {
+int serve_instances(std::FILE* in, std::FILE* out, void (*on_seed)(std::uint32_t)) {
     server s;
     for (;;) {
         std::optional<json> request;
@@ -111,6 +111,8 @@ int serve_instances(std::FILE* in, std::FILE* out) {
         if (!request) return 0;
         json reply;
         try {
+            if (auto seed = request->find("seed"); seed != request->end() && on_seed)
+                on_seed(seed->get<std::uint32_t>());
             reply = json{{"ok", s.answer(*request)}};
         } catch (const record_error& e) {
             reply = json{{"error", e.what()}, {"kind", "record"}};

@@ -6,6 +6,7 @@
 // Nothing but hosting happens here: no files are written, no records made;
 // float audio goes back and render-one's worker does the rest.
 #pragma once
+#include <cstdint>
 #include <cstdio>
 
 namespace vr::host {
@@ -17,7 +18,9 @@ namespace vr::host {
 // instances left to the process's end; free; and one per plugin_instance
 // call (programs, program_name, select_program, set_parameter,
 // apply_preset, state, program_preset, bank_preset, read_params,
-// param_values, param_names, reset, render).
-int serve_instances(std::FILE* in, std::FILE* out);
+// param_values, param_names, reset, render). A request that carries
+// `seed` first calls on_seed with it (the Windows worker pins its plugins'
+// randomness and wall clock to it: windows/pinned_imports.hpp).
+int serve_instances(std::FILE* in, std::FILE* out, void (*on_seed)(std::uint32_t) = nullptr);
 
 }  // namespace vr::host

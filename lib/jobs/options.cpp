@@ -58,7 +58,8 @@ void declare_render_options(cli& cli) {
         "no-isolate", "render in this process, without a worker: a crash ends the run")(
         "sandbox", "render every job in a sandbox (bubblewrap): no network, nothing writable but the output root, "
                    "the plugin's HOME and a private /tmp, users' files hidden, no process left behind (sandbox)")(
-        "real-randomness", "give plugins libc's own randomness and wall clock, not the ones each job's seed pins")(
+        "real-randomness", "give plugins libc's own randomness and wall clock (a Windows plugin, its C runtime's "
+                           "and Windows'), not the ones each job's seed pins")(
         "check-reproducible", "render each plugin's probe again in a freshly started process and mark its records "
                               "reproducible true or false");
     cli.add("Defaults for fields a job lacks")(

@@ -34,21 +34,19 @@ namespace {
 
 std::atomic<bool> g_on{false};
 
-// random() and rand(): SplitMix64 over a counter, the built-in one or the
-// eight bytes at the start of a buffer a plugin gave initstate().
-std::atomic<std::uint64_t> g_random{0};
+// rand() and random() draw from the streams' counter, or from the eight
+// bytes at the start of a buffer a plugin gave initstate(); every byte
+// stream (getrandom, getentropy, arc4random, /dev/urandom) from its entropy;
+// the wall clock from its second.
+seeded::streams g_streams;
 std::atomic<unsigned char*> g_random_buffer{nullptr};
 // The drand48 family's 48-bit state and its lcong48 parameters.
 std::atomic<std::uint64_t> g_lcg48{0};
 std::atomic<std::uint64_t> g_lcg48_a{seeded::lcg48_a};
 std::atomic<std::uint64_t> g_lcg48_c{seeded::lcg48_c};
 unsigned short g_seed48_old[3];
-// Every byte stream (getrandom, getentropy, arc4random, /dev/urandom).
-std::atomic<std::uint64_t> g_entropy{0};
-std::atomic<std::int64_t> g_wall{wall_clock_epoch};
-
-// Tags that keep the generators of one seed apart.
-enum : std::uint64_t { tag_random = 1, tag_lcg48 = 2, tag_entropy = 3, tag_srandom = 4 };
+std::atomic<std::uint32_t> g_seed{0};
+std::atomic<std::uint64_t> g_reseeds{0};
 
 // What an opening of /dev/urandom with open() reads before end of file.
 constexpr std::size_t device_bytes = 256 * 1024;
@@ -70,20 +68,20 @@ std::uint64_t next_random() {
         std::memcpy(buffer, &s, sizeof s);
         return seeded::mix(s);
     }
-    return seeded::mix(g_random.fetch_add(seeded::gamma) + seeded::gamma);
+    return g_streams.next_random();
 }
 
 void seed_random(unsigned int seed) {
-    std::uint64_t s = seeded::derive(seed, tag_srandom);
+    std::uint64_t s = seeded::derive(seed, seeded::tag_srandom);
     if (unsigned char* buffer = g_random_buffer.load())
         std::memcpy(buffer, &s, sizeof s);
     else
-        g_random.store(s);
+        g_streams.seed_random(seed);
 }
 
 char* current_random_state() {
     unsigned char* buffer = g_random_buffer.load();
-    return reinterpret_cast<char*>(buffer ? buffer : reinterpret_cast<unsigned char*>(&g_random));
+    return reinterpret_cast<char*>(buffer ? buffer : reinterpret_cast<unsigned char*>(&g_streams.random));
 }
 
 std::uint64_t lcg48_next() {
@@ -109,16 +107,7 @@ std::uint64_t lcg48_next(unsigned short xsubi[3]) {
     return x;
 }
 
-void fill(void* out, std::size_t n) {
-    const std::size_t words = (n + 7) / 8;
-    const std::uint64_t start = g_entropy.fetch_add(words * seeded::gamma);
-    auto* bytes = static_cast<unsigned char*>(out);
-    for (std::size_t i = 0; i < words; ++i) {
-        std::uint64_t v = seeded::mix(start + (i + 1) * seeded::gamma);
-        std::size_t k = std::min<std::size_t>(8, n - 8 * i);
-        std::memcpy(bytes + 8 * i, &v, k);
-    }
-}
+void fill(void* out, std::size_t n) { g_streams.fill(out, n); }
 
 bool is_random_device(const char* path, int flags) {
     return on() && path && (flags & O_ACCMODE) == O_RDONLY &&
@@ -167,13 +156,16 @@ bool enabled() { return on(); }
 void reseed(std::uint32_t seed) {
     if (!on()) return;
     g_random_buffer.store(nullptr);
-    g_random.store(seeded::derive(seed, tag_random));
-    g_lcg48.store(seeded::derive(seed, tag_lcg48) & seeded::lcg48_mask);
+    g_streams.reseed(seed);
+    g_lcg48.store(seeded::derive(seed, seeded::tag_lcg48) & seeded::lcg48_mask);
     g_lcg48_a.store(seeded::lcg48_a);
     g_lcg48_c.store(seeded::lcg48_c);
-    g_entropy.store(seeded::derive(seed, tag_entropy));
-    g_wall.store(wall_clock_epoch + seed);
+    g_seed.store(seed);
+    g_reseeds.fetch_add(1);
 }
+
+std::uint32_t current_seed() { return g_seed.load(); }
+std::uint64_t reseeds() { return g_reseeds.load(); }
 
 }  // namespace vr::host::pinned
 
@@ -204,7 +196,7 @@ char* initstate(unsigned int seed, char* state, std::size_t n) noexcept {
 char* setstate(char* state) noexcept {
     if (!on()) return VR_REAL(setstate)(state);
     char* old = current_random_state();
-    auto* builtin = reinterpret_cast<unsigned char*>(&g_random);
+    auto* builtin = reinterpret_cast<unsigned char*>(&g_streams.random);
     auto* given = reinterpret_cast<unsigned char*>(state);
     g_random_buffer.store(given == builtin ? nullptr : given);
     return old;
@@ -275,27 +267,27 @@ std::uint32_t arc4random_uniform(std::uint32_t upper) noexcept {
 
 time_t time(time_t* out) noexcept {
     if (!on()) return VR_REAL(time)(out);
-    time_t now = static_cast<time_t>(g_wall.load());
+    time_t now = static_cast<time_t>(g_streams.wall_seconds());
     if (out) *out = now;
     return now;
 }
 
 int gettimeofday(struct timeval* tv, void* tz) noexcept {
     if (!on()) return VR_REAL(gettimeofday)(tv, tz);
-    *tv = {static_cast<time_t>(g_wall.load()), 0};
+    *tv = {static_cast<time_t>(g_streams.wall_seconds()), 0};
     if (tz) std::memset(tz, 0, 2 * sizeof(int));  // struct timezone: UTC
     return 0;
 }
 
 int clock_gettime(clockid_t clock, struct timespec* ts) noexcept {
     if (!on() || !wall_clock(clock)) return VR_REAL(clock_gettime)(clock, ts);
-    *ts = {static_cast<time_t>(g_wall.load()), 0};
+    *ts = {static_cast<time_t>(g_streams.wall_seconds()), 0};
     return 0;
 }
 
 int timespec_get(struct timespec* ts, int base) noexcept {
     if (!on() || base != TIME_UTC) return VR_REAL(timespec_get)(ts, base);
-    *ts = {static_cast<time_t>(g_wall.load()), 0};
+    *ts = {static_cast<time_t>(g_streams.wall_seconds()), 0};
     return base;
 }
 

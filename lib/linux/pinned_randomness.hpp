@@ -17,13 +17,18 @@
 // process id or an address, and randomness drawn by a plugin's own threads
 // in an order the scheduler decides. Before enable() every one of them is
 // libc's own.
+// The generators are core/seeded.hpp's streams, which the Windows worker
+// answers Windows plugins from too (windows/pinned_imports.hpp): the job's
+// seed crosses its pipe (current_seed, reseeds).
 #pragma once
 #include <cstdint>
+
+#include "core/seeded.hpp"
 
 namespace vr::host::pinned {
 
 // 2020-01-01T00:00:00Z: the wall clock's reading under seed 0.
-inline constexpr std::int64_t wall_clock_epoch = 1577836800;
+inline constexpr std::int64_t wall_clock_epoch = seeded::wall_clock_epoch;
 
 // Pins every source listed above for the rest of the process's life, in
 // the state seed 0 gives (the state a worker starts in).
@@ -34,5 +39,11 @@ bool enabled();
 // random() state becomes the current one again (a buffer a plugin handed to
 // initstate is left as it is). Does nothing unless enabled.
 void reseed(std::uint32_t seed);
+
+// The seed of the last reseed (0 before any), and how many reseeds there
+// have been: a Windows worker is told the seed again whenever the count
+// has moved since it was last told.
+std::uint32_t current_seed();
+std::uint64_t reseeds();
 
 }  // namespace vr::host::pinned

@@ -17,6 +17,7 @@
 #include "core/error.hpp"
 #include "core/tool.hpp"
 #include "host/instance_wire.hpp"
+#include "linux/pinned_randomness.hpp"
 #include "supervise/supervise_status.hpp"
 #include "wine/prefix_server.hpp"
 #include "wine/wine_paths.hpp"
@@ -124,9 +125,16 @@ void windows_host::died(const std::string& why) {
 
 json windows_host::call(const json& request) {
     if (dead_) throw record_error(death_);
+    // The first request after each reseed carries the seed: the worker's
+    // plugins then draw what a Linux plugin would (windows/pinned_imports.hpp).
+    const std::uint64_t reseeds = host::pinned::reseeds();
+    const bool tell = host::pinned::enabled() && reseeds != told_reseeds_;
     std::optional<json> reply;
     try {
-        if (!host::write_message(to_, request)) died("the Windows worker is gone (its pipe closed)");
+        json seeded;
+        if (tell) (seeded = request)["seed"] = host::pinned::current_seed();
+        if (!host::write_message(to_, tell ? seeded : request)) died("the Windows worker is gone (its pipe closed)");
+        if (tell) told_reseeds_ = reseeds;
         reply = host::read_message(from_);
     } catch (const host::host_crashed& c) {
         died("the plugin crashed in the Windows worker (" + exception_name(c.code) + ", " + hex32(c.code) +

@@ -4,6 +4,7 @@
 #pragma once
 #include <sys/types.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -24,10 +25,11 @@ public:
     windows_host(const windows_host&) = delete;
     windows_host& operator=(const windows_host&) = delete;
 
-    // Sends a request and returns its answer's value. Throws record_error
-    // with the host's message for a record error, and for a host that
-    // crashed or ended (naming the exception and module, or its exit);
-    // after either, the host is dead and every later call throws.
+    // Sends a request and returns its answer's value; the first request
+    // after a reseed of the pinned randomness carries the job's seed.
+    // Throws record_error with the host's message for a record error, and
+    // for a host that crashed or ended (naming the exception and module, or
+    // its exit); after either, the host is dead and every later call throws.
     json call(const json& request);
     bool alive() const { return pid_ > 0 && !dead_; }
     pid_t pid() const { return pid_; }
@@ -43,6 +45,7 @@ private:
     bool dead_ = false;
     std::string death_;
     std::string wine_version_;
+    std::uint64_t told_reseeds_ = 0;  // pinned::reseeds() when the seed was last sent
 };
 
 // Keeps the prefix's wineserver up for the life of this process (started

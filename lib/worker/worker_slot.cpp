@@ -211,16 +211,21 @@ void worker_slot::probe_windows() {
                        other = probe_input(sample_rate, info.main_input_channels, true);
     const audio_buffer* in = info.main_input_channels > 0 ? &input : nullptr;
     played = std::move(pristine);
+    // Each probe render starts from the probe note's seed, as on Linux: the
+    // Windows worker's pinned generators follow it (windows/pinned_imports.hpp).
+    pinned::reseed(the_probe_note.seed);
     audio_buffer first = played->render(probe_plan(sample_rate), 2, {.input = in});
     if (played->program_count() > 1) played->select_program(initial_program == 1 ? 0 : 1);
     played->render(disturbing_plan(sample_rate), 2, {.input = in ? &other : nullptr});
     prepare(*played, std::nullopt);
+    pinned::reseed(the_probe_note.seed);
     const bool reset_ok = same_samples(first, played->render(probe_plan(sample_rate), 2, {.input = in}));
     mode = isolation::reset;
     if (!reset_ok) {
         // A new instance after others played: does it start as the first did?
         played.reset();
         auto fresh = load_warm();
+        pinned::reseed(the_probe_note.seed);
         mode = same_samples(first, fresh->render(probe_plan(sample_rate), 2, {.input = in})) ? isolation::fresh
                                                                                                : isolation::process;
     }
@@ -237,7 +242,10 @@ void worker_slot::check_reproducible(bool real_randomness) {
     // second process.
     const audio_buffer noise = probe_input(sample_rate, info.main_input_channels);
     const audio_buffer* in = info.main_input_channels > 0 ? &noise : nullptr;
-    if (pristine) {
+    // There is no fork under wine: a Windows plugin's note comes from an
+    // instance of its own, whatever the job's isolation kept.
+    const bool fork = pristine && !ref.windows;
+    if (fork) {
         auto child = run_in_child(
             [&] {
                 enter_child_heap();
@@ -253,7 +261,7 @@ void worker_slot::check_reproducible(bool real_randomness) {
         pinned::reseed(the_probe_note.seed);
         here = p->render(probe_plan(sample_rate), 2, {.input = in});
     }
-    fresh_render there = render_in_fresh_process(ref, sample_rate, block_size, pristine != nullptr,
+    fresh_render there = render_in_fresh_process(ref, sample_rate, block_size, fork,
                                                  real_randomness, probe_timeout_s, in);
     if (!there.ok) return warn(info.name + ": no reproducibility check: " + there.error);
     std::string difference = first_difference(here, there.audio);

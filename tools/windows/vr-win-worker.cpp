@@ -2,16 +2,19 @@
 // vr-win-worker.exe: render-one's plugin host for Windows plugins, built
 // with mingw-w64 and run under wine by render-one's worker
 // (wine/windows_instance.hpp). It speaks host/instance_wire.hpp on stdin
-// and stdout and nothing else; there is no command line.
+// and stdout and nothing else; there is no command line. A request's seed
+// pins the plugins' randomness and wall clock (windows/pinned_imports.hpp);
+// a worker never sent one leaves them real.
 #include <cstdio>
 
 #include "host/instance_server.hpp"
 #include "host/instance_wire.hpp"
 #include "host/plugin_instance.hpp"
+#include "windows/pinned_imports.hpp"
 #include "windows/worker_process.hpp"
 
 int main() {
     vr::windows::become_worker(vr::host::windows_crash_status, vr::host::crash_report_mark);
     vr::host::juce_runtime juce;
-    return vr::host::serve_instances(stdin, stdout);
+    return vr::host::serve_instances(stdin, stdout, vr::windows::pinned::pin);
 }

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+// over 400 lines: one C file for both systems (README.md: the same plugin,
+// built for Linux and for Windows), each system's sources side by side.
 // vr-test-seeds: a VST2 instrument in plain C whose every note is seeded
 // from one of the libc sources of randomness a plugin might use, so that a
 // test hears whether the host pinned that source (README.md beside this).
 //
 // A note-on of note n, velocity v (1..127) takes a 64-bit value from
-// source n - 60 (notes outside 60..76 are silent):
+// source n - 60 (notes outside 60..76 are silent; Windows: below):
 //
 //   note source                                   value
 //   60   rand()                                   two calls, (a << 32) | b
@@ -31,6 +33,10 @@
 // creation seeds glibc's one state behind rand and random: notes 60 and 61
 // follow it (as they follow note 74's).
 //
+// Built for Windows (mingw, _WIN32), notes 60..82 draw from the C
+// runtimes' and Windows' sources instead, each through its DLL: the table
+// is in README.md beside this ("Windows").
+//
 // The voice is white noise from a xorshift64* generator of its own, state
 // x = value (x = 0x9e3779b97f4a7c15 when the value is 0); per sample:
 //   x ^= x >> 12; x ^= x << 25; x ^= x >> 27; r = x * 0x2545f4914f6cdd1d
@@ -40,6 +46,16 @@
 // the same on both channels. A note-off (or note-on with velocity 0) ends
 // the voice at once; a second note-on restarts it with a new value; CC 120
 // and 123 end every voice.
+#ifdef _WIN32
+#include <windows.h>
+#include <bcrypt.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <wincrypt.h>
+#else
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdint.h>
@@ -50,11 +66,16 @@
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
+#endif
 
 #include "pluginterfaces/vst2.x/aeffectx.h"
 
 #define FIRST_NOTE 60
+#ifdef _WIN32
+#define SOURCES 23
+#else
 #define SOURCES 17
+#endif
 #define MAX_EVENTS 512
 
 struct voice {
@@ -73,7 +94,7 @@ struct seeds {
     audioMasterCallback host;
     float gain;
     char program_name[kVstMaxProgNameLen];
-    uint64_t birth_value;  // source 15
+    uint64_t birth_value;  // source 15 (16 on Windows)
     struct voice voices[SOURCES];
     struct pending events[MAX_EVENTS];
     int event_count;
@@ -87,6 +108,132 @@ static uint64_t bytes_value(const unsigned char* b) {
     return v;
 }
 
+#ifdef _WIN32
+// Imported under names of our own (seeds_win_*.def), as a plugin built
+// against these DLLs imports rand, _time64 and the rest (mingw-w64's own
+// rand_s and _time32 are not msvcrt.dll's).
+int vr_ucrt_rand(void);                                 // api-ms-win-crt-utility-l1-1-0.dll
+long long vr_ucrt_time64(long long* out);               // api-ms-win-crt-time-l1-1-0.dll
+int vr_msvcrt_rand_s(unsigned* out);                    // msvcrt.dll
+int vr_msvcrt_time32(int* out);                         // msvcrt.dll
+void WINAPI vr_sysinfo_precise_time(FILETIME* out);     // api-ms-win-core-sysinfo-l1-2-0.dll
+LONG WINAPI vr_delay_bcrypt_random(void*, UCHAR*, ULONG, ULONG);  // bcrypt.dll, delay-loaded
+struct vr_timespec64 {
+    long long tv_sec;
+    long tv_nsec;
+};
+int vr_ucrt_timespec64_get(struct vr_timespec64* out, int base);  // api-ms-win-crt-time-l1-1-0.dll
+long long vr_xtime_get_ticks(void);                                // msvcp140.dll
+BOOLEAN WINAPI SystemFunction036(void* out, ULONG n);   // advapi32.dll: RtlGenRandom
+
+typedef int (*rand_fn)(void);
+typedef BOOLEAN(WINAPI* gen_random_fn)(void*, ULONG);
+typedef LONG(WINAPI* bcrypt_random_fn)(void*, UCHAR*, ULONG, ULONG);
+
+// A function of a DLL by name, as plugins find BCryptGenRandom and friends.
+static void* lookup(const char* dll, const char* name) {
+    HMODULE m = LoadLibraryA(dll);
+    return m ? (void*) GetProcAddress(m, name) : NULL;
+}
+
+static uint64_t rand4(rand_fn r) {
+    uint64_t v = 0;
+    for (int i = 0; r && i < 4; ++i) v = (v << 16) | (uint16_t) r();
+    return v;
+}
+
+static uint64_t filetime_value(FILETIME t) { return ((uint64_t) t.dwHighDateTime << 32) | t.dwLowDateTime; }
+
+static uint64_t systemtime_value(void(WINAPI* get)(SYSTEMTIME*)) {
+    SYSTEMTIME st;
+    FILETIME t;
+    get(&st);
+    return SystemTimeToFileTime(&st, &t) ? filetime_value(t) : 0;
+}
+
+static uint64_t gen_random(gen_random_fn f) {
+    unsigned char b[8] = {0};
+    return f && f(b, sizeof b) ? bytes_value(b) : 0;
+}
+
+static uint64_t bcrypt_random(bcrypt_random_fn f) {
+    unsigned char b[8] = {0};
+    return f && f(NULL, b, sizeof b, BCRYPT_USE_SYSTEM_PREFERRED_RNG) == 0 ? bytes_value(b) : 0;
+}
+
+static uint64_t crypt_random(void) {
+    unsigned char b[8] = {0};
+    HCRYPTPROV p;
+    if (!CryptAcquireContextW(&p, NULL, NULL, PROV_RSA_FULL, CRYPT_VERIFYCONTEXT)) return 0;
+    BOOL ok = CryptGenRandom(p, sizeof b, b);
+    CryptReleaseContext(p, 0);
+    return ok ? bytes_value(b) : 0;
+}
+
+// Source 20: what a DLL that seeds as it loads (a C++ static constructor,
+// DllMain) would hold. Drawn before the loader returns to the host, so it
+// is pinned only when the plugin's imports are rewritten before its entry
+// point runs.
+static uint64_t g_load_value;
+
+BOOL WINAPI DllMain(HINSTANCE self, DWORD reason, LPVOID reserved);
+BOOL WINAPI DllMain(HINSTANCE self, DWORD reason, LPVOID reserved) {
+    (void) self;
+    (void) reserved;
+    if (reason == DLL_PROCESS_ATTACH) {
+        FILETIME t;
+        GetSystemTimeAsFileTime(&t);
+        g_load_value = filetime_value(t) ^ rand4(rand);
+    }
+    return TRUE;
+}
+
+static uint64_t draw(const struct seeds* s, int source) {
+    FILETIME t;
+    switch (source) {
+        case 0: return rand4(rand);
+        case 1: return rand4(vr_ucrt_rand);
+        case 2: return rand4((rand_fn) lookup("ucrtbase.dll", "rand"));
+        case 3: srand((unsigned) time(NULL)); return rand4(rand);
+        case 4: {
+            unsigned a = 0, b = 0;
+            if (vr_msvcrt_rand_s(&a) != 0 || vr_msvcrt_rand_s(&b) != 0) return 0;
+            return pair(a, b);
+        }
+        case 5: return gen_random(SystemFunction036);
+        case 6: return gen_random((gen_random_fn) lookup("advapi32.dll", "SystemFunction036"));
+        case 7: return bcrypt_random((bcrypt_random_fn) BCryptGenRandom);
+        case 8: return bcrypt_random((bcrypt_random_fn) lookup("bcrypt.dll", "BCryptGenRandom"));
+        case 9: return crypt_random();
+        case 10: GetSystemTimeAsFileTime(&t); return filetime_value(t);
+        case 11: GetSystemTimePreciseAsFileTime(&t); return filetime_value(t);
+        case 12: return systemtime_value(GetLocalTime);
+        case 13: return systemtime_value(GetSystemTime);
+        case 14: return (uint64_t) time(NULL);
+        case 15: return (uint64_t) (uint32_t) vr_msvcrt_time32(NULL);
+        case 16: return s->birth_value;
+        case 17: return (uint64_t) vr_ucrt_time64(NULL);
+        case 18: vr_sysinfo_precise_time(&t); return filetime_value(t);
+        case 19: return bcrypt_random(vr_delay_bcrypt_random);
+        case 20: return g_load_value;
+        case 21: {
+            struct vr_timespec64 ts;
+            if (vr_ucrt_timespec64_get(&ts, 1) != 1) return 0;  // TIME_UTC
+            return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
+        }
+        case 22: return (uint64_t) vr_xtime_get_ticks();
+    }
+    return 0;
+}
+
+// What a plugin that seeds once, when it is made, would hold.
+static uint64_t birth_value(void) {
+    FILETIME t;
+    GetSystemTimeAsFileTime(&t);
+    srand((unsigned) time(NULL) ^ (unsigned) t.dwLowDateTime);
+    return rand4(rand);
+}
+#else
 static uint64_t read_fd(const char* path) {
     unsigned char b[8] = {0};
     int fd = open(path, O_RDONLY);
@@ -144,6 +291,16 @@ static uint64_t draw(const struct seeds* s, int source) {
     }
     return 0;
 }
+
+// What a plugin that seeds once, when it is made, would hold.
+static uint64_t birth_value(void) {
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    srand((unsigned) time(NULL) ^ (unsigned) tv.tv_usec);
+    uint32_t a = (uint32_t) rand();
+    return pair(a, (uint32_t) rand());
+}
+#endif
 
 static double noise(struct voice* v) {
     v->x ^= v->x >> 12;
@@ -301,7 +458,11 @@ static VstIntPtr dispatch(AEffect* e, int opcode, int index, VstIntPtr value, vo
     }
 }
 
+#ifdef _WIN32
+AEffect* VSTPluginMain(audioMasterCallback host);  // exported by vst2.def
+#else
 __attribute__((visibility("default"))) AEffect* VSTPluginMain(audioMasterCallback host);
+#endif
 
 AEffect* VSTPluginMain(audioMasterCallback host) {
     struct seeds* s = calloc(1, sizeof *s);
@@ -309,12 +470,7 @@ AEffect* VSTPluginMain(audioMasterCallback host) {
     s->host = host;
     s->gain = 1.0f;
     put_text(s->program_name, sizeof s->program_name, "Init");
-    // Source 15: what a plugin that seeds once, when it is made, would hold.
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    srand((unsigned) time(NULL) ^ (unsigned) tv.tv_usec);
-    uint32_t a = (uint32_t) rand();
-    s->birth_value = pair(a, (uint32_t) rand());
+    s->birth_value = birth_value();
 
     AEffect* e = &s->effect;
     e->magic = kEffectMagic;

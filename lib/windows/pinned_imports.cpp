@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "windows/pinned_imports.hpp"
+
+#include <windows.h>
+#include <tlhelp32.h>
+#include <winternl.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <cwchar>
+#include <iterator>
+#include <stdexcept>
+
+#include "core/seeded.hpp"
+
+namespace vr::windows::pinned {
+
+namespace {
+
+std::atomic<bool> g_on{false};
+seeded::streams g_streams;
+
+// Seconds from 1601-01-01 (FILETIME's start) to 1970-01-01.
+constexpr std::int64_t filetime_to_unix_s = 11644473600;
+constexpr std::int64_t ticks_per_second = 10000000;  // FILETIME counts 100 ns
+
+std::int64_t wall_ticks_since_1601() { return (g_streams.wall_seconds() + filetime_to_unix_s) * ticks_per_second; }
+
+// --- the answers -----------------------------------------------------------
+
+// Every C runtime's RAND_MAX is 0x7FFF.
+int __cdecl pinned_rand() { return static_cast<int>(g_streams.next_random() >> 49); }
+void __cdecl pinned_srand(unsigned int seed) { g_streams.seed_random(seed); }
+int __cdecl pinned_rand_s(unsigned int* out) {
+    if (!out) return 22;  // EINVAL, as the C runtimes answer
+    g_streams.fill(out, sizeof *out);
+    return 0;
+}
+BOOLEAN WINAPI pinned_RtlGenRandom(void* out, ULONG n) {
+    g_streams.fill(out, n);
+    return TRUE;
+}
+LONG WINAPI pinned_BCryptGenRandom(void*, UCHAR* out, ULONG n, ULONG) {
+    g_streams.fill(out, n);
+    return 0;  // STATUS_SUCCESS
+}
+BOOL WINAPI pinned_CryptGenRandom(ULONG_PTR, DWORD n, BYTE* out) {
+    g_streams.fill(out, n);
+    return TRUE;
+}
+BOOL WINAPI pinned_ProcessPrng(BYTE* out, SIZE_T n) {
+    g_streams.fill(out, n);
+    return TRUE;
+}
+
+void WINAPI pinned_GetSystemTimeAsFileTime(FILETIME* out) {
+    const auto t = static_cast<std::uint64_t>(wall_ticks_since_1601());
+    out->dwLowDateTime = static_cast<DWORD>(t);
+    out->dwHighDateTime = static_cast<DWORD>(t >> 32);
+}
+void WINAPI pinned_GetSystemTime(SYSTEMTIME* out) {
+    FILETIME t;
+    pinned_GetSystemTimeAsFileTime(&t);
+    FileTimeToSystemTime(&t, out);
+}
+std::int64_t __cdecl pinned_time64(std::int64_t* out) {
+    const std::int64_t t = g_streams.wall_seconds();
+    if (out) *out = t;
+    return t;
+}
+std::int32_t __cdecl pinned_time32(std::int32_t* out) {
+    const auto t = static_cast<std::int32_t>(g_streams.wall_seconds());
+    if (out) *out = t;
+    return t;
+}
+struct timespec64 {
+    std::int64_t tv_sec;
+    long tv_nsec;
+};
+struct timespec32 {
+    std::int32_t tv_sec;
+    long tv_nsec;
+};
+constexpr int time_utc = 1;  // TIME_UTC
+int __cdecl pinned_timespec64_get(timespec64* out, int base) {
+    if (!out || base != time_utc) return 0;
+    *out = {g_streams.wall_seconds(), 0};
+    return base;
+}
+int __cdecl pinned_timespec32_get(timespec32* out, int base) {
+    if (!out || base != time_utc) return 0;
+    *out = {static_cast<std::int32_t>(g_streams.wall_seconds()), 0};
+    return base;
+}
+// msvcp's clock behind std::chrono::system_clock: 100 ns since 1970.
+long long __cdecl pinned_Xtime_get_ticks() { return g_streams.wall_seconds() * ticks_per_second; }
+
+FARPROC WINAPI pinned_GetProcAddress(HMODULE module, LPCSTR name);
+
+struct pin_entry {
+    const char* name;
+    void* with;
+};
+template <typename F>
+void* fn(F f) {
+    return reinterpret_cast<void*>(f);
+}
+const pin_entry pins[] = {
+    {"rand", fn(pinned_rand)},
+    {"srand", fn(pinned_srand)},
+    {"rand_s", fn(pinned_rand_s)},
+    {"SystemFunction036", fn(pinned_RtlGenRandom)},
+    {"BCryptGenRandom", fn(pinned_BCryptGenRandom)},
+    {"CryptGenRandom", fn(pinned_CryptGenRandom)},
+    {"ProcessPrng", fn(pinned_ProcessPrng)},
+    {"GetSystemTimeAsFileTime", fn(pinned_GetSystemTimeAsFileTime)},
+    {"GetSystemTimePreciseAsFileTime", fn(pinned_GetSystemTimeAsFileTime)},
+    {"GetSystemTime", fn(pinned_GetSystemTime)},
+    {"GetLocalTime", fn(pinned_GetSystemTime)},
+    {"time", fn(pinned_time64)},  // a 64-bit time_t in every x64 C runtime
+    {"_time64", fn(pinned_time64)},
+    {"_time32", fn(pinned_time32)},
+    {"_timespec64_get", fn(pinned_timespec64_get)},
+    {"_timespec32_get", fn(pinned_timespec32_get)},
+    {"_Xtime_get_ticks", fn(pinned_Xtime_get_ticks)},
+    {"GetProcAddress", fn(pinned_GetProcAddress)},
+};
+
+// The DLLs whose exports of those names are the system's sources: a
+// plugin's own DLL may export a "rand" of its own, which stays.
+bool provider(const char* dll) {
+    char lower[64];
+    std::size_t n = 0;
+    for (; dll[n] && n + 1 < sizeof lower; ++n)
+        lower[n] = static_cast<char>(dll[n] >= 'A' && dll[n] <= 'Z' ? dll[n] + 32 : dll[n]);
+    lower[n] = '\0';
+    static const char* const exact[] = {"kernel32.dll", "kernelbase.dll", "advapi32.dll",        "cryptbase.dll",
+                                        "bcrypt.dll",   "ucrtbase.dll",   "bcryptprimitives.dll", "ucrtbased.dll"};
+    for (const char* e : exact)
+        if (std::strcmp(lower, e) == 0) return true;
+    static const char* const prefixes[] = {"msvcr", "msvcp", "api-ms-win-crt-", "api-ms-win-core-sysinfo-",
+                                           "api-ms-win-core-libraryloader-", "api-ms-win-security-cryptoapi-"};
+    for (const char* p : prefixes)
+        if (std::strncmp(lower, p, std::strlen(p)) == 0) return true;
+    return false;
+}
+
+void* replacement_for(const char* name) {
+    for (const auto& p : pins)
+        if (std::strcmp(name, p.name) == 0) return p.with;
+    return nullptr;
+}
+
+// --- a module's headers, import tables and name ---------------------------
+
+const IMAGE_NT_HEADERS64* headers(const BYTE* base) {
+    const auto* dos = reinterpret_cast<const IMAGE_DOS_HEADER*>(base);
+    if (dos->e_magic != IMAGE_DOS_SIGNATURE) return nullptr;
+    const auto* nt = reinterpret_cast<const IMAGE_NT_HEADERS64*>(base + dos->e_lfanew);
+    return nt->Signature == IMAGE_NT_SIGNATURE && nt->OptionalHeader.Magic == IMAGE_NT_OPTIONAL_HDR64_MAGIC ? nt
+                                                                                                            : nullptr;
+}
+
+const IMAGE_DATA_DIRECTORY* directory(const BYTE* base, int which) {
+    const auto* nt = headers(base);
+    if (!nt || nt->OptionalHeader.NumberOfRvaAndSizes <= static_cast<DWORD>(which)) return nullptr;
+    const auto* d = &nt->OptionalHeader.DataDirectory[which];
+    return d->VirtualAddress && d->Size ? d : nullptr;
+}
+
+// The name a DLL's export table gives itself ("bcrypt.dll"), or "".
+const char* export_name(const BYTE* base) {
+    const auto* d = directory(base, IMAGE_DIRECTORY_ENTRY_EXPORT);
+    if (!d) return "";
+    const auto* exports = reinterpret_cast<const IMAGE_EXPORT_DIRECTORY*>(base + d->VirtualAddress);
+    return exports->Name ? reinterpret_cast<const char*>(base + exports->Name) : "";
+}
+
+void write_slot(ULONGLONG* slot, void* with) {
+    const auto value = reinterpret_cast<ULONGLONG>(with);
+    if (*slot == value) return;
+    MEMORY_BASIC_INFORMATION page;
+    if (!VirtualQuery(slot, &page, sizeof page)) return;
+    const bool writable = page.Protect & (PAGE_READWRITE | PAGE_EXECUTE_READWRITE);
+    const DWORD want = page.Protect & (PAGE_EXECUTE | PAGE_EXECUTE_READ) ? PAGE_EXECUTE_READWRITE : PAGE_READWRITE;
+    DWORD old = 0;
+    if (!writable && !VirtualProtect(slot, sizeof *slot, want, &old)) return;
+    *slot = value;
+    if (!writable) VirtualProtect(slot, sizeof *slot, old, &old);
+}
+
+// Each slot of a name table and its address table that imports one of ours
+// by name gets ours.
+void patch_thunks(BYTE* base, DWORD names_rva, DWORD slots_rva) {
+    if (!names_rva || !slots_rva) return;  // no names left to read: bound already
+    auto* names = reinterpret_cast<const IMAGE_THUNK_DATA64*>(base + names_rva);
+    auto* slots = reinterpret_cast<IMAGE_THUNK_DATA64*>(base + slots_rva);
+    for (; names->u1.AddressOfData; ++names, ++slots) {
+        if (IMAGE_SNAP_BY_ORDINAL64(names->u1.Ordinal)) continue;
+        const auto* by_name = reinterpret_cast<const IMAGE_IMPORT_BY_NAME*>(base + names->u1.AddressOfData);
+        if (void* with = replacement_for(reinterpret_cast<const char*>(by_name->Name)))
+            write_slot(&slots->u1.Function, with);
+    }
+}
+
+// The import table, and the delay-import table: a delayed import of ours is
+// bound now, so the plugin's delay-load helper never looks it up.
+void patch_module(BYTE* base) {
+    if (const auto* d = directory(base, IMAGE_DIRECTORY_ENTRY_IMPORT))
+        for (auto* i = reinterpret_cast<const IMAGE_IMPORT_DESCRIPTOR*>(base + d->VirtualAddress); i->Name; ++i)
+            if (provider(reinterpret_cast<const char*>(base + i->Name)))
+                patch_thunks(base, i->OriginalFirstThunk, i->FirstThunk);
+    if (const auto* d = directory(base, IMAGE_DIRECTORY_ENTRY_DELAY_IMPORT))
+        for (auto* i = reinterpret_cast<const IMAGE_DELAYLOAD_DESCRIPTOR*>(base + d->VirtualAddress); i->DllNameRVA;
+             ++i)
+            if ((i->Attributes.AllAttributes & 1) && provider(reinterpret_cast<const char*>(base + i->DllNameRVA)))
+                patch_thunks(base, i->ImportNameTableRVA, i->ImportAddressTableRVA);
+}
+
+// The plugin's modules: all but the worker's executable and what lies
+// under the Windows folder (wine's builtins and the system's DLLs).
+bool plugins_own(const void* base, const wchar_t* path) {
+    if (base == GetModuleHandleW(nullptr)) return false;
+    static wchar_t windows[MAX_PATH];
+    static UINT length = GetSystemWindowsDirectoryW(windows, MAX_PATH);
+    if (length == 0 || length >= MAX_PATH) return true;
+    return !(_wcsnicmp(path, windows, length) == 0 && (path[length] == L'\\' || path[length] == L'/'));
+}
+
+FARPROC WINAPI pinned_GetProcAddress(HMODULE module, LPCSTR name) {
+    // Only a module's true base (not a data-file handle) has headers to read.
+    HMODULE found = nullptr;
+    if (g_on.load() && module && name && !IS_INTRESOURCE(name) &&
+        GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
+                           reinterpret_cast<LPCWSTR>(module), &found) &&
+        found == module)
+        if (void* with = replacement(export_name(reinterpret_cast<const BYTE*>(module)), name))
+            return reinterpret_cast<FARPROC>(with);
+    return GetProcAddress(module, name);
+}
+
+// --- modules as they load --------------------------------------------------
+
+struct dll_notification {
+    ULONG flags;
+    const UNICODE_STRING* full_name;
+    const UNICODE_STRING* base_name;
+    void* base;
+    ULONG size;
+};
+constexpr ULONG dll_loaded = 1;
+using notification_fn = void(CALLBACK*)(ULONG reason, const dll_notification* data, void* context);
+using register_fn = LONG(NTAPI*)(ULONG flags, notification_fn callback, void* context, void** cookie);
+
+// Called by the loader once a module's imports are bound, before its
+// entry point runs (wine's order): the plugin's DllMain draws pinned too.
+void CALLBACK on_dll(ULONG reason, const dll_notification* data, void*) {
+    if (reason != dll_loaded || !data || !data->full_name || !data->base) return;
+    wchar_t path[MAX_PATH * 2];
+    const std::size_t n = std::min<std::size_t>(data->full_name->Length / sizeof(wchar_t), std::size(path) - 1);
+    std::memcpy(path, data->full_name->Buffer, n * sizeof(wchar_t));
+    path[n] = L'\0';
+    if (plugins_own(data->base, path)) patch_module(static_cast<BYTE*>(data->base));
+}
+
+// Modules loaded before pin(): the worker's process holds none of a
+// plugin's then, but a host that pins late is covered too.
+void patch_loaded_modules() {
+    HANDLE snapshot = CreateToolhelp32Snapshot(TH32CS_SNAPMODULE, 0);
+    if (snapshot == INVALID_HANDLE_VALUE) return;
+    MODULEENTRY32W m{};
+    m.dwSize = sizeof m;
+    for (BOOL more = Module32FirstW(snapshot, &m); more; more = Module32NextW(snapshot, &m))
+        if (plugins_own(m.modBaseAddr, m.szExePath)) patch_module(m.modBaseAddr);
+    CloseHandle(snapshot);
+}
+
+void start() {
+    auto reg = reinterpret_cast<register_fn>(
+        reinterpret_cast<void*>(GetProcAddress(GetModuleHandleW(L"ntdll.dll"), "LdrRegisterDllNotification")));
+    void* cookie = nullptr;
+    if (!reg || reg(0, on_dll, nullptr, &cookie) != 0)
+        throw std::runtime_error("cannot pin a Windows plugin's randomness: this Windows has no "
+                                 "LdrRegisterDllNotification (--real-randomness renders without)");
+    g_on.store(true);
+    patch_loaded_modules();
+}
+
+}  // namespace
+
+void pin(std::uint32_t seed) {
+    if (!g_on.load()) start();
+    g_streams.reseed(seed);
+}
+
+bool enabled() { return g_on.load(); }
+
+void* replacement(const char* dll, const char* name) { return provider(dll) ? replacement_for(name) : nullptr; }
+
+}  // namespace vr::windows::pinned

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The Windows worker's counterpart of linux/pinned_randomness.hpp: a Windows
+// plugin's randomness and wall clock answered from core/seeded.hpp's
+// streams, which follow the job's seed (it crosses the pipe: host/
+// instance_server.hpp). Contained: only the import tables of the plugin's
+// own modules change (every module loaded after pin() that is neither the
+// worker's executable nor a file under the Windows folder, where wine's and
+// Windows' DLLs live), and the lookups those modules make by GetProcAddress;
+// no DLL of wine's or Windows' is touched, so the worker itself, JUCE and
+// the system keep the real ones.
+//
+// Pinned, imported by name from the C runtimes (msvcrt.dll, msvcr*.dll,
+// ucrtbase.dll, the api-ms-win-crt-* sets), kernel32, kernelbase, the
+// api-ms-win-core-sysinfo-* sets, advapi32, cryptbase, bcrypt,
+// bcryptprimitives and msvcp*.dll, at load (import and delay-import tables)
+// or through GetProcAddress:
+//   rand, srand (one generator behind every C runtime, 0..32767 like
+//   theirs); rand_s, SystemFunction036 (RtlGenRandom), BCryptGenRandom,
+//   CryptGenRandom, ProcessPrng (one byte stream);
+//   GetSystemTimeAsFileTime, GetSystemTimePreciseAsFileTime, GetSystemTime,
+//   GetLocalTime, time, _time64, _time32, _timespec64_get,
+//   _timespec32_get, _Xtime_get_ticks (std::chrono::system_clock): the
+//   instant wall_clock_epoch + seed seconds, not moving; GetLocalTime gives
+//   that instant as UTC (the pinned clock has no time zone, whatever the
+//   machine's TZ).
+// Left real: QueryPerformanceCounter, GetTickCount, GetTickCount64,
+// timeGetTime and every other monotonic clock, so timers keep working.
+// Not pinned (render-one(1) lists them): a C runtime linked statically into
+// the plugin, RDRAND/RDSEED, system calls made directly, NtQuerySystemTime
+// and the shared user page's clock, _ftime, localtime's time zone, imports
+// by ordinal, and what system DLLs draw for the plugin.
+#pragma once
+#include <cstdint>
+
+namespace vr::windows::pinned {
+
+// Pins from now on (the first call) and puts every stream where `seed`
+// says. Throws std::runtime_error when this Windows cannot tell us of
+// loaded modules (then nothing is pinned).
+void pin(std::uint32_t seed);
+bool enabled();
+
+// What a pinned module gets in place of dll's function `name` (nullptr: the
+// real one): for tests and the GetProcAddress hook.
+void* replacement(const char* dll, const char* name);
+
+}  // namespace vr::windows::pinned

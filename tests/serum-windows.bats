@@ -155,17 +155,19 @@ open("bad.fxp", "wb").write(b)'
 }
 
 @test "the stand-ins' first process call is 10x loud: a host without a warm-up hears it" {
-    # The plugin by its Windows path: wine's Z: drive is the Linux root.
-    dll="Z:${SERUM1//\//\\}"
-    run --separate-stderr env WINEDEBUG=-all wine "$VR_WIN_FIRST_CALL" "$dll"
-    # The prefix's server that wine started goes now, not when it likes:
-    # the tests after this one find none running, as render-one leaves it.
-    wineserver -k 2>/dev/null || true
-    wineserver -w
-    assert_success
-    read -r first second <<<"$output"
-    /usr/bin/python3 -c "import sys; f, s = map(float, sys.argv[1:]); assert s > 0.01 and abs(f / s - 10) < 1e-5, (f, s)" \
-        "$first" "$second"
+    # The plugins by their Windows paths (wine's Z: drive is the Linux
+    # root); the VST3 by the module file inside its bundle.
+    for plugin in "$SERUM1" "$SERUM2/Contents/x86_64-win/Serum2.vst3"; do
+        run --separate-stderr env WINEDEBUG=-all wine "$VR_WIN_FIRST_CALL" "Z:${plugin//\//\\}"
+        # The prefix's server that wine started goes now, not when it likes:
+        # the tests after this one find none running, as render-one leaves it.
+        wineserver -k 2>/dev/null || true
+        wineserver -w
+        assert_success
+        read -r first second <<<"$output"
+        /usr/bin/python3 -c "import sys; f, s = map(float, sys.argv[1:]); assert s > 0.01 and abs(f / s - 10) < 1e-5, (f, s)" \
+            "$first" "$second"
+    done
 }
 
 # 100 jobs, the two stand-ins in turn, into folder $1; with presets unless $2 is "init".

@@ -1,10 +1,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # The Serum stand-ins (tests/plugins/README.md, "Serum stand-ins"), built
 # for Windows under the real plugins' file names, in a folder of their own
-# as a prefix would hold them, and first-call.exe, a bare VST2 host without
-# a warm-up. Included by the top Makefile after plugins.mk, which has read
-# windows.mk (WIN_CC, WIN_C_FLAGS, WIN_SYNTH_INCS, WIN_CLIENT): a file of
-# its own, so that changing it rebuilds nothing else.
+# as a prefix would hold them, and first-call.exe, a bare host (JUCE's)
+# without a warm-up. Included by the top Makefile after plugins.mk, which
+# has read windows.mk (WIN_CC, WIN_C_FLAGS, WIN_SYNTH_INCS, WIN_CLIENT): a
+# file of its own, so that changing it rebuilds nothing else.
 
 WIN_SERUM_DIR       := $(WIN_PLUGIN_DIR)/serum
 WIN_SERUM1_VST2     := $(WIN_SERUM_DIR)/Serum_x64.dll
@@ -35,9 +35,12 @@ $(WIN_SERUM1_VST2): tests/plugins/windows/serum1_standin.c $(WIN_STANDIN_DEPS) t
 	$(WIN_CC) $(WIN_C_FLAGS) -static -o $@ $< tests/plugins/windows/standin_sound.c \
 	  tests/plugins/windows/vst2.def -lz
 
-$(WIN_FIRST_CALL): tests/plugins/windows/first_call.c tests/plugins/windows/serum.mk | $(WIN_INCLUDE_STAMP)
+# A console program on JUCE's hosts (libjuce.a), as the Windows worker is.
+$(WIN_FIRST_CALL): tests/plugins/windows/first_call.cpp tests/plugins/windows/serum.mk $(WIN_JUCE_LIB) \
+                   | $(WIN_INCLUDE_STAMP)
 	@mkdir -p $(@D)
-	$(WIN_CC) $(filter-out -shared,$(WIN_C_FLAGS)) -o $@ $<
+	$(WIN_CXX) -s -Wall -Wextra $(WIN_JUCE_DEFS) $(WIN_JUCE_INCS:-I%=-isystem %) $(WIN_CXXFLAGS) \
+	  -o $@ $< $(WIN_JUCE_LIB) $(WIN_LIBS)
 
 # Serum 2's: a JUCE plugin with JUCE's VST3 wrapper, built as the test
 # synth's VST3 is (windows.mk), on an identity of its own

@@ -93,6 +93,7 @@ $(LIGHT_TOOLS:%=$(BUILD)/bin/%): $(BUILD)/bin/%: $(BUILD)/obj/tools/%.o $(LIBVR)
 -include lib/host/host.mk
 -include lib/windows/windows.mk
 -include tests/plugins/plugins.mk
+-include tests/plugins/windows/serum.mk
 -include tests/minimal-host/minimal-host.mk
 -include tests/plugins/seeds/seeds.mk
 -include tests/plugins/bad/bad.mk
@@ -135,7 +136,8 @@ SUITES := unit bats lint-man lint
 # the plain build's Windows worker).
 PLAIN_ONLY_BATS := tests/deb.bats tests/windows-jobs.bats tests/distributed.bats tests/completion.bats \
                    tests/check-bats-asserts.bats tests/install.bats tests/slurm.bats \
-                   tests/pipeline.bats tests/man-examples.bats tests/windows.bats tests/windows-scan.bats tests/windows-seeds.bats
+                   tests/pipeline.bats tests/man-examples.bats tests/windows.bats tests/windows-scan.bats \
+                   tests/windows-seeds.bats tests/serum-windows.bats
 ifneq ($(strip $(SANITIZE)),)
 SUITES := unit bats lint-man
 endif

@@ -82,6 +82,17 @@ void from_serum(loaded_preset& p, std::span<const std::uint8_t> bytes) {
     p.bytes = std::move(s.blob);
 }
 
+// A .SerumPreset is an XferJson envelope whose header names no component
+// (Serum's own states say "component": "processor"): as a state, Serum 2
+// takes it for something it cannot read and plays its init patch.
+bool serum_preset_bytes(std::span<const std::uint8_t> bytes) {
+    try {
+        return !parse_xfer_envelope(bytes).meta.contains("component");
+    } catch (const record_error&) {
+        return false;  // not an envelope, or a broken one: the plugin judges it
+    }
+}
+
 }  // namespace
 
 loaded_preset load_preset(const std::string& path, std::optional<int> program_index) {
@@ -127,6 +138,8 @@ loaded_preset load_state(const std::string& path) {
             p.format = "state";
             p.plugin_id.clear();
             if (p.bank) p.program.reset();  // the chunk holds the current program
+        } else if (serum_preset_bytes(p.bytes)) {
+            p.warning = "a Serum preset, not the processor's state: give it as --preset";
         }
     } catch (const record_error& e) {
         throw record_error("state " + path + ": " + e.what());

@@ -30,6 +30,9 @@ struct loaded_preset {
     std::vector<float> params;        // params
     std::vector<std::uint8_t> bytes;  // fx_chunk, vst3_state, raw_state
     std::vector<std::uint8_t> chunk;  // fx_chunk: the opaque chunk alone
+    // Said in the job's record: the file loads, but is likely not what was
+    // meant (a .SerumPreset given as a state), or "".
+    std::string warning;
 };
 
 // Reads and checks a preset (.fxp, .fxb, .vstpreset, .SerumPreset, told
@@ -39,7 +42,8 @@ struct loaded_preset {
 loaded_preset load_preset(const std::string& path, std::optional<int> program_index);
 
 // Reads a plugin state file (state_path): a JUCE VST3 blob is checked, any
-// other bytes go over as they are. Throws record_error naming the file.
+// other bytes go over as they are; a .SerumPreset's gets a warning (Serum 2
+// falls back to its init patch for it). Throws record_error naming the file.
 loaded_preset load_state(const std::string& path);
 
 }  // namespace vr

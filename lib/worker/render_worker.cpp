@@ -178,6 +178,7 @@ void render_worker::run(const render_job& asked, json& record, const std::functi
     const job_stage& first = stages[0];
     if (first.preset && !song) record["preset_sha256"] = first.preset->sha256;
     if (first.state && !song) record["state_file_sha256"] = first.state->sha256;
+    if (first.state && !song && !first.state->warning.empty()) record["warning"] = first.state->warning;
     if (song) check_stem_stages(stages, *song);
     std::optional<input_audio> input = job_input(job, first.slot->info, record);
     const audio_buffer* in = input ? &input->audio : nullptr;

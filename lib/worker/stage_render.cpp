@@ -175,6 +175,7 @@ void put_stage_fields(json& o, const job_stage& stage, const json& measured, con
     put_plugin_fields(o, stage.slot->info, stage.slot->binary_sha256, false);
     if (stage.preset) o["preset_sha256"] = stage.preset->sha256;
     if (stage.state) o["state_file_sha256"] = stage.state->sha256;
+    if (stage.state && !stage.state->warning.empty()) o["warning"] = stage.state->warning;
     for (auto& [key, v] : measured.items()) o[key] = v;
     for (auto& [key, v] : sidechain.items()) o[key] = v;
     if (stage.loads()) o["preset_changed_state"] = o.value("state_sha256", "") != stage.slot->default_state_sha256;

@@ -82,8 +82,8 @@ void put_plugin_fields(json& record, const plugin_info& info, const std::optiona
 
 // A chain stage's entry in the result (the `chain` list, a stem's `chain`):
 // its plugin fields, preset and state hashes, what its render measured
-// (measured) and its sidechain's figures (sidechain), and whether its
-// preset or state changed the plugin's state.
+// (measured) and its sidechain's figures (sidechain), whether its preset
+// or state changed the plugin's state, and its state file's warning.
 void put_stage_fields(json& o, const job_stage& stage, const json& measured, const json& sidechain);
 
 }  // namespace vr::host

@@ -7,6 +7,7 @@
 
 #include "core/error.hpp"
 #include "core/files.hpp"
+#include "fixtures.hpp"
 #include "presets/fxp.hpp"
 #include "presets/juce_state.hpp"
 #include "presets/load.hpp"
@@ -118,6 +119,19 @@ TEST(PresetLoad, StatesAreCheckedWhenTheirFormatIsKnown) {
     EXPECT_EQ(vr::load_state(temp_file("ok.state", blob)).payload, vr::preset_payload::vst3_state);
     blob.resize(blob.size() - 5);
     EXPECT_THROW(vr::load_state(temp_file("bad.state", blob)), vr::record_error);
+}
+
+// Serum 2 plays its init patch for a .SerumPreset given as its state: the
+// job renders, and its record says why it may not sound as meant.
+TEST(PresetLoad, ASerumPresetGivenAsAStateIsWarnedAbout) {
+    const auto dir = vr_test::fixtures() / "serum2" / "files" / "wiillownet";
+    auto raw = vr::load_state(dir / "test_preset.SerumPreset");
+    EXPECT_EQ(raw.payload, vr::preset_payload::raw_state);
+    EXPECT_EQ(raw.warning, "a Serum preset, not the processor's state: give it as --preset");
+    // The processor's state, alone or in JUCE's blob (what serum-unwrap writes), is no preset.
+    EXPECT_EQ(vr::load_state(dir / "serum_2.1.4_default_state.IComponent.xferjson.bin").warning, "");
+    EXPECT_EQ(vr::load_state(dir / "test_preset.state.bin").warning, "");
+    EXPECT_EQ(vr::load_preset(dir / "test_preset.SerumPreset", std::nullopt).warning, "");
 }
 
 // A loaded preset of only a format and the plugin id it names.

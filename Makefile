@@ -134,10 +134,10 @@ SUITES := unit bats lint-man lint
 # and file lists; lint reads the source). Of the Windows suites the
 # sanitized pass runs windows-faults.bats only (its render-one sanitized,
 # the plain build's Windows worker).
-PLAIN_ONLY_BATS := tests/deb.bats tests/windows-jobs.bats tests/distributed.bats tests/completion.bats \
+PLAIN_ONLY_BATS := tests/deb.bats tests/distributed.bats tests/completion.bats \
                    tests/check-bats-asserts.bats tests/install.bats tests/slurm.bats \
-                   tests/pipeline.bats tests/man-examples.bats tests/windows.bats tests/windows-scan.bats \
-                   tests/windows-seeds.bats tests/serum-windows.bats
+                   tests/pipeline.bats tests/man-examples.bats tests/windows.bats tests/windows-jobs.bats \
+                   tests/windows-scan.bats tests/windows-seeds.bats tests/serum-windows.bats
 ifneq ($(strip $(SANITIZE)),)
 SUITES := unit bats lint-man
 endif

@@ -135,7 +135,8 @@ SUITES := unit bats lint-man lint
 # the plain build's Windows worker).
 PLAIN_ONLY_BATS := tests/deb.bats tests/distributed.bats tests/completion.bats \
                    tests/check-bats-asserts.bats tests/install.bats tests/slurm.bats \
-                   tests/pipeline.bats tests/man-examples.bats tests/windows.bats
+                   tests/pipeline.bats tests/man-examples.bats tests/windows.bats \
+                   tests/windows-sandbox.bats tests/windows-display.bats
 ifneq ($(strip $(SANITIZE)),)
 SUITES := unit bats lint-man
 endif

@@ -109,6 +109,21 @@ job() {
     assert_output 0
 }
 
+@test "a prefix under the output root stays read-only in the sandbox" {
+    # A copy of the scratch prefix made of hard links (cheap; the files are
+    # only read) inside the job's output root, which the sandbox binds writable.
+    mkdir root
+    cp -al "$PREFIX" root/prefix
+    touch marker
+    job "$VR_WIN_WRITES_PREFIX_VST2" boxed.npy '{"sandbox": true}' | jq -c '.output_path = "root/out/boxed.npy"' \
+        >jobs.ndjson
+    run --separate-stderr render-one --output-root root --wine-prefix root/prefix --params <jobs.ndjson
+    assert_success
+    assert_equal "$(jq -c '[.params[] | [.name, .text]]' <<<"$output")" \
+        '[["file_written","no"],["registry_kept","yes"]]'
+    assert_equal "$(find root/prefix -newer marker | head -5)" ""
+}
+
 @test "a sandbox's wine lives while its worker does and nothing of it outlives render-one; no server runs outside" {
     mkfifo jobs.ndjson
     render-one --output-root out <jobs.ndjson >records 2>err 3>&- &

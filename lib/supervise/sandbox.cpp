@@ -229,6 +229,10 @@ sandbox_spec sandbox_of(const render_job& job, const sandbox_settings& settings)
         if (s.plugin.windows) {
             windows = true;
             if (!s.plugin.wine_prefix.empty()) wanted.push_back(s.plugin.wine_prefix);
+            // Read-only under the writable output root too: bound over it.
+            const std::string prefix = normal(s.plugin.wine_prefix);
+            if (!prefix.empty() && is_within(prefix, spec.output_root) && is_real_folder(prefix.c_str()))
+                spec.readable.push_back(prefix);
         }
         file(s.preset_path);
         file(s.state_path);

@@ -20,7 +20,8 @@ namespace vr {
 // The sandbox a job needs; a worker started for one serves the jobs whose
 // sandbox it covers. Folders are absolute and normalised; only those inside
 // the trees the sandbox hides (/home, /root, /tmp, /var/tmp, /run) are
-// listed: the rest of the file system is readable anyway.
+// listed, the rest of the file system being readable anyway, and a wine
+// prefix under the output root, which must not be writable there.
 struct sandbox_spec {
     bool on = false;
     std::string output_root;            // bound writable

@@ -137,7 +137,8 @@ SUITES := unit bats lint-man lint
 PLAIN_ONLY_BATS := tests/deb.bats tests/distributed.bats tests/completion.bats \
                    tests/check-bats-asserts.bats tests/install.bats tests/slurm.bats \
                    tests/pipeline.bats tests/man-examples.bats tests/windows.bats tests/windows-jobs.bats \
-                   tests/windows-scan.bats tests/windows-seeds.bats tests/serum-windows.bats
+                   tests/windows-scan.bats tests/windows-seeds.bats tests/serum-windows.bats \
+                   tests/windows-sandbox.bats tests/windows-display.bats
 ifneq ($(strip $(SANITIZE)),)
 SUITES := unit bats lint-man
 endif

@@ -31,6 +31,8 @@ PATH="$VR_BIN:$PATH"
 : "${VR_WIN_NEEDS_MSVC_VST2:=$TESTS_DIR/../build/plugins/win/faults/needs-msvc.dll}"
 : "${VR_WIN_NEEDS_MFC_VST2:=$TESTS_DIR/../build/plugins/win/faults/needs-mfc.dll}"
 : "${VR_WIN_NO_ENTRY_DLL:=$TESTS_DIR/../build/plugins/win/faults/no-entry.dll}"
+: "${VR_WIN_WRITES_PREFIX_VST2:=$TESTS_DIR/../build/plugins/win/faults/writes-prefix.dll}"
+: "${VR_WIN_NEEDS_WINDOW_VST2:=$TESTS_DIR/../build/plugins/win/faults/needs-window.dll}"
 
 # For a test of Windows plugins: fails saying why when wine, the scratch
 # prefix of the run (tests/with-wine-prefix, which `make bats` runs bats

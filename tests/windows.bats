@@ -203,14 +203,3 @@ l.wav ok "
     wineserver -k
     wineserver -w
 }
-
-@test "a sandboxed job of a Windows plugin fails saying so (wine under bubblewrap is to come); the next job renders" {
-    mkdir out
-    printf '%s\n' "{\"plugin_path\":\"$VR_WIN_SYNTH_VST2\",\"output_path\":\"out/w.npy\",\"sandbox\":true}" \
-        "{\"plugin_path\":\"$VR_WIN_SYNTH_VST2\",\"output_path\":\"out/u.npy\"}" >jobs.ndjson
-    run --separate-stderr render-one --output-root out <jobs.ndjson
-    assert_failure 1
-    assert_equal "$(jq -r '.error.message // .status' <<<"$output")" \
-        "sandbox: Windows plugins are not rendered in the sandbox yet (wine under bubblewrap is to come): render $(realpath "$VR_WIN_SYNTH_VST2") without sandbox
-ok"
-}

@@ -25,6 +25,8 @@
 #include "supervise/sandbox.hpp"
 #include "wine/windows_host.hpp"
 #include "wine/windows_instance.hpp"
+#include "wine/wine_paths.hpp"
+#include "wine/wine_session.hpp"
 #include "worker/render_worker.hpp"
 
 namespace {
@@ -88,17 +90,30 @@ int run(int argc, char** argv) {
     if (!cli.parse(argc, argv)) return 0;
     vr::render_options options = vr::read_render_options(cli);
     // This process keeps each Windows plugin's prefix server up while it
-    // runs, and the last render-one of a prefix stops it at the end.
+    // runs, and the last render-one of a prefix stops it at the end. A
+    // sandboxed job's wine runs a server of the sandbox's own, which never
+    // reaches this one: none is started for it here.
     options.before_render = [](const vr::render_job& job) {
         for (const auto& s : job.stages) {
             if (!s.plugin.windows) continue;
             try {
-                vr::wine::keep_server_up(vr::wine::prefix_of(s.plugin), true);
+                if (job.sandbox)
+                    vr::wine::say_prefix(vr::wine::prefix_of(s.plugin), true);
+                else
+                    vr::wine::keep_server_up(vr::wine::prefix_of(s.plugin), true);
             } catch (const vr::record_error&) {
                 // The job's worker says why, in its record.
             }
         }
     };
+    // A sandboxed Windows plugin's worker reads the Windows worker, which
+    // may lie in a tree the sandbox hides (a build under /home).
+    try {
+        const std::string exe = vr::absolute_path(vr::wine::windows_worker_path());
+        options.supervision.sandbox.windows_readable.push_back(std::filesystem::path(exe).parent_path().string());
+    } catch (const vr::record_error&) {
+        // None built or installed: a Windows plugin's job says so.
+    }
     struct windows_end {
         ~windows_end() { vr::wine::end_windows(); }
     } after_jobs;

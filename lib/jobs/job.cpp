@@ -3,6 +3,7 @@
 
 #include <cctype>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <system_error>
 
@@ -13,6 +14,8 @@
 #include "core/hash.hpp"
 #include "jobs/chain.hpp"
 #include "jobs/song.hpp"
+#include "plugins/windows_plugin.hpp"
+#include "plugins/wine_prefix.hpp"
 
 namespace vr {
 
@@ -74,6 +77,27 @@ render_shape read_shape(const json& record, const render_defaults& d) {
     s.true_peak_ceiling_dbtp = get_level(record, "true_peak_ceiling_dbtp", -100, s.true_peak_ceiling_dbtp);
     s.allow_nonfinite = get_bool(record, "allow_nonfinite").value_or(s.allow_nonfinite);
     return s;
+}
+
+// A sandboxed worker's HOME is not the user's (supervise/sandbox.hpp): the
+// prefix of each Windows stage is chosen here, where WINEPREFIX and HOME
+// are the user's own, and the worker is told it; the sandbox binds it
+// read-only. What the file says alone still comes first, as unsandboxed
+// (wine/windows_instance.cpp).
+void choose_sandbox_prefixes(render_job& job) {
+    const char* wineprefix = std::getenv("WINEPREFIX");
+    const char* home = std::getenv("HOME");
+    const wine_env env{wineprefix ? wineprefix : "", home ? home : ""};
+    for (auto& s : job.stages) {
+        if (!s.plugin.windows) continue;
+        try {
+            s.plugin.wine_prefix = choose_wine_prefix(s.plugin.location, s.plugin.wine_prefix, env);
+        } catch (const record_error&) {
+            if (std::string why = windows_plugin_reason(s.plugin.location, std::nullopt); !why.empty())
+                throw record_error("cannot load plugin " + s.plugin.location + ": " + why);
+            throw;
+        }
+    }
 }
 
 }  // namespace
@@ -211,13 +235,10 @@ render_job make_render_job(const json& record, const render_defaults& d, const p
         static_cast<int>(get_integer(record, "automation_step", 1, max_automation_step).value_or(d.automation_step));
     // --sandbox is a floor: a job's own sandbox: false does not lower it.
     job.sandbox = get_bool(record, "sandbox").value_or(false) || d.sandbox;
-    for (const auto& s : job.stages)
-        if (job.sandbox && s.plugin.windows)
-            throw record_error("sandbox: Windows plugins are not rendered in the sandbox yet (wine under bubblewrap "
-                               "is to come): render " + s.plugin.location + " without sandbox");
     if (job.sandbox && job.output_root.empty())
         throw record_error("sandbox: a sandboxed job needs an output root: set output_root (assign-paths does) or "
                            "give --output-root");
+    if (job.sandbox) choose_sandbox_prefixes(job);
     if (song) check_song(job);
     return job;
 }

@@ -13,8 +13,9 @@ namespace vr {
 // What the command line adds to every sandbox: the plugin's HOME, when
 // given (else a private temporary one), and folders every job reads.
 struct sandbox_settings {
-    std::optional<std::string> plugin_home;  // absolute (--plugin-home)
-    std::vector<std::string> readable;       // absolute folders (--faust-lib)
+    std::optional<std::string> plugin_home;   // absolute (--plugin-home)
+    std::vector<std::string> readable;        // absolute folders (--faust-lib)
+    std::vector<std::string> windows_readable;  // absolute folders a job of a Windows plugin reads too (the Windows worker's)
 };
 
 struct supervise_options {

@@ -214,17 +214,31 @@ sandbox_spec sandbox_of(const render_job& job, const sandbox_settings& settings)
     auto file = [&](const std::string& path) {
         if (!path.empty() && path.front() == '/') wanted.push_back(folder_of(path));
     };
+    bool windows = false;
     for (const auto& s : job.stages) {
         const std::string& where = s.plugin.location;
         if (!where.empty() && where.front() == '/') {
-            // A bundle is a folder; a VST2 .so or a Faust program may read beside it.
-            bool bundle = s.plugin.format == plugin_format::vst3 || s.plugin.format == plugin_format::lv2;
+            // A bundle is a folder; a VST2 .so or .dll, a single-file VST3
+            // or a Faust program may read beside it.
+            bool bundle = (s.plugin.format == plugin_format::vst3 || s.plugin.format == plugin_format::lv2) &&
+                          is_real_folder(where.c_str());
             wanted.push_back(bundle ? normal(where) : folder_of(where));
+        }
+        // Wine reads the prefix (make_render_job chose it, outside); its
+        // writes fail there, as the rest of the file system's do.
+        if (s.plugin.windows) {
+            windows = true;
+            if (!s.plugin.wine_prefix.empty()) wanted.push_back(s.plugin.wine_prefix);
+            // Read-only under the writable output root too: bound over it.
+            const std::string prefix = normal(s.plugin.wine_prefix);
+            if (!prefix.empty() && is_within(prefix, spec.output_root) && is_real_folder(prefix.c_str()))
+                spec.readable.push_back(prefix);
         }
         file(s.preset_path);
         file(s.state_path);
         file(s.sidechain_path);
     }
+    if (windows) wanted.insert(wanted.end(), settings.windows_readable.begin(), settings.windows_readable.end());
     if (job.midi_mode) file(job.midi_path);
     file(job.input_path);
     for (auto& dir : wanted) {
@@ -307,6 +321,10 @@ std::vector<std::string> sandboxed_worker_command(const sandbox_spec& spec, cons
             c.insert(c.end(), {"--setenv", variable, home + sub});
     }
     c.insert(c.end(), {"--setenv", "TMPDIR", "/tmp"});
+    // The user's display is not the plugin's to see (its socket is hidden
+    // with /tmp anyway): a Windows plugin that needs a window gets an Xvfb
+    // of the sandbox's own (wine/display.hpp).
+    c.insert(c.end(), {"--unsetenv", "DISPLAY", "--unsetenv", "XAUTHORITY"});
     // The worker reads the same options again: relative paths must resolve
     // the same, so it starts in the same folder (an empty one, if hidden).
     std::error_code ec;

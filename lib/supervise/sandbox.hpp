@@ -2,9 +2,9 @@
 // The sandbox of an untrusted plugin (--sandbox, a job's sandbox field): a
 // worker process run under bubblewrap, with no network, the file system
 // read-only but for the job's output root, the plugin's HOME and a private
-// /tmp, users' folders hidden but for what the jobs name, and a process
-// namespace of its own that dies with render-one and takes everything the
-// plugin started with it. The supervisor forks a worker as for any job; a
+// /tmp, users' folders hidden but for what the jobs name, no DISPLAY, and a
+// process namespace of its own that dies with render-one and takes
+// everything the plugin started with it (wine's server and an Xvfb too). The supervisor forks a worker as for any job; a
 // sandboxed one execs bwrap, which execs render-one again as a worker on
 // fd 3 (sandbox_worker_marker).
 #pragma once
@@ -20,7 +20,8 @@ namespace vr {
 // The sandbox a job needs; a worker started for one serves the jobs whose
 // sandbox it covers. Folders are absolute and normalised; only those inside
 // the trees the sandbox hides (/home, /root, /tmp, /var/tmp, /run) are
-// listed: the rest of the file system is readable anyway.
+// listed, the rest of the file system being readable anyway, and a wine
+// prefix under the output root, which must not be writable there.
 struct sandbox_spec {
     bool on = false;
     std::string output_root;            // bound writable
@@ -45,7 +46,10 @@ sandbox_spec worker_sandbox_for(const sandbox_spec& current, const sandbox_spec&
 
 // The sandbox of a checked job: off unless job.sandbox; then its output root
 // and the folders of its plugins, presets, states, MIDI, input and
-// sidechain files, and settings.readable.
+// sidechain files, and settings.readable; for a Windows plugin also its
+// wine prefix (read-only: wine's writes there fail, its registry changes
+// live in the sandbox's own wineserver until it ends) and
+// settings.windows_readable.
 sandbox_spec sandbox_of(const render_job& job, const sandbox_settings& settings);
 
 // Whether sandboxes can be made here: runs bwrap (VR_BWRAP, else bwrap on

@@ -160,6 +160,11 @@ std::string started_display() {
     return g_xvfb.display;
 }
 
+pid_t started_display_pid() {
+    std::lock_guard lock(g_mutex);
+    return g_xvfb.pid;
+}
+
 void stop_display() {
     std::lock_guard lock(g_mutex);
     stop_locked();

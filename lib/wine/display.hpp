@@ -2,6 +2,8 @@
 // A display for Windows plugins that need a window: the user's own, or one
 // Xvfb for the whole process, started on first need.
 #pragma once
+#include <sys/types.h>
+
 #include <string>
 
 namespace vr::wine {
@@ -19,6 +21,10 @@ std::string windows_display();
 // The DISPLAY of the Xvfb windows_display() started in this process, or ""
 // when it started none.
 std::string started_display();
+
+// The process id of the Xvfb windows_display() started in this process, or
+// 0 when it started none.
+pid_t started_display_pid();
 
 // Stops the Xvfb windows_display() started, if any, and waits for it; what
 // the exit handler does, for a caller that wants it gone sooner.

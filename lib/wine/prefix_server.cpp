@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -157,6 +158,31 @@ void remove_open(prefix_server* p) {
     g_open.erase(std::remove(g_open.begin(), g_open.end(), p), g_open.end());
 }
 
+// The processes holding a flock on fd's file, as /proc/locks lists them
+// ("1: FLOCK  ADVISORY  READ 1234 08:01:5678 0 EOF"; waiters, marked
+// "->", hold nothing). Empty when it cannot be read.
+std::vector<pid_t> flock_holders(int fd) {
+    std::vector<pid_t> pids;
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) return pids;
+    char file[64];
+    std::snprintf(file, sizeof file, "%02x:%02x:%llu", ::major(st.st_dev), ::minor(st.st_dev),
+                  static_cast<unsigned long long>(st.st_ino));
+    std::FILE* locks = std::fopen("/proc/locks", "re");
+    if (!locks) return pids;
+    char line[256];
+    while (std::fgets(line, sizeof line, locks)) {
+        char kind[16], mode[16], access[16], where[64];
+        long pid = 0;
+        if (std::strstr(line, "->") ||
+            std::sscanf(line, "%*d: %15s %15s %15s %ld %63s", kind, mode, access, &pid, where) != 5)
+            continue;
+        if (std::strcmp(kind, "FLOCK") == 0 && std::strcmp(where, file) == 0) pids.push_back(static_cast<pid_t>(pid));
+    }
+    std::fclose(locks);
+    return pids;
+}
+
 void sleep_ms(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
 
 }  // namespace
@@ -260,6 +286,40 @@ void prefix_server::stop_server(pid_t pid) {
     }
     if (server_pid(prefix_) == pid)
         throw record_error("the wineserver of " + prefix_ + " (pid " + std::to_string(pid) + ") did not stop");
+}
+
+// Under the state lock no one starts or leaves, so an exclusive users lock
+// got then means no other holder. A failed conversion may drop our shared
+// lock (flock(2) converts by unlocking first): it is taken again.
+bool prefix_server::alone_locked() {
+    bool alone = ::flock(users_.get(), LOCK_EX | LOCK_NB) == 0;
+    if (flock_retry(users_.get(), LOCK_SH) != 0) throw record_error("cannot lock the wine prefix: " + errno_text());
+    // A worker's supervisor holds the prefix too (it keeps the server up
+    // across its workers): that is still this render-one alone.
+    if (!alone) {
+        const std::vector<pid_t> pids = flock_holders(users_.get());
+        alone = !pids.empty() && std::all_of(pids.begin(), pids.end(), [](pid_t p) {
+            return p == ::getpid() || p == ::getppid();
+        });
+    }
+    const pid_t recorded = recorded_pid(state_.get());
+    return alone && recorded != 0 && server_pid(prefix_) == recorded;
+}
+
+bool prefix_server::alone() {
+    if (!state_) return false;
+    state_lock decide(state_.get());
+    return alone_locked();
+}
+
+bool prefix_server::restart_alone() {
+    if (!state_) return false;
+    state_lock decide(state_.get());
+    if (!alone_locked()) return false;
+    stop_server(recorded_pid(state_.get()));
+    record_pid(state_.get(), 0);
+    ensure_running_locked();
+    return true;
 }
 
 // Under the state lock no one starts or leaves, so an exclusive users lock

@@ -65,6 +65,18 @@ public:
     // runs (a lock and a probe), so a caller may call it before each worker.
     void ensure_running();
 
+    // When this is the prefix's only holder and a render-one started its
+    // server: stops the server and starts it again, with the environment
+    // worker_environment gives now (an Xvfb's DISPLAY: wine chooses a
+    // session's display driver as the session starts), and returns true.
+    // Else changes nothing and returns false: a server others use, or one
+    // that ran before any render-one, is never stopped. Every wine process
+    // of the prefix ends with the old server.
+    bool restart_alone();
+
+    // Whether restart_alone would restart the server now.
+    bool alone();
+
     // Leaves now, as the destructor does; throws record_error when this was
     // the last holder and the server it had to stop did not end.
     void close();
@@ -82,6 +94,7 @@ public:
 
 private:
     void ensure_running_locked();
+    bool alone_locked();
     void stop_server(pid_t pid);
 
     std::string prefix_;

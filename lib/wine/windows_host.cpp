@@ -19,6 +19,7 @@
 #include "host/instance_wire.hpp"
 #include "linux/pinned_randomness.hpp"
 #include "supervise/supervise_status.hpp"
+#include "wine/display.hpp"
 #include "wine/prefix_server.hpp"
 #include "wine/wine_paths.hpp"
 #include "wine/wine_session.hpp"
@@ -54,6 +55,7 @@ windows_host::windows_host(const std::string& prefix) : prefix_(prefix) {
     if (!wine) throw record_error("a Windows plugin needs wine: apt-get install wine wine64");
     const std::string worker = windows_worker_path();
     wine_version_ = wine->version;
+    display_ = started_display();  // what worker_environment gives it
     // The prefix's server is kept up while this process lives (started
     // here when none runs), so workers start in milliseconds.
     // Everything the child needs is made before fork: after it, only calls
@@ -195,9 +197,7 @@ void keep_server_up(const std::string& prefix, bool say) {
     // Said once per prefix and worker: which prefix and wine a run used, and
     // the one change render-one lets happen to a prefix (wine's own update
     // of one made by another wine).
-    if (say) warn("Windows plugins run in the wine prefix " + prefix + " with " + wine->version);
-    if (say && prefix_needs_update(prefix))
-        warn("wine updates the prefix " + prefix + " (made or last updated by another wine) as it starts there");
+    if (say) say_prefix(prefix, false);
     servers().emplace(prefix, kept_server{::getpid(), prefix_server(prefix)});
     // The first wine program of a server's life starts the prefix's session
     // (services.exe, winedevice.exe...), which lives as long as the server
@@ -206,10 +206,23 @@ void keep_server_up(const std::string& prefix, bool say) {
     run_quiet({wine->wine, "cmd", "/c", "exit"}, worker_environment(prefix), 60);
 }
 
+bool prefix_session_alone(const std::string& prefix) {
+    auto it = servers().find(prefix);
+    return it != servers().end() && it->second.server.alone();
+}
+
+bool restart_prefix_session(const std::string& prefix) {
+    auto it = servers().find(prefix);
+    if (it == servers().end() || !it->second.server.restart_alone()) return false;
+    hosts().erase(prefix);
+    run_quiet({find_wine()->wine, "cmd", "/c", "exit"}, worker_environment(prefix), 60);  // as keep_server_up does
+    return true;
+}
+
 std::shared_ptr<windows_host> shared_host(const std::string& prefix) {
     keep_server_up(prefix);
     auto& h = hosts()[prefix];
-    if (!h || !h->alive()) h = std::make_shared<windows_host>(prefix);
+    if (!h || !h->alive() || h->display() != started_display()) h = std::make_shared<windows_host>(prefix);
     return h;
 }
 
@@ -223,6 +236,7 @@ double shared_hosts_rss_mb() {
 void end_windows() noexcept {
     hosts().clear();
     servers().clear();
+    stop_display();
 }
 
 }  // namespace vr::wine

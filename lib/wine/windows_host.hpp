@@ -35,6 +35,8 @@ public:
     pid_t pid() const { return pid_; }
     const std::string& prefix() const { return prefix_; }
     const std::string& wine_version() const { return wine_version_; }
+    // The Xvfb display it was started with (wine/display.hpp), "" for none.
+    const std::string& display() const { return display_; }
 
 private:
     [[noreturn]] void died(const std::string& why);
@@ -46,6 +48,7 @@ private:
     std::string death_;
     std::string wine_version_;
     std::uint64_t told_reseeds_ = 0;  // pinned::reseeds() when the seed was last sent
+    std::string display_;
 };
 
 // Keeps the prefix's wineserver up for the life of this process (started
@@ -56,8 +59,18 @@ private:
 // wine updates a prefix another wine made), once per prefix.
 void keep_server_up(const std::string& prefix, bool say = false);
 
+// Whether this process is the only one keeping prefix's server up, a
+// server a render-one started (prefix_server::alone).
+bool prefix_session_alone(const std::string& prefix);
+
+// Starts prefix's server and wine session again with the environment of
+// now (an Xvfb's DISPLAY) when prefix_server::restart_alone allows, and
+// returns true; the prefix's shared host ends with the old server.
+bool restart_prefix_session(const std::string& prefix);
+
 // The host of a prefix that this process keeps for its instances (started
-// on first use, started again after a crash).
+// on first use, started again after a crash, and once more when an Xvfb
+// has been started since: a new instance then gets the display).
 std::shared_ptr<windows_host> shared_host(const std::string& prefix);
 
 // The resident memory, in MB, of the shared Windows workers this process
@@ -67,8 +80,9 @@ double shared_hosts_rss_mb();
 
 // At the end of a worker process, after its instances are gone: the shared
 // Windows workers end, then each prefix's server if a render-one started it
-// and this was the last render-one using it. A process that ends by
-// _exit must call it: static destructors never run there.
+// and this was the last render-one using it, then the Xvfb this process
+// started, if any. A process that ends by _exit must call it: static
+// destructors and exit handlers never run there.
 void end_windows() noexcept;
 
 }  // namespace vr::wine

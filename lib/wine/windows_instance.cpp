@@ -4,12 +4,15 @@
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
+#include <string>
 #include <utility>
 
 #include "core/error.hpp"
+#include "core/tool.hpp"
 #include "host/instance_wire.hpp"
 #include "plugins/windows_plugin.hpp"
 #include "plugins/wine_prefix.hpp"
+#include "wine/display.hpp"
 #include "wine/wine_paths.hpp"
 #include "wine/wine_session.hpp"
 
@@ -94,6 +97,36 @@ private:
     mutable std::optional<std::vector<std::string>> programs_;
 };
 
+// When wine has no display (DISPLAY unset, no Xvfb started here yet):
+// starts the Xvfb for this process and every later Windows worker of it,
+// starts prefix's wine session again with it (wine chooses a session's
+// display driver as the session starts), says so on stderr, and returns
+// true. False when there is a display already: the load's failure
+// (failure) stands. Throws failure with the reason appended when the
+// session is not this process's alone to restart (a server other
+// render-ones use, or one that ran before) or Xvfb cannot start.
+bool start_display_for(const std::string& plugin, const std::string& prefix, const std::string& failure) {
+    if (const char* d = std::getenv("DISPLAY"); (d && *d) || !started_display().empty()) return false;
+    const std::string if_window = failure + "; if it needs a window: ";
+    if (!prefix_session_alone(prefix))
+        throw record_error(if_window + "the wine session of " + prefix + " started without a display, and " +
+                           "render-one cannot start it again (other render-ones use it, or it ran before): " +
+                           "render it with --sandbox (a sandbox's wine session is its own), or with DISPLAY set");
+    std::string display;
+    try {
+        display = windows_display();
+    } catch (const record_error& e) {
+        throw record_error(if_window + e.what());
+    }
+    if (!restart_prefix_session(prefix)) {
+        stop_display();
+        throw record_error(if_window + "the wine session of " + prefix + " is in use by another render-one now");
+    }
+    warn(plugin + " did not load with no display (it may need a window): Xvfb " + display + " (pid " +
+         std::to_string(started_display_pid()) + ") started for the Windows plugins from now on; loading it again");
+    return true;
+}
+
 }  // namespace
 
 std::string prefix_of(const plugin_ref& ref) {
@@ -147,13 +180,25 @@ std::unique_ptr<host::plugin_instance> load_windows_instance(const plugin_ref& r
     // and finds the DLLs beside a plugin from its folder.
     there.location = windows_path(windows_plugin_module(ref.location), prefix);
     keep_server_up(prefix);
-    std::shared_ptr<windows_host> host =
-        own_process ? std::make_shared<windows_host>(prefix) : shared_host(prefix);
-    json answer = host->call(json{{"op", "load"},
-                                  {"ref", host::to_wire(there)},
-                                  {"rate", sample_rate},
-                                  {"block", block_size},
-                                  {"sidechain", sidechain}});
+    auto start = [&] { return own_process ? std::make_shared<windows_host>(prefix) : shared_host(prefix); };
+    const json load{{"op", "load"},
+                    {"ref", host::to_wire(there)},
+                    {"rate", sample_rate},
+                    {"block", block_size},
+                    {"sidechain", sidechain}};
+    std::shared_ptr<windows_host> host = start();
+    json answer;
+    try {
+        answer = host->call(load);
+    } catch (const record_error& e) {
+        // A plugin that needs a window fails to load, or crashes loading,
+        // where wine has no display: the one sign of that need there is.
+        // The run's Xvfb is started then (once), and the load tried again
+        // in a worker that has it.
+        if (!start_display_for(ref.location, prefix, e.what())) throw;
+        host = start();
+        answer = host->call(load);
+    }
     host::plugin_info info = host::info_from_wire(answer.at("info"));
     info.wine_version = host->wine_version();
     return std::make_unique<windows_instance>(std::move(host), answer.at("id").get<int>(), std::move(info));

@@ -13,12 +13,14 @@
 #include <climits>
 #include <cstdlib>
 #include <cstring>
+#include <set>
 #include <string_view>
 
 #include "core/error.hpp"
 #include "core/files.hpp"
 #include "core/handles.hpp"
 #include "core/process.hpp"
+#include "core/tool.hpp"
 #include "wine/display.hpp"
 
 extern char** environ;
@@ -152,6 +154,19 @@ bool prefix_needs_update(const std::string& prefix) {
     buf[n] = 0;
     if (std::strncmp(buf, "disable", 7) == 0) return false;
     return std::strtoul(buf, nullptr, 10) != static_cast<unsigned long>(inf.st_mtime);
+}
+
+void say_prefix(const std::string& prefix, bool read_only) {
+    static std::set<std::string> said;
+    const auto w = find_wine();
+    if (!w || !said.insert(prefix).second) return;
+    warn("Windows plugins run in the wine prefix " + prefix + " with " + w->version);
+    if (!prefix_needs_update(prefix)) return;
+    if (read_only)
+        warn("wine updates the prefix " + prefix + " (made or last updated by another wine) in each sandbox, in "
+             "memory only (the sandbox keeps the prefix read-only): a second or two per sandbox");
+    else
+        warn("wine updates the prefix " + prefix + " (made or last updated by another wine) as it starts there");
 }
 
 run_result run_quiet(const std::vector<std::string>& argv, const std::vector<std::string>& env, double timeout_s,

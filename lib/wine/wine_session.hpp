@@ -43,6 +43,13 @@ std::vector<char*> as_envp(std::vector<std::string>& env);
 // installed, or when its wine.inf cannot be found.
 bool prefix_needs_update(const std::string& prefix);
 
+// Says on stderr, once per prefix and process, which prefix and wine
+// Windows plugins run in, and when wine updates a prefix another wine made
+// or last updated. read_only: the prefix is bound read-only in a sandbox,
+// where wine makes the update in memory each time a sandbox's server
+// starts, and saves nothing.
+void say_prefix(const std::string& prefix, bool read_only);
+
 // How a quiet run ended.
 struct run_result {
     int exit_code = -1;      // its exit status; -1 when a signal ended it

@@ -10,6 +10,16 @@
 //   VR_FAULT=2  hang.dll: a note-on of pitch >= 100 never returns from
 //               processReplacing (sleeps forever in 100 ms steps)
 //
+//   VR_WRITES_PREFIX=1  writes-prefix.dll: as it is opened, writes the file
+//               C:\vr-writes-prefix.txt and the registry value
+//               HKCU\Software\vst-render\writes-prefix, reads the value
+//               back, and says what it got in two parameters, file_written
+//               and registry_kept (1 or 0; text "yes" or "no")
+//   VR_NEEDS_WINDOW=1   needs-window.dll: as it is opened, creates an
+//               ordinary top-level window (WS_OVERLAPPEDWINDOW, no parent),
+//               as a plugin with a splash screen or a licence dialogue
+//               does; when wine cannot make one (no X display) it refuses
+//               to load (its entry point returns NULL)
 // With VR_WIN_FAULT_AT_LOAD set in the environment, crash.dll and hang.dll
 // fault in VSTPluginMain instead, as a host loads them (plugin-scan's test).
 //
@@ -35,6 +45,13 @@
 #define VR_UNIQUE_ID CCONST('V', 'r', 'W', '0')
 #endif
 
+#ifndef VR_WRITES_PREFIX
+#define VR_WRITES_PREFIX 0
+#endif
+#ifndef VR_NEEDS_WINDOW
+#define VR_NEEDS_WINDOW 0
+#endif
+
 #define FAULT_PITCH 100
 #define MAX_EVENTS 512
 
@@ -51,6 +68,8 @@ struct instrument {
     int64_t k;
     struct pending events[MAX_EVENTS];
     int event_count;
+    float written[2];  // VR_WRITES_PREFIX: file_written, registry_kept
+    HWND window;       // VR_NEEDS_WINDOW
 };
 
 #if VR_FAULT == 1
@@ -127,6 +146,52 @@ static void queue_events(struct instrument* s, const VstEvents* list) {
     }
 }
 
+#if VR_WRITES_PREFIX
+// Writes into the prefix as a plugin saving its licence or settings would,
+// and keeps what it got: whether the file could be written, whether the
+// registry value could be set and read back.
+static void write_prefix(struct instrument* s) {
+    static const char text[] = "written by vr-win-writes-prefix\r\n";
+    HANDLE f = CreateFileA("C:\\vr-writes-prefix.txt", GENERIC_WRITE, 0, NULL, CREATE_ALWAYS,
+                           FILE_ATTRIBUTE_NORMAL, NULL);
+    if (f != INVALID_HANDLE_VALUE) {
+        DWORD n = 0;
+        s->written[0] = WriteFile(f, text, sizeof text - 1, &n, NULL) && n == sizeof text - 1;
+        CloseHandle(f);
+    }
+    HKEY key;
+    if (RegCreateKeyExA(HKEY_CURRENT_USER, "Software\\vst-render", 0, NULL, 0, KEY_ALL_ACCESS, NULL, &key, NULL) ==
+        ERROR_SUCCESS) {
+        DWORD value = 0x7672, back = 0, size = sizeof back;
+        if (RegSetValueExA(key, "writes-prefix", 0, REG_DWORD, (const BYTE*) &value, sizeof value) == ERROR_SUCCESS &&
+            RegQueryValueExA(key, "writes-prefix", NULL, NULL, (BYTE*) &back, &size) == ERROR_SUCCESS)
+            s->written[1] = back == value;
+        RegCloseKey(key);
+    }
+}
+#define PARAM_COUNT 2
+// Longer than VST 2.4's 8 characters: hosts give 24 or more (JUCE 256).
+static const char* const param_names[PARAM_COUNT] = {"file_written", "registry_kept"};
+#else
+#define PARAM_COUNT 0
+#endif
+
+#if VR_NEEDS_WINDOW
+// An ordinary top-level window, as a splash screen or a licence dialogue
+// is: wine makes one only with a display (HWND_MESSAGE windows need none).
+static HWND open_window(void) {
+    HINSTANCE self = GetModuleHandleA(NULL);
+    WNDCLASSA wc;
+    memset(&wc, 0, sizeof wc);
+    wc.lpfnWndProc = DefWindowProcA;
+    wc.hInstance = self;
+    wc.lpszClassName = "vr-needs-window";
+    RegisterClassA(&wc);  // a second instance finds it registered: fine
+    return CreateWindowExA(0, wc.lpszClassName, "vr-needs-window", WS_OVERLAPPEDWINDOW, CW_USEDEFAULT, CW_USEDEFAULT,
+                           320, 200, NULL, NULL, self, NULL);
+}
+#endif
+
 static void put_text(void* dst, size_t size, const char* text) {
     if (!dst || size == 0) return;
     size_t n = strlen(text);
@@ -139,7 +204,12 @@ static VstIntPtr dispatch(AEffect* e, int opcode, int index, VstIntPtr value, vo
     struct instrument* s = (struct instrument*) e;
     (void) value;
     switch (opcode) {
-        case effClose: free(s); return 1;
+        case effClose:
+#if VR_NEEDS_WINDOW
+            if (s->window) DestroyWindow(s->window);
+#endif
+            free(s);
+            return 1;
         case effSetSampleRate: s->rate = opt > 0 ? opt : 48000.0f; return 0;
         case effGetProgramName: put_text(ptr, kVstMaxProgNameLen, "Init"); return 0;
         case effGetProgramNameIndexed: put_text(ptr, kVstMaxProgNameLen, "Init"); return index == 0;
@@ -160,6 +230,14 @@ static VstIntPtr dispatch(AEffect* e, int opcode, int index, VstIntPtr value, vo
             return ptr && (strcmp((const char*) ptr, "receiveVstEvents") == 0 ||
                            strcmp((const char*) ptr, "receiveVstMidiEvent") == 0);
         case effGetCurrentMidiProgram: return -1;
+#if PARAM_COUNT
+        case effGetParamName:
+            if (index >= 0 && index < PARAM_COUNT) put_text(ptr, 24, param_names[index]);
+            return 0;
+        case effGetParamDisplay:
+            if (index >= 0 && index < PARAM_COUNT) put_text(ptr, 24, s->written[index] ? "yes" : "no");
+            return 0;
+#endif
 #if VR_NEEDS_MSVC
         // Never asked for: it only keeps the imports of needs_msvc.c.
         case effVendorSpecific:
@@ -177,9 +255,14 @@ static void set_parameter(AEffect* e, int index, float v) {
 }
 
 static float get_parameter(AEffect* e, int index) {
+#if PARAM_COUNT
+    const struct instrument* s = (const struct instrument*) e;
+    return index >= 0 && index < PARAM_COUNT ? s->written[index] : 0.0f;
+#else
     (void) e;
     (void) index;
     return 0.0f;
+#endif
 }
 
 // Exported as VSTPluginMain and main by exports.def.
@@ -192,6 +275,16 @@ AEffect* VSTPluginMain(audioMasterCallback host) {
     struct instrument* s = calloc(1, sizeof *s);
     if (!s) return NULL;
     s->rate = 48000.0f;
+#if VR_NEEDS_WINDOW
+    s->window = open_window();
+    if (!s->window) {  // no display: this plugin cannot work, and says so by not loading
+        free(s);
+        return NULL;
+    }
+#endif
+#if VR_WRITES_PREFIX
+    write_prefix(s);
+#endif
     AEffect* e = &s->effect;
     e->magic = kEffectMagic;
     e->dispatcher = dispatch;
@@ -199,7 +292,7 @@ AEffect* VSTPluginMain(audioMasterCallback host) {
     e->setParameter = set_parameter;
     e->getParameter = get_parameter;
     e->numPrograms = 1;
-    e->numParams = 0;
+    e->numParams = PARAM_COUNT;
     e->numInputs = 0;
     e->numOutputs = 2;
     e->flags = effFlagsIsSynth | effFlagsCanReplacing;

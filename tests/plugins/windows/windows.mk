@@ -2,7 +2,7 @@
 # The Windows test plugins (tests/plugins/README.md, "Windows builds"):
 # vr-test-synth cross-compiled as a VST2 DLL and a VST3 bundle on the one
 # libjuce.a of lib/windows/windows.mk, and small C VST2 DLLs that crash,
-# hang, or cannot load. Included by plugins.mk, after the top Makefile has
+# hang, cannot load, write into their prefix or need a window. Included by plugins.mk, after the top Makefile has
 # read lib/windows/windows.mk (WIN_CXX, WIN_JUCE_*, WIN_INCLUDE).
 #
 # Into build/plugins/win whatever $(BUILD) is, never instrumented, with
@@ -22,6 +22,8 @@ WIN32_VST2         := $(WIN_FAULT_DIR)/win32.dll
 WIN_NEEDS_MSVC     := $(WIN_FAULT_DIR)/needs-msvc.dll
 WIN_NEEDS_MFC      := $(WIN_FAULT_DIR)/needs-mfc.dll
 WIN_NO_ENTRY       := $(WIN_FAULT_DIR)/no-entry.dll
+WIN_WRITES_PREFIX  := $(WIN_FAULT_DIR)/writes-prefix.dll
+WIN_NEEDS_WINDOW   := $(WIN_FAULT_DIR)/needs-window.dll
 
 export VR_WIN_SYNTH_VST2       := $(abspath $(WIN_SYNTH_VST2))
 export VR_WIN_SYNTH_VST3       := $(abspath $(WIN_SYNTH_VST3))
@@ -31,6 +33,8 @@ export VR_WIN32_VST2           := $(abspath $(WIN32_VST2))
 export VR_WIN_NEEDS_MSVC_VST2  := $(abspath $(WIN_NEEDS_MSVC))
 export VR_WIN_NEEDS_MFC_VST2   := $(abspath $(WIN_NEEDS_MFC))
 export VR_WIN_NO_ENTRY_DLL     := $(abspath $(WIN_NO_ENTRY))
+export VR_WIN_WRITES_PREFIX_VST2 := $(abspath $(WIN_WRITES_PREFIX))
+export VR_WIN_NEEDS_WINDOW_VST2  := $(abspath $(WIN_NEEDS_WINDOW))
 
 ifneq ($(HAVE_WIN_CXX),)
 
@@ -39,7 +43,8 @@ WIN32_CC    ?= i686-w64-mingw32-gcc
 WIN_DLLTOOL ?= x86_64-w64-mingw32-dlltool
 
 WIN_PLUGINS := $(WIN_SYNTH_VST2) $(WIN_SYNTH_VST3_BIN) $(WIN_CRASH_VST2) $(WIN_HANG_VST2) \
-               $(WIN32_VST2) $(WIN_NEEDS_MSVC) $(WIN_NEEDS_MFC) $(WIN_NO_ENTRY)
+               $(WIN32_VST2) $(WIN_NEEDS_MSVC) $(WIN_NEEDS_MFC) $(WIN_NO_ENTRY) \
+               $(WIN_WRITES_PREFIX) $(WIN_NEEDS_WINDOW)
 TEST_PLUGINS += $(WIN_PLUGINS)
 # plugins.mk's test-plugins took TEST_PLUGINS as it stood then.
 test-plugins: $(WIN_PLUGINS)
@@ -130,6 +135,16 @@ $(WIN_NEEDS_MFC): $(WIN_C_DEPS) tests/plugins/windows/needs_msvc.c $(WIN_MSVC_LI
 	$(WIN_CC) $(WIN_C_FLAGS) -DVR_NEEDS_MSVC=1 -DVR_NEEDS_MFC=1 -DVR_PLUGIN_NAME='"vr-win-needs-mfc"' \
 	  -DVR_UNIQUE_ID="CCONST('V','r','W','f')" -o $@ $(WIN_C_SRC) tests/plugins/windows/needs_msvc.c \
 	  tests/plugins/windows/vst2.def $(WIN_MSVC_LIBS) $(WIN_PLUGIN_OBJ)/libmfc140u.a
+
+$(WIN_WRITES_PREFIX): $(WIN_C_DEPS) | $(WIN_INCLUDE_STAMP)
+	@mkdir -p $(@D)
+	$(WIN_CC) $(WIN_C_FLAGS) -DVR_WRITES_PREFIX=1 -DVR_PLUGIN_NAME='"vr-win-writes-prefix"' \
+	  -DVR_UNIQUE_ID="CCONST('V','r','W','w')" -o $@ $(WIN_C_SRC) tests/plugins/windows/vst2.def -ladvapi32
+
+$(WIN_NEEDS_WINDOW): $(WIN_C_DEPS) | $(WIN_INCLUDE_STAMP)
+	@mkdir -p $(@D)
+	$(WIN_CC) $(WIN_C_FLAGS) -DVR_NEEDS_WINDOW=1 -DVR_PLUGIN_NAME='"vr-win-needs-window"' \
+	  -DVR_UNIQUE_ID="CCONST('V','r','W','x')" -o $@ $(WIN_C_SRC) tests/plugins/windows/vst2.def -luser32
 
 $(WIN_NO_ENTRY): tests/plugins/windows/no_entry.c tests/plugins/windows/windows.mk
 	@mkdir -p $(@D)

@@ -101,11 +101,13 @@ $(LIGHT_TOOLS:%=$(BUILD)/bin/%): $(BUILD)/bin/%: $(BUILD)/obj/tools/%.o $(LIBVR)
 -include build-aux/deb.mk
 -include build-aux/completion.mk
 
-# The child heap's unit tests link its object, and wine's tests lib/wine's
-# (lib/linux and lib/wine are not in libvr).
+# The child heap's unit tests link its object, wine's tests lib/wine's and
+# the wire's tests host/instance_wire's (lib/linux, lib/wine and lib/host
+# are not in libvr).
 UNIT_LINUX_OBJS := $(BUILD)/obj/lib/linux/child_heap.o
 UNIT_WINE_OBJS  := $(patsubst %,$(BUILD)/obj/lib/wine/%.o,wine_session prefix_server display)
-$(UNIT_BIN): $(UNIT_OBJS) $(UNIT_LINUX_OBJS) $(UNIT_WINE_OBJS) $(LIBVR)
+UNIT_HOST_OBJS  := $(BUILD)/obj/lib/host/instance_wire.o
+$(UNIT_BIN): $(UNIT_OBJS) $(UNIT_LINUX_OBJS) $(UNIT_WINE_OBJS) $(UNIT_HOST_OBJS) $(LIBVR)
 	@mkdir -p $(@D)
 	$(CXX) $(VR_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(GTEST_LIBS)
 
@@ -167,7 +169,7 @@ lint-man: all
 # shellcheck on every shell script (each one's #! or extension names its
 # shell); no bats assertion that cannot fail (build-aux/check-bats-asserts).
 SHELL_SCRIPTS := $(wildcard tests/*.bats tests/*.bash) tests/lint-man tests/with-wine-prefix tests/fuzz/run-all \
-                 $(wildcard examples/*.sh) bench/run build-aux/install-deps build-aux/soak .ci/run
+                 $(wildcard examples/*.sh) bench/run bench/windows build-aux/install-deps build-aux/soak .ci/run
 lint:
 	build-aux/check-layers
 	shellcheck -x $(SHELL_SCRIPTS)
@@ -187,8 +189,12 @@ soak: all $(TEST_PLUGINS)
 
 # Throughput, overhead and memory, measured side by side on this machine
 # (bench/run); prints the table and writes $(BUILD)/bench/results.json.
-bench: all $(BUILD)/bench/true-peak-bench $(BUILD)/bench/encode-bench $(BUILD)/bench/fork-floor
-	VR_BIN=$(abspath $(BUILD)/bin) BENCH_BIN=$(abspath $(BUILD)/bench) bench/run
+# The Windows rows take the test synth's two builds (the Windows one where
+# the cross compiler is) and the worker; BENCH_ONLY=windows runs only them.
+BENCH_PLUGINS := $(TEST_SYNTH_STAMP) $(if $(HAVE_WIN_CXX),$(WIN_SYNTH_VST2))
+bench: all $(BENCH_PLUGINS) $(BUILD)/bench/true-peak-bench $(BUILD)/bench/encode-bench $(BUILD)/bench/fork-floor
+	VR_BIN=$(abspath $(BUILD)/bin) BENCH_BIN=$(abspath $(BUILD)/bench) \
+	  BENCH_WIN_WORKER="$${BENCH_WIN_WORKER:-$(abspath $(WIN_WORKER))}" bench/run
 
 # Our true-peak meter timed against libebur128's on audio files.
 $(BUILD)/bench/true-peak-bench: $(BUILD)/obj/bench/true_peak.o $(LIBVR)

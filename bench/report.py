@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Turns bench/run's measurements (raw.ndjson) into the table: medians over
 the rounds, the ratios between the two sides of each comparison, each figure
-beside its goal (issue 13's goals, in its order). Prints the table as
-Markdown and writes results.json and results.md beside raw.ndjson."""
+beside its goal (issue 13's goals, in its order; issue 30's Windows rows
+come from report_windows.py). Prints the table as Markdown and writes
+results.json and results.md beside raw.ndjson."""
 # over 400 lines: one row builder per goal of issue 13, sharing the goal
 # constants and the row/checked helpers; split it along the goals if it grows.
 import argparse
@@ -12,6 +13,8 @@ import json
 import os
 import platform
 import statistics
+
+from report_windows import windows_rows
 
 PLUGINS = {"nekobi": "Nekobi", "amsynth": "amsynth"}
 KIND = {"nekobi": "history-free", "amsynth": "history-dependent"}
@@ -153,6 +156,10 @@ def build_rows(runs, meta):
         bad = [f for f in (runs.failures(k) for k in keys) if f]
         notes.extend(bad)
         return "check" if bad else result
+
+    if meta.get("only") == "windows":
+        windows_rows(runs, meta, row, checked, host_cost, fmt)
+        return rows, notes
 
     isolations = meta.get("isolations", "fork reset").split()
     one_s = SETS["1s"][0]
@@ -436,6 +443,8 @@ def build_rows(runs, meta):
             figure, growth, f"flat (<= {RSS_FLAT_PCT:g}% growth)",
             checked([f"rss.{p}"], verdict(growth <= RSS_FLAT_PCT)), source=source,
             proc_peaks=peaks, worker_rss_mb=own)
+
+    windows_rows(runs, meta, row, checked, host_cost, fmt)
 
     rate = runs.rate("serum-unwrap")
     row("serum_unwrap", "serum-unwrap conversions per second",

@@ -1,11 +1,14 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-3.0-or-later
-# make deb (build-aux/deb.mk, debian/): the package's files and fields,
-# lintian, and as root a real install, a render from /usr/bin and a removal
-# that leaves nothing. The package is built once for the file, about 30 s
-# on 2 cores when the build is up to date (no -dbgsym, whose compression
-# would double that), and lintian takes some 15 s more.
+# make deb (build-aux/deb.mk, debian/): the package's files and fields (the
+# Windows worker among them), lintian, and as root a real install, renders
+# from /usr/bin (a Windows plugin's in the run's scratch wine prefix, with
+# the package's worker) and a removal that leaves nothing. The package is
+# built once for the file, about 30 s on 2 cores when the build is up to
+# date (no -dbgsym, whose compression would double that), and lintian takes
+# some 15 s more.
 load helper
+bats_require_minimum_version 1.5.0
 
 REPO="$(cd "$TESTS_DIR/.." && pwd)"
 AMSYNTH=/usr/lib/vst/amsynth_vst.so
@@ -101,6 +104,23 @@ build_id() { readelf -n "$1" | awk '/Build ID:/ { print $3 }'; }
     assert_line 'License: ISC'
 }
 
+@test "the package holds the Windows worker, the build's, at /usr/lib/vst-render, and recommends wine" {
+    run dpkg-deb -c "$DEB"
+    assert_success
+    assert_line --regexp '^-rw-r--r-- root/root +[0-9]+ [-0-9]+ [0-9:]+ \./usr/lib/vst-render/vr-win-worker\.exe$'
+    worker="$ROOT/usr/lib/vst-render/vr-win-worker.exe"
+    cmp "$worker" "$REPO/build/win/vr-win-worker.exe" || fail "the packaged worker is not the build's"
+    # A 64-bit Windows executable: "MZ", and at the PE header's offset
+    # "PE\0\0" and the machine x86-64 (0x8664).
+    run od -An -c -N2 "$worker"
+    assert_output --regexp '^ +M +Z$'
+    pe=$(od -An -tu4 -j60 -N4 "$worker" | tr -d ' ')
+    run od -An -tx1 -j"$pe" -N6 "$worker"
+    assert_output ' 50 45 00 00 64 86'
+    run dpkg-deb -f "$DEB" Recommends
+    assert_output "wine, wine64"
+}
+
 @test "the control fields: name, VERSION, architecture, shared-library Depends and libfaust2, JUCE in Built-Using" {
     run dpkg-deb -f "$DEB" Package Version Architecture
     assert_output "Package: vst-render
@@ -111,11 +131,17 @@ Architecture: amd64"
     assert_output --regexp '(^|, )libc6 \(>= [0-9.]+\)(,|$)'
     # Opened when a Faust program is met, so shlibs cannot see it.
     assert_output --regexp '(^|, )libfaust2(,|$)'
-    # Built-Using names source packages: juce-modules-source's is juce.
+    # Built-Using names source packages: juce-modules-source's is juce;
+    # the Windows worker's static runtime comes from the mingw-w64 ones.
     juce=$(dpkg-query -W -f='${source:Package} (= ${source:Version})' juce-modules-source)
     assert_equal "$juce" "juce (= $(dpkg-query -W -f='${Version}' juce-modules-source))"
     run dpkg-deb -f "$DEB" Built-Using
-    assert_output "$juce"
+    assert_output --regexp "(^|, )juce \(= [^)]+\)(,|$)"
+    for dev in g++-mingw-w64-x86-64-posix mingw-w64-x86-64-dev libz-mingw-w64-dev; do
+        source=$(dpkg-query -W -f='${source:Package} (= ${source:Version})' "$dev")
+        assert_output --partial "$source"
+    done
+    assert_output --partial "$juce"
 }
 
 @test "lintian finds no error in the package" {
@@ -124,8 +150,9 @@ Architecture: amd64"
     refute_line --regexp '^E: '
 }
 
-@test "as root: apt-get installs the package, /usr/bin/render-one renders amsynth, dpkg -r leaves none of its files" {
+@test "as root: apt-get installs the package, /usr/bin/render-one renders amsynth and a Windows plugin with the package's worker, dpkg -r leaves none of its files" {
     [ "$(id -u)" -eq 0 ] || skip "needs root"
+    require_wine
     [ "$(dpkg-query -W -f='${db:Status-Status}' vst-render 2>/dev/null)" != installed ] ||
         skip "vst-render is installed here already: not touching it"
     for t in $(tool_names); do
@@ -155,6 +182,27 @@ Architecture: amd64"
     run render-one --plugin "$AMSYNTH" -o "$out/build.wav" --duration 0.5 --tail 0.5
     assert_success
     cmp "$out/installed.wav" "$out/build.wav"
+
+    # The Windows test synth with the worker in /usr/lib/vst-render: no
+    # VR_WIN_WORKER, and the build tree's worker (the path render-one was
+    # built with) hidden under an empty folder, in a mount namespace of
+    # this command's own.
+    built_worker="$REPO/build/win/vr-win-worker.exe"
+    # shellcheck disable=SC2016 # $1... are the inner bash's arguments
+    run --separate-stderr env -u VR_WIN_WORKER bwrap --dev-bind / / --tmpfs "$REPO/build/win" \
+        bash -c '[ ! -e "$1" ] || exit 99; shift; exec "$@"' _ "$built_worker" \
+        /usr/bin/render-one --plugin "$VR_WIN_SYNTH_VST2" -o "$out/installed-win.wav" --duration 0.5 --tail 0.5
+    assert_success
+    assert_equal "$(jq -r '.status + " " + .plugin_platform' <<<"$output")" "ok windows-x86_64"
+    run "$PROBE" "$out/installed-win.wav"
+    assert_success
+    assert_output --partial '"frames":48000,'
+    peak=$(jq -r .peak_dbfs <<<"$output")
+    awk -v p="$peak" 'BEGIN { exit !(p > -20) }' || fail "peak $peak dBFS: expected a note, not near silence"
+    # The same job through the build's render-one and worker: the same bytes.
+    run --separate-stderr env -u VR_WIN_WORKER render-one --plugin "$VR_WIN_SYNTH_VST2" -o "$out/build-win.wav" --duration 0.5 --tail 0.5
+    assert_success
+    cmp "$out/installed-win.wav" "$out/build-win.wav"
 
     run dpkg -r vst-render
     assert_success

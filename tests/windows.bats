@@ -123,6 +123,27 @@ l.wav ok "
     assert_equal "$(npy_diff reset2.npy process2.npy)" "0.0 0"
 }
 
+@test "a warm Windows worker, its large blocks and message buffers kept from job to job, writes a worker per job's bytes" {
+    # Lengths that grow and shrink, so that kept blocks are reused for
+    # shorter and longer audio than they first held.
+    for mode in reset process; do
+        note=45
+        for d in 0.3 1.5 0.2 0.9 2.5 0.4; do
+            note=$((note + 5))
+            echo "{\"note\":$note,\"duration_s\":$d,\"tail_s\":0.5,\"output_path\":\"$mode-$d.wav\"}"
+        done >"$mode.ndjson"
+        run --separate-stderr render-one --plugin "$VR_WIN_SYNTH_VST2" --isolation "$mode" <"$mode.ndjson"
+        assert_success
+        assert_equal "$(jq -r '.status + " " + .isolation' <<<"$output" | sort -u)" "ok $mode"
+    done
+    for d in 0.3 1.5 0.2 0.9 2.5 0.4; do
+        cmp "reset-$d.wav" "process-$d.wav" || fail "$d s: the warm worker's file differs from a fresh worker's"
+    done
+    run "$VR_BIN/../tests/audio-probe" reset-2.5.wav
+    assert_success
+    assert_output --partial '"frames":144000,'
+}
+
 @test "a Windows plugin with history renders each job as if it came first, in any order (the probe picks)" {
     printf '%s\n' '{"note":60,"output_path":"a.npy","set_params":{"history":1}}' \
         '{"note":64,"output_path":"b.npy","set_params":{"history":1}}' >ab

@@ -24,13 +24,23 @@ const std::vector<std::uint8_t>& binary_of(const json& j) {
 host_crashed::host_crashed(std::uint32_t code, std::string module)
     : std::runtime_error("the plugin host crashed"), code(code), module(std::move(module)) {}
 
+// Each thread keeps its message buffers from one message to the next: a
+// render's answer is the size of its audio, and a buffer made anew for
+// each grows by copies (README, Benchmark: the Windows worker's profile).
+// One that grew past this is let go after use.
+constexpr std::size_t kept_buffer_max = 64u << 20;
+
 bool write_message(std::FILE* out, const json& message) {
-    const std::vector<std::uint8_t> body = json::to_cbor(message);
+    thread_local std::vector<std::uint8_t> body;
+    body.clear();
+    json::to_cbor(message, body);
     const auto n = static_cast<std::uint32_t>(body.size());
     const std::uint8_t head[4] = {static_cast<std::uint8_t>(n), static_cast<std::uint8_t>(n >> 8),
                                   static_cast<std::uint8_t>(n >> 16), static_cast<std::uint8_t>(n >> 24)};
-    return std::fwrite(head, 1, 4, out) == 4 && std::fwrite(body.data(), 1, body.size(), out) == body.size() &&
-           std::fflush(out) == 0;
+    const bool sent = std::fwrite(head, 1, 4, out) == 4 &&
+                      std::fwrite(body.data(), 1, body.size(), out) == body.size() && std::fflush(out) == 0;
+    if (body.capacity() > kept_buffer_max) std::vector<std::uint8_t>().swap(body);
+    return sent;
 }
 
 std::optional<json> read_message(std::FILE* in) {
@@ -47,13 +57,17 @@ std::optional<json> read_message(std::FILE* in) {
         if (std::fread(module.data(), 1, length, in) != length) module.clear();
         throw host_crashed(code, module);
     }
-    std::vector<std::uint8_t> body(n);
+    thread_local std::vector<std::uint8_t> body;
+    if (body.size() < n) body.resize(n);  // never shrunk, so never zeroed again
     if (std::fread(body.data(), 1, n, in) != n) throw fatal_error("the plugin host's pipe ended inside a message");
+    std::optional<json> message;
     try {
-        return json::from_cbor(body);
+        message = json::from_cbor(body.data(), body.data() + n);
     } catch (const json::exception& e) {
         throw fatal_error(std::string("the plugin host sent a message that is not CBOR: ") + e.what());
     }
+    if (body.size() > kept_buffer_max) std::vector<std::uint8_t>().swap(body);
+    return message;
 }
 
 json to_wire(const play_plan& plan) {

@@ -347,8 +347,10 @@ void prefix_server::close() {
 void prefix_server::forget() noexcept {
     if (!users_) return;
     remove_open(this);
-    users_ = unique_fd();
-    state_ = unique_fd();
+    // Released, not closed: a worker closes every descriptor it inherited
+    // as it starts, and the numbers may name its own files by now.
+    users_.release();
+    state_.release();
 }
 
 void close_all_prefix_servers() noexcept {

@@ -82,9 +82,11 @@ public:
     void close();
 
     // For a forked child that inherited this object: lets go of its
-    // descriptors without unlocking or stopping anything (the parent's lock
-    // lives on in the parent's descriptors), so that the child's end never
-    // takes itself for the last holder.
+    // descriptors without unlocking, stopping or even closing anything (the
+    // parent's lock lives on in the parent's descriptors; a child that
+    // closed its inherited descriptors may hold other files at those
+    // numbers now), so that the child's end never takes itself for the
+    // last holder.
     void forget() noexcept;
 
     // The prefix, absolute.

@@ -6,6 +6,7 @@
 // `wineserver -k0`, which signals the lock's owner with signal 0.
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -18,6 +19,7 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "core/error.hpp"
 #include "wine/prefix_server.hpp"
@@ -264,6 +266,32 @@ TEST(WineServer, CloseAllLeavesAsTheDestructorsWould) {
     ::waitpid(child, &status, 0);
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
     EXPECT_EQ(server_pid(prefix), 0);
+}
+
+// A forked worker closes every descriptor it inherited, opens its own at
+// the numbers that frees, and then forgets the prefix_server it inherited:
+// forgetting closes nothing, so its own files stay open, and the parent
+// keeps its hold (and its server).
+TEST(WineServer, AForkedChildForgetsWithoutClosingTheNumbersItReused) {
+    VR_SCRATCH_PREFIX(prefix);
+    prefix_server server(prefix);
+    ASSERT_GT(server_pid(prefix), 0);
+    std::fflush(nullptr);
+    pid_t child = ::fork();
+    if (child == 0) {
+        for (int fd = 3; fd < 1024; ++fd) ::close(fd);
+        std::vector<int> own;
+        for (int i = 0; i < 64; ++i) own.push_back(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+        server.forget();
+        int code = 0;
+        for (int fd : own)
+            if (fd < 0 || ::fcntl(fd, F_GETFD) == -1) code = 2;
+        ::_exit(code);
+    }
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
+    EXPECT_GT(server_pid(prefix), 0) << "the parent's server went with the child";
 }
 
 TEST(WineServer, AWorkerRunsInThePrefixWithItsEnvironment) {

@@ -93,7 +93,8 @@ windows_host::windows_host(const std::string& prefix) : prefix_(prefix) {
     }
     to_ = ::fdopen(down[1], "wb");
     from_ = ::fdopen(up[0], "rb");
-    call(json{{"op", "hello"}});
+    send(json{{"op", "hello"}});
+    greeting_ = true;
 }
 
 windows_host::~windows_host() {
@@ -125,18 +126,20 @@ void windows_host::died(const std::string& why) {
     throw record_error(why);
 }
 
-json windows_host::call(const json& request) {
-    if (dead_) throw record_error(death_);
-    // The first request after each reseed carries the seed: the worker's
-    // plugins then draw what a Linux plugin would (windows/pinned_imports.hpp).
+// The first request after each reseed carries the seed: the worker's
+// plugins then draw what a Linux plugin would (windows/pinned_imports.hpp).
+void windows_host::send(const json& request) {
     const std::uint64_t reseeds = host::pinned::reseeds();
     const bool tell = host::pinned::enabled() && reseeds != told_reseeds_;
+    json seeded;
+    if (tell) (seeded = request)["seed"] = host::pinned::current_seed();
+    if (!host::write_message(to_, tell ? seeded : request)) died("the Windows worker is gone (its pipe closed)");
+    if (tell) told_reseeds_ = reseeds;
+}
+
+json windows_host::answer() {
     std::optional<json> reply;
     try {
-        json seeded;
-        if (tell) (seeded = request)["seed"] = host::pinned::current_seed();
-        if (!host::write_message(to_, tell ? seeded : request)) died("the Windows worker is gone (its pipe closed)");
-        if (tell) told_reseeds_ = reseeds;
         reply = host::read_message(from_);
     } catch (const host::host_crashed& c) {
         died("the plugin crashed in the Windows worker (" + exception_name(c.code) + ", " + hex32(c.code) +
@@ -158,6 +161,20 @@ json windows_host::call(const json& request) {
         throw record_error(message);
     }
     return reply->at("ok");
+}
+
+json windows_host::call(const json& request) {
+    if (dead_) throw record_error(death_);
+    if (greeting_) {
+        greeting_ = false;
+        answer();
+    }
+    try {
+        send(request);
+    } catch (const fatal_error& e) {
+        died(std::string("the Windows worker broke its pipe: ") + e.what());
+    }
+    return answer();
 }
 
 namespace {
@@ -184,6 +201,11 @@ std::map<std::string, kept_server>& servers() {
     return s;
 }
 std::map<std::string, std::shared_ptr<windows_host>>& hosts() {
+    static std::map<std::string, std::shared_ptr<windows_host>> h;
+    return h;
+}
+// The next job's own Windows worker, per prefix, started ahead (own_host).
+std::map<std::string, std::shared_ptr<windows_host>>& spares() {
     static std::map<std::string, std::shared_ptr<windows_host>> h;
     return h;
 }
@@ -215,6 +237,7 @@ bool restart_prefix_session(const std::string& prefix) {
     auto it = servers().find(prefix);
     if (it == servers().end() || !it->second.server.restart_alone()) return false;
     hosts().erase(prefix);
+    spares().erase(prefix);
     run_quiet({find_wine()->wine, "cmd", "/c", "exit"}, worker_environment(prefix), 60);  // as keep_server_up does
     return true;
 }
@@ -226,6 +249,14 @@ std::shared_ptr<windows_host> shared_host(const std::string& prefix) {
     return h;
 }
 
+std::shared_ptr<windows_host> own_host(const std::string& prefix) {
+    keep_server_up(prefix);
+    std::shared_ptr<windows_host> h = std::move(spares()[prefix]);
+    if (!h || !h->alive() || h->display() != started_display()) h = std::make_shared<windows_host>(prefix);
+    spares()[prefix] = std::make_shared<windows_host>(prefix);
+    return h;
+}
+
 double shared_hosts_rss_mb() {
     double mb = 0;
     for (const auto& [prefix, host] : hosts())
@@ -234,6 +265,7 @@ double shared_hosts_rss_mb() {
 }
 
 void end_windows() noexcept {
+    spares().clear();
     hosts().clear();
     servers().clear();
     stop_display();

@@ -18,8 +18,10 @@ namespace vr::wine {
 class windows_host {
 public:
     // Starts the worker in the prefix (WINEPREFIX, WINEDEBUG=-all,
-    // WINEDLLOVERRIDES=winedbg.exe=d beside this process's environment);
-    // throws record_error when wine or the worker is missing.
+    // WINEDLLOVERRIDES=winedbg.exe=d beside this process's environment) and
+    // greets it without waiting: its answer is read by the first call, so a
+    // worker can start while another renders. Throws record_error when wine
+    // or the worker is missing.
     explicit windows_host(const std::string& prefix);
     ~windows_host();
     windows_host(const windows_host&) = delete;
@@ -40,6 +42,8 @@ public:
 
 private:
     [[noreturn]] void died(const std::string& why);
+    void send(const json& request);
+    json answer();
     std::string prefix_;
     pid_t pid_ = -1;
     std::FILE* to_ = nullptr;
@@ -48,6 +52,7 @@ private:
     std::string death_;
     std::string wine_version_;
     std::uint64_t told_reseeds_ = 0;  // pinned::reseeds() when the seed was last sent
+    bool greeting_ = false;           // the hello's answer is still to be read
     std::string display_;
 };
 
@@ -77,6 +82,13 @@ std::shared_ptr<windows_host> shared_host(const std::string& prefix);
 // keeps alive now (0 when none): a worker's memory, with its own, that
 // --max-rss bounds.
 double shared_hosts_rss_mb();
+
+// A Windows worker of its own for one job (isolation process): the spare
+// started for prefix during the job before, when it is still alive and has
+// the display of now, else a new one; and a new spare is started for the
+// next job, so that a worker's start-up overlaps a render instead of adding
+// to it.
+std::shared_ptr<windows_host> own_host(const std::string& prefix);
 
 // At the end of a worker process, after its instances are gone: the shared
 // Windows workers end, then each prefix's server if a render-one started it

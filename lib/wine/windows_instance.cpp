@@ -180,7 +180,7 @@ std::unique_ptr<host::plugin_instance> load_windows_instance(const plugin_ref& r
     // and finds the DLLs beside a plugin from its folder.
     there.location = windows_path(windows_plugin_module(ref.location), prefix);
     keep_server_up(prefix);
-    auto start = [&] { return own_process ? std::make_shared<windows_host>(prefix) : shared_host(prefix); };
+    auto start = [&] { return own_process ? own_host(prefix) : shared_host(prefix); };
     const json load{{"op", "load"},
                     {"ref", host::to_wire(there)},
                     {"rate", sample_rate},

@@ -48,17 +48,18 @@ all: $(STATE)/results.ndjson
 # relative to where make runs, as it is for render-one.
 abs_output = .output_path | if startswith("/") then . else $$here + "/" + . end
 
-# The recipe of job $(1): render line $(1) of JOBS and keep its record.
+# The recipe of job $(1): render line $(1) of JOBS (sed stops there: a
+# target does not read the rest of a long JOBS) and keep its record.
 # Then (rules_jq writes that line) STATE/out/$(1) is linked to the output
 # file.
 define render_job
-sed -n '$(1)p' '$(JOBS)' | $(render_cmd) > '$(STATE)/records/$(1).ndjson'
+sed -n '$(1){p;q;}' '$(JOBS)' | $(render_cmd) > '$(STATE)/records/$(1).ndjson'
 endef
 
 # The link's line of job $(1) whose output path holds a newline, which no
 # rule can spell: jq reads the path from JOBS as the recipe runs.
 define link_by_jq
-@ln -sfn -- "$$(sed -n '$(1)p' '$(JOBS)' | jq -j --arg here "$$PWD" '$(abs_output)')" '$(STATE)/out/$(1)'
+@ln -sfn -- "$$(sed -n '$(1){p;q;}' '$(JOBS)' | jq -j --arg here "$$PWD" '$(abs_output)')" '$(STATE)/out/$(1)'
 endef
 
 # One rule per job, made from the jobs file: job N renders line N. make
@@ -78,7 +79,7 @@ foreach inputs as $$line (0; . + 1; [., $$line])
 | if ($$job | type) != "object" then
     error("\($$jobs):\($$n): not a JSON object")
   elif $$job.status == "error" or $$job.status == "skipped" then
-    "DONE += $$(STATE)/records/\($$n).ndjson\n$$(STATE)/records/\($$n).ndjson: $$(JOBS)\n\tsed -n '\($$n)p' '$$(JOBS)' > '$$@'\n"
+    "DONE += $$(STATE)/records/\($$n).ndjson\n$$(STATE)/records/\($$n).ndjson: $$(JOBS)\n\tsed -n '\($$n){p;q;}' '$$(JOBS)' > '$$@'\n"
   elif ($$job.output_path | type) != "string" or $$job.output_path == "" then
     error("\($$jobs):\($$n): the job has no output_path (give it one with assign-paths)")
   else

@@ -56,7 +56,7 @@ UNIT_BIN  := $(BUILD)/tests/unit-tests
 
 MAN_PAGES := $(wildcard man/*.1 man/*.7)
 
-.PHONY: all check test test-build unit bats lint-man lint demo deps install uninstall clean bench fuzz help deb
+.PHONY: all check test test-build unit bats bats-no-cache lint-man lint demo deps install uninstall clean bench fuzz help deb
 .DEFAULT_GOAL := all
 
 all: $(BINS)
@@ -124,7 +124,7 @@ test-build: all $(UNIT_BIN) $(TEST_PLUGINS)
 
 # Every suite runs even when one before it failed, and the last line says
 # which failed: a CI log then ends with the verdict on the whole run.
-SUITES := unit bats lint-man lint
+SUITES := unit bats bats-no-cache lint-man lint
 # The sanitizer pass runs what exercises our compiled code. The suites whose
 # subject is a script, a package, the documentation or the source text run
 # in the plain pass only: the same again with instrumented tools tests
@@ -142,7 +142,7 @@ PLAIN_ONLY_BATS := tests/deb.bats tests/distributed.bats tests/completion.bats \
                    tests/windows-scan.bats tests/windows-seeds.bats tests/serum-windows.bats \
                    tests/windows-sandbox.bats tests/windows-display.bats
 ifneq ($(strip $(SANITIZE)),)
-SUITES := unit bats lint-man
+SUITES := unit bats bats-no-cache lint-man
 endif
 test:
 	@failed=; for s in $(SUITES); do \
@@ -161,6 +161,12 @@ BATS_FILES ?= $(filter-out $(PLAIN_ONLY_BATS),$(wildcard tests/*.bats))
 endif
 bats: all $(TEST_PLUGINS)
 	VR_BIN=$(abspath $(BUILD)/bin) tests/with-wine-prefix bats $(BATS_FILES)
+
+# The order-independence and reproducibility suites again with no probe
+# cache (tests/helper.bash): a kept verdict must change no byte (issue 33).
+NO_CACHE_BATS := tests/reproducible.bats tests/reliability.bats tests/render-chains.bats
+bats-no-cache: all $(TEST_PLUGINS)
+	VR_TEST_NO_CACHE=1 VR_BIN=$(abspath $(BUILD)/bin) tests/with-wine-prefix bats $(NO_CACHE_BATS)
 
 lint-man: all
 	VR_BIN=$(abspath $(BUILD)/bin) tests/lint-man
@@ -192,7 +198,7 @@ soak: all $(TEST_PLUGINS)
 # The Windows rows take the test synth's two builds (the Windows one where
 # the cross compiler is) and the worker; BENCH_ONLY=windows runs only them.
 BENCH_PLUGINS := $(TEST_SYNTH_STAMP) $(if $(HAVE_WIN_CXX),$(WIN_SYNTH_VST2))
-bench: all $(BENCH_PLUGINS) $(BUILD)/bench/true-peak-bench $(BUILD)/bench/encode-bench $(BUILD)/bench/fork-floor
+bench: all $(BENCH_PLUGINS) $(BUILD)/bench/true-peak-bench $(BUILD)/bench/encode-bench $(BUILD)/bench/fork-floor $(MINIMAL_HOST)
 	VR_BIN=$(abspath $(BUILD)/bin) BENCH_BIN=$(abspath $(BUILD)/bench) \
 	  BENCH_WIN_WORKER="$${BENCH_WIN_WORKER:-$(abspath $(WIN_WORKER))}" bench/run
 

@@ -24,8 +24,10 @@
 # RENDER_FLAGS pass render-one and its options (e.g. --timeout 60 --retries 2).
 #
 # Each job is its own render-one, which loads the plugin for one job:
-# simple, and resumable by make alone, but slower than the round-robin
-# pipeline (examples/resume.sh) by a plugin load per job. A killed make
+# simple, and resumable by make alone. What a process learns of a plugin
+# the first time (its probe) is kept in render-one's probe cache, so that
+# a job costs about what the plugin's load and render cost (README,
+# Benchmark). A killed make
 # leaves no partial output (render-one writes a temporary and renames it;
 # the next render-one removes temporaries of killed runs), and a job's link
 # is made only after its render, so every target that exists is a finished
@@ -46,18 +48,29 @@ all: $(STATE)/results.ndjson
 # relative to where make runs, as it is for render-one.
 abs_output = .output_path | if startswith("/") then . else $$here + "/" + . end
 
-# The recipe of job $(1): render line $(1) of JOBS, keep its record, then
-# link STATE/out/$(1) to the output file.
+# The recipe of job $(1): render line $(1) of JOBS (sed stops there: a
+# target does not read the rest of a long JOBS) and keep its record.
+# Then (rules_jq writes that line) STATE/out/$(1) is linked to the output
+# file.
 define render_job
-sed -n '$(1)p' '$(JOBS)' | $(render_cmd) > '$(STATE)/records/$(1).ndjson'
-@ln -sfn -- "$$(sed -n '$(1)p' '$(JOBS)' | jq -j --arg here "$$PWD" '$(abs_output)')" '$(STATE)/out/$(1)'
+sed -n '$(1){p;q;}' '$(JOBS)' | $(render_cmd) > '$(STATE)/records/$(1).ndjson'
+endef
+
+# The link's line of job $(1) whose output path holds a newline, which no
+# rule can spell: jq reads the path from JOBS as the recipe runs.
+define link_by_jq
+@ln -sfn -- "$$(sed -n '$(1){p;q;}' '$(JOBS)' | jq -j --arg here "$$PWD" '$(abs_output)')" '$(STATE)/out/$(1)'
 endef
 
 # One rule per job, made from the jobs file: job N renders line N. make
 # reads the rules back in (and restarts) whenever JOBS changes. jq reads raw
 # lines (-R) so that N counts every line, as sed does; an error() ends the
 # `inputs` loop and jq with it, with a non-zero status. (The line is parsed
-# inside [ ]: jq 1.6's try would also catch errors raised after it.)
+# inside [ ]: jq 1.6's try would also catch errors raised after it.) Each
+# rule spells its output path, quoted for the shell and with make's $
+# doubled (a relative one after "$$PWD", where make runs): a target costs
+# one sed and the render, no jq (issue 33: jq's start cost as much as a
+# short render).
 define rules_jq
 foreach inputs as $$line (0; . + 1; [., $$line])
 | .[0] as $$n | .[1] as $$line
@@ -66,11 +79,16 @@ foreach inputs as $$line (0; . + 1; [., $$line])
 | if ($$job | type) != "object" then
     error("\($$jobs):\($$n): not a JSON object")
   elif $$job.status == "error" or $$job.status == "skipped" then
-    "DONE += $$(STATE)/records/\($$n).ndjson\n$$(STATE)/records/\($$n).ndjson: $$(JOBS)\n\tsed -n '\($$n)p' '$$(JOBS)' > '$$@'\n"
+    "DONE += $$(STATE)/records/\($$n).ndjson\n$$(STATE)/records/\($$n).ndjson: $$(JOBS)\n\tsed -n '\($$n){p;q;}' '$$(JOBS)' > '$$@'\n"
   elif ($$job.output_path | type) != "string" or $$job.output_path == "" then
     error("\($$jobs):\($$n): the job has no output_path (give it one with assign-paths)")
   else
-    "DONE += $$(STATE)/out/\($$n)\n$$(STATE)/out/\($$n):\n\t$$(call render_job,\($$n))\n"
+    ($$job.output_path) as $$p
+    | (if ($$p | contains("\n")) then "$$(call link_by_jq,\($$n))"
+       else "@ln -sfn -- " + (if ($$p | startswith("/")) then "" else "\"$$$$PWD\"/" end)
+            + ($$p | @sh | gsub("\\$$"; "$$$$")) + " '$$(STATE)/out/\($$n)'"
+       end) as $$link
+    | "DONE += $$(STATE)/out/\($$n)\n$$(STATE)/out/\($$n):\n\t$$(call render_job,\($$n))\n\t\($$link)\n"
   end
 endef
 export rules_jq

@@ -54,6 +54,12 @@ require_wine() {
 # Plugins that write to $HOME (amsynth) get a scratch one.
 export HOME="${BATS_FILE_TMPDIR:-${TMPDIR:-/tmp}}/home"
 mkdir -p "$HOME"
+# render-one's probe cache (render-one(1)) lives in that HOME, shared by a
+# file's tests. VR_TEST_NO_CACHE (make bats-no-cache) gives it a folder that
+# cannot be made: nothing is kept, every run probes, as with --no-cache.
+if [[ -n "${VR_TEST_NO_CACHE:-}" ]]; then
+    export XDG_CACHE_HOME=/dev/null/vr-no-cache
+fi
 
 # Runs a command line through bash so that pipes and redirections work in `run`.
 sh_run() { run bash -c "$1"; }

@@ -302,8 +302,10 @@ interrupt_mid_job() {
     mkdir -p "$out"
     for i in 1 2 3; do job "$out/$i.wav"; done >"$out/jobs"
     # The test synth prints at each construction (VR_TEST_SYNTH_PRINT): count workers' loads by it.
-    VR_TEST_SYNTH_PRINT=1 render-one --plugin "$SYNTH" --duration 0.05 --tail 0 <"$out/jobs" 2>"$out/one.err" >"$out/one.ndjson"
-    VR_TEST_SYNTH_PRINT=1 render-one --plugin "$SYNTH" --duration 0.05 --tail 0 --max-rss 1 <"$out/jobs" 2>"$out/three.err" >"$out/three.ndjson"
+    # (--no-cache: every worker probes, as the first does; with the probe
+    # cache a later worker's first job renders on its first instance.)
+    VR_TEST_SYNTH_PRINT=1 render-one --no-cache --plugin "$SYNTH" --duration 0.05 --tail 0 <"$out/jobs" 2>"$out/one.err" >"$out/one.ndjson"
+    VR_TEST_SYNTH_PRINT=1 render-one --no-cache --plugin "$SYNTH" --duration 0.05 --tail 0 --max-rss 1 <"$out/jobs" 2>"$out/three.err" >"$out/three.ndjson"
     local one three
     one=$(grep -c constructor "$out/one.err")
     three=$(grep -c constructor "$out/three.err")

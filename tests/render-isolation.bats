@@ -84,14 +84,25 @@ setup() {
     [ "$(jq -r .isolation <<<"$output")" = fresh ]
     one_state=$(jq -r .state_sha256 <<<"$output")
     # In a batch the probe runs (amsynth's reset does not restore it: each
-    # job is forked from the never-played instance, walked by JUCE).
-    sh_run_lines "render-one --plugin '$amsynth' 2>/dev/null" \
+    # job is forked from the never-played instance, walked by JUCE). Its
+    # first job renders in place when the probe cache says a forked render
+    # is the same (the -o above left its verdict); not with --no-cache.
+    sh_run_lines "render-one --plugin '$amsynth' --no-cache 2>/dev/null" \
         "{\"output_path\":\"$OUT/batch.wav\",\"note\":48,\"duration_s\":0.5,\"tail_s\":0.3}" \
         "{\"output_path\":\"$OUT/nine.wav\",\"note\":48,\"duration_s\":0.5,\"tail_s\":0.3,\"program_index\":9}"
     assert_success
     [ "$(jq -r .isolation <<<"${lines[0]}")" = fork ]
     [ "$(jq -r .state_sha256 <<<"${lines[0]}")" = "$one_state" ]
     cmp "$OUT/one.wav" "$OUT/batch.wav"
+    sh_run_lines "render-one --plugin '$amsynth' 2>/dev/null" \
+        "{\"output_path\":\"$OUT/cached.wav\",\"note\":48,\"duration_s\":0.5,\"tail_s\":0.3}" \
+        "{\"output_path\":\"$OUT/nine-cached.wav\",\"note\":48,\"duration_s\":0.5,\"tail_s\":0.3,\"program_index\":9}"
+    assert_success
+    run jq -c '[.isolation, .probe_cached, .state_sha256 == "'"$one_state"'"]' <<<"$output"
+    assert_output '["fresh",true,true]
+["fork",true,false]'
+    cmp "$OUT/one.wav" "$OUT/cached.wav"
+    cmp "$OUT/nine.wav" "$OUT/nine-cached.wav"
     "$VR_BIN/../tests/audio-probe" "$OUT/one.wav" | jq -e '.peak_dbfs > -30'
     # A program picked by index (on an instance JUCE walked) is another sound.
     cmp -s "$OUT/one.wav" "$OUT/nine.wav" && fail "program 9 rendered as program 0"

@@ -169,6 +169,12 @@ struct render_job {
     // every stage of the song once (the plugins it loads); the worker
     // gives each track its own instances.
     std::optional<song_spec> song;
+    // What the supervisor's probe cache (supervise/probe_cache.hpp) holds
+    // for each stage's plugin, in stage order: a verdict object, or null
+    // when it holds none (the worker probes and answers with what it
+    // learnt); not an array when the cache is off (--no-cache). Never read
+    // from a record.
+    json probe_verdicts;
 };
 
 // Reads and checks a job record; throws record_error naming the bad field.

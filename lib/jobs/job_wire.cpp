@@ -148,7 +148,8 @@ json to_wire(const render_job& job) {
             {"output_path", job.output_path},
             {"output_root", job.output_root},
             {"shape", shape_to_wire(job.shape)},
-            {"song", song_to_wire(job.song)}};
+            {"song", song_to_wire(job.song)},
+            {"probe_verdicts", job.probe_verdicts}};
 }
 
 render_job from_wire(const json& w) {
@@ -176,6 +177,7 @@ render_job from_wire(const json& w) {
     job.output_root = w.at("output_root").get<std::string>();
     job.shape = shape_from_wire(w.at("shape"));
     job.song = song_from_wire(w.at("song"));
+    job.probe_verdicts = w.value("probe_verdicts", json());
     return job;
 }
 

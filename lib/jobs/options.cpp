@@ -61,7 +61,8 @@ void declare_render_options(cli& cli) {
         "real-randomness", "give plugins libc's own randomness and wall clock (a Windows plugin, its C runtime's "
                            "and Windows'), not the ones each job's seed pins")(
         "check-reproducible", "render each plugin's probe again in a freshly started process and mark its records "
-                              "reproducible true or false");
+                              "reproducible true or false")(
+        "no-cache", "neither read nor write the probe cache ($XDG_CACHE_HOME/vst-render): probe each plugin anew");
     cli.add("Defaults for fields a job lacks")(
         "note", "MIDI note (note)", cxxopts::value<int>()->default_value("60"), "N")(
         "velocity", "velocity 1-127 (velocity)", cxxopts::value<int>()->default_value("100"), "N")(
@@ -348,6 +349,7 @@ render_options read_render_options(const cli& cli) {
     o.defaults = read_defaults(cli);
     o.supervision = read_supervision(cli);
     o.isolate = !cli.has("no-isolate");
+    o.probe_cache = !cli.has("no-cache");
     o.skip_existing = cli.has("skip-existing");
     o.sidecar = cli.has("sidecar");
     o.worker.midi_program_changes = cli.has("midi-program-changes");

@@ -64,6 +64,7 @@ struct render_options {
     worker_options worker;
     supervise_options supervision;
     bool isolate = true;        // jobs rendered by a worker process (not --no-isolate)
+    bool probe_cache = true;    // probe verdicts kept on disk (not --no-cache): supervise/probe_cache.hpp
     bool skip_existing = false;
     bool sidecar = false;       // write OUTPUT.json beside each ok output
     std::string output_path;    // single: absolute

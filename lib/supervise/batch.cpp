@@ -2,12 +2,16 @@
 #include "supervise/batch.hpp"
 
 #include <filesystem>
+#include <map>
+#include <optional>
+#include <vector>
 
 #include "core/beneath.hpp"
 #include "core/error.hpp"
 #include "core/files.hpp"
 #include "jobs/job_wire.hpp"
 #include "jobs/sidecar.hpp"
+#include "supervise/probe_cache.hpp"
 #include "supervise/progress.hpp"
 #include "supervise/stale_temps.hpp"
 #include "supervise/supervise_status.hpp"
@@ -81,7 +85,12 @@ json skipped(json&& record, const std::string& output_path) {
 class batch {
 public:
     batch(const render_options& options, supervisor* workers, const job_renderer* in_place)
-        : options_(options), workers_(workers), in_place_(in_place), finish_(options.sidecar), shadowed_(options) {}
+        : options_(options),
+          workers_(workers),
+          in_place_(in_place),
+          finish_(options.sidecar),
+          shadowed_(options),
+          cache_(options.probe_cache) {}
 
     void operator()(json&& record, record_writer& out) {
         json result = render(std::move(record));
@@ -98,17 +107,23 @@ private:
         // (-o's one job is made from the flags: nothing there shadows them.)
         if (options_.mode == render_mode::batch) shadowed_.count(record);
         try {
-            const render_job job = make_render_job(record, options_.defaults, options_.plugins);
+            render_job job = make_render_job(record, options_.defaults, options_.plugins);
             if (sweep_and_look(job, options_.skip_existing)) return skipped(std::move(record), job.output_path);
             if (options_.before_render) options_.before_render(job);
-            if (workers_)
-                return workers_->run({record, to_wire(job), job.output_path, job.output_root, key_of(job),
-                                      sandbox_of(job, options_.supervision.sandbox),
-                                      job.song ? job.song->stems_dir : std::string()});
-            if (job.sandbox) throw record_error("sandbox: a job rendered in place (--no-isolate) cannot be sandboxed");
-            json result = (*in_place_)(job, std::move(record), {}).record;
-            result["worker_rss_mb"] = rss_mb();
-            result["attempts"] = 1;
+            const std::vector<std::optional<json>> keys = look_up_verdicts(job);
+            json result;
+            if (workers_) {
+                result = workers_->run({record, to_wire(job), job.output_path, job.output_root, key_of(job),
+                                        sandbox_of(job, options_.supervision.sandbox),
+                                        job.song ? job.song->stems_dir : std::string()});
+            } else {
+                if (job.sandbox)
+                    throw record_error("sandbox: a job rendered in place (--no-isolate) cannot be sandboxed");
+                result = (*in_place_)(job, std::move(record), {}).record;
+                result["worker_rss_mb"] = rss_mb();
+                result["attempts"] = 1;
+            }
+            keep_verdicts(keys, result);
             return result;
         } catch (const record_error& e) {
             set_error(record, e.what());
@@ -116,6 +131,42 @@ private:
             set_error(record, e.what());
         }
         return std::move(record);
+    }
+
+    // The probe cache's key of each stage's plugin, and job.probe_verdicts
+    // set from what it holds (nothing when the cache is off; a song's
+    // stages are laid out by the worker: not kept). A key is made once a
+    // run for each plugin and its settings.
+    std::vector<std::optional<json>> look_up_verdicts(render_job& job) {
+        std::vector<std::optional<json>> keys;
+        if (!cache_.enabled() || job.song) return keys;
+        job.probe_verdicts = json::array();
+        for (const auto& st : job.stages) {
+            const bool sidechain = !st.sidechain_path.empty();
+            const std::string id = st.plugin.location + '\n' + st.plugin.wine_prefix + '\n' +
+                                   std::to_string(job.sample_rate) + ' ' + std::to_string(job.block_size) + ' ' +
+                                   std::to_string(job.channels) + ' ' + (sidechain ? "s" : "-");
+            auto k = keys_.find(id);
+            if (k == keys_.end())
+                k = keys_.emplace(id, probe_cache_key(st.plugin, job.sample_rate, job.block_size, job.channels,
+                                                      sidechain, options_.worker.real_randomness))
+                        .first;
+            keys.push_back(k->second);
+            std::optional<json> verdict = k->second ? cache_.find(*k->second) : std::nullopt;
+            job.probe_verdicts.push_back(verdict ? std::move(*verdict) : json(k->second ? json() : json(false)));
+        }
+        return keys;
+    }
+
+    // Keeps what the worker's probes learnt (its probe_learnt, which no
+    // record prints).
+    void keep_verdicts(const std::vector<std::optional<json>>& keys, json& result) {
+        auto learnt = result.find("probe_learnt");
+        if (learnt == result.end()) return;
+        if (learnt->is_array())
+            for (std::size_t i = 0; i < keys.size() && i < learnt->size(); ++i)
+                if (keys[i] && (*learnt)[i].is_object()) cache_.store(*keys[i], (*learnt)[i]);
+        result.erase(learnt);
     }
 
     // Sweeps the job's folder of stale temporaries; with look, says whether
@@ -144,6 +195,8 @@ private:
     finisher finish_;
     shadowed_flags shadowed_;
     stale_temps temps_;
+    probe_cache cache_;
+    std::map<std::string, std::optional<json>> keys_;  // probe cache keys made this run
 };
 
 int run_batch(const render_options& options, supervisor* workers, const job_renderer* in_place, record_writer& out) {

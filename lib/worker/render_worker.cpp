@@ -18,6 +18,7 @@
 #include "host/faust_program.hpp"
 #include "host/plugin_instance.hpp"
 #include "worker/preset_export.hpp"
+#include "worker/probe_verdicts.hpp"
 #include "jobs/chain.hpp"
 #include "jobs/job_audio.hpp"
 #include "linux/child.hpp"
@@ -44,7 +45,9 @@ render_worker::~render_worker() {
     if (stage_mark_) ::munmap(stage_mark_, sizeof(int));
 }
 
-worker_slot& render_worker::slot_for(const slot_key& key, const plugin_ref& plugin, bool quick) {
+// verdict: what the supervisor's probe cache holds for the plugin (an
+// object), null when it holds none, anything else when the cache is off.
+worker_slot& render_worker::slot_for(const slot_key& key, const plugin_ref& plugin, bool quick, const json& verdict) {
     auto it = slots_.find(key);
     // A crash in a Windows worker took the slot's instances: start again.
     if (it != slots_.end() && !it->second->usable()) {
@@ -65,6 +68,10 @@ worker_slot& render_worker::slot_for(const slot_key& key, const plugin_ref& plug
                 s->own_threads = other->own_threads;
                 s->threads_known = true;
             }
+        // A kept verdict spares the probe (and, when it says so, every
+        // instance's warm-up); with none, what the probe learns goes back
+        // to the supervisor's cache.
+        if (!s->take_verdict(verdict)) s->report_verdict = verdict.is_null() && !plugin.windows;
         try {
             s->start(quick);
         } catch (const record_error& e) {
@@ -102,7 +109,9 @@ std::vector<job_stage> render_worker::stages_for(const render_job& job, bool qui
                 stages[j].slot->sidechain == key.sidechain)
                 ++key.copy;
         try {
-            st.slot = &slot_for(key, st.spec.plugin, quick);
+            const json& verdicts = job.probe_verdicts;
+            st.slot = &slot_for(key, st.spec.plugin, quick,
+                                verdicts.is_array() && i < verdicts.size() ? verdicts[i] : json(false));
         } catch (const record_error& e) {
             throw record_error(stage_message(specs.size(), i, st.spec.plugin.location, e.what()));
         }
@@ -148,6 +157,12 @@ isolation render_worker::chain_mode(std::vector<job_stage>& stages, const render
         if (h == isolation::fork && s.own_threads && stages[i].changes()) h = isolation::fresh;
         how = std::max(how, h);
     }
+    // Forked renderers find the audio code's symbols bound: once, before
+    // the first (a job rendered in place needs no such thing).
+    if (how == isolation::fork && !audio_code_warm_) {
+        warm_audio_code(job.sample_rate);
+        audio_code_warm_ = true;
+    }
     for (auto& st : stages) {
         if (how == isolation::fork && !st.slot->forkable()) how = isolation::fresh;
         if (how == isolation::reset && !st.slot->played) st.slot->played = st.slot->load_warm();
@@ -172,7 +187,14 @@ void render_worker::run(const render_job& asked, json& record, const std::functi
     // JUCE's walk through a VST2 plugin's programs leaves traces in some
     // (amsynth's programs sound otherwise when selected later): only a
     // single job that plays the first program as it is goes without it.
-    const bool quick = options_.one_job && !options_.check_reproducible && !chained &&
+    // A first job in a fresh worker is pristine by definition: it renders
+    // on the instances the worker starts with, as a single job (-o) does,
+    // when the probe's kept verdicts say that gives it the bytes its mode
+    // would (a forked render's, where forking is the mode); what is not
+    // kept waits for a second job. Each stage's slot is new then.
+    first_in_place_ = first_job_in_place(job, slots_.empty() || options_.one_job, options_.one_job,
+                                         options_.check_reproducible);
+    const bool quick = first_in_place_ && !options_.check_reproducible && !chained &&
                        job.isolation == isolation_mode::automatic && !job.first().changes();
     std::vector<job_stage> stages = stages_for(job, quick, record, song ? &*song : nullptr);
     const job_stage& first = stages[0];
@@ -286,7 +308,7 @@ void render_worker::run(const render_job& asked, json& record, const std::functi
             std::vector<plugin_instance*> ps;
             for (std::size_t i = 0; i < stages.size(); ++i) {
                 worker_slot& s = *stages[i].slot;
-                if (options_.one_job && s.pristine) {
+                if (first_in_place_ && s.pristine) {
                     owned.push_back(std::move(s.pristine));
                 } else {
                     owned.push_back(s.load_warm(false, how == isolation::process && s.ref.windows));
@@ -322,6 +344,9 @@ void render_worker::run(const render_job& asked, json& record, const std::functi
     record["randomness"] = pinned::enabled() ? "pinned" : "real";
     if (first.slot->reproducible) record["reproducible"] = *first.slot->reproducible;
     if (const double mb = wine::shared_hosts_rss_mb(); mb > 0) record["windows_worker_rss_mb"] = mb;
+    std::vector<worker_slot*> slots;
+    for (auto& st : stages) slots.push_back(st.slot);
+    put_probe_verdicts(job, slots, first_in_place_, record);
 }
 
 // The mode the job asks for, else the one a single job or the probe picks.
@@ -337,7 +362,7 @@ isolation render_worker::mode_for(worker_slot& s, const render_job& job) {
         case isolation_mode::process: return s.ref.windows ? isolation::process : isolation::fresh;
         case isolation_mode::automatic: break;
     }
-    if (options_.one_job) return isolation::fresh;
+    if (first_in_place_) return isolation::fresh;
     if (!s.probed) {
         try {
             s.probe();
@@ -348,6 +373,9 @@ isolation render_worker::mode_for(worker_slot& s, const render_job& job) {
             throw;
         }
     }
+    // The first job took the instance the worker started with: forked
+    // jobs need a never-played one again.
+    if (s.mode == isolation::fork && !s.pristine) s.pristine = s.load_warm();
     return s.mode;
 }
 

@@ -60,13 +60,15 @@ private:
         int copy = 0;
         auto operator<=>(const slot_key&) const = default;
     };
-    worker_slot& slot_for(const slot_key& key, const plugin_ref& plugin, bool quick);
+    worker_slot& slot_for(const slot_key& key, const plugin_ref& plugin, bool quick, const json& verdict);
     isolation mode_for(worker_slot& s, const render_job& job);
     std::vector<job_stage> stages_for(const render_job& job, bool quick, json& record,
                                       const song_layout* song = nullptr);
     isolation chain_mode(std::vector<job_stage>& stages, const render_job& job);
     std::map<slot_key, std::unique_ptr<worker_slot>> slots_;
     worker_options options_;
+    bool first_in_place_ = false;
+    bool audio_code_warm_ = false;  // warm_audio_code ran  // the job at work renders on the worker's first instances
     int* stage_mark_ = nullptr;  // shared with forked children (chain stage at work)
 };
 

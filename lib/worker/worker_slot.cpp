@@ -4,6 +4,8 @@
 #include <malloc.h>
 
 #include <algorithm>
+#include <array>
+#include <optional>
 #include <chrono>
 #include <cstring>
 #include <span>
@@ -42,11 +44,29 @@ constexpr double probe_timeout_s = 60.0;
 // accent (velocity above 90) outlives the reset, decaying unheard for about
 // 1.5 s; after a 1 s tail every later note differed from a cold instance's
 // by up to 1.7e-7 (tests/minimal-host.bats). 3 s leave exact zeros, for a
-// few milliseconds of rendering per instance.
-void warm_up(plugin_instance& p, int sample_rate) {
-    p.render(note_plan(60, 100, 0.05, 3.0, sample_rate), 2);
+// few milliseconds of rendering per instance. The probe learns whether a
+// plugin needs the whole of it (worker_slot::probe).
+constexpr warm_up_kind full_warm_up{};
+
+// None plays no warm-up at all.
+void warm_up(plugin_instance& p, int sample_rate, const std::optional<warm_up_kind>& w) {
+    if (!w) return;
+    if (w->note) {
+        p.render(note_plan(60, 100, 0.05, w->seconds, sample_rate), 2);
+    } else {
+        play_plan silence;
+        silence.frames = std::max<std::int64_t>(1, seconds_to_frames(w->seconds, sample_rate));
+        p.render(silence, 2);
+    }
     p.reset();
 }
+
+// The shorter warm-ups the probe tries, cheapest first: none; silence (a
+// plugin that only needs its first process call, or its parameters'
+// smoothing run); the note with shorter tails.
+// Each try costs an instance at first sight only (the verdict is kept).
+constexpr std::array<std::optional<warm_up_kind>, 4> shorter_warm_ups{
+    std::nullopt, warm_up_kind{false, 0.1}, warm_up_kind{true, 0.25}, warm_up_kind{true, 1.0}};
 
 // CPU time the threads a plugin started must spend during its warm-up to
 // count as working for it. Measured at 48 kHz: JUCE's message and LV2
@@ -88,7 +108,6 @@ const char* to_string(isolation i) {
 // quick: the instance will play its first program as it is (a single
 // job, no program, preset or parameter): JUCE's program walk is skipped.
 void worker_slot::start(bool quick) {
-    warm_audio_code(sample_rate);
     pristine = load_warm(quick);
     info = pristine->info();
     default_state_sha256 = sha256_hex(pristine->state());
@@ -125,10 +144,10 @@ instance_ptr worker_slot::load_warm(bool quick, bool own_process) {
         // stay idle (JUCE's own, in every plugin built with it).
         auto started = threads_started_since(threads_before);
         if (started.empty()) {
-            warm_up(*p, sample_rate);
+            warm_up(*p, sample_rate, warm_up_plan);
         } else {
             const double cpu_before = threads_cpu_s(started);
-            warm_up(*p, sample_rate);
+            warm_up(*p, sample_rate, warm_up_plan);
             wait_for_plugin_threads(*p);
             own_threads = threads_cpu_s(started) - cpu_before >= threads_at_work_s;
         }
@@ -141,7 +160,7 @@ instance_ptr worker_slot::load_warm(bool quick, bool own_process) {
         }
     } else {
         settle(*p);
-        warm_up(*p, sample_rate);
+        warm_up(*p, sample_rate, warm_up_plan);
         settle(*p);
     }
     load_s = seconds_since(start);
@@ -190,7 +209,8 @@ void worker_slot::probe() {
     // Forking works when the child renders, and sounds when this process
     // does. (Not necessarily the very samples of the instance here:
     // ZynAddSubFX's helper thread, absent in a child, shifts them.)
-    bool fork_ok = forked.ok && (same_bytes(first, forked.answer) || sounds(first) == sounds(forked.answer));
+    fork_same = forked.ok && same_bytes(first, forked.answer);
+    bool fork_ok = forked.ok && (fork_same || sounds(first) == sounds(forked.answer));
     if (played->program_count() > 1) played->select_program(initial_program == 1 ? 0 : 1);
     played->render(disturbing_plan(sample_rate), 2, {.input = in ? &other : nullptr});
     prepare(*played, std::nullopt);
@@ -200,9 +220,88 @@ void worker_slot::probe() {
     probed = true;
     if (!reset_ok) played.reset();
     if (!fork_ok) pristine.reset();
+    // The cheapest warm-up after which an instance renders as one the full
+    // warm-up left: every later instance gets that one. Compared on two
+    // renders, each forked from the instance as it stands: the probe's note
+    // on the first program, and the disturbing one (another note, loud,
+    // bent) on another program, where a voice the warm-up left sounding
+    // shows (amsynth's, 0.5 s after its note, went unheard under the same
+    // note 60). Tried last, after other instances played: a plugin whose
+    // instances share state keeps the full warm-up. Not for a plugin whose
+    // threads work for it, nor one that cannot be forked.
+    if (!own_threads && pristine && warm_up_plan == full_warm_up) {
+        const audio_buffer* loud = in ? &other : nullptr;
+        auto renders = [&](plugin_instance& p) -> std::optional<std::string> {
+            auto note = run_in_child(
+                [&] {
+                    enter_child_heap();
+                    pinned::reseed(the_probe_note.seed);
+                    return to_bytes(p.render(probe_plan(sample_rate), 2, {.input = in}));
+                },
+                probe_timeout_s);
+            auto disturbing = run_in_child(
+                [&] {
+                    enter_child_heap();
+                    if (p.program_count() > 1) p.select_program(initial_program == 1 ? 0 : 1);
+                    pinned::reseed(the_probe_note.seed);
+                    return to_bytes(p.render(disturbing_plan(sample_rate), 2, {.input = loud}));
+                },
+                probe_timeout_s);
+            if (!note.ok || !disturbing.ok) return std::nullopt;
+            return note.answer + disturbing.answer;
+        };
+        const std::optional<std::string> reference = renders(*pristine);
+        for (const std::optional<warm_up_kind>& tail : shorter_warm_ups) {
+            if (!reference) break;
+            pinned::reseed(0);
+            auto p = load_instance(ref, sample_rate, block_size, false, sidechain);
+            warm_up(*p, sample_rate, tail);
+            if (sha256_hex(p->state()) == default_state_sha256 && renders(*p) == reference) {
+                warm_up_plan = tail;
+                break;
+            }
+        }
+    }
     // What the instances freed goes back to the system: every fork
     // copies the page tables of all the memory this process holds.
     ::malloc_trim(0);
+}
+
+json worker_slot::verdict() const {
+    return {{"isolation", to_string(mode)},
+            {"fork_same", fork_same},
+            {"own_threads", own_threads},
+            {"warm_up", warm_up_plan ? json{{"note", warm_up_plan->note}, {"seconds", warm_up_plan->seconds}} : json()}};
+}
+
+bool worker_slot::take_verdict(const json& v) {
+    if (!v.is_object() || ref.windows) return false;
+    const auto iso = v.find("isolation"), threads = v.find("own_threads"), warm = v.find("warm_up"),
+               same = v.find("fork_same");
+    if (iso == v.end() || !iso->is_string() || threads == v.end() || !threads->is_boolean() || warm == v.end() ||
+        same == v.end() || !same->is_boolean())
+        return false;
+    std::optional<warm_up_kind> plan;
+    if (!warm->is_null()) {
+        const auto note = warm->find("note"), seconds = warm->find("seconds");
+        if (!warm->is_object() || note == warm->end() || !note->is_boolean() || seconds == warm->end() ||
+            !seconds->is_number() || !(seconds->get<double>() >= 0 && seconds->get<double>() <= full_warm_up.seconds))
+            return false;
+        plan = warm_up_kind{note->get<bool>(), seconds->get<double>()};
+    }
+    const std::string name = iso->get<std::string>();
+    std::optional<isolation> m;
+    for (isolation i : {isolation::reset, isolation::fork, isolation::fresh})
+        if (name == to_string(i)) m = i;
+    if (!m) return false;
+    mode = *m;
+    own_threads = threads->get<bool>();
+    fork_same = same->get<bool>();
+    threads_known = true;
+    warm_up_plan = own_threads ? std::optional<warm_up_kind>(full_warm_up) : plan;
+    probed = true;
+    verdict_cached = true;
+    return true;
 }
 
 void worker_slot::probe_windows() {

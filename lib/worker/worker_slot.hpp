@@ -40,6 +40,14 @@ using instance_ptr = std::unique_ptr<plugin_instance, settling_delete>;
 std::unique_ptr<plugin_instance> load_instance(const plugin_ref& ref, int sample_rate, int block_size,
                                                bool quick = false, bool sidechain = false, bool own_process = false);
 
+// A warm-up: the note (60, velocity 100, 0.05 s) and a tail of seconds,
+// or (note false) seconds of silence.
+struct warm_up_kind {
+    bool note = true;
+    double seconds = 3.0;
+    bool operator==(const warm_up_kind&) const = default;
+};
+
 struct worker_slot {
     plugin_ref ref;
     int sample_rate = 0;
@@ -69,6 +77,20 @@ struct worker_slot {
     instance_ptr played;
     instance_ptr pristine;
     bool probed = false;
+    // The probe's forked render was this process's very samples (not so
+    // for ZynAddSubFX, whose helper thread a child lacks): a job rendered
+    // in place on the never-played instance has a forked job's bytes.
+    bool fork_same = false;
+    // The warm-up an instance plays before it counts as pristine (none:
+    // none at all): the note with a 3 s tail, or the cheapest the probe
+    // found to leave an instance rendering the probe's note and holding the
+    // state that one leaves.
+    std::optional<warm_up_kind> warm_up_plan = warm_up_kind{};
+    // The probe's verdicts came from the supervisor's cache
+    // (supervise/probe_cache.hpp); the supervisor is to be told this
+    // slot's own (report_verdict), once.
+    bool verdict_cached = false;
+    bool report_verdict = false;
     // --check-reproducible: whether a freshly started process rendered the
     // probe's note as this one does (unset until checked, or when the check
     // could not run).
@@ -105,6 +127,11 @@ struct worker_slot {
     // The probe of a Windows plugin: reset, else a fresh instance in the
     // same Windows worker, else a Windows worker per job (process).
     void probe_windows();
+    // What the probe found (isolation mode, own threads, warm-up), as the
+    // probe cache keeps it; and a kept verdict taken instead of probing:
+    // false (and nothing taken) for one that is not well formed.
+    json verdict() const;
+    bool take_verdict(const json& v);
     // --check-reproducible: the probe's note from seed 0, here (forked from
     // the first instance, as jobs are, or on an instance of its own) and in
     // a second process started for it; sets reproducible, and stderr says

@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The probe cache (lib/supervise/probe_cache): its key, and a verdict file
+// that is corrupt, truncated, of another version, unreadable or a link,
+// each ignored and then rewritten; many writers at once.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "audio_test_util.hpp"
+#include "core/files.hpp"
+#include "core/tool.hpp"
+#include "supervise/probe_cache.hpp"
+
+namespace {
+
+void put(const std::string& path, const std::string& text) {
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << text;
+}
+
+std::string text_of(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// A scratch folder with a VST2-like plugin file in it, its key and the
+// file its verdict goes in.
+class ProbeCache : public ::testing::Test {
+protected:
+    vr::test::scratch_dir dir;
+    std::string plugin_path = dir.file("synth.so");
+    vr::plugin_ref plugin;
+    vr::json key;
+    std::string file;
+    const vr::json verdict{{"isolation", "fork"}, {"own_threads", false}, {"warm_up", nullptr}};
+
+    void SetUp() override {
+        put(plugin_path, "not really code, but bytes to hash");
+        plugin.location = plugin_path;
+        plugin.format = vr::plugin_format::vst2;
+        key = *vr::probe_cache_key(plugin, 44100, 512, 2, false, false);
+        file = vr::probe_cache_file(dir.file("cache"), key);
+    }
+    // The file is ignored as it is, then rewritten with the verdict.
+    void expect_ignored_then_rewritten() {
+        EXPECT_FALSE(vr::read_probe_verdict(file, key));
+        EXPECT_TRUE(vr::write_probe_verdict(file, key, verdict));
+        auto again = vr::read_probe_verdict(file, key);
+        ASSERT_TRUE(again);
+        EXPECT_EQ(*again, verdict);
+    }
+};
+
+TEST_F(ProbeCache, TheKeyHoldsEverySettingTheVerdictDependsOn) {
+    EXPECT_EQ(*vr::probe_cache_key(plugin, 44100, 512, 2, false, false), key);
+    for (const auto& other : {vr::probe_cache_key(plugin, 48000, 512, 2, false, false),
+                              vr::probe_cache_key(plugin, 44100, 256, 2, false, false),
+                              vr::probe_cache_key(plugin, 44100, 512, 1, false, false),
+                              vr::probe_cache_key(plugin, 44100, 512, 2, true, false),
+                              vr::probe_cache_key(plugin, 44100, 512, 2, false, true)}) {
+        ASSERT_TRUE(other);
+        EXPECT_NE(*other, key);
+        EXPECT_NE(vr::probe_cache_file(dir.file("cache"), *other), file);
+    }
+    EXPECT_EQ(key["host"]["version"], std::string(vr::version()));
+    EXPECT_EQ(key["home"], std::getenv("HOME") ? std::getenv("HOME") : "");
+    // Not kept: a Windows plugin, Faust code, a plugin that is not there.
+    vr::plugin_ref windows = plugin;
+    windows.windows = true;
+    EXPECT_FALSE(vr::probe_cache_key(windows, 44100, 512, 2, false, false));
+    vr::plugin_ref missing = plugin;
+    missing.location = dir.file("gone.so");
+    EXPECT_FALSE(vr::probe_cache_key(missing, 44100, 512, 2, false, false));
+}
+
+TEST_F(ProbeCache, APluginUpdatedInPlaceGetsANewKey) {
+    ASSERT_TRUE(vr::write_probe_verdict(file, key, verdict));
+    // The same size, other bytes, written over the same file (same inode).
+    put(plugin_path, "not really code, but BYTES to hash");
+    auto updated = vr::probe_cache_key(plugin, 44100, 512, 2, false, false);
+    ASSERT_TRUE(updated);
+    EXPECT_NE(*updated, key);
+    EXPECT_FALSE(vr::read_probe_verdict(vr::probe_cache_file(dir.file("cache"), *updated), *updated));
+    // A verdict under the old key is not taken for the new one, even in its file.
+    EXPECT_FALSE(vr::read_probe_verdict(file, *updated));
+}
+
+TEST_F(ProbeCache, AVerdictWrittenIsReadBackForItsKeyOnly) {
+    EXPECT_FALSE(vr::read_probe_verdict(file, key));  // none yet
+    ASSERT_TRUE(vr::write_probe_verdict(file, key, verdict));
+    EXPECT_EQ(*vr::read_probe_verdict(file, key), verdict);
+    vr::json other = key;
+    other["sample_rate"] = 96000;
+    EXPECT_FALSE(vr::read_probe_verdict(file, other));
+    // Written atomically: no temporary is left beside it.
+    std::vector<std::string> names;
+    for (const auto& e : std::filesystem::directory_iterator(dir.file("cache"))) names.push_back(e.path().string());
+    EXPECT_EQ(names, std::vector<std::string>{file});
+}
+
+TEST_F(ProbeCache, ACorruptFileIsIgnoredAndRewritten) {
+    std::filesystem::create_directories(dir.file("cache"));
+    put(file, "{\"version\":1,\"key\":[not json");
+    expect_ignored_then_rewritten();
+}
+
+TEST_F(ProbeCache, ATruncatedFileIsIgnoredAndRewritten) {
+    ASSERT_TRUE(vr::write_probe_verdict(file, key, verdict));
+    const std::string whole = text_of(file);
+    put(file, whole.substr(0, whole.size() / 2));
+    expect_ignored_then_rewritten();
+    put(file, "");
+    expect_ignored_then_rewritten();
+}
+
+TEST_F(ProbeCache, AFileOfAnotherVersionIsIgnoredAndRewritten) {
+    std::filesystem::create_directories(dir.file("cache"));
+    put(file, vr::json{{"version", vr::probe_cache_version + 1}, {"key", key}, {"verdict", verdict}}.dump());
+    expect_ignored_then_rewritten();
+    put(file, vr::json{{"key", key}, {"verdict", verdict}}.dump());  // no version at all
+    expect_ignored_then_rewritten();
+    put(file, vr::json::array({1, 2}).dump());  // not an object
+    expect_ignored_then_rewritten();
+}
+
+TEST_F(ProbeCache, AnUnreadableFileIsIgnoredAndRewrittenNeverWaitedOn) {
+    std::filesystem::create_directories(dir.file("cache"));
+    // A FIFO: opening it to read would wait for a writer forever.
+    ASSERT_EQ(::mkfifo(file.c_str(), 0644), 0);
+    expect_ignored_then_rewritten();
+    // No permission to read (root reads it anyway: then it is garbage).
+    put(file, "garbage");
+    ::chmod(file.c_str(), 0);
+    expect_ignored_then_rewritten();
+}
+
+TEST_F(ProbeCache, ALinkIsNeverFollowedAndIsReplacedNotItsTarget) {
+    // A link to a valid verdict file elsewhere: not read through.
+    const std::string elsewhere = dir.file("elsewhere.json");
+    ASSERT_TRUE(vr::write_probe_verdict(elsewhere, key, verdict));
+    const std::string target_text = text_of(elsewhere);
+    std::filesystem::create_directories(dir.file("cache"));
+    std::filesystem::create_symlink(elsewhere, file);
+    expect_ignored_then_rewritten();
+    EXPECT_FALSE(std::filesystem::is_symlink(file));
+    EXPECT_EQ(text_of(elsewhere), target_text);
+}
+
+TEST_F(ProbeCache, ManyWritersAtOnceLeaveOneWholeFile) {
+    std::vector<pid_t> children;
+    for (int c = 0; c < 4; ++c) {
+        pid_t pid = ::fork();
+        ASSERT_GE(pid, 0);
+        if (pid == 0) {
+            bool ok = true;
+            for (int i = 0; i < 50; ++i) {
+                ok = vr::write_probe_verdict(file, key, verdict) && ok;
+                // Whatever a reader finds meanwhile is none (not yet) or the whole verdict.
+                auto seen = vr::read_probe_verdict(file, key);
+                ok = (!seen || *seen == verdict) && ok;
+            }
+            ::_exit(ok ? 0 : 1);
+        }
+        children.push_back(pid);
+    }
+    for (pid_t pid : children) {
+        int status = 0;
+        ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+        EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    EXPECT_EQ(*vr::read_probe_verdict(file, key), verdict);
+    std::size_t entries = 0;
+    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir.file("cache"))) ++entries;
+    EXPECT_EQ(entries, 1u);
+}
+
+TEST_F(ProbeCache, OffItNeitherReadsNorWrites) {
+    ::setenv("XDG_CACHE_HOME", dir.file("xdg").c_str(), 1);
+    vr::probe_cache off(false);
+    EXPECT_FALSE(off.enabled());
+    off.store(key, verdict);
+    EXPECT_FALSE(off.find(key));
+    EXPECT_FALSE(std::filesystem::exists(dir.file("xdg")));
+    vr::probe_cache on(true);
+    EXPECT_TRUE(on.enabled());
+    EXPECT_FALSE(on.find(key));
+    on.store(key, verdict);
+    EXPECT_TRUE(std::filesystem::exists(vr::probe_cache_file(dir.file("xdg") + "/vst-render", key)));
+    vr::probe_cache next(true);
+    EXPECT_EQ(*next.find(key), verdict);
+    ::unsetenv("XDG_CACHE_HOME");
+}
+
+}  // namespace

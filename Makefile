@@ -101,12 +101,12 @@ $(LIGHT_TOOLS:%=$(BUILD)/bin/%): $(BUILD)/bin/%: $(BUILD)/obj/tools/%.o $(LIBVR)
 -include build-aux/deb.mk
 -include build-aux/completion.mk
 
-# The child heap's unit tests link its object, wine's tests lib/wine's and
-# the wire's tests host/instance_wire's (lib/linux, lib/wine and lib/host
-# are not in libvr).
+# The child heap's unit tests link its object, wine's tests lib/wine's, and
+# the wire's and the read-only matching's tests host/instance_wire's and
+# host/read_only's (lib/linux, lib/wine and lib/host are not in libvr).
 UNIT_LINUX_OBJS := $(BUILD)/obj/lib/linux/child_heap.o
 UNIT_WINE_OBJS  := $(patsubst %,$(BUILD)/obj/lib/wine/%.o,wine_session prefix_server display)
-UNIT_HOST_OBJS  := $(BUILD)/obj/lib/host/instance_wire.o
+UNIT_HOST_OBJS  := $(patsubst %,$(BUILD)/obj/lib/host/%.o,instance_wire read_only)
 $(UNIT_BIN): $(UNIT_OBJS) $(UNIT_LINUX_OBJS) $(UNIT_WINE_OBJS) $(UNIT_HOST_OBJS) $(LIBVR)
 	@mkdir -p $(@D)
 	$(CXX) $(VR_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(GTEST_LIBS)

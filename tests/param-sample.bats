@@ -160,6 +160,23 @@ setup() {
     assert_output '["around",true,[0.5,0.75,1],true]'
 }
 
+@test "param-sample leaves out the parameters plugin-scan --params reads as read-only from a VST3 controller" {
+    # vr-dpf-synth's output parameter peak (one object, component and
+    # controller) and the test synth's three CRC meters (a controller of
+    # its own, made from the module's factory).
+    plugin-scan --params "$VR_DPF_VST3" "$VR_TEST_SYNTH_VST3" >"$BATS_TEST_TMPDIR/vst3.ndjson" 2>/dev/null
+    sh_run "param-sample -n 3 < '$BATS_TEST_TMPDIR/vst3.ndjson' | jq -c '[.sample_index, (.set_params | length),
+        (.set_params | has(\"peak\") or has(\"state_crc\") or has(\"state_crc_hi\") or has(\"state_crc_lo\")),
+        (.set_params | has(\"level\") and has(\"release\"))]'"
+    assert_success
+    assert_output '[0,2083,false,true]
+[1,2083,false,true]
+[2,2083,false,true]
+[0,13,false,true]
+[1,13,false,true]
+[2,13,false,true]'
+}
+
 @test "param-sample samples amsynth's 41 parameters from plugin-scan --params" {
     plugin-scan --params "$AMSYNTH" >"$BATS_TEST_TMPDIR/amsynth.ndjson" 2>/dev/null
     sh_run "param-sample -n 5 -m sobol < '$BATS_TEST_TMPDIR/amsynth.ndjson' | jq -c '[(.set_params | length), has(\"params\"), .plugin_path]'"

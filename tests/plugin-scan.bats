@@ -111,19 +111,41 @@ $VR_TEST_SYNTH_LV2	$(sha256sum <"$VR_TEST_SYNTH_LV2/libvr-test-synth.so" | cut -
 ["lv2","vr-test-synth","instrument",2,2,2,true,16,null,"urn:vst-render:test-synth",null,null]'
 }
 
-@test "--params: every parameter with its value, text, default and whether it is automatable" {
+@test "--params: every parameter with its value, text, default and whether it is automatable or read-only" {
     run plugin-scan --params "$VR_TEST_SYNTH_VST3" "$VR_TEST_SYNTH_VST2"
     assert_success
-    # The read-only CRC parameters are not automatable; VST2 knows no defaults.
-    run jq -c '.params | length, .[0], .[1], map(select(.automatable | not) | .name)' <<<"$output"
+    # The CRC parameters are not automatable; JUCE's VST3 wrapper flags
+    # them kIsReadOnly (they are meters), which our own look at its
+    # controller reads; VST2 knows no defaults and no read-only flag.
+    run jq -c '.params | length, .[0], .[1], map(select(.automatable | not) | .name),
+        map(select(.read_only) | .name), (map(select(.read_only == false)) | length)' <<<"$output"
     assert_output '16
-{"index":0,"name":"level","value":0.5,"text":"0.500","default":0.5,"automatable":true}
-{"index":1,"name":"release","value":0.10000000149011612,"text":"100.0 ms","default":0.10000000149011612,"automatable":true}
+{"index":0,"name":"level","value":0.5,"text":"0.500","default":0.5,"automatable":true,"read_only":false}
+{"index":1,"name":"release","value":0.10000000149011612,"text":"100.0 ms","default":0.10000000149011612,"automatable":true,"read_only":false}
 ["state_crc","state_crc_hi","state_crc_lo"]
+["state_crc","state_crc_hi","state_crc_lo"]
+13
 14
-{"index":0,"name":"level","value":0.5,"text":"0.500","default":null,"automatable":true}
-{"index":1,"name":"release","value":0.10000000149011612,"text":"100.0 ms","default":null,"automatable":true}
-["state_crc","state_crc_hi","state_crc_lo"]'
+{"index":0,"name":"level","value":0.5,"text":"0.500","default":null,"automatable":true,"read_only":false}
+{"index":1,"name":"release","value":0.10000000149011612,"text":"100.0 ms","default":null,"automatable":true,"read_only":false}
+["state_crc","state_crc_hi","state_crc_lo"]
+[]
+14'
+}
+
+@test "--params: read_only where the format says so: a VST3 kIsReadOnly, never in VST2 or among JUCE's LV2 parameters" {
+    # vr-dpf-synth's output parameter peak: DPF's VST3 flags it kIsReadOnly
+    # (its component is its controller), its VST2 and LV2 hide it from JUCE;
+    # amsynth's 41 parameters are all not automatable, none read-only.
+    run --separate-stderr plugin-scan --params "$VR_DPF_VST3" "$VR_DPF_VST2" "$VR_DPF_LV2" /usr/lib/vst/amsynth_vst.so
+    assert_success
+    run jq -c '[.plugin_format, .param_count, (.params | map(select(.read_only) | .name)),
+        (.params | map(select(.read_only == false)) | length), (.params | map(select(.automatable | not)) | length)]' \
+        <<<"$output"
+    assert_output '["vst3",2084,["peak"],2083,1]
+["vst2",3,[],3,0]
+["lv2",3,[],3,0]
+["vst2",41,[],41,41]'
 }
 
 @test "a plugin that crashes or hangs as it loads costs its own record; the one beside it is scanned" {

@@ -86,6 +86,24 @@ linux-x86_64	false"
     assert_equal "$(jq -c '[.params | length] + [.params[] | select(.steps) | [.name, .steps]]' <<<"$output")" \
         '[16,["Bypass",2],["Program",4]]
 [14]'
+    # So does read_only: the VST3's controller, made from the DLL's own
+    # factory, flags the CRC meters; VST2 has no such flag.
+    assert_equal "$(jq -c '[.params[] | select(.read_only) | .name], ([.params[] | select(.read_only == false)] | length)' \
+        <<<"$output")" '["state_crc","state_crc_hi","state_crc_lo"]
+13
+[]
+14'
+}
+
+@test "--params on vr-dpf-synth's Windows VST3 gives its Linux VST3's parameters: read_only on peak alone" {
+    run --separate-stderr plugin-scan --params "$VR_DPF_VST3"
+    assert_success
+    linux="$(jq -c .params <<<"$output")"
+    run --separate-stderr plugin-scan --params "$VR_WIN_DPF_VST3"
+    assert_success
+    assert_equal "$(jq -c .params <<<"$output")" "$linux"
+    assert_equal "$(jq -c '.params | [length, map(select(.read_only) | .name), (map(select(.read_only == false)) | length)]' \
+        <<<"$output")" '[2084,["peak"],2083]'
 }
 
 @test "--wine-prefix with no operands scans the prefix's four standard folders, each plugin once" {

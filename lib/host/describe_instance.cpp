@@ -11,6 +11,8 @@
 #include "core/error.hpp"
 #include "host/plugin_create.hpp"
 #include "host/preset_apply.hpp"
+#include "host/read_only.hpp"
+#include "host/vst3_controller.hpp"
 #include "plugins/plugin_file.hpp"
 #if JUCE_PLUGINHOST_LV2  // not in the Windows worker (lib/windows/windows.mk)
 #include "plugins/lv2_manifest.hpp"
@@ -46,13 +48,33 @@ std::string category_of(const juce::PluginDescription& desc, int inputs, int out
 // The most steps whose texts a record lists.
 constexpr int max_step_texts = 1024;
 
+// Each parameter's read_only, where its format says: a VST3 controller's
+// kIsReadOnly, matched to JUCE's list by ParamID (none when the controller
+// cannot be read); never in VST2, which has no such flag, nor among the
+// LV2 parameters JUCE lists (input ports and properties: output ports it
+// leaves out). Faust programs' bargraphs are not parameters either.
+std::optional<std::vector<bool>> read_only_of(const juce::AudioPluginInstance& plugin, plugin_format format) {
+    const auto& params = plugin.getParameters();
+    if (format != plugin_format::vst3) return std::vector<bool>(static_cast<std::size_t>(params.size()), false);
+    const auto listed = vst3_controller_params(plugin);
+    if (!listed) return std::nullopt;
+    std::vector<std::string> ids;
+    for (const auto* p : params) {
+        const auto* hosted = dynamic_cast<const juce::HostedAudioProcessorParameter*>(p);
+        if (!hosted) return std::nullopt;
+        ids.push_back(hosted->getParameterID().toStdString());
+    }
+    return read_only_by_id(ids, *listed);
+}
+
 // VST2 knows no default values: theirs is null. steps (how many values a
 // discrete parameter takes: normalised k / (steps - 1)) where the plugin
 // says it has them (a VST3 step count, an LV2 enumeration or integer port,
 // a VST2 switch or integer step), with the text of each (step_texts).
-json params_of(const juce::AudioProcessor& plugin, plugin_format format) {
+json params_of(const juce::AudioPluginInstance& plugin, plugin_format format) {
     json out = json::array();
     const auto& params = plugin.getParameters();
+    const auto read_only = read_only_of(plugin, format);
     const int continuous = juce::AudioProcessor::getDefaultNumParameterSteps();
     for (int i = 0; i < params.size(); ++i) {
         const auto* p = params[i];
@@ -62,6 +84,7 @@ json params_of(const juce::AudioProcessor& plugin, plugin_format format) {
                {"text", p->getCurrentValueAsText().toStdString()},
                {"default", format == plugin_format::vst2 ? json(nullptr) : json(p->getDefaultValue())},
                {"automatable", p->isAutomatable()}};
+        if (read_only) e["read_only"] = bool((*read_only)[static_cast<std::size_t>(i)]);
         const int steps = p->getNumSteps();
         if (steps >= 2 && steps < continuous) {
             e["steps"] = steps;

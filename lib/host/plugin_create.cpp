@@ -10,7 +10,8 @@
 
 #include "core/error.hpp"
 #include "plugins/plugin_file.hpp"
-// The one place host/ differs between its two systems: Faust programs are
+// Where host/ differs between its two systems (with vst3_controller.cpp's
+// finding of a module's factory): Faust programs are
 // compiled by libfaust, which runs on Linux only, and a VST2 quick start
 // needs the Linux linker's symbol wrapping (the Windows stand-in does
 // nothing).

@@ -47,8 +47,11 @@ setup() {
 
 # A record without what differs from run to run or between folders: the
 # timings, the worker's memory, whether the job had a fresh plugin instance
-# (the first job of each render-one does), and the folder of its file.
-NORMALIZE='del(.plugin_load_s, .render_s, .plugin_process_s, .worker_rss_mb, .fresh_instance, .output_root)
+# and how it was isolated (the first job of each render-one renders on the
+# worker's first instance), whether its probe came from the cache, and the
+# folder of its file. The files themselves are compared byte for byte.
+NORMALIZE='del(.plugin_load_s, .render_s, .plugin_process_s, .worker_rss_mb, .fresh_instance, .isolation,
+               .probe_cached, .output_root)
     | .output_path |= (split("/") | last)'
 
 # Folder $1's results: every record ok; their files, byte for byte, and

@@ -96,8 +96,12 @@ std::string identifier_for(const plugin_ref& ref, juce::AudioPluginFormat& fmt) 
                            ", which this process loaded from " + known->second +
                            " already: LV2 hosts keep one plugin per URI (render the other bundle in a run of "
                            "its own)");
-    auto parent = std::filesystem::path(ref.location).parent_path().string();
-    fmt.searchPathsForPlugins(juce::FileSearchPath(juce::String(parent)), false, false);
+    // Read once per process: lilv reading a bundle it loaded a plugin from
+    // again reloads it (and says so on stderr at every instance).
+    if (fresh) {
+        auto parent = std::filesystem::path(ref.location).parent_path().string();
+        fmt.searchPathsForPlugins(juce::FileSearchPath(juce::String(parent)), false, false);
+    }
     return uris.front();
 #else
     return ref.location;

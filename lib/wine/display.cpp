@@ -68,6 +68,9 @@ void stop_at_exit() {
     stop_locked();
 }
 
+// The displays our Xvfb may take: never 0 (see windows_display).
+constexpr int first_display = 10, display_tries = 90;
+
 // Reads the display number Xvfb writes to its -displayfd once it is ready.
 std::string read_display_number(int fd, double seconds) {
     const deadline until(seconds);
@@ -104,47 +107,59 @@ std::string windows_display() {
     const std::string xvfb = xvfb_command();
     if (xvfb.empty())
         throw record_error("a Windows plugin needs a window and there is no display: apt-get install xvfb");
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) throw record_error(std::string("cannot create a pipe: ") + std::strerror(errno));
-    unique_fd number_read(fds[0]), number_write(fds[1]);
-    // Made before the fork: the child only makes system calls.
-    std::vector<std::string> args = {xvfb, "-displayfd", "3", "-nolisten", "tcp", "-noreset",
-                                     "-screen", "0", "1280x1024x24"};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    const pid_t parent = ::getpid();
-    pid_t pid = ::fork();
-    if (pid == 0) {
-        // Its own process group: a terminal's ^C is render-one's to handle
-        // (it finishes the job at hand), not a reason for the display to go.
-        ::setpgid(0, 0);
-        ::prctl(PR_SET_PDEATHSIG, SIGTERM);
-        if (::getppid() != parent) ::_exit(127);
-        int write_fd = number_write.get();
-        if (write_fd == 3) {
-            ::fcntl(3, F_SETFD, 0);
-        } else if (::dup2(write_fd, 3) != 3) {
+    // Never display 0: a Linux JUCE plugin in the same process, or in
+    // another run, with DISPLAY unset falls back to ":0.0", and would lose
+    // its connection when this Xvfb stops. Numbers from 10 up are tried in
+    // turn (Xvfb refuses one that is taken, at once).
+    pid_t pid = -1;
+    std::string number;
+    for (int n = first_display; n < first_display + display_tries && number.empty(); ++n) {
+        int fds[2];
+        if (::pipe2(fds, O_CLOEXEC) != 0)
+            throw record_error(std::string("cannot create a pipe: ") + std::strerror(errno));
+        unique_fd number_read(fds[0]), number_write(fds[1]);
+        // Made before the fork: the child only makes system calls.
+        std::vector<std::string> args = {xvfb, ":" + std::to_string(n), "-displayfd", "3", "-nolisten", "tcp",
+                                         "-noreset", "-screen", "0", "1280x1024x24"};
+        std::vector<char*> argv;
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        const pid_t parent = ::getpid();
+        pid = ::fork();
+        if (pid == 0) {
+            // Its own process group: a terminal's ^C is render-one's to handle
+            // (it finishes the job at hand), not a reason for the display to go.
+            ::setpgid(0, 0);
+            ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+            if (::getppid() != parent) ::_exit(127);
+            int write_fd = number_write.get();
+            if (write_fd == 3) {
+                ::fcntl(3, F_SETFD, 0);
+            } else if (::dup2(write_fd, 3) != 3) {
+                ::_exit(127);
+            }
+            int null = ::open("/dev/null", O_RDWR);
+            if (null >= 0) {
+                ::dup2(null, 0);
+                ::dup2(null, 1);
+                ::dup2(null, 2);
+            }
+            ::close_range(4, ~0U, 0);
+            ::execv(argv[0], argv.data());
             ::_exit(127);
         }
-        int null = ::open("/dev/null", O_RDWR);
-        if (null >= 0) {
-            ::dup2(null, 0);
-            ::dup2(null, 1);
-            ::dup2(null, 2);
+        if (pid < 0) throw record_error(std::string("cannot start Xvfb: ") + std::strerror(errno));
+        number_write = unique_fd();
+        number = read_display_number(number_read.get(), 20);
+        if (number.empty()) {
+            ::kill(pid, SIGKILL);
+            reap_child(pid);
         }
-        ::close_range(4, ~0U, 0);
-        ::execv(argv[0], argv.data());
-        ::_exit(127);
     }
-    if (pid < 0) throw record_error(std::string("cannot start Xvfb: ") + std::strerror(errno));
-    number_write = unique_fd();
-    std::string number = read_display_number(number_read.get(), 20);
-    if (number.empty()) {
-        ::kill(pid, SIGKILL);
-        reap_child(pid);
-        throw record_error("Xvfb did not start (" + xvfb + " -displayfd)");
-    }
+    if (number.empty())
+        throw record_error("Xvfb did not start (" + xvfb + " :" + std::to_string(first_display) + " to :" +
+                           std::to_string(first_display + display_tries - 1) + ", -displayfd)");
+    const pid_t parent = ::getpid();
     g_xvfb.pid = pid;
     g_xvfb.owner = parent;
     g_xvfb.display = ":" + number;

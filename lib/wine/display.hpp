@@ -10,7 +10,8 @@ namespace vr::wine {
 
 // The DISPLAY a Windows worker should use. When DISPLAY is set, its value,
 // and nothing is started. Otherwise one Xvfb for the whole process, started
-// on the first call (it picks a free display number itself: -displayfd),
+// on the first call (the first free display from :10 up: never :0, which a
+// Linux JUCE plugin with DISPLAY unset takes for its own),
 // never a second; stopped (and waited for) at exit, and killed with this
 // process if it dies first, so call it from a thread that lives as long as
 // the process (the kernel's parent-death signal follows the thread that

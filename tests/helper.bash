@@ -156,6 +156,43 @@ wait_for_file() {
 # The names in folder $1, hidden ones too, one a line, in C order.
 names_in() { find "$1" -mindepth 1 -maxdepth 1 -printf '%f\n' | LC_ALL=C sort; }
 
+# The seeds test plugin's jobs and checks, shared by tests/reproducible.bats
+# (Linux) and tests/windows-seeds.bats (Windows): the suite sets SEED_FIRST
+# and SEED_LAST (the notes that each draw from one source) and SEED_EXT
+# (the files' extension).
+
+# Jobs for notes $2... (default every source's) into folder $1.
+seed_jobs() {
+    local dir=$1 note
+    shift
+    [ $# -gt 0 ] || set -- $(seq "$SEED_FIRST" "$SEED_LAST")
+    for note in "$@"; do
+        printf '{"note":%d,"output_path":"%s/n%d.%s"}\n' "$note" "$dir" "$note" "$SEED_EXT"
+    done
+}
+
+# Folders $1 and $2 hold the same file names with the same bytes, and $3
+# files (default one per source) of them.
+assert_same_files() {
+    local f n=0
+    for f in "$1"/*."$SEED_EXT"; do
+        cmp "$f" "$2/${f##*/}" || fail "${f##*/} differs between $1 and $2"
+        n=$((n + 1))
+    done
+    assert_equal "$n" "${3:-$((SEED_LAST - SEED_FIRST + 1))}"
+    assert_equal "$(names_in "$1")" "$(names_in "$2")"
+}
+
+# Every record in file $1 is ok, sounds (peak above -40 dBFS), has seed $2
+# and, when $3 is given, randomness $3.
+assert_all_sound() {
+    run jq -c --argjson seed "$2" --arg how "${3:-}" \
+        'select(.status != "ok" or .peak_dbfs < -40 or .seed != $seed or ($how != "" and .randomness != $how))
+         | [.note, .status, .peak_dbfs, .seed, .randomness]' "$1"
+    assert_output ""
+    [ "$(wc -l < "$1")" -gt 0 ] || fail "$1 holds no record"
+}
+
 # Test audio in folder $1: noise.npy (0.1 s of stereo float32 noise at 48
 # kHz, drawn from seed $2) and sine44k.wav (a 1 kHz sine at amplitude
 # 3000/32768, stereo 16-bit, 44100 Hz, 0.5 s).

@@ -18,35 +18,9 @@ setup() {
     mkdir -p "$OUT"
 }
 
-# Jobs for every source (notes 60-76) into folder $1, in the order given by
-# the rest of the arguments (default: 60 to 76).
-seed_jobs() {
-    local dir=$1 note
-    shift
-    [ $# -gt 0 ] || set -- $(seq 60 76)
-    for note in "$@"; do
-        printf '{"note":%d,"output_path":"%s/n%d.wav"}\n' "$note" "$dir" "$note"
-    done
-}
-
-# Folders $1 and $2 hold the same file names with the same bytes, and $3
-# files (default 17) of them.
-assert_same_files() {
-    local f n=0
-    for f in "$1"/*.wav; do
-        cmp "$f" "$2/${f##*/}" || fail "${f##*/} differs between $1 and $2"
-        n=$((n + 1))
-    done
-    assert_equal "$n" "${3:-17}"
-    assert_equal "$(names_in "$1")" "$(names_in "$2")"
-}
-
-# Every record in file $1 is ok, sounds (peak above -40 dBFS) and has seed $2.
-assert_all_sound() {
-    run jq -c --argjson seed "$2" 'select(.status != "ok" or .peak_dbfs < -40 or .seed != $seed) | [.note, .status, .peak_dbfs, .seed]' "$1"
-    assert_output ""
-    [ "$(wc -l < "$1")" -gt 0 ] || fail "$1 holds no record"
-}
+# seed_jobs and the checks are in tests/helper.bash, reading these.
+# shellcheck disable=SC2034
+SEED_FIRST=60 SEED_LAST=76 SEED_EXT=wav
 
 @test "every pinned source renders the same bytes in five separate processes; with --real-randomness they differ" {
     local i

@@ -23,37 +23,9 @@ setup() {
     mkdir -p "$OUT"
 }
 
-# Jobs for every Windows source (notes 60-82) into folder $1 as .npy, in
-# the order given by the rest of the arguments (default: 60 to 82).
-seed_jobs() {
-    local dir=$1 note
-    shift
-    [ $# -gt 0 ] || set -- $(seq 60 82)
-    for note in "$@"; do
-        printf '{"note":%d,"output_path":"%s/n%d.npy"}\n' "$note" "$dir" "$note"
-    done
-}
-
-# Folders $1 and $2 hold the same file names with the same bytes, and $3
-# files (default 23) of them.
-assert_same_files() {
-    local f n=0
-    for f in "$1"/*.npy; do
-        cmp "$f" "$2/${f##*/}" || fail "${f##*/} differs between $1 and $2"
-        n=$((n + 1))
-    done
-    assert_equal "$n" "${3:-23}"
-    assert_equal "$(names_in "$1")" "$(names_in "$2")"
-}
-
-# Every record in file $1 is ok, sounds (peak above -40 dBFS), has seed $2
-# and randomness $3.
-assert_all_sound() {
-    run jq -c --argjson seed "$2" --arg how "$3" \
-        'select(.status != "ok" or .peak_dbfs < -40 or .seed != $seed or .randomness != $how) | [.note, .status, .peak_dbfs, .seed, .randomness]' "$1"
-    assert_output ""
-    [ "$(wc -l < "$1")" -gt 0 ] || fail "$1 holds no record"
-}
+# seed_jobs and the checks are in tests/helper.bash, reading these.
+# shellcheck disable=SC2034
+SEED_FIRST=60 SEED_LAST=82 SEED_EXT=npy
 
 # Every note file nNN.npy in folder $1 plays what its source gives under
 # seed $2.

@@ -63,6 +63,10 @@ HOST_OBJS := $(HOST_SRCS:%.cpp=$(BUILD)/obj/%.o)
 # UBSan's vptr check names each dynamic type's typeinfo, and libfaust's
 # classes keep theirs in libfaust, which is opened when needed, not linked.
 $(BUILD)/obj/lib/host/faust_instance.o $(BUILD)/obj/lib/host/faust_program.o: VR_CXXFLAGS += -fno-sanitize=vptr
+# So do a VST3 plugin's COM objects (FUnknown and the interfaces it hands
+# out): their typeinfo is the plugin's own, or none, never the one our code
+# was compiled with, and every call vst3_controller makes goes through them.
+$(BUILD)/obj/lib/host/vst3_controller.o: VR_CXXFLAGS += -fno-sanitize=vptr
 
 $(HOST_OBJS): $(BUILD)/obj/%.o: %.cpp
 	@mkdir -p $(@D)

@@ -102,7 +102,7 @@ audio_buffer audio_from_wire(const json& j) {
     a.sample_rate = j.at("rate").get<int>();
     const auto& bytes = binary_of(j.at("samples"));
     a.samples.resize(bytes.size() / sizeof(float));
-    std::memcpy(a.samples.data(), bytes.data(), a.samples.size() * sizeof(float));
+    if (!a.samples.empty()) std::memcpy(a.samples.data(), bytes.data(), a.samples.size() * sizeof(float));
     return a;
 }
 

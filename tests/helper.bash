@@ -55,10 +55,13 @@ require_wine() {
 export HOME="${BATS_FILE_TMPDIR:-${TMPDIR:-/tmp}}/home"
 mkdir -p "$HOME"
 # render-one's probe cache (render-one(1)) lives in that HOME, shared by a
-# file's tests. VR_TEST_NO_CACHE (make bats-no-cache) gives it a folder that
-# cannot be made: nothing is kept, every run probes, as with --no-cache.
+# file's tests (never in a cache folder of the user's). VR_TEST_NO_CACHE
+# (make bats-no-cache) gives it a folder that cannot be made: nothing is
+# kept, every run probes, as with --no-cache.
 if [[ -n "${VR_TEST_NO_CACHE:-}" ]]; then
     export XDG_CACHE_HOME=/dev/null/vr-no-cache
+else
+    unset XDG_CACHE_HOME
 fi
 
 # Runs a command line through bash so that pipes and redirections work in `run`.

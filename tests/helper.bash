@@ -196,6 +196,26 @@ assert_all_sound() {
     [ "$(wc -l < "$1")" -gt 0 ] || fail "$1 holds no record"
 }
 
+# --check-reproducible on the seeds plugin ($SEEDS), notes $1 and $2 into
+# $OUT: pinned, both records say reproducible true and stderr nothing; with
+# --real-randomness, false, and stderr says why once.
+assert_check_reproducible() {
+    seed_jobs "$OUT" "$1" "$2" | render-one --plugin "$SEEDS" --check-reproducible --duration 0.2 --tail 0 \
+        > "$OUT/pinned.ndjson" 2> "$OUT/pinned.err"
+    run jq -c '[.status, .reproducible]' "$OUT/pinned.ndjson"
+    assert_output '["ok",true]
+["ok",true]'
+    run grep -c "not reproducible" "$OUT/pinned.err"
+    assert_output 0
+    seed_jobs "$OUT" "$1" "$2" | render-one --plugin "$SEEDS" --real-randomness --check-reproducible \
+        --duration 0.2 --tail 0 > "$OUT/real.ndjson" 2> "$OUT/real.err"
+    run jq -c '[.status, .reproducible]' "$OUT/real.ndjson"
+    assert_output '["ok",false]
+["ok",false]'
+    run grep -c "vr-test-seeds: not reproducible: a second process renders the same note otherwise" "$OUT/real.err"
+    assert_output 1
+}
+
 # Test audio in folder $1: noise.npy (0.1 s of stereo float32 noise at 48
 # kHz, drawn from seed $2) and sine44k.wav (a 1 kHz sine at amplitude
 # 3000/32768, stereo 16-bit, 44100 Hz, 0.5 s).

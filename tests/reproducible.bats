@@ -146,20 +146,7 @@ SEED_FIRST=60 SEED_LAST=76 SEED_EXT=wav
 }
 
 @test "--check-reproducible: pinned, every record says reproducible true; libc's own, false, and stderr says why once" {
-    seed_jobs "$OUT" 65 68 | render-one --plugin "$SEEDS" --check-reproducible --duration 0.2 --tail 0 \
-        > "$OUT/pinned.ndjson" 2> "$OUT/pinned.err"
-    run jq -c '[.status, .reproducible]' "$OUT/pinned.ndjson"
-    assert_output '["ok",true]
-["ok",true]'
-    run grep -c "not reproducible" "$OUT/pinned.err"
-    assert_output 0
-    seed_jobs "$OUT" 65 68 | render-one --plugin "$SEEDS" --real-randomness --check-reproducible --duration 0.2 \
-        --tail 0 > "$OUT/real.ndjson" 2> "$OUT/real.err"
-    run jq -c '[.status, .reproducible]' "$OUT/real.ndjson"
-    assert_output '["ok",false]
-["ok",false]'
-    run grep -c "vr-test-seeds: not reproducible: a second process renders the same note otherwise" "$OUT/real.err"
-    assert_output 1
+    assert_check_reproducible 65 68
     # Without the flag, no check and no field.
     seed_jobs "$OUT" 65 | render-one --plugin "$SEEDS" --duration 0.2 --tail 0 > "$OUT/plain.ndjson" 2>/dev/null
     run jq -c 'has("reproducible")' "$OUT/plain.ndjson"

@@ -116,20 +116,7 @@ assert_pinned_values() {
 }
 
 @test "--check-reproducible for a Windows plugin, in any isolation: pinned, reproducible true; real, false, and stderr says why once" {
-    seed_jobs "$OUT" 65 70 | render-one --plugin "$SEEDS" --check-reproducible --duration 0.2 --tail 0 \
-        > "$OUT/pinned.ndjson" 2> "$OUT/pinned.err"
-    run jq -c '[.status, .reproducible]' "$OUT/pinned.ndjson"
-    assert_output '["ok",true]
-["ok",true]'
-    run grep -c "not reproducible" "$OUT/pinned.err"
-    assert_output 0
-    seed_jobs "$OUT" 65 70 | render-one --plugin "$SEEDS" --real-randomness --check-reproducible --duration 0.2 \
-        --tail 0 > "$OUT/real.ndjson" 2> "$OUT/real.err"
-    run jq -c '[.status, .reproducible]' "$OUT/real.ndjson"
-    assert_output '["ok",false]
-["ok",false]'
-    run grep -c "vr-test-seeds: not reproducible: a second process renders the same note otherwise" "$OUT/real.err"
-    assert_output 1
+    assert_check_reproducible 65 70
     # A job's isolation asked for keeps no instance to fork: the check
     # renders on one of its own (there is no fork under wine).
     local mode

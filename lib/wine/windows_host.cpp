@@ -253,7 +253,12 @@ std::shared_ptr<windows_host> own_host(const std::string& prefix) {
     keep_server_up(prefix);
     std::shared_ptr<windows_host> h = std::move(spares()[prefix]);
     if (!h || !h->alive() || h->display() != started_display()) h = std::make_shared<windows_host>(prefix);
-    spares()[prefix] = std::make_shared<windows_host>(prefix);
+    // A spare that cannot start fails no job: the next one starts its own.
+    try {
+        spares()[prefix] = std::make_shared<windows_host>(prefix);
+    } catch (const record_error&) {
+        spares().erase(prefix);
+    }
     return h;
 }
 

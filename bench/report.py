@@ -329,18 +329,43 @@ def build_rows(runs, meta):
             checked(["dataset-pack", "tar"], verdict(share >= GOAL_PACK_OF_TAR)))
 
     # 6c. A dataset's render rate with set_params against the same jobs
-    # without: batches in alternation, summed.
-    with_p, without_p = runs.get("dataset.params"), runs.get("dataset.plain")
-    if with_p and without_p:
-        w_s, w_n = sum(m["seconds"] for m in with_p), sum(m["jobs"] for m in with_p)
-        o_s, o_n = sum(m["seconds"] for m in without_p), sum(m["jobs"] for m in without_p)
-        share = (w_n / w_s) / (o_n / o_s)
-        extra_ms = (w_s / w_n - o_s / o_n) * 1000
-        row("dataset_rate", "dataset render rate, set_params vs none",
-            f"amsynth, {w_n:,} uniform samples of 41 parameters (0.5 s + 0.5 s)",
-            f"{fmt(w_n / w_s)} vs {fmt(o_n / o_s)} jobs/s = {share:.0%}; {extra_ms:+.2f} ms a job", share,
+    # without: batches in alternation, summed. The sampled sounds cost the
+    # plugin more to play than its first patch (the records' own
+    # plugin_process_s says how much), so the goal is checked on jobs that
+    # set all 41 parameters to the values the plugin holds: the same sound
+    # as the plain jobs, and everything set_params costs us.
+    def summed(key):
+        ms = runs.get(key)
+        if not ms:
+            return None
+        n = sum(m["jobs"] for m in ms)
+        process = [(m.get("results") or {}).get("plugin_process_s") for m in ms]
+        return {"s": sum(m["seconds"] for m in ms), "n": n,
+                "process_ms": None if None in process else sum(process) / n * 1000}
+
+    sampled, plain, held = summed("dataset.params"), summed("dataset.plain"), summed("dataset.held")
+    if sampled and plain:
+        share = (sampled["n"] / sampled["s"]) / (plain["n"] / plain["s"])
+        extra_ms = (sampled["s"] / sampled["n"] - plain["s"] / plain["n"]) * 1000
+        played = ""
+        if sampled["process_ms"] is not None and plain["process_ms"] is not None:
+            played = (f"; the plugin's process calls {sampled['process_ms']:.2f} vs {plain['process_ms']:.2f} ms"
+                      " a job (its own cost of the sampled sounds)")
+        row("dataset_rate", "dataset render rate, uniform samples vs none",
+            f"amsynth, {sampled['n']:,} uniform samples of 41 parameters (0.5 s + 0.5 s)",
+            f"{fmt(sampled['n'] / sampled['s'])} vs {fmt(plain['n'] / plain['s'])} jobs/s = {share:.0%}; "
+            f"{extra_ms:+.2f} ms a job{played}", share,
+            "none (a figure: the sounds differ; the goal is on the next row)",
+            checked(["dataset.params", "dataset.plain"], "-"))
+    if held and plain:
+        share = (held["n"] / held["s"]) / (plain["n"] / plain["s"])
+        extra_ms = (held["s"] / held["n"] - plain["s"] / plain["n"]) * 1000
+        row("dataset_set_params", "dataset render rate, set_params vs none, same sound",
+            f"amsynth, {held['n']:,} jobs setting all 41 parameters to the values it holds (0.5 s + 0.5 s)",
+            f"{fmt(held['n'] / held['s'])} vs {fmt(plain['n'] / plain['s'])} jobs/s = {share:.0%}; "
+            f"{extra_ms:+.2f} ms a job", share,
             f">= {GOAL_DATASET_RATE:.0%} of the rate; < {GOAL_SET_PARAMS_MS:g} ms a job",
-            checked(["dataset.params", "dataset.plain"],
+            checked(["dataset.held", "dataset.plain"],
                     verdict(share >= GOAL_DATASET_RATE and extra_ms < GOAL_SET_PARAMS_MS)))
 
     # 7. render-index: speed per core, and linear in rows.
@@ -495,6 +520,9 @@ def main():
     rows, notes = build_rows(runs, meta)
     if meta.get("only") == "oneoff":  # BENCH_ONLY=oneoff: issue 33's rows alone
         rows = [r for r in rows if r["id"].split(".")[0] in ("oneoff", "batch1", "firstsight", "make")]
+    if meta.get("only") == "dataset":  # BENCH_ONLY=dataset: issue 32's render-rate rows alone
+        rows = [r for r in rows if r["id"] in ("dataset_rate", "dataset_set_params")]
+        notes = [n for n in notes if "dataset" in n]
     now = datetime.datetime.now(datetime.timezone.utc)
     mach = machine()
     lines = [

@@ -84,7 +84,7 @@ audio_buffer render_blocks(juce_plugin& p, const play_plan& plan, int channels, 
         for (const auto& lane : *feed.moves) {
             lane_cursor cursor(lane, rate);
             const auto first = static_cast<float>(cursor.value_at(0));
-            moving.push_back({find_parameter(plugin, lane.key, "automation"), std::move(cursor), first});
+            moving.push_back({find_parameter(p, lane.key, "automation"), std::move(cursor), first});
         }
     const int step = std::max(1, feed.automation_step);
 

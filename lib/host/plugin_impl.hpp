@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <unordered_map>
 
 #include "host/plugin_instance.hpp"
 
@@ -18,6 +19,11 @@ struct juce_plugin {
     plugin_info info;
     int block_size = 512;
     int sidechain_offset = 0;  // the sidechain bus's first channel in a process call's buffer
+    // Each parameter's name and id to its index, the lowest index first:
+    // filled by param_names(), which a worker calls when it loads the
+    // instance, so a forked job's child looks its set_params up here
+    // rather than asking the plugin every name of every parameter again.
+    mutable std::unordered_map<std::string, int> param_keys;
 };
 
 class juce_instance final : public plugin_instance {
@@ -48,7 +54,6 @@ private:
 
 // The parameter named by its index ("3"), name or id; throws record_error
 // starting with field ("set_params", "automation") when there is none.
-juce::AudioProcessorParameter* find_parameter(const juce::AudioProcessor& plugin, const std::string& key,
-                                              const char* field);
+juce::AudioProcessorParameter* find_parameter(const juce_plugin& p, const std::string& key, const char* field);
 
 }  // namespace vr::host

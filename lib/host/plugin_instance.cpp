@@ -207,24 +207,35 @@ void juce_instance::select_program(int index) {
         throw record_error("the plugin did not switch to program " + std::to_string(index));
 }
 
-juce::AudioProcessorParameter* find_parameter(const juce::AudioProcessor& plugin, const std::string& key,
-                                              const char* field) {
-    const auto& params = plugin.getParameters();
+namespace {
+
+bool names(juce::AudioProcessorParameter* param, const std::string& key) {
+    auto* with_id = dynamic_cast<juce::AudioProcessorParameterWithID*>(param);
+    return param->getName(1024).toStdString() == key || (with_id && with_id->paramID.toStdString() == key);
+}
+
+}  // namespace
+
+juce::AudioProcessorParameter* find_parameter(const juce_plugin& p, const std::string& key, const char* field) {
+    const auto& params = p.plugin->getParameters();
     if (!key.empty() && key.find_first_not_of("0123456789") == std::string::npos && key.size() < 9) {
         int index = std::stoi(key);
         if (index < params.size()) return params[index];
     } else {
-        for (auto* param : params) {
-            auto* with_id = dynamic_cast<juce::AudioProcessorParameterWithID*>(param);
-            if (param->getName(1024).toStdString() == key || (with_id && with_id->paramID.toStdString() == key))
-                return param;
-        }
+        // The names as the plugin gave them when the worker loaded it,
+        // trusted only while the parameter still bears the key (a plugin
+        // may rename its parameters); otherwise each one is asked.
+        if (auto known = p.param_keys.find(key); known != p.param_keys.end() && known->second < params.size() &&
+                                                  names(params[known->second], key))
+            return params[known->second];
+        for (auto* param : params)
+            if (names(param, key)) return param;
     }
     throw record_error(std::string(field) + ": the plugin has no parameter " + no_such_parameter(key, params));
 }
 
 int juce_instance::set_parameter(const std::string& key, double value, const char* field) {
-    auto* param = find_parameter(*p_->plugin, key, field);
+    auto* param = find_parameter(*p_, key, field);
     param->setValueNotifyingHost(static_cast<float>(value));
     return param->getParameterIndex();
 }

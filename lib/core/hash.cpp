@@ -1,40 +1,47 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "core/hash.hpp"
 
-#include <openssl/evp.h>
-
-#include "core/error.hpp"
-#include "core/handles.hpp"
+// libcrypto's own SHA-256 and MD5 routines (its assembly, SHA extensions
+// where the CPU has them), called directly: the EVP interface would load
+// OpenSSL's configuration and providers first, about a millisecond of every
+// process's start (README, "One job a process").
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/md5.h>
+#include <openssl/sha.h>
 
 namespace vr {
 
 namespace {
 
-struct md_ctx_free {
-    void operator()(EVP_MD_CTX* c) const noexcept { EVP_MD_CTX_free(c); }
-};
-
-std::string digest_hex(const EVP_MD* md, std::span<const std::uint8_t> bytes) {
-    unique_handle<EVP_MD_CTX, md_ctx_free> ctx(EVP_MD_CTX_new());
-    unsigned char out[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    if (!ctx || EVP_DigestInit_ex(ctx.get(), md, nullptr) != 1 ||
-        EVP_DigestUpdate(ctx.get(), bytes.data(), bytes.size()) != 1 ||
-        EVP_DigestFinal_ex(ctx.get(), out, &len) != 1)
-        throw fatal_error("libcrypto digest failed");
-    static constexpr char hex[] = "0123456789abcdef";
+std::string hex(const unsigned char* out, std::size_t len) {
+    static constexpr char digits[] = "0123456789abcdef";
     std::string s;
     s.reserve(len * 2);
-    for (unsigned i = 0; i < len; ++i) {
-        s += hex[out[i] >> 4];
-        s += hex[out[i] & 15];
+    for (std::size_t i = 0; i < len; ++i) {
+        s += digits[out[i] >> 4];
+        s += digits[out[i] & 15];
     }
     return s;
 }
 
 }  // namespace
 
-std::string sha256_hex(std::span<const std::uint8_t> bytes) { return digest_hex(EVP_sha256(), bytes); }
-std::string md5_hex(std::span<const std::uint8_t> bytes) { return digest_hex(EVP_md5(), bytes); }
+std::string sha256_hex(std::span<const std::uint8_t> bytes) {
+    SHA256_CTX ctx;
+    unsigned char out[SHA256_DIGEST_LENGTH];
+    SHA256_Init(&ctx);
+    SHA256_Update(&ctx, bytes.data(), bytes.size());
+    SHA256_Final(out, &ctx);
+    return hex(out, sizeof out);
+}
+
+std::string md5_hex(std::span<const std::uint8_t> bytes) {
+    MD5_CTX ctx;
+    unsigned char out[MD5_DIGEST_LENGTH];
+    MD5_Init(&ctx);
+    MD5_Update(&ctx, bytes.data(), bytes.size());
+    MD5_Final(out, &ctx);
+    return hex(out, sizeof out);
+}
 
 }  // namespace vr

@@ -2,9 +2,12 @@
 #include "core/process.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -40,13 +43,27 @@ bool child_ended(pid_t pid) {
 }
 
 bool wait_child_ended(pid_t pid, double seconds, const std::function<bool()>& stop) {
-    // Polled: a child's end wakes no one unless we reap it (or handle
-    // SIGCHLD, which is the caller's to decide).
+    // A pidfd turns readable when its process ends: poll wakes then, not
+    // at the next tick (a one-off render waited up to 2 ms here for its
+    // worker). Where the kernel or a seccomp filter refuses one, polled.
     const deadline until(seconds);
+    const int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
     while (!child_ended(pid)) {
-        if (until.seconds_left() <= 0 || (stop && stop())) return false;
-        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        const double left = until.seconds_left();
+        if (left <= 0 || (stop && stop())) {
+            if (fd >= 0) ::close(fd);
+            return false;
+        }
+        // stop() is asked again at least every 20 ms.
+        const int slice_ms = static_cast<int>(std::min(left * 1000.0 + 1.0, 20.0));
+        if (fd >= 0) {
+            pollfd p{fd, POLLIN, 0};
+            ::poll(&p, 1, slice_ms);
+        } else {
+            std::this_thread::sleep_for(std::chrono::milliseconds(std::min(slice_ms, 2)));
+        }
     }
+    if (fd >= 0) ::close(fd);
     return true;
 }
 

@@ -33,7 +33,7 @@ bool child_ended(pid_t pid);
 
 // Waits up to seconds for the child pid to end, without reaping it; true
 // when it has ended. Gives up early, returning false, once stop() (checked
-// every few milliseconds) returns true.
+// at least every 20 ms, and after any signal) returns true.
 bool wait_child_ended(pid_t pid, double seconds, const std::function<bool()>& stop = {});
 
 // For a tool that hosts plugins: a private copy of standard output for the

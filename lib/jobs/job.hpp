@@ -175,6 +175,10 @@ struct render_job {
     // learnt); not an array when the cache is off (--no-cache). Never read
     // from a record.
     json probe_verdicts;
+    // Each stage's plugin binary's SHA-256 as the supervisor read it for the
+    // probe cache's key (a string), or null: the worker then reads the
+    // binary itself (a one-off render read it once, not twice).
+    json plugin_sha256s;
 };
 
 // Reads and checks a job record; throws record_error naming the bad field.

@@ -149,7 +149,8 @@ json to_wire(const render_job& job) {
             {"output_root", job.output_root},
             {"shape", shape_to_wire(job.shape)},
             {"song", song_to_wire(job.song)},
-            {"probe_verdicts", job.probe_verdicts}};
+            {"probe_verdicts", job.probe_verdicts},
+            {"plugin_sha256s", job.plugin_sha256s}};
 }
 
 render_job from_wire(const json& w) {
@@ -178,6 +179,7 @@ render_job from_wire(const json& w) {
     job.shape = shape_from_wire(w.at("shape"));
     job.song = song_from_wire(w.at("song"));
     job.probe_verdicts = w.value("probe_verdicts", json());
+    job.plugin_sha256s = w.value("plugin_sha256s", json());
     return job;
 }
 

@@ -141,6 +141,7 @@ private:
         std::vector<std::optional<json>> keys;
         if (!cache_.enabled() || job.song) return keys;
         job.probe_verdicts = json::array();
+        job.plugin_sha256s = json::array();
         for (const auto& st : job.stages) {
             const bool sidechain = !st.sidechain_path.empty();
             const std::string id = st.plugin.location + '\n' + st.plugin.wine_prefix + '\n' +
@@ -152,6 +153,7 @@ private:
                                                       sidechain, options_.worker.real_randomness))
                         .first;
             keys.push_back(k->second);
+            job.plugin_sha256s.push_back(k->second ? k->second->value("binary_sha256", json()) : json());
             std::optional<json> verdict = k->second ? cache_.find(*k->second) : std::nullopt;
             job.probe_verdicts.push_back(verdict ? std::move(*verdict) : json(k->second ? json() : json(false)));
         }

@@ -46,8 +46,10 @@ render_worker::~render_worker() {
 }
 
 // verdict: what the supervisor's probe cache holds for the plugin (an
-// object), null when it holds none, anything else when the cache is off.
-worker_slot& render_worker::slot_for(const slot_key& key, const plugin_ref& plugin, bool quick, const json& verdict) {
+// object), null when it holds none, anything else when the cache is off;
+// known_sha256: the binary's hash as the supervisor read it, or null.
+worker_slot& render_worker::slot_for(const slot_key& key, const plugin_ref& plugin, bool quick, const json& verdict,
+                                     const json& known_sha256) {
     auto it = slots_.find(key);
     // A crash in a Windows worker took the slot's instances: start again.
     if (it != slots_.end() && !it->second->usable()) {
@@ -60,7 +62,12 @@ worker_slot& render_worker::slot_for(const slot_key& key, const plugin_ref& plug
         s->sample_rate = key.plugin.sample_rate;
         s->block_size = key.plugin.block_size;
         s->sidechain = key.sidechain;
-        s->binary_sha256 = plugin.format == plugin_format::faust ? faust_sha256(plugin) : plugin_binary_sha256(plugin);
+        if (plugin.format == plugin_format::faust)
+            s->binary_sha256 = faust_sha256(plugin);
+        else if (known_sha256.is_string())
+            s->binary_sha256 = known_sha256.get<std::string>();
+        else
+            s->binary_sha256 = plugin_binary_sha256(plugin);
         // Threads a plugin starts once per process (padthv1's) show only
         // when its first slot loads: another rate's slot shares them.
         for (const auto& [k, other] : slots_)
@@ -110,8 +117,10 @@ std::vector<job_stage> render_worker::stages_for(const render_job& job, bool qui
                 ++key.copy;
         try {
             const json& verdicts = job.probe_verdicts;
+            const json& hashes = job.plugin_sha256s;
             st.slot = &slot_for(key, st.spec.plugin, quick,
-                                verdicts.is_array() && i < verdicts.size() ? verdicts[i] : json(false));
+                                verdicts.is_array() && i < verdicts.size() ? verdicts[i] : json(false),
+                                hashes.is_array() && i < hashes.size() ? hashes[i] : json());
         } catch (const record_error& e) {
             throw record_error(stage_message(specs.size(), i, st.spec.plugin.location, e.what()));
         }

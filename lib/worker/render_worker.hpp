@@ -60,7 +60,8 @@ private:
         int copy = 0;
         auto operator<=>(const slot_key&) const = default;
     };
-    worker_slot& slot_for(const slot_key& key, const plugin_ref& plugin, bool quick, const json& verdict);
+    worker_slot& slot_for(const slot_key& key, const plugin_ref& plugin, bool quick, const json& verdict,
+                          const json& known_sha256);
     isolation mode_for(worker_slot& s, const render_job& job);
     std::vector<job_stage> stages_for(const render_job& job, bool quick, json& record,
                                       const song_layout* song = nullptr);

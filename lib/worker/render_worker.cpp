@@ -14,7 +14,6 @@
 #include "core/error.hpp"
 #include "core/files.hpp"
 #include "core/hash.hpp"
-#include "core/tool.hpp"
 #include "host/faust_program.hpp"
 #include "host/plugin_instance.hpp"
 #include "worker/preset_export.hpp"
@@ -45,9 +44,6 @@ render_worker::~render_worker() {
     if (stage_mark_) ::munmap(stage_mark_, sizeof(int));
 }
 
-// verdict: what the supervisor's probe cache holds for the plugin (an
-// object), null when it holds none, anything else when the cache is off;
-// known_sha256: the binary's hash as the supervisor read it, or null.
 worker_slot& render_worker::slot_for(const slot_key& key, const plugin_ref& plugin, bool quick, const json& verdict,
                                      const json& known_sha256) {
     auto it = slots_.find(key);
@@ -62,12 +58,9 @@ worker_slot& render_worker::slot_for(const slot_key& key, const plugin_ref& plug
         s->sample_rate = key.plugin.sample_rate;
         s->block_size = key.plugin.block_size;
         s->sidechain = key.sidechain;
-        if (plugin.format == plugin_format::faust)
-            s->binary_sha256 = faust_sha256(plugin);
-        else if (known_sha256.is_string())
-            s->binary_sha256 = known_sha256.get<std::string>();
-        else
-            s->binary_sha256 = plugin_binary_sha256(plugin);
+        s->binary_sha256 = plugin.format == plugin_format::faust ? faust_sha256(plugin)
+                           : known_sha256.is_string()            ? known_sha256.get<std::string>()
+                                                                 : plugin_binary_sha256(plugin);
         // Threads a plugin starts once per process (padthv1's) show only
         // when its first slot loads: another rate's slot shares them.
         for (const auto& [k, other] : slots_)
@@ -116,11 +109,9 @@ std::vector<job_stage> render_worker::stages_for(const render_job& job, bool qui
                 stages[j].slot->sidechain == key.sidechain)
                 ++key.copy;
         try {
-            const json& verdicts = job.probe_verdicts;
-            const json& hashes = job.plugin_sha256s;
-            st.slot = &slot_for(key, st.spec.plugin, quick,
-                                verdicts.is_array() && i < verdicts.size() ? verdicts[i] : json(false),
-                                hashes.is_array() && i < hashes.size() ? hashes[i] : json());
+            auto nth = [i](const json& a, json otherwise) { return a.is_array() && i < a.size() ? a[i] : otherwise; };
+            st.slot = &slot_for(key, st.spec.plugin, quick, nth(job.probe_verdicts, false),
+                                nth(job.plugin_sha256s, nullptr));
         } catch (const record_error& e) {
             throw record_error(stage_message(specs.size(), i, st.spec.plugin.location, e.what()));
         }

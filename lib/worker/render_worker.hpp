@@ -60,6 +60,9 @@ private:
         int copy = 0;
         auto operator<=>(const slot_key&) const = default;
     };
+    // verdict: what the supervisor's probe cache holds for the plugin (an
+    // object), null when it holds none, anything else when the cache is off;
+    // known_sha256: the binary's hash as the supervisor read it, or null.
     worker_slot& slot_for(const slot_key& key, const plugin_ref& plugin, bool quick, const json& verdict,
                           const json& known_sha256);
     isolation mode_for(worker_slot& s, const render_job& job);

@@ -144,6 +144,33 @@ TEST(Process, ASignalDuringTheWaitDoesNotEndIt) {
     EXPECT_EQ(g_interruptions, 1);
 }
 
+TEST(Process, TheWaitForAChildsEndSleepsOnItsPidfdNotOnATimer) {
+    held_child child(4);
+    ASSERT_GT(child.pid, 0);
+    // The helper looks at what the waiting thread is blocked in: poll (on
+    // the child's pidfd, woken by its end) or a timed sleep (a tick to
+    // poll at; what the wait did before, up to 2 ms late every time).
+    const pid_t waiter = static_cast<pid_t>(::syscall(SYS_gettid));
+    long seen = -1;
+    std::thread helper([&] {
+        for (;;) {
+            long call = blocked_in(waiter);
+            if (call == -2 || call == SYS_poll || call == SYS_ppoll || call == SYS_clock_nanosleep ||
+                call == SYS_nanosleep) {
+                seen = call;
+                break;
+            }
+        }
+        child.release();
+    });
+    EXPECT_TRUE(vr::wait_child_ended(child.pid, 3600));
+    helper.join();
+    EXPECT_EQ(WEXITSTATUS(vr::reap_child(child.pid)), 4);
+    child.pid = -1;
+    if (seen == -2) GTEST_SKIP() << "this kernel does not show /proc/self/task/TID/syscall";
+    EXPECT_TRUE(seen == SYS_poll || seen == SYS_ppoll) << "blocked in system call " << seen;
+}
+
 TEST(Process, ADeadlineCountsDown) {
     vr::deadline passed(-1);
     EXPECT_LE(passed.seconds_left(), -1.0);

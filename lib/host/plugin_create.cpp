@@ -104,6 +104,7 @@ std::string identifier_for(const plugin_ref& ref, juce::AudioPluginFormat& fmt) 
     }
     return uris.front();
 #else
+    (void)fmt;  // only the LV2 host is asked to read a bundle
     return ref.location;
 #endif
 }

@@ -207,9 +207,10 @@ std::string default_lock_folder() { return "/tmp/vst-render-wine-" + std::to_str
 
 prefix_server::prefix_server(const std::string& prefix, const std::string& lock_folder)
     : prefix_(absolute_path(prefix)) {
-    check_prefix(prefix_);
+    // Without wine no prefix helps: that is said first.
     const auto wine = find_wine();
     if (!wine) throw record_error("a Windows plugin needs wine: apt-get install wine wine64");
+    check_prefix(prefix_);
     wineserver_ = wine->wineserver;
     const unique_fd dir = open_lock_folder(lock_folder);
     const std::string key = key_of(prefix_);

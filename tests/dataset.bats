@@ -178,6 +178,11 @@ assert_le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "" && a + 0 <= b + 0)
     assert_success
     so=$(ls "$VR_TEST_SYNTH_VST3"/Contents/*-linux/*.so)
     [ "$(jq -r .plugin_sha256 <<<"$output")" = "$(sha256sum "$so" | cut -d' ' -f1)" ]
+    # The supervisor hands the worker the hash it read for the probe cache;
+    # without the cache the worker reads the binary itself: the same hash.
+    sh_run "echo '{\"output_path\":\"$OUT/t2.wav\",\"duration_s\":0.1,\"tail_s\":0}' | render-one --no-cache --plugin '$VR_TEST_SYNTH_VST3' 2>/dev/null"
+    assert_success
+    [ "$(jq -r .plugin_sha256 <<<"$output")" = "$(sha256sum "$so" | cut -d' ' -f1)" ]
     # An LV2 plugin, by bundle or by URI (found where JUCE's host looks),
     # by the binary its manifest names for that plugin.
     sh_run "printf '%s\\n' '{\"output_path\":\"$OUT/l1.wav\",\"plugin_path\":\"urn:50m30n3:plugins:SO-kl5\"}' \

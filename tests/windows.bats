@@ -204,6 +204,36 @@ l.wav ok "
     assert_equal "$(jq -c .program_name <<<"$output")" "$(jq -c .program_name <<<"$linux")"
 }
 
+@test "the prefix's session is started once per server: a later render-one finds the note and starts none" {
+    # A wine that writes down what it is asked to run, then runs it.
+    mkdir bin
+    printf '#!/bin/sh\nprintf "%%s\\n" "$*" >>"%s/wine.log"\nexec "%s" "$@"\n' "$PWD" "$(command -v wine)" >bin/wine
+    chmod +x bin/wine
+    # A server that ran before any render-one: none of them stops it.
+    wineserver -p
+    for n in 1 2 3; do
+        run --separate-stderr env PATH="$PWD/bin:$PATH" render-one --plugin "$VR_WIN_SYNTH_VST2" -o "s$n.npy" --note 60
+        assert_success
+    done
+    # The first started the session (a quiet cmd /c exit); the others found its note.
+    assert_equal "$(grep -c '^cmd /c exit$' wine.log)" 1
+    # Another server has no note: its session is started again.
+    wineserver -k
+    wineserver -w
+    wineserver -p
+    run --separate-stderr env PATH="$PWD/bin:$PATH" render-one --plugin "$VR_WIN_SYNTH_VST2" -o s4.npy --note 60
+    assert_success
+    assert_equal "$(grep -c '^cmd /c exit$' wine.log)" 2
+    wineserver -k
+    wineserver -w
+    # The same note, the same samples, and a sound.
+    assert_equal "$(npy_diff s1.npy s2.npy)" "0.0 0"
+    assert_equal "$(npy_diff s1.npy s3.npy)" "0.0 0"
+    assert_equal "$(npy_diff s1.npy s4.npy)" "0.0 0"
+    run /usr/bin/python3 -c "import numpy as np; print(float(np.abs(np.load('s1.npy')).max()) > 0.1)"
+    assert_output True
+}
+
 @test "two render-ones on one prefix under parallel -j2 both render, and no wine process is left after them" {
     for n in 1 2 3 4 5 6; do
         printf '{"plugin_path":"%s","note":%d,"output_path":"n%d.npy"}\n' "$VR_WIN_SYNTH_VST2" $((58 + n)) "$n"

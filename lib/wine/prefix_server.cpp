@@ -14,7 +14,11 @@
 #include <cstdlib>
 #include <algorithm>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <mutex>
+#include <sstream>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -144,6 +148,24 @@ void record_pid(int state, pid_t pid) {
         throw record_error("cannot write the wine prefix's state: " + errno_text());
 }
 
+// A server as its pid and start time (field 22 of /proc/PID/stat, in clock
+// ticks since boot), so that a later server given the same pid is another
+// one; empty when there is none, or none this process can see.
+std::string server_identity(pid_t pid) {
+    if (pid <= 0) return "";
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    // The command name (field 2) may hold spaces and parentheses: fields
+    // are counted from the last ")".
+    const auto close = text.rfind(')');
+    if (close == std::string::npos) return "";
+    std::istringstream rest(text.substr(close + 1));
+    std::string field;
+    for (int i = 3; i <= 22 && rest >> field; ++i)
+        if (i == 22) return std::to_string(pid) + " " + field;
+    return "";
+}
+
 // The prefix_servers of this process that are open, for close_all_prefix_servers.
 std::mutex g_open_mutex;
 std::vector<prefix_server*> g_open;
@@ -216,6 +238,7 @@ prefix_server::prefix_server(const std::string& prefix, const std::string& lock_
     const std::string key = key_of(prefix_);
     users_ = open_in(dir, key + ".users");
     state_ = open_in(dir, key + ".state");
+    session_ = open_in(dir, key + ".session");
     state_lock decide(state_.get());
     // Never blocks: only close() takes it exclusively, under the state lock we hold.
     if (flock_retry(users_.get(), LOCK_SH) != 0) throw record_error("cannot lock the wine prefix: " + errno_text());
@@ -228,6 +251,7 @@ prefix_server::prefix_server(prefix_server&& other) noexcept
       wineserver_(std::move(other.wineserver_)),
       users_(std::move(other.users_)),
       state_(std::move(other.state_)),
+      session_(std::move(other.session_)),
       started_(other.started_) {
     remove_open(&other);
     if (users_) add_open(this);
@@ -307,6 +331,25 @@ bool prefix_server::alone_locked() {
     return alone && recorded != 0 && server_pid(prefix_) == recorded;
 }
 
+bool prefix_server::session_noted() {
+    if (!state_ || !session_) return false;
+    state_lock decide(state_.get());
+    const std::string now = server_identity(server_pid(prefix_));
+    char buf[64] = {};
+    const ssize_t n = ::pread(session_.get(), buf, sizeof buf - 1, 0);
+    return !now.empty() && n > 0 && std::string(buf, static_cast<std::size_t>(n)) == now + "\n";
+}
+
+void prefix_server::note_session() {
+    if (!state_ || !session_) return;
+    state_lock decide(state_.get());
+    const std::string now = server_identity(server_pid(prefix_));
+    const std::string text = now.empty() ? "" : now + "\n";
+    if (::ftruncate(session_.get(), 0) != 0 ||
+        (!text.empty() && ::pwrite(session_.get(), text.data(), text.size(), 0) != static_cast<ssize_t>(text.size())))
+        throw record_error("cannot write the wine prefix's state: " + errno_text());
+}
+
 bool prefix_server::alone() {
     if (!state_) return false;
     state_lock decide(state_.get());
@@ -352,6 +395,7 @@ void prefix_server::forget() noexcept {
     // as it starts, and the numbers may name its own files by now.
     users_.release();
     state_.release();
+    session_.release();
 }
 
 void close_all_prefix_servers() noexcept {

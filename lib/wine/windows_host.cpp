@@ -210,6 +210,17 @@ std::map<std::string, std::shared_ptr<windows_host>>& spares() {
     return h;
 }
 
+// The first wine program of a server's life starts the prefix's session
+// (services.exe, winedevice.exe...), which lives as long as the server and
+// keeps the descriptors it was given: a quiet program starts it here, so
+// that none of them holds a worker's pipe or our stderr. Once per server:
+// a render-one that finds the note of an earlier one skips it.
+void start_session(prefix_server& server) {
+    if (server.session_noted()) return;
+    if (run_quiet({find_wine()->wine, "cmd", "/c", "exit"}, worker_environment(server.prefix()), 60).exit_code == 0)
+        server.note_session();
+}
+
 }  // namespace
 
 void keep_server_up(const std::string& prefix, bool say) {
@@ -220,12 +231,8 @@ void keep_server_up(const std::string& prefix, bool say) {
     // the one change render-one lets happen to a prefix (wine's own update
     // of one made by another wine).
     if (say) say_prefix(prefix, false);
-    servers().emplace(prefix, kept_server{::getpid(), prefix_server(prefix)});
-    // The first wine program of a server's life starts the prefix's session
-    // (services.exe, winedevice.exe...), which lives as long as the server
-    // and keeps the descriptors it was given: a quiet program starts it
-    // here, so that none of them holds a worker's pipe or our stderr.
-    run_quiet({wine->wine, "cmd", "/c", "exit"}, worker_environment(prefix), 60);
+    prefix_server& server = servers().emplace(prefix, kept_server{::getpid(), prefix_server(prefix)}).first->second.server;
+    start_session(server);
 }
 
 bool prefix_session_alone(const std::string& prefix) {
@@ -238,7 +245,7 @@ bool restart_prefix_session(const std::string& prefix) {
     if (it == servers().end() || !it->second.server.restart_alone()) return false;
     hosts().erase(prefix);
     spares().erase(prefix);
-    run_quiet({find_wine()->wine, "cmd", "/c", "exit"}, worker_environment(prefix), 60);  // as keep_server_up does
+    start_session(it->second.server);
     return true;
 }
 

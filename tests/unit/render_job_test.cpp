@@ -324,6 +324,14 @@ TEST(RenderJob, TheWorkerGetsTheCheckedJobFieldForField) {
     EXPECT_EQ(back.shape.normalize.level, -16.5);
     EXPECT_TRUE(back.shape.tail_auto);
     EXPECT_FALSE(back.midi_duration_s);
+    // What the supervisor's probe cache knows goes along: its verdicts and
+    // the plugin binaries' hashes it read for their keys.
+    vr::render_job known = job;
+    known.probe_verdicts = json::array({json()});
+    known.plugin_sha256s = json::array({"0f0e"});
+    const vr::render_job known_back = vr::from_wire(json::parse(vr::to_wire(known).dump()));
+    EXPECT_EQ(known_back.plugin_sha256s, known.plugin_sha256s);
+    EXPECT_EQ(known_back.probe_verdicts, known.probe_verdicts);
 
     d.midi_path = "/m/song.mid";
     const auto midi = vr::make_render_job(json{{"output_path", "/o/b.wav"}, {"midi_duration_s", 2.5}}, d,

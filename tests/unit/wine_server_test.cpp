@@ -117,6 +117,26 @@ TEST(WineServer, StartsAServerAndTheLastToLeaveStopsIt) {
     EXPECT_FALSE(wine_sees_server(prefix));
 }
 
+TEST(WineServer, ASessionNotedForAServerIsKnownToLaterHoldersAndNotToTheNextServer) {
+    VR_SCRATCH_PREFIX(prefix);
+    {
+        prefix_server first(prefix);
+        ASSERT_TRUE(first.started_server());
+        EXPECT_FALSE(first.session_noted());
+        first.note_session();
+        EXPECT_TRUE(first.session_noted());
+        // Another holder (another render-one) of the same server sees it.
+        prefix_server second(prefix);
+        EXPECT_FALSE(second.started_server());
+        EXPECT_TRUE(second.session_noted());
+    }
+    // Both gone, the server with them: the next server has no session yet.
+    EXPECT_EQ(server_pid(prefix), 0);
+    prefix_server next(prefix);
+    EXPECT_TRUE(next.started_server());
+    EXPECT_FALSE(next.session_noted());
+}
+
 TEST(WineServer, SharedBetweenProcessesUntilTheLastLeavesInEitherOrder) {
     VR_SCRATCH_PREFIX(prefix);
     {

@@ -92,6 +92,18 @@ TEST(FuzzRegression, EveryKeptInputPasses) {
     EXPECT_GE(total, 1u);
 }
 
+// The corpus the fuzzers grew (tests/fuzz/corpus/<target>/): every input
+// in it held the target's properties when it was kept, and still does.
+TEST(FuzzRegression, TheCorpusHoldsTheProperties) {
+    const std::pair<const char*, target_fn> targets[] = {
+        {"fxp", vr_fuzz_fxp},       {"vstpreset", vr_fuzz_vstpreset}, {"serum", vr_fuzz_serum},
+        {"records", vr_fuzz_records}, {"midi", vr_fuzz_midi},       {"paths", vr_fuzz_paths},
+        {"lv2", vr_fuzz_lv2},
+    };
+    const fs::path corpus = preset_tests::fixtures().parent_path() / "fuzz" / "corpus";
+    for (const auto& [name, fn] : targets) EXPECT_GE(replay_dir(fn, corpus / name), 20u) << name;
+}
+
 TEST(FuzzRegression, SeedFixturesHoldTheProperties) {
     fs::path fix = preset_tests::fixtures();
     EXPECT_GE(replay_dir(vr_fuzz_fxp, fix / "fxp/files"), 20u);

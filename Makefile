@@ -105,7 +105,7 @@ $(LIGHT_TOOLS:%=$(BUILD)/bin/%): $(BUILD)/bin/%: $(BUILD)/obj/tools/%.o $(LIBVR)
 # the wire's and the read-only matching's tests host/instance_wire's and
 # host/read_only's (lib/linux, lib/wine and lib/host are not in libvr).
 UNIT_LINUX_OBJS := $(BUILD)/obj/lib/linux/child_heap.o
-UNIT_WINE_OBJS  := $(patsubst %,$(BUILD)/obj/lib/wine/%.o,wine_session prefix_server display)
+UNIT_WINE_OBJS  := $(patsubst %,$(BUILD)/obj/lib/wine/%.o,wine_session prefix_server server_lookup display)
 UNIT_HOST_OBJS  := $(patsubst %,$(BUILD)/obj/lib/host/%.o,instance_wire read_only)
 $(UNIT_BIN): $(UNIT_OBJS) $(UNIT_LINUX_OBJS) $(UNIT_WINE_OBJS) $(UNIT_HOST_OBJS) $(LIBVR)
 	@mkdir -p $(@D)

@@ -204,6 +204,29 @@ l.wav ok "
     assert_equal "$(jq -c .program_name <<<"$output")" "$(jq -c .program_name <<<"$linux")"
 }
 
+@test "a render-one interrupted with a Windows job in flight stops the prefix's server it started" {
+    # No server before: one that ran before any render-one is never stopped.
+    run wineserver -k0
+    assert_failure 1
+    printf '%s\n' '{"note":60,"output_path":"a.npy"}' >jobs.ndjson
+    # The plugin hangs as it loads: the job stays in flight. Job control
+    # gives the background run the default SIGINT.
+    set -m
+    VR_WIN_FAULT_AT_LOAD=1 render-one --plugin "$VR_WIN_HANG_VST2" --timeout 600 <jobs.ndjson >results 2>/dev/null &
+    local pid=$! status=0
+    set +m
+    # In flight once its Windows worker runs (with a generous bound).
+    for _ in $(seq 3000); do pgrep -f 'vr-win-worker[.]exe' >/dev/null && break; sleep 0.01; done
+    pgrep -f 'vr-win-worker[.]exe' >/dev/null || fail "the job's Windows worker never started"
+    kill -INT "$pid"
+    wait "$pid" || status=$?
+    assert_equal "$status" 130
+    assert_equal "$(wc -c <results)" 0
+    # The server it started went with it (-k0 fails when none runs).
+    run wineserver -k0
+    assert_failure 1
+}
+
 @test "the prefix's session is started once per server: a later render-one finds the note and starts none" {
     # A wine that writes down what it is asked to run, then runs it.
     mkdir bin

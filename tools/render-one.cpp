@@ -24,6 +24,7 @@
 #include "supervise/batch.hpp"
 #include "supervise/sandbox.hpp"
 #include "wine/windows_host.hpp"
+#include "wine/prefix_server.hpp"
 #include "wine/windows_instance.hpp"
 #include "wine/wine_paths.hpp"
 #include "wine/wine_session.hpp"
@@ -106,6 +107,9 @@ int run(int argc, char** argv) {
             }
         }
     };
+    // Interrupted with a job in flight, it still stops the servers it
+    // started (when no other render-one holds them), as its end would.
+    options.supervision.on_interrupt = [] { vr::wine::close_all_prefix_servers(); };
     // A sandboxed Windows plugin's worker reads the Windows worker, which
     // may lie in a tree the sandbox hides (a build under /home).
     try {

@@ -4,6 +4,7 @@
 // sandbox adds. The supervisor (supervise/supervise.hpp) and the sandbox
 // (supervise/sandbox.hpp) are told these.
 #pragma once
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,6 +26,11 @@ struct supervise_options {
     double kill_grace_s = 1.0;  // from SIGTERM to SIGKILL when a job overruns
     double stop_grace_s = 5.0;  // for a worker told to finish, before SIGKILL
     sandbox_settings sandbox;   // what every sandboxed worker gets
+    // Run in the supervising process when a signal ends the run with a job
+    // in flight: after its worker is killed and its temporaries removed,
+    // before the process dies of the signal (not in a signal handler).
+    // render-one stops there the wine servers it started.
+    std::function<void()> on_interrupt;
 };
 
 }  // namespace vr

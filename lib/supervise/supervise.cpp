@@ -189,7 +189,7 @@ void remove_temps_of(const supervised_job& job) {
 
 // Dies of the signal that interrupted us, once the worker is dead and the
 // temporary of the job it was writing removed.
-[[noreturn]] void finish_interrupt(pid_t worker, const supervised_job& job) {
+[[noreturn]] void finish_interrupt(pid_t worker, const supervised_job& job, const std::function<void()>& then) {
     int sig = g_signal;
     if (worker > 0) {
         ::kill(-worker, SIGKILL);
@@ -197,6 +197,7 @@ void remove_temps_of(const supervised_job& job) {
     }
     remove_temps_of(job);
     remove_sandbox_home();
+    if (then) then();
     sigset_t set = interrupt_set();
     ::sigprocmask(SIG_UNBLOCK, &set, nullptr);
     die_now(sig);
@@ -363,7 +364,7 @@ supervisor::end supervisor::attempt(const supervised_job& job, json& result) {
     }
     // The one place a signal is acted on: the wait ends at once for it, and
     // what classify waits for (the worker's death) gives up at once too.
-    finish_interrupt(pid_, job);
+    finish_interrupt(pid_, job, options_.on_interrupt);
 }
 
 json supervisor::run(const supervised_job& job) {
@@ -383,7 +384,7 @@ json supervisor::run(const supervised_job& job) {
         result["attempts"] = tries;
         if (job.sandbox.on) result["sandbox"] = true;
         // A signal that came while the worker was being replaced.
-        if (g_signal) finish_interrupt(pid_, job);
+        if (g_signal) finish_interrupt(pid_, job, options_.on_interrupt);
         return result;
     }
 }

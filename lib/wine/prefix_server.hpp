@@ -23,15 +23,9 @@
 #include <string>
 
 #include "core/handles.hpp"
+#include "wine/server_lookup.hpp"
 
 namespace vr::wine {
-
-// The pid of the wineserver serving prefix: > 0 its pid, 0 when none runs,
-// -1 when one runs whose pid this process cannot see (another pid
-// namespace). Looks where wine 8 keeps its server folder: Debian's
-// /run/user/<uid>/wine, or the folder the prefix's `wineserver` file names
-// under $TMPDIR or /tmp; upstream's /tmp/.wine-<uid>. Creates nothing.
-pid_t server_pid(const std::string& prefix);
 
 // Where prefix_server keeps its lock files: /tmp/vst-render-wine-<uid>,
 // the same whatever the environment says, so that every render-one of a

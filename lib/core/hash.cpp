@@ -26,22 +26,24 @@ std::string hex(const unsigned char* out, std::size_t len) {
 
 }  // namespace
 
+// One digest in one call: libcrypto's init, update and final for Ctx.
+template <typename Ctx, std::size_t Len>
+std::string digest_hex(std::span<const std::uint8_t> bytes, int (*init)(Ctx*), int (*update)(Ctx*, const void*, size_t),
+                       int (*final)(unsigned char*, Ctx*)) {
+    Ctx ctx;
+    unsigned char out[Len];
+    init(&ctx);
+    update(&ctx, bytes.data(), bytes.size());
+    final(out, &ctx);
+    return hex(out, Len);
+}
+
 std::string sha256_hex(std::span<const std::uint8_t> bytes) {
-    SHA256_CTX ctx;
-    unsigned char out[SHA256_DIGEST_LENGTH];
-    SHA256_Init(&ctx);
-    SHA256_Update(&ctx, bytes.data(), bytes.size());
-    SHA256_Final(out, &ctx);
-    return hex(out, sizeof out);
+    return digest_hex<SHA256_CTX, SHA256_DIGEST_LENGTH>(bytes, SHA256_Init, SHA256_Update, SHA256_Final);
 }
 
 std::string md5_hex(std::span<const std::uint8_t> bytes) {
-    MD5_CTX ctx;
-    unsigned char out[MD5_DIGEST_LENGTH];
-    MD5_Init(&ctx);
-    MD5_Update(&ctx, bytes.data(), bytes.size());
-    MD5_Final(out, &ctx);
-    return hex(out, sizeof out);
+    return digest_hex<MD5_CTX, MD5_DIGEST_LENGTH>(bytes, MD5_Init, MD5_Update, MD5_Final);
 }
 
 }  // namespace vr

@@ -79,6 +79,39 @@ nekobi_job() {
     assert_output '["ok",0.30000001192092896]'
 }
 
+@test "a name means the parameter that bore it when the plugin was loaded, whatever renamed it since; a later name is looked up then" {
+    # With VR_TEST_SYNTH_RENAMES=1 the test synth's VST2 calls level "gain"
+    # and release "level" while level >= 0.9 (program 3, "Full", sets 1.0).
+    local isolation job=$BATS_TEST_TMPDIR/job.ndjson
+    jq -cn --arg p "$VR_TEST_SYNTH_VST2" --arg out "$OUT/by-index.wav" \
+        '{plugin_path: $p, program_index: 3, note: 69, velocity: 127, duration_s: 0.3, tail_s: 0.3,
+          output_path: $out, set_params: {"0": 0.95, "1": 0.25}}' >"$job"
+    run render-one <"$job"
+    assert_success
+    run jq -c '[.status, .param_values[0], .param_values[1], .peak_dbfs > -3]' <<<"$output"
+    assert_output '["ok",0.95,0.25,true]'
+    for isolation in fork reset fresh; do
+        run env VR_TEST_SYNTH_RENAMES=1 render-one --isolation "$isolation" <<<"$(jq -c --arg out "$OUT/$isolation.wav" \
+            '.output_path = $out | .set_params = {level: 0.95, release: 0.25}' "$job")"
+        assert_success
+        run jq -c '[.status, .param_values[0], .param_values[1], .params_adjusted]' <<<"$output"
+        assert_output '["ok",0.95,0.25,0]'
+        cmp "$OUT/by-index.wav" "$OUT/$isolation.wav" || fail "$isolation: the renamed job sounds otherwise"
+    done
+    # "gain" is no name of the loaded plugin: asked of it after the program.
+    run env VR_TEST_SYNTH_RENAMES=1 render-one <<<"$(jq -c --arg out "$OUT/gain.wav" \
+        '.output_path = $out | .set_params = {gain: 0.95, "1": 0.25}' "$job")"
+    assert_success
+    run jq -c '[.status, .param_values[0], .param_values[1]]' <<<"$output"
+    assert_output '["ok",0.95,0.25]'
+    cmp "$OUT/by-index.wav" "$OUT/gain.wav" || fail "gain did not name level"
+    # And the scan lists the names of a loaded plugin.
+    run env VR_TEST_SYNTH_RENAMES=1 plugin-scan --params "$VR_TEST_SYNTH_VST2"
+    assert_success
+    run jq -c '[.params[0].name, .params[1].name]' <<<"$output"
+    assert_output '["level","release"]'
+}
+
 @test "a render that sets no parameter carries no param_values" {
     run render-one <<<"$(jq -cn --arg p "$NEKOBI_VST2" --arg out "$OUT/plain.wav" \
         '{plugin_path: $p, note: 48, duration_s: 0.3, tail_s: 0.1, output_path: $out}')"

@@ -19,11 +19,12 @@ struct juce_plugin {
     plugin_info info;
     int block_size = 512;
     int sidechain_offset = 0;  // the sidechain bus's first channel in a process call's buffer
-    // Each parameter's name and id to its index, the lowest index first:
-    // filled by param_names(), which a worker calls when it loads the
-    // instance, so a forked job's child looks its set_params up here
-    // rather than asking the plugin every name of every parameter again.
-    mutable std::unordered_map<std::string, int> param_keys;
+    // Each parameter's name and id to its index, the lowest index first,
+    // as the plugin gave them when the instance was made (what plugin-scan
+    // lists and param_names_sha256 hashes): a key means the same parameter
+    // whatever a preset or earlier job renamed since, and a forked job's
+    // child asks the plugin no name at all.
+    std::unordered_map<std::string, int> param_keys;
 };
 
 class juce_instance final : public plugin_instance {

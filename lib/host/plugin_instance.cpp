@@ -139,7 +139,14 @@ juce_runtime::~juce_runtime() {
     juce::Logger::setCurrentLogger(nullptr);
 }
 
-juce_instance::juce_instance(std::unique_ptr<juce_plugin> p) : p_(std::move(p)) {}
+juce_instance::juce_instance(std::unique_ptr<juce_plugin> p) : p_(std::move(p)) {
+    const auto& params = p_->plugin->getParameters();
+    for (int i = 0; i < params.size(); ++i) {
+        p_->param_keys.emplace(params[i]->getName(1024).toStdString(), i);
+        if (auto* with_id = dynamic_cast<juce::AudioProcessorParameterWithID*>(params[i]))
+            p_->param_keys.emplace(with_id->paramID.toStdString(), i);
+    }
+}
 
 juce_instance::~juce_instance() {
     if (p_ && p_->plugin) p_->plugin->releaseResources();
@@ -210,8 +217,9 @@ void juce_instance::select_program(int index) {
 namespace {
 
 bool names(juce::AudioProcessorParameter* param, const std::string& key) {
+    if (param->getName(1024).toStdString() == key) return true;
     auto* with_id = dynamic_cast<juce::AudioProcessorParameterWithID*>(param);
-    return param->getName(1024).toStdString() == key || (with_id && with_id->paramID.toStdString() == key);
+    return with_id && with_id->paramID.toStdString() == key;
 }
 
 }  // namespace
@@ -222,11 +230,9 @@ juce::AudioProcessorParameter* find_parameter(const juce_plugin& p, const std::s
         int index = std::stoi(key);
         if (index < params.size()) return params[index];
     } else {
-        // The names as the plugin gave them when the worker loaded it,
-        // trusted only while the parameter still bears the key (a plugin
-        // may rename its parameters); otherwise each one is asked.
-        if (auto known = p.param_keys.find(key); known != p.param_keys.end() && known->second < params.size() &&
-                                                  names(params[known->second], key))
+        // A name or id the plugin gave when the instance was made; else one
+        // it gives now (a plugin may rename its parameters).
+        if (auto known = p.param_keys.find(key); known != p.param_keys.end() && known->second < params.size())
             return params[known->second];
         for (auto* param : params)
             if (names(param, key)) return param;
@@ -236,7 +242,11 @@ juce::AudioProcessorParameter* find_parameter(const juce_plugin& p, const std::s
 
 int juce_instance::set_parameter(const std::string& key, double value, const char* field) {
     auto* param = find_parameter(*p_, key, field);
-    param->setValueNotifyingHost(static_cast<float>(value));
+    // setValue, not setValueNotifyingHost: the plugin gets the same call,
+    // and no listener is ever registered here, so notifying would only take
+    // each parameter's lock, a write that in a forked child copies the page
+    // the parameter lives on (16 of them a job for amsynth's 41).
+    param->setValue(static_cast<float>(value));
     return param->getParameterIndex();
 }
 

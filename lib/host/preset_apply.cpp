@@ -219,14 +219,7 @@ std::vector<float> juce_instance::param_values() const {
 
 std::vector<std::string> juce_instance::param_names() const {
     std::vector<std::string> out;
-    const auto& params = p_->plugin->getParameters();
-    p_->param_keys.clear();
-    for (int i = 0; i < params.size(); ++i) {
-        out.push_back(params[i]->getName(1024).toStdString());
-        p_->param_keys.emplace(out.back(), i);
-        if (auto* with_id = dynamic_cast<juce::AudioProcessorParameterWithID*>(params[i]))
-            p_->param_keys.emplace(with_id->paramID.toStdString(), i);
-    }
+    for (const auto* param : p_->plugin->getParameters()) out.push_back(param->getName(1024).toStdString());
     return out;
 }
 

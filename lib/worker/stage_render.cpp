@@ -26,7 +26,9 @@ std::string count(int n, const char* what) { return std::to_string(n) + " " + wh
 double short_decimal(float x) {
     char text[32];
     auto [end, ec] = std::to_chars(text, text + sizeof text, x);
-    return ec == std::errc() ? std::strtod(std::string(text, end).c_str(), nullptr) : static_cast<double>(x);
+    double back = static_cast<double>(x);
+    if (ec == std::errc()) std::from_chars(text, end, back);
+    return back;
 }
 
 }  // namespace

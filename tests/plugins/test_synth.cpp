@@ -40,9 +40,23 @@ private:
     std::function<juce::String()> text_;
 };
 
-juce::AudioParameterFloat* make_float(const char* id, float def, std::function<juce::String(float, int)> text)
+// A float parameter whose name a function may change while it lives (the
+// renames variant); its id stays.
+class renamed_float final : public juce::AudioParameterFloat {
+public:
+    using AudioParameterFloat::AudioParameterFloat;
+    std::function<juce::String()> rename;
+
+    juce::String getName(int maximum) const override
+    {
+        const juce::String now = rename ? rename() : juce::String();
+        return now.isEmpty() ? AudioParameterFloat::getName(maximum) : now.substring(0, maximum);
+    }
+};
+
+renamed_float* make_float(const char* id, float def, std::function<juce::String(float, int)> text)
 {
-    return new juce::AudioParameterFloat(
+    return new renamed_float(
         juce::ParameterID{id, 1}, id, juce::NormalisableRange<float>(0.0f, 1.0f), def,
         juce::AudioParameterFloatAttributes().withStringFromValueFunction(std::move(text)));
 }
@@ -73,6 +87,10 @@ bool env_is_1(const char* name)
 // VR_TEST_SYNTH_SIDECHAIN=1 (in LV2 a file named `sidechain`) makes the
 // effect with a second stereo input, "Sidechain", not enabled by default,
 // so that a host has to switch it on, as for a real side chain.
+//
+// VR_TEST_SYNTH_RENAMES=1 renames two parameters while level is >= 0.9:
+// level is then called "gain" and release "level" (in the VST2, which asks
+// a name each time; LV2 names live in the TTL).
 variant variant_requested()
 {
     variant v;
@@ -85,6 +103,7 @@ variant variant_requested()
         v.effect = env_is_1("VR_TEST_SYNTH_EFFECT");
         v.sidechain = env_is_1("VR_TEST_SYNTH_SIDECHAIN");
     }
+    v.renames = env_is_1("VR_TEST_SYNTH_RENAMES");
     return v;
 }
 
@@ -145,10 +164,16 @@ processor::processor(variant v)
     if (print_requested_by_env())
         print_noise("constructor", -1, -1);
 
-    values_[p_level] = make_float("level", 0.5f, [](float v, int) { return juce::String(v, 3); });
-    values_[p_release] = make_float("release", 0.1f, [](float v, int) {
+    auto* level = make_float("level", 0.5f, [](float v, int) { return juce::String(v, 3); });
+    auto* release = make_float("release", 0.1f, [](float v, int) {
         return juce::String(static_cast<double>(v) * 1000.0, 1) + " ms";
     });
+    if (v.renames) {
+        level->rename = [level] { return level->get() >= 0.9f ? juce::String("gain") : juce::String(); };
+        release->rename = [level] { return level->get() >= 0.9f ? juce::String("level") : juce::String(); };
+    }
+    values_[p_level] = level;
+    values_[p_release] = release;
     const char* switches[] = {"crash", "abort", "exit", "hang", "nan", "print", "latency", "history", "leak"};
     for (int i = p_crash; i < writable_count; ++i)
         values_[static_cast<std::size_t>(i)] = make_switch(switches[i - p_crash]);

@@ -57,6 +57,7 @@ struct variant {
     bool optional_bus = false; // the output bus is not enabled by default
     bool effect = false;       // a main input bus, added to the output
     bool sidechain = false;    // the effect plus a second input bus, off by default, added too
+    bool renames = false;      // level and release renamed while level >= 0.9
 
     bool has_main_input() const { return effect || sidechain; }
 };

@@ -120,6 +120,30 @@ nekobi_job() {
     assert_output '["ok",false,false,false]'
 }
 
+@test "a job that only sets parameters carries no state_sha256; with a program, a saved state or no parameters it does" {
+    local job='{plugin_path: $p, note: 48, duration_s: 0.3, tail_s: 0.1, output_path: ($out + "/" + $name + ".wav")}'
+    sh_run "{ jq -cn --arg p '$NEKOBI_VST2' --arg out '$OUT' --arg name sets '$job + {set_params: {\"0\": 0.7}}'
+              jq -cn --arg p '$NEKOBI_VST2' --arg out '$OUT' --arg name program '$job + {set_params: {\"0\": 0.7}, program_index: 0}'
+              jq -cn --arg p '$NEKOBI_VST2' --arg out '$OUT' --arg name plain '$job'; } | render-one 2>/dev/null"
+    assert_success
+    run jq -c '[.status, (.param_values | length > 0), (.state_sha256 | length)]' <<<"$output"
+    assert_output '["ok",true,0]
+["ok",true,64]
+["ok",false,64]'
+    # Automation sets its start values as set_params do.
+    run render-one --plugin "$NEKOBI_VST2" -o "$OUT/moved.wav" --automation '{"0": [[0, 0.7]]}' \
+        --note 48 --duration 0.3 --tail 0.1
+    assert_success
+    run jq -c '[.status, (.state_sha256 | length)]' <<<"$output"
+    assert_output '["ok",0]'
+    run render-one --plugin "$NEKOBI_VST2" -o "$OUT/saved.wav" --save-state "$OUT/saved.fxb" \
+        --automation '{"0": [[0, 0.7]]}' --note 48 --duration 0.3 --tail 0.1
+    assert_success
+    run jq -c '[.status, (.state_sha256 | length)]' <<<"$output"
+    assert_output '["ok",64]'
+    cmp "$OUT/moved.wav" "$OUT/saved.wav"
+}
+
 @test "each chain stage that sets parameters carries its own values" {
     run render-one <<<"$(jq -cn --arg s "$NEKOBI_VST2" --arg e /usr/lib/vst/MaFreeverb-vst.so --arg out "$OUT/c.wav" \
         '{note: 48, duration_s: 0.3, tail_s: 0.1, output_path: $out,

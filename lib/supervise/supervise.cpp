@@ -259,7 +259,8 @@ supervisor::waited supervisor::await_answer(const supervised_job& job) {
         return std::move(w);
     };
     if (!g_signal)  // else the worker is killed already: the wait below ends at once
-        send_all(fd_, json{{"job", job.job}, {"record", job.record}}.dump(-1, ' ', false, json::error_handler_t::replace) + "\n");
+        send_all(fd_, "{\"job\":" + job.job.dump(-1, ' ', false, json::error_handler_t::replace) + ",\"record\":" +
+                          job.record.dump(-1, ' ', false, json::error_handler_t::replace) + "}\n");
     char buf[65536];
     for (;;) {
         if (g_signal) return done(outcome::interrupted);

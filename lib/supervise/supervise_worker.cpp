@@ -14,14 +14,14 @@ int serve_jobs(int fd, const worker_handler& handle) {
     try {
         while (in.next(line, too_long)) {
             json message = json::parse(line);
-            json keep = message["record"];
             worker_result r;
             try {
                 r = handle(message["job"], std::move(message["record"]),
                            [&](double audio_s) { out.write_line(json{{"rendering_s", audio_s}}.dump()); });
             } catch (const std::exception& e) {
-                // The handler makes errors records; this is for what slips past it.
-                r.record = std::move(keep);
+                // The handler makes errors records; this is for what slips
+                // past it (the record read again: no copy kept for every job).
+                r.record = json::parse(line)["record"];
                 set_error(r.record, e.what());
             }
             r.record["worker_rss_mb"] = rss_mb();

@@ -274,6 +274,7 @@ void render_worker::run(const render_job& asked, json& record, const std::functi
             break;
         }
         case isolation::fork: {
+            bind_record_calls();
             auto child = run_in_child(
                 [&] {
                     enter_child_heap();
@@ -323,7 +324,7 @@ void render_worker::run(const render_job& asked, json& record, const std::functi
     json each = std::move(result["stages"]);
     result.erase("stages");
     record["status"] = "ok";
-    for (auto& [k, v] : result.items()) record[k] = v;
+    for (auto& [k, v] : result.items()) record[k] = std::move(v);
     if (song) {
         put_stem_stages(record, stages, each, sidechains, *song);
     } else {

@@ -40,20 +40,6 @@ private:
     std::function<juce::String()> text_;
 };
 
-// A float parameter whose name a function may change while it lives (the
-// renames variant); its id stays.
-class renamed_float final : public juce::AudioParameterFloat {
-public:
-    using AudioParameterFloat::AudioParameterFloat;
-    std::function<juce::String()> rename;
-
-    juce::String getName(int maximum) const override
-    {
-        const juce::String now = rename ? rename() : juce::String();
-        return now.isEmpty() ? AudioParameterFloat::getName(maximum) : now.substring(0, maximum);
-    }
-};
-
 renamed_float* make_float(const char* id, float def, std::function<juce::String(float, int)> text)
 {
     return new renamed_float(
@@ -169,8 +155,9 @@ processor::processor(variant v)
         return juce::String(static_cast<double>(v) * 1000.0, 1) + " ms";
     });
     if (v.renames) {
-        level->rename = [level] { return level->get() >= 0.9f ? juce::String("gain") : juce::String(); };
-        release->rename = [level] { return level->get() >= 0.9f ? juce::String("level") : juce::String(); };
+        level->loud = release->loud = level;
+        level->loud_name = "gain";
+        release->loud_name = "level";
     }
     values_[p_level] = level;
     values_[p_release] = release;

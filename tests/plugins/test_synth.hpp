@@ -52,6 +52,19 @@ inline constexpr std::array<factory_program, 4> factory_programs{{
     {"Full", 1.0f},
 }};
 
+// A float parameter renamed loud_name while loud holds >= 0.9 (the
+// renames variant); its id stays.
+class renamed_float final : public juce::AudioParameterFloat {
+public:
+    using AudioParameterFloat::AudioParameterFloat;
+    const juce::AudioParameterFloat* loud = nullptr;
+    const char* loud_name = "";
+    juce::String getName(int n) const override
+    {
+        return loud && loud->get() >= 0.9f ? juce::String(loud_name).substring(0, n) : AudioParameterFloat::getName(n);
+    }
+};
+
 // The variants README.md describes, chosen once, at construction.
 struct variant {
     bool optional_bus = false; // the output bus is not enabled by default

@@ -121,10 +121,14 @@ nekobi_job() {
 }
 
 @test "a job that only sets parameters carries no state_sha256; with a program, a saved state or no parameters it does" {
-    local job='{plugin_path: $p, note: 48, duration_s: 0.3, tail_s: 0.1, output_path: ($out + "/" + $name + ".wav")}'
-    sh_run "{ jq -cn --arg p '$NEKOBI_VST2' --arg out '$OUT' --arg name sets '$job + {set_params: {\"0\": 0.7}}'
-              jq -cn --arg p '$NEKOBI_VST2' --arg out '$OUT' --arg name program '$job + {set_params: {\"0\": 0.7}, program_index: 0}'
-              jq -cn --arg p '$NEKOBI_VST2' --arg out '$OUT' --arg name plain '$job'; } | render-one 2>/dev/null"
+    local name jobs=$BATS_TEST_TMPDIR/jobs.ndjson
+    for name in sets program plain; do
+        jq -cn --arg p "$NEKOBI_VST2" --arg out "$OUT/$name.wav" --arg name "$name" \
+            '{plugin_path: $p, note: 48, duration_s: 0.3, tail_s: 0.1, output_path: $out}
+             + if $name == "plain" then {} else {set_params: {"0": 0.7}} end
+             + if $name == "program" then {program_index: 0} else {} end'
+    done >"$jobs"
+    run --separate-stderr render-one <"$jobs"
     assert_success
     run jq -c '[.status, (.param_values | length > 0), (.state_sha256 | length)]' <<<"$output"
     assert_output '["ok",true,0]

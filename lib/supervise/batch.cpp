@@ -111,11 +111,20 @@ private:
             if (sweep_and_look(job, options_.skip_existing)) return skipped(std::move(record), job.output_path);
             if (options_.before_render) options_.before_render(job);
             const std::vector<std::optional<json>> keys = look_up_verdicts(job);
+            // What the job was rendered with, in its record: written here,
+            // so that a worker answers with what it adds alone.
+            put_job_settings(job, record);
             json result;
             if (workers_) {
-                result = workers_->run({record, to_wire(job), job.output_path, job.output_root, key_of(job),
-                                        sandbox_of(job, options_.supervision.sandbox),
-                                        job.song ? job.song->stems_dir : std::string()});
+                supervised_job sent{std::move(record), to_wire(job), job.output_path, job.output_root, key_of(job),
+                                    sandbox_of(job, options_.supervision.sandbox),
+                                    job.song ? job.song->stems_dir : std::string()};
+                try {
+                    result = workers_->run(sent);
+                } catch (...) {
+                    record = std::move(sent.record);  // as it was: the error goes in it below
+                    throw;
+                }
             } else {
                 if (job.sandbox)
                     throw record_error("sandbox: a job rendered in place (--no-isolate) cannot be sandboxed");

@@ -259,8 +259,7 @@ supervisor::waited supervisor::await_answer(const supervised_job& job) {
         return std::move(w);
     };
     if (!g_signal)  // else the worker is killed already: the wait below ends at once
-        send_all(fd_, "{\"job\":" + job.job.dump(-1, ' ', false, json::error_handler_t::replace) + ",\"record\":" +
-                          job.record.dump(-1, ' ', false, json::error_handler_t::replace) + "}\n");
+        send_all(fd_, "{\"job\":" + job.job.dump(-1, ' ', false, json::error_handler_t::replace) + "}\n");
     char buf[65536];
     for (;;) {
         if (g_signal) return done(outcome::interrupted);
@@ -289,14 +288,14 @@ supervisor::waited supervisor::await_answer(const supervised_job& job) {
     }
 }
 
-// The job's result from what the wait came to: the worker's record, or the
-// job's record with an error saying how the worker died or that it ran out
-// of time (the worker then killed, the temporary it left removed).
+// The fields of the job's result from what the wait came to: the worker's
+// answer, or an error saying how the worker died or that it ran out of time
+// (the worker then killed, the temporary it left removed).
 supervisor::end supervisor::classify(const supervised_job& job, const waited& w, json& result) {
     using outcome = waited::outcome;
     auto fail = [&](const std::string& message, int sig) {
         remove_temps_of(job);
-        result = job.record;
+        result = json::object();
         set_error(result, message);
         if (sig) result["error"]["signal"] = signal_name(sig);
     };
@@ -368,20 +367,22 @@ supervisor::end supervisor::attempt(const supervised_job& job, json& result) {
     finish_interrupt(pid_, job, options_.on_interrupt);
 }
 
-json supervisor::run(const supervised_job& job) {
-    json result;
+json supervisor::run(supervised_job& job) {
+    json fields;
     if (job.sandbox.on)
         if (auto why = sandbox_unavailable()) {  // never rendered unsandboxed instead
-            result = job.record;
+            json result = std::move(job.record);
             set_error(result, *why);
             return result;
         }
     for (int tries = 1;; ++tries) {
-        end e = attempt(job, result);
+        end e = attempt(job, fields);
         if (e == end::crashed && tries <= options_.retries) {
             stop_worker();  // a fresh worker for the next try
             continue;
         }
+        json result = std::move(job.record);
+        put_answer(result, std::move(fields));
         result["attempts"] = tries;
         if (job.sandbox.on) result["sandbox"] = true;
         // A signal that came while the worker was being replaced.

@@ -22,8 +22,8 @@ namespace vr {
 
 // A job as the supervisor sees it.
 struct supervised_job {
-    json record;                // the job's record, sent to the worker as it is
-    json job;                   // the checked job (to_wire), sent with it: the worker checks nothing again
+    json record;                // the job's record: kept here, never sent; the result is made of it
+    json job;                   // the checked job (to_wire), all the worker is sent: it checks nothing again
     std::string output_path;    // temporaries of this file left by a killed worker are removed
     std::string output_root;    // ...looked for below it without following links (empty: none)
     vr::plugin_key plugin_key;  // jobs with one key share a plugin loaded in the worker
@@ -49,13 +49,16 @@ public:
     supervisor& operator=(const supervisor&) = delete;
 
     // Renders one job in the worker and returns its final record with
-    // attempts: the worker's result, or the job's record with an error
-    // saying how the worker died or that it ran out of time. A job whose
+    // attempts: job.record with the fields the worker answered put in
+    // (put_answer), or with an error saying how the worker died or that it
+    // ran out of time. job.record is moved into the result (left empty)
+    // when run returns, and left as it was when run throws. A job whose
     // sandbox the worker's does not cover gets a new worker (whose sandbox
     // also covers the old one's jobs, when their output root is the same);
     // a sandboxed job's record says sandbox: true, or has an error when no
     // sandbox can be made here.
-    json run(const supervised_job& job);
+    json run(supervised_job& job);
+    json run(supervised_job&& job) { return run(job); }
 
     // The worker's process id (also its process group), 0 when none runs.
     pid_t worker_pid() const noexcept { return pid_; }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "supervise/supervise_worker.hpp"
 
+#include <algorithm>
+
 #include "core/error.hpp"
 #include "supervise/supervise_status.hpp"
 
@@ -16,12 +18,11 @@ int serve_jobs(int fd, const worker_handler& handle) {
             json message = json::parse(line);
             worker_result r;
             try {
-                r = handle(message["job"], std::move(message["record"]),
+                r = handle(message["job"], json::object(),
                            [&](double audio_s) { out.write_line(json{{"rendering_s", audio_s}}.dump()); });
             } catch (const std::exception& e) {
-                // The handler makes errors records; this is for what slips
-                // past it (the record read again: no copy kept for every job).
-                r.record = json::parse(line)["record"];
+                // The handler makes errors records; this is for what slips past it.
+                r.record = json::object();
                 set_error(r.record, e.what());
             }
             r.record["worker_rss_mb"] = rss_mb();
@@ -40,6 +41,22 @@ int serve_jobs(int fd, const worker_handler& handle) {
         // The supervisor is gone.
     }
     return 0;
+}
+
+void put_answer(json& record, json&& fields) {
+    auto objects = [](const json& list) {
+        return std::all_of(list.begin(), list.end(), [](const json& v) { return v.is_object(); });
+    };
+    for (auto& [key, value] : fields.items()) {
+        auto mine = record.find(key);
+        if (mine != record.end() && mine->is_array() && value.is_array() && mine->size() == value.size() &&
+            objects(*mine) && objects(value)) {
+            for (std::size_t i = 0; i < value.size(); ++i)
+                for (auto& [k, v] : value[i].items()) (*mine)[i][k] = std::move(v);
+        } else {
+            record[key] = std::move(value);
+        }
+    }
 }
 
 }  // namespace vr

@@ -21,14 +21,25 @@ struct worker_result {
 // the given timeout or default_timeout_s(0).
 using rendering_callback = std::function<void(double audio_s)>;
 
-// The worker's side: renders one checked job (its to_wire form) and its
-// record, calling rendering() when the render begins (never, when the job
-// fails before).
+// The worker's side: renders one checked job (its to_wire form), writing
+// the fields it adds to the job's record in record (empty when it comes
+// from a supervisor), calling rendering() when the render begins (never,
+// when the job fails before).
 using worker_handler =
     std::function<worker_result(const json& job, json&& record, const rendering_callback& rendering)>;
 
-// Answers job lines on fd with result lines until the supervisor closes it;
-// adds worker_rss_mb, this process's RSS after the job, to each result.
+// Answers job lines on fd with result lines until the supervisor closes it.
+// A job line holds the checked job only; the handler's record starts empty
+// and the answer holds the fields it added (the supervisor keeps the job's
+// record and puts them in: put_answer), with worker_rss_mb, this process's
+// RSS after the job.
 int serve_jobs(int fd, const worker_handler& handle);
+
+// Puts a worker's answer (the fields it added or changed) in the job's
+// record: each field replaces the record's own of that name, except that a
+// list of objects answering a list of objects as long (a chain's stages)
+// has each object's fields put in the record's object in its place.
+void put_answer(json& record, json&& fields);
+
 
 }  // namespace vr

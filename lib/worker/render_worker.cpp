@@ -171,7 +171,6 @@ isolation render_worker::chain_mode(std::vector<job_stage>& stages, const render
 }
 
 void render_worker::run(const render_job& asked, json& record, const std::function<void(double)>& on_render) {
-    put_job_settings(asked, record);
     take_faust_compile_s();  // a compile a failed job paid for is not this job's
     // A song (worker/song_render.hpp): its tracks laid out as stems, each stem
     // with stages (and instances) of its own.

@@ -28,8 +28,9 @@ public:
 
     // Renders the job and writes its audio file; adds the result fields
     // (status ok, frames, measurements, plugin_*, timings, fresh_instance) to
-    // record. Throws record_error on failure, after adding the plugin fields
-    // it knows.
+    // record (the job's settings are not among them: put_job_settings, by
+    // whoever holds the job's record). Throws record_error on failure, after
+    // adding the plugin fields it knows.
     // on_render, when given, is called once the plugin is loaded and the
     // job planned, with the most seconds of audio the render can make (a
     // supervisor's time limit for the render starts then).

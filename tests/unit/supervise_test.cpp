@@ -33,11 +33,12 @@ namespace {
     std::abort();
 }
 
-// A worker whose handler does what each job's "do" field says. "sleep" is
+// A worker whose handler does what each job's "do" field says (the job is
+// sent as its record: the worker is sent the job alone). "sleep" is
 // a slow plugin load (before ready), "sleep-render" a slow render.
 vr::worker_main fake_worker(const std::string& flag_file = "") {
     return [flag_file](int fd) {
-        return vr::serve_jobs(fd, [&](const vr::json&, vr::json&& job, const vr::rendering_callback& rendering) {
+        return vr::serve_jobs(fd, [&](const vr::json& job, vr::json&& record, const vr::rendering_callback& rendering) {
             std::string what = job.value("do", "");
             if (what == "sleep") std::this_thread::sleep_for(std::chrono::milliseconds(600));
             rendering(job.value("audio_s", 0.1));
@@ -59,22 +60,23 @@ vr::worker_main fake_worker(const std::string& flag_file = "") {
             }
             vr::worker_result r;
             r.crashed = what == "child-crash";
-            job["status"] = r.crashed ? "error" : "ok";
-            job["pid"] = ::getpid();
-            job["pgid"] = ::getpgrp();
-            job["stdin_is_null"] = [] {
+            record["status"] = r.crashed ? "error" : "ok";
+            record["pid"] = ::getpid();
+            record["pgid"] = ::getpgrp();
+            record["stdin_is_null"] = [] {
                 struct stat a {}, b {};
                 return ::fstat(0, &a) == 0 && ::stat("/dev/null", &b) == 0 && a.st_rdev == b.st_rdev;
             }();
-            job["fd_above_3_open"] = ::fcntl(4, F_GETFD) >= 0;
-            r.record = std::move(job);
+            record["fd_above_3_open"] = ::fcntl(4, F_GETFD) >= 0;
+            r.record = std::move(record);
             return r;
         });
     };
 }
 
 vr::supervised_job job(vr::json record, const std::string& out = "/nonexistent/x.wav") {
-    return {std::move(record), vr::json::object(), out, "", {"plugin", 48000, 512}};
+    vr::json sent = record;
+    return {std::move(record), std::move(sent), out, "", {"plugin", 48000, 512}};
 }
 
 bool alive(pid_t pid) { return ::kill(pid, 0) == 0; }
@@ -145,6 +147,46 @@ TEST(Supervise, AnswersInOrderFromOneWorkerInItsOwnGroup) {
     EXPECT_EQ(s.worker_pid(), first);
     ::close(spare[0]);
     ::close(spare[1]);
+}
+
+TEST(Supervise, TheWorkerIsSentTheJobAloneAndItsAnswerIsPutInTheRecord) {
+    // A worker that answers with what it was sent, under "sent".
+    vr::supervisor s({}, [](int fd) {
+        return vr::serve_jobs(fd, [](const vr::json& job, vr::json&& record, const vr::rendering_callback&) {
+            vr::worker_result r;
+            r.record = {{"was_empty", record.empty()}, {"sent", job}, {"status", "ok"}, {"mine", 2}};
+            return r;
+        });
+    });
+    vr::supervised_job j{{{"mine", 1}, {"big", std::string(1000, 'x')}, {"status", "new"}}, {{"wire", true}},
+                         "/nonexistent/x.wav", "", {"plugin", 48000, 512}};
+    const vr::json r = s.run(j);
+    EXPECT_TRUE(r["was_empty"].get<bool>());
+    EXPECT_EQ(r["sent"], (vr::json{{"wire", true}})) << "the record is not sent";
+    EXPECT_EQ(r["big"], std::string(1000, 'x'));
+    EXPECT_EQ(r["mine"], 2);
+    // The record's own fields keep their places; what the worker added follows.
+    std::vector<std::string> keys;
+    for (const auto& [k, v] : r.items()) keys.push_back(k);
+    EXPECT_EQ(keys, (std::vector<std::string>{"mine", "big", "status", "was_empty", "sent", "worker_rss_mb",
+                                              "attempts"}));
+}
+
+TEST(Supervise, AnAnswersListOfObjectsIsPutInTheRecordsObjectByObject) {
+    vr::json record = {{"chain", {{{"plugin", "a"}}, {{"plugin", "b"}}}},
+                       {"error", {{"old", 1}}},
+                       {"short", {{{"x", 1}}}},
+                       {"numbers", {1, 2}}};
+    vr::put_answer(record, {{"chain", {{{"frames", 1}}, {{"plugin", "B"}, {"frames", 2}}}},
+                            {"error", {{"message", "m"}}},
+                            {"short", {{{"y", 1}}, {{"y", 2}}}},
+                            {"numbers", {3, 4}},
+                            {"new", true}});
+    EXPECT_EQ(record["chain"], (vr::json{{{"plugin", "a"}, {"frames", 1}}, {{"plugin", "B"}, {"frames", 2}}}));
+    EXPECT_EQ(record["error"], (vr::json{{"message", "m"}})) << "an object replaces, never merges";
+    EXPECT_EQ(record["short"], (vr::json{{{"y", 1}}, {{"y", 2}}})) << "a list of another length replaces";
+    EXPECT_EQ(record["numbers"], (vr::json{3, 4}));
+    EXPECT_TRUE(record["new"].get<bool>());
 }
 
 TEST(Supervise, ACrashExitOrAbortCostsOnlyItsJob) {

@@ -279,8 +279,9 @@ interrupt_mid_job() {
     rm "$out/count"
     VR_SHIM_FAULT=abort run bash -c "echo '{\"output_path\":\"$out/a.wav\"}' | render-one --plugin '$B/shim.so' 2>/dev/null"
     assert_failure 1
-    run jq -r '[.error.message, .error.signal, .attempts] | @tsv' <<<"$output"
-    assert_output "$(printf 'the plugin crashed (signal SIGABRT)\tSIGABRT\t1')"
+    # The record holds the job's settings, as an ok one does, and nothing measured.
+    run jq -r '[.error.message, .error.signal, .attempts, .sample_rate_hz, .sample_format, .plugin_path, has("frames")] | @tsv' <<<"$output"
+    assert_output "$(printf 'the plugin crashed (signal SIGABRT)\tSIGABRT\t1\t48000\tpcm24\t%s\tfalse' "$B/shim.so")"
     # shellcheck disable=SC2209 # exit is the value of VR_SHIM_FAULT, not a command
     VR_SHIM_FAULT=exit run bash -c "echo '{\"output_path\":\"$out/a.wav\"}' | render-one --plugin '$B/shim.so' 2>/dev/null"
     run jq -r '.error.message' <<<"$output"

@@ -213,3 +213,21 @@ windows-x86_64	a Windows plugin needs wine: apt-get install wine wine64"
     run wineserver -k0
     assert_success
 }
+
+@test "a plugin-scan interrupted while a Windows plugin loads stops the prefix's server it started" {
+    assert_no_wineserver
+    # The plugin hangs as it loads. Job control gives the background run
+    # the default SIGINT.
+    set -m
+    VR_WIN_FAULT_AT_LOAD=1 plugin-scan --timeout 600 "$VR_WIN_HANG_VST2" >records 2>/dev/null &
+    local pid=$! status=0
+    set +m
+    # Loading once its Windows worker runs (with a generous bound).
+    for _ in $(seq 3000); do pgrep -f 'vr-win-worker[.]exe' >/dev/null && break; sleep 0.01; done
+    pgrep -f 'vr-win-worker[.]exe' >/dev/null || fail "the plugin's Windows worker never started"
+    kill -INT "$pid"
+    wait "$pid" || status=$?
+    assert_equal "$status" 130
+    assert_equal "$(wc -c <records)" 0
+    assert_no_wineserver
+}

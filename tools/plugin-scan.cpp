@@ -23,6 +23,7 @@
 #include "plugins/plugin_scan_walk.hpp"
 #include "plugins/wine_prefix.hpp"
 #include "supervise/supervise.hpp"
+#include "wine/prefix_server.hpp"
 #include "wine/windows_host.hpp"
 #include "wine/windows_instance.hpp"
 #include "worker/plugin_describe.hpp"
@@ -95,6 +96,9 @@ int run(int argc, char** argv) {
     // the supervisor's own limit is the net under the worker itself.
     vr::supervise_options supervision;
     supervision.timeout_s = timeout_s == 0 ? 0 : timeout_s + 30;
+    // Interrupted while a plugin loads, it still stops the prefix servers
+    // it started (when no render-one holds them), as its end would.
+    supervision.on_interrupt = [] { vr::wine::close_all_prefix_servers(); };
     vr::supervisor workers(supervision, [&](int fd) {
         vr::host::juce_runtime juce;
         return vr::serve_jobs(fd, [&](const vr::json& job, vr::json&& record, const vr::rendering_callback&) {

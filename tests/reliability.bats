@@ -264,6 +264,34 @@ interrupt_mid_job() {
     interrupt_mid_job INT 130
 }
 
+@test "SIGINT to render-one between jobs, waiting for its next line: exit 130, the records so far, no worker left" {
+    local out="$B/int-idle" pid worker feed status=0
+    mkdir -p "$out"
+    mkfifo "$out/jobs"
+    set -m
+    render-one --plugin "$SYNTH" --duration 0.05 --tail 0 <"$out/jobs" >"$out/results" 2>/dev/null &
+    pid=$!
+    set +m
+    exec {feed}>"$out/jobs"
+    job "$out/a.wav" >&"$feed"
+    # Between jobs once the first record is out (a generous bound); the
+    # input stays open.
+    for _ in $(seq 3000); do [ -s "$out/results" ] && break; sleep 0.01; done
+    [ -s "$out/results" ] || fail "the first job's record never came"
+    worker=$(pgrep -P "$pid" | head -1)
+    [ -n "$worker" ] || fail "no worker process"
+    kill -INT "$pid"
+    # Closed before the wait: a render-one that went on would end at the
+    # input's end, never hang the test.
+    exec {feed}>&-
+    wait "$pid" || status=$?
+    assert_equal "$status" 130
+    assert_equal "$(jq -c '[.status, .peak_dbfs > -40]' "$out/results")" '["ok",true]'
+    for _ in $(seq 3000); do pgrep -g "$worker" -r R,S,D,T >/dev/null || break; sleep 0.01; done
+    pgrep -g "$worker" -r R,S,D,T >/dev/null && fail "the worker's process group lives on: $(pgrep -g "$worker" -a)"
+    return 0
+}
+
 @test "--retries: a plugin that crashes the worker at load is tried N+1 times; a flaky one renders on a retry" {
     local out="$B/retry"
     mkdir -p "$out"

@@ -227,6 +227,32 @@ l.wav ok "
     assert_failure 1
 }
 
+@test "a render-one interrupted between jobs, waiting for its next line, stops the prefix's server it started" {
+    run wineserver -k0
+    assert_failure 1
+    mkfifo jobs
+    set -m
+    render-one --plugin "$VR_WIN_SYNTH_VST2" <jobs >results 2>/dev/null &
+    local pid=$! status=0 feed
+    set +m
+    exec {feed}>jobs
+    printf '%s\n' '{"note":60,"output_path":"a.npy"}' >&"$feed"
+    # Between jobs once the first record is out (with a generous bound);
+    # the input stays open: render-one waits for its next line.
+    for _ in $(seq 6000); do [ -s results ] && break; sleep 0.01; done
+    [ -s results ] || fail "the first job's record never came"
+    kill -INT "$pid"
+    # Closed before the wait: a render-one that went on would end at the
+    # input's end, never hang the test.
+    exec {feed}>&-
+    wait "$pid" || status=$?
+    assert_equal "$status" 130
+    assert_equal "$(jq -c '[.status, .peak_dbfs > -40]' results)" '["ok",true]'
+    # The server it started went with it (-k0 fails when none runs).
+    run wineserver -k0
+    assert_failure 1
+}
+
 @test "the prefix's session is started once per server: a later render-one finds the note and starts none" {
     # A wine that writes down what it is asked to run, then runs it.
     mkdir bin

@@ -110,6 +110,9 @@ int run(int argc, char** argv) {
     // Interrupted with a job in flight, it still stops the servers it
     // started (when no other render-one holds them), as its end would.
     options.supervision.on_interrupt = [] { vr::wine::close_all_prefix_servers(); };
+    // So it does when interrupted between jobs (waiting for the next line)
+    // while it holds one; else it dies at once.
+    options.supervision.interrupt_ends_input_while = vr::wine::open_prefix_servers();
     // A sandboxed Windows plugin's worker reads the Windows worker, which
     // may lie in a tree the sandbox hides (a build under /home).
     try {

@@ -4,6 +4,7 @@
 // sandbox adds. The supervisor (supervise/supervise.hpp) and the sandbox
 // (supervise/sandbox.hpp) are told these.
 #pragma once
+#include <csignal>
 #include <functional>
 #include <optional>
 #include <string>
@@ -31,6 +32,15 @@ struct supervise_options {
     // before the process dies of the signal (not in a signal handler).
     // render-one stops there the wine servers it started.
     std::function<void()> on_interrupt;
+    // A signal between jobs (no job in flight) ends the run at once,
+    // unless this points at a value that is not 0 then (read in the signal
+    // handler: what on_interrupt has to do, such as render-one's count of
+    // wine servers held): then the supervisor kills the idle worker and
+    // ends standard input (/dev/null put in its place, so the job loop
+    // reads its end), and the run ends as above at the next job, or when
+    // the caller calls supervisor::end_if_interrupted after its loop. For
+    // a process whose only wait between jobs is reading standard input.
+    const volatile sig_atomic_t* interrupt_ends_input_while = nullptr;
 };
 
 }  // namespace vr

@@ -240,7 +240,9 @@ int render_jobs(const render_options& options, const renderer_host& host, record
     // This process never loads a plugin: each worker does, in its own
     // process (supervise.hpp says why a fork).
     supervisor workers(options.supervision, [&](int fd) { return serve_worker(host, fd); });
-    return run_batch(options, &workers, nullptr, out);
+    const int code = run_batch(options, &workers, nullptr, out);
+    workers.end_if_interrupted();
+    return code;
 }
 
 }  // namespace vr

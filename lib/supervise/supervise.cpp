@@ -28,6 +28,7 @@ namespace {
 volatile sig_atomic_t g_signal = 0;  // the signal to die of once the job in flight is cleaned up
 volatile sig_atomic_t g_busy = 0;    // a job is in flight: the supervisor cleans up before dying
 volatile sig_atomic_t g_worker = 0;  // the worker's pid and process group, or 0
+const volatile sig_atomic_t* g_ends_input = nullptr;  // idle: end the input rather than die while it is not 0
 pid_t g_supervisor = 0;
 struct sigaction g_old_int {}, g_old_term {};
 bool g_installed = false;
@@ -43,9 +44,15 @@ extern "C" void on_interrupt(int sig) {
     if (::getpid() != g_supervisor) return die_now(sig);
     g_signal = sig;
     if (g_worker > 0) ::kill(-g_worker, SIGKILL);
-    // Idle: no temporary file is being written; die at once. Busy: the wait
-    // loop sees g_signal (its poll or sleep returns EINTR) and cleans up.
-    if (!g_busy) die_now(sig);
+    // Idle: no temporary file is being written; die at once, or end the
+    // input, so that the job loop ends and the run cleans up as it would
+    // with a job in flight. Busy: the wait loop sees g_signal (its poll or
+    // sleep returns EINTR) and cleans up.
+    if (g_busy) return;
+    if (!g_ends_input || *g_ends_input == 0) return die_now(sig);
+    const int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (null < 0 || ::dup2(null, 0) < 0) return die_now(sig);
+    ::close(null);
 }
 
 void install_handlers() {
@@ -87,6 +94,7 @@ void arrange_worker_fds(int fd) {
 supervisor::supervisor(supervise_options options, worker_main main)
     : options_(options), main_(std::move(main)) {
     install_handlers();
+    g_ends_input = options_.interrupt_ends_input_while;
 }
 
 supervisor::~supervisor() { stop_worker(); }
@@ -188,31 +196,20 @@ void remove_temps_of(const supervised_job& job) {
 }
 
 // Dies of the signal that interrupted us, once the worker is dead and the
-// temporary of the job it was writing removed.
-[[noreturn]] void finish_interrupt(pid_t worker, const supervised_job& job, const std::function<void()>& then) {
+// temporary of the job it was writing (if any) removed.
+[[noreturn]] void finish_interrupt(pid_t worker, const supervised_job* job, const std::function<void()>& then) {
     int sig = g_signal;
     if (worker > 0) {
         ::kill(-worker, SIGKILL);
         reap_child(worker);
     }
-    remove_temps_of(job);
+    if (job) remove_temps_of(*job);
     remove_sandbox_home();
     if (then) then();
     sigset_t set = interrupt_set();
     ::sigprocmask(SIG_UNBLOCK, &set, nullptr);
     die_now(sig);
     ::_exit(128 + sig);  // not reached
-}
-
-// The audio length of the worker's "the render begins" line, or nothing
-// when the line is the job's answer.
-std::optional<double> rendering_audio_s(const std::string& line) {
-    if (line.rfind(R"({"rendering_s":)", 0) != 0) return std::nullopt;
-    try {
-        return json::parse(line).at("rendering_s").get<double>();
-    } catch (const json::exception&) {
-        return std::nullopt;
-    }
 }
 
 void send_all(int fd, const std::string& text) {
@@ -344,7 +341,13 @@ supervisor::end supervisor::classify(const supervised_job& job, const waited& w,
     return crashed ? end::crashed : end::answered;
 }
 
+void supervisor::end_if_interrupted() {
+    if (g_signal) finish_interrupt(pid_, nullptr, options_.on_interrupt);
+}
+
 supervisor::end supervisor::attempt(const supervised_job& job, json& result) {
+    // Interrupted between jobs (interrupt_ends_input): this job never starts.
+    if (g_signal) finish_interrupt(pid_, &job, options_.on_interrupt);
     if (pid_ && worker_exited()) kill_worker(false);  // died while idle: not this job's doing
     // The sandbox module decides which sandbox serves the job; a worker in
     // another one is replaced.
@@ -364,7 +367,7 @@ supervisor::end supervisor::attempt(const supervised_job& job, json& result) {
     }
     // The one place a signal is acted on: the wait ends at once for it, and
     // what classify waits for (the worker's death) gives up at once too.
-    finish_interrupt(pid_, job, options_.on_interrupt);
+    finish_interrupt(pid_, &job, options_.on_interrupt);
 }
 
 json supervisor::run(supervised_job& job) {
@@ -386,7 +389,7 @@ json supervisor::run(supervised_job& job) {
         result["attempts"] = tries;
         if (job.sandbox.on) result["sandbox"] = true;
         // A signal that came while the worker was being replaced.
-        if (g_signal) finish_interrupt(pid_, job, options_.on_interrupt);
+        if (g_signal) finish_interrupt(pid_, &job, options_.on_interrupt);
         return result;
     }
 }

@@ -60,6 +60,11 @@ public:
     json run(supervised_job& job);
     json run(supervised_job&& job) { return run(job); }
 
+    // Ends this process by the signal that came between jobs, if one did
+    // (supervise_options::interrupt_ends_input): the worker killed,
+    // on_interrupt run. Returns when none came.
+    void end_if_interrupted();
+
     // The worker's process id (also its process group), 0 when none runs.
     pid_t worker_pid() const noexcept { return pid_; }
 

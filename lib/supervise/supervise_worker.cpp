@@ -43,6 +43,15 @@ int serve_jobs(int fd, const worker_handler& handle) {
     return 0;
 }
 
+std::optional<double> rendering_audio_s(const std::string& line) {
+    if (line.rfind(R"({"rendering_s":)", 0) != 0) return std::nullopt;
+    try {
+        return json::parse(line).at("rendering_s").get<double>();
+    } catch (const json::exception&) {
+        return std::nullopt;
+    }
+}
+
 void put_answer(json& record, json&& fields) {
     auto objects = [](const json& list) {
         return std::all_of(list.begin(), list.end(), [](const json& v) { return v.is_object(); });

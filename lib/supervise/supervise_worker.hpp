@@ -3,6 +3,8 @@
 // result lines out, on the connection to the supervisor.
 #pragma once
 #include <functional>
+#include <optional>
+#include <string>
 
 #include "core/records.hpp"
 
@@ -34,6 +36,10 @@ using worker_handler =
 // record and puts them in: put_answer), with worker_rss_mb, this process's
 // RSS after the job.
 int serve_jobs(int fd, const worker_handler& handle);
+
+// The audio length of the worker's "the render begins" line (what serve_jobs
+// writes for rendering()), or nothing when the line is the job's answer.
+std::optional<double> rendering_audio_s(const std::string& line);
 
 // Puts a worker's answer (the fields it added or changed) in the job's
 // record: each field replaces the record's own of that name, except that a

@@ -123,14 +123,18 @@ void record_pid(int state, pid_t pid) {
 std::mutex g_open_mutex;
 std::vector<prefix_server*> g_open;
 
+volatile sig_atomic_t g_open_count = 0;  // g_open.size(), for a signal handler
+
 void add_open(prefix_server* p) {
     std::lock_guard lock(g_open_mutex);
     g_open.push_back(p);
+    g_open_count = static_cast<sig_atomic_t>(g_open.size());
 }
 
 void remove_open(prefix_server* p) {
     std::lock_guard lock(g_open_mutex);
     g_open.erase(std::remove(g_open.begin(), g_open.end(), p), g_open.end());
+    g_open_count = static_cast<sig_atomic_t>(g_open.size());
 }
 
 void sleep_ms(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
@@ -309,6 +313,8 @@ void prefix_server::forget() noexcept {
     state_.release();
     session_.release();
 }
+
+const volatile sig_atomic_t* open_prefix_servers() noexcept { return &g_open_count; }
 
 void close_all_prefix_servers() noexcept {
     std::vector<prefix_server*> open;

@@ -20,6 +20,8 @@
 #pragma once
 #include <sys/types.h>
 
+#include <csignal>
+
 #include <string>
 
 #include "core/handles.hpp"
@@ -117,5 +119,9 @@ private:
 // signal that interrupted it, so that the last render-one still stops the
 // server it started. Not for a signal handler.
 void close_all_prefix_servers() noexcept;
+
+// How many prefix_servers of this process are open, where a signal handler
+// may read it (supervise_options::interrupt_ends_input_while).
+const volatile sig_atomic_t* open_prefix_servers() noexcept;
 
 }  // namespace vr::wine

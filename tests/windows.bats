@@ -230,16 +230,16 @@ l.wav ok "
 @test "a render-one interrupted between jobs, waiting for its next line, stops the prefix's server it started" {
     run wineserver -k0
     assert_failure 1
-    mkfifo jobs
+    mkfifo feed.fifo
     set -m
-    render-one --plugin "$VR_WIN_SYNTH_VST2" <jobs >results 2>/dev/null &
+    render-one --plugin "$VR_WIN_SYNTH_VST2" <feed.fifo >results 2>/dev/null &
     local pid=$! status=0 feed
     set +m
-    exec {feed}>jobs
+    exec {feed}>feed.fifo
     printf '%s\n' '{"note":60,"output_path":"a.npy"}' >&"$feed"
     # Between jobs once the first record is out (with a generous bound);
     # the input stays open: render-one waits for its next line.
-    for _ in $(seq 6000); do [ -s results ] && break; sleep 0.01; done
+    for _ in $(seq 6000); do if [ -s results ]; then break; fi; sleep 0.01; done
     [ -s results ] || fail "the first job's record never came"
     kill -INT "$pid"
     # Closed before the wait: a render-one that went on would end at the

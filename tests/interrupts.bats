@@ -1,0 +1,91 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
+# render-one ended by SIGINT or SIGTERM, with a job in flight or waiting for
+# its next line: it dies of the signal, its records so far whole, no
+# temporary, no output of the job in flight, no worker left (wine's side:
+# tests/windows.bats).
+load helper
+
+SYNTH="$VR_TEST_SYNTH_VST3"
+
+setup_file() {
+    export B="$BATS_FILE_TMPDIR"
+}
+
+# One job record: job OUTPUT [extra "key":value pair]
+job() {
+    printf '{"output_path":"%s"%s}\n' "$1" "${2:+,$2}"
+}
+
+# Starts render-one on a job that renders and one that hangs, waits until
+# the second is in flight, plants the temporary its worker would be writing,
+# then sends signal $1; the run must end by that signal ($2 = 128 + N).
+interrupt_mid_job() {
+    local sig="$1" code="$2" out="$B/int-$1" pid worker
+    mkdir -p "$out"
+    { job "$out/a.wav"; job "$out/b.wav" '"set_params":{"hang":1}'; job "$out/c.wav"; } >"$out/jobs"
+    # Job control gives the background run the default SIGINT (a shell
+    # without it makes background commands ignore SIGINT, and render-one
+    # leaves an ignored signal ignored).
+    set -m
+    VR_TEST_SYNTH_HANG_MARK="$out/hanging" \
+        render-one --plugin "$SYNTH" --duration 0.05 --tail 0 --timeout 60 <"$out/jobs" >"$out/results" 2>/dev/null &
+    pid=$!
+    set +m
+    # The second job is in flight once the plugin hangs in it (the test
+    # synth writes the file then), with a generous bound.
+    wait_for_file "$out/hanging" "the second job never started"
+    worker=$(pgrep -P "$pid" | head -1)
+    [ -n "$worker" ] || fail "no worker process"
+    : >"$out/.b.wav.vr-tmp-$worker-0"
+    kill "-$sig" "$pid"
+    local status=0
+    wait "$pid" || status=$?
+    [ "$status" -eq "$code" ] || fail "exit status $status, expected $code"
+    [ "$(wc -l <"$out/results")" -eq 1 ] || fail "records: $(cat "$out/results")"
+    jq -e '.status == "ok" and .output_path == "'"$out"'/a.wav"' "$out/results"
+    [ ! -e "$out/.b.wav.vr-tmp-$worker-0" ] || fail "the temporary of the job in flight was left"
+    [ ! -e "$out/b.wav" ] || fail "the job in flight left $out/b.wav"
+    [ ! -e "$out/c.wav" ] || fail "the job never started left $out/c.wav"
+    # The worker's group dies a moment after render-one: wait until none of
+    # it lives, with a generous bound. (Zombies aside: pid 1 here may not
+    # reap the orphans it adopts.)
+    for _ in $(seq 3000); do pgrep -g "$worker" -r R,S,D,T >/dev/null || break; sleep 0.01; done
+    ! pgrep -g "$worker" -r R,S,D,T >/dev/null || fail "the worker's process group lives on: $(pgrep -g "$worker" -a)"
+}
+
+@test "SIGTERM to render-one mid-job: exit 143, the records so far, no partial file, no worker left" {
+    interrupt_mid_job TERM 143
+}
+
+@test "SIGINT to render-one mid-job: exit 130, the records so far, no partial file, no worker left" {
+    interrupt_mid_job INT 130
+}
+
+@test "SIGINT to render-one between jobs, waiting for its next line: exit 130, the records so far, no worker left" {
+    local out="$B/int-idle" pid worker feed status=0
+    mkdir -p "$out"
+    mkfifo "$out/jobs"
+    set -m
+    render-one --plugin "$SYNTH" --duration 0.05 --tail 0 <"$out/jobs" >"$out/results" 2>/dev/null &
+    pid=$!
+    set +m
+    exec {feed}>"$out/jobs"
+    job "$out/a.wav" >&"$feed"
+    # Between jobs once the first record is out (a generous bound); the
+    # input stays open.
+    for _ in $(seq 3000); do if [ -s "$out/results" ]; then break; fi; sleep 0.01; done
+    [ -s "$out/results" ] || fail "the first job's record never came"
+    worker=$(pgrep -P "$pid" | head -1)
+    [ -n "$worker" ] || fail "no worker process"
+    kill -INT "$pid"
+    # Closed before the wait: a render-one that went on would end at the
+    # input's end, never hang the test.
+    exec {feed}>&-
+    wait "$pid" || status=$?
+    assert_equal "$status" 130
+    assert_equal "$(jq -c '[.status, .peak_dbfs > -40]' "$out/results")" '["ok",true]'
+    for _ in $(seq 3000); do pgrep -g "$worker" -r R,S,D,T >/dev/null || break; sleep 0.01; done
+    pgrep -g "$worker" -r R,S,D,T >/dev/null && fail "the worker's process group lives on: $(pgrep -g "$worker" -a)"
+    return 0
+}

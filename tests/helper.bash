@@ -156,6 +156,21 @@ wait_for_file() {
     fail "$2"
 }
 
+# Sends SIGINT to background process $1 (started under set -m, so that it
+# has the default SIGINT) once a Windows worker runs, with a generous bound
+# (fails saying $2 if none starts), and waits for it: its exit status is
+# this one's.
+interrupt_once_windows_worker_runs() {
+    local pid=$1
+    for _ in $(seq 3000); do
+        if pgrep -f 'vr-win-worker[.]exe' >/dev/null; then break; fi
+        sleep 0.01
+    done
+    pgrep -f 'vr-win-worker[.]exe' >/dev/null || fail "$2" || return
+    kill -INT "$pid"
+    wait "$pid"
+}
+
 # The names in folder $1, hidden ones too, one a line, in C order.
 names_in() { find "$1" -mindepth 1 -maxdepth 1 -printf '%f\n' | LC_ALL=C sort; }
 

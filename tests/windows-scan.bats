@@ -222,11 +222,8 @@ windows-x86_64	a Windows plugin needs wine: apt-get install wine wine64"
     VR_WIN_FAULT_AT_LOAD=1 plugin-scan --timeout 600 "$VR_WIN_HANG_VST2" >records 2>/dev/null &
     local pid=$! status=0
     set +m
-    # Loading once its Windows worker runs (with a generous bound).
-    for _ in $(seq 3000); do pgrep -f 'vr-win-worker[.]exe' >/dev/null && break; sleep 0.01; done
-    pgrep -f 'vr-win-worker[.]exe' >/dev/null || fail "the plugin's Windows worker never started"
-    kill -INT "$pid"
-    wait "$pid" || status=$?
+    # Loading once its Windows worker runs.
+    interrupt_once_windows_worker_runs "$pid" "the plugin's Windows worker never started" || status=$?
     assert_equal "$status" 130
     assert_equal "$(wc -c <records)" 0
     assert_no_wineserver

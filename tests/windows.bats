@@ -215,11 +215,8 @@ l.wav ok "
     VR_WIN_FAULT_AT_LOAD=1 render-one --plugin "$VR_WIN_HANG_VST2" --timeout 600 <jobs.ndjson >results 2>/dev/null &
     local pid=$! status=0
     set +m
-    # In flight once its Windows worker runs (with a generous bound).
-    for _ in $(seq 3000); do pgrep -f 'vr-win-worker[.]exe' >/dev/null && break; sleep 0.01; done
-    pgrep -f 'vr-win-worker[.]exe' >/dev/null || fail "the job's Windows worker never started"
-    kill -INT "$pid"
-    wait "$pid" || status=$?
+    # In flight once its Windows worker runs.
+    interrupt_once_windows_worker_runs "$pid" "the job's Windows worker never started" || status=$?
     assert_equal "$status" 130
     assert_equal "$(wc -c <results)" 0
     # The server it started went with it (-k0 fails when none runs).

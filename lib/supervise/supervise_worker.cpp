@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "supervise/supervise_worker.hpp"
 
-#include <algorithm>
-
 #include "core/error.hpp"
 #include "supervise/supervise_status.hpp"
 
@@ -53,19 +51,7 @@ std::optional<double> rendering_audio_s(const std::string& line) {
 }
 
 void put_answer(json& record, json&& fields) {
-    auto objects = [](const json& list) {
-        return std::all_of(list.begin(), list.end(), [](const json& v) { return v.is_object(); });
-    };
-    for (auto& [key, value] : fields.items()) {
-        auto mine = record.find(key);
-        if (mine != record.end() && mine->is_array() && value.is_array() && mine->size() == value.size() &&
-            objects(*mine) && objects(value)) {
-            for (std::size_t i = 0; i < value.size(); ++i)
-                for (auto& [k, v] : value[i].items()) (*mine)[i][k] = std::move(v);
-        } else {
-            record[key] = std::move(value);
-        }
-    }
+    for (auto& [key, value] : fields.items()) record[key] = std::move(value);
 }
 
 }  // namespace vr

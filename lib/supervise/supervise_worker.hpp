@@ -42,9 +42,9 @@ int serve_jobs(int fd, const worker_handler& handle);
 std::optional<double> rendering_audio_s(const std::string& line);
 
 // Puts a worker's answer (the fields it added or changed) in the job's
-// record: each field replaces the record's own of that name, except that a
-// list of objects answering a list of objects as long (a chain's stages)
-// has each object's fields put in the record's object in its place.
+// record: each replaces the record's own of that name, in its place, or
+// comes after the record's fields. A field the worker adds to is answered
+// whole (a chain's stages, each with what it rendered).
 void put_answer(json& record, json&& fields);
 
 

@@ -38,6 +38,7 @@ render_worker::render_worker(worker_options options) : options_(options) {
     // One shared word: a forked child writes the chain stage it is at.
     void* page = ::mmap(nullptr, sizeof(int), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (page != MAP_FAILED) stage_mark_ = static_cast<int*>(page);
+    bind_record_calls();  // before any fork
 }
 
 render_worker::~render_worker() {
@@ -273,7 +274,6 @@ void render_worker::run(const render_job& asked, json& record, const std::functi
             break;
         }
         case isolation::fork: {
-            bind_record_calls();
             auto child = run_in_child(
                 [&] {
                     enter_child_heap();
@@ -333,8 +333,10 @@ void render_worker::run(const render_job& asked, json& record, const std::functi
         if (first.loads()) record["preset_changed_state"] = record.value("state_sha256", "") != first.slot->default_state_sha256;
     }
     if (chained && !song) {
-        json& chain = record["chain"];
+        // The record's chain, each stage with what it rendered, answered whole.
+        json chain = stage_list_json(job.stages);
         for (std::size_t i = 0; i < stages.size(); ++i) put_stage_fields(chain[i], stages[i], each[i], sidechains[i]);
+        record["chain"] = std::move(chain);
     }
     record["plugin_load_s"] = load_s;
     if (auto compile_s = take_faust_compile_s()) record["faust_compile_s"] = *compile_s;
@@ -379,8 +381,7 @@ isolation render_worker::mode_for(worker_slot& s, const render_job& job) {
     return s.mode;
 }
 
-// A plugin's own programs, each call in an instance of its own (reading
-// names may mean selecting programs): worker/preset_export.hpp.
+// A plugin's own programs, each in an instance of its own: worker/preset_export.hpp.
 void render_worker::list_programs(const plugin_ref& plugin, int sample_rate, int block_size,
                                   const std::function<void(json&&)>& emit) {
     list_plugin_programs(plugin, sample_rate, block_size, emit);

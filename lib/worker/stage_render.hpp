@@ -64,11 +64,12 @@ json render_stages_and_write(const std::vector<plugin_instance*>& instances, con
                              const render_job& job, const play_plan& plan, const audio_buffer* input,
                              volatile int* at = nullptr);
 
-// Makes, once in a process, the library calls a forked job's child makes
+// Makes the library calls a forked job's child makes
 // for its record and a worker may not have made yet: libstdc++'s to_chars
 // reaches memset through a lazily bound slot, which a child would look up
 // through every loaded library (faulting their symbol tables in) in every
-// job; bound in the worker, every child inherits it.
+// job; bound in the worker (render_worker's constructor, once), every
+// child inherits it.
 void bind_record_calls();
 
 // param_values (every parameter's value as p holds it, in index order),

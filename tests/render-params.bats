@@ -168,3 +168,31 @@ nekobi_job() {
         <<<"$(plugin-scan --params "$NEKOBI_LV2")"
     assert_output '[false,false]'
 }
+
+@test "amsynth: a batch's first job that sets parameters (in place, without JUCE's program walk) equals the same job forked" {
+    mkdir -p "$HOME/.local/share"
+    # A, the same note with no parameter set, then A again (forked from
+    # an instance JUCE walked through amsynth's 3,584 programs).
+    local sp='{"filter_cutoff": 0.3, "osc1_waveform": 0.8, "amp_release": 0.1}' f
+    jq -cn --arg p "$AMSYNTH" --arg d "$OUT" --argjson sp "$sp" '
+        {plugin_path: $p, note: 57, duration_s: 0.3, tail_s: 0.2} as $j
+        | ($j + {output_path: "\($d)/a.wav", set_params: $sp}),
+          ($j + {output_path: "\($d)/plain.wav"}),
+          ($j + {output_path: "\($d)/a-again.wav", set_params: $sp})' >"$BATS_TEST_TMPDIR/jobs.ndjson"
+    # At first sight the plugin is probed and A forked; the verdict is kept.
+    head -n 1 "$BATS_TEST_TMPDIR/jobs.ndjson" | jq -c --arg out "$OUT/a-first-sight.wav" '.output_path = $out' |
+        render-one >"$BATS_TEST_TMPDIR/first.ndjson" 2>/dev/null
+    run jq -c '[.status, .isolation, .probe_cached]' "$BATS_TEST_TMPDIR/first.ndjson"
+    assert_output '["ok","fork",false]'
+    # Seen before: a batch's first job renders in place.
+    run --separate-stderr render-one <"$BATS_TEST_TMPDIR/jobs.ndjson"
+    assert_success
+    run jq -s -c 'map([.status, .isolation, .probe_cached])' <<<"$output"
+    assert_output '[["ok","fresh",true],["ok","fork",true],["ok","fork",true]]'
+    # And a batch of A alone (render.mk's case).
+    head -n 1 "$BATS_TEST_TMPDIR/jobs.ndjson" | jq -c --arg out "$OUT/a-alone.wav" '.output_path = $out' |
+        render-one >/dev/null 2>&1
+    for f in a-again a-first-sight a-alone; do cmp "$OUT/a.wav" "$OUT/$f.wav"; done
+    cmp -s "$OUT/a.wav" "$OUT/plain.wav" && fail "the parameters set changed nothing"
+    for f in a plain; do "$VR_BIN/../tests/audio-probe" "$OUT/$f.wav" | jq -e '.peak_dbfs > -40' >/dev/null; done
+}

@@ -111,6 +111,11 @@ struct plugin_stage {
     // Anything that changes the plugin from its never-played state.
     bool changes() const { return program_index || !preset_path.empty() || !state_path.empty() || !params.empty() ||
                                   !moves.empty(); }
+    // Anything beyond the current program's parameter values (set_params):
+    // what could sound otherwise after JUCE's walk through the programs.
+    bool changes_beyond_params() const {
+        return program_index || !preset_path.empty() || !state_path.empty() || !moves.empty();
+    }
 };
 
 // A multi-track song (jobs/song.hpp): each `tracks` key with the stages

@@ -11,9 +11,9 @@
 // back to the current one, the name and parameters restored): the state
 // and the first program's sound are those of a walked instance. The walk
 // leaves traces elsewhere in some plugins (amsynth's other programs sound
-// otherwise when selected later), so render-one skips it only for a single
-// job that plays the first program as it is. The plugin's own dispatcher
-// is back in place when the guard ends.
+// otherwise when selected later), so render-one skips it only for a first
+// job that plays the first program (its parameters set or not). The
+// plugin's own dispatcher is back in place when the guard ends.
 #pragma once
 
 namespace vr::host {

@@ -184,18 +184,18 @@ void render_worker::run(const render_job& asked, json& record, const std::functi
     }
     const render_job& job = song ? expanded : asked;
     const bool chained = job.chained();
-    // JUCE's walk through a VST2 plugin's programs leaves traces in some
-    // (amsynth's programs sound otherwise when selected later): only a
-    // single job that plays the first program as it is goes without it.
     // A first job in a fresh worker is pristine by definition: it renders
     // on the instances the worker starts with, as a single job (-o) does,
     // when the probe's kept verdicts say that gives it the bytes its mode
     // would (a forked render's, where forking is the mode); what is not
-    // kept waits for a second job. Each stage's slot is new then.
+    // kept waits for a second job. Each stage's slot is new then. JUCE's
+    // walk through a VST2 plugin's programs leaves traces in some (amsynth's
+    // programs sound otherwise when selected later): only such a job that
+    // plays the first program, its parameters set or not, goes without it.
     first_in_place_ = first_job_in_place(job, slots_.empty() || options_.one_job, options_.one_job,
                                          options_.check_reproducible);
     const bool quick = first_in_place_ && !options_.check_reproducible && !chained &&
-                       job.isolation == isolation_mode::automatic && !job.first().changes();
+                       job.isolation == isolation_mode::automatic && !job.first().changes_beyond_params();
     std::vector<job_stage> stages = stages_for(job, quick, record, song ? &*song : nullptr);
     const job_stage& first = stages[0];
     if (first.preset && !song) record["preset_sha256"] = first.preset->sha256;

@@ -228,3 +228,34 @@ windows-x86_64	a Windows plugin needs wine: apt-get install wine wine64"
     assert_equal "$(wc -c <records)" 0
     assert_no_wineserver
 }
+
+@test "a plugin-scan interrupted between plugins, while it holds the prefix's server, stops it" {
+    assert_no_wineserver
+    # The Windows plugin loads first (its server is up from then on); then
+    # come FIFOs named as plugins, each an error record of about 300 bytes,
+    # more than a pipe holds: with its reader stopped the scan waits, idle,
+    # to write one.
+    local d="$BATS_TEST_TMPDIR/plugins" long i first status=0
+    mkdir -p "$d"
+    ln -s "$VR_WIN_SYNTH_VST2" "$d/a.dll"
+    long=$(printf 'x%.0s' $(seq 200))
+    for i in $(seq 300); do mkfifo "$d/b-$long-$i.dll"; done
+    mkfifo "$BATS_TEST_TMPDIR/records"
+    set -m
+    plugin-scan "$d" >"$BATS_TEST_TMPDIR/records" 2>/dev/null &
+    local pid=$!
+    set +m
+    exec 5<"$BATS_TEST_TMPDIR/records"
+    read -r first <&5
+    assert_equal "$(jq -c '[(.plugin_path | endswith("/a.dll")), has("error"), .plugin_platform]' <<<"$first")" \
+        '[true,false,"windows-x86_64"]'
+    kill -INT "$pid"
+    # Read on: the record being written ends whole, then the scan ends.
+    cat <&5 >"$BATS_TEST_TMPDIR/rest"
+    exec 5<&-
+    wait "$pid" || status=$?
+    assert_equal "$status" 130
+    assert_no_wineserver
+    jq -e 'has("error")' "$BATS_TEST_TMPDIR/rest" >/dev/null
+    [ "$(wc -l <"$BATS_TEST_TMPDIR/rest")" -lt 300 ] || fail "the scan went on to the end of its walk"
+}

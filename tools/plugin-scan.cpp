@@ -99,6 +99,9 @@ int run(int argc, char** argv) {
     // Interrupted while a plugin loads, it still stops the prefix servers
     // it started (when no render-one holds them), as its end would.
     supervision.on_interrupt = [] { vr::wine::close_all_prefix_servers(); };
+    // So it does when interrupted between plugins while it holds one: the
+    // walk ends before its next folder or record (else it dies at once).
+    supervision.interrupt_deferred_while = vr::wine::open_prefix_servers();
     vr::supervisor workers(supervision, [&](int fd) {
         vr::host::juce_runtime juce;
         return vr::serve_jobs(fd, [&](const vr::json& job, vr::json&& record, const vr::rendering_callback&) {
@@ -117,6 +120,7 @@ int run(int argc, char** argv) {
         vr::json answer = workers.run({record, vr::to_json(job), "/dev/null/plugin-scan", {"plugin-scan", 0, 0}});
         return vr::merge_loaded(std::move(answer));
     };
+    settings.between = [&] { workers.end_if_interrupted(); };
     return vr::scan_plugins(roots, &loader, settings, out);
 }
 

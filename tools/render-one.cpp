@@ -112,7 +112,7 @@ int run(int argc, char** argv) {
     options.supervision.on_interrupt = [] { vr::wine::close_all_prefix_servers(); };
     // So it does when interrupted between jobs (waiting for the next line)
     // while it holds one; else it dies at once.
-    options.supervision.interrupt_ends_input_while = vr::wine::open_prefix_servers();
+    options.supervision.interrupt_deferred_while = vr::wine::open_prefix_servers();
     // A sandboxed Windows plugin's worker reads the Windows worker, which
     // may lie in a tree the sandbox hides (a build under /home).
     try {

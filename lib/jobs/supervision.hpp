@@ -34,13 +34,14 @@ struct supervise_options {
     std::function<void()> on_interrupt;
     // A signal between jobs (no job in flight) ends the run at once,
     // unless this points at a value that is not 0 then (read in the signal
-    // handler: what on_interrupt has to do, such as render-one's count of
-    // wine servers held): then the supervisor kills the idle worker and
-    // ends standard input (/dev/null put in its place, so the job loop
-    // reads its end), and the run ends as above at the next job, or when
-    // the caller calls supervisor::end_if_interrupted after its loop. For
-    // a process whose only wait between jobs is reading standard input.
-    const volatile sig_atomic_t* interrupt_ends_input_while = nullptr;
+    // handler: what on_interrupt has to do, such as the count of wine
+    // servers held): then the supervisor kills the idle worker and ends
+    // standard input (/dev/null put in its place, so a job loop reading it
+    // sees its end), and the run ends as above at the next job or at the
+    // caller's next supervisor::end_if_interrupted (render-one calls it
+    // after its job loop, plugin-scan before each folder and record of its
+    // walk).
+    const volatile sig_atomic_t* interrupt_deferred_while = nullptr;
 };
 
 }  // namespace vr

@@ -229,7 +229,11 @@ std::vector<json> merge_loaded(json&& answer) {
 
 int scan_plugins(const std::vector<scan_root>& roots, const plugin_loader* load, const scan_settings& settings,
                  record_writer& out) {
+    auto between = [&] {
+        if (settings.between) settings.between();
+    };
     auto error = [&](const std::string& path, const std::string& message) {
+        between();
         json r;
         if (valid_utf8(path)) r["plugin_path"] = path;
         set_error(r, printable_excerpt(path, 4096) + ": " + message);
@@ -250,6 +254,7 @@ int scan_plugins(const std::vector<scan_root>& roots, const plugin_loader* load,
                 const std::string why = found.windows ? windows_file_reason(found.path, settings) : "";
                 for (auto& r : records) {
                     if (!why.empty()) set_error(r, "cannot load plugin " + found.path + ": " + why);
+                    between();
                     out.write(r);
                 }
                 return;
@@ -260,10 +265,14 @@ int scan_plugins(const std::vector<scan_root>& roots, const plugin_loader* load,
                 scan_job job{found.path,      *found.format, r.value("plugin_uri", ""), settings.params,
                              found.windows, settings.wine_prefix};
                 r["plugin_sha256"] = binary_sha256(job);
-                for (const auto& each : (*load)(std::move(r), job)) out.write(each);
+                for (const auto& each : (*load)(std::move(r), job)) {
+                    between();
+                    out.write(each);
+                }
             }
-        });
+        }, settings.between);
     }
+    between();
     return out.exit_code();
 }
 

@@ -64,6 +64,9 @@ struct scan_settings {
     bool params = false;      // load is asked for the parameters too
     std::string wine_prefix;  // the prefix Windows plugins load in (--wine-prefix, absolute), or ""
     wine_env env;             // where they load without one (plugins/wine_prefix.hpp)
+    // Called before each folder is read and before each record is written
+    // (plugin-scan: an interrupted run ends there, cleaning up), or empty.
+    std::function<void()> between;
 };
 
 // Walks each root and writes a record per plugin (through load when it is

@@ -58,7 +58,9 @@ void split_into(const char* list, plugin_format f, std::vector<scan_root>& out) 
 
 class walker {
 public:
-    walker(const scan_root& root, const std::function<void(const found_path&)>& found) : root_(root), found_(found) {}
+    walker(const scan_root& root, const std::function<void(const found_path&)>& found,
+           const std::function<void()>& each_folder)
+        : root_(root), found_(found), each_folder_(each_folder) {}
 
     void run() {
         const std::string path = absolute_path(root_.path);
@@ -102,6 +104,7 @@ private:
             error(path, "a symlink loop: this folder contains itself; not walked again");
             return;
         }
+        if (each_folder_) each_folder_();
         std::error_code ec;
         std::vector<std::string> names;
         for (fs::directory_iterator d(path, ec), end; !ec && d != end; d.increment(ec))
@@ -128,6 +131,7 @@ private:
 
     const scan_root& root_;
     const std::function<void(const found_path&)>& found_;
+    const std::function<void()>& each_folder_;
     std::vector<std::pair<dev_t, ino_t>> ancestors_;
 };
 
@@ -174,8 +178,9 @@ std::vector<scan_root> wine_scan_roots(const std::string& prefix) {
     return out;
 }
 
-void walk_plugins(const scan_root& root, const std::function<void(const found_path&)>& found) {
-    walker(root, found).run();
+void walk_plugins(const scan_root& root, const std::function<void(const found_path&)>& found,
+                  const std::function<void()>& each_folder) {
+    walker(root, found, each_folder).run();
 }
 
 }  // namespace vr

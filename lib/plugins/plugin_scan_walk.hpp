@@ -54,7 +54,9 @@ struct found_path {
 // folder that cannot be read or is a symlink loop (the walk goes on). A
 // bundle (.vst3, .lv2) is one plugin, not walked into; a root that is a
 // plugin is found itself. A root that does not exist is an error unless it
-// is a standard one.
-void walk_plugins(const scan_root& root, const std::function<void(const found_path&)>& found);
+// is a standard one. each_folder, when given, is called before each folder
+// is read (plugin-scan ends an interrupted run there).
+void walk_plugins(const scan_root& root, const std::function<void(const found_path&)>& found,
+                  const std::function<void()>& each_folder = {});
 
 }  // namespace vr

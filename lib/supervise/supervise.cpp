@@ -94,7 +94,7 @@ void arrange_worker_fds(int fd) {
 supervisor::supervisor(supervise_options options, worker_main main)
     : options_(options), main_(std::move(main)) {
     install_handlers();
-    g_ends_input = options_.interrupt_ends_input_while;
+    g_ends_input = options_.interrupt_deferred_while;
 }
 
 supervisor::~supervisor() { stop_worker(); }
@@ -346,7 +346,7 @@ void supervisor::end_if_interrupted() {
 }
 
 supervisor::end supervisor::attempt(const supervised_job& job, json& result) {
-    // Interrupted between jobs (interrupt_ends_input_while): this job never starts.
+    // Interrupted between jobs (interrupt_deferred_while): this job never starts.
     if (g_signal) finish_interrupt(pid_, &job, options_.on_interrupt);
     if (pid_ && worker_exited()) kill_worker(false);  // died while idle: not this job's doing
     // The sandbox module decides which sandbox serves the job; a worker in

@@ -61,7 +61,7 @@ public:
     json run(supervised_job&& job) { return run(job); }
 
     // Ends this process by the signal that came between jobs, if one did
-    // (supervise_options::interrupt_ends_input_while): the worker killed,
+    // (supervise_options::interrupt_deferred_while): the worker killed,
     // on_interrupt run. Returns when none came.
     void end_if_interrupted();
 

@@ -121,7 +121,7 @@ private:
 void close_all_prefix_servers() noexcept;
 
 // How many prefix_servers of this process are open, where a signal handler
-// may read it (supervise_options::interrupt_ends_input_while).
+// may read it (supervise_options::interrupt_deferred_while).
 const volatile sig_atomic_t* open_prefix_servers() noexcept;
 
 }  // namespace vr::wine

@@ -528,7 +528,7 @@ def main():
     runs = Runs(a.raw)
     rows, notes = build_rows(runs, meta)
     if meta.get("only") == "oneoff":  # BENCH_ONLY=oneoff: issue 33's rows alone
-        rows = [r for r in rows if r["id"].split(".")[0] in ("oneoff", "batch1", "firstsight", "make")]
+        rows = [r for r in rows if r["id"].split(".")[0] in ("oneoff", "batch1", "firstsight", "make", "warm")]
     if meta.get("only") == "dataset":  # BENCH_ONLY=dataset: issue 32's rows alone
         rows = [r for r in rows if r["id"] in ("param_sample", "dataset_pack", "dataset_rate", "dataset_set_params")]
     now = datetime.datetime.now(datetime.timezone.utc)

@@ -27,7 +27,9 @@
 # simple, and resumable by make alone. What a process learns of a plugin
 # the first time (its probe) is kept in render-one's probe cache, so that
 # a job costs about what the plugin's load and render cost (README,
-# Benchmark). A killed make
+# Benchmark); with --warm 30 in RENDER_FLAGS, a job runs in a warm
+# render-one that holds the plugin loaded and warmed, and costs about what
+# the render costs (render-one(1), "Warm render-one"). A killed make
 # leaves no partial output (render-one writes a temporary and renames it;
 # the next render-one removes temporaries of killed runs), and a job's link
 # is made only after its render, so every target that exists is a finished

@@ -7,6 +7,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <optional>
+
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -19,7 +21,6 @@
 #include "core/tool.hpp"
 #include "host/plugin_instance.hpp"
 #include "jobs/options.hpp"
-#include "linux/child.hpp"
 #include "plugins/plugin_file.hpp"
 #include "supervise/batch.hpp"
 #include "supervise/sandbox.hpp"
@@ -28,35 +29,10 @@
 #include "wine/windows_instance.hpp"
 #include "wine/wine_paths.hpp"
 #include "wine/wine_session.hpp"
+#include "worker/render_host.hpp"
 #include "worker/render_worker.hpp"
 
 namespace {
-
-// What the plugins see of the process: no display, and the HOME asked for.
-void set_plugin_environment(const vr::render_options& options) {
-    if (!std::getenv("QT_QPA_PLATFORM")) ::setenv("QT_QPA_PLATFORM", "offscreen", 1);
-    if (options.plugin_home) vr::use_plugin_home(*options.plugin_home);
-}
-
-// Renders one checked job with the worker: failures become the record's
-// error, and a plugin that crashed a child is worth a retry.
-vr::worker_result render_with(vr::host::render_worker& worker, const vr::render_job& job, vr::json&& record,
-                              const vr::rendering_callback& rendering) {
-    vr::worker_result out;
-    try {
-        worker.run(job, record, rendering);
-    } catch (const vr::host::child_failed& e) {
-        vr::set_error(record, e.what());
-        if (auto sig = e.signal(); !sig.empty()) record["error"]["signal"] = sig;
-        out.crashed = e.crashed();
-    } catch (const vr::record_error& e) {
-        vr::set_error(record, e.what());
-    } catch (const std::filesystem::filesystem_error& e) {
-        vr::set_error(record, e.what());
-    }
-    out.record = std::move(record);
-    return out;
-}
 
 // --list-programs, --export-programs, --export-bank: one plugin's programs.
 int programs(const vr::render_options& options, vr::record_writer& out) {
@@ -125,23 +101,18 @@ int run(int argc, char** argv) {
         ~windows_end() { vr::wine::end_windows(); }
     } after_jobs;
 
+    // --warm: a warm render-one runs this one when it can.
+    options.warm_session = vr::host::in_warm_session();
+    if (options.warm_s > 0 && !sandboxed_worker)
+        if (auto code = vr::host::run_in_warm(options, argc, argv)) return *code;
+
     vr::record_writer out(vr::protect_stdout());
-    set_plugin_environment(options);
+    vr::host::set_plugin_environment(options);
     if (options.mode != vr::render_mode::batch && options.mode != vr::render_mode::single)
         return programs(options, out);
 
-    // The host, set up in whichever process renders: a worker, or this one.
     auto host = [&](const std::function<int(const vr::job_renderer&)>& use) {
-        int code;
-        {
-            vr::host::juce_runtime juce;
-            vr::host::render_worker worker(options.worker);
-            code = use([&](const vr::render_job& job, vr::json&& record, const vr::rendering_callback& rendering) {
-                return render_with(worker, job, std::move(record), rendering);
-            });
-        }
-        vr::wine::end_windows();
-        return code;
+        return vr::host::with_render_host(options, use);
     };
     if (sandboxed_worker) return vr::serve_worker(host, 3);
     // Never unsandboxed instead: no sandbox here ends the run (exit 3).
@@ -151,4 +122,13 @@ int run(int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) { return vr::run_tool("render-one", argc, argv, run); }
+int main(int argc, char** argv) {
+    // A warm render-one (render-one --warm), started by a render-one.
+    static std::optional<std::string> warm_socket;
+    warm_socket = vr::host::take_warm_command(argc, argv);
+    if (warm_socket)
+        return vr::run_tool("render-one", argc, argv, [](int n, char** args) {
+            return vr::host::serve_as_warm(n, args, *warm_socket, run);
+        });
+    return vr::run_tool("render-one", argc, argv, run);
+}

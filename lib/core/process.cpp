@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <filesystem>
 #include <cstring>
 #include <string>
 #include <thread>
@@ -72,6 +73,16 @@ int protect_stdout() {
     if (records < 0 || ::dup2(2, 1) < 0)
         throw fatal_error(std::string("cannot set up standard output: ") + std::strerror(errno));
     return records;
+}
+
+std::string own_executable() {
+    std::error_code ec;
+    std::string exe = std::filesystem::read_symlink("/proc/self/exe", ec).string();
+    if (ec) throw record_error("cannot find the tool's own executable: " + ec.message());
+    const std::string deleted = " (deleted)";  // replaced while we run: the new one is at the path
+    if (exe.size() > deleted.size() && exe.compare(exe.size() - deleted.size(), deleted.size(), deleted) == 0)
+        exe.resize(exe.size() - deleted.size());
+    return exe;
 }
 
 }  // namespace vr

@@ -42,4 +42,9 @@ bool wait_child_ended(pid_t pid, double seconds, const std::function<bool()>& st
 // Throws fatal_error when the descriptors cannot be set up.
 int protect_stdout();
 
+// This process's executable, as a path to run it again by (throws
+// record_error when /proc cannot say; one replaced while we run is named
+// by its path, where the new one is).
+std::string own_executable();
+
 }  // namespace vr

@@ -56,6 +56,9 @@ void declare_render_options(cli& cli) {
         "max-rss", "replace the worker between jobs once its memory (RSS, its Windows workers' included) exceeds MB",
         cxxopts::value<double>()->default_value("0"), "MB")(
         "no-isolate", "render in this process, without a worker: a crash ends the run")(
+        "warm", "keep a warm render-one (the plugin loaded, warmed and probed) for S seconds after this one, and "
+                "run in it when one is up for the same plugin, options and environment (-p, Linux plugins)",
+        cxxopts::value<double>(), "S")(
         "sandbox", "render every job in a sandbox (bubblewrap): no network, nothing writable but the output root, "
                    "the plugin's HOME and a private /tmp, users' files hidden, no process left behind (sandbox)")(
         "real-randomness", "give plugins libc's own randomness and wall clock (a Windows plugin, its C runtime's "
@@ -349,6 +352,7 @@ render_options read_render_options(const cli& cli) {
     o.defaults = read_defaults(cli);
     o.supervision = read_supervision(cli);
     o.isolate = !cli.has("no-isolate");
+    if (cli.has("warm")) o.warm_s = cli.get_in_range("warm", 0.0, 86400.0);
     o.probe_cache = !cli.has("no-cache");
     o.skip_existing = cli.has("skip-existing");
     o.sidecar = cli.has("sidecar");

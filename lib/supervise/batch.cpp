@@ -25,15 +25,20 @@ namespace {
 // for what concerns a finished job as a whole.
 class finisher {
 public:
-    explicit finisher(bool sidecar) : sidecar_(sidecar) {}
+    finisher(bool sidecar, bool warm) : sidecar_(sidecar), warm_(warm) {}
     void operator()(json& record, record_writer& out) {
+        // Whether a warm render-one ran it (a job's own field says nothing).
+        if (warm_)
+            record["warm_process"] = true;
+        else
+            record.erase("warm_process");
         if (sidecar_) write_sidecar(record);
         progress_.count(record);
         out.write(record);
     }
 
 private:
-    bool sidecar_;
+    bool sidecar_, warm_;
     progress_meter progress_;
 };
 
@@ -88,7 +93,7 @@ public:
         : options_(options),
           workers_(workers),
           in_place_(in_place),
-          finish_(options.sidecar),
+          finish_(options.sidecar, options.warm_session),
           shadowed_(options),
           cache_(options.probe_cache) {}
 

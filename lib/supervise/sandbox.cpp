@@ -160,16 +160,6 @@ std::vector<std::string> own_arguments() {
     return args;
 }
 
-std::string own_executable() {
-    std::error_code ec;
-    std::string exe = fs::read_symlink("/proc/self/exe", ec).string();
-    if (ec) throw record_error("cannot find render-one's own executable: " + ec.message());
-    const std::string deleted = " (deleted)";  // replaced while we run: the new one is at the path
-    if (exe.size() > deleted.size() && exe.compare(exe.size() - deleted.size(), deleted.size(), deleted) == 0)
-        exe.resize(exe.size() - deleted.size());
-    return exe;
-}
-
 [[noreturn]] void exec_program(const std::vector<std::string>& command) {
     std::vector<char*> argv;
     for (const auto& a : command) argv.push_back(const_cast<char*>(a.c_str()));

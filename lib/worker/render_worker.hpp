@@ -36,6 +36,17 @@ public:
     // supervisor's time limit for the render starts then).
     void run(const render_job& job, json& record, const std::function<void(double audio_s)>& on_render = {});
 
+    // For a warm render-one (supervise/warm.hpp): gives every slot that
+    // lost its never-played instance (a first job rendered on it) a new
+    // one, warmed; and takes a session's options (those the worker was
+    // made with, randomness and Faust's, are the same: the warm process's
+    // key holds them).
+    void refill() {
+        for (auto& [k, s] : slots_)
+            if (!s->pristine && s->failure.empty()) s->pristine = s->load_warm();
+    }
+    void set_run_options(const worker_options& options) { options_ = options; }
+
     // Calls emit with one record per program of the plugin.
     void list_programs(const plugin_ref& plugin, int sample_rate, int block_size,
                        const std::function<void(json&&)>& emit);

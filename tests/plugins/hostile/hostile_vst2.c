@@ -13,6 +13,11 @@
 //            VR_HOSTILE_DAEMON_DELAY_S (default 30) seconds later writes
 //            "late\n" to VR_HOSTILE_DAEMON_FILE; the note-on returns once
 //            it holds the lock
+//   note 94  crash (SIGSEGV) in the note-on
+//   note 95  hang in the note-on: write its pid to VR_HOSTILE_HANG_MARK,
+//            ignore SIGTERM and sleep for ever
+// (94 and 95 are for tests/warm.bats: a plugin with no thread of its own
+// that fails on the job's demand.)
 //
 // Each attempt also writes one line to REPORT/<note>.txt: "ok" or the
 // error. Every note, those four included, sounds the same sine:
@@ -183,6 +188,17 @@ static void leave_daemon(void) {
     close(p[0]);
 }
 
+static void hang(void) {
+    signal(SIGTERM, SIG_IGN);
+    const char* mark = getenv("VR_HOSTILE_HANG_MARK");
+    if (mark) {
+        char pid[32];
+        snprintf(pid, sizeof pid, "%ld\n", (long) getpid());
+        write_text(mark, pid);
+    }
+    for (;;) sleep(1);
+}
+
 static void note_on(struct hostile* s, int note, int velocity) {
     s->on = 1;
     s->note = note;
@@ -194,6 +210,8 @@ static void note_on(struct hostile* s, int note, int velocity) {
         case 91: try_connect(); break;
         case 92: try_read(); break;
         case 93: leave_daemon(); break;
+        case 94: raise(SIGSEGV); break;
+        case 95: hang(); break;
         default: break;
     }
 }

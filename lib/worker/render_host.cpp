@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "worker/render_host.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+
+#include "core/error.hpp"
+#include "core/files.hpp"
+#include "core/handles.hpp"
+#include "core/process.hpp"
+#include "core/tool.hpp"
+#include "host/plugin_instance.hpp"
+#include "linux/child.hpp"
+#include "plugins/plugin_file.hpp"
+#include "plugins/provenance.hpp"
+#include "supervise/warm.hpp"
+#include "wine/windows_host.hpp"
+
+namespace vr::host {
+
+namespace {
+
+// A warm render-one's runtime and worker, made by its warm-up and used by
+// every session forked from it.
+bool g_warming = false;     // this process is becoming a warm render-one
+bool g_in_session = false;  // this process runs a session of one
+std::unique_ptr<juce_runtime> g_warm_juce;
+std::unique_ptr<render_worker> g_warm;
+
+constexpr const char* warm_marker = "\x01vr-warm-render-one";
+
+// What a warm render-one is keyed by beyond the binary, user, umask and
+// environment: the plugin, its binary as it is on disk now (one updated in
+// place, or replaced, is another key: a process that loaded it cannot load
+// it again), and what its worker is made with. nullopt when this run
+// cannot go to one (run_in_warm says when).
+std::optional<std::string> warm_extra(const render_options& o) {
+    if ((o.mode != render_mode::single && o.mode != render_mode::batch) || !o.isolate || o.defaults.sandbox ||
+        !o.plugins.has_default() || std::getenv("SLURM_JOB_ID"))
+        return std::nullopt;
+    const plugin_ref p = o.plugins.plugin_for(json::object());
+    if (p.windows || p.format == plugin_format::faust) return std::nullopt;
+    struct stat st {};
+    const std::string binary = plugin_binary_path(p);
+    if (binary.empty() || ::stat(binary.c_str(), &st) != 0) return std::nullopt;
+    auto time = [](const timespec& t) { return std::to_string(t.tv_sec) + "." + std::to_string(t.tv_nsec); };
+    std::string k = p.location + '\0' + binary + " " + std::to_string(st.st_dev) + " " + std::to_string(st.st_ino) +
+                    " " + std::to_string(st.st_size) + " " + time(st.st_mtim) + " " + time(st.st_ctim) + '\0';
+    k += std::to_string(o.defaults.sample_rate) + " " + std::to_string(o.defaults.block_size) + " " +
+         std::to_string(o.worker.real_randomness) + " " + std::to_string(o.worker.faust_max_mb) + " " +
+         std::to_string(o.worker.faust_voices.value_or(0)) + '\0';
+    for (const auto& l : o.worker.faust_libs) k += l + '\0';
+    return k + o.plugin_home.value_or("");
+}
+
+// The threads of this process (/proc/self/task's entries).
+int thread_count() {
+    std::error_code ec;
+    int n = 0;
+    for (std::filesystem::directory_iterator d("/proc/self/task", ec), end; !ec && d != end; d.increment(ec)) ++n;
+    return n;
+}
+
+void write_text(const std::string& path, const char* text) {
+    write_file_atomic(path, {reinterpret_cast<const std::uint8_t*>(text), std::strlen(text)});
+}
+
+}  // namespace
+
+worker_result render_with(render_worker& worker, const render_job& job, json&& record,
+                          const rendering_callback& rendering) {
+    worker_result out;
+    try {
+        worker.run(job, record, rendering);
+    } catch (const child_failed& e) {
+        set_error(record, e.what());
+        if (auto sig = e.signal(); !sig.empty()) record["error"]["signal"] = sig;
+        out.crashed = e.crashed();
+    } catch (const record_error& e) {
+        set_error(record, e.what());
+    } catch (const std::filesystem::filesystem_error& e) {
+        set_error(record, e.what());
+    }
+    out.record = std::move(record);
+    return out;
+}
+
+void set_plugin_environment(const render_options& options) {
+    if (!std::getenv("QT_QPA_PLATFORM")) ::setenv("QT_QPA_PLATFORM", "offscreen", 1);
+    if (options.plugin_home) use_plugin_home(*options.plugin_home);
+}
+
+int with_render_host(const render_options& options, const std::function<int(const job_renderer&)>& use) {
+    auto rendering_with = [&](render_worker& worker) {
+        return use([&](const render_job& job, json&& record, const rendering_callback& rendering) {
+            return render_with(worker, job, std::move(record), rendering);
+        });
+    };
+    if (g_warming && !g_warm) {
+        g_warm_juce = std::make_unique<juce_runtime>();
+        g_warm = std::make_unique<render_worker>(options.worker);
+    }
+    if (g_warm) {
+        g_warm->set_run_options(options.worker);
+        return rendering_with(*g_warm);
+    }
+    int code;
+    {
+        juce_runtime juce;
+        render_worker worker(options.worker);
+        code = rendering_with(worker);
+    }
+    wine::end_windows();
+    return code;
+}
+
+bool in_warm_session() noexcept { return g_in_session; }
+
+std::optional<int> run_in_warm(const render_options& options, int argc, char** argv) {
+    if (g_in_session) return std::nullopt;
+    const auto extra = warm_extra(options);
+    if (!extra) return std::nullopt;
+    std::string folder;
+    try {
+        folder = warm_folder();
+    } catch (const record_error& e) {
+        warn(std::string("--warm: ") + e.what() + "; rendering without a warm render-one");
+        return std::nullopt;
+    }
+    const std::string base = folder + "/render-one-" + warm_key(*extra);
+    if (auto end = run_warm(base + ".sock", argc, argv)) {
+        if (end->signal) {
+            ::signal(end->signal, SIG_DFL);
+            ::raise(end->signal);
+        }
+        return end->code;
+    }
+    // None is up: one starts unless one is starting (it holds the lock),
+    // or one could not serve for this key (base.failed says why).
+    if (::access((base + ".failed").c_str(), F_OK) != 0 && warm_lock(base + ".lock").held()) {
+        std::vector<std::string> command{own_executable()};
+        for (int i = 1; i < argc; ++i) command.emplace_back(argv[i]);
+        command.insert(command.end(), {warm_marker, base + ".sock"});
+        spawn_detached(command);
+    }
+    return std::nullopt;
+}
+
+std::optional<std::string> take_warm_command(int& argc, char** argv) {
+    if (argc < 3 || std::strcmp(argv[argc - 2], warm_marker) != 0) return std::nullopt;
+    std::string socket = argv[argc - 1];
+    argc -= 2;
+    argv[argc] = nullptr;
+    return socket;
+}
+
+int serve_as_warm(int argc, char** argv, const std::string& socket, int (*run)(int, char**)) {
+    const std::string base = socket.substr(0, socket.size() - std::strlen(".sock"));
+    warm_lock lock(base + ".lock");
+    if (!lock.held()) return 0;
+    cli cli("[< jobs]", "");
+    declare_render_options(cli);
+    if (!cli.parse(argc, argv)) return 0;
+    render_options options = read_render_options(cli);
+    set_plugin_environment(options);
+    const double idle_s = options.warm_s;
+    // One job of the caller's kind, rendered here (the plugin loaded,
+    // warmed and probed, the probe cache read and written), to a file of
+    // the folder's that goes again at once.
+    options.mode = render_mode::single;
+    options.output_path = base + ".warm-up.wav";
+    options.isolate = false;
+    options.skip_existing = options.sidecar = false;
+    options.worker.one_job = true;
+    options.worker.save_state_path.clear();
+    g_warming = true;
+    // Said before the warm-up, which may crash or hang this process: no
+    // render-one starts another for this key (each renders itself).
+    const std::string failed = base + ".failed";
+    write_text(failed, "the warm-up job did not finish\n");
+    unique_fd null(::open("/dev/null", O_WRONLY | O_CLOEXEC));
+    record_writer out(null.get());
+    int code = 3;
+    try {
+        code = render_jobs(options, [&](const auto& use) { return with_render_host(options, use); }, out);
+    } catch (const std::exception&) {
+    }
+    ::unlink(options.output_path.c_str());
+    if (code != 0 || !g_warm) return code;
+    // A session is a fork of this process, which has none of the threads a
+    // plugin started here (JUCE's message thread in a JUCE plugin): such a
+    // plugin is not kept warm, as a batch never forks its instances.
+    if (thread_count() > 1) {
+        write_text(failed, "the plugin runs threads of its own, which a forked session lacks\n");
+        return 0;
+    }
+    ::unlink(failed.c_str());
+    g_warm->refill();
+    // Each session goes to its caller's folder; this process holds none.
+    if (::chdir("/") != 0) return 3;
+    return serve_warm(socket, idle_s, [run](int n, char** args) {
+        g_in_session = true;
+        return run_tool("render-one", n, args, run);
+    });
+}
+
+}  // namespace vr::host

@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Unit tests for lib/supervise/warm: the folder a warm render-one's socket
+// lives in, the key, and a session run through serve_warm and run_warm
+// (its arguments, the caller's descriptors, its exit code or signal).
+#include <gtest/gtest.h>
+
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <thread>
+
+#include "core/error.hpp"
+#include "supervise/warm.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct temp_dir {
+    fs::path path;
+    temp_dir() {
+        char t[] = "/tmp/vr-warm-test.XXXXXX";
+        path = ::mkdtemp(t);
+    }
+    ~temp_dir() {
+        std::error_code ec;
+        fs::remove_all(path, ec);
+    }
+};
+
+// Sets an environment variable for the test's scope.
+struct scoped_env {
+    std::string name;
+    std::optional<std::string> old;
+    scoped_env(const char* n, const std::string& value) : name(n) {
+        if (const char* v = std::getenv(n)) old = v;
+        ::setenv(n, value.c_str(), 1);
+    }
+    ~scoped_env() {
+        if (old)
+            ::setenv(name.c_str(), old->c_str(), 1);
+        else
+            ::unsetenv(name.c_str());
+    }
+};
+
+// A warm process serving sessions that write their arguments to their
+// standard output and exit 7, or die of SIGTERM when the first is "term".
+struct server {
+    pid_t pid = -1;
+    std::string socket;
+    explicit server(const std::string& s) : socket(s) {
+        pid = ::fork();
+        if (pid == 0) {
+            const int code = vr::serve_warm(socket, 60, [](int argc, char** argv) {
+                if (argc > 1 && std::strcmp(argv[1], "term") == 0) ::raise(SIGTERM);
+                std::string out;
+                for (int i = 1; i < argc; ++i) out += std::string(i > 1 ? " " : "") + argv[i];
+                (void)::write(1, out.data(), out.size());
+                return 7;
+            });
+            ::_exit(code);
+        }
+        // Up once its socket is there.
+        for (int i = 0; i < 2000 && !fs::exists(socket); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    ~server() {
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, nullptr, 0);
+    }
+};
+
+// run_warm with this process's standard output on a pipe: what the
+// session wrote there, and how it ended.
+std::pair<std::optional<vr::warm_ending>, std::string> run_captured(const std::string& socket,
+                                                                    std::vector<std::string> args) {
+    int p[2];
+    EXPECT_EQ(::pipe(p), 0);
+    const int saved = ::dup(1);
+    ::dup2(p[1], 1);
+    ::close(p[1]);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    std::optional<vr::warm_ending> end = vr::run_warm(socket, static_cast<int>(args.size()), argv.data());
+    ::dup2(saved, 1);
+    ::close(saved);
+    std::string got;
+    char buf[256];
+    for (ssize_t n; (n = ::read(p[0], buf, sizeof buf)) > 0;) got.append(buf, static_cast<std::size_t>(n));
+    ::close(p[0]);
+    return {end, got};
+}
+
+}  // namespace
+
+TEST(Warm, TheFolderIsThisUsersAloneAndMadeWhenMissing) {
+    temp_dir t;
+    scoped_env runtime("XDG_RUNTIME_DIR", t.path.string());
+    const std::string dir = vr::warm_folder();
+    EXPECT_EQ(dir, (t.path / "vst-render").string());
+    struct stat st {};
+    ASSERT_EQ(::lstat(dir.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 07777, 0700u);
+    ::chmod(dir.c_str(), 0755);
+    try {
+        vr::warm_folder();
+        FAIL() << "a folder open to others was taken";
+    } catch (const vr::record_error& e) {
+        EXPECT_NE(std::string(e.what()).find("is open to other users (mode 0755)"), std::string::npos) << e.what();
+    }
+    fs::remove(dir);
+    fs::create_directory_symlink(t.path, dir);
+    EXPECT_THROW(vr::warm_folder(), vr::record_error);
+}
+
+TEST(Warm, TheKeyFollowsTheEnvironmentButWhereTheCallerStandsAndMakesOwn) {
+    const std::string k = vr::warm_key("plugin");
+    EXPECT_EQ(k.size(), 32u);
+    EXPECT_EQ(vr::warm_key("plugin"), k);
+    EXPECT_NE(vr::warm_key("other plugin"), k);
+    {
+        scoped_env pwd("PWD", "/somewhere/else"), level("SHLVL", "7"), make("MAKEFLAGS", "-j2 --jobserver-auth=3,4");
+        EXPECT_EQ(vr::warm_key("plugin"), k);
+    }
+    scoped_env home("VR_WARM_TEST_VARIABLE", "1");
+    EXPECT_NE(vr::warm_key("plugin"), k);
+}
+
+TEST(Warm, ASessionRunsTheArgumentsWithTheCallersDescriptorsAndEndsAsTheyDid) {
+    temp_dir t;
+    const std::string socket = (t.path / "w.sock").string();
+    EXPECT_FALSE(run_captured(socket, {"render-one", "a"}).first) << "answered with no warm process up";
+    server s(socket);
+    ASSERT_TRUE(fs::exists(socket));
+    auto [end, out] = run_captured(socket, {"render-one", "a", "b c"});
+    ASSERT_TRUE(end);
+    EXPECT_EQ(end->code, 7);
+    EXPECT_EQ(end->signal, 0);
+    EXPECT_EQ(out, "a b c");
+    auto [term, nothing] = run_captured(socket, {"render-one", "term"});
+    ASSERT_TRUE(term);
+    EXPECT_EQ(term->signal, SIGTERM);
+    EXPECT_EQ(nothing, "");
+    // A message that is not a caller's is dropped; the next caller is served.
+    int c = ::socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    std::strcpy(a.sun_path, socket.c_str());
+    ASSERT_EQ(::connect(c, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    (void)::write(c, "junk", 4);
+    char byte;
+    EXPECT_EQ(::read(c, &byte, 1), 0);
+    ::close(c);
+    EXPECT_EQ(run_captured(socket, {"render-one", "again"}).second, "again");
+}
+
+TEST(Warm, AWarmProcessWithNoSessionEndsAfterItsIdleTimeAndTakesItsSocket) {
+    temp_dir t;
+    const std::string socket = (t.path / "w.sock").string();
+    EXPECT_EQ(vr::serve_warm(socket, 0, [](int, char**) { return 0; }), 0);
+    EXPECT_FALSE(fs::exists(socket));
+    // Only one process holds a key's lock.
+    vr::warm_lock first((t.path / "w.lock").string());
+    EXPECT_TRUE(first.held());
+    const pid_t pid = ::fork();
+    if (pid == 0) ::_exit(vr::warm_lock((t.path / "w.lock").string()).held() ? 1 : 0);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "a second process took the lock";
+}

@@ -40,6 +40,18 @@ await_warm() {
 # The number of warm render-ones of this test running.
 warm_count() { pgrep -fc -- "$WARM/render-one-" || true; }
 
+# Waits until a warm render-one that would not serve has said why (its
+# .failed, written before its warm-up and again when it knows more) and
+# has ended, so the file says its last word.
+await_warm_failed() {
+    local i
+    for i in $(seq 600); do
+        if compgen -G "$WARM/*.failed" >/dev/null && [ "$(warm_count)" = 0 ]; then return 0; fi
+        sleep 0.05
+    done
+    fail "no warm render-one in $WARM wrote its .failed and ended"
+}
+
 @test "the first --warm run renders itself and starts a warm render-one; the next run in it, -o and a batch of one, with the same bytes" {
     local plugin ext n=0
     for plugin in "$NEKOBI:flac" "$AMSYNTH:wav" "$VR_DPF_VST2:wav"; do
@@ -184,11 +196,7 @@ EOF
     # The test synth is a JUCE plugin: JUCE's message thread runs in the
     # process that loaded it, so a forked session could not use it.
     render-one --warm 60 -p "$VR_TEST_SYNTH_VST2" -o "$OUT/t1.wav" "${FLAGS[@]}" >/dev/null 2>&1
-    local i
-    for i in $(seq 600); do
-        if compgen -G "$WARM/*.failed" >/dev/null; then break; fi
-        sleep 0.05
-    done
+    await_warm_failed
     run cat "$WARM"/*.failed
     assert_output "the plugin runs threads of its own, which a forked session lacks"
     run --separate-stderr render-one --warm 60 -p "$VR_TEST_SYNTH_VST2" -o "$OUT/t2.wav" "${FLAGS[@]}"
@@ -200,11 +208,8 @@ EOF
     # every run renders (fails) itself.
     run --separate-stderr render-one --warm 60 -p "$VR_TEST_BAD_DIR/crash-on-load.so" -o "$OUT/c.wav" "${FLAGS[@]}"
     assert_failure
-    for i in $(seq 600); do
-        if compgen -G "$WARM/*.failed" >/dev/null; then break; fi
-        sleep 0.05
-    done
-    compgen -G "$WARM/*.failed" >/dev/null || fail "no .failed for the plugin that does not load"
+    await_warm_failed
+    assert_equal "$(cat "$WARM"/*.failed)" "the warm-up job did not finish"
     run --separate-stderr render-one --warm 60 -p "$VR_TEST_BAD_DIR/crash-on-load.so" -o "$OUT/d.wav" "${FLAGS[@]}"
     assert_failure
     assert_equal "$(jq -c .warm_process <<<"$output")" null

@@ -37,8 +37,20 @@ await_warm() {
     fail "no warm render-one came up in $WARM"
 }
 
-# The number of warm render-ones of this test running.
-warm_count() { pgrep -fc -- "$WARM/render-one-" || true; }
+# The number of warm render-ones of this test running (the sessions one
+# makes ahead, and their workers, are its forks: their parents match too).
+warm_count() {
+    local all pid n=0
+    all=" $(pgrep -d ' ' -f -- "$WARM/render-one-") "
+    for pid in $all; do
+        if [[ "$all" != *" $(ps -o ppid= -p "$pid" | tr -d ' ') "* ]]; then n=$((n + 1)); fi
+    done
+    echo "$n"
+}
+
+# The number of processes of this test's warm render-ones: each, its
+# sessions and their workers.
+warm_processes() { pgrep -fc -- "$WARM/render-one-" || true; }
 
 # Waits until a warm render-one that would not serve has said why (its
 # .failed, written before its warm-up and again when it knows more) and
@@ -74,6 +86,52 @@ await_warm_failed() {
     done
     # One warm render-one a plugin.
     assert_equal "$(warm_count)" 3
+}
+
+# Waits until this test's warm render-ones run $1 processes.
+await_processes() {
+    local i
+    for i in $(seq 600); do
+        if [ "$(warm_processes)" = "$1" ]; then return 0; fi
+        sleep 0.05
+    done
+    fail "$(warm_processes) processes of warm render-ones, not $1"
+}
+
+@test "sessions wait made ahead, each with its worker; a batch's first job renders on the warm instance itself, the next forks from a new one: the bytes of a cold batch" {
+    printf '{"output_path":"%s/%s.wav","note":%d}\n' "$OUT" a 57 "$OUT" b 60 >"$OUT/jobs.ndjson"
+    render-one -p "$AMSYNTH" "${FLAGS[@]}" <"$OUT/jobs.ndjson" >/dev/null 2>&1
+    mkdir "$OUT/cold" && mv "$OUT"/[ab].wav "$OUT/cold/"
+    render-one --warm 60 -p "$AMSYNTH" -o "$OUT/first.wav" "${FLAGS[@]}" >/dev/null 2>&1
+    await_warm 1
+    # The warm render-one, a session made ahead for each processor (at
+    # most 8), and their workers.
+    local ahead
+    ahead=$(getconf _NPROCESSORS_ONLN)
+    [ "$ahead" -le 8 ] || ahead=8
+    await_processes $((1 + 2 * ahead))
+    run --separate-stderr render-one --warm 60 -p "$AMSYNTH" "${FLAGS[@]}" <"$OUT/jobs.ndjson"
+    assert_success
+    assert_equal "$(jq -c '[.status, .warm_process, .isolation]' <<<"$output" | paste -sd ' ')" \
+        '["ok",true,"fresh"] ["ok",true,"fork"]'
+    cmp "$OUT/cold/a.wav" "$OUT/a.wav"
+    cmp "$OUT/cold/b.wav" "$OUT/b.wav"
+    # The session taken is made again.
+    await_processes $((1 + 2 * ahead))
+    assert_equal "$(warm_count)" 1
+    # A first job that crashes the plugin on the warm instance takes the
+    # session's worker along; the supervisor forks another, and the batch
+    # goes on.
+    run --separate-stderr render-one --warm 60 -p "$VR_TEST_HOSTILE_VST2" -o "$OUT/h.wav" "${FLAGS[@]}"
+    await_warm 2
+    run --separate-stderr render-one --warm 60 -p "$VR_TEST_HOSTILE_VST2" "${FLAGS[@]}" \
+        <<<"{\"output_path\":\"$OUT/crash.wav\",\"note\":94}
+{\"output_path\":\"$OUT/h2.wav\"}"
+    assert_failure 1
+    assert_equal "$(jq -c '[.status, .warm_process, .error.signal]' <<<"$output" | paste -sd ' ')" \
+        '["error",true,"SIGSEGV"] ["ok",true,null]'
+    cmp "$OUT/h.wav" "$OUT/h2.wav"
+    [ ! -e "$OUT/crash.wav" ] || fail "the crashed job left a file"
 }
 
 @test "a session ends as the render-one would: error records and exit 1, relative paths from the caller's folder" {

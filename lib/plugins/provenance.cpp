@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "plugins/provenance.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <filesystem>
+#include <map>
+#include <mutex>
 #include <system_error>
 #include <vector>
 
@@ -68,8 +72,27 @@ std::string plugin_binary_path(const plugin_ref& plugin) {
 std::optional<std::string> plugin_binary_sha256(const plugin_ref& plugin) {
     std::string path = plugin_binary_path(plugin);
     if (path.empty()) return std::nullopt;
+    // Kept for the process's life by the file's identity as stat sees it:
+    // a supervisor and the workers forked from it (and a warm render-one's
+    // sessions) read a plugin's binary once, and one changed on disk is
+    // read again.
+    static std::mutex lock;
+    static std::map<std::string, std::string> known;
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+    const std::string id = path + '\0' + std::to_string(st.st_dev) + ' ' + std::to_string(st.st_ino) + ' ' +
+                           std::to_string(st.st_size) + ' ' + std::to_string(st.st_mtim.tv_sec) + '.' +
+                           std::to_string(st.st_mtim.tv_nsec) + ' ' + std::to_string(st.st_ctim.tv_sec) + '.' +
+                           std::to_string(st.st_ctim.tv_nsec);
+    {
+        std::lock_guard hold(lock);
+        if (auto k = known.find(id); k != known.end()) return k->second;
+    }
     try {
-        return sha256_hex(read_file(path, max_plugin_bytes));
+        std::string sha = sha256_hex(read_file(path, max_plugin_bytes));
+        std::lock_guard hold(lock);
+        known.emplace(id, sha);
+        return sha;
     } catch (const record_error&) {
         return std::nullopt;
     }

@@ -15,7 +15,8 @@ namespace vr {
 std::string plugin_binary_path(const plugin_ref& plugin);
 
 // Lower-case hex SHA-256 of plugin_binary_path's file, or none when there
-// is no such file or it cannot be read.
+// is no such file or it cannot be read. Read once a process for each file
+// as stat sees it (path, device, inode, size, times).
 std::optional<std::string> plugin_binary_sha256(const plugin_ref& plugin);
 
 }  // namespace vr

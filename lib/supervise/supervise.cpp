@@ -14,6 +14,7 @@
 #include <cstring>
 #include <filesystem>
 #include <optional>
+#include <utility>
 
 #include "core/error.hpp"
 #include "core/process.hpp"
@@ -78,18 +79,15 @@ sigset_t interrupt_set() {
     return s;
 }
 
-// Puts the worker's end of the connection at fd 3, /dev/null on stdin, and
-// closes every other descriptor: the record stream above all, which must
-// reach EOF downstream when the supervisor ends, whatever the worker does.
-void arrange_worker_fds(int fd) {
-    if (fd != 3 && ::dup2(fd, 3) < 0) ::_exit(71);
-    int null = ::open("/dev/null", O_RDONLY);  // 3 is taken: never 3
-    if (null > 0) ::dup2(null, 0);
-    if (::close_range(4, ~0U, 0) != 0)
-        for (int i = 4; i < 1024; ++i) ::close(i);
-}
+pid_t g_offered = 0;    // a worker made ahead (offer_worker)...
+int g_offered_fd = -1;  // ...and its connection
 
 }  // namespace
+
+void offer_worker(pid_t pid, int fd) {
+    g_offered = pid;
+    g_offered_fd = fd;
+}
 
 supervisor::supervisor(supervise_options options, worker_main main)
     : options_(options), main_(std::move(main)) {
@@ -111,6 +109,7 @@ void supervisor::start_worker(const sandbox_spec& sandbox) {
     sandbox_ = sandbox;
     const std::vector<std::string> command = sandbox_.on ? sandboxed_worker_command(sandbox_, options_.sandbox)
                                                          : std::vector<std::string>{};
+    if (g_offered && command.empty()) return adopt_worker(std::exchange(g_offered, 0), g_offered_fd);
     int sv[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
         throw record_error(std::string("cannot create a socket pair: ") + std::strerror(errno));
@@ -147,13 +146,17 @@ void supervisor::start_worker(const sandbox_spec& sandbox) {
         throw record_error(std::string("cannot start a worker process: ") + std::strerror(err));
     }
     ::setpgid(pid, pid);  // as the child does: whichever runs first
+    adopt_worker(pid, sv[0]);
+    ::sigprocmask(SIG_SETMASK, &old, nullptr);
+}
+
+void supervisor::adopt_worker(pid_t pid, int fd) {
     pid_ = pid;
-    fd_ = sv[0];
+    fd_ = fd;
     pending_.clear();
     answers_ = 0;
     loaded_.clear();
     g_worker = pid;
-    ::sigprocmask(SIG_SETMASK, &old, nullptr);
 }
 
 bool supervisor::worker_exited() const { return child_ended(pid_); }

@@ -36,6 +36,12 @@ struct supervised_job {
 // serve_jobs. Its return value is the worker's exit status.
 using worker_main = std::function<int(int fd)>;
 
+// A worker made ahead of this process's supervisor, already serving on its
+// end of fd (a warm render-one's session, supervise/warm.hpp, makes one
+// while it waits for its caller): the first unsandboxed worker a
+// supervisor starts is this one instead of a new fork.
+void offer_worker(pid_t pid, int fd);
+
 class supervisor {
 public:
     // Starts no process yet: the first job does. Installs handlers for
@@ -75,6 +81,7 @@ private:
     waited await_answer(const supervised_job& job);
     end classify(const supervised_job& job, const waited& w, json& result);
     void start_worker(const sandbox_spec& sandbox);
+    void adopt_worker(pid_t pid, int fd);  // the worker pid, connected at fd
     bool worker_exited() const;
     bool wait_exit(double seconds) const;
     int kill_worker(bool term_first);

@@ -1,10 +1,21 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "supervise/supervise_worker.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "core/error.hpp"
 #include "supervise/supervise_status.hpp"
 
 namespace vr {
+
+void arrange_worker_fds(int fd) {
+    if (fd != 3 && ::dup2(fd, 3) < 0) ::_exit(71);
+    int null = ::open("/dev/null", O_RDONLY);  // 3 is taken: never 3
+    if (null > 0) ::dup2(null, 0);
+    if (::close_range(4, ~0U, 0) != 0)
+        for (int i = 4; i < 1024; ++i) ::close(i);
+}
 
 int serve_jobs(int fd, const worker_handler& handle) {
     line_reader in(fd, std::size_t(1) << 30);

@@ -16,6 +16,7 @@
 #pragma once
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -57,12 +58,15 @@ private:
     unique_fd fd_;
 };
 
-// Serves sessions at socket until idle_s seconds pass with none running:
-// each connection's arguments are run by session in a forked child with
-// the caller's descriptors and working folder. Returns 0, or 3 when the
-// socket cannot be made. The socket is removed at the end, when it is
-// still this process's.
-int serve_warm(const std::string& socket, double idle_s, const std::function<int(int argc, char** argv)>& session);
+// A warm process's message: a caller's arguments and descriptors, as a
+// caller sends them to the warm process and the warm process hands them on
+// to a session made ahead. False when it could not be sent.
+bool send_warm_request(int socket, const std::vector<std::string>& args, std::span<const int> fds);
+
+// Takes one such message with fds.size() descriptors (close-on-exec), put
+// in fds: the arguments, or none when the peer closed, sent another thing
+// or other descriptors (none are kept then).
+std::vector<std::string> take_warm_request(int socket, std::span<int> fds);
 
 // Starts command detached from this process (its own session, /dev/null
 // for its standard descriptors, none of ours else), not waited for.

@@ -3,9 +3,13 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -20,7 +24,9 @@
 #include "linux/child.hpp"
 #include "plugins/plugin_file.hpp"
 #include "plugins/provenance.hpp"
+#include "supervise/supervise.hpp"
 #include "supervise/warm.hpp"
+#include "supervise/warm_serve.hpp"
 #include "wine/windows_host.hpp"
 
 namespace vr::host {
@@ -33,6 +39,15 @@ bool g_warming = false;     // this process is becoming a warm render-one
 bool g_in_session = false;  // this process runs a session of one
 std::unique_ptr<juce_runtime> g_warm_juce;
 std::unique_ptr<render_worker> g_warm;
+
+// A session made ahead makes its worker ahead too: a fork with the warm
+// worker in it that waits on start for the session's arguments, then
+// serves the session's supervisor on jobs.
+struct {
+    pid_t pid = 0;
+    int jobs = -1;
+    int start = -1;
+} g_ahead;
 
 constexpr const char* warm_marker = "\x01vr-warm-render-one";
 
@@ -70,6 +85,85 @@ int thread_count() {
 
 void write_text(const std::string& path, const char* text) {
     write_file_atomic(path, {reinterpret_cast<const std::uint8_t*>(text), std::strlen(text)});
+}
+
+// The worker made ahead, given its session's arguments: a render-one's
+// worker for them, as the session's supervisor would have forked it.
+int serve_as_worker(std::vector<std::string>& args) {
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    cli cli("[< jobs]", "");
+    declare_render_options(cli);
+    if (!cli.parse(static_cast<int>(args.size()), argv.data())) return 0;
+    render_options options = read_render_options(cli);
+    options.warm_session = true;
+    set_plugin_environment(options);
+    return serve_worker([&](const auto& use) { return with_render_host(options, use); }, 3);
+}
+
+// warm_sessions::prepare: makes the worker made ahead (g_ahead). Its own
+// process group and killed with the session, as a supervisor's fork is;
+// the caller's standard error is its 1 and 2, and the caller's folder its.
+void make_worker_ahead() {
+    int jobs[2], start[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, jobs) != 0) return;
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, start) != 0) {
+        for (int fd : jobs) ::close(fd);
+        return;
+    }
+    const pid_t parent = ::getpid();
+    std::fflush(nullptr);
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        ::setpgid(0, 0);
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (::getppid() != parent) ::_exit(72);
+        ::close(jobs[0]);
+        ::close(start[0]);
+        int fds[2];  // the caller's standard error and working folder
+        std::vector<std::string> args = take_warm_request(start[1], fds);
+        if (args.empty()) ::_exit(0);
+        ::dup2(fds[0], 1);
+        ::dup2(fds[0], 2);
+        if (::fchdir(fds[1]) != 0) ::_exit(3);
+        if (char* here = ::getcwd(nullptr, 0)) {
+            ::setenv("PWD", here, 1);
+            std::free(here);
+        }
+        arrange_worker_fds(jobs[1]);
+        g_in_session = true;
+        int code = 70;
+        try {
+            code = serve_as_worker(args);
+        } catch (...) {
+        }
+        std::fflush(nullptr);
+        ::_exit(code);
+    }
+    ::close(jobs[1]);
+    ::close(start[1]);
+    if (pid < 0) {
+        ::close(jobs[0]);
+        ::close(start[0]);
+        return;
+    }
+    g_ahead = {pid, jobs[0], start[0]};
+}
+
+// In a session made ahead: its worker gets the session's arguments and is
+// offered to the session's supervisor (unused, it ends with the session).
+void start_worker_ahead(int argc, char** argv) {
+    if (!g_ahead.pid) return;
+    unique_fd here(::open(".", O_PATH | O_DIRECTORY | O_CLOEXEC));
+    const int fds[] = {2, here.get()};
+    if (here && send_warm_request(g_ahead.start, std::vector<std::string>(argv, argv + argc), fds)) {
+        offer_worker(g_ahead.pid, g_ahead.jobs);
+    } else {
+        ::kill(g_ahead.pid, SIGKILL);
+        ::close(g_ahead.jobs);
+    }
+    ::close(g_ahead.start);
 }
 
 }  // namespace
@@ -205,10 +299,16 @@ int serve_as_warm(int argc, char** argv, const std::string& socket, int (*run)(i
     g_warm->refill();
     // Each session goes to its caller's folder; this process holds none.
     if (::chdir("/") != 0) return 3;
-    return serve_warm(socket, idle_s, [run](int n, char** args) {
+    warm_sessions sessions;
+    sessions.run = [run](int n, char** args) {
         g_in_session = true;
+        start_worker_ahead(n, args);
         return run_tool("render-one", n, args, run);
-    });
+    };
+    sessions.prepare = make_worker_ahead;
+    // One waiting for each caller a make -j as wide as the machine runs.
+    sessions.ahead = static_cast<std::size_t>(std::clamp(::sysconf(_SC_NPROCESSORS_ONLN), 1L, 8L));
+    return serve_warm(socket, idle_s, sessions);
 }
 
 }  // namespace vr::host

@@ -192,8 +192,8 @@ void render_worker::run(const render_job& asked, json& record, const std::functi
     // walk through a VST2 plugin's programs leaves traces in some (amsynth's
     // programs sound otherwise when selected later): only such a job that
     // plays the first program, its parameters set or not, goes without it.
-    first_in_place_ = first_job_in_place(job, slots_.empty() || options_.one_job, options_.one_job,
-                                         options_.check_reproducible);
+    first_in_place_ = first_job_in_place(job, std::exchange(untouched_, false) || slots_.empty() || options_.one_job,
+                                         options_.one_job, options_.check_reproducible);
     const bool quick = first_in_place_ && !options_.check_reproducible && !chained &&
                        job.isolation == isolation_mode::automatic && !job.first().changes_beyond_params();
     std::vector<job_stage> stages = stages_for(job, quick, record, song ? &*song : nullptr);

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "presets/load.hpp"
@@ -38,12 +39,15 @@ public:
 
     // For a warm render-one (supervise/warm.hpp): gives every slot that
     // lost its never-played instance (a first job rendered on it) a new
-    // one, warmed; and takes a session's options (those the worker was
-    // made with, randomness and Faust's, are the same: the warm process's
-    // key holds them).
+    // one, warmed, on which the next job renders in place (in a session, a
+    // fork of the warm one, as a fresh worker's first job does; its later
+    // jobs fork from a new one); and takes a session's options (those the
+    // worker was made with, randomness and Faust's, are the same: the warm
+    // process's key holds them).
     void refill() {
         for (auto& [k, s] : slots_)
             if (!s->pristine && s->failure.empty()) s->pristine = s->load_warm();
+        untouched_ = true;
     }
     void set_run_options(const worker_options& options) { options_ = options; }
 
@@ -84,6 +88,7 @@ private:
     std::map<slot_key, std::unique_ptr<worker_slot>> slots_;
     worker_options options_;
     bool first_in_place_ = false;
+    bool untouched_ = false;  // every slot's instance is a never-played one (refill)
     bool audio_code_warm_ = false;  // warm_audio_code ran  // the job at work renders on the worker's first instances
     int* stage_mark_ = nullptr;  // shared with forked children (chain stage at work)
 };

@@ -11,14 +11,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 
 #include "core/error.hpp"
 #include "supervise/warm.hpp"
+#include "supervise/warm_serve.hpp"
 
 namespace fs = std::filesystem;
 
@@ -52,21 +55,35 @@ struct scoped_env {
     }
 };
 
+// Set by prepare in a session made ahead: what its session says.
+std::string g_prepared = "forked for its caller";
+
 // A warm process serving sessions that write their arguments to their
-// standard output and exit 7, or die of SIGTERM when the first is "term".
+// standard output and exit 7, or die of SIGTERM when the first is "term";
+// with made_ahead, sessions made ahead, each writing its pid to a file
+// ahead-PID there and answering "made ahead PID" for the first argument
+// "who".
 struct server {
     pid_t pid = -1;
     std::string socket;
-    explicit server(const std::string& s) : socket(s) {
+    explicit server(const std::string& s, const std::string& made_ahead = "") : socket(s) {
         pid = ::fork();
         if (pid == 0) {
-            const int code = vr::serve_warm(socket, 60, [](int argc, char** argv) {
+            vr::warm_sessions how;
+            how.run = [](int argc, char** argv) {
                 if (argc > 1 && std::strcmp(argv[1], "term") == 0) ::raise(SIGTERM);
                 std::string out;
                 for (int i = 1; i < argc; ++i) out += std::string(i > 1 ? " " : "") + argv[i];
+                if (argc > 1 && std::strcmp(argv[1], "who") == 0) out = g_prepared;
                 (void)::write(1, out.data(), out.size());
                 return 7;
-            });
+            };
+            if (!made_ahead.empty())
+                how.prepare = [made_ahead] {
+                    g_prepared = "made ahead " + std::to_string(::getpid());
+                    std::ofstream(made_ahead + "/ahead-" + std::to_string(::getpid())) << "";
+                };
+            const int code = vr::serve_warm(socket, 60, how);
             ::_exit(code);
         }
         // Up once its socket is there.
@@ -166,7 +183,9 @@ TEST(Warm, ASessionRunsTheArgumentsWithTheCallersDescriptorsAndEndsAsTheyDid) {
 TEST(Warm, AWarmProcessWithNoSessionEndsAfterItsIdleTimeAndTakesItsSocket) {
     temp_dir t;
     const std::string socket = (t.path / "w.sock").string();
-    EXPECT_EQ(vr::serve_warm(socket, 0, [](int, char**) { return 0; }), 0);
+    vr::warm_sessions how;
+    how.run = [](int, char**) { return 0; };
+    EXPECT_EQ(vr::serve_warm(socket, 0, how), 0);
     EXPECT_FALSE(fs::exists(socket));
     // Only one process holds a key's lock.
     vr::warm_lock first((t.path / "w.lock").string());
@@ -176,4 +195,55 @@ TEST(Warm, AWarmProcessWithNoSessionEndsAfterItsIdleTimeAndTakesItsSocket) {
     int status = 0;
     ::waitpid(pid, &status, 0);
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "a second process took the lock";
+}
+
+// The sessions made ahead: their files, once n of them are there.
+std::vector<std::string> aheads(const fs::path& dir, std::size_t n) {
+    std::vector<std::string> found;
+    for (int i = 0; i < 2000; ++i) {
+        found.clear();
+        for (const auto& e : fs::directory_iterator(dir))
+            if (e.path().filename().string().starts_with("ahead-")) found.push_back(e.path().filename().string());
+        if (found.size() >= n) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    std::sort(found.begin(), found.end());
+    return found;
+}
+
+TEST(Warm, SessionsMadeAheadRunTheCallersAndAreMadeAgainTillOneDiesUnused) {
+    temp_dir t;
+    const std::string socket = (t.path / "w.sock").string();
+    server s(socket, t.path.string());
+    // Two wait; a caller gets one, in the process that prepared, and a
+    // third is made.
+    ASSERT_EQ(aheads(t.path, 2).size(), 2u);
+    auto [end, who] = run_captured(socket, {"render-one", "who"});
+    ASSERT_TRUE(end);
+    EXPECT_EQ(end->code, 7);
+    ASSERT_TRUE(who.starts_with("made ahead ")) << who;
+    const std::string first = "ahead-" + who.substr(std::strlen("made ahead "));
+    std::vector<std::string> made = aheads(t.path, 3);
+    ASSERT_EQ(made.size(), 3u);
+    EXPECT_NE(std::find(made.begin(), made.end(), first), made.end()) << first;
+    // Arguments and descriptors reach a session made ahead as they reach one forked.
+    EXPECT_EQ(run_captured(socket, {"render-one", "a", "b c"}).second, "a b c");
+    // One that dies unused: the callers are served all the same, each by
+    // a session forked for it.
+    made = aheads(t.path, 4);
+    ASSERT_EQ(made.size(), 4u);
+    std::vector<pid_t> living;
+    for (const auto& f : made)
+        if (::kill(std::stoi(f.substr(6)), 0) == 0) living.push_back(std::stoi(f.substr(6)));
+    ASSERT_EQ(living.size(), 2u);
+    ::kill(living[0], SIGKILL);
+    // Gone once the warm process has seen it die (and reaped it).
+    for (int i = 0; i < 2000 && ::kill(living[0], 0) == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    for (int i = 0; i < 3; ++i) {
+        auto [again, said] = run_captured(socket, {"render-one", "who"});
+        ASSERT_TRUE(again);
+        EXPECT_TRUE(said.starts_with("made ahead ") || said == "forked for its caller") << said;
+    }
+    EXPECT_EQ(run_captured(socket, {"render-one", "who"}).second, "forked for its caller");
+    EXPECT_EQ(aheads(t.path, 0).size(), 4u) << "a session was made ahead after one died unused";
 }

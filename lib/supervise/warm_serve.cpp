@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "supervise/warm_serve.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "core/error.hpp"
+
+namespace vr {
+
+namespace {
+
+constexpr int passed_fds = 4;  // 0, 1, 2 and the working folder
+
+void send_line(int fd, const std::string& line) {
+    const std::string text = line + "\n";
+    (void)::send(fd, text.data(), text.size(), MSG_NOSIGNAL);
+}
+
+pid_t pidfd_open(pid_t pid) { return static_cast<pid_t>(::syscall(SYS_pidfd_open, pid, 0)); }
+
+// A session at work: its process, and its caller's connection.
+struct session {
+    pid_t pid = 0;
+    unique_fd pidfd;
+    unique_fd conn;
+    bool told_to_end = false;
+};
+
+// A session made ahead: its process waits for a caller's message on ctl.
+struct ahead {
+    pid_t pid = 0;
+    unique_fd pidfd;
+    unique_fd ctl;
+};
+
+// Every descriptor of the warm process's own that a child must not hold
+// (a caller's connection held open would never end for it).
+struct held {
+    unique_fd& listener;
+    std::vector<session>& sessions;
+    std::vector<ahead>& aheads;
+    void close_in_child() {
+        ::close(listener.release());
+        for (auto& s : sessions) {
+            ::close(s.pidfd.release());
+            ::close(s.conn.release());
+        }
+        for (auto& a : aheads) {
+            ::close(a.pidfd.release());
+            ::close(a.ctl.release());
+        }
+    }
+};
+
+// In a session's process: puts the caller's descriptors and folder in
+// place, runs its arguments and exits with their code.
+[[noreturn]] void become_session(std::vector<std::string>& args, int (&fds)[passed_fds],
+                                 const std::function<int(int, char**)>& run) {
+    for (int i = 0; i < 3; ++i) ::dup2(fds[i], i);
+    if (::fchdir(fds[3]) != 0) ::_exit(3);
+    for (int fd : fds)
+        if (fd > 2) ::close(fd);
+    if (char* here = ::getcwd(nullptr, 0)) {
+        ::setenv("PWD", here, 1);
+        std::free(here);
+    }
+    std::vector<char*> argv;
+    for (auto& s : args) argv.push_back(s.data());
+    argv.push_back(nullptr);
+    const int code = run(static_cast<int>(args.size()), argv.data());
+    std::fflush(nullptr);
+    ::_exit(code);
+}
+
+// Makes a session ahead: it prepares, then waits for the message of the
+// caller it is given (or for the warm process to close its end: it ends).
+bool make_ahead(held fds, const warm_sessions& how) {
+    int sv[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) return false;
+    std::fflush(nullptr);
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        fds.close_in_child();
+        ::close(sv[0]);
+        how.prepare();
+        int passed[passed_fds];
+        std::vector<std::string> args = take_warm_request(sv[1], passed);
+        if (args.empty()) ::_exit(0);
+        (void)::send(sv[1], "t", 1, MSG_NOSIGNAL);  // taken
+        ::close(sv[1]);
+        become_session(args, passed, how.run);
+    }
+    ::close(sv[1]);
+    if (pid < 0) {
+        ::close(sv[0]);
+        return false;
+    }
+    fds.aheads.push_back({pid, unique_fd(pidfd_open(pid)), unique_fd(sv[0])});
+    return true;
+}
+
+// Hands a caller's message to a session made ahead: whether it took it
+// (one that died before saying so ran nothing of it).
+bool hand_to(ahead& a, const std::vector<std::string>& args, std::span<const int> fds) {
+    if (!send_warm_request(a.ctl.get(), args, fds)) return false;
+    pollfd p[] = {{a.ctl.get(), POLLIN, 0}, {a.pidfd.get(), POLLIN, 0}};
+    while (::poll(p, 2, -1) < 0 && errno == EINTR) {
+    }
+    char said = 0;
+    return (p[0].revents & POLLIN) != 0 && ::recv(a.ctl.get(), &said, 1, 0) == 1 && said == 't';
+}
+
+void end_ahead(ahead& a) {
+    ::kill(a.pid, SIGKILL);
+    siginfo_t info{};
+    while (::waitid(P_PID, static_cast<id_t>(a.pid), &info, WEXITED) != 0 && errno == EINTR) {
+    }
+}
+
+}  // namespace
+
+int serve_warm(const std::string& socket, double idle_s, const warm_sessions& how) {
+    const std::string made = socket + "." + std::to_string(::getpid());
+    ::unlink(made.c_str());
+    unique_fd listener(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    if (made.size() >= sizeof a.sun_path) return 3;
+    std::memcpy(a.sun_path, made.c_str(), made.size() + 1);
+    if (!listener || ::bind(listener.get(), reinterpret_cast<const sockaddr*>(&a), sizeof a) != 0 ||
+        ::listen(listener.get(), 64) != 0 || ::rename(made.c_str(), socket.c_str()) != 0) {
+        ::unlink(made.c_str());
+        return 3;
+    }
+    struct stat mine {};
+    ::stat(socket.c_str(), &mine);
+    using clock = std::chrono::steady_clock;
+    auto last = clock::now();
+    std::vector<session> sessions;
+    std::vector<ahead> aheads;
+    held fds{listener, sessions, aheads};
+    std::size_t want_ahead = how.prepare ? how.ahead : 0;
+    for (;;) {
+        while (aheads.size() < want_ahead)
+            if (!make_ahead(fds, how)) want_ahead = 0;
+        std::vector<pollfd> p{{listener.get(), POLLIN, 0}};
+        for (auto& s : sessions) {
+            p.push_back({s.pidfd.get(), POLLIN, 0});
+            p.push_back({s.conn.get(), POLLIN, 0});
+        }
+        for (auto& w : aheads) p.push_back({w.pidfd.get(), POLLIN, 0});
+        int wait_ms = -1;
+        if (sessions.empty()) {
+            const double left = idle_s - std::chrono::duration<double>(clock::now() - last).count();
+            if (left <= 0) break;
+            wait_ms = static_cast<int>(left * 1000) + 1;
+        }
+        if (::poll(p.data(), p.size(), wait_ms) < 0 && errno != EINTR) break;
+        for (std::size_t i = 0; i < sessions.size(); ++i) {
+            session& s = sessions[i];
+            if (p[1 + 2 * i + 1].revents != 0 && !s.told_to_end) {
+                // The caller is gone (nothing else comes from it): the
+                // session ends as an interrupted render-one does.
+                ::kill(s.pid, SIGTERM);
+                s.told_to_end = true;
+            }
+            if (p[1 + 2 * i].revents == 0) continue;
+            siginfo_t info{};
+            if (::waitid(P_PID, static_cast<id_t>(s.pid), &info, WEXITED) != 0) continue;
+            send_line(s.conn.get(), info.si_code == CLD_EXITED ? "exit " + std::to_string(info.si_status)
+                                                               : "signal " + std::to_string(info.si_status));
+            s.pid = 0;
+        }
+        // One made ahead that died unused (its preparing failed): none
+        // is made ahead again, as the next would die the same way.
+        for (std::size_t i = 0; i < aheads.size(); ++i)
+            if (p[1 + 2 * sessions.size() + i].revents != 0) {
+                end_ahead(aheads[i]);
+                aheads[i].pid = 0;
+                want_ahead = 0;
+            }
+        std::erase_if(aheads, [](const ahead& w) { return w.pid == 0; });
+        if (std::erase_if(sessions, [](const session& s) { return s.pid == 0; }) > 0) last = clock::now();
+        if ((p[0].revents & POLLIN) == 0) continue;
+        unique_fd conn(::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
+        if (!conn) continue;
+        int passed[passed_fds];
+        std::vector<std::string> args = take_warm_request(conn.get(), passed);
+        if (args.empty()) continue;
+        session s;
+        // The first made ahead that takes the message runs it.
+        while (!aheads.empty() && !s.pid) {
+            ahead w = std::move(aheads.front());
+            aheads.erase(aheads.begin());
+            if (hand_to(w, args, passed)) {
+                s.pid = w.pid;
+                s.pidfd = std::move(w.pidfd);
+            } else {
+                end_ahead(w);
+                want_ahead = 0;
+            }
+        }
+        if (!s.pid) {
+            std::fflush(nullptr);
+            const pid_t pid = ::fork();
+            if (pid == 0) {
+                fds.close_in_child();
+                ::close(conn.release());
+                become_session(args, passed, how.run);
+            }
+            if (pid > 0) {
+                s.pid = pid;
+                s.pidfd = unique_fd(pidfd_open(pid));
+            }
+        }
+        for (int fd : passed) ::close(fd);
+        if (!s.pid) continue;  // the caller reads no pid: it renders itself
+        send_line(conn.get(), "pid " + std::to_string(s.pid));
+        s.conn = std::move(conn);
+        sessions.push_back(std::move(s));
+    }
+    for (auto& w : aheads) end_ahead(w);
+    struct stat now {};
+    if (::stat(socket.c_str(), &now) == 0 && now.st_ino == mine.st_ino && now.st_dev == mine.st_dev)
+        ::unlink(socket.c_str());
+    return 0;
+}
+
+}  // namespace vr

@@ -44,8 +44,9 @@ LIB_OBJS  := $(LIB_SRCS:%.cpp=$(BUILD)/obj/%.o)
 LIBVR     := $(BUILD)/lib/libvr.a
 
 # Every tools/NAME.cpp is a tool; those listed in HOST_TOOLS link the plugin
-# host (lib/host/host.mk says how) and the rest link only libvr.
-HOST_TOOLS  := render-one plugin-scan
+# host (lib/host/host.mk says how) and the rest link only libvr. render-one
+# is one of the rest: it runs render-one-host (lib/host/host.mk).
+HOST_TOOLS  := plugin-scan
 TOOLS       := $(basename $(notdir $(wildcard tools/*.cpp)))
 LIGHT_TOOLS := $(filter-out $(HOST_TOOLS),$(TOOLS))
 BINS        := $(TOOLS:%=$(BUILD)/bin/%)
@@ -225,11 +226,13 @@ $(BUILD)/bench/fork-floor: $(BUILD)/obj/bench/fork_floor.o
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)/
+	install -D -m 755 $(RENDER_HOST) $(DESTDIR)$(BINDIR)/../lib/vst-render/render-one-host
 	install -m 644 $(filter %.1,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 $(filter %.7,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man7/
 
 uninstall:
-	rm -f $(TOOLS:%=$(DESTDIR)$(BINDIR)/%)
+	rm -f $(TOOLS:%=$(DESTDIR)$(BINDIR)/%) $(DESTDIR)$(BINDIR)/../lib/vst-render/render-one-host
+	-rmdir $(DESTDIR)$(BINDIR)/../lib/vst-render 2>/dev/null
 	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man1/%,$(filter %.1,$(MAN_PAGES)))
 	rm -f $(patsubst man/%,$(DESTDIR)$(MANDIR)/man7/%,$(filter %.7,$(MAN_PAGES)))
 

@@ -85,6 +85,10 @@ build_id() { readelf -n "$1" | awk '/Build ID:/ { print $3 }'; }
         [ ! -e "$REPO/build/sanitize/bin/$t" ] ||
             [ "$id" != "$(build_id "$REPO/build/sanitize/bin/$t")" ] || fail "$t is the sanitizer build"
     done
+    # render-one's host, the plain build's, where render-one looks for it.
+    id=$(build_id "$ROOT/usr/lib/vst-render/render-one-host")
+    [ -n "$id" ] || fail "render-one-host has no build ID"
+    assert_equal "render-one-host $id" "render-one-host $(build_id "$REPO/build/lib/vst-render/render-one-host")"
     # Each page as written in man/, compressed.
     for page in "$REPO"/man/*.[17]; do
         name=$(basename "$page")

@@ -72,11 +72,17 @@ $(HOST_OBJS): $(BUILD)/obj/%.o: %.cpp
 	@mkdir -p $(@D)
 	$(CXX) $(VR_CXXFLAGS) -Wno-cpp $(JUCE_DEFS) $(JUCE_INCS:-I%=-isystem %) $(JUCE_PKG_CFLAGS) -MMD -MP -c $< -o $@
 
+# render-one's host (tools/libexec/render-one-host.cpp), which render-one
+# runs: in lib/vst-render/ beside bin/, in the build as installed.
 # --wrap=dlsym: JUCE's lookup of a VST2 entry point goes through
 # lib/linux/vst2_start.cpp first.
-$(BUILD)/bin/render-one: $(BUILD)/obj/tools/render-one.o $(HOST_OBJS) $(LIBVR) $(JUCE_LIB) lib/linux/exports.list
+RENDER_HOST := $(BUILD)/lib/vst-render/render-one-host
+$(RENDER_HOST): $(BUILD)/obj/tools/libexec/render-one-host.o $(HOST_OBJS) $(LIBVR) $(JUCE_LIB) lib/linux/exports.list
 	@mkdir -p $(@D)
-	$(CXX) $(VR_LDFLAGS) -Wl,--dynamic-list=lib/linux/exports.list -Wl,--wrap=dlsym -o $@ $(BUILD)/obj/tools/render-one.o $(HOST_OBJS) $(LIBVR) $(JUCE_LIB) $(PKG_LIBS) $(JUCE_LIBS)
+	$(CXX) $(VR_LDFLAGS) -Wl,--dynamic-list=lib/linux/exports.list -Wl,--wrap=dlsym -o $@ $(BUILD)/obj/tools/libexec/render-one-host.o $(HOST_OBJS) $(LIBVR) $(JUCE_LIB) $(PKG_LIBS) $(JUCE_LIBS)
+all: $(RENDER_HOST)
+$(BUILD)/bin/render-one: | $(RENDER_HOST)
+-include $(BUILD)/obj/tools/libexec/render-one-host.d
 
 # plugin-scan loads plugins as render-one does: the same objects and flags.
 $(BUILD)/bin/plugin-scan: $(BUILD)/obj/tools/plugin-scan.o $(HOST_OBJS) $(LIBVR) $(JUCE_LIB) lib/linux/exports.list

@@ -16,6 +16,10 @@
 
 namespace vr {
 
+// render-one's one line, for its --help (the command and its host).
+inline constexpr const char* render_one_summary =
+    "Render each job record with an audio plugin; write the audio, print a result record.";
+
 // What the process that hosts the plugin needs to know beyond each job.
 struct worker_options {
     bool midi_program_changes = false;

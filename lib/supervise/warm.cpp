@@ -19,6 +19,8 @@
 
 #include "core/error.hpp"
 #include "core/hash.hpp"
+#include "core/tool.hpp"
+#include "plugins/provenance.hpp"
 
 extern char** environ;
 
@@ -68,6 +70,34 @@ bool keyed(const std::string& v) {
                              "MAKE_TERMOUT=", "MAKE_TERMERR="})
         if (v.rfind(name, 0) == 0) return false;
     return true;
+}
+
+// What a warm render-one is keyed by beyond the binary, user, umask and
+// environment: the host binary, the plugin, its binary as it is on disk
+// now (one updated in place, or replaced, is another key: a process that
+// loaded it cannot load it again), and what its worker is made with.
+// nullopt when this run cannot go to one (run_in_warm says when).
+std::optional<std::string> warm_extra(const render_options& o, const std::string& host) {
+    if ((o.mode != render_mode::single && o.mode != render_mode::batch) || !o.isolate || o.defaults.sandbox ||
+        !o.plugins.has_default() || std::getenv("SLURM_JOB_ID"))
+        return std::nullopt;
+    const plugin_ref p = o.plugins.plugin_for(json::object());
+    if (p.windows || p.format == plugin_format::faust) return std::nullopt;
+    auto identity = [](const std::string& path) -> std::optional<std::string> {
+        struct stat st {};
+        if (path.empty() || ::stat(path.c_str(), &st) != 0) return std::nullopt;
+        auto time = [](const timespec& t) { return std::to_string(t.tv_sec) + "." + std::to_string(t.tv_nsec); };
+        return path + " " + std::to_string(st.st_dev) + " " + std::to_string(st.st_ino) + " " +
+               std::to_string(st.st_size) + " " + time(st.st_mtim) + " " + time(st.st_ctim) + '\0';
+    };
+    const auto plugin = identity(plugin_binary_path(p)), host_file = identity(host);
+    if (!plugin || !host_file) return std::nullopt;
+    std::string k = *host_file + p.location + '\0' + *plugin;
+    k += std::to_string(o.defaults.sample_rate) + " " + std::to_string(o.defaults.block_size) + " " +
+         std::to_string(o.worker.real_randomness) + " " + std::to_string(o.worker.faust_max_mb) + " " +
+         std::to_string(o.worker.faust_voices.value_or(0)) + '\0';
+    for (const auto& l : o.worker.faust_libs) k += l + '\0';
+    return k + o.plugin_home.value_or("");
 }
 
 }  // namespace
@@ -204,6 +234,35 @@ std::optional<warm_ending> run_warm(const std::string& socket, int argc, char** 
 warm_lock::warm_lock(const std::string& path)
     : fd_(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) {
     if (fd_ && ::flock(fd_.get(), LOCK_EX | LOCK_NB) != 0) fd_ = unique_fd();
+}
+
+std::optional<int> run_in_warm(const render_options& options, int argc, char** argv, const std::string& host) {
+    const auto extra = warm_extra(options, host);
+    if (!extra) return std::nullopt;
+    std::string folder;
+    try {
+        folder = warm_folder();
+    } catch (const record_error& e) {
+        warn(std::string("--warm: ") + e.what() + "; rendering without a warm render-one");
+        return std::nullopt;
+    }
+    const std::string base = folder + "/render-one-" + warm_key(*extra);
+    if (auto end = run_warm(base + ".sock", argc, argv)) {
+        if (end->signal) {
+            ::signal(end->signal, SIG_DFL);
+            ::raise(end->signal);
+        }
+        return end->code;
+    }
+    // None is up: one starts unless one is starting (it holds the lock),
+    // or one could not serve for this key (base.failed says why).
+    if (::access((base + ".failed").c_str(), F_OK) != 0 && warm_lock(base + ".lock").held()) {
+        std::vector<std::string> command{host};
+        for (int i = 1; i < argc; ++i) command.emplace_back(argv[i]);
+        command.insert(command.end(), {warm_marker, base + ".sock"});
+        spawn_detached(command);
+    }
+    return std::nullopt;
 }
 
 void spawn_detached(const std::vector<std::string>& command) {

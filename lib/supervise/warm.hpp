@@ -21,8 +21,24 @@
 #include <vector>
 
 #include "core/handles.hpp"
+#include "jobs/options.hpp"
 
 namespace vr {
+
+// A warm render-one's command: the host's, then the caller's arguments,
+// this marker and the socket.
+inline constexpr const char* warm_marker = "\x01vr-warm-render-one";
+
+// --warm, the caller's side: runs this render-one (argv) as a session of
+// the warm render-one for its plugin, options and environment when one is
+// up, and returns the session's exit code (or dies of its signal). Else,
+// or when none can serve this run (not one Linux plugin given by -p, a
+// sandbox, no worker, a listing or export, a Slurm job's step, a folder
+// for warm render-ones that is not this user's alone), returns nullopt to
+// render without; a warm render-one is started from host (render-one's
+// host binary) for the next run when none is up, starting or known to
+// fail for its key.
+std::optional<int> run_in_warm(const render_options& options, int argc, char** argv, const std::string& host);
 
 // The folder for warm processes, made when missing; throws record_error
 // saying why when it is not a folder of this user's alone.

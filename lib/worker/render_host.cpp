@@ -49,32 +49,6 @@ struct {
     int start = -1;
 } g_ahead;
 
-constexpr const char* warm_marker = "\x01vr-warm-render-one";
-
-// What a warm render-one is keyed by beyond the binary, user, umask and
-// environment: the plugin, its binary as it is on disk now (one updated in
-// place, or replaced, is another key: a process that loaded it cannot load
-// it again), and what its worker is made with. nullopt when this run
-// cannot go to one (run_in_warm says when).
-std::optional<std::string> warm_extra(const render_options& o) {
-    if ((o.mode != render_mode::single && o.mode != render_mode::batch) || !o.isolate || o.defaults.sandbox ||
-        !o.plugins.has_default() || std::getenv("SLURM_JOB_ID"))
-        return std::nullopt;
-    const plugin_ref p = o.plugins.plugin_for(json::object());
-    if (p.windows || p.format == plugin_format::faust) return std::nullopt;
-    struct stat st {};
-    const std::string binary = plugin_binary_path(p);
-    if (binary.empty() || ::stat(binary.c_str(), &st) != 0) return std::nullopt;
-    auto time = [](const timespec& t) { return std::to_string(t.tv_sec) + "." + std::to_string(t.tv_nsec); };
-    std::string k = p.location + '\0' + binary + " " + std::to_string(st.st_dev) + " " + std::to_string(st.st_ino) +
-                    " " + std::to_string(st.st_size) + " " + time(st.st_mtim) + " " + time(st.st_ctim) + '\0';
-    k += std::to_string(o.defaults.sample_rate) + " " + std::to_string(o.defaults.block_size) + " " +
-         std::to_string(o.worker.real_randomness) + " " + std::to_string(o.worker.faust_max_mb) + " " +
-         std::to_string(o.worker.faust_voices.value_or(0)) + '\0';
-    for (const auto& l : o.worker.faust_libs) k += l + '\0';
-    return k + o.plugin_home.value_or("");
-}
-
 // The threads of this process (/proc/self/task's entries).
 int thread_count() {
     std::error_code ec;
@@ -216,36 +190,6 @@ int with_render_host(const render_options& options, const std::function<int(cons
 }
 
 bool in_warm_session() noexcept { return g_in_session; }
-
-std::optional<int> run_in_warm(const render_options& options, int argc, char** argv) {
-    if (g_in_session) return std::nullopt;
-    const auto extra = warm_extra(options);
-    if (!extra) return std::nullopt;
-    std::string folder;
-    try {
-        folder = warm_folder();
-    } catch (const record_error& e) {
-        warn(std::string("--warm: ") + e.what() + "; rendering without a warm render-one");
-        return std::nullopt;
-    }
-    const std::string base = folder + "/render-one-" + warm_key(*extra);
-    if (auto end = run_warm(base + ".sock", argc, argv)) {
-        if (end->signal) {
-            ::signal(end->signal, SIG_DFL);
-            ::raise(end->signal);
-        }
-        return end->code;
-    }
-    // None is up: one starts unless one is starting (it holds the lock),
-    // or one could not serve for this key (base.failed says why).
-    if (::access((base + ".failed").c_str(), F_OK) != 0 && warm_lock(base + ".lock").held()) {
-        std::vector<std::string> command{own_executable()};
-        for (int i = 1; i < argc; ++i) command.emplace_back(argv[i]);
-        command.insert(command.end(), {warm_marker, base + ".sock"});
-        spawn_detached(command);
-    }
-    return std::nullopt;
-}
 
 std::optional<std::string> take_warm_command(int& argc, char** argv) {
     if (argc < 3 || std::strcmp(argv[argc - 2], warm_marker) != 0) return std::nullopt;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // render-one's host: the worker a run renders with, made in whichever
-// process renders (a worker process, or render-one itself); and the warm
+// process renders (a worker process, or the host itself); and the warm
 // render-one of --warm (supervise/warm.hpp), which keeps the worker its
 // warm-up made (the plugin loaded, warmed and probed) for the sessions it
 // forks, each a whole render-one run for a caller.
@@ -29,16 +29,6 @@ int with_render_host(const render_options& options, const std::function<int(cons
 
 // Whether this process is a session of a warm render-one.
 bool in_warm_session() noexcept;
-
-// --warm, the caller's side: runs this render-one (argv) as a session of
-// the warm render-one for its plugin, options and environment when one is
-// up, and returns the session's exit code (or dies of its signal). Else,
-// or when none can serve this run (not one Linux plugin given by -p, a
-// sandbox, no worker, a listing or export, a Slurm job's step, a folder
-// for warm render-ones that is not this user's alone), returns nullopt to
-// render here; a warm render-one is started for the next run when none is
-// up, starting or known to fail for its key.
-std::optional<int> run_in_warm(const render_options& options, int argc, char** argv);
 
 // A warm render-one's command ends with a marker and its socket: takes
 // them off argv and returns the socket, or nullopt when argv is another.

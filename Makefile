@@ -29,7 +29,10 @@ PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell pkg-config --cflags $(PKGS)))$(PKG_CF
 PKG_LIBS   = $(eval PKG_LIBS := $$(shell pkg-config --libs $(PKGS)))$(PKG_LIBS)
 GTEST_LIBS = $(eval GTEST_LIBS := $$(shell pkg-config --libs gtest_main))$(GTEST_LIBS)
 
+# -ffunction-sections -fdata-sections: what a light tool cannot reach is
+# dropped from it (below).
 VR_CXXFLAGS = -std=c++20 -Wall -Wextra -Wno-missing-field-initializers -Ilib \
+              -ffunction-sections -fdata-sections \
               -DVR_VERSION='"$(VERSION)"' $(PKG_CFLAGS) $(SAN_FLAGS) $(CXXFLAGS)
 # -z now: symbols bound at start, not on first call in every forked child
 # (each lazy binding there writes a page the fork shares: a fault).
@@ -87,9 +90,23 @@ $(LIBVR): $(LIB_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
+# A light tool is linked in two steps: its object and libvr's into one
+# object without what main cannot reach (--gc-sections), then that with
+# only the shared libraries its live code calls (--as-needed). So
+# render-one, the command every --warm run starts, loads libstdc++ and
+# libcrypto, not libsndfile and its codecs that libvr's objects name:
+# each library loaded costs every start. (Sanitized builds link in one
+# step: the sanitizers' own sections are not for a partial link.)
+ifeq ($(strip $(SANITIZE)),)
+$(LIGHT_TOOLS:%=$(BUILD)/bin/%): $(BUILD)/bin/%: $(BUILD)/obj/tools/%.o $(LIBVR)
+	@mkdir -p $(@D) $(BUILD)/obj/live
+	$(CXX) -nostdlib -r -Wl,--gc-sections -Wl,-e,main -o $(BUILD)/obj/live/$*.o $^
+	$(CXX) $(VR_LDFLAGS) -Wl,--as-needed -o $@ $(BUILD)/obj/live/$*.o $(PKG_LIBS)
+else
 $(LIGHT_TOOLS:%=$(BUILD)/bin/%): $(BUILD)/bin/%: $(BUILD)/obj/tools/%.o $(LIBVR)
 	@mkdir -p $(@D)
 	$(CXX) $(VR_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+endif
 
 -include lib/host/host.mk
 -include lib/windows/windows.mk

@@ -46,4 +46,19 @@ std::string md5_hex(std::span<const std::uint8_t> bytes) {
     return digest_hex<MD5_CTX, MD5_DIGEST_LENGTH>(bytes, MD5_Init, MD5_Update, MD5_Final);
 }
 
+std::string name_hash_hex(std::string_view text) {
+    // FNV-1a, 128 bits: its offset basis and prime (2^88 + 0x13B).
+    using u128 = unsigned __int128;
+    const u128 prime = (u128{1} << 88) + 0x13B;
+    u128 h = (u128{0x6c62272e07bb0142} << 64) | 0x62b821756295c58d;
+    for (unsigned char c : text) {
+        h ^= c;
+        h *= prime;
+    }
+    static const char digits[] = "0123456789abcdef";
+    std::string out(32, '0');
+    for (int i = 31; i >= 0; --i, h >>= 4) out[static_cast<std::size_t>(i)] = digits[static_cast<unsigned>(h & 0xf)];
+    return out;
+}
+
 }  // namespace vr

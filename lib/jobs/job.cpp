@@ -153,6 +153,11 @@ plugin_ref plugin_map::plugin_for(const json& record) const {
     throw record_error("no plugin for this job: add " + hint + ", or set plugin_path");
 }
 
+plugin_ref plugin_map::default_plugin() const {
+    if (!default_) throw record_error("no plugin: add --plugin PATH");
+    return resolve_plugin(*default_);
+}
+
 render_job make_render_job(const json& record, const render_defaults& d, const plugin_map& plugins) {
     render_job job;
     auto out = get_path(record, "output_path");

@@ -29,6 +29,8 @@ public:
     // preset_plugin_id, then by preset_format, else the default. Throws
     // record_error naming the --plugin flag that would cover the job.
     plugin_ref plugin_for(const json& record) const;
+    // The plugin --plugin PATH gave (has_default() says whether one did).
+    plugin_ref default_plugin() const;
 
 private:
     std::optional<std::string> default_;

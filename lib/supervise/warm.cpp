@@ -81,7 +81,7 @@ std::optional<std::string> warm_extra(const render_options& o, const std::string
     if ((o.mode != render_mode::single && o.mode != render_mode::batch) || !o.isolate || o.defaults.sandbox ||
         !o.plugins.has_default() || std::getenv("SLURM_JOB_ID"))
         return std::nullopt;
-    const plugin_ref p = o.plugins.plugin_for(json::object());
+    const plugin_ref p = o.plugins.default_plugin();
     if (p.windows || p.format == plugin_format::faust) return std::nullopt;
     auto identity = [](const std::string& path) -> std::optional<std::string> {
         struct stat st {};
@@ -137,8 +137,7 @@ std::string warm_key(const std::string& extra) {
     std::sort(env.begin(), env.end());
     for (const auto& v : env) k += v + '\0';
     k += "\n" + extra;
-    const auto* bytes = reinterpret_cast<const std::uint8_t*>(k.data());
-    return sha256_hex(std::span<const std::uint8_t>(bytes, k.size())).substr(0, 32);
+    return name_hash_hex(k);
 }
 
 bool send_warm_request(int socket, const std::vector<std::string>& args, std::span<const int> fds) {

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -67,9 +68,14 @@ struct held {
 };
 
 // In a session's process: puts the caller's descriptors and folder in
-// place, runs its arguments and exits with their code.
-[[noreturn]] void become_session(std::vector<std::string>& args, int (&fds)[passed_fds],
+// place, runs its arguments, tells the caller (conn) how they ended and
+// exits with their code. Told at once, the caller ends while this process
+// and its worker are still being taken down (the warm process tells it
+// again when this one has ended, or how it died, when it never told).
+[[noreturn]] void become_session(std::vector<std::string>& args, int (&fds)[passed_fds], int conn,
                                  const std::function<int(int, char**)>& run) {
+    // First on the connection, before anything the session may say.
+    send_line(conn, "pid " + std::to_string(::getpid()));
     for (int i = 0; i < 3; ++i) ::dup2(fds[i], i);
     if (::fchdir(fds[3]) != 0) ::_exit(3);
     for (int fd : fds)
@@ -83,6 +89,7 @@ struct held {
     argv.push_back(nullptr);
     const int code = run(static_cast<int>(args.size()), argv.data());
     std::fflush(nullptr);
+    send_line(conn, "exit " + std::to_string(code));
     ::_exit(code);
 }
 
@@ -97,12 +104,14 @@ bool make_ahead(held fds, const warm_sessions& how) {
         fds.close_in_child();
         ::close(sv[0]);
         how.prepare();
-        int passed[passed_fds];
+        int passed[passed_fds + 1];  // and the caller's connection
         std::vector<std::string> args = take_warm_request(sv[1], passed);
         if (args.empty()) ::_exit(0);
         (void)::send(sv[1], "t", 1, MSG_NOSIGNAL);  // taken
         ::close(sv[1]);
-        become_session(args, passed, how.run);
+        int caller[passed_fds];
+        std::copy(passed, passed + passed_fds, caller);
+        become_session(args, caller, passed[passed_fds], how.run);
     }
     ::close(sv[1]);
     if (pid < 0) {
@@ -115,8 +124,11 @@ bool make_ahead(held fds, const warm_sessions& how) {
 
 // Hands a caller's message to a session made ahead: whether it took it
 // (one that died before saying so ran nothing of it).
-bool hand_to(ahead& a, const std::vector<std::string>& args, std::span<const int> fds) {
-    if (!send_warm_request(a.ctl.get(), args, fds)) return false;
+bool hand_to(ahead& a, const std::vector<std::string>& args, const int (&fds)[passed_fds], int conn) {
+    int with_conn[passed_fds + 1];
+    std::copy(fds, fds + passed_fds, with_conn);
+    with_conn[passed_fds] = conn;
+    if (!send_warm_request(a.ctl.get(), args, with_conn)) return false;
     pollfd p[] = {{a.ctl.get(), POLLIN, 0}, {a.pidfd.get(), POLLIN, 0}};
     while (::poll(p, 2, -1) < 0 && errno == EINTR) {
     }
@@ -206,7 +218,7 @@ int serve_warm(const std::string& socket, double idle_s, const warm_sessions& ho
         while (!aheads.empty() && !s.pid) {
             ahead w = std::move(aheads.front());
             aheads.erase(aheads.begin());
-            if (hand_to(w, args, passed)) {
+            if (hand_to(w, args, passed, conn.get())) {
                 s.pid = w.pid;
                 s.pidfd = std::move(w.pidfd);
             } else {
@@ -219,8 +231,7 @@ int serve_warm(const std::string& socket, double idle_s, const warm_sessions& ho
             const pid_t pid = ::fork();
             if (pid == 0) {
                 fds.close_in_child();
-                ::close(conn.release());
-                become_session(args, passed, how.run);
+                become_session(args, passed, conn.get(), how.run);
             }
             if (pid > 0) {
                 s.pid = pid;
@@ -228,8 +239,7 @@ int serve_warm(const std::string& socket, double idle_s, const warm_sessions& ho
             }
         }
         for (int fd : passed) ::close(fd);
-        if (!s.pid) continue;  // the caller reads no pid: it renders itself
-        send_line(conn.get(), "pid " + std::to_string(s.pid));
+        if (!s.pid) continue;  // the caller reads no pid: it renders itself (the session says it)
         s.conn = std::move(conn);
         sessions.push_back(std::move(s));
     }

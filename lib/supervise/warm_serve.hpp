@@ -28,7 +28,10 @@ struct warm_sessions {
 // Serves sessions at socket until idle_s seconds pass with none running:
 // each caller's arguments are run by a session made ahead while none
 // came (or, when none waits, forked for it) with the caller's descriptors
-// and working folder. Returns 0, or 3 when the socket cannot be made. The
+// and working folder. A session tells its caller its pid as it starts and
+// its exit code as its run ends; the warm process tells it how the
+// session ended when it is gone (the caller reads the first word). Returns
+// 0, or 3 when the socket cannot be made. The
 // socket is removed at the end, when it is still this process's; sessions
 // made ahead end with it.
 int serve_warm(const std::string& socket, double idle_s, const warm_sessions& sessions);

@@ -265,6 +265,10 @@ TEST(Hash, MatchesKnownDigests) {
     std::vector<std::uint8_t> abc{'a', 'b', 'c'};
     EXPECT_EQ(vr::sha256_hex(abc), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     EXPECT_EQ(vr::md5_hex(abc), "900150983cd24fb0d6963f7d28e17f72");
+    // FNV-1a 128: the empty text is its offset basis; "a" its published vector.
+    EXPECT_EQ(vr::name_hash_hex(""), "6c62272e07bb014262b821756295c58d");
+    EXPECT_EQ(vr::name_hash_hex("a"), "d228cb696f1a8caf78912b704e4a8964");
+    EXPECT_EQ(vr::name_hash_hex("foobar"), "343e1662793c64bf6f0d3597ba446f18");
 }
 
 TEST(Grid, ParsesListsAndRanges) {

@@ -273,3 +273,21 @@ EOF
     assert_equal "$(jq -c .warm_process <<<"$output")" null
     assert_equal "$(warm_count)" 0
 }
+
+@test "render-one, the command a --warm run starts, holds no plugin host: none of JUCE's libraries, and in a plain build only the C and C++ runtimes" {
+    run ldd "$VR_BIN/render-one"
+    assert_success
+    local libs
+    libs=$(awk '{print $1}' <<<"$output" | sort | paste -sd ' ')
+    if [[ "$libs" == *libfreetype* || "$libs" == *libpng* || "$libs" == *libjpeg* ]]; then fail "JUCE's libraries: $libs"; fi
+    # A sanitized build links its tools in one step (Makefile): the
+    # libraries libvr's objects name come along there.
+    if [[ "$libs" != *libasan* ]]; then
+        assert_equal "$libs" "/lib64/ld-linux-x86-64.so.2 libc.so.6 libgcc_s.so.1 libm.so.6 libstdc++.so.6 linux-vdso.so.1"
+    fi
+    # The host is another file, and the command runs it.
+    [ -x "$VR_BIN/../lib/vst-render/render-one-host" ] || fail "no host beside $VR_BIN"
+    run render-one --version
+    assert_success
+    assert_output --regexp '^render-one [0-9]+\.[0-9]+\.[0-9]+'
+}

@@ -26,6 +26,12 @@ struct supervise_options {
     double max_rss_mb = 0;      // replace the worker between jobs once its RSS is past this (0: never)
     double kill_grace_s = 1.0;  // from SIGTERM to SIGKILL when a job overruns
     double stop_grace_s = 5.0;  // for a worker told to finish, before SIGKILL
+    // At the end of the run, the worker (and its process group) is killed
+    // instead of told to finish and waited for, and left to be reaped by
+    // whoever ends this process: a warm render-one's session, which tells
+    // its caller how the run ended first (taking down a process the
+    // worker's size is most of a millisecond on the caller's time).
+    bool leave_worker_at_end = false;
     sandbox_settings sandbox;   // what every sandboxed worker gets
     // Run in the supervising process when a signal ends the run with a job
     // in flight: after its worker is killed and its temporaries removed,

@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include "core/error.hpp"
 #include "core/process.hpp"
@@ -81,12 +82,18 @@ sigset_t interrupt_set() {
 
 pid_t g_offered = 0;    // a worker made ahead (offer_worker)...
 int g_offered_fd = -1;  // ...and its connection
+std::vector<pid_t> g_left;  // workers killed unwaited (leave_worker_at_end)
 
 }  // namespace
 
 void offer_worker(pid_t pid, int fd) {
     g_offered = pid;
     g_offered_fd = fd;
+}
+
+void reap_left_workers() {
+    for (pid_t pid : g_left) reap_child(pid);
+    g_left.clear();
 }
 
 supervisor::supervisor(supervise_options options, worker_main main)
@@ -184,6 +191,15 @@ int supervisor::kill_worker(bool term_first) {
 
 void supervisor::stop_worker() {
     if (!pid_) return;
+    if (options_.leave_worker_at_end) {
+        ::kill(-pid_, SIGKILL);
+        g_left.push_back(pid_);
+        g_worker = 0;
+        ::close(fd_);
+        fd_ = -1;
+        pid_ = 0;
+        return;
+    }
     // EOF tells the worker to finish: its plugins are unloaded properly.
     ::shutdown(fd_, SHUT_WR);
     wait_exit(options_.stop_grace_s);

@@ -42,6 +42,11 @@ using worker_main = std::function<int(int fd)>;
 // supervisor starts is this one instead of a new fork.
 void offer_worker(pid_t pid, int fd);
 
+// Reaps the workers that supervisors of this process killed and left at
+// their end (supervise_options::leave_worker_at_end); returns when they
+// are gone.
+void reap_left_workers();
+
 class supervisor {
 public:
     // Starts no process yet: the first job does. Installs handlers for

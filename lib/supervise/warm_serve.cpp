@@ -19,6 +19,7 @@
 #include <cstring>
 
 #include "core/error.hpp"
+#include "supervise/supervise.hpp"
 
 namespace vr {
 
@@ -89,7 +90,17 @@ struct held {
     argv.push_back(nullptr);
     const int code = run(static_cast<int>(args.size()), argv.data());
     std::fflush(nullptr);
+    // The run is over: the SIGTERM the warm process sends when the caller,
+    // told, hangs up must not end this process before it has reaped.
+    sigset_t ends;
+    sigemptyset(&ends);
+    sigaddset(&ends, SIGINT);
+    sigaddset(&ends, SIGTERM);
+    ::sigprocmask(SIG_BLOCK, &ends, nullptr);
     send_line(conn, "exit " + std::to_string(code));
+    // Its worker, killed unwaited at the run's end (leave_worker_at_end),
+    // is reaped now: an orphan's zombie may have no one else to reap it.
+    reap_left_workers();
     ::_exit(code);
 }
 

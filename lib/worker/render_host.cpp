@@ -21,6 +21,7 @@
 #include "core/process.hpp"
 #include "core/tool.hpp"
 #include "host/plugin_instance.hpp"
+#include "linux/child_heap.hpp"
 #include "linux/child.hpp"
 #include "plugins/plugin_file.hpp"
 #include "plugins/provenance.hpp"
@@ -79,7 +80,12 @@ int serve_as_worker(std::vector<std::string>& args) {
 // warm_sessions::prepare: makes the worker made ahead (g_ahead). Its own
 // process group and killed with the session, as a supervisor's fork is;
 // the caller's standard error is its 1 and 2, and the caller's folder its.
+// The session and its worker allocate from heaps of their own (as a job's
+// forked child does, linux/child_heap.hpp): a session lives for one run,
+// and every first write to a page it shares with the warm render-one is a
+// copy on its caller's time.
 void make_worker_ahead() {
+    enter_child_heap();
     int jobs[2], start[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, jobs) != 0) return;
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, start) != 0) {

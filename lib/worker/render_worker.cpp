@@ -42,6 +42,7 @@ render_worker::render_worker(worker_options options) : options_(options) {
 }
 
 render_worker::~render_worker() {
+    spent_.clear();
     if (stage_mark_) ::munmap(stage_mark_, sizeof(int));
 }
 
@@ -172,6 +173,7 @@ isolation render_worker::chain_mode(std::vector<job_stage>& stages, const render
 }
 
 void render_worker::run(const render_job& asked, json& record, const std::function<void(double)>& on_render) {
+    spent_.clear();
     take_faust_compile_s();  // a compile a failed job paid for is not this job's
     // A song (worker/song_render.hpp): its tracks laid out as stems, each stem
     // with stages (and instances) of its own.
@@ -317,6 +319,7 @@ void render_worker::run(const render_job& asked, json& record, const std::functi
                 ps.push_back(owned.back().get());
             }
             result = setup_and_render(ps);
+            spent_ = std::move(owned);
             break;
         }
     }

@@ -87,10 +87,15 @@ private:
     isolation chain_mode(std::vector<job_stage>& stages, const render_job& job);
     std::map<slot_key, std::unique_ptr<worker_slot>> slots_;
     worker_options options_;
-    bool first_in_place_ = false;
+    bool first_in_place_ = false;  // the job at work renders on the worker's first instances
     bool untouched_ = false;  // every slot's instance is a never-played one (refill)
-    bool audio_code_warm_ = false;  // warm_audio_code ran  // the job at work renders on the worker's first instances
+    bool audio_code_warm_ = false;  // warm_audio_code ran
     int* stage_mark_ = nullptr;  // shared with forked children (chain stage at work)
+    // The instances a job in a fresh instance played on, taken down when
+    // the next job starts or with the worker: after the job's answer, not
+    // on its time (unloading a plugin's libraries takes a while; a warm
+    // session's worker ends without it).
+    std::vector<instance_ptr> spent_;
 };
 
 }  // namespace vr::host

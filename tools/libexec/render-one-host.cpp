@@ -106,6 +106,9 @@ int run(int argc, char** argv) {
 
     // (--warm: render-one found no warm render-one to run this.)
     options.warm_session = vr::host::in_warm_session();
+    // A session tells its caller how the run ended before its worker is
+    // taken down (it reaps it after).
+    options.supervision.leave_worker_at_end = options.warm_session;
 
     vr::record_writer out(vr::protect_stdout());
     vr::host::set_plugin_environment(options);

@@ -340,7 +340,9 @@ def build_rows(runs, meta):
             return None
         n = sum(m["jobs"] for m in ms)
         process = [(m.get("results") or {}).get("plugin_process_s") for m in ms]
+        cpu = [m.get("cpu_s") for m in ms]
         return {"s": sum(m["seconds"] for m in ms), "n": n,
+                "cpu_s": None if None in cpu else sum(cpu),
                 "process_ms": None if None in process else sum(process) / n * 1000}
 
     sampled, plain, held = summed("dataset.params"), summed("dataset.plain"), summed("dataset.held")
@@ -369,13 +371,26 @@ def build_rows(runs, meta):
             q = len(pairs) // 4
             spread = (f" (batch by batch, {len(pairs)} pairs: median {statistics.median(pairs):+.2f}, "
                       f"middle half {pairs[q]:+.2f} to {pairs[-q - 1]:+.2f} ms)")
+        # What set_params costs a job, read from the CPU time of every
+        # process of the runs (render-one, its worker, the forked children):
+        # the wall time's difference moves by as much as the goal from run
+        # to run on this kind of machine, the CPU time's far less.
+        cpu_ms = None
+        if held["cpu_s"] is not None and plain["cpu_s"] is not None:
+            cpu_ms = (held["cpu_s"] / held["n"] - plain["cpu_s"] / plain["n"]) * 1000
+        cpu_pairs = sorted((h["cpu_s"] / h["jobs"] - p["cpu_s"] / p["jobs"]) * 1000
+                           for h, p in zip(runs.get("dataset.held"), runs.get("dataset.plain"))
+                           if h.get("cpu_s") is not None and p.get("cpu_s") is not None)
+        cost = "no CPU time recorded" if cpu_ms is None else (
+            f"CPU time of every process {cpu_ms:+.3f} ms a job"
+            + (f" (batch by batch, median {statistics.median(cpu_pairs):+.3f})" if len(cpu_pairs) >= 4 else ""))
         row("dataset_set_params", "dataset render rate, set_params vs none, same sound",
             f"amsynth, {held['n']:,} jobs setting all 41 parameters to the values it holds (0.5 s + 0.5 s)",
             f"{fmt(held['n'] / held['s'])} vs {fmt(plain['n'] / plain['s'])} jobs/s = {share:.0%}; "
-            f"{extra_ms:+.2f} ms a job{spread}", share,
-            f">= {GOAL_DATASET_RATE:.0%} of the rate; < {GOAL_SET_PARAMS_MS:g} ms a job",
+            f"wall {extra_ms:+.2f} ms a job{spread}; {cost}", share,
+            f">= {GOAL_DATASET_RATE:.0%} of the rate; < {GOAL_SET_PARAMS_MS:g} ms of CPU a job",
             checked(["dataset.held", "dataset.plain"],
-                    verdict(share >= GOAL_DATASET_RATE and extra_ms < GOAL_SET_PARAMS_MS)))
+                    verdict(share >= GOAL_DATASET_RATE and cpu_ms is not None and cpu_ms < GOAL_SET_PARAMS_MS)))
 
     # 7. render-index: speed per core, and linear in rows.
     per_core = {}

@@ -50,10 +50,10 @@ all: $(STATE)/results.ndjson
 # relative to where make runs, as it is for render-one.
 abs_output = .output_path | if startswith("/") then . else $$here + "/" + . end
 
-# The recipe of job $(1): render line $(1) of JOBS (sed stops there: a
-# target does not read the rest of a long JOBS) and keep its record.
-# Then (rules_jq writes that line) STATE/out/$(1) is linked to the output
-# file.
+# The recipe of job $(1) whose line is too long to spell in a rule: render
+# line $(1) of JOBS (sed stops there: a target does not read the rest of a
+# long JOBS) and keep its record. Then (rules_jq writes that line)
+# STATE/out/$(1) is linked to the output file.
 define render_job
 sed -n '$(1){p;q;}' '$(JOBS)' | $(render_cmd) > '$(STATE)/records/$(1).ndjson'
 endef
@@ -70,10 +70,12 @@ endef
 # `inputs` loop and jq with it, with a non-zero status. (The line is parsed
 # inside [ ]: jq 1.6's try would also catch errors raised after it.) Each
 # rule spells its output path, quoted for the shell and with make's $
-# doubled (a relative one after "$$PWD", where make runs): a target costs
-# one shell, one sed, the render and the link, no jq (issue 33: jq's start
-# cost as much as a short render; a second shell for the link cost a tenth
-# of a warm Nekobi job).
+# doubled (a relative one after "$$PWD", where make runs), and the job's
+# own line, quoted alike, which the shell's printf hands render-one: a
+# target costs one shell, the render and the link, no jq and no sed (issue
+# 33: jq's start cost as much as a short render; a second shell for the
+# link, and sed, each a tenth of a warm Nekobi job). A line of more than
+# 64 KiB (a shell's command may not be much longer) is read by sed.
 define rules_jq
 foreach inputs as $$line (0; . + 1; [., $$line])
 | .[0] as $$n | .[1] as $$line
@@ -91,7 +93,11 @@ foreach inputs as $$line (0; . + 1; [., $$line])
        else "ln -sfn -- " + (if ($$p | startswith("/")) then "" else "\"$$$$PWD\"/" end)
             + ($$p | @sh | gsub("\\$$"; "$$$$")) + " '$$(STATE)/out/\($$n)'"
        end) as $$link
-    | "DONE += $$(STATE)/out/\($$n)\n$$(STATE)/out/\($$n):\n\t$$(call render_job,\($$n)) && \($$link)\n"
+    | (if ($$line | utf8bytelength) > 65536 then "$$(call render_job,\($$n))"
+       else "printf '%s\\n' " + ($$line | @sh | gsub("\\$$"; "$$$$"))
+            + " | $$(render_cmd) > '$$(STATE)/records/\($$n).ndjson'"
+       end) as $$render
+    | "DONE += $$(STATE)/out/\($$n)\n$$(STATE)/out/\($$n):\n\t\($$render) && \($$link)\n"
   end
 endef
 export rules_jq

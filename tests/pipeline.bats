@@ -177,6 +177,21 @@ check_odd_renders() {
     assert_equal "$(names_in "$d/out" | paste -sd,)" "a 1.wav,b 2.wav"
 }
 
+@test "examples/render.mk spells a job's line in its rule, and has sed read one too long to spell (over 64 KiB): the same bytes either way" {
+    local d="$BATS_TEST_TMPDIR/mk" pad
+    mkdir -p "$d"
+    pad=$(head -c 70000 /dev/zero | tr '\0' x)
+    printf '{"note":60,"duration_s":0.2,"tail_s":0.1,"output_path":"%s"}\n{"note":60,"duration_s":0.2,"tail_s":0.1,"output_path":"%s","pad":"%s"}\n' \
+        "$d/out/short.wav" "$d/out/long.wav" "$pad" >"$d/jobs"
+    run make -s -f "$EXAMPLES/render.mk" -j2 JOBS="$d/jobs" PLUGIN="$SYNTH"
+    assert_success
+    assert_equal "$(jq -r '"\(.status) \(.pad | length)"' "$d/jobs.make/results.ndjson" | paste -sd,)" "ok 0,ok 70000"
+    assert_equal "$(grep -c "^	printf '%s\\\\n' " "$d/jobs.make/rules.mk")" 1
+    assert_equal "$(grep -cF '	$(call render_job,2) && ' "$d/jobs.make/rules.mk")" 1
+    cmp "$d/out/short.wav" "$d/out/long.wav"
+    (($(bc <<<"$(jq .peak_dbfs <<<"$(head -1 "$d/jobs.make/results.ndjson")") > -40"))) || fail "nearly silent"
+}
+
 @test "examples/xargs.sh renders the files of the parallel pipeline, byte for byte, records in job order" {
     local d="$BATS_TEST_TMPDIR/x"
     mkdir -p "$d"

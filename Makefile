@@ -93,15 +93,19 @@ $(LIBVR): $(LIB_OBJS)
 # A light tool is linked in two steps: its object and libvr's into one
 # object without what main cannot reach (--gc-sections), then that with
 # only the shared libraries its live code calls (--as-needed). So
-# render-one, the command every --warm run starts, loads libstdc++ and
-# libcrypto, not libsndfile and its codecs that libvr's objects name:
-# each library loaded costs every start. (Sanitized builds link in one
-# step: the sanitizers' own sections are not for a partial link.)
+# render-one, the command every --warm run starts, loads libc and libm
+# alone, not libsndfile and its codecs that libvr's objects name:
+# each library loaded costs every start. The C++ runtime is linked in
+# (-static-libstdc++): the parts a tool calls, bound when it is linked, not
+# looked up by the dynamic loader at each start (render-one --version:
+# 0.95 ms instead of 1.38 ms, against 0.76 ms for a C program that does
+# nothing; 100 starts of each, in alternation). (Sanitized builds link in
+# one step: the sanitizers' own sections are not for a partial link.)
 ifeq ($(strip $(SANITIZE)),)
 $(LIGHT_TOOLS:%=$(BUILD)/bin/%): $(BUILD)/bin/%: $(BUILD)/obj/tools/%.o $(LIBVR)
 	@mkdir -p $(@D) $(BUILD)/obj/live
 	$(CXX) -nostdlib -r -Wl,--gc-sections -Wl,-e,main -o $(BUILD)/obj/live/$*.o $^
-	$(CXX) $(VR_LDFLAGS) -Wl,--as-needed -o $@ $(BUILD)/obj/live/$*.o $(PKG_LIBS)
+	$(CXX) $(VR_LDFLAGS) -static-libstdc++ -static-libgcc -Wl,--as-needed -o $@ $(BUILD)/obj/live/$*.o $(PKG_LIBS)
 else
 $(LIGHT_TOOLS:%=$(BUILD)/bin/%): $(BUILD)/bin/%: $(BUILD)/obj/tools/%.o $(LIBVR)
 	@mkdir -p $(@D)

@@ -98,6 +98,42 @@ await_processes() {
     fail "$(warm_processes) processes of warm render-ones, not $1"
 }
 
+# The clock tick (of /proc/PID/stat's start times) now.
+ticks_now() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%d\n", $1 * hz }' /proc/uptime; }
+
+# The zombies named render-one-host started after tick $1 whose parent is
+# gone: init took them, and an init that reaps nothing (a container's)
+# keeps them for good.
+orphan_zombies_since() {
+    local f stat n=0
+    for f in /proc/[0-9]*/stat; do
+        stat=$(cat "$f" 2>/dev/null) || continue
+        [[ $stat == *"(render-one-host) "* ]] || continue
+        # The fields after the name: state, ppid, ... the start time 20th.
+        read -r -a rest <<<"${stat##*) }"
+        if [ "${rest[0]}" = Z ] && [ "${rest[1]}" = 1 ] && [ "${rest[19]}" -ge "$1" ]; then n=$((n + 1)); fi
+    done
+    echo "$n"
+}
+
+@test "a session tells its caller how the run ended before its worker is taken down, then reaps it: one-offs leave no orphaned zombie" {
+    render-one --warm 60 -p "$NEKOBI" -o "$OUT/first.wav" "${FLAGS[@]}" >/dev/null 2>&1
+    await_warm 1
+    local ahead since i
+    ahead=$(getconf _NPROCESSORS_ONLN)
+    [ "$ahead" -le 8 ] || ahead=8
+    await_processes $((1 + 2 * ahead))
+    since=$(ticks_now)
+    for i in 1 2 3 4 5 6 7 8; do
+        render-one --warm 60 -p "$NEKOBI" -o "$OUT/$i.wav" "${FLAGS[@]}" >/dev/null
+        cmp "$OUT/first.wav" "$OUT/$i.wav"
+    done
+    # The sessions that ran have ended; others wait made ahead.
+    await_processes $((1 + 2 * ahead))
+    assert_equal "$(warm_count)" 1
+    assert_equal "$(orphan_zombies_since "$since")" 0
+}
+
 @test "sessions wait made ahead, each with its worker; a batch's first job renders on the warm instance itself, the next forks from a new one: the bytes of a cold batch" {
     printf '{"output_path":"%s/%s.wav","note":%d}\n' "$OUT" a 57 "$OUT" b 60 >"$OUT/jobs.ndjson"
     render-one -p "$AMSYNTH" "${FLAGS[@]}" <"$OUT/jobs.ndjson" >/dev/null 2>&1

@@ -102,7 +102,12 @@ supervisor::supervisor(supervise_options options, worker_main main)
     g_ends_input = options_.interrupt_deferred_while;
 }
 
-supervisor::~supervisor() { stop_worker(); }
+supervisor::~supervisor() {
+    if (options_.leave_worker_at_end)
+        leave_worker();
+    else
+        stop_worker();
+}
 
 // Fork, not exec: this process is single-threaded and has not touched JUCE
 // or a plugin, so its fork is a clean worker that already holds every option
@@ -189,17 +194,18 @@ int supervisor::kill_worker(bool term_first) {
     return status;
 }
 
+void supervisor::leave_worker() {
+    if (!pid_) return;
+    ::kill(-pid_, SIGKILL);
+    g_left.push_back(pid_);
+    g_worker = 0;
+    ::close(fd_);
+    fd_ = -1;
+    pid_ = 0;
+}
+
 void supervisor::stop_worker() {
     if (!pid_) return;
-    if (options_.leave_worker_at_end) {
-        ::kill(-pid_, SIGKILL);
-        g_left.push_back(pid_);
-        g_worker = 0;
-        ::close(fd_);
-        fd_ = -1;
-        pid_ = 0;
-        return;
-    }
     // EOF tells the worker to finish: its plugins are unloaded properly.
     ::shutdown(fd_, SHUT_WR);
     wait_exit(options_.stop_grace_s);

@@ -54,7 +54,8 @@ public:
     // temporary file of the job in flight and end this process by the same
     // signal; records written so far are whole lines already.
     supervisor(supervise_options options, worker_main main);
-    // Lets the worker finish (SIGKILL after stop_grace_s).
+    // Lets the worker finish (SIGKILL after stop_grace_s); with
+    // leave_worker_at_end, kills it and leaves it to reap_left_workers.
     ~supervisor();
     supervisor(const supervisor&) = delete;
     supervisor& operator=(const supervisor&) = delete;
@@ -91,6 +92,7 @@ private:
     bool wait_exit(double seconds) const;
     int kill_worker(bool term_first);
     void stop_worker();
+    void leave_worker();  // killed, reaped by reap_left_workers (leave_worker_at_end)
     supervise_options options_;
     worker_main main_;
     pid_t pid_ = 0;

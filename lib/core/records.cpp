@@ -310,9 +310,26 @@ namespace {
 
 // nlohmann's own DOM builder, but a parse error (or out_of_range, for 1e999)
 // is kept as our message, not thrown: a throw costs an unwind a bad line.
+//
+// A record's object is made with room for the fields the tools add: an
+// ordered_json object is a vector of (const key, value) pairs, which its
+// growth copies whole (a const key cannot be moved), values and all; a
+// dataset job's set_params was copied every time a record grew.
 class dom_keeping_error : public nlohmann::detail::json_sax_dom_parser<json> {
 public:
-    explicit dom_keeping_error(json& result) : json_sax_dom_parser(result, false) {}
+    // Objects this deep (0: the value itself) are made with room.
+    dom_keeping_error(json& result, int room_depth)
+        : json_sax_dom_parser(result, false), result_(result), room_depth_(room_depth) {}
+    bool start_object(std::size_t len) {
+        const bool ok = json_sax_dom_parser::start_object(len);
+        if (depth_ < room_depth_) room_in(result_, depth_);
+        ++depth_;
+        return ok;
+    }
+    bool end_object() {
+        --depth_;
+        return json_sax_dom_parser::end_object();
+    }
     bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) {
         std::string_view why = e.what();
         // nlohmann says "[json.exception.parse_error.101] parse error at line 1,
@@ -329,6 +346,25 @@ public:
         return false;
     }
     std::string message;  // empty while no error
+
+private:
+    static constexpr std::size_t record_room = 64;
+    // The object just started at depth: the last one opened on the way down.
+    static void room_in(json& v, int depth) {
+        json* at = &v;
+        for (int d = 0; d < depth && at; ++d) {
+            if (at->is_object() && !at->empty())
+                at = &at->get_ref<json::object_t&>().back().second;
+            else if (at->is_array() && !at->empty())
+                at = &at->back();
+            else
+                at = nullptr;
+        }
+        if (at && at->is_object() && at->empty()) at->get_ref<json::object_t&>().reserve(record_room);
+    }
+    json& result_;
+    int room_depth_;
+    int depth_ = 0;
 };
 
 struct bad_line {  // a line that cannot be a record: what its error record says
@@ -355,7 +391,7 @@ bool line_to_record(std::string& line, bool too_long, std::size_t max_line, json
         bad = bad_line{"line holds a NUL byte", line};
         return true;
     }
-    dom_keeping_error builder(record);
+    dom_keeping_error builder(record, 1);
     if (!json::sax_parse(line, &builder) || !builder.message.empty()) {
         bad = bad_line{std::move(builder.message), line};
         return true;
@@ -424,5 +460,12 @@ int for_each_record(int in_fd, record_writer& out, const record_fn& fn,
 }
 
 std::size_t current_record_line() noexcept { return g_record_line; }
+
+json parse_with_room(const std::string& text) {
+    json value;
+    dom_keeping_error builder(value, 2);
+    if (!json::sax_parse(text, &builder) || !builder.message.empty()) return json(json::value_t::discarded);
+    return value;
+}
 
 }  // namespace vr

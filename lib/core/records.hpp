@@ -9,7 +9,10 @@
 
 namespace vr {
 
-// Records keep their fields in the order they came in.
+// Records keep their fields in the order they came in. An object is a
+// vector of (const key, value) pairs: its growth copies every value it
+// holds (a const key cannot be moved), so an object built field by field
+// reserves its room first; records read by for_each_record come with room.
 using json = nlohmann::ordered_json;
 
 // Writes whole lines to a file descriptor, one write(2) per line, so that a
@@ -114,6 +117,12 @@ struct record_loop_options {
 };
 
 using record_fn = std::function<void(json&& record, record_writer& out)>;
+
+// Parses text as JSON, as json::parse(text, nullptr, false) does (a
+// discarded value when it is not JSON), its objects at the top and one
+// level down made with room for a record's fields: for answers whose
+// record the reader adds to (see json).
+json parse_with_room(const std::string& text);
 
 // Reads records from in_fd and hands each to fn, which writes zero or more
 // records to out (one equal to the input goes out as the input line, see

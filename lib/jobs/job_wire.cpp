@@ -17,17 +17,20 @@ std::optional<T> optional_from(const json& v) {
 }
 
 json shape_to_wire(const render_shape& s) {
-    return {{"tail_auto", s.tail_auto},
-            {"silence_db", s.silence_db},
-            {"silence_hold_s", s.silence_hold_s},
-            {"max_tail_s", s.max_tail_s},
-            {"trim_silence", s.trim_silence},
-            {"trim_pad_s", s.trim_pad_s},
-            {"fade_out_ms", s.fade_out_ms},
-            {"normalize", static_cast<int>(s.normalize.what)},
-            {"normalize_level", s.normalize.level},
-            {"true_peak_ceiling_dbtp", s.true_peak_ceiling_dbtp},
-            {"allow_nonfinite", s.allow_nonfinite}};
+    json w = json::object();
+    w.get_ref<json::object_t&>().reserve(11);
+    w["tail_auto"] = s.tail_auto;
+    w["silence_db"] = s.silence_db;
+    w["silence_hold_s"] = s.silence_hold_s;
+    w["max_tail_s"] = s.max_tail_s;
+    w["trim_silence"] = s.trim_silence;
+    w["trim_pad_s"] = s.trim_pad_s;
+    w["fade_out_ms"] = s.fade_out_ms;
+    w["normalize"] = static_cast<int>(s.normalize.what);
+    w["normalize_level"] = s.normalize.level;
+    w["true_peak_ceiling_dbtp"] = s.true_peak_ceiling_dbtp;
+    w["allow_nonfinite"] = s.allow_nonfinite;
+    return w;
 }
 
 render_shape shape_from_wire(const json& w) {
@@ -52,7 +55,13 @@ namespace {
 
 json params_to_wire(const std::vector<std::pair<std::string, double>>& params) {
     json out = json::array();
-    for (const auto& [name, value] : params) out.push_back({name, value});
+    out.get_ref<json::array_t&>().reserve(params.size());
+    for (const auto& [name, value] : params) {
+        json pair = json::array();
+        pair.push_back(name);
+        pair.push_back(value);
+        out.push_back(std::move(pair));
+    }
     return out;
 }
 
@@ -63,17 +72,20 @@ std::vector<std::pair<std::string, double>> params_from_wire(const json& w) {
 }
 
 json stage_to_wire(const plugin_stage& s) {
-    return {{"plugin", s.plugin.location},
-            {"plugin_format", static_cast<int>(s.plugin.format)},
-            {"faust_code", s.plugin.code},
-            {"windows", s.plugin.windows},
-            {"wine_prefix", s.plugin.wine_prefix},
-            {"program_index", optional_json(s.program_index)},
-            {"preset_path", s.preset_path},
-            {"state_path", s.state_path},
-            {"params", params_to_wire(s.params)},
-            {"automation", automation_to_wire(s.moves)},
-            {"sidechain_path", s.sidechain_path}};
+    json w = json::object();
+    w.get_ref<json::object_t&>().reserve(11);
+    w["plugin"] = s.plugin.location;
+    w["plugin_format"] = static_cast<int>(s.plugin.format);
+    w["faust_code"] = s.plugin.code;
+    w["windows"] = s.plugin.windows;
+    w["wine_prefix"] = s.plugin.wine_prefix;
+    w["program_index"] = optional_json(s.program_index);
+    w["preset_path"] = s.preset_path;
+    w["state_path"] = s.state_path;
+    w["params"] = params_to_wire(s.params);
+    w["automation"] = automation_to_wire(s.moves);
+    w["sidechain_path"] = s.sidechain_path;
+    return w;
 }
 
 plugin_stage stage_from_wire(const json& w) {
@@ -126,31 +138,35 @@ std::optional<song_spec> song_from_wire(const json& w) {
 json to_wire(const render_job& job) {
     json stages = json::array();
     for (const auto& s : job.stages) stages.push_back(stage_to_wire(s));
-    return {{"stages", std::move(stages)},
-            {"automation_step", job.automation_step},
-            {"midi_mode", job.midi_mode},
-            {"note", job.note},
-            {"velocity", job.velocity},
-            {"duration_s", job.duration_s},
-            {"midi_path", job.midi_path},
-            {"midi_duration_s", optional_json(job.midi_duration_s)},
-            {"tail_s", job.tail_s},
-            {"sample_rate", job.sample_rate},
-            {"block_size", job.block_size},
-            {"channels", job.channels},
-            {"format", static_cast<int>(job.format)},
-            {"flac_level", job.flac_level},
-            {"isolation", static_cast<int>(job.isolation)},
-            {"seed", job.seed},
-            {"input_path", job.input_path},
-            {"downmix", job.downmix},
-            {"plays_note", job.plays_note},
-            {"output_path", job.output_path},
-            {"output_root", job.output_root},
-            {"shape", shape_to_wire(job.shape)},
-            {"song", song_to_wire(job.song)},
-            {"probe_verdicts", job.probe_verdicts},
-            {"plugin_sha256s", job.plugin_sha256s}};
+    // Room first: an object's growth copies what it holds (core/records.hpp).
+    json w = json::object();
+    w.get_ref<json::object_t&>().reserve(32);
+    w["stages"] = std::move(stages);
+    w["automation_step"] = job.automation_step;
+    w["midi_mode"] = job.midi_mode;
+    w["note"] = job.note;
+    w["velocity"] = job.velocity;
+    w["duration_s"] = job.duration_s;
+    w["midi_path"] = job.midi_path;
+    w["midi_duration_s"] = optional_json(job.midi_duration_s);
+    w["tail_s"] = job.tail_s;
+    w["sample_rate"] = job.sample_rate;
+    w["block_size"] = job.block_size;
+    w["channels"] = job.channels;
+    w["format"] = static_cast<int>(job.format);
+    w["flac_level"] = job.flac_level;
+    w["isolation"] = static_cast<int>(job.isolation);
+    w["seed"] = job.seed;
+    w["input_path"] = job.input_path;
+    w["downmix"] = job.downmix;
+    w["plays_note"] = job.plays_note;
+    w["output_path"] = job.output_path;
+    w["output_root"] = job.output_root;
+    w["shape"] = shape_to_wire(job.shape);
+    w["song"] = song_to_wire(job.song);
+    w["probe_verdicts"] = job.probe_verdicts;
+    w["plugin_sha256s"] = job.plugin_sha256s;
+    return w;
 }
 
 render_job from_wire(const json& w) {

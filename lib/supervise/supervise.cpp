@@ -329,7 +329,7 @@ supervisor::end supervisor::classify(const supervised_job& job, const waited& w,
         return end::timed_out;
     }
     // Text that is not JSON parses (without exceptions) as discarded: no object.
-    json answer = w.how == outcome::answered ? json::parse(w.line, nullptr, false) : json();
+    json answer = w.how == outcome::answered ? parse_with_room(w.line) : json();
     if (!answer.is_object() || !answer.contains("record") || !answer["record"].is_object()) {
         if (w.how == outcome::answered) {  // cannot happen unless the worker's memory is corrupt: treat it as a crash
             kill_worker(false);

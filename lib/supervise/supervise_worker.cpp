@@ -24,10 +24,15 @@ int serve_jobs(int fd, const worker_handler& handle) {
     bool too_long = false;
     try {
         while (in.next(line, too_long)) {
-            json message = json::parse(line);
+            // With room (core/records.hpp): a job object grown key by key
+            // would copy its stages, set_params and all, at each growth.
+            json message = parse_with_room(line);
+            if (message.is_discarded()) message = json::parse(line);  // throws, saying why
             worker_result r;
             try {
-                r = handle(message["job"], json::object(),
+                json record = json::object();  // room first (core/records.hpp)
+                record.get_ref<json::object_t&>().reserve(64);
+                r = handle(message["job"], std::move(record),
                            [&](double audio_s) { out.write_line(json{{"rendering_s", audio_s}}.dump()); });
             } catch (const std::exception& e) {
                 // The handler makes errors records; this is for what slips past it.

@@ -298,7 +298,8 @@ void render_worker::run(const render_job& asked, json& record, const std::functi
                                                          stages[static_cast<std::size_t>(i)].slot->info.name, "")
                                          : "");
             }
-            result = json::parse(child.answer);
+            result = parse_with_room(child.answer);
+            if (!result.is_object()) throw record_error("the forked render answered with something that is not JSON");
             if (result.contains("error")) throw record_error(result["error"].get<std::string>());
             break;
         }

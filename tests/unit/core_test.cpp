@@ -220,6 +220,40 @@ TEST(Records, ALineWithANulIsRefusedAndAByteOrderMarkDropped) {
     EXPECT_EQ(std::count(got.begin(), got.end(), '\n'), 2);
 }
 
+// An ordered_json object grows by copying what it holds: records read by
+// for_each_record, and answers read with parse_with_room, come with room for
+// the fields the tools add, their values the same as json::parse gives.
+TEST(Records, RecordsAndAnswersComeWithRoomForTheFieldsAdded) {
+    std::size_t room = 0;
+    bool same = false;
+    int in[2];
+    ASSERT_EQ(pipe(in), 0);
+    const std::string line = R"({"output_path":"a.wav","set_params":{"cutoff":0.25,"res":[1,2]},"n":null})";
+    ASSERT_EQ(write(in[1], (line + "\n").data(), line.size() + 1), static_cast<ssize_t>(line.size() + 1));
+    close(in[1]);
+    vr::record_writer w(-1);
+    vr::for_each_record(in[0], w, [&](vr::json&& r, vr::record_writer&) {
+        room = r.get_ref<vr::json::object_t&>().capacity();
+        same = r == vr::json::parse(line);
+    });
+    close(in[0]);
+    EXPECT_TRUE(same);
+    EXPECT_GE(room, 64u);
+
+    const std::string answer = R"({"record":{"status":"ok","param_values":[0.5,0.25]},"crashed":false})";
+    vr::json a = vr::parse_with_room(answer);
+    EXPECT_EQ(a, vr::json::parse(answer));
+    EXPECT_GE(a.get_ref<vr::json::object_t&>().capacity(), 64u);
+    EXPECT_GE(a["record"].get_ref<vr::json::object_t&>().capacity(), 64u);
+    // Added to, the record keeps its place and order; no room two levels down.
+    for (int i = 0; i < 50; ++i) a["record"]["f" + std::to_string(i)] = i;
+    EXPECT_EQ(a["record"].begin().key(), "status");
+    EXPECT_EQ(a["record"]["f49"], 49);
+    EXPECT_TRUE(vr::parse_with_room(R"({"a":)").is_discarded());
+    EXPECT_TRUE(vr::parse_with_room("not json").is_discarded());
+    EXPECT_EQ(vr::parse_with_room("[1,{}]"), vr::json::parse("[1,{}]"));
+}
+
 TEST(Files, AtomicWriteLeavesNoTemporaryAndRefusesSpecialFiles) {
     auto dir = std::filesystem::temp_directory_path() / ("vr-unit-" + std::to_string(getpid()));
     std::filesystem::create_directories(dir);

@@ -371,10 +371,9 @@ def build_rows(runs, meta):
             q = len(pairs) // 4
             spread = (f" (batch by batch, {len(pairs)} pairs: median {statistics.median(pairs):+.2f}, "
                       f"middle half {pairs[q]:+.2f} to {pairs[-q - 1]:+.2f} ms)")
-        # What set_params costs a job, read from the CPU time of every
-        # process of the runs (render-one, its worker, the forked children):
-        # the wall time's difference moves by as much as the goal from run
-        # to run on this kind of machine, the CPU time's far less.
+        # What set_params costs a job, in wall time and in the CPU time of
+        # every process of the runs (render-one, its worker, the forked
+        # children): the goal holds for both.
         cpu_ms = None
         if held["cpu_s"] is not None and plain["cpu_s"] is not None:
             cpu_ms = (held["cpu_s"] / held["n"] - plain["cpu_s"] / plain["n"]) * 1000
@@ -388,9 +387,10 @@ def build_rows(runs, meta):
             f"amsynth, {held['n']:,} jobs setting all 41 parameters to the values it holds (0.5 s + 0.5 s)",
             f"{fmt(held['n'] / held['s'])} vs {fmt(plain['n'] / plain['s'])} jobs/s = {share:.0%}; "
             f"wall {extra_ms:+.2f} ms a job{spread}; {cost}", share,
-            f">= {GOAL_DATASET_RATE:.0%} of the rate; < {GOAL_SET_PARAMS_MS:g} ms of CPU a job",
+            f">= {GOAL_DATASET_RATE:.0%} of the rate; < {GOAL_SET_PARAMS_MS:g} ms a job, wall and CPU",
             checked(["dataset.held", "dataset.plain"],
-                    verdict(share >= GOAL_DATASET_RATE and cpu_ms is not None and cpu_ms < GOAL_SET_PARAMS_MS)))
+                    verdict(share >= GOAL_DATASET_RATE and extra_ms < GOAL_SET_PARAMS_MS
+                            and cpu_ms is not None and cpu_ms < GOAL_SET_PARAMS_MS)))
 
     # 7. render-index: speed per core, and linear in rows.
     per_core = {}

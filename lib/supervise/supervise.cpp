@@ -19,66 +19,13 @@
 
 #include "core/error.hpp"
 #include "core/process.hpp"
+#include "supervise/interrupts.hpp"
 #include "supervise/stale_temps.hpp"
 #include "supervise/supervise_status.hpp"
 
 namespace vr {
 
 namespace {
-
-// Shared with the signal handler, so plain values only.
-volatile sig_atomic_t g_signal = 0;  // the signal to die of once the job in flight is cleaned up
-volatile sig_atomic_t g_busy = 0;    // a job is in flight: the supervisor cleans up before dying
-volatile sig_atomic_t g_worker = 0;  // the worker's pid and process group, or 0
-const volatile sig_atomic_t* g_ends_input = nullptr;  // idle: end the input rather than die while it is not 0
-pid_t g_supervisor = 0;
-struct sigaction g_old_int {}, g_old_term {};
-bool g_installed = false;
-
-void die_now(int sig) {
-    ::signal(sig, SIG_DFL);
-    ::raise(sig);
-}
-
-extern "C" void on_interrupt(int sig) {
-    // A worker between fork and resetting its handlers has them blocked; be
-    // sure anyway that only the supervisor acts.
-    if (::getpid() != g_supervisor) return die_now(sig);
-    g_signal = sig;
-    if (g_worker > 0) ::kill(-g_worker, SIGKILL);
-    // Idle: no temporary file is being written; die at once, or end the
-    // input, so that the job loop ends and the run cleans up as it would
-    // with a job in flight. Busy: the wait loop sees g_signal (its poll or
-    // sleep returns EINTR) and cleans up.
-    if (g_busy) return;
-    if (!g_ends_input || *g_ends_input == 0) return die_now(sig);
-    const int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (null < 0 || ::dup2(null, 0) < 0) return die_now(sig);
-    ::close(null);
-}
-
-void install_handlers() {
-    if (g_installed) return;
-    g_installed = true;
-    g_supervisor = ::getpid();
-    struct sigaction sa {};
-    sa.sa_handler = on_interrupt;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = 0;  // no SA_RESTART: a blocked wait must see the signal
-    for (auto [sig, old] : {std::pair{SIGINT, &g_old_int}, std::pair{SIGTERM, &g_old_term}}) {
-        ::sigaction(sig, nullptr, old);
-        // A signal ignored when we started (nohup, a background job) stays ignored.
-        if (old->sa_handler != SIG_IGN) ::sigaction(sig, &sa, nullptr);
-    }
-}
-
-sigset_t interrupt_set() {
-    sigset_t s;
-    sigemptyset(&s);
-    sigaddset(&s, SIGINT);
-    sigaddset(&s, SIGTERM);
-    return s;
-}
 
 pid_t g_offered = 0;    // a worker made ahead (offer_worker)...
 int g_offered_fd = -1;  // ...and its connection
@@ -98,8 +45,8 @@ void reap_left_workers() {
 
 supervisor::supervisor(supervise_options options, worker_main main)
     : options_(options), main_(std::move(main)) {
-    install_handlers();
-    g_ends_input = options_.interrupt_deferred_while;
+    interrupts::install();
+    interrupts::ends_input = options_.interrupt_deferred_while;
 }
 
 supervisor::~supervisor() {
@@ -125,7 +72,7 @@ void supervisor::start_worker(const sandbox_spec& sandbox) {
     int sv[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
         throw record_error(std::string("cannot create a socket pair: ") + std::strerror(errno));
-    sigset_t block = interrupt_set(), old;
+    sigset_t block = interrupts::set(), old;
     ::sigprocmask(SIG_BLOCK, &block, &old);
     std::fflush(nullptr);
     pid_t parent = ::getpid();
@@ -134,8 +81,8 @@ void supervisor::start_worker(const sandbox_spec& sandbox) {
         // Its own process group, so that a time-out kills the per-job
         // children it forks with it, and a terminal's ^C reaches only us.
         ::setpgid(0, 0);
-        ::sigaction(SIGINT, &g_old_int, nullptr);
-        ::sigaction(SIGTERM, &g_old_term, nullptr);
+        ::sigaction(SIGINT, &interrupts::old_int, nullptr);
+        ::sigaction(SIGTERM, &interrupts::old_term, nullptr);
         ::sigprocmask(SIG_SETMASK, &old, nullptr);
         // Killed with us, even by SIGKILL: no orphan renders on.
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -168,13 +115,13 @@ void supervisor::adopt_worker(pid_t pid, int fd) {
     pending_.clear();
     answers_ = 0;
     loaded_.clear();
-    g_worker = pid;
+    interrupts::worker = pid;
 }
 
 bool supervisor::worker_exited() const { return child_ended(pid_); }
 
 bool supervisor::wait_exit(double seconds) const {
-    return wait_child_ended(pid_, seconds, [] { return g_signal != 0; });
+    return wait_child_ended(pid_, seconds, [] { return interrupts::caught != 0; });
 }
 
 // Ends the worker and everything in its process group; returns its wait
@@ -187,7 +134,7 @@ int supervisor::kill_worker(bool term_first) {
     }
     ::kill(-pid_, SIGKILL);
     int status = reap_child(pid_);
-    g_worker = 0;
+    interrupts::worker = 0;
     ::close(fd_);
     fd_ = -1;
     pid_ = 0;
@@ -198,7 +145,7 @@ void supervisor::leave_worker() {
     if (!pid_) return;
     ::kill(-pid_, SIGKILL);
     g_left.push_back(pid_);
-    g_worker = 0;
+    interrupts::worker = 0;
     ::close(fd_);
     fd_ = -1;
     pid_ = 0;
@@ -223,7 +170,7 @@ void remove_temps_of(const supervised_job& job) {
 // Dies of the signal that interrupted us, once the worker is dead and the
 // temporary of the job it was writing (if any) removed.
 [[noreturn]] void finish_interrupt(pid_t worker, const supervised_job* job, const std::function<void()>& then) {
-    int sig = g_signal;
+    int sig = interrupts::caught;
     if (worker > 0) {
         ::kill(-worker, SIGKILL);
         reap_child(worker);
@@ -231,9 +178,9 @@ void remove_temps_of(const supervised_job& job) {
     if (job) remove_temps_of(*job);
     remove_sandbox_home();
     if (then) then();
-    sigset_t set = interrupt_set();
+    sigset_t set = interrupts::set();
     ::sigprocmask(SIG_UNBLOCK, &set, nullptr);
-    die_now(sig);
+    interrupts::die_now(sig);
     ::_exit(128 + sig);  // not reached
 }
 
@@ -242,7 +189,7 @@ void send_all(int fd, const std::string& text) {
     while (done < text.size()) {
         ssize_t n = ::send(fd, text.data() + done, text.size() - done, MSG_NOSIGNAL);
         if (n < 0 && errno == EINTR) {
-            if (g_signal) return;
+            if (interrupts::caught) return;
             continue;
         }
         if (n <= 0) return;  // the worker is gone: its EOF is read next
@@ -280,11 +227,11 @@ supervisor::waited supervisor::await_answer(const supervised_job& job) {
         w.how = how;
         return std::move(w);
     };
-    if (!g_signal)  // else the worker is killed already: the wait below ends at once
+    if (!interrupts::caught)  // else the worker is killed already: the wait below ends at once
         send_all(fd_, "{\"job\":" + job.job.dump(-1, ' ', false, json::error_handler_t::replace) + "}\n");
     char buf[65536];
     for (;;) {
-        if (g_signal) return done(outcome::interrupted);
+        if (interrupts::caught) return done(outcome::interrupted);
         if (auto nl = pending_.find('\n'); nl != std::string::npos) {
             w.line = pending_.substr(0, nl);
             pending_.erase(0, nl + 1);
@@ -367,12 +314,12 @@ supervisor::end supervisor::classify(const supervised_job& job, const waited& w,
 }
 
 void supervisor::end_if_interrupted() {
-    if (g_signal) finish_interrupt(pid_, nullptr, options_.on_interrupt);
+    if (interrupts::caught) finish_interrupt(pid_, nullptr, options_.on_interrupt);
 }
 
 supervisor::end supervisor::attempt(const supervised_job& job, json& result) {
     // Interrupted between jobs (interrupt_deferred_while): this job never starts.
-    if (g_signal) finish_interrupt(pid_, &job, options_.on_interrupt);
+    if (interrupts::caught) finish_interrupt(pid_, &job, options_.on_interrupt);
     if (pid_ && worker_exited()) kill_worker(false);  // died while idle: not this job's doing
     // The sandbox module decides which sandbox serves the job; a worker in
     // another one is replaced.
@@ -381,14 +328,14 @@ supervisor::end supervisor::attempt(const supervised_job& job, json& result) {
     if (!pid_) start_worker(wanted);
     // Busy until the worker is dealt with: a signal meanwhile is acted on
     // here, after the worker's temporary file is removed.
-    g_busy = 1;
+    interrupts::busy = 1;
     struct not_busy {
-        ~not_busy() { g_busy = 0; }
+        ~not_busy() { interrupts::busy = 0; }
     } on_return;
     const waited w = await_answer(job);
     if (w.how != waited::outcome::interrupted) {
         end e = classify(job, w, result);
-        if (!g_signal) return e;
+        if (!interrupts::caught) return e;
     }
     // The one place a signal is acted on: the wait ends at once for it, and
     // what classify waits for (the worker's death) gives up at once too.
@@ -414,7 +361,7 @@ json supervisor::run(supervised_job& job) {
         result["attempts"] = tries;
         if (job.sandbox.on) result["sandbox"] = true;
         // A signal that came while the worker was being replaced.
-        if (g_signal) finish_interrupt(pid_, &job, options_.on_interrupt);
+        if (interrupts::caught) finish_interrupt(pid_, &job, options_.on_interrupt);
         return result;
     }
 }

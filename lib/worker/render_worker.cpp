@@ -16,7 +16,6 @@
 #include "core/hash.hpp"
 #include "host/faust_program.hpp"
 #include "host/plugin_instance.hpp"
-#include "worker/preset_export.hpp"
 #include "worker/probe_verdicts.hpp"
 #include "jobs/chain.hpp"
 #include "jobs/job_audio.hpp"
@@ -383,22 +382,6 @@ isolation render_worker::mode_for(worker_slot& s, const render_job& job) {
     // jobs need a never-played one again.
     if (s.mode == isolation::fork && !s.pristine) s.pristine = s.load_warm();
     return s.mode;
-}
-
-// A plugin's own programs, each in an instance of its own: worker/preset_export.hpp.
-void render_worker::list_programs(const plugin_ref& plugin, int sample_rate, int block_size,
-                                  const std::function<void(json&&)>& emit) {
-    list_plugin_programs(plugin, sample_rate, block_size, emit);
-}
-
-void render_worker::export_programs(const plugin_ref& plugin, int sample_rate, int block_size, const std::string& dir,
-                                    bool as_params, const std::function<void(json&&)>& emit) {
-    export_plugin_programs(plugin, sample_rate, block_size, dir, as_params, emit);
-}
-
-void render_worker::export_bank(const plugin_ref& plugin, int sample_rate, int block_size, const std::string& file,
-                                const std::function<void(json&&)>& emit) {
-    export_plugin_bank(plugin, sample_rate, block_size, file, emit);
 }
 
 }  // namespace vr::host

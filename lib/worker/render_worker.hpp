@@ -51,20 +51,6 @@ public:
     }
     void set_run_options(const worker_options& options) { options_ = options; }
 
-    // Calls emit with one record per program of the plugin.
-    void list_programs(const plugin_ref& plugin, int sample_rate, int block_size,
-                       const std::function<void(json&&)>& emit);
-
-    // Writes each program of the plugin as a preset file (.fxp for VST2,
-    // .vstpreset for VST3) into dir, named by the program's name; one record
-    // per file; as_params writes VST2 FxCk files even for chunk plugins.
-    // Throws record_error when the plugin cannot be loaded.
-    void export_programs(const plugin_ref& plugin, int sample_rate, int block_size, const std::string& dir,
-                         bool as_params, const std::function<void(json&&)>& emit);
-    // Writes every program of a VST2 plugin into one .fxb bank.
-    void export_bank(const plugin_ref& plugin, int sample_rate, int block_size, const std::string& file,
-                     const std::function<void(json&&)>& emit);
-
 private:
     preset_cache presets_;
     // A slot's instances: one plugin at one rate and block size, with its

@@ -32,6 +32,7 @@
 #include "wine/windows_instance.hpp"
 #include "wine/wine_paths.hpp"
 #include "wine/wine_session.hpp"
+#include "worker/preset_export.hpp"
 #include "worker/render_host.hpp"
 #include "worker/render_worker.hpp"
 
@@ -43,17 +44,17 @@ int programs(const vr::render_options& options, vr::record_writer& out) {
         ~windows_end() { vr::wine::end_windows(); }
     } after_juce;  // made first, so it runs last
     vr::host::juce_runtime juce;
-    vr::host::render_worker worker(options.worker);
+    vr::host::render_worker worker(options.worker);  // randomness pinned, Faust's options set
     auto ref = options.plugins.plugin_for(vr::json::object());
     const int rate = options.defaults.sample_rate, block = options.defaults.block_size;
     auto emit = [&](vr::json&& r) { out.write(r); };
     try {
         if (options.mode == vr::render_mode::list_programs)
-            worker.list_programs(ref, rate, block, emit);
+            vr::host::list_plugin_programs(ref, rate, block, emit);
         else if (options.mode == vr::render_mode::export_programs)
-            worker.export_programs(ref, rate, block, options.export_path, options.export_params, emit);
+            vr::host::export_plugin_programs(ref, rate, block, options.export_path, options.export_params, emit);
         else
-            worker.export_bank(ref, rate, block, options.export_path, emit);
+            vr::host::export_plugin_bank(ref, rate, block, options.export_path, emit);
     } catch (const vr::record_error& e) {
         vr::json r{{"plugin_path", ref.location}};
         vr::set_error(r, e.what());

@@ -255,3 +255,21 @@ npy_diff() {
 assert a.shape == b.shape and b.dtype == np.float32, (a.shape, b.shape, b.dtype)
 print(float(np.abs(a - b).max()), int((a != b).sum()))" "$1" "$2"
 }
+
+# The clock tick (of /proc/PID/stat's start times) now.
+ticks_now() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%d\n", $1 * hz }' /proc/uptime; }
+
+# The zombies named render-one-host started after tick $1 whose parent is
+# gone: init took them (this machine's reaps them a second or so later; an
+# init that reaps nothing, a container's, keeps them for good).
+orphan_zombies_since() {
+    local f stat n=0
+    for f in /proc/[0-9]*/stat; do
+        stat=$(cat "$f" 2>/dev/null) || continue
+        [[ $stat == *"(render-one-host) "* ]] || continue
+        # The fields after the name: state, ppid, ... the start time 20th.
+        read -r -a rest <<<"${stat##*) }"
+        if [ "${rest[0]}" = Z ] && [ "${rest[1]}" = 1 ] && [ "${rest[19]}" -ge "$1" ]; then n=$((n + 1)); fi
+    done
+    echo "$n"
+}

@@ -61,6 +61,18 @@ setup() {
     run ! cmp -s "$OUT/reset-1.wav" "$OUT/reset-2.wav"
 }
 
+@test "a batch whose jobs fork leaves no zombie behind: its worker reaps its last job's child before it ends" {
+    local since
+    since=$(ticks_now)
+    sh_run_lines "render-one --plugin '$VR_TEST_SYNTH_VST3' --duration 0.2 --tail 0.1 --isolation fork 2>/dev/null" \
+        "{\"output_path\":\"$OUT/f1.wav\"}" "{\"output_path\":\"$OUT/f2.wav\",\"note\":72}"
+    assert_success
+    assert_equal "$(jq -r .isolation <<<"$output" | paste -sd ' ')" "fork fork"
+    "$VR_BIN/../tests/audio-probe" "$OUT/f2.wav" | jq -e '.peak_dbfs > -20'
+    # render-one waits for its worker's end: its children are gone by now.
+    assert_equal "$(orphan_zombies_since "$since")" 0
+}
+
 @test "a result read again keeps the mode it got over --isolation, and stderr says so" {
     run render-one --plugin "$VR_TEST_SYNTH_VST3" --duration 0.1 --tail 0 --isolation fork -o "$OUT/a.wav"
     assert_success

@@ -98,24 +98,6 @@ await_processes() {
     fail "$(warm_processes) processes of warm render-ones, not $1"
 }
 
-# The clock tick (of /proc/PID/stat's start times) now.
-ticks_now() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%d\n", $1 * hz }' /proc/uptime; }
-
-# The zombies named render-one-host started after tick $1 whose parent is
-# gone: init took them, and an init that reaps nothing (a container's)
-# keeps them for good.
-orphan_zombies_since() {
-    local f stat n=0
-    for f in /proc/[0-9]*/stat; do
-        stat=$(cat "$f" 2>/dev/null) || continue
-        [[ $stat == *"(render-one-host) "* ]] || continue
-        # The fields after the name: state, ppid, ... the start time 20th.
-        read -r -a rest <<<"${stat##*) }"
-        if [ "${rest[0]}" = Z ] && [ "${rest[1]}" = 1 ] && [ "${rest[19]}" -ge "$1" ]; then n=$((n + 1)); fi
-    done
-    echo "$n"
-}
-
 @test "a session tells its caller how the run ended before its worker is taken down, then reaps it: one-offs leave no orphaned zombie" {
     render-one --warm 60 -p "$NEKOBI" -o "$OUT/first.wav" "${FLAGS[@]}" >/dev/null 2>&1
     await_warm 1

@@ -67,12 +67,12 @@ std::optional<std::string> complete_answer(const std::string& got) {
 // millisecond the next job need not wait for. Reaped at the next fork.
 std::vector<pid_t> g_unreaped;
 
+}  // namespace
+
 void reap_finished_children() {
     for (pid_t pid : g_unreaped) reap_child(pid);
     g_unreaped.clear();
 }
-
-}  // namespace
 
 child_outcome run_in_child(const std::function<std::string()>& fn, double timeout_s) {
     int fds[2];

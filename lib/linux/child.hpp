@@ -31,6 +31,11 @@ struct child_outcome {
 // whole answer is reaped at the next call, not waited for now.
 child_outcome run_in_child(const std::function<std::string()>& fn, double timeout_s);
 
+// Reaps the children run_in_child left to exit on their own. For a process
+// about to end: its children would outlive it as zombies where init reaps
+// nothing (a container's).
+void reap_finished_children();
+
 // A job whose child failed: the message is the child's failure(), and the
 // outcome says whether a signal killed it and whether a retry may help.
 class child_failed : public record_error {

@@ -42,6 +42,7 @@ render_worker::render_worker(worker_options options) : options_(options) {
 
 render_worker::~render_worker() {
     spent_.clear();
+    reap_finished_children();  // the last forked job's child
     if (stage_mark_) ::munmap(stage_mark_, sizeof(int));
 }
 

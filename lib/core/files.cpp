@@ -129,4 +129,12 @@ void make_dirs(const std::string& dir) {
     if (ec) throw record_error(dir + ": cannot create folder: " + ec.message());
 }
 
+std::optional<std::string> stat_identity(const std::string& path) {
+    struct stat st {};
+    if (path.empty() || ::stat(path.c_str(), &st) != 0) return std::nullopt;
+    auto time = [](const timespec& t) { return std::to_string(t.tv_sec) + "." + std::to_string(t.tv_nsec); };
+    return path + '\0' + std::to_string(st.st_dev) + " " + std::to_string(st.st_ino) + " " +
+           std::to_string(st.st_size) + " " + time(st.st_mtim) + " " + time(st.st_ctim);
+}
+
 }  // namespace vr

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -41,5 +42,11 @@ std::string absolute_path(const std::string& path);
 
 // Creates the folder and its parents (like mkdir -p); throws record_error.
 void make_dirs(const std::string& dir);
+
+// path as stat sees it, as text: device, inode, size, modification and
+// change times, so that a file replaced or rewritten in place reads as
+// another; nullopt when it cannot be stat'ed. For keys of what a process
+// learnt about a file (a plugin binary's hash, a warm render-one).
+std::optional<std::string> stat_identity(const std::string& path);
 
 }  // namespace vr

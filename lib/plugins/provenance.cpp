@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "plugins/provenance.hpp"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <map>
@@ -78,20 +76,16 @@ std::optional<std::string> plugin_binary_sha256(const plugin_ref& plugin) {
     // read again.
     static std::mutex lock;
     static std::map<std::string, std::string> known;
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) return std::nullopt;
-    const std::string id = path + '\0' + std::to_string(st.st_dev) + ' ' + std::to_string(st.st_ino) + ' ' +
-                           std::to_string(st.st_size) + ' ' + std::to_string(st.st_mtim.tv_sec) + '.' +
-                           std::to_string(st.st_mtim.tv_nsec) + ' ' + std::to_string(st.st_ctim.tv_sec) + '.' +
-                           std::to_string(st.st_ctim.tv_nsec);
+    const std::optional<std::string> id = stat_identity(path);
+    if (!id) return std::nullopt;
     {
         std::lock_guard hold(lock);
-        if (auto k = known.find(id); k != known.end()) return k->second;
+        if (auto k = known.find(*id); k != known.end()) return k->second;
     }
     try {
         std::string sha = sha256_hex(read_file(path, max_plugin_bytes));
         std::lock_guard hold(lock);
-        known.emplace(id, sha);
+        known.emplace(*id, sha);
         return sha;
     } catch (const record_error&) {
         return std::nullopt;

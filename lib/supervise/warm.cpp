@@ -18,6 +18,7 @@
 #include <span>
 
 #include "core/error.hpp"
+#include "core/files.hpp"
 #include "core/hash.hpp"
 #include "core/tool.hpp"
 #include "plugins/provenance.hpp"
@@ -83,16 +84,9 @@ std::optional<std::string> warm_extra(const render_options& o, const std::string
         return std::nullopt;
     const plugin_ref p = o.plugins.default_plugin();
     if (p.windows || p.format == plugin_format::faust) return std::nullopt;
-    auto identity = [](const std::string& path) -> std::optional<std::string> {
-        struct stat st {};
-        if (path.empty() || ::stat(path.c_str(), &st) != 0) return std::nullopt;
-        auto time = [](const timespec& t) { return std::to_string(t.tv_sec) + "." + std::to_string(t.tv_nsec); };
-        return path + " " + std::to_string(st.st_dev) + " " + std::to_string(st.st_ino) + " " +
-               std::to_string(st.st_size) + " " + time(st.st_mtim) + " " + time(st.st_ctim) + '\0';
-    };
-    const auto plugin = identity(plugin_binary_path(p)), host_file = identity(host);
+    const auto plugin = stat_identity(plugin_binary_path(p)), host_file = stat_identity(host);
     if (!plugin || !host_file) return std::nullopt;
-    std::string k = *host_file + p.location + '\0' + *plugin;
+    std::string k = *host_file + '\0' + p.location + '\0' + *plugin + '\0';
     k += std::to_string(o.defaults.sample_rate) + " " + std::to_string(o.defaults.block_size) + " " +
          std::to_string(o.worker.real_randomness) + " " + std::to_string(o.worker.faust_max_mb) + " " +
          std::to_string(o.worker.faust_voices.value_or(0)) + '\0';
@@ -121,10 +115,7 @@ std::string warm_folder() {
 
 std::string warm_key(const std::string& extra) {
     std::string k = hello;
-    struct stat st {};
-    if (::stat("/proc/self/exe", &st) == 0)
-        k += "\nexe " + std::to_string(st.st_dev) + " " + std::to_string(st.st_ino) + " " + std::to_string(st.st_size) +
-             " " + std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
+    if (auto exe = stat_identity("/proc/self/exe")) k += "\nexe " + *exe;
     const mode_t mask = ::umask(0);
     ::umask(mask);
     k += "\nuser " + std::to_string(::geteuid()) + " umask " + std::to_string(mask) + "\n";

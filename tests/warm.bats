@@ -116,6 +116,38 @@ await_processes() {
     assert_equal "$(orphan_zombies_since "$since")" 0
 }
 
+@test "a session taken is made again once no session runs (unless none is left ahead): a caller's render never shares a processor with the making of the next" {
+    render-one --warm 60 -p "$NEKOBI" -o "$OUT/first.wav" "${FLAGS[@]}" >/dev/null 2>&1
+    await_warm 1
+    local ahead
+    ahead=$(getconf _NPROCESSORS_ONLN)
+    [ "$ahead" -le 8 ] || ahead=8
+    await_processes $((1 + 2 * ahead))
+    # A batch whose caller keeps its standard input open: its session runs
+    # on after its first record.
+    mkfifo "$OUT/jobs"
+    render-one --warm 60 -p "$NEKOBI" "${FLAGS[@]}" <"$OUT/jobs" >"$OUT/records.ndjson" 2>/dev/null &
+    local caller=$! jobs
+    exec {jobs}>"$OUT/jobs"
+    printf '{"output_path":"%s/a.wav"}\n' "$OUT" >&"$jobs"
+    local i
+    for i in $(seq 600); do
+        if [ "$(wc -l <"$OUT/records.ndjson")" -ge 1 ]; then break; fi
+        sleep 0.05
+    done
+    assert_equal "$(wc -l <"$OUT/records.ndjson")" 1
+    # The session and its worker in the place of one made ahead, and none
+    # made in its place yet.
+    assert_equal "$(warm_processes)" $((1 + 2 * ahead))
+    exec {jobs}>&-
+    wait "$caller"
+    assert_equal "$(jq -c '[.status, .warm_process]' "$OUT/records.ndjson")" '["ok",true]'
+    cmp "$OUT/first.wav" "$OUT/a.wav"
+    # Now it is made again.
+    await_processes $((1 + 2 * ahead))
+    assert_equal "$(warm_count)" 1
+}
+
 @test "sessions wait made ahead, each with its worker; a batch's first job renders on the warm instance itself, the next forks from a new one: the bytes of a cold batch" {
     printf '{"output_path":"%s/%s.wav","note":%d}\n' "$OUT" a 57 "$OUT" b 60 >"$OUT/jobs.ndjson"
     render-one -p "$AMSYNTH" "${FLAGS[@]}" <"$OUT/jobs.ndjson" >/dev/null 2>&1

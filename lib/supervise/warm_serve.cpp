@@ -178,7 +178,11 @@ int serve_warm(const std::string& socket, double idle_s, const warm_sessions& ho
     held fds{listener, sessions, aheads};
     std::size_t want_ahead = how.prepare ? how.ahead : 0;
     for (;;) {
-        while (aheads.size() < want_ahead)
+        // Sessions taken are made again once none runs: made while one
+        // runs, a session and its worker take a processor from that
+        // session's render (the scheduler puts them beside it), on its
+        // caller's time. Unless none is left: a caller would wait for one.
+        while (aheads.size() < want_ahead && (sessions.empty() || aheads.empty()))
             if (!make_ahead(fds, how)) want_ahead = 0;
         std::vector<pollfd> p{{listener.get(), POLLIN, 0}};
         for (auto& s : sessions) {

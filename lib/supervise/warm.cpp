@@ -42,19 +42,27 @@ sockaddr_un address_of(const std::string& path) {
 }
 
 // The lines the warm process answers with: "pid N", then "exit C" or
-// "signal S".
-bool read_line(int fd, std::string& line) {
-    line.clear();
-    char c;
-    for (;;) {
-        ssize_t n = ::read(fd, &c, 1);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return false;
-        if (c == '\n') return true;
-        line.push_back(c);
-        if (line.size() > 64) return false;
+// "signal S", read a buffer at a time rather than a byte a call. A line
+// cut short by the end of the connection is none.
+struct session_lines {
+    int fd;
+    std::string held;
+    bool read_line(std::string& line) {
+        for (;;) {
+            if (const auto end = held.find('\n'); end != std::string::npos) {
+                line.assign(held, 0, end);
+                held.erase(0, end + 1);
+                return true;
+            }
+            if (held.size() > 64) return false;
+            char buf[128];
+            const ssize_t n = ::read(fd, buf, sizeof buf);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) return false;
+            held.append(buf, static_cast<std::size_t>(n));
+        }
     }
-}
+};
 
 volatile sig_atomic_t g_session = 0;  // the session a caller waits for
 
@@ -199,14 +207,15 @@ std::optional<warm_ending> run_warm(const std::string& socket, int argc, char** 
     if (!send_warm_request(s.get(), args, fds)) return std::nullopt;
     here.close("the working folder");
     std::string line;
-    if (!read_line(s.get(), line) || line.rfind("pid ", 0) != 0) return std::nullopt;
+    session_lines from{s.get(), {}};
+    if (!from.read_line(line) || line.rfind("pid ", 0) != 0) return std::nullopt;
     g_session = std::atoi(line.c_str() + 4);
     struct sigaction pass {}, old_int {}, old_term {};
     pass.sa_handler = pass_on;
     sigemptyset(&pass.sa_mask);
     ::sigaction(SIGINT, &pass, &old_int);
     ::sigaction(SIGTERM, &pass, &old_term);
-    const bool answered = read_line(s.get(), line);
+    const bool answered = from.read_line(line);
     ::sigaction(SIGINT, &old_int, nullptr);
     ::sigaction(SIGTERM, &old_term, nullptr);
     g_session = 0;

@@ -58,8 +58,9 @@ define render_job
 sed -n '$(1){p;q;}' '$(JOBS)' | $(render_cmd) > '$(STATE)/records/$(1).ndjson'
 endef
 
-# The link of job $(1) whose output path holds a newline, which no rule
-# can spell: jq reads the path from JOBS as the recipe runs.
+# The link of job $(1), too long to spell (above), whose output path holds
+# a newline, which no rule can spell: jq reads the path from JOBS as the
+# recipe runs.
 define link_by_jq
 ln -sfn -- "$$(sed -n '$(1){p;q;}' '$(JOBS)' | jq -j --arg here "$$PWD" '$(abs_output)')" '$(STATE)/out/$(1)'
 endef
@@ -69,13 +70,17 @@ endef
 # lines (-R) so that N counts every line, as sed does; an error() ends the
 # `inputs` loop and jq with it, with a non-zero status. (The line is parsed
 # inside [ ]: jq 1.6's try would also catch errors raised after it.) Each
-# rule spells its output path, quoted for the shell and with make's $
-# doubled (a relative one after "$$PWD", where make runs), and the job's
-# own line, quoted alike, which the shell's printf hands render-one: a
-# target costs one shell, the render and the link, no jq and no sed (issue
-# 33: jq's start cost as much as a short render; a second shell for the
-# link, and sed, each a tenth of a warm Nekobi job). A line of more than
-# 64 KiB (a shell's command may not be much longer) is read by sed.
+# rule spells the job's own line, quoted for the shell and with make's $
+# doubled, as render-one's --job; render-one writes the record itself
+# (--records) and makes the link once the output is there (--link). Such a
+# command has nothing for a shell to do, so make runs render-one itself: a
+# target costs one process, no shell, no sed, no jq and no ln (issue 33: a
+# shell and ln took a quarter of the processors' time of a make -j2 over
+# warm Nekobi jobs; jq's start cost as much as a short render). A line of
+# more than 64 KiB (a command's argument may not be much longer) is read by
+# sed and piped to render-one, and the link is made by ln: its rule spells
+# the output path, quoted alike (a relative one after "$$PWD", where make
+# runs), or has jq read a path that holds a newline.
 define rules_jq
 foreach inputs as $$line (0; . + 1; [., $$line])
 | .[0] as $$n | .[1] as $$line
@@ -89,15 +94,16 @@ foreach inputs as $$line (0; . + 1; [., $$line])
     error("\($$jobs):\($$n): the job has no output_path (give it one with assign-paths)")
   else
     ($$job.output_path) as $$p
-    | (if ($$p | contains("\n")) then "$$(call link_by_jq,\($$n))"
-       else "ln -sfn -- " + (if ($$p | startswith("/")) then "" else "\"$$$$PWD\"/" end)
-            + ($$p | @sh | gsub("\\$$"; "$$$$")) + " '$$(STATE)/out/\($$n)'"
-       end) as $$link
-    | (if ($$line | utf8bytelength) > 65536 then "$$(call render_job,\($$n))"
-       else "printf '%s\\n' " + ($$line | @sh | gsub("\\$$"; "$$$$"))
-            + " | $$(render_cmd) > '$$(STATE)/records/\($$n).ndjson'"
-       end) as $$render
-    | "DONE += $$(STATE)/out/\($$n)\n$$(STATE)/out/\($$n):\n\t\($$render) && \($$link)\n"
+    | (if ($$line | utf8bytelength) > 65536 then
+         "$$(call render_job,\($$n)) && "
+         + (if ($$p | contains("\n")) then "$$(call link_by_jq,\($$n))"
+            else "ln -sfn -- " + (if ($$p | startswith("/")) then "" else "\"$$$$PWD\"/" end)
+                 + ($$p | @sh | gsub("\\$$"; "$$$$")) + " '$$(STATE)/out/\($$n)'"
+            end)
+       else "$$(render_cmd) --job " + ($$line | @sh | gsub("\\$$"; "$$$$"))
+            + " --records '$$(STATE)/records/\($$n).ndjson' --link '$$(STATE)/out/\($$n)'"
+       end) as $$recipe
+    | "DONE += $$(STATE)/out/\($$n)\n$$(STATE)/out/\($$n):\n\t\($$recipe)\n"
   end
 endef
 export rules_jq

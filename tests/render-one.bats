@@ -3,6 +3,7 @@
 # render-one on real plugins from Debian and on the project's test synth.
 # Over 400 lines: one file per tool (HOUSE-STYLE), and render-one does the
 # most; its dataset, preset, reliability and hostile cases have files of their own.
+bats_require_minimum_version 1.5.0
 load helper
 
 AMSYNTH=/usr/lib/vst/amsynth_vst.so
@@ -220,6 +221,46 @@ assert_reproducible() {
     assert_equal "${#lines[@]}" 2
     assert_line --index 0 --partial '"status":"ok"'
     assert_line --index 1 --partial '"status":"ok"'
+}
+
+@test "--job renders one job given as an argument, --records writes its record to a file, --link points at its output once it is there: the bytes of the same job on stdin" {
+    job "$OUT/stdin.wav" '"duration_s":0.2' | render-one --plugin "$VR_TEST_SYNTH_VST3" --tail 0 >"$OUT/stdin.ndjson"
+    mkdir "$OUT/here"
+    cd "$OUT/here"
+    # A plugin's own printing goes to stderr, not the records.
+    # shellcheck disable=SC2016 # a $ in the output file's name
+    run --separate-stderr env VR_TEST_SYNTH_PRINT=1 render-one --plugin "$VR_TEST_SYNTH_VST3" --tail 0 \
+        --job '{"output_path":"rel $x.wav","duration_s":0.2,"set_params":{"print":1}}' --records r.ndjson --link out/../l1
+    assert_success
+    assert_output ''
+    [ -L l1 ] && [ "$(readlink l1)" = "$OUT/here/rel \$x.wav" ] || fail "l1 is not a link to the output"
+    cmp "$OUT/stdin.wav" "rel \$x.wav"
+    # shellcheck disable=SC2016 # a $ in the output file's name
+    assert_equal "$(jq -c '[.status, .output_path]' r.ndjson)" '["ok","rel $x.wav"]'
+    # A failed job: its error record in the file, exit 1, and no link (an
+    # old one stays as it was).
+    run --separate-stderr render-one --plugin "$VR_TEST_SYNTH_VST3" --tail 0 \
+        --job '{"output_path":"bad.wav","note":200}' --records r.ndjson --link l1
+    assert_failure 1
+    assert_equal "$(jq -c '[.status, (.error.message | test("note"))]' r.ndjson)" '["error",true]'
+    assert_equal "$(readlink l1)" "$OUT/here/rel \$x.wav"
+    [ ! -e bad.wav ] || fail "the failed job wrote a file"
+    # The link replaced, atomically, for the next job's output.
+    run render-one --plugin "$VR_TEST_SYNTH_VST3" --tail 0 --job "{\"output_path\":\"$OUT/abs.wav\",\"duration_s\":0.2}" \
+        --records r.ndjson --link l1
+    assert_success
+    assert_equal "$(readlink l1)" "$OUT/abs.wav"
+    cmp "$OUT/stdin.wav" "$OUT/abs.wav"
+    # What does not go.
+    assert_usage_error render-one --plugin "$VR_TEST_SYNTH_VST3" --link l2
+    assert_output --partial "--link goes with --job"
+    assert_usage_error render-one --plugin "$VR_TEST_SYNTH_VST3" -o x.wav --job '{}'
+    assert_output --partial "--job is a batch of one job"
+    assert_usage_error render-one --plugin "$VR_TEST_SYNTH_VST3" --job $'{"output_path":\n"y.wav"}'
+    assert_output --partial "--job takes one job as one line"
+    run render-one --plugin "$VR_TEST_SYNTH_VST3" --job '{}' --records "$OUT/no/such/dir/r.ndjson"
+    assert_failure
+    assert_output --partial "cannot write the records to $OUT/no/such/dir/r.ndjson"
 }
 
 @test "a failing job leaves the next one rendering; a crashing plugin costs only its job" {

@@ -70,6 +70,17 @@ std::vector<std::uint8_t> read_file(const std::string& path, std::size_t max_byt
     return out;
 }
 
+void point_link_at(const std::string& link, const std::string& target) {
+    const std::string temp = temp_path_beside(link);
+    if (::symlink(target.c_str(), temp.c_str()) != 0)
+        throw record_error("cannot make the link " + link + ": " + std::strerror(errno));
+    if (::rename(temp.c_str(), link.c_str()) != 0) {
+        const int e = errno;
+        ::unlink(temp.c_str());
+        throw record_error("cannot make the link " + link + ": " + std::strerror(e));
+    }
+}
+
 std::string temp_path_beside(const std::string& path) {
     static std::atomic<unsigned> counter{0};
     std::filesystem::path p(path);

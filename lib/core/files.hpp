@@ -26,6 +26,11 @@ int write_all(int fd, std::span<const std::uint8_t> bytes);
 // partial file; on failure nothing is left at path or in the folder.
 void write_file_atomic(const std::string& path, std::span<const std::uint8_t> bytes);
 
+// Makes link a symbolic link to target, replacing whatever link was (as
+// `ln -sfn`), atomically: a temporary link beside it renamed over it.
+// Throws record_error naming link when it cannot.
+void point_link_at(const std::string& link, const std::string& target);
+
 // The name of a fresh temporary file beside path: ".<name>.vr-tmp-<pid>-<n>".
 // Tools that clean up after killed runs look for the ".vr-tmp-" marker.
 std::string temp_path_beside(const std::string& path);

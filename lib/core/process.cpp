@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -73,6 +74,34 @@ int protect_stdout() {
     if (records < 0 || ::dup2(2, 1) < 0)
         throw fatal_error(std::string("cannot set up standard output: ") + std::strerror(errno));
     return records;
+}
+
+int protect_stdout_records_to(const std::string& path) {
+    const int records = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (records < 0) throw fatal_error("cannot write the records to " + path + ": " + std::strerror(errno));
+    if (::dup2(2, 1) < 0) {
+        ::close(records);
+        throw fatal_error(std::string("cannot set up standard output: ") + std::strerror(errno));
+    }
+    return records;
+}
+
+void stdin_from_text(const std::string& text) {
+    const int fd = ::memfd_create("job", MFD_CLOEXEC);
+    const auto fail = [&] {
+        const int e = errno;
+        if (fd >= 0) ::close(fd);
+        throw fatal_error(std::string("cannot set up standard input: ") + std::strerror(e));
+    };
+    if (fd < 0) fail();
+    for (std::size_t at = 0; at < text.size();) {
+        const ssize_t n = ::write(fd, text.data() + at, text.size() - at);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) fail();
+        at += static_cast<std::size_t>(n);
+    }
+    if (::lseek(fd, 0, SEEK_SET) != 0 || ::dup2(fd, 0) < 0) fail();
+    ::close(fd);
 }
 
 std::string own_executable() {

@@ -42,6 +42,15 @@ bool wait_child_ended(pid_t pid, double seconds, const std::function<bool()>& st
 // Throws fatal_error when the descriptors cannot be set up.
 int protect_stdout();
 
+// The same for a tool whose records go to a file (render-one --records):
+// fd 1 pointed at stderr, and path opened for the records (created or
+// emptied, close-on-exec) and returned. Throws fatal_error naming path.
+int protect_stdout_records_to(const std::string& path);
+
+// Makes text this process's standard input (a memory file read
+// from its start), as if it had been piped in. Throws fatal_error.
+void stdin_from_text(const std::string& text);
+
 // This process's executable, as a path to run it again by (throws
 // record_error when /proc cannot say; one replaced while we run is named
 // by its path, where the new one is).

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+// Over 400 lines: render-one's whole option table, in the order of
+// render-one(1), and the reading that checks it, kept in one place.
 #include "jobs/options.hpp"
 
 #include <cmath>
@@ -36,6 +38,12 @@ void declare_render_options(cli& cli) {
                        "(default: WINEPREFIX, else ~/.wine) (wine_prefix)",
         cxxopts::value<std::string>(), "DIR")(
         "skip-existing", "skip jobs whose output file exists (status skipped)")(
+        "job", "render this one job record (one JSON line) instead of reading standard input",
+        cxxopts::value<std::string>(), "JSON")(
+        "records", "write the result records to FILE instead of standard output", cxxopts::value<std::string>(),
+        "FILE")("link", "with --job: once it ends with exit 0 and its output file is there, point the "
+                        "symbolic link LINK at that file (a make target that exists when the output does)",
+                cxxopts::value<std::string>(), "LINK")(
         "plugin-home", "set HOME to this folder (created, with .config, .local/share and .cache, the XDG_* "
                          "variables pointing there) for plugins that write there; in a sandbox, a private "
                          "temporary folder unless given",
@@ -145,6 +153,10 @@ render_mode read_mode(const cli& cli) {
     if ((list || programs || bank) && (single || !cli.has("plugin")))
         cli::throw_usage("--list-programs, --export-programs and --export-bank need --plugin PATH and no --output");
     if (cli.has("save-state") && !single) cli::throw_usage("--save-state goes with -o (one job)");
+    if (cli.has("job") && (single || list || programs || bank))
+        cli::throw_usage("--job is a batch of one job: not with -o, --list-programs, --export-programs or "
+                         "--export-bank");
+    if (cli.has("link") && !cli.has("job")) cli::throw_usage("--link goes with --job (one job's output)");
     return list ? render_mode::list_programs
            : programs ? render_mode::export_programs
            : bank ? render_mode::export_bank
@@ -378,6 +390,10 @@ render_options read_render_options(const cli& cli) {
                     cli::throw_usage(std::string("-o with --tracks renders a song, whose plugins are in the "
                                                  "tracks' stage lists: --") + flag + " has no job to go to");
     }
+    if (cli.has("job") && (o.job_line = cli.get<std::string>("job"))->find('\n') != std::string::npos)
+        cli::throw_usage("--job takes one job as one line: its JSON holds a newline");
+    if (cli.has("records")) o.records_path = absolute_path(cli.get<std::string>("records"));
+    if (cli.has("link")) o.link_path = absolute_path(cli.get<std::string>("link"));
     if (o.mode == render_mode::export_programs) o.export_path = absolute_path(cli.get<std::string>("export-programs"));
     if (o.mode == render_mode::export_bank) o.export_path = absolute_path(cli.get<std::string>("export-bank"));
     o.export_params = cli.has("export-params");

@@ -74,6 +74,10 @@ struct render_options {
     bool skip_existing = false;
     bool sidecar = false;       // write OUTPUT.json beside each ok output
     std::string output_path;    // single: absolute
+    // --job: a batch of this one job, read in place of standard input.
+    std::optional<std::string> job_line;
+    std::string records_path;  // --records: the records go to this file (absolute), not standard output
+    std::string link_path;     // --link: pointed at --job's output file once it is there (absolute)
     std::string export_path;    // export_programs: the folder; export_bank: the file (absolute)
     bool export_params = false;
     std::optional<std::string> plugin_home;  // absolute

@@ -63,6 +63,15 @@ int programs(const vr::render_options& options, vr::record_writer& out) {
     return out.exit_code();
 }
 
+// --link: LINK pointed at --job's output file, when it is there (the run
+// ended with exit status 0: rendered, or skipped as existing).
+void link_output(const vr::render_options& options) {
+    const vr::json job = vr::json::parse(*options.job_line, nullptr, false);
+    if (!job.is_object() || !job.contains("output_path") || !job["output_path"].is_string()) return;
+    const std::string output = vr::absolute_path(job["output_path"].get<std::string>());
+    if (::access(output.c_str(), F_OK) == 0) vr::point_link_at(options.link_path, output);
+}
+
 int run(int argc, char** argv) {
     // Started by bwrap for a supervisor that sandboxes its worker: serve it on fd 3.
     const bool sandboxed_worker = vr::take_sandbox_worker_marker(argc, argv);
@@ -111,7 +120,9 @@ int run(int argc, char** argv) {
     // taken down (it reaps it after).
     options.supervision.leave_worker_at_end = options.warm_session;
 
-    vr::record_writer out(vr::protect_stdout());
+    if (options.job_line) vr::stdin_from_text(*options.job_line + "\n");
+    vr::record_writer out(options.records_path.empty() ? vr::protect_stdout()
+                                                       : vr::protect_stdout_records_to(options.records_path));
     vr::host::set_plugin_environment(options);
     if (options.mode != vr::render_mode::batch && options.mode != vr::render_mode::single)
         return programs(options, out);
@@ -122,7 +133,9 @@ int run(int argc, char** argv) {
     if (sandboxed_worker) return vr::serve_worker(host, 3);
     // Never unsandboxed instead: no sandbox here ends the run (exit 3).
     if (options.defaults.sandbox) vr::require_sandbox();
-    return vr::render_jobs(options, host, out);
+    const int code = vr::render_jobs(options, host, out);
+    if (code == 0 && !options.link_path.empty()) link_output(options);
+    return code;
 }
 
 }  // namespace

@@ -89,6 +89,14 @@ await_warm_failed() {
 }
 
 # Waits until this test's warm render-ones run $1 processes.
+# How many sessions a warm render-one makes ahead: one for each processor,
+# at most 8.
+sessions_ahead() {
+    local n
+    n=$(getconf _NPROCESSORS_ONLN)
+    echo $((n < 8 ? n : 8))
+}
+
 await_processes() {
     local i
     for i in $(seq 600); do
@@ -102,8 +110,7 @@ await_processes() {
     render-one --warm 60 -p "$NEKOBI" -o "$OUT/first.wav" "${FLAGS[@]}" >/dev/null 2>&1
     await_warm 1
     local ahead since i
-    ahead=$(getconf _NPROCESSORS_ONLN)
-    [ "$ahead" -le 8 ] || ahead=8
+    ahead=$(sessions_ahead)
     await_processes $((1 + 2 * ahead))
     since=$(ticks_now)
     for i in 1 2 3 4 5 6 7 8; do
@@ -120,8 +127,7 @@ await_processes() {
     render-one --warm 60 -p "$NEKOBI" -o "$OUT/first.wav" "${FLAGS[@]}" >/dev/null 2>&1
     await_warm 1
     local ahead
-    ahead=$(getconf _NPROCESSORS_ONLN)
-    [ "$ahead" -le 8 ] || ahead=8
+    ahead=$(sessions_ahead)
     await_processes $((1 + 2 * ahead))
     # A batch whose caller keeps its standard input open: its session runs
     # on after its first record.
@@ -157,8 +163,7 @@ await_processes() {
     # The warm render-one, a session made ahead for each processor (at
     # most 8), and their workers.
     local ahead
-    ahead=$(getconf _NPROCESSORS_ONLN)
-    [ "$ahead" -le 8 ] || ahead=8
+    ahead=$(sessions_ahead)
     await_processes $((1 + 2 * ahead))
     run --separate-stderr render-one --warm 60 -p "$AMSYNTH" "${FLAGS[@]}" <"$OUT/jobs.ndjson"
     assert_success

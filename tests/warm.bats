@@ -9,60 +9,7 @@
 # itself.
 bats_require_minimum_version 1.5.0
 load helper
-
-AMSYNTH=/usr/lib/vst/amsynth_vst.so
-NEKOBI=/usr/lib/vst/Nekobi-vst.so
-
-setup() {
-    OUT="$BATS_TEST_TMPDIR/out"
-    mkdir -p "$OUT" "$HOME/.local/share"
-    # Each test its own warm render-ones.
-    export XDG_RUNTIME_DIR="$BATS_TEST_TMPDIR/run"
-    mkdir -m 700 "$XDG_RUNTIME_DIR"
-    WARM="$XDG_RUNTIME_DIR/vst-render"
-    FLAGS=(--note 57 --velocity 110 --duration 0.3 --tail 0.3)
-}
-
-teardown() {
-    pkill -f -- "$WARM/render-one-" || true
-}
-
-# Waits until $1 warm render-ones of this test take callers (their sockets).
-await_warm() {
-    local want=${1:-1} i
-    for i in $(seq 600); do
-        if [ "$(find "$WARM" -name 'render-one-*.sock' 2>/dev/null | wc -l)" -ge "$want" ]; then return 0; fi
-        sleep 0.05
-    done
-    fail "no warm render-one came up in $WARM"
-}
-
-# The number of warm render-ones of this test running (the sessions one
-# makes ahead, and their workers, are its forks: their parents match too).
-warm_count() {
-    local all pid n=0
-    all=" $(pgrep -d ' ' -f -- "$WARM/render-one-") "
-    for pid in $all; do
-        if [[ "$all" != *" $(ps -o ppid= -p "$pid" | tr -d ' ') "* ]]; then n=$((n + 1)); fi
-    done
-    echo "$n"
-}
-
-# The number of processes of this test's warm render-ones: each, its
-# sessions and their workers.
-warm_processes() { pgrep -fc -- "$WARM/render-one-" || true; }
-
-# Waits until a warm render-one that would not serve has said why (its
-# .failed, written before its warm-up and again when it knows more) and
-# has ended, so the file says its last word.
-await_warm_failed() {
-    local i
-    for i in $(seq 600); do
-        if compgen -G "$WARM/*.failed" >/dev/null && [ "$(warm_count)" = 0 ]; then return 0; fi
-        sleep 0.05
-    done
-    fail "no warm render-one in $WARM wrote its .failed and ended"
-}
+load warm-helper
 
 @test "the first --warm run renders itself and starts a warm render-one; the next run in it, -o and a batch of one, with the same bytes" {
     local plugin ext n=0
@@ -88,24 +35,6 @@ await_warm_failed() {
     assert_equal "$(warm_count)" 3
 }
 
-# Waits until this test's warm render-ones run $1 processes.
-# How many sessions a warm render-one makes ahead: one for each processor,
-# at most 8.
-sessions_ahead() {
-    local n
-    n=$(getconf _NPROCESSORS_ONLN)
-    echo $((n < 8 ? n : 8))
-}
-
-await_processes() {
-    local i
-    for i in $(seq 600); do
-        if [ "$(warm_processes)" = "$1" ]; then return 0; fi
-        sleep 0.05
-    done
-    fail "$(warm_processes) processes of warm render-ones, not $1"
-}
-
 @test "a session tells its caller how the run ended before its worker is taken down, then reaps it: one-offs leave no orphaned zombie" {
     render-one --warm 60 -p "$NEKOBI" -o "$OUT/first.wav" "${FLAGS[@]}" >/dev/null 2>&1
     await_warm 1
@@ -117,13 +46,14 @@ await_processes() {
         render-one --warm 60 -p "$NEKOBI" -o "$OUT/$i.wav" "${FLAGS[@]}" >/dev/null
         cmp "$OUT/first.wav" "$OUT/$i.wav"
     done
-    # The sessions that ran have ended; others wait made ahead.
+    # The session that ran waits for the next caller, with its worker
+    # (kept, or killed, reaped and forked again).
     await_processes $((1 + 2 * ahead))
     assert_equal "$(warm_count)" 1
     assert_equal "$(orphan_zombies_since "$since")" 0
 }
 
-@test "a session taken is made again once no session runs (unless none is left ahead): a caller's render never shares a processor with the making of the next" {
+@test "while a session runs none is made in its place (unless none is left ahead): a caller's render never shares a processor with the making of the next" {
     render-one --warm 60 -p "$NEKOBI" -o "$OUT/first.wav" "${FLAGS[@]}" >/dev/null 2>&1
     await_warm 1
     local ahead
@@ -149,9 +79,78 @@ await_processes() {
     wait "$caller"
     assert_equal "$(jq -c '[.status, .warm_process]' "$OUT/records.ndjson")" '["ok",true]'
     cmp "$OUT/first.wav" "$OUT/a.wav"
-    # Now it is made again.
+    # Now it waits for the next caller again.
     await_processes $((1 + 2 * ahead))
     assert_equal "$(warm_count)" 1
+}
+
+@test "a session serves later callers in its turn, every run's first job on a never-played instance: the same sessions, their workers kept or new (VR_WARM_KEEP_WORKER), a cold run's bytes, no caller's file held after its run" {
+    render-one -p "$NEKOBI" -o "$OUT/cold.wav" "${FLAGS[@]}" >/dev/null 2>&1
+    local ahead keep before after i held
+    ahead=$(sessions_ahead)
+    for keep in always never; do
+        export VR_WARM_KEEP_WORKER=$keep
+        render-one --warm 60 -p "$NEKOBI" -o "$OUT/first.wav" "${FLAGS[@]}" >/dev/null 2>&1
+        await_warm 1
+        await_processes $((1 + 2 * ahead))
+        before=$(warm_tree)
+        # Standard output to a file, then the records to one (--records),
+        # then a batch of one on a pipe.
+        render-one --warm 60 -p "$NEKOBI" -o "$OUT/$keep-1.wav" "${FLAGS[@]}" >"$OUT/$keep-1.out"
+        render-one --warm 60 -p "$NEKOBI" -o "$OUT/$keep-2.wav" "${FLAGS[@]}" --records "$OUT/$keep-2.out"
+        printf '{"output_path":"%s"}\n' "$OUT/$keep-3.wav" |
+            render-one --warm 60 -p "$NEKOBI" "${FLAGS[@]}" >"$OUT/$keep-3.out"
+        for i in 1 2 3; do
+            cmp "$OUT/cold.wav" "$OUT/$keep-$i.wav"
+            assert_equal "$(jq -c '[.status, .warm_process, .isolation]' "$OUT/$keep-$i.out")" '["ok",true,"fresh"]'
+        done
+        await_processes $((1 + 2 * ahead))
+        after=$(warm_tree)
+        # The sessions that served are the ones made ahead: none ended.
+        assert_equal "$(awk '{print $1}' <<<"$after")" "$(awk '{print $1}' <<<"$before")"
+        if [ "$keep" = always ]; then
+            assert_equal "$after" "$before"
+        else
+            [ "$after" != "$before" ] || fail "no session forked a new worker: $after"
+        fi
+        # A run's files are closed in its session before it takes the next.
+        held=$(for i in $(pgrep -f -- "$WARM/render-one-"); do ls -l "/proc/$i/fd" 2>/dev/null; done |
+            grep -F -e "$OUT/$keep-1." -e "$OUT/$keep-2." || true)
+        assert_equal "$held" ""
+        pkill -f -- "$WARM/render-one-"
+        for i in $(seq 600); do
+            if [ "$(warm_processes)" = 0 ]; then break; fi
+            sleep 0.05
+        done
+        assert_equal "$(warm_processes)" 0
+        rm -rf "${WARM:?}"/*
+    done
+}
+
+@test "a worker kept for its session's next run reads that run's presets anew: a preset file rewritten between two runs, each run the bytes of its own cold render" {
+    export VR_WARM_KEEP_WORKER=always
+    render-one --plugin "$AMSYNTH" --export-programs "$OUT/programs" >/dev/null 2>&1
+    local p before
+    for p in basic11 DXish; do
+        cp "$OUT/programs/$p.fxp" "$OUT/p.fxp"
+        render-one -p "$AMSYNTH" "${FLAGS[@]}" <<<"{\"output_path\":\"$OUT/cold-$p.wav\",\"preset_path\":\"$OUT/p.fxp\"}" \
+            >/dev/null 2>&1
+    done
+    if cmp -s "$OUT/cold-basic11.wav" "$OUT/cold-DXish.wav"; then fail "the two presets render alike"; fi
+    render-one --warm 60 -p "$AMSYNTH" -o "$OUT/first.wav" "${FLAGS[@]}" >/dev/null 2>&1
+    await_warm 1
+    await_processes $((1 + 2 * $(sessions_ahead)))
+    before=$(warm_tree)
+    for p in basic11 DXish basic11; do
+        cp "$OUT/programs/$p.fxp" "$OUT/p.fxp"
+        run --separate-stderr render-one --warm 60 -p "$AMSYNTH" "${FLAGS[@]}" \
+            <<<"{\"output_path\":\"$OUT/warm.wav\",\"preset_path\":\"$OUT/p.fxp\"}"
+        assert_success
+        assert_equal "$(jq -c '[.status, .warm_process]' <<<"$output")" '["ok",true]'
+        cmp "$OUT/cold-$p.wav" "$OUT/warm.wav"
+    done
+    # One session served the three, with the same worker.
+    assert_equal "$(warm_tree)" "$before"
 }
 
 @test "sessions wait made ahead, each with its worker; a batch's first job renders on the warm instance itself, the next forks from a new one: the bytes of a cold batch" {
@@ -171,7 +170,7 @@ await_processes() {
         '["ok",true,"fresh"] ["ok",true,"fork"]'
     cmp "$OUT/cold/a.wav" "$OUT/a.wav"
     cmp "$OUT/cold/b.wav" "$OUT/b.wav"
-    # The session taken is made again.
+    # The session taken waits for the next caller again.
     await_processes $((1 + 2 * ahead))
     assert_equal "$(warm_count)" 1
     # A first job that crashes the plugin on the warm instance takes the

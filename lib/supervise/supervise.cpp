@@ -25,24 +25,6 @@
 
 namespace vr {
 
-namespace {
-
-pid_t g_offered = 0;    // a worker made ahead (offer_worker)...
-int g_offered_fd = -1;  // ...and its connection
-std::vector<pid_t> g_left;  // workers killed unwaited (leave_worker_at_end)
-
-}  // namespace
-
-void offer_worker(pid_t pid, int fd) {
-    g_offered = pid;
-    g_offered_fd = fd;
-}
-
-void reap_left_workers() {
-    for (pid_t pid : g_left) reap_child(pid);
-    g_left.clear();
-}
-
 supervisor::supervisor(supervise_options options, worker_main main)
     : options_(options), main_(std::move(main)) {
     interrupts::install();
@@ -50,9 +32,9 @@ supervisor::supervisor(supervise_options options, worker_main main)
 }
 
 supervisor::~supervisor() {
-    if (options_.leave_worker_at_end)
-        leave_worker();
-    else
+    if (options_.leave_worker_at_end) {
+        if (!keep_worker()) leave_worker();
+    } else
         stop_worker();
 }
 
@@ -68,7 +50,12 @@ void supervisor::start_worker(const sandbox_spec& sandbox) {
     sandbox_ = sandbox;
     const std::vector<std::string> command = sandbox_.on ? sandboxed_worker_command(sandbox_, options_.sandbox)
                                                          : std::vector<std::string>{};
-    if (g_offered && command.empty()) return adopt_worker(std::exchange(g_offered, 0), g_offered_fd);
+    pid_t offered = 0;
+    if (int fd = -1; command.empty() && take_offered_worker(offered, fd)) {
+        adopt_worker(offered, fd);
+        offered_ = true;
+        return;
+    }
     int sv[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
         throw record_error(std::string("cannot create a socket pair: ") + std::strerror(errno));
@@ -111,6 +98,7 @@ void supervisor::start_worker(const sandbox_spec& sandbox) {
 
 void supervisor::adopt_worker(pid_t pid, int fd) {
     pid_ = pid;
+    offered_ = false;
     fd_ = fd;
     pending_.clear();
     answers_ = 0;
@@ -144,11 +132,23 @@ int supervisor::kill_worker(bool term_first) {
 void supervisor::leave_worker() {
     if (!pid_) return;
     ::kill(-pid_, SIGKILL);
-    g_left.push_back(pid_);
+    leave_killed_worker(pid_);
     interrupts::worker = 0;
     ::close(fd_);
     fd_ = -1;
     pid_ = 0;
+}
+
+bool supervisor::keep_worker() {
+    // Not one whose job was cut short, nor in a run a signal ended.
+    if (!pid_ || !offered_ || in_flight_ || !pending_.empty() || interrupts::caught != 0 || worker_exited())
+        return false;
+    ::close(fd_);  // its end of the run: it serves the next one's
+    keep_for_next_run(pid_);
+    interrupts::worker = 0;
+    fd_ = -1;
+    pid_ = 0;
+    return true;
 }
 
 void supervisor::stop_worker() {
@@ -332,9 +332,11 @@ supervisor::end supervisor::attempt(const supervised_job& job, json& result) {
     struct not_busy {
         ~not_busy() { interrupts::busy = 0; }
     } on_return;
+    in_flight_ = true;  // until the worker is dealt with (a throw leaves it so)
     const waited w = await_answer(job);
     if (w.how != waited::outcome::interrupted) {
         end e = classify(job, w, result);
+        in_flight_ = false;
         if (!interrupts::caught) return e;
     }
     // The one place a signal is acted on: the wait ends at once for it, and

@@ -17,6 +17,7 @@
 #include "jobs/supervision.hpp"
 #include "supervise/sandbox.hpp"
 #include "supervise/supervise_worker.hpp"
+#include "supervise/worker_handoff.hpp"
 
 namespace vr {
 
@@ -36,17 +37,6 @@ struct supervised_job {
 // serve_jobs. Its return value is the worker's exit status.
 using worker_main = std::function<int(int fd)>;
 
-// A worker made ahead of this process's supervisor, already serving on its
-// end of fd (a warm render-one's session, supervise/warm.hpp, makes one
-// while it waits for its caller): the first unsandboxed worker a
-// supervisor starts is this one instead of a new fork.
-void offer_worker(pid_t pid, int fd);
-
-// Reaps the workers that supervisors of this process killed and left at
-// their end (supervise_options::leave_worker_at_end); returns when they
-// are gone.
-void reap_left_workers();
-
 class supervisor {
 public:
     // Starts no process yet: the first job does. Installs handlers for
@@ -55,7 +45,8 @@ public:
     // signal; records written so far are whole lines already.
     supervisor(supervise_options options, worker_main main);
     // Lets the worker finish (SIGKILL after stop_grace_s); with
-    // leave_worker_at_end, kills it and leaves it to reap_left_workers.
+    // leave_worker_at_end, kills it and leaves it to reap_left_workers,
+    // or keeps it when it is the worker offered (take_kept_worker).
     ~supervisor();
     supervisor(const supervisor&) = delete;
     supervisor& operator=(const supervisor&) = delete;
@@ -93,10 +84,13 @@ private:
     int kill_worker(bool term_first);
     void stop_worker();
     void leave_worker();  // killed, reaped by reap_left_workers (leave_worker_at_end)
+    bool keep_worker();   // the offered worker kept for another run (take_kept_worker)
     supervise_options options_;
     worker_main main_;
     pid_t pid_ = 0;
     int fd_ = -1;
+    bool offered_ = false;             // the worker is the one offered (offer_worker)
+    bool in_flight_ = false;           // a job's answer not dealt with (a throw came between)
     std::string pending_;              // bytes read past the last answer
     int answers_ = 0;                  // jobs the worker has answered
     sandbox_spec sandbox_;             // the worker's sandbox (the last one's, when none runs)

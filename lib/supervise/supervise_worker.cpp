@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "supervise/supervise_worker.hpp"
 
+#include <algorithm>
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -9,12 +11,20 @@
 
 namespace vr {
 
-void arrange_worker_fds(int fd) {
+void arrange_worker_fds(int fd, int keep) {
     if (fd != 3 && ::dup2(fd, 3) < 0) ::_exit(71);
     int null = ::open("/dev/null", O_RDONLY);  // 3 is taken: never 3
     if (null > 0) ::dup2(null, 0);
-    if (::close_range(4, ~0U, 0) != 0)
-        for (int i = 4; i < 1024; ++i) ::close(i);
+    auto close_from_to = [](unsigned from, unsigned to) {
+        if (from <= to && ::close_range(from, to, 0) != 0)
+            for (unsigned i = from; i <= std::min(to, 1023u); ++i) ::close(static_cast<int>(i));
+    };
+    if (keep > 3) {
+        close_from_to(4, static_cast<unsigned>(keep) - 1);
+        close_from_to(static_cast<unsigned>(keep) + 1, ~0U);
+    } else {
+        close_from_to(4, ~0U);
+    }
 }
 
 int serve_jobs(int fd, const worker_handler& handle) {

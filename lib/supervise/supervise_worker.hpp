@@ -31,10 +31,10 @@ using worker_handler =
     std::function<worker_result(const json& job, json&& record, const rendering_callback& rendering)>;
 
 // Puts the worker's end of the connection at fd 3, /dev/null on stdin, and
-// closes every other descriptor: the record stream above all, which must
-// reach EOF downstream when the supervisor ends, whatever the worker does.
-// In a worker process, before serve_jobs.
-void arrange_worker_fds(int fd);
+// closes every other descriptor (but keep, when given): the record stream
+// above all, which must reach EOF downstream when the supervisor ends,
+// whatever the worker does. In a worker process, before serve_jobs.
+void arrange_worker_fds(int fd, int keep = -1);
 
 // Answers job lines on fd with result lines until the supervisor closes it.
 // A job line holds the checked job only; the handler's record starts empty

@@ -17,8 +17,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <iostream>
 
 #include "core/error.hpp"
+#include "supervise/interrupts.hpp"
 #include "supervise/supervise.hpp"
 
 namespace vr {
@@ -34,15 +37,18 @@ void send_line(int fd, const std::string& line) {
 
 pid_t pidfd_open(pid_t pid) { return static_cast<pid_t>(::syscall(SYS_pidfd_open, pid, 0)); }
 
-// A session at work: its process, and its caller's connection.
+// A session at work: its process, its caller's connection, and, for one
+// made ahead, the line on which it says it is ready for another caller.
 struct session {
     pid_t pid = 0;
     unique_fd pidfd;
     unique_fd conn;
+    unique_fd ctl;
     bool told_to_end = false;
 };
 
-// A session made ahead: its process waits for a caller's message on ctl.
+// A session made ahead, or ready again: its process waits for a caller's
+// message on ctl.
 struct ahead {
     pid_t pid = 0;
     unique_fd pidfd;
@@ -60,6 +66,7 @@ struct held {
         for (auto& s : sessions) {
             ::close(s.pidfd.release());
             ::close(s.conn.release());
+            ::close(s.ctl.release());
         }
         for (auto& a : aheads) {
             ::close(a.pidfd.release());
@@ -68,35 +75,102 @@ struct held {
     }
 };
 
-// In a session's process: puts the caller's descriptors and folder in
-// place, runs its arguments, tells the caller (conn) how they ended and
-// exits with their code. Told at once, the caller ends while this process
-// and its worker are still being taken down (the warm process tells it
-// again when this one has ended, or how it died, when it never told).
+// How many callers a session serves, one after another, before it ends
+// (the warm process makes another): what a run leaves in a process that
+// no run frees stays bounded.
+constexpr int callers_per_session = 256;
+
+// Puts the caller's descriptors and folder in place and runs its
+// arguments; returns their exit code with SIGINT and SIGTERM blocked: the
+// SIGTERM the warm process sends when the caller, told, hangs up must not
+// end this process before it has reaped its worker.
+int run_for_caller(std::vector<std::string>& args, int (&fds)[passed_fds],
+                   const std::function<int(int, char**)>& run) {
+    for (int i = 0; i < 3; ++i) ::dup2(fds[i], i);
+    const bool there = ::fchdir(fds[3]) == 0;
+    for (int fd : fds)
+        if (fd > 2) ::close(fd);
+    int code = 3;
+    if (there) {
+        if (char* here = ::getcwd(nullptr, 0)) {
+            ::setenv("PWD", here, 1);
+            std::free(here);
+        }
+        std::vector<char*> argv;
+        for (auto& s : args) argv.push_back(s.data());
+        argv.push_back(nullptr);
+        code = run(static_cast<int>(args.size()), argv.data());
+    }
+    std::fflush(nullptr);
+    const sigset_t ends = interrupts::set();
+    ::sigprocmask(SIG_BLOCK, &ends, nullptr);
+    return code;
+}
+
+// Whether a run left this process fit to serve another caller: it was not
+// interrupted, and no SIGINT or SIGTERM waits for it.
+bool fit_for_another() {
+    if (interrupts::caught != 0) return false;
+    sigset_t waiting;
+    sigemptyset(&waiting);
+    ::sigpending(&waiting);
+    return sigismember(&waiting, SIGINT) == 0 && sigismember(&waiting, SIGTERM) == 0;
+}
+
+// A descriptor as this process holds it: its number and what it is.
+struct open_fd {
+    int fd;
+    dev_t dev;
+    ino_t ino;
+};
+
+std::vector<open_fd> open_descriptors() {
+    std::vector<open_fd> all;
+    std::error_code ec;
+    for (std::filesystem::directory_iterator d("/proc/self/fd", ec), end; !ec && d != end; d.increment(ec)) {
+        const int fd = std::atoi(d->path().filename().c_str());
+        struct stat st {};
+        if (fd > 2 && ::fstat(fd, &st) == 0) all.push_back({fd, st.st_dev, st.st_ino});
+    }
+    return all;
+}
+
+// Between two callers: every descriptor the run opened (its records, its
+// caller's output and input, sockets to a worker) is closed, whatever the
+// run left open, so that no caller's pipe or file stays held here; 0, 1
+// and 2 read and write /dev/null; the folder is /; the streams' error and
+// end marks are cleared; SIGINT and SIGTERM come through again.
+void between_callers(const std::vector<open_fd>& kept) {
+    for (const open_fd& now : open_descriptors()) {
+        const bool ours = std::any_of(kept.begin(), kept.end(), [&](const open_fd& k) {
+            return k.fd == now.fd && k.dev == now.dev && k.ino == now.ino;
+        });
+        if (!ours) ::close(now.fd);
+    }
+    const int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+    for (int i = 0; i < 3 && null >= 0; ++i) ::dup2(null, i);
+    if (null > 2) ::close(null);
+    if (::chdir("/") == 0) ::setenv("PWD", "/", 1);
+    std::clearerr(stdin);
+    std::clearerr(stdout);
+    std::clearerr(stderr);
+    std::cin.clear();
+    std::cout.clear();
+    std::cerr.clear();
+    const sigset_t ends = interrupts::set();
+    ::sigprocmask(SIG_UNBLOCK, &ends, nullptr);
+}
+
+// A session forked for its caller (none was made ahead): tells it its pid,
+// runs its arguments, tells it their exit code and exits with it. Told at
+// once, the caller ends while this process and its worker are still being
+// taken down (the warm process tells it again when this one has ended, or
+// how it died, when it never told).
 [[noreturn]] void become_session(std::vector<std::string>& args, int (&fds)[passed_fds], int conn,
                                  const std::function<int(int, char**)>& run) {
     // First on the connection, before anything the session may say.
     send_line(conn, "pid " + std::to_string(::getpid()));
-    for (int i = 0; i < 3; ++i) ::dup2(fds[i], i);
-    if (::fchdir(fds[3]) != 0) ::_exit(3);
-    for (int fd : fds)
-        if (fd > 2) ::close(fd);
-    if (char* here = ::getcwd(nullptr, 0)) {
-        ::setenv("PWD", here, 1);
-        std::free(here);
-    }
-    std::vector<char*> argv;
-    for (auto& s : args) argv.push_back(s.data());
-    argv.push_back(nullptr);
-    const int code = run(static_cast<int>(args.size()), argv.data());
-    std::fflush(nullptr);
-    // The run is over: the SIGTERM the warm process sends when the caller,
-    // told, hangs up must not end this process before it has reaped.
-    sigset_t ends;
-    sigemptyset(&ends);
-    sigaddset(&ends, SIGINT);
-    sigaddset(&ends, SIGTERM);
-    ::sigprocmask(SIG_BLOCK, &ends, nullptr);
+    const int code = run_for_caller(args, fds, run);
     send_line(conn, "exit " + std::to_string(code));
     // Its worker, killed unwaited at the run's end (leave_worker_at_end),
     // is reaped now: an orphan's zombie may have no one else to reap it.
@@ -106,6 +180,11 @@ struct held {
 
 // Makes a session ahead: it prepares, then waits for the message of the
 // caller it is given (or for the warm process to close its end: it ends).
+// Its run over, it says on ctl that it is ready again before it tells its
+// caller how the run ended, puts itself back as it was (between_callers),
+// prepares again and waits for the next caller: a caller after the first
+// pays for no new session process, nor for its first writes to the pages
+// it shares with the warm process.
 bool make_ahead(held fds, const warm_sessions& how) {
     int sv[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) return false;
@@ -114,15 +193,29 @@ bool make_ahead(held fds, const warm_sessions& how) {
     if (pid == 0) {
         fds.close_in_child();
         ::close(sv[0]);
-        how.prepare();
-        int passed[passed_fds + 1];  // and the caller's connection
-        std::vector<std::string> args = take_warm_request(sv[1], passed);
-        if (args.empty()) ::_exit(0);
-        (void)::send(sv[1], "t", 1, MSG_NOSIGNAL);  // taken
-        ::close(sv[1]);
-        int caller[passed_fds];
-        std::copy(passed, passed + passed_fds, caller);
-        become_session(args, caller, passed[passed_fds], how.run);
+        for (int served = 1;; ++served) {
+            how.prepare();
+            const std::vector<open_fd> kept = open_descriptors();
+            int passed[passed_fds + 1];  // and the caller's connection
+            std::vector<std::string> args = take_warm_request(sv[1], passed);
+            if (args.empty()) ::_exit(0);
+            (void)::send(sv[1], "t", 1, MSG_NOSIGNAL);  // taken
+            const int conn = passed[passed_fds];
+            send_line(conn, "pid " + std::to_string(::getpid()));
+            int caller[passed_fds];
+            std::copy(passed, passed + passed_fds, caller);
+            const int code = run_for_caller(args, caller, how.run);
+            const bool again = served < callers_per_session && fit_for_another();
+            if (again) (void)::send(sv[1], "r", 1, MSG_NOSIGNAL);  // ready: said before the caller can hang up
+            send_line(conn, "exit " + std::to_string(code));
+            ::close(conn);
+            reap_left_workers();
+            if (!again) {
+                end_kept_worker();
+                ::_exit(code);
+            }
+            between_callers(kept);
+        }
     }
     ::close(sv[1]);
     if (pid < 0) {
@@ -188,6 +281,7 @@ int serve_warm(const std::string& socket, double idle_s, const warm_sessions& ho
         for (auto& s : sessions) {
             p.push_back({s.pidfd.get(), POLLIN, 0});
             p.push_back({s.conn.get(), POLLIN, 0});
+            p.push_back({s.ctl.get(), POLLIN, 0});  // none (-1): not polled
         }
         for (auto& w : aheads) p.push_back({w.pidfd.get(), POLLIN, 0});
         int wait_ms = -1;
@@ -197,15 +291,29 @@ int serve_warm(const std::string& socket, double idle_s, const warm_sessions& ho
             wait_ms = static_cast<int>(left * 1000) + 1;
         }
         if (::poll(p.data(), p.size(), wait_ms) < 0 && errno != EINTR) break;
+        std::vector<ahead> ready;  // sessions whose run is over, ready for another caller
         for (std::size_t i = 0; i < sessions.size(); ++i) {
             session& s = sessions[i];
-            if (p[1 + 2 * i + 1].revents != 0 && !s.told_to_end) {
+            // Read first: a session says it is ready before it tells its
+            // caller how the run ended, so the caller's hanging up after
+            // that is never taken for one that left mid-run.
+            if (s.ctl && p[1 + 3 * i + 2].revents != 0) {
+                char said = 0;
+                if (::recv(s.ctl.get(), &said, 1, MSG_DONTWAIT) == 1 && said == 'r' && !s.told_to_end) {
+                    ready.push_back({s.pid, std::move(s.pidfd), std::move(s.ctl)});
+                    s.pid = 0;
+                    continue;
+                }
+                // Ending (or told to: closed, it ends as it waits).
+                s.ctl = unique_fd();
+            }
+            if (p[1 + 3 * i + 1].revents != 0 && !s.told_to_end) {
                 // The caller is gone (nothing else comes from it): the
                 // session ends as an interrupted render-one does.
                 ::kill(s.pid, SIGTERM);
                 s.told_to_end = true;
             }
-            if (p[1 + 2 * i].revents == 0) continue;
+            if (p[1 + 3 * i].revents == 0) continue;
             siginfo_t info{};
             if (::waitid(P_PID, static_cast<id_t>(s.pid), &info, WEXITED) != 0) continue;
             send_line(s.conn.get(), info.si_code == CLD_EXITED ? "exit " + std::to_string(info.si_status)
@@ -215,12 +323,19 @@ int serve_warm(const std::string& socket, double idle_s, const warm_sessions& ho
         // One made ahead that died unused (its preparing failed): none
         // is made ahead again, as the next would die the same way.
         for (std::size_t i = 0; i < aheads.size(); ++i)
-            if (p[1 + 2 * sessions.size() + i].revents != 0) {
+            if (p[1 + 3 * sessions.size() + i].revents != 0) {
                 end_ahead(aheads[i]);
                 aheads[i].pid = 0;
                 want_ahead = 0;
             }
         std::erase_if(aheads, [](const ahead& w) { return w.pid == 0; });
+        // The last to serve goes first: its pages are its own already.
+        // (Those made while every other was taken are kept no longer.)
+        for (auto& r : ready) aheads.insert(aheads.begin(), std::move(r));
+        while (aheads.size() > how.ahead) {
+            end_ahead(aheads.back());
+            aheads.pop_back();
+        }
         if (std::erase_if(sessions, [](const session& s) { return s.pid == 0; }) > 0) last = clock::now();
         if ((p[0].revents & POLLIN) == 0) continue;
         unique_fd conn(::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC));
@@ -236,6 +351,7 @@ int serve_warm(const std::string& socket, double idle_s, const warm_sessions& ho
             if (hand_to(w, args, passed, conn.get())) {
                 s.pid = w.pid;
                 s.pidfd = std::move(w.pidfd);
+                s.ctl = std::move(w.ctl);
             } else {
                 end_ahead(w);
                 want_ahead = 0;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -42,13 +43,23 @@ std::unique_ptr<juce_runtime> g_warm_juce;
 std::unique_ptr<render_worker> g_warm;
 
 // A session made ahead makes its worker ahead too: a fork with the warm
-// worker in it that waits on start for the session's arguments, then
-// serves the session's supervisor on jobs.
-struct {
+// worker in it that waits on start for the session's arguments and
+// descriptors, then serves the session's supervisor on jobs; its run
+// over, it may serve the session's next one (serve_runs).
+struct worker_ahead {
     pid_t pid = 0;
-    int jobs = -1;
     int start = -1;
-} g_ahead;
+};
+worker_ahead g_ahead;  // the session's, for its next run
+worker_ahead g_kept;   // kept at the end of the session's last run
+
+// What a fork of the warm render-one and its exit cost, measured once in
+// it. A new worker costs that and as much again in the copies of the
+// pages its job writes (bench/fork_floor.cpp measured 2.44 ms a fork and
+// exit, 4.78 ms with a short job's writes, here): a worker whose next
+// never-played instance costs more to make than twice this ends after its
+// run instead, and the session forks another.
+double g_fork_s = 0;
 
 // The threads of this process (/proc/self/task's entries).
 int thread_count() {
@@ -60,6 +71,21 @@ int thread_count() {
 
 void write_text(const std::string& path, const char* text) {
     write_file_atomic(path, {reinterpret_cast<const std::uint8_t*>(text), std::strlen(text)});
+}
+
+// The least of three forks of this process and their exits, timed.
+double fork_and_exit_s() {
+    double least = 0;
+    for (int i = 0; i < 3; ++i) {
+        const auto start = std::chrono::steady_clock::now();
+        const pid_t pid = ::fork();
+        if (pid == 0) ::_exit(0);
+        if (pid < 0) return 0;
+        reap_child(pid);
+        const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        least = i == 0 ? s : std::min(least, s);
+    }
+    return least;
 }
 
 // The worker made ahead, given its session's arguments: a render-one's
@@ -77,21 +103,103 @@ int serve_as_worker(std::vector<std::string>& args) {
     return serve_worker([&](const auto& use) { return with_render_host(options, use); }, 3);
 }
 
-// warm_sessions::prepare: makes the worker made ahead (g_ahead). Its own
-// process group and killed with the session, as a supervisor's fork is;
-// the caller's standard error is its 1 and 2, and the caller's folder its.
-// The session and its worker allocate from heaps of their own (as a job's
-// forked child does, linux/child_heap.hpp): a session lives for one run,
-// and every first write to a page it shares with the warm render-one is a
-// copy on its caller's time.
+// Whether the worker made ahead serves its session's next run: when a
+// never-played instance for each slot that played costs less than a new
+// worker, or as VR_WARM_KEEP_WORKER says (always, never), which tests set:
+// the bytes are the same either way.
+bool keep_worker_after_run() {
+    const char* how = std::getenv("VR_WARM_KEEP_WORKER");
+    if (how && std::strcmp(how, "always") == 0) return true;
+    if (how && std::strcmp(how, "never") == 0) return false;
+    return g_warm->refill_cost_s() <= 2 * g_fork_s;
+}
+
+// The worker made ahead: serves each run its session gives it on start
+// (the caller's standard error, working folder and the jobs' socket come
+// with the arguments). A run over (the supervisor closed the jobs' socket,
+// keeping this worker), it gives each slot that played a never-played
+// instance again, as the warm render-one did before its first session
+// (render_worker::refill), says 'r' and waits for the next run; unless
+// that costs more than a new worker would (keep_worker_after_run), or the
+// run failed: then it ends, and the session forks another. Each run's
+// first job thus renders on a never-played instance, as a fresh worker's.
+int serve_runs(int start) {
+    for (bool first = true;; first = false) {
+        int fds[3];
+        std::vector<std::string> args = take_warm_request(start, fds);
+        if (args.empty()) return 0;
+        ::dup2(fds[0], 1);
+        ::dup2(fds[0], 2);
+        const bool there = ::fchdir(fds[1]) == 0;
+        ::close(fds[0]);
+        ::close(fds[1]);
+        if (!there) return 3;
+        if (char* here = ::getcwd(nullptr, 0)) {
+            ::setenv("PWD", here, 1);
+            std::free(here);
+        }
+        if (first) {
+            // Nothing of the session's beyond start and the jobs' socket.
+            arrange_worker_fds(fds[2], start);
+        } else {
+            ::dup2(fds[2], 3);
+            ::close(fds[2]);
+        }
+        int code = 70;
+        try {
+            code = serve_as_worker(args);
+        } catch (...) {
+            return code;
+        }
+        std::fflush(nullptr);
+        if (code != 0 || !g_warm || !keep_worker_after_run()) return code;
+        ::close(3);
+        const int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+        for (int i = 1; i < 3 && null >= 0; ++i) ::dup2(null, i);
+        if (null > 2) ::close(null);
+        if (::chdir("/") == 0) ::setenv("PWD", "/", 1);
+        try {
+            g_warm->refill();
+        } catch (...) {
+            return 70;
+        }
+        if (::send(start, "r", 1, MSG_NOSIGNAL) != 1) return 0;
+    }
+}
+
+// warm_sessions::prepare: the worker for the session's next run. The last
+// run's, when its supervisor kept it and it says it is ready again; else
+// a new one, made here (g_ahead). Its own process group and killed with
+// the session, as a supervisor's fork is; the caller's standard error is
+// its 1 and 2, and the caller's folder its. The session and its worker
+// allocate from heaps of their own (as a job's forked child does,
+// linux/child_heap.hpp): every first write to a page they share with the
+// warm render-one is a copy on a caller's time.
 void make_worker_ahead() {
     enter_child_heap();
-    int jobs[2], start[2];
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, jobs) != 0) return;
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, start) != 0) {
-        for (int fd : jobs) ::close(fd);
-        return;
+    if (g_ahead.pid) {  // the last run's: kept, or gone (reap_left_workers)
+        if (take_kept_worker() == g_ahead.pid)
+            g_kept = g_ahead;
+        else
+            ::close(g_ahead.start);
+        g_ahead = {};
     }
+    if (g_kept.pid) {
+        char said = 0;
+        ssize_t n;
+        while ((n = ::read(g_kept.start, &said, 1)) < 0 && errno == EINTR) {
+        }
+        if (n == 1 && said == 'r') {
+            g_ahead = std::exchange(g_kept, {});
+            return;
+        }
+        ::kill(g_kept.pid, SIGKILL);
+        reap_child(g_kept.pid);
+        ::close(g_kept.start);
+        g_kept = {};
+    }
+    int start[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, start) != 0) return;
     const pid_t parent = ::getpid();
     std::fflush(nullptr);
     const pid_t pid = ::fork();
@@ -99,51 +207,42 @@ void make_worker_ahead() {
         ::setpgid(0, 0);
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (::getppid() != parent) ::_exit(72);
-        ::close(jobs[0]);
         ::close(start[0]);
-        int fds[2];  // the caller's standard error and working folder
-        std::vector<std::string> args = take_warm_request(start[1], fds);
-        if (args.empty()) ::_exit(0);
-        ::dup2(fds[0], 1);
-        ::dup2(fds[0], 2);
-        if (::fchdir(fds[1]) != 0) ::_exit(3);
-        if (char* here = ::getcwd(nullptr, 0)) {
-            ::setenv("PWD", here, 1);
-            std::free(here);
-        }
-        arrange_worker_fds(jobs[1]);
         g_in_session = true;
         int code = 70;
         try {
-            code = serve_as_worker(args);
+            code = serve_runs(start[1]);
         } catch (...) {
         }
         std::fflush(nullptr);
         ::_exit(code);
     }
-    ::close(jobs[1]);
     ::close(start[1]);
     if (pid < 0) {
-        ::close(jobs[0]);
         ::close(start[0]);
         return;
     }
-    g_ahead = {pid, jobs[0], start[0]};
+    g_ahead = {pid, start[0]};
 }
 
-// In a session made ahead: its worker gets the session's arguments and is
-// offered to the session's supervisor (unused, it ends with the session).
+// In a session: its worker made ahead gets the run's arguments, the
+// caller's standard error and folder and a new jobs' socket, and is
+// offered to the run's supervisor (unused, it is killed at the run's end).
 void start_worker_ahead(int argc, char** argv) {
     if (!g_ahead.pid) return;
     unique_fd here(::open(".", O_PATH | O_DIRECTORY | O_CLOEXEC));
-    const int fds[] = {2, here.get()};
-    if (here && send_warm_request(g_ahead.start, std::vector<std::string>(argv, argv + argc), fds)) {
-        offer_worker(g_ahead.pid, g_ahead.jobs);
-    } else {
-        ::kill(g_ahead.pid, SIGKILL);
-        ::close(g_ahead.jobs);
+    int jobs[2];
+    if (here && ::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, jobs) == 0) {
+        const int fds[] = {2, here.get(), jobs[1]};
+        const bool sent = send_warm_request(g_ahead.start, std::vector<std::string>(argv, argv + argc), fds);
+        ::close(jobs[1]);
+        if (sent) return offer_worker(g_ahead.pid, jobs[0]);
+        ::close(jobs[0]);
     }
+    ::kill(g_ahead.pid, SIGKILL);
+    reap_child(g_ahead.pid);
     ::close(g_ahead.start);
+    g_ahead = {};
 }
 
 }  // namespace
@@ -247,6 +346,7 @@ int serve_as_warm(int argc, char** argv, const std::string& socket, int (*run)(i
     }
     ::unlink(failed.c_str());
     g_warm->refill();
+    g_fork_s = fork_and_exit_s();
     // Each session goes to its caller's folder; this process holds none.
     if (::chdir("/") != 0) return 3;
     warm_sessions sessions;

@@ -41,15 +41,27 @@ public:
     // lost its never-played instance (a first job rendered on it) a new
     // one, warmed, on which the next job renders in place (in a session, a
     // fork of the warm one, as a fresh worker's first job does; its later
-    // jobs fork from a new one); and takes a session's options (those the
-    // worker was made with, randomness and Faust's, are the same: the warm
-    // process's key holds them).
+    // jobs fork from a new one), after taking down the instances played
+    // and forgetting the presets read (the next run's paths may name other
+    // files: from another folder, or rewritten since); and takes a
+    // session's options (those the worker was made with, randomness and
+    // Faust's, are the same: the warm process's key holds them).
     void refill() {
+        spent_.clear();
+        presets_ = preset_cache{};
         for (auto& [k, s] : slots_)
             if (!s->pristine && s->failure.empty()) s->pristine = s->load_warm();
         untouched_ = true;
     }
     void set_run_options(const worker_options& options) { options_ = options; }
+    // What refill() would cost: the seconds each slot's last instance took
+    // to load and warm up, over the slots that lost their never-played one.
+    double refill_cost_s() const {
+        double s = 0;
+        for (const auto& [k, slot] : slots_)
+            if (!slot->pristine && slot->failure.empty()) s += slot->load_s;
+        return s;
+    }
 
 private:
     preset_cache presets_;

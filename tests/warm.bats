@@ -264,7 +264,7 @@ EOF
     cmp "$OUT/first.wav" "$OUT/next.wav"
 }
 
-@test "many callers at once share one warm render-one (make -j2 over 12 jobs): every job ok, the bytes a cold run gives" {
+@test "many callers at once share one warm render-one (make -j2 over 12 jobs): every job ok, the bytes a cold run gives; run again, its sessions serve it all" {
     local i
     for i in $(seq 12); do printf '{"output_path":"%s/m%02d.wav","note":%d}\n' "$OUT" "$i" $((40 + i)); done >"$OUT/jobs.ndjson"
     render-one -p "$AMSYNTH" "${FLAGS[@]}" <"$OUT/jobs.ndjson" >/dev/null 2>&1
@@ -277,6 +277,20 @@ EOF
     # started but one.
     assert_equal "$(warm_count)" 1
     if cmp -s "$OUT/cold/m01.wav" "$OUT/cold/m02.wav"; then fail "two notes rendered the same"; fi
+    # A make -j2 as wide as the sessions made ahead: those sessions serve
+    # its targets, each back for the next one; none of them ends.
+    local ahead before
+    ahead=$(sessions_ahead)
+    if [ "$ahead" -ge 2 ]; then
+        await_processes $((1 + 2 * ahead))
+        before=$(warm_tree | awk '{print $1}')
+        rm -rf "$OUT/state" "$OUT"/m*.wav
+        make -s -f "$TESTS_DIR/../examples/render.mk" -j2 JOBS="$OUT/jobs.ndjson" STATE="$OUT/state" \
+            PLUGIN="$AMSYNTH" RENDER_FLAGS="--warm 60 ${FLAGS[*]}" >/dev/null 2>&1
+        for i in $(seq -w 12); do cmp "$OUT/cold/m$i.wav" "$OUT/m$i.wav"; done
+        await_processes $((1 + 2 * ahead))
+        assert_equal "$(warm_tree | awk '{print $1}')" "$before"
+    fi
 }
 
 @test "a plugin binary changed on disk, or another environment, gets a warm render-one of its own" {

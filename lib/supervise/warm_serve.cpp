@@ -271,11 +271,15 @@ int serve_warm(const std::string& socket, double idle_s, const warm_sessions& ho
     held fds{listener, sessions, aheads};
     std::size_t want_ahead = how.prepare ? how.ahead : 0;
     for (;;) {
-        // Sessions taken are made again once none runs: made while one
+        // Sessions come back once their run is over: one is made only
+        // when those waiting and those that will come back are fewer than
+        // wanted (one ended), and then once none runs: made while one
         // runs, a session and its worker take a processor from that
         // session's render (the scheduler puts them beside it), on its
         // caller's time. Unless none is left: a caller would wait for one.
-        while (aheads.size() < want_ahead && (sessions.empty() || aheads.empty()))
+        const auto coming_back = static_cast<std::size_t>(
+            std::count_if(sessions.begin(), sessions.end(), [](const session& s) { return bool(s.ctl); }));
+        while (aheads.size() + coming_back < want_ahead && (sessions.empty() || aheads.empty()))
             if (!make_ahead(fds, how)) want_ahead = 0;
         std::vector<pollfd> p{{listener.get(), POLLIN, 0}};
         for (auto& s : sessions) {

@@ -49,6 +49,7 @@ std::unique_ptr<render_worker> g_warm;
 struct worker_ahead {
     pid_t pid = 0;
     int start = -1;
+    bool owes_ready = false;  // kept: says 'r' once its new instances are made
 };
 worker_ahead g_ahead;  // the session's, for its next run
 worker_ahead g_kept;   // kept at the end of the session's last run
@@ -56,9 +57,13 @@ worker_ahead g_kept;   // kept at the end of the session's last run
 // What a fork of the warm render-one and its exit cost, measured once in
 // it. A new worker costs that and as much again in the copies of the
 // pages its job writes (bench/fork_floor.cpp measured 2.44 ms a fork and
-// exit, 4.78 ms with a short job's writes, here): a worker whose next
-// never-played instance costs more to make than twice this ends after its
-// run instead, and the session forks another.
+// exit, 4.78 ms with a short job's writes, here), and the slots' load
+// times it is weighed against are the warm render-one's first refill,
+// which took Nekobi 3-7 ms against 2.5 ms for a kept worker's later ones:
+// a worker whose next never-played instances took more than four times
+// this ends after its run instead, and the session forks another. (60
+// warm Nekobi jobs through make -j2: 1.13 s kept against 1.20 s not;
+// amsynth's instance, 40 ms, is never worth it.)
 double g_fork_s = 0;
 
 // The threads of this process (/proc/self/task's entries).
@@ -111,7 +116,7 @@ bool keep_worker_after_run() {
     const char* how = std::getenv("VR_WARM_KEEP_WORKER");
     if (how && std::strcmp(how, "always") == 0) return true;
     if (how && std::strcmp(how, "never") == 0) return false;
-    return g_warm->refill_cost_s() <= 2 * g_fork_s;
+    return g_warm->refill_cost_s() <= 4 * g_fork_s;
 }
 
 // The worker made ahead: serves each run its session gives it on start
@@ -119,7 +124,8 @@ bool keep_worker_after_run() {
 // with the arguments). A run over (the supervisor closed the jobs' socket,
 // keeping this worker), it gives each slot that played a never-played
 // instance again, as the warm render-one did before its first session
-// (render_worker::refill), says 'r' and waits for the next run; unless
+// (render_worker::refill) and waits for the next run (it says 'k' as it
+// stays, and 'r' when its instances are made); unless
 // that costs more than a new worker would (keep_worker_after_run), or the
 // run failed: then it ends, and the session forks another. Each run's
 // first job thus renders on a never-played instance, as a fresh worker's.
@@ -153,6 +159,7 @@ int serve_runs(int start) {
         }
         std::fflush(nullptr);
         if (code != 0 || !g_warm || !keep_worker_after_run()) return code;
+        if (::send(start, "k", 1, MSG_NOSIGNAL) != 1) return 0;  // kept: the session goes on
         ::close(3);
         const int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
         for (int i = 1; i < 3 && null >= 0; ++i) ::dup2(null, i);
@@ -167,8 +174,25 @@ int serve_runs(int start) {
     }
 }
 
+// What the worker made ahead says on start: a byte, or 0 when it is gone.
+char said_by(const worker_ahead& w) {
+    char said = 0;
+    ssize_t n;
+    while ((n = ::read(w.start, &said, 1)) < 0 && errno == EINTR) {
+    }
+    return n == 1 ? said : 0;
+}
+
+// Kills and reaps the worker made ahead and forgets it.
+void end_worker(worker_ahead& w) {
+    ::kill(w.pid, SIGKILL);
+    reap_child(w.pid);
+    ::close(w.start);
+    w = {};
+}
+
 // warm_sessions::prepare: the worker for the session's next run. The last
-// run's, when its supervisor kept it and it says it is ready again; else
+// run's, when its supervisor kept it and it says it stays; else
 // a new one, made here (g_ahead). Its own process group and killed with
 // the session, as a supervisor's fork is; the caller's standard error is
 // its 1 and 2, and the caller's folder its. The session and its worker
@@ -185,18 +209,14 @@ void make_worker_ahead() {
         g_ahead = {};
     }
     if (g_kept.pid) {
-        char said = 0;
-        ssize_t n;
-        while ((n = ::read(g_kept.start, &said, 1)) < 0 && errno == EINTR) {
-        }
-        if (n == 1 && said == 'r') {
+        // It says at once whether it stays ('k'), and 'r' once it has
+        // made its new instances (awaited when the next run starts).
+        if (said_by(g_kept) == 'k') {
             g_ahead = std::exchange(g_kept, {});
+            g_ahead.owes_ready = true;
             return;
         }
-        ::kill(g_kept.pid, SIGKILL);
-        reap_child(g_kept.pid);
-        ::close(g_kept.start);
-        g_kept = {};
+        end_worker(g_kept);
     }
     int start[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, start) != 0) return;
@@ -229,6 +249,7 @@ void make_worker_ahead() {
 // caller's standard error and folder and a new jobs' socket, and is
 // offered to the run's supervisor (unused, it is killed at the run's end).
 void start_worker_ahead(int argc, char** argv) {
+    if (g_ahead.pid && g_ahead.owes_ready && said_by(g_ahead) != 'r') end_worker(g_ahead);
     if (!g_ahead.pid) return;
     unique_fd here(::open(".", O_PATH | O_DIRECTORY | O_CLOEXEC));
     int jobs[2];
@@ -239,10 +260,7 @@ void start_worker_ahead(int argc, char** argv) {
         if (sent) return offer_worker(g_ahead.pid, jobs[0]);
         ::close(jobs[0]);
     }
-    ::kill(g_ahead.pid, SIGKILL);
-    reap_child(g_ahead.pid);
-    ::close(g_ahead.start);
-    g_ahead = {};
+    end_worker(g_ahead);
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <string>
 #include <thread>
 
@@ -59,7 +60,8 @@ struct scoped_env {
 std::string g_prepared = "forked for its caller";
 
 // A warm process serving sessions that write their arguments to their
-// standard output and exit 7, or die of SIGTERM when the first is "term";
+// standard output and exit 7, or die of SIGTERM when the first is "term",
+// or (made ahead) hold until the file named after "hold" is there;
 // with made_ahead, sessions made ahead, each writing its pid to a file
 // ahead-PID there and answering "made ahead PID" for the first argument
 // "who".
@@ -70,8 +72,14 @@ struct server {
         pid = ::fork();
         if (pid == 0) {
             vr::warm_sessions how;
-            how.run = [](int argc, char** argv) {
+            how.run = [made_ahead](int argc, char** argv) {
                 if (argc > 1 && std::strcmp(argv[1], "term") == 0) ::raise(SIGTERM);
+                if (argc > 2 && std::strcmp(argv[1], "hold") == 0) {
+                    // Says it holds (held-PID), then waits for the file argv[2].
+                    std::ofstream(made_ahead + "/held-" + std::to_string(::getpid())) << "";
+                    while (!fs::exists(argv[2])) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+                    return 7;
+                }
                 std::string out;
                 for (int i = 1; i < argc; ++i) out += std::string(i > 1 ? " " : "") + argv[i];
                 if (argc > 1 && std::strcmp(argv[1], "who") == 0) out = g_prepared;
@@ -197,13 +205,14 @@ TEST(Warm, AWarmProcessWithNoSessionEndsAfterItsIdleTimeAndTakesItsSocket) {
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "a second process took the lock";
 }
 
-// The sessions made ahead: their files, once n of them are there.
-std::vector<std::string> aheads(const fs::path& dir, std::size_t n) {
+// The sessions made ahead (or, with "held-", those that hold a caller):
+// their files, once n of them are there.
+std::vector<std::string> aheads(const fs::path& dir, std::size_t n, const std::string& kind = "ahead-") {
     std::vector<std::string> found;
     for (int i = 0; i < 2000; ++i) {
         found.clear();
         for (const auto& e : fs::directory_iterator(dir))
-            if (e.path().filename().string().starts_with("ahead-")) found.push_back(e.path().filename().string());
+            if (e.path().filename().string().starts_with(kind)) found.push_back(e.path().filename().string());
         if (found.size() >= n) break;
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
@@ -254,4 +263,29 @@ TEST(Warm, SessionsMadeAheadServeCallerAfterCallerAndAreMadeAgainTillOneDiesUnus
     EXPECT_EQ(run_captured(socket, {"render-one", "who"}).second, "forked for its caller");
     EXPECT_EQ(run_captured(socket, {"render-one", "who"}).second, "forked for its caller");
     EXPECT_EQ(aheads(t.path, 0).size(), 3u) << "a session was made ahead after one died unused";
+}
+
+TEST(Warm, SessionsThatWillComeBackAreNotMadeAgainWhileTheyRun) {
+    temp_dir t;
+    const std::string socket = (t.path / "w.sock").string();
+    server s(socket, t.path.string());
+    ASSERT_EQ(aheads(t.path, 2).size(), 2u);
+    // Two callers at once take both sessions made ahead...
+    const std::string go = (t.path / "go").string();
+    auto hold = [&] {
+        std::vector<std::string> args{"render-one", "hold", go};
+        std::vector<char*> argv;
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        return vr::run_warm(socket, static_cast<int>(args.size()), argv.data());
+    };
+    auto a = std::async(std::launch::async, hold), b = std::async(std::launch::async, hold);
+    ASSERT_EQ(aheads(t.path, 2, "held-").size(), 2u);
+    std::ofstream(go) << "";
+    ASSERT_TRUE(a.get());
+    ASSERT_TRUE(b.get());
+    // ...and both come back for the next callers: none was made in their
+    // place (one made then would be one too many once they are back).
+    for (int i = 0; i < 2; ++i) EXPECT_TRUE(run_captured(socket, {"render-one", "who"}).second.starts_with("made ahead "));
+    EXPECT_EQ(aheads(t.path, 0).size(), 2u);
 }

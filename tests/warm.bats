@@ -128,7 +128,6 @@ load warm-helper
 }
 
 @test "a worker kept for its session's next run reads that run's presets anew: a preset file rewritten between two runs, each run the bytes of its own cold render" {
-    export VR_WARM_KEEP_WORKER=always
     render-one --plugin "$AMSYNTH" --export-programs "$OUT/programs" >/dev/null 2>&1
     local p before
     for p in basic11 DXish; do
@@ -137,13 +136,13 @@ load warm-helper
             >/dev/null 2>&1
     done
     if cmp -s "$OUT/cold-basic11.wav" "$OUT/cold-DXish.wav"; then fail "the two presets render alike"; fi
-    render-one --warm 60 -p "$AMSYNTH" -o "$OUT/first.wav" "${FLAGS[@]}" >/dev/null 2>&1
+    VR_WARM_KEEP_WORKER=always render-one --warm 60 -p "$AMSYNTH" -o "$OUT/first.wav" "${FLAGS[@]}" >/dev/null 2>&1
     await_warm 1
     await_processes $((1 + 2 * $(sessions_ahead)))
     before=$(warm_tree)
     for p in basic11 DXish basic11; do
         cp "$OUT/programs/$p.fxp" "$OUT/p.fxp"
-        run --separate-stderr render-one --warm 60 -p "$AMSYNTH" "${FLAGS[@]}" \
+        run --separate-stderr env VR_WARM_KEEP_WORKER=always render-one --warm 60 -p "$AMSYNTH" "${FLAGS[@]}" \
             <<<"{\"output_path\":\"$OUT/warm.wav\",\"preset_path\":\"$OUT/p.fxp\"}"
         assert_success
         assert_equal "$(jq -c '[.status, .warm_process]' <<<"$output")" '["ok",true]'

@@ -46,11 +46,14 @@ public:
     // files: from another folder, or rewritten since); and takes a
     // session's options (those the worker was made with, randomness and
     // Faust's, are the same: the warm process's key holds them).
+    // The played instances go after the new ones are made: the last
+    // instance of a plugin taken down unloads its binary (and the next
+    // would load it again).
     void refill() {
-        spent_.clear();
-        presets_ = preset_cache{};
         for (auto& [k, s] : slots_)
             if (!s->pristine && s->failure.empty()) s->pristine = s->load_warm();
+        spent_.clear();
+        presets_ = preset_cache{};
         untouched_ = true;
     }
     void set_run_options(const worker_options& options) { options_ = options; }

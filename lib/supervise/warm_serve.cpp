@@ -334,7 +334,8 @@ int serve_warm(const std::string& socket, double idle_s, const warm_sessions& ho
             }
         std::erase_if(aheads, [](const ahead& w) { return w.pid == 0; });
         // The last to serve goes first: its pages are its own already.
-        // (Those made while every other was taken are kept no longer.)
+        // (Never more than wanted: a safety net, as those running count
+        // among those waiting when sessions are made, above.)
         for (auto& r : ready) aheads.insert(aheads.begin(), std::move(r));
         while (aheads.size() > how.ahead) {
             end_ahead(aheads.back());

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Unit tests for lib/supervise/warm: the folder a warm render-one's socket
+// Unit tests for lib/warm/warm: the folder a warm render-one's socket
 // lives in, the key, and a session run through serve_warm and run_warm
 // (its arguments, the caller's descriptors, its exit code or signal).
 #include <gtest/gtest.h>
@@ -21,8 +21,8 @@
 #include <thread>
 
 #include "core/error.hpp"
-#include "supervise/warm.hpp"
-#include "supervise/warm_serve.hpp"
+#include "warm/warm.hpp"
+#include "warm/warm_serve.hpp"
 
 namespace fs = std::filesystem;
 

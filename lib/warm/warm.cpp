@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "supervise/warm.hpp"
+#include "warm/warm.hpp"
 
 #include <fcntl.h>
 #include <signal.h>

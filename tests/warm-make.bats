@@ -3,8 +3,8 @@
 # examples/render.mk renders warm by default (WARM=10 seconds; WARM=0
 # cold; a --warm in RENDER_FLAGS wins), and what it leaves running keeps
 # nothing waiting: a pipeline reading make's output sees its end when make
-# ends, and nothing of ours runs WARM + 5 s after make's last target. (An
-# ssh login running make: tests/distributed.bats.)
+# ends, so does a terminal, and nothing of ours runs WARM + 5 s after
+# make's last target. (An ssh login running make: tests/distributed.bats.)
 bats_require_minimum_version 1.5.0
 load helper
 load warm-helper
@@ -95,6 +95,24 @@ await_ended_by() {
     [ "$status" -eq 0 ] || fail "the reader of the second make: status $status (124: still waiting after 120 s)"
     assert_equal "$(jq -c .warm_process "$OUT/state/results.ndjson" | sort -u)" true
     assert_equal "$(warm_count)" 1
+}
+
+@test "render.mk run in a terminal (script's) ends when make ends; the warm render-one it leaves (WARM=600) has no controlling terminal and no descriptor of it" {
+    four_jobs
+    local cmd status=0 pids pid
+    printf -v cmd '%q ' env -u WARM make -s -f "$RENDER_MK" -j2 WARM=600 JOBS="$OUT/jobs.ndjson" STATE="$OUT/state" \
+        PLUGIN="$VR_DPF_VST2" RENDER_FLAGS="${FLAGS[*]}"
+    # A warm render-one that held the terminal would keep script waiting:
+    # it is given up after 120 s (status 124).
+    timeout 120 script -qec "$cmd" /dev/null </dev/null >"$OUT/typescript" 2>&1 || status=$?
+    [ "$status" -eq 0 ] || fail "script: status $status (124: still waiting after 120 s): $(cat "$OUT/typescript")"
+    assert_equal "$(jq -r .status "$OUT/state/results.ndjson" | sort -u)" ok
+    await_warm 1
+    pids=$(pgrep -d ' ' -f -- "$WARM/render-one-") || fail "no warm render-one runs"
+    for pid in $pids; do
+        assert_equal "$(ps -o tty= -p "$pid" | tr -d ' ')" "?"
+        assert_equal "$(find "/proc/$pid/fd" -lname '/dev/pts/*' 2>/dev/null | wc -l)" 0
+    done
 }
 
 @test "nothing of ours runs WARM + 5 s after render.mk's last target (WARM=2): the warm render-one, its sessions and their workers end, and its socket goes" {

@@ -63,10 +63,12 @@ await_warm_sockets() {  # N: waits until N warm render-ones take callers
     exit 1
 }
 
+# (WARM=0: the cold row renders cold; the warm row's --warm in RENDER_FLAGS
+# wins over it.)
 make_run() {  # PLUGIN RENDER_FLAGS: render.mk -j2 over the plugin's jobs
     local d=$OUT/out/oneoff-$1
     rm -rf "$d/make-state" "$d/make-out"/*.wav
-    make -s -f "$ROOT/examples/render.mk" -j2 JOBS="$OUT/jobs/make-$1.ndjson" STATE="$d/make-state" \
+    make -s -f "$ROOT/examples/render.mk" -j2 WARM=0 JOBS="$OUT/jobs/make-$1.ndjson" STATE="$d/make-state" \
         PLUGIN="${PLUGIN_PATH[$1]}" RENDER_ONE="$BIN/render-one" RENDER_FLAGS="$2" 2>>"$LOG"
 }
 

@@ -3,7 +3,7 @@
 # bookkeeping resumes a run cut short (only the jobs whose output file is
 # missing are rendered) and -j sets the number of workers.
 #
-#   make -f examples/render.mk JOBS=jobs.ndjson PLUGIN=/usr/lib/vst/amsynth_vst.so -j4 [-k]
+#   make -f examples/render.mk JOBS=jobs.ndjson PLUGIN=/usr/lib/vst/amsynth_vst.so -j4 [-k] [WARM=0]
 #
 # JOBS holds job records with output_path (assign-paths makes them). An
 # output path may hold any character: spaces, $, #, :, %, parentheses. make
@@ -21,27 +21,44 @@
 # make can name (no spaces, no $ # : %). Changing JOBS starts the batch over:
 # every job renders again (add --skip-existing to RENDER_FLAGS to keep the
 # files already there; their records then say "skipped"). RENDER_ONE and
-# RENDER_FLAGS pass render-one and its options (e.g. --timeout 60 --retries 2).
+# RENDER_FLAGS pass render-one and its options (e.g. --timeout 60 --retries 2);
+# WARM (below) says how long a warm render-one waits for the next target.
 #
-# Each job is its own render-one, which loads the plugin for one job:
-# simple, and resumable by make alone. What a process learns of a plugin
-# the first time (its probe) is kept in render-one's probe cache, so that
-# a job costs about what the plugin's load and render cost (README,
-# Benchmark); with --warm 30 in RENDER_FLAGS, a job runs in a warm
-# render-one that holds the plugin loaded and warmed, and costs about what
-# the render costs (render-one(1), "Warm render-one"). A killed make
-# leaves no partial output (render-one writes a temporary and renames it;
-# the next render-one removes temporaries of killed runs), and a job's link
-# is made only after its render, so every target that exists is a finished
-# job.
+# Each job is its own render-one: simple, and resumable by make alone. A
+# target renders warm (render-one --warm WARM): the first target of a run
+# renders itself and starts a warm render-one in the background, which
+# holds the plugin loaded, warmed and probed; every later target runs in
+# it and costs about what its render costs, not the plugin's load and
+# warm-up (render-one(1), "Warm render-one"; README, Benchmark).
+#
+# What is left running: that warm render-one (and the sessions and worker
+# processes it keeps ready, its forks), one for each plugin and
+# environment, until it has served no target for WARM seconds (default
+# 10): it ends about WARM seconds after make does. It is a session of its
+# own with none of make's descriptors: make, the terminal, an ssh login, a
+# pipeline reading make's output or a CI job end when make ends, never
+# waiting for it. WARM=0 renders cold, leaving nothing running (each
+# target loads the plugin itself; what a process learns of a plugin the
+# first time, its probe, is still kept in render-one's probe cache). A
+# --warm S in RENDER_FLAGS wins over WARM. A plugin given by the job
+# records rather than PLUGIN renders cold: a warm render-one is for -p.
+#
+# A killed make leaves no partial output (render-one writes a temporary
+# and renames it; the next render-one removes temporaries of killed runs),
+# and a job's link is made only after its render, so every target that
+# exists is a finished job.
 
 JOBS ?= jobs.ndjson
 STATE ?= $(JOBS).make
 PLUGIN ?=
 RENDER_ONE ?= render-one
 RENDER_FLAGS ?=
+WARM ?= 10
 
-render_cmd = $(RENDER_ONE) $(if $(PLUGIN),--plugin '$(PLUGIN)') $(RENDER_FLAGS)
+# --warm WARM, unless WARM is 0 (or empty) or RENDER_FLAGS has a --warm of
+# its own.
+warm_flag = $(if $(filter --warm --warm=%,$(RENDER_FLAGS)),,$(if $(filter-out 0,$(strip $(WARM))),--warm $(strip $(WARM))))
+render_cmd = $(RENDER_ONE) $(if $(PLUGIN),--plugin '$(PLUGIN)') $(warm_flag) $(RENDER_FLAGS)
 
 .PHONY: all
 all: $(STATE)/results.ndjson

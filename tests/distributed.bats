@@ -101,6 +101,11 @@ teardown_file() {
     rm -rf "$SSH_CM_DIR"
 }
 
+# A test's warm render-ones (the render.mk test's, below) end with it.
+teardown() {
+    pkill -f -- "$BATS_TEST_TMPDIR/run/vst-render/render-one-" || true
+}
+
 # Runs distributed.sh against the test hosts; the hosts find render-one in
 # this build.
 dist() {
@@ -278,4 +283,32 @@ assert_same_as_local() {
     assert_equal "${#lines[@]}" 16
     assert_equal "$(printf '%s\n' "${lines[@]}" | sort -u | wc -l)" 16
     assert_same_as_local "$out"
+}
+
+@test "make -f render.mk through ssh returns when make ends, the warm render-one it leaves (WARM=600) running on: the make that starts it, then one whose targets run in it" {
+    local out="$BATS_TEST_TMPDIR/warm" run="$BATS_TEST_TMPDIR/run" make_cmd remote i
+    mkdir -p "$out" && mkdir -m 700 "$run"
+    for i in 1 2 3 4; do printf '{"output_path":"%s/%d.wav","note":%d}\n' "$out" "$i" $((50 + i)); done >"$out/jobs.ndjson"
+    # The same command each time: what the remote make's targets have in
+    # their environment (ssh's own variables too: one connection, the
+    # ControlMaster's) is in the warm render-one's key.
+    printf -v make_cmd '%q ' env XDG_RUNTIME_DIR="$run" PATH="$VR_BIN:/usr/bin:/bin" \
+        make -s -f "$TESTS_DIR/../examples/render.mk" -j2 WARM=600 JOBS="$out/jobs.ndjson" STATE="$out/state" \
+        PLUGIN="$VR_DPF_VST2" RENDER_FLAGS="--duration 0.3 --tail 0.1"
+    printf -v remote 'rm -rf %q && %s' "$out/state" "$make_cmd"
+    # A warm render-one that held the session's output would keep ssh
+    # waiting for 600 s: it is given up after 120 s (status 124), far
+    # beyond the few seconds the make takes. (The second make's targets run
+    # in the warm render-one's sessions, with ssh's descriptors, which a
+    # session closes when its run is over.)
+    for i in 1 2; do
+        run timeout 120 ssh -F "$SSHD/ssh_config" vr-a "$remote"
+        [ "$status" -eq 0 ] || fail "make through ssh, run $i: status $status (124: still waiting after 120 s)${output:+: $output}"
+        for _ in $(seq 600); do
+            if compgen -G "$run/vst-render/*.sock" >/dev/null; then break; fi
+            sleep 0.05
+        done
+        pgrep -f -- "$run/vst-render/render-one-" >/dev/null || fail "run $i: no warm render-one runs"
+    done
+    assert_equal "$(jq -c .warm_process "$out/state/results.ndjson" | sort -u)" true
 }

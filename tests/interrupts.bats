@@ -12,6 +12,14 @@ setup_file() {
     export B="$BATS_FILE_TMPDIR"
 }
 
+# Put before a command: runs it with SIGINT, SIGQUIT and SIGTERM at their
+# defaults, so that a test signals render-one as a user's shell would
+# start it, not as the test's caller left them. (A simple command: the
+# background job is env, which execs render-one, so $! is render-one's pid;
+# a function would be a subshell between them.)
+# shellcheck disable=SC2054 # the commas are env's list, one word
+DEFAULT_SIGNALS=(env --default-signal=INT,QUIT,TERM)
+
 # One job record: job OUTPUT [extra "key":value pair]
 job() {
     printf '{"output_path":"%s"%s}\n' "$1" "${2:+,$2}"
@@ -24,14 +32,14 @@ interrupt_mid_job() {
     local sig="$1" code="$2" out="$B/int-$1" pid worker
     mkdir -p "$out"
     { job "$out/a.wav"; job "$out/b.wav" '"set_params":{"hang":1}'; job "$out/c.wav"; } >"$out/jobs"
-    # Job control gives the background run the default SIGINT (a shell
-    # without it makes background commands ignore SIGINT, and render-one
-    # leaves an ignored signal ignored).
-    set -m
-    VR_TEST_SYNTH_HANG_MARK="$out/hanging" \
+    # The default dispositions, whatever this test's caller ignores: a
+    # shell makes its background commands ignore SIGINT and SIGQUIT, one
+    # that was started in the background ignores them itself (POSIX), and
+    # render-one leaves an ignored signal ignored. (Job control, set -m,
+    # restores neither what the shell inherited ignored.)
+    VR_TEST_SYNTH_HANG_MARK="$out/hanging" "${DEFAULT_SIGNALS[@]}" \
         render-one --plugin "$SYNTH" --duration 0.05 --tail 0 --timeout 60 <"$out/jobs" >"$out/results" 2>/dev/null &
     pid=$!
-    set +m
     # The second job is in flight once the plugin hangs in it (the test
     # synth writes the file then), with a generous bound.
     wait_for_file "$out/hanging" "the second job never started"
@@ -66,10 +74,8 @@ interrupt_mid_job() {
     local out="$B/int-idle" pid worker feed status=0
     mkdir -p "$out"
     mkfifo "$out/jobs"
-    set -m
-    render-one --plugin "$SYNTH" --duration 0.05 --tail 0 <"$out/jobs" >"$out/results" 2>/dev/null &
+    "${DEFAULT_SIGNALS[@]}" render-one --plugin "$SYNTH" --duration 0.05 --tail 0 <"$out/jobs" >"$out/results" 2>/dev/null &
     pid=$!
-    set +m
     exec {feed}>"$out/jobs"
     job "$out/a.wav" >&"$feed"
     # Between jobs once the first record is out (a generous bound); the

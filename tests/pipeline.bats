@@ -135,19 +135,21 @@ check_odd_renders() {
     local d="$BATS_TEST_TMPDIR/mk" gone
     mkdir -p "$d"
     odd_jobs "$d/out" >"$d/jobs.ndjson"
-    run make -s -f "$EXAMPLES/render.mk" -j2 JOBS="$d/jobs.ndjson" STATE="$d/state" PLUGIN="$SYNTH"
+    # WARM=0: cold, as this test is not about warm render-ones (render.mk's
+    # default would leave one running WARM seconds after make; warm.bats).
+    run make -s -f "$EXAMPLES/render.mk" -j2 WARM=0 JOBS="$d/jobs.ndjson" STATE="$d/state" PLUGIN="$SYNTH"
     assert_success
     check_odd_renders "$d/jobs.ndjson" "$d/state/results.ndjson"
     # Two files gone: make renders those two again, and the results once more.
     gone=$(jq -r 'select(.preset_name == "Pad 1" or .preset_name == "Cost $5") | .output_path' "$d/jobs.ndjson")
     assert_equal "$(wc -l <<<"$gone")" 2
     while IFS= read -r f; do rm -- "$f"; done <<<"$gone"
-    run make -f "$EXAMPLES/render.mk" -j2 JOBS="$d/jobs.ndjson" STATE="$d/state" PLUGIN="$SYNTH"
+    run make -f "$EXAMPLES/render.mk" -j2 WARM=0 JOBS="$d/jobs.ndjson" STATE="$d/state" PLUGIN="$SYNTH"
     assert_success
     assert_equal "$(grep -c -- 'render-one .* --job ' <<<"$output")" 2
     check_odd_renders "$d/jobs.ndjson" "$d/state/results.ndjson"
     # Nothing missing: nothing to do.
-    run make -f "$EXAMPLES/render.mk" -j2 JOBS="$d/jobs.ndjson" STATE="$d/state" PLUGIN="$SYNTH"
+    run make -f "$EXAMPLES/render.mk" -j2 WARM=0 JOBS="$d/jobs.ndjson" STATE="$d/state" PLUGIN="$SYNTH"
     assert_success
     assert_output --partial "Nothing to be done"
 }
@@ -159,17 +161,17 @@ check_odd_renders() {
     b="{\"note\":64,\"duration_s\":0.05,\"tail_s\":0.05,\"output_path\":\"$d/out/b 2.wav\"}"
     err='{"x":1,"status":"error","error":{"tool":"other","message":"boom"}}'
     printf '%s\n' "$a" '' 'not json' "$b" >"$d/1.jobs"
-    run make -s -f "$EXAMPLES/render.mk" -j2 JOBS="$d/1.jobs" PLUGIN="$SYNTH"
+    run make -s -f "$EXAMPLES/render.mk" -j2 WARM=0 JOBS="$d/1.jobs" PLUGIN="$SYNTH"
     assert_failure
     assert_output --partial "$d/1.jobs:3: not a JSON object"
     printf '%s\n' "$a" '{"note":60}' >"$d/2.jobs"
-    run make -s -f "$EXAMPLES/render.mk" -j2 JOBS="$d/2.jobs" PLUGIN="$SYNTH"
+    run make -s -f "$EXAMPLES/render.mk" -j2 WARM=0 JOBS="$d/2.jobs" PLUGIN="$SYNTH"
     assert_failure
     assert_output --partial "$d/2.jobs:2: the job has no output_path"
     # Both stopped before rendering anything.
     [ ! -e "$d/out" ] || fail "rendered: $(ls "$d/out")"
     printf '%s\n' "$a" '' $' \t\r' "$err" "$b" >"$d/3.jobs"
-    run make -s -f "$EXAMPLES/render.mk" -j2 JOBS="$d/3.jobs" PLUGIN="$SYNTH"
+    run make -s -f "$EXAMPLES/render.mk" -j2 WARM=0 JOBS="$d/3.jobs" PLUGIN="$SYNTH"
     assert_success
     run jq -r '.status' "$d/3.jobs.make/results.ndjson"
     assert_output $'ok\nerror\nok'
@@ -183,7 +185,7 @@ check_odd_renders() {
     pad=$(head -c 70000 /dev/zero | tr '\0' x)
     printf '{"note":60,"duration_s":0.2,"tail_s":0.1,"output_path":"%s"}\n{"note":60,"duration_s":0.2,"tail_s":0.1,"output_path":"%s","pad":"%s"}\n' \
         "$d/out/short.wav" "$d/out/long.wav" "$pad" >"$d/jobs"
-    run make -s -f "$EXAMPLES/render.mk" -j2 JOBS="$d/jobs" PLUGIN="$SYNTH"
+    run make -s -f "$EXAMPLES/render.mk" -j2 WARM=0 JOBS="$d/jobs" PLUGIN="$SYNTH"
     assert_success
     assert_equal "$(jq -r '"\(.status) \(.pad | length)"' "$d/jobs.make/results.ndjson" | paste -sd,)" "ok 0,ok 70000"
     # One command, with nothing for a shell to do (make runs it itself).

@@ -86,7 +86,9 @@ same_everywhere() {
     done
     printf '{"output_path":"%s","note":%s}\n' "$OUT/make/40.$ext" 40 "$OUT/make/64.$ext" 64 >"$OUT/jobs.ndjson"
     mkdir -p "$OUT/make"
-    make -s -f "$EXAMPLES/render.mk" -j2 JOBS="$OUT/jobs.ndjson" STATE="$OUT/state" PLUGIN="$plugin" \
+    # WARM=0: cold, as this test is not about warm render-ones (render.mk's
+    # default would leave one running WARM seconds after make; warm.bats).
+    make -s -f "$EXAMPLES/render.mk" -j2 WARM=0 JOBS="$OUT/jobs.ndjson" STATE="$OUT/state" PLUGIN="$plugin" \
         RENDER_FLAGS="--velocity 110 --duration 0.3 --tail 0.3" >/dev/null 2>&1
     assert_equal "$(jq -c .probe_cached "$OUT/batch.ndjson")" "true
 true"

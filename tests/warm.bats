@@ -223,11 +223,11 @@ EOF
     export VR_HOSTILE_HANG_MARK="$BATS_TEST_TMPDIR/hang"
     render-one --warm 60 -p "$VR_TEST_HOSTILE_VST2" -o "$OUT/first.wav" "${FLAGS[@]}" >/dev/null 2>&1
     await_warm 1
-    set -m
-    render-one --warm 60 -p "$VR_TEST_HOSTILE_VST2" "${FLAGS[@]}" \
+    # SIGINT at its default, whatever this test's caller ignores (a shell
+    # started in the background ignores it, and so would render-one).
+    env --default-signal=INT,QUIT,TERM render-one --warm 60 -p "$VR_TEST_HOSTILE_VST2" "${FLAGS[@]}" \
         <<<"{\"output_path\":\"$OUT/hang.wav\",\"note\":95}" >"$OUT/records" 2>/dev/null &
     local pid=$! status=0 i
-    set +m
     for i in $(seq 600); do
         if [ -s "$VR_HOSTILE_HANG_MARK" ]; then break; fi
         sleep 0.05

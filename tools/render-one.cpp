@@ -2,7 +2,7 @@
 // render-one: renders each job record (or one job given by flags) with an
 // audio plugin; render-one(1). This command is small and holds no plugin
 // host: with --warm it runs the render in a warm render-one when one is
-// up (supervise/warm.hpp), and otherwise it becomes render-one's host,
+// up (warm/warm.hpp), and otherwise it becomes render-one's host,
 // render-one-host (tools/libexec/render-one-host.cpp), with the same
 // arguments. A command that starts in a millisecond, not the host's three.
 #include <unistd.h>
@@ -16,7 +16,7 @@
 #include "core/process.hpp"
 #include "core/tool.hpp"
 #include "jobs/options.hpp"
-#include "supervise/warm.hpp"
+#include "warm/warm.hpp"
 
 namespace {
 

@@ -1,32 +1,18 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+// The record loop every record tool runs (for_each_record) and the
+// writer of its records. Its parts, included here for every tool: lines
+// in and out (core/lines.hpp), a record and its fields
+// (core/record_fields.hpp).
 #pragma once
-#include <cstdint>
+#include <cstddef>
 #include <functional>
-#include <nlohmann/json.hpp>
-#include <optional>
 #include <string>
 #include <string_view>
 
+#include "core/lines.hpp"
+#include "core/record_fields.hpp"
+
 namespace vr {
-
-// Records keep their fields in the order they came in. An object is a
-// vector of (const key, value) pairs: its growth copies every value it
-// holds (a const key cannot be moved), so an object built field by field
-// reserves its room first; records read by for_each_record come with room.
-using json = nlohmann::ordered_json;
-
-// Writes whole lines to a file descriptor, one write(2) per line, so that a
-// reader (or `parallel --line-buffer`) never sees half a record. A closed
-// pipe throws pipe_closed; any other failure fatal_error.
-class line_writer {
-public:
-    explicit line_writer(int fd = 1) : fd_(fd) {}
-    void write_line(std::string_view text);
-    int fd() const noexcept { return fd_; }
-
-private:
-    int fd_;
-};
 
 // Writes records as compact UTF-8 JSON lines and counts the failed ones.
 class record_writer {
@@ -60,54 +46,6 @@ private:
     const json* source_ = nullptr;
     const std::string* source_line_ = nullptr;
 };
-
-// Reads lines from a file descriptor, each at most max_bytes long; a longer
-// line is consumed and reported as too long without being kept in memory.
-class line_reader {
-public:
-    line_reader(int fd, std::size_t max_bytes) : fd_(fd), max_(max_bytes) {}
-    // The next line without its newline; false at end of input. `too_long`
-    // is set when the line was over the limit (then `line` holds its start).
-    bool next(std::string& line, bool& too_long);
-    std::size_t line_number() const noexcept { return line_no_; }
-
-private:
-    bool fill();
-    int fd_;
-    std::size_t max_;
-    std::string buf_;
-    std::size_t pos_ = 0;
-    bool eof_ = false;
-    std::size_t line_no_ = 0;
-};
-
-// The default cap on one input line.
-inline constexpr std::size_t default_max_line = 16u << 20;
-
-bool is_error(const json& record);
-bool is_skipped(const json& record);
-
-// Marks record as failed by this tool: status "error", error {tool, message}.
-void set_error(json& record, const std::string& message);
-
-// A record standing for an input line that could not be read as an object.
-json bad_line_record(std::size_t line, const std::string& message, std::string_view text);
-
-// The same record as the line record_writer writes for it, byte for byte,
-// built as text (a value and its dump cost a dozen allocations a line);
-// nullopt when the tool name or message is not valid UTF-8.
-std::optional<std::string> bad_line_json(std::size_t line, const std::string& message,
-                                         std::string_view text);
-
-// Typed access to known fields. Each returns nullopt when the field is absent
-// (or null) and throws record_error naming the field when it has the wrong type
-// or is out of range.
-std::optional<std::string> get_string(const json& record, const char* key);
-std::optional<double> get_number(const json& record, const char* key);
-std::optional<std::int64_t> get_integer(const json& record, const char* key, std::int64_t min,
-                                        std::int64_t max);
-// A path field: a non-empty string without NUL bytes.
-std::optional<std::string> get_path(const json& record, const char* key);
 
 // What for_each_record does with records it does not hand to the tool.
 struct record_loop_options {

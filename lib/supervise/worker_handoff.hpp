@@ -2,7 +2,7 @@
 // Workers that pass between a process's supervisors rather than being
 // forked and ended by one: a worker made ahead and offered to the next
 // supervisor (a warm render-one's session makes one while it waits for its
-// caller, supervise/warm.hpp), the one a supervisor kept at its end for the
+// caller, warm/warm.hpp), the one a supervisor kept at its end for the
 // session's next run, and those it killed at its end and left to be reaped
 // once its caller has been told how the run ended.
 #pragma once

@@ -27,8 +27,8 @@
 #include "plugins/plugin_file.hpp"
 #include "plugins/provenance.hpp"
 #include "supervise/supervise.hpp"
-#include "supervise/warm.hpp"
-#include "supervise/warm_serve.hpp"
+#include "warm/warm.hpp"
+#include "warm/warm_serve.hpp"
 #include "wine/windows_host.hpp"
 
 namespace vr::host {

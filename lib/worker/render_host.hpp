@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // render-one's host: the worker a run renders with, made in whichever
 // process renders (a worker process, or the host itself); and the warm
-// render-one of --warm (supervise/warm.hpp), which keeps the worker its
+// render-one of --warm (warm/warm.hpp), which keeps the worker its
 // warm-up made (the plugin loaded, warmed and probed) for the sessions it
 // forks, each a whole render-one run for a caller.
 #pragma once

@@ -37,7 +37,7 @@ public:
     // supervisor's time limit for the render starts then).
     void run(const render_job& job, json& record, const std::function<void(double audio_s)>& on_render = {});
 
-    // For a warm render-one (supervise/warm.hpp): gives every slot that
+    // For a warm render-one (warm/warm.hpp): gives every slot that
     // lost its never-played instance (a first job rendered on it) a new
     // one, warmed, on which the next job renders in place (in a session, a
     // fork of the warm one, as a fresh worker's first job does; its later

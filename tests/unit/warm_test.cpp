@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Unit tests for lib/supervise/warm: the folder a warm render-one's socket
+// Unit tests for lib/warm/warm: the folder a warm render-one's socket
 // lives in, the key, and a session run through serve_warm and run_warm
 // (its arguments, the caller's descriptors, its exit code or signal).
 #include <gtest/gtest.h>
@@ -12,17 +12,19 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <iterator>
 #include <string>
 #include <thread>
 
 #include "core/error.hpp"
-#include "supervise/warm.hpp"
-#include "supervise/warm_serve.hpp"
+#include "warm/warm.hpp"
+#include "warm/warm_serve.hpp"
 
 namespace fs = std::filesystem;
 
@@ -203,6 +205,38 @@ TEST(Warm, AWarmProcessWithNoSessionEndsAfterItsIdleTimeAndTakesItsSocket) {
     int status = 0;
     ::waitpid(pid, &status, 0);
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "a second process took the lock";
+}
+
+// The mask of a "SigIgn:" or "SigBlk:" line of /proc/PID/status text.
+unsigned long long status_mask(const std::string& status, const std::string& field) {
+    const auto at = status.find("\n" + field + ":");
+    return at == std::string::npos ? ~0ULL : std::stoull(status.substr(at + field.size() + 2), nullptr, 16);
+}
+
+TEST(Warm, ADetachedProcessStartsWithEverySignalAtItsDefaultWhateverItsStarterIgnoredOrBlocked) {
+    // As in a make started in the background (SIGINT and SIGQUIT ignored)
+    // under nohup (SIGHUP), with SIGTERM blocked besides.
+    struct sigaction ignore {}, old[4] {};
+    ignore.sa_handler = SIG_IGN;
+    const int ignored[] = {SIGINT, SIGQUIT, SIGHUP, SIGTERM};
+    for (int i = 0; i < 4; ++i) ::sigaction(ignored[i], &ignore, &old[i]);
+    sigset_t term, old_mask;
+    sigemptyset(&term);
+    sigaddset(&term, SIGTERM);
+    ::sigprocmask(SIG_BLOCK, &term, &old_mask);
+    temp_dir t;
+    const std::string seen = (t.path / "status").string();
+    vr::spawn_detached({"/bin/sh", "-c", "cat /proc/self/status > \"$1.tmp\" && mv \"$1.tmp\" \"$1\"", "sh", seen});
+    ::sigprocmask(SIG_SETMASK, &old_mask, nullptr);
+    for (int i = 0; i < 4; ++i) ::sigaction(ignored[i], &old[i], nullptr);
+    for (int i = 0; i < 2000 && !fs::exists(seen); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    std::ifstream in(seen);
+    const std::string status((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    ASSERT_FALSE(status.empty()) << "the detached command never wrote " << seen;
+    for (int sig : ignored) {
+        EXPECT_EQ(status_mask(status, "SigIgn") & (1ULL << (sig - 1)), 0u) << "signal " << sig << " is ignored";
+        EXPECT_EQ(status_mask(status, "SigBlk") & (1ULL << (sig - 1)), 0u) << "signal " << sig << " is blocked";
+    }
 }
 
 // The sessions made ahead (or, with "held-", those that hold a caller):

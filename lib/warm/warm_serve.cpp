@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "supervise/warm_serve.hpp"
+#include "warm/warm_serve.hpp"
 
 #include <fcntl.h>
 #include <poll.h>

@@ -85,7 +85,8 @@ bool send_warm_request(int socket, const std::vector<std::string>& args, std::sp
 std::vector<std::string> take_warm_request(int socket, std::span<int> fds);
 
 // Starts command detached from this process (its own session, /dev/null
-// for its standard descriptors, none of ours else), not waited for.
+// for its standard descriptors, none of ours else, every signal at its
+// default and none blocked), not waited for.
 void spawn_detached(const std::vector<std::string>& command);
 
 }  // namespace vr

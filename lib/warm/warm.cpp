@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "supervise/warm.hpp"
+#include "warm/warm.hpp"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -277,6 +277,14 @@ void spawn_detached(const std::vector<std::string>& command) {
         const int null = ::open("/dev/null", O_RDWR);
         for (int i = 0; i < 3; ++i) ::dup2(null, i);
         ::close_range(3, ~0U, 0);
+        // Every signal at its default, whatever the caller ignored (a make
+        // started in the background ignores SIGINT and SIGQUIT, nohup
+        // SIGHUP): exec keeps an ignored signal ignored, and render-one
+        // keeps one ignored at its start so. The warm render-one serves
+        // later callers, and its sessions must end by the SIGINT or SIGTERM
+        // a caller passes on, whoever started it.
+        for (int sig = 1; sig < NSIG; ++sig)
+            if (sig != SIGKILL && sig != SIGSTOP) ::signal(sig, SIG_DFL);
         sigset_t none;
         sigemptyset(&none);
         ::sigprocmask(SIG_SETMASK, &none, nullptr);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The warm process's side of supervise/warm.hpp: it serves sessions at
+// The warm process's side of warm/warm.hpp: it serves sessions at
 // its socket, each a fork of itself with a caller's arguments,
 // descriptors and folder, made ahead of its caller while none waits.
 #pragma once
@@ -7,7 +7,7 @@
 #include <functional>
 #include <string>
 
-#include "supervise/warm.hpp"
+#include "warm/warm.hpp"
 
 namespace vr {
 

@@ -53,13 +53,26 @@ struct timed_event {
     midi_event event;
 };
 
+// Tempo changes and time signatures by tick, as read: (tick, us per quarter)
+// and (tick, numerator, denominator's power of two).
+struct raw_meter {
+    std::uint64_t tick;
+    int numerator;
+    int denominator_power;
+};
+struct song_meta {
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> tempos;
+    std::vector<raw_meter> meters;
+};
+
 // Reads one MTrk chunk's events into a shared list (or only counts them,
 // when out is null), and its tempo changes into the song's timeline.
 class track_parser {
 public:
     track_parser(byte_cursor data, bool cut_short, std::vector<timed_event>* out, std::size_t& count,
-                 midi_timeline& timeline, int track)
-        : c_(data), cut_short_(cut_short), out_(out), count_(count), timeline_(timeline), track_(track) {}
+                 midi_timeline& timeline, song_meta& meta, int track)
+        : c_(data), cut_short_(cut_short), out_(out), count_(count), timeline_(timeline), meta_(meta),
+          track_(track) {}
 
     // The track's name: its first track-name meta event, or empty.
     const std::string& name() const { return name_; }
@@ -142,8 +155,15 @@ private:
         if (type == 0x51) {
             if (length < 3)
                 problem(at, "tempo event with " + std::to_string(length) + " data bytes, expected 3");
-            timeline_.add_tempo(tick, (std::uint32_t(data[0]) << 16) | (std::uint32_t(data[1]) << 8) |
-                                          data[2]);
+            const std::uint32_t us = (std::uint32_t(data[0]) << 16) | (std::uint32_t(data[1]) << 8) | data[2];
+            timeline_.add_tempo(tick, us);
+            meta_.tempos.emplace_back(tick, us);
+        }
+        if (type == 0x58) {
+            if (length < 2)
+                problem(at, "time signature event with " + std::to_string(length) +
+                                " data bytes, expected 4 (numerator, denominator's power of two, ...)");
+            meta_.meters.push_back({tick, data[0], data[1]});
         }
         return true;
     }
@@ -208,6 +228,7 @@ private:
     std::vector<timed_event>* out_;
     std::size_t& count_;
     midi_timeline& timeline_;
+    song_meta& meta_;
     int track_;
     std::string name_;
     bool named_ = false;
@@ -233,6 +254,29 @@ void merge_tracks(std::vector<timed_event>& events, std::vector<std::size_t> bou
         }
         if (bounds.size() % 2 == 0) next.push_back(bounds.back());
         bounds = std::move(next);
+    }
+}
+
+// The tempo changes and time signatures of all tracks in time order, one
+// per tick: at equal ticks the last read wins, as in the timeline.
+void put_meta(midi_song& song, song_meta meta, midi_timeline& timeline, std::uint16_t division) {
+    song.smpte = (division & 0x8000) != 0;
+    const double per_quarter = song.smpte ? 0.0 : static_cast<double>(division);
+    auto quarter = [&](std::uint64_t tick) { return song.smpte ? 0.0 : static_cast<double>(tick) / per_quarter; };
+    auto by_tick = [](const auto& a, const auto& b) { return a.first < b.first; };
+    std::stable_sort(meta.tempos.begin(), meta.tempos.end(), by_tick);
+    if (!song.smpte)
+        for (const auto& [tick, us] : meta.tempos) {
+            if (!song.tempos.empty() && song.tempos.back().quarter == quarter(tick)) song.tempos.pop_back();
+            song.tempos.push_back({timeline.seconds_at(tick), quarter(tick), us});
+        }
+    std::stable_sort(meta.meters.begin(), meta.meters.end(),
+                     [](const raw_meter& a, const raw_meter& b) { return a.tick < b.tick; });
+    std::uint64_t last = 0;
+    for (const auto& m : meta.meters) {
+        if (!song.meters.empty() && last == m.tick) song.meters.pop_back();
+        song.meters.push_back({timeline.seconds_at(m.tick), quarter(m.tick), m.numerator, m.denominator_power});
+        last = m.tick;
     }
 }
 
@@ -268,6 +312,7 @@ midi_song parse_smf(byte_cursor c, midi_keep keep) {
     if (format > 2) problem(format_at, "format " + std::to_string(format) + " does not exist (0, 1 or 2)");
     if (declared_tracks == 0) problem(format_at + 2, "the header declares no tracks");
     midi_timeline timeline = read_division(division, division_at);
+    song_meta meta;
 
     std::size_t chunks_at = c.offset();
     std::vector<timed_event> events;
@@ -288,7 +333,7 @@ midi_song parse_smf(byte_cursor c, midi_keep keep) {
             byte_cursor data = c.sub(cut_short ? c.remaining() : length, "track");
             try {
                 track_parser track(data, cut_short, keep == midi_keep::events ? &events : nullptr, count,
-                                   timeline, tracks - 1);
+                                   timeline, meta, tracks - 1);
                 end_tick = std::max(end_tick, track.parse());
                 names.push_back(track.name());
             } catch (const format_error& e) {
@@ -318,6 +363,7 @@ midi_song parse_smf(byte_cursor c, midi_keep keep) {
     song.track_count = tracks;
     song.track_names = std::move(names);
     song.duration_s = timeline.seconds_at(end_tick);
+    put_meta(song, std::move(meta), timeline, division);
     song.events.reserve(events.size());
     for (auto& e : events) {
         e.event.time_s = timeline.seconds_at(e.tick);

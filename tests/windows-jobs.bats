@@ -169,4 +169,17 @@ EOF
         assert_output --regexp '^[0-9]+ True True True -1$'
     done <<<"vst2 $VR_WIN_SYNTH_VST2
 vst3 $VR_WIN_SYNTH_VST3"
+    # A chain whose Windows stage comes after a Linux one (both effects, so
+    # that the second takes the first's audio), and a song's Windows track:
+    # the same timeline.
+    run --separate-stderr env VR_TEST_SYNTH_PLAY_HEAD=1 VR_TEST_SYNTH_EFFECT=1 render-one \
+        --plugin "$VR_TEST_SYNTH_VST3" --then "$VR_WIN_SYNTH_VST2" --midi tempo.mid --tail 0.5 -o chain.npy
+    assert_success
+    run play_head_line chain.npy vst2 "$TEMPO_MAP"
+    assert_output --regexp '^[0-9]+ True True True -1$'
+    run --separate-stderr env VR_TEST_SYNTH_PLAY_HEAD=1 render-one --midi tempo.mid --tail 0.5 -o song.npy \
+        --tracks "{\"0\": [{\"plugin_path\": \"$VR_WIN_SYNTH_VST3\"}]}"
+    assert_success
+    run play_head_line song.npy vst3 "$TEMPO_MAP"
+    assert_output --regexp '^[0-9]+ True True True -1$'
 }

@@ -78,6 +78,8 @@ void read_tempo(const json& record, const render_defaults& d, render_job& job) {
             throw record_error("field 'automation_unit' must be \"seconds\" or \"beats\", not '" + *unit + "'");
         job.automation_in_beats = *unit == "beats";
     }
+    // Only a MIDI file's own tempo can disagree with a given one.
+    if (!job.midi_mode) job.bpm_given = job.sig_given = false;
 }
 
 render_shape read_shape(const json& record, const render_defaults& d) {
@@ -327,9 +329,11 @@ void put_job_settings(const render_job& job, json& record) {
         record["duration_s"] = job.duration_s;
     }
     record["seed"] = job.seed;
-    // A MIDI job's worker answers with the file's own where it has them.
-    record["bpm"] = job.bpm;
-    record["time_signature"] = to_string(job.sig);
+    // A MIDI job's worker answers with the file's (jobs/job_audio.hpp).
+    if (!job.midi_mode) {
+        record["bpm"] = job.bpm;
+        record["time_signature"] = to_string(job.sig);
+    }
     const render_shape& s = job.shape;
     if (s.tail_auto) {
         record["tail_s"] = "auto";

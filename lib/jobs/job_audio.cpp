@@ -34,11 +34,7 @@ std::string number_text(double v) {
 }  // namespace
 
 transport_map transport_for(const render_job& job, const midi_song* song, json& record) {
-    if (!song) {
-        record["bpm"] = job.bpm;
-        record["time_signature"] = to_string(job.sig);
-        return transport_map(job.bpm, job.sig, job.sample_rate);
-    }
+    if (!song) return transport_map(job.bpm, job.sig, job.sample_rate);
     transport_map t = transport_map::of_song(*song, job.bpm, job.sig, job.sample_rate, job.midi_path);
     if (job.bpm_given && !song->smpte) {
         // The file's tempo is whole microseconds per quarter note.

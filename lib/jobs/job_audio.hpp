@@ -32,8 +32,9 @@ play_plan plan_for(const render_job& job, json& record, bool keep_program_change
 // MIDI song's tempo map and time signatures (song given). A bpm or time
 // signature the job or a flag gave must agree with the song's at its start
 // (a tempo to the microsecond per quarter note); else, and for a tempo or
-// time signature that is not one, throws record_error naming both. record
-// gets bpm and time_signature as the plugin sees them at frame 0.
+// time signature that is not one, throws record_error naming both. With a
+// song, record gets bpm and time_signature as the plugin sees them at frame
+// 0 (put_job_settings writes a job's own otherwise).
 transport_map transport_for(const render_job& job, const midi_song* song, json& record);
 
 // No notes: input_frames of input, then the job's tail (tail_s, or until

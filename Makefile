@@ -152,17 +152,18 @@ SUITES := unit bats bats-no-cache lint-man lint
 # in the plain pass only: the same again with instrumented tools tests
 # nothing new (deb's package holds the plain build; distributed.sh's hosts
 # and slurm.sh's nodes run the render-one that render-one's own suites
-# test; pipeline.bats runs the scripts in examples/ and man-examples.bats
-# the man pages' examples, along paths through the tools that the tools' own
-# suites take too; completion, check-bats-asserts and install test scripts
-# and file lists; lint reads the source). Of the Windows suites the
-# sanitized pass runs windows-faults.bats only (its render-one sanitized,
-# the plain build's Windows worker). bats-no-cache runs again, without the
-# probe cache, suites the sanitized pass runs with it: a duplicate there,
-# left to the plain pass to keep CI within its hour.
+# test; pipeline.bats runs the scripts in examples/, man-examples.bats the
+# man pages' examples and readme.bats the README's, along paths through the
+# tools that the tools' own suites take too; completion, check-bats-asserts
+# and install test scripts and file lists; lint reads the source). Of the
+# Windows suites the sanitized pass runs windows-faults.bats only (its
+# render-one sanitized, the plain build's Windows worker). bats-no-cache
+# runs again, without the probe cache, suites the sanitized pass runs with
+# it: a duplicate there, left to the plain pass to keep CI within its hour.
 PLAIN_ONLY_BATS := tests/deb.bats tests/distributed.bats tests/completion.bats \
                    tests/check-bats-asserts.bats tests/install.bats tests/slurm.bats \
-                   tests/pipeline.bats tests/man-examples.bats tests/windows.bats tests/windows-jobs.bats \
+                   tests/pipeline.bats tests/man-examples.bats tests/readme.bats \
+                   tests/windows.bats tests/windows-jobs.bats \
                    tests/windows-scan.bats tests/windows-seeds.bats tests/serum-windows.bats \
                    tests/windows-sandbox.bats tests/windows-display.bats
 ifneq ($(strip $(SANITIZE)),)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-3.0-or-later
+bats_require_minimum_version 1.5.0
 load helper
 
 @test "job-grid --help prints usage on stdout and exits 0" {
@@ -95,7 +96,7 @@ load helper
         assert_output ""
         # shellcheck disable=SC2154 # $stderr is set by run --separate-stderr
         assert_equal "$stderr" "job-grid: --bpms: $want
-try 'job-grid --help'"
+job-grid: try 'job-grid --help'"
     done <<'EOF_CASES'
 0|'0' is outside 1-999
 1000|'1000' is outside 1-999
@@ -111,8 +112,9 @@ abc|'abc' is not a tempo in beats a minute, as 120 or 92.5
 90-100.5|'90-100.5': a range's ends and step are whole numbers; list a decimal tempo on its own
 140-90|'140-90': the range runs backwards
 EOF_CASES
-    # A negative value as a word of its own is refused too.
+    # A negative value as a word of its own is read as the value, not an option.
     assert_usage_error job-grid --bpms -5
+    assert_output --partial "job-grid: --bpms: '-5' is outside 1-999"
     assert_usage_error job-grid --bpms ''
     assert_output --partial "empty list"
 }

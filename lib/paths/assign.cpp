@@ -189,7 +189,7 @@ bool check_target(const std::string& out_dir, const assigned_path& p) {
 }
 
 std::string bpm_tag(double bpm) {
-    char buf[400];  // any double's shortest fixed notation fits (at most 309 digits, or 0. and 342)
+    char buf[400];  // room for any double in shortest fixed notation: 1e308 has 309 digits, 5e-324 "0." and 324
     auto [end, ec] = std::to_chars(buf, buf + sizeof buf, bpm, std::chars_format::fixed);
     if (ec != std::errc()) throw record_error("bpm " + std::to_string(bpm) + " cannot be written as a name tag");
     std::string digits(buf, end);

@@ -57,19 +57,14 @@ double get_level(const json& record, const char* key, double min, double fallbac
 void read_tempo(const json& record, const render_defaults& d, render_job& job) {
     job.bpm = d.bpm;
     job.bpm_given = d.bpm_given;
-    if (auto v = get_number(record, "bpm")) {
-        check_bpm(*v, "field 'bpm'");
+    if (auto v = job_bpm(record)) {
         job.bpm = *v;
         job.bpm_given = true;
     }
     job.sig = d.sig;
     job.sig_given = d.sig_given;
-    if (auto text = get_string(record, "time_signature")) {
-        try {
-            job.sig = parse_time_signature(*text);
-        } catch (const record_error& e) {
-            throw record_error(std::string("field 'time_signature': ") + e.what());
-        }
+    if (auto sig = job_time_signature(record)) {
+        job.sig = *sig;
         job.sig_given = true;
     }
     job.automation_in_beats = d.automation_in_beats;
@@ -331,7 +326,7 @@ void put_job_settings(const render_job& job, json& record) {
     record["seed"] = job.seed;
     // A MIDI job's worker answers with the file's (jobs/job_audio.hpp).
     if (!job.midi_mode) {
-        record["bpm"] = job.bpm;
+        record["bpm"] = bpm_value(job.bpm);
         record["time_signature"] = to_string(job.sig);
     }
     const render_shape& s = job.shape;

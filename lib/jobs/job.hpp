@@ -13,7 +13,7 @@
 #include "audio/shape.hpp"
 #include "core/records.hpp"
 #include "jobs/automation.hpp"
-#include "midi/transport.hpp"
+#include "jobs/tempo_fields.hpp"
 #include "plugins/plugin_ref.hpp"
 
 namespace vr {

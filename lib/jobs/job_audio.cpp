@@ -48,7 +48,7 @@ transport_map transport_for(const render_job& job, const midi_song* song, json& 
         throw record_error("time_signature " + to_string(job.sig) + " is not the MIDI file's, " +
                            to_string(t.first_sig()) + " (" + job.midi_path +
                            "): leave time_signature out, or give the file's");
-    record["bpm"] = t.first_bpm();
+    record["bpm"] = bpm_value(t.first_bpm());
     record["time_signature"] = to_string(t.first_sig());
     return t;
 }

@@ -100,7 +100,7 @@ void declare_render_options(cli& cli) {
         cxxopts::value<std::string>()->default_value("seconds"), "UNIT")(
         "bpm", "the host's tempo the plugin sees, 1-999 beats per minute; a MIDI file's own tempo map wins, and a "
                "given --bpm must match its first tempo (bpm)",
-        cxxopts::value<double>()->default_value("120"), "N")(
+        cxxopts::value<std::string>()->default_value("120"), "N")(
         "time-signature", "the host's time signature, N/D; a MIDI file's own wins likewise (time_signature)",
         cxxopts::value<std::string>()->default_value("4/4"), "N/D")(
         "tracks", "render the MIDI file as a song (tracks), for a job with no plugin of its own: JSON {\"track "
@@ -246,19 +246,10 @@ void read_song_flags(const cli& cli, render_defaults& d) {
 
 // --bpm, --time-signature, --automation-unit.
 void read_tempo_flags(const cli& cli, render_defaults& d) {
-    d.bpm = cli.get<double>("bpm");
+    d.bpm = parse_bpm(cli.get<std::string>("bpm"), "--bpm");
     d.bpm_given = cli.has("bpm");
+    d.sig = parse_time_signature(cli.get<std::string>("time-signature"), "--time-signature");
     d.sig_given = cli.has("time-signature");
-    try {
-        check_bpm(d.bpm, "--bpm");
-    } catch (const record_error& e) {
-        cli::throw_usage(e.what());
-    }
-    try {
-        d.sig = parse_time_signature(cli.get<std::string>("time-signature"));
-    } catch (const record_error& e) {
-        cli::throw_usage(std::string("--time-signature: ") + e.what());
-    }
     const auto unit = cli.get<std::string>("automation-unit");
     if (unit != "seconds" && unit != "beats")
         cli::throw_usage("--automation-unit: seconds or beats, not '" + unit + "'");

@@ -22,7 +22,9 @@ bool decimal_syntax(std::string_view s) {
     return all_digits(s.substr(0, dot)) && all_digits(s.substr(dot + 1));
 }
 
-std::string range_text() { return std::to_string(min_bpm) + "-" + std::to_string(max_bpm); }
+std::string range_text() {
+    return std::to_string(static_cast<int>(min_bpm)) + "-" + std::to_string(static_cast<int>(max_bpm));
+}
 
 // Why text is not a time signature ("" when it is one; out set then).
 std::string time_signature_problem(std::string_view text, time_signature& out) {
@@ -68,8 +70,8 @@ double parse_bpm(std::string_view text, std::string_view flag) {
 std::optional<double> job_bpm(const json& record) {
     auto bpm = get_number(record, "bpm");
     if (bpm && !valid_bpm(*bpm))
-        throw record_error("field 'bpm' is " + record.at("bpm").dump() + ", outside " + std::to_string(min_bpm) + ".." +
-                           std::to_string(max_bpm));
+        throw record_error("field 'bpm' is " + record.at("bpm").dump() + ", outside " + std::to_string(static_cast<int>(min_bpm)) +
+                           ".." + std::to_string(static_cast<int>(max_bpm)));
     return bpm;
 }
 

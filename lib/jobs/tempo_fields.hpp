@@ -8,13 +8,12 @@
 #include <string_view>
 
 #include "core/records.hpp"
+#include "midi/transport.hpp"
 
 namespace vr {
 
-// Beats a minute, inclusive. Decimals are allowed (92.5).
-inline constexpr int min_bpm = 1;
-inline constexpr int max_bpm = 999;
-inline constexpr double default_bpm = 120;
+// min_bpm, max_bpm, default_bpm and time_signature are the transport's
+// (midi/transport.hpp): what the plugin's play head says.
 
 // True when bpm is a tempo a job may ask for: min_bpm to max_bpm, inclusive.
 bool valid_bpm(double bpm);
@@ -31,13 +30,6 @@ std::optional<double> job_bpm(const json& record);
 // bpm as a record writes it: a whole tempo as an integer (120, never 120.0),
 // any other as the shortest decimal that reads back as it (92.5).
 json bpm_value(double bpm);
-
-// Beats a bar over the note value of a beat: 4/4, 6/8, 7/8.
-struct time_signature {
-    int numerator = 4;    // 1 to 64
-    int denominator = 4;  // 1, 2, 4, 8, 16, 32 or 64
-    bool operator==(const time_signature&) const = default;
-};
 
 // "N/D" with N 1 to 64 and D a power of two from 1 to 64, both written
 // without a sign, spaces or leading zeros. Throws usage_error naming flag

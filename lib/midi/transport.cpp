@@ -2,7 +2,6 @@
 #include "midi/transport.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstdio>
 
@@ -25,6 +24,11 @@ bool valid(const time_signature& sig) {
     return sig.numerator >= 1 && sig.numerator <= 64 && d >= 1 && d <= 64 && (d & (d - 1)) == 0;
 }
 
+void check_bpm(double bpm, const std::string& what) {
+    if (!(bpm >= min_bpm && bpm <= max_bpm))
+        throw record_error(what + ": " + number_text(bpm) + " bpm is outside 1 to 999 bpm");
+}
+
 // A change of tempo, time signature or both, at a musical position.
 struct change {
     double seconds;
@@ -34,29 +38,6 @@ struct change {
 };
 
 }  // namespace
-
-time_signature parse_time_signature(std::string_view text) {
-    time_signature sig{0, 0};
-    const auto slash = text.find('/');
-    auto whole = [](std::string_view part, int& out) {
-        auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), out);
-        return ec == std::errc() && end == part.data() + part.size() && !part.empty();
-    };
-    if (slash == std::string_view::npos || !whole(text.substr(0, slash), sig.numerator) ||
-        !whole(text.substr(slash + 1), sig.denominator) || !valid(sig))
-        throw record_error("time signature '" + std::string(text) +
-                           "' is not N/D with N from 1 to 64 and D one of 1, 2, 4, 8, 16, 32, 64");
-    return sig;
-}
-
-std::string to_string(const time_signature& sig) {
-    return std::to_string(sig.numerator) + "/" + std::to_string(sig.denominator);
-}
-
-void check_bpm(double bpm, std::string_view what) {
-    if (!(bpm >= min_bpm && bpm <= max_bpm))
-        throw record_error(std::string(what) + ": " + number_text(bpm) + " bpm is outside 1 to 999 bpm");
-}
 
 transport_map::transport_map(double bpm, time_signature sig, int sample_rate) : sample_rate_(sample_rate) {
     segments_.push_back({0, bpm, sig, 0, 0, 0});

@@ -27,13 +27,7 @@ struct time_signature {
     double bar_quarters() const { return numerator * 4.0 / denominator; }
 };
 
-// "N/D" (numerator 1-64, denominator 1, 2, 4, ..., 64); throws record_error
-// naming the text.
-time_signature parse_time_signature(std::string_view text);
-std::string to_string(const time_signature& sig);
-// Throws record_error naming the value and what gave it (a field, a flag,
-// a MIDI file's tempo) unless min_bpm <= bpm <= max_bpm.
-void check_bpm(double bpm, std::string_view what);
+// Reading them from flags and records: jobs/tempo_fields.hpp.
 
 // Where the transport is at one frame.
 struct transport_position {

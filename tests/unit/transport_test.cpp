@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The host's transport: a MIDI file's tempo map and time signatures read,
-// positions at frames, where blocks must split, and the errors for tempos
-// and time signatures that are not ones.
+// positions at frames, where blocks must split, and the errors for a file's
+// tempos and time signatures that are not ones (a job's and a flag's:
+// tempo_fields_test).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -129,16 +130,6 @@ TEST(Transport, TemposAndTimeSignaturesThatAreNotOnesAreRefusedNamingTheValue) {
     EXPECT_NE(error_of(meter(0, 0, 2)).find("0/2^2, is not one"), std::string::npos);
     EXPECT_NE(error_of(tempo(0, 60060)).find("999.001 bpm is outside"), std::string::npos);
     EXPECT_EQ(error_of(tempo(0, 60061)), "(no error)");
-}
-
-TEST(Transport, TimeSignaturesAreParsedAndBpmsChecked) {
-    EXPECT_EQ(vr::parse_time_signature("7/8"), (vr::time_signature{7, 8}));
-    for (const char* bad : {"4/0", "0/4", "4/3", "4", "4/4/4", "x/4", "65/4", "4/128", "", "-4/4", "4/ 4"})
-        EXPECT_THROW(vr::parse_time_signature(bad), vr::record_error) << bad;
-    EXPECT_NO_THROW(vr::check_bpm(1, "bpm"));
-    EXPECT_NO_THROW(vr::check_bpm(999, "bpm"));
-    for (double bad : {0.0, 0.5, 999.5, -120.0, std::nan("")})
-        EXPECT_THROW(vr::check_bpm(bad, "bpm"), vr::record_error) << bad;
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "core/cursor.hpp"
 #include "core/error.hpp"
 #include "core/files.hpp"
+#include "midi/song_meta.hpp"
 #include "midi/tempo.hpp"
 
 namespace vr {
@@ -51,18 +52,6 @@ std::uint32_t read_vlq(byte_cursor& c, const char* what) {
 struct timed_event {
     std::uint64_t tick;
     midi_event event;
-};
-
-// Tempo changes and time signatures by tick, as read: (tick, us per quarter)
-// and (tick, numerator, denominator's power of two).
-struct raw_meter {
-    std::uint64_t tick;
-    int numerator;
-    int denominator_power;
-};
-struct song_meta {
-    std::vector<std::pair<std::uint64_t, std::uint32_t>> tempos;
-    std::vector<raw_meter> meters;
 };
 
 // Reads one MTrk chunk's events into a shared list (or only counts them,
@@ -254,29 +243,6 @@ void merge_tracks(std::vector<timed_event>& events, std::vector<std::size_t> bou
         }
         if (bounds.size() % 2 == 0) next.push_back(bounds.back());
         bounds = std::move(next);
-    }
-}
-
-// The tempo changes and time signatures of all tracks in time order, one
-// per tick: at equal ticks the last read wins, as in the timeline.
-void put_meta(midi_song& song, song_meta meta, midi_timeline& timeline, std::uint16_t division) {
-    song.smpte = (division & 0x8000) != 0;
-    const double per_quarter = song.smpte ? 0.0 : static_cast<double>(division);
-    auto quarter = [&](std::uint64_t tick) { return song.smpte ? 0.0 : static_cast<double>(tick) / per_quarter; };
-    auto by_tick = [](const auto& a, const auto& b) { return a.first < b.first; };
-    std::stable_sort(meta.tempos.begin(), meta.tempos.end(), by_tick);
-    if (!song.smpte)
-        for (const auto& [tick, us] : meta.tempos) {
-            if (!song.tempos.empty() && song.tempos.back().quarter == quarter(tick)) song.tempos.pop_back();
-            song.tempos.push_back({timeline.seconds_at(tick), quarter(tick), us});
-        }
-    std::stable_sort(meta.meters.begin(), meta.meters.end(),
-                     [](const raw_meter& a, const raw_meter& b) { return a.tick < b.tick; });
-    std::uint64_t last = 0;
-    for (const auto& m : meta.meters) {
-        if (!song.meters.empty() && last == m.tick) song.meters.pop_back();
-        song.meters.push_back({timeline.seconds_at(m.tick), quarter(m.tick), m.numerator, m.denominator_power});
-        last = m.tick;
     }
 }
 

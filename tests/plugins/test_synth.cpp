@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "synth_faults.hpp"
+#include "synth_play_head.hpp"
 #include "synth_state.hpp"
 
 namespace vr::test_synth {
@@ -77,9 +78,7 @@ bool env_is_1(const char* name)
 // VR_TEST_SYNTH_RENAMES=1 renames two parameters while level is >= 0.9:
 // level is then called "gain" and release "level" (in the VST2, which asks
 // a name each time; LV2 names live in the TTL).
-//
-// VR_TEST_SYNTH_PLAY_HEAD=1 puts out what the host's play head says at each
-// block's start instead of sound (README.md, "Play head").
+
 variant variant_requested()
 {
     variant v;
@@ -329,43 +328,7 @@ void processor::processBlock(juce::AudioBuffer<float>& buffer, juce::MidiBuffer&
         buffer.clear(c, 0, n);
     samples_processed_ += static_cast<std::uint64_t>(n);
     if (variant_.play_head)
-        report_play_head(buffer, channels);
-}
-
-// Frame k of the block carries field (position + k) % 8 on the left, where
-// position is the host's sample position at the block's start, and that
-// position on the right: a test reads every field of every block back and
-// sees where each block started. A field the host left out is -1.
-void processor::report_play_head(juce::AudioBuffer<float>& buffer, int channels)
-{
-    std::array<double, 8> field{};
-    field.fill(-1.0);
-    std::int64_t position = 0;
-    juce::Optional<juce::AudioPlayHead::PositionInfo> info;
-    if (auto* head = getPlayHead())
-        info = head->getPosition();
-    field[0] = info.hasValue() ? 1.0 : 0.0;
-    if (info.hasValue()) {
-        position = info->getTimeInSamples().orFallback(0);
-        field[1] = info->getBpm().orFallback(-1.0);
-        field[2] = info->getPpqPosition().orFallback(-1.0);
-        field[3] = info->getPpqPositionOfLastBarStart().orFallback(-1.0);
-        field[4] = info->getIsPlaying() ? 1.0 : 0.0;
-        if (const auto sig = info->getTimeSignature()) {
-            field[5] = sig->numerator;
-            field[6] = sig->denominator;
-        }
-        if (const auto bar = info->getBarCount())
-            field[7] = static_cast<double>(*bar);
-    }
-    const int n = buffer.getNumSamples();
-    for (int k = 0; k < n; ++k) {
-        const auto at = static_cast<std::size_t>((position + k) % 8);
-        if (channels > 0)
-            buffer.setSample(0, k, static_cast<float>(field[at]));
-        if (channels > 1)
-            buffer.setSample(1, k, static_cast<float>(position));
-    }
+        report_play_head(getPlayHead(), buffer, channels);
 }
 
 int processor::getNumPrograms()

@@ -71,7 +71,7 @@ struct variant {
     bool effect = false;       // a main input bus, added to the output
     bool sidechain = false;    // the effect plus a second input bus, off by default, added too
     bool renames = false;      // level and release renamed while level >= 0.9
-    bool play_head = false;    // the output says what the host's play head says
+    bool play_head = false;    // VR_TEST_SYNTH_PLAY_HEAD=1: the output says what the play head says
 
     bool has_main_input() const { return effect || sidechain; }
 };
@@ -117,7 +117,6 @@ private:
     bool on(int index) const { return values_[static_cast<std::size_t>(index)]->get() >= 0.5f; }
     void handle(const juce::MidiMessage& msg, std::uint64_t at_sample);
     void set_crc(std::uint32_t crc);
-    void report_play_head(juce::AudioBuffer<float>& buffer, int channels);
 
     std::array<juce::AudioParameterFloat*, writable_count> values_{};
     std::array<juce::AudioProcessorParameter*, 3> readouts_{};

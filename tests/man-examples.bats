@@ -464,9 +464,13 @@ EOF_JOBS
     example 6
     check "song.flac" sounds "$SCRATCH/song.flac" $((3875 * 48))
 
+    # A note at 90 bpm in 6/8 through synthv1: 2 s and the default 1 s tail.
+    example 7
+    check "at90.wav" sounds "$SCRATCH/at90.wav" $((3 * 48000))
+
     # amsynth's programs as .fxp files, each a chunk preset: its 3584
     # factory programs, and the bank it makes in a new user's home.
-    example 7
+    example 8
     local programs=${#lines[@]}
     [ "$programs" -ge 3584 ] || fail "$WHERE: $programs programs"
     assert_equal "$(find "$SCRATCH/fxp" -name '*.fxp' | wc -l)" "$programs"
@@ -506,7 +510,7 @@ print(collections.Counter(open(f, "rb").read(12)[8:].decode("latin-1") for f in 
     serum-unwrap --raw -o "$BATS_TEST_TMPDIR/env.bin" "$SCRATCH/Lead.SerumPreset"
     local crc
     crc=$(python3 -c 'import sys, zlib; print("0x%08x" % zlib.crc32(open(sys.argv[1], "rb").read()))' "$BATS_TEST_TMPDIR/env.bin")
-    example 8
+    example 9
     check "the preset reached the plugin, its parameters read back" \
         each_line '.status == "ok" and .preset_applied_as == "serum2" and .params[11].text == "'"$crc"'" and (.params | length) > 11'
     check "lead.wav" sounds "$SCRATCH/lead.wav" $((2 * 48000))

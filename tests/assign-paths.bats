@@ -244,3 +244,53 @@ $OUT/A_2_2.wav"
 /tmp/o/untitled_sample1234567.flac
 /tmp/o/untitled.flac"
 }
+
+@test "assign-paths names a tempo _b<bpm> after the velocity and before the seed, its point written p" {
+    sh_run_lines "assign-paths --out '$OUT' | jq -r .output_path" \
+        '{"preset_name":"Arp","note":60,"velocity":100,"bpm":120,"seed":3}' \
+        '{"preset_name":"Arp","note":60,"velocity":100,"bpm":92.5,"seed":3}' \
+        '{"preset_name":"Arp","note":60,"velocity":100,"bpm":120.0,"seed":3}' \
+        '{"preset_name":"Arp","bpm":1}' '{"preset_name":"Arp","bpm":999}' '{"preset_name":"Arp","bpm":133.333}' \
+        '{"preset_name":"Arp","bpm":null}' \
+        '{"preset_name":"W","bpm":120,"time_signature":"6/8"}' '{"preset_name":"W","bpm":120,"time_signature":"7/8"}'
+    assert_success
+    # 120.0 is the tempo 120: the same tag, so the collision suffix; a time signature adds nothing.
+    assert_output "$OUT/Arp_60_100_b120_s3.wav
+$OUT/Arp_60_100_b92p5_s3.wav
+$OUT/Arp_60_100_b120_s3_2.wav
+$OUT/Arp_b1.wav
+$OUT/Arp_b999.wav
+$OUT/Arp_b133p333.wav
+$OUT/Arp.wav
+$OUT/W_b120.wav
+$OUT/W_b120_2.wav"
+}
+
+@test "assign-paths names job-grid's tempos uniquely, each name giving back its tempo" {
+    sh_run "$(declare -f fxp_records); FIXTURES='$FIXTURES' fxp_records | job-grid --bpms 90,92.5,92.25,120 | assign-paths --out '$OUT'"
+    assert_success
+    assert_equal "${#lines[@]}" $((25 * 4))
+    assert_paths_sane
+    assert_equal "$(jq -r .output_path <<<"$output" | tr '[:upper:]' '[:lower:]' | sort -u | wc -l)" 100
+    assert_line --partial "\"bpm\":92.25,\"output_path\":\"$OUT/Harp_60_100_b92p25.wav\""
+    # The tag read back (p for the point, a collision suffix aside) is the record's bpm.
+    run jq -r 'select((.output_path | capture("_b(?<t>[0-9]+(p[0-9]+)?)(_[0-9]+)?[.]wav$").t | sub("p"; ".") | tonumber) != .bpm)
+        | .output_path' <<<"$output"
+    assert_success
+    assert_output ""
+}
+
+@test "assign-paths fails a record whose bpm is out of range or not a number, and goes on" {
+    sh_run_lines "assign-paths --out '$OUT'" '{"preset_name":"x","bpm":0}' '{"bpm":1000}' '{"bpm":-5}' \
+        '{"bpm":"abc"}' '{"bpm":"120"}' '{"bpm":0.5}' '{"preset_name":"x","bpm":90}'
+    assert_failure 1
+    assert_line --index 0 --partial "field 'bpm' is 0, outside 1..999"
+    assert_line --index 1 --partial "field 'bpm' is 1000, outside 1..999"
+    assert_line --index 2 --partial "field 'bpm' is -5, outside 1..999"
+    assert_line --index 3 --partial "field 'bpm' must be a number, not a string"
+    assert_line --index 4 --partial "field 'bpm' must be a number, not a string"
+    assert_line --index 5 --partial "field 'bpm' is 0.5, outside 1..999"
+    assert_equal "$(jq -r .status <<<"$output" | paste -sd,)" error,error,error,error,error,error,null
+    # The run goes on.
+    assert_line --index 6 "{\"preset_name\":\"x\",\"bpm\":90,\"output_path\":\"$OUT/x_b90.wav\",\"output_root\":\"$OUT\"}"
+}

@@ -45,7 +45,7 @@ not_completed() {
     assert_success
     assert_output "$(printf '%s\t%s\t%s\t%s\n' \
         --help -h flag - --version - flag - --notes -n value LIST --velocities -v value LIST \
-        --seeds -s value LIST --inputs -i value LIST --inputs-from - value FILE)"
+        --bpms -b value LIST --seeds -s value LIST --inputs -i value LIST --inputs-from - value FILE)"
     # shellcheck disable=SC2154 # $stderr is set by run --separate-stderr
     assert_equal "$stderr" ""
 
@@ -118,6 +118,8 @@ not_completed() {
     assert_output tree
     # A number or a list: nothing to offer, not the files here.
     run completions job-grid --notes ""
+    assert_output ""
+    run completions job-grid --bpms ""
     assert_output ""
     run completions render-one --silence-db -
     assert_output ""

@@ -235,6 +235,41 @@ output_path /tmp: cannot open the audio: not a regular file"
     assert_equal "$(tar tf "$OUT-e/000000.tar" | grep -c json)" 4
 }
 
+@test "dataset-pack keeps bpm and time_signature as given, invents none, and fails a record with a bad one alone" {
+    make_results 8 >"$BATS_TEST_TMPDIR/r.ndjson"
+    # render-one's records with the tempo it reports; the third one from before it did.
+    printf '%s\n' '{"bpm":120,"time_signature":"4/4"}' '{"bpm":92.5,"time_signature":"7/8"}' '{}' \
+        '{"bpm":0}' '{"bpm":"abc"}' '{"bpm":120,"time_signature":"4/3"}' '{"bpm":1000}' '{"bpm":-5,"time_signature":"0/4"}' \
+        >"$BATS_TEST_TMPDIR/tempos.json"
+    jq -c --slurpfile t "$BATS_TEST_TMPDIR/tempos.json" '. + $t[input_line_number - 1]' "$BATS_TEST_TMPDIR/r.ndjson" \
+        >"$BATS_TEST_TMPDIR/tempo.ndjson"
+    run --separate-stderr dataset-pack --shards "$OUT" --audiofolder "$OUT-hf" <"$BATS_TEST_TMPDIR/tempo.ndjson"
+    assert_failure 1
+    assert_equal "$stderr" "dataset-pack: packed 3 samples into 1 shard; skipped 0; failed 5 (5 bad bpm or time_signature)"
+    assert_equal "$(jq -r '.error.message // .dataset_key' <<<"$output")" "000000000
+000000001
+000000002
+field 'bpm' is 0, outside 1..999
+field 'bpm' must be a number, not a string (\"abc\")
+field 'time_signature': '4/3': the note value of a beat (D) must be 1, 2, 4, 8, 16, 32 or 64
+field 'bpm' is 1000, outside 1..999
+field 'bpm' is -5, outside 1..999"
+    printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/packed.ndjson"
+    run check_shards "$OUT" "$BATS_TEST_TMPDIR/packed.ndjson"
+    assert_output 3
+    # In the shard and in the metadata, each as the record gave it; none where it gave none.
+    run tar xOf "$OUT/000000.tar" 000000000.json 000000001.json 000000002.json
+    assert_equal "$(jq -c '[.bpm, .time_signature, has("bpm")]' <<<"$output")" '[120,"4/4",true]
+[92.5,"7/8",true]
+[null,null,false]'
+    assert_equal "$(jq -c '[.file_name, .bpm, .time_signature, has("bpm"), has("time_signature")]' "$OUT-hf/metadata.jsonl")" \
+        '["000000000.flac",120,"4/4",true,true]
+["000000001.wav",92.5,"7/8",true,true]
+["000000002.flac",null,null,false,false]'
+    assert_no_tmp_left "$OUT"
+    assert_no_tmp_left "$OUT-hf"
+}
+
 @test "plugin-scan --params | param-sample | render-one | dataset-pack: different samples sound different" {
     plugin-scan --params "$AMSYNTH" 2>/dev/null | param-sample -n 6 -m sobol --seed 1 \
         | assign-paths -o "$BATS_TEST_TMPDIR/sounds" --ext flac \

@@ -248,6 +248,12 @@ t.1	21	a server	ten"
     example 4
     assert_equal "${#lines[@]}" $((4 * 10))
     check "seeds 0-9 in the names" each_line '.output_path | test("_60_100_s[0-9][.]wav$")'
+    # Three tempos of every preset, each file named with its tempo.
+    example 5
+    assert_equal "${#lines[@]}" $((4 * 3))
+    assert_equal "$(jq -c .bpm <<<"$output" | paste -sd,)" 92.5,120,140,92.5,120,140,92.5,120,140,92.5,120,140
+    check "the tempo in each name" each_line \
+        '(.output_path | capture("_60_100_b(?<t>[0-9p]+)[.]wav$").t) == (.bpm | tostring | sub("[.]"; "p"))'
     all_examples_run
 }
 
@@ -284,7 +290,19 @@ t.1	21	a server	ten"
     check "train's first shard" test -f "$SCRATCH/shards/train/000000.tar"
     example 2
     check "an audiofolder" test "$(wc -l <"$SCRATCH/hf/metadata.jsonl")" -eq 20
+    # Two patches at three tempos, each patch's tempos in one split.
     example 3
+    check "the summary counts them" grep -q '^dataset-pack: packed 6 samples (train [0-6], validation [0-6]); skipped 0; failed 0$' "$SCRATCH/summary.txt"
+    run jq -r '"\(input_filename | split("/")[-2]) \(.sample_index) \(.file_name)"' "$SCRATCH"/tempo-hf/*/metadata.jsonl
+    assert_equal "${#lines[@]}" 6
+    assert_equal "$(cut -d' ' -f1,2 <<<"$output" | sort | uniq -c | awk '{print $1}' | sort -u)" 3
+    local split file
+    while read -r split _ file; do
+        check "$split/$file" sounds "$SCRATCH/tempo-hf/$split/$file" ""
+    done <<<"$output"
+    example 4
+    assert_equal "$(awk '{print $1, $2}' <<<"$output")" "$(printf '2 90\n2 120\n2 140')"
+    example 5
     check "the shard's members, two a sample" test "$output" -eq 16
     all_examples_run
 }
@@ -364,6 +382,12 @@ t.1	21	a server	ten"
     assert_equal "$(jq -r .status <<<"$output" | sort | paste -sd,)" ok,skipped,skipped
     assert_line --partial '"output_path":"'"$SCRATCH"'/renders/Bass/5-S  Bass.wav"'
     check "the file rendered again" sounds "$SCRATCH/renders/Bass/5-S  Bass.wav" ""
+    # Two tempos of each preset, named with them.
+    example 3
+    assert_equal "${#lines[@]}" 6
+    assert_line --partial '"bpm":92.5,"output_path":"'"$SCRATCH"'/renders/1984_60_100_b92p5.wav"'
+    assert_line --partial '"bpm":120,"output_path":"'"$SCRATCH"'/renders/1984_60_100_b120.wav"'
+    assert_equal "$(jq -r .output_path <<<"$output" | grep -c '_60_100_b\(92p5\|120\)[.]wav$')" 6
     all_examples_run
 }
 
@@ -440,9 +464,13 @@ EOF_JOBS
     example 6
     check "song.flac" sounds "$SCRATCH/song.flac" $((3875 * 48))
 
+    # A note at 90 bpm in 6/8 through synthv1: 2 s and the default 1 s tail.
+    example 7
+    check "at90.wav" sounds "$SCRATCH/at90.wav" $((3 * 48000))
+
     # amsynth's programs as .fxp files, each a chunk preset: its 3584
     # factory programs, and the bank it makes in a new user's home.
-    example 7
+    example 8
     local programs=${#lines[@]}
     [ "$programs" -ge 3584 ] || fail "$WHERE: $programs programs"
     assert_equal "$(find "$SCRATCH/fxp" -name '*.fxp' | wc -l)" "$programs"
@@ -482,7 +510,7 @@ print(collections.Counter(open(f, "rb").read(12)[8:].decode("latin-1") for f in 
     serum-unwrap --raw -o "$BATS_TEST_TMPDIR/env.bin" "$SCRATCH/Lead.SerumPreset"
     local crc
     crc=$(python3 -c 'import sys, zlib; print("0x%08x" % zlib.crc32(open(sys.argv[1], "rb").read()))' "$BATS_TEST_TMPDIR/env.bin")
-    example 8
+    example 9
     check "the preset reached the plugin, its parameters read back" \
         each_line '.status == "ok" and .preset_applied_as == "serum2" and .params[11].text == "'"$crc"'" and (.params | length) > 11'
     check "lead.wav" sounds "$SCRATCH/lead.wav" $((2 * 48000))

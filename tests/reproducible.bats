@@ -152,3 +152,15 @@ SEED_FIRST=60 SEED_LAST=76 SEED_EXT=wav
     run jq -c 'has("reproducible")' "$OUT/plain.ndjson"
     assert_output false
 }
+
+@test "--check-reproducible checks an effect that takes no MIDI: the second process plays its input alone" {
+    write_test_audio "$OUT" 7
+    # Before issue 45, the second process got --note beside --input, which
+    # render-one refuses for an effect: no check, and stderr said so.
+    run --separate-stderr render-one --plugin /usr/lib/vst/MVerb-vst.so --input "$OUT/noise.npy" \
+        --check-reproducible --tail 0.2 -o "$OUT/wet.wav"
+    assert_success
+    assert_equal "$(jq -c '[.status, .reproducible]' <<<"$output")" '["ok",true]'
+    # shellcheck disable=SC2154 # $stderr is set by run --separate-stderr
+    [[ $stderr != *"no reproducibility check"* ]] || fail "the check did not run: $stderr"
+}

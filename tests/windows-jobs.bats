@@ -151,3 +151,35 @@ EOF
     assert_equal "$(jq -r .plugin_load_s <<<"$output" | sort -u | wc -l)" 3
     assert_equal "$(npy_diff c.npy c1.npy)" "0.0 0"
 }
+
+@test "a Windows plugin's play head says the job's tempo and a MIDI file's tempo map on their frames, VST2 and VST3" {
+    load tempo-helper
+    write_midi .
+    local name plugin
+    while read -r name plugin; do
+        run --separate-stderr env VR_TEST_SYNTH_PLAY_HEAD=1 render-one --plugin "$plugin" --bpm 90 \
+            --time-signature 7/8 --duration 0.5 --tail 0.5 -o "c.$name.npy"
+        assert_success
+        run play_head_line "c.$name.npy" "$name" '{"bpm": 90, "sig": [7, 8]}'
+        assert_output --regexp '^[0-9]+ True True True -1$'
+        run --separate-stderr env VR_TEST_SYNTH_PLAY_HEAD=1 render-one --plugin "$plugin" --midi tempo.mid \
+            --tail 0.5 -o "m.$name.npy"
+        assert_success
+        run play_head_line "m.$name.npy" "$name" "$TEMPO_MAP"
+        assert_output --regexp '^[0-9]+ True True True -1$'
+    done <<<"vst2 $VR_WIN_SYNTH_VST2
+vst3 $VR_WIN_SYNTH_VST3"
+    # A chain whose Windows stage comes after a Linux one (both effects, so
+    # that the second takes the first's audio), and a song's Windows track:
+    # the same timeline.
+    run --separate-stderr env VR_TEST_SYNTH_PLAY_HEAD=1 VR_TEST_SYNTH_EFFECT=1 render-one \
+        --plugin "$VR_TEST_SYNTH_VST3" --then "$VR_WIN_SYNTH_VST2" --midi tempo.mid --tail 0.5 -o chain.npy
+    assert_success
+    run play_head_line chain.npy vst2 "$TEMPO_MAP"
+    assert_output --regexp '^[0-9]+ True True True -1$'
+    run --separate-stderr env VR_TEST_SYNTH_PLAY_HEAD=1 render-one --midi tempo.mid --tail 0.5 -o song.npy \
+        --tracks "{\"0\": [{\"plugin_path\": \"$VR_WIN_SYNTH_VST3\"}]}"
+    assert_success
+    run play_head_line song.npy vst3 "$TEMPO_MAP"
+    assert_output --regexp '^[0-9]+ True True True -1$'
+}

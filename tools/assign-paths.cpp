@@ -10,6 +10,7 @@
 #include "core/files.hpp"
 #include "core/records.hpp"
 #include "core/tool.hpp"
+#include "jobs/tempo_fields.hpp"
 #include "paths/assign.hpp"
 
 namespace {
@@ -71,7 +72,7 @@ int run(int argc, char** argv) {
             w.write(record);
             return;
         }
-        auto target = assigner.assign(vr::request_for_record(record, layout, ext));
+        auto target = assigner.assign(vr::request_for_record(record, layout, ext, vr::job_bpm(record)));
         bool exists = vr::check_target(assigner.out_dir(), target);
         record["output_path"] = target.absolute;
         // render-one writes below it and nowhere else (render-one(1)).

@@ -8,6 +8,7 @@
 #include "core/records.hpp"
 #include "core/tool.hpp"
 #include "dataset/pack.hpp"
+#include "jobs/tempo_fields.hpp"
 
 namespace {
 
@@ -70,6 +71,14 @@ int run(int argc, char** argv) {
                                                                           : "status " + status->get<std::string>());
                 w.write(record);
                 return;
+            }
+            // A dataset's tempo columns hold one type each: a bad value fails its record.
+            try {
+                vr::job_bpm(record);
+                vr::job_time_signature(record);
+            } catch (const vr::record_error&) {
+                packer.failed("bad bpm or time_signature");
+                throw;
             }
             try {
                 packer.add(record);

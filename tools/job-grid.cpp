@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// job-grid: expands each record into one job per (input, note, velocity, seed).
+// job-grid: expands each record into one job per (input, note, velocity, bpm, seed).
 #include <climits>
 #include <string>
 #include <vector>
@@ -7,15 +7,19 @@
 #include "core/records.hpp"
 #include "core/tool.hpp"
 #include "jobs/grid.hpp"
+#include "jobs/tempo_fields.hpp"
 
 namespace {
 
 int run(int argc, char** argv) {
-    vr::cli cli("< records", "Expand each record into one job per input x note x velocity x seed.");
+    vr::cli cli("< records", "Expand each record into one job per input x note x velocity x bpm x seed.");
     cli.add()("n,notes", "notes: N, A-B or A-B:STEP, comma-separated (0-127)",
               cxxopts::value<std::string>()->default_value("60"), "LIST")(
         "v,velocities", "velocities, same syntax (1-127)",
         cxxopts::value<std::string>()->default_value("100"), "LIST")(
+        "b,bpms", "host tempos in beats a minute, same syntax (1-999; a single item may be a decimal, as 92.5): "
+                  "each job once per tempo; none given, bpm is left alone",
+        cxxopts::value<std::string>(), "LIST")(
         "s,seeds", "seeds, same syntax (0-2147483647): each job once per seed; none given, seed is left alone",
         cxxopts::value<std::string>(), "LIST")(
         "i,inputs", "input audio files, comma-separated: each job once per input (input_path); notes and "
@@ -40,6 +44,11 @@ int run(int argc, char** argv) {
         axes.push_back(vr::grid_axis::of("note", vr::parse_number_list(cli.get<std::string>("notes"), 0, 127, "--notes")));
         axes.push_back(vr::grid_axis::of(
             "velocity", vr::parse_number_list(cli.get<std::string>("velocities"), 1, 127, "--velocities")));
+    }
+    if (cli.has("bpms")) {
+        std::vector<vr::json> bpms;
+        for (double bpm : vr::parse_bpm_list(cli.get<std::string>("bpms"), "--bpms")) bpms.push_back(vr::bpm_value(bpm));
+        axes.push_back({"bpm", std::move(bpms)});
     }
     if (cli.has("seeds"))
         axes.push_back(vr::grid_axis::of("seed", vr::parse_number_list(cli.get<std::string>("seeds"), 0, INT32_MAX, "--seeds")));

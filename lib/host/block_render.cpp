@@ -57,6 +57,51 @@ void feed_bus(const audio_buffer& audio, std::int64_t pos, int len, int first, i
     }
 }
 
+// The plan's transport as the plugin asks its host for it: JUCE's hosts read
+// it at each process call's start (VST2's audioMasterGetTime, VST3's
+// ProcessContext, LV2's time:Position at the block's frame 0). No host
+// time: VST3's systemTime and VST2's nanoseconds are not marked valid, so a
+// plugin never reads the real clock through its play head.
+class plan_play_head final : public juce::AudioPlayHead {
+public:
+    explicit plan_play_head(const transport_map& transport) : transport_(transport) {}
+    std::int64_t frame = 0;
+
+    juce::Optional<PositionInfo> getPosition() const override {
+        const transport_position at = transport_.at(frame);
+        PositionInfo info;
+        info.setTimeInSamples(at.frame);
+        info.setTimeInSeconds(at.seconds);
+        info.setBpm(at.bpm);
+        info.setTimeSignature(TimeSignature{at.sig.numerator, at.sig.denominator});
+        info.setPpqPosition(at.ppq);
+        info.setPpqPositionOfLastBarStart(at.bar_start_ppq);
+        info.setBarCount(at.bar);
+        info.setIsPlaying(true);
+        return info;
+    }
+
+private:
+    const transport_map& transport_;
+};
+
+// The play head is the plugin's for one render: taken back however it ends.
+struct play_head_lent {
+    juce::AudioPluginInstance& plugin;
+    play_head_lent(juce::AudioPluginInstance& p, juce::AudioPlayHead* head) : plugin(p) { plugin.setPlayHead(head); }
+    ~play_head_lent() { plugin.setPlayHead(nullptr); }
+    play_head_lent(const play_head_lent&) = delete;
+    play_head_lent& operator=(const play_head_lent&) = delete;
+};
+
+// Automation given in beats, as seconds through the transport's tempo map.
+automation in_seconds(const automation& moves, const transport_map& transport) {
+    automation out = moves;
+    for (auto& lane : out)
+        for (auto& point : lane.points) point.time_s = transport.seconds_at_ppq(point.time_s);
+    return out;
+}
+
 // An automated parameter: where it is on its lane, and the value it was
 // last given (the value at frame 0 was set before the render).
 struct moving_param {
@@ -79,9 +124,16 @@ audio_buffer render_blocks(juce_plugin& p, const play_plan& plan, int channels, 
     const std::int64_t max_latency = static_cast<std::int64_t>(rate) * 10;
     auto latency = [&] { return std::clamp<std::int64_t>(reported_latency(plugin), 0, max_latency); };
 
+    const transport_map transport = plan.transport.at_rate(rate);
+    plan_play_head head(transport);
+    const play_head_lent lent(plugin, &head);
+
     std::vector<moving_param> moving;
-    if (feed.moves)
-        for (const auto& lane : *feed.moves) {
+    automation beats_moved;
+    const automation* moves = feed.moves;
+    if (moves && feed.moves_in_beats) moves = &(beats_moved = in_seconds(*moves, transport));
+    if (moves)
+        for (const auto& lane : *moves) {
             lane_cursor cursor(lane, rate);
             const auto first = static_cast<float>(cursor.value_at(0));
             moving.push_back({find_parameter(p, lane.key, "automation"), std::move(cursor), first});
@@ -114,6 +166,7 @@ audio_buffer render_blocks(juce_plugin& p, const play_plan& plan, int channels, 
             midi.addEvent(m.bytes.data(), static_cast<int>(m.bytes.size()),
                           static_cast<int>(std::max<std::int64_t>(0, m.frame - pos)));
         }
+        head.frame = pos;
         auto started = std::chrono::steady_clock::now();
         plugin.processBlock(buffer, midi);
         process_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -130,12 +183,13 @@ audio_buffer render_blocks(juce_plugin& p, const play_plan& plan, int channels, 
         }
         pos += len;
     };
-    // A block is split only where an automated value changes: each piece
-    // starts with the values at its first frame.
+    // A block is split where an automated value changes, each piece
+    // starting with the values at its first frame, and where the tempo or
+    // time signature changes, so that the change lands on its frame.
     auto render_block = [&](int len) {
         const std::int64_t end = pos + len;
         while (pos < end) {
-            std::int64_t until = end;
+            std::int64_t until = std::min(end, transport.next_change(pos).value_or(end));
             for (auto& m : moving) {
                 const auto v = static_cast<float>(m.cursor.value_at(pos));
                 if (v != m.last) {

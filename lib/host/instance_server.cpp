@@ -84,6 +84,7 @@ private:
             feed.moves = &moves;
         }
         feed.automation_step = request.at("automation_step").get<int>();
+        feed.moves_in_beats = request.value("moves_in_beats", false);
         render_stats stats;
         audio_buffer audio = p.render(plan_from_wire(request.at("plan")), request.at("channels").get<int>(), feed,
                                       &stats);

@@ -77,6 +77,10 @@ json to_wire(const play_plan& plan) {
     if (plan.until_silence)
         j["until_silence"] = json::array(
             {plan.until_silence->silence_db, plan.until_silence->hold_frames, plan.until_silence->max_frames});
+    json transport = json::array();
+    for (const auto& s : plan.transport.segments())
+        transport.push_back(json::array({s.frame, s.bpm, s.sig.numerator, s.sig.denominator, s.ppq, s.bar_ppq, s.bar}));
+    j["transport"] = {{"sample_rate", plan.transport.sample_rate()}, {"segments", std::move(transport)}};
     return j;
 }
 
@@ -87,6 +91,13 @@ play_plan plan_from_wire(const json& j) {
     if (auto t = j.find("until_silence"); t != j.end())
         plan.until_silence = silence_tail{t->at(0).get<double>(), t->at(1).get<std::int64_t>(),
                                           t->at(2).get<std::int64_t>()};
+    const json& t = j.at("transport");
+    std::vector<transport_segment> segments;
+    for (const auto& s : t.at("segments"))
+        segments.push_back({s.at(0).get<std::int64_t>(), s.at(1).get<double>(),
+                            time_signature{s.at(2).get<int>(), s.at(3).get<int>()}, s.at(4).get<double>(),
+                            s.at(5).get<double>(), s.at(6).get<std::int64_t>()});
+    plan.transport = transport_map::from_segments(std::move(segments), t.at("sample_rate").get<int>());
     return plan;
 }
 

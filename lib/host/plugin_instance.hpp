@@ -73,6 +73,7 @@ struct render_feed {
     const audio_buffer* sidechain = nullptr;  // the sidechain bus's channels
     const automation* moves = nullptr;        // parameters moved during the render
     int automation_step = default_automation_step;
+    bool moves_in_beats = false;  // the automation's times are quarter notes on the plan's transport
 };
 
 // One parameter as read back from the plugin.
@@ -146,7 +147,9 @@ public:
     // automation_step frames while a value ramps, each with the value at
     // its first frame (the values at frame 0 must be set already: a
     // parameter is only set again when its value changes). Fills stats when
-    // given; throws record_error for an automated parameter it lacks.
+    // given; throws record_error for an automated parameter it lacks. The
+    // plugin's play head says the plan's transport at each block's start,
+    // and a block is split where the tempo or time signature changes.
     virtual audio_buffer render(const play_plan& plan, int channels, const render_feed& feed = {},
                                 render_stats* stats = nullptr) = 0;
 };

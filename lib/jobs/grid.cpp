@@ -2,10 +2,12 @@
 #include "jobs/grid.hpp"
 
 #include <charconv>
+#include <set>
 #include <unordered_set>
 
 #include "core/error.hpp"
 #include "core/files.hpp"
+#include "jobs/tempo_fields.hpp"
 
 namespace vr {
 
@@ -19,16 +21,23 @@ int to_int(const std::string& s, const std::string& flag, const std::string& ite
     return v;
 }
 
+// The comma-separated items of text, empty ones included ("" gives one).
+std::vector<std::string> comma_items(const std::string& text) {
+    std::vector<std::string> items;
+    std::size_t start = 0;
+    for (std::size_t comma; (comma = text.find(',', start)) != std::string::npos; start = comma + 1)
+        items.push_back(text.substr(start, comma - start));
+    items.push_back(text.substr(start));
+    return items;
+}
+
 }  // namespace
 
 std::vector<int> parse_number_list(const std::string& text, int min, int max, const std::string& flag) {
     std::vector<int> out;
     std::unordered_set<int> seen;
-    std::size_t start = 0;
     if (text.empty()) throw usage_error(flag + ": empty list");
-    while (start <= text.size()) {
-        std::size_t comma = text.find(',', start);
-        std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    for (const std::string& item : comma_items(text)) {
         std::size_t dash = item.find('-');
         std::size_t colon = item.find(':');
         int first, last, step = 1;
@@ -51,8 +60,30 @@ std::vector<int> parse_number_list(const std::string& text, int min, int max, co
             if (out.size() > max_list_items)
                 throw usage_error(flag + ": more than " + std::to_string(max_list_items) + " numbers");
         }
-        if (comma == std::string::npos) break;
-        start = comma + 1;
+    }
+    return out;
+}
+
+std::vector<double> parse_bpm_list(const std::string& text, const std::string& flag) {
+    std::vector<double> out;
+    std::set<double> seen;
+    if (text.empty()) throw usage_error(flag + ": empty list");
+    for (const std::string& item : comma_items(text)) {
+        // A dash after the first character or a colon makes a range; a
+        // leading dash is a minus sign, which parse_bpm refuses by name.
+        bool range = item.find('-', 1) != std::string::npos || item.find(':') != std::string::npos;
+        if (range && item.find('.') != std::string::npos)
+            throw usage_error(flag + ": '" + item + "': a range's ends and step are whole numbers; list a decimal tempo on its own");
+        std::vector<double> values;
+        if (range && item[0] != '-') {
+            for (int v : parse_number_list(item, min_bpm, max_bpm, flag)) values.push_back(v);
+        } else {
+            values.push_back(parse_bpm(item, flag));
+        }
+        for (double v : values)
+            if (seen.insert(v).second) out.push_back(v);
+        if (out.size() > max_list_items)
+            throw usage_error(flag + ": more than " + std::to_string(max_list_items) + " tempos");
     }
     return out;
 }
@@ -60,16 +91,12 @@ std::vector<int> parse_number_list(const std::string& text, int min, int max, co
 std::vector<std::string> parse_path_list(const std::string& text, const std::string& flag) {
     std::vector<std::string> out;
     std::unordered_set<std::string> seen;
-    std::size_t start = 0;
-    for (;;) {
-        std::size_t comma = text.find(',', start);
-        std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    for (std::string& item : comma_items(text)) {
         if (item.empty()) throw usage_error(flag + ": an empty path in '" + text + "'");
-        if (seen.insert(item).second) out.push_back(item);
+        if (seen.insert(item).second) out.push_back(std::move(item));
         if (out.size() > max_list_items) throw usage_error(flag + ": more than " + std::to_string(max_list_items) + " paths");
-        if (comma == std::string::npos) return out;
-        start = comma + 1;
     }
+    return out;
 }
 
 std::vector<std::string> read_path_list(const std::string& file) {

@@ -16,6 +16,13 @@ namespace vr {
 inline constexpr std::size_t max_list_items = 100000;
 std::vector<int> parse_number_list(const std::string& text, int min, int max, const std::string& flag);
 
+// Tempos for job-grid --bpms: items as parse_number_list's, between min_bpm
+// and max_bpm (jobs/tempo_fields.hpp), where a single item may also be a
+// decimal ("92.5", read by parse_bpm); a range's ends and step are whole
+// numbers. In the order given, equal values once. Throws usage_error naming
+// flag and the item.
+std::vector<double> parse_bpm_list(const std::string& text, const std::string& flag);
+
 // "a.wav,b.wav": the paths, in order, duplicates dropped; an empty item
 // is a usage_error naming flag.
 std::vector<std::string> parse_path_list(const std::string& text, const std::string& flag);

@@ -53,6 +53,30 @@ double get_level(const json& record, const char* key, double min, double fallbac
     return *v;
 }
 
+// bpm, time_signature and automation_unit, else the flags'.
+void read_tempo(const json& record, const render_defaults& d, render_job& job) {
+    job.bpm = d.bpm;
+    job.bpm_given = d.bpm_given;
+    if (auto v = job_bpm(record)) {
+        job.bpm = *v;
+        job.bpm_given = true;
+    }
+    job.sig = d.sig;
+    job.sig_given = d.sig_given;
+    if (auto sig = job_time_signature(record)) {
+        job.sig = *sig;
+        job.sig_given = true;
+    }
+    job.automation_in_beats = d.automation_in_beats;
+    if (auto unit = get_string(record, "automation_unit")) {
+        if (*unit != "seconds" && *unit != "beats")
+            throw record_error("field 'automation_unit' must be \"seconds\" or \"beats\", not '" + *unit + "'");
+        job.automation_in_beats = *unit == "beats";
+    }
+    // Only a MIDI file's own tempo can disagree with a given one.
+    if (!job.midi_mode) job.bpm_given = job.sig_given = false;
+}
+
 render_shape read_shape(const json& record, const render_defaults& d) {
     render_shape s = d.shape;
     if (record.contains("tail_s") && record["tail_s"].is_string()) {
@@ -238,6 +262,7 @@ render_job make_render_job(const json& record, const render_defaults& d, const p
     job.seed = static_cast<std::uint32_t>(get_integer(record, "seed", 0, max_seed).value_or(d.seed));
     job.automation_step =
         static_cast<int>(get_integer(record, "automation_step", 1, max_automation_step).value_or(d.automation_step));
+    read_tempo(record, d, job);
     // --sandbox is a floor: a job's own sandbox: false does not lower it.
     job.sandbox = get_bool(record, "sandbox").value_or(false) || d.sandbox;
     if (job.sandbox && job.output_root.empty())
@@ -290,6 +315,7 @@ void put_job_settings(const render_job& job, json& record) {
     if (!job.input_path.empty()) record["input_path"] = job.input_path;
     if (!job.input_path.empty() || sidechain) record["downmix"] = job.downmix;
     if (moves) record["automation_step"] = job.automation_step;
+    if (moves) record["automation_unit"] = job.automation_in_beats ? "beats" : "seconds";
     if (job.midi_mode) {
         record["midi_path"] = job.midi_path;
     } else if (job.plays_note) {
@@ -298,6 +324,11 @@ void put_job_settings(const render_job& job, json& record) {
         record["duration_s"] = job.duration_s;
     }
     record["seed"] = job.seed;
+    // A MIDI job's worker answers with the file's (jobs/job_audio.hpp).
+    if (!job.midi_mode) {
+        record["bpm"] = bpm_value(job.bpm);
+        record["time_signature"] = to_string(job.sig);
+    }
     const render_shape& s = job.shape;
     if (s.tail_auto) {
         record["tail_s"] = "auto";

@@ -13,6 +13,7 @@
 #include "audio/shape.hpp"
 #include "core/records.hpp"
 #include "jobs/automation.hpp"
+#include "jobs/tempo_fields.hpp"
 #include "plugins/plugin_ref.hpp"
 
 namespace vr {
@@ -77,6 +78,13 @@ struct render_defaults {
     int flac_level = default_flac_level;  // libsndfile's (audio/file.hpp)
     isolation_mode isolation = isolation_mode::automatic;
     std::uint32_t seed = 0;
+    // --bpm and --time-signature, and whether each was given (a given one
+    // must agree with a MIDI file's own).
+    double bpm = default_bpm;
+    bool bpm_given = false;
+    time_signature sig;
+    bool sig_given = false;
+    bool automation_in_beats = false;  // --automation-unit beats
     std::optional<std::string> input_path;
     std::optional<std::string> sidechain_path;
     bool downmix = false;
@@ -169,6 +177,16 @@ struct render_job {
     bool plays_note = true;
     // Frames per sub-block while an automated value ramps.
     int automation_step = default_automation_step;
+    // automation_unit "beats": automation times are quarter notes, through
+    // the tempo map.
+    bool automation_in_beats = false;
+    // The host's tempo and time signature (bpm, time_signature), and
+    // whether the job or a flag gave each: a MIDI file's own must then
+    // agree (jobs/job_audio.hpp).
+    double bpm = default_bpm;
+    bool bpm_given = false;
+    time_signature sig;
+    bool sig_given = false;
     // Rendered by a worker in a sandbox (supervise/sandbox.hpp); needs output_root.
     bool sandbox = false;
     render_shape shape;

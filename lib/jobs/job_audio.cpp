@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <string>
 
 #include "audio/measure.hpp"
@@ -24,12 +25,47 @@ silence_tail tail_of(const render_job& job) {
 
 namespace {
 
-// The job's notes or song, over its own length, then the tail.
+std::string number_text(double v) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.6g", v);
+    return text;
+}
+
+}  // namespace
+
+transport_map transport_for(const render_job& job, const midi_song* song, json& record) {
+    if (!song) return transport_map(job.bpm, job.sig, job.sample_rate);
+    transport_map t = transport_map::of_song(*song, job.bpm, job.sig, job.sample_rate, job.midi_path);
+    if (job.bpm_given && !song->smpte) {
+        // The file's tempo is whole microseconds per quarter note.
+        const auto us = [](double bpm) { return std::llround(60e6 / bpm); };
+        if (us(job.bpm) != us(t.first_bpm()))
+            throw record_error("bpm " + number_text(job.bpm) + " is not the MIDI file's tempo, " +
+                               number_text(t.first_bpm()) + " bpm (" + job.midi_path +
+                               "): leave bpm out, or give the file's");
+    }
+    if (job.sig_given && !(t.first_sig() == job.sig))
+        throw record_error("time_signature " + to_string(job.sig) + " is not the MIDI file's, " +
+                           to_string(t.first_sig()) + " (" + job.midi_path +
+                           "): leave time_signature out, or give the file's");
+    record["bpm"] = bpm_value(t.first_bpm());
+    record["time_signature"] = to_string(t.first_sig());
+    return t;
+}
+
+namespace {
+
+// The job's notes or song, over its own length, then the tail, on the
+// job's transport.
 play_plan played_plan(const render_job& job, json& record, bool keep_program_changes) {
     const bool until_silence = job.shape.tail_auto;
-    if (!job.midi_mode)
-        return until_silence ? note_plan_until_silence(job.note, job.velocity, job.duration_s, tail_of(job), job.sample_rate)
+    if (!job.midi_mode) {
+        play_plan plan = until_silence
+                             ? note_plan_until_silence(job.note, job.velocity, job.duration_s, tail_of(job), job.sample_rate)
                              : note_plan(job.note, job.velocity, job.duration_s, job.tail_s, job.sample_rate);
+        plan.transport = transport_for(job, nullptr, record);
+        return plan;
+    }
     // Read once: the bytes parsed are the bytes hashed.
     auto bytes = read_file(job.midi_path, midi_max_file_bytes);
     midi_song song = parse_midi(bytes, job.midi_path);
@@ -41,15 +77,18 @@ play_plan played_plan(const render_job& job, json& record, bool keep_program_cha
         throw record_error(job.midi_path + ": the song lasts " + std::to_string(static_cast<long long>(length)) +
                            " s; at most " + std::to_string(static_cast<int>(max_seconds)) + " s are rendered");
     if (!job.midi_duration_s) record["midi_duration_s"] = song.duration_s;
-    if (until_silence)
-        return midi_plan_until_silence(song, length, tail_of(job), job.sample_rate, keep_program_changes);
-    return midi_plan(song, length, job.tail_s, job.sample_rate, keep_program_changes);
+    play_plan plan = until_silence
+                         ? midi_plan_until_silence(song, length, tail_of(job), job.sample_rate, keep_program_changes)
+                         : midi_plan(song, length, job.tail_s, job.sample_rate, keep_program_changes);
+    plan.transport = transport_for(job, &song, record);
+    return plan;
 }
 
 }  // namespace
 
 play_plan input_plan(const render_job& job, std::int64_t input_frames) {
     play_plan plan;
+    plan.transport = transport_map(job.bpm, job.sig, job.sample_rate);
     plan.frames = input_frames + (job.shape.tail_auto ? 0 : seconds_to_frames(job.tail_s, job.sample_rate));
     if (job.shape.tail_auto) plan.until_silence = tail_of(job);
     return plan;
@@ -58,7 +97,11 @@ play_plan input_plan(const render_job& job, std::int64_t input_frames) {
 play_plan plan_for(const render_job& job, json& record, bool keep_program_changes, std::int64_t input_frames) {
     const bool until_silence = job.shape.tail_auto;
     const std::int64_t tail = until_silence ? 0 : seconds_to_frames(job.tail_s, job.sample_rate);
-    if (!job.midi_mode && !job.plays_note) return input_plan(job, input_frames);
+    if (!job.midi_mode && !job.plays_note) {
+        play_plan plan = input_plan(job, input_frames);
+        plan.transport = transport_for(job, nullptr, record);
+        return plan;
+    }
     play_plan plan = played_plan(job, record, keep_program_changes);
     // An input longer than the notes: all of it, then the tail. A fixed
     // tail is planned long enough to cover it, so that the note-off (left

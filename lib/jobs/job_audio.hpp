@@ -28,6 +28,15 @@ silence_tail tail_of(const render_job& job);
 // (plays_note false) plays nothing but its input.
 play_plan plan_for(const render_job& job, json& record, bool keep_program_changes, std::int64_t input_frames = 0);
 
+// The host's transport for the job: its bpm and time signature, or the
+// MIDI song's tempo map and time signatures (song given). A bpm or time
+// signature the job or a flag gave must agree with the song's at its start
+// (a tempo to the microsecond per quarter note); else, and for a tempo or
+// time signature that is not one, throws record_error naming both. With a
+// song, record gets bpm and time_signature as the plugin sees them at frame
+// 0 (put_job_settings writes a job's own otherwise).
+transport_map transport_for(const render_job& job, const midi_song* song, json& record);
+
 // No notes: input_frames of input, then the job's tail (tail_s, or until
 // silence): what an effect plays, alone or as a chain's later stage.
 play_plan input_plan(const render_job& job, std::int64_t input_frames);

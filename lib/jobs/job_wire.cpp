@@ -140,7 +140,7 @@ json to_wire(const render_job& job) {
     for (const auto& s : job.stages) stages.push_back(stage_to_wire(s));
     // Room first: an object's growth copies what it holds (core/records.hpp).
     json w = json::object();
-    w.get_ref<json::object_t&>().reserve(32);
+    w.get_ref<json::object_t&>().reserve(40);
     w["stages"] = std::move(stages);
     w["automation_step"] = job.automation_step;
     w["midi_mode"] = job.midi_mode;
@@ -157,6 +157,11 @@ json to_wire(const render_job& job) {
     w["flac_level"] = job.flac_level;
     w["isolation"] = static_cast<int>(job.isolation);
     w["seed"] = job.seed;
+    w["bpm"] = job.bpm;
+    w["bpm_given"] = job.bpm_given;
+    w["time_signature"] = json::array({job.sig.numerator, job.sig.denominator});
+    w["time_signature_given"] = job.sig_given;
+    w["automation_in_beats"] = job.automation_in_beats;
     w["input_path"] = job.input_path;
     w["downmix"] = job.downmix;
     w["plays_note"] = job.plays_note;
@@ -187,6 +192,11 @@ render_job from_wire(const json& w) {
     job.flac_level = w.at("flac_level").get<int>();
     job.isolation = static_cast<isolation_mode>(w.at("isolation").get<int>());
     job.seed = w.at("seed").get<std::uint32_t>();
+    job.bpm = w.at("bpm").get<double>();
+    job.bpm_given = w.at("bpm_given").get<bool>();
+    job.sig = {w.at("time_signature").at(0).get<int>(), w.at("time_signature").at(1).get<int>()};
+    job.sig_given = w.at("time_signature_given").get<bool>();
+    job.automation_in_beats = w.at("automation_in_beats").get<bool>();
     job.input_path = w.at("input_path").get<std::string>();
     job.downmix = w.at("downmix").get<bool>();
     job.plays_note = w.at("plays_note").get<bool>();

@@ -95,6 +95,14 @@ void declare_render_options(cli& cli) {
         cxxopts::value<std::string>(), "JSON")(
         "automation-step", "frames per sub-block while an automated value ramps (automation_step)",
         cxxopts::value<int>()->default_value(std::to_string(default_automation_step)), "N")(
+        "automation-unit", "what automation times count: seconds, or beats (quarter notes, through the tempo map) "
+                           "(automation_unit)",
+        cxxopts::value<std::string>()->default_value("seconds"), "UNIT")(
+        "bpm", "the host's tempo the plugin sees, 1-999 beats per minute; a MIDI file's own tempo map wins, and a "
+               "given --bpm must match its first tempo (bpm)",
+        cxxopts::value<std::string>()->default_value("120"), "N")(
+        "time-signature", "the host's time signature, N/D; a MIDI file's own wins likewise (time_signature)",
+        cxxopts::value<std::string>()->default_value("4/4"), "N/D")(
         "tracks", "render the MIDI file as a song (tracks), for a job with no plugin of its own: JSON {\"track "
                   "key\": [stage, ...]}, keys \"N\", \"name:NAME\" or \"channel:N\"; stems go to --stems-dir",
         cxxopts::value<std::string>(), "JSON")(
@@ -236,6 +244,18 @@ void read_song_flags(const cli& cli, render_defaults& d) {
     }
 }
 
+// --bpm, --time-signature, --automation-unit.
+void read_tempo_flags(const cli& cli, render_defaults& d) {
+    d.bpm = parse_bpm(cli.get<std::string>("bpm"), "--bpm");
+    d.bpm_given = cli.has("bpm");
+    d.sig = parse_time_signature(cli.get<std::string>("time-signature"), "--time-signature");
+    d.sig_given = cli.has("time-signature");
+    const auto unit = cli.get<std::string>("automation-unit");
+    if (unit != "seconds" && unit != "beats")
+        cli::throw_usage("--automation-unit: seconds or beats, not '" + unit + "'");
+    d.automation_in_beats = unit == "beats";
+}
+
 render_defaults read_defaults(const cli& cli) {
     render_defaults d;
     d.note = cli.get_in_range("note", 0, 127);
@@ -254,6 +274,7 @@ render_defaults read_defaults(const cli& cli) {
         }
     }
     d.automation_step = cli.get_in_range("automation-step", 1, max_automation_step);
+    read_tempo_flags(cli, d);
     d.note_given = cli.has("note");
     if (cli.has("then")) d.then_plugins = cli.get<std::vector<std::string>>("then");
     read_song_flags(cli, d);
@@ -308,6 +329,9 @@ constexpr std::pair<const char*, const char*> flag_fields[] = {
     {"downmix", "downmix"},
     {"automation", "automation"},
     {"automation-step", "automation_step"},
+    {"automation-unit", "automation_unit"},
+    {"bpm", "bpm"},
+    {"time-signature", "time_signature"},
     {"preset", "preset_path"},
     {"state", "state_path"},
     {"output-root", "output_root"},

@@ -131,6 +131,8 @@ song_layout plan_song(const render_job& job, json& record, bool keep_program_cha
         throw record_error(job.midi_path + ": the song lasts " + std::to_string(static_cast<long long>(length)) +
                            " s; at most " + std::to_string(static_cast<int>(max_seconds)) + " s are rendered");
     if (!job.midi_duration_s) record["midi_duration_s"] = song.duration_s;
+    // Every track plays on the song's one transport.
+    const transport_map transport = transport_for(job, &song, record);
 
     std::vector<track_key> keys;
     for (const auto& p : spec.parts) keys.push_back(parse_track_key(p.key));
@@ -158,6 +160,7 @@ song_layout plan_song(const render_job& job, json& record, bool keep_program_cha
         stem.plan = job.shape.tail_auto
                         ? midi_plan_until_silence(mine, length, tail_of(job), job.sample_rate, keep_program_changes)
                         : midi_plan(mine, length, job.tail_s, job.sample_rate, keep_program_changes);
+        stem.plan.transport = transport;
         layout.stems.push_back(std::move(stem));
     }
     for (std::size_t i = 0; i < layout.stems.size(); ++i)

@@ -14,6 +14,7 @@
 #include "core/cursor.hpp"
 #include "core/error.hpp"
 #include "core/files.hpp"
+#include "midi/song_meta.hpp"
 #include "midi/tempo.hpp"
 
 namespace vr {
@@ -58,8 +59,9 @@ struct timed_event {
 class track_parser {
 public:
     track_parser(byte_cursor data, bool cut_short, std::vector<timed_event>* out, std::size_t& count,
-                 midi_timeline& timeline, int track)
-        : c_(data), cut_short_(cut_short), out_(out), count_(count), timeline_(timeline), track_(track) {}
+                 midi_timeline& timeline, song_meta& meta, int track)
+        : c_(data), cut_short_(cut_short), out_(out), count_(count), timeline_(timeline), meta_(meta),
+          track_(track) {}
 
     // The track's name: its first track-name meta event, or empty.
     const std::string& name() const { return name_; }
@@ -142,8 +144,15 @@ private:
         if (type == 0x51) {
             if (length < 3)
                 problem(at, "tempo event with " + std::to_string(length) + " data bytes, expected 3");
-            timeline_.add_tempo(tick, (std::uint32_t(data[0]) << 16) | (std::uint32_t(data[1]) << 8) |
-                                          data[2]);
+            const std::uint32_t us = (std::uint32_t(data[0]) << 16) | (std::uint32_t(data[1]) << 8) | data[2];
+            timeline_.add_tempo(tick, us);
+            meta_.tempos.emplace_back(tick, us);
+        }
+        if (type == 0x58) {
+            if (length < 2)
+                problem(at, "time signature event with " + std::to_string(length) +
+                                " data bytes, expected 4 (numerator, denominator's power of two, ...)");
+            meta_.meters.push_back({tick, data[0], data[1]});
         }
         return true;
     }
@@ -208,6 +217,7 @@ private:
     std::vector<timed_event>* out_;
     std::size_t& count_;
     midi_timeline& timeline_;
+    song_meta& meta_;
     int track_;
     std::string name_;
     bool named_ = false;
@@ -268,6 +278,7 @@ midi_song parse_smf(byte_cursor c, midi_keep keep) {
     if (format > 2) problem(format_at, "format " + std::to_string(format) + " does not exist (0, 1 or 2)");
     if (declared_tracks == 0) problem(format_at + 2, "the header declares no tracks");
     midi_timeline timeline = read_division(division, division_at);
+    song_meta meta;
 
     std::size_t chunks_at = c.offset();
     std::vector<timed_event> events;
@@ -288,7 +299,7 @@ midi_song parse_smf(byte_cursor c, midi_keep keep) {
             byte_cursor data = c.sub(cut_short ? c.remaining() : length, "track");
             try {
                 track_parser track(data, cut_short, keep == midi_keep::events ? &events : nullptr, count,
-                                   timeline, tracks - 1);
+                                   timeline, meta, tracks - 1);
                 end_tick = std::max(end_tick, track.parse());
                 names.push_back(track.name());
             } catch (const format_error& e) {
@@ -318,6 +329,7 @@ midi_song parse_smf(byte_cursor c, midi_keep keep) {
     song.track_count = tracks;
     song.track_names = std::move(names);
     song.duration_s = timeline.seconds_at(end_tick);
+    put_meta(song, std::move(meta), timeline, division);
     song.events.reserve(events.size());
     for (auto& e : events) {
         e.event.time_s = timeline.seconds_at(e.tick);

@@ -16,6 +16,21 @@ struct midi_event {
     int track = 0;                    // the MTrk chunk it came from, 0 the first
 };
 
+// A tempo change as the file gives it (metrical files only).
+struct midi_tempo {
+    double time_s;                 // from the start of the song
+    double quarter;                // quarter notes from the start (ticks / division)
+    std::uint32_t us_per_quarter;  // as written: 0 is possible, and refused where a tempo is needed
+};
+
+// A time signature (FF 58) as the file gives it.
+struct midi_meter {
+    double time_s;
+    double quarter;         // quarter notes from the start; 0 in an SMPTE-timed file
+    int numerator;          // as written (0 is possible)
+    int denominator_power;  // the denominator is 2 to this power, as written (0-255)
+};
+
 struct midi_song {
     int format;                      // 0 or 1
     int track_count;                 // tracks actually read
@@ -25,6 +40,11 @@ struct midi_song {
                                      // then file order, at equal times)
     std::vector<std::string> track_names;  // per track: its first track-name meta
                                            // event (FF 03) as written, or empty
+    bool smpte = false;                    // timed in SMPTE frames: no tempo applies
+    // Tempo changes and time signatures of every track, in time order, one
+    // per tick (at equal ticks, the last in the song's merged order).
+    std::vector<midi_tempo> tempos;
+    std::vector<midi_meter> meters;
 };
 
 // The largest file read_midi_file accepts.

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "midi/midi.hpp"
+#include "midi/transport.hpp"
 
 namespace vr {
 
@@ -27,6 +28,9 @@ struct play_plan {
     std::vector<timed_message> messages;  // sorted by frame, stable
     std::int64_t frames = 0;              // frames to render (before an auto tail)
     std::optional<silence_tail> until_silence;
+    // The host's tempo, time signature and position as the plugin sees them,
+    // the transport playing from frame 0 (120 bpm, 4/4 unless the job says).
+    transport_map transport;
 };
 
 // Seconds to whole frames, rounded to nearest.

@@ -161,6 +161,10 @@ midi_song part_song(const midi_song& song, const track_part& part, std::uint16_t
     out.track_count = song.track_count;
     out.track_names = song.track_names;
     out.duration_s = song.duration_s;
+    // Every track plays on the song's one timeline.
+    out.smpte = song.smpte;
+    out.tempos = song.tempos;
+    out.meters = song.meters;
     for (const auto& e : song.events) {
         const bool on_channel = e.channel < 16;
         const bool mine = part.channel >= 0

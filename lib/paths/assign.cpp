@@ -2,6 +2,7 @@
 // The collision-free assigner, the disk check before writing, and how
 // assign-paths turns a record into a request.
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <filesystem>
 #include <stdexcept>
@@ -187,7 +188,18 @@ bool check_target(const std::string& out_dir, const assigned_path& p) {
     return n > 0;
 }
 
-path_request request_for_record(const json& record, path_layout layout, const std::string& ext) {
+std::string bpm_tag(double bpm) {
+    char buf[400];  // room for any double in shortest fixed notation: 1e308 has 309 digits, 5e-324 "0." and 324
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, bpm, std::chars_format::fixed);
+    if (ec != std::errc()) throw record_error("bpm " + std::to_string(bpm) + " cannot be written as a name tag");
+    std::string digits(buf, end);
+    for (char& c : digits)
+        if (c == '.') c = 'p';
+    return "_b" + digits;
+}
+
+path_request request_for_record(const json& record, path_layout layout, const std::string& ext,
+                                std::optional<double> bpm) {
     path_request r;
     r.ext = ext;
     auto name = get_string(record, "preset_name");
@@ -226,6 +238,8 @@ path_request request_for_record(const json& record, path_layout layout, const st
         r.tag += "_" + std::to_string(*note);
         if (velocity) r.tag += "_" + std::to_string(*velocity);
     }
+    // One job at several tempos (job-grid --bpms), each named with its own.
+    if (bpm) r.tag += bpm_tag(*bpm);
     // Variations of one job (job-grid --seeds) get names of their own.
     if (auto seed = get_integer(record, "seed", 0, UINT32_MAX)) r.tag += "_s" + std::to_string(*seed);
     // Samples of one plugin's parameters (param-sample): named by their index,

@@ -3,6 +3,7 @@
 // normalisation-insensitive file systems, and checked on disk.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -76,8 +77,16 @@ enum class path_layout { flat, tree };
 
 // What assign-paths asks for a record (assign-paths(1) says how the stem,
 // folders and tag come from preset_name, preset_path, relative_path,
-// program_index, note and velocity). Throws record_error for a field of the
-// wrong type or out of range.
-path_request request_for_record(const json& record, path_layout layout, const std::string& ext);
+// program_index, input_path, note, velocity, bpm, seed and sample_index).
+// bpm is the record's, read and checked by the caller (jobs/tempo_fields.hpp's
+// job_bpm: lib/jobs sits above lib/paths). Throws record_error for a field of
+// the wrong type or out of range.
+path_request request_for_record(const json& record, path_layout layout, const std::string& ext,
+                                std::optional<double> bpm);
+
+// The tag of a tempo: "_b" and the shortest decimal that reads back as bpm,
+// '.' written 'p' (120 -> "_b120", 92.5 -> "_b92p5"), so a name holds no dot
+// but its extension's. bpm must be finite and positive.
+std::string bpm_tag(double bpm);
 
 }  // namespace vr

@@ -7,6 +7,7 @@
 #include <spawn.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -38,16 +39,22 @@ std::string flag_value(double x) {
     return text;
 }
 
-// The probe's note (supervise/probe.hpp, the_probe_note) as flags.
+// The probe's note (supervise/probe.hpp, the_probe_note) as flags. A
+// plugin that takes no MIDI (an effect) gets no note, which render-one
+// would refuse, but its input: the input's length and a tail as long as the
+// probe's plan.
 std::vector<std::string> arguments(const plugin_ref& plugin, int sample_rate, int block_size, bool fork,
-                                   bool real_randomness) {
+                                   bool real_randomness, bool takes_midi, double input_s) {
     const probe_note& n = the_probe_note;
     std::vector<std::string> a = {"render-one", "--no-isolate", "--plugin", plugin.location,
                                   "--isolation", fork ? "fork" : "fresh", "--sample-rate", std::to_string(sample_rate),
                                   "--block-size", std::to_string(block_size), "--channels", "2",
-                                  "--note", std::to_string(n.note), "--velocity", std::to_string(n.velocity),
-                                  "--duration", flag_value(n.duration_s), "--tail", flag_value(n.tail_s),
                                   "--seed", std::to_string(n.seed)};
+    if (takes_midi)
+        a.insert(a.end(), {"--note", std::to_string(n.note), "--velocity", std::to_string(n.velocity), "--duration",
+                           flag_value(n.duration_s), "--tail", flag_value(n.tail_s)});
+    else
+        a.insert(a.end(), {"--tail", flag_value(std::max(0.0, n.duration_s + n.tail_s - input_s))});
     if (real_randomness) a.emplace_back("--real-randomness");
     return a;
 }
@@ -94,7 +101,8 @@ std::string error_of(const std::string& output) {
 }  // namespace
 
 fresh_render render_in_fresh_process(const plugin_ref& plugin, int sample_rate, int block_size, bool fork,
-                                     bool real_randomness, double timeout_s, const audio_buffer* input) {
+                                     bool real_randomness, double timeout_s, const audio_buffer* input,
+                                     bool takes_midi) {
     fresh_render out;
     const std::string path = temp_output();
     std::string input_path;
@@ -129,7 +137,9 @@ fresh_render render_in_fresh_process(const plugin_ref& plugin, int sample_rate, 
     // Nothing of this worker's (its connection to the supervisor above all)
     // stays open in the child.
     ::posix_spawn_file_actions_addclosefrom_np(&actions, 3);
-    std::vector<std::string> args = arguments(plugin, sample_rate, block_size, fork, real_randomness);
+    const double input_s = input ? static_cast<double>(input->frames()) / sample_rate : 0.0;
+    std::vector<std::string> args =
+        arguments(plugin, sample_rate, block_size, fork, real_randomness, takes_midi || !input, input_s);
     if (input) args.insert(args.end(), {"--input", input_path});
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());

@@ -20,9 +20,12 @@ struct fresh_render {
 // probe's note (probe_plan) from seed 0, on the plugin's first instance in a
 // forked child (fork), else on a second one, written as .npy into a
 // temporary file that is read back and removed; input, when given, is fed
-// to the plugin (through another temporary .npy). Gives up after timeout_s.
+// to the plugin (through another temporary .npy); a plugin that takes no
+// MIDI (takes_midi false, an effect) plays its input alone for as long as
+// the probe's plan lasts. Gives up after timeout_s.
 fresh_render render_in_fresh_process(const plugin_ref& plugin, int sample_rate, int block_size, bool fork,
-                                     bool real_randomness, double timeout_s, const audio_buffer* input = nullptr);
+                                     bool real_randomness, double timeout_s, const audio_buffer* input = nullptr,
+                                     bool takes_midi = true);
 
 // "" when the two hold the same samples, else where they first differ.
 std::string first_difference(const audio_buffer& a, const audio_buffer& b);

@@ -65,7 +65,8 @@ public:
 
     audio_buffer render(const play_plan& plan, int channels, const host::render_feed& feed,
                         host::render_stats* stats) override {
-        json args{{"plan", host::to_wire(plan)}, {"channels", channels}, {"automation_step", feed.automation_step}};
+        json args{{"plan", host::to_wire(plan)}, {"channels", channels}, {"automation_step", feed.automation_step},
+                  {"moves_in_beats", feed.moves_in_beats}};
         if (feed.input) args["input"] = host::to_wire(*feed.input);
         if (feed.sidechain) args["sidechain"] = host::to_wire(*feed.sidechain);
         if (feed.moves) args["moves"] = host::to_wire(*feed.moves);

@@ -33,13 +33,17 @@ audio_buffer render_stem(const std::vector<plugin_instance*>& ps, const std::vec
         render_stats more;
         if (k == 0) {
             const render_feed feed{nullptr, st.sidechain ? &st.sidechain->audio : nullptr,
-                                   st.spec.moves.empty() ? nullptr : &st.spec.moves, job.automation_step};
+                                   st.spec.moves.empty() ? nullptr : &st.spec.moves, job.automation_step,
+                           job.automation_in_beats};
             audio = ps[i]->render(stem.plan, channels, feed, &more);
         } else {
             const audio_buffer in = fit_to_bus(audio, ps[i]->info().main_input_channels);
             const render_feed feed{&in, st.sidechain ? &st.sidechain->audio : nullptr,
-                                   st.spec.moves.empty() ? nullptr : &st.spec.moves, job.automation_step};
-            audio = ps[i]->render(input_plan(job, static_cast<std::int64_t>(in.frames())), channels, feed, &more);
+                                   st.spec.moves.empty() ? nullptr : &st.spec.moves, job.automation_step,
+                           job.automation_in_beats};
+            play_plan later = input_plan(job, static_cast<std::int64_t>(in.frames()));
+            later.transport = stem.plan.transport;  // the song's one timeline
+            audio = ps[i]->render(later, channels, feed, &more);
         }
         stats.process_s += more.process_s;
         stats.tail_capped = stats.tail_capped || more.tail_capped;

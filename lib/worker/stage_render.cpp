@@ -143,7 +143,8 @@ json render_stages_and_write(const std::vector<plugin_instance*>& instances, con
     auto feed_of = [&](std::size_t k, const audio_buffer* in) {
         const job_stage& st = stages[k];
         return render_feed{in, st.sidechain ? &st.sidechain->audio : nullptr,
-                           st.spec.moves.empty() ? nullptr : &st.spec.moves, job.automation_step};
+                           st.spec.moves.empty() ? nullptr : &st.spec.moves, job.automation_step,
+                           job.automation_in_beats};
     };
     if (at) *at = 0;
     // Between stages the audio stays stereo; the last gives the job's channels.
@@ -152,8 +153,10 @@ json render_stages_and_write(const std::vector<plugin_instance*>& instances, con
         const audio_buffer in = fit_to_bus(audio, instances[k]->info().main_input_channels);
         if (at) *at = static_cast<int>(k);
         render_stats more;
-        audio = instances[k]->render(input_plan(job, static_cast<std::int64_t>(in.frames())),
-                                     k + 1 == n ? job.channels : 2, feed_of(k, &in), &more);
+        // Every stage plays on the first's transport: one timeline.
+        play_plan later = input_plan(job, static_cast<std::int64_t>(in.frames()));
+        later.transport = plan.transport;
+        audio = instances[k]->render(later, k + 1 == n ? job.channels : 2, feed_of(k, &in), &more);
         stats.process_s += more.process_s;
         stats.tail_frames = more.tail_frames;
         stats.tail_capped = stats.tail_capped || more.tail_capped;

@@ -360,8 +360,8 @@ void worker_slot::check_reproducible(bool real_randomness) {
         pinned::reseed(the_probe_note.seed);
         here = p->render(probe_plan(sample_rate), 2, {.input = in});
     }
-    fresh_render there = render_in_fresh_process(ref, sample_rate, block_size, fork,
-                                                 real_randomness, probe_timeout_s, in);
+    fresh_render there = render_in_fresh_process(ref, sample_rate, block_size, fork, real_randomness,
+                                                 probe_timeout_s, in, info.accepts_midi);
     if (!there.ok) return warn(info.name + ": no reproducibility check: " + there.error);
     std::string difference = first_difference(here, there.audio);
     reproducible = difference.empty();

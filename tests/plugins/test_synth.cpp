@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "synth_faults.hpp"
+#include "synth_play_head.hpp"
 #include "synth_state.hpp"
 
 namespace vr::test_synth {
@@ -77,6 +78,7 @@ bool env_is_1(const char* name)
 // VR_TEST_SYNTH_RENAMES=1 renames two parameters while level is >= 0.9:
 // level is then called "gain" and release "level" (in the VST2, which asks
 // a name each time; LV2 names live in the TTL).
+
 variant variant_requested()
 {
     variant v;
@@ -90,6 +92,7 @@ variant variant_requested()
         v.sidechain = env_is_1("VR_TEST_SYNTH_SIDECHAIN");
     }
     v.renames = env_is_1("VR_TEST_SYNTH_RENAMES");
+    v.play_head = env_is_1("VR_TEST_SYNTH_PLAY_HEAD");
     return v;
 }
 
@@ -324,6 +327,8 @@ void processor::processBlock(juce::AudioBuffer<float>& buffer, juce::MidiBuffer&
     for (int c = channels; c < buffer.getNumChannels(); ++c)
         buffer.clear(c, 0, n);
     samples_processed_ += static_cast<std::uint64_t>(n);
+    if (variant_.play_head)
+        report_play_head(getPlayHead(), buffer, channels);
 }
 
 int processor::getNumPrograms()

@@ -71,6 +71,7 @@ struct variant {
     bool effect = false;       // a main input bus, added to the output
     bool sidechain = false;    // the effect plus a second input bus, off by default, added too
     bool renames = false;      // level and release renamed while level >= 0.9
+    bool play_head = false;    // VR_TEST_SYNTH_PLAY_HEAD=1: the output says what the play head says
 
     bool has_main_input() const { return effect || sidechain; }
 };

@@ -192,29 +192,51 @@ TEST(PathsAssigner, RefusesOverlongPathsWithoutReservingAnything) {
 TEST(PathsRequest, FormsStemsFoldersAndTagsFromRecords) {
     using vr::json;
     auto req = vr::request_for_record(json::parse(R"({"preset_name":"Sub 4","note":60,"velocity":100})"),
-                                      vr::path_layout::flat, "flac");
+                                      vr::path_layout::flat, "flac", std::nullopt);
     EXPECT_EQ(req.stem, "Sub 4");
     EXPECT_EQ(req.tag, "_60_100");
     EXPECT_EQ(req.ext, "flac");
     req = vr::request_for_record(json::parse(R"({"preset_name":"","preset_path":"/p/My Bank.fxb","program_index":7})"),
-                                 vr::path_layout::flat, "wav");
+                                 vr::path_layout::flat, "wav", std::nullopt);
     EXPECT_EQ(req.stem, "My Bank");
     EXPECT_EQ(req.tag, "_007");
-    req = vr::request_for_record(json::parse(R"({"note":1})"), vr::path_layout::tree, "wav");
+    req = vr::request_for_record(json::parse(R"({"note":1})"), vr::path_layout::tree, "wav", std::nullopt);
     EXPECT_EQ(req.stem, "untitled");
     EXPECT_EQ(req.tag, "_1");
     req = vr::request_for_record(
         json::parse(R"({"preset_name":"Brass","relative_path":"a/b/Bank.x.fxb","program_index":12,"note":48,"velocity":7})"),
-        vr::path_layout::tree, "wav");
+        vr::path_layout::tree, "wav", std::nullopt);
     EXPECT_EQ(req.folders, (std::vector<std::string>{"a", "b"}));
     EXPECT_EQ(req.stem, "Bank.x");
     EXPECT_EQ(req.tag, "_012_48_7");
-    EXPECT_THROW(vr::request_for_record(json::parse(R"({"preset_name":3})"), vr::path_layout::flat, "wav"),
+    EXPECT_THROW(vr::request_for_record(json::parse(R"({"preset_name":3})"), vr::path_layout::flat, "wav", std::nullopt),
                  vr::record_error);
-    EXPECT_THROW(vr::request_for_record(json::parse(R"({"note":128})"), vr::path_layout::flat, "wav"),
+    EXPECT_THROW(vr::request_for_record(json::parse(R"({"note":128})"), vr::path_layout::flat, "wav", std::nullopt),
                  vr::record_error);
-    EXPECT_THROW(vr::request_for_record(json::parse(R"({"program_index":-1})"), vr::path_layout::flat, "wav"),
+    EXPECT_THROW(vr::request_for_record(json::parse(R"({"program_index":-1})"), vr::path_layout::flat, "wav", std::nullopt),
                  vr::record_error);
+}
+
+TEST(PathsRequest, NamesATempoAfterVelocityAndBeforeSeed) {
+    using vr::json;
+    auto grid = json::parse(R"({"preset_name":"Pad","note":60,"velocity":100,"seed":3,"sample_index":2})");
+    EXPECT_EQ(vr::request_for_record(grid, vr::path_layout::flat, "wav", 120).tag, "_60_100_b120_s3_sample000002");
+    EXPECT_EQ(vr::request_for_record(grid, vr::path_layout::flat, "wav", 92.5).tag, "_60_100_b92p5_s3_sample000002");
+    EXPECT_EQ(vr::request_for_record(grid, vr::path_layout::flat, "wav", std::nullopt).tag, "_60_100_s3_sample000002");
+    EXPECT_EQ(vr::bpm_tag(1), "_b1");
+    EXPECT_EQ(vr::bpm_tag(999), "_b999");
+    EXPECT_EQ(vr::bpm_tag(120.0), "_b120");
+    EXPECT_EQ(vr::bpm_tag(133.3), "_b133p3");
+    EXPECT_EQ(vr::bpm_tag(92.25), "_b92p25");
+    EXPECT_EQ(vr::bpm_tag(1.0 / 3 + 100), "_b100p33333333333333");
+    // Distinct tempos, distinct tags: the shortest decimal reads back as the value.
+    std::set<std::string> tags;
+    for (int tenths = 10; tenths <= 9990; ++tenths) tags.insert(vr::bpm_tag(tenths / 10.0));
+    EXPECT_EQ(tags.size(), 9981u);
+    EXPECT_EQ(tags.count("_b12p3"), 1u);
+    // A tag assign() takes: plain ASCII, no dot.
+    path_assigner a("/out");
+    EXPECT_EQ(last(a.assign(flat("Pad", vr::bpm_tag(92.5)))), "Pad_b92p5.wav");
 }
 
 TEST(PathsCheckTarget, RefusesSymlinksInsideTheFolderAndReportsExistingFiles) {

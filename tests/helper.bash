@@ -156,8 +156,16 @@ wait_for_file() {
     fail "$2"
 }
 
-# Sends SIGINT to background process $1 (started under set -m, so that it
-# has the default SIGINT) once a Windows worker runs, with a generous bound
+# Put before a command: runs it with SIGINT, SIGQUIT and SIGTERM at their
+# defaults, so that a test signals render-one as a user's shell would
+# start it, not as the test's caller left them. (A simple command: the
+# background job is env, which execs render-one, so $! is render-one's pid;
+# a function would be a subshell between them.)
+# shellcheck disable=SC2054,SC2034 # the commas are env's list, one word
+DEFAULT_SIGNALS=(env --default-signal=INT,QUIT,TERM)
+
+# Sends SIGINT to background process $1 (started with DEFAULT_SIGNALS, so
+# that it has the default SIGINT) once a Windows worker runs, with a generous bound
 # (fails saying $2 if none starts), and waits for it: its exit status is
 # this one's.
 interrupt_once_windows_worker_runs() {

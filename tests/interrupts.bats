@@ -12,14 +12,6 @@ setup_file() {
     export B="$BATS_FILE_TMPDIR"
 }
 
-# Put before a command: runs it with SIGINT, SIGQUIT and SIGTERM at their
-# defaults, so that a test signals render-one as a user's shell would
-# start it, not as the test's caller left them. (A simple command: the
-# background job is env, which execs render-one, so $! is render-one's pid;
-# a function would be a subshell between them.)
-# shellcheck disable=SC2054 # the commas are env's list, one word
-DEFAULT_SIGNALS=(env --default-signal=INT,QUIT,TERM)
-
 # One job record: job OUTPUT [extra "key":value pair]
 job() {
     printf '{"output_path":"%s"%s}\n' "$1" "${2:+,$2}"

@@ -216,12 +216,10 @@ windows-x86_64	a Windows plugin needs wine: apt-get install wine wine64"
 
 @test "a plugin-scan interrupted while a Windows plugin loads stops the prefix's server it started" {
     assert_no_wineserver
-    # The plugin hangs as it loads. Job control gives the background run
-    # the default SIGINT.
-    set -m
-    VR_WIN_FAULT_AT_LOAD=1 plugin-scan --timeout 600 "$VR_WIN_HANG_VST2" >records 2>/dev/null &
+    # The plugin hangs as it loads. It starts with the default SIGINT,
+    # whatever this test's caller ignores.
+    VR_WIN_FAULT_AT_LOAD=1 "${DEFAULT_SIGNALS[@]}" plugin-scan --timeout 600 "$VR_WIN_HANG_VST2" >records 2>/dev/null &
     local pid=$! status=0
-    set +m
     # Loading once its Windows worker runs.
     interrupt_once_windows_worker_runs "$pid" "the plugin's Windows worker never started" || status=$?
     assert_equal "$status" 130
@@ -241,10 +239,8 @@ windows-x86_64	a Windows plugin needs wine: apt-get install wine wine64"
     long=$(printf 'x%.0s' $(seq 200))
     for i in $(seq 300); do mkfifo "$d/b-$long-$i.dll"; done
     mkfifo "$BATS_TEST_TMPDIR/records"
-    set -m
-    plugin-scan "$d" >"$BATS_TEST_TMPDIR/records" 2>/dev/null &
+    "${DEFAULT_SIGNALS[@]}" plugin-scan "$d" >"$BATS_TEST_TMPDIR/records" 2>/dev/null &
     local pid=$!
-    set +m
     exec 5<"$BATS_TEST_TMPDIR/records"
     read -r first <&5
     assert_equal "$(jq -c '[(.plugin_path | endswith("/a.dll")), has("error"), .plugin_platform]' <<<"$first")" \

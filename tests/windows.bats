@@ -209,12 +209,10 @@ l.wav ok "
     run wineserver -k0
     assert_failure 1
     printf '%s\n' '{"note":60,"output_path":"a.npy"}' >jobs.ndjson
-    # The plugin hangs as it loads: the job stays in flight. Job control
-    # gives the background run the default SIGINT.
-    set -m
-    VR_WIN_FAULT_AT_LOAD=1 render-one --plugin "$VR_WIN_HANG_VST2" --timeout 600 <jobs.ndjson >results 2>/dev/null &
+    # The plugin hangs as it loads: the job stays in flight. It starts with
+    # the default SIGINT, whatever this test's caller ignores.
+    VR_WIN_FAULT_AT_LOAD=1 "${DEFAULT_SIGNALS[@]}" render-one --plugin "$VR_WIN_HANG_VST2" --timeout 600 <jobs.ndjson >results 2>/dev/null &
     local pid=$! status=0
-    set +m
     # In flight once its Windows worker runs.
     interrupt_once_windows_worker_runs "$pid" "the job's Windows worker never started" || status=$?
     assert_equal "$status" 130
@@ -228,10 +226,8 @@ l.wav ok "
     run wineserver -k0
     assert_failure 1
     mkfifo feed.fifo
-    set -m
-    render-one --plugin "$VR_WIN_SYNTH_VST2" <feed.fifo >results 2>/dev/null &
+    "${DEFAULT_SIGNALS[@]}" render-one --plugin "$VR_WIN_SYNTH_VST2" <feed.fifo >results 2>/dev/null &
     local pid=$! status=0 feed
-    set +m
     exec {feed}>feed.fifo
     printf '%s\n' '{"note":60,"output_path":"a.npy"}' >&"$feed"
     # Between jobs once the first record is out (with a generous bound);

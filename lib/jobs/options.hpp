@@ -68,7 +68,7 @@ struct render_options {
     worker_options worker;
     supervise_options supervision;
     bool isolate = true;        // jobs rendered by a worker process (not --no-isolate)
-    double warm_s = 0;          // --warm: how long a warm render-one waits for the next (supervise/warm.hpp)
+    double warm_s = 0;          // --warm: how long a warm render-one waits for the next (warm/warm.hpp)
     bool warm_session = false;  // this run is a session of a warm render-one: its records say so
     bool probe_cache = true;    // probe verdicts kept on disk (not --no-cache): supervise/probe_cache.hpp
     bool skip_existing = false;

@@ -39,7 +39,7 @@
 #
 # A block takes some eight ssh logins (transfer, command, returns,
 # cleanup): a ControlMaster in ~/.ssh/config makes them one connection per
-# host (README.md). parallel's own -M is not used: under load its masters
+# host (vst-render(7), BATCHES, "Across machines"). parallel's own -M is not used: under load its masters
 # start while --filter-hosts checks the hosts, and the checks time out.
 #
 # A block counts as done when render-one exits 0 or 1 (1: some jobs failed,
@@ -59,7 +59,7 @@
 # writes (apt-get install ./vst-render_VERSION_amd64.deb brings what it
 # links), or `make install` from a source tree; the plugin at the same path,
 # rsync and perl (parallel's remote side), and a login by key
-# (see "Across machines" in README.md; --check tests a host).
+# (see vst-render(7), BATCHES, "Across machines"; --check tests a host).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 PATH="${VR_BIN:-$here/build/bin}:$PATH"

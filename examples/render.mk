@@ -29,7 +29,7 @@
 # renders itself and starts a warm render-one in the background, which
 # holds the plugin loaded, warmed and probed; every later target runs in
 # it and costs about what its render costs, not the plugin's load and
-# warm-up (render-one(1), "Warm render-one"; README, Benchmark).
+# warm-up (render-one(1), "Warm render-one"; bench/README.md).
 #
 # What is left running: that warm render-one (and the sessions and worker
 # processes it keeps ready, its forks), one for each plugin and

@@ -66,7 +66,7 @@ Host *
     BatchMode yes
     ConnectTimeout 10
     LogLevel QUIET
-    # One connection per host for a block's eight logins, as README.md
+    # One connection per host for a block's eight logins, as vst-render(7)
     # advises.
     ControlMaster auto
     ControlPath $SSH_CM_DIR/%C

@@ -53,6 +53,12 @@ std::string_view utf8_prefix(std::string_view s, std::size_t max_bytes) {
     return s.substr(0, end);
 }
 
+std::string message_number(double v) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.6g", v);
+    return text;
+}
+
 std::string printable_excerpt(std::string_view s, std::size_t max_bytes) {
     // Printable ASCII, the common case (every bad record line has an
     // excerpt), in one piece rather than byte by byte.

@@ -18,6 +18,10 @@ std::string_view utf8_prefix(std::string_view s, std::size_t max_bytes);
 // control characters escaped, "..." appended when cut.
 std::string printable_excerpt(std::string_view s, std::size_t max_bytes = 60);
 
+// A computed number for a message, to six significant digits ("1200",
+// "999.001", "2.95"): what a user reads, not every bit of the double.
+std::string message_number(double v);
+
 // The Levenshtein distance between a and b: the fewest single-byte
 // insertions, deletions and substitutions that turn one into the other.
 std::size_t edit_distance(std::string_view a, std::string_view b);

@@ -9,6 +9,7 @@
 #include "audio/measure.hpp"
 #include "audio/sndfile.hpp"
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "core/files.hpp"
 #include "core/hash.hpp"
 #include "midi/midi.hpp"
@@ -23,16 +24,6 @@ silence_tail tail_of(const render_job& job) {
     return t;
 }
 
-namespace {
-
-std::string number_text(double v) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.6g", v);
-    return text;
-}
-
-}  // namespace
-
 transport_map transport_for(const render_job& job, const midi_song* song, json& record) {
     if (!song) return transport_map(job.bpm, job.sig, job.sample_rate);
     transport_map t = transport_map::of_song(*song, job.bpm, job.sig, job.sample_rate, job.midi_path);
@@ -40,8 +31,8 @@ transport_map transport_for(const render_job& job, const midi_song* song, json& 
         // The file's tempo is whole microseconds per quarter note.
         const auto us = [](double bpm) { return std::llround(60e6 / bpm); };
         if (us(job.bpm) != us(t.first_bpm()))
-            throw record_error("bpm " + number_text(job.bpm) + " is not the MIDI file's tempo, " +
-                               number_text(t.first_bpm()) + " bpm (" + job.midi_path +
+            throw record_error("bpm " + message_number(job.bpm) + " is not the MIDI file's tempo, " +
+                               message_number(t.first_bpm()) + " bpm (" + job.midi_path +
                                "): leave bpm out, or give the file's");
     }
     if (job.sig_given && !(t.first_sig() == job.sig))
@@ -97,11 +88,7 @@ play_plan input_plan(const render_job& job, std::int64_t input_frames) {
 play_plan plan_for(const render_job& job, json& record, bool keep_program_changes, std::int64_t input_frames) {
     const bool until_silence = job.shape.tail_auto;
     const std::int64_t tail = until_silence ? 0 : seconds_to_frames(job.tail_s, job.sample_rate);
-    if (!job.midi_mode && !job.plays_note) {
-        play_plan plan = input_plan(job, input_frames);
-        plan.transport = transport_for(job, nullptr, record);
-        return plan;
-    }
+    if (!job.midi_mode && !job.plays_note) return input_plan(job, input_frames);
     play_plan plan = played_plan(job, record, keep_program_changes);
     // An input longer than the notes: all of it, then the tail. A fixed
     // tail is planned long enough to cover it, so that the note-off (left

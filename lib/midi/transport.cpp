@@ -6,18 +6,13 @@
 #include <cstdio>
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "midi/midi.hpp"
 #include "midi/play_plan.hpp"
 
 namespace vr {
 
 namespace {
-
-std::string number_text(double v) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.6g", v);
-    return text;
-}
 
 bool valid(const time_signature& sig) {
     const int d = sig.denominator;
@@ -26,7 +21,7 @@ bool valid(const time_signature& sig) {
 
 void check_bpm(double bpm, const std::string& what) {
     if (!(bpm >= min_bpm && bpm <= max_bpm))
-        throw record_error(what + ": " + number_text(bpm) + " bpm is outside 1 to 999 bpm");
+        throw record_error(what + ": " + message_number(bpm) + " bpm is outside 1 to 999 bpm");
 }
 
 // A change of tempo, time signature or both, at a musical position.
@@ -63,7 +58,7 @@ transport_map transport_map::of_song(const midi_song& song, double bpm, time_sig
     if (!song.smpte) {
         bpm = default_bpm;  // the standard's tempo until the file sets one
         for (const auto& t : song.tempos) {
-            const std::string where = file + ": the tempo at " + number_text(t.time_s) + " s";
+            const std::string where = file + ": the tempo at " + message_number(t.time_s) + " s";
             if (t.us_per_quarter == 0) throw record_error(where + " is 0 us per quarter note");
             const double b = 60e6 / t.us_per_quarter;
             check_bpm(b, where + " (" + std::to_string(t.us_per_quarter) + " us per quarter note)");
@@ -73,7 +68,7 @@ transport_map transport_map::of_song(const midi_song& song, double bpm, time_sig
     for (const auto& m : song.meters) {
         const time_signature s{m.numerator, m.denominator_power <= 6 ? 1 << m.denominator_power : 0};
         if (!valid(s))
-            throw record_error(file + ": the time signature at " + number_text(m.time_s) + " s, " +
+            throw record_error(file + ": the time signature at " + message_number(m.time_s) + " s, " +
                                std::to_string(m.numerator) + "/2^" + std::to_string(m.denominator_power) +
                                ", is not one (numerator 1 to 64, denominator 1 to 64)");
         // Under SMPTE time the tempo never changes: quarters follow seconds.

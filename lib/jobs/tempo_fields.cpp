@@ -49,8 +49,6 @@ std::string time_signature_problem(std::string_view text, time_signature& out) {
 
 }  // namespace
 
-bool valid_bpm(double bpm) { return bpm >= min_bpm && bpm <= max_bpm; }
-
 double parse_bpm(std::string_view text, std::string_view flag) {
     const std::string quoted = std::string(flag) + ": '" + printable_excerpt(text, 40) + "'";
     bool negative = !text.empty() && text[0] == '-';

@@ -12,11 +12,8 @@
 
 namespace vr {
 
-// min_bpm, max_bpm, default_bpm and time_signature are the transport's
-// (midi/transport.hpp): what the plugin's play head says.
-
-// True when bpm is a tempo a job may ask for: min_bpm to max_bpm, inclusive.
-bool valid_bpm(double bpm);
+// min_bpm, max_bpm, default_bpm, valid_bpm and time_signature are the
+// transport's (midi/transport.hpp): what the plugin's play head says.
 
 // A tempo written as text ("120", "92.5": digits, at most one '.' with
 // digits after it). Throws usage_error naming flag and the text when it is

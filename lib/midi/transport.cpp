@@ -20,7 +20,7 @@ bool valid(const time_signature& sig) {
 }
 
 void check_bpm(double bpm, const std::string& what) {
-    if (!(bpm >= min_bpm && bpm <= max_bpm))
+    if (!valid_bpm(bpm))
         throw record_error(what + ": " + message_number(bpm) + " bpm is outside 1 to 999 bpm");
 }
 

@@ -19,6 +19,10 @@ inline constexpr double min_bpm = 1.0;
 inline constexpr double max_bpm = 999.0;
 inline constexpr double default_bpm = 120.0;
 
+// True when bpm is a tempo the transport takes: min_bpm to max_bpm,
+// inclusive (NaN is not).
+inline bool valid_bpm(double bpm) { return bpm >= min_bpm && bpm <= max_bpm; }
+
 struct time_signature {
     int numerator = 4;
     int denominator = 4;

@@ -118,6 +118,7 @@ endif
 -include tests/plugins/windows/serum.mk
 -include tests/minimal-host/minimal-host.mk
 -include tests/plugins/seeds/seeds.mk
+-include tests/plugins/clocks/clocks.mk
 -include tests/plugins/bad/bad.mk
 -include tests/fuzz/fuzz.mk
 -include build-aux/deb.mk

@@ -166,7 +166,7 @@ PLAIN_ONLY_BATS := tests/deb.bats tests/distributed.bats tests/completion.bats \
                    tests/pipeline.bats tests/man-examples.bats tests/readme.bats \
                    tests/windows.bats tests/windows-jobs.bats \
                    tests/windows-scan.bats tests/windows-seeds.bats tests/serum-windows.bats \
-                   tests/windows-sandbox.bats tests/windows-display.bats
+                   tests/windows-sandbox.bats tests/windows-display.bats tests/windows-clocks.bats
 ifneq ($(strip $(SANITIZE)),)
 SUITES := unit bats lint-man
 endif

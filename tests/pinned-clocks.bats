@@ -13,7 +13,8 @@
 # VR_BIN=/work/main/build/bin, the five one-off processes of note 60 gave
 # five different files ("one-off process 2: one2.wav differs from the first
 # one-off render"), and likewise notes 61, 62 and 63; note 64 too, its real
-# wait lasting 50 ms in one process and 51 in another.
+# wait lasting 50 ms in one process and 51 in another; notes 65..68 said
+# 20,780 and 20,860 microseconds where the virtual clock says 20,001.
 bats_require_minimum_version 1.5.0
 load helper
 load everywhere
@@ -22,6 +23,11 @@ CLOCKS=$VR_TEST_CLOCKS_VST2
 
 # Notes of tests/plugins/clocks (README.md there).
 MONOTONIC=60 STEADY=61 BIRTH=62 TIMES=63 WAIT=64
+
+# Prints the number of frames of .npy file $1 and the set of its values.
+npy_values() {
+    /usr/bin/python3 -c "import numpy as np, sys; a = np.load(sys.argv[1]); print(a.shape[0], sorted(set(a.ravel().tolist())))" "$1"
+}
 
 @test "a note seeded from clock_gettime(CLOCK_MONOTONIC) in the note-on: the same bytes everywhere" {
     same_everywhere "$CLOCKS" "$MONOTONIC" --duration 0.1 --tail 0
@@ -51,8 +57,23 @@ MONOTONIC=60 STEADY=61 BIRTH=62 TIMES=63 WAIT=64
         > "$BATS_TEST_TMPDIR/wait.json"
     run jq -r .status "$BATS_TEST_TMPDIR/wait.json"
     assert_output ok
-    run /usr/bin/python3 -c "import numpy as np, sys; a = np.load(sys.argv[1]); print(a.shape[0], sorted(set(a.ravel().tolist())))" \
-        "$BATS_TEST_TMPDIR/wait.npy"
+    run npy_values "$BATS_TEST_TMPDIR/wait.npy"
     assert_output "4800 [0.5]"
     same_everywhere "$CLOCKS" "$WAIT" --duration 0.1 --tail 0
+}
+
+@test "a 20 ms pthread_cond_timedwait (CLOCK_MONOTONIC condition), clock_nanosleep to an instant, nanosleep and usleep inside a process call each take exactly 20 ms of the virtual clock" {
+    # Notes 65..68 output the whole microseconds between the readings
+    # before and after the wait, over 100000: 20000 waited, 1 the second
+    # reading's step. The real clock would say 20000 and some scheduling.
+    local note i
+    for note in 65 66 67 68; do
+        for i in 1 2 3; do
+            render-one --plugin "$CLOCKS" --note "$note" --duration 0.05 --tail 0 \
+                -o "$BATS_TEST_TMPDIR/w$note-$i.npy" > /dev/null
+            run npy_values "$BATS_TEST_TMPDIR/w$note-$i.npy"
+            assert_output "2400 [0.2000100016593933]"
+        done
+        cmp "$BATS_TEST_TMPDIR/w$note-1.npy" "$BATS_TEST_TMPDIR/w$note-3.npy" || fail "note $note: two processes differ"
+    done
 }

@@ -168,7 +168,9 @@ json describe_found(const scan_job& job, juce::AudioPluginFormat& fmt) {
         const auto t = std::chrono::steady_clock::now();
         juce::String error;
         plugin_context context(scan_rate);
-        auto plugin = call_plugin(context, [&] { return fmt.createInstanceFromDescription(*desc, scan_rate, scan_block, error); });
+        auto plugin = call_plugin(context, [&] {
+            return fmt.createInstanceFromDescription(*desc, scan_rate, scan_block, error);
+        });
         if (!plugin) would_not_load(job, error);
         const double load_s = scan_s + seconds_since(t);
         out.push_back(call_plugin(context, [&] { return describe(*plugin, *desc, job, load_s); }));
@@ -183,8 +185,9 @@ json describe_vst2(const scan_job& job, juce::AudioPluginFormat& fmt) {
     const auto start = std::chrono::steady_clock::now();
     juce::PluginDescription desc;
     plugin_context context(scan_rate);
-    auto plugin = call_plugin(
-        context, [&] { return create_instance({job.path, job.format}, fmt, job.path, scan_rate, scan_block, desc, true); });
+    auto plugin = call_plugin(context, [&] {
+        return create_instance({job.path, job.format}, fmt, job.path, scan_rate, scan_block, desc, true);
+    });
     const double load_s = seconds_since(start);
     json out = json::array({call_plugin(context, [&] { return describe(*plugin, desc, job, load_s); })});
     plugin.release();

@@ -11,6 +11,10 @@
 //   62  the birth value: clock_gettime(CLOCK_MONOTONIC) in VSTPluginMain
 //   63  times(&t)                                         ret * 1000003 + utime + stime
 //   64  the wait: std::condition_variable::wait_for 50 ms, unsignalled
+//   65  pthread_cond_timedwait 20 ms on a CLOCK_MONOTONIC condition, unsignalled
+//   66  clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME) to 20 ms on
+//   67  nanosleep 20 ms
+//   68  usleep 20000
 // Windows (_WIN32, mingw):
 //   60  QueryPerformanceCounter at the note-on            the count
 //   61  GetTickCount64                                    the milliseconds
@@ -24,12 +28,14 @@
 //       h = 0xcbf29ce484222325, then for each value h = (h ^ value) *
 //       0x100000001b3 (mod 2^64)
 //
-// Notes 60..63 (and 65, 66) sound white noise from a xorshift64* generator,
-// state x = value (0x9e3779b97f4a7c15 when 0); per sample:
+// Notes 60..63 (and Windows' 65, 66) sound white noise from a xorshift64*
+// generator, state x = value (0x9e3779b97f4a7c15 when 0); per sample:
 //   x ^= x >> 12; x ^= x << 25; x ^= x >> 27; r = x * 0x2545f4914f6cdd1d
 //   y = 0.25 * (v / 127.0) * ((double) (r >> 11) * 2^-53 * 2.0 - 1.0)
 // Note 64 sounds a constant: min(w, 100) / 100, w the whole milliseconds
 // the clock says the wait took (0.5 for a wait of 50 ms and less than 51).
+// Notes 65..68 (Linux) too: min(u, 100000) / 100000, u the whole
+// microseconds clock_gettime(CLOCK_MONOTONIC) says the 20 ms wait took.
 // The output is the sum of the sounding voices, the same on both channels;
 // a note-off ends its voice at once, CC 120 and 123 end every voice.
 #ifdef _WIN32
@@ -37,8 +43,10 @@
 #include <mmsystem.h>
 #include <sys/timeb.h>
 #else
+#include <pthread.h>
 #include <sys/times.h>
 #include <time.h>
+#include <unistd.h>
 #endif
 
 #include <chrono>
@@ -58,16 +66,19 @@ constexpr int first_note = 60;
 #ifdef _WIN32
 constexpr int sources = 7;
 #else
-constexpr int sources = 5;
+constexpr int sources = 9;
 #endif
 constexpr int wait_source = 4;
+// Linux: the short waits, 65..68.
+constexpr int first_short_wait = 5, last_short_wait = 8;
 constexpr int max_events = 512;
 
 struct voice {
     bool on = false;
     std::uint64_t x = 0;
     double amp = 0.0;
-    double level = 0.0;  // the wait note's constant
+    bool constant = false;  // a wait note: level, not noise
+    double level = 0.0;
 };
 
 struct pending {
@@ -163,6 +174,46 @@ std::int64_t waited_ms() {
     const auto after = std::chrono::steady_clock::now();
     return std::chrono::duration_cast<std::chrono::milliseconds>(after - before).count();
 }
+
+// How many whole microseconds CLOCK_MONOTONIC says a 20 ms wait of source
+// 5..8 took.
+std::int64_t short_wait_us(int source) {
+    constexpr long wait_ns = 20'000'000;
+    const std::uint64_t before = monotonic_ns();
+    switch (source) {
+        case 5: {
+            pthread_condattr_t a;
+            pthread_condattr_init(&a);
+            pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
+            pthread_cond_t c;
+            pthread_cond_init(&c, &a);
+            pthread_condattr_destroy(&a);
+            pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+            pthread_mutex_lock(&m);
+            const std::uint64_t t = before + wait_ns;
+            const timespec until{static_cast<time_t>(t / 1000000000u), static_cast<long>(t % 1000000000u)};
+            while (pthread_cond_timedwait(&c, &m, &until) == 0) {
+            }
+            pthread_mutex_unlock(&m);
+            pthread_cond_destroy(&c);
+            break;
+        }
+        case 6: {
+            const std::uint64_t t = before + wait_ns;
+            const timespec until{static_cast<time_t>(t / 1000000000u), static_cast<long>(t % 1000000000u)};
+            while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, nullptr) != 0) {
+            }
+            break;
+        }
+        case 7: {
+            const timespec length{0, wait_ns};
+            nanosleep(&length, nullptr);
+            break;
+        }
+        case 8: usleep(wait_ns / 1000); break;
+    }
+    return static_cast<std::int64_t>((monotonic_ns() - before) / 1000u);
+}
 #endif
 
 double noise(voice& v) {
@@ -177,9 +228,16 @@ void note_on(clocks& s, int note, int velocity) {
     int source = note - first_note;
     if (source < 0 || source >= sources) return;
     voice& v = s.voices[source];
+    v.constant = source == wait_source;
     if (source == wait_source) {
         std::int64_t ms = waited_ms();
         v.level = static_cast<double>(ms < 0 ? 0 : ms > 100 ? 100 : ms) / 100.0;
+#ifndef _WIN32
+    } else if (source >= first_short_wait && source <= last_short_wait) {
+        v.constant = true;
+        std::int64_t us = short_wait_us(source);
+        v.level = static_cast<double>(us < 0 ? 0 : us > 100000 ? 100000 : us) / 100000.0;
+#endif
     } else {
         std::uint64_t value = draw(s, source);
         v.x = value ? value : UINT64_C(0x9e3779b97f4a7c15);
@@ -203,7 +261,7 @@ void render(clocks& s, float** out, int from, int to, bool add) {
     for (int t = from; t < to; ++t) {
         double y = 0.0;
         for (int i = 0; i < sources; ++i)
-            if (s.voices[i].on) y += i == wait_source ? s.voices[i].level : s.voices[i].amp * noise(s.voices[i]);
+            if (s.voices[i].on) y += s.voices[i].constant ? s.voices[i].level : s.voices[i].amp * noise(s.voices[i]);
         for (int c = 0; c < 2; ++c) out[c][t] = add ? out[c][t] + static_cast<float>(y) : static_cast<float>(y);
     }
 }

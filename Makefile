@@ -180,7 +180,8 @@ PLAIN_ONLY_BATS := tests/deb.bats tests/distributed.bats tests/completion.bats \
                    tests/windows-sandbox.bats tests/windows-display.bats \
                    tests/windows-prefix.bats \
                    tests/warm.bats tests/warm-make.bats tests/reliability.bats \
-                   tests/minimal-host.bats tests/render-tempo-plugins.bats
+                   tests/minimal-host.bats tests/render-tempo-plugins.bats \
+                   tests/windows-clocks.bats
 ifneq ($(strip $(SANITIZE)),)
 SUITES := unit bats lint-man
 endif

@@ -34,6 +34,7 @@ PATH="$VR_BIN:$PATH"
 : "${VR_WIN_NO_ENTRY_DLL:=$TESTS_DIR/../build/plugins/win/faults/no-entry.dll}"
 : "${VR_WIN_WRITES_PREFIX_VST2:=$TESTS_DIR/../build/plugins/win/faults/writes-prefix.dll}"
 : "${VR_WIN_NEEDS_WINDOW_VST2:=$TESTS_DIR/../build/plugins/win/faults/needs-window.dll}"
+: "${VR_WIN_CLOCKS_VST2:=$TESTS_DIR/../build/plugins/win/clocks/vr-test-clocks.dll}"
 
 # For a test of Windows plugins: fails saying why when wine, the scratch
 # prefix of the run (tests/with-wine-prefix, which `make bats` runs bats

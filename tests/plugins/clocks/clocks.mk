@@ -25,7 +25,8 @@ $(TEST_CLOCKS_VST2): tests/plugins/clocks/clocks_vst2.cpp tests/plugins/clocks/c
 
 # The same file built for Windows (README.md, "Windows") where the cross
 # compiler is (lib/windows/windows.mk's WIN_CXX); the path is exported
-# either way, so a test can say the plugin is missing.
+# either way, so a test can say the plugin is missing. -static: the posix
+# compiler's libstdc++ needs winpthread, whose DLL no prefix holds.
 WIN_CLOCKS_VST2 := build/plugins/win/clocks/vr-test-clocks.dll
 export VR_WIN_CLOCKS_VST2 := $(abspath $(WIN_CLOCKS_VST2))
 
@@ -38,5 +39,5 @@ $(WIN_CLOCKS_VST2): tests/plugins/clocks/clocks_vst2.cpp tests/plugins/clocks/cl
 	@mkdir -p $(@D)
 	$(WIN_CXX) -std=c++17 -O2 -shared -s -static-libgcc -static-libstdc++ -Wall -Wextra -Wno-cpp \
 	  -D_WIN32_WINNT=0x0A00 -Itests/plugins/vst2compat -isystem $(WIN_INCLUDE) -o $@ $< \
-	  tests/plugins/windows/vst2.def -lwinmm
+	  tests/plugins/windows/vst2.def -static -lwinmm
 endif

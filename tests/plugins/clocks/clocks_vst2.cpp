@@ -23,9 +23,13 @@
 //   64  the wait: WaitForSingleObject(event, 50), event never set, timed
 //       with QueryPerformanceCounter
 //   65  _ftime64_s                                        time * 1000 + millitm
+//   66  all four: QueryPerformanceCounter, GetTickCount64, timeGetTime and
+//       _ftime64_s read in that order, folded as FNV-1a folds words:
+//       h = 0xcbf29ce484222325, then for each value h = (h ^ value) *
+//       0x100000001b3 (mod 2^64)
 //
-// Notes 60..63 (and 65) sound white noise from a xorshift64* generator,
-// state x = value (0x9e3779b97f4a7c15 when 0); per sample:
+// Notes 60..63 (and Windows' 65, 66) sound white noise from a xorshift64*
+// generator, state x = value (0x9e3779b97f4a7c15 when 0); per sample:
 //   x ^= x >> 12; x ^= x << 25; x ^= x >> 27; r = x * 0x2545f4914f6cdd1d
 //   y = 0.25 * (v / 127.0) * ((double) (r >> 11) * 2^-53 * 2.0 - 1.0)
 // Note 64 sounds a constant: min(w, 100) / 100, w the whole milliseconds
@@ -60,7 +64,7 @@ namespace {
 
 constexpr int first_note = 60;
 #ifdef _WIN32
-constexpr int sources = 6;
+constexpr int sources = 7;
 #else
 constexpr int sources = 9;
 #endif
@@ -97,16 +101,24 @@ std::uint64_t performance_count() {
     return static_cast<std::uint64_t>(c.QuadPart);
 }
 
+std::uint64_t ftime_ms() {
+    __timeb64 t;
+    if (_ftime64_s(&t) != 0) return 0;
+    return static_cast<std::uint64_t>(t.time) * 1000u + t.millitm;
+}
+
 std::uint64_t draw(const clocks& s, int source) {
     switch (source) {
         case 0: return performance_count();
         case 1: return GetTickCount64();
         case 2: return s.birth_value;
         case 3: return timeGetTime();
-        case 5: {
-            __timeb64 t;
-            if (_ftime64_s(&t) != 0) return 0;
-            return static_cast<std::uint64_t>(t.time) * 1000u + t.millitm;
+        case 5: return ftime_ms();
+        case 6: {
+            const std::uint64_t values[] = {performance_count(), GetTickCount64(), timeGetTime(), ftime_ms()};
+            std::uint64_t h = UINT64_C(0xcbf29ce484222325);
+            for (std::uint64_t v : values) h = (h ^ v) * UINT64_C(0x100000001b3);
+            return h;
         }
     }
     return 0;

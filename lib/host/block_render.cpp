@@ -168,7 +168,7 @@ audio_buffer render_blocks(juce_plugin& p, const play_plan& plan, int channels, 
         }
         head.frame = pos;
         auto started = std::chrono::steady_clock::now();
-        plugin.processBlock(buffer, midi);
+        call_plugin(*p.context, [&] { plugin.processBlock(buffer, midi); });
         process_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
         const float* left = buffer.getReadPointer(0);

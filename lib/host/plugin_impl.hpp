@@ -9,12 +9,16 @@
 #include <string>
 #include <unordered_map>
 
+#include "host/plugin_call.hpp"
 #include "host/plugin_instance.hpp"
 
 namespace vr::host {
 
 // What a JUCE-hosted instance holds.
 struct juce_plugin {
+    // The calls into the plugin go through call_plugin on it (made before
+    // the instance, which it outlives).
+    std::unique_ptr<plugin_context> context;
     std::unique_ptr<juce::AudioPluginInstance> plugin;
     plugin_info info;
     int block_size = 512;

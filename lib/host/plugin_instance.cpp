@@ -157,14 +157,18 @@ std::unique_ptr<plugin_instance> plugin_instance::load(const plugin_ref& ref, in
     auto& fmt = format_for(ref.format);
     std::string id = identifier_for(ref, fmt);
     juce::PluginDescription description;
-    auto plugin = create_instance(ref, fmt, id, sample_rate, block_size, description, skip_program_walk);
+    auto context = std::make_unique<plugin_context>(sample_rate);
+    auto plugin = call_plugin(*context, [&] {
+        return create_instance(ref, fmt, id, sample_rate, block_size, description, skip_program_walk);
+    });
     const juce::PluginDescription* desc = &description;
     plugin->setNonRealtime(true);
     enable_buses(*plugin, ref.location, ref.format, sidechain);
     plugin->setRateAndBufferSizeDetails(sample_rate, block_size);
-    plugin->prepareToPlay(sample_rate, block_size);
+    call_plugin(*context, [&] { plugin->prepareToPlay(sample_rate, block_size); });
 
     auto p = std::make_unique<juce_plugin>();
+    p->context = std::move(context);
     p->block_size = block_size;
     p->info.name = desc->name.toStdString();
     p->info.format = to_string(ref.format);

@@ -63,3 +63,39 @@ needs_arena() {
     run jq -r '[.status, has("reproducible"), has("warning")] | @tsv' <<<"$output"
     assert_output "ok	false	false"
 }
+
+# Under --isolation fresh and reset the job's instance is a second one of
+# the process (the worker's first stays): its addresses may differ from a
+# one-off's, but not from job to job.
+@test "each note renders the same bytes in every job of a batch, in either order, under every isolation mode" {
+    needs_arena
+    local dir="$BATS_TEST_TMPDIR" mode order note i
+    render-one --plugin "$MEMORY" --note 60 --duration 0.1 --tail 0 -o "$dir/alone60.wav" > /dev/null
+    for mode in fork fresh reset; do
+        for order in fwd back; do
+            mkdir -p "$dir/$mode-$order"
+            for i in 1 2; do
+                for note in 60 61 62 63; do
+                    printf '{"note":%d,"output_path":"%s/%d-%d.wav"}\n' "$note" "$dir/$mode-$order" "$note" "$i"
+                done
+            done > "$dir/$mode-$order.jobs"
+            if [ "$order" = back ]; then
+                tac "$dir/$mode-$order.jobs" > "$dir/jobs.tac"
+                mv "$dir/jobs.tac" "$dir/$mode-$order.jobs"
+            fi
+            render-one --plugin "$MEMORY" --isolation "$mode" --duration 0.1 --tail 0 < "$dir/$mode-$order.jobs" \
+                > "$dir/$mode-$order.ndjson"
+            run jq -s -r --arg mode "$mode" '[.[] | select(.status == "ok" and .isolation == $mode)] | length' \
+                "$dir/$mode-$order.ndjson"
+            assert_output 8
+            for i in 1 2; do
+                for note in 60 61 62 63; do
+                    cmp -s "$dir/$mode-fwd/$note-1.wav" "$dir/$mode-$order/$note-$i.wav" ||
+                        fail "--isolation $mode ($order): note $note, job $i of its kind, differs from the first"
+                done
+            done
+        done
+    done
+    # Forked from the worker's first instance, as a one-off renders on it.
+    cmp -s "$dir/alone60.wav" "$dir/fork-fwd/60-1.wav" || fail "--isolation fork: note 60 differs from a one-off"
+}

@@ -29,6 +29,7 @@
 // Off in a sanitized build (the sanitizer owns malloc) and with
 // VR_PLUGIN_ARENA=off in the environment.
 #pragma once
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 
@@ -50,11 +51,19 @@ bool start_arena() noexcept;
 bool arena_started() noexcept;
 
 // While one lives (and the arena is started), what this thread allocates
-// comes from the arena. Nests.
+// comes from the arena. Nests. The fences keep the compiler from moving
+// the mark past a malloc it inlined knowledge of (it assumes malloc reads
+// no memory of ours, and once dropped a ++ and -- around realloc).
 class in_arena_scope {
 public:
-    in_arena_scope() noexcept { ++detail::inside_arena; }
-    ~in_arena_scope() { --detail::inside_arena; }
+    in_arena_scope() noexcept {
+        ++detail::inside_arena;
+        std::atomic_signal_fence(std::memory_order_seq_cst);
+    }
+    ~in_arena_scope() {
+        std::atomic_signal_fence(std::memory_order_seq_cst);
+        --detail::inside_arena;
+    }
     in_arena_scope(const in_arena_scope&) = delete;
     in_arena_scope& operator=(const in_arena_scope&) = delete;
 };

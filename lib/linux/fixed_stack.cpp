@@ -109,20 +109,25 @@ bool map_stack() {
 #endif
 }
 
-bool zero_line(const char* p) {
-    std::uint64_t w[8];
-    std::memcpy(w, p, sizeof w);
-    return (w[0] | w[1] | w[2] | w[3] | w[4] | w[5] | w[6] | w[7]) == 0;
+constexpr std::size_t chunk = 256;
+
+using stack_word = std::uint64_t __attribute__((may_alias));
+
+bool zero_chunk(const char* p) {
+    const auto* w = reinterpret_cast<const stack_word*>(p);  // chunk-aligned
+    std::uint64_t any = 0;
+    for (std::size_t i = 0; i < chunk / 8; ++i) any |= w[i];
+    return any == 0;
 }
 
-// Zeroes what the call left below the top, down to the last dirty line
+// Zeroes what the call left below the top, down to the last dirty chunk
 // before clean_run clean bytes.
 void clean() {
     char* const top = stack_top();
     const char* const bottom = reinterpret_cast<const char*>(fixed_stack_base);
-    char* dirty = top;  // the lowest dirty line found
-    for (char* p = top - 64; p >= bottom && dirty - p <= static_cast<std::ptrdiff_t>(clean_run); p -= 64)
-        if (!zero_line(p)) dirty = p;
+    char* dirty = top;  // the lowest dirty chunk found
+    for (char* p = top - chunk; p >= bottom && dirty - p <= static_cast<std::ptrdiff_t>(clean_run); p -= chunk)
+        if (!zero_chunk(p)) dirty = p;
     std::memset(dirty, 0, static_cast<std::size_t>(top - dirty));
 }
 

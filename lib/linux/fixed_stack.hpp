@@ -29,7 +29,7 @@ namespace vr {
 
 constexpr std::uintptr_t fixed_stack_base = 0x3e0000000000;  // its lowest address
 constexpr std::size_t fixed_stack_bytes = std::size_t{8} << 20;
-constexpr std::size_t clean_run = 4096;
+constexpr std::size_t clean_run = 2048;
 
 // Runs fn(arg) on the fixed stack where it can (above), else here. fn must
 // not throw.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "linux/fixed_stack.hpp"
 
+#include <pthread.h>
 #include <sys/mman.h>
 #include <sys/personality.h>
 
@@ -103,7 +104,12 @@ bool map_stack() {
             ::munmap(at, guard_bytes + fixed_stack_bytes);
             return false;
         }
-        return ::mprotect(reinterpret_cast<void*>(fixed_stack_base), fixed_stack_bytes, PROT_READ | PROT_WRITE) == 0;
+        if (::mprotect(reinterpret_cast<void*>(fixed_stack_base), fixed_stack_bytes, PROT_READ | PROT_WRITE) != 0)
+            return false;
+        // A child forked while another thread was on the stack has the
+        // stack free: that thread is not in it.
+        ::pthread_atfork(nullptr, nullptr, [] { g_taken.store(t_on_it, std::memory_order_relaxed); });
+        return true;
     }();
     return mapped;
 #endif

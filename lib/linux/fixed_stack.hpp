@@ -10,8 +10,9 @@
 // after each call, the bytes it dirtied are zeroed again (found by scanning
 // down from the entry until clean_run zero bytes follow the last dirty
 // one: a frame with a larger untouched array above dirty bytes below would
-// leave those; measured cost in bench/README.md terms: about 0.1 us for a
-// call that dirties 1 KiB).
+// leave those). Measured on the 2-core build VM: about 0.2 us a call that
+// dirties up to 1 KiB (40 ns of it the switch), 0.45 us for 4 KiB; a
+// forked job's child copies one or two stack pages more.
 //
 // One thread at a time has the stack: a call on another thread meanwhile,
 // and a call made from inside a call, runs where it is. An exception thrown

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "linux/plugin_arena.hpp"
 
+#include <pthread.h>
 #include <sched.h>
 #include <sys/mman.h>
 
@@ -39,12 +40,16 @@ struct arena {
 
 arena g_arena;
 
+void take_lock() {
+    while (g_arena.busy.test_and_set(std::memory_order_acquire)) ::sched_yield();
+}
+
+void drop_lock() { g_arena.busy.clear(std::memory_order_release); }
+
 class arena_lock {
 public:
-    arena_lock() {
-        while (g_arena.busy.test_and_set(std::memory_order_acquire)) ::sched_yield();
-    }
-    ~arena_lock() { g_arena.busy.clear(std::memory_order_release); }
+    arena_lock() { take_lock(); }
+    ~arena_lock() { drop_lock(); }
     arena_lock(const arena_lock&) = delete;
     arena_lock& operator=(const arena_lock&) = delete;
 };
@@ -84,6 +89,9 @@ bool start_arena() noexcept {
             ::munmap(at, bytes);
             return false;
         }
+        // A fork while another thread holds the lock would leave the child
+        // a lock nobody releases: forks wait for it.
+        ::pthread_atfork([] { take_lock(); }, [] { drop_lock(); }, [] { drop_lock(); });
         g_arena.started.store(true, std::memory_order_release);
         return true;
     }();

@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 
 #include <malloc.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <cstdlib>
@@ -15,6 +17,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "linux/child_heap.hpp"
 #include "linux/fixed_stack.hpp"
 #include "linux/plugin_arena.hpp"
 
@@ -147,6 +150,50 @@ TEST(PluginArena, AlignmentIsKept) {
         EXPECT_TRUE(vr::in_arena(p));
         std::free(p);
     }
+}
+
+// What a plugin call in a forked child allocates, its child heap entered or
+// not, lands where the same call in the parent would: the child inherits
+// the arena's state.
+TEST(PluginArena, AForkedChildAllocatesWhereItsParentWould) {
+    NEEDS_ARENA();
+    void* kept;
+    {
+        vr::in_arena_scope inside;
+        kept = std::malloc(300);
+    }
+    for (bool child_heap : {false, true}) {
+        int fds[2];
+        ASSERT_EQ(::pipe(fds), 0);
+        const pid_t pid = ::fork();
+        ASSERT_GE(pid, 0);
+        if (pid == 0) {
+            if (child_heap) vr::enter_child_heap();
+            void* p;
+            void* outside = std::malloc(300);  // the child heap's or glibc's
+            {
+                vr::in_arena_scope inside;
+                p = std::malloc(300);
+            }
+            std::free(outside);
+            const auto at = reinterpret_cast<std::uintptr_t>(p);
+            ::_exit(::write(fds[1], &at, sizeof at) == sizeof at ? 0 : 1);
+        }
+        ::close(fds[1]);
+        std::uintptr_t child_at = 0;
+        EXPECT_EQ(::read(fds[0], &child_at, sizeof child_at), static_cast<ssize_t>(sizeof child_at));
+        ::close(fds[0]);
+        int status = 0;
+        ::waitpid(pid, &status, 0);
+        void* p;
+        {
+            vr::in_arena_scope inside;
+            p = std::malloc(300);
+        }
+        EXPECT_EQ(child_at, reinterpret_cast<std::uintptr_t>(p)) << (child_heap ? "child heap entered" : "glibc's heap");
+        std::free(p);
+    }
+    std::free(kept);
 }
 
 // The fixed stack.

@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <sys/mman.h>
 #include <sys/personality.h>
+#include <emmintrin.h>
 
 #include <atomic>
 #include <cstring>
@@ -117,13 +118,13 @@ bool map_stack() {
 
 constexpr std::size_t chunk = 256;
 
-using stack_word = std::uint64_t __attribute__((may_alias));
-
+// Whether the chunk-aligned chunk at p is all zero (SSE2: GCC's -O2 keeps
+// the plain loop scalar, four times slower).
 bool zero_chunk(const char* p) {
-    const auto* w = reinterpret_cast<const stack_word*>(p);  // chunk-aligned
-    std::uint64_t any = 0;
-    for (std::size_t i = 0; i < chunk / 8; ++i) any |= w[i];
-    return any == 0;
+    const auto* v = reinterpret_cast<const __m128i*>(p);
+    __m128i any = _mm_load_si128(v);
+    for (std::size_t i = 1; i < chunk / 16; ++i) any = _mm_or_si128(any, _mm_load_si128(v + i));
+    return _mm_movemask_epi8(_mm_cmpeq_epi8(any, _mm_setzero_si128())) == 0xffff;
 }
 
 // Zeroes what the call left below the top, down to the last dirty chunk

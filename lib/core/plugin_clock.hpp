@@ -12,7 +12,8 @@
 //     waited_until).
 // The interpositions that answer from it, on the calling thread only and
 // only while it is inside a call (inside_plugin), are each system's:
-// linux/pinned_randomness.cpp, windows/pinned_imports.cpp. Header only:
+// linux/pinned_clocks.cpp (clock_gettime's one definition is in
+// linux/pinned_randomness.cpp), windows/pinned_imports.cpp. Header only:
 // the Windows worker builds it too.
 #pragma once
 #include <atomic>

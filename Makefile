@@ -118,16 +118,18 @@ endif
 -include tests/plugins/windows/serum.mk
 -include tests/minimal-host/minimal-host.mk
 -include tests/plugins/seeds/seeds.mk
+-include tests/plugins/memory/memory.mk
 -include tests/plugins/clocks/clocks.mk
 -include tests/plugins/bad/bad.mk
 -include tests/fuzz/fuzz.mk
 -include build-aux/deb.mk
 -include build-aux/completion.mk
 
-# The child heap's unit tests link its object, wine's tests lib/wine's, and
+# The child heap's, the plugin arena's and the fixed stack's unit tests
+# link their objects, wine's tests lib/wine's, and
 # the wire's and the read-only matching's tests host/instance_wire's and
 # host/read_only's (lib/linux, lib/wine and lib/host are not in libvr).
-UNIT_LINUX_OBJS := $(BUILD)/obj/lib/linux/child_heap.o
+UNIT_LINUX_OBJS := $(patsubst %,$(BUILD)/obj/lib/linux/%.o,child_heap plugin_arena fixed_stack)
 UNIT_WINE_OBJS  := $(patsubst %,$(BUILD)/obj/lib/wine/%.o,wine_session prefix_server server_lookup display)
 UNIT_HOST_OBJS  := $(patsubst %,$(BUILD)/obj/lib/host/%.o,instance_wire read_only)
 $(UNIT_BIN): $(UNIT_OBJS) $(UNIT_LINUX_OBJS) $(UNIT_WINE_OBJS) $(UNIT_HOST_OBJS) $(LIBVR)

@@ -5,6 +5,7 @@
 // up (warm/warm.hpp), and otherwise it becomes render-one's host,
 // render-one-host (tools/libexec/render-one-host.cpp), with the same
 // arguments. A command that starts in a millisecond, not the host's three.
+#include <sys/personality.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -34,8 +35,22 @@ bool asks_warm(int argc, char** argv) {
     return false;
 }
 
+// Whether the arguments say --real-randomness.
+bool asks_real_randomness(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i)
+        if (std::strcmp(argv[i], "--real-randomness") == 0) return true;
+    return false;
+}
+
 int run(int argc, char** argv) {
     const std::string host = host_path();
+    // The host, and every process it starts, lays its address space out
+    // without randomization (kept across fork and exec): a plugin's module,
+    // its stack and glibc's heap are where they were in the last run
+    // (render-one(1), Reproducibility). Where it is refused, the host's
+    // records say so.
+    if (!asks_real_randomness(argc, argv))
+        if (const int persona = ::personality(0xffffffff); persona != -1) (void)::personality(persona | ADDR_NO_RANDOMIZE);
     if (asks_warm(argc, argv)) {
         vr::cli cli("[< jobs]", vr::render_one_summary);
         vr::declare_render_options(cli);

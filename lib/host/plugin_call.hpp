@@ -5,12 +5,21 @@
 // prepareToPlay, reset and every process call. What the plugin sees of the
 // process during such a call is then the instance's, not the process's:
 // its monotonic clocks read the instance's virtual clock (core/
-// plugin_clock.hpp), on this thread only. Nothing else of the worker's
-// changes, and the plugin's own threads keep the real clock.
+// plugin_clock.hpp), on this thread only. On Linux, what the call
+// allocates on this thread comes from the plugin arena (linux/
+// plugin_arena.hpp) and the call runs on the fixed stack (linux/
+// fixed_stack.hpp): the addresses the plugin sees and the memory it never
+// wrote are the same in every process. Nothing else of the worker's
+// changes, and the plugin's own threads keep the real clock and glibc's
+// heap.
 #pragma once
 #include <utility>
 
 #include "core/plugin_clock.hpp"
+#ifndef _WIN32
+#include "linux/fixed_stack.hpp"
+#include "linux/plugin_arena.hpp"
+#endif
 
 namespace vr::host {
 
@@ -25,7 +34,13 @@ struct plugin_context {
 template <typename F>
 decltype(auto) call_plugin(plugin_context& context, F&& f) {
     inside_plugin inside(context.clock);
+#ifdef _WIN32
     return std::forward<F>(f)();
+#else
+    start_arena();  // once a process
+    in_arena_scope arena;
+    return on_fixed_stack(f);
+#endif
 }
 
 }  // namespace vr::host

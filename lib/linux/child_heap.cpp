@@ -12,6 +12,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "linux/plugin_arena.hpp"
+
 #if defined(__SANITIZE_ADDRESS__)
 #define VR_CHILD_HEAP_OFF 1
 #elif defined(__has_feature)
@@ -168,24 +170,32 @@ bool power_of_two(std::size_t n) { return n && !(n & (n - 1)); }
 
 extern "C" {
 
+// The plugin arena (linux/plugin_arena.hpp) comes first: a thread inside
+// a plugin call allocates from it, and its blocks go back to it whoever
+// frees them; then the child heap, then glibc.
 void* malloc(std::size_t bytes) {
+    if (vr::arena_wanted())
+        if (void* p = vr::arena_alloc(bytes, 16)) return p;
     if (!g_in_child) return __libc_malloc(bytes);
     return child_alloc(bytes, 16);
 }
 
 void free(void* p) {
+    if (vr::in_arena(p)) return vr::arena_free(p);
     if (!g_in_child) return __libc_free(p);
     if (p && ours(p)) give_back(p);
     // A block of the parent's: left where it is, unwritten.
 }
 
 void* calloc(std::size_t n, std::size_t size) {
-    if (!g_in_child) return __libc_calloc(n, size);
     std::size_t bytes;
     if (__builtin_mul_overflow(n, size, &bytes)) {
         errno = ENOMEM;
         return nullptr;
     }
+    if (vr::arena_wanted())
+        if (void* p = vr::arena_alloc(bytes, 16)) return p;  // zeroed
+    if (!g_in_child) return __libc_calloc(n, size);
     bool fresh = false;
     void* p = child_alloc(bytes, 16, &fresh);
     if (p && !fresh) std::memset(p, 0, bytes);
@@ -193,6 +203,17 @@ void* calloc(std::size_t n, std::size_t size) {
 }
 
 void* realloc(void* p, std::size_t bytes) {
+    if (p && bytes && (vr::in_arena(p) || vr::arena_wanted())) {
+        const std::size_t had = vr::in_arena(p)       ? vr::arena_room(p)
+                                : g_in_child && ours(p) ? room(p)
+                                                        : glibc_usable_size(p);
+        if (vr::in_arena(p) && bytes <= had) return p;
+        void* q = malloc(bytes);
+        if (!q) return nullptr;
+        std::memcpy(q, p, had < bytes ? had : bytes);
+        free(p);
+        return q;
+    }
     if (!g_in_child) return __libc_realloc(p, bytes);
     if (!p) return child_alloc(bytes, 16);
     if (bytes == 0) {
@@ -219,6 +240,8 @@ void* reallocarray(void* p, std::size_t n, std::size_t size) {
 }
 
 void* memalign(std::size_t align, std::size_t bytes) {
+    if (vr::arena_wanted() && power_of_two(align))
+        if (void* p = vr::arena_alloc(bytes, align)) return p;
     if (!g_in_child) return __libc_memalign(align, bytes);
     if (!power_of_two(align)) {
         errno = EINVAL;
@@ -248,6 +271,7 @@ void* pvalloc(std::size_t bytes) {
 
 std::size_t malloc_usable_size(void* p) {
     if (!p) return 0;
+    if (vr::in_arena(p)) return vr::arena_room(p);
     if (g_in_child && ours(p)) return room(p);
     return glibc_usable_size(p);
 }

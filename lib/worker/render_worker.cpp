@@ -21,6 +21,7 @@
 #include "jobs/job_audio.hpp"
 #include "linux/child.hpp"
 #include "linux/child_heap.hpp"
+#include "linux/fixed_stack.hpp"
 #include "linux/pinned_randomness.hpp"
 #include "midi/play_plan.hpp"
 #include "plugins/provenance.hpp"
@@ -349,6 +350,16 @@ void render_worker::run(const render_job& asked, json& record, const std::functi
     record["isolation"] = to_string(how);
     record["randomness"] = pinned::enabled() ? "pinned" : "real";
     if (first.slot->reproducible) record["reproducible"] = *first.slot->reproducible;
+    static const bool addresses_pinned = addresses_fixed();
+    if (!options_.real_randomness && !addresses_pinned) {
+        // render-one turns ASLR off for its host; here it was refused.
+        static const std::string why =
+            "addresses are randomized in this process (personality ADDR_NO_RANDOMIZE refused): a plugin that "
+            "seeds from an address may render otherwise in another process (render-one(1), Reproducibility)";
+        const std::string had = record.value("warning", "");
+        record["warning"] = had.empty() ? why : had + "; " + why;
+        record["reproducible"] = false;
+    }
     if (const double mb = wine::shared_hosts_rss_mb(); mb > 0) record["windows_worker_rss_mb"] = mb;
     std::vector<worker_slot*> slots;
     for (auto& st : stages) slots.push_back(st.slot);

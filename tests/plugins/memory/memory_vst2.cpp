@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// vr-test-memory: a VST2 instrument in one C++ file (no JUCE) whose every
+// note is seeded from an address or from memory it never wrote, so that a
+// test hears whether the host pinned them (README.md beside this; render-
+// one(1), Reproducibility). A note-on of note n, velocity v (1..127) takes
+// a 64-bit value from source n - 60 (notes outside 60..63 are silent):
+//
+//   60  a heap block never written: eight blocks of 200 bytes are filled
+//       with a pattern of their own and the stack's addresses, freed, then
+//       one more of 200 bytes is allocated and its bytes hashed (FNV-1a)
+//   61  a stack array never written: a function fills 256 bytes of its
+//       frame with addresses and returns; the next one, as deep, hashes
+//       the 256 bytes of an array it never set
+//   62  the instance's address (this)
+//   63  a static's address (the module's load address)
+//
+// The voice is white noise from a xorshift64* generator (as vr-test-seeds):
+// x = value (0x9e3779b97f4a7c15 when it is 0); per sample
+//   x ^= x >> 12; x ^= x << 25; x ^= x >> 27; r = x * 0x2545f4914f6cdd1d
+//   y = amp * ((double) (r >> 11) * 2^-53 * 2.0 - 1.0), amp = 0.25 * v / 127
+// summed over the sounding voices, the same on both channels. A note-off
+// ends the voice at once; CC 120 and 123 end every voice.
+//
+// Built for Windows (mingw, _WIN32), source 60's blocks come from
+// HeapAlloc(GetProcessHeap()) and from a heap of its own (HeapCreate): the
+// value is both hashes xored.
+#ifdef _WIN32
+#include <windows.h>
+#endif
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+
+#include "pluginterfaces/vst2.x/aeffectx.h"
+
+namespace {
+
+constexpr int first_note = 60;
+constexpr int sources = 4;
+constexpr int max_events = 512;
+constexpr std::size_t block_bytes = 200;
+
+std::uint64_t fnv(const volatile unsigned char* b, std::size_t n) {
+    std::uint64_t h = 0xcbf29ce484222325u;
+    for (std::size_t i = 0; i < n; ++i) h = (h ^ b[i]) * 0x100000001b3u;
+    return h;
+}
+
+#ifdef _WIN32
+void* take(HANDLE heap, std::size_t n) { return HeapAlloc(heap, 0, n); }
+void give(HANDLE heap, void* p) { HeapFree(heap, 0, p); }
+#else
+using HANDLE = void*;
+void* take(HANDLE, std::size_t n) { return std::malloc(n); }
+void give(HANDLE, void* p) { std::free(p); }
+#endif
+
+// Source 60 on one heap.
+std::uint64_t heap_value(HANDLE heap) {
+    void* blocks[8];
+    const auto here = reinterpret_cast<std::uintptr_t>(&blocks);
+    for (int i = 0; i < 8; ++i) {
+        blocks[i] = take(heap, block_bytes);
+        if (!blocks[i]) return 0;
+        const std::uint64_t pattern = reinterpret_cast<std::uintptr_t>(blocks[i]) * 31u ^ here;
+        for (std::size_t at = 0; at + 8 <= block_bytes; at += 8) std::memcpy(static_cast<char*>(blocks[i]) + at, &pattern, 8);
+    }
+    for (int i = 0; i < 8; ++i) give(heap, blocks[i]);
+    void* p = take(heap, block_bytes);
+    if (!p) return 0;
+    const std::uint64_t value = fnv(static_cast<unsigned char*>(p), block_bytes);
+    give(heap, p);
+    return value;
+}
+
+std::uint64_t heap_source() {
+#ifdef _WIN32
+    HANDLE own = HeapCreate(0, 0, 0);
+    const std::uint64_t value = heap_value(GetProcessHeap()) ^ (own ? heap_value(own) : 0);
+    if (own) HeapDestroy(own);
+    return value;
+#else
+    return heap_value(nullptr);
+#endif
+}
+
+// Source 61: the first call dirties the stack, the second reads it.
+__attribute__((noinline)) void dirty_stack(const void* instance) {
+    volatile std::uintptr_t words[32];
+    for (int i = 0; i < 32; ++i) words[i] = reinterpret_cast<std::uintptr_t>(&words[i]) ^ reinterpret_cast<std::uintptr_t>(instance);
+}
+
+__attribute__((noinline)) std::uint64_t unwritten_stack() {
+    unsigned char bytes[256];
+    __asm__ volatile("" : : "r"(bytes) : "memory");  // as if something had written it
+    return fnv(bytes, sizeof bytes);
+}
+
+int g_static = 1;  // source 63
+
+struct voice {
+    bool on = false;
+    std::uint64_t x = 0;
+    double amp = 0.0;
+};
+
+struct pending {
+    int delta;
+    unsigned char midi[3];
+};
+
+struct memory {
+    AEffect effect{};  // first: the host's AEffect* is this object's address
+    voice voices[sources];
+    pending events[max_events];
+    int event_count = 0;
+
+    std::uint64_t draw(int source) {
+        switch (source) {
+            case 0: return heap_source();
+            case 1: dirty_stack(this); return unwritten_stack();
+            case 2: return reinterpret_cast<std::uintptr_t>(this);
+            case 3: return reinterpret_cast<std::uintptr_t>(&g_static);
+        }
+        return 0;
+    }
+
+    void midi(const unsigned char* m) {
+        const int kind = m[0] & 0xf0, note = m[1] & 0x7f, source = note - first_note;
+        if (kind == 0x90 && m[2] > 0) {
+            if (source < 0 || source >= sources) return;
+            const std::uint64_t value = draw(source);
+            voices[source] = voice{true, value ? value : 0x9e3779b97f4a7c15u, 0.25 * (m[2] & 0x7f) / 127.0};
+        } else if (kind == 0x80 || kind == 0x90) {
+            if (source >= 0 && source < sources) voices[source].on = false;
+        } else if (kind == 0xb0 && (m[1] == 120 || m[1] == 123)) {
+            for (voice& v : voices) v.on = false;
+        }
+    }
+
+    void render(float** out, int from, int to, bool add) {
+        for (int t = from; t < to; ++t) {
+            double y = 0.0;
+            for (voice& v : voices) {
+                if (!v.on) continue;
+                v.x ^= v.x >> 12;
+                v.x ^= v.x << 25;
+                v.x ^= v.x >> 27;
+                const std::uint64_t r = v.x * 0x2545f4914f6cdd1du;
+                y += v.amp * (static_cast<double>(r >> 11) * (1.0 / 9007199254740992.0) * 2.0 - 1.0);
+            }
+            for (int c = 0; c < 2; ++c) out[c][t] = add ? out[c][t] + static_cast<float>(y) : static_cast<float>(y);
+        }
+    }
+
+    // Events take effect at their frames, in order.
+    void process(float** out, int frames, bool add) {
+        int at = 0;
+        for (int i = 0; i < event_count; ++i) {
+            int when = events[i].delta < at ? at : events[i].delta > frames ? frames : events[i].delta;
+            render(out, at, when, add);
+            at = when;
+            midi(events[i].midi);
+        }
+        render(out, at, frames, add);
+        event_count = 0;
+    }
+
+    void queue(const VstEvents* list) {
+        for (int i = 0; i < list->numEvents; ++i) {
+            const VstEvent* ev = list->events[i];
+            if (!ev || ev->type != kVstMidiType || event_count == max_events) continue;
+            const auto* m = reinterpret_cast<const VstMidiEvent*>(ev);
+            pending& p = events[event_count++];
+            p.delta = m->deltaFrames > 0 ? m->deltaFrames : 0;
+            std::memcpy(p.midi, m->midiData, sizeof p.midi);
+        }
+        for (int i = 1; i < event_count; ++i) {  // stable, by frame
+            const pending p = events[i];
+            int j = i;
+            for (; j > 0 && events[j - 1].delta > p.delta; --j) events[j] = events[j - 1];
+            events[j] = p;
+        }
+    }
+};
+
+memory* self(AEffect* e) { return reinterpret_cast<memory*>(e); }
+
+void put_text(void* dst, std::size_t size, const char* text) {
+    if (!dst || size == 0) return;
+    std::size_t n = std::strlen(text);
+    if (n >= size) n = size - 1;
+    std::memcpy(dst, text, n);
+    static_cast<char*>(dst)[n] = '\0';
+}
+
+void process_replacing(AEffect* e, float**, float** out, int frames) { self(e)->process(out, frames, false); }
+void process_accumulating(AEffect* e, float**, float** out, int frames) { self(e)->process(out, frames, true); }
+void set_parameter(AEffect*, int, float) {}
+float get_parameter(AEffect*, int) { return 0.0f; }
+
+VstIntPtr dispatch(AEffect* e, int opcode, int index, VstIntPtr, void* ptr, float) {
+    memory* m = self(e);
+    switch (opcode) {
+        case effClose: delete m; return 1;
+        case effGetProgramName: put_text(ptr, kVstMaxProgNameLen, "Init"); return 0;
+        case effGetProgramNameIndexed: put_text(ptr, kVstMaxProgNameLen, index == 0 ? "Init" : ""); return index == 0;
+        case effMainsChanged:
+            for (voice& v : m->voices) v.on = false;
+            m->event_count = 0;
+            return 0;
+        case effProcessEvents:
+            if (ptr) m->queue(static_cast<const VstEvents*>(ptr));
+            return 1;
+        case effGetPlugCategory: return kPlugCategSynth;
+        case effGetEffectName:
+        case effGetProductString: put_text(ptr, kVstMaxLabelLen, "vr-test-memory"); return 1;
+        case effGetVendorString: put_text(ptr, kVstMaxLabelLen, "vst-render"); return 1;
+        case effGetVendorVersion: return 1;
+        case effGetVstVersion: return kVstVersion;
+        case effCanDo:
+            return ptr && (std::strcmp(static_cast<const char*>(ptr), "receiveVstEvents") == 0 ||
+                           std::strcmp(static_cast<const char*>(ptr), "receiveVstMidiEvent") == 0);
+        case effGetCurrentMidiProgram: return -1;
+        default: return 0;
+    }
+}
+
+}  // namespace
+
+#ifdef _WIN32
+extern "C" AEffect* VSTPluginMain(audioMasterCallback host);  // exported by vst2.def
+#else
+extern "C" __attribute__((visibility("default"))) AEffect* VSTPluginMain(audioMasterCallback host);
+#endif
+
+AEffect* VSTPluginMain(audioMasterCallback) {
+    auto* m = new memory;
+    AEffect* e = &m->effect;
+    e->magic = kEffectMagic;
+    e->dispatcher = dispatch;
+    e->process = process_accumulating;
+    e->setParameter = set_parameter;
+    e->getParameter = get_parameter;
+    e->numPrograms = 1;
+    e->numParams = 0;
+    e->numInputs = 0;
+    e->numOutputs = 2;
+    e->flags = effFlagsIsSynth | effFlagsCanReplacing;
+    e->object = m;
+    e->uniqueID = CCONST('V', 'r', 'M', 'm');
+    e->version = 1;
+    e->processReplacing = process_replacing;
+    return e;
+}

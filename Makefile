@@ -160,12 +160,26 @@ SUITES := unit bats bats-no-cache lint-man lint
 # render-one sanitized, the plain build's Windows worker). bats-no-cache
 # runs again, without the probe cache, suites the sanitized pass runs with
 # it: a duplicate there, left to the plain pass to keep CI within its hour.
+# For the same hour (a landing's CI took 85 minutes on a busy machine),
+# the sanitized pass also leaves to the plain pass the suites whose time
+# goes to waiting and to processes in numbers, over paths through our code
+# that the suites it runs take too: warm.bats and warm-make.bats (the warm
+# render-one's sessions: 83 s of the plain pass's 490 s of these suites;
+# the same batches run unwarmed in render-one.bats and interrupts.bats),
+# reliability.bats (56 s: a 200-job batch of crashes and hangs, its faults
+# one by one in render-isolation.bats and interrupts.bats),
+# minimal-host.bats (its subject is the C yardstick) and
+# render-tempo-plugins.bats (a Debian plugin's delay; our transport's code
+# runs in render-tempo.bats).
 PLAIN_ONLY_BATS := tests/deb.bats tests/distributed.bats tests/completion.bats \
                    tests/check-bats-asserts.bats tests/install.bats tests/slurm.bats \
                    tests/pipeline.bats tests/man-examples.bats tests/readme.bats \
                    tests/windows.bats tests/windows-jobs.bats \
                    tests/windows-scan.bats tests/windows-seeds.bats tests/serum-windows.bats \
-                   tests/windows-sandbox.bats tests/windows-display.bats
+                   tests/windows-sandbox.bats tests/windows-display.bats \
+                   tests/windows-prefix.bats \
+                   tests/warm.bats tests/warm-make.bats tests/reliability.bats \
+                   tests/minimal-host.bats tests/render-tempo-plugins.bats
 ifneq ($(strip $(SANITIZE)),)
 SUITES := unit bats lint-man
 endif
@@ -200,7 +214,7 @@ lint-man: all
 # shellcheck on every shell script (each one's #! or extension names its
 # shell); no bats assertion that cannot fail (build-aux/check-bats-asserts).
 SHELL_SCRIPTS := $(wildcard tests/*.bats tests/*.bash) tests/lint-man tests/with-wine-prefix tests/fuzz/run-all \
-                 $(wildcard examples/*.sh) bench/run bench/windows build-aux/install-deps build-aux/soak .ci/run
+                 $(wildcard examples/*.sh) bench/run bench/windows bench/pinning build-aux/install-deps build-aux/soak .ci/run
 lint:
 	build-aux/check-layers
 	shellcheck -x $(SHELL_SCRIPTS)
@@ -222,7 +236,7 @@ soak: all $(TEST_PLUGINS)
 # (bench/run); prints the table and writes $(BUILD)/bench/results.json.
 # The Windows rows take the test synth's two builds (the Windows one where
 # the cross compiler is) and the worker; BENCH_ONLY=windows runs only them.
-BENCH_PLUGINS := $(TEST_SYNTH_STAMP) $(if $(HAVE_WIN_CXX),$(WIN_SYNTH_VST2))
+BENCH_PLUGINS := $(TEST_SYNTH_STAMP) $(if $(HAVE_WIN_CXX),$(WIN_SYNTH_VST2) $(WIN_SYNTH_VST3_BIN))
 bench: all $(BENCH_PLUGINS) $(BUILD)/bench/true-peak-bench $(BUILD)/bench/encode-bench $(BUILD)/bench/fork-floor $(MINIMAL_HOST)
 	VR_BIN=$(abspath $(BUILD)/bin) BENCH_BIN=$(abspath $(BUILD)/bench) \
 	  BENCH_WIN_WORKER="$${BENCH_WIN_WORKER:-$(abspath $(WIN_WORKER))}" bench/run

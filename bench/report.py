@@ -16,6 +16,7 @@ import statistics
 
 from report_windows import windows_rows
 from report_oneoff import oneoff_rows
+from report_pinning import pinning_rows
 
 PLUGINS = {"nekobi": "Nekobi", "amsynth": "amsynth"}
 KIND = {"nekobi": "history-free", "amsynth": "history-dependent"}
@@ -160,6 +161,9 @@ def build_rows(runs, meta):
 
     if meta.get("only") == "windows":
         windows_rows(runs, meta, row, checked, host_cost, fmt)
+        return rows, notes
+    if meta.get("only") == "pinning":
+        pinning_rows(runs, row, checked, fmt)
         return rows, notes
 
     isolations = meta.get("isolations", "fork reset").split()
@@ -499,6 +503,7 @@ def build_rows(runs, meta):
             proc_peaks=peaks, worker_rss_mb=own)
 
     windows_rows(runs, meta, row, checked, host_cost, fmt)
+    pinning_rows(runs, row, checked, fmt)
 
     rate = runs.rate("serum-unwrap")
     row("serum_unwrap", "serum-unwrap conversions per second",

@@ -103,6 +103,18 @@ render_shape read_shape(const json& record, const render_defaults& d) {
     return s;
 }
 
+// Every stage of the job, a song's tracks' included (a song's job.stages
+// is a copy of them, for the plugins it loads).
+template <typename F>
+void for_each_stage(render_job& job, F f) {
+    for (auto& s : job.stages) f(s);
+    if (!job.song) return;
+    for (auto& part : job.song->parts)
+        for (auto& s : part.stages) f(s);
+    if (job.song->default_track)
+        for (auto& s : *job.song->default_track) f(s);
+}
+
 // A sandboxed worker's HOME is not the user's (supervise/sandbox.hpp): the
 // prefix of each Windows stage is chosen here, where WINEPREFIX and HOME
 // are the user's own, and the worker is told it; the sandbox binds it
@@ -112,8 +124,8 @@ void choose_sandbox_prefixes(render_job& job) {
     const char* wineprefix = std::getenv("WINEPREFIX");
     const char* home = std::getenv("HOME");
     const wine_env env{wineprefix ? wineprefix : "", home ? home : ""};
-    for (auto& s : job.stages) {
-        if (!s.plugin.windows) continue;
+    for_each_stage(job, [&](plugin_stage& s) {
+        if (!s.plugin.windows) return;
         try {
             s.plugin.wine_prefix = choose_wine_prefix(s.plugin.location, s.plugin.wine_prefix, env);
         } catch (const record_error&) {
@@ -121,7 +133,7 @@ void choose_sandbox_prefixes(render_job& job) {
                 throw record_error("cannot load plugin " + s.plugin.location + ": " + why);
             throw;
         }
-    }
+    });
 }
 
 }  // namespace
@@ -214,11 +226,15 @@ render_job make_render_job(const json& record, const render_defaults& d, const p
     // Windows plugins load in the job's prefix (wine_prefix, --wine-prefix),
     // unless one lies in another prefix's drive_c: that job fails naming
     // both (wine/windows_instance.cpp, plugins/wine_prefix.hpp).
+    // A song's tracks are stages of their own (job.song), each given it too.
     std::optional<std::string> prefix = get_path(record, "wine_prefix");
     if (!prefix) prefix = d.wine_prefix;
-    if (prefix)
-        for (auto& s : job.stages)
-            if (s.plugin.windows) s.plugin.wine_prefix = absolute_path(*prefix);
+    if (prefix) {
+        const std::string dir = absolute_path(*prefix);
+        for_each_stage(job, [&](plugin_stage& s) {
+            if (s.plugin.windows) s.plugin.wine_prefix = dir;
+        });
+    }
     job.note = static_cast<int>(get_integer(record, "note", 0, 127).value_or(d.note));
     job.velocity = static_cast<int>(get_integer(record, "velocity", 1, 127).value_or(d.velocity));
     job.duration_s = get_seconds(record, "duration_s", d.duration_s);

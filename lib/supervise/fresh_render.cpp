@@ -56,6 +56,9 @@ std::vector<std::string> arguments(const plugin_ref& plugin, int sample_rate, in
     else
         a.insert(a.end(), {"--tail", flag_value(std::max(0.0, n.duration_s + n.tail_s - input_s))});
     if (real_randomness) a.emplace_back("--real-randomness");
+    // The prefix the first process chose (the job's, --wine-prefix's, or
+    // WINEPREFIX's): the second loads the plugin there too.
+    if (plugin.windows && !plugin.wine_prefix.empty()) a.insert(a.end(), {"--wine-prefix", plugin.wine_prefix});
     return a;
 }
 

@@ -46,6 +46,8 @@ int programs(const vr::render_options& options, vr::record_writer& out) {
     vr::host::juce_runtime juce;
     vr::host::render_worker worker(options.worker);  // randomness pinned, Faust's options set
     auto ref = options.plugins.plugin_for(vr::json::object());
+    // A Windows plugin's worker starts in --wine-prefix, as a job's does.
+    if (ref.windows && options.defaults.wine_prefix) ref.wine_prefix = vr::absolute_path(*options.defaults.wine_prefix);
     const int rate = options.defaults.sample_rate, block = options.defaults.block_size;
     auto emit = [&](vr::json&& r) { out.write(r); };
     try {

@@ -11,10 +11,11 @@
 # tests can fail. The mode's noise must sound and differ from note to note,
 # in the Windows builds too.
 #
-# Against main's commit 7cf530d (VR_BIN=/work/main/build/bin, this tree's
-# plugin build), which pins neither, the first check of same_everywhere
-# fails: the five one-off processes gave 5 distinct files out of 5, for
-# the VST3 and for the VST2 alike.
+# Against main's commit 7cf530d, which pins neither (VR_BIN=main's build,
+# then at cc806a6, whose pinning is 7cf530d's; this tree's plugin build),
+# the first check of same_everywhere fails: five one-off processes gave 5
+# distinct files out of 5, for the VST3 and for the VST2 alike
+# (2026-11-26).
 bats_require_minimum_version 1.5.0
 load helper
 load everywhere

@@ -118,6 +118,7 @@ endif
 -include tests/plugins/windows/serum.mk
 -include tests/minimal-host/minimal-host.mk
 -include tests/plugins/seeds/seeds.mk
+-include tests/plugins/clocks/clocks.mk
 -include tests/plugins/bad/bad.mk
 -include tests/fuzz/fuzz.mk
 -include build-aux/deb.mk
@@ -179,7 +180,8 @@ PLAIN_ONLY_BATS := tests/deb.bats tests/distributed.bats tests/completion.bats \
                    tests/windows-sandbox.bats tests/windows-display.bats \
                    tests/windows-prefix.bats \
                    tests/warm.bats tests/warm-make.bats tests/reliability.bats \
-                   tests/minimal-host.bats tests/render-tempo-plugins.bats
+                   tests/minimal-host.bats tests/render-tempo-plugins.bats \
+                   tests/windows-clocks.bats
 ifneq ($(strip $(SANITIZE)),)
 SUITES := unit bats lint-man
 endif

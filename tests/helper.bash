@@ -18,6 +18,7 @@ PATH="$VR_BIN:$PATH"
 : "${VR_TEST_SYNTH_LV2_OPTIONAL:=$TESTS_DIR/../build/plugins/lv2-optional/vr-test-synth.lv2}"
 : "${VR_TEST_SYNTH_LV2_EFFECT:=$TESTS_DIR/../build/plugins/lv2-effect/vr-test-synth.lv2}"
 : "${VR_TEST_SYNTH_LV2_SIDECHAIN:=$TESTS_DIR/../build/plugins/lv2-sidechain/vr-test-synth.lv2}"
+: "${VR_TEST_CLOCKS_VST2:=$TESTS_DIR/../build/plugins/clocks/vr-test-clocks.so}"
 # The Windows builds of the test plugins (tests/plugins/windows,
 # tests/plugins/dpf) and the DPF synth's Linux builds.
 : "${VR_WIN_SYNTH_VST2:=$TESTS_DIR/../build/plugins/win/vst/vr-test-synth.dll}"
@@ -33,6 +34,7 @@ PATH="$VR_BIN:$PATH"
 : "${VR_WIN_NO_ENTRY_DLL:=$TESTS_DIR/../build/plugins/win/faults/no-entry.dll}"
 : "${VR_WIN_WRITES_PREFIX_VST2:=$TESTS_DIR/../build/plugins/win/faults/writes-prefix.dll}"
 : "${VR_WIN_NEEDS_WINDOW_VST2:=$TESTS_DIR/../build/plugins/win/faults/needs-window.dll}"
+: "${VR_WIN_CLOCKS_VST2:=$TESTS_DIR/../build/plugins/win/clocks/vr-test-clocks.dll}"
 
 # For a test of Windows plugins: fails saying why when wine, the scratch
 # prefix of the run (tests/with-wine-prefix, which `make bats` runs bats

@@ -12,8 +12,10 @@
 //     waited_until).
 // The interpositions that answer from it, on the calling thread only and
 // only while it is inside a call (inside_plugin), are each system's:
-// linux/pinned_randomness.cpp, windows/pinned_imports.cpp. Header only:
-// the Windows worker builds it too.
+// linux/pinned_clocks.cpp (clock_gettime's one definition is in
+// linux/pinned_randomness.cpp), windows/pinned_clocks.cpp (reached
+// through the import tables windows/pinned_imports.cpp rewrites). Header
+// only: the Windows worker builds it too.
 #pragma once
 #include <atomic>
 #include <cstdint>

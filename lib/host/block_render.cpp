@@ -168,7 +168,11 @@ audio_buffer render_blocks(juce_plugin& p, const play_plan& plan, int channels, 
         }
         head.frame = pos;
         auto started = std::chrono::steady_clock::now();
-        plugin.processBlock(buffer, midi);
+        // The block's frames move the instance's clock on once it is played.
+        call_plugin(p.context, [&] {
+            plugin.processBlock(buffer, midi);
+            p.context.clock.played(len);
+        });
         process_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
         const float* left = buffer.getReadPointer(0);
@@ -193,7 +197,7 @@ audio_buffer render_blocks(juce_plugin& p, const play_plan& plan, int channels, 
             for (auto& m : moving) {
                 const auto v = static_cast<float>(m.cursor.value_at(pos));
                 if (v != m.last) {
-                    m.param->setValue(v);
+                    call_plugin(p.context, [&] { m.param->setValue(v); });
                     m.last = v;
                 }
                 until = std::min(until, m.cursor.next_split(pos, step));

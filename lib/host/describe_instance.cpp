@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "core/error.hpp"
+#include "host/plugin_call.hpp"
 #include "host/plugin_create.hpp"
 #include "host/preset_apply.hpp"
 #include "host/read_only.hpp"
@@ -166,9 +167,13 @@ json describe_found(const scan_job& job, juce::AudioPluginFormat& fmt) {
     for (const auto* desc : found) {
         const auto t = std::chrono::steady_clock::now();
         juce::String error;
-        auto plugin = fmt.createInstanceFromDescription(*desc, scan_rate, scan_block, error);
+        plugin_context context(scan_rate);
+        auto plugin = call_plugin(context, [&] {
+            return fmt.createInstanceFromDescription(*desc, scan_rate, scan_block, error);
+        });
         if (!plugin) would_not_load(job, error);
-        out.push_back(describe(*plugin, *desc, job, scan_s + seconds_since(t)));
+        const double load_s = scan_s + seconds_since(t);
+        out.push_back(call_plugin(context, [&] { return describe(*plugin, *desc, job, load_s); }));
         plugin.release();
     }
     return out;
@@ -179,8 +184,12 @@ json describe_found(const scan_job& job, juce::AudioPluginFormat& fmt) {
 json describe_vst2(const scan_job& job, juce::AudioPluginFormat& fmt) {
     const auto start = std::chrono::steady_clock::now();
     juce::PluginDescription desc;
-    auto plugin = create_instance({job.path, job.format}, fmt, job.path, scan_rate, scan_block, desc, true);
-    json out = json::array({describe(*plugin, desc, job, seconds_since(start))});
+    plugin_context context(scan_rate);
+    auto plugin = call_plugin(context, [&] {
+        return create_instance({job.path, job.format}, fmt, job.path, scan_rate, scan_block, desc, true);
+    });
+    const double load_s = seconds_since(start);
+    json out = json::array({call_plugin(context, [&] { return describe(*plugin, desc, job, load_s); })});
     plugin.release();
     return out;
 }

@@ -9,12 +9,18 @@
 #include <string>
 #include <unordered_map>
 
+#include "host/plugin_call.hpp"
 #include "host/plugin_instance.hpp"
 
 namespace vr::host {
 
-// What a JUCE-hosted instance holds.
+// What a JUCE-hosted instance holds. Every call into the plugin goes
+// through call_plugin(context, ...) (host/plugin_call.hpp); the context is
+// made before the plugin's factory runs and outlives the plugin (declared
+// first), whose destructor is a call into it too.
 struct juce_plugin {
+    explicit juce_plugin(int sample_rate) : context(sample_rate) {}
+    plugin_context context;
     std::unique_ptr<juce::AudioPluginInstance> plugin;
     plugin_info info;
     int block_size = 512;
@@ -54,7 +60,8 @@ private:
 };
 
 // The parameter named by its index ("3"), name or id; throws record_error
-// starting with field ("set_params", "automation") when there is none.
-juce::AudioProcessorParameter* find_parameter(const juce_plugin& p, const std::string& key, const char* field);
+// starting with field ("set_params", "automation") when there is none. The
+// names it asks for are calls into the plugin (a VST2 plugin's dispatcher).
+juce::AudioProcessorParameter* find_parameter(juce_plugin& p, const std::string& key, const char* field);
 
 }  // namespace vr::host

@@ -140,77 +140,92 @@ juce_runtime::~juce_runtime() {
 }
 
 juce_instance::juce_instance(std::unique_ptr<juce_plugin> p) : p_(std::move(p)) {
-    const auto& params = p_->plugin->getParameters();
-    for (int i = 0; i < params.size(); ++i) {
-        p_->param_keys.emplace(params[i]->getName(1024).toStdString(), i);
-        if (auto* with_id = dynamic_cast<juce::AudioProcessorParameterWithID*>(params[i]))
-            p_->param_keys.emplace(with_id->paramID.toStdString(), i);
-    }
+    call_plugin(p_->context, [&] {
+        const auto& params = p_->plugin->getParameters();
+        for (int i = 0; i < params.size(); ++i) {
+            p_->param_keys.emplace(params[i]->getName(1024).toStdString(), i);
+            if (auto* with_id = dynamic_cast<juce::AudioProcessorParameterWithID*>(params[i]))
+                p_->param_keys.emplace(with_id->paramID.toStdString(), i);
+        }
+    });
 }
 
+// The plugin's release and its destructor are calls into it.
 juce_instance::~juce_instance() {
-    if (p_ && p_->plugin) p_->plugin->releaseResources();
+    if (!p_ || !p_->plugin) return;
+    call_plugin(p_->context, [&] {
+        p_->plugin->releaseResources();
+        p_->plugin.reset();
+    });
 }
 
 std::unique_ptr<plugin_instance> plugin_instance::load(const plugin_ref& ref, int sample_rate, int block_size,
                                                        bool skip_program_walk, bool sidechain) {
     auto& fmt = format_for(ref.format);
     std::string id = identifier_for(ref, fmt);
-    juce::PluginDescription description;
-    auto plugin = create_instance(ref, fmt, id, sample_rate, block_size, description, skip_program_walk);
-    const juce::PluginDescription* desc = &description;
-    plugin->setNonRealtime(true);
-    enable_buses(*plugin, ref.location, ref.format, sidechain);
-    plugin->setRateAndBufferSizeDetails(sample_rate, block_size);
-    plugin->prepareToPlay(sample_rate, block_size);
-
-    auto p = std::make_unique<juce_plugin>();
+    // The context, and so the instance's clock, before the factory runs: a
+    // plugin that reads the clock as it is made reads the virtual one.
+    auto p = std::make_unique<juce_plugin>(sample_rate);
     p->block_size = block_size;
-    p->info.name = desc->name.toStdString();
-    p->info.format = to_string(ref.format);
-    p->info.version = desc->version.toStdString();
-    switch (ref.format) {
-        case plugin_format::vst2: p->info.id = vst2_id(desc->uniqueId); break;
-        case plugin_format::vst3: p->info.id = vst3_class_id(*plugin); break;
-        case plugin_format::lv2:
-        case plugin_format::faust: p->info.id = id; break;
-    }
-    p->info.latency_samples = std::max(0, plugin->getLatencySamples());
-    p->info.input_channels = plugin->getTotalNumInputChannels();
-    p->info.output_channels = plugin->getTotalNumOutputChannels();
-    p->info.accepts_midi = plugin->acceptsMidi();
-    if (auto* main_in = plugin->getBus(true, 0); main_in && main_in->isEnabled())
-        p->info.main_input_channels = main_in->getNumberOfChannels();
-    if (auto* side = plugin->getBus(true, 1); sidechain && side && side->isEnabled()) {
-        p->info.sidechain_channels = side->getNumberOfChannels();
-        p->sidechain_offset = plugin->getChannelIndexInProcessBlockBuffer(true, 1, 0);
-    }
-    p->info.buses = describe_buses(*plugin);
-    p->info.platform = this_platform;
-    if (p->info.output_channels < 1)
-        throw record_error("plugin " + ref.location + " has no audio output after prepareToPlay (" +
-                           describe_buses(*plugin) + ")");
-    p->plugin = std::move(plugin);
+    call_plugin(p->context, [&] {
+        juce::PluginDescription description;
+        auto plugin = create_instance(ref, fmt, id, sample_rate, block_size, description, skip_program_walk);
+        const juce::PluginDescription* desc = &description;
+        plugin->setNonRealtime(true);
+        enable_buses(*plugin, ref.location, ref.format, sidechain);
+        plugin->setRateAndBufferSizeDetails(sample_rate, block_size);
+        plugin->prepareToPlay(sample_rate, block_size);
+
+        p->info.name = desc->name.toStdString();
+        p->info.format = to_string(ref.format);
+        p->info.version = desc->version.toStdString();
+        switch (ref.format) {
+            case plugin_format::vst2: p->info.id = vst2_id(desc->uniqueId); break;
+            case plugin_format::vst3: p->info.id = vst3_class_id(*plugin); break;
+            case plugin_format::lv2:
+            case plugin_format::faust: p->info.id = id; break;
+        }
+        p->info.latency_samples = std::max(0, plugin->getLatencySamples());
+        p->info.input_channels = plugin->getTotalNumInputChannels();
+        p->info.output_channels = plugin->getTotalNumOutputChannels();
+        p->info.accepts_midi = plugin->acceptsMidi();
+        if (auto* main_in = plugin->getBus(true, 0); main_in && main_in->isEnabled())
+            p->info.main_input_channels = main_in->getNumberOfChannels();
+        if (auto* side = plugin->getBus(true, 1); sidechain && side && side->isEnabled()) {
+            p->info.sidechain_channels = side->getNumberOfChannels();
+            p->sidechain_offset = plugin->getChannelIndexInProcessBlockBuffer(true, 1, 0);
+        }
+        p->info.buses = describe_buses(*plugin);
+        p->info.platform = this_platform;
+        if (p->info.output_channels < 1)
+            throw record_error("plugin " + ref.location + " has no audio output after prepareToPlay (" +
+                               describe_buses(*plugin) + ")");
+        p->plugin = std::move(plugin);
+    });
     return std::make_unique<juce_instance>(std::move(p));
 }
 
 const plugin_info& juce_instance::info() const { return p_->info; }
 
-int juce_instance::program_count() const { return p_->plugin->getNumPrograms(); }
-
-std::string juce_instance::program_name(int index) const {
-    return p_->plugin->getProgramName(index).toStdString();
+int juce_instance::program_count() const {
+    return call_plugin(p_->context, [&] { return p_->plugin->getNumPrograms(); });
 }
 
-int juce_instance::current_program() const { return p_->plugin->getCurrentProgram(); }
+std::string juce_instance::program_name(int index) const {
+    return call_plugin(p_->context, [&] { return p_->plugin->getProgramName(index).toStdString(); });
+}
+
+int juce_instance::current_program() const {
+    return call_plugin(p_->context, [&] { return p_->plugin->getCurrentProgram(); });
+}
 
 void juce_instance::select_program(int index) {
     int n = program_count();
     if (index < 0 || index >= n)
         throw record_error("program_index " + std::to_string(index) + " is out of range: the plugin has " +
                            std::to_string(n) + " programs");
-    p_->plugin->setCurrentProgram(index);
-    if (p_->plugin->getCurrentProgram() != index)
+    call_plugin(p_->context, [&] { p_->plugin->setCurrentProgram(index); });
+    if (current_program() != index)
         throw record_error("the plugin did not switch to program " + std::to_string(index));
 }
 
@@ -224,20 +239,22 @@ bool names(juce::AudioProcessorParameter* param, const std::string& key) {
 
 }  // namespace
 
-juce::AudioProcessorParameter* find_parameter(const juce_plugin& p, const std::string& key, const char* field) {
-    const auto& params = p.plugin->getParameters();
-    if (!key.empty() && key.find_first_not_of("0123456789") == std::string::npos && key.size() < 9) {
-        int index = std::stoi(key);
-        if (index < params.size()) return params[index];
-    } else {
-        // A name or id the plugin gave when the instance was made; else one
-        // it gives now (a plugin may rename its parameters).
-        if (auto known = p.param_keys.find(key); known != p.param_keys.end() && known->second < params.size())
-            return params[known->second];
-        for (auto* param : params)
-            if (names(param, key)) return param;
-    }
-    throw record_error(std::string(field) + ": the plugin has no parameter " + no_such_parameter(key, params));
+juce::AudioProcessorParameter* find_parameter(juce_plugin& p, const std::string& key, const char* field) {
+    return call_plugin(p.context, [&]() -> juce::AudioProcessorParameter* {
+        const auto& params = p.plugin->getParameters();
+        if (!key.empty() && key.find_first_not_of("0123456789") == std::string::npos && key.size() < 9) {
+            int index = std::stoi(key);
+            if (index < params.size()) return params[index];
+        } else {
+            // A name or id the plugin gave when the instance was made; else one
+            // it gives now (a plugin may rename its parameters).
+            if (auto known = p.param_keys.find(key); known != p.param_keys.end() && known->second < params.size())
+                return params[known->second];
+            for (auto* param : params)
+                if (names(param, key)) return param;
+        }
+        throw record_error(std::string(field) + ": the plugin has no parameter " + no_such_parameter(key, params));
+    });
 }
 
 int juce_instance::set_parameter(const std::string& key, double value, const char* field) {
@@ -246,11 +263,13 @@ int juce_instance::set_parameter(const std::string& key, double value, const cha
     // and no listener is ever registered here, so notifying would only take
     // each parameter's lock, a write that in a forked child copies the page
     // the parameter lives on (16 of them a job for amsynth's 41).
-    param->setValue(static_cast<float>(value));
+    call_plugin(p_->context, [&] { param->setValue(static_cast<float>(value)); });
     return param->getParameterIndex();
 }
 
-void juce_instance::reset() { p_->plugin->reset(); }
+void juce_instance::reset() {
+    call_plugin(p_->context, [&] { p_->plugin->reset(); });
+}
 
 audio_buffer juce_instance::render(const play_plan& plan, int channels, const render_feed& feed,
                                      render_stats* stats) {

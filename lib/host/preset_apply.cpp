@@ -81,146 +81,160 @@ std::string vst3_class_id(juce::AudioPluginInstance& plugin) {
 }
 
 std::string juce_instance::apply_preset(const loaded_preset& p) {
-    auto& plugin = *p_->plugin;
-    const std::string& fmt = p_->info.format;
-    auto refuse = [&](const std::string& why) {
-        return record_error(p.path + ": " + why);
-    };
-    switch (p.payload) {
-        case preset_payload::params: {
-            // A bank's program takes the place of the plugin's program of
-            // that number, as hosts load banks: selected, then its values.
-            if (p.program) select_program(*p.program);
-            const auto& params = plugin.getParameters();
-            if (static_cast<int>(p.params.size()) > params.size())
-                throw refuse("the preset holds " + std::to_string(p.params.size()) +
-                             " parameter values; the plugin has " + std::to_string(params.size()) + " parameters");
-            for (std::size_t i = 0; i < p.params.size(); ++i) params[static_cast<int>(i)]->setValue(p.params[i]);
-            break;
-        }
-        case preset_payload::fx_chunk:
-            if (fmt == "vst2") {
-                if (!uses_chunks(effect_of(plugin)))
-                    throw refuse("the preset is a state chunk; this plugin takes parameters, not chunks");
-                set_state(plugin, p.bytes);
-            } else if (fmt == "vst3") {
-                // A JUCE-built plugin's VST2 chunk is its VST3 component state.
-                set_state(plugin, make_vst3_state_blob(vst3_state{p.chunk, std::nullopt}));
-            } else {
-                throw refuse("an " + p.format + " chunk cannot go into an LV2 plugin");
+    return call_plugin(p_->context, [&]() -> std::string {
+        auto& plugin = *p_->plugin;
+        const std::string& fmt = p_->info.format;
+        auto refuse = [&](const std::string& why) {
+            return record_error(p.path + ": " + why);
+        };
+        switch (p.payload) {
+            case preset_payload::params: {
+                // A bank's program takes the place of the plugin's program of
+                // that number, as hosts load banks: selected, then its values.
+                if (p.program) select_program(*p.program);
+                const auto& params = plugin.getParameters();
+                if (static_cast<int>(p.params.size()) > params.size())
+                    throw refuse("the preset holds " + std::to_string(p.params.size()) +
+                                 " parameter values; the plugin has " + std::to_string(params.size()) + " parameters");
+                for (std::size_t i = 0; i < p.params.size(); ++i) params[static_cast<int>(i)]->setValue(p.params[i]);
+                break;
             }
-            if (p.bank && p.program && program_count() > *p.program) select_program(*p.program);
-            break;
-        case preset_payload::vst3_state:
-            if (fmt != "vst3") throw refuse("a VST3 state (" + p.format + ") goes into VST3 plugins, not " + fmt);
-            set_state(plugin, p.bytes);
-            break;
-        case preset_payload::raw_state:
-            if (fmt == "vst3")
-                set_state(plugin, make_vst3_state_blob(vst3_state{p.bytes, std::nullopt}));
-            else if (fmt == "vst2")
-                throw refuse("a VST2 state is an .fxp or .fxb file; this one is neither");
-            else
+            case preset_payload::fx_chunk:
+                if (fmt == "vst2") {
+                    if (!uses_chunks(effect_of(plugin)))
+                        throw refuse("the preset is a state chunk; this plugin takes parameters, not chunks");
+                    set_state(plugin, p.bytes);
+                } else if (fmt == "vst3") {
+                    // A JUCE-built plugin's VST2 chunk is its VST3 component state.
+                    set_state(plugin, make_vst3_state_blob(vst3_state{p.chunk, std::nullopt}));
+                } else {
+                    throw refuse("an " + p.format + " chunk cannot go into an LV2 plugin");
+                }
+                if (p.bank && p.program && program_count() > *p.program) select_program(*p.program);
+                break;
+            case preset_payload::vst3_state:
+                if (fmt != "vst3") throw refuse("a VST3 state (" + p.format + ") goes into VST3 plugins, not " + fmt);
                 set_state(plugin, p.bytes);
-            break;
-    }
-    return applied_as(p, fmt);
+                break;
+            case preset_payload::raw_state:
+                if (fmt == "vst3")
+                    set_state(plugin, make_vst3_state_blob(vst3_state{p.bytes, std::nullopt}));
+                else if (fmt == "vst2")
+                    throw refuse("a VST2 state is an .fxp or .fxb file; this one is neither");
+                else
+                    set_state(plugin, p.bytes);
+                break;
+        }
+        return applied_as(p, fmt);
+    });
 }
 
 std::vector<std::uint8_t> juce_instance::state() const {
-    juce::MemoryBlock m;
-    p_->plugin->getStateInformation(m);
-    auto s = as_span(m);
-    return {s.begin(), s.end()};
+    return call_plugin(p_->context, [&]() -> std::vector<std::uint8_t> {
+        juce::MemoryBlock m;
+        p_->plugin->getStateInformation(m);
+        auto s = as_span(m);
+        return {s.begin(), s.end()};
+    });
 }
 
 std::vector<std::uint8_t> juce_instance::program_preset(bool as_params) const {
-    auto& plugin = *p_->plugin;
-    if (p_->info.format == "vst3") {
-        auto preset = vst3_preset_of(plugin);
-        if (preset.getSize() == 0) throw record_error("the plugin would not save its state as a .vstpreset");
-        auto s = as_span(preset);
-        return {s.begin(), s.end()};
-    }
-    if (p_->info.format != "vst2") throw record_error("LV2 plugins have no preset file format here");
-    AEffect* e = effect_of(plugin);
-    fx_program prog;
-    prog.fx_id = static_cast<std::uint32_t>(e->uniqueID);
-    prog.fx_version = e->version;
-    prog.name = plugin.getProgramName(plugin.getCurrentProgram()).toStdString();
-    if (prog.name.size() > 27) prog.name.resize(27);
-    std::vector<std::uint8_t> chunk;
-    if (uses_chunks(e) && !as_params) {
-        chunk = get_chunk(e, true);
-        prog.opaque = true;
-        prog.chunk = chunk;
-        prog.num_params = e->numParams;
-    } else {
-        for (auto* param : plugin.getParameters()) prog.params.push_back(param->getValue());
-    }
-    return write_fxp(prog);
+    return call_plugin(p_->context, [&]() -> std::vector<std::uint8_t> {
+        auto& plugin = *p_->plugin;
+        if (p_->info.format == "vst3") {
+            auto preset = vst3_preset_of(plugin);
+            if (preset.getSize() == 0) throw record_error("the plugin would not save its state as a .vstpreset");
+            auto s = as_span(preset);
+            return {s.begin(), s.end()};
+        }
+        if (p_->info.format != "vst2") throw record_error("LV2 plugins have no preset file format here");
+        AEffect* e = effect_of(plugin);
+        fx_program prog;
+        prog.fx_id = static_cast<std::uint32_t>(e->uniqueID);
+        prog.fx_version = e->version;
+        prog.name = plugin.getProgramName(plugin.getCurrentProgram()).toStdString();
+        if (prog.name.size() > 27) prog.name.resize(27);
+        std::vector<std::uint8_t> chunk;
+        if (uses_chunks(e) && !as_params) {
+            chunk = get_chunk(e, true);
+            prog.opaque = true;
+            prog.chunk = chunk;
+            prog.num_params = e->numParams;
+        } else {
+            for (auto* param : plugin.getParameters()) prog.params.push_back(param->getValue());
+        }
+        return write_fxp(prog);
+    });
 }
 
 std::vector<std::uint8_t> juce_instance::bank_preset() {
-    auto& plugin = *p_->plugin;
-    if (p_->info.format != "vst2") throw record_error("--export-bank writes VST2 banks (.fxb); this plugin is " +
-                                                     p_->info.format + " (use --export-programs)");
-    AEffect* e = effect_of(plugin);
-    fx_bank bank;
-    bank.version = 2;
-    bank.fx_id = static_cast<std::uint32_t>(e->uniqueID);
-    bank.fx_version = e->version;
-    const int current = std::max(0, plugin.getCurrentProgram());
-    bank.current_program = current;
-    std::vector<std::uint8_t> chunk;
-    if (uses_chunks(e)) {
-        chunk = get_chunk(e, false);
-        // Some plugins answer a bank request with their current program
-        // (amsynth ignores the flag): such a chunk is no bank of several
-        // programs, so their values go program by program instead.
-        if (plugin.getNumPrograms() <= 1 || chunk != get_chunk(e, true)) {
-            bank.opaque = true;
-            bank.chunk = chunk;
-            bank.num_programs = e->numPrograms;
-            return write_fxb(bank);
+    return call_plugin(p_->context, [&]() -> std::vector<std::uint8_t> {
+        auto& plugin = *p_->plugin;
+        if (p_->info.format != "vst2") throw record_error("--export-bank writes VST2 banks (.fxb); this plugin is " +
+                                                         p_->info.format + " (use --export-programs)");
+        AEffect* e = effect_of(plugin);
+        fx_bank bank;
+        bank.version = 2;
+        bank.fx_id = static_cast<std::uint32_t>(e->uniqueID);
+        bank.fx_version = e->version;
+        const int current = std::max(0, plugin.getCurrentProgram());
+        bank.current_program = current;
+        std::vector<std::uint8_t> chunk;
+        if (uses_chunks(e)) {
+            chunk = get_chunk(e, false);
+            // Some plugins answer a bank request with their current program
+            // (amsynth ignores the flag): such a chunk is no bank of several
+            // programs, so their values go program by program instead.
+            if (plugin.getNumPrograms() <= 1 || chunk != get_chunk(e, true)) {
+                bank.opaque = true;
+                bank.chunk = chunk;
+                bank.num_programs = e->numPrograms;
+                return write_fxb(bank);
+            }
         }
-    }
-    for (int i = 0; i < plugin.getNumPrograms(); ++i) {
-        select_program(i);
-        fx_program prog;
-        prog.fx_id = bank.fx_id;
-        prog.fx_version = bank.fx_version;
-        prog.name = plugin.getProgramName(i).toStdString();
-        if (prog.name.size() > 27) prog.name.resize(27);
-        for (auto* param : plugin.getParameters()) prog.params.push_back(param->getValue());
-        bank.programs.push_back(std::move(prog));
-    }
-    bank.num_programs = static_cast<std::int32_t>(bank.programs.size());
-    if (plugin.getNumPrograms() > 0) select_program(current);
-    return write_fxb(bank);
+        for (int i = 0; i < plugin.getNumPrograms(); ++i) {
+            select_program(i);
+            fx_program prog;
+            prog.fx_id = bank.fx_id;
+            prog.fx_version = bank.fx_version;
+            prog.name = plugin.getProgramName(i).toStdString();
+            if (prog.name.size() > 27) prog.name.resize(27);
+            for (auto* param : plugin.getParameters()) prog.params.push_back(param->getValue());
+            bank.programs.push_back(std::move(prog));
+        }
+        bank.num_programs = static_cast<std::int32_t>(bank.programs.size());
+        if (plugin.getNumPrograms() > 0) select_program(current);
+        return write_fxb(bank);
+    });
 }
 
 std::vector<param_reading> juce_instance::read_params() const {
-    std::vector<param_reading> out;
-    const auto& params = p_->plugin->getParameters();
-    for (int i = 0; i < params.size(); ++i) {
-        auto* param = params[i];
-        out.push_back({i, param->getName(1024).toStdString(), param->getValue(),
-                       param->getCurrentValueAsText().toStdString()});
-    }
-    return out;
+    return call_plugin(p_->context, [&]() -> std::vector<param_reading> {
+        std::vector<param_reading> out;
+        const auto& params = p_->plugin->getParameters();
+        for (int i = 0; i < params.size(); ++i) {
+            auto* param = params[i];
+            out.push_back({i, param->getName(1024).toStdString(), param->getValue(),
+                           param->getCurrentValueAsText().toStdString()});
+        }
+        return out;
+    });
 }
 
 std::vector<float> juce_instance::param_values() const {
-    std::vector<float> out;
-    for (const auto* param : p_->plugin->getParameters()) out.push_back(param->getValue());
-    return out;
+    return call_plugin(p_->context, [&]() -> std::vector<float> {
+        std::vector<float> out;
+        for (const auto* param : p_->plugin->getParameters()) out.push_back(param->getValue());
+        return out;
+    });
 }
 
 std::vector<std::string> juce_instance::param_names() const {
-    std::vector<std::string> out;
-    for (const auto* param : p_->plugin->getParameters()) out.push_back(param->getName(1024).toStdString());
-    return out;
+    return call_plugin(p_->context, [&]() -> std::vector<std::string> {
+        std::vector<std::string> out;
+        for (const auto* param : p_->plugin->getParameters()) out.push_back(param->getName(1024).toStdString());
+        return out;
+    });
 }
 
 }  // namespace vr::host

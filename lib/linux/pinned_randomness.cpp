@@ -20,6 +20,7 @@
 #include <ctime>
 
 #include "core/seeded.hpp"
+#include "linux/pinned_clocks.hpp"
 
 // The fortified entry points a plugin built with _FORTIFY_SOURCE calls when
 // the flags are not known at compile time.
@@ -279,10 +280,15 @@ int gettimeofday(struct timeval* tv, void* tz) noexcept {
     return 0;
 }
 
+// The wall clock still; a monotonic clock read inside a call into a plugin
+// from its instance's virtual clock (pinned_clocks.hpp).
 int clock_gettime(clockid_t clock, struct timespec* ts) noexcept {
-    if (!on() || !wall_clock(clock)) return VR_REAL(clock_gettime)(clock, ts);
-    *ts = {static_cast<time_t>(g_streams.wall_seconds()), 0};
-    return 0;
+    if (on() && wall_clock(clock)) {
+        *ts = {static_cast<time_t>(g_streams.wall_seconds()), 0};
+        return 0;
+    }
+    if (virtual_reading(clock, ts)) return 0;
+    return VR_REAL(clock_gettime)(clock, ts);
 }
 
 int timespec_get(struct timespec* ts, int base) noexcept {

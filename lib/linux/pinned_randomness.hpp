@@ -11,12 +11,14 @@
 // fortified forms, fopen, fopen64) for reading; time, gettimeofday,
 // clock_gettime and timespec_get on the wall clock (CLOCK_REALTIME, its
 // coarse form, CLOCK_TAI), which reads wall_clock_epoch + seed seconds and
-// does not move. Monotonic clocks are left alone, so timers keep working.
+// does not move. The monotonic clocks (and waits) are pinned only inside a
+// call into a plugin, on the calling thread, to the instance's virtual
+// clock: pinned_clocks.hpp; elsewhere they are real, so timers keep working.
 // Not pinned: CPU instructions (RDRAND, RDSEED: std::random_device on most
-// x86 CPUs), raw system calls, generators seeded from a monotonic clock, the
-// process id or an address, and randomness drawn by a plugin's own threads
-// in an order the scheduler decides. Before enable() every one of them is
-// libc's own.
+// x86 CPUs; rdtsc), raw system calls, the monotonic clock a plugin's own
+// threads read, the process id or an address, and randomness drawn by a
+// plugin's own threads in an order the scheduler decides. Before enable()
+// every one of them is libc's own.
 // The generators are core/seeded.hpp's streams, which the Windows worker
 // answers Windows plugins from too (windows/pinned_imports.hpp): the job's
 // seed crosses its pipe (current_seed, reseeds).

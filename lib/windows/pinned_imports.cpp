@@ -13,6 +13,7 @@
 #include <stdexcept>
 
 #include "core/seeded.hpp"
+#include "windows/pinned_clocks.hpp"
 
 namespace vr::windows::pinned {
 
@@ -95,6 +96,25 @@ int __cdecl pinned_timespec32_get(timespec32* out, int base) {
 }
 // msvcp's clock behind std::chrono::system_clock: 100 ns since 1970.
 long long __cdecl pinned_Xtime_get_ticks() { return g_streams.wall_seconds() * ticks_per_second; }
+// The _ftime family: the instant in whole seconds, in UTC (no minutes
+// west, no daylight saving time). _ftime is _ftime64 in the x64 runtimes.
+template <typename Seconds>
+struct timeb_of {
+    Seconds time;
+    unsigned short millitm;
+    short timezone;
+    short dstflag;
+};
+template <typename Seconds>
+void __cdecl pinned_ftime(timeb_of<Seconds>* out) {
+    if (out) *out = {static_cast<Seconds>(g_streams.wall_seconds()), 0, 0, 0};
+}
+template <typename Seconds>
+int __cdecl pinned_ftime_s(timeb_of<Seconds>* out) {
+    if (!out) return 22;  // EINVAL
+    pinned_ftime(out);
+    return 0;
+}
 
 FARPROC WINAPI pinned_GetProcAddress(HMODULE module, LPCSTR name);
 
@@ -124,6 +144,11 @@ const pin_entry pins[] = {
     {"_timespec64_get", fn(pinned_timespec64_get)},
     {"_timespec32_get", fn(pinned_timespec32_get)},
     {"_Xtime_get_ticks", fn(pinned_Xtime_get_ticks)},
+    {"_ftime", fn(pinned_ftime<std::int64_t>)},
+    {"_ftime64", fn(pinned_ftime<std::int64_t>)},
+    {"_ftime32", fn(pinned_ftime<std::int32_t>)},
+    {"_ftime64_s", fn(pinned_ftime_s<std::int64_t>)},
+    {"_ftime32_s", fn(pinned_ftime_s<std::int32_t>)},
     {"GetProcAddress", fn(pinned_GetProcAddress)},
 };
 
@@ -135,12 +160,21 @@ bool provider(const char* dll) {
     for (; dll[n] && n + 1 < sizeof lower; ++n)
         lower[n] = static_cast<char>(dll[n] >= 'A' && dll[n] <= 'Z' ? dll[n] + 32 : dll[n]);
     lower[n] = '\0';
-    static const char* const exact[] = {"kernel32.dll", "kernelbase.dll", "advapi32.dll",        "cryptbase.dll",
-                                        "bcrypt.dll",   "ucrtbase.dll",   "bcryptprimitives.dll", "ucrtbased.dll"};
+    static const char* const exact[] = {"kernel32.dll",  "kernelbase.dll",       "advapi32.dll",
+                                        "cryptbase.dll", "bcrypt.dll",           "ucrtbase.dll",
+                                        "winmm.dll",     "bcryptprimitives.dll", "ucrtbased.dll"};
     for (const char* e : exact)
         if (std::strcmp(lower, e) == 0) return true;
-    static const char* const prefixes[] = {"msvcr", "msvcp", "api-ms-win-crt-", "api-ms-win-core-sysinfo-",
-                                           "api-ms-win-core-libraryloader-", "api-ms-win-security-cryptoapi-"};
+    static const char* const prefixes[] = {"msvcr",
+                                           "msvcp",
+                                           "api-ms-win-crt-",
+                                           "api-ms-win-core-sysinfo-",
+                                           "api-ms-win-core-profile-",
+                                           "api-ms-win-core-realtime-",
+                                           "api-ms-win-core-synch-",
+                                           "api-ms-win-mm-time-",
+                                           "api-ms-win-core-libraryloader-",
+                                           "api-ms-win-security-cryptoapi-"};
     for (const char* p : prefixes)
         if (std::strncmp(lower, p, std::strlen(p)) == 0) return true;
     return false;
@@ -149,7 +183,7 @@ bool provider(const char* dll) {
 void* replacement_for(const char* name) {
     for (const auto& p : pins)
         if (std::strcmp(name, p.name) == 0) return p.with;
-    return nullptr;
+    return clock_replacement(name);
 }
 
 // --- a module's headers, import tables and name ---------------------------

@@ -2,7 +2,8 @@
 // The Windows worker's counterpart of linux/pinned_randomness.hpp: a Windows
 // plugin's randomness and wall clock answered from core/seeded.hpp's
 // streams, which follow the job's seed (it crosses the pipe: host/
-// instance_server.hpp). Contained: only the import tables of the plugin's
+// instance_server.hpp), and its monotonic clocks, inside a call into it,
+// from the instance's virtual clock (core/plugin_clock.hpp). Contained: only the import tables of the plugin's
 // own modules change (every module loaded after pin() that is neither the
 // worker's executable nor a file under the Windows folder, where wine's and
 // Windows' DLLs live), and the lookups those modules make by GetProcAddress;
@@ -10,25 +11,37 @@
 // the system keep the real ones.
 //
 // Pinned, imported by name from the C runtimes (msvcrt.dll, msvcr*.dll,
-// ucrtbase.dll, the api-ms-win-crt-* sets), kernel32, kernelbase, the
-// api-ms-win-core-sysinfo-* sets, advapi32, cryptbase, bcrypt,
-// bcryptprimitives and msvcp*.dll, at load (import and delay-import tables)
-// or through GetProcAddress:
+// ucrtbase.dll, the api-ms-win-crt-* sets), kernel32, kernelbase, winmm,
+// the api-ms-win-core-sysinfo-*, -profile-*, -realtime-* and -synch-* sets,
+// api-ms-win-mm-time-*, advapi32, cryptbase, bcrypt, bcryptprimitives and
+// msvcp*.dll, at load (import and delay-import tables) or through
+// GetProcAddress:
 //   rand, srand (one generator behind every C runtime, 0..32767 like
 //   theirs); rand_s, SystemFunction036 (RtlGenRandom), BCryptGenRandom,
 //   CryptGenRandom, ProcessPrng (one byte stream);
 //   GetSystemTimeAsFileTime, GetSystemTimePreciseAsFileTime, GetSystemTime,
 //   GetLocalTime, time, _time64, _time32, _timespec64_get,
-//   _timespec32_get, _Xtime_get_ticks (std::chrono::system_clock): the
-//   instant wall_clock_epoch + seed seconds, not moving; GetLocalTime gives
-//   that instant as UTC (the pinned clock has no time zone, whatever the
-//   machine's TZ).
-// Left real: QueryPerformanceCounter, GetTickCount, GetTickCount64,
-// timeGetTime and every other monotonic clock, so timers keep working.
+//   _timespec32_get, _Xtime_get_ticks (std::chrono::system_clock), _ftime,
+//   _ftime32, _ftime64, _ftime32_s, _ftime64_s: the instant
+//   wall_clock_epoch + seed seconds, not moving; GetLocalTime and _ftime
+//   give that instant as UTC (the pinned clock has no time zone, whatever
+//   the machine's TZ);
+//   on a thread inside a call into the plugin only (core/plugin_clock.hpp's
+//   clock_inside(); windows/pinned_clocks.hpp), the monotonic clocks
+//   QueryPerformanceCounter, QueryPerformanceFrequency (10 MHz),
+//   _Query_perf_counter, _Query_perf_frequency (std::chrono::steady_clock),
+//   GetTickCount, GetTickCount64, timeGetTime and
+//   QueryUnbiasedInterruptTime: the instance's virtual clock; and the waits
+//   Sleep, SleepEx, WaitForSingleObject(Ex), WaitForMultipleObjects(Ex),
+//   which wait for real and move that clock on by a length that ran out.
+//   Anywhere else (the plugin's own threads, the worker, wine) these are
+//   the real ones, so timers keep working.
 // Not pinned (render-one(1) lists them): a C runtime linked statically into
-// the plugin, RDRAND/RDSEED, system calls made directly, NtQuerySystemTime
-// and the shared user page's clock, _ftime, localtime's time zone, imports
-// by ordinal, and what system DLLs draw for the plugin.
+// the plugin, RDRAND/RDSEED, RDTSC, system calls made directly (among them
+// NtQuerySystemTime and NtQueryPerformanceCounter), the shared user page's
+// clocks, the C runtime's clock(), other waits (condition variables,
+// MsgWaitForMultipleObjects, timers), localtime's time zone, imports by
+// ordinal, and what system DLLs draw for the plugin.
 #pragma once
 #include <cstdint>
 

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Definitions of libc's monotonic clock readings and timed waits, exported
+// to plugins (exports.list): pinned_clocks.hpp says what they answer.
+// clock_gettime itself is pinned_randomness.cpp's (one definition for the
+// wall clock and these), which asks virtual_reading first.
+#include "linux/pinned_clocks.hpp"
+
+#include <dlfcn.h>
+#include <pthread.h>
+#include <sys/times.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+
+#include "core/plugin_clock.hpp"
+#include "linux/pinned_randomness.hpp"
+
+namespace vr::host::pinned {
+
+namespace {
+
+constexpr std::int64_t ns_per_s = 1'000'000'000;
+
+// libc's own definition of a symbol at the version plugins built on this
+// glibc bind to: pthread_cond_timedwait's GLIBC_2.2.5 is the condition
+// variable of glibc before 2.3.2, pthread_cond_clockwait's GLIBC_2.30 and
+// clock_nanosleep's GLIBC_2.2.5 the same code under an older name.
+template <typename F>
+F libc_version(const char* name, const char* version) {
+    void* f = ::dlvsym(RTLD_NEXT, name, version);
+    return reinterpret_cast<F>(f ? f : ::dlsym(RTLD_NEXT, name));
+}
+#define VR_LIBC(fn, version) \
+    ([] { static const auto f = libc_version<decltype(&::fn)>(#fn, version); return f; }())
+
+bool monotonic(clockid_t clock) {
+    return clock == CLOCK_MONOTONIC || clock == CLOCK_MONOTONIC_RAW || clock == CLOCK_MONOTONIC_COARSE ||
+           clock == CLOCK_BOOTTIME;
+}
+
+// The virtual clock of the instance this thread is inside a call to, when
+// the pinning is on.
+plugin_clock* pinned_clock() { return enabled() ? clock_inside() : nullptr; }
+
+std::int64_t ns_of(const timespec& t) { return std::int64_t{t.tv_sec} * ns_per_s + t.tv_nsec; }
+
+timespec timespec_of(std::int64_t ns) {
+    if (ns < 0) ns = 0;
+    return {static_cast<time_t>(ns / ns_per_s), static_cast<long>(ns % ns_per_s)};
+}
+
+// The real CLOCK_MONOTONIC instant as far from now as deadline (of the
+// virtual clock) is from the virtual now; now, when it has passed.
+timespec real_deadline(const plugin_clock& clock, const timespec& deadline) {
+    timespec now{};
+    VR_LIBC(clock_gettime, "GLIBC_2.17")(CLOCK_MONOTONIC, &now);
+    const std::int64_t ahead = ns_of(deadline) - clock.now();
+    return timespec_of(ns_of(now) + (ahead > 0 ? ahead : 0));
+}
+
+// glibc keeps a condition's clock in bit 1 of __data.__wrefs (set by
+// pthread_condattr_setclock's attribute at init; bit 0 says shared).
+bool waits_on_monotonic(const pthread_cond_t* cond) {
+    constexpr unsigned int clock_monotonic_bit = 2;
+    return (__atomic_load_n(&cond->__data.__wrefs, __ATOMIC_RELAXED) & clock_monotonic_bit) != 0;
+}
+
+// A relative sleep on any clock: what it slept moves the virtual clock on
+// (all of it, or what an interruption left undone).
+void slept(plugin_clock& clock, const timespec& asked, int result, const timespec* left) {
+    if (result == 0)
+        clock.waited(ns_of(asked));
+    else if (result == EINTR && left)
+        clock.waited(ns_of(asked) - ns_of(*left));
+}
+
+}  // namespace
+
+bool virtual_reading(clockid_t clock, timespec* ts) noexcept {
+    plugin_clock* c = pinned_clock();
+    if (!c || !monotonic(clock) || !ts) return false;
+    *ts = timespec_of(c->read());
+    return true;
+}
+
+}  // namespace vr::host::pinned
+
+using vr::plugin_clock;
+using namespace vr::host::pinned;
+
+extern "C" {
+
+clock_t times(struct tms* out) noexcept {
+    plugin_clock* c = pinned_clock();
+    if (!c) return VR_LIBC(times, "GLIBC_2.2.5")(out);
+    static const long ticks_per_s = ::sysconf(_SC_CLK_TCK) > 0 ? ::sysconf(_SC_CLK_TCK) : 100;
+    const std::int64_t now = c->read();
+    if (out)
+        *out = {static_cast<clock_t>((now - plugin_clock::start_ns) * ticks_per_s / ns_per_s), 0, 0, 0};
+    return static_cast<clock_t>(now * ticks_per_s / ns_per_s);
+}
+
+int pthread_cond_timedwait(pthread_cond_t* cond, pthread_mutex_t* mutex, const struct timespec* abstime) {
+    static const auto real = VR_LIBC(pthread_cond_timedwait, "GLIBC_2.3.2");
+    plugin_clock* c = pinned_clock();
+    if (!c || !waits_on_monotonic(cond)) return real(cond, mutex, abstime);
+    const timespec until = real_deadline(*c, *abstime);
+    const int result = real(cond, mutex, &until);
+    if (result == ETIMEDOUT) c->waited_until(ns_of(*abstime));
+    return result;
+}
+
+int pthread_cond_clockwait(pthread_cond_t* cond, pthread_mutex_t* mutex, clockid_t clock,
+                           const struct timespec* abstime) {
+    static const auto real = VR_LIBC(pthread_cond_clockwait, "GLIBC_2.34");
+    plugin_clock* c = pinned_clock();
+    if (!c || !monotonic(clock)) return real(cond, mutex, clock, abstime);
+    const timespec until = real_deadline(*c, *abstime);
+    const int result = real(cond, mutex, CLOCK_MONOTONIC, &until);
+    if (result == ETIMEDOUT) c->waited_until(ns_of(*abstime));
+    return result;
+}
+
+int clock_nanosleep(clockid_t clock, int flags, const struct timespec* req, struct timespec* rem) {
+    static const auto real = VR_LIBC(clock_nanosleep, "GLIBC_2.17");
+    plugin_clock* c = pinned_clock();
+    if (!c || !req) return real(clock, flags, req, rem);
+    if (!(flags & TIMER_ABSTIME)) {
+        const timespec asked = *req;  // rem may be req
+        const int result = real(clock, flags, req, rem);
+        slept(*c, asked, result, rem);
+        return result;
+    }
+    if (!monotonic(clock)) return real(clock, flags, req, rem);
+    const timespec until = real_deadline(*c, *req);
+    const int result = real(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, nullptr);
+    if (result == 0) c->waited_until(ns_of(*req));
+    return result;
+}
+
+int nanosleep(const struct timespec* req, struct timespec* rem) {
+    static const auto real = VR_LIBC(nanosleep, "GLIBC_2.2.5");
+    plugin_clock* c = pinned_clock();
+    if (!c || !req) return real(req, rem);
+    const timespec asked = *req;  // rem may be req
+    const int result = real(req, rem);
+    slept(*c, asked, result == 0 ? 0 : errno, rem);
+    return result;
+}
+
+int usleep(useconds_t us) {
+    static const auto real = VR_LIBC(usleep, "GLIBC_2.2.5");
+    plugin_clock* c = pinned_clock();
+    const int result = real(us);
+    if (c && result == 0) c->waited(std::int64_t{us} * 1000);
+    return result;
+}
+
+unsigned int sleep(unsigned int s) {
+    static const auto real = VR_LIBC(sleep, "GLIBC_2.2.5");
+    plugin_clock* c = pinned_clock();
+    const unsigned int left = real(s);
+    if (c && left <= s) c->waited(std::int64_t{s - left} * ns_per_s);
+    return left;
+}
+
+}  // extern "C"

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The monotonic clocks a plugin reads, and the waits it makes, while the
+// worker is inside a call into it (core/plugin_clock.hpp's clock_inside(),
+// host/plugin_call.hpp), answered from that instance's virtual clock once
+// the pinning is on (pinned_randomness.hpp's enable(); --real-randomness
+// leaves it off), on the calling thread only:
+//   - clock_gettime on CLOCK_MONOTONIC, CLOCK_MONOTONIC_RAW,
+//     CLOCK_MONOTONIC_COARSE and CLOCK_BOOTTIME reads the virtual clock
+//     (one reading, one step on); std::chrono::steady_clock::now() is
+//     libstdc++.so's call to libc's clock_gettime, so it reads it too;
+//   - times() returns the virtual clock in clock ticks; its tms says the
+//     virtual time since the clock's start as user time, nothing else;
+//   - a wait with a deadline on the monotonic clock (pthread_cond_timedwait
+//     on a condition whose clock is CLOCK_MONOTONIC, pthread_cond_clockwait,
+//     clock_nanosleep with TIMER_ABSTIME) waits for real until real now +
+//     (deadline - virtual now), and when it timed out the virtual clock is
+//     at the deadline (waited_until); a relative sleep (nanosleep, usleep,
+//     sleep, clock_nanosleep without TIMER_ABSTIME, on any clock) sleeps for
+//     real and adds what it slept (waited).
+// Everything else is libc's own: outside a call, on the plugin's own
+// threads, waits on the wall clock (pinned_randomness.cpp holds the wall
+// clock still, so such a deadline has passed at once), CPU-time clocks,
+// rdtsc, raw system calls.
+#pragma once
+#include <ctime>
+
+namespace vr::host::pinned {
+
+// When the pinning is on and this thread is inside a call into a plugin,
+// and clock is one of the monotonic clocks above: *ts is a reading of the
+// instance's virtual clock, and true. Else false, *ts untouched.
+bool virtual_reading(clockid_t clock, timespec* ts) noexcept;
+
+}  // namespace vr::host::pinned

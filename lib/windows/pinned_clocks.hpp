@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The monotonic clocks and the waits of windows/pinned_imports.hpp, split
+// from it along their seam: unlike the randomness and the wall clocks,
+// which are pinned on every thread, these answer from the virtual clock
+// (core/plugin_clock.hpp, in windows/clock_units.hpp's units) only on a
+// thread inside a call into the plugin (clock_inside(), set by host/
+// plugin_call.hpp) while pinning is on; anywhere else they are the real
+// functions, so the plugin's own threads, the worker and wine keep real
+// time. A wait inside a call waits for real and, when it ran its length
+// (Sleep, SleepEx unwoken, a wait that timed out), moves the virtual clock
+// on by that length: a plugin that waits until its counter reaches a
+// deadline sees the time pass, neither spinning nor hanging.
+#pragma once
+
+namespace vr::windows::pinned {
+
+// What a pinned module gets in place of the monotonic clock or the wait
+// `name` (nullptr: not one of them). Which DLLs they are taken from is
+// pinned_imports.cpp's provider().
+void* clock_replacement(const char* name);
+
+}  // namespace vr::windows::pinned

@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// vr-test-clocks: a VST2 instrument in plain C++ (no JUCE) whose notes are
+// seeded from the monotonic clocks a plugin might read, and one note that
+// waits on a condition nobody signals, so that a test hears whether the
+// host pins the monotonic clocks inside its calls into the plugin and
+// whether a wait there lasts what it should (README.md beside this).
+//
+// Linux, a note-on of note n (velocity v):
+//   60  clock_gettime(CLOCK_MONOTONIC) at the note-on   sec * 1e9 + nsec
+//   61  std::chrono::steady_clock::now() (libstdc++.so)   its nanoseconds
+//   62  the birth value: clock_gettime(CLOCK_MONOTONIC) in VSTPluginMain
+//   63  times(&t)                                         ret * 1000003 + utime + stime
+//   64  the wait: std::condition_variable::wait_for 50 ms, unsignalled
+//   65  pthread_cond_timedwait 20 ms on a CLOCK_MONOTONIC condition, unsignalled
+//   66  clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME) to 20 ms on
+//   67  nanosleep 20 ms
+//   68  usleep 20000
+// Windows (_WIN32, mingw):
+//   60  QueryPerformanceCounter at the note-on            the count
+//   61  GetTickCount64                                    the milliseconds
+//   62  the birth value: QueryPerformanceCounter in VSTPluginMain
+//   63  timeGetTime (winmm.dll)                           the milliseconds
+//   64  the wait: WaitForSingleObject(event, 50), event never set, timed
+//       with QueryPerformanceCounter
+//   65  _ftime64_s                                        time * 1000 + millitm
+//   66  all four: QueryPerformanceCounter, GetTickCount64, timeGetTime and
+//       _ftime64_s read in that order, folded as FNV-1a folds words:
+//       h = 0xcbf29ce484222325, then for each value h = (h ^ value) *
+//       0x100000001b3 (mod 2^64)
+//
+// Notes 60..63 (and Windows' 65, 66) sound white noise from a xorshift64*
+// generator, state x = value (0x9e3779b97f4a7c15 when 0); per sample:
+//   x ^= x >> 12; x ^= x << 25; x ^= x >> 27; r = x * 0x2545f4914f6cdd1d
+//   y = 0.25 * (v / 127.0) * ((double) (r >> 11) * 2^-53 * 2.0 - 1.0)
+// Note 64 sounds a constant: min(w, 100) / 100, w the whole milliseconds
+// the clock says the wait took (0.5 for a wait of 50 ms and less than 51).
+// Notes 65..68 (Linux) too: min(u, 100000) / 100000, u the whole
+// microseconds clock_gettime(CLOCK_MONOTONIC) says the 20 ms wait took.
+// The output is the sum of the sounding voices, the same on both channels;
+// a note-off ends its voice at once, CC 120 and 123 end every voice.
+#ifdef _WIN32
+#include <windows.h>
+#include <mmsystem.h>
+#include <sys/timeb.h>
+#else
+#include <pthread.h>
+#include <sys/times.h>
+#include <time.h>
+#include <unistd.h>
+#endif
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <new>
+
+#include "pluginterfaces/vst2.x/aeffectx.h"
+
+namespace {
+
+constexpr int first_note = 60;
+#ifdef _WIN32
+constexpr int sources = 7;
+#else
+constexpr int sources = 9;
+#endif
+constexpr int wait_source = 4;
+// Linux: the short waits, 65..68.
+constexpr int first_short_wait = 5, last_short_wait = 8;
+constexpr int max_events = 512;
+
+struct voice {
+    bool on = false;
+    std::uint64_t x = 0;
+    double amp = 0.0;
+    bool constant = false;  // a wait note: level, not noise
+    double level = 0.0;
+};
+
+struct pending {
+    int delta;
+    unsigned char midi[3];
+};
+
+struct clocks {
+    AEffect effect;  // first: the host's AEffect* is our struct's address
+    std::uint64_t birth_value;
+    voice voices[sources];
+    pending events[max_events];
+    int event_count;
+};
+
+#ifdef _WIN32
+std::uint64_t performance_count() {
+    LARGE_INTEGER c;
+    QueryPerformanceCounter(&c);
+    return static_cast<std::uint64_t>(c.QuadPart);
+}
+
+std::uint64_t ftime_ms() {
+    __timeb64 t;
+    if (_ftime64_s(&t) != 0) return 0;
+    return static_cast<std::uint64_t>(t.time) * 1000u + t.millitm;
+}
+
+std::uint64_t draw(const clocks& s, int source) {
+    switch (source) {
+        case 0: return performance_count();
+        case 1: return GetTickCount64();
+        case 2: return s.birth_value;
+        case 3: return timeGetTime();
+        case 5: return ftime_ms();
+        case 6: {
+            const std::uint64_t values[] = {performance_count(), GetTickCount64(), timeGetTime(), ftime_ms()};
+            std::uint64_t h = UINT64_C(0xcbf29ce484222325);
+            for (std::uint64_t v : values) h = (h ^ v) * UINT64_C(0x100000001b3);
+            return h;
+        }
+    }
+    return 0;
+}
+
+std::uint64_t birth_value() { return performance_count(); }
+
+// How many whole milliseconds a 50 ms wait on an event nobody sets took.
+std::int64_t waited_ms() {
+    HANDLE event = CreateEventW(nullptr, TRUE, FALSE, nullptr);
+    if (!event) return 0;
+    LARGE_INTEGER f;
+    QueryPerformanceFrequency(&f);
+    const std::uint64_t before = performance_count();
+    WaitForSingleObject(event, 50);
+    const std::uint64_t after = performance_count();
+    CloseHandle(event);
+    return f.QuadPart > 0 ? static_cast<std::int64_t>((after - before) * 1000 / f.QuadPart) : 0;
+}
+#else
+std::uint64_t monotonic_ns() {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<std::uint64_t>(ts.tv_sec) * 1000000000u + static_cast<std::uint64_t>(ts.tv_nsec);
+}
+
+std::uint64_t draw(const clocks& s, int source) {
+    switch (source) {
+        case 0: return monotonic_ns();
+        case 1: return static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+        case 2: return s.birth_value;
+        case 3: {
+            tms t{};
+            clock_t ticks = times(&t);
+            return static_cast<std::uint64_t>(ticks) * 1000003u + static_cast<std::uint64_t>(t.tms_utime) +
+                   static_cast<std::uint64_t>(t.tms_stime);
+        }
+    }
+    return 0;
+}
+
+std::uint64_t birth_value() { return monotonic_ns(); }
+
+// How many whole milliseconds steady_clock says a 50 ms wait_for on a
+// condition nobody signals took (libstdc++: pthread_cond_clockwait on
+// CLOCK_MONOTONIC).
+std::int64_t waited_ms() {
+    std::mutex m;
+    std::condition_variable c;
+    std::unique_lock lock(m);
+    const auto before = std::chrono::steady_clock::now();
+    (void) c.wait_for(lock, std::chrono::milliseconds(50));
+    const auto after = std::chrono::steady_clock::now();
+    return std::chrono::duration_cast<std::chrono::milliseconds>(after - before).count();
+}
+
+// How many whole microseconds CLOCK_MONOTONIC says a 20 ms wait of source
+// 5..8 took.
+std::int64_t short_wait_us(int source) {
+    constexpr long wait_ns = 20'000'000;
+    const std::uint64_t before = monotonic_ns();
+    switch (source) {
+        case 5: {
+            pthread_condattr_t a;
+            pthread_condattr_init(&a);
+            pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
+            pthread_cond_t c;
+            pthread_cond_init(&c, &a);
+            pthread_condattr_destroy(&a);
+            pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+            pthread_mutex_lock(&m);
+            const std::uint64_t t = before + wait_ns;
+            const timespec until{static_cast<time_t>(t / 1000000000u), static_cast<long>(t % 1000000000u)};
+            while (pthread_cond_timedwait(&c, &m, &until) == 0) {
+            }
+            pthread_mutex_unlock(&m);
+            pthread_cond_destroy(&c);
+            break;
+        }
+        case 6: {
+            const std::uint64_t t = before + wait_ns;
+            const timespec until{static_cast<time_t>(t / 1000000000u), static_cast<long>(t % 1000000000u)};
+            while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, nullptr) != 0) {
+            }
+            break;
+        }
+        case 7: {
+            const timespec length{0, wait_ns};
+            nanosleep(&length, nullptr);
+            break;
+        }
+        case 8: usleep(wait_ns / 1000); break;
+    }
+    return static_cast<std::int64_t>((monotonic_ns() - before) / 1000u);
+}
+#endif
+
+double noise(voice& v) {
+    v.x ^= v.x >> 12;
+    v.x ^= v.x << 25;
+    v.x ^= v.x >> 27;
+    std::uint64_t r = v.x * UINT64_C(0x2545f4914f6cdd1d);
+    return static_cast<double>(r >> 11) * (1.0 / 9007199254740992.0) * 2.0 - 1.0;
+}
+
+void note_on(clocks& s, int note, int velocity) {
+    int source = note - first_note;
+    if (source < 0 || source >= sources) return;
+    voice& v = s.voices[source];
+    v.constant = source == wait_source;
+    if (source == wait_source) {
+        std::int64_t ms = waited_ms();
+        v.level = static_cast<double>(ms < 0 ? 0 : ms > 100 ? 100 : ms) / 100.0;
+#ifndef _WIN32
+    } else if (source >= first_short_wait && source <= last_short_wait) {
+        v.constant = true;
+        std::int64_t us = short_wait_us(source);
+        v.level = static_cast<double>(us < 0 ? 0 : us > 100000 ? 100000 : us) / 100000.0;
+#endif
+    } else {
+        std::uint64_t value = draw(s, source);
+        v.x = value ? value : UINT64_C(0x9e3779b97f4a7c15);
+        v.amp = 0.25 * (velocity / 127.0);
+    }
+    v.on = true;
+}
+
+void handle_midi(clocks& s, const unsigned char* m) {
+    int kind = m[0] & 0xf0;
+    int note = m[1] & 0x7f;
+    if (kind == 0x90 && m[2] > 0)
+        note_on(s, note, m[2] & 0x7f);
+    else if ((kind == 0x80 || kind == 0x90) && note >= first_note && note < first_note + sources)
+        s.voices[note - first_note].on = false;
+    else if (kind == 0xb0 && (m[1] == 120 || m[1] == 123))
+        for (voice& v : s.voices) v.on = false;
+}
+
+void render(clocks& s, float** out, int from, int to, bool add) {
+    for (int t = from; t < to; ++t) {
+        double y = 0.0;
+        for (int i = 0; i < sources; ++i)
+            if (s.voices[i].on) y += s.voices[i].constant ? s.voices[i].level : s.voices[i].amp * noise(s.voices[i]);
+        for (int c = 0; c < 2; ++c) out[c][t] = add ? out[c][t] + static_cast<float>(y) : static_cast<float>(y);
+    }
+}
+
+// Events keep their order within a block; each takes effect at its frame.
+void process_block(clocks& s, float** out, int frames, bool add) {
+    int at = 0;
+    for (int i = 0; i < s.event_count; ++i) {
+        int when = s.events[i].delta;
+        if (when < at) when = at;
+        if (when > frames) when = frames;
+        render(s, out, at, when, add);
+        at = when;
+        handle_midi(s, s.events[i].midi);
+    }
+    render(s, out, at, frames, add);
+    s.event_count = 0;
+}
+
+void process_replacing(AEffect* e, float** in, float** out, int frames) {
+    (void) in;
+    process_block(*reinterpret_cast<clocks*>(e), out, frames, false);
+}
+
+void process_accumulating(AEffect* e, float** in, float** out, int frames) {
+    (void) in;
+    process_block(*reinterpret_cast<clocks*>(e), out, frames, true);
+}
+
+void queue_events(clocks& s, const VstEvents* list) {
+    for (int i = 0; i < list->numEvents; ++i) {
+        const VstEvent* ev = list->events[i];
+        if (!ev || ev->type != kVstMidiType || s.event_count == max_events) continue;
+        const auto* m = reinterpret_cast<const VstMidiEvent*>(ev);
+        pending& p = s.events[s.event_count++];
+        p.delta = m->deltaFrames > 0 ? m->deltaFrames : 0;
+        std::memcpy(p.midi, m->midiData, sizeof p.midi);
+    }
+    // Stable insertion sort by frame: hosts send them sorted, but need not.
+    for (int i = 1; i < s.event_count; ++i) {
+        pending p = s.events[i];
+        int j = i;
+        for (; j > 0 && s.events[j - 1].delta > p.delta; --j) s.events[j] = s.events[j - 1];
+        s.events[j] = p;
+    }
+}
+
+void set_parameter(AEffect*, int, float) {}
+float get_parameter(AEffect*, int) { return 0.0f; }
+
+// Copies with truncation and always terminates (the host gives the size).
+void put_text(void* dst, std::size_t size, const char* text) {
+    if (!dst || size == 0) return;
+    std::size_t n = std::strlen(text);
+    if (n >= size) n = size - 1;
+    std::memcpy(dst, text, n);
+    static_cast<char*>(dst)[n] = '\0';
+}
+
+VstIntPtr dispatch(AEffect* e, int opcode, int index, VstIntPtr, void* ptr, float) {
+    auto* s = reinterpret_cast<clocks*>(e);
+    switch (opcode) {
+        case effClose: delete s; return 1;
+        case effGetProgramName: put_text(ptr, kVstMaxProgNameLen, "Init"); return 0;
+        case effGetProgramNameIndexed:
+            if (index != 0) return 0;
+            put_text(ptr, kVstMaxProgNameLen, "Init");
+            return 1;
+        case effMainsChanged:
+            // Resuming starts from silence, like a reset.
+            for (voice& v : s->voices) v.on = false;
+            s->event_count = 0;
+            return 0;
+        case effProcessEvents:
+            if (ptr) queue_events(*s, static_cast<const VstEvents*>(ptr));
+            return 1;
+        case effGetPlugCategory: return kPlugCategSynth;
+        case effGetEffectName: put_text(ptr, kVstMaxLabelLen, "vr-test-clocks"); return 1;
+        case effGetVendorString: put_text(ptr, kVstMaxLabelLen, "vst-render"); return 1;
+        case effGetProductString: put_text(ptr, kVstMaxLabelLen, "vr-test-clocks"); return 1;
+        case effGetVendorVersion: return 1;
+        case effGetVstVersion: return kVstVersion;
+        case effCanDo:
+            if (!ptr) return 0;
+            return std::strcmp(static_cast<const char*>(ptr), "receiveVstEvents") == 0 ||
+                   std::strcmp(static_cast<const char*>(ptr), "receiveVstMidiEvent") == 0;
+        case effGetCurrentMidiProgram: return -1;
+        default: return 0;
+    }
+}
+
+}  // namespace
+
+#ifdef _WIN32
+extern "C" AEffect* VSTPluginMain(audioMasterCallback host);  // exported by vst2.def
+#else
+extern "C" __attribute__((visibility("default"))) AEffect* VSTPluginMain(audioMasterCallback host);
+#endif
+
+extern "C" AEffect* VSTPluginMain(audioMasterCallback host) {
+    (void) host;
+    auto* s = new (std::nothrow) clocks{};
+    if (!s) return nullptr;
+    s->birth_value = birth_value();
+
+    AEffect* e = &s->effect;
+    e->magic = kEffectMagic;
+    e->dispatcher = dispatch;
+    e->process = process_accumulating;
+    e->setParameter = set_parameter;
+    e->getParameter = get_parameter;
+    e->numPrograms = 1;
+    e->numParams = 0;
+    e->numInputs = 0;
+    e->numOutputs = 2;
+    e->flags = effFlagsIsSynth | effFlagsCanReplacing;
+    e->object = s;
+    e->uniqueID = CCONST('V', 'r', 'C', 'k');
+    e->version = 1;
+    e->processReplacing = process_replacing;
+    return e;
+}

@@ -12,7 +12,8 @@
 # gives the bytes of the first, and that each sounds (peak above -60 dBFS):
 #   - five one-off processes (--note, -o);
 #   - environments of other sizes: one more variable of 1 and of 300
-#     characters, `env -i` (PATH, and WINEPREFIX where set, kept), a HOME
+#     characters, `env -i` (PATH, HOME, WINEPREFIX where set and the
+#     test synth's mode switches, every exported VR_TEST_SYNTH_*, kept), a HOME
 #     of 200 characters;
 #   - parallel -j2, two jobs a process, over the job among three others,
 #     forwards and backwards;
@@ -62,7 +63,11 @@ same_everywhere() {
     EVERYWHERE_ENV=(env "VR_EVERYWHERE_PAD=$long_value")
     _everywhere_one "$dir/env300.wav" "$plugin" "$note" "$@"
     _everywhere_same "$first" "$dir/env300.wav" "one more variable of 300 characters"
-    EVERYWHERE_ENV=(env -i "PATH=$PATH" "HOME=$HOME" ${WINEPREFIX:+"WINEPREFIX=$WINEPREFIX"})
+    # The test synth's mode (VR_TEST_SYNTH_JUCE_RANDOM=1, ...) is chosen by
+    # its environment: env -i keeps it, or it would render another sound.
+    local keep=() name
+    for name in $(compgen -e VR_TEST_SYNTH_); do keep+=("$name=${!name}"); done
+    EVERYWHERE_ENV=(env -i "PATH=$PATH" "HOME=$HOME" ${WINEPREFIX:+"WINEPREFIX=$WINEPREFIX"} "${keep[@]}")
     _everywhere_one "$dir/envi.wav" "$plugin" "$note" "$@"
     _everywhere_same "$first" "$dir/envi.wav" "env -i"
     EVERYWHERE_ENV=(env "HOME=$long_home")

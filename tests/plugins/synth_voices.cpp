@@ -59,6 +59,7 @@ void voice_bank::release_all(std::uint64_t r)
 
 double voice_bank::next_sample()
 {
+    noise_sum_ = 0.0;
     if (active_count_ == 0)
         return 0.0;
     double sum = 0.0;
@@ -69,6 +70,8 @@ double voice_bank::next_sample()
         const double phase = 2.0 * pi * v.freq * static_cast<double>(v.k) / sample_rate_;
         const double env = v.releasing ? 1.0 - static_cast<double>(v.m) / static_cast<double>(v.r) : 1.0;
         sum += v.amp * env * std::sin(phase);
+        if (noise_)
+            noise_sum_ += v.amp * env * noise_();
         ++v.k;
         if (v.releasing && ++v.m >= v.r) {
             v.active = false;

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 
 namespace vr::test_synth {
 
@@ -40,8 +41,17 @@ public:
     // The next output sample (sum of all voices), advancing every voice.
     double next_sample();
 
+    // With a noise source, each sounding voice also draws one noise value
+    // per sample; noise_sum() is the sum of amp * env * noise over the
+    // voices of the last next_sample() (0 without a source). The sines do
+    // not change.
+    void set_noise(std::function<double()> noise) { noise_ = std::move(noise); }
+    double noise_sum() const { return noise_sum_; }
+
 private:
     std::array<voice, 128> voices_{};
+    std::function<double()> noise_;
+    double noise_sum_ = 0.0;
     int active_count_ = 0;
     double sample_rate_ = 44100.0;
 };

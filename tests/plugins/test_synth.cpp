@@ -10,6 +10,7 @@
 
 #include "synth_faults.hpp"
 #include "synth_play_head.hpp"
+#include "synth_random.hpp"
 #include "synth_state.hpp"
 
 namespace vr::test_synth {
@@ -93,6 +94,7 @@ variant variant_requested()
     }
     v.renames = env_is_1("VR_TEST_SYNTH_RENAMES");
     v.play_head = env_is_1("VR_TEST_SYNTH_PLAY_HEAD");
+    v.juce_random = env_is_1("VR_TEST_SYNTH_JUCE_RANDOM");
     return v;
 }
 
@@ -183,6 +185,8 @@ processor::processor(variant v)
         addParameter(p);
 
     values_[p_latency]->addListener(this);
+    if (v.juce_random)
+        use_juce_random(voices_, noise_random_);
 }
 
 processor::~processor()
@@ -200,8 +204,6 @@ void processor::prepareToPlay(double sample_rate, int)
     sample_rate_ = sample_rate;
     reset();
 }
-
-void processor::releaseResources() {}
 
 void processor::reset()
 {
@@ -258,7 +260,8 @@ void processor::handle(const juce::MidiMessage& msg, std::uint64_t at_sample)
             exit_now();
         if (on(p_hang))
             hang_now();
-        const std::uint64_t k0 = on(p_history) ? at_sample : 0;
+        const std::uint64_t k0 =
+            (on(p_history) ? at_sample : 0) + (variant_.juce_random ? random_start_index(sample_rate_) : 0);
         voices_.note_on(note, velocity, static_cast<double>(values_[p_level]->get()), k0);
     } else if (msg.isNoteOff()) {
         voices_.note_off(msg.getNoteNumber(), release_samples(values_[p_release]->get(), sample_rate_));
@@ -296,12 +299,14 @@ void processor::processBlock(juce::AudioBuffer<float>& buffer, juce::MidiBuffer&
         std::array<float, 2> out{};
         for (; pos < end; ++pos) {
             const bool sounding = voices_.sounding();
-            const double voice = voices_.next_sample();
+            const double tone = voices_.next_sample();
             // All of a sample's inputs are read before any output is
             // written: the buses share the buffer's channels with the output.
             // A term is added only when its bus has channels, so that the
             // instrument and the effect stay as they were, to the bit.
             for (int c = 0; c < channels; ++c) {
+                // The JUCE-random variant's right channel is its noise.
+                const double voice = variant_.juce_random && c == 1 ? voices_.noise_sum() : tone;
                 double y = main_in.count == 0 ? voice : main_in.at(c, pos) * gain + voice;
                 if (side_in.count > 0)
                     y += side_in.at(c, pos);
@@ -329,16 +334,6 @@ void processor::processBlock(juce::AudioBuffer<float>& buffer, juce::MidiBuffer&
     samples_processed_ += static_cast<std::uint64_t>(n);
     if (variant_.play_head)
         report_play_head(getPlayHead(), buffer, channels);
-}
-
-int processor::getNumPrograms()
-{
-    return static_cast<int>(factory_programs.size());
-}
-
-int processor::getCurrentProgram()
-{
-    return current_program_;
 }
 
 void processor::setCurrentProgram(int index)

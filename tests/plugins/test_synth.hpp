@@ -9,6 +9,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "synth_voices.hpp"
@@ -72,6 +73,7 @@ struct variant {
     bool sidechain = false;    // the effect plus a second input bus, off by default, added too
     bool renames = false;      // level and release renamed while level >= 0.9
     bool play_head = false;    // VR_TEST_SYNTH_PLAY_HEAD=1: the output says what the play head says
+    bool juce_random = false;  // VR_TEST_SYNTH_JUCE_RANDOM=1: start phases and noise from juce::Random
 
     bool has_main_input() const { return effect || sidechain; }
 };
@@ -86,7 +88,7 @@ public:
 
     const juce::String getName() const override;
     void prepareToPlay(double sample_rate, int max_block) override;
-    void releaseResources() override;
+    void releaseResources() override {}
     void reset() override;
     bool isBusesLayoutSupported(const BusesLayout& layouts) const override;
     void processBlock(juce::AudioBuffer<float>& buffer, juce::MidiBuffer& midi) override;
@@ -100,8 +102,8 @@ public:
     bool hasEditor() const override { return false; }
     juce::AudioProcessorEditor* createEditor() override { return nullptr; }
 
-    int getNumPrograms() override;
-    int getCurrentProgram() override;
+    int getNumPrograms() override { return static_cast<int>(factory_programs.size()); }
+    int getCurrentProgram() override { return current_program_; }
     void setCurrentProgram(int index) override;
     const juce::String getProgramName(int index) override;
     void changeProgramName(int, const juce::String&) override {}
@@ -123,6 +125,8 @@ private:
 
     variant variant_;
     voice_bank voices_;
+    // The JUCE-random variant's noise generator, made in the constructor.
+    std::optional<juce::Random> noise_random_;
     // One line per channel: with an input, the channels differ.
     std::array<delay_line, 2> delays_;
     bool delaying_ = false;

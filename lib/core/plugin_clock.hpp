@@ -71,25 +71,36 @@ private:
 
 namespace detail {
 inline thread_local plugin_clock* inside_clock = nullptr;
+inline thread_local bool inside_render = false;
 }
 
 // The clock of the instance this thread is inside a call to; nullptr when
 // it is in none (the worker's own code, the plugin's own threads).
 inline plugin_clock* clock_inside() noexcept { return detail::inside_clock; }
 
+// Whether the call this thread is inside renders audio (a process call).
+inline bool rendering_inside() noexcept { return detail::inside_clock && detail::inside_render; }
+
 // While one lives, this thread is inside a call to the instance whose clock
-// it names. Nests: a call made from inside another restores the outer one.
+// it names, a process call when renders. Nests: a call made from inside
+// another restores the outer one.
 class inside_plugin {
 public:
-    explicit inside_plugin(plugin_clock& clock) noexcept : outer_(detail::inside_clock) {
+    explicit inside_plugin(plugin_clock& clock, bool renders = false) noexcept
+        : outer_(detail::inside_clock), outer_renders_(detail::inside_render) {
         detail::inside_clock = &clock;
+        detail::inside_render = renders;
     }
-    ~inside_plugin() { detail::inside_clock = outer_; }
+    ~inside_plugin() {
+        detail::inside_clock = outer_;
+        detail::inside_render = outer_renders_;
+    }
     inside_plugin(const inside_plugin&) = delete;
     inside_plugin& operator=(const inside_plugin&) = delete;
 
 private:
     plugin_clock* outer_;
+    bool outer_renders_;
 };
 
 }  // namespace vr

@@ -172,7 +172,7 @@ audio_buffer render_blocks(juce_plugin& p, const play_plan& plan, int channels, 
         call_plugin(p.context, [&] {
             plugin.processBlock(buffer, midi);
             p.context.clock.played(len);
-        });
+        }, true);
         process_s += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
         const float* left = buffer.getReadPointer(0);

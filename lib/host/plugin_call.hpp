@@ -30,10 +30,12 @@ struct plugin_context {
 };
 
 // Runs f() (the call into the plugin) inside the instance's context and
-// returns what it returns.
+// returns what it returns; renders says it is a process call (a call that
+// renders no audio lets the plugin's other threads rest before each clock
+// reading: linux/pinned_clocks.cpp).
 template <typename F>
-decltype(auto) call_plugin(plugin_context& context, F&& f) {
-    inside_plugin inside(context.clock);
+decltype(auto) call_plugin(plugin_context& context, F&& f, bool renders = false) {
+    inside_plugin inside(context.clock, renders);
 #ifdef _WIN32
     return std::forward<F>(f)();
 #else

@@ -15,6 +15,7 @@
 
 #include "core/plugin_clock.hpp"
 #include "linux/pinned_randomness.hpp"
+#include "linux/settle.hpp"
 
 namespace vr::host::pinned {
 
@@ -43,6 +44,34 @@ bool monotonic(clockid_t clock) {
 // the pinning is on.
 plugin_clock* pinned_clock() { return enabled() ? clock_inside() : nullptr; }
 
+// This thread, inside a call, woke another thread (a condition signalled)
+// and has not let the others rest since.
+thread_local bool woke_others = false;
+
+// Inside a call, before the plugin's code goes on after a sleep, a timed
+// out wait, or a wake it made (at the unlock that follows it or the next
+// clock reading), the plugin's other threads run until they rest (quiet
+// at 2 checks 100 us apart), so that what the caller then sees of them (a
+// flag set, a thread gone) does not depend on how the scheduler ran them.
+void let_others_rest() {
+    woke_others = false;
+    let_other_threads_rest(2, 100);
+}
+
+// Before a clock reading: after a wake, as above; in a call that renders
+// no audio, over at least 2 ms (quiet at 3 checks 1 ms apart), so that a
+// thread told to stop, which polls a flag between sleeps of a millisecond
+// (JUCE's plugin message thread), has stopped before the caller reads the
+// clock and polls whether it has (Thread::waitForThreadToExit).
+void rest_before_reading() {
+    if (!rendering_inside()) {
+        woke_others = false;
+        let_other_threads_rest(3, 1000);
+    } else if (woke_others) {
+        let_others_rest();
+    }
+}
+
 std::int64_t ns_of(const timespec& t) { return std::int64_t{t.tv_sec} * ns_per_s + t.tv_nsec; }
 
 timespec timespec_of(std::int64_t ns) {
@@ -67,8 +96,10 @@ bool waits_on_monotonic(const pthread_cond_t* cond) {
 }
 
 // A relative sleep on any clock: what it slept moves the virtual clock on
-// (all of it, or what an interruption left undone).
+// (all of it, or what an interruption left undone), once the other
+// threads rest.
 void slept(plugin_clock& clock, const timespec& asked, int result, const timespec* left) {
+    let_others_rest();
     if (result == 0)
         clock.waited(ns_of(asked));
     else if (result == EINTR && left)
@@ -80,6 +111,7 @@ void slept(plugin_clock& clock, const timespec& asked, int result, const timespe
 bool virtual_reading(clockid_t clock, timespec* ts) noexcept {
     plugin_clock* c = pinned_clock();
     if (!c || !monotonic(clock) || !ts) return false;
+    rest_before_reading();
     *ts = timespec_of(c->read());
     return true;
 }
@@ -95,6 +127,7 @@ clock_t times(struct tms* out) noexcept {
     plugin_clock* c = pinned_clock();
     if (!c) return VR_LIBC(times, "GLIBC_2.2.5")(out);
     static const long ticks_per_s = ::sysconf(_SC_CLK_TCK) > 0 ? ::sysconf(_SC_CLK_TCK) : 100;
+    rest_before_reading();
     const std::int64_t now = c->read();
     if (out)
         *out = {static_cast<clock_t>((now - plugin_clock::start_ns) * ticks_per_s / ns_per_s), 0, 0, 0};
@@ -107,7 +140,10 @@ int pthread_cond_timedwait(pthread_cond_t* cond, pthread_mutex_t* mutex, const s
     if (!c || !waits_on_monotonic(cond)) return real(cond, mutex, abstime);
     const timespec until = real_deadline(*c, *abstime);
     const int result = real(cond, mutex, &until);
-    if (result == ETIMEDOUT) c->waited_until(ns_of(*abstime));
+    if (result == ETIMEDOUT) {
+        let_others_rest();
+        c->waited_until(ns_of(*abstime));
+    }
     return result;
 }
 
@@ -118,7 +154,10 @@ int pthread_cond_clockwait(pthread_cond_t* cond, pthread_mutex_t* mutex, clockid
     if (!c || !monotonic(clock)) return real(cond, mutex, clock, abstime);
     const timespec until = real_deadline(*c, *abstime);
     const int result = real(cond, mutex, CLOCK_MONOTONIC, &until);
-    if (result == ETIMEDOUT) c->waited_until(ns_of(*abstime));
+    if (result == ETIMEDOUT) {
+        let_others_rest();
+        c->waited_until(ns_of(*abstime));
+    }
     return result;
 }
 
@@ -135,6 +174,7 @@ int clock_nanosleep(clockid_t clock, int flags, const struct timespec* req, stru
     if (!monotonic(clock)) return real(clock, flags, req, rem);
     const timespec until = real_deadline(*c, *req);
     const int result = real(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, nullptr);
+    let_others_rest();
     if (result == 0) c->waited_until(ns_of(*req));
     return result;
 }
@@ -153,6 +193,7 @@ int usleep(useconds_t us) {
     static const auto real = VR_LIBC(usleep, "GLIBC_2.2.5");
     plugin_clock* c = pinned_clock();
     const int result = real(us);
+    if (c) let_others_rest();
     if (c && result == 0) c->waited(std::int64_t{us} * 1000);
     return result;
 }
@@ -161,8 +202,30 @@ unsigned int sleep(unsigned int s) {
     static const auto real = VR_LIBC(sleep, "GLIBC_2.2.5");
     plugin_clock* c = pinned_clock();
     const unsigned int left = real(s);
+    if (c) let_others_rest();
     if (c && left <= s) c->waited(std::int64_t{s - left} * ns_per_s);
     return left;
+}
+
+int pthread_cond_signal(pthread_cond_t* cond) {
+    static const auto real = VR_LIBC(pthread_cond_signal, "GLIBC_2.3.2");
+    const int result = real(cond);
+    if (pinned_clock()) woke_others = true;
+    return result;
+}
+
+int pthread_cond_broadcast(pthread_cond_t* cond) {
+    static const auto real = VR_LIBC(pthread_cond_broadcast, "GLIBC_2.3.2");
+    const int result = real(cond);
+    if (pinned_clock()) woke_others = true;
+    return result;
+}
+
+int pthread_mutex_unlock(pthread_mutex_t* mutex) {
+    static const auto real = VR_LIBC(pthread_mutex_unlock, "GLIBC_2.2.5");
+    const int result = real(mutex);
+    if (woke_others && pinned_clock()) let_others_rest();
+    return result;
 }
 
 }  // extern "C"

@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <sstream>
 #include <string>
@@ -84,7 +86,93 @@ bool others_busy(const std::set<int>& ids, int self) {
     return false;
 }
 
+// --- let_other_threads_rest: raw system calls, nothing allocated ---------
+
+constexpr long rest_cpu_cap_ns = 50'000'000;
+constexpr long rest_wall_cap_ns = 2'000'000'000;
+
+long real_now_ns() {
+    timespec t{};
+    ::syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &t);
+    return t.tv_sec * 1'000'000'000L + t.tv_nsec;
+}
+
+// The start of /proc/self/task/<tid>/<file> into buf, its length (0 when
+// the thread is gone).
+long raw_task_file(const char* tid, const char* file, char* buf, std::size_t size) {
+    char path[80] = "/proc/self/task/";
+    std::size_t n = std::strlen(path);
+    for (const char* c = tid; *c && n < 40; ++c) path[n++] = *c;
+    path[n++] = '/';
+    for (const char* c = file; *c && n + 1 < sizeof path; ++c) path[n++] = *c;
+    path[n] = '\0';
+    int fd;
+    do {
+        fd = static_cast<int>(::syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC));
+    } while (fd < 0 && errno == EINTR);
+    if (fd < 0) return 0;
+    const long got = ::syscall(SYS_read, fd, buf, size - 1);
+    ::syscall(SYS_close, fd);
+    if (got <= 0) return 0;
+    buf[got] = '\0';
+    return got;
+}
+
+// What the threads of this process other than self do now: whether one is
+// running, runnable or in uninterruptible sleep, and the CPU time they
+// used (schedstat's first field, ns).
+struct others_now {
+    bool busy = false;
+    long cpu_ns = 0;
+};
+
+others_now raw_others(long self) {
+    others_now now;
+    int dir;
+    do {
+        dir = static_cast<int>(
+            ::syscall(SYS_openat, AT_FDCWD, "/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    } while (dir < 0 && errno == EINTR);
+    if (dir < 0) return now;
+    alignas(8) char entries[4096];
+    long got;
+    while ((got = ::syscall(SYS_getdents64, dir, entries, sizeof entries)) > 0) {
+        for (long at = 0; at < got;) {
+            // struct linux_dirent64: d_ino (8), d_off (8), d_reclen (2), d_type (1), d_name
+            unsigned short reclen;
+            std::memcpy(&reclen, entries + at + 16, sizeof reclen);
+            const char* tid = entries + at + 19;
+            at += reclen;
+            if (tid[0] < '0' || tid[0] > '9' || std::strtol(tid, nullptr, 10) == self) continue;
+            char buf[512];
+            const long n = raw_task_file(tid, "stat", buf, sizeof buf);
+            const char* close = n ? std::strrchr(buf, ')') : nullptr;  // the state follows the name
+            const char state = close && close + 2 < buf + n ? close[2] : 0;
+            if (state == 'R' || state == 'D') now.busy = true;
+            if (raw_task_file(tid, "schedstat", buf, sizeof buf)) now.cpu_ns += std::strtol(buf, nullptr, 10);
+        }
+    }
+    ::syscall(SYS_close, dir);
+    return now;
+}
+
 }  // namespace
+
+void let_other_threads_rest(int checks, int every_us) noexcept {
+    const int saved_errno = errno;
+    const long self = ::syscall(SYS_gettid);
+    const long give_up = real_now_ns() + rest_wall_cap_ns;
+    long cpu_before = -1;
+    for (int quiet = 0;;) {
+        const others_now now = raw_others(self);
+        if (cpu_before < 0) cpu_before = now.cpu_ns;
+        quiet = now.busy ? 0 : quiet + 1;
+        if (quiet >= checks || now.cpu_ns - cpu_before >= rest_cpu_cap_ns || real_now_ns() >= give_up) break;
+        const timespec step{0, every_us * 1000L};
+        ::syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, 0, &step, nullptr);
+    }
+    errno = saved_errno;
+}
 
 std::set<int> thread_ids() {
     std::set<int> ids;

@@ -28,4 +28,15 @@ double threads_cpu_s(const std::set<int>& ids);
 // process with no other thread (a forked child).
 bool wait_for_quiet_threads();
 
+// The wait made inside a call into a plugin (linux/pinned_clocks.cpp)
+// before the calling thread goes on: returns once no thread of this
+// process but the caller's is running or in uninterruptible sleep at
+// `checks` checks in a row, `every_us` microseconds apart, or once those
+// threads used 50 ms of CPU time since it began (one keeps busy), or after
+// 2 s. At once in a process with no other thread. It allocates nothing
+// and calls nothing of libc's that render-one interposes (raw system
+// calls): it runs on the plugin arena and the fixed stack, and reads no
+// clock a plugin reads.
+void let_other_threads_rest(int checks, int every_us) noexcept;
+
 }  // namespace vr::host

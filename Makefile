@@ -130,6 +130,9 @@ endif
 
 -include lib/host/host.mk
 -include lib/windows/windows.mk
+# The functions that build the plain VST2 test instruments, which plugins.mk
+# and the fragments after it call.
+-include tests/plugins/plain_vst2/plain_vst2.mk
 -include tests/plugins/plugins.mk
 -include tests/plugins/windows/serum.mk
 -include tests/minimal-host/minimal-host.mk

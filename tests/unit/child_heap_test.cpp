@@ -18,20 +18,11 @@
 #include <vector>
 
 #include "linux/child_heap.hpp"
+#include "sanitized.hpp"
 
 namespace {
 
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool sanitized = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool sanitized = true;
-#else
-constexpr bool sanitized = false;
-#endif
-#else
-constexpr bool sanitized = false;
-#endif
+using vr::test::sanitized;
 
 // Runs check in a forked child; returns "" or what the child said failed.
 std::string in_child(const std::function<std::string()>& check) {

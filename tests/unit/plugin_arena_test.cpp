@@ -20,20 +20,11 @@
 #include "linux/child_heap.hpp"
 #include "linux/fixed_stack.hpp"
 #include "linux/plugin_arena.hpp"
+#include "sanitized.hpp"
 
 namespace {
 
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool sanitized = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool sanitized = true;
-#else
-constexpr bool sanitized = false;
-#endif
-#else
-constexpr bool sanitized = false;
-#endif
+using vr::test::sanitized;
 
 #define NEEDS_ARENA()                                                                   \
     if (sanitized) GTEST_SKIP() << "sanitized build: no plugin arena or fixed stack"; \

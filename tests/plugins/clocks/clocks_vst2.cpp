@@ -54,11 +54,10 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <mutex>
 #include <new>
 
-#include "pluginterfaces/vst2.x/aeffectx.h"
+#include "plain_vst2.h"
 
 namespace {
 
@@ -71,7 +70,6 @@ constexpr int sources = 9;
 constexpr int wait_source = 4;
 // Linux: the short waits, 65..68.
 constexpr int first_short_wait = 5, last_short_wait = 8;
-constexpr int max_events = 512;
 
 struct voice {
     bool on = false;
@@ -81,18 +79,13 @@ struct voice {
     double level = 0.0;
 };
 
-struct pending {
-    int delta;
-    unsigned char midi[3];
-};
-
 struct clocks {
-    AEffect effect;  // first: the host's AEffect* is our struct's address
+    plain_vst2 vst2;  // first: the host's AEffect* is our struct's address
     std::uint64_t birth_value;
     voice voices[sources];
-    pending events[max_events];
-    int event_count;
 };
+
+clocks& self(plain_vst2* p) { return *reinterpret_cast<clocks*>(p); }
 
 #ifdef _WIN32
 std::uint64_t performance_count() {
@@ -246,7 +239,8 @@ void note_on(clocks& s, int note, int velocity) {
     v.on = true;
 }
 
-void handle_midi(clocks& s, const unsigned char* m) {
+void handle_midi(plain_vst2* p, const unsigned char* m) {
+    clocks& s = self(p);
     int kind = m[0] & 0xf0;
     int note = m[1] & 0x7f;
     if (kind == 0x90 && m[2] > 0)
@@ -257,7 +251,8 @@ void handle_midi(clocks& s, const unsigned char* m) {
         for (voice& v : s.voices) v.on = false;
 }
 
-void render(clocks& s, float** out, int from, int to, bool add) {
+void render(plain_vst2* p, float** out, int from, int to, int add) {
+    clocks& s = self(p);
     for (int t = from; t < to; ++t) {
         double y = 0.0;
         for (int i = 0; i < sources; ++i)
@@ -266,121 +261,29 @@ void render(clocks& s, float** out, int from, int to, bool add) {
     }
 }
 
-// Events keep their order within a block; each takes effect at its frame.
-void process_block(clocks& s, float** out, int frames, bool add) {
-    int at = 0;
-    for (int i = 0; i < s.event_count; ++i) {
-        int when = s.events[i].delta;
-        if (when < at) when = at;
-        if (when > frames) when = frames;
-        render(s, out, at, when, add);
-        at = when;
-        handle_midi(s, s.events[i].midi);
-    }
-    render(s, out, at, frames, add);
-    s.event_count = 0;
+void silence(plain_vst2* p) {
+    for (voice& v : self(p).voices) v.on = false;
 }
 
-void process_replacing(AEffect* e, float** in, float** out, int frames) {
-    (void) in;
-    process_block(*reinterpret_cast<clocks*>(e), out, frames, false);
-}
+void destroy(plain_vst2* p) { delete &self(p); }
 
-void process_accumulating(AEffect* e, float** in, float** out, int frames) {
-    (void) in;
-    process_block(*reinterpret_cast<clocks*>(e), out, frames, true);
-}
-
-void queue_events(clocks& s, const VstEvents* list) {
-    for (int i = 0; i < list->numEvents; ++i) {
-        const VstEvent* ev = list->events[i];
-        if (!ev || ev->type != kVstMidiType || s.event_count == max_events) continue;
-        const auto* m = reinterpret_cast<const VstMidiEvent*>(ev);
-        pending& p = s.events[s.event_count++];
-        p.delta = m->deltaFrames > 0 ? m->deltaFrames : 0;
-        std::memcpy(p.midi, m->midiData, sizeof p.midi);
-    }
-    // Stable insertion sort by frame: hosts send them sorted, but need not.
-    for (int i = 1; i < s.event_count; ++i) {
-        pending p = s.events[i];
-        int j = i;
-        for (; j > 0 && s.events[j - 1].delta > p.delta; --j) s.events[j] = s.events[j - 1];
-        s.events[j] = p;
-    }
-}
-
-void set_parameter(AEffect*, int, float) {}
-float get_parameter(AEffect*, int) { return 0.0f; }
-
-// Copies with truncation and always terminates (the host gives the size).
-void put_text(void* dst, std::size_t size, const char* text) {
-    if (!dst || size == 0) return;
-    std::size_t n = std::strlen(text);
-    if (n >= size) n = size - 1;
-    std::memcpy(dst, text, n);
-    static_cast<char*>(dst)[n] = '\0';
-}
-
-VstIntPtr dispatch(AEffect* e, int opcode, int index, VstIntPtr, void* ptr, float) {
-    auto* s = reinterpret_cast<clocks*>(e);
-    switch (opcode) {
-        case effClose: delete s; return 1;
-        case effGetProgramName: put_text(ptr, kVstMaxProgNameLen, "Init"); return 0;
-        case effGetProgramNameIndexed:
-            if (index != 0) return 0;
-            put_text(ptr, kVstMaxProgNameLen, "Init");
-            return 1;
-        case effMainsChanged:
-            // Resuming starts from silence, like a reset.
-            for (voice& v : s->voices) v.on = false;
-            s->event_count = 0;
-            return 0;
-        case effProcessEvents:
-            if (ptr) queue_events(*s, static_cast<const VstEvents*>(ptr));
-            return 1;
-        case effGetPlugCategory: return kPlugCategSynth;
-        case effGetEffectName: put_text(ptr, kVstMaxLabelLen, "vr-test-clocks"); return 1;
-        case effGetVendorString: put_text(ptr, kVstMaxLabelLen, "vst-render"); return 1;
-        case effGetProductString: put_text(ptr, kVstMaxLabelLen, "vr-test-clocks"); return 1;
-        case effGetVendorVersion: return 1;
-        case effGetVstVersion: return kVstVersion;
-        case effCanDo:
-            if (!ptr) return 0;
-            return std::strcmp(static_cast<const char*>(ptr), "receiveVstEvents") == 0 ||
-                   std::strcmp(static_cast<const char*>(ptr), "receiveVstMidiEvent") == 0;
-        case effGetCurrentMidiProgram: return -1;
-        default: return 0;
-    }
-}
+constexpr plain_vst2_info info = {
+    .name = "vr-test-clocks",
+    .product = "vr-test-clocks",
+    .vendor = "vst-render",
+    .unique_id = CCONST('V', 'r', 'C', 'k'),
+    .midi = handle_midi,
+    .render = render,
+    .silence = silence,
+    .close = destroy,
+};
 
 }  // namespace
-
-#ifdef _WIN32
-extern "C" AEffect* VSTPluginMain(audioMasterCallback host);  // exported by vst2.def
-#else
-extern "C" __attribute__((visibility("default"))) AEffect* VSTPluginMain(audioMasterCallback host);
-#endif
 
 extern "C" AEffect* VSTPluginMain(audioMasterCallback host) {
     (void) host;
     auto* s = new (std::nothrow) clocks{};
     if (!s) return nullptr;
     s->birth_value = birth_value();
-
-    AEffect* e = &s->effect;
-    e->magic = kEffectMagic;
-    e->dispatcher = dispatch;
-    e->process = process_accumulating;
-    e->setParameter = set_parameter;
-    e->getParameter = get_parameter;
-    e->numPrograms = 1;
-    e->numParams = 0;
-    e->numInputs = 0;
-    e->numOutputs = 2;
-    e->flags = effFlagsIsSynth | effFlagsCanReplacing;
-    e->object = s;
-    e->uniqueID = CCONST('V', 'r', 'C', 'k');
-    e->version = 1;
-    e->processReplacing = process_replacing;
-    return e;
+    return plain_vst2_init(&s->vst2, &info);
 }

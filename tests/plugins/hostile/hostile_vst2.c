@@ -40,23 +40,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "pluginterfaces/vst2.x/aeffectx.h"
-
-#define MAX_EVENTS 512
-
-struct pending {
-    int delta;
-    unsigned char midi[3];
-};
+#include "plain_vst2.h"
 
 struct hostile {
-    AEffect effect;  // first: the host's AEffect* is our struct's address
+    plain_vst2 vst2;  // first: the host's AEffect* is our struct's address
     float rate;
     int on, note;
     double amp, step;
     int64_t t;
-    struct pending events[MAX_EVENTS];
-    int event_count;
 };
 
 // REPORT/name, or "" when VR_HOSTILE_REPORT is unset.
@@ -216,7 +207,8 @@ static void note_on(struct hostile* s, int note, int velocity) {
     }
 }
 
-static void handle_midi(struct hostile* s, const unsigned char* m) {
+static void handle_midi(plain_vst2* p, const unsigned char* m) {
+    struct hostile* s = (struct hostile*) p;
     int kind = m[0] & 0xf0;
     if (kind == 0x90 && m[2] > 0)
         note_on(s, m[1] & 0x7f, m[2] & 0x7f);
@@ -226,109 +218,45 @@ static void handle_midi(struct hostile* s, const unsigned char* m) {
         s->on = 0;
 }
 
-static void render(struct hostile* s, float** out, int from, int to) {
+// Replaces what the outputs hold: no adding call is offered.
+static void render(plain_vst2* p, float** out, int from, int to, int add) {
+    struct hostile* s = (struct hostile*) p;
+    (void) add;
     for (int i = from; i < to; ++i) {
         float y = s->on ? (float) (s->amp * sin(s->step * (double) s->t++)) : 0.0f;
         out[0][i] = out[1][i] = y;
     }
 }
 
-static void process_replacing(AEffect* e, float** in, float** out, int frames) {
-    (void) in;
-    struct hostile* s = (struct hostile*) e;
-    int at = 0;
-    for (int i = 0; i < s->event_count; ++i) {
-        int when = s->events[i].delta < at ? at : s->events[i].delta > frames ? frames : s->events[i].delta;
-        render(s, out, at, when);
-        at = when;
-        handle_midi(s, s->events[i].midi);
-    }
-    render(s, out, at, frames);
-    s->event_count = 0;
-}
+static void silence(plain_vst2* p) { ((struct hostile*) p)->on = 0; }
 
-static void queue_events(struct hostile* s, const VstEvents* list) {
-    for (int i = 0; i < list->numEvents; ++i) {
-        const VstEvent* ev = list->events[i];
-        if (!ev || ev->type != kVstMidiType || s->event_count == MAX_EVENTS) continue;
-        const VstMidiEvent* m = (const VstMidiEvent*) ev;
-        struct pending* p = &s->events[s->event_count++];
-        p->delta = m->deltaFrames > 0 ? m->deltaFrames : 0;
-        memcpy(p->midi, m->midiData, sizeof p->midi);
-    }
-}
+static void destroy(plain_vst2* p) { free(p); }
 
-static void put_text(void* dst, size_t size, const char* text) {
-    if (!dst || size == 0) return;
-    size_t n = strlen(text);
-    if (n >= size) n = size - 1;
-    memcpy(dst, text, n);
-    ((char*) dst)[n] = '\0';
-}
+static const plain_vst2_info info = {
+    .name = "vr-test-hostile",
+    .product = "vr-test-hostile",
+    .vendor = "vst-render",
+    .unique_id = CCONST('V', 'r', 'H', 's'),
+    .midi = handle_midi,
+    .render = render,
+    .silence = silence,
+    .close = destroy,
+};
 
+// The sample rate; plain_vst2 the rest.
 static VstIntPtr dispatch(AEffect* e, int opcode, int index, VstIntPtr value, void* ptr, float opt) {
-    struct hostile* s = (struct hostile*) e;
-    (void) index;
-    (void) value;
-    switch (opcode) {
-        case effClose: free(s); return 1;
-        case effSetSampleRate: s->rate = opt > 0 ? opt : 48000.0f; return 0;
-        case effGetProgramName: put_text(ptr, kVstMaxProgNameLen, "Init"); return 0;
-        case effGetProgramNameIndexed: put_text(ptr, kVstMaxProgNameLen, "Init"); return index == 0;
-        case effMainsChanged:
-            s->on = 0;
-            s->event_count = 0;
-            return 0;
-        case effProcessEvents:
-            if (ptr) queue_events(s, (const VstEvents*) ptr);
-            return 1;
-        case effGetPlugCategory: return kPlugCategSynth;
-        case effGetEffectName: put_text(ptr, kVstMaxLabelLen, "vr-test-hostile"); return 1;
-        case effGetVendorString: put_text(ptr, kVstMaxLabelLen, "vst-render"); return 1;
-        case effGetProductString: put_text(ptr, kVstMaxLabelLen, "vr-test-hostile"); return 1;
-        case effGetVendorVersion: return 1;
-        case effGetVstVersion: return kVstVersion;
-        case effCanDo:
-            return ptr && (strcmp((const char*) ptr, "receiveVstEvents") == 0 ||
-                           strcmp((const char*) ptr, "receiveVstMidiEvent") == 0);
-        case effGetCurrentMidiProgram: return -1;
-        default: return 0;
-    }
+    if (opcode != effSetSampleRate) return plain_vst2_dispatch(e, opcode, index, value, ptr, opt);
+    ((struct hostile*) e)->rate = opt > 0 ? opt : 48000.0f;
+    return 0;
 }
-
-static void set_parameter(AEffect* e, int index, float v) {
-    (void) e;
-    (void) index;
-    (void) v;
-}
-
-static float get_parameter(AEffect* e, int index) {
-    (void) e;
-    (void) index;
-    return 0.0f;
-}
-
-__attribute__((visibility("default"))) AEffect* VSTPluginMain(audioMasterCallback host);
 
 AEffect* VSTPluginMain(audioMasterCallback host) {
     (void) host;
     struct hostile* s = calloc(1, sizeof *s);
     if (!s) return NULL;
     s->rate = 48000.0f;
-    AEffect* e = &s->effect;
-    e->magic = kEffectMagic;
+    AEffect* e = plain_vst2_init(&s->vst2, &info);
     e->dispatcher = dispatch;
-    e->process = process_replacing;  // not VST 1's adding call: no host here uses it
-    e->setParameter = set_parameter;
-    e->getParameter = get_parameter;
-    e->numPrograms = 1;
-    e->numParams = 0;
-    e->numInputs = 0;
-    e->numOutputs = 2;
-    e->flags = effFlagsIsSynth | effFlagsCanReplacing;
-    e->object = s;
-    e->uniqueID = CCONST('V', 'r', 'H', 's');
-    e->version = 1;
-    e->processReplacing = process_replacing;
+    e->process = e->processReplacing;  // not VST 1's adding call: no host here uses it
     return e;
 }

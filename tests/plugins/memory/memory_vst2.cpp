@@ -31,13 +31,12 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "pluginterfaces/vst2.x/aeffectx.h"
+#include "plain_vst2.h"
 
 namespace {
 
 constexpr int first_note = 60;
 constexpr int sources = 4;
-constexpr int max_events = 512;
 constexpr std::size_t block_bytes = 200;
 
 std::uint64_t fnv(const volatile unsigned char* b, std::size_t n) {
@@ -104,16 +103,9 @@ struct voice {
     double amp = 0.0;
 };
 
-struct pending {
-    int delta;
-    unsigned char midi[3];
-};
-
 struct memory {
-    AEffect effect{};  // first: the host's AEffect* is this object's address
+    plain_vst2 vst2{};  // first: the host's AEffect* is this object's address
     voice voices[sources];
-    pending events[max_events];
-    int event_count = 0;
 
     std::uint64_t draw(int source) {
         switch (source) {
@@ -152,104 +144,24 @@ struct memory {
             for (int c = 0; c < 2; ++c) out[c][t] = add ? out[c][t] + static_cast<float>(y) : static_cast<float>(y);
         }
     }
-
-    // Events take effect at their frames, in order.
-    void process(float** out, int frames, bool add) {
-        int at = 0;
-        for (int i = 0; i < event_count; ++i) {
-            int when = events[i].delta < at ? at : events[i].delta > frames ? frames : events[i].delta;
-            render(out, at, when, add);
-            at = when;
-            midi(events[i].midi);
-        }
-        render(out, at, frames, add);
-        event_count = 0;
-    }
-
-    void queue(const VstEvents* list) {
-        for (int i = 0; i < list->numEvents; ++i) {
-            const VstEvent* ev = list->events[i];
-            if (!ev || ev->type != kVstMidiType || event_count == max_events) continue;
-            const auto* m = reinterpret_cast<const VstMidiEvent*>(ev);
-            pending& p = events[event_count++];
-            p.delta = m->deltaFrames > 0 ? m->deltaFrames : 0;
-            std::memcpy(p.midi, m->midiData, sizeof p.midi);
-        }
-        for (int i = 1; i < event_count; ++i) {  // stable, by frame
-            const pending p = events[i];
-            int j = i;
-            for (; j > 0 && events[j - 1].delta > p.delta; --j) events[j] = events[j - 1];
-            events[j] = p;
-        }
-    }
 };
 
-memory* self(AEffect* e) { return reinterpret_cast<memory*>(e); }
+memory* self(plain_vst2* p) { return reinterpret_cast<memory*>(p); }
 
-void put_text(void* dst, std::size_t size, const char* text) {
-    if (!dst || size == 0) return;
-    std::size_t n = std::strlen(text);
-    if (n >= size) n = size - 1;
-    std::memcpy(dst, text, n);
-    static_cast<char*>(dst)[n] = '\0';
-}
-
-void process_replacing(AEffect* e, float**, float** out, int frames) { self(e)->process(out, frames, false); }
-void process_accumulating(AEffect* e, float**, float** out, int frames) { self(e)->process(out, frames, true); }
-void set_parameter(AEffect*, int, float) {}
-float get_parameter(AEffect*, int) { return 0.0f; }
-
-VstIntPtr dispatch(AEffect* e, int opcode, int index, VstIntPtr, void* ptr, float) {
-    memory* m = self(e);
-    switch (opcode) {
-        case effClose: delete m; return 1;
-        case effGetProgramName: put_text(ptr, kVstMaxProgNameLen, "Init"); return 0;
-        case effGetProgramNameIndexed: put_text(ptr, kVstMaxProgNameLen, index == 0 ? "Init" : ""); return index == 0;
-        case effMainsChanged:
-            for (voice& v : m->voices) v.on = false;
-            m->event_count = 0;
-            return 0;
-        case effProcessEvents:
-            if (ptr) m->queue(static_cast<const VstEvents*>(ptr));
-            return 1;
-        case effGetPlugCategory: return kPlugCategSynth;
-        case effGetEffectName:
-        case effGetProductString: put_text(ptr, kVstMaxLabelLen, "vr-test-memory"); return 1;
-        case effGetVendorString: put_text(ptr, kVstMaxLabelLen, "vst-render"); return 1;
-        case effGetVendorVersion: return 1;
-        case effGetVstVersion: return kVstVersion;
-        case effCanDo:
-            return ptr && (std::strcmp(static_cast<const char*>(ptr), "receiveVstEvents") == 0 ||
-                           std::strcmp(static_cast<const char*>(ptr), "receiveVstMidiEvent") == 0);
-        case effGetCurrentMidiProgram: return -1;
-        default: return 0;
-    }
-}
+constexpr plain_vst2_info info = {
+    .name = "vr-test-memory",
+    .product = "vr-test-memory",
+    .vendor = "vst-render",
+    .unique_id = CCONST('V', 'r', 'M', 'm'),
+    .midi = [](plain_vst2* p, const unsigned char* m) { self(p)->midi(m); },
+    .render = [](plain_vst2* p, float** out, int from, int to, int add) { self(p)->render(out, from, to, add); },
+    .silence = [](plain_vst2* p) { for (voice& v : self(p)->voices) v.on = false; },
+    .close = [](plain_vst2* p) { delete self(p); },
+};
 
 }  // namespace
 
-#ifdef _WIN32
-extern "C" AEffect* VSTPluginMain(audioMasterCallback host);  // exported by vst2.def
-#else
-extern "C" __attribute__((visibility("default"))) AEffect* VSTPluginMain(audioMasterCallback host);
-#endif
-
 AEffect* VSTPluginMain(audioMasterCallback) {
     auto* m = new memory;
-    AEffect* e = &m->effect;
-    e->magic = kEffectMagic;
-    e->dispatcher = dispatch;
-    e->process = process_accumulating;
-    e->setParameter = set_parameter;
-    e->getParameter = get_parameter;
-    e->numPrograms = 1;
-    e->numParams = 0;
-    e->numInputs = 0;
-    e->numOutputs = 2;
-    e->flags = effFlagsIsSynth | effFlagsCanReplacing;
-    e->object = m;
-    e->uniqueID = CCONST('V', 'r', 'M', 'm');
-    e->version = 1;
-    e->processReplacing = process_replacing;
-    return e;
+    return plain_vst2_init(&m->vst2, &info);
 }

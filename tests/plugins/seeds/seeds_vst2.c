@@ -68,7 +68,7 @@
 #include <unistd.h>
 #endif
 
-#include "pluginterfaces/vst2.x/aeffectx.h"
+#include "plain_vst2.h"
 
 #define FIRST_NOTE 60
 #ifdef _WIN32
@@ -76,7 +76,6 @@
 #else
 #define SOURCES 17
 #endif
-#define MAX_EVENTS 512
 
 struct voice {
     int on;
@@ -84,20 +83,13 @@ struct voice {
     double amp;
 };
 
-struct pending {
-    int delta;
-    unsigned char midi[3];
-};
-
 struct seeds {
-    AEffect effect;  // first: the host's AEffect* is our struct's address
+    plain_vst2 vst2;  // first: the host's AEffect* is our struct's address
     audioMasterCallback host;
     float gain;
     char program_name[kVstMaxProgNameLen];
     uint64_t birth_value;  // source 15 (16 on Windows)
     struct voice voices[SOURCES];
-    struct pending events[MAX_EVENTS];
-    int event_count;
 };
 
 static uint64_t pair(uint32_t hi, uint32_t lo) { return ((uint64_t) hi << 32) | lo; }
@@ -325,7 +317,8 @@ static void note_off(struct seeds* s, int note) {
     if (source >= 0 && source < SOURCES) s->voices[source].on = 0;
 }
 
-static void handle_midi(struct seeds* s, const unsigned char* m) {
+static void handle_midi(plain_vst2* p, const unsigned char* m) {
+    struct seeds* s = (struct seeds*) p;
     int kind = m[0] & 0xf0;
     if (kind == 0x90 && m[2] > 0)
         note_on(s, m[1] & 0x7f, m[2] & 0x7f);
@@ -335,7 +328,8 @@ static void handle_midi(struct seeds* s, const unsigned char* m) {
         for (int i = 0; i < SOURCES; ++i) s->voices[i].on = 0;
 }
 
-static void render(struct seeds* s, float** out, int from, int to, int add) {
+static void render(plain_vst2* p, float** out, int from, int to, int add) {
+    struct seeds* s = (struct seeds*) p;
     for (int t = from; t < to; ++t) {
         double y = 0.0;
         for (int i = 0; i < SOURCES; ++i)
@@ -344,49 +338,12 @@ static void render(struct seeds* s, float** out, int from, int to, int add) {
     }
 }
 
-// Events keep their order within a block; each takes effect at its frame.
-static void process_block(struct seeds* s, float** out, int frames, int add) {
-    int at = 0;
-    for (int i = 0; i < s->event_count; ++i) {
-        int when = s->events[i].delta;
-        if (when < at) when = at;
-        if (when > frames) when = frames;
-        render(s, out, at, when, add);
-        at = when;
-        handle_midi(s, s->events[i].midi);
-    }
-    render(s, out, at, frames, add);
-    s->event_count = 0;
+static void silence(plain_vst2* p) {
+    struct seeds* s = (struct seeds*) p;
+    for (int i = 0; i < SOURCES; ++i) s->voices[i].on = 0;
 }
 
-static void process_replacing(AEffect* e, float** in, float** out, int frames) {
-    (void) in;
-    process_block((struct seeds*) e, out, frames, 0);
-}
-
-// VST 1's call, which adds to what the outputs hold.
-static void process_accumulating(AEffect* e, float** in, float** out, int frames) {
-    (void) in;
-    process_block((struct seeds*) e, out, frames, 1);
-}
-
-static void queue_events(struct seeds* s, const VstEvents* list) {
-    for (int i = 0; i < list->numEvents; ++i) {
-        const VstEvent* ev = list->events[i];
-        if (!ev || ev->type != kVstMidiType || s->event_count == MAX_EVENTS) continue;
-        const VstMidiEvent* m = (const VstMidiEvent*) ev;
-        struct pending* p = &s->events[s->event_count++];
-        p->delta = m->deltaFrames > 0 ? m->deltaFrames : 0;
-        memcpy(p->midi, m->midiData, sizeof p->midi);
-    }
-    // Stable insertion sort by frame: hosts send them sorted, but need not.
-    for (int i = 1; i < s->event_count; ++i) {
-        struct pending p = s->events[i];
-        int j = i;
-        for (; j > 0 && s->events[j - 1].delta > p.delta; --j) s->events[j] = s->events[j - 1];
-        s->events[j] = p;
-    }
-}
+static void destroy(plain_vst2* p) { free(p); }
 
 static void set_parameter(AEffect* e, int index, float value) {
     if (index != 0) return;
@@ -395,37 +352,24 @@ static void set_parameter(AEffect* e, int index, float value) {
 
 static float get_parameter(AEffect* e, int index) { return index == 0 ? ((struct seeds*) e)->gain : 0.0f; }
 
-// Copies with truncation and always terminates (the host gives the size).
-static void put_text(void* dst, size_t size, const char* text) {
-    if (!dst || size == 0) return;
-    size_t n = strlen(text);
-    if (n >= size) n = size - 1;
-    memcpy(dst, text, n);
-    ((char*) dst)[n] = '\0';
-}
-
+// The program's name and the parameter; plain_vst2 the rest.
 static VstIntPtr dispatch(AEffect* e, int opcode, int index, VstIntPtr value, void* ptr, float opt) {
     struct seeds* s = (struct seeds*) e;
-    (void) value;
-    (void) opt;
     switch (opcode) {
-        case effClose:
-            free(s);
-            return 1;
-        case effSetProgram: return 0;
-        case effGetProgram: return 0;
-        case effSetProgramName: put_text(s->program_name, sizeof s->program_name, ptr ? (const char*) ptr : ""); return 0;
-        case effGetProgramName: put_text(ptr, kVstMaxProgNameLen, s->program_name); return 0;
+        case effSetProgramName:
+            plain_vst2_put_text(s->program_name, sizeof s->program_name, ptr ? (const char*) ptr : "");
+            return 0;
+        case effGetProgramName: plain_vst2_put_text(ptr, kVstMaxProgNameLen, s->program_name); return 0;
         case effGetProgramNameIndexed:
             if (index != 0) return 0;
-            put_text(ptr, kVstMaxProgNameLen, s->program_name);
+            plain_vst2_put_text(ptr, kVstMaxProgNameLen, s->program_name);
             return 1;
-        case effGetParamName: put_text(ptr, kVstMaxParamStrLen, index == 0 ? "gain" : ""); return 0;
-        case effGetParamLabel: put_text(ptr, kVstMaxParamStrLen, ""); return 0;
+        case effGetParamName: plain_vst2_put_text(ptr, kVstMaxParamStrLen, index == 0 ? "gain" : ""); return 0;
+        case effGetParamLabel: plain_vst2_put_text(ptr, kVstMaxParamStrLen, ""); return 0;
         case effGetParamDisplay: {
             char text[16];
             snprintf(text, sizeof text, "%.3f", index == 0 ? (double) s->gain : 0.0);
-            put_text(ptr, kVstMaxParamStrLen, text);
+            plain_vst2_put_text(ptr, kVstMaxParamStrLen, text);
             return 0;
         }
         case effCanBeAutomated: return index == 0;
@@ -433,59 +377,33 @@ static VstIntPtr dispatch(AEffect* e, int opcode, int index, VstIntPtr value, vo
             if (index != 0) return 0;
             if (ptr) set_parameter(e, 0, strtof((const char*) ptr, NULL));
             return 1;
-        case effMainsChanged:
-            // Resuming starts from silence, like a reset.
-            for (int i = 0; i < SOURCES; ++i) s->voices[i].on = 0;
-            s->event_count = 0;
-            return 0;
-        case effProcessEvents:
-            if (ptr) queue_events(s, (const VstEvents*) ptr);
-            return 1;
-        case effGetPlugCategory: return kPlugCategSynth;
-        case effGetEffectName: put_text(ptr, kVstMaxLabelLen, "vr-test-seeds"); return 1;
-        case effGetVendorString: put_text(ptr, kVstMaxLabelLen, "vst-render"); return 1;
-        case effGetProductString: put_text(ptr, kVstMaxLabelLen, "vr-test-seeds"); return 1;
-        case effGetVendorVersion: return 1;
-        case effGetVstVersion: return kVstVersion;
-        case effCanDo:
-            if (!ptr) return 0;
-            return strcmp((const char*) ptr, "receiveVstEvents") == 0 ||
-                           strcmp((const char*) ptr, "receiveVstMidiEvent") == 0
-                       ? 1
-                       : 0;
-        case effGetCurrentMidiProgram: return -1;
-        default: return 0;
+        default: return plain_vst2_dispatch(e, opcode, index, value, ptr, opt);
     }
 }
 
-#ifdef _WIN32
-AEffect* VSTPluginMain(audioMasterCallback host);  // exported by vst2.def
-#else
-__attribute__((visibility("default"))) AEffect* VSTPluginMain(audioMasterCallback host);
-#endif
+static const plain_vst2_info info = {
+    .name = "vr-test-seeds",
+    .product = "vr-test-seeds",
+    .vendor = "vst-render",
+    .unique_id = CCONST('V', 'r', 'S', 'd'),
+    .midi = handle_midi,
+    .render = render,
+    .silence = silence,
+    .close = destroy,
+};
 
 AEffect* VSTPluginMain(audioMasterCallback host) {
     struct seeds* s = calloc(1, sizeof *s);
     if (!s) return NULL;
     s->host = host;
     s->gain = 1.0f;
-    put_text(s->program_name, sizeof s->program_name, "Init");
+    plain_vst2_put_text(s->program_name, sizeof s->program_name, "Init");
     s->birth_value = birth_value();
 
-    AEffect* e = &s->effect;
-    e->magic = kEffectMagic;
+    AEffect* e = plain_vst2_init(&s->vst2, &info);
     e->dispatcher = dispatch;
-    e->process = process_accumulating;
     e->setParameter = set_parameter;
     e->getParameter = get_parameter;
-    e->numPrograms = 1;
     e->numParams = 1;
-    e->numInputs = 0;
-    e->numOutputs = 2;
-    e->flags = effFlagsIsSynth | effFlagsCanReplacing;
-    e->object = s;
-    e->uniqueID = CCONST('V', 'r', 'S', 'd');
-    e->version = 1;
-    e->processReplacing = process_replacing;
     return e;
 }

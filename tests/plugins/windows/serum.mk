@@ -26,14 +26,11 @@ test-plugins win-test-plugins: $(WIN_SERUM_BUILT)
 WIN_STANDIN_DEPS := tests/plugins/windows/standin_sound.c tests/plugins/windows/standin_sound.h \
                     tests/plugins/windows/serum.mk
 
-# Serum 1's: C on fst's header (as vst2_instrument.c), zlib from
+# Serum 1's: a plain VST2 instrument in C (plain_vst2.mk), zlib from
 # libz-mingw-w64-dev linked in (-static: the import library libz.dll.a
 # lies beside libz.a).
-$(WIN_SERUM1_VST2): tests/plugins/windows/serum1_standin.c $(WIN_STANDIN_DEPS) tests/plugins/windows/vst2.def \
-                    | $(WIN_INCLUDE_STAMP)
-	@mkdir -p $(@D)
-	$(WIN_CC) $(WIN_C_FLAGS) -static -o $@ $< tests/plugins/windows/standin_sound.c \
-	  tests/plugins/windows/vst2.def -lz
+$(eval $(call plain_vst2_windows,$(WIN_SERUM1_VST2),tests/plugins/windows/serum1_standin.c,\
+  tests/plugins/windows/standin_sound.c -static -lz,$(WIN_STANDIN_DEPS)))
 
 # A console program on JUCE's hosts (libjuce.a), as the Windows worker is.
 $(WIN_FIRST_CALL): tests/plugins/windows/first_call.cpp tests/plugins/windows/serum.mk $(WIN_JUCE_LIB) \

@@ -12,28 +12,20 @@
 #include <windows.h>
 #include <zlib.h>
 
-#include "pluginterfaces/vst2.x/aeffectx.h"
+#include "plain_vst2.h"
 #include "standin_sound.h"
 
-#define MAX_EVENTS 512
 // A chunk inflating to more than this is refused (init patch).
 #define MAX_STATE (16u << 20)
 
 static const char init_state[] = "vst-render Serum 1 stand-in: init patch";
 
-struct pending {
-    int delta;
-    uint8_t midi[3];
-};
-
 struct standin {
-    AEffect effect;  // first: the host's AEffect* is our struct's address
+    plain_vst2 vst2;  // first: the host's AEffect* is our struct's address
     standin_voice voice;
     uint8_t* state;  // the inflated chunk the sound comes from
     size_t state_size;
     uint8_t* chunk;  // what effGetChunk last handed out (ours until the next call)
-    struct pending events[MAX_EVENTS];
-    int event_count;
 };
 
 static int set_state(struct standin* s, const uint8_t* bytes, size_t size) {
@@ -101,93 +93,55 @@ static VstIntPtr get_chunk(struct standin* s, void** out) {
     return (VstIntPtr) size;
 }
 
+static void midi(plain_vst2* p, const unsigned char* m) { standin_midi(&((struct standin*) p)->voice, m); }
+
+// Replaces what the outputs hold, add or not (no VST 1 adding call).
+static void render(plain_vst2* p, float** out, int from, int to, int add) {
+    (void) add;
+    standin_render(&((struct standin*) p)->voice, out[0], out[1], from, to);
+}
+
+static void silence(plain_vst2* p) { standin_silence(&((struct standin*) p)->voice); }
+
+static void destroy(plain_vst2* p) {
+    struct standin* s = (struct standin*) p;
+    free(s->state);
+    free(s->chunk);
+    free(s);
+}
+
+static const plain_vst2_info info = {
+    .name = "Serum",
+    .product = "Serum stand-in",
+    .vendor = "vst-render stand-in",
+    .unique_id = CCONST('X', 'f', 's', 'X'),
+    .midi = midi,
+    .render = render,
+    .silence = silence,
+    .close = destroy,
+};
+
+// The warm-up rule (README.md) after each call.
 static void process_replacing(AEffect* e, float** in, float** out, int frames) {
     (void) in;
-    struct standin* s = (struct standin*) e;
-    int at = 0;
-    for (int i = 0; i < s->event_count; ++i) {
-        int when = s->events[i].delta < at ? at : s->events[i].delta > frames ? frames : s->events[i].delta;
-        standin_render(&s->voice, out[0], out[1], at, when);
-        at = when;
-        standin_midi(&s->voice, s->events[i].midi);
-    }
-    standin_render(&s->voice, out[0], out[1], at, frames);
-    standin_end_call(&s->voice, out[0], out[1], frames);
-    s->event_count = 0;
+    plain_vst2_play((plain_vst2*) e, out, frames, 0);
+    standin_end_call(&((struct standin*) e)->voice, out[0], out[1], frames);
 }
 
-static void queue_events(struct standin* s, const VstEvents* list) {
-    for (int i = 0; i < list->numEvents; ++i) {
-        const VstEvent* ev = list->events[i];
-        if (!ev || ev->type != kVstMidiType || s->event_count == MAX_EVENTS) continue;
-        const VstMidiEvent* m = (const VstMidiEvent*) ev;
-        struct pending* p = &s->events[s->event_count++];
-        p->delta = m->deltaFrames > 0 ? m->deltaFrames : 0;
-        memcpy(p->midi, m->midiData, sizeof p->midi);
-    }
-}
-
-static void put_text(void* dst, size_t size, const char* text) {
-    if (!dst || size == 0) return;
-    size_t n = strlen(text);
-    if (n >= size) n = size - 1;
-    memcpy(dst, text, n);
-    ((char*) dst)[n] = '\0';
-}
-
+// The sample rate and the chunks; plain_vst2 the rest.
 static VstIntPtr dispatch(AEffect* e, int opcode, int index, VstIntPtr value, void* ptr, float opt) {
     struct standin* s = (struct standin*) e;
-    (void) index;
     switch (opcode) {
-        case effClose:
-            free(s->state);
-            free(s->chunk);
-            free(s);
-            return 1;
         case effSetSampleRate:
             s->voice.rate = opt > 0 ? opt : 48000.0;
-            return 0;
-        case effGetProgramName: put_text(ptr, kVstMaxProgNameLen, "Init"); return 0;
-        case effGetProgramNameIndexed: put_text(ptr, kVstMaxProgNameLen, "Init"); return index == 0;
-        case effMainsChanged:
-            standin_silence(&s->voice);
-            s->event_count = 0;
             return 0;
         case effGetChunk: return ptr ? get_chunk(s, (void**) ptr) : 0;
         case effSetChunk:
             set_chunk(s, (const uint8_t*) ptr, value > 0 ? (size_t) value : 0);
             return 1;
-        case effProcessEvents:
-            if (ptr) queue_events(s, (const VstEvents*) ptr);
-            return 1;
-        case effGetPlugCategory: return kPlugCategSynth;
-        case effGetEffectName: put_text(ptr, kVstMaxLabelLen, "Serum"); return 1;
-        case effGetVendorString: put_text(ptr, kVstMaxLabelLen, "vst-render stand-in"); return 1;
-        case effGetProductString: put_text(ptr, kVstMaxLabelLen, "Serum stand-in"); return 1;
-        case effGetVendorVersion: return 1;
-        case effGetVstVersion: return kVstVersion;
-        case effCanDo:
-            return ptr && (strcmp((const char*) ptr, "receiveVstEvents") == 0 ||
-                           strcmp((const char*) ptr, "receiveVstMidiEvent") == 0);
-        case effGetCurrentMidiProgram: return -1;
-        default: return 0;
+        default: return plain_vst2_dispatch(e, opcode, index, value, ptr, opt);
     }
 }
-
-static void set_parameter(AEffect* e, int index, float v) {
-    (void) e;
-    (void) index;
-    (void) v;
-}
-
-static float get_parameter(AEffect* e, int index) {
-    (void) e;
-    (void) index;
-    return 0.0f;
-}
-
-// Exported as VSTPluginMain and main by vst2.def.
-AEffect* VSTPluginMain(audioMasterCallback host);
 
 AEffect* VSTPluginMain(audioMasterCallback host) {
     (void) host;
@@ -199,20 +153,9 @@ AEffect* VSTPluginMain(audioMasterCallback host) {
         free(s);
         return NULL;
     }
-    AEffect* e = &s->effect;
-    e->magic = kEffectMagic;
+    AEffect* e = plain_vst2_init(&s->vst2, &info);
     e->dispatcher = dispatch;
-    e->process = process_replacing;
-    e->setParameter = set_parameter;
-    e->getParameter = get_parameter;
-    e->numPrograms = 1;
-    e->numParams = 0;
-    e->numInputs = 0;
-    e->numOutputs = 2;
-    e->flags = effFlagsIsSynth | effFlagsCanReplacing | effFlagsProgramChunks;
-    e->object = s;
-    e->uniqueID = CCONST('X', 'f', 's', 'X');
-    e->version = 1;
-    e->processReplacing = process_replacing;
+    e->process = e->processReplacing = process_replacing;
+    e->flags |= effFlagsProgramChunks;
     return e;
 }

@@ -139,6 +139,7 @@ endif
 -include tests/plugins/seeds/seeds.mk
 -include tests/plugins/memory/memory.mk
 -include tests/plugins/clocks/clocks.mk
+-include tests/plugins/static_state/static_state.mk
 -include tests/plugins/bad/bad.mk
 -include tests/fuzz/fuzz.mk
 -include build-aux/deb.mk
@@ -193,8 +194,9 @@ SUITES := unit bats bats-no-cache lint-man lint
 # one by one in render-isolation.bats and interrupts.bats),
 # minimal-host.bats (its subject is the C yardstick) and
 # render-tempo-plugins.bats (a Debian plugin's delay; our transport's code
-# runs in render-tempo.bats). windows-clocks.bats is a Windows suite and
-# juce-random.bats's subject is the test synth's mode.
+# runs in render-tempo.bats). windows-clocks.bats and
+# windows-static-state.bats are Windows suites and juce-random.bats's
+# subject is the test synth's mode.
 PLAIN_ONLY_BATS := tests/deb.bats tests/distributed.bats tests/completion.bats \
                    tests/check-bats-asserts.bats tests/install.bats tests/slurm.bats \
                    tests/pipeline.bats tests/man-examples.bats tests/readme.bats \
@@ -204,7 +206,7 @@ PLAIN_ONLY_BATS := tests/deb.bats tests/distributed.bats tests/completion.bats \
                    tests/windows-prefix.bats \
                    tests/warm.bats tests/warm-make.bats tests/reliability.bats \
                    tests/minimal-host.bats tests/render-tempo-plugins.bats \
-                   tests/windows-clocks.bats tests/juce-random.bats
+                   tests/windows-clocks.bats tests/juce-random.bats tests/windows-static-state.bats
 ifneq ($(strip $(SANITIZE)),)
 SUITES := unit bats lint-man
 endif

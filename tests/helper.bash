@@ -19,6 +19,7 @@ PATH="$VR_BIN:$PATH"
 : "${VR_TEST_SYNTH_LV2_EFFECT:=$TESTS_DIR/../build/plugins/lv2-effect/vr-test-synth.lv2}"
 : "${VR_TEST_SYNTH_LV2_SIDECHAIN:=$TESTS_DIR/../build/plugins/lv2-sidechain/vr-test-synth.lv2}"
 : "${VR_TEST_CLOCKS_VST2:=$TESTS_DIR/../build/plugins/clocks/vr-test-clocks.so}"
+: "${VR_TEST_STATIC_STATE_VST2:=$TESTS_DIR/../build/plugins/static_state/vr-test-static-state.so}"
 # The Windows builds of the test plugins (tests/plugins/windows,
 # tests/plugins/dpf) and the DPF synth's Linux builds.
 : "${VR_WIN_SYNTH_VST2:=$TESTS_DIR/../build/plugins/win/vst/vr-test-synth.dll}"
@@ -35,6 +36,8 @@ PATH="$VR_BIN:$PATH"
 : "${VR_WIN_WRITES_PREFIX_VST2:=$TESTS_DIR/../build/plugins/win/faults/writes-prefix.dll}"
 : "${VR_WIN_NEEDS_WINDOW_VST2:=$TESTS_DIR/../build/plugins/win/faults/needs-window.dll}"
 : "${VR_WIN_CLOCKS_VST2:=$TESTS_DIR/../build/plugins/win/clocks/vr-test-clocks.dll}"
+: "${VR_WIN_STATIC_STATE_VST2:=$TESTS_DIR/../build/plugins/win/static_state/vr-test-static-state.dll}"
+: "${VR_WIN_STATIC_STATE_PINNED_VST2:=$TESTS_DIR/../build/plugins/win/static_state/vr-test-static-state-pinned.dll}"
 
 # For a test of Windows plugins: fails saying why when wine, the scratch
 # prefix of the run (tests/with-wine-prefix, which `make bats` runs bats

@@ -19,7 +19,8 @@ export VR_WIN_FIRST_CALL  := $(abspath $(WIN_FIRST_CALL))
 ifneq ($(HAVE_WIN_CXX),)
 
 WIN_SERUM_BUILT := $(WIN_SERUM1_VST2) $(WIN_SERUM2_VST3_BIN) $(WIN_FIRST_CALL)
-TEST_PLUGINS += $(WIN_SERUM_BUILT)
+# (Serum 1's is added to TEST_PLUGINS by plain_vst2_windows, below.)
+TEST_PLUGINS += $(WIN_SERUM2_VST3_BIN) $(WIN_FIRST_CALL)
 test-plugins win-test-plugins: $(WIN_SERUM_BUILT)
 
 # Their sound (standin_sound.c) is one C file for both.

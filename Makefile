@@ -263,7 +263,8 @@ soak: all $(TEST_PLUGINS)
 # (bench/run); prints the table and writes $(BUILD)/bench/results.json.
 # The Windows rows take the test synth's two builds (the Windows one where
 # the cross compiler is) and the worker; BENCH_ONLY=windows runs only them.
-BENCH_PLUGINS := $(TEST_SYNTH_STAMP) $(if $(HAVE_WIN_CXX),$(WIN_SYNTH_VST2) $(WIN_SYNTH_VST3_BIN))
+BENCH_PLUGINS := $(TEST_SYNTH_STAMP) $(TEST_STATIC_STATE_VST2) \
+                 $(if $(HAVE_WIN_CXX),$(WIN_SYNTH_VST2) $(WIN_SYNTH_VST3_BIN) $(WIN_STATIC_STATE_PINNED_VST2))
 bench: all $(BENCH_PLUGINS) $(BUILD)/bench/true-peak-bench $(BUILD)/bench/encode-bench $(BUILD)/bench/fork-floor $(MINIMAL_HOST)
 	VR_BIN=$(abspath $(BUILD)/bin) BENCH_BIN=$(abspath $(BUILD)/bench) \
 	  BENCH_WIN_WORKER="$${BENCH_WIN_WORKER:-$(abspath $(WIN_WORKER))}" bench/run

@@ -15,7 +15,7 @@ def summarize(path):
     write (yet) come out as None."""
     s = {"records": 0, "ok": 0, "errors": 0, "first_error": None, "fresh_instance": 0,
          "plugin_process_s": None, "render_s": 0.0, "plugin_load_s_max": 0.0,
-         "worker_rss_mb": [], "plugin_name": None, "plugin_version": None}
+         "worker_rss_mb": [], "plugin_name": None, "plugin_version": None, "isolations": []}
     with open(path, encoding="utf-8", errors="replace") as f:
         for line in f:
             try:
@@ -34,6 +34,8 @@ def summarize(path):
                     s["first_error"] = json.dumps(r.get("error", r))[:300]
             if r.get("fresh_instance"):
                 s["fresh_instance"] += 1
+            if isinstance(r.get("isolation"), str) and r["isolation"] not in s["isolations"]:
+                s["isolations"].append(r["isolation"])
             if isinstance(r.get("plugin_process_s"), (int, float)):
                 s["plugin_process_s"] = (s["plugin_process_s"] or 0.0) + r["plugin_process_s"]
             if isinstance(r.get("render_s"), (int, float)):

@@ -17,6 +17,7 @@ import statistics
 from report_windows import windows_rows
 from report_oneoff import oneoff_rows
 from report_pinning import pinning_rows
+from report_clean_state import clean_state_rows
 
 PLUGINS = {"nekobi": "Nekobi", "amsynth": "amsynth"}
 KIND = {"nekobi": "history-free", "amsynth": "history-dependent"}
@@ -164,6 +165,9 @@ def build_rows(runs, meta):
         return rows, notes
     if meta.get("only") == "pinning":
         pinning_rows(runs, row, checked, fmt)
+        return rows, notes
+    if meta.get("only") == "clean-state":
+        clean_state_rows(runs, row, checked, fmt)
         return rows, notes
 
     isolations = meta.get("isolations", "fork reset").split()
@@ -504,6 +508,7 @@ def build_rows(runs, meta):
 
     windows_rows(runs, meta, row, checked, host_cost, fmt)
     pinning_rows(runs, row, checked, fmt)
+    clean_state_rows(runs, row, checked, fmt)
 
     rate = runs.rate("serum-unwrap")
     row("serum_unwrap", "serum-unwrap conversions per second",

@@ -206,7 +206,8 @@ PLAIN_ONLY_BATS := tests/deb.bats tests/distributed.bats tests/completion.bats \
                    tests/windows-prefix.bats \
                    tests/warm.bats tests/warm-make.bats tests/reliability.bats \
                    tests/minimal-host.bats tests/render-tempo-plugins.bats \
-                   tests/windows-clocks.bats tests/juce-random.bats tests/windows-static-state.bats
+                   tests/windows-clocks.bats tests/windows-memory.bats tests/juce-random.bats \
+                   tests/windows-static-state.bats
 ifneq ($(strip $(SANITIZE)),)
 SUITES := unit bats lint-man
 endif

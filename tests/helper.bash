@@ -36,6 +36,7 @@ PATH="$VR_BIN:$PATH"
 : "${VR_WIN_WRITES_PREFIX_VST2:=$TESTS_DIR/../build/plugins/win/faults/writes-prefix.dll}"
 : "${VR_WIN_NEEDS_WINDOW_VST2:=$TESTS_DIR/../build/plugins/win/faults/needs-window.dll}"
 : "${VR_WIN_CLOCKS_VST2:=$TESTS_DIR/../build/plugins/win/clocks/vr-test-clocks.dll}"
+: "${VR_WIN_MEMORY_VST2:=$TESTS_DIR/../build/plugins/win/memory/vr-test-memory.dll}"
 : "${VR_WIN_STATIC_STATE_VST2:=$TESTS_DIR/../build/plugins/win/static_state/vr-test-static-state.dll}"
 : "${VR_WIN_STATIC_STATE_PINNED_VST2:=$TESTS_DIR/../build/plugins/win/static_state/vr-test-static-state-pinned.dll}"
 

@@ -57,6 +57,29 @@ EOF
     differs_with_real_randomness "$VR_TEST_SYNTH_VST2" 60 --duration 0.1 --tail 0
 }
 
+# The Windows builds (issue 45 item 1 on Windows): juce::Random's address
+# is a block of the Windows worker's plugin arena (windows/pinned_heap.hpp),
+# its clocks the virtual clock, getSystemRandom() a static of the DLL,
+# which wine maps at its preferred base. Every render of the job agrees
+# (five processes, other environments, parallel, a batch), but
+# --check-reproducible says false for both builds: the check's own render
+# of the probe's note, on an instance the worker loads for it, differs
+# from the second process's from its first frame. So it did at main's
+# 847b618, before the Windows arena (2026-11-26); not yet understood, so
+# recorded here as it is (EVERYWHERE_REPRODUCIBLE): a fix makes these two
+# tests fail, and they then check true like every other.
+@test "the Windows VST3 in the JUCE-random mode renders one file everywhere; with --real-randomness processes differ" {
+    require_wine
+    EVERYWHERE_REPRODUCIBLE=false same_everywhere "$VR_WIN_SYNTH_VST3" 60 --duration 0.1 --tail 0
+    differs_with_real_randomness "$VR_WIN_SYNTH_VST3" 60 --duration 0.1 --tail 0
+}
+
+@test "the Windows VST2 in the JUCE-random mode renders one file everywhere; with --real-randomness processes differ" {
+    require_wine
+    EVERYWHERE_REPRODUCIBLE=false same_everywhere "$VR_WIN_SYNTH_VST2" 60 --duration 0.1 --tail 0
+    differs_with_real_randomness "$VR_WIN_SYNTH_VST2" 60 --duration 0.1 --tail 0
+}
+
 # The mode draws from juce::Random in plugin $1 (the MIDI file $OUT/two.mid
 # played): its noise sounds, two notes of one render sound different
 # noise, and the plain synth is another sound, start phase included.

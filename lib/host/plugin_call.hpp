@@ -8,15 +8,20 @@
 // plugin_clock.hpp), on this thread only. On Linux, what the call
 // allocates on this thread comes from the plugin arena (linux/
 // plugin_arena.hpp) and the call runs on the fixed stack (linux/
-// fixed_stack.hpp): the addresses the plugin sees and the memory it never
-// wrote are the same in every process. Nothing else of the worker's
-// changes, and the plugin's own threads keep the real clock and glibc's
-// heap.
+// fixed_stack.hpp); on Windows, what the plugin's modules allocate
+// during the call comes from the Windows worker's plugin arena (windows/
+// pinned_heap.hpp, which asks clock_inside()) and the stack below the
+// entry is zeroed (windows/plugin_stack.hpp): the addresses the plugin
+// sees and the memory it never wrote are the same in every process.
+// Nothing else of the worker's changes, and the plugin's own threads keep
+// the real clock and the real heap.
 #pragma once
 #include <utility>
 
 #include "core/plugin_clock.hpp"
-#ifndef _WIN32
+#ifdef _WIN32
+#include "windows/plugin_stack.hpp"
+#else
 #include "linux/fixed_stack.hpp"
 #include "linux/plugin_arena.hpp"
 #endif
@@ -37,6 +42,7 @@ template <typename F>
 decltype(auto) call_plugin(plugin_context& context, F&& f, bool renders = false) {
     inside_plugin inside(context.clock, renders);
 #ifdef _WIN32
+    windows::scrub_stack();
     return std::forward<F>(f)();
 #else
     start_arena();  // once a process

@@ -7,15 +7,13 @@
 // every process (render-one(1), Reproducibility).
 //
 // The region is reserved (MAP_NORESERVE, MAP_FIXED_NOREPLACE) at
-// arena_base when a process first enters a call. Each size class, a power
-// of two from 16 bytes to 256 MiB, has a span of 1 GiB of its own, its
-// blocks in a row at multiples of their size (so every block is aligned to
-// its size); an allocation takes the free block of lowest address of its
-// class, so the blocks a call gets depend on which are live, never on the
-// order earlier ones were freed. A block comes zeroed. Blocks carry no
-// header: free, realloc and malloc_usable_size find a block's class from
-// its address, whoever calls them and wherever the block came from (the
-// malloc family of linux/child_heap.cpp routes by address).
+// arena_base when a process first enters a call; its blocks are handed out
+// by core/size_classes.hpp (size classes, the free block of lowest
+// address, zeroed, no headers), the allocator the Windows worker's arena
+// shares (windows/plugin_arena.hpp). free, realloc and malloc_usable_size
+// find a block's class from its address, whoever calls them and wherever
+// the block came from (the malloc family of linux/child_heap.cpp routes by
+// address).
 //
 // A forked child inherits the arena as its parent left it: the job's calls
 // in the child allocate from that state, as they would have in the parent,
@@ -33,11 +31,13 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "core/size_classes.hpp"
+
 namespace vr {
 
-constexpr std::uintptr_t arena_base = 0x3f0000000000;   // 1 GiB aligned
-constexpr std::size_t arena_span = std::size_t{1} << 30;  // each class's
-constexpr int arena_classes = 25;                         // 16 B .. 256 MiB
+constexpr std::uintptr_t arena_base = 0x3f0000000000;  // 1 GiB aligned
+constexpr std::size_t arena_span = size_class_arena::span;
+constexpr int arena_classes = size_class_arena::classes;
 
 namespace detail {
 inline thread_local int inside_arena = 0;

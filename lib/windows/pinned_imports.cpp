@@ -14,6 +14,8 @@
 
 #include "core/seeded.hpp"
 #include "windows/pinned_clocks.hpp"
+#include "windows/pinned_heap.hpp"
+#include "windows/plugin_arena.hpp"
 
 namespace vr::windows::pinned {
 
@@ -172,6 +174,7 @@ bool provider(const char* dll) {
                                            "api-ms-win-core-profile-",
                                            "api-ms-win-core-realtime-",
                                            "api-ms-win-core-synch-",
+                                           "api-ms-win-core-heap-",
                                            "api-ms-win-mm-time-",
                                            "api-ms-win-core-libraryloader-",
                                            "api-ms-win-security-cryptoapi-"};
@@ -180,10 +183,13 @@ bool provider(const char* dll) {
     return false;
 }
 
-void* replacement_for(const char* name) {
+// real: the function the loader bound, where known (the C runtimes' heap
+// functions need it: pinned_heap.hpp).
+void* replacement_for(const char* name, void* real) {
     for (const auto& p : pins)
         if (std::strcmp(name, p.name) == 0) return p.with;
-    return clock_replacement(name);
+    if (void* with = clock_replacement(name)) return with;
+    return heap_replacement(name, real);
 }
 
 // --- a module's headers, import tables and name ---------------------------
@@ -225,15 +231,17 @@ void write_slot(ULONGLONG* slot, void* with) {
 }
 
 // Each slot of a name table and its address table that imports one of ours
-// by name gets ours.
-void patch_thunks(BYTE* base, DWORD names_rva, DWORD slots_rva) {
+// by name gets ours. bound: the slots hold what the loader bound (not a
+// delay-load helper's thunks).
+void patch_thunks(BYTE* base, DWORD names_rva, DWORD slots_rva, bool bound) {
     if (!names_rva || !slots_rva) return;  // no names left to read: bound already
     auto* names = reinterpret_cast<const IMAGE_THUNK_DATA64*>(base + names_rva);
     auto* slots = reinterpret_cast<IMAGE_THUNK_DATA64*>(base + slots_rva);
     for (; names->u1.AddressOfData; ++names, ++slots) {
         if (IMAGE_SNAP_BY_ORDINAL64(names->u1.Ordinal)) continue;
         const auto* by_name = reinterpret_cast<const IMAGE_IMPORT_BY_NAME*>(base + names->u1.AddressOfData);
-        if (void* with = replacement_for(reinterpret_cast<const char*>(by_name->Name)))
+        void* real = bound ? reinterpret_cast<void*>(slots->u1.Function) : nullptr;
+        if (void* with = replacement_for(reinterpret_cast<const char*>(by_name->Name), real))
             write_slot(&slots->u1.Function, with);
     }
 }
@@ -244,12 +252,12 @@ void patch_module(BYTE* base) {
     if (const auto* d = directory(base, IMAGE_DIRECTORY_ENTRY_IMPORT))
         for (auto* i = reinterpret_cast<const IMAGE_IMPORT_DESCRIPTOR*>(base + d->VirtualAddress); i->Name; ++i)
             if (provider(reinterpret_cast<const char*>(base + i->Name)))
-                patch_thunks(base, i->OriginalFirstThunk, i->FirstThunk);
+                patch_thunks(base, i->OriginalFirstThunk, i->FirstThunk, true);
     if (const auto* d = directory(base, IMAGE_DIRECTORY_ENTRY_DELAY_IMPORT))
         for (auto* i = reinterpret_cast<const IMAGE_DELAYLOAD_DESCRIPTOR*>(base + d->VirtualAddress); i->DllNameRVA;
              ++i)
             if ((i->Attributes.AllAttributes & 1) && provider(reinterpret_cast<const char*>(base + i->DllNameRVA)))
-                patch_thunks(base, i->ImportNameTableRVA, i->ImportAddressTableRVA);
+                patch_thunks(base, i->ImportNameTableRVA, i->ImportAddressTableRVA, false);
 }
 
 // The plugin's modules: all but the worker's executable and what lies
@@ -265,13 +273,15 @@ bool plugins_own(const void* base, const wchar_t* path) {
 FARPROC WINAPI pinned_GetProcAddress(HMODULE module, LPCSTR name) {
     // Only a module's true base (not a data-file handle) has headers to read.
     HMODULE found = nullptr;
-    if (g_on.load() && module && name && !IS_INTRESOURCE(name) &&
+    const FARPROC real = GetProcAddress(module, name);
+    if (g_on.load() && real && module && name && !IS_INTRESOURCE(name) &&
         GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
                            reinterpret_cast<LPCWSTR>(module), &found) &&
         found == module)
-        if (void* with = replacement(export_name(reinterpret_cast<const BYTE*>(module)), name))
+        if (void* with = replacement(export_name(reinterpret_cast<const BYTE*>(module)), name,
+                                     reinterpret_cast<void*>(real)))
             return reinterpret_cast<FARPROC>(with);
-    return GetProcAddress(module, name);
+    return real;
 }
 
 // --- modules as they load --------------------------------------------------
@@ -317,6 +327,7 @@ void start() {
     if (!reg || reg(0, on_dll, nullptr, &cookie) != 0)
         throw std::runtime_error("cannot pin a Windows plugin's randomness: this Windows has no "
                                  "LdrRegisterDllNotification (--real-randomness renders without)");
+    start_arena();  // before any module of the plugin's: its heap imports need it
     g_on.store(true);
     patch_loaded_modules();
 }
@@ -330,6 +341,8 @@ void pin(std::uint32_t seed) {
 
 bool enabled() { return g_on.load(); }
 
-void* replacement(const char* dll, const char* name) { return provider(dll) ? replacement_for(name) : nullptr; }
+void* replacement(const char* dll, const char* name, void* real) {
+    return provider(dll) ? replacement_for(name, real) : nullptr;
+}
 
 }  // namespace vr::windows::pinned

@@ -12,7 +12,8 @@
 //
 // Pinned, imported by name from the C runtimes (msvcrt.dll, msvcr*.dll,
 // ucrtbase.dll, the api-ms-win-crt-* sets), kernel32, kernelbase, winmm,
-// the api-ms-win-core-sysinfo-*, -profile-*, -realtime-* and -synch-* sets,
+// the api-ms-win-core-sysinfo-*, -profile-*, -realtime-*, -synch-* and
+// -heap-* sets,
 // api-ms-win-mm-time-*, advapi32, cryptbase, bcrypt, bcryptprimitives and
 // msvcp*.dll, at load (import and delay-import tables) or through
 // GetProcAddress:
@@ -35,9 +36,17 @@
 //   Sleep, SleepEx, WaitForSingleObject(Ex), WaitForMultipleObjects(Ex),
 //   which wait for real and move that clock on by a length that ran out.
 //   Anywhere else (the plugin's own threads, the worker, wine) these are
-//   the real ones, so timers keep working.
+//   the real ones, so timers keep working;
+//   the heap (windows/pinned_heap.hpp, with api-ms-win-core-heap-*):
+//   GetProcessHeap, HeapCreate, HeapDestroy, HeapAlloc, HeapFree,
+//   HeapReAlloc, HeapSize and the other Heap* functions given its handles,
+//   malloc, calloc, realloc, free, _msize, _recalloc, _aligned_malloc,
+//   _aligned_free, _aligned_realloc: on a thread inside a call into the
+//   plugin, blocks of the plugin arena (windows/plugin_arena.hpp); freed,
+//   sized and grown by address anywhere. The region is reserved when
+//   pinning starts.
 // Not pinned (render-one(1) lists them): a C runtime linked statically into
-// the plugin, RDRAND/RDSEED, RDTSC, system calls made directly (among them
+// the plugin (but what it asks of kernel32, its heap among it), RDRAND/RDSEED, RDTSC, system calls made directly (among them
 // NtQuerySystemTime and NtQueryPerformanceCounter), the shared user page's
 // clocks, the C runtime's clock(), other waits (condition variables,
 // MsgWaitForMultipleObjects, timers), localtime's time zone, imports by
@@ -53,8 +62,9 @@ namespace vr::windows::pinned {
 void pin(std::uint32_t seed);
 bool enabled();
 
-// What a pinned module gets in place of dll's function `name` (nullptr: the
-// real one): for tests and the GetProcAddress hook.
-void* replacement(const char* dll, const char* name);
+// What a pinned module gets in place of dll's function `name`, which is
+// `real` there (nullptr: the real one): for tests and the GetProcAddress
+// hook.
+void* replacement(const char* dll, const char* name, void* real);
 
 }  // namespace vr::windows::pinned

@@ -23,7 +23,8 @@
 //
 // Built for Windows (mingw, _WIN32), source 60's blocks come from
 // HeapAlloc(GetProcessHeap()) and from a heap of its own (HeapCreate): the
-// value is both hashes xored.
+// value is both hashes xored; and note 64 hashes 4 KiB of the stack below
+// the call's frames that nothing of the call wrote (what the worker left).
 #ifdef _WIN32
 #include <windows.h>
 #endif
@@ -36,7 +37,11 @@
 namespace {
 
 constexpr int first_note = 60;
+#ifdef _WIN32
+constexpr int sources = 5;  // and 64: what lies below the stack pointer
+#else
 constexpr int sources = 4;
+#endif
 constexpr std::size_t block_bytes = 200;
 
 std::uint64_t fnv(const volatile unsigned char* b, std::size_t n) {
@@ -95,6 +100,16 @@ __attribute__((noinline)) std::uint64_t unwritten_stack() {
     return fnv(bytes, sizeof bytes);
 }
 
+#ifdef _WIN32
+// Source 64 (Windows): 4 KiB of the stack below the call's frames that
+// nothing of this call wrote, hashed: what the worker left there.
+__attribute__((noinline)) std::uint64_t left_below() {
+    unsigned char bytes[4096];
+    __asm__ volatile("" : : "r"(bytes) : "memory");
+    return fnv(bytes, sizeof bytes);
+}
+#endif
+
 int g_static = 1;  // source 63
 
 struct voice {
@@ -113,6 +128,9 @@ struct memory {
             case 1: dirty_stack(this); return unwritten_stack();
             case 2: return reinterpret_cast<std::uintptr_t>(this);
             case 3: return reinterpret_cast<std::uintptr_t>(&g_static);
+#ifdef _WIN32
+            case 4: return left_below();
+#endif
         }
         return 0;
     }

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The plugin arena's allocator, one for both systems: blocks handed out
+// from a region the system reserved at a fixed address, by an algorithm
+// that depends on nothing but the sizes asked and the blocks that are live,
+// each zeroed (render-one(1), Reproducibility). linux/plugin_arena.hpp and
+// windows/plugin_arena.hpp reserve the region and say when a thread
+// allocates from it; this is what they share.
+//
+// Each size class, a power of two from 16 bytes to 256 MiB, has a span of
+// 1 GiB of its own, its blocks in a row at multiples of their size (so
+// every block is aligned to its size, the region being aligned to 1 GiB);
+// an allocation takes the free block of lowest address of its class, so the
+// blocks a call gets depend on which are live, never on the order earlier
+// ones were freed. Blocks carry no header: free and room find a block's
+// class from its address. The first span holds each class's bitmap of live
+// blocks and a byte a block naming its owner (a heap of Windows'
+// HeapCreate, say), so that one owner's blocks can all be freed at once.
+//
+// The system's pages: commit makes a range usable before it is first
+// touched (a page never written reads zero; Linux maps on touch and needs
+// nothing), discard gives a large block's pages back when it is freed (they
+// read zero at their next commit). Both are called under the arena's lock.
+#pragma once
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+namespace vr {
+
+struct arena_pages {
+    bool (*commit)(void* p, std::size_t bytes) noexcept;
+    void (*discard)(void* p, std::size_t bytes) noexcept;
+};
+
+class size_class_arena {
+public:
+    static constexpr std::size_t span = std::size_t{1} << 30;  // each class's
+    static constexpr int classes = 25;                        // 16 B .. 256 MiB
+    static constexpr std::size_t region_bytes = (classes + 1) * span;
+    static constexpr std::size_t large_bytes = std::size_t{1} << 20;  // discarded when freed
+
+    constexpr size_class_arena() = default;
+    size_class_arena(const size_class_arena&) = delete;
+    size_class_arena& operator=(const size_class_arena&) = delete;
+
+    // Hands out blocks from the region_bytes reserved at base (aligned to
+    // span) from now on. Once.
+    void start(std::uintptr_t base, arena_pages pages) noexcept;
+
+    // Whether start was called.
+    bool started() const noexcept { return base_.load(std::memory_order_acquire) != 0; }
+
+    // Whether p is a block of the arena (or inside one).
+    bool contains(const void* p) const noexcept;
+
+    // A zeroed block of at least bytes, aligned to align (a power of two),
+    // owned by owner; nullptr when no class is that large, the class is
+    // full or its pages cannot be committed.
+    void* alloc(std::size_t bytes, std::size_t align, std::uint8_t owner = 0) noexcept;
+
+    // Gives back the block p points into.
+    void free(void* p) noexcept;
+
+    // The bytes usable from p to its block's end.
+    std::size_t room(const void* p) const noexcept;
+
+    // Gives back every live block of owner.
+    void free_owned(std::uint8_t owner) noexcept;
+
+    // The arena's lock, for a fork: held across it, no child inherits it
+    // taken.
+    void lock() noexcept;
+    void unlock() noexcept;
+
+private:
+    struct size_class {
+        std::size_t lowest_free = 0;  // no free block below this index
+        std::size_t end = 0;          // blocks at and above this index were never handed out
+        std::size_t committed = 0;    // bytes of blocks committed from the class's start
+        std::size_t indexed = 0;      // blocks whose bitmap bits and owner bytes are committed
+    };
+
+    std::uint64_t* bitmap(int c) const noexcept;
+    std::uint8_t* owners(int c) const noexcept;
+    char* blocks(int c) const noexcept;
+    bool make_room(int c, std::size_t i) noexcept;
+    void release(int c, std::size_t i) noexcept;
+
+    std::atomic<std::uintptr_t> base_{0};
+    arena_pages pages_{};
+    std::atomic_flag busy_ = ATOMIC_FLAG_INIT;
+    size_class classes_[classes]{};
+};
+
+}  // namespace vr

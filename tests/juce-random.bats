@@ -61,13 +61,16 @@ EOF
 # is a block of the Windows worker's plugin arena (windows/pinned_heap.hpp),
 # its clocks the virtual clock, getSystemRandom() a static of the DLL,
 # which wine maps at its preferred base. Every render of the job agrees
-# (five processes, other environments, parallel, a batch), but
-# --check-reproducible says false for both builds: the check's own render
-# of the probe's note, on an instance the worker loads for it, differs
-# from the second process's from its first frame. So it did at main's
-# 847b618, before the Windows arena (2026-11-26); not yet understood, so
-# recorded here as it is (EVERYWHERE_REPRODUCIBLE): a fix makes these two
-# tests fail, and they then check true like every other.
+# (five processes, other environments, parallel, a batch; and one-offs in
+# auto, fresh and process isolation, 2026-11-26), but --check-reproducible
+# says false for both builds, from frame 0: the check's own render is of
+# the probe's note on an instance (as the probe renders, in whatever
+# worker: on an instance the shared worker loads for it, or, tried, the
+# first of a worker of its own), and the second process renders it as a
+# job; for this plugin under wine those two differ though every job agrees.
+# So it did at main's 847b618, before the Windows arena; recorded here as
+# it is (EVERYWHERE_REPRODUCIBLE): a fix makes these two tests fail, and
+# they then check true like every other.
 @test "the Windows VST3 in the JUCE-random mode renders one file everywhere; with --real-randomness processes differ" {
     require_wine
     EVERYWHERE_REPRODUCIBLE=false same_everywhere "$VR_WIN_SYNTH_VST3" 60 --duration 0.1 --tail 0

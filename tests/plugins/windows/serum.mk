@@ -3,8 +3,8 @@
 # for Windows under the real plugins' file names, in a folder of their own
 # as a prefix would hold them, and first-call.exe, a bare host (JUCE's)
 # without a warm-up. Included by the top Makefile after plugins.mk, which
-# has read windows.mk (WIN_CC, WIN_C_FLAGS, WIN_SYNTH_INCS, WIN_CLIENT): a
-# file of its own, so that changing it rebuilds nothing else.
+# has read windows.mk (WIN_CC, WIN_SYNTH_INCS, WIN_CLIENT): a file of its
+# own, so that changing it rebuilds nothing else.
 
 WIN_SERUM_DIR       := $(WIN_PLUGIN_DIR)/serum
 WIN_SERUM1_VST2     := $(WIN_SERUM_DIR)/Serum_x64.dll

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// A Windows VST2 instrument in plain C (no JUCE), built several ways by
-// windows.mk beside this, each a DLL exporting VSTPluginMain and main:
+// A Windows VST2 instrument in plain C on plain_vst2.h (no JUCE), built
+// several ways by windows.mk beside this, each a DLL exporting
+// VSTPluginMain and main:
 //
 //   VR_FAULT=0  plays, nothing else (win32.dll, the i686 build; and
 //               needs-msvc.dll and needs-mfc.dll, linked with needs_msvc.c)
@@ -33,7 +34,7 @@
 #include <string.h>
 #include <windows.h>
 
-#include "pluginterfaces/vst2.x/aeffectx.h"
+#include "plain_vst2.h"
 
 #ifndef VR_FAULT
 #define VR_FAULT 0
@@ -53,21 +54,13 @@
 #endif
 
 #define FAULT_PITCH 100
-#define MAX_EVENTS 512
-
-struct pending {
-    int delta;
-    unsigned char midi[3];
-};
 
 struct instrument {
-    AEffect effect;  // first: the host's AEffect* is our struct's address
+    plain_vst2 vst2;  // first: the host's AEffect* is our struct's address
     float rate;
     int on, note;
     double amp, step;
     int64_t k;
-    struct pending events[MAX_EVENTS];
-    int event_count;
     float written[2];  // VR_WRITES_PREFIX: file_written, registry_kept
     HWND window;       // VR_NEEDS_WINDOW
 };
@@ -104,7 +97,10 @@ static void note_on(struct instrument* s, int note, int velocity) {
     s->step = 2.0 * 3.141592653589793 * 440.0 * pow(2.0, (note - 69) / 12.0) / (double) s->rate;
 }
 
-static void handle_midi(struct instrument* s, const unsigned char* m) {
+// Called by plain_vst2_play at the event's frame, inside processReplacing:
+// that is where crash.dll and hang.dll fault.
+static void midi(plain_vst2* p, const unsigned char* m) {
+    struct instrument* s = (struct instrument*) p;
     int kind = m[0] & 0xf0;
     if (kind == 0x90 && m[2] > 0)
         note_on(s, m[1] & 0x7f, m[2] & 0x7f);
@@ -114,37 +110,36 @@ static void handle_midi(struct instrument* s, const unsigned char* m) {
         s->on = 0;
 }
 
-static void render(struct instrument* s, float** out, int from, int to) {
+// Replaces what the outputs hold, add or not (no VST 1 adding call).
+static void render(plain_vst2* p, float** out, int from, int to, int add) {
+    struct instrument* s = (struct instrument*) p;
+    (void) add;
     for (int i = from; i < to; ++i) {
         float y = s->on ? (float) (s->amp * sin(s->step * (double) s->k++)) : 0.0f;
         out[0][i] = out[1][i] = y;
     }
 }
 
-static void process_replacing(AEffect* e, float** in, float** out, int frames) {
-    (void) in;
-    struct instrument* s = (struct instrument*) e;
-    int at = 0;
-    for (int i = 0; i < s->event_count; ++i) {
-        int when = s->events[i].delta < at ? at : s->events[i].delta > frames ? frames : s->events[i].delta;
-        render(s, out, at, when);
-        at = when;
-        handle_midi(s, s->events[i].midi);
-    }
-    render(s, out, at, frames);
-    s->event_count = 0;
+static void silence(plain_vst2* p) { ((struct instrument*) p)->on = 0; }
+
+static void destroy(plain_vst2* p) {
+    struct instrument* s = (struct instrument*) p;
+#if VR_NEEDS_WINDOW
+    if (s->window) DestroyWindow(s->window);
+#endif
+    free(s);
 }
 
-static void queue_events(struct instrument* s, const VstEvents* list) {
-    for (int i = 0; i < list->numEvents; ++i) {
-        const VstEvent* ev = list->events[i];
-        if (!ev || ev->type != kVstMidiType || s->event_count == MAX_EVENTS) continue;
-        const VstMidiEvent* m = (const VstMidiEvent*) ev;
-        struct pending* p = &s->events[s->event_count++];
-        p->delta = m->deltaFrames > 0 ? m->deltaFrames : 0;
-        memcpy(p->midi, m->midiData, sizeof p->midi);
-    }
-}
+static const plain_vst2_info info = {
+    .name = VR_PLUGIN_NAME,
+    .product = VR_PLUGIN_NAME,
+    .vendor = "vst-render",
+    .unique_id = VR_UNIQUE_ID,
+    .midi = midi,
+    .render = render,
+    .silence = silence,
+    .close = destroy,
+};
 
 #if VR_WRITES_PREFIX
 // Writes into the prefix as a plugin saving its licence or settings would,
@@ -172,6 +167,11 @@ static void write_prefix(struct instrument* s) {
 #define PARAM_COUNT 2
 // Longer than VST 2.4's 8 characters: hosts give 24 or more (JUCE 256).
 static const char* const param_names[PARAM_COUNT] = {"file_written", "registry_kept"};
+
+static float get_parameter(AEffect* e, int index) {
+    const struct instrument* s = (const struct instrument*) e;
+    return index >= 0 && index < PARAM_COUNT ? s->written[index] : 0.0f;
+}
 #else
 #define PARAM_COUNT 0
 #endif
@@ -192,50 +192,18 @@ static HWND open_window(void) {
 }
 #endif
 
-static void put_text(void* dst, size_t size, const char* text) {
-    if (!dst || size == 0) return;
-    size_t n = strlen(text);
-    if (n >= size) n = size - 1;
-    memcpy(dst, text, n);
-    ((char*) dst)[n] = '\0';
-}
-
+// The sample rate, writes-prefix's parameters and needs-msvc's vendor
+// opcode; plain_vst2 the rest.
 static VstIntPtr dispatch(AEffect* e, int opcode, int index, VstIntPtr value, void* ptr, float opt) {
     struct instrument* s = (struct instrument*) e;
-    (void) value;
     switch (opcode) {
-        case effClose:
-#if VR_NEEDS_WINDOW
-            if (s->window) DestroyWindow(s->window);
-#endif
-            free(s);
-            return 1;
         case effSetSampleRate: s->rate = opt > 0 ? opt : 48000.0f; return 0;
-        case effGetProgramName: put_text(ptr, kVstMaxProgNameLen, "Init"); return 0;
-        case effGetProgramNameIndexed: put_text(ptr, kVstMaxProgNameLen, "Init"); return index == 0;
-        case effMainsChanged:
-            s->on = 0;
-            s->event_count = 0;
-            return 0;
-        case effProcessEvents:
-            if (ptr) queue_events(s, (const VstEvents*) ptr);
-            return 1;
-        case effGetPlugCategory: return kPlugCategSynth;
-        case effGetEffectName: put_text(ptr, kVstMaxLabelLen, VR_PLUGIN_NAME); return 1;
-        case effGetVendorString: put_text(ptr, kVstMaxLabelLen, "vst-render"); return 1;
-        case effGetProductString: put_text(ptr, kVstMaxLabelLen, VR_PLUGIN_NAME); return 1;
-        case effGetVendorVersion: return 1;
-        case effGetVstVersion: return kVstVersion;
-        case effCanDo:
-            return ptr && (strcmp((const char*) ptr, "receiveVstEvents") == 0 ||
-                           strcmp((const char*) ptr, "receiveVstMidiEvent") == 0);
-        case effGetCurrentMidiProgram: return -1;
 #if PARAM_COUNT
         case effGetParamName:
-            if (index >= 0 && index < PARAM_COUNT) put_text(ptr, 24, param_names[index]);
+            if (index >= 0 && index < PARAM_COUNT) plain_vst2_put_text(ptr, 24, param_names[index]);
             return 0;
         case effGetParamDisplay:
-            if (index >= 0 && index < PARAM_COUNT) put_text(ptr, 24, s->written[index] ? "yes" : "no");
+            if (index >= 0 && index < PARAM_COUNT) plain_vst2_put_text(ptr, 24, s->written[index] ? "yes" : "no");
             return 0;
 #endif
 #if VR_NEEDS_MSVC
@@ -244,29 +212,9 @@ static VstIntPtr dispatch(AEffect* e, int opcode, int index, VstIntPtr value, vo
             if (index == 0x7672 && value == 0x7672) vr_touch_msvc_runtime();
             return 0;
 #endif
-        default: return 0;
+        default: return plain_vst2_dispatch(e, opcode, index, value, ptr, opt);
     }
 }
-
-static void set_parameter(AEffect* e, int index, float v) {
-    (void) e;
-    (void) index;
-    (void) v;
-}
-
-static float get_parameter(AEffect* e, int index) {
-#if PARAM_COUNT
-    const struct instrument* s = (const struct instrument*) e;
-    return index >= 0 && index < PARAM_COUNT ? s->written[index] : 0.0f;
-#else
-    (void) e;
-    (void) index;
-    return 0.0f;
-#endif
-}
-
-// Exported as VSTPluginMain and main by exports.def.
-AEffect* VSTPluginMain(audioMasterCallback host);
 
 AEffect* VSTPluginMain(audioMasterCallback host) {
     (void) host;
@@ -285,20 +233,12 @@ AEffect* VSTPluginMain(audioMasterCallback host) {
 #if VR_WRITES_PREFIX
     write_prefix(s);
 #endif
-    AEffect* e = &s->effect;
-    e->magic = kEffectMagic;
+    AEffect* e = plain_vst2_init(&s->vst2, &info);
     e->dispatcher = dispatch;
-    e->process = process_replacing;  // not VST 1's adding call: no host here uses it
-    e->setParameter = set_parameter;
+    e->process = e->processReplacing = plain_vst2_process_replacing;
+#if PARAM_COUNT
     e->getParameter = get_parameter;
-    e->numPrograms = 1;
     e->numParams = PARAM_COUNT;
-    e->numInputs = 0;
-    e->numOutputs = 2;
-    e->flags = effFlagsIsSynth | effFlagsCanReplacing;
-    e->object = s;
-    e->uniqueID = VR_UNIQUE_ID;
-    e->version = 1;
-    e->processReplacing = process_replacing;
+#endif
     return e;
 }

@@ -1,9 +1,12 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # The Windows test plugins (tests/plugins/README.md, "Windows builds"):
 # vr-test-synth cross-compiled as a VST2 DLL and a VST3 bundle on the one
-# libjuce.a of lib/windows/windows.mk, and small C VST2 DLLs that crash,
-# hang, cannot load, write into their prefix or need a window. Included by plugins.mk, after the top Makefile has
-# read lib/windows/windows.mk (WIN_CXX, WIN_JUCE_*, WIN_INCLUDE).
+# libjuce.a of lib/windows/windows.mk, and small C DLLs that crash, hang,
+# cannot load, write into their prefix or need a window (all but
+# no-entry.dll plain VST2 instruments). Included by plugins.mk, after the
+# top Makefile has read lib/windows/windows.mk (WIN_CXX, WIN_JUCE_*,
+# WIN_INCLUDE) and tests/plugins/plain_vst2/plain_vst2.mk
+# (plain_vst2_windows, PLAIN_VST2_FLAGS, PLAIN_VST2_DEPS).
 #
 # Into build/plugins/win whatever $(BUILD) is, never instrumented, with
 # flags of their own. Built only where the cross compiler is installed; the
@@ -42,10 +45,12 @@ WIN_CC      ?= x86_64-w64-mingw32-gcc
 WIN32_CC    ?= i686-w64-mingw32-gcc
 WIN_DLLTOOL ?= x86_64-w64-mingw32-dlltool
 
-WIN_PLUGINS := $(WIN_SYNTH_VST2) $(WIN_SYNTH_VST3_BIN) $(WIN_CRASH_VST2) $(WIN_HANG_VST2) \
-               $(WIN32_VST2) $(WIN_NEEDS_MSVC) $(WIN_NEEDS_MFC) $(WIN_NO_ENTRY) \
-               $(WIN_WRITES_PREFIX) $(WIN_NEEDS_WINDOW)
-TEST_PLUGINS += $(WIN_PLUGINS)
+# The plain VST2 builds are added to TEST_PLUGINS by plain_vst2_windows,
+# below.
+WIN_PLAIN_VST2 := $(WIN_CRASH_VST2) $(WIN_HANG_VST2) $(WIN_NEEDS_MSVC) $(WIN_NEEDS_MFC) \
+                  $(WIN_WRITES_PREFIX) $(WIN_NEEDS_WINDOW)
+WIN_PLUGINS := $(WIN_SYNTH_VST2) $(WIN_SYNTH_VST3_BIN) $(WIN32_VST2) $(WIN_NO_ENTRY) $(WIN_PLAIN_VST2)
+TEST_PLUGINS += $(filter-out $(WIN_PLAIN_VST2),$(WIN_PLUGINS))
 # plugins.mk's test-plugins took TEST_PLUGINS as it stood then.
 test-plugins: $(WIN_PLUGINS)
 .PHONY: win-test-plugins
@@ -94,29 +99,28 @@ $(WIN_SYNTH_VST3_BIN): $(WIN_SYNTH_OURS) $(WIN_SYNTH_OBJ)/client_utils.o $(WIN_S
 	$(WIN_CXX) -shared -s $(WIN_CXXFLAGS) -o $@ $(filter %.o,$^) $(WIN_JUCE_LIB) $(WIN_LIBS)
 
 # --- the C plugins (no JUCE) ---------------------------------------------
-# vst2.def exports the entry point as VSTPluginMain and main; -static-libgcc
-# leaves kernel32 and msvcrt the only imports (and, for the two that need
-# them, the Visual C++ runtime's DLLs, from import libraries made here).
-# -Wno-cpp: fst.h's own #warning lines, about its names, not our code.
-WIN_C_FLAGS := -std=c11 -O2 -shared -s -static-libgcc -Wall -Wextra -Wno-cpp -Itests/plugins/vst2compat -isystem $(WIN_INCLUDE)
-WIN_C_SRC   := tests/plugins/windows/vst2_instrument.c
-WIN_C_DEPS  := $(WIN_C_SRC) tests/plugins/windows/vst2.def tests/plugins/windows/windows.mk \
-               $(wildcard tests/plugins/vst2compat/pluginterfaces/vst2.x/*.h)
+# vst2_instrument.c is a plain VST2 instrument (plain_vst2.h), built by
+# plain_vst2.mk's plain_vst2_windows, which exports the entry point as
+# VSTPluginMain and main (vst2.def) and links -static-libgcc: kernel32 and
+# msvcrt the only imports (and, for the two that need them, the Visual C++
+# runtime's DLLs, from import libraries made here). Each build's defines
+# are a variable, for the commas in CCONST.
+WIN_C_SRC := tests/plugins/windows/vst2_instrument.c
 
-$(WIN_CRASH_VST2): $(WIN_C_DEPS) | $(WIN_INCLUDE_STAMP)
-	@mkdir -p $(@D)
-	$(WIN_CC) $(WIN_C_FLAGS) -DVR_FAULT=1 -DVR_PLUGIN_NAME='"vr-win-crash"' \
-	  -DVR_UNIQUE_ID="CCONST('V','r','W','c')" -o $@ $(WIN_C_SRC) tests/plugins/windows/vst2.def
+WIN_CRASH_DEFS := -DVR_FAULT=1 -DVR_PLUGIN_NAME='"vr-win-crash"' -DVR_UNIQUE_ID="CCONST('V','r','W','c')"
+$(eval $(call plain_vst2_windows,$(WIN_CRASH_VST2),$(WIN_C_SRC),$(WIN_CRASH_DEFS)))
 
-$(WIN_HANG_VST2): $(WIN_C_DEPS) | $(WIN_INCLUDE_STAMP)
-	@mkdir -p $(@D)
-	$(WIN_CC) $(WIN_C_FLAGS) -DVR_FAULT=2 -DVR_PLUGIN_NAME='"vr-win-hang"' \
-	  -DVR_UNIQUE_ID="CCONST('V','r','W','h')" -o $@ $(WIN_C_SRC) tests/plugins/windows/vst2.def
+WIN_HANG_DEFS := -DVR_FAULT=2 -DVR_PLUGIN_NAME='"vr-win-hang"' -DVR_UNIQUE_ID="CCONST('V','r','W','h')"
+$(eval $(call plain_vst2_windows,$(WIN_HANG_VST2),$(WIN_C_SRC),$(WIN_HANG_DEFS)))
 
-$(WIN32_VST2): $(WIN_C_DEPS) | $(WIN_INCLUDE_STAMP)
+# The i686 build has a compiler of its own, so a rule of its own, with
+# plain_vst2.mk's flags.
+$(WIN32_VST2): $(WIN_C_SRC) tests/plugins/windows/vst2.def tests/plugins/windows/windows.mk $(PLAIN_VST2_DEPS) \
+               | $(WIN_INCLUDE_STAMP)
 	@mkdir -p $(@D)
-	$(WIN32_CC) $(WIN_C_FLAGS) -DVR_PLUGIN_NAME='"vr-win32"' \
-	  -DVR_UNIQUE_ID="CCONST('V','r','W','3')" -o $@ $(WIN_C_SRC) tests/plugins/windows/vst2.def
+	$(WIN32_CC) -std=c11 $(PLAIN_VST2_FLAGS) -s -static-libgcc -isystem $(WIN_INCLUDE) \
+	  -DVR_PLUGIN_NAME='"vr-win32"' -DVR_UNIQUE_ID="CCONST('V','r','W','3')" \
+	  -o $@ $(WIN_C_SRC) tests/plugins/windows/vst2.def
 
 $(WIN_PLUGIN_OBJ)/lib%.a: tests/plugins/windows/%.def
 	@mkdir -p $(@D)
@@ -124,28 +128,25 @@ $(WIN_PLUGIN_OBJ)/lib%.a: tests/plugins/windows/%.def
 
 WIN_MSVC_LIBS := $(WIN_PLUGIN_OBJ)/libmsvcp140.a $(WIN_PLUGIN_OBJ)/libvcruntime140.a
 
-$(WIN_NEEDS_MSVC): $(WIN_C_DEPS) tests/plugins/windows/needs_msvc.c $(WIN_MSVC_LIBS) | $(WIN_INCLUDE_STAMP)
-	@mkdir -p $(@D)
-	$(WIN_CC) $(WIN_C_FLAGS) -DVR_NEEDS_MSVC=1 -DVR_PLUGIN_NAME='"vr-win-needs-msvc"' \
-	  -DVR_UNIQUE_ID="CCONST('V','r','W','m')" -o $@ $(WIN_C_SRC) tests/plugins/windows/needs_msvc.c \
-	  tests/plugins/windows/vst2.def $(WIN_MSVC_LIBS)
+WIN_NEEDS_MSVC_DEFS := -DVR_NEEDS_MSVC=1 -DVR_PLUGIN_NAME='"vr-win-needs-msvc"' \
+                       -DVR_UNIQUE_ID="CCONST('V','r','W','m')"
+$(eval $(call plain_vst2_windows,$(WIN_NEEDS_MSVC),$(WIN_C_SRC),\
+  $(WIN_NEEDS_MSVC_DEFS) tests/plugins/windows/needs_msvc.c $(WIN_MSVC_LIBS),\
+  tests/plugins/windows/needs_msvc.c $(WIN_MSVC_LIBS)))
 
-$(WIN_NEEDS_MFC): $(WIN_C_DEPS) tests/plugins/windows/needs_msvc.c $(WIN_MSVC_LIBS) \
-                  $(WIN_PLUGIN_OBJ)/libmfc140u.a | $(WIN_INCLUDE_STAMP)
-	@mkdir -p $(@D)
-	$(WIN_CC) $(WIN_C_FLAGS) -DVR_NEEDS_MSVC=1 -DVR_NEEDS_MFC=1 -DVR_PLUGIN_NAME='"vr-win-needs-mfc"' \
-	  -DVR_UNIQUE_ID="CCONST('V','r','W','f')" -o $@ $(WIN_C_SRC) tests/plugins/windows/needs_msvc.c \
-	  tests/plugins/windows/vst2.def $(WIN_MSVC_LIBS) $(WIN_PLUGIN_OBJ)/libmfc140u.a
+WIN_NEEDS_MFC_DEFS := -DVR_NEEDS_MSVC=1 -DVR_NEEDS_MFC=1 -DVR_PLUGIN_NAME='"vr-win-needs-mfc"' \
+                      -DVR_UNIQUE_ID="CCONST('V','r','W','f')"
+$(eval $(call plain_vst2_windows,$(WIN_NEEDS_MFC),$(WIN_C_SRC),\
+  $(WIN_NEEDS_MFC_DEFS) tests/plugins/windows/needs_msvc.c $(WIN_MSVC_LIBS) $(WIN_PLUGIN_OBJ)/libmfc140u.a,\
+  tests/plugins/windows/needs_msvc.c $(WIN_MSVC_LIBS) $(WIN_PLUGIN_OBJ)/libmfc140u.a))
 
-$(WIN_WRITES_PREFIX): $(WIN_C_DEPS) | $(WIN_INCLUDE_STAMP)
-	@mkdir -p $(@D)
-	$(WIN_CC) $(WIN_C_FLAGS) -DVR_WRITES_PREFIX=1 -DVR_PLUGIN_NAME='"vr-win-writes-prefix"' \
-	  -DVR_UNIQUE_ID="CCONST('V','r','W','w')" -o $@ $(WIN_C_SRC) tests/plugins/windows/vst2.def -ladvapi32
+WIN_WRITES_PREFIX_DEFS := -DVR_WRITES_PREFIX=1 -DVR_PLUGIN_NAME='"vr-win-writes-prefix"' \
+                          -DVR_UNIQUE_ID="CCONST('V','r','W','w')"
+$(eval $(call plain_vst2_windows,$(WIN_WRITES_PREFIX),$(WIN_C_SRC),$(WIN_WRITES_PREFIX_DEFS) -ladvapi32))
 
-$(WIN_NEEDS_WINDOW): $(WIN_C_DEPS) | $(WIN_INCLUDE_STAMP)
-	@mkdir -p $(@D)
-	$(WIN_CC) $(WIN_C_FLAGS) -DVR_NEEDS_WINDOW=1 -DVR_PLUGIN_NAME='"vr-win-needs-window"' \
-	  -DVR_UNIQUE_ID="CCONST('V','r','W','x')" -o $@ $(WIN_C_SRC) tests/plugins/windows/vst2.def -luser32
+WIN_NEEDS_WINDOW_DEFS := -DVR_NEEDS_WINDOW=1 -DVR_PLUGIN_NAME='"vr-win-needs-window"' \
+                         -DVR_UNIQUE_ID="CCONST('V','r','W','x')"
+$(eval $(call plain_vst2_windows,$(WIN_NEEDS_WINDOW),$(WIN_C_SRC),$(WIN_NEEDS_WINDOW_DEFS) -luser32))
 
 $(WIN_NO_ENTRY): tests/plugins/windows/no_entry.c tests/plugins/windows/windows.mk
 	@mkdir -p $(@D)

@@ -35,7 +35,7 @@ CXXFLAGS := -O1 -g1
 endif
 UNIT_CXXFLAGS := -O1 -g1
 else
-UNIT_CXXFLAGS = $(CXXFLAGS)
+UNIT_CXXFLAGS := $(CXXFLAGS)
 endif
 PKGS     := nlohmann_json cxxopts sndfile libzstd libcbor libcrypto libutf8proc fftw3f libdeflate libebur128 soxr
 

@@ -38,15 +38,52 @@ int class_of(std::size_t bytes) {
 
 std::size_t round_up(std::size_t n, std::size_t step) { return (n + step - 1) / step * step; }
 
+// The bitmap words that hold the bits of blocks below end.
+std::size_t words(std::size_t end) { return (end + 63) / 64; }
+
+bool is_set(const std::uint64_t* bits, std::size_t i) { return (bits[i / 64] >> (i % 64)) & 1; }
+
+// Calls f(i) for each block below end whose bit is set, lowest first.
+template <typename F>
+void each_set(const std::uint64_t* bits, std::size_t end, F f) {
+    for (std::size_t word = 0; word < words(end); ++word)
+        for (std::uint64_t live = bits[word]; live; live &= live - 1)
+            f(word * 64 + static_cast<std::size_t>(__builtin_ctzll(live)));
+}
+
+// The number of live blocks below end (no bit at or above end is set).
+std::size_t live_count(const std::uint64_t* bits, std::size_t end) {
+    std::size_t n = 0;
+    for (std::size_t word = 0; word < words(end); ++word)
+        n += static_cast<std::size_t>(__builtin_popcountll(bits[word]));
+    return n;
+}
+
+// Whether s's vectors hold what its classes say (a snapshot put together
+// by hand could send restore past their ends).
+bool whole(const arena_snapshot& s) {
+    if (s.classes.size() != arena::classes) return false;
+    std::size_t bits = 0, owners = 0, bytes = 0;
+    for (int c = 0; c < arena::classes; ++c) {
+        const std::size_t end = s.classes[c].end;
+        if (end > capacity(c) || s.classes[c].committed > arena::span || bits + words(end) > s.bitmap.size())
+            return false;
+        bytes += live_count(s.bitmap.data() + bits, end) * block_size(c);
+        bits += words(end);
+        owners += end;
+    }
+    return bits == s.bitmap.size() && owners == s.owners.size() && bytes == s.bytes.size();
+}
+
 class held {
 public:
-    explicit held(arena& a) : a_(a) { a_.lock(); }
+    explicit held(const arena& a) : a_(a) { a_.lock(); }
     ~held() { a_.unlock(); }
     held(const held&) = delete;
     held& operator=(const held&) = delete;
 
 private:
-    arena& a_;
+    const arena& a_;
 };
 
 }  // namespace
@@ -56,11 +93,11 @@ void arena::start(std::uintptr_t base, arena_pages pages) noexcept {
     base_.store(base, std::memory_order_release);
 }
 
-void arena::lock() noexcept {
+void arena::lock() const noexcept {
     while (busy_.test_and_set(std::memory_order_acquire)) std::this_thread::yield();
 }
 
-void arena::unlock() noexcept { busy_.clear(std::memory_order_release); }
+void arena::unlock() const noexcept { busy_.clear(std::memory_order_release); }
 
 std::uint64_t* arena::bitmap(int c) const noexcept {
     return reinterpret_cast<std::uint64_t*>(base_.load(std::memory_order_relaxed) + c * bitmap_bytes);
@@ -173,6 +210,118 @@ void arena::free_owned(std::uint8_t owner) noexcept {
                 if (own[i] == owner) release(c, i);
             }
     }
+}
+
+arena_snapshot arena::snapshot() const {
+    arena_snapshot s;
+    if (!started()) return s;
+    held lock(*this);
+    s.base = base_.load(std::memory_order_relaxed);
+    std::size_t bits = 0, owner_bytes = 0, bytes = 0;
+    for (int c = 0; c < classes; ++c) {
+        const size_class& k = classes_[c];
+        s.classes.push_back({k.lowest_free, k.end, k.committed});
+        bits += words(k.end);
+        owner_bytes += k.end;
+        bytes += live_count(bitmap(c), k.end) * block_size(c);
+    }
+    s.bitmap.reserve(bits);
+    s.owners.reserve(owner_bytes);
+    s.bytes.reserve(bytes);
+    for (int c = 0; c < classes; ++c) {
+        const std::size_t end = classes_[c].end, size = block_size(c);
+        s.bitmap.insert(s.bitmap.end(), bitmap(c), bitmap(c) + words(end));
+        s.owners.insert(s.owners.end(), owners(c), owners(c) + end);
+        each_set(bitmap(c), end, [&](std::size_t i) {
+            const char* p = blocks(c) + i * size;
+            s.bytes.insert(s.bytes.end(), p, p + size);
+        });
+    }
+    return s;
+}
+
+// Commits, before restore changes anything, the pages the blocks live at s
+// need and do not have now: a small class's beyond what it has committed
+// (restoring a later snapshot than the last restore's), a large block's
+// when it was freed since (its pages were discarded).
+bool arena::recommit(const arena_snapshot& s) noexcept {
+    const std::uint64_t* was_bits = s.bitmap.data();
+    for (int c = 0; c < classes; ++c) {
+        const size_class& k = classes_[c];
+        const arena_snapshot::size_class& was = s.classes[c];
+        const std::size_t size = block_size(c);
+        if (was.end > k.indexed) return false;  // never, of this arena: indexed only grows
+        bool ok = true;
+        if (size < large_bytes) {
+            if (was.committed > k.committed) ok = pages_.commit(blocks(c) + k.committed, was.committed - k.committed);
+        } else {
+            each_set(was_bits, was.end, [&](std::size_t i) {
+                if (ok && (i >= k.end || !is_set(bitmap(c), i))) ok = pages_.commit(blocks(c) + i * size, size);
+            });
+        }
+        if (!ok) return false;
+        was_bits += words(was.end);
+    }
+    return true;
+}
+
+// Puts class c back as it was: was, with its bitmap words, owner bytes and
+// live blocks' bytes from s. Under the lock, after recommit.
+void arena::put_back(int c, const arena_snapshot::size_class& was, const std::uint64_t* was_bits,
+                     const std::uint8_t* was_owners, const char* was_bytes) noexcept {
+    size_class& k = classes_[c];
+    const std::size_t size = block_size(c);
+    std::uint64_t* bits = bitmap(c);
+    char* row = blocks(c);
+    // A large block free then and handed out since gives its pages back, as
+    // its free would have: alloc counts on their zeros when it hands it out
+    // again.
+    if (size >= large_bytes)
+        each_set(bits, std::min(was.end, k.end), [&](std::size_t i) {
+            if (!is_set(was_bits, i)) pages_.discard(row + i * size, size);
+        });
+    // The blocks handed out since for the first time are never handed out
+    // yet again, and alloc counts on a fresh block's zeros: those that stay
+    // committed are zeroed, the pages beyond given back. Their bits and
+    // owner bytes are cleared, as in a process that never handed them out.
+    if (k.end > was.end) {
+        const std::size_t from = was.end * size, to = std::min(k.end * size, was.committed);
+        if (to > from) std::memset(row + from, 0, to - from);
+        std::fill(bits + words(was.end), bits + words(k.end), std::uint64_t{0});
+        std::memset(owners(c) + was.end, 0, k.end - was.end);
+    }
+    if (k.committed > was.committed) pages_.discard(row + was.committed, k.committed - was.committed);
+    if (was.end) {
+        std::memcpy(bits, was_bits, words(was.end) * sizeof *bits);
+        std::memcpy(owners(c), was_owners, was.end);
+    }
+    each_set(was_bits, was.end, [&](std::size_t i) {
+        std::memcpy(row + i * size, was_bytes, size);
+        was_bytes += size;
+    });
+    k.lowest_free = was.lowest_free;
+    k.end = was.end;
+    k.committed = was.committed;  // k.indexed stays: those pages stay committed
+}
+
+bool arena::restore(const arena_snapshot& s) noexcept {
+    const std::uintptr_t base = base_.load(std::memory_order_relaxed);
+    if (s.base != base) return false;
+    if (!base) return true;  // an arena not started, as it was
+    if (!whole(s)) return false;
+    held lock(*this);
+    if (!recommit(s)) return false;
+    const std::uint64_t* bits = s.bitmap.data();
+    const std::uint8_t* own = s.owners.data();
+    const char* bytes = s.bytes.data();
+    for (int c = 0; c < classes; ++c) {
+        const std::size_t end = s.classes[c].end;
+        put_back(c, s.classes[c], bits, own, bytes);
+        bytes += live_count(bits, end) * block_size(c);
+        bits += words(end);
+        own += end;
+    }
+    return true;
 }
 
 }  // namespace vr

@@ -20,16 +20,42 @@
 // touched (a page never written reads zero; Linux maps on touch and needs
 // nothing), discard gives a large block's pages back when it is freed (they
 // read zero at their next commit). Both are called under the arena's lock.
+//
+// A snapshot and a restore put an arena back as it was (issue 46: the
+// Windows worker's clean state per job, the arena as it was just after the
+// plugin's module loaded, without a new process).
 #pragma once
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 namespace vr {
 
 struct arena_pages {
     bool (*commit)(void* p, std::size_t bytes) noexcept;
     void (*discard)(void* p, std::size_t bytes) noexcept;
+};
+
+// What size_class_arena::restore needs to put an arena back as it was:
+// each class's bookkeeping, its bitmap of live blocks and owner bytes, and
+// the bytes of the blocks live then. It lives outside the arena (in the
+// heap of whoever took it).
+struct arena_snapshot {
+    struct size_class {
+        std::size_t lowest_free = 0;
+        std::size_t end = 0;
+        std::size_t committed = 0;
+        bool operator==(const size_class&) const = default;
+    };
+    std::uintptr_t base = 0;            // the arena's; 0 when it was not started
+    std::vector<size_class> classes;    // one a class; none when not started
+    std::vector<std::uint64_t> bitmap;  // each class's words below its end, class after class
+    std::vector<std::uint8_t> owners;   // each class's owner bytes below its end, class after class
+    std::vector<char> bytes;            // the live blocks, class after class, lowest address first
+
+    // Whether the two are the same arena in the same state, byte for byte.
+    bool operator==(const arena_snapshot&) const = default;
 };
 
 class size_class_arena {
@@ -67,10 +93,25 @@ public:
     // Gives back every live block of owner.
     void free_owned(std::uint8_t owner) noexcept;
 
+    // The arena as it is now (under its lock). An arena not started gives
+    // an empty snapshot. Called outside any plugin call: the copy is
+    // allocated under the lock, so the caller's allocations must not be
+    // the arena's.
+    arena_snapshot snapshot() const;
+
+    // Puts the arena back as it was at s, taken of this arena: the blocks
+    // live then are live again, with their owners and the bytes they held;
+    // every block handed out since is free; and the allocator hands out
+    // from now on exactly the addresses it would have handed out right
+    // after the snapshot, every block zeroed as alloc promises. False (and
+    // the arena unchanged as far as possible) when a page cannot be
+    // committed, or when s is another arena's. Allocates nothing.
+    bool restore(const arena_snapshot& s) noexcept;
+
     // The arena's lock, for a fork: held across it, no child inherits it
     // taken.
-    void lock() noexcept;
-    void unlock() noexcept;
+    void lock() const noexcept;
+    void unlock() const noexcept;
 
 private:
     struct size_class {
@@ -85,10 +126,13 @@ private:
     char* blocks(int c) const noexcept;
     bool make_room(int c, std::size_t i) noexcept;
     void release(int c, std::size_t i) noexcept;
+    bool recommit(const arena_snapshot& s) noexcept;
+    void put_back(int c, const arena_snapshot::size_class& was, const std::uint64_t* was_bits,
+                  const std::uint8_t* was_owners, const char* was_bytes) noexcept;
 
     std::atomic<std::uintptr_t> base_{0};
     arena_pages pages_{};
-    std::atomic_flag busy_ = ATOMIC_FLAG_INIT;
+    mutable std::atomic_flag busy_ = ATOMIC_FLAG_INIT;
     size_class classes_[classes]{};
 };
 

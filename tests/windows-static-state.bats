@@ -5,15 +5,15 @@
 # global points to: tests/plugins/static_state/README.md) gets from each
 # isolation mode what that mode promises, and the probe picks the mode that
 # renders every job as a new process would (issue 46, render-one(1)
-# --isolation). Built pinning its module, as plugins do that keep
-# themselves loaded: `fresh` and `reset` leave the module's state to the
-# next job (equal jobs differ, state kind by kind), `process` renders them
-# as a new process does, and `auto` picks it, at a new Windows worker a job
-# (the cost issue 46 is about). Built without the pin, the module is
-# unloaded with the last instance of a job and loaded anew for the next,
-# statics and all, and `auto` finds `fresh` enough. The same plugin's
-# Linux build forks each job from the never-played instance. Plain pass
-# only, like the other Windows suites.
+# --isolation). The Windows worker keeps a plugin's module loaded once it
+# has loaded it, so `fresh` and `reset` leave the module's state to the
+# next job (equal jobs differ, state kind by kind); `restore` puts the
+# module and the plugin arena back as they were loaded, and renders each
+# job as a new process does, in one Windows worker; `auto` picks it.
+# `process` (a new Windows worker a job) renders the same. Built pinning
+# its module (as plugins do that keep themselves loaded) or not: the same.
+# The same plugin's Linux build forks each job from the never-played
+# instance. Plain pass only, like the other Windows suites.
 bats_require_minimum_version 1.5.0
 load helper
 
@@ -89,22 +89,46 @@ same_as_alone() {
     expect differ "$OUT/reset" 60 61 62 63
 }
 
-@test "pinned, auto: the probe picks process, and every job renders the bytes of a job alone in a new process" {
+@test "pinned, auto: the probe picks restore, and every job renders the bytes of a job alone in a new process" {
     require_win "$PINNED"
     render_twice "$OUT/auto" "$PINNED"
     run jq -r .isolation "$OUT/auto.ndjson"
-    assert_equal "$(sort -u <<<"$output")" process
+    assert_equal "$(sort -u <<<"$output")" restore
     expect same "$OUT/auto" 60 61 62 63
     same_as_alone "$PINNED" "$OUT/auto"
 }
 
-@test "not pinned, auto: the module is loaded anew for each job, so fresh is enough and renders as a new process" {
+@test "pinned, process: a Windows worker a job renders what restore does" {
+    require_win "$PINNED"
+    render_twice "$OUT/process" "$PINNED" --isolation process
+    run jq -r .isolation "$OUT/process.ndjson"
+    assert_equal "$(sort -u <<<"$output")" process
+    expect same "$OUT/process" 60 61 62 63
+    same_as_alone "$PINNED" "$OUT/process"
+}
+
+@test "not pinned, auto: the worker keeps the module loaded, so the probe picks restore too, and renders as a new process" {
     require_win "$WIN"
     render_twice "$OUT/auto" "$WIN"
     run jq -r .isolation "$OUT/auto.ndjson"
-    assert_equal "$(sort -u <<<"$output")" fresh
+    assert_equal "$(sort -u <<<"$output")" restore
     expect same "$OUT/auto" 60 61 62 63
     same_as_alone "$WIN" "$OUT/auto"
+}
+
+@test "restore needs the pinned randomness: with --real-randomness it is refused in the record, and auto takes process" {
+    require_win "$PINNED"
+    printf '{"note":60,"output_path":"%s/a.npy"}\n' "$OUT" |
+        render-one --plugin "$PINNED" --duration 0.1 --tail 0 --isolation restore --real-randomness \
+            > "$OUT/refused.ndjson" 2> "$OUT/refused.err" || true
+    run jq -r '[.status, .error.message] | @tsv' "$OUT/refused.ndjson"
+    assert_output --regexp "^error"
+    assert_output --partial "isolation restore"
+    assert_output --partial "real-randomness"
+    [[ -e "$OUT/a.npy" ]] && fail "the refused job left an output"
+    render_twice "$OUT/real" "$PINNED" --real-randomness
+    run jq -r .isolation "$OUT/real.ndjson"
+    assert_equal "$(sort -u <<<"$output")" process
 }
 
 @test "the Linux build: auto forks each job from the never-played instance, and fresh leaves the module's state" {

@@ -16,10 +16,20 @@ namespace {
 
 class server {
 public:
+    explicit server(server_hooks hooks) : hooks_(hooks) {}
+
     json answer(const json& request) {
         const std::string op = request.at("op").get<std::string>();
         if (op == "hello") return json{{"platform", this_platform}, {"version", VR_VERSION}};
         if (op == "load") return load(request);
+        if (op == "restore") {
+            if (!instances_.empty())
+                throw record_error("no restore: " + std::to_string(instances_.size()) +
+                                   " instance(s) still alive in this worker");
+            const std::string why = hooks_.restore ? hooks_.restore() : "this host cannot restore a plugin's state";
+            if (!why.empty()) throw record_error("no restore: " + why);
+            return nullptr;
+        }
         if (op == "describe") {
             const plugin_ref ref = ref_from_wire(request.at("ref"));
             return describe_file(scan_job{ref.location, ref.format, {}, request.at("params").get<bool>()});
@@ -64,8 +74,11 @@ public:
 
 private:
     json load(const json& request) {
-        auto p = plugin_instance::load(ref_from_wire(request.at("ref")), request.at("rate").get<int>(),
-                                       request.at("block").get<int>(), false, request.at("sidechain").get<bool>());
+        const plugin_ref ref = ref_from_wire(request.at("ref"));
+        const int rate = request.at("rate").get<int>();
+        if (hooks_.before_load) hooks_.before_load(ref, rate);
+        auto p = plugin_instance::load(ref, rate, request.at("block").get<int>(), false,
+                                       request.at("sidechain").get<bool>());
         json info = to_wire(p->info());
         const int id = next_id_++;
         instances_.emplace(id, std::move(p));
@@ -94,14 +107,15 @@ private:
                     {"tail_capped", stats.tail_capped}};
     }
 
+    server_hooks hooks_;
     std::map<int, std::unique_ptr<plugin_instance>> instances_;
     int next_id_ = 1;
 };
 
 }  // namespace
 
-int serve_instances(std::FILE* in, std::FILE* out, void (*on_seed)(std::uint32_t)) {
-    server s;
+int serve_instances(std::FILE* in, std::FILE* out, server_hooks hooks) {
+    server s(hooks);
     for (;;) {
         std::optional<json> request;
         try {
@@ -112,8 +126,8 @@ int serve_instances(std::FILE* in, std::FILE* out, void (*on_seed)(std::uint32_t
         if (!request) return 0;
         json reply;
         try {
-            if (auto seed = request->find("seed"); seed != request->end() && on_seed)
-                on_seed(seed->get<std::uint32_t>());
+            if (auto seed = request->find("seed"); seed != request->end() && hooks.on_seed)
+                hooks.on_seed(seed->get<std::uint32_t>());
             reply = json{{"ok", s.answer(*request)}};
         } catch (const record_error& e) {
             reply = json{{"error", e.what()}, {"kind", "record"}};

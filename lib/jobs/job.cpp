@@ -145,15 +145,17 @@ const char* to_string(isolation_mode m) {
         case isolation_mode::fork: return "fork";
         case isolation_mode::fresh: return "fresh";
         case isolation_mode::process: return "process";
+        case isolation_mode::restore: return "restore";
     }
     return "unknown";
 }
 
 isolation_mode parse_isolation(std::string_view name) {
     for (auto m : {isolation_mode::automatic, isolation_mode::reset, isolation_mode::fork, isolation_mode::fresh,
-                   isolation_mode::process})
+                   isolation_mode::restore, isolation_mode::process})
         if (name == to_string(m)) return m;
-    throw record_error("isolation '" + std::string(name) + "' is not one of auto, reset, fork, fresh, process");
+    throw record_error("isolation '" + std::string(name) +
+                       "' is not one of auto, reset, fork, fresh, restore, process");
 }
 
 void plugin_map::add(const std::string& value) {

@@ -42,9 +42,9 @@ private:
 // them (the isolation field, --isolation): automatic probes the plugin (its
 // reset, then forking, else a new instance per job); the others are chosen by
 // hand and skip the probe.
-enum class isolation_mode { automatic, reset, fork, fresh, process };
+enum class isolation_mode { automatic, reset, fork, fresh, process, restore };
 
-// "auto" | "reset" | "fork" | "fresh".
+// "auto" | "reset" | "fork" | "fresh" | "process" | "restore".
 const char* to_string(isolation_mode m);
 // The names to_string gives -> enum; throws record_error naming the choices.
 isolation_mode parse_isolation(std::string_view name);

@@ -123,9 +123,9 @@ void declare_render_options(cli& cli) {
         "silence-db", "peak below which a render counts as silent; the level auto tails and --trim-silence "
                       "take as silence (silence_db)",
         cxxopts::value<double>()->default_value("-90"), "DB")(
-        "isolation", "how a job is kept from the jobs before it: auto (probe the plugin), reset, fork, fresh or "
-                     "process (a Windows worker per job) "
-                     "(isolation)",
+        "isolation", "how a job is kept from the jobs before it: auto (probe the plugin), reset, fork, fresh, "
+                     "restore (a Windows worker put back as its plugin loaded) or process (a Windows worker per "
+                     "job) (isolation)",
         cxxopts::value<std::string>()->default_value("auto"), "MODE")(
         "seed", "where the plugin's randomness and wall clock start, 0-4294967295 (seed)",
         cxxopts::value<std::int64_t>()->default_value("0"), "N");

@@ -30,6 +30,7 @@ void* fn(F f) {
 // --- heap handles: ours are arena_base + 64 (id + 1), id 0 the process heap's
 
 constexpr int max_heaps = 256;
+static_assert(max_heaps == sizeof heap_table{}.live);
 struct heap_slot {
     bool live = false;
     DWORD options = 0;
@@ -63,6 +64,35 @@ HANDLE real_of(HANDLE h) {
     ReleaseSRWLockExclusive(&g_heaps_lock);
     return real;
 }
+
+}  // namespace
+
+heap_table heaps_now() {
+    heap_table t;
+    AcquireSRWLockShared(&g_heaps_lock);
+    for (int id = 0; id < max_heaps; ++id) {
+        t.live[id] = g_heaps[id].live;
+        t.options[id] = g_heaps[id].options;
+    }
+    ReleaseSRWLockShared(&g_heaps_lock);
+    return t;
+}
+
+void heaps_back(const heap_table& then) {
+    AcquireSRWLockExclusive(&g_heaps_lock);
+    for (int id = 1; id < max_heaps; ++id) {
+        heap_slot& s = g_heaps[id];
+        if (s.live && !then.live[id]) {
+            if (s.real) HeapDestroy(s.real);
+            s = {};
+        } else if (!s.live && then.live[id]) {
+            s = {true, then.options[id], nullptr};
+        }
+    }
+    ReleaseSRWLockExclusive(&g_heaps_lock);
+}
+
+namespace {
 
 HANDLE WINAPI pinned_GetProcessHeap() { return handle_of(0); }
 

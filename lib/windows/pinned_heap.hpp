@@ -40,8 +40,22 @@
 // pages do not execute: a real heap), a delay-loaded C runtime's heap
 // functions, allocations over 256 MiB (the real heap's).
 #pragma once
+#include <cstdint>
 
 namespace vr::windows::pinned {
+
+// Which of our HeapCreate heaps are live, for windows/module_restore.hpp:
+// taken when a plugin's module has loaded, put back before each job's new
+// instance there.
+struct heap_table {
+    bool live[256] = {};
+    std::uint32_t options[256] = {};
+};
+heap_table heaps_now();
+// Heaps made since `then` go (their real heaps with them; their arena
+// blocks are the arena's restore's to free); heaps destroyed since are live
+// again, with nothing allocated on them outside calls.
+void heaps_back(const heap_table& then);
 
 // What a pinned module gets in place of heap function `name`, whose real
 // function the loader bound to `real` (nullptr: not one of them, no arena,

@@ -341,6 +341,18 @@ void pin(std::uint32_t seed) {
 
 bool enabled() { return g_on.load(); }
 
+std::vector<void*> plugin_modules() {
+    std::vector<void*> found;
+    HANDLE snapshot = CreateToolhelp32Snapshot(TH32CS_SNAPMODULE, 0);
+    if (snapshot == INVALID_HANDLE_VALUE) return found;
+    MODULEENTRY32W m{};
+    m.dwSize = sizeof m;
+    for (BOOL more = Module32FirstW(snapshot, &m); more; more = Module32NextW(snapshot, &m))
+        if (plugins_own(m.modBaseAddr, m.szExePath)) found.push_back(m.modBaseAddr);
+    CloseHandle(snapshot);
+    return found;
+}
+
 void* replacement(const char* dll, const char* name, void* real) {
     return provider(dll) ? replacement_for(name, real) : nullptr;
 }

@@ -53,6 +53,7 @@
 // ordinal, and what system DLLs draw for the plugin.
 #pragma once
 #include <cstdint>
+#include <vector>
 
 namespace vr::windows::pinned {
 
@@ -66,5 +67,8 @@ bool enabled();
 // `real` there (nullptr: the real one): for tests and the GetProcAddress
 // hook.
 void* replacement(const char* dll, const char* name, void* real);
+
+// The bases of the plugin's own modules loaded now (those pin() patches).
+std::vector<void*> plugin_modules();
 
 }  // namespace vr::windows::pinned

@@ -174,14 +174,26 @@ json describe_windows_plugin(const scan_job& job) {
 }
 
 std::unique_ptr<host::plugin_instance> load_windows_instance(const plugin_ref& ref, int sample_rate, int block_size,
-                                                             bool sidechain, bool own_process) {
+                                                             bool sidechain, bool own_process,
+                                                             std::shared_ptr<windows_host>* restoring) {
     const std::string prefix = checked_prefix(ref);
     plugin_ref there = ref;
     // JUCE's host on Windows opens a VST3 module file, not a bundle folder,
     // and finds the DLLs beside a plugin from its folder.
     there.location = windows_path(windows_plugin_module(ref.location), prefix);
     keep_server_up(prefix);
-    auto start = [&] { return own_process ? own_host(prefix) : shared_host(prefix); };
+    auto start = [&]() -> std::shared_ptr<windows_host> {
+        if (restoring) {
+            // The kept host's first instance needs no restore: the plugin
+            // is loaded there for the first time.
+            if (*restoring && (*restoring)->alive()) {
+                (*restoring)->call(json{{"op", "restore"}});
+                return *restoring;
+            }
+            return *restoring = own_host(prefix);
+        }
+        return own_process ? own_host(prefix) : shared_host(prefix);
+    };
     const json load{{"op", "load"},
                     {"ref", host::to_wire(there)},
                     {"rate", sample_rate},

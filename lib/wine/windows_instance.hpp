@@ -34,9 +34,13 @@ std::string checked_prefix(const plugin_ref& ref);
 json describe_windows_plugin(const scan_job& job);
 
 // A new instance of the Windows plugin ref, in the prefix's shared host,
-// or with own_process in a host of its own (isolation process). Throws
-// record_error saying why it would not load.
+// or with own_process in a host of its own (isolation process), or with
+// restoring in the host kept there (started, and kept there, when there is
+// none or it died), after that host has put its plugin back as it was
+// loaded (isolation restore: windows/module_restore.hpp). Throws
+// record_error saying why it would not load, or why no restore.
 std::unique_ptr<host::plugin_instance> load_windows_instance(const plugin_ref& ref, int sample_rate, int block_size,
-                                                             bool sidechain, bool own_process = false);
+                                                             bool sidechain, bool own_process = false,
+                                                             std::shared_ptr<windows_host>* restoring = nullptr);
 
 }  // namespace vr::wine

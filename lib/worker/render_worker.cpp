@@ -305,6 +305,7 @@ void render_worker::run(const render_job& asked, json& record, const std::functi
             break;
         }
         case isolation::fresh:
+        case isolation::restore:
         case isolation::process: {
             // A single job renders on the instances the worker started
             // with: nothing has played on them yet.
@@ -315,7 +316,7 @@ void render_worker::run(const render_job& asked, json& record, const std::functi
                 if (first_in_place_ && s.pristine) {
                     owned.push_back(std::move(s.pristine));
                 } else {
-                    owned.push_back(s.load_warm(false, how == isolation::process && s.ref.windows));
+                    owned.push_back(s.load_warm(false, worker_for(how, s)));
                     if (i == 0) load_s = s.load_s;
                 }
                 ps.push_back(owned.back().get());
@@ -366,6 +367,16 @@ void render_worker::run(const render_job& asked, json& record, const std::functi
     put_probe_verdicts(job, slots, first_in_place_, record);
 }
 
+// The Windows worker a job's new instance of s is made in under how: a
+// chain's mode is its most isolating stage's, and a stage whose own mode
+// is less gets the same (a Linux stage's instance is made here anyway).
+windows_worker render_worker::worker_for(isolation how, const worker_slot& s) {
+    if (!s.ref.windows) return windows_worker::shared;
+    if (how == isolation::process) return windows_worker::own;
+    if (how == isolation::restore) return windows_worker::restored;
+    return windows_worker::shared;
+}
+
 // The mode the job asks for, else the one a single job or the probe picks.
 isolation render_worker::mode_for(worker_slot& s, const render_job& job) {
     switch (job.isolation) {
@@ -377,6 +388,12 @@ isolation render_worker::mode_for(worker_slot& s, const render_job& job) {
             return s.pristine ? isolation::fork : isolation::fresh;
         case isolation_mode::fresh: return isolation::fresh;
         case isolation_mode::process: return s.ref.windows ? isolation::process : isolation::fresh;
+        case isolation_mode::restore:
+            if (!s.ref.windows) return isolation::fresh;
+            if (options_.real_randomness)
+                throw record_error("isolation restore needs the plugin arena, which --real-randomness turns off; "
+                                   "isolation process gives each job a Windows worker of its own");
+            return isolation::restore;
         case isolation_mode::automatic: break;
     }
     if (first_in_place_) return isolation::fresh;

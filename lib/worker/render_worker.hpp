@@ -83,6 +83,7 @@ private:
     worker_slot& slot_for(const slot_key& key, const plugin_ref& plugin, bool quick, const json& verdict,
                           const json& known_sha256);
     isolation mode_for(worker_slot& s, const render_job& job);
+    static windows_worker worker_for(isolation how, const worker_slot& s);
     std::vector<job_stage> stages_for(const render_job& job, bool quick, json& record,
                                       const song_layout* song = nullptr);
     isolation chain_mode(std::vector<job_stage>& stages, const render_job& job);

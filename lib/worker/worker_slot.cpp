@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstring>
 #include <span>
+#include <stdexcept>
 #include <utility>
 
 #include "core/hash.hpp"
@@ -98,6 +99,7 @@ const char* to_string(isolation i) {
         case isolation::reset: return "reset";
         case isolation::fork: return "fork";
         case isolation::fresh: return "fresh";
+        case isolation::restore: return "restore";
         case isolation::process: return "process";
     }
     return "unknown";
@@ -126,16 +128,19 @@ void settling_delete::operator()(plugin_instance* p) const noexcept {
 // the jobs before it drew. A plugin whose threads work for it gets its
 // first block, and their work on it, before the warm-up.
 std::unique_ptr<plugin_instance> load_instance(const plugin_ref& ref, int sample_rate, int block_size, bool quick,
-                                               bool sidechain, bool own_process) {
+                                               bool sidechain, windows_worker where,
+                                               std::shared_ptr<wine::windows_host>* kept) {
     if (!ref.windows) return plugin_instance::load(ref, sample_rate, block_size, quick, sidechain);
-    return wine::load_windows_instance(ref, sample_rate, block_size, sidechain, own_process);
+    if (where == windows_worker::restored && !kept) throw std::logic_error("load_instance: restored needs its host");
+    return wine::load_windows_instance(ref, sample_rate, block_size, sidechain, where == windows_worker::own,
+                                       where == windows_worker::restored ? kept : nullptr);
 }
 
-instance_ptr worker_slot::load_warm(bool quick, bool own_process) {
+instance_ptr worker_slot::load_warm(bool quick, windows_worker where) {
     auto start = clock_type::now();
     pinned::reseed(0);
     const auto threads_before = thread_ids();
-    instance_ptr p(load_instance(ref, sample_rate, block_size, quick, sidechain, own_process).release(),
+    instance_ptr p(load_instance(ref, sample_rate, block_size, quick, sidechain, where, &restoring_host).release(),
                    settling_delete{own_threads});
     if (!threads_known) {
         // The slot's first load: did it start threads, and do they work
@@ -156,7 +161,7 @@ instance_ptr worker_slot::load_warm(bool quick, bool own_process) {
         if (own_threads) {
             p.get_deleter().wait = true;
             p.reset();
-            return load_warm(quick);
+            return load_warm(quick, where);
         }
     } else {
         settle(*p);
@@ -327,8 +332,30 @@ void worker_slot::probe_windows() {
         pinned::reseed(the_probe_note.seed);
         mode = same_samples(first, fresh->render(probe_plan(sample_rate), 2, {.input = in})) ? isolation::fresh
                                                                                                : isolation::process;
+        fresh.reset();
+        if (mode == isolation::process) probe_restore(first, in, other);
     }
     probed = true;
+}
+
+// A Windows worker of the slot's own: its first instance plays, and
+// plays something else; then the worker puts the plugin back as it was
+// loaded, and a new instance must start as the probe's first did.
+void worker_slot::probe_restore(const audio_buffer& first, const audio_buffer* in, const audio_buffer& other) {
+    try {
+        auto there = load_warm(false, windows_worker::restored);
+        if (there->program_count() > 1) there->select_program(initial_program == 1 ? 0 : 1);
+        pinned::reseed(the_probe_note.seed);
+        there->render(disturbing_plan(sample_rate), 2, {.input = in ? &other : nullptr});
+        there.reset();
+        auto restored = load_warm(false, windows_worker::restored);
+        pinned::reseed(the_probe_note.seed);
+        if (same_samples(first, restored->render(probe_plan(sample_rate), 2, {.input = in})))
+            mode = isolation::restore;
+    } catch (const record_error&) {
+        // No restore there (pinning off, no arena): a worker per job.
+    }
+    if (mode != isolation::restore) restoring_host.reset();
 }
 
 // The probe's note from seed 0, here (forked from the first instance,

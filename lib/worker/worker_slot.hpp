@@ -11,6 +11,10 @@
 #include "host/plugin_instance.hpp"
 #include "jobs/job.hpp"
 
+namespace vr::wine {
+class windows_host;
+}
+
 namespace vr::host {
 
 // How a plugin's jobs get a state that does not depend on earlier jobs.
@@ -18,6 +22,11 @@ enum class isolation {
     reset,  // the plugin's reset restores it: render in place
     fork,   // a forked child renders from the never-played instance
     fresh,  // a new instance per job (the plugin misbehaves under fork)
+    // A Windows plugin's new instance per job in a Windows worker of the
+    // slot's own, put back first as it was when the plugin's module had
+    // loaded (windows/module_restore.hpp): its instances share state in
+    // the module's globals, which a new process would start without.
+    restore,
     // A Windows plugin's new instance in a Windows worker of its own per
     // job: its instances share something within a process (there is no
     // fork under wine).
@@ -35,10 +44,18 @@ struct settling_delete {
 };
 using instance_ptr = std::unique_ptr<plugin_instance, settling_delete>;
 
+// Which Windows worker a Windows plugin's instance is made in: the
+// prefix's shared one, one of its own (isolation process), or the one kept
+// in `kept` (started there when there is none), put back first as its
+// plugin was loaded (isolation restore).
+enum class windows_worker { shared, own, restored };
+
 // An instance of any plugin: hosted here through JUCE, or a Windows build
-// in the Windows worker under wine (own_process: in a worker of its own).
+// in the Windows worker under wine (where says which).
 std::unique_ptr<plugin_instance> load_instance(const plugin_ref& ref, int sample_rate, int block_size,
-                                               bool quick = false, bool sidechain = false, bool own_process = false);
+                                               bool quick = false, bool sidechain = false,
+                                               windows_worker where = windows_worker::shared,
+                                               std::shared_ptr<wine::windows_host>* kept = nullptr);
 
 // A warm-up: the note (60, velocity 100, 0.05 s) and a tail of seconds,
 // or (note false) seconds of silence.
@@ -76,6 +93,8 @@ struct worker_slot {
     // change parameters start from it in every mode).
     instance_ptr played;
     instance_ptr pristine;
+    // The Windows worker of isolation restore's instances.
+    std::shared_ptr<wine::windows_host> restoring_host;
     bool probed = false;
     // The probe's forked render was this process's very samples (not so
     // for ZynAddSubFX, whose helper thread a child lacks): a job rendered
@@ -106,9 +125,10 @@ struct worker_slot {
     void start(bool quick);
     // A new instance, loaded and warmed up. Every instance is made in the
     // state the worker started in, whatever the jobs before it drew.
-    // own_process: a Windows plugin's instance in a Windows worker of its
-    // own (isolation process); a Linux plugin's is made here anyway.
-    instance_ptr load_warm(bool quick = false, bool own_process = false);
+    // where: a Windows plugin's instance in a Windows worker of its own
+    // (isolation process) or in restoring_host put back (isolation
+    // restore); a Linux plugin's is made here anyway.
+    instance_ptr load_warm(bool quick = false, windows_worker where = windows_worker::shared);
     // Whether a forked child can render from the never-played instance:
     // never for a Windows plugin, whose instances live in the Windows worker.
     bool forkable() const { return pristine && !ref.windows; }
@@ -125,8 +145,10 @@ struct worker_slot {
     // anyway, one forked render, and three short ones here.
     void probe();
     // The probe of a Windows plugin: reset, else a fresh instance in the
-    // same Windows worker, else a Windows worker per job (process).
+    // same Windows worker, else a new instance in restoring_host put back
+    // (restore), else a Windows worker per job (process).
     void probe_windows();
+    void probe_restore(const audio_buffer& first, const audio_buffer* in, const audio_buffer& other);
     // What the probe found (isolation mode, own threads, warm-up), as the
     // probe cache keeps it; and a kept verdict taken instead of probing:
     // false (and nothing taken) for one that is not well formed.

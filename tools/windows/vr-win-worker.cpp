@@ -4,17 +4,20 @@
 // (wine/windows_instance.hpp). It speaks host/instance_wire.hpp on stdin
 // and stdout and nothing else; there is no command line. A request's seed
 // pins the plugins' randomness and wall clock (windows/pinned_imports.hpp);
-// a worker never sent one leaves them real.
+// a worker never sent one leaves them real. Then it keeps each plugin's
+// module loaded and can put it back as loaded (windows/module_restore.hpp).
 #include <cstdio>
 
 #include "host/instance_server.hpp"
 #include "host/instance_wire.hpp"
 #include "host/plugin_instance.hpp"
+#include "windows/module_restore.hpp"
 #include "windows/pinned_imports.hpp"
 #include "windows/worker_process.hpp"
 
 int main() {
     vr::windows::become_worker(vr::host::windows_crash_status, vr::host::crash_report_mark);
     vr::host::juce_runtime juce;
-    return vr::host::serve_instances(stdin, stdout, vr::windows::pinned::pin);
+    return vr::host::serve_instances(
+        stdin, stdout, {vr::windows::pinned::pin, vr::windows::keep_module, vr::windows::restore_modules});
 }

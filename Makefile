@@ -91,6 +91,7 @@ help:
 	@echo "make bench      measure speed and memory, print the table (under 20 minutes)"
 	@echo "make fuzz       run every fuzz target for FUZZ_SECONDS (clang)"
 	@echo "make soak       100,000 jobs under crashes, hangs, leaks, a kill -9 and a resume (SOAK_JOBS=N)"
+	@echo "make soak-windows  1,000 jobs a Windows test plugin under isolation restore (SOAK_WINDOWS_JOBS=N)"
 	@echo "make deb        build the Debian package into build/deb/"
 	@echo "make clean      remove build/"
 
@@ -242,7 +243,7 @@ lint-man: all
 # shellcheck on every shell script (each one's #! or extension names its
 # shell); no bats assertion that cannot fail (build-aux/check-bats-asserts).
 SHELL_SCRIPTS := $(wildcard tests/*.bats tests/*.bash) tests/lint-man tests/with-wine-prefix tests/fuzz/run-all \
-                 $(wildcard examples/*.sh) bench/run bench/windows bench/pinning bench/clean_state build-aux/install-deps build-aux/soak .ci/run
+                 $(wildcard examples/*.sh) bench/run bench/windows bench/pinning bench/clean_state build-aux/install-deps build-aux/soak build-aux/soak-windows .ci/run
 lint:
 	build-aux/check-layers
 	shellcheck -x $(SHELL_SCRIPTS)
@@ -259,6 +260,14 @@ SOAK_JOBS ?= 100000
 .PHONY: soak
 soak: all $(TEST_PLUGINS)
 	SOAK_JOBS=$(SOAK_JOBS) VR_BIN=$(abspath $(BUILD)/bin) build-aux/soak
+
+# Isolation restore over a long batch of each of two Windows test plugins,
+# every job ok and restored, a sample rendered alone alike, the Windows
+# worker's memory flat (build-aux/soak-windows); not part of check.
+SOAK_WINDOWS_JOBS ?= 1000
+.PHONY: soak-windows
+soak-windows: all win-test-plugins
+	SOAK_WINDOWS_JOBS=$(SOAK_WINDOWS_JOBS) VR_BIN=$(abspath $(BUILD)/bin) build-aux/soak-windows
 
 # Throughput, overhead and memory, measured side by side on this machine
 # (bench/run); prints the table and writes $(BUILD)/bench/results.json.

@@ -116,10 +116,11 @@ plugin_at_length() {
 # Under fresh and reset the job's instance is a second one of the worker
 # (its first stays): its addresses may differ from a one-off's, but not
 # from job to job, though each instance makes and destroys a heap of its
-# own (HeapDestroy gives its arena blocks back).
+# own (HeapDestroy gives its arena blocks back). Under restore and process
+# each job's instance starts as a new process's first does: the two agree.
 @test "each note renders the same bytes in every job of a batch, in either order, under every isolation mode" {
     local mode order note i
-    for mode in fresh reset process; do
+    for mode in fresh reset restore process; do
         for order in fwd back; do
             mkdir -p "$OUT/$mode-$order"
             for i in 1 2 3; do
@@ -144,5 +145,9 @@ plugin_at_length() {
                 done
             done
         done
+    done
+    for note in "${NOTES[@]}"; do
+        cmp -s "$OUT/restore-fwd/$note-1.wav" "$OUT/process-fwd/$note-1.wav" ||
+            fail "note $note: --isolation restore differs from process"
     done
 }

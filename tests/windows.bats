@@ -109,11 +109,11 @@ l.wav ok "
         "no wine prefix at $PWD/no-prefix: make one with WINEPREFIX=$PWD/no-prefix wineboot"
 }
 
-@test "isolation: fork is refused for a Windows plugin naming process; process and fresh give reset's samples" {
+@test "isolation: fork is refused for a Windows plugin naming process; process, restore and fresh give reset's samples" {
     run --separate-stderr render-one --plugin "$VR_WIN_SYNTH_VST2" --isolation fork -o f.wav
     assert_failure 1
     jq -e '.error.message | test("isolation process")' <<<"$output"
-    for mode in reset fresh process; do
+    for mode in reset fresh restore process; do
         printf '%s\n' '{"note":60,"output_path":"'$mode'1.npy"}' '{"note":67,"output_path":"'$mode'2.npy"}' >jobs.ndjson
         run --separate-stderr render-one --plugin "$VR_WIN_SYNTH_VST2" --isolation "$mode" <jobs.ndjson
         assert_success
@@ -121,6 +121,7 @@ l.wav ok "
     done
     assert_equal "$(npy_diff reset2.npy fresh2.npy)" "0.0 0"
     assert_equal "$(npy_diff reset2.npy process2.npy)" "0.0 0"
+    assert_equal "$(npy_diff reset2.npy restore2.npy)" "0.0 0"
 }
 
 @test "a warm Windows worker, its large blocks and message buffers kept from job to job, writes a worker per job's bytes" {

@@ -269,15 +269,31 @@ std::shared_ptr<windows_host> own_host(const std::string& prefix) {
     return h;
 }
 
+std::vector<std::weak_ptr<windows_host>>& kept_hosts() {
+    static std::vector<std::weak_ptr<windows_host>> h;
+    return h;
+}
+
+std::shared_ptr<windows_host> kept_host(const std::string& prefix) {
+    keep_server_up(prefix);
+    auto h = std::make_shared<windows_host>(prefix);
+    std::erase_if(kept_hosts(), [](const std::weak_ptr<windows_host>& w) { return w.expired(); });
+    kept_hosts().push_back(h);
+    return h;
+}
+
 double shared_hosts_rss_mb() {
     double mb = 0;
     for (const auto& [prefix, host] : hosts())
         if (host && host->alive()) mb += rss_mb(host->pid());
+    for (const auto& w : kept_hosts())
+        if (auto host = w.lock(); host && host->alive()) mb += rss_mb(host->pid());
     return mb;
 }
 
 void end_windows() noexcept {
     spares().clear();
+    kept_hosts().clear();
     hosts().clear();
     servers().clear();
     stop_display();

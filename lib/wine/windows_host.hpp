@@ -78,9 +78,9 @@ bool restart_prefix_session(const std::string& prefix);
 // has been started since: a new instance then gets the display).
 std::shared_ptr<windows_host> shared_host(const std::string& prefix);
 
-// The resident memory, in MB, of the shared Windows workers this process
-// keeps alive now (0 when none): a worker's memory, with its own, that
-// --max-rss bounds.
+// The resident memory, in MB, of the shared and kept Windows workers this
+// process has alive now (0 when none): a worker's memory, with its own,
+// that --max-rss bounds.
 double shared_hosts_rss_mb();
 
 // A Windows worker of its own for one job (isolation process): the spare
@@ -89,6 +89,11 @@ double shared_hosts_rss_mb();
 // next job, so that a worker's start-up overlaps a render instead of adding
 // to it.
 std::shared_ptr<windows_host> own_host(const std::string& prefix);
+
+// A Windows worker of its own for prefix, started now, which its caller
+// keeps for many jobs (isolation restore): no spare is started after it,
+// and shared_hosts_rss_mb counts it while it lives.
+std::shared_ptr<windows_host> kept_host(const std::string& prefix);
 
 // At the end of a worker process, after its instances are gone: the shared
 // Windows workers end, then each prefix's server if a render-one started it

@@ -190,7 +190,7 @@ std::unique_ptr<host::plugin_instance> load_windows_instance(const plugin_ref& r
                 (*restoring)->call(json{{"op", "restore"}});
                 return *restoring;
             }
-            return *restoring = own_host(prefix);
+            return *restoring = kept_host(prefix);
         }
         return own_process ? own_host(prefix) : shared_host(prefix);
     };

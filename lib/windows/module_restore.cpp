@@ -141,7 +141,7 @@ void keep_module(const plugin_ref& ref, int sample_rate) {
 std::string restore_modules() {
     if (!pinned::enabled()) return "the plugin's randomness is not pinned in this worker (--real-randomness)";
     if (!plugin_arena().started()) return "the Windows worker has no plugin arena (VR_PLUGIN_ARENA=off, or its address is taken)";
-    if (!g_snapshot.taken) return "no VST2 or VST3 module of a plugin was loaded in this worker";
+    if (!g_snapshot.taken) return {};  // no plugin loaded yet: as a new process already
     const snapshot& s = g_snapshot;
     pinned::heaps_back(s.heaps);
     if (!plugin_arena().restore(s.arena)) return "the plugin arena's pages could not be committed again";

@@ -44,8 +44,9 @@ namespace vr::windows {
 void keep_module(const plugin_ref& ref, int sample_rate);
 
 // Puts every kept module and the arena back as they were at the last
-// snapshot. The caller holds no instance of any plugin. "" when done,
-// else why not (nothing kept: pinning off, no arena, no module loaded).
+// snapshot (nothing, in a worker that has loaded no plugin yet). The
+// caller holds no instance of any plugin. "" when done, else why not
+// (pinning off, no arena).
 std::string restore_modules();
 
 }  // namespace vr::windows

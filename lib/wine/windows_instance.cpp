@@ -173,6 +173,8 @@ json describe_windows_plugin(const scan_job& job) {
     return fields;
 }
 
+std::shared_ptr<windows_host> start_restoring_host(const plugin_ref& ref) { return kept_host(checked_prefix(ref)); }
+
 std::unique_ptr<host::plugin_instance> load_windows_instance(const plugin_ref& ref, int sample_rate, int block_size,
                                                              bool sidechain, bool own_process,
                                                              std::shared_ptr<windows_host>* restoring) {
@@ -184,8 +186,8 @@ std::unique_ptr<host::plugin_instance> load_windows_instance(const plugin_ref& r
     keep_server_up(prefix);
     auto start = [&]() -> std::shared_ptr<windows_host> {
         if (restoring) {
-            // The kept host's first instance needs no restore: the plugin
-            // is loaded there for the first time.
+            // A host that has loaded no plugin yet restores nothing (but
+            // says whether it could: pinning on, an arena).
             if (*restoring && (*restoring)->alive()) {
                 (*restoring)->call(json{{"op", "restore"}});
                 return *restoring;

@@ -39,6 +39,11 @@ json describe_windows_plugin(const scan_job& job);
 // none or it died), after that host has put its plugin back as it was
 // loaded (isolation restore: windows/module_restore.hpp). Throws
 // record_error saying why it would not load, or why no restore.
+// A Windows worker of its own for ref's prefix, started now (its greeting
+// is read by its first call: it starts while other work goes on), for
+// load_windows_instance's restoring. Throws record_error.
+std::shared_ptr<windows_host> start_restoring_host(const plugin_ref& ref);
+
 std::unique_ptr<host::plugin_instance> load_windows_instance(const plugin_ref& ref, int sample_rate, int block_size,
                                                              bool sidechain, bool own_process = false,
                                                              std::shared_ptr<windows_host>* restoring = nullptr);

@@ -327,13 +327,20 @@ void worker_slot::probe_windows() {
     mode = isolation::reset;
     if (!reset_ok) {
         // A new instance after others played: does it start as the first did?
+        // (restore's worker starts meanwhile, for the test after it.)
         played.reset();
+        try {
+            restoring_host = wine::start_restoring_host(ref);
+        } catch (const record_error&) {
+            // probe_restore's load says why
+        }
         auto fresh = load_warm();
         pinned::reseed(the_probe_note.seed);
         mode = same_samples(first, fresh->render(probe_plan(sample_rate), 2, {.input = in})) ? isolation::fresh
                                                                                                : isolation::process;
         fresh.reset();
         if (mode == isolation::process) probe_restore(first, in, other);
+        if (mode != isolation::restore) restoring_host.reset();
     }
     probed = true;
 }
@@ -343,7 +350,10 @@ void worker_slot::probe_windows() {
 // loaded, and a new instance must start as the probe's first did.
 void worker_slot::probe_restore(const audio_buffer& first, const audio_buffer* in, const audio_buffer& other) {
     try {
-        auto there = load_warm(false, windows_worker::restored);
+        // No warm-up: it is here to leave the module's state changed.
+        pinned::reseed(0);
+        auto there = load_instance(ref, sample_rate, block_size, false, sidechain, windows_worker::restored,
+                                   &restoring_host);
         if (there->program_count() > 1) there->select_program(initial_program == 1 ? 0 : 1);
         pinned::reseed(the_probe_note.seed);
         there->render(disturbing_plan(sample_rate), 2, {.input = in ? &other : nullptr});
@@ -355,7 +365,6 @@ void worker_slot::probe_restore(const audio_buffer& first, const audio_buffer* i
     } catch (const record_error&) {
         // No restore there (pinning off, no arena): a worker per job.
     }
-    if (mode != isolation::restore) restoring_host.reset();
 }
 
 // The probe's note from seed 0, here (forked from the first instance,

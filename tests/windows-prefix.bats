@@ -3,7 +3,7 @@
 # Every path that starts a Windows worker honours --wine-prefix and a job's
 # wine_prefix (issue 46, part 2): --export-programs, --export-bank,
 # --list-programs, --check-reproducible's second process, the probe, the
-# spare worker of --isolation process, chain stages, a song's tracks and
+# spare worker of --isolation process, restore's worker, chain stages, a song's tracks and
 # --sandbox. Each test runs with WINEPREFIX unset and a HOME without
 # .wine, so that a path falling back to either fails (the first test shows
 # that it would). Plain pass only.
@@ -65,7 +65,7 @@ peak() { /usr/bin/python3 -c "import numpy as np, sys; print(round(float(np.abs(
     [[ $stderr != *"no reproducibility check"* ]] || fail "the check did not run: $stderr"
 }
 
-@test "the probe at first sight and --isolation process's spare worker run in the prefix; so does a job's wine_prefix" {
+@test "the probe at first sight, --isolation process's spare worker and restore's run in the prefix; so does a job's wine_prefix" {
     printf '{"note":%d,"output_path":"p%d.npy","duration_s":0.2,"tail_s":0}\n' 60 1 64 2 67 3 >jobs.ndjson
     run --separate-stderr render-one --plugin "$VR_WIN_SYNTH_VST2" --wine-prefix "$PREFIX" <jobs.ndjson
     assert_success
@@ -77,6 +77,11 @@ peak() { /usr/bin/python3 -c "import numpy as np, sys; print(round(float(np.abs(
     local i
     for i in 1 2 3; do assert_equal "$(npy_diff "p$i.npy" "q$i.npy")" "0.0 0"; done
     [[ "$(peak p1.npy)" != 0 ]] || fail "p1.npy is silent"
+    run --separate-stderr render-one --plugin "$VR_WIN_SYNTH_VST2" --wine-prefix "$PREFIX" --isolation restore \
+        <<<"$(sed 's/"p/"r/' jobs.ndjson)"
+    assert_success
+    assert_equal "$(jq -sc 'map([.status, .isolation]) | unique' <<<"$output")" '[["ok","restore"]]'
+    for i in 1 2 3; do assert_equal "$(npy_diff "p$i.npy" "r$i.npy")" "0.0 0"; done
     # The field instead of the flag.
     jq -c --arg p "$PREFIX" '. + {wine_prefix: $p, output_path: ("f" + .output_path)}' jobs.ndjson >field.ndjson
     run --separate-stderr render-one --plugin "$VR_WIN_SYNTH_VST2" --isolation process <field.ndjson

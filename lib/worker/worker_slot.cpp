@@ -21,6 +21,7 @@
 #include "supervise/fresh_render.hpp"
 #include "supervise/probe.hpp"
 #include "wine/windows_instance.hpp"
+#include "worker/stage_render.hpp"
 
 namespace vr::host {
 
@@ -331,9 +332,31 @@ void worker_slot::probe_windows() {
     probed = true;
 }
 
-// The probe's note from seed 0, here (forked from the first instance,
-// as jobs are, or on an instance of its own) and in a second process
-// started for it; stderr says once why they differ or why no check ran.
+namespace {
+
+// The probe's note on p as render_worker plays a job's that changes nothing,
+// in isolation how: from its seed, p made ready (reset: prepared; else set
+// up as a stage, untouched when forked), then the note; a plugin that takes
+// no MIDI hears its input alone, as the second process's job has no note.
+audio_buffer render_probe_job(worker_slot& s, plugin_instance& p, isolation how, const audio_buffer* in) {
+    pinned::reseed(the_probe_note.seed);
+    if (how == isolation::reset) {
+        s.prepare(p, std::nullopt);
+    } else {
+        job_stage stage{plugin_stage{s.ref}};
+        stage.slot = &s;
+        setup_stage(p, stage, how == isolation::fork, "");
+    }
+    play_plan plan = probe_plan(s.sample_rate);
+    if (in && !s.info.accepts_midi) plan.messages.clear();
+    return p.render(plan, 2, {.input = in});
+}
+
+}  // namespace
+
+// Both renders take a job's way (worker_slot.hpp says which); a Windows
+// plugin's second process probes too, so that its job's instance comes
+// after the same others in its Windows worker.
 void worker_slot::check_reproducible(bool real_randomness) {
     checked = true;
     audio_buffer here{2, sample_rate, {}};
@@ -341,27 +364,26 @@ void worker_slot::check_reproducible(bool real_randomness) {
     // second process.
     const audio_buffer noise = probe_input(sample_rate, info.main_input_channels);
     const audio_buffer* in = info.main_input_channels > 0 ? &noise : nullptr;
-    // There is no fork under wine: a Windows plugin's note comes from an
-    // instance of its own, whatever the job's isolation kept.
-    const bool fork = pristine && !ref.windows;
-    if (fork) {
+    const bool fork = pristine && !ref.windows, as_probed = ref.windows && probed;
+    const isolation how = fork ? isolation::fork : as_probed ? mode : isolation::fresh;
+    if (how == isolation::fork) {
         auto child = run_in_child(
             [&] {
                 enter_child_heap();
-                pinned::reseed(the_probe_note.seed);
-                return to_bytes(pristine->render(probe_plan(sample_rate), 2, {.input = in}));
+                return to_bytes(render_probe_job(*this, *pristine, how, in));
             },
             probe_timeout_s);
         if (!child.ok) return warn(info.name + ": no reproducibility check: " + child.failure());
         here.samples.resize(child.answer.size() / sizeof(float));
         std::memcpy(here.samples.data(), child.answer.data(), here.samples.size() * sizeof(float));
+    } else if (how == isolation::reset) {
+        here = render_probe_job(*this, *played, how, in);
     } else {
-        auto p = load_warm();
-        pinned::reseed(the_probe_note.seed);
-        here = p->render(probe_plan(sample_rate), 2, {.input = in});
+        auto p = load_warm(false, how == isolation::process);
+        here = render_probe_job(*this, *p, how, in);
     }
-    fresh_render there = render_in_fresh_process(ref, sample_rate, block_size, fork, real_randomness,
-                                                 probe_timeout_s, in, info.accepts_midi);
+    fresh_render there = render_in_fresh_process(ref, sample_rate, block_size, as_probed ? "auto" : to_string(how),
+                                                 real_randomness, probe_timeout_s, in, info.accepts_midi);
     if (!there.ok) return warn(info.name + ": no reproducibility check: " + there.error);
     std::string difference = first_difference(here, there.audio);
     reproducible = difference.empty();

@@ -132,10 +132,16 @@ struct worker_slot {
     // false (and nothing taken) for one that is not well formed.
     json verdict() const;
     bool take_verdict(const json& v);
-    // --check-reproducible: the probe's note from seed 0, here (forked from
-    // the first instance, as jobs are, or on an instance of its own) and in
-    // a second process started for it; sets reproducible, and stderr says
-    // once why they differ or why no check ran.
+    // --check-reproducible: the probe's note from seed 0 rendered as a job
+    // of this process would render it now, and as a job of a second process
+    // started for it that gets there the same way: forked from the first
+    // instance where a Linux plugin keeps it, else on a new instance; a
+    // Windows plugin once probed, in the probe's mode (reset: on the
+    // instance jobs play in place; process: the first of a Windows worker
+    // of its own), the second process probing too (an instance that comes
+    // after others in one Windows worker may draw otherwise from its
+    // module's statics, as JUCE's Random does). Sets reproducible, and
+    // stderr says once why they differ or why no check ran.
     void check_reproducible(bool real_randomness);
 };
 

@@ -62,24 +62,26 @@ EOF
 # its clocks the virtual clock, getSystemRandom() a static of the DLL,
 # which wine maps at its preferred base. Every render of the job agrees
 # (five processes, other environments, parallel, a batch; and one-offs in
-# auto, fresh and process isolation, 2026-11-26), but --check-reproducible
-# says false for both builds, from frame 0: the check's own render is of
-# the probe's note on an instance (as the probe renders, in whatever
-# worker: on an instance the shared worker loads for it, or, tried, the
-# first of a worker of its own), and the second process renders it as a
-# job; for this plugin under wine those two differ though every job agrees.
-# So it did at main's 847b618, before the Windows arena; recorded here as
-# it is (EVERYWHERE_REPRODUCIBLE): a fix makes these two tests fail, and
-# they then check true like every other.
+# auto, fresh and process isolation), and so does --check-reproducible's.
+# Until the check rendered the probe's note as jobs do (2026-11-26) it said
+# false for both builds, from frame 0: its second process was given
+# --isolation fresh, so rendered on a second instance loaded while the
+# first was still in its Windows worker, and the check's own render of the
+# VST3 was on an instance loaded after the probe's in this process's
+# worker. Such instances draw other noise and phases (JUCE seeds a Random
+# from a static of the module that each Random moves on, and from its
+# address; getSystemRandom() is one stream for the module), and no job
+# under auto renders on one: the probe gives the VST3 a Windows worker per
+# job, the VST2 a new instance per job, loaded after the last one went.
 @test "the Windows VST3 in the JUCE-random mode renders one file everywhere; with --real-randomness processes differ" {
     require_wine
-    EVERYWHERE_REPRODUCIBLE=false same_everywhere "$VR_WIN_SYNTH_VST3" 60 --duration 0.1 --tail 0
+    same_everywhere "$VR_WIN_SYNTH_VST3" 60 --duration 0.1 --tail 0
     differs_with_real_randomness "$VR_WIN_SYNTH_VST3" 60 --duration 0.1 --tail 0
 }
 
 @test "the Windows VST2 in the JUCE-random mode renders one file everywhere; with --real-randomness processes differ" {
     require_wine
-    EVERYWHERE_REPRODUCIBLE=false same_everywhere "$VR_WIN_SYNTH_VST2" 60 --duration 0.1 --tail 0
+    same_everywhere "$VR_WIN_SYNTH_VST2" 60 --duration 0.1 --tail 0
     differs_with_real_randomness "$VR_WIN_SYNTH_VST2" 60 --duration 0.1 --tail 0
 }
 

@@ -125,7 +125,7 @@ same_as_alone() {
     assert_output --regexp "^error"
     assert_output --partial "isolation restore"
     assert_output --partial "real-randomness"
-    [[ -e "$OUT/a.npy" ]] && fail "the refused job left an output"
+    [[ ! -e "$OUT/a.npy" ]] || fail "the refused job left an output"
     render_twice "$OUT/real" "$PINNED" --real-randomness
     run jq -r .isolation "$OUT/real.ndjson"
     assert_equal "$(sort -u <<<"$output")" process

@@ -43,11 +43,12 @@ std::string flag_value(double x) {
 // plugin that takes no MIDI (an effect) gets no note, which render-one
 // would refuse, but its input: the input's length and a tail as long as the
 // probe's plan.
-std::vector<std::string> arguments(const plugin_ref& plugin, int sample_rate, int block_size, bool fork,
-                                   bool real_randomness, bool takes_midi, double input_s) {
+std::vector<std::string> arguments(const plugin_ref& plugin, int sample_rate, int block_size,
+                                   const std::string& isolation, bool real_randomness, bool takes_midi,
+                                   double input_s) {
     const probe_note& n = the_probe_note;
     std::vector<std::string> a = {"render-one", "--no-isolate", "--plugin", plugin.location,
-                                  "--isolation", fork ? "fork" : "fresh", "--sample-rate", std::to_string(sample_rate),
+                                  "--isolation", isolation, "--sample-rate", std::to_string(sample_rate),
                                   "--block-size", std::to_string(block_size), "--channels", "2",
                                   "--seed", std::to_string(n.seed)};
     if (takes_midi)
@@ -103,9 +104,9 @@ std::string error_of(const std::string& output) {
 
 }  // namespace
 
-fresh_render render_in_fresh_process(const plugin_ref& plugin, int sample_rate, int block_size, bool fork,
-                                     bool real_randomness, double timeout_s, const audio_buffer* input,
-                                     bool takes_midi) {
+fresh_render render_in_fresh_process(const plugin_ref& plugin, int sample_rate, int block_size,
+                                     const std::string& isolation, bool real_randomness, double timeout_s,
+                                     const audio_buffer* input, bool takes_midi) {
     fresh_render out;
     const std::string path = temp_output();
     std::string input_path;
@@ -142,7 +143,7 @@ fresh_render render_in_fresh_process(const plugin_ref& plugin, int sample_rate, 
     ::posix_spawn_file_actions_addclosefrom_np(&actions, 3);
     const double input_s = input ? static_cast<double>(input->frames()) / sample_rate : 0.0;
     std::vector<std::string> args =
-        arguments(plugin, sample_rate, block_size, fork, real_randomness, takes_midi || !input, input_s);
+        arguments(plugin, sample_rate, block_size, isolation, real_randomness, takes_midi || !input, input_s);
     if (input) args.insert(args.end(), {"--input", input_path});
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());

@@ -2,16 +2,16 @@
 #include "windows/module_restore.hpp"
 
 #include <windows.h>
-#include <winternl.h>
 
 #include <cstring>
 #include <vector>
 
 #include "core/size_classes.hpp"
-#include "host/plugin_call.hpp"
+#include "core/plugin_clock.hpp"
 #include "windows/pinned_heap.hpp"
 #include "windows/pinned_imports.hpp"
 #include "windows/plugin_arena.hpp"
+#include "windows/plugin_stack.hpp"
 
 namespace vr::windows {
 
@@ -64,8 +64,10 @@ void save_module(BYTE* base, snapshot& s) {
     if (!tls->AddressOfIndex || tls->EndAddressOfRawData < tls->StartAddressOfRawData) return;
     const DWORD index = *reinterpret_cast<const DWORD*>(tls->AddressOfIndex);
     // The thread's array of static TLS blocks, one a module: the TEB's
-    // ThreadLocalStoragePointer, 0x58 bytes in on x64.
-    auto** blocks = static_cast<BYTE**>(reinterpret_cast<void**>(NtCurrentTeb())[0x58 / sizeof(void*)]);
+    // ThreadLocalStoragePointer, 0x58 bytes in on x64 (read through gs:
+    // GCC 12 takes NtCurrentTeb's own read for an access out of bounds).
+    BYTE** blocks = nullptr;
+    __asm__("movq %%gs:0x58, %0" : "=r"(blocks));
     const std::size_t size = tls->EndAddressOfRawData - tls->StartAddressOfRawData + tls->SizeOfZeroFill;
     if (blocks && blocks[index] && size) s.tls_blocks.push_back(save(blocks[index], size));
 }
@@ -115,8 +117,10 @@ void keep_module(const plugin_ref& ref, int sample_rate) {
     if (kept(path)) return;
     // A call of its own, as every process makes it first: the module's
     // DllMain allocates from the arena and reads a clock of its own.
-    host::plugin_context loading(sample_rate);
-    const bool loaded = host::call_plugin(loading, [&] {
+    plugin_clock loading(sample_rate);
+    const bool loaded = [&] {
+        inside_plugin inside(loading);  // what host/plugin_call.hpp's call_plugin does on Windows
+        scrub_stack();
         // As JUCE's hosts load it (a plain LoadLibrary of the full path).
         HMODULE m = LoadLibraryW(path.c_str());
         if (!m) return false;  // JUCE's own load says why
@@ -132,7 +136,7 @@ void keep_module(const plugin_ref& ref, int sample_rate) {
                 factory();
         }
         return true;
-    });
+    }();
     if (!loaded) return;
     g_kept.push_back(path);
     take_snapshot();
@@ -140,7 +144,8 @@ void keep_module(const plugin_ref& ref, int sample_rate) {
 
 std::string restore_modules() {
     if (!pinned::enabled()) return "the plugin's randomness is not pinned in this worker (--real-randomness)";
-    if (!plugin_arena().started()) return "the Windows worker has no plugin arena (VR_PLUGIN_ARENA=off, or its address is taken)";
+    if (!plugin_arena().started())
+        return "the Windows worker has no plugin arena (VR_PLUGIN_ARENA=off, or its address is taken)";
     if (!g_snapshot.taken) return {};  // no plugin loaded yet: as a new process already
     const snapshot& s = g_snapshot;
     pinned::heaps_back(s.heaps);
@@ -148,10 +153,12 @@ std::string restore_modules() {
     for (const auto& b : s.sections) {
         MEMORY_BASIC_INFORMATION page;
         DWORD old = 0;
+        // A module the plugin unloaded since (a helper DLL of its own) is
+        // left alone: its pages are gone.
+        if (!VirtualQuery(b.at, &page, sizeof page) || page.State != MEM_COMMIT || page.Type != MEM_IMAGE) continue;
         // A section the loader left read-only since (an import table after
         // binding) is made writable for the copy, then put back.
-        const bool writable = VirtualQuery(b.at, &page, sizeof page) &&
-                              (page.Protect & (PAGE_READWRITE | PAGE_EXECUTE_READWRITE | PAGE_WRITECOPY));
+        const bool writable = page.Protect & (PAGE_READWRITE | PAGE_EXECUTE_READWRITE | PAGE_WRITECOPY);
         if (!writable && !VirtualProtect(b.at, b.bytes.size(), PAGE_READWRITE, &old)) continue;
         std::memcpy(b.at, b.bytes.data(), b.bytes.size());
         if (!writable) VirtualProtect(b.at, b.bytes.size(), old, &old);

@@ -33,9 +33,6 @@ double seconds_since(clock_type::time_point t) {
     return std::chrono::duration<double>(clock_type::now() - t).count();
 }
 
-// A probe child that has not answered in this long is taken as hung.
-constexpr double probe_timeout_s = 60.0;
-
 // Some plugins load data lazily on their first render, which then comes out
 // wrong (DESIGN.md rule 4): play a short note once and discard it. Its
 // release must be over before the instance counts as pristine (a reset does
@@ -365,46 +362,6 @@ void worker_slot::probe_restore(const audio_buffer& first, const audio_buffer* i
     } catch (const record_error&) {
         // No restore there (pinning off, no arena): a worker per job.
     }
-}
-
-// The probe's note from seed 0, here (forked from the first instance,
-// as jobs are, or on an instance of its own) and in a second process
-// started for it; stderr says once why they differ or why no check ran.
-void worker_slot::check_reproducible(bool real_randomness) {
-    checked = true;
-    audio_buffer here{2, sample_rate, {}};
-    // An effect's note comes with the probe's noise, in a file for the
-    // second process.
-    const audio_buffer noise = probe_input(sample_rate, info.main_input_channels);
-    const audio_buffer* in = info.main_input_channels > 0 ? &noise : nullptr;
-    // There is no fork under wine: a Windows plugin's note comes from an
-    // instance of its own, whatever the job's isolation kept.
-    const bool fork = pristine && !ref.windows;
-    if (fork) {
-        auto child = run_in_child(
-            [&] {
-                enter_child_heap();
-                pinned::reseed(the_probe_note.seed);
-                return to_bytes(pristine->render(probe_plan(sample_rate), 2, {.input = in}));
-            },
-            probe_timeout_s);
-        if (!child.ok) return warn(info.name + ": no reproducibility check: " + child.failure());
-        here.samples.resize(child.answer.size() / sizeof(float));
-        std::memcpy(here.samples.data(), child.answer.data(), here.samples.size() * sizeof(float));
-    } else {
-        auto p = load_warm();
-        pinned::reseed(the_probe_note.seed);
-        here = p->render(probe_plan(sample_rate), 2, {.input = in});
-    }
-    fresh_render there = render_in_fresh_process(ref, sample_rate, block_size, fork, real_randomness,
-                                                 probe_timeout_s, in, info.accepts_midi);
-    if (!there.ok) return warn(info.name + ": no reproducibility check: " + there.error);
-    std::string difference = first_difference(here, there.audio);
-    reproducible = difference.empty();
-    if (!difference.empty())
-        warn(info.name + ": not reproducible: a second process renders the same note otherwise (" + difference +
-             "): the plugin's sound depends on something the seed does not pin (render-one(1), "
-             "Reproducibility); its records say reproducible: false");
 }
 
 }  // namespace vr::host

@@ -35,6 +35,9 @@ enum class isolation {
 
 const char* to_string(isolation i);
 
+// A probe child (or check) that has not answered in this long is taken as hung.
+constexpr double probe_timeout_s = 60.0;
+
 // Destroys an instance, first letting the plugin's own threads finish when
 // wait is set (linux/settle.hpp): a thread still working for the instance
 // would use freed memory (padthv1).
@@ -114,7 +117,7 @@ struct worker_slot {
     // probe's note as this one does (unset until checked, or when the check
     // could not run).
     bool checked = false;
-    std::optional<bool> reproducible;
+    std::optional<bool> reproducible;  // set by worker/reproducible_check.hpp
 
     // Its instances can still be called: not so after a Windows worker
     // crashed, which takes the slot's instances with it.
@@ -154,11 +157,6 @@ struct worker_slot {
     // false (and nothing taken) for one that is not well formed.
     json verdict() const;
     bool take_verdict(const json& v);
-    // --check-reproducible: the probe's note from seed 0, here (forked from
-    // the first instance, as jobs are, or on an instance of its own) and in
-    // a second process started for it; sets reproducible, and stderr says
-    // once why they differ or why no check ran.
-    void check_reproducible(bool real_randomness);
 };
 
 }  // namespace vr::host

@@ -14,9 +14,9 @@ setup() {
     mkdir -p "$OUT"
 }
 
-@test "--isolation takes auto, reset, fork or fresh; anything else is a usage error naming them" {
+@test "--isolation takes auto, reset, fork, fresh, restore or process; anything else is a usage error naming them" {
     assert_usage_error render-one --isolation sometimes
-    assert_output --partial "--isolation: isolation 'sometimes' is not one of auto, reset, fork, fresh, process"
+    assert_output --partial "--isolation: isolation 'sometimes' is not one of auto, reset, fork, fresh, restore, process"
     assert_usage_error render-one --isolation Fresh
     assert_output --partial "not one of auto, reset, fork, fresh"
     assert_usage_error render-one --isolation ''
@@ -30,7 +30,7 @@ setup() {
         "{\"output_path\":\"$OUT/c.wav\",\"isolation\":\"fork\"}"
     assert_failure 1
     run jq -c '[.status, .error.message, .isolation]' <<<"$output"
-    assert_output "[\"error\",\"isolation 'never' is not one of auto, reset, fork, fresh, process\",\"never\"]
+    assert_output "[\"error\",\"isolation 'never' is not one of auto, reset, fork, fresh, restore, process\",\"never\"]
 [\"error\",\"field 'isolation' must be a string, not a number (1)\",1]
 [\"ok\",null,\"fork\"]"
     [ "$(names_in "$OUT")" = c.wav ]

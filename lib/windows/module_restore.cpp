@@ -8,6 +8,7 @@
 
 #include "core/size_classes.hpp"
 #include "core/plugin_clock.hpp"
+#include "windows/image_headers.hpp"
 #include "windows/pinned_heap.hpp"
 #include "windows/pinned_imports.hpp"
 #include "windows/plugin_arena.hpp"
@@ -39,18 +40,10 @@ struct snapshot {
 snapshot g_snapshot;
 std::vector<std::wstring> g_kept;  // the paths loaded for keeps
 
-const IMAGE_NT_HEADERS64* headers(const BYTE* base) {
-    const auto* dos = reinterpret_cast<const IMAGE_DOS_HEADER*>(base);
-    if (dos->e_magic != IMAGE_DOS_SIGNATURE) return nullptr;
-    const auto* nt = reinterpret_cast<const IMAGE_NT_HEADERS64*>(base + dos->e_lfanew);
-    return nt->Signature == IMAGE_NT_SIGNATURE && nt->OptionalHeader.Magic == IMAGE_NT_OPTIONAL_HDR64_MAGIC ? nt
-                                                                                                            : nullptr;
-}
-
 saved_bytes save(BYTE* at, std::size_t n) { return {at, std::vector<BYTE>(at, at + n)}; }
 
 void save_module(BYTE* base, snapshot& s) {
-    const auto* nt = headers(base);
+    const auto* nt = image_headers(base);
     if (!nt) return;
     const IMAGE_SECTION_HEADER* section = IMAGE_FIRST_SECTION(nt);
     for (WORD i = 0; i < nt->FileHeader.NumberOfSections; ++i, ++section) {

@@ -13,6 +13,7 @@
 #include <stdexcept>
 
 #include "core/seeded.hpp"
+#include "windows/image_headers.hpp"
 #include "windows/pinned_clocks.hpp"
 #include "windows/pinned_heap.hpp"
 #include "windows/plugin_arena.hpp"
@@ -194,16 +195,8 @@ void* replacement_for(const char* name, void* real) {
 
 // --- a module's headers, import tables and name ---------------------------
 
-const IMAGE_NT_HEADERS64* headers(const BYTE* base) {
-    const auto* dos = reinterpret_cast<const IMAGE_DOS_HEADER*>(base);
-    if (dos->e_magic != IMAGE_DOS_SIGNATURE) return nullptr;
-    const auto* nt = reinterpret_cast<const IMAGE_NT_HEADERS64*>(base + dos->e_lfanew);
-    return nt->Signature == IMAGE_NT_SIGNATURE && nt->OptionalHeader.Magic == IMAGE_NT_OPTIONAL_HDR64_MAGIC ? nt
-                                                                                                            : nullptr;
-}
-
 const IMAGE_DATA_DIRECTORY* directory(const BYTE* base, int which) {
-    const auto* nt = headers(base);
+    const auto* nt = image_headers(base);
     if (!nt || nt->OptionalHeader.NumberOfRvaAndSizes <= static_cast<DWORD>(which)) return nullptr;
     const auto* d = &nt->OptionalHeader.DataDirectory[which];
     return d->VirtualAddress && d->Size ? d : nullptr;

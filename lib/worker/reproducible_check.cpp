@@ -69,9 +69,9 @@ void check_reproducible(worker_slot& s, bool real_randomness) {
     std::string difference = first_difference(here, there.audio);
     s.reproducible = difference.empty();
     if (!difference.empty())
-        warn(s.info.name + ": not s.reproducible: a second process renders the same note otherwise (" + difference +
+        warn(s.info.name + ": not reproducible: a second process renders the same note otherwise (" + difference +
              "): the plugin's sound depends on something the seed does not pin (render-one(1), "
-             "Reproducibility); its records say s.reproducible: false");
+             "Reproducibility); its records say reproducible: false");
 }
 
 }  // namespace vr::host

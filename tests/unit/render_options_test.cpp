@@ -119,7 +119,8 @@ TEST(RenderOptions, RefusesValuesOutOfRangeAndFlagsThatDoNotGoTogether) {
     refused({"--sample-format", "pcm8"}, "--sample-format:");
     refused({"--flac-level", "9"}, "--flac-level must be between 0 and 8");
     refused({"--flac-level", "-1"}, "--flac-level must be between 0 and 8");
-    refused({"--isolation", "sometimes"}, "--isolation: isolation 'sometimes' is not one of auto, reset, fork, fresh, process");
+    refused({"--isolation", "sometimes"},
+            "--isolation: isolation 'sometimes' is not one of auto, reset, fork, fresh, restore, process");
     refused({"--isolation", "Fork"}, "not one of auto, reset, fork, fresh");
     refused({"--retries", "101"}, "--retries must be between 0 and 100");
     refused({"--timeout", "1", "--job-timeout", "1"}, "--job-timeout is --timeout");

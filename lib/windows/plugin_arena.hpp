@@ -7,7 +7,8 @@
 // the region when pinning starts.
 //
 // Where: arena_base, the address linux/plugin_arena.hpp uses, 26 GiB
-// reserved (MEM_RESERVE) and committed as blocks are first handed out. It
+// reserved (MEM_RESERVE) 16 MiB at a time and committed as blocks are
+// first handed out (plugin_arena.cpp says why not at once). It
 // is free under wine for the reason it is on Linux: wine puts what it maps
 // for Windows code low (measured, wine 8.0: the main thread's stack at
 // 0x22000, the heaps, exe at 0x140000000, its builtin DLLs below 8 GiB, a
@@ -25,8 +26,9 @@ namespace vr::windows {
 
 constexpr std::uintptr_t arena_base = 0x3f0000000000;  // 1 GiB aligned
 
-// Reserves the region when it is not yet (once a process); false when it
-// cannot be (the address taken, VR_PLUGIN_ARENA=off).
+// Reserves the region's first chunk when it is not yet (once a process);
+// false when it cannot be (the address taken, VR_PLUGIN_ARENA=off). A
+// later chunk found taken fails the allocations that need it.
 bool start_arena() noexcept;
 
 // The arena (started or not: one not started hands out nothing).

@@ -48,6 +48,10 @@ plugin_clock* pinned_clock() { return enabled() ? clock_inside() : nullptr; }
 // and has not let the others rest since.
 thread_local bool woke_others = false;
 
+// This thread, inside a call, woke another thread and has not let the
+// others rest over a millisecond's polls since (rest_before_reading).
+thread_local bool told_others = false;
+
 // Inside a call, before the plugin's code goes on after a sleep, a timed
 // out wait, or a wake it made (at the unlock that follows it or the next
 // clock reading), the plugin's other threads run until they rest (quiet
@@ -59,13 +63,18 @@ void let_others_rest() {
 }
 
 // Before a clock reading: after a wake, as above; in a call that renders
-// no audio, over at least 2 ms (quiet at 3 checks 1 ms apart), so that a
-// thread told to stop, which polls a flag between sleeps of a millisecond
-// (JUCE's plugin message thread), has stopped before the caller reads the
-// clock and polls whether it has (Thread::waitForThreadToExit).
+// no audio, when this thread woke another since the last such rest, over
+// at least 2 ms (quiet at 3 checks 1 ms apart), so that a thread told to
+// stop, which polls a flag between sleeps of a millisecond (JUCE's plugin
+// message thread: Thread::stopThread sets the flag and signals), has
+// stopped before the caller reads the clock and polls whether it has
+// (Thread::waitForThreadToExit). A reading with no wake before it needs
+// no rest: the virtual clock is this thread's alone, so the other threads
+// change nothing it reads (a JUCE plugin's load reads the clock 10 or 20
+// times, each rest about 2 ms).
 void rest_before_reading() {
-    if (!rendering_inside()) {
-        woke_others = false;
+    if (!rendering_inside() && told_others) {
+        woke_others = told_others = false;
         let_other_threads_rest(3, 1000);
     } else if (woke_others) {
         let_others_rest();
@@ -216,14 +225,14 @@ unsigned int sleep(unsigned int s) {
 int pthread_cond_signal(pthread_cond_t* cond) {
     static const auto real = VR_LIBC(pthread_cond_signal, "GLIBC_2.3.2");
     const int result = real(cond);
-    if (pinned_clock()) woke_others = true;
+    if (pinned_clock()) woke_others = told_others = true;
     return result;
 }
 
 int pthread_cond_broadcast(pthread_cond_t* cond) {
     static const auto real = VR_LIBC(pthread_cond_broadcast, "GLIBC_2.3.2");
     const int result = real(cond);
-    if (pinned_clock()) woke_others = true;
+    if (pinned_clock()) woke_others = told_others = true;
     return result;
 }
 

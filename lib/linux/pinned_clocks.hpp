@@ -22,9 +22,10 @@
 // does not depend on the scheduler: after such a sleep or a wait that timed
 // out; after it woke a thread (pthread_cond_signal, pthread_cond_broadcast,
 // defined here to mark it), at the pthread_mutex_unlock that follows or the
-// next reading; and before every reading in a call that renders no audio
-// (core/plugin_clock.hpp's rendering_inside), longer, so that a thread
-// polling a stop flag between sleeps of a millisecond has stopped.
+// next reading; and, longer, before a reading in a call that renders no
+// audio (core/plugin_clock.hpp's rendering_inside) when the thread woke
+// another since the last such rest, so that a thread polling a stop flag
+// between sleeps of a millisecond has stopped.
 // Everything else is libc's own: outside a call, on the plugin's own
 // threads, waits on the wall clock (pinned_randomness.cpp holds the wall
 // clock still, so such a deadline has passed at once), CPU-time clocks,

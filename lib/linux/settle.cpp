@@ -122,6 +122,7 @@ long raw_task_file(const char* tid, const char* file, char* buf, std::size_t siz
 // running, runnable or in uninterruptible sleep, and the CPU time they
 // used (schedstat's first field, ns).
 struct others_now {
+    int threads = 0;
     bool busy = false;
     long cpu_ns = 0;
 };
@@ -144,6 +145,7 @@ others_now raw_others(long self) {
             const char* tid = entries + at + 19;
             at += reclen;
             if (tid[0] < '0' || tid[0] > '9' || std::strtol(tid, nullptr, 10) == self) continue;
+            ++now.threads;
             char buf[512];
             const long n = raw_task_file(tid, "stat", buf, sizeof buf);
             const char* close = n ? std::strrchr(buf, ')') : nullptr;  // the state follows the name
@@ -165,6 +167,7 @@ void let_other_threads_rest(int checks, int every_us) noexcept {
     long cpu_before = -1;
     for (int quiet = 0;;) {
         const others_now now = raw_others(self);
+        if (now.threads == 0) break;  // nothing else can run
         if (cpu_before < 0) cpu_before = now.cpu_ns;
         quiet = now.busy ? 0 : quiet + 1;
         if (quiet >= checks || now.cpu_ns - cpu_before >= rest_cpu_cap_ns || real_now_ns() >= give_up) break;

@@ -4,12 +4,11 @@
 #include <pthread.h>
 #include <sys/mman.h>
 #include <sys/personality.h>
+#include <emmintrin.h>
 
 #include <atomic>
 #include <cstring>
 #include <fstream>
-
-#include "core/zero_chunks.hpp"
 
 #if defined(__SANITIZE_ADDRESS__)
 #define VR_FIXED_STACK_OFF 1
@@ -117,7 +116,16 @@ bool map_stack() {
 #endif
 }
 
-constexpr std::size_t chunk = zero_chunk_bytes;
+constexpr std::size_t chunk = 256;
+
+// Whether the chunk-aligned chunk at p is all zero (SSE2: GCC's -O2 keeps
+// the plain loop scalar, four times slower).
+bool zero_chunk(const char* p) {
+    const auto* v = reinterpret_cast<const __m128i*>(p);
+    __m128i any = _mm_load_si128(v);
+    for (std::size_t i = 1; i < chunk / 16; ++i) any = _mm_or_si128(any, _mm_load_si128(v + i));
+    return _mm_movemask_epi8(_mm_cmpeq_epi8(any, _mm_setzero_si128())) == 0xffff;
+}
 
 // Zeroes what the call left below the top, down to the last dirty chunk
 // before clean_run clean bytes.

@@ -148,11 +148,12 @@ endif
 
 # The child heap's, the plugin arena's and the fixed stack's unit tests
 # link their objects, wine's tests lib/wine's, and
-# the wire's and the read-only matching's tests host/instance_wire's and
+# the wire's and the read-only matching's tests host/instance_wire's (with
+# its CBOR reader, wire_cbor) and
 # host/read_only's (lib/linux, lib/wine and lib/host are not in libvr).
 UNIT_LINUX_OBJS := $(patsubst %,$(BUILD)/obj/lib/linux/%.o,child_heap plugin_arena fixed_stack settle)
 UNIT_WINE_OBJS  := $(patsubst %,$(BUILD)/obj/lib/wine/%.o,wine_session prefix_server server_lookup display)
-UNIT_HOST_OBJS  := $(patsubst %,$(BUILD)/obj/lib/host/%.o,instance_wire read_only)
+UNIT_HOST_OBJS  := $(patsubst %,$(BUILD)/obj/lib/host/%.o,instance_wire wire_cbor read_only)
 $(UNIT_OBJS): CXXFLAGS = $(UNIT_CXXFLAGS)
 $(UNIT_BIN): $(UNIT_OBJS) $(UNIT_LINUX_OBJS) $(UNIT_WINE_OBJS) $(UNIT_HOST_OBJS) $(LIBVR)
 	@mkdir -p $(@D)

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "core/error.hpp"
+#include "host/wire_cbor.hpp"
 
 namespace vr::host {
 
@@ -62,8 +63,8 @@ std::optional<json> read_message(std::FILE* in) {
     if (std::fread(body.data(), 1, n, in) != n) throw fatal_error("the plugin host's pipe ended inside a message");
     std::optional<json> message;
     try {
-        message = json::from_cbor(body.data(), body.data() + n);
-    } catch (const json::exception& e) {
+        message = wire_from_cbor(body.data(), n);
+    } catch (const wire_cbor_error& e) {
         throw fatal_error(std::string("the plugin host sent a message that is not CBOR: ") + e.what());
     }
     if (body.size() > kept_buffer_max) std::vector<std::uint8_t>().swap(body);

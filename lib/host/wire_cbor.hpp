@@ -9,7 +9,10 @@
 // length definite) into the same JSON value, a byte string with one copy.
 // Anything else (a tag, an indefinite length, a length past the end,
 // nesting deeper than wire_cbor_max_depth, bytes after the item) throws
-// wire_cbor_error. Built for Linux and Windows alike; no JUCE here.
+// wire_cbor_error. Built for Linux and Windows alike; no JUCE here. Not
+// presets/cbor_decode.hpp (libcbor, for Serum 2's files): the Windows
+// worker reads these messages too, and no libcbor is built for it; and
+// its cbor_value would be a second copy on the way to the JSON value.
 #pragma once
 #include <cstddef>
 #include <cstdint>

@@ -5,8 +5,12 @@
 // call nests with it (core/plugin_clock.hpp).
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -52,6 +56,86 @@ TEST(ThreadRest, ReturnsOnceAThreadSetToWorkHasDoneItAndRests) {
         cv.notify_all();
         t.join();
     }
+}
+
+// A thread that waits until told, then works, then waits until told to quit.
+struct worker_thread {
+    std::mutex m;
+    std::condition_variable cv;
+    bool go = false, quit = false;
+    std::atomic<unsigned> done{0};
+    std::thread t;
+    worker_thread()
+        : t([this] {
+              std::unique_lock lock(m);
+              cv.wait(lock, [this] { return go; });
+              lock.unlock();
+              done = work() | 1u;
+              lock.lock();
+              cv.wait(lock, [this] { return quit; });
+          }) {}
+    void start() {
+        {
+            std::lock_guard lock(m);
+            go = true;
+        }
+        cv.notify_all();
+    }
+    ~worker_thread() {
+        if (!go) start();
+        {
+            std::lock_guard lock(m);
+            quit = true;
+        }
+        cv.notify_all();
+        t.join();
+    }
+};
+
+// The rest keeps the threads' /proc files open from one rest to the next
+// (linux/settle.cpp): a thread started since the last rest, or one started
+// as another ended (the same count), is still waited for.
+TEST(ThreadRest, SeesThreadsStartedAndEndedSinceTheLastRest) {
+    auto idle = std::make_unique<worker_thread>();
+    vr::host::let_other_threads_rest(2, 100);  // keeps idle's files
+    {
+        worker_thread busy;
+        busy.start();
+        vr::host::let_other_threads_rest(2, 100);
+        EXPECT_NE(busy.done.load(), 0u) << "a thread started since the last rest";
+    }
+    vr::host::let_other_threads_rest(2, 100);  // keeps idle's alone again
+    idle.reset();                              // ends: one thread fewer ...
+    worker_thread busy;                        // ... and one more: the same count
+    busy.start();
+    vr::host::let_other_threads_rest(2, 100);
+    EXPECT_NE(busy.done.load(), 0u) << "a thread started as another ended";
+}
+
+// In a forked child the files kept are the parent's threads': the child's
+// rest waits for its own.
+TEST(ThreadRest, AForkedChildWaitsForItsOwnThreads) {
+    worker_thread parents;
+    vr::host::let_other_threads_rest(2, 100);  // keeps the parent's thread's files
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        int failed = 0;
+        for (int round = 0; round < 3; ++round) {
+            auto mine = std::make_unique<worker_thread>();
+            mine->start();
+            vr::host::let_other_threads_rest(2, 100);
+            if (mine->done.load() == 0) failed = 1;
+        }
+        ::_exit(failed);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0) << "the child's rest returned before its thread had worked";
+    parents.start();
+    vr::host::let_other_threads_rest(2, 100);
+    EXPECT_NE(parents.done.load(), 0u) << "the parent's kept files after the fork";
 }
 
 TEST(ThreadRest, TheRenderingFlagNestsWithTheCall) {

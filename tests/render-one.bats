@@ -116,6 +116,28 @@ assert_audio() {
     done
 }
 
+@test "a VST3 is made once to render a job: no throwaway instance describes it, yet its record names it as plugin-scan does" {
+    # JUCE's VST3 scan makes an instance to describe the plugin and throws
+    # it away (2 made here, in fork isolation, before 1d5b1f3's
+    # host/vst3_classes); the factory's class list names it instead. The
+    # first run probes the plugin (instances of its own) and keeps the
+    # verdict; the second makes the job's instance alone.
+    run --separate-stderr render-one --plugin "$VR_TEST_SYNTH_VST3" --isolation fork -o "$OUT/probed.wav" --note 60
+    assert_success
+    VR_TEST_SYNTH_COUNT_MADE="$BATS_TEST_TMPDIR/made" run --separate-stderr \
+        render-one --plugin "$VR_TEST_SYNTH_VST3" --isolation fork -o "$OUT/once.wav" --note 60 --duration 0.3 --tail 0.1
+    assert_success
+    assert_equal "$(jq -c .probe_cached <<<"$output")" true
+    assert_equal "$(wc -l <"$BATS_TEST_TMPDIR/made")" 1
+    assert_audio "$OUT/once.wav" 19200 -20
+    record=$output
+    run --separate-stderr plugin-scan "$VR_TEST_SYNTH_VST3"
+    assert_success
+    for field in plugin_name plugin_id plugin_version plugin_format; do
+        assert_equal "$(jq -r ".$field" <<<"$record")" "$(jq -r ".$field" <<<"$output")"
+    done
+}
+
 # Compares channel $2 of file $1, over frames [0, $3), with the test synth's
 # sine for note $4 at velocity $5, level $6, 48 kHz.
 assert_sine() {

@@ -38,6 +38,24 @@ render_npy() {
     assert_output 0.3937
 }
 
+@test "a Windows VST3 is made once to render a job, no throwaway instance to describe it; the record names it as plugin-scan does" {
+    # 2 made before 1d5b1f3 (host/vst3_classes: the class list of the
+    # module's factory names the class, not an instance of JUCE's scan).
+    # The plugin writes through wine: Z: is the root of the Linux tree.
+    VR_TEST_SYNTH_COUNT_MADE="Z:$BATS_TEST_TMPDIR/made" run --separate-stderr \
+        render_npy "$VR_WIN_SYNTH_VST3" once.npy --isolation process
+    assert_success
+    assert_equal "$(wc -l <"$BATS_TEST_TMPDIR/made")" 1
+    record=$output
+    run /usr/bin/python3 -c "import numpy as np; a = np.load('once.npy'); print(round(float(np.abs(a).max()), 4))"
+    assert_output 0.3937
+    run --separate-stderr plugin-scan "$VR_WIN_SYNTH_VST3"
+    assert_success
+    for field in plugin_name plugin_id plugin_version plugin_format; do
+        assert_equal "$(jq -r ".$field" <<<"$record")" "$(jq -r ".$field" <<<"$output")"
+    done
+}
+
 @test "the DPF synth (no libm in its sound) is bit for bit the same on Linux and under wine, VST2 and VST3" {
     run --separate-stderr render_npy "$VR_DPF_VST2" linux.npy
     assert_success

@@ -9,6 +9,7 @@
 #include <pluginterfaces/fst/fst.h>  // its #warnings: host.mk passes -Wno-cpp
 
 #include "core/error.hpp"
+#include "host/vst3_classes.hpp"
 #include "plugins/plugin_file.hpp"
 // Where host/ differs between its two systems (with vst3_controller.cpp's
 // finding of a module's factory): Faust programs are
@@ -149,10 +150,12 @@ bool is_vst2_shell(juce::AudioPluginInstance& plugin) {
 }  // namespace
 
 // A new instance, and the description it was made from (desc). JUCE's scan
-// describes a VST2 plugin by starting an instance of it and throwing that
-// away: instead the plugin is started from its file alone and described by
-// that instance (a shell, holding several plugins, is scanned). Either way a
-// description is worked out once per plugin and process.
+// describes a plugin by starting an instance of it and throwing that away:
+// instead a VST2 plugin is started from its file alone and a VST3 from its
+// class's name and id as its module's factory says them (host/
+// vst3_classes.hpp), and described by that instance (a VST2 shell, holding
+// several plugins, and a VST3 whose factory cannot be read are scanned).
+// Either way a description is worked out once per plugin and process.
 std::unique_ptr<juce::AudioPluginInstance> create_instance(const plugin_ref& ref, juce::AudioPluginFormat& fmt,
                                                           const std::string& id, int sample_rate, int block_size,
                                                           juce::PluginDescription& desc, bool skip_program_walk) {
@@ -167,6 +170,16 @@ std::unique_ptr<juce::AudioPluginInstance> create_instance(const plugin_ref& ref
     if (auto known = described.find(key); known != described.end()) {
         desc = known->second;
     } else {
+        if (ref.format == plugin_format::vst3) {
+            if (auto classes = vst3_class_description(fmt, id)) {
+                auto plugin = fmt.createInstanceFromDescription(*classes, sample_rate, block_size, error);
+                if (plugin) {
+                    plugin->fillInPluginDescription(desc);
+                    described.emplace(key, desc);
+                    return plugin;
+                }
+            }
+        }
         if (ref.format == plugin_format::vst2) {
             juce::PluginDescription direct;
             direct.fileOrIdentifier = juce::String(id);

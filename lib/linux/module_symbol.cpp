@@ -5,16 +5,21 @@
 
 namespace vr::host {
 
-void* module_symbol_at(const void* inside, const char* name) {
-    Dl_info info{};
-    if (dladdr(inside, &info) == 0 || !info.dli_fname) return nullptr;
+void* module_symbol_in(const std::string& path, const char* name) {
+    if (path.empty()) return nullptr;
     // RTLD_NOLOAD finds the module its loader opened, and takes a reference
     // that dlclose gives back: the loader's own keeps it loaded.
-    void* module = dlopen(info.dli_fname, RTLD_LAZY | RTLD_NOLOAD);
+    void* module = dlopen(path.c_str(), RTLD_LAZY | RTLD_NOLOAD);
     if (!module) return nullptr;
     void* symbol = dlsym(module, name);
     dlclose(module);
     return symbol;
+}
+
+void* module_symbol_at(const void* inside, const char* name) {
+    Dl_info info{};
+    if (dladdr(inside, &info) == 0 || !info.dli_fname) return nullptr;
+    return module_symbol_in(info.dli_fname, name);
 }
 
 }  // namespace vr::host

@@ -12,6 +12,7 @@
 #include "windows/pinned_heap.hpp"
 #include "windows/pinned_imports.hpp"
 #include "windows/plugin_arena.hpp"
+#include "windows/wide_text.hpp"
 #include "windows/plugin_stack.hpp"
 
 namespace vr::windows {
@@ -94,19 +95,12 @@ bool kept(const std::wstring& path) {
     return false;
 }
 
-std::wstring wide(const std::string& utf8) {
-    const int n = MultiByteToWideChar(CP_UTF8, 0, utf8.data(), static_cast<int>(utf8.size()), nullptr, 0);
-    std::wstring w(static_cast<std::size_t>(n), L'\0');
-    MultiByteToWideChar(CP_UTF8, 0, utf8.data(), static_cast<int>(utf8.size()), w.data(), n);
-    return w;
-}
-
 }  // namespace
 
 void keep_module(const plugin_ref& ref, int sample_rate) {
     if (ref.format != plugin_format::vst2 && ref.format != plugin_format::vst3) return;
     if (!pinned::enabled() || !plugin_arena().started()) return;
-    const std::wstring path = wide(ref.location);
+    const std::wstring path = wide_text(ref.location);
     if (kept(path)) return;
     // A call of its own, as every process makes it first: the module's
     // DllMain allocates from the arena and reads a clock of its own.

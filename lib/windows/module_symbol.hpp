@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The Windows worker's linux/module_symbol.hpp: a function a loaded plugin
-// module exports, found from an address inside it.
+// module exports, found from an address inside it or from its file.
 #pragma once
+#include <string>
 
 namespace vr::host {
 
@@ -9,5 +10,10 @@ namespace vr::host {
 // `inside` (never loading one); nullptr if none holds it or it exports no
 // such name.
 void* module_symbol_at(const void* inside, const char* name);
+
+// The address of `name` as exported by the DLL already loaded from the file
+// `path` (UTF-8; never loading it); nullptr if none is, or it exports no
+// such name.
+void* module_symbol_in(const std::string& path, const char* name);
 
 }  // namespace vr::host

@@ -93,6 +93,17 @@ bool print_requested_by_env()
     return v != nullptr && std::strcmp(v, "1") == 0;
 }
 
+void count_made()
+{
+    const char* path = std::getenv("VR_TEST_SYNTH_COUNT_MADE");
+    if (path == nullptr || path[0] == '\0')
+        return;
+    if (FILE* f = std::fopen(path, "a")) {
+        std::fputs("made\n", f);
+        std::fclose(f);
+    }
+}
+
 void leak_one_mib()
 {
     constexpr std::size_t size = 1u << 20;

@@ -27,6 +27,11 @@ void print_noise(const char* event, int note, int velocity);
 // (VR_TEST_SYNTH_PRINT=1).
 bool print_requested_by_env();
 
+// Appends a line to the file VR_TEST_SYNTH_COUNT_MADE names, when it is
+// set, for each instance made (its constructor): a host that makes a
+// throwaway instance to describe the plugin shows as two lines a load.
+void count_made();
+
 // Allocates 1 MiB, writes every byte, and drops the pointer.
 void leak_one_mib();
 

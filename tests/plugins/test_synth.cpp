@@ -152,6 +152,7 @@ processor::processor(variant v)
     : AudioProcessor(buses_for(v)),
       variant_(v)
 {
+    count_made();
     if (print_requested_by_env())
         print_noise("constructor", -1, -1);
 

@@ -118,7 +118,7 @@ assert_audio() {
 
 @test "a VST3 is made once to render a job: no throwaway instance describes it, yet its record names it as plugin-scan does" {
     # JUCE's VST3 scan makes an instance to describe the plugin and throws
-    # it away (2 made here, in fork isolation, before 1d5b1f3's
+    # it away (2 made here, in fork isolation, at 4f8dc22, before f47ecb1's
     # host/vst3_classes); the factory's class list names it instead. The
     # first run probes the plugin (instances of its own) and keeps the
     # verdict; the second makes the job's instance alone.

@@ -39,7 +39,7 @@ render_npy() {
 }
 
 @test "a Windows VST3 is made once to render a job, no throwaway instance to describe it; the record names it as plugin-scan does" {
-    # 2 made before 1d5b1f3 (host/vst3_classes: the class list of the
+    # 2 made at 4f8dc22, before f47ecb1 (host/vst3_classes: the class list of the
     # module's factory names the class, not an instance of JUCE's scan).
     # The plugin writes through wine: Z: is the root of the Linux tree.
     VR_TEST_SYNTH_COUNT_MADE="Z:$BATS_TEST_TMPDIR/made" run --separate-stderr \

@@ -4,8 +4,8 @@
 # this machine is not probed again; its verdicts never change a byte: a
 # one-off, a first job, a warm batch and examples/render.mk render the same
 # files with the cache and without; a plugin updated in place is probed
-# anew; a bad cache file is ignored and rewritten; many render-ones at once
-# leave a readable cache.
+# anew; a plugin binary's hash is kept by its identity; a bad cache file is
+# ignored and rewritten; many render-ones at once leave a readable cache.
 bats_require_minimum_version 1.5.0
 load helper
 
@@ -137,6 +137,46 @@ true"
     cmp "$OUT/a.wav" "$OUT/d.wav"
 }
 
+@test "a plugin binary's SHA-256 is kept by its identity: the next process takes it unread; a binary changed in place is hashed anew" {
+    cp "$VR_TEST_SYNTH_VST2" "$OUT/synth.so"
+    local sha
+    sha=$(sha256sum "$OUT/synth.so" | cut -d' ' -f1)
+    run one_job "$OUT/synth.so" "$OUT/a.wav"
+    assert_success
+    assert_equal "$(jq -r .plugin_sha256 <<<"$output")" "$sha"
+    local kept
+    kept=$(compgen -G "$CACHE/binary-*.json")
+    assert_equal "$(jq -r .verdict.sha256 "$kept")" "$sha"
+    assert_equal "$(jq -r '.key.binary[0]' "$kept")" "$OUT/synth.so"
+    # What the next process takes is the kept hash, not the file's bytes
+    # hashed again: a kept value changed by hand shows in its record.
+    # (By sed: jq would round the key's nanosecond times.)
+    sed -i "s/$sha/$(printf '%064d' 7)/" "$kept"
+    run one_job "$OUT/synth.so" "$OUT/b.wav"
+    assert_success
+    assert_equal "$(jq -r .plugin_sha256 <<<"$output")" "$(printf '%064d' 7)"
+    cmp "$OUT/a.wav" "$OUT/b.wav"
+    # Written over in place (the same inode), as an upgrade may do: hashed
+    # again, and the new hash kept beside the old one.
+    cat "$VR_TEST_SYNTH_VST2" >"$OUT/synth.so"
+    printf 'x' >>"$OUT/synth.so"
+    sha=$(sha256sum "$OUT/synth.so" | cut -d' ' -f1)
+    run one_job "$OUT/synth.so" "$OUT/c.wav"
+    assert_success
+    assert_equal "$(jq -r .plugin_sha256 <<<"$output")" "$sha"
+    cmp "$OUT/a.wav" "$OUT/c.wav"
+    assert_equal "$(compgen -G "$CACHE/binary-*.json" | wc -l)" 2
+    # --no-cache hashes the bytes.
+    local f
+    for f in "$CACHE"/binary-*.json; do
+        sed -i "s/\"sha256\":\"[0-9a-f]*\"/\"sha256\":\"$(printf '%064d' 7)\"/" "$f"
+        grep -q "$(printf '%064d' 7)" "$f" || fail "$f: not changed"
+    done
+    run one_job "$OUT/synth.so" "$OUT/d.wav" --no-cache
+    assert_success
+    assert_equal "$(jq -r .plugin_sha256 <<<"$output")" "$sha"
+}
+
 @test "a corrupt, truncated, other-version or linked cache file is ignored and rewritten, never fatal" {
     one_job "$VR_TEST_SYNTH_VST2" "$OUT/ref.wav" >/dev/null
     local file
@@ -178,8 +218,10 @@ true"
     assert_success
     assert_equal "$(jq -r .status <<<"$output" | sort | uniq -c | awk '{print $1, $2}')" "8 ok"
     for n in 2 3 4 5 6 7 8; do cmp "$OUT/1.wav" "$OUT/$n.wav"; done
-    assert_equal "$(find "$CACHE" -type f | wc -l)" 1
+    # A verdict and the binary's hash, each written whole once.
+    assert_equal "$(find "$CACHE" -type f | sed 's|.*/||; s|-.*||' | sort | tr '\n' ' ')" "binary probe "
     jq -e '.version == 1 and (.verdict | type) == "object"' "$CACHE"/probe-*.json
+    assert_equal "$(jq -r .verdict.sha256 "$CACHE"/binary-*.json)" "$(sha256sum "$VR_TEST_SYNTH_VST2" | cut -d' ' -f1)"
     run one_job "$VR_TEST_SYNTH_VST2" "$OUT/after.wav"
     assert_equal "$(jq -c .probe_cached <<<"$output")" true
     cmp "$OUT/1.wav" "$OUT/after.wav"

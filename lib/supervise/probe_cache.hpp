@@ -22,7 +22,8 @@ inline constexpr int probe_cache_version = 1;
 std::string probe_cache_dir();
 
 // Everything a probe's verdict depends on: the plugin's binary (its bytes'
-// SHA-256) and every file of its bundle (path, size, modification and
+// SHA-256, itself kept in the cache under the binary's identity as stat
+// sees it) and every file of its bundle (path, size, modification and
 // change times, inode: a plugin updated in place gets a new key), the
 // host's version and build, the randomness mode, sample rate, block size,
 // output channels, the sidechain bus, and the plugin's HOME. None for a
@@ -31,8 +32,9 @@ std::string probe_cache_dir();
 std::optional<json> probe_cache_key(const plugin_ref& plugin, int sample_rate, int block_size, int channels,
                                     bool sidechain, bool real_randomness);
 
-// The file a key's verdict is kept in, below dir.
-std::string probe_cache_file(const std::string& dir, const json& key);
+// The file a key's verdict is kept in, below dir: probe-<hash of the
+// key>.json (binary-... for a plugin binary's SHA-256, kept the same way).
+std::string probe_cache_file(const std::string& dir, const json& key, const char* kind = "probe");
 
 // The verdict kept for key in file, or none: a missing, unreadable,
 // corrupt, truncated or other-version file, one whose key is not exactly

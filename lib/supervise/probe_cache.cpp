@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
+#include <mutex>
 #include <system_error>
 #include <vector>
 
@@ -75,18 +77,34 @@ json host_identity() {
 // one-off's CPU for the 7 MB test synth; a commercial plugin's 100 MB or
 // more takes ten or twenty times that). Hashed as before when the binary
 // cannot be looked at or the cache not written.
+// A process (a warm render-one's above all, asked job after job) reads
+// each kept hash once.
 std::optional<std::string> kept_binary_sha256(const plugin_ref& plugin, const std::string& binary) {
     struct stat st {};
     const std::string dir = probe_cache_dir();
     if (dir.empty() || ::stat(binary.c_str(), &st) != 0) return plugin_binary_sha256(plugin);
     const json key{{"binary", file_identity(binary, st)}, {"device", static_cast<std::uint64_t>(st.st_dev)}};
-    const std::string file = probe_cache_file(dir, key, "binary");
-    if (auto kept = read_probe_verdict(file, key)) {
-        const auto sha = kept->find("sha256");
-        if (sha != kept->end() && sha->is_string() && sha->get<std::string>().size() == 64) return sha->get<std::string>();
+    static std::mutex lock;
+    static std::map<std::string, std::string> read;  // by key
+    const std::string text = key.dump();
+    {
+        std::lock_guard hold(lock);
+        if (auto r = read.find(text); r != read.end()) return r->second;
     }
-    auto sha = plugin_binary_sha256(plugin);
-    if (sha) write_probe_verdict(file, key, json{{"sha256", *sha}});
+    const std::string file = probe_cache_file(dir, key, "binary");
+    std::optional<std::string> sha;
+    if (auto kept = read_probe_verdict(file, key)) {
+        const auto s = kept->find("sha256");
+        if (s != kept->end() && s->is_string() && s->get<std::string>().size() == 64) sha = s->get<std::string>();
+    }
+    if (!sha) {
+        sha = plugin_binary_sha256(plugin);
+        if (sha) write_probe_verdict(file, key, json{{"sha256", *sha}});
+    }
+    if (sha) {
+        std::lock_guard hold(lock);
+        read.emplace(text, *sha);
+    }
     return sha;
 }
 

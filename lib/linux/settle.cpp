@@ -320,12 +320,14 @@ void let_other_threads_rest(int checks, int every_us) noexcept {
     long cpu_before = -1;
     // The kept files, unless another thread's rest has them: the path then.
     const bool kept = !g_kept.busy.test_and_set(std::memory_order_acquire);
-    // While a thread is at work the checks draw apart, twice as far each
-    // time up to a millisecond (or every_us, if longer), since a check and
+    // While a thread is at work, checks under 250 us apart draw apart,
+    // twice as far each time up to four times every_us, since a check and
     // its sleep cost the caller's CPU (about 15 us a sleep here) and a
     // starting thread can work a millisecond or two; the quiet checks that
-    // end the rest are every_us apart, as asked.
-    const long slowest_us = every_us > 1000 ? every_us : 1000;
+    // end the rest are every_us apart, as asked. (Up to 1 ms cost a warm
+    // render-one's sessions, whose rests see the other session's thread
+    // rendering, 0.9 ms a job under examples/render.mk -j2.)
+    const long slowest_us = every_us >= 250 ? every_us : 4L * every_us;
     long step_us = every_us;
     for (int quiet = 0;;) {
         others_now now;

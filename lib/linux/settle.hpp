@@ -33,8 +33,8 @@ bool wait_for_quiet_threads();
 // process but the caller's is running or in uninterruptible sleep at
 // `checks` checks in a row, `every_us` microseconds apart, or once those
 // threads used 50 ms of CPU time since it began (one keeps busy), or after
-// 2 s; while one is running the checks draw apart, up to 1 ms (or
-// every_us). At once in a process with no other thread. It keeps the
+// 2 s; while one is running, checks under 250 us apart draw apart, up to
+// four times every_us. At once in a process with no other thread. It keeps the
 // threads' /proc files open from one wait to the next (a check costs the
 // caller a few microseconds, not 24). It allocates nothing
 // and calls nothing of libc's that render-one interposes (raw system

@@ -73,7 +73,7 @@ void declare_render_options(cli& cli) {
                            "and Windows'), not the ones each job's seed pins")(
         "check-reproducible", "render each plugin's probe again in a freshly started process and mark its records "
                               "reproducible true or false")(
-        "no-cache", "neither read nor write the probe cache ($XDG_CACHE_HOME/vst-render): probe each plugin anew");
+        "no-cache", "neither read nor write the probe cache ($XDG_CACHE_HOME/vst-render): probe each plugin, and hash its binary, anew");
     cli.add("Defaults for fields a job lacks")(
         "note", "MIDI note (note)", cxxopts::value<int>()->default_value("60"), "N")(
         "velocity", "velocity 1-127 (velocity)", cxxopts::value<int>()->default_value("100"), "N")(

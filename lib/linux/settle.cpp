@@ -108,10 +108,12 @@ long real_now_ns() {
 // thread's stat (2.4 us) and schedstat (0.6 us). A thread's stat also says
 // how many threads the process has (its 20th field), so while each kept
 // thread is still there and that count is theirs and the caller's, no
-// thread started or ended and the folder need not be listed again.
-// Descriptors are O_CLOEXEC and forgotten, not closed, in a forked child
-// (there they are the parent's threads'); one that no longer reads as its
-// thread's stat (closed and reused by someone else) is forgotten too.
+// thread started or ended and the folder need not be listed again. It is
+// listed again, the kept files dropped, when the count or a file says a
+// thread came or went, for another calling thread, and in a forked child
+// (whose copies are of the parent's threads' files). Descriptors are
+// O_CLOEXEC; one that no longer reads as its thread's stat (closed and
+// reused by someone else) is forgotten, not closed.
 
 constexpr int kept_max = 32;
 
@@ -263,8 +265,9 @@ void drop(kept_thread& t) {
     t = {};
 }
 
-// Lists the task folder again and opens the files of threads not kept yet;
-// false when they are more than kept_max (the caller then checks by path).
+// Drops the kept files, lists the task folder again and opens each other
+// thread's; false when they are more than kept_max (the caller then
+// checks by path).
 bool relist(kept_threads& k, long self) {
     for (int i = 0; i < k.count; ++i) drop(k.threads[i]);
     k.count = 0;
@@ -288,9 +291,7 @@ bool relist(kept_threads& k, long self) {
 bool kept_others(long self, others_now& now) {
     kept_threads& k = g_kept;
     const long pid = ::syscall(SYS_getpid);
-    if (k.pid != pid) {  // a forked child: the parent's threads' files
-        for (int i = 0; i < k.count; ++i) k.threads[i] = {};
-        k.count = 0;
+    if (k.pid != pid) {  // a forked child: list its own threads
         k.pid = pid;
         k.self = -1;
     }

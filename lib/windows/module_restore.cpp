@@ -12,8 +12,8 @@
 #include "windows/pinned_heap.hpp"
 #include "windows/pinned_imports.hpp"
 #include "windows/plugin_arena.hpp"
-#include "windows/wide_text.hpp"
 #include "windows/plugin_stack.hpp"
+#include "windows/wide_text.hpp"
 
 namespace vr::windows {
 

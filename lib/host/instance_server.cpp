@@ -8,6 +8,7 @@
 #include "core/error.hpp"
 #include "host/describe_instance.hpp"
 #include "host/instance_wire.hpp"
+#include "host/plugin_call.hpp"
 #include "host/plugin_instance.hpp"
 
 namespace vr::host {
@@ -123,7 +124,10 @@ int serve_instances(std::FILE* in, std::FILE* out, server_hooks hooks) {
         } catch (const fatal_error&) {
             return 1;
         }
-        if (!request) return 0;
+        if (!request) {  // the worker ends: its instances go with s, and nothing renders after them
+            set_renders_over(true);
+            return 0;
+        }
         json reply;
         try {
             if (auto seed = request->find("seed"); seed != request->end() && hooks.on_seed)

@@ -15,6 +15,7 @@
 #include "core/files.hpp"
 #include "core/hash.hpp"
 #include "host/faust_program.hpp"
+#include "host/plugin_call.hpp"
 #include "host/plugin_instance.hpp"
 #include "worker/probe_verdicts.hpp"
 #include "jobs/chain.hpp"
@@ -33,6 +34,7 @@
 namespace vr::host {
 
 render_worker::render_worker(worker_options options) : options_(options) {
+    set_renders_over(false);
     if (!options_.real_randomness) pinned::enable();
     use_faust_options({options_.faust_voices, options_.faust_max_mb, options_.faust_libs});
     // One shared word: a forked child writes the chain stage it is at.
@@ -41,7 +43,10 @@ render_worker::render_worker(worker_options options) : options_(options) {
     bind_record_calls();  // before any fork
 }
 
+// Its instances go last in the process (with_render_host's scope; a warm
+// process keeps its worker): nothing renders after them.
 render_worker::~render_worker() {
+    set_renders_over(true);
     spent_.clear();
     reap_finished_children();  // the last forked job's child
     if (stage_mark_) ::munmap(stage_mark_, sizeof(int));

@@ -74,8 +74,11 @@ void let_others_rest() {
 // times, each rest about 2 ms).
 void rest_before_reading() {
     if (!rendering_inside() && told_others) {
+        // A thread that has run since the rest that followed the wake has
+        // seen what the wake told it.
+        const bool rested_since_wake = !woke_others;
         woke_others = told_others = false;
-        let_other_threads_rest(3, 1000);
+        let_other_threads_rest(3, 1000, rested_since_wake);
     } else if (woke_others) {
         let_others_rest();
     }

@@ -2,7 +2,9 @@
 #include "linux/settle.hpp"
 
 #include <fcntl.h>
+#include <linux/futex.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -121,6 +123,14 @@ struct kept_thread {
     long tid = 0;
     int stat = -1;
     int schedstat = -1;
+    int syscall = -1;  // what it waits in (read only when it may end a rest early)
+    long runs = 0;     // times it was put on a CPU, as the last check read
+};
+
+// A thread's runs at the first check of a rest, for the next rest.
+struct run_mark {
+    long tid = 0;
+    long runs = 0;
 };
 
 struct kept_threads {
@@ -129,6 +139,8 @@ struct kept_threads {
     long self = 0;                             // the thread they were listed for
     int count = 0;
     kept_thread threads[kept_max];
+    int marked = 0;  // marks of the last rest's first check (0: none, or listed for another thread since)
+    run_mark marks[kept_max];
 };
 
 kept_threads g_kept;
@@ -225,16 +237,22 @@ bool each_other_thread(long self, F&& f) {
     return true;
 }
 
-// Adds thread t (its stat and schedstat open) to now; the process's thread
-// count its stat says, or -1 when it no longer reads as t's (gone, or the
-// descriptor reused).
-long tally(const kept_thread& t, others_now& now) {
+// Adds thread t (its stat and schedstat open) to now, and notes its runs
+// in t; the process's thread count its stat says, or -1 when it no longer
+// reads as t's (gone, or the descriptor reused).
+long tally(kept_thread& t, others_now& now) {
     const stat_line line = read_stat(t);
     if (!line.ours) return -1;
     ++now.threads;
     if (line.state == 'R' || line.state == 'D') now.busy = true;
+    // schedstat: time on a CPU (ns), time waiting for one, times put on one.
     char buf[128];
-    if (t.schedstat >= 0 && raw_pread(t.schedstat, buf, sizeof buf)) now.cpu_ns += std::strtol(buf, nullptr, 10);
+    if (t.schedstat >= 0 && raw_pread(t.schedstat, buf, sizeof buf)) {
+        char* at = buf;
+        now.cpu_ns += std::strtol(at, &at, 10);
+        std::strtol(at, &at, 10);
+        t.runs = std::strtol(at, nullptr, 10);
+    }
     return line.threads;
 }
 
@@ -242,7 +260,7 @@ long tally(const kept_thread& t, others_now& now) {
 others_now raw_others(long self) {
     others_now now;
     each_other_thread(self, [&](const char* name, long tid) {
-        const kept_thread t{tid, open_task_file(name, "stat"), open_task_file(name, "schedstat")};
+        kept_thread t{tid, open_task_file(name, "stat"), open_task_file(name, "schedstat")};
         if (t.stat >= 0) tally(t, now);
         if (t.stat >= 0) ::syscall(SYS_close, t.stat);
         if (t.schedstat >= 0) ::syscall(SYS_close, t.schedstat);
@@ -261,6 +279,7 @@ void drop(kept_thread& t) {
     if (ours) {
         ::syscall(SYS_close, t.stat);
         if (t.schedstat >= 0) ::syscall(SYS_close, t.schedstat);
+        if (t.syscall >= 0) ::syscall(SYS_close, t.syscall);
     }
     t = {};
 }
@@ -277,11 +296,14 @@ bool relist(kept_threads& k, long self) {
             fits = false;
             return;
         }
-        kept_thread t{tid, open_task_file(name, "stat"), open_task_file(name, "schedstat")};
-        if (t.stat >= 0)
+        kept_thread t{tid, open_task_file(name, "stat"), open_task_file(name, "schedstat"),
+                      open_task_file(name, "syscall")};
+        if (t.stat >= 0) {
             k.threads[k.count++] = t;
-        else if (t.schedstat >= 0)  // gone already
-            ::syscall(SYS_close, t.schedstat);
+        } else {  // gone already
+            if (t.schedstat >= 0) ::syscall(SYS_close, t.schedstat);
+            if (t.syscall >= 0) ::syscall(SYS_close, t.syscall);
+        }
     });
     return fits;
 }
@@ -295,6 +317,7 @@ bool kept_others(long self, others_now& now) {
         k.pid = pid;
         k.self = -1;
     }
+    if (k.self != self) k.marked = 0;
     // The kept files first; when they say a thread came or went, the
     // folder listed again and the new ones read.
     for (int attempt = 0; attempt < 2; ++attempt) {
@@ -312,9 +335,104 @@ bool kept_others(long self, others_now& now) {
     return false;  // threads came and went while it read
 }
 
+// --- threads that cannot end a rest by themselves -------------------------
+//
+// A rest checks again after a while because a quiet thread may be about
+// to wake by itself and go on with what the caller's wake set it to do. A
+// thread waiting where only another thread ends its wait before the
+// rest's next check would come (in a futex wait with no timeout: a
+// condition, a lock; or with one further ahead) cannot; nor can one in a
+// relative sleep asked for ten times the checks' spacing or more (a
+// polling loop's, whose wake is the clock's, not the caller's: the second
+// check saw it wake one time in ten). /proc/self/task/TID/syscall says
+// where a blocked thread waits; a relative timeout is read from the
+// thread's memory (process_vm_readv: a pointer gone stale reads as an
+// error, not a fault).
+
+// The call a blocked thread is in: its number and arguments.
+struct blocked_call {
+    long nr = -1;
+    unsigned long args[6] = {};
+};
+
+bool read_blocked_call(const kept_thread& t, blocked_call& c) {
+    char buf[256];
+    if (t.syscall < 0 || !raw_pread(t.syscall, buf, sizeof buf)) return false;
+    // "NR ARG1 ... ARG6 SP PC", in hex from ARG1 on; "running", or -1
+    // when it is in no system call.
+    char* at = buf + digits_of(buf, &c.nr);
+    if (at == buf) return false;
+    for (auto& a : c.args) {
+        if (*at != ' ') return false;
+        a = std::strtoul(at + 1, &at, 16);
+    }
+    return true;
+}
+
+bool read_timespec(unsigned long address, timespec& t) {
+    if (address == 0) return false;
+    iovec local{&t, sizeof t};
+    iovec remote{reinterpret_cast<void*>(address), sizeof t};
+    return ::syscall(SYS_process_vm_readv, ::syscall(SYS_getpid), &local, 1UL, &remote, 1UL, 0UL) ==
+           static_cast<long>(sizeof t);
+}
+
+long ns_of(const timespec& t) { return t.tv_sec * 1'000'000'000L + t.tv_nsec; }
+
+// A relative timeout at address of at least ns.
+bool asked_at_least(unsigned long address, long ns) {
+    timespec t{};
+    return read_timespec(address, t) && ns_of(t) >= ns;
+}
+
+// An absolute deadline at address on clock at least ns ahead of now.
+bool ends_after(long clock, unsigned long address, long ns) {
+    timespec deadline{}, now{};
+    return read_timespec(address, deadline) && ::syscall(SYS_clock_gettime, clock, &now) == 0 &&
+           ns_of(deadline) - ns_of(now) >= ns;
+}
+
+// Whether t (quiet) waits where it cannot wake by itself within ahead_ns
+// of an absolute deadline, in a relative sleep of at least asked_ns.
+bool parked(const kept_thread& t, long ahead_ns, long asked_ns) {
+    blocked_call c;
+    if (!read_blocked_call(t, c)) return false;
+    if (c.nr == SYS_futex) {
+        const unsigned long timeout = c.args[3];
+        switch (static_cast<int>(c.args[1]) & FUTEX_CMD_MASK) {
+            case FUTEX_WAIT: return timeout == 0 || asked_at_least(timeout, asked_ns);
+            case FUTEX_WAIT_BITSET:
+                return timeout == 0 ||
+                       ends_after((c.args[1] & FUTEX_CLOCK_REALTIME) ? CLOCK_REALTIME : CLOCK_MONOTONIC, timeout, ahead_ns);
+            case FUTEX_LOCK_PI:
+            case FUTEX_WAIT_REQUEUE_PI: return timeout == 0;
+            default: return false;
+        }
+    }
+#ifdef SYS_nanosleep
+    if (c.nr == SYS_nanosleep) return asked_at_least(c.args[0], asked_ns);
+#endif
+    if (c.nr == SYS_clock_nanosleep)
+        return (c.args[1] & TIMER_ABSTIME) ? ends_after(static_cast<long>(c.args[0]), c.args[2], ahead_ns)
+                                           : asked_at_least(c.args[2], asked_ns);
+    return false;
+}
+
+// Whether t was put on a CPU since marks were taken (a thread they lack
+// counts as not).
+bool ran_since(const kept_thread& t, const run_mark* marks, int marked) {
+    for (int i = 0; i < marked; ++i)
+        if (marks[i].tid == t.tid) return t.runs > marks[i].runs;
+    return false;
+}
+
+thread_local int g_rest_checks = 0;
+
 }  // namespace
 
-void let_other_threads_rest(int checks, int every_us) noexcept {
+int last_rest_checks() noexcept { return g_rest_checks; }
+
+void let_other_threads_rest(int checks, int every_us, bool ran_is_rest) noexcept {
     const int saved_errno = errno;
     const long self = ::syscall(SYS_gettid);
     const long give_up = real_now_ns() + rest_wall_cap_ns;
@@ -330,13 +448,36 @@ void let_other_threads_rest(int checks, int every_us) noexcept {
     // rendering, 0.9 ms a job under examples/render.mk -j2.)
     const long slowest_us = every_us >= 250 ? every_us : 4L * every_us;
     long step_us = every_us;
-    for (int quiet = 0;;) {
+    // The marks of the rest before this one, and of this one's first check.
+    run_mark before[kept_max];
+    int marked_before = 0;
+    const long ahead_ns = (checks - 1) * every_us * 1000L, asked_ns = 10L * every_us * 1000L;
+    for (int quiet = 0, check = 0;; ++check) {
+        g_rest_checks = check + 1;
         others_now now;
-        if (!kept || !kept_others(self, now)) now = raw_others(self);
+        const bool by_kept = kept && kept_others(self, now);
+        if (!by_kept) now = raw_others(self);
         if (now.threads == 0) break;  // nothing else can run
+        kept_threads& k = g_kept;
+        if (by_kept && check == 0) {
+            marked_before = k.marked;
+            std::memcpy(before, k.marks, sizeof(run_mark) * static_cast<std::size_t>(marked_before));
+            for (int i = 0; i < k.count; ++i) k.marks[i] = {k.threads[i].tid, k.threads[i].runs};
+            k.marked = k.count;
+        }
         if (cpu_before < 0) cpu_before = now.cpu_ns;
         quiet = now.busy ? 0 : quiet + 1;
         if (quiet >= checks || now.cpu_ns - cpu_before >= rest_cpu_cap_ns || real_now_ns() >= give_up) break;
+        // Quiet, and none can wake by itself before the checks still to
+        // come would see it (or, when ran_is_rest, each has run since the
+        // rest before): they would add nothing.
+        if (!now.busy && by_kept) {
+            bool settled = true;
+            for (int i = 0; i < k.count && settled; ++i)
+                settled = (ran_is_rest && ran_since(k.threads[i], before, marked_before)) ||
+                          parked(k.threads[i], ahead_ns, asked_ns);
+            if (settled) break;
+        }
         step_us = !now.busy ? every_us : step_us * 2 < slowest_us ? step_us * 2 : slowest_us;
         const timespec step{0, step_us * 1000L};
         ::syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, 0, &step, nullptr);

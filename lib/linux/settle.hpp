@@ -34,12 +34,21 @@ bool wait_for_quiet_threads();
 // `checks` checks in a row, `every_us` microseconds apart, or once those
 // threads used 50 ms of CPU time since it began (one keeps busy), or after
 // 2 s; while one is running, checks under 250 us apart draw apart, up to
-// four times every_us. At once in a process with no other thread. It keeps the
+// four times every_us. Sooner, at a check where none is running and each
+// waits where it cannot wake by itself before the last of those checks
+// (a futex wait with no timeout or one ending later, a relative sleep of
+// ten times every_us or more: /proc/self/task/TID/syscall), or, when
+// ran_is_rest, has been on a CPU since the first check of the wait before
+// this one. At once in a process with no other thread. It keeps the
 // threads' /proc files open from one wait to the next (a check costs the
 // caller a few microseconds, not 24). It allocates nothing
 // and calls nothing of libc's that render-one interposes (raw system
 // calls): it runs on the plugin arena and the fixed stack, and reads no
 // clock a plugin reads.
-void let_other_threads_rest(int checks, int every_us) noexcept;
+void let_other_threads_rest(int checks, int every_us, bool ran_is_rest = false) noexcept;
+
+// How many checks the calling thread's last let_other_threads_rest made
+// (0 before any), for the tests.
+int last_rest_checks() noexcept;
 
 }  // namespace vr::host

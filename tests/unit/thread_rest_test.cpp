@@ -5,8 +5,16 @@
 // call nests with it (core/plugin_clock.hpp).
 #include <gtest/gtest.h>
 
+#include <pthread.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <ctime>
+#include <fstream>
+#include <string>
 
 #include <atomic>
 #include <condition_variable>
@@ -136,6 +144,129 @@ TEST(ThreadRest, AForkedChildWaitsForItsOwnThreads) {
     parents.start();
     vr::host::let_other_threads_rest(2, 100);
     EXPECT_NE(parents.done.load(), 0u) << "the parent's kept files after the fork";
+}
+
+// A thread of this process, by its id: where /proc says it waits, and how
+// many times it was put on a CPU.
+std::string task_file(long tid, const char* name) {
+    std::ifstream in("/proc/self/task/" + std::to_string(tid) + "/" + name);
+    std::string text;
+    std::getline(in, text);
+    return text;
+}
+
+long blocked_in(long tid) {
+    const std::string call = task_file(tid, "syscall");
+    return call.empty() || call == "running" ? -1 : std::strtol(call.c_str(), nullptr, 10);
+}
+
+// glibc's nanosleep is the clock_nanosleep system call.
+bool sleeping(long tid) {
+    const long call = blocked_in(tid);
+    return call == SYS_nanosleep || call == SYS_clock_nanosleep;
+}
+
+long runs_of(long tid) {
+    const std::string sched = task_file(tid, "schedstat");
+    char* at = const_cast<char*>(sched.c_str());
+    std::strtol(at, &at, 10);
+    std::strtol(at, &at, 10);
+    return std::strtol(at, nullptr, 10);
+}
+
+// Until f() (at most 10 s: a broken wait fails, it does not hang).
+template <typename F>
+bool until(F&& f) {
+    for (int i = 0; i < 1'000'000; ++i) {
+        if (f()) return true;
+        std::this_thread::yield();
+    }
+    return false;
+}
+
+// A thread that sleeps `ns` at a time with a relative nanosleep, waking
+// to quit (a signal cuts the sleep short).
+struct sleeper {
+    std::atomic<long> tid{0};
+    std::atomic<bool> quit{false};
+    std::thread t;
+    bool asleep = false;  // seen sleeping
+    explicit sleeper(long ns)
+        : t([this, ns] {
+              tid = ::syscall(SYS_gettid);
+              const timespec step{ns / 1'000'000'000L, ns % 1'000'000'000L};
+              while (!quit) ::nanosleep(&step, nullptr);
+          }) {
+        struct sigaction on_usr1 {};
+        on_usr1.sa_handler = [](int) {};
+        ::sigaction(SIGUSR1, &on_usr1, nullptr);
+        asleep = until([this] { return tid != 0 && sleeping(tid); });
+    }
+    ~sleeper() {
+        quit = true;
+        ::pthread_kill(t.native_handle(), SIGUSR1);
+        t.join();
+    }
+};
+
+// A thread waiting, with no timeout or with one a minute ahead, where only
+// another thread can end its wait, or sleeping ten times the checks'
+// spacing or more (a polling loop), ends the rest at its first check.
+TEST(ThreadRest, EndsAtOnceWhenNoOtherThreadCanWakeBeforeItsChecks) {
+    for (bool timed : {false, true}) {
+        std::mutex m;
+        std::condition_variable cv;
+        bool quit = false;
+        std::atomic<long> tid{0};
+        std::thread t([&] {
+            tid = ::syscall(SYS_gettid);
+            std::unique_lock lock(m);
+            if (timed)
+                cv.wait_for(lock, std::chrono::minutes(1), [&] { return quit; });
+            else
+                cv.wait(lock, [&] { return quit; });
+        });
+        ASSERT_TRUE(until([&] { return tid != 0 && blocked_in(tid) == SYS_futex; }));
+        vr::host::let_other_threads_rest(5, 100);
+        EXPECT_EQ(vr::host::last_rest_checks(), 1) << (timed ? "a deadline a minute ahead" : "no timeout");
+        {
+            std::lock_guard lock(m);
+            quit = true;
+        }
+        cv.notify_all();
+        t.join();
+    }
+    {
+        sleeper polling(10'000'000'000L);  // 10 s (its wake would make a second check)
+        ASSERT_TRUE(polling.asleep);
+        vr::host::let_other_threads_rest(5, 100);
+        EXPECT_EQ(vr::host::last_rest_checks(), 1) << "a relative sleep of 10 s";
+    }
+}
+
+// A sleep shorter than ten times the spacing may end before the checks
+// still to come: they are made.
+TEST(ThreadRest, ChecksAgainForASleepThatMayEndBeforeItsChecks) {
+    sleeper polling(9'000'000);  // 9 ms, under ten times 1 ms
+    ASSERT_TRUE(polling.asleep);
+    vr::host::let_other_threads_rest(3, 1000);
+    EXPECT_GE(vr::host::last_rest_checks(), 3);
+}
+
+// ran_is_rest: a thread that has been on a CPU since the first check of
+// the rest before has seen what that rest followed; else the checks are
+// made.
+TEST(ThreadRest, ARunSinceTheRestBeforeEndsARestThatSaysSo) {
+    sleeper polling(9'000'000);  // 9 ms, under ten times 1 ms
+    ASSERT_TRUE(polling.asleep);
+    vr::host::let_other_threads_rest(2, 100);  // the marks
+    const long runs = runs_of(polling.tid);
+    ASSERT_TRUE(until([&] { return runs_of(polling.tid) > runs && sleeping(polling.tid); }));
+    vr::host::let_other_threads_rest(3, 1000, true);
+    // 1; 2 when it woke again just as the first check came
+    EXPECT_LT(vr::host::last_rest_checks(), 3) << "ran since the rest before";
+    vr::host::let_other_threads_rest(3, 1000, false);
+    EXPECT_GE(vr::host::last_rest_checks(), 3) << "not asked to count a run as a rest";
 }
 
 TEST(ThreadRest, TheRenderingFlagNestsWithTheCall) {

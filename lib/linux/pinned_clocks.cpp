@@ -132,6 +132,7 @@ bool virtual_reading(clockid_t clock, timespec* ts) noexcept {
 
 using vr::plugin_clock;
 using namespace vr::host::pinned;
+using vr::host::about_to_wait;
 
 extern "C" {
 
@@ -149,6 +150,7 @@ clock_t times(struct tms* out) noexcept {
 int pthread_cond_timedwait(pthread_cond_t* cond, pthread_mutex_t* mutex, const struct timespec* abstime) {
     static const auto real = VR_LIBC(pthread_cond_timedwait, "GLIBC_2.3.2");
     plugin_clock* c = pinned_clock();
+    if (!c) about_to_wait();
     if (!c || !waits_on_monotonic(cond)) return real(cond, mutex, abstime);
     const timespec until = real_deadline(*c, *abstime);
     const int result = real(cond, mutex, &until);
@@ -163,6 +165,7 @@ int pthread_cond_clockwait(pthread_cond_t* cond, pthread_mutex_t* mutex, clockid
                            const struct timespec* abstime) {
     static const auto real = VR_LIBC(pthread_cond_clockwait, "GLIBC_2.34");
     plugin_clock* c = pinned_clock();
+    if (!c) about_to_wait();
     if (!c || !monotonic(clock)) return real(cond, mutex, clock, abstime);
     const timespec until = real_deadline(*c, *abstime);
     const int result = real(cond, mutex, CLOCK_MONOTONIC, &until);
@@ -176,6 +179,7 @@ int pthread_cond_clockwait(pthread_cond_t* cond, pthread_mutex_t* mutex, clockid
 int clock_nanosleep(clockid_t clock, int flags, const struct timespec* req, struct timespec* rem) {
     static const auto real = VR_LIBC(clock_nanosleep, "GLIBC_2.17");
     plugin_clock* c = pinned_clock();
+    if (!c) about_to_wait();
     if (!c || !req) return real(clock, flags, req, rem);
     if (!(flags & TIMER_ABSTIME)) {
         const timespec asked = *req;  // rem may be req
@@ -194,6 +198,7 @@ int clock_nanosleep(clockid_t clock, int flags, const struct timespec* req, stru
 int nanosleep(const struct timespec* req, struct timespec* rem) {
     static const auto real = VR_LIBC(nanosleep, "GLIBC_2.2.5");
     plugin_clock* c = pinned_clock();
+    if (!c) about_to_wait();
     if (!c || !req) return real(req, rem);
     const timespec asked = *req;  // rem may be req
     const int result = real(req, rem);
@@ -204,6 +209,7 @@ int nanosleep(const struct timespec* req, struct timespec* rem) {
 int usleep(useconds_t us) {
     static const auto real = VR_LIBC(usleep, "GLIBC_2.2.5");
     plugin_clock* c = pinned_clock();
+    if (!c) about_to_wait();
     const int result = real(us);
     if (c) let_others_rest();
     if (c && result == 0) c->waited(std::int64_t{us} * 1000);
@@ -213,6 +219,7 @@ int usleep(useconds_t us) {
 unsigned int sleep(unsigned int s) {
     static const auto real = VR_LIBC(sleep, "GLIBC_2.2.5");
     plugin_clock* c = pinned_clock();
+    if (!c) about_to_wait();
     const unsigned int left = real(s);
     if (c) let_others_rest();
     if (c && left <= s) c->waited(std::int64_t{s - left} * ns_per_s);
@@ -237,6 +244,14 @@ int pthread_cond_broadcast(pthread_cond_t* cond) {
     const int result = real(cond);
     if (pinned_clock()) woke_others = told_others = true;
     return result;
+}
+
+// A wait with no timeout pins nothing; a plugin's own thread says it is
+// about to block, for a rest waiting for it (linux/settle.hpp).
+int pthread_cond_wait(pthread_cond_t* cond, pthread_mutex_t* mutex) {
+    static const auto real = VR_LIBC(pthread_cond_wait, "GLIBC_2.3.2");
+    if (!pinned_clock()) about_to_wait();
+    return real(cond, mutex);
 }
 
 int pthread_mutex_unlock(pthread_mutex_t* mutex) {

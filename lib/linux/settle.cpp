@@ -19,6 +19,7 @@
 #include <string_view>
 #include <system_error>
 #include <thread>
+#include <utility>
 
 #include "core/handles.hpp"
 
@@ -123,7 +124,7 @@ struct kept_thread {
     long tid = 0;
     int stat = -1;
     int schedstat = -1;
-    int syscall = -1;  // what it waits in (read only when it may end a rest early)
+    int syscall = -1;  // what it waits in, opened when first asked (-2: cannot be)
     long runs = 0;     // times it was put on a CPU, as the last check read
 };
 
@@ -146,11 +147,12 @@ struct kept_threads {
 kept_threads g_kept;
 
 // What the threads of this process other than self do now: whether one is
-// running, runnable or in uninterruptible sleep, and the CPU time they
-// used (schedstat's first field, ns).
+// running, runnable or in uninterruptible sleep (and the first such), and
+// the CPU time they used (schedstat's first field, ns).
 struct others_now {
     int threads = 0;
     bool busy = false;
+    long busy_tid = 0;
     long cpu_ns = 0;
 };
 
@@ -244,7 +246,10 @@ long tally(kept_thread& t, others_now& now) {
     const stat_line line = read_stat(t);
     if (!line.ours) return -1;
     ++now.threads;
-    if (line.state == 'R' || line.state == 'D') now.busy = true;
+    if ((line.state == 'R' || line.state == 'D') && !now.busy) {
+        now.busy = true;
+        now.busy_tid = t.tid;
+    }
     // schedstat: time on a CPU (ns), time waiting for one, times put on one.
     char buf[128];
     if (t.schedstat >= 0 && raw_pread(t.schedstat, buf, sizeof buf)) {
@@ -296,8 +301,7 @@ bool relist(kept_threads& k, long self) {
             fits = false;
             return;
         }
-        kept_thread t{tid, open_task_file(name, "stat"), open_task_file(name, "schedstat"),
-                      open_task_file(name, "syscall")};
+        kept_thread t{tid, open_task_file(name, "stat"), open_task_file(name, "schedstat")};
         if (t.stat >= 0) {
             k.threads[k.count++] = t;
         } else {  // gone already
@@ -355,7 +359,16 @@ struct blocked_call {
     unsigned long args[6] = {};
 };
 
-bool read_blocked_call(const kept_thread& t, blocked_call& c) {
+bool read_blocked_call(kept_thread& t, blocked_call& c) {
+    if (t.syscall == -1) {
+        char tid[24];
+        int n = 0;
+        for (long v = t.tid; v > 0 && n < 20; v /= 10) tid[n++] = static_cast<char>('0' + v % 10);
+        for (int i = 0; i < n / 2; ++i) std::swap(tid[i], tid[n - 1 - i]);
+        tid[n] = '\0';
+        t.syscall = open_task_file(tid, "syscall");
+        if (t.syscall < 0) t.syscall = -2;
+    }
     char buf[256];
     if (t.syscall < 0 || !raw_pread(t.syscall, buf, sizeof buf)) return false;
     // "NR ARG1 ... ARG6 SP PC", in hex from ARG1 on; "running", or -1
@@ -394,7 +407,7 @@ bool ends_after(long clock, unsigned long address, long ns) {
 
 // Whether t (quiet) waits where it cannot wake by itself within ahead_ns
 // of an absolute deadline, in a relative sleep of at least asked_ns.
-bool parked(const kept_thread& t, long ahead_ns, long asked_ns) {
+bool parked(kept_thread& t, long ahead_ns, long asked_ns) {
     blocked_call c;
     if (!read_blocked_call(t, c)) return false;
     if (c.nr == SYS_futex) {
@@ -426,11 +439,67 @@ bool ran_since(const kept_thread& t, const run_mark* marks, int marked) {
     return false;
 }
 
-thread_local int g_rest_checks = 0;
+// Whether marks lack t: it started since they were taken.
+bool unmarked(const kept_thread& t, const run_mark* marks, int marked) {
+    for (int i = 0; i < marked; ++i)
+        if (marks[i].tid == t.tid) return false;
+    return true;
+}
+
+thread_local rest_made g_rest;
+
+// --- the bell: a busy thread that goes to wait says so --------------------
+//
+// A sleep between checks costs the caller about 19 us of CPU here,
+// whatever its length, and a thread just started works a millisecond or
+// two before it first waits (a JUCE plugin's message thread loads X11's
+// libraries): checks 100 to 400 us apart made four or five such sleeps
+// of every JUCE plugin's load. A rest with the kept files names the busy
+// thread it waits for (g_waiting_on) and sleeps on the bell, which that
+// thread rings as it is about to block in a wait render-one interposes
+// (about_to_wait, from linux/pinned_clocks.cpp): the rest then checks at
+// once. A thread started since the rest before sleeps it up to 4 ms, one
+// seen before up to the usual spacing (a busy thread that blocks where it
+// does not ring, a lock or a pipe, is seen no later than before).
+
+std::atomic<long> g_waiting_on{0};
+std::atomic<int> g_bell{0};
+thread_local long t_tid = 0;
+constexpr long starting_thread_wait_us = 4000;
+
+// Sleeps step_us, or less when the bell rings for thread busy_tid (0:
+// none named); true when it rang.
+bool sleep_or_bell(long step_us, long busy_tid) {
+    const timespec step{step_us / 1'000'000, step_us % 1'000'000 * 1000L};
+    if (busy_tid == 0) {
+        ::syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, 0, &step, nullptr);
+        return false;
+    }
+    // The bell read before the thread is named: a ring after the naming
+    // moves it on, and the futex wait returns at once.
+    const int rung = g_bell.load(std::memory_order_acquire);
+    g_waiting_on.store(busy_tid, std::memory_order_seq_cst);
+    ::syscall(SYS_futex, &g_bell, FUTEX_WAIT_PRIVATE, rung, &step, nullptr, 0);
+    g_waiting_on.store(0, std::memory_order_relaxed);
+    return g_bell.load(std::memory_order_acquire) != rung;
+}
 
 }  // namespace
 
-int last_rest_checks() noexcept { return g_rest_checks; }
+void about_to_wait() noexcept {
+    const long on = g_waiting_on.load(std::memory_order_relaxed);
+    if (on == 0) return;
+    if (t_tid == 0) t_tid = ::syscall(SYS_gettid);
+    if (on != t_tid) return;
+    const int saved_errno = errno;
+    g_bell.fetch_add(1, std::memory_order_release);
+    ::syscall(SYS_futex, &g_bell, FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
+    errno = saved_errno;
+}
+
+rest_made last_rest() noexcept { return g_rest; }
+
+long rest_waits_for() noexcept { return g_waiting_on.load(std::memory_order_relaxed); }
 
 void let_other_threads_rest(int checks, int every_us, bool ran_is_rest) noexcept {
     const int saved_errno = errno;
@@ -452,8 +521,11 @@ void let_other_threads_rest(int checks, int every_us, bool ran_is_rest) noexcept
     run_mark before[kept_max];
     int marked_before = 0;
     const long ahead_ns = (checks - 1) * every_us * 1000L, asked_ns = 10L * every_us * 1000L;
+    g_rest = {};
+    long rang = 0;   // the thread that rang the bell last
+    int yields = 0;  // yields left for it to get to its wait
     for (int quiet = 0, check = 0;; ++check) {
-        g_rest_checks = check + 1;
+        g_rest.checks = check + 1;
         others_now now;
         const bool by_kept = kept && kept_others(self, now);
         if (!by_kept) now = raw_others(self);
@@ -478,9 +550,24 @@ void let_other_threads_rest(int checks, int every_us, bool ran_is_rest) noexcept
                           parked(k.threads[i], ahead_ns, asked_ns);
             if (settled) break;
         }
+        // The thread that rang is about to wait but may not be there yet
+        // (this thread's wake can preempt it on its CPU): a yield lets it.
+        if (now.busy && now.busy_tid == rang && yields > 0) {
+            --yields;
+            ::syscall(SYS_sched_yield);
+            continue;
+        }
         step_us = !now.busy ? every_us : step_us * 2 < slowest_us ? step_us * 2 : slowest_us;
-        const timespec step{0, step_us * 1000L};
-        ::syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, 0, &step, nullptr);
+        long wait_us = step_us, bell_for = 0;
+        if (now.busy && by_kept) {
+            bell_for = now.busy_tid;
+            for (int i = 0; i < k.count; ++i)
+                if (k.threads[i].tid == bell_for && unmarked(k.threads[i], before, marked_before))
+                    wait_us = starting_thread_wait_us;
+        }
+        rang = sleep_or_bell(wait_us, bell_for) ? bell_for : 0;
+        if (rang) ++g_rest.rings;
+        yields = 3;
     }
     if (kept) g_kept.busy.clear(std::memory_order_release);
     errno = saved_errno;

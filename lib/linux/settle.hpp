@@ -47,8 +47,21 @@ bool wait_for_quiet_threads();
 // clock a plugin reads.
 void let_other_threads_rest(int checks, int every_us, bool ran_is_rest = false) noexcept;
 
-// How many checks the calling thread's last let_other_threads_rest made
-// (0 before any), for the tests.
-int last_rest_checks() noexcept;
+// Said by a thread outside any call into a plugin (a plugin's own thread)
+// as it is about to block in a wait render-one interposes (linux/
+// pinned_clocks.cpp): a rest that waits for that thread to stop running
+// checks again at once. An atomic load when no rest waits for it.
+void about_to_wait() noexcept;
+
+// The thread a rest now sleeps on the bell for (0: none), for the tests.
+long rest_waits_for() noexcept;
+
+// What the calling thread's last let_other_threads_rest did (zeros before
+// any), for the tests: the checks it made and the times the bell woke it.
+struct rest_made {
+    int checks = 0;
+    int rings = 0;
+};
+rest_made last_rest() noexcept;
 
 }  // namespace vr::host

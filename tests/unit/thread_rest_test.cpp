@@ -228,7 +228,7 @@ TEST(ThreadRest, EndsAtOnceWhenNoOtherThreadCanWakeBeforeItsChecks) {
         });
         ASSERT_TRUE(until([&] { return tid != 0 && blocked_in(tid) == SYS_futex; }));
         vr::host::let_other_threads_rest(5, 100);
-        EXPECT_EQ(vr::host::last_rest_checks(), 1) << (timed ? "a deadline a minute ahead" : "no timeout");
+        EXPECT_EQ(vr::host::last_rest().checks, 1) << (timed ? "a deadline a minute ahead" : "no timeout");
         {
             std::lock_guard lock(m);
             quit = true;
@@ -240,7 +240,7 @@ TEST(ThreadRest, EndsAtOnceWhenNoOtherThreadCanWakeBeforeItsChecks) {
         sleeper polling(10'000'000'000L);  // 10 s (its wake would make a second check)
         ASSERT_TRUE(polling.asleep);
         vr::host::let_other_threads_rest(5, 100);
-        EXPECT_EQ(vr::host::last_rest_checks(), 1) << "a relative sleep of 10 s";
+        EXPECT_EQ(vr::host::last_rest().checks, 1) << "a relative sleep of 10 s";
     }
 }
 
@@ -250,7 +250,7 @@ TEST(ThreadRest, ChecksAgainForASleepThatMayEndBeforeItsChecks) {
     sleeper polling(9'000'000);  // 9 ms, under ten times 1 ms
     ASSERT_TRUE(polling.asleep);
     vr::host::let_other_threads_rest(3, 1000);
-    EXPECT_GE(vr::host::last_rest_checks(), 3);
+    EXPECT_GE(vr::host::last_rest().checks, 3);
 }
 
 // ran_is_rest: a thread that has been on a CPU since the first check of
@@ -264,9 +264,52 @@ TEST(ThreadRest, ARunSinceTheRestBeforeEndsARestThatSaysSo) {
     ASSERT_TRUE(until([&] { return runs_of(polling.tid) > runs && sleeping(polling.tid); }));
     vr::host::let_other_threads_rest(3, 1000, true);
     // 1; 2 when it woke again just as the first check came
-    EXPECT_LT(vr::host::last_rest_checks(), 3) << "ran since the rest before";
+    EXPECT_LT(vr::host::last_rest().checks, 3) << "ran since the rest before";
     vr::host::let_other_threads_rest(3, 1000, false);
-    EXPECT_GE(vr::host::last_rest_checks(), 3) << "not asked to count a run as a rest";
+    EXPECT_GE(vr::host::last_rest().checks, 3) << "not asked to count a run as a rest";
+}
+
+// A rest waiting for a busy thread checks again when that thread says it
+// is about to wait (the bell), not only when its next check is due.
+TEST(ThreadRest, ABusyThreadAboutToWaitRingsTheRestAwake) {
+    for (bool started_since : {true, false}) {
+        std::mutex m;
+        std::condition_variable cv;
+        bool go = started_since, quit = false;
+        std::atomic<bool> stop{false};
+        std::atomic<long> tid{0};
+        std::thread t([&] {
+            tid = ::syscall(SYS_gettid);
+            std::unique_lock lock(m);
+            cv.wait(lock, [&] { return go; });
+            lock.unlock();
+            // Busy until the rest sleeps on the bell for it (or, were it
+            // never to, until the rest gives up and says stop).
+            while (vr::host::rest_waits_for() != tid && !stop) work();
+            vr::host::about_to_wait();  // what pinned_clocks.cpp's waits say
+            lock.lock();
+            cv.wait(lock, [&] { return quit; });
+        });
+        if (!started_since) {  // seen at rest before it works
+            ASSERT_TRUE(until([&] { return tid != 0 && blocked_in(tid) == SYS_futex; }));
+            vr::host::let_other_threads_rest(2, 100);
+            {
+                std::lock_guard lock(m);
+                go = true;
+            }
+            cv.notify_all();
+        }
+        vr::host::let_other_threads_rest(2, 100);
+        stop = true;
+        EXPECT_GE(vr::host::last_rest().rings, 1) << (started_since ? "a thread started since the rest before"
+                                                                    : "a thread seen before");
+        {
+            std::lock_guard lock(m);
+            quit = true;
+        }
+        cv.notify_all();
+        t.join();
+    }
 }
 
 TEST(ThreadRest, TheRenderingFlagNestsWithTheCall) {

@@ -276,7 +276,8 @@ soak-windows: all win-test-plugins
 # the cross compiler is) and the worker; BENCH_ONLY=windows runs only them.
 BENCH_PLUGINS := $(TEST_SYNTH_STAMP) $(TEST_STATIC_STATE_VST2) \
                  $(if $(HAVE_WIN_CXX),$(WIN_SYNTH_VST2) $(WIN_SYNTH_VST3_BIN) $(WIN_STATIC_STATE_PINNED_VST2))
-bench: all $(BENCH_PLUGINS) $(BUILD)/bench/true-peak-bench $(BUILD)/bench/encode-bench $(BUILD)/bench/fork-floor $(MINIMAL_HOST)
+bench: all $(BENCH_PLUGINS) $(BUILD)/bench/true-peak-bench $(BUILD)/bench/encode-bench $(BUILD)/bench/fork-floor \
+       $(BUILD)/bench/child-cpu $(MINIMAL_HOST)
 	VR_BIN=$(abspath $(BUILD)/bin) BENCH_BIN=$(abspath $(BUILD)/bench) \
 	  BENCH_WIN_WORKER="$${BENCH_WIN_WORKER:-$(abspath $(WIN_WORKER))}" bench/run
 
@@ -297,6 +298,12 @@ $(BUILD)/bench/fork-floor: $(BUILD)/obj/bench/fork_floor.o
 	@mkdir -p $(@D)
 	$(CXX) $(VR_LDFLAGS) -o $@ $^
 -include $(BUILD)/obj/bench/fork_floor.d
+
+# A command's CPU time to the microsecond (bench/pinning's one-offs).
+$(BUILD)/bench/child-cpu: $(BUILD)/obj/bench/child_cpu.o
+	@mkdir -p $(@D)
+	$(CXX) $(VR_LDFLAGS) -o $@ $^
+-include $(BUILD)/obj/bench/child_cpu.d
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7

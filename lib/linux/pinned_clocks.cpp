@@ -15,7 +15,7 @@
 
 #include "core/plugin_clock.hpp"
 #include "linux/pinned_randomness.hpp"
-#include "linux/settle.hpp"
+#include "linux/thread_rest.hpp"
 
 namespace vr::host::pinned {
 
@@ -247,7 +247,7 @@ int pthread_cond_broadcast(pthread_cond_t* cond) {
 }
 
 // A wait with no timeout pins nothing; a plugin's own thread says it is
-// about to block, for a rest waiting for it (linux/settle.hpp).
+// about to block, for a rest waiting for it (linux/thread_rest.hpp).
 int pthread_cond_wait(pthread_cond_t* cond, pthread_mutex_t* mutex) {
     static const auto real = VR_LIBC(pthread_cond_wait, "GLIBC_2.3.2");
     if (!pinned_clock()) about_to_wait();

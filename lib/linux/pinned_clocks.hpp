@@ -17,7 +17,7 @@
 //     at the deadline (waited_until); a relative sleep (nanosleep, usleep,
 //     sleep, clock_nanosleep without TIMER_ABSTIME, on any clock) sleeps for
 //     real and adds what it slept (waited).
-// And the plugin's other threads are let rest (linux/settle.hpp's
+// And the plugin's other threads are let rest (linux/thread_rest.hpp's
 // let_other_threads_rest), so that what the calling thread sees of them
 // does not depend on the scheduler: after such a sleep or a wait that timed
 // out; after it woke a thread (pthread_cond_signal, pthread_cond_broadcast,

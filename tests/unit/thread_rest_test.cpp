@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// linux/settle.hpp's let_other_threads_rest, the wait the worker makes
+// linux/thread_rest.hpp's let_other_threads_rest, the wait the worker makes
 // inside a call into a plugin: a thread set to work before it has done
 // that work, and is resting, when the wait returns; the rendering flag of a
 // call nests with it (core/plugin_clock.hpp).
@@ -23,7 +23,7 @@
 #include <thread>
 
 #include "core/plugin_clock.hpp"
-#include "linux/settle.hpp"
+#include "linux/thread_rest.hpp"
 
 namespace {
 
@@ -101,7 +101,7 @@ struct worker_thread {
 };
 
 // The rest keeps the threads' /proc files open from one rest to the next
-// (linux/settle.cpp): a thread started since the last rest, or one started
+// (linux/task_files.cpp): a thread started since the last rest, or one started
 // as another ended (the same count), is still waited for.
 TEST(ThreadRest, SeesThreadsStartedAndEndedSinceTheLastRest) {
     auto idle = std::make_unique<worker_thread>();

@@ -11,7 +11,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
-#include <utility>
 
 namespace vr::host {
 
@@ -78,10 +77,17 @@ stat_line read_stat(const kept_thread& t) {
     return line;
 }
 
-int open_task_file(const char* tid, const char* file) {
+// Opens /proc/self/task/TID/FILE; -1 when it cannot.
+int open_task_file(long tid, const char* file) {
     char path[80] = "/proc/self/task/";
     std::size_t n = std::strlen(path);
-    for (const char* c = tid; *c && n < 40; ++c) path[n++] = *c;
+    char digits[24];
+    int d = 0;
+    do {
+        digits[d++] = static_cast<char>('0' + tid % 10);
+        tid /= 10;
+    } while (tid > 0 && d < 20);
+    while (d > 0) path[n++] = digits[--d];
     path[n++] = '/';
     for (const char* c = file; *c && n + 1 < sizeof path; ++c) path[n++] = *c;
     path[n] = '\0';
@@ -92,8 +98,8 @@ int open_task_file(const char* tid, const char* file) {
     return fd;
 }
 
-// Calls f(name, tid) for each thread of this process but self, from the
-// task folder's listing; false when the folder cannot be read.
+// Calls f(tid) for each thread of this process but self, from the task
+// folder's listing; false when the folder cannot be read.
 template <typename F>
 bool each_other_thread(long self, F&& f) {
     int dir;
@@ -112,7 +118,7 @@ bool each_other_thread(long self, F&& f) {
             const char* name = entries + at + 19;
             at += reclen;
             long tid = 0;
-            if (digits_of(name, &tid) > 0 && tid != self) f(name, tid);
+            if (digits_of(name, &tid) > 0 && tid != self) f(tid);
         }
     }
     ::syscall(SYS_close, dir);
@@ -144,8 +150,8 @@ long tally(kept_thread& t, others_now& now) {
 // A check by the path: each thread's files opened, read and closed.
 others_now raw_others(long self) {
     others_now now;
-    each_other_thread(self, [&](const char* name, long tid) {
-        kept_thread t{tid, open_task_file(name, "stat"), open_task_file(name, "schedstat")};
+    each_other_thread(self, [&](long tid) {
+        kept_thread t{tid, open_task_file(tid, "stat"), open_task_file(tid, "schedstat")};
         if (t.stat >= 0) tally(t, now);
         if (t.stat >= 0) ::syscall(SYS_close, t.stat);
         if (t.schedstat >= 0) ::syscall(SYS_close, t.schedstat);
@@ -176,12 +182,12 @@ bool relist(kept_threads& k, long self) {
     for (int i = 0; i < k.count; ++i) drop(k.threads[i]);
     k.count = 0;
     bool fits = true;
-    each_other_thread(self, [&](const char* name, long tid) {
+    each_other_thread(self, [&](long tid) {
         if (k.count == kept_max) {
             fits = false;
             return;
         }
-        kept_thread t{tid, open_task_file(name, "stat"), open_task_file(name, "schedstat")};
+        kept_thread t{tid, open_task_file(tid, "stat"), open_task_file(tid, "schedstat")};
         if (t.stat >= 0)
             k.threads[k.count++] = t;
         else if (t.schedstat >= 0)  // gone already
@@ -249,12 +255,7 @@ struct blocked_call {
 
 bool read_blocked_call(kept_thread& t, blocked_call& c) {
     if (t.syscall == -1) {
-        char tid[24];
-        int n = 0;
-        for (long v = t.tid; v > 0 && n < 20; v /= 10) tid[n++] = static_cast<char>('0' + v % 10);
-        for (int i = 0; i < n / 2; ++i) std::swap(tid[i], tid[n - 1 - i]);
-        tid[n] = '\0';
-        t.syscall = open_task_file(tid, "syscall");
+        t.syscall = open_task_file(t.tid, "syscall");
         if (t.syscall < 0) t.syscall = -2;
     }
     char buf[256];
@@ -293,8 +294,6 @@ bool ends_after(long clock, unsigned long address, long ns) {
            ns_of(deadline) - ns_of(now) >= ns;
 }
 
-// Whether t (quiet) waits where it cannot wake by itself within ahead_ns
-// of an absolute deadline, in a relative sleep of at least asked_ns.
 }  // namespace
 
 bool parked(kept_thread& t, long ahead_ns, long asked_ns) noexcept {
@@ -320,7 +319,5 @@ bool parked(kept_thread& t, long ahead_ns, long asked_ns) noexcept {
                                            : asked_at_least(c.args[2], asked_ns);
     return false;
 }
-
-// Whether t was put on a CPU since marks were taken (a thread they lack
 
 }  // namespace vr::host

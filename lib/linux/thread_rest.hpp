@@ -21,7 +21,7 @@ namespace vr::host {
 // timeout or one ending later, a relative sleep of ten times every_us or
 // more: linux/task_files.hpp's parked), or, when ran_is_rest, has been on
 // a CPU since the first check of the rest before this one. At once in a
-// process with no other thread. It allocates nothing and calls nothing of
+// process with no other thread (asked of the kernel, not of /proc). It allocates nothing and calls nothing of
 // libc's that render-one interposes (raw system calls): it runs on the
 // plugin arena and the fixed stack, and reads no clock a plugin reads.
 void let_other_threads_rest(int checks, int every_us, bool ran_is_rest = false) noexcept;
@@ -36,10 +36,12 @@ void about_to_wait() noexcept;
 long rest_waits_for() noexcept;
 
 // What the calling thread's last let_other_threads_rest did (zeros before
-// any), for the tests: the checks it made and the times the bell woke it.
+// any), for the tests: the checks it made, the times the bell woke it, and
+// whether the kernel said no other thread was there (no /proc read).
 struct rest_made {
     int checks = 0;
     int rings = 0;
+    bool alone = false;
 };
 rest_made last_rest() noexcept;
 

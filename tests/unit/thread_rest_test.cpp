@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <pthread.h>
+#include <sched.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -144,6 +145,32 @@ TEST(ThreadRest, AForkedChildWaitsForItsOwnThreads) {
     parents.start();
     vr::host::let_other_threads_rest(2, 100);
     EXPECT_NE(parents.done.load(), 0u) << "the parent's kept files after the fork";
+}
+
+// A process with no other thread rests at once on the kernel's word
+// (unshare(CLONE_THREAD) succeeds only then), reading nothing of /proc;
+// one thread more and the folder is read. Where a sandbox refuses the
+// call, the folder answers both.
+TEST(ThreadRest, ANoOtherThreadRestAsksTheKernelNotProc) {
+    const pid_t child = ::fork();  // a child of one thread, whatever ran here before
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        const bool kernel_answers = ::syscall(SYS_unshare, CLONE_THREAD) == 0;
+        vr::host::let_other_threads_rest(2, 100);
+        const vr::host::rest_made single = vr::host::last_rest();
+        int failed = single.checks == 1 && single.alone == kernel_answers ? 0 : 1;
+        worker_thread other;
+        vr::host::let_other_threads_rest(2, 100);
+        if (vr::host::last_rest().alone) failed |= 2;
+        ::_exit(kernel_answers ? failed : failed | 4);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status));
+    const int code = WEXITSTATUS(status);
+    EXPECT_EQ(code & 1, 0) << "with no other thread: not one check on the kernel's word";
+    EXPECT_EQ(code & 2, 0) << "with a thread started: the rest took the process for single";
+    EXPECT_EQ(code & 4, 0) << "unshare(CLONE_THREAD) refused here: only the /proc answer was tested";
 }
 
 // A thread of this process, by its id: where /proc says it waits, and how

@@ -152,7 +152,7 @@ endif
 # its CBOR reader, wire_cbor) and
 # host/read_only's (lib/linux, lib/wine and lib/host are not in libvr).
 UNIT_LINUX_OBJS := $(patsubst %,$(BUILD)/obj/lib/linux/%.o,child_heap plugin_arena fixed_stack settle \
-                   thread_rest task_files)
+                   thread_rest task_files wait_notes)
 UNIT_WINE_OBJS  := $(patsubst %,$(BUILD)/obj/lib/wine/%.o,wine_session prefix_server server_lookup display)
 UNIT_HOST_OBJS  := $(patsubst %,$(BUILD)/obj/lib/host/%.o,instance_wire wire_cbor read_only)
 $(UNIT_OBJS): CXXFLAGS = $(UNIT_CXXFLAGS)

@@ -16,6 +16,7 @@
 #include "core/plugin_clock.hpp"
 #include "linux/pinned_randomness.hpp"
 #include "linux/thread_rest.hpp"
+#include "linux/wait_notes.hpp"
 
 namespace vr::host::pinned {
 
@@ -118,6 +119,38 @@ void slept(plugin_clock& clock, const timespec& asked, int result, const timespe
         clock.waited(ns_of(asked) - ns_of(*left));
 }
 
+// A plugin's own thread, outside any call into a plugin, about to block
+// in a wait of these: it notes which (linux/wait_notes.hpp) until the wait
+// returns or unwinds, and then rings for a rest waiting for it.
+class said_wait {
+public:
+    explicit said_wait(const wait_said& said) noexcept {
+        wait_begins(said);
+        about_to_wait();
+    }
+    ~said_wait() { wait_ended(); }
+    said_wait(const said_wait&) = delete;
+    said_wait& operator=(const said_wait&) = delete;
+};
+
+wait_said condition_until(clockid_t clock, const timespec* abstime) {
+    wait_said said;
+    said.kind = wait_kind::condition;
+    if (abstime) {
+        said.timed = true;
+        said.clock = clock;
+        said.deadline_ns = ns_of(*abstime);
+    }
+    return said;
+}
+
+wait_said sleep_for(std::int64_t ns) {
+    wait_said said;
+    said.kind = wait_kind::relative_sleep;
+    said.asked_ns = ns;
+    return said;
+}
+
 }  // namespace
 
 bool virtual_reading(clockid_t clock, timespec* ts) noexcept {
@@ -133,6 +166,8 @@ bool virtual_reading(clockid_t clock, timespec* ts) noexcept {
 using vr::plugin_clock;
 using namespace vr::host::pinned;
 using vr::host::about_to_wait;
+using vr::host::wait_kind;
+using vr::host::wait_said;
 
 extern "C" {
 
@@ -150,8 +185,11 @@ clock_t times(struct tms* out) noexcept {
 int pthread_cond_timedwait(pthread_cond_t* cond, pthread_mutex_t* mutex, const struct timespec* abstime) {
     static const auto real = VR_LIBC(pthread_cond_timedwait, "GLIBC_2.3.2");
     plugin_clock* c = pinned_clock();
-    if (!c) about_to_wait();
-    if (!c || !waits_on_monotonic(cond)) return real(cond, mutex, abstime);
+    if (!c) {
+        const said_wait said(condition_until(waits_on_monotonic(cond) ? CLOCK_MONOTONIC : CLOCK_REALTIME, abstime));
+        return real(cond, mutex, abstime);
+    }
+    if (!waits_on_monotonic(cond)) return real(cond, mutex, abstime);
     const timespec until = real_deadline(*c, *abstime);
     const int result = real(cond, mutex, &until);
     if (result == ETIMEDOUT) {
@@ -165,8 +203,11 @@ int pthread_cond_clockwait(pthread_cond_t* cond, pthread_mutex_t* mutex, clockid
                            const struct timespec* abstime) {
     static const auto real = VR_LIBC(pthread_cond_clockwait, "GLIBC_2.34");
     plugin_clock* c = pinned_clock();
-    if (!c) about_to_wait();
-    if (!c || !monotonic(clock)) return real(cond, mutex, clock, abstime);
+    if (!c) {
+        const said_wait said(condition_until(clock, abstime));
+        return real(cond, mutex, clock, abstime);
+    }
+    if (!monotonic(clock)) return real(cond, mutex, clock, abstime);
     const timespec until = real_deadline(*c, *abstime);
     const int result = real(cond, mutex, CLOCK_MONOTONIC, &until);
     if (result == ETIMEDOUT) {
@@ -179,8 +220,19 @@ int pthread_cond_clockwait(pthread_cond_t* cond, pthread_mutex_t* mutex, clockid
 int clock_nanosleep(clockid_t clock, int flags, const struct timespec* req, struct timespec* rem) {
     static const auto real = VR_LIBC(clock_nanosleep, "GLIBC_2.17");
     plugin_clock* c = pinned_clock();
-    if (!c) about_to_wait();
-    if (!c || !req) return real(clock, flags, req, rem);
+    if (!c) {
+        wait_said said;
+        if (req && (flags & TIMER_ABSTIME)) {
+            said.kind = wait_kind::sleep_until;
+            said.clock = clock;
+            said.deadline_ns = ns_of(*req);
+        } else if (req) {
+            said = sleep_for(ns_of(*req));
+        }
+        const said_wait noted(said);
+        return real(clock, flags, req, rem);
+    }
+    if (!req) return real(clock, flags, req, rem);
     if (!(flags & TIMER_ABSTIME)) {
         const timespec asked = *req;  // rem may be req
         const int result = real(clock, flags, req, rem);
@@ -198,8 +250,11 @@ int clock_nanosleep(clockid_t clock, int flags, const struct timespec* req, stru
 int nanosleep(const struct timespec* req, struct timespec* rem) {
     static const auto real = VR_LIBC(nanosleep, "GLIBC_2.2.5");
     plugin_clock* c = pinned_clock();
-    if (!c) about_to_wait();
-    if (!c || !req) return real(req, rem);
+    if (!c) {
+        const said_wait said(req ? sleep_for(ns_of(*req)) : wait_said{});
+        return real(req, rem);
+    }
+    if (!req) return real(req, rem);
     const timespec asked = *req;  // rem may be req
     const int result = real(req, rem);
     slept(*c, asked, result == 0 ? 0 : errno, rem);
@@ -209,20 +264,26 @@ int nanosleep(const struct timespec* req, struct timespec* rem) {
 int usleep(useconds_t us) {
     static const auto real = VR_LIBC(usleep, "GLIBC_2.2.5");
     plugin_clock* c = pinned_clock();
-    if (!c) about_to_wait();
+    if (!c) {
+        const said_wait said(sleep_for(std::int64_t{us} * 1000));
+        return real(us);
+    }
     const int result = real(us);
-    if (c) let_others_rest();
-    if (c && result == 0) c->waited(std::int64_t{us} * 1000);
+    let_others_rest();
+    if (result == 0) c->waited(std::int64_t{us} * 1000);
     return result;
 }
 
 unsigned int sleep(unsigned int s) {
     static const auto real = VR_LIBC(sleep, "GLIBC_2.2.5");
     plugin_clock* c = pinned_clock();
-    if (!c) about_to_wait();
+    if (!c) {
+        const said_wait said(sleep_for(std::int64_t{s} * ns_per_s));
+        return real(s);
+    }
     const unsigned int left = real(s);
-    if (c) let_others_rest();
-    if (c && left <= s) c->waited(std::int64_t{s - left} * ns_per_s);
+    let_others_rest();
+    if (left <= s) c->waited(std::int64_t{s - left} * ns_per_s);
     return left;
 }
 
@@ -235,6 +296,7 @@ unsigned int sleep(unsigned int s) {
 int pthread_cond_signal(pthread_cond_t* cond) {
     static const auto real = VR_LIBC(pthread_cond_signal, "GLIBC_2.3.2");
     const int result = real(cond);
+    vr::host::condition_signalled();
     if (pinned_clock()) woke_others = told_others = true;
     return result;
 }
@@ -242,6 +304,7 @@ int pthread_cond_signal(pthread_cond_t* cond) {
 int pthread_cond_broadcast(pthread_cond_t* cond) {
     static const auto real = VR_LIBC(pthread_cond_broadcast, "GLIBC_2.3.2");
     const int result = real(cond);
+    vr::host::condition_signalled();
     if (pinned_clock()) woke_others = told_others = true;
     return result;
 }
@@ -250,7 +313,8 @@ int pthread_cond_broadcast(pthread_cond_t* cond) {
 // about to block, for a rest waiting for it (linux/thread_rest.hpp).
 int pthread_cond_wait(pthread_cond_t* cond, pthread_mutex_t* mutex) {
     static const auto real = VR_LIBC(pthread_cond_wait, "GLIBC_2.3.2");
-    if (!pinned_clock()) about_to_wait();
+    if (pinned_clock()) return real(cond, mutex);
+    const said_wait said(condition_until(CLOCK_MONOTONIC, nullptr));
     return real(cond, mutex);
 }
 

@@ -176,11 +176,15 @@ void drop(kept_thread& t) {
 }
 
 // Drops the kept files, lists the task folder again and opens each other
-// thread's; false when they are more than kept_max (the caller then
-// checks by path).
+// thread's (and self's stat, when it is not kept); false when they are more
+// than kept_max (the caller then checks by path).
 bool relist(kept_threads& k, long self) {
     for (int i = 0; i < k.count; ++i) drop(k.threads[i]);
     k.count = 0;
+    if (k.own.tid != self || k.own.stat < 0) {
+        if (k.own.stat >= 0) drop(k.own);
+        k.own = {self, open_task_file(self, "stat")};
+    }
     bool fits = true;
     each_other_thread(self, [&](long tid) {
         if (k.count == kept_max) {
@@ -198,11 +202,12 @@ bool relist(kept_threads& k, long self) {
 
 }  // namespace
 
-bool check_kept(kept_threads& k, long self, others_now& now) noexcept {
+bool check_kept(kept_threads& k, long self, others_now& now, long ahead_ns, long asked_ns) noexcept {
     const long pid = ::syscall(SYS_getpid);
     if (k.pid != pid) {  // a forked child: list its own threads
         k.pid = pid;
         k.self = -1;
+        if (k.own.stat >= 0) drop(k.own);
     }
     // The kept files first; when they say a thread came or went, the
     // folder listed again and the new ones read.
@@ -213,9 +218,22 @@ bool check_kept(kept_threads& k, long self, others_now& now) noexcept {
             k.self = self;
         }
         now = {};
-        bool same = true;
-        for (int i = 0; i < k.count && same; ++i)
-            if (tally(k.threads[i], now) != k.count + 1) same = false;
+        bool same = true, counted = false;
+        for (int i = 0; i < k.count && same; ++i) {
+            kept_thread& t = k.threads[i];
+            const note_read note = read_note(t.tid, t.note, ahead_ns, asked_ns);
+            t.note_seq = note.seq;
+            t.noted = note.parked;
+            if (t.noted) {  // parked, and alive: a thread ends only out of its wait
+                ++now.threads;
+                ++now.noted;
+                continue;
+            }
+            if (tally(t, now) != k.count + 1) same = false;
+            counted = true;
+        }
+        // Every other thread noted: self's stat says whether one started.
+        if (same && !counted && k.count > 0) same = read_stat(k.own).threads == k.count + 1;
         if (same && (listed || k.count > 0)) return true;
     }
     return false;  // threads came and went while it read
@@ -297,6 +315,7 @@ bool ends_after(long clock, unsigned long address, long ns) {
 }  // namespace
 
 bool parked(kept_thread& t, long ahead_ns, long asked_ns) noexcept {
+    if (t.noted) return true;
     blocked_call c;
     if (!read_blocked_call(t, c)) return false;
     if (c.nr == SYS_futex) {

@@ -29,15 +29,19 @@ long real_now_ns() {
 // --- what ran since the rest before ----------------------------------------
 //
 // Each rest marks, at its first check, how many times each other thread
-// has been put on a CPU (schedstat's third field). A thread whose count
-// has moved since has run since; one the marks lack started since. Marks
-// go by thread id and stay true whoever rests next (a count never goes
-// back; an id taken again is a thread that started since).
+// has been put on a CPU (schedstat's third field) and its note's sequence
+// (linux/wait_notes.hpp). A thread whose count or sequence has moved since
+// has run since (a note moves as its thread begins or ends a wait); one
+// the marks lack started since. A thread taken by its note has no count
+// read: its mark has none (-1). Marks go by thread id and stay true
+// whoever rests next (a count never goes back; an id taken again is a
+// thread that started since).
 
-// A thread's runs at the first check of a rest, for the next rest.
+// A thread's runs and note at the first check of a rest, for the next rest.
 struct run_mark {
     long tid = 0;
     long runs = 0;
+    unsigned long note_seq = 0;
 };
 
 // Kept with the kept files (used by their holder only).
@@ -50,7 +54,8 @@ struct {
 // counts as not).
 bool ran_since(const kept_thread& t, const run_mark* marks, int marked) {
     for (int i = 0; i < marked; ++i)
-        if (marks[i].tid == t.tid) return t.runs > marks[i].runs;
+        if (marks[i].tid == t.tid)
+            return t.note_seq != marks[i].note_seq || (!t.noted && marks[i].runs >= 0 && t.runs > marks[i].runs);
     return false;
 }
 
@@ -165,13 +170,17 @@ void let_other_threads_rest(int checks, int every_us, bool ran_is_rest) noexcept
     for (int quiet = 0, check = 0;; ++check) {
         g_rest.checks = check + 1;
         others_now now;
-        const bool by_kept = kept && check_kept(*kept, self, now);
+        const bool by_kept = kept && check_kept(*kept, self, now, ahead_ns, asked_ns);
         if (!by_kept) now = check_by_path(self);
+        g_rest.by_notes = now.noted;
         if (now.threads == 0) break;  // nothing else can run
         if (by_kept && check == 0) {
             marked_before = g_marks.count;
             std::memcpy(before, g_marks.marks, sizeof(run_mark) * static_cast<std::size_t>(marked_before));
-            for (int i = 0; i < kept->count; ++i) g_marks.marks[i] = {kept->threads[i].tid, kept->threads[i].runs};
+            for (int i = 0; i < kept->count; ++i) {
+                const kept_thread& t = kept->threads[i];
+                g_marks.marks[i] = {t.tid, t.noted ? -1 : t.runs, t.note_seq};
+            }
             g_marks.count = kept->count;
         }
         if (cpu_before < 0) cpu_before = now.cpu_ns;

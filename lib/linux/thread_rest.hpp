@@ -3,8 +3,9 @@
 // after it woke another thread, slept or timed out (linux/
 // pinned_clocks.cpp), the plugin's other threads run until they rest, so
 // that what the caller then sees of them (a flag set, a thread gone) does
-// not depend on how the scheduler ran them. It watches them through /proc
-// (linux/task_files.hpp). No JUCE here.
+// not depend on how the scheduler ran them. It watches them through what
+// they note of their waits and through /proc (linux/task_files.hpp). No
+// JUCE here.
 #pragma once
 
 namespace vr::host {
@@ -19,11 +20,13 @@ namespace vr::host {
 // Sooner, at a check where none is running and each waits where it cannot
 // wake by itself before the last of those checks (a futex wait with no
 // timeout or one ending later, a relative sleep of ten times every_us or
-// more: linux/task_files.hpp's parked), or, when ran_is_rest, has been on
-// a CPU since the first check of the rest before this one. At once in a
-// process with no other thread (asked of the kernel, not of /proc). It allocates nothing and calls nothing of
-// libc's that render-one interposes (raw system calls): it runs on the
-// plugin arena and the fixed stack, and reads no clock a plugin reads.
+// more: linux/task_files.hpp's parked, by the thread's note or its
+// syscall file), or, when ran_is_rest, has been on a CPU (or begun or
+// ended a noted wait) since the first check of the rest before this one.
+// At once in a process with no other thread (asked of the kernel, not of
+// /proc). It allocates nothing and calls nothing of libc's that
+// render-one interposes (raw system calls): it runs on the plugin arena
+// and the fixed stack, and reads no clock a plugin reads.
 void let_other_threads_rest(int checks, int every_us, bool ran_is_rest = false) noexcept;
 
 // Said by a thread outside any call into a plugin (a plugin's own thread)
@@ -36,12 +39,15 @@ void about_to_wait() noexcept;
 long rest_waits_for() noexcept;
 
 // What the calling thread's last let_other_threads_rest did (zeros before
-// any), for the tests: the checks it made, the times the bell woke it, and
-// whether the kernel said no other thread was there (no /proc read).
+// any), for the tests: the checks it made, the times the bell woke it,
+// whether the kernel said no other thread was there (no /proc read), and
+// how many threads its last check took by their notes (linux/
+// wait_notes.hpp), their files unread.
 struct rest_made {
     int checks = 0;
     int rings = 0;
     bool alone = false;
+    int by_notes = 0;
 };
 rest_made last_rest() noexcept;
 

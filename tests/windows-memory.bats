@@ -90,6 +90,54 @@ plugin_at_length() {
     same_everywhere "$MEMORY" 64 --duration 0.1 --tail 0
 }
 
+# Between two blocks of one render the worker zeroes only the top 4 KiB of
+# the stack below the call (windows/plugin_stack.hpp): deeper lies what the
+# plugin's own earlier blocks left, the same in every process, because the
+# worker's own work between blocks writes no deeper. Note 64 struck at
+# 0.3 s (the render's 29th block of 512 frames, or its 225th of 64) reads
+# below its frames there. VR_STACK_CHECK=1 stops the worker, saying so,
+# where its own work between two blocks wrote deeper than those 4 KiB: a
+# block_render made to write 16 KiB of stack between blocks failed this
+# way (checked by hand, 2026-11-26).
+@test "note 64 struck in a later block renders the same bytes in every process, and the worker writes no deeper than the 4 KiB it zeroes between blocks" {
+    /usr/bin/python3 - "$OUT/late.mid" <<'PY'
+import struct, sys
+# 480 ticks a quarter, 120 bpm: note 64 from 0.3 s (288 ticks) to 0.45 s.
+track = b"\x82\x20\x90\x40\x64" + b"\x81\x10\x80\x40\x00" + b"\x00\xff\x2f\x00"
+with open(sys.argv[1], "wb") as f:
+    f.write(b"MThd" + struct.pack(">IHHH", 6, 0, 1, 480) + b"MTrk" + struct.pack(">I", len(track)) + track)
+PY
+    local i block
+    for block in 512 64; do
+        for i in 1 2 3 4 5; do
+            env "VR_MEMORY_PAD=$(printf 'x%.0s' $(seq $((i * 37))))" \
+                render-one --plugin "$MEMORY" --midi "$OUT/late.mid" --tail 0.1 --block-size "$block" \
+                -o "$OUT/late$block-$i.wav" > "$OUT/late$block-$i.json" 2> "$OUT/late.err" ||
+                fail "render-one failed: $(cat "$OUT/late.err")"
+            run jq -r '[.status, (.peak_dbfs > -40)] | @tsv' "$OUT/late$block-$i.json"
+            assert_output "ok	true"
+            cmp -s "$OUT/late$block-1.wav" "$OUT/late$block-$i.wav" ||
+                fail "block size $block: process $i (an environment $((i * 37)) characters longer) rendered other bytes"
+        done
+    done
+    # The check, on a one-off, on batches under each isolation mode, and
+    # on a tail rendered until silence.
+    VR_STACK_CHECK=1 render-one --plugin "$MEMORY" --midi "$OUT/late.mid" --tail auto --block-size 64 \
+        -o "$OUT/checked.wav" > "$OUT/checked.json" 2> "$OUT/checked.err"
+    run jq -r .status "$OUT/checked.json"
+    assert_output ok
+    local mode
+    for mode in fresh reset restore; do
+        for i in 1 2 3; do printf '{"midi_path":"%s","output_path":"%s/%s%d.wav","tail_s":0.1}\n' "$OUT/late.mid" "$OUT" "$mode" "$i"; done |
+            VR_STACK_CHECK=1 render-one --plugin "$MEMORY" --isolation "$mode" > "$OUT/$mode.ndjson" 2> "$OUT/$mode.err"
+        run jq -s -r --arg mode "$mode" '[.[] | select(.status == "ok" and .isolation == $mode)] | length' "$OUT/$mode.ndjson"
+        assert_output 3
+        cmp -s "$OUT/${mode}1.wav" "$OUT/${mode}3.wav" || fail "$mode: the first job and the third differ"
+    done
+    run grep -l VR_STACK_CHECK "$OUT/checked.err" "$OUT/fresh.err" "$OUT/reset.err" "$OUT/restore.err"
+    assert_output ""
+}
+
 @test "the plugin file at paths of five lengths gives each note one file; with --real-randomness all but note 63 differ" {
     local i note
     for i in 1 2 3 4 5; do render_notes "$(plugin_at_length $((i * 40)))" "$OUT/$i"; done

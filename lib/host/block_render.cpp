@@ -217,6 +217,7 @@ audio_buffer render_blocks(juce_plugin& p, const play_plan& plan, int channels, 
             process(static_cast<int>(until - pos));
         }
     };
+    render_begins();
     while (pos < plan.frames + latency())
         render_block(static_cast<int>(std::min<std::int64_t>(p.block_size, plan.frames + latency() - pos)));
 

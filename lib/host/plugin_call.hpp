@@ -17,6 +17,7 @@
 // the real clock and the real heap.
 #pragma once
 #include <atomic>
+#include <exception>
 #include <utility>
 
 #include "core/plugin_clock.hpp"
@@ -48,6 +49,15 @@ inline std::atomic<bool> renders_over{false};
 // told to stop: about 0.25 ms of CPU a one-off here).
 inline void set_renders_over(bool over) noexcept { detail::renders_over.store(over, std::memory_order_relaxed); }
 
+// A render begins (host/block_render.cpp): on Windows its first block is
+// entered as any call is (windows/plugin_stack.hpp), later ones with only
+// the top of the stack zeroed.
+inline void render_begins() noexcept {
+#ifdef _WIN32
+    windows::render_begins();
+#endif
+}
+
 // Runs f() (the call into the plugin) inside the instance's context and
 // returns what it returns; renders says it is a process call (a call that
 // renders no audio lets the plugin's other threads rest before each clock
@@ -57,7 +67,11 @@ decltype(auto) call_plugin(plugin_context& context, F&& f, bool renders = false)
     if (detail::renders_over.load(std::memory_order_relaxed)) return std::forward<F>(f)();
     inside_plugin inside(context.clock, renders);
 #ifdef _WIN32
-    windows::scrub_stack();
+    windows::scrub_stack(renders);
+    struct returned {
+        bool block;
+        ~returned() { windows::call_returned(block && std::uncaught_exceptions() == 0); }
+    } on_return{renders};
     return std::forward<F>(f)();
 #else
     start_arena();  // once a process

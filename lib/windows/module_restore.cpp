@@ -107,7 +107,7 @@ void keep_module(const plugin_ref& ref, int sample_rate) {
     plugin_clock loading(sample_rate);
     const bool loaded = [&] {
         inside_plugin inside(loading);  // what host/plugin_call.hpp's call_plugin does on Windows
-        scrub_stack();
+        scrub_stack(false);
         // As JUCE's hosts load it (a plain LoadLibrary of the full path).
         HMODULE m = LoadLibraryW(path.c_str());
         if (!m) return false;  // JUCE's own load says why

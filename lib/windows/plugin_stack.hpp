@@ -2,8 +2,9 @@
 // The stack a Windows plugin's call runs on (render-one(1),
 // Reproducibility): at every entry (host/plugin_call.hpp calls
 // scrub_stack just before the call), the scrub_bytes below the stack
-// pointer are zero, so a plugin that reads a local it never set reads
-// zeros, not what the worker's own work left there.
+// pointer are the same in every process, so a plugin that reads a local it
+// never set reads what it would read anywhere, not what the worker's own
+// work left there: zeros, or what the plugin's own previous block left.
 //
 // Not a stack of our own, as on Linux (linux/fixed_stack.hpp): under wine
 // the worker's main thread, where every call runs, has its stack at the
@@ -15,10 +16,21 @@
 // exceptions of mingw and MSVC code use, refuse frames outside them) and
 // unwind information for the switch; zeroing in place needs neither.
 // The pages are touched downward first (the compiler's stack probe, as
-// __chkstk does: a plain memset below the guard page faults). Costs about
-// 2.7 us a call (64 KiB zeroed; measured under wine 8.0 on the 2-core
-// build VM): 2.5 ms of CPU for 10 s rendered in blocks of 512 frames.
-// Off with the pins (--real-randomness).
+// __chkstk does: a plain memset below the guard page faults).
+//
+// What it costs: zeroing 64 KiB took about 1.8 us a call inside a render
+// (the region cold after the plugin's block; 0.6 us in a loop), 0.21 ms of
+// a fresh job's 115 calls (perf, under wine 8.0 on the 2-core build VM).
+// Between two process calls of one render the worker's own work (the next
+// block's MIDI and input, the block's samples stored) writes at most 512
+// bytes below the call's frame (measured on every render path of the
+// suites: a pattern laid below after each block, read back before the
+// next): that call zeroes block_scrub_bytes only, and the rest below holds
+// what the plugin's own previous block left, the same in every process.
+// Every other call, and a render's first block, zeroes scrub_bytes.
+// VR_STACK_CHECK=1 in the worker's environment (the tests') lays that
+// pattern down and stops the worker, saying so, where the worker wrote
+// deeper between two blocks. Off with the pins (--real-randomness).
 //
 // Not covered: what the registers hold at entry, bytes deeper than
 // scrub_bytes, calls on another thread than the main one (none the worker
@@ -30,8 +42,18 @@
 namespace vr::windows {
 
 constexpr std::size_t scrub_bytes = std::size_t{64} << 10;
+constexpr std::size_t block_scrub_bytes = std::size_t{4} << 10;
 
-// Zeroes the scrub_bytes below the caller's frame when pinning is on.
-void scrub_stack() noexcept;
+// Just before a call into the plugin (block: a process call), when
+// pinning is on: zeroes scrub_bytes below the caller's frame, or
+// block_scrub_bytes for a block that follows the render's previous block
+// with no other call between.
+void scrub_stack(bool block) noexcept;
+
+// Just after the call returned (threw: false): whether it was a block.
+void call_returned(bool block) noexcept;
+
+// A render begins: its first block zeroes scrub_bytes.
+void render_begins() noexcept;
 
 }  // namespace vr::windows

@@ -176,15 +176,11 @@ void drop(kept_thread& t) {
 }
 
 // Drops the kept files, lists the task folder again and opens each other
-// thread's (and self's stat, when it is not kept); false when they are more
-// than kept_max (the caller then checks by path).
+// thread's; false when they are more than kept_max (the caller then
+// checks by path).
 bool relist(kept_threads& k, long self) {
     for (int i = 0; i < k.count; ++i) drop(k.threads[i]);
     k.count = 0;
-    if (k.own.tid != self || k.own.stat < 0) {
-        if (k.own.stat >= 0) drop(k.own);
-        k.own = {self, open_task_file(self, "stat")};
-    }
     bool fits = true;
     each_other_thread(self, [&](long tid) {
         if (k.count == kept_max) {
@@ -207,7 +203,6 @@ bool check_kept(kept_threads& k, long self, others_now& now, long ahead_ns, long
     if (k.pid != pid) {  // a forked child: list its own threads
         k.pid = pid;
         k.self = -1;
-        if (k.own.stat >= 0) drop(k.own);
     }
     // The kept files first; when they say a thread came or went, the
     // folder listed again and the new ones read.
@@ -232,8 +227,12 @@ bool check_kept(kept_threads& k, long self, others_now& now, long ahead_ns, long
             if (tally(t, now) != k.count + 1) same = false;
             counted = true;
         }
-        // Every other thread noted: self's stat says whether one started.
-        if (same && !counted && k.count > 0) same = read_stat(k.own).threads == k.count + 1;
+        // Every other thread noted: the first one's stat says whether one
+        // started or ended since.
+        if (same && !counted && k.count > 0) {
+            const stat_line line = read_stat(k.threads[0]);
+            same = line.ours && line.threads == k.count + 1;
+        }
         if (same && (listed || k.count > 0)) return true;
     }
     return false;  // threads came and went while it read

@@ -32,7 +32,6 @@ struct kept_threads {
     std::atomic_flag busy = ATOMIC_FLAG_INIT;
     long pid = 0;   // the process they were opened in
     long self = 0;  // the thread they were listed for
-    kept_thread own;  // self's stat: the thread count when no other's stat is read
     int count = 0;
     kept_thread threads[kept_max];
 };

@@ -81,15 +81,14 @@ struct noting_thread {
               }
           }) {}
     // Tells it, as render-one's pthread_cond_broadcast does: the real call,
-    // then condition_signalled.
+    // then condition_signalled; under the lock, so that the wait it begins
+    // next begins after both.
     void tell(bool to_quit) {
-        {
-            std::lock_guard lock(m);
-            if (to_quit)
-                quit = true;
-            else
-                ++orders;
-        }
+        std::lock_guard lock(m);
+        if (to_quit)
+            quit = true;
+        else
+            ++orders;
         cv.notify_all();
         vr::host::condition_signalled();
     }
@@ -223,6 +222,35 @@ TEST(WaitNotes, ARestTakesAParkedNoteAndWaitsForAThreadASignalMayHaveWoken) {
         t.tell(false);  // the condition signalled: the note no longer parks it
         vr::host::let_other_threads_rest(2, 100);
         EXPECT_NE(t.done.load(), 0u) << "round " << round << ": the rest ended before the woken thread worked";
+    }
+}
+
+// With every thread it kept taken by its note, a rest still sees a thread
+// started since (the process's thread count, from a kept thread's stat),
+// and waits for it.
+TEST(WaitNotes, AThreadStartedBesideNotedOnesIsWaitedFor) {
+    noting_thread parked_one(sleep_for(60'000 * ms));
+    ASSERT_TRUE(until([&] { return parked_one.waiting(1); }));
+    vr::host::let_other_threads_rest(2, 100);
+    ASSERT_EQ(vr::host::last_rest().by_notes, 1);
+    for (int round = 1; round <= 3; ++round) {
+        std::mutex m;
+        std::condition_variable cv;
+        bool quit = false;
+        std::atomic<unsigned> done{0};
+        std::thread busy([&] {
+            done = work() | 1u;
+            std::unique_lock lock(m);
+            cv.wait(lock, [&] { return quit; });
+        });
+        vr::host::let_other_threads_rest(2, 100);
+        EXPECT_NE(done.load(), 0u) << "round " << round << ": a thread started beside a noted one";
+        {
+            std::lock_guard lock(m);
+            quit = true;
+        }
+        cv.notify_all();
+        busy.join();
     }
 }
 

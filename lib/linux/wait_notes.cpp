@@ -52,6 +52,10 @@ std::atomic<unsigned long> g_signals{0};
 
 thread_local note_slot* t_slot = nullptr;
 thread_local long t_slot_pid = 0;
+// Waits left before a thread that found no slot seeks one again (its
+// threads gone free theirs only as a search finds them gone).
+constexpr int retry_after = 256;
+thread_local int t_retry_in = 0;
 
 long now_ns(clockid_t clock) {
     timespec t{};
@@ -79,6 +83,10 @@ bool gone(long pid, long tid) {
 note_slot* my_slot() {
     const long pid = ::syscall(SYS_getpid);
     if (t_slot && t_slot_pid == pid) return t_slot;
+    if (!t_slot && t_slot_pid == pid && t_retry_in > 0) {
+        --t_retry_in;
+        return nullptr;
+    }
     const long tid = ::syscall(SYS_gettid);
     const int saved_errno = errno;
     note_slot* found = nullptr;
@@ -95,6 +103,7 @@ note_slot* my_slot() {
     errno = saved_errno;
     t_slot = found;
     t_slot_pid = pid;
+    t_retry_in = found ? 0 : retry_after;
     return found;
 }
 

@@ -13,8 +13,10 @@
 #include <chrono>
 #include <condition_variable>
 #include <ctime>
+#include <memory>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "linux/thread_rest.hpp"
 #include "linux/wait_notes.hpp"
@@ -222,6 +224,22 @@ TEST(WaitNotes, ARestTakesAParkedNoteAndWaitsForAThreadASignalMayHaveWoken) {
         t.tell(false);  // the condition signalled: the note no longer parks it
         vr::host::let_other_threads_rest(2, 100);
         EXPECT_NE(t.done.load(), 0u) << "round " << round << ": the rest ended before the woken thread worked";
+    }
+}
+
+// There are 64 slots: a thread beyond them notes nothing (a rest reads its
+// files), and a slot whose thread has ended is taken again.
+TEST(WaitNotes, ThreadsBeyondTheSlotsNoteNothingAndEndedOnesFreeTheirs) {
+    for (int round = 0; round < 2; ++round) {
+        std::vector<std::unique_ptr<noting_thread>> threads;
+        for (int i = 0; i < 70; ++i) threads.push_back(std::make_unique<noting_thread>(sleep_for(60'000 * ms)));
+        int noted = 0;
+        for (auto& t : threads) {
+            ASSERT_TRUE(until([&] { return t->waiting(1); }));
+            if (t->seq() & 1) ++noted;
+        }
+        EXPECT_LE(noted, 64) << "round " << round;
+        EXPECT_GE(noted, 60) << "round " << round << ": the first round's ended threads kept their slots";
     }
 }
 

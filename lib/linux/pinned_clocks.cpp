@@ -15,6 +15,7 @@
 
 #include "core/plugin_clock.hpp"
 #include "linux/pinned_randomness.hpp"
+#include "linux/raw_clock.hpp"
 #include "linux/thread_rest.hpp"
 #include "linux/wait_notes.hpp"
 
@@ -85,7 +86,6 @@ void rest_before_reading() {
     }
 }
 
-std::int64_t ns_of(const timespec& t) { return std::int64_t{t.tv_sec} * ns_per_s + t.tv_nsec; }
 
 timespec timespec_of(std::int64_t ns) {
     if (ns < 0) ns = 0;
@@ -120,12 +120,13 @@ void slept(plugin_clock& clock, const timespec& asked, int result, const timespe
 }
 
 // A plugin's own thread, outside any call into a plugin, about to block
-// in a wait of these: it notes which (linux/wait_notes.hpp) until the wait
-// returns or unwinds, and then rings for a rest waiting for it.
+// in a wait of these: it notes which (linux/wait_notes.hpp; only where
+// pinning is on, as only then does anything rest) until the wait returns
+// or unwinds, and then rings for a rest waiting for it.
 class said_wait {
 public:
     explicit said_wait(const wait_said& said) noexcept {
-        wait_begins(said);
+        if (enabled()) wait_begins(said);
         about_to_wait();
     }
     ~said_wait() { wait_ended(); }
@@ -166,6 +167,7 @@ bool virtual_reading(clockid_t clock, timespec* ts) noexcept {
 using vr::plugin_clock;
 using namespace vr::host::pinned;
 using vr::host::about_to_wait;
+using vr::host::ns_of;
 using vr::host::wait_kind;
 using vr::host::wait_said;
 

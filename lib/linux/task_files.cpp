@@ -12,6 +12,8 @@
 #include <cstring>
 #include <ctime>
 
+#include "linux/raw_clock.hpp"
+
 namespace vr::host {
 
 namespace {
@@ -296,8 +298,6 @@ bool read_timespec(unsigned long address, timespec& t) {
            static_cast<long>(sizeof t);
 }
 
-long ns_of(const timespec& t) { return t.tv_sec * 1'000'000'000L + t.tv_nsec; }
-
 // A relative timeout at address of at least ns.
 bool asked_at_least(unsigned long address, long ns) {
     timespec t{};
@@ -306,9 +306,8 @@ bool asked_at_least(unsigned long address, long ns) {
 
 // An absolute deadline at address on clock at least ns ahead of now.
 bool ends_after(long clock, unsigned long address, long ns) {
-    timespec deadline{}, now{};
-    return read_timespec(address, deadline) && ::syscall(SYS_clock_gettime, clock, &now) == 0 &&
-           ns_of(deadline) - ns_of(now) >= ns;
+    timespec deadline{};
+    return read_timespec(address, deadline) && ends_at_least(static_cast<clockid_t>(clock), ns_of(deadline), ns);
 }
 
 }  // namespace

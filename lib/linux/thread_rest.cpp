@@ -11,6 +11,7 @@
 #include <cstring>
 #include <ctime>
 
+#include "linux/raw_clock.hpp"
 #include "linux/task_files.hpp"
 
 namespace vr::host {
@@ -20,11 +21,7 @@ namespace {
 constexpr long rest_cpu_cap_ns = 50'000'000;
 constexpr long rest_wall_cap_ns = 2'000'000'000;
 
-long real_now_ns() {
-    timespec t{};
-    ::syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &t);
-    return t.tv_sec * 1'000'000'000L + t.tv_nsec;
-}
+long real_now_ns() { return raw_now_ns(CLOCK_MONOTONIC); }
 
 // --- what ran since the rest before ----------------------------------------
 //

@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <csignal>
 
+#include "linux/raw_clock.hpp"
+
 namespace vr::host {
 
 namespace {
@@ -56,12 +58,6 @@ thread_local long t_slot_pid = 0;
 // threads gone free theirs only as a search finds them gone).
 constexpr int retry_after = 256;
 thread_local int t_retry_in = 0;
-
-long now_ns(clockid_t clock) {
-    timespec t{};
-    if (::syscall(SYS_clock_gettime, clock, &t) != 0) return 0;
-    return t.tv_sec * 1'000'000'000L + t.tv_nsec;
-}
 
 // Moves slot i from owner `from` to tid of process pid, its note ended.
 bool take(int i, long from, long tid, long pid) {
@@ -175,10 +171,10 @@ note_read read_note(long tid, note_hint& hint, long ahead_ns, long asked_ns) noe
     switch (kind) {
         case wait_kind::condition:
             r.parked = signals == g_signals.load(std::memory_order_acquire) &&
-                       (!timed || deadline - now_ns(clock) >= ahead_ns);
+                       (!timed || ends_at_least(clock, deadline, ahead_ns));
             break;
         case wait_kind::relative_sleep: r.parked = asked >= asked_ns; break;
-        case wait_kind::sleep_until: r.parked = deadline - now_ns(clock) >= ahead_ns; break;
+        case wait_kind::sleep_until: r.parked = ends_at_least(clock, deadline, ahead_ns); break;
         case wait_kind::none: break;
     }
     return r;

@@ -15,21 +15,14 @@ namespace {
 // the main thread calls).
 bool g_after_block = false;
 
-// A frame of scrub_bytes: GCC probes each of its pages from the top down
-// (___chkstk_ms) before the body runs, so the guard page moves down as it
-// would for any deep call.
+// A frame of `bytes`, zeroed: GCC probes each of its pages from the top
+// down (___chkstk_ms) before the body runs, so the guard page moves down
+// as it would for any deep call.
+template <std::size_t bytes>
 __attribute__((noinline)) void zero_below() noexcept {
-    char area[scrub_bytes];
+    char area[bytes];
     std::memset(area, 0, sizeof area);
     __asm__ volatile("" : : "r"(area) : "memory");  // the zeros are the point: keep them
-}
-
-// The same for block_scrub_bytes: the pages it covers were touched by
-// the first block's zero_below.
-__attribute__((noinline)) void zero_block_below() noexcept {
-    char area[block_scrub_bytes];
-    std::memset(area, 0, sizeof area);
-    __asm__ volatile("" : : "r"(area) : "memory");
 }
 
 // --- VR_STACK_CHECK: the worker's own writes between two blocks ----------
@@ -76,11 +69,11 @@ void scrub_stack(bool block) noexcept {
     g_after_block = false;
     if (!pinned::enabled()) return;
     if (!follows) {
-        zero_below();
+        zero_below<scrub_bytes>();
         return;
     }
     if (checking()) check_pattern();
-    zero_block_below();
+    zero_below<block_scrub_bytes>();
 }
 
 void call_returned(bool block) noexcept {

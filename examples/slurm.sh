@@ -111,9 +111,16 @@ if [ "$check" = 1 ]; then
         case $p in ""|*\"status\":\"error\"*) echo "not ready: ${p:-no programs listed}"; exit 1 ;; esac
         echo "ready: $v; the plugin loads"'
     status=0
+    # The probe's line is its standard output; srun's own words (a task
+    # that exited 1, a node it could not get) go to a file of their own,
+    # said only where the probe said nothing: merged, the two came in
+    # either order.
+    said=$(mktemp) || die "cannot make a temporary file"
+    trap 'rm -f "$said"' EXIT
     while read -r part; do
         line=$(srun --quiet --immediate=60 --partition="$part" -N 1 -n 1 "${sb[@]}" \
-            bash -c "$probe" probe "$plugin" 2>&1 < /dev/null) || status=$((status + 1))
+            bash -c "$probe" probe "$plugin" 2>"$said" < /dev/null) || status=$((status + 1))
+        [ -n "$line" ] || line="not ready: srun: $(cat "$said")"
         printf '%s\t%s\n' "$part" "${line//$'\n'/ }"
     done < <(sinfo -h -o %R | sort -u)
     exit "$status"

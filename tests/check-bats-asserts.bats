@@ -2,6 +2,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # build-aux/check-bats-asserts, the lint that finds bats assertions which can
 # never fail: it flags each bad snippet at its line and passes the good ones.
+# And tests/setup_suite.bash, the net under every bats run: a process that
+# outlives its test holding bats's output fails the run, named, instead of
+# hanging it.
 load helper
 bats_require_minimum_version 1.5.0
 
@@ -230,4 +233,30 @@ EOF
     assert_equal "${#lines[@]}" 2
     assert_line --index 0 --partial "$bad:2:"
     assert_line --index 1 --partial "$bad:2:"
+}
+
+@test "setup_suite.bash: a process left holding bats's output fails the run, named and killed; one that closed it does not" {
+    local dir="$BATS_TEST_TMPDIR/suite" token
+    token="vr-left-$$-$RANDOM"
+    mkdir "$dir"
+    cp "$TESTS_DIR/setup_suite.bash" "$dir/"
+    # The leftover: a sleep, named by an argument of its own, started as a
+    # test's background process is (descriptor 3 open).
+    printf '%s\n' '@test "leaves a process behind" {' \
+        "    bash -c 'exec -a $token sleep 600' &" '}' >"$dir/leaves.bats"
+    # The run ends (its bound only a backstop against the hang this tests).
+    run timeout 120 bats "$dir/leaves.bats" 3>&-
+    assert_failure 1
+    assert_line "ok 1 leaves a process behind"
+    assert_line "not ok 2 teardown_suite"
+    assert_line --regexp "^#   [0-9]+ $token 600"
+    run pgrep -f "^$token"
+    assert_failure 1
+    # Closed, it is none of the run's business.
+    printf '%s\n' '@test "leaves a process behind" {' \
+        "    bash -c 'exec -a $token sleep 600' 3>&- &" '}' >"$dir/leaves.bats"
+    run timeout 120 bats "$dir/leaves.bats" 3>&-
+    assert_success
+    assert_equal "${#lines[@]}" 2
+    pkill -f "^$token" || fail "the sleep that closed descriptor 3 was not running"
 }

@@ -57,7 +57,7 @@ check_odd_renders() {
 
 @test "the demo pipeline renders amsynth programs through parallel workers and sums them up" {
     out="$BATS_TEST_TMPDIR/demo"
-    DEMO_OUT="$out" DEMO_EVERY=1000 DEMO_JOBS=2 run "$TESTS_DIR/../examples/demo.sh"
+    DEMO_OUT="$out" DEMO_EVERY=1000 DEMO_JOBS=2 run "$TESTS_DIR/../examples/demo.sh" 3>&-
     assert_success
     assert_output --partial "jobs:         12 (12 ok, 0 failed, 0 skipped)"
     assert_output --partial "failed:       none"
@@ -95,7 +95,7 @@ check_odd_renders() {
 
 @test "the same job gives the same FLAC bytes in the pipeline and alone" {
     out="$BATS_TEST_TMPDIR/demo"
-    DEMO_OUT="$out" DEMO_EVERY=1800 DEMO_JOBS=2 run "$TESTS_DIR/../examples/demo.sh"
+    DEMO_OUT="$out" DEMO_EVERY=1800 DEMO_JOBS=2 run "$TESTS_DIR/../examples/demo.sh" 3>&-
     assert_success
     first=$(jq -c 'select(.note == 60)' "$out/results.ndjson" | head -1)
     path=$(jq -r .output_path <<<"$first")

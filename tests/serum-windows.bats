@@ -158,7 +158,7 @@ open("bad.fxp", "wb").write(b)'
     # The plugins by their Windows paths (wine's Z: drive is the Linux
     # root); the VST3 by the module file inside its bundle.
     for plugin in "$SERUM1" "$SERUM2/Contents/x86_64-win/Serum2.vst3"; do
-        run --separate-stderr env WINEDEBUG=-all wine "$VR_WIN_FIRST_CALL" "Z:${plugin//\//\\}"
+        run --separate-stderr env WINEDEBUG=-all wine "$VR_WIN_FIRST_CALL" "Z:${plugin//\//\\}" 3>&-
         # The prefix's server that wine started goes now, not when it likes:
         # the tests after this one find none running, as render-one leaves it.
         wineserver -k 2>/dev/null || true

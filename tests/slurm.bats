@@ -182,6 +182,14 @@ task_logs() {
     assert_failure 2
     assert_line --regexp "^main	not ready: .*/nonexistent/synth.so"
     assert_line --regexp "^other	not ready: .*/nonexistent/synth.so"
+    assert_equal "${#lines[@]}" 2
+    # srun's own words, not merged into the probe's: said where the probe
+    # never ran (no node has the feature asked for).
+    run "$SLURM_SH" --check -p "$AMSYNTH" --sbatch '--constraint=nosuchfeature'
+    assert_failure 2
+    assert_line --regexp "^main	not ready: srun: .*feature"
+    assert_line --regexp "^other	not ready: srun: .*feature"
+    assert_equal "${#lines[@]}" 2
 }
 
 @test "24 jobs in 6 blocks over two arrays: merged in job order, equal to a local render" {

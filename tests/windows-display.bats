@@ -22,6 +22,15 @@ setup() {
     mkdir out
 }
 
+teardown() {
+    # A server a test started by hand (with descriptor 3 closed: bats's
+    # output, tests/setup_suite.bash) goes with the test, passed or failed.
+    if [[ -n "${started_server:-}" ]] && wineserver -k0 2>/dev/null; then
+        wineserver -k
+        wineserver -w
+    fi
+}
+
 # Job records of plugin $1, one per name after it (out/NAME.npy), more
 # fields as JSON in $MORE.
 jobs_of() {
@@ -79,8 +88,9 @@ XVFB_LINE='^render-one: .*needs-window\.dll did not load with no display \(it ma
 
 @test "a wine session that ran before render-one, without a display, is not restarted: the job says how to render it" {
     jobs_of "$VR_WIN_NEEDS_WINDOW_VST2" a >jobs.ndjson
-    wineserver -p
-    WINEDEBUG=-all wine cmd /c exit </dev/null >/dev/null 2>&1
+    wineserver -p 3>&-
+    started_server=1
+    WINEDEBUG=-all wine cmd /c exit </dev/null >/dev/null 2>&1 3>&-
     run --separate-stderr render-one --output-root out <jobs.ndjson
     wineserver -k
     wineserver -w

@@ -75,7 +75,7 @@ job() {
     grep -q '^"writes-prefix"=dword:00007672' "$PREFIX/user.reg" || fail "the registry value was not saved"
     # The scratch prefix serves the other tests: put it back.
     rm "$PREFIX/drive_c/vr-writes-prefix.txt"
-    WINEDEBUG=-all wine reg delete 'HKCU\Software\vst-render' /f >/dev/null 2>&1
+    WINEDEBUG=-all wine reg delete 'HKCU\Software\vst-render' /f >/dev/null 2>&1 3>&-
     wineserver -w
     run grep -c 'writes-prefix' "$PREFIX/user.reg"
     assert_output 0

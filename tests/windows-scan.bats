@@ -206,7 +206,7 @@ windows-x86_64	a Windows plugin needs wine: apt-get install wine wine64"
 }
 
 @test "a wineserver that ran before the scan is left running" {
-    wineserver -p
+    wineserver -p 3>&-
     started_server=1
     run --separate-stderr plugin-scan "$VR_WIN_SYNTH_VST2"
     assert_success

@@ -14,6 +14,15 @@ setup() {
     cd "$BATS_TEST_TMPDIR" || exit 1
 }
 
+teardown() {
+    # A server a test started by hand (with descriptor 3 closed: bats's
+    # output, tests/setup_suite.bash) goes with the test, passed or failed.
+    if [[ -n "${started_server:-}" ]] && wineserver -k0 2>/dev/null; then
+        wineserver -k
+        wineserver -w
+    fi
+}
+
 # Renders one note of plugin $1 into $2 (float32 .npy), with more options after.
 render_npy() {
     local plugin="$1" out="$2"
@@ -271,7 +280,8 @@ l.wav ok "
     printf '#!/bin/sh\nprintf "%%s\\n" "$*" >>"%s/wine.log"\nexec "%s" "$@"\n' "$PWD" "$(command -v wine)" >bin/wine
     chmod +x bin/wine
     # A server that ran before any render-one: none of them stops it.
-    wineserver -p
+    wineserver -p 3>&-
+    started_server=1
     for n in 1 2 3; do
         run --separate-stderr env PATH="$PWD/bin:$PATH" render-one --plugin "$VR_WIN_SYNTH_VST2" -o "s$n.npy" --note 60
         assert_success
@@ -281,7 +291,8 @@ l.wav ok "
     # Another server has no note: its session is started again.
     wineserver -k
     wineserver -w
-    wineserver -p
+    wineserver -p 3>&-
+    started_server=1
     run --separate-stderr env PATH="$PWD/bin:$PATH" render-one --plugin "$VR_WIN_SYNTH_VST2" -o s4.npy --note 60
     assert_success
     assert_equal "$(grep -c '^cmd /c exit$' wine.log)" 2
@@ -307,7 +318,8 @@ l.wav ok "
     run wineserver -k0
     assert_failure 1
     # And one left before them by hand is never stopped by a render-one.
-    wineserver -p
+    wineserver -p 3>&-
+    started_server=1
     run --separate-stderr render-one --plugin "$VR_WIN_SYNTH_VST2" -o kept.npy
     assert_success
     run wineserver -k0

@@ -292,7 +292,6 @@ l.wav ok "
     wineserver -k
     wineserver -w
     wineserver -p 3>&-
-    started_server=1
     run --separate-stderr env PATH="$PWD/bin:$PATH" render-one --plugin "$VR_WIN_SYNTH_VST2" -o s4.npy --note 60
     assert_success
     assert_equal "$(grep -c '^cmd /c exit$' wine.log)" 2

@@ -86,7 +86,6 @@ void rest_before_reading() {
     }
 }
 
-
 timespec timespec_of(std::int64_t ns) {
     if (ns < 0) ns = 0;
     return {static_cast<time_t>(ns / ns_per_s), static_cast<long>(ns % ns_per_s)};

@@ -23,9 +23,11 @@ inline std::int64_t raw_now_ns(clockid_t clock) noexcept {
 
 // Whether deadline_ns on clock is at least ns from now: a wait until then
 // cannot end by itself sooner (linux/task_files.hpp's parked, and a note's,
-// linux/wait_notes.hpp).
+// linux/wait_notes.hpp). A clock that cannot be read says no: the thread
+// is then checked again rather than taken to be parked.
 inline bool ends_at_least(clockid_t clock, std::int64_t deadline_ns, std::int64_t ns) noexcept {
-    return deadline_ns - raw_now_ns(clock) >= ns;
+    timespec now{};
+    return ::syscall(SYS_clock_gettime, clock, &now) == 0 && deadline_ns - ns_of(now) >= ns;
 }
 
 }  // namespace vr::host

@@ -21,8 +21,6 @@ namespace {
 constexpr long rest_cpu_cap_ns = 50'000'000;
 constexpr long rest_wall_cap_ns = 2'000'000'000;
 
-long real_now_ns() { return raw_now_ns(CLOCK_MONOTONIC); }
-
 // --- what ran since the rest before ----------------------------------------
 //
 // Each rest marks, at its first check, how many times each other thread
@@ -145,7 +143,7 @@ void let_other_threads_rest(int checks, int every_us, bool ran_is_rest) noexcept
         return;
     }
     const long self = ::syscall(SYS_gettid);
-    const long give_up = real_now_ns() + rest_wall_cap_ns;
+    const long give_up = raw_now_ns(CLOCK_MONOTONIC) + rest_wall_cap_ns;
     long cpu_before = -1;
     // The kept files, unless another thread's rest has them: the path then.
     kept_threads* const kept = take_kept_threads();
@@ -182,7 +180,8 @@ void let_other_threads_rest(int checks, int every_us, bool ran_is_rest) noexcept
         }
         if (cpu_before < 0) cpu_before = now.cpu_ns;
         quiet = now.busy ? 0 : quiet + 1;
-        if (quiet >= checks || now.cpu_ns - cpu_before >= rest_cpu_cap_ns || real_now_ns() >= give_up) break;
+        if (quiet >= checks || now.cpu_ns - cpu_before >= rest_cpu_cap_ns || raw_now_ns(CLOCK_MONOTONIC) >= give_up)
+            break;
         // Quiet, and none can wake by itself before the checks still to
         // come would see it (or, when ran_is_rest, each has run since the
         // rest before): they would add nothing.

@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "linux/raw_clock.hpp"
 #include "linux/thread_rest.hpp"
 #include "linux/wait_notes.hpp"
 
@@ -147,6 +148,14 @@ TEST(WaitNotes, AConditionWaitIsParkedUntilAConditionIsSignalled) {
     ASSERT_TRUE(until([&] { return t.done != 0 && t.waiting(2); }));
     EXPECT_EQ(t.seq(), vr::host::conditions_seen() ? 3u : 0u) << "ended, and begun again";
     EXPECT_EQ(parked(t.tid, 10 * ms, 10 * ms), vr::host::conditions_seen()) << "its next wait, begun after the signal";
+}
+
+// A deadline on a clock that cannot be read is never far enough: the
+// thread is checked again, not taken to be parked.
+TEST(WaitNotes, ADeadlineOnAClockThatCannotBeReadIsNeverFarEnough) {
+    const std::int64_t far = std::int64_t{1} << 62;
+    EXPECT_TRUE(vr::host::ends_at_least(CLOCK_MONOTONIC, far, 10 * ms));
+    EXPECT_FALSE(vr::host::ends_at_least(static_cast<clockid_t>(-12345), far, 10 * ms));
 }
 
 TEST(WaitNotes, ADeadlineOrASleepParksOnlyWhenFarEnough) {

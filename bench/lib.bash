@@ -8,9 +8,9 @@
 # timed KEY ROUND JOBS RESULTS COMMAND...: runs the command and appends its
 # wall time, the user and system CPU time of the processes it ran (from the
 # shell's `times`, which a busy machine does not inflate as it does wall
-# time, to the millisecond; to the microsecond when TIMED_CPU_FILE names
-# the file a command run under child-cpu writes) and a summary of RESULTS,
-# if given, to raw.ndjson.
+# time, to the millisecond; to the microsecond, with the page faults that
+# read no file, when TIMED_CPU_FILE names the file a command run under
+# child-cpu writes) and a summary of RESULTS, if given, to raw.ndjson.
 timed() {
     local key=$1 round=$2 jobs=$3 results=$4 status=0 start end exact=()
     shift 4
@@ -20,7 +20,8 @@ timed() {
     "$@" || status=$?
     end=$EPOCHREALTIME
     times >"$OUT/times.end"
-    # A command run under child-cpu wrote its CPU time to the microsecond.
+    # A command run under child-cpu wrote its CPU time to the microsecond
+    # and its faults.
     [[ -n ${TIMED_CPU_FILE:-} && -s $TIMED_CPU_FILE ]] && exact=(--cpu-exact "$(<"$TIMED_CPU_FILE")")
     python3 "$HERE/measure.py" --key "$key" --round "$round" --jobs "$jobs" --start "$start" \
         --end "$end" --status "$status" --cpu-start "$(tail -n 1 "$OUT/times.start")" \

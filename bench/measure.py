@@ -77,7 +77,8 @@ def main():
     ap.add_argument("--extra", default="{}", help="a JSON object of further fields")
     ap.add_argument("--cpu-start", help="the children line of bash's `times` before the command")
     ap.add_argument("--cpu-end", help="the same after it")
-    ap.add_argument("--cpu-exact", help="USER_S SYS_S of the command, to the microsecond (bench/child_cpu.cpp)")
+    ap.add_argument("--cpu-exact", help="USER_S SYS_S [MINOR_FAULTS] of the command, CPU to the microsecond "
+                    "(bench/child_cpu.cpp)")
     a = ap.parse_args()
     m = {"key": a.key, "round": a.round, "jobs": a.jobs, "seconds": round(a.end - a.start, 6),
          "exit_status": a.status}
@@ -87,8 +88,11 @@ def main():
         m["user_s"] = round(u1 - u0, 3)
         m["sys_s"] = round(s1 - s0, 3)  # the kernel's share: forks, faults, files
     if a.cpu_exact:
-        user, system = (float(v) for v in a.cpu_exact.split())
+        fields = a.cpu_exact.split()
+        user, system = float(fields[0]), float(fields[1])
         m["cpu_s"], m["user_s"], m["sys_s"] = round(user + system, 6), round(user, 6), round(system, 6)
+        if len(fields) > 2:
+            m["minor_faults"] = int(fields[2])
     if a.results:
         m["results"] = summarize(a.results)
     m.update(json.loads(a.extra))

@@ -11,13 +11,32 @@ CASES = {"oneoff": "one job a process (render-one -o)",
 SUBJECT = "vr-test-synth in its juce::Random mode, note 0.5 s + 0.5 s, WAV"
 
 
-def paired_differences(runs, keys):
-    """Each round's CPU a job pinned less real (seconds): the two sides of
-    a round ran back to back, so the difference leaves out what the
-    machine did from round to round, which a difference of the two sides'
-    medians keeps."""
-    sides = [{m["round"]: m["cpu_s"] / m["jobs"] for m in runs.get(k) if "cpu_s" in m and m["jobs"]} for k in keys]
+def paired_differences(runs, keys, field="cpu_s"):
+    """Each round's CPU a job (or, with field, another figure a job)
+    pinned less real: the two sides of a round ran back to back, so the
+    difference leaves out what the machine did from round to round, which
+    a difference of the two sides' medians keeps."""
+    sides = [{m["round"]: m[field] / m["jobs"] for m in runs.get(k) if field in m and m["jobs"]} for k in keys]
     return [sides[0][r] - sides[1][r] for r in sorted(set(sides[0]) & set(sides[1]))]
+
+
+def faults_text(runs, keys):
+    """The page faults a job that read no file, pinned against real, and
+    the mean of the paired differences ("" where child-cpu did not count
+    them): a fresh page costs its fault and the kernel's zeroing of it,
+    whichever side touches it."""
+    medians = []
+    for k in keys:
+        per_job = [m["minor_faults"] / m["jobs"] for m in runs.get(k) if "minor_faults" in m and m["jobs"]]
+        if not per_job:
+            return "", None
+        medians.append(statistics.median(per_job))
+    diffs = paired_differences(runs, keys, "minor_faults")
+    if not diffs:
+        return "", None
+    mean = statistics.mean(diffs)
+    return (f"; page faults a job {medians[0]:.1f} vs {medians[1]:.1f}, {mean:+.1f} (mean of the pairs',"
+            f" range {min(diffs):+.1f} to {max(diffs):+.1f})"), mean
 
 
 def mean_and_margin(diffs):
@@ -62,13 +81,15 @@ def pinning_rows(runs, row, checked, fmt):
             jobs = runs.get(keys[0])[0]["jobs"]
             walls = [statistics.median(m["seconds"] / m["jobs"] for m in runs.get(k)) for k in keys]
             pairs = "pairs of processes'" if case == "oneoff" else "rounds'"
+            faults, extra_faults = faults_text(runs, keys)
             row(f"pinning.{sys_key}.{case}", f"what pinning costs: {measure}",
                 f"{SUBJECT}, {sys_name}, {jobs} jobs a run",
                 f"CPU {fmt(pinned * 1000)} ms a job pinned vs {fmt(real * 1000)} ms real: {mean_ms:+.3f}"
                 f" +- {half_ms:.3f} ms (the mean of {len(diffs)} {pairs} differences and its 95% margin;"
                 f" median {statistics.median(diffs) * 1000:+.3f}, range {min(diffs) * 1000:+.2f} to"
-                f" {max(diffs) * 1000:+.2f} ms; wall {fmt(walls[0] * 1000)} vs {fmt(walls[1] * 1000)} ms)", mean_ms,
+                f" {max(diffs) * 1000:+.2f} ms; wall {fmt(walls[0] * 1000)} vs {fmt(walls[1] * 1000)} ms{faults})",
+                mean_ms,
                 f"<= +{GOAL_MS:g} ms CPU a job",
                 checked(keys, verdict(mean_ms, half_ms)),
                 pinned_cpu_s=pinned, real_cpu_s=real, pinned_wall_s=walls[0], real_wall_s=walls[1], jobs=jobs,
-                extra_ms_margin=half_ms, differences=len(diffs))
+                extra_ms_margin=half_ms, differences=len(diffs), extra_faults_a_job=extra_faults)

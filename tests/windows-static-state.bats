@@ -131,6 +131,37 @@ same_as_alone() {
     assert_equal "$(sort -u <<<"$output")" process
 }
 
+# The Windows worker's answers to a pinned load of $PINNED whose request
+# says restores=$1, the instance's free, a restore and a second load
+# (tests/tools/win-worker-talk.py speaks its wire), one JSON line each.
+talk_to_worker() {
+    local worker=${VR_WIN_WORKER:-$BATS_TEST_DIRNAME/../build/win/vr-win-worker.exe} load
+    [[ -f "$worker" ]] || fail "the Windows worker is not built ($worker): make"
+    load=$(jq -cn --arg at "Z:${PINNED//\//\\}" --argjson restores "$1" \
+        '{op: "load", seed: 1, ref: {location: $at, format: 0}, rate: 44100, block: 512, sidechain: false,
+          restores: $restores}')
+    printf '%s\n' "$load" '{"op":"free","id":1}' '{"op":"restore"}' "$load" |
+        python3 "$BATS_TEST_DIRNAME/tools/win-worker-talk.py" "$worker" 3>&-
+}
+
+@test "a Windows worker whose load needs no restore takes no snapshot, and refuses a restore; one that does restores" {
+    require_win "$PINNED"
+    # What render-one's worker asks of its Windows workers but those it
+    # keeps for restore: the snapshot's copies cost a one-off about 90
+    # fresh pages (bench/README.md, What pinning costs).
+    run talk_to_worker false
+    assert_success
+    assert_line --index 0 --partial '"name": "vr-test-static-state-pinned"'
+    assert_line --index 1 '{"ok": null}'
+    assert_line --index 2 --partial '"error": "no restore: this Windows worker took no snapshot as it loaded the plugin'
+    assert_line --index 3 --partial '"id": 2'
+    run talk_to_worker true
+    assert_success
+    assert_line --index 1 '{"ok": null}'
+    assert_line --index 2 '{"ok": null}'
+    assert_line --index 3 --partial '"id": 2'
+}
+
 @test "the Linux build: auto forks each job from the never-played instance, and fresh leaves the module's state" {
     [[ -f "$LINUX" ]] || fail "the Linux static-state plugin is not built ($LINUX): make test-plugins"
     render_twice "$OUT/linux-auto" "$LINUX"

@@ -77,7 +77,7 @@ private:
     json load(const json& request) {
         const plugin_ref ref = ref_from_wire(request.at("ref"));
         const int rate = request.at("rate").get<int>();
-        if (hooks_.before_load) hooks_.before_load(ref, rate);
+        if (hooks_.before_load) hooks_.before_load(ref, rate, request.value("restores", true));
         auto p = plugin_instance::load(ref, rate, request.at("block").get<int>(), false,
                                        request.at("sidechain").get<bool>());
         json info = to_wire(p->info());

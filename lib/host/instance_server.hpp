@@ -16,18 +16,20 @@ namespace vr::host {
 
 // What the host it serves for adds: a request's seed (the Windows worker
 // pins its plugins' randomness and wall clock to it: windows/
-// pinned_imports.hpp), what comes before JUCE loads a plugin, and a
-// restore (the Windows worker's windows/module_restore.hpp).
+// pinned_imports.hpp), what comes before JUCE loads a plugin (told
+// whether this worker will be asked to restore), and a restore (the
+// Windows worker's windows/module_restore.hpp).
 struct server_hooks {
     void (*on_seed)(std::uint32_t seed) = nullptr;
-    void (*before_load)(const plugin_ref& ref, int sample_rate) = nullptr;
+    void (*before_load)(const plugin_ref& ref, int sample_rate, bool restores) = nullptr;
     // "" once done, else why it cannot be.
     std::string (*restore)() = nullptr;
 };
 
 // Answers requests from in on out until in ends (0) or a message cannot be
 // read (1). Needs a juce_runtime. Requests: hello; load (ref, rate, block,
-// sidechain) -> instance id and info; describe (ref, params) -> plugin-scan's
+// sidechain, and restores: whether restores will follow, true when
+// absent) -> instance id and info; describe (ref, params) -> plugin-scan's
 // fields of each plugin in ref's file (host/describe_instance.hpp), its
 // instances left to the process's end; restore -> null, or a record error
 // saying why not (an instance is still alive, or hooks.restore's reason);

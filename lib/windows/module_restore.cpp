@@ -40,6 +40,7 @@ struct snapshot {
 
 snapshot g_snapshot;
 std::vector<std::wstring> g_kept;  // the paths loaded for keeps
+bool g_unsaved = false;            // a module kept with no snapshot taken
 
 saved_bytes save(BYTE* at, std::size_t n) { return {at, std::vector<BYTE>(at, at + n)}; }
 
@@ -97,7 +98,7 @@ bool kept(const std::wstring& path) {
 
 }  // namespace
 
-void keep_module(const plugin_ref& ref, int sample_rate) {
+void keep_module(const plugin_ref& ref, int sample_rate, bool restores) {
     if (ref.format != plugin_format::vst2 && ref.format != plugin_format::vst3) return;
     if (!pinned::enabled() || !plugin_arena().started()) return;
     const std::wstring path = wide_text(ref.location);
@@ -126,6 +127,12 @@ void keep_module(const plugin_ref& ref, int sample_rate) {
     }();
     if (!loaded) return;
     g_kept.push_back(path);
+    if (!restores) {
+        // The one trace take_snapshot leaves that the plugin could see.
+        SetLastError(0);
+        g_unsaved = true;
+        return;
+    }
     take_snapshot();
 }
 
@@ -133,6 +140,9 @@ std::string restore_modules() {
     if (!pinned::enabled()) return "the plugin's randomness is not pinned in this worker (--real-randomness)";
     if (!plugin_arena().started())
         return "the Windows worker has no plugin arena (VR_PLUGIN_ARENA=off, or its address is taken)";
+    if (g_unsaved)
+        return "this Windows worker took no snapshot as it loaded the plugin (it was started for jobs that need "
+               "no restore)";
     if (!g_snapshot.taken) return {};  // no plugin loaded yet: as a new process already
     const snapshot& s = g_snapshot;
     pinned::heaps_back(s.heaps);

@@ -10,22 +10,30 @@ namespace {
 
 using arena = size_class_arena;
 
-// The first span: class c's bitmap of live blocks at c * bitmap_bytes (2^26
-// blocks of 16 bytes at most, one bit each), then from owners_at a byte a
-// block, class after class; class c's blocks fill the span at base +
-// (c + 1) GiB.
-constexpr std::size_t bitmap_bytes = (arena::span / 16) / 8;
+constexpr std::size_t block_size(int c) { return std::size_t{16} << c; }
+constexpr std::size_t capacity(int c) { return arena::span / block_size(c); }
+
+// The first span: the classes' bitmaps of live blocks (one bit a block),
+// class after class, each a whole number of words; then from owners_at a
+// byte a block, class after class; class c's blocks fill the span at
+// base + (c + 1) GiB. Packed, the bitmaps of every class up to 32 MiB
+// blocks lie in the first 16 MiB: under wine each 16 MiB the arena
+// reserves costs a page of wine's own records (windows/plugin_arena.cpp),
+// and the bitmaps of the larger classes share a page.
+constexpr std::size_t bitmap_offset(int c) {
+    std::size_t at = 0;
+    for (int below = 0; below < c; ++below) at += std::max<std::size_t>(8, capacity(below) / 8);
+    return at;
+}
 constexpr std::size_t owners_at = std::size_t{256} << 20;
-static_assert(bitmap_bytes * arena::classes <= owners_at);
+static_assert(bitmap_offset(22) <= std::size_t{16} << 20);
+static_assert(bitmap_offset(arena::classes) <= owners_at);
 static_assert(owners_at + 2 * (arena::span / 16) <= arena::span);
 
 // Bitmap bits and owner bytes are committed this many blocks at a time,
 // blocks at least this many bytes at a time.
 constexpr std::size_t index_step = std::size_t{1} << 16;
 constexpr std::size_t commit_step = std::size_t{64} << 10;
-
-std::size_t block_size(int c) { return std::size_t{16} << c; }
-std::size_t capacity(int c) { return arena::span / block_size(c); }
 
 // Where class c's owner bytes start: after those of the classes below,
 // 2^26 + 2^25 + ... blocks.
@@ -100,7 +108,7 @@ void arena::lock() const noexcept {
 void arena::unlock() const noexcept { busy_.clear(std::memory_order_release); }
 
 std::uint64_t* arena::bitmap(int c) const noexcept {
-    return reinterpret_cast<std::uint64_t*>(base_.load(std::memory_order_relaxed) + c * bitmap_bytes);
+    return reinterpret_cast<std::uint64_t*>(base_.load(std::memory_order_relaxed) + bitmap_offset(c));
 }
 
 std::uint8_t* arena::owners(int c) const noexcept {

@@ -139,4 +139,10 @@ void* clock_replacement(const char* name) {
     return nullptr;
 }
 
+std::vector<std::string_view> clock_names() {
+    std::vector<std::string_view> names;
+    for (const auto& c : clocks) names.emplace_back(c.name);
+    return names;
+}
+
 }  // namespace vr::windows::pinned

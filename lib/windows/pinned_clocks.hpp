@@ -11,6 +11,8 @@
 // on by that length: a plugin that waits until its counter reaches a
 // deadline sees the time pass, neither spinning nor hanging.
 #pragma once
+#include <string_view>
+#include <vector>
 
 namespace vr::windows::pinned {
 
@@ -18,5 +20,8 @@ namespace vr::windows::pinned {
 // `name` (nullptr: not one of them). Which DLLs they are taken from is
 // pinned_imports.cpp's provider().
 void* clock_replacement(const char* name);
+
+// Every name clock_replacement replaces.
+std::vector<std::string_view> clock_names();
 
 }  // namespace vr::windows::pinned

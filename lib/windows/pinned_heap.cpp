@@ -4,6 +4,7 @@
 #include <windows.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <cstring>
 #include <utility>
@@ -345,8 +346,8 @@ void* __cdecl crt_aligned_realloc(void* p, std::size_t bytes, std::size_t align)
 }
 
 template <int R>
-void* crt_function(const char* name) {
-    const std::pair<const char*, void*> functions[] = {
+std::array<std::pair<const char*, void*>, 9> crt_functions() {
+    return {{
         {"malloc", fn(crt_malloc<R>)},
         {"calloc", fn(crt_calloc<R>)},
         {"realloc", fn(crt_realloc<R>)},
@@ -356,8 +357,12 @@ void* crt_function(const char* name) {
         {"_aligned_malloc", fn(crt_aligned_malloc<R>)},
         {"_aligned_free", fn(crt_aligned_free<R>)},
         {"_aligned_realloc", fn(crt_aligned_realloc<R>)},
-    };
-    for (const auto& [n, with] : functions)
+    }};
+}
+
+template <int R>
+void* crt_function(const char* name) {
+    for (const auto& [n, with] : crt_functions<R>())
         if (std::strcmp(name, n) == 0) return with;
     return nullptr;
 }
@@ -387,6 +392,13 @@ void* heap_replacement(const char* name, void* real) {
     for (const auto& h : heap_functions)
         if (std::strcmp(name, h.name) == 0) return h.with;
     return crt_replacement(name, real);
+}
+
+std::vector<std::string_view> heap_names() {
+    std::vector<std::string_view> names;
+    for (const auto& h : heap_functions) names.emplace_back(h.name);
+    for (const auto& [n, with] : crt_functions<0>()) names.emplace_back(n);
+    return names;
 }
 
 }  // namespace vr::windows::pinned

@@ -41,6 +41,8 @@
 // functions, allocations over 256 MiB (the real heap's).
 #pragma once
 #include <cstdint>
+#include <string_view>
+#include <vector>
 
 namespace vr::windows::pinned {
 
@@ -61,5 +63,8 @@ void heaps_back(const heap_table& then);
 // function the loader bound to `real` (nullptr: not one of them, no arena,
 // or a C runtime not known).
 void* heap_replacement(const char* name, void* real);
+
+// Every name heap_replacement may replace.
+std::vector<std::string_view> heap_names();
 
 }  // namespace vr::windows::pinned

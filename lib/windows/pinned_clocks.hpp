@@ -18,7 +18,7 @@ namespace vr::windows::pinned {
 
 // What a pinned module gets in place of the monotonic clock or the wait
 // `name` (nullptr: not one of them). Which DLLs they are taken from is
-// pinned_imports.cpp's provider().
+// windows/import_choice.hpp's provider().
 void* clock_replacement(const char* name);
 
 // Every name clock_replacement replaces.

@@ -29,7 +29,7 @@
 //   what was allocated outside calls.
 // - A C runtime's own blocks stay its own: each runtime's real functions
 //   (found from the address the loader bound) serve what is not the
-//   arena's.
+//   arena's (windows/pinned_crt.hpp).
 // - HeapSize and _msize answer a block's room, at least what was asked
 //   (as malloc_usable_size does), not the very size.
 // Not covered: what a C runtime allocates inside its own functions

@@ -10,11 +10,10 @@
 #include <cwchar>
 #include <iterator>
 #include <stdexcept>
-#include <string_view>
-#include <unordered_set>
 
 #include "core/seeded.hpp"
 #include "windows/image_headers.hpp"
+#include "windows/import_choice.hpp"
 #include "windows/pinned_clocks.hpp"
 #include "windows/pinned_heap.hpp"
 #include "windows/plugin_arena.hpp"
@@ -156,53 +155,10 @@ const pin_entry pins[] = {
     {"GetProcAddress", fn(pinned_GetProcAddress)},
 };
 
-// The DLLs whose exports of those names are the system's sources: a
-// plugin's own DLL may export a "rand" of its own, which stays.
-bool provider(const char* dll) {
-    char lower[64];
-    std::size_t n = 0;
-    for (; dll[n] && n + 1 < sizeof lower; ++n)
-        lower[n] = static_cast<char>(dll[n] >= 'A' && dll[n] <= 'Z' ? dll[n] + 32 : dll[n]);
-    lower[n] = '\0';
-    static const char* const exact[] = {"kernel32.dll",  "kernelbase.dll",       "advapi32.dll",
-                                        "cryptbase.dll", "bcrypt.dll",           "ucrtbase.dll",
-                                        "winmm.dll",     "bcryptprimitives.dll", "ucrtbased.dll"};
-    for (const char* e : exact)
-        if (std::strcmp(lower, e) == 0) return true;
-    static const char* const prefixes[] = {"msvcr",
-                                           "msvcp",
-                                           "api-ms-win-crt-",
-                                           "api-ms-win-core-sysinfo-",
-                                           "api-ms-win-core-profile-",
-                                           "api-ms-win-core-realtime-",
-                                           "api-ms-win-core-synch-",
-                                           "api-ms-win-core-heap-",
-                                           "api-ms-win-mm-time-",
-                                           "api-ms-win-core-libraryloader-",
-                                           "api-ms-win-security-cryptoapi-"};
-    for (const char* p : prefixes)
-        if (std::strncmp(lower, p, std::strlen(p)) == 0) return true;
-    return false;
-}
-
-// Whether any pin replaces a function of this name: one hash, where the
-// tables' searches below took some 60 strcmp an import (a JUCE plugin
-// imports about 500 names: 50 us of every pinned Windows worker's start).
-bool replaced(const char* name) {
-    static const std::unordered_set<std::string_view> names = [] {
-        std::unordered_set<std::string_view> all;
-        for (const auto& p : pins) all.emplace(p.name);
-        for (std::string_view n : clock_names()) all.emplace(n);
-        for (std::string_view n : heap_names()) all.emplace(n);
-        return all;
-    }();
-    return names.contains(name);
-}
-
 // real: the function the loader bound, where known (the C runtimes' heap
 // functions need it: pinned_heap.hpp).
 void* replacement_for(const char* name, void* real) {
-    if (!replaced(name)) return nullptr;
+    if (!replaced_name(name)) return nullptr;
     for (const auto& p : pins)
         if (std::strcmp(name, p.name) == 0) return p.with;
     if (void* with = clock_replacement(name)) return with;
@@ -373,7 +329,7 @@ void start() {
         throw std::runtime_error("cannot pin a Windows plugin's randomness: this Windows has no "
                                  "LdrRegisterDllNotification (--real-randomness renders without)");
     start_arena();  // before any module of the plugin's: its heap imports need it
-    replaced("");   // its table made here, not inside the loader's callback
+    replaced_name("");  // its table made here, not inside the loader's callback
     g_on.store(true);
     patch_loaded_modules();
 }
@@ -386,6 +342,12 @@ void pin(std::uint32_t seed) {
 }
 
 bool enabled() { return g_on.load(); }
+
+std::vector<std::string_view> pin_names() {
+    std::vector<std::string_view> names;
+    for (const auto& p : pins) names.emplace_back(p.name);
+    return names;
+}
 
 std::vector<void*> plugin_modules() {
     std::vector<void*> found;

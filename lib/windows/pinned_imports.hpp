@@ -53,6 +53,7 @@
 // ordinal, and what system DLLs draw for the plugin.
 #pragma once
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 namespace vr::windows::pinned {
@@ -70,5 +71,9 @@ void* replacement(const char* dll, const char* name, void* real);
 
 // The bases of the plugin's own modules loaded now (those pin() patches).
 std::vector<void*> plugin_modules();
+
+// Every name the randomness and wall clock pins of pinned_imports.cpp
+// replace (for windows/import_choice.cpp).
+std::vector<std::string_view> pin_names();
 
 }  // namespace vr::windows::pinned

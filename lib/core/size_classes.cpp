@@ -175,7 +175,10 @@ void* arena::alloc(std::size_t bytes, std::size_t align, std::uint8_t owner) noe
         if (!fresh && block_size(c) >= large_bytes && !pages_.commit(p, block_size(c)))
             return nullptr;  // its pages were discarded when it was freed
         bits[i / 64] |= std::uint64_t{1} << (i % 64);
-        owners(c)[i] = owner;
+        if (owner || k.owned) {
+            owners(c)[i] = owner;
+            k.owned = k.owned || owner;
+        }
         k.lowest_free = i + 1;
     }
     // A fresh block still holds the system's zeros, and so does a large one
@@ -210,6 +213,7 @@ void arena::free_owned(std::uint8_t owner) noexcept {
     if (!started()) return;
     held lock(*this);
     for (int c = 0; c < classes; ++c) {
+        if (!classes_[c].owned && owner) continue;  // every block of it is owner 0's
         const std::uint64_t* bits = bitmap(c);
         const std::uint8_t* own = owners(c);
         for (std::size_t word = 0; word * 64 < classes_[c].end; ++word)
@@ -239,7 +243,10 @@ arena_snapshot arena::snapshot() const {
     for (int c = 0; c < classes; ++c) {
         const std::size_t end = classes_[c].end, size = block_size(c);
         s.bitmap.insert(s.bitmap.end(), bitmap(c), bitmap(c) + words(end));
-        s.owners.insert(s.owners.end(), owners(c), owners(c) + end);
+        if (classes_[c].owned)
+            s.owners.insert(s.owners.end(), owners(c), owners(c) + end);
+        else
+            s.owners.insert(s.owners.end(), end, 0);
         each_set(bitmap(c), end, [&](std::size_t i) {
             const char* p = blocks(c) + i * size;
             s.bytes.insert(s.bytes.end(), p, p + size);
@@ -296,12 +303,16 @@ void arena::put_back(int c, const arena_snapshot::size_class& was, const std::ui
         const std::size_t from = was.end * size, to = std::min(k.end * size, was.committed);
         if (to > from) std::memset(row + from, 0, to - from);
         std::fill(bits + words(was.end), bits + words(k.end), std::uint64_t{0});
-        std::memset(owners(c) + was.end, 0, k.end - was.end);
+        if (k.owned) std::memset(owners(c) + was.end, 0, k.end - was.end);
     }
     if (k.committed > was.committed) pages_.discard(row + was.committed, k.committed - was.committed);
     if (was.end) {
         std::memcpy(bits, was_bits, words(was.end) * sizeof *bits);
-        std::memcpy(owners(c), was_owners, was.end);
+        // Owner bytes all 0 then, and none written since: nothing to put back.
+        if (k.owned || std::any_of(was_owners, was_owners + was.end, [](std::uint8_t o) { return o != 0; })) {
+            std::memcpy(owners(c), was_owners, was.end);
+            k.owned = true;
+        }
     }
     each_set(was_bits, was.end, [&](std::size_t i) {
         std::memcpy(row + i * size, was_bytes, size);

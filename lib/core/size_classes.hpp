@@ -119,6 +119,11 @@ private:
         std::size_t end = 0;          // blocks at and above this index were never handed out
         std::size_t committed = 0;    // bytes of blocks committed from the class's start
         std::size_t indexed = 0;      // blocks whose bitmap bits and owner bytes are committed
+        // Some owner byte of the class may be other than 0. Until then none
+        // is written (owner 0's blocks are most, and a page never written
+        // reads 0): under wine every page first written is a fault, 1.2 to
+        // 1.7 us on the 2-core VM, a page a class.
+        bool owned = false;
     };
 
     std::uint64_t* bitmap(int c) const noexcept;

@@ -277,6 +277,31 @@ TEST(SizeClasses, EveryJobAfterARestoreFromOneSnapshotGetsTheSameAddresses) {
     EXPECT_EQ(job(r), first);
 }
 
+// The pages of [at, at + bytes) that hold memory now.
+std::size_t resident_pages(std::uintptr_t at, std::size_t bytes) {
+    std::vector<unsigned char> in(bytes / 4096);
+    if (::mincore(reinterpret_cast<void*>(at), bytes, in.data()) != 0) return ~std::size_t{0};
+    return static_cast<std::size_t>(std::count_if(in.begin(), in.end(), [](unsigned char b) { return b & 1; }));
+}
+
+TEST(SizeClasses, BlocksOfOwnerZeroWriteNoOwnerByte) {
+    // Under wine every page first written costs a fault: a class whose
+    // blocks are all owner 0's (the process heap's, the C runtime's) takes
+    // one page of the index span (its bitmap's), not two.
+    region r;
+    for (int n = 0; n < 1000; ++n) ASSERT_NE(r.arena.alloc(100, 16), nullptr);
+    EXPECT_EQ(resident_pages(r.base, size_class_arena::span), 1u);
+    void* other = r.arena.alloc(100, 16, 9);
+    EXPECT_EQ(resident_pages(r.base, size_class_arena::span), 2u);
+    // Once an owner byte is written, owner 0's block in that place is
+    // owner 0's again.
+    r.arena.free(other);
+    void* again = r.arena.alloc(100, 16);
+    EXPECT_EQ(again, other);
+    r.arena.free_owned(9);
+    EXPECT_NE(r.arena.alloc(100, 16), again);  // still live
+}
+
 TEST(SizeClasses, OwnersComeBackWithARestore) {
     region r;
     void* mine = r.arena.alloc(100, 16, 3);

@@ -8,23 +8,11 @@
 #include <cstring>
 #include <utility>
 
-#include "core/plugin_clock.hpp"
-#include "windows/plugin_arena.hpp"
+#include "windows/heap_calls.hpp"
 
 namespace vr::windows::pinned {
 
 namespace {
-
-size_class_arena& arena() { return plugin_arena(); }
-// Whether this thread is inside a call into the plugin: its allocations
-// are the arena's.
-bool inside() { return clock_inside() != nullptr; }
-bool ours(const void* p) { return arena().contains(p); }
-
-template <typename F>
-void* fn(F f) {
-    return reinterpret_cast<void*>(f);
-}
 
 struct runtime {
     HMODULE module = nullptr;

@@ -7,25 +7,12 @@
 #include <cstdint>
 #include <cstring>
 
-#include "core/plugin_clock.hpp"
+#include "windows/heap_calls.hpp"
 #include "windows/pinned_crt.hpp"
-#include "windows/plugin_arena.hpp"
 
 namespace vr::windows::pinned {
 
 namespace {
-
-size_class_arena& arena() { return plugin_arena(); }
-
-// Whether this thread is inside a call into the plugin: its allocations
-// are the arena's.
-bool inside() { return clock_inside() != nullptr; }
-bool ours(const void* p) { return arena().contains(p); }
-
-template <typename F>
-void* fn(F f) {
-    return reinterpret_cast<void*>(f);
-}
 
 // --- heap handles: ours are arena_base + 64 (id + 1), id 0 the process heap's
 

@@ -26,6 +26,16 @@ setup() {
     mkdir -p "$OUT"
 }
 
+teardown() {
+    # A server a test started by hand goes with the test, passed or failed:
+    # later render-ones would take one left running for a server that ran
+    # before them, and never stop it.
+    if [[ -n "${started_server:-}" ]] && wineserver -k0 2>/dev/null; then
+        wineserver -k
+        wineserver -w
+    fi
+}
+
 # Two equal jobs of each note given (NOTE-a.npy, NOTE-b.npy in folder $1),
 # in that order, in one render-one with the plugin $2 and the options after
 # ($3...); every job ok and sounding.
@@ -146,6 +156,13 @@ talk_to_worker() {
 
 @test "a Windows worker whose load needs no restore takes no snapshot, and refuses a restore; one that does restores" {
     require_win "$PINNED"
+    # The worker is started here with no render-one around it: its server
+    # is this test's, started persistent (descriptor 3 closed:
+    # tests/setup_suite.bash) and stopped by teardown.
+    if ! wineserver -k0 2>/dev/null; then
+        wineserver -p 3>&-
+        started_server=1
+    fi
     # What render-one's worker asks of its Windows workers but those it
     # keeps for restore: the snapshot's copies cost a one-off about 90
     # fresh pages (bench/README.md, What pinning costs).

@@ -7,8 +7,8 @@
 // the region when pinning starts.
 //
 // Where: arena_base, the address linux/plugin_arena.hpp uses, 26 GiB
-// reserved (MEM_RESERVE) 16 MiB at a time and committed as blocks are
-// first handed out (plugin_arena.cpp says why not at once). It
+// reserved and committed 16 MiB at a time, as blocks are first handed out
+// in each 16 MiB (plugin_arena.cpp says why not at once). It
 // is free under wine for the reason it is on Linux: wine puts what it maps
 // for Windows code low (measured, wine 8.0: the main thread's stack at
 // 0x22000, the heaps, exe at 0x140000000, its builtin DLLs below 8 GiB, a

@@ -7,7 +7,10 @@
 //
 //   60  a heap block never written: eight blocks of 200 bytes are filled
 //       with a pattern of their own and the stack's addresses, freed, then
-//       one more of 200 bytes is allocated and its bytes hashed (FNV-1a)
+//       one more of 200 bytes is allocated and its bytes hashed (FNV-1a);
+//       xored with the same of large blocks (two of 1 MiB, their first
+//       4 KiB written, freed, one taken again: its first 4 KiB hashed),
+//       whose pages an allocator gives back to the system as it frees them
 //   61  a stack array never written: a function fills 256 bytes of its
 //       frame with addresses and returns; the next one, as deep, hashes
 //       the 256 bytes of an array it never set
@@ -43,6 +46,8 @@ constexpr int sources = 5;  // and 64: what lies below the stack pointer
 constexpr int sources = 4;
 #endif
 constexpr std::size_t block_bytes = 200;
+constexpr std::size_t large_bytes = std::size_t{1} << 20;
+constexpr std::size_t large_written = 4096;
 
 std::uint64_t fnv(const volatile unsigned char* b, std::size_t n) {
     std::uint64_t h = 0xcbf29ce484222325u;
@@ -72,7 +77,20 @@ std::uint64_t heap_value(HANDLE heap) {
     for (int i = 0; i < 8; ++i) give(heap, blocks[i]);
     void* p = take(heap, block_bytes);
     if (!p) return 0;
-    const std::uint64_t value = fnv(static_cast<unsigned char*>(p), block_bytes);
+    std::uint64_t value = fnv(static_cast<unsigned char*>(p), block_bytes);
+    give(heap, p);
+    // Large blocks, whose pages an allocator gives back to the system when
+    // they are freed: two written, freed, one taken again.
+    void* large[2];
+    for (auto& b : large) {
+        b = take(heap, large_bytes);
+        if (!b) return 0;
+        std::memset(b, static_cast<int>(here & 0xff) | 1, large_written);
+    }
+    for (auto* b : large) give(heap, b);
+    p = take(heap, large_bytes);
+    if (!p) return 0;
+    value ^= fnv(static_cast<unsigned char*>(p), large_written);
     give(heap, p);
     return value;
 }

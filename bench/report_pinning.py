@@ -39,6 +39,27 @@ def faults_text(runs, keys):
             f" range {min(diffs):+.1f} to {max(diffs):+.1f})"), mean
 
 
+def calls_text(runs, sys_key, case):
+    """The system calls a job of the one run a side made under strace
+    (bench/calls.py), pinned against real, and the calls that differ most
+    ("" where none was counted)."""
+    sides = []
+    for side in ("pinned", "real"):
+        counted = [m for m in runs.get(f"pin.{sys_key}.{case}.calls.{side}") if "syscalls" in m and m["jobs"]]
+        if not counted:
+            return ""
+        sides.append(counted[0])
+    pinned, real = sides
+    jobs = pinned["jobs"]
+    names = set(pinned["by_call"]) | set(real["by_call"])
+    moved = sorted(((pinned["by_call"].get(n, 0) - real["by_call"].get(n, 0), n) for n in names),
+                   key=lambda d: (-abs(d[0]), d[1]))
+    most = ", ".join(f"{n} {d / jobs:+.1f}" for d, n in moved[:4] if d)
+    return (f"; system calls a job {pinned['syscalls'] / jobs:.1f} vs {real['syscalls'] / jobs:.1f},"
+            f" {(pinned['syscalls'] - real['syscalls']) / jobs:+.1f} (one run a side under strace"
+            f"{': ' + most if most else ''})")
+
+
 def mean_and_margin(diffs):
     """The mean of the differences and the half width of its 95% interval
     (1.96 standard errors; none from a single difference), in ms."""
@@ -82,6 +103,7 @@ def pinning_rows(runs, row, checked, fmt):
             walls = [statistics.median(m["seconds"] / m["jobs"] for m in runs.get(k)) for k in keys]
             pairs = "pairs of processes'" if case == "oneoff" else "rounds'"
             faults, extra_faults = faults_text(runs, keys)
+            faults += calls_text(runs, sys_key, case)
             row(f"pinning.{sys_key}.{case}", f"what pinning costs: {measure}",
                 f"{SUBJECT}, {sys_name}, {jobs} jobs a run",
                 f"CPU {fmt(pinned * 1000)} ms a job pinned vs {fmt(real * 1000)} ms real: {mean_ms:+.3f}"

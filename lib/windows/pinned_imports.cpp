@@ -14,6 +14,7 @@
 #include "core/seeded.hpp"
 #include "windows/image_headers.hpp"
 #include "windows/import_choice.hpp"
+#include "windows/import_slots.hpp"
 #include "windows/pinned_clocks.hpp"
 #include "windows/pinned_heap.hpp"
 #include "windows/plugin_arena.hpp"
@@ -182,23 +183,10 @@ const char* export_name(const BYTE* base) {
     return exports->Name ? reinterpret_cast<const char*>(base + exports->Name) : "";
 }
 
-void write_slot(ULONGLONG* slot, void* with) {
-    const auto value = reinterpret_cast<ULONGLONG>(with);
-    if (*slot == value) return;
-    MEMORY_BASIC_INFORMATION page;
-    if (!VirtualQuery(slot, &page, sizeof page)) return;
-    const bool writable = page.Protect & (PAGE_READWRITE | PAGE_EXECUTE_READWRITE);
-    const DWORD want = page.Protect & (PAGE_EXECUTE | PAGE_EXECUTE_READ) ? PAGE_EXECUTE_READWRITE : PAGE_READWRITE;
-    DWORD old = 0;
-    if (!writable && !VirtualProtect(slot, sizeof *slot, want, &old)) return;
-    *slot = value;
-    if (!writable) VirtualProtect(slot, sizeof *slot, old, &old);
-}
-
 // Each slot of a name table and its address table that imports one of ours
 // by name gets ours. bound: the slots hold what the loader bound (not a
 // delay-load helper's thunks).
-void patch_thunks(BYTE* base, DWORD names_rva, DWORD slots_rva, bool bound) {
+void patch_thunks(BYTE* base, DWORD names_rva, DWORD slots_rva, bool bound, slot_writes& writes) {
     if (!names_rva || !slots_rva) return;  // no names left to read: bound already
     auto* names = reinterpret_cast<const IMAGE_THUNK_DATA64*>(base + names_rva);
     auto* slots = reinterpret_cast<IMAGE_THUNK_DATA64*>(base + slots_rva);
@@ -207,22 +195,23 @@ void patch_thunks(BYTE* base, DWORD names_rva, DWORD slots_rva, bool bound) {
         const auto* by_name = reinterpret_cast<const IMAGE_IMPORT_BY_NAME*>(base + names->u1.AddressOfData);
         void* real = bound ? reinterpret_cast<void*>(slots->u1.Function) : nullptr;
         if (void* with = replacement_for(reinterpret_cast<const char*>(by_name->Name), real))
-            write_slot(&slots->u1.Function, with);
+            writes.add(&slots->u1.Function, with);
     }
 }
 
 // The import table, and the delay-import table: a delayed import of ours is
 // bound now, so the plugin's delay-load helper never looks it up.
 void patch_module(BYTE* base) {
+    slot_writes writes;  // written as it goes out of scope
     if (const auto* d = directory(base, IMAGE_DIRECTORY_ENTRY_IMPORT))
         for (auto* i = reinterpret_cast<const IMAGE_IMPORT_DESCRIPTOR*>(base + d->VirtualAddress); i->Name; ++i)
             if (provider(reinterpret_cast<const char*>(base + i->Name)))
-                patch_thunks(base, i->OriginalFirstThunk, i->FirstThunk, true);
+                patch_thunks(base, i->OriginalFirstThunk, i->FirstThunk, true, writes);
     if (const auto* d = directory(base, IMAGE_DIRECTORY_ENTRY_DELAY_IMPORT))
         for (auto* i = reinterpret_cast<const IMAGE_DELAYLOAD_DESCRIPTOR*>(base + d->VirtualAddress); i->DllNameRVA;
              ++i)
             if ((i->Attributes.AllAttributes & 1) && provider(reinterpret_cast<const char*>(base + i->DllNameRVA)))
-                patch_thunks(base, i->ImportNameTableRVA, i->ImportAddressTableRVA, false);
+                patch_thunks(base, i->ImportNameTableRVA, i->ImportAddressTableRVA, false, writes);
 }
 
 // The plugin's modules: all but the worker's executable and what lies

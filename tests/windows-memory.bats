@@ -90,16 +90,16 @@ plugin_at_length() {
     same_everywhere "$MEMORY" 64 --duration 0.1 --tail 0
 }
 
-# Between two blocks of one render the worker zeroes only the top 4 KiB of
+# Between two blocks of one render the worker zeroes only the top 2 KiB of
 # the stack below the call (windows/plugin_stack.hpp): deeper lies what the
 # plugin's own earlier blocks left, the same in every process, because the
 # worker's own work between blocks writes no deeper. Note 64 struck at
 # 0.3 s (the render's 29th block of 512 frames, or its 225th of 64) reads
 # below its frames there. VR_STACK_CHECK=1 stops the worker, saying so,
-# where its own work between two blocks wrote deeper than those 4 KiB: a
+# where its own work between two blocks wrote deeper than those 2 KiB: a
 # block_render made to write 16 KiB of stack between blocks failed this
 # way (checked by hand, 2026-11-26).
-@test "note 64 struck in a later block renders the same bytes in every process, and the worker writes no deeper than the 4 KiB it zeroes between blocks" {
+@test "note 64 struck in a later block renders the same bytes in every process, and the worker writes no deeper than the 2 KiB it zeroes between blocks" {
     /usr/bin/python3 - "$OUT/late.mid" <<'PY'
 import struct, sys
 # 480 ticks a quarter, 120 bpm: note 64 from 0.3 s (288 ticks) to 0.45 s.

@@ -125,15 +125,15 @@ bool arena::contains(const void* p) const noexcept {
     return base && a >= base + span && a < base + region_bytes;
 }
 
-// Commits what block i of class c, never handed out, needs: its bitmap bit
-// and owner byte, its pages.
+// Commits what block i of class c, never handed out, needs: its bitmap bit,
+// its owner byte (once the class has an owner other than 0), its pages.
 bool arena::make_room(int c, std::size_t i) noexcept {
     size_class& k = classes_[c];
     if (i >= k.indexed) {
         const std::size_t to = std::min(capacity(c), round_up(i + 1, index_step));
         const std::size_t from_word = k.indexed / 64, to_word = (to + 63) / 64;
         if (!pages_.commit(bitmap(c) + from_word, (to_word - from_word) * 8) ||
-            !pages_.commit(owners(c) + k.indexed, to - k.indexed))
+            (k.owned && !pages_.commit(owners(c) + k.indexed, to - k.indexed)))
             return false;
         k.indexed = to;
     }
@@ -143,6 +143,19 @@ bool arena::make_room(int c, std::size_t i) noexcept {
         if (!pages_.commit(blocks(c) + k.committed, to - k.committed)) return false;
         k.committed = to;
     }
+    return true;
+}
+
+// Class c's first owner other than 0: its owner bytes are committed for the
+// blocks indexed so far (all 0, as a page never written reads), and kept
+// from then on. Until then a class has none: under wine each 16 MiB of them
+// reserved cost a reservation and a page of wine's records (three a JUCE
+// one-off), and nothing reads them (every block is owner 0's).
+bool arena::take_owners(int c) noexcept {
+    size_class& k = classes_[c];
+    if (k.owned) return true;
+    if (k.indexed && !pages_.commit(owners(c), k.indexed)) return false;
+    k.owned = true;
     return true;
 }
 
@@ -156,6 +169,7 @@ void* arena::alloc(std::size_t bytes, std::size_t align, std::uint8_t owner) noe
     {
         held lock(*this);
         size_class& k = classes_[c];
+        if (owner && !take_owners(c)) return nullptr;
         std::size_t i = k.lowest_free;
         while (i < k.end) {  // the first clear bit from lowest_free on
             const std::uint64_t free_bits = ~bits[i / 64] >> (i % 64);
@@ -175,10 +189,7 @@ void* arena::alloc(std::size_t bytes, std::size_t align, std::uint8_t owner) noe
         if (!fresh && block_size(c) >= large_bytes && !pages_.commit(p, block_size(c)))
             return nullptr;  // its pages were discarded when it was freed
         bits[i / 64] |= std::uint64_t{1} << (i % 64);
-        if (owner || k.owned) {
-            owners(c)[i] = owner;
-            k.owned = k.owned || owner;
-        }
+        if (k.owned) owners(c)[i] = owner;
         k.lowest_free = i + 1;
     }
     // A fresh block still holds the system's zeros, and so does a large one
@@ -213,13 +224,15 @@ void arena::free_owned(std::uint8_t owner) noexcept {
     if (!started()) return;
     held lock(*this);
     for (int c = 0; c < classes; ++c) {
-        if (!classes_[c].owned && owner) continue;  // every block of it is owner 0's
+        // A class with no owner but 0 has no owner bytes: every block of it is owner 0's.
+        const bool all_zero = !classes_[c].owned;
+        if (all_zero && owner) continue;
         const std::uint64_t* bits = bitmap(c);
-        const std::uint8_t* own = owners(c);
+        const std::uint8_t* own = all_zero ? nullptr : owners(c);
         for (std::size_t word = 0; word * 64 < classes_[c].end; ++word)
             for (std::uint64_t live = bits[word]; live; live &= live - 1) {
                 const std::size_t i = word * 64 + static_cast<std::size_t>(__builtin_ctzll(live));
-                if (own[i] == owner) release(c, i);
+                if (all_zero || own[i] == owner) release(c, i);
             }
     }
 }
@@ -261,11 +274,18 @@ arena_snapshot arena::snapshot() const {
 // when it was freed since (its pages were discarded).
 bool arena::recommit(const arena_snapshot& s) noexcept {
     const std::uint64_t* was_bits = s.bitmap.data();
+    const std::uint8_t* was_owners = s.owners.data();
     for (int c = 0; c < classes; ++c) {
         const size_class& k = classes_[c];
         const arena_snapshot::size_class& was = s.classes[c];
         const std::size_t size = block_size(c);
         if (was.end > k.indexed) return false;  // never, of this arena: indexed only grows
+        // Owner bytes to put back where the class has none (never, of this
+        // arena: a class with an owner keeps its bytes).
+        if (!k.owned && std::any_of(was_owners, was_owners + was.end, [](std::uint8_t o) { return o != 0; }) &&
+            !take_owners(c))
+            return false;
+        was_owners += was.end;
         bool ok = true;
         if (size < large_bytes) {
             if (was.committed > k.committed) ok = pages_.commit(blocks(c) + k.committed, was.committed - k.committed);

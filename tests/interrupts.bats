@@ -87,3 +87,36 @@ interrupt_mid_job() {
     pgrep -g "$worker" -r R,S,D,T >/dev/null && fail "the worker's process group lives on: $(pgrep -g "$worker" -a)"
     return 0
 }
+
+# A scheduler that cancels a task (scancel) signals each of its processes:
+# the worker may die of it before render-one has its own. The job in
+# flight is then not the plugin's crash: the run ends by the signal as if
+# render-one had caught it, the job without a record, so that a resume
+# renders it again (it was recorded as "the plugin crashed (signal
+# SIGTERM)" before, which slurm.bats's resume test caught once in a CI
+# run). The worker is held at the rename that puts the second job's file
+# in place (tests/reliability_hold.c), then sent SIGTERM alone.
+@test "SIGTERM to the worker alone mid-job ends the run by it: exit 143, no record for the job in flight, no file, no temporary" {
+    local out="$B/term-worker" pid worker status=0
+    mkdir -p "$out"
+    gcc -shared -fPIC -O2 -o "$B/hold.so" "$TESTS_DIR/reliability_hold.c" -ldl
+    { job "$out/a.wav"; job "$out/b.wav"; job "$out/c.wav"; } >"$out/jobs"
+    mkfifo "$out/held"
+    env LD_PRELOAD="$B/hold.so" ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+        VR_HOLD_NAME=b.wav VR_HOLD_AFTER=0 VR_HOLD_COUNTER="$out/count" VR_HOLD_FIFO="$out/held" \
+        "${DEFAULT_SIGNALS[@]}" render-one --plugin "$SYNTH" --duration 0.05 --tail 0 \
+        <"$out/jobs" >"$out/results" 2>"$out/err" 3>&- &
+    pid=$!
+    run timeout 120 cat "$out/held"
+    assert_output held
+    worker=$(pgrep -P "$pid" | head -1)
+    [ -n "$worker" ] || fail "no worker process"
+    kill -TERM "$worker"
+    wait "$pid" || status=$?
+    assert_equal "$status" 143
+    assert_equal "$(jq -c '[.status, .output_path]' "$out/results")" "[\"ok\",\"$out/a.wav\"]"
+    [ ! -e "$out/b.wav" ] || fail "the job in flight left $out/b.wav"
+    [ ! -e "$out/c.wav" ] || fail "the job never started left $out/c.wav"
+    run find "$out" -name '*.vr-tmp-*'
+    assert_output ""
+}

@@ -287,6 +287,17 @@ supervisor::end supervisor::classify(const supervised_job& job, const waited& w,
         // own death is what the status says.
         wait_exit(options_.kill_grace_s);
         int status = kill_worker(false);
+        // Ended by SIGTERM or SIGINT, which nothing of ours sends it here
+        // (kill_worker(false) sends SIGKILL): what sent it is ending the
+        // run (a scheduler cancelling a task signals each of its
+        // processes, a terminal's ^C its group), and ours may come a
+        // moment later. The run ends by it now, as if render-one had
+        // caught it: no record for the job in flight, which the plugin did
+        // not end (slurm.sh --resume renders it again).
+        if (WIFSIGNALED(status) && (WTERMSIG(status) == SIGTERM || WTERMSIG(status) == SIGINT)) {
+            interrupts::caught = WTERMSIG(status);
+            finish_interrupt(0, &job, options_.on_interrupt);
+        }
         std::string message = death_message(status);
         // bwrap reports a sandbox it cannot make on stderr and exits 1,
         // before render-one runs: then no plugin ended anything.

@@ -62,32 +62,6 @@ interrupt_mid_job() {
     interrupt_mid_job INT 130
 }
 
-@test "SIGINT to render-one between jobs, waiting for its next line: exit 130, the records so far, no worker left" {
-    local out="$B/int-idle" pid worker feed status=0
-    mkdir -p "$out"
-    mkfifo "$out/jobs"
-    "${DEFAULT_SIGNALS[@]}" render-one --plugin "$SYNTH" --duration 0.05 --tail 0 <"$out/jobs" >"$out/results" 2>/dev/null &
-    pid=$!
-    exec {feed}>"$out/jobs"
-    job "$out/a.wav" >&"$feed"
-    # Between jobs once the first record is out (a generous bound); the
-    # input stays open.
-    for _ in $(seq 3000); do if [ -s "$out/results" ]; then break; fi; sleep 0.01; done
-    [ -s "$out/results" ] || fail "the first job's record never came"
-    worker=$(pgrep -P "$pid" | head -1)
-    [ -n "$worker" ] || fail "no worker process"
-    kill -INT "$pid"
-    # Closed before the wait: a render-one that went on would end at the
-    # input's end, never hang the test.
-    exec {feed}>&-
-    wait "$pid" || status=$?
-    assert_equal "$status" 130
-    assert_equal "$(jq -c '[.status, .peak_dbfs > -40]' "$out/results")" '["ok",true]'
-    for _ in $(seq 3000); do pgrep -g "$worker" -r R,S,D,T >/dev/null || break; sleep 0.01; done
-    pgrep -g "$worker" -r R,S,D,T >/dev/null && fail "the worker's process group lives on: $(pgrep -g "$worker" -a)"
-    return 0
-}
-
 # A scheduler that cancels a task (scancel) signals each of its processes:
 # the worker may die of it before render-one has its own. The job in
 # flight is then not the plugin's crash: the run ends by the signal as if
@@ -119,4 +93,30 @@ interrupt_mid_job() {
     [ ! -e "$out/c.wav" ] || fail "the job never started left $out/c.wav"
     run find "$out" -name '*.vr-tmp-*'
     assert_output ""
+}
+
+@test "SIGINT to render-one between jobs, waiting for its next line: exit 130, the records so far, no worker left" {
+    local out="$B/int-idle" pid worker feed status=0
+    mkdir -p "$out"
+    mkfifo "$out/jobs"
+    "${DEFAULT_SIGNALS[@]}" render-one --plugin "$SYNTH" --duration 0.05 --tail 0 <"$out/jobs" >"$out/results" 2>/dev/null &
+    pid=$!
+    exec {feed}>"$out/jobs"
+    job "$out/a.wav" >&"$feed"
+    # Between jobs once the first record is out (a generous bound); the
+    # input stays open.
+    for _ in $(seq 3000); do if [ -s "$out/results" ]; then break; fi; sleep 0.01; done
+    [ -s "$out/results" ] || fail "the first job's record never came"
+    worker=$(pgrep -P "$pid" | head -1)
+    [ -n "$worker" ] || fail "no worker process"
+    kill -INT "$pid"
+    # Closed before the wait: a render-one that went on would end at the
+    # input's end, never hang the test.
+    exec {feed}>&-
+    wait "$pid" || status=$?
+    assert_equal "$status" 130
+    assert_equal "$(jq -c '[.status, .peak_dbfs > -40]' "$out/results")" '["ok",true]'
+    for _ in $(seq 3000); do pgrep -g "$worker" -r R,S,D,T >/dev/null || break; sleep 0.01; done
+    pgrep -g "$worker" -r R,S,D,T >/dev/null && fail "the worker's process group lives on: $(pgrep -g "$worker" -a)"
+    return 0
 }

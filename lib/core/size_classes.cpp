@@ -13,21 +13,56 @@ using arena = size_class_arena;
 constexpr std::size_t block_size(int c) { return std::size_t{16} << c; }
 constexpr std::size_t capacity(int c) { return arena::span / block_size(c); }
 
-// The first span: the classes' bitmaps of live blocks (one bit a block),
-// class after class, each a whole number of words; then from owners_at a
-// byte a block, class after class; class c's blocks fill the span at
-// base + (c + 1) GiB. Packed, the bitmaps of every class up to 32 MiB
-// blocks lie in the first 16 MiB: under wine each 16 MiB the arena
-// reserves costs a page of wine's own records (windows/plugin_arena.cpp),
-// and the bitmaps of the larger classes share a page.
+// The first span: from 0, one page of bitmap words: those of the heads'
+// blocks, then the whole bitmaps of the classes that have no head (larger
+// blocks, few of them); from heads_at, the heads, the largest first (so
+// each lies at a multiple of its size); from bitmaps_at, the bitmaps of
+// the classes that have a head (one bit a block, those of the head's
+// blocks unused), class after class; from owners_at, a byte a block, class
+// after class. Class c's row fills the span at base + (c + 1) GiB.
+constexpr int head_classes = 13;  // blocks of 16 bytes to 64 KiB
+constexpr std::size_t head_blocks(int c) {
+    return c < head_classes ? std::max<std::size_t>(64, (std::size_t{64} << 10) / block_size(c)) : 0;
+}
+constexpr std::size_t head_bytes(int c) { return head_blocks(c) * block_size(c); }
+constexpr std::size_t head_words(int c) { return head_blocks(c) / 64; }
+constexpr std::size_t bitmap_bytes(int c) { return std::max<std::size_t>(8, capacity(c) / 8); }
+
+// Where class c's words of the first page start (those of its head, or
+// its whole bitmap).
+constexpr std::size_t first_page_offset(int c) {
+    std::size_t at = 0;
+    for (int below = 0; below < c; ++below) at += below < head_classes ? head_words(below) * 8 : bitmap_bytes(below);
+    return at;
+}
+constexpr std::size_t head_offset(int c) {
+    std::size_t at = arena::heads_at;
+    for (int above = head_classes - 1; above > c; --above) at += head_bytes(above);
+    return at;
+}
+constexpr bool heads_aligned() {
+    for (int c = 0; c < head_classes; ++c)
+        if (head_offset(c) % head_bytes(c) != 0 || head_blocks(c) % 64 != 0) return false;
+    return true;
+}
+static_assert(first_page_offset(arena::classes) <= 4096);
+static_assert(head_offset(0) + head_bytes(0) == arena::heads_at + arena::heads_bytes);
+static_assert(arena::heads_at + arena::heads_bytes <= std::size_t{16} << 20);
+static_assert(heads_aligned());
+static_assert(block_size(head_classes - 1) < arena::large_bytes);
+
+// The bitmaps of the classes with a head, packed: under wine each 16 MiB
+// the arena reserves costs a page of wine's own records
+// (windows/plugin_arena.cpp), touched only once a class has outgrown its
+// head.
+constexpr std::size_t bitmaps_at = std::size_t{16} << 20;
 constexpr std::size_t bitmap_offset(int c) {
     std::size_t at = 0;
-    for (int below = 0; below < c; ++below) at += std::max<std::size_t>(8, capacity(below) / 8);
+    for (int below = 0; below < c; ++below) at += bitmap_bytes(below);
     return at;
 }
 constexpr std::size_t owners_at = std::size_t{256} << 20;
-static_assert(bitmap_offset(22) <= std::size_t{16} << 20);
-static_assert(bitmap_offset(arena::classes) <= owners_at);
+static_assert(bitmaps_at + bitmap_offset(head_classes) <= owners_at);
 static_assert(owners_at + 2 * (arena::span / 16) <= arena::span);
 
 // Bitmap bits and owner bytes are committed this many blocks at a time,
@@ -49,18 +84,23 @@ std::size_t round_up(std::size_t n, std::size_t step) { return (n + step - 1) / 
 // The bitmap words that hold the bits of blocks below end.
 std::size_t words(std::size_t end) { return (end + 63) / 64; }
 
-bool is_set(const std::uint64_t* bits, std::size_t i) { return (bits[i / 64] >> (i % 64)) & 1; }
+// Bits: a class's words (arena::class_bits) or a snapshot's copy of them.
+template <typename Bits>
+bool is_set(const Bits& bits, std::size_t i) {
+    return (bits[i / 64] >> (i % 64)) & 1;
+}
 
 // Calls f(i) for each block below end whose bit is set, lowest first.
-template <typename F>
-void each_set(const std::uint64_t* bits, std::size_t end, F f) {
+template <typename Bits, typename F>
+void each_set(const Bits& bits, std::size_t end, F f) {
     for (std::size_t word = 0; word < words(end); ++word)
         for (std::uint64_t live = bits[word]; live; live &= live - 1)
             f(word * 64 + static_cast<std::size_t>(__builtin_ctzll(live)));
 }
 
 // The number of live blocks below end (no bit at or above end is set).
-std::size_t live_count(const std::uint64_t* bits, std::size_t end) {
+template <typename Bits>
+std::size_t live_count(const Bits& bits, std::size_t end) {
     std::size_t n = 0;
     for (std::size_t word = 0; word < words(end); ++word)
         n += static_cast<std::size_t>(__builtin_popcountll(bits[word]));
@@ -81,6 +121,16 @@ bool whole(const arena_snapshot& s) {
         owners += end;
     }
     return bits == s.bitmap.size() && owners == s.owners.size() && bytes == s.bytes.size();
+}
+
+// Calls f(p, n, in_head) for each part of elements [from, to) of a class's
+// row split at split: those below it from head, the rest from rest (both
+// indexed from the row's start); false at the first f refuses.
+template <typename T, typename F>
+bool each_part(std::size_t from, std::size_t to, std::size_t split, T* head, T* rest, F f) {
+    if (from < std::min(to, split) && !f(head + from, std::min(to, split) - from, true)) return false;
+    const std::size_t rest_from = std::max(from, split);
+    return rest_from >= to || f(rest + rest_from, to - rest_from, false);
 }
 
 class held {
@@ -107,40 +157,77 @@ void arena::lock() const noexcept {
 
 void arena::unlock() const noexcept { busy_.clear(std::memory_order_release); }
 
-std::uint64_t* arena::bitmap(int c) const noexcept {
-    return reinterpret_cast<std::uint64_t*>(base_.load(std::memory_order_relaxed) + bitmap_offset(c));
+arena::class_bits arena::bits(int c) const noexcept {
+    const std::uintptr_t base = base_.load(std::memory_order_relaxed);
+    auto* first_page = reinterpret_cast<std::uint64_t*>(base + first_page_offset(c));
+    if (c >= head_classes) return {nullptr, 0, first_page};
+    return {first_page, head_words(c), reinterpret_cast<std::uint64_t*>(base + bitmaps_at + bitmap_offset(c))};
 }
 
 std::uint8_t* arena::owners(int c) const noexcept {
     return reinterpret_cast<std::uint8_t*>(base_.load(std::memory_order_relaxed) + owners_at + owners_offset(c));
 }
 
-char* arena::blocks(int c) const noexcept {
+// Where block 0 of class c's head would be and of its row (whose first
+// head_blocks(c) stay unused).
+char* arena::head(int c) const noexcept {
+    return reinterpret_cast<char*>(base_.load(std::memory_order_relaxed) + head_offset(c));
+}
+
+char* arena::row(int c) const noexcept {
     return reinterpret_cast<char*>(base_.load(std::memory_order_relaxed) + (c + 1) * span);
+}
+
+char* arena::block(int c, std::size_t i) const noexcept {
+    return (i < head_blocks(c) ? head(c) : row(c)) + i * block_size(c);
+}
+
+// The class of the block at offset from the base (holds(offset)).
+int arena::class_at(std::uintptr_t offset) const noexcept {
+    if (offset >= span) return static_cast<int>(offset / span) - 1;
+    int c = 0;
+    while (c + 1 < head_classes && offset < head_offset(c)) ++c;
+    return c;
 }
 
 bool arena::contains(const void* p) const noexcept {
     const std::uintptr_t base = base_.load(std::memory_order_relaxed);
     const auto a = reinterpret_cast<std::uintptr_t>(p);
-    return base && a >= base + span && a < base + region_bytes;
+    return base && a >= base && holds(a - base);
+}
+
+// Commits bitmap words [from_word, to_word) of class c, bytes [from, to)
+// of its row (both counted from its start).
+bool arena::commit_bits(int c, std::size_t from_word, std::size_t to_word) noexcept {
+    const class_bits b = bits(c);
+    return each_part(from_word, to_word, b.head_words, b.head, b.rest,
+                     [&](std::uint64_t* p, std::size_t n, bool) { return pages_.commit(p, n * 8); });
+}
+
+bool arena::commit_blocks(int c, std::size_t from, std::size_t to) noexcept {
+    return each_part(from, to, head_bytes(c), head(c), row(c),
+                     [&](char* p, std::size_t n, bool) { return pages_.commit(p, n); });
 }
 
 // Commits what block i of class c, never handed out, needs: its bitmap bit,
 // its owner byte (once the class has an owner other than 0), its pages.
+// A head is committed whole at its first block, its row from there on a
+// step at a time.
 bool arena::make_room(int c, std::size_t i) noexcept {
     size_class& k = classes_[c];
+    const bool in_head = i < head_blocks(c);
     if (i >= k.indexed) {
-        const std::size_t to = std::min(capacity(c), round_up(i + 1, index_step));
-        const std::size_t from_word = k.indexed / 64, to_word = (to + 63) / 64;
-        if (!pages_.commit(bitmap(c) + from_word, (to_word - from_word) * 8) ||
+        const std::size_t to = in_head ? head_blocks(c) : std::min(capacity(c), round_up(i + 1, index_step));
+        if (!commit_bits(c, k.indexed / 64, words(to)) ||
             (k.owned && !pages_.commit(owners(c) + k.indexed, to - k.indexed)))
             return false;
         k.indexed = to;
     }
     const std::size_t need = (i + 1) * block_size(c);
     if (need > k.committed) {
-        const std::size_t to = std::min(span, round_up(need, std::max(block_size(c), commit_step)));
-        if (!pages_.commit(blocks(c) + k.committed, to - k.committed)) return false;
+        const std::size_t to =
+            in_head ? head_bytes(c) : std::min(span, round_up(need, std::max(block_size(c), commit_step)));
+        if (!commit_blocks(c, k.committed, to)) return false;
         k.committed = to;
     }
     return true;
@@ -163,7 +250,7 @@ void* arena::alloc(std::size_t bytes, std::size_t align, std::uint8_t owner) noe
     if (!started()) return nullptr;
     const int c = class_of(bytes > align ? bytes : align);
     if (c >= classes) return nullptr;
-    std::uint64_t* bits = bitmap(c);
+    const class_bits bits = this->bits(c);
     char* p;
     bool fresh = false;
     {
@@ -185,7 +272,7 @@ void* arena::alloc(std::size_t bytes, std::size_t align, std::uint8_t owner) noe
             k.end = i + 1;
             fresh = true;
         }
-        p = blocks(c) + i * block_size(c);
+        p = block(c, i);
         if (!fresh && block_size(c) >= large_bytes && !pages_.commit(p, block_size(c)))
             return nullptr;  // its pages were discarded when it was freed
         bits[i / 64] |= std::uint64_t{1} << (i % 64);
@@ -200,24 +287,24 @@ void* arena::alloc(std::size_t bytes, std::size_t align, std::uint8_t owner) noe
 
 // Under the lock.
 void arena::release(int c, std::size_t i) noexcept {
-    if (block_size(c) >= large_bytes) pages_.discard(blocks(c) + i * block_size(c), block_size(c));
-    bitmap(c)[i / 64] &= ~(std::uint64_t{1} << (i % 64));
+    if (block_size(c) >= large_bytes) pages_.discard(block(c, i), block_size(c));
+    bits(c)[i / 64] &= ~(std::uint64_t{1} << (i % 64));
     size_class& k = classes_[c];
     if (i < k.lowest_free) k.lowest_free = i;
 }
 
 void arena::free(void* p) noexcept {
     const auto offset = reinterpret_cast<std::uintptr_t>(p) - base_.load(std::memory_order_relaxed);
-    const int c = static_cast<int>(offset / span) - 1;
-    const std::size_t i = (offset % span) / block_size(c);
+    const int c = class_at(offset);
+    const std::size_t i = (offset - (offset >= span ? (c + 1) * span : head_offset(c))) / block_size(c);
     held lock(*this);
     release(c, i);
 }
 
 std::size_t arena::room(const void* p) const noexcept {
     const auto offset = reinterpret_cast<std::uintptr_t>(p) - base_.load(std::memory_order_relaxed);
-    const int c = static_cast<int>(offset / span) - 1;
-    return block_size(c) - (offset % span) % block_size(c);
+    const std::size_t size = block_size(class_at(offset));
+    return size - offset % size;  // a head lies at a multiple of its blocks' size, as a row does
 }
 
 void arena::free_owned(std::uint8_t owner) noexcept {
@@ -227,7 +314,7 @@ void arena::free_owned(std::uint8_t owner) noexcept {
         // A class with no owner but 0 has no owner bytes: every block of it is owner 0's.
         const bool all_zero = !classes_[c].owned;
         if (all_zero && owner) continue;
-        const std::uint64_t* bits = bitmap(c);
+        const class_bits bits = this->bits(c);
         const std::uint8_t* own = all_zero ? nullptr : owners(c);
         for (std::size_t word = 0; word * 64 < classes_[c].end; ++word)
             for (std::uint64_t live = bits[word]; live; live &= live - 1) {
@@ -242,26 +329,27 @@ arena_snapshot arena::snapshot() const {
     if (!started()) return s;
     held lock(*this);
     s.base = base_.load(std::memory_order_relaxed);
-    std::size_t bits = 0, owner_bytes = 0, bytes = 0;
+    std::size_t words_in_all = 0, owner_bytes = 0, bytes = 0;
     for (int c = 0; c < classes; ++c) {
         const size_class& k = classes_[c];
         s.classes.push_back({k.lowest_free, k.end, k.committed});
-        bits += words(k.end);
+        words_in_all += words(k.end);
         owner_bytes += k.end;
-        bytes += live_count(bitmap(c), k.end) * block_size(c);
+        bytes += live_count(bits(c), k.end) * block_size(c);
     }
-    s.bitmap.reserve(bits);
+    s.bitmap.reserve(words_in_all);
     s.owners.reserve(owner_bytes);
     s.bytes.reserve(bytes);
     for (int c = 0; c < classes; ++c) {
         const std::size_t end = classes_[c].end, size = block_size(c);
-        s.bitmap.insert(s.bitmap.end(), bitmap(c), bitmap(c) + words(end));
+        const class_bits b = bits(c);
+        for (std::size_t word = 0; word < words(end); ++word) s.bitmap.push_back(b[word]);
         if (classes_[c].owned)
             s.owners.insert(s.owners.end(), owners(c), owners(c) + end);
         else
             s.owners.insert(s.owners.end(), end, 0);
-        each_set(bitmap(c), end, [&](std::size_t i) {
-            const char* p = blocks(c) + i * size;
+        each_set(b, end, [&](std::size_t i) {
+            const char* p = block(c, i);
             s.bytes.insert(s.bytes.end(), p, p + size);
         });
     }
@@ -288,10 +376,10 @@ bool arena::recommit(const arena_snapshot& s) noexcept {
         was_owners += was.end;
         bool ok = true;
         if (size < large_bytes) {
-            if (was.committed > k.committed) ok = pages_.commit(blocks(c) + k.committed, was.committed - k.committed);
+            if (was.committed > k.committed) ok = commit_blocks(c, k.committed, was.committed);
         } else {
             each_set(was_bits, was.end, [&](std::size_t i) {
-                if (ok && (i >= k.end || !is_set(bitmap(c), i))) ok = pages_.commit(blocks(c) + i * size, size);
+                if (ok && (i >= k.end || !is_set(bits(c), i))) ok = pages_.commit(block(c, i), size);
             });
         }
         if (!ok) return false;
@@ -306,28 +394,37 @@ void arena::put_back(int c, const arena_snapshot::size_class& was, const std::ui
                      const std::uint8_t* was_owners, const char* was_bytes) noexcept {
     size_class& k = classes_[c];
     const std::size_t size = block_size(c);
-    std::uint64_t* bits = bitmap(c);
-    char* row = blocks(c);
+    const class_bits bits = this->bits(c);
     // A large block free then and handed out since gives its pages back, as
     // its free would have: alloc counts on their zeros when it hands it out
     // again.
     if (size >= large_bytes)
         each_set(bits, std::min(was.end, k.end), [&](std::size_t i) {
-            if (!is_set(was_bits, i)) pages_.discard(row + i * size, size);
+            if (!is_set(was_bits, i)) pages_.discard(block(c, i), size);
         });
     // The blocks handed out since for the first time are never handed out
     // yet again, and alloc counts on a fresh block's zeros: those that stay
-    // committed are zeroed, the pages beyond given back. Their bits and
-    // owner bytes are cleared, as in a process that never handed them out.
+    // committed (a head's stay) are zeroed, the pages beyond given back.
+    // Their bits and owner bytes are cleared, as in a process that never
+    // handed them out.
     if (k.end > was.end) {
-        const std::size_t from = was.end * size, to = std::min(k.end * size, was.committed);
-        if (to > from) std::memset(row + from, 0, to - from);
-        std::fill(bits + words(was.end), bits + words(k.end), std::uint64_t{0});
+        const std::size_t kept = std::max(was.committed, head_bytes(c));
+        const std::size_t from = was.end * size, to = std::min(k.end * size, kept);
+        if (to > from)
+            each_part(from, to, head_bytes(c), head(c), row(c), [](char* p, std::size_t n, bool) {
+                std::memset(p, 0, n);
+                return true;
+            });
+        for (std::size_t word = words(was.end); word < words(k.end); ++word) bits[word] = 0;
         if (k.owned) std::memset(owners(c) + was.end, 0, k.end - was.end);
     }
-    if (k.committed > was.committed) pages_.discard(row + was.committed, k.committed - was.committed);
+    if (k.committed > was.committed)
+        each_part(was.committed, k.committed, head_bytes(c), head(c), row(c), [&](char* p, std::size_t n, bool in_head) {
+            if (!in_head) pages_.discard(p, n);
+            return true;
+        });
     if (was.end) {
-        std::memcpy(bits, was_bits, words(was.end) * sizeof *bits);
+        for (std::size_t word = 0; word < words(was.end); ++word) bits[word] = was_bits[word];
         // Owner bytes all 0 then, and none written since: nothing to put back.
         if (k.owned || std::any_of(was_owners, was_owners + was.end, [](std::uint8_t o) { return o != 0; })) {
             std::memcpy(owners(c), was_owners, was.end);
@@ -335,7 +432,7 @@ void arena::put_back(int c, const arena_snapshot::size_class& was, const std::ui
         }
     }
     each_set(was_bits, was.end, [&](std::size_t i) {
-        std::memcpy(row + i * size, was_bytes, size);
+        std::memcpy(block(c, i), was_bytes, size);
         was_bytes += size;
     });
     k.lowest_free = was.lowest_free;

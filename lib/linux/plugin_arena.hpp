@@ -36,8 +36,6 @@
 namespace vr {
 
 constexpr std::uintptr_t arena_base = 0x3f0000000000;  // 1 GiB aligned
-constexpr std::size_t arena_span = size_class_arena::span;
-constexpr int arena_classes = size_class_arena::classes;
 
 namespace detail {
 inline thread_local int inside_arena = 0;
@@ -73,8 +71,8 @@ inline bool arena_wanted() noexcept { return detail::inside_arena > 0 && arena_s
 
 // Whether p is a block of the arena (or inside one).
 inline bool in_arena(const void* p) noexcept {
-    const auto a = reinterpret_cast<std::uintptr_t>(p);
-    return a >= arena_base + arena_span && a < arena_base + (arena_classes + 1) * arena_span;
+    // Below the base the offset wraps past the region's end.
+    return size_class_arena::holds(reinterpret_cast<std::uintptr_t>(p) - arena_base);
 }
 
 // A zeroed block of at least bytes, aligned to align (a power of two);

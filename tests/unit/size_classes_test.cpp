@@ -159,7 +159,8 @@ TEST(SizeClasses, WhatCannotBeHadIsNull) {
     EXPECT_EQ(refused, nullptr);
     void* p = r.arena.alloc(100, 16);
     ASSERT_NE(p, nullptr);
-    EXPECT_EQ(r.offset(p) % size_class_arena::span, 0u);  // the refused block was not taken
+    region fresh;
+    EXPECT_EQ(r.offset(p), fresh.offset(fresh.arena.alloc(100, 16)));  // the refused block was not taken
     size_class_arena idle;
     EXPECT_FALSE(idle.started());
     EXPECT_EQ(idle.alloc(16, 16), nullptr);
@@ -177,7 +178,16 @@ TEST(SizeClasses, ManyBlocksCrossEveryCommitStep) {
         static_cast<char*>(p)[15] = 1;
         blocks.push_back(p);
     }
-    EXPECT_EQ(r.offset(blocks.back()) - r.offset(blocks.front()), 69999u * 16);
+    // One row of 16 bytes apart, but for the step from the class's head
+    // (in the first span) to its row.
+    int steps = 0;
+    for (std::size_t i = 1; i < blocks.size(); ++i) {
+        ASSERT_GT(r.offset(blocks[i]), r.offset(blocks[i - 1]));
+        if (r.offset(blocks[i]) - r.offset(blocks[i - 1]) != 16) ++steps;
+    }
+    EXPECT_EQ(steps, 1);
+    EXPECT_LT(r.offset(blocks.front()), size_class_arena::span);
+    EXPECT_GE(r.offset(blocks.back()), size_class_arena::span);
     r.arena.free_owned(1);
     EXPECT_EQ(r.arena.alloc(16, 16), blocks[1]);
 }
@@ -291,7 +301,7 @@ TEST(SizeClasses, BlocksOfOwnerZeroWriteNoOwnerByte) {
     // blocks are all owner 0's (the process heap's, the C runtime's) takes
     // one page of the index span (its bitmap's), not two.
     region r;
-    for (int n = 0; n < 1000; ++n) ASSERT_NE(r.arena.alloc(100, 16), nullptr);
+    for (int n = 0; n < 100; ++n) ASSERT_NE(r.arena.alloc(100, 16), nullptr);
     EXPECT_EQ(resident_pages(r.base, size_class_arena::span), 1u);
     void* other = r.arena.alloc(100, 16, 9);
     EXPECT_EQ(resident_pages(r.base, size_class_arena::span), 2u);
@@ -302,6 +312,47 @@ TEST(SizeClasses, BlocksOfOwnerZeroWriteNoOwnerByte) {
     EXPECT_EQ(again, other);
     r.arena.free_owned(9);
     EXPECT_NE(r.arena.alloc(100, 16), again);  // still live
+}
+
+TEST(SizeClasses, TheFirstBlocksOfEveryClassUpTo64KiBLieInOne16MiBAndEveryClasssFirstBitsInOnePage) {
+    // Under wine each 16 MiB of the region first committed is a
+    // reservation and a page of wine's records, each page first written a
+    // fault: a plugin that takes a few blocks of each class pays them once,
+    // not once a class. Beyond its head a class's blocks lie in its row.
+    region r;
+    g_committed.clear();
+    std::vector<unsigned char*> first;
+    for (std::size_t size = 16; size <= (std::size_t{64} << 10); size *= 2)
+        for (int n = 0; n < 3; ++n) {
+            first.push_back(static_cast<unsigned char*>(r.arena.alloc(size, 16)));
+            ASSERT_NE(first.back(), nullptr);
+            first.back()[size - 1] = 1;
+            EXPECT_EQ(reinterpret_cast<std::uintptr_t>(first.back()) % size, 0u);
+            EXPECT_EQ(r.arena.room(first.back()), size);
+            EXPECT_TRUE(r.arena.contains(first.back()));
+        }
+    ASSERT_FALSE(g_committed.empty());
+    for (std::uintptr_t at : g_committed) EXPECT_LT(at - r.base, std::size_t{16} << 20);
+    EXPECT_EQ(resident_pages(r.base, 4096), 1u);  // the bits
+    EXPECT_EQ(resident_pages(r.base + 4096, (std::size_t{4} << 20) - 4096), 0u);
+    // A larger block lies in its row, its class's bits in the same page.
+    ASSERT_NE(r.arena.alloc(std::size_t{100} << 10, 16), nullptr);
+    ASSERT_NE(r.arena.alloc(std::size_t{3} << 20, 16), nullptr);
+    EXPECT_EQ(resident_pages(r.base, std::size_t{4} << 20), 1u);
+    EXPECT_EQ(resident_pages(r.base + (std::size_t{16} << 20), std::size_t{240} << 20), 0u);  // the rows' bitmaps
+    // A head's blocks are freed and taken again as a row's are.
+    r.arena.free(first[1] + 5);
+    r.arena.free(first[0]);
+    EXPECT_EQ(r.arena.alloc(10, 16), first[0]);
+    EXPECT_EQ(r.arena.alloc(16, 16), first[1]);
+    // Past the head of 64 KiB blocks (64 of them), the row.
+    std::vector<void*> more;
+    for (int n = 0; n < 70; ++n) more.push_back(r.arena.alloc(std::size_t{64} << 10, 16));
+    EXPECT_LT(r.offset(more[60]), size_class_arena::span);
+    EXPECT_EQ(r.offset(more[61]), 13 * size_class_arena::span + 64 * (std::size_t{64} << 10));
+    EXPECT_TRUE(r.arena.contains(more[61]));
+    r.arena.free(more[61]);
+    EXPECT_EQ(r.arena.alloc(std::size_t{64} << 10, 16), more[61]);
 }
 
 TEST(SizeClasses, AClassWithNoOwnerButZeroCommitsNoOwnerBytes) {

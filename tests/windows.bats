@@ -250,33 +250,6 @@ l.wav ok "
     assert_failure 1
 }
 
-@test "the Windows worker runs with address randomization on, render-one's host with it off" {
-    # Wine lays a Windows plugin's addresses out itself (the windows-*
-    # suites' same bytes in every process hold with it on); the host keeps
-    # it off for Linux plugins (render-one(1), Reproducibility).
-    [ "$(cat /proc/sys/kernel/randomize_va_space)" != 0 ] || fail "this kernel randomizes no address (randomize_va_space 0): nothing to tell apart"
-    printf '%s\n' '{"note":60,"output_path":"a.npy"}' >jobs.ndjson
-    # The plugin hangs as it loads: the worker stays up until the interrupt.
-    VR_WIN_FAULT_AT_LOAD=1 "${DEFAULT_SIGNALS[@]}" render-one --plugin "$VR_WIN_HANG_VST2" --timeout 600 <jobs.ndjson >results 2>/dev/null &
-    local pid=$! worker="" status=0
-    for _ in $(seq 3000); do
-        worker=$(pgrep -f 'vr-win-worker[.]exe' | head -1)
-        if [ -n "$worker" ]; then break; fi
-        sleep 0.01
-    done
-    local host_persona worker_persona
-    host_persona=$(cat "/proc/$pid/personality")
-    worker_persona=$(cat "/proc/$worker/personality" 2>/dev/null || true)
-    kill -INT "$pid"
-    wait "$pid" || status=$?
-    [ -n "$worker" ] || fail "the job's Windows worker never started"
-    assert_equal "$status" 130
-    # ADDR_NO_RANDOMIZE is 0x0040000.
-    assert_equal "$(( 0x$host_persona & 0x0040000 ))" $(( 0x0040000 ))
-    [ -n "$worker_persona" ] || fail "the worker $worker was gone before its personality was read"
-    assert_equal "$(( 0x$worker_persona & 0x0040000 ))" 0
-}
-
 @test "a render-one interrupted between jobs, waiting for its next line, stops the prefix's server it started" {
     run wineserver -k0
     assert_failure 1

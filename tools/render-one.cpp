@@ -44,10 +44,9 @@ bool asks_real_randomness(int argc, char** argv) {
 
 int run(int argc, char** argv) {
     const std::string host = host_path();
-    // The host, and every process it starts but wine's Windows workers
-    // (wine/windows_host.cpp), lays its address space out without
-    // randomization (kept across fork and exec): a plugin's module, its
-    // stack and glibc's heap are where they were in the last run
+    // The host, and every process it starts, lays its address space out
+    // without randomization (kept across fork and exec): a plugin's module,
+    // its stack and glibc's heap are where they were in the last run
     // (render-one(1), Reproducibility). Where it is refused, the host's
     // records say so.
     if (!asks_real_randomness(argc, argv))

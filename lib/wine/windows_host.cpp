@@ -3,7 +3,6 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -82,14 +81,6 @@ windows_host::windows_host(const std::string& prefix) : prefix_(prefix) {
         ::dup2(down[0], 0);
         ::dup2(up[1], 1);
         ::close_range(3, ~0U, 0);  // nothing of ours but the pipe and stderr
-        // Wine with address randomization, which render-one turned off
-        // for its host (tools/render-one.cpp): wine lays a Windows
-        // plugin's addresses out itself, the same in every process either
-        // way (the windows-* suites run so), and without randomization
-        // wine's preloader found its reservations taken and retried them
-        // halved: 36 system calls more a pinned worker than a real one.
-        if (const int persona = ::personality(0xffffffff); persona != -1 && (persona & ADDR_NO_RANDOMIZE))
-            (void)::personality(persona & ~ADDR_NO_RANDOMIZE);
         ::execve(argv[0], argv.data(), envp.data());
         ::_exit(127);
     }

@@ -5,6 +5,7 @@
 # temporary, no output of the job in flight, no worker left (wine's side:
 # tests/windows.bats).
 load helper
+bats_require_minimum_version 1.5.0
 
 SYNTH="$VR_TEST_SYNTH_VST3"
 
@@ -93,6 +94,55 @@ interrupt_mid_job() {
     [ ! -e "$out/c.wav" ] || fail "the job never started left $out/c.wav"
     run find "$out" -name '*.vr-tmp-*'
     assert_output ""
+}
+
+# The worker tells a signal from outside from the plugin's own by who sent
+# it (supervise/interrupts.hpp): a plugin that raises SIGTERM or SIGINT, or
+# sends SIGTERM to its process group (the worker's), has crashed; its job
+# gets the crash's record and the batch goes on, in the worker (reset) and
+# in a job's forked child (fork). (Until the worker told the two apart, a
+# worker dead of SIGTERM or SIGINT ended the run: exit 143 at job b.)
+@test "a plugin's own SIGTERM or SIGINT fails its job as a crash, in the worker and in a job's child; the batch goes on" {
+    local out="$B/own-signals" iso
+    mkdir -p "$out"
+    for iso in reset fork; do
+        { job "$out/$iso-a.wav"; job "$out/$iso-b.wav" '"note":96'; job "$out/$iso-c.wav" '"note":97'
+          job "$out/$iso-d.wav" '"note":98'; job "$out/$iso-e.wav"; } >"$out/jobs"
+        run --separate-stderr "${DEFAULT_SIGNALS[@]}" render-one --plugin "$VR_TEST_HOSTILE_VST2" \
+            --isolation "$iso" --duration 0.1 <"$out/jobs"
+        assert_failure 1
+        assert_equal "$(jq -c '[.status, .error.signal, .isolation]' <<<"$output" | paste -sd ' ')" \
+            "[\"ok\",null,\"$iso\"] [\"error\",\"SIGTERM\",null] [\"error\",\"SIGINT\",null] [\"error\",\"SIGTERM\",null] [\"ok\",null,\"$iso\"]"
+        assert_equal "$(jq -c 'select(.status == "ok") | .peak_dbfs > -20' <<<"$output" | paste -sd ' ')" "true true"
+        cmp "$out/$iso-a.wav" "$out/$iso-e.wav"
+    done
+}
+
+# A signal from outside that reaches a job's forked child first (a
+# scheduler signals every process of a task, in no set order) ends the run
+# as one that reaches the worker does: before, the worker recorded the job
+# as the plugin's crash (signal SIGINT) and the run went on. The plugin
+# hangs in job b's child (note 95, which ignores SIGTERM: SIGINT here).
+@test "SIGINT to a job's child alone ends the run by it: exit 130, no record for the job in flight, no file" {
+    local out="$B/int-child" pid child worker status=0
+    mkdir -p "$out"
+    { job "$out/a.wav"; job "$out/b.wav" '"note":95'; job "$out/c.wav"; } >"$out/jobs"
+    VR_HOSTILE_HANG_MARK="$out/hanging" "${DEFAULT_SIGNALS[@]}" render-one --plugin "$VR_TEST_HOSTILE_VST2" \
+        --isolation fork --duration 0.1 <"$out/jobs" >"$out/results" 2>"$out/err" &
+    pid=$!
+    # In flight once the plugin hangs in it, its pid written (a generous bound).
+    for _ in $(seq 3000); do if [ -s "$out/hanging" ]; then break; fi; sleep 0.01; done
+    [ -s "$out/hanging" ] || fail "the second job never started"
+    child=$(cat "$out/hanging")
+    worker=$(pgrep -P "$pid" | head -1)
+    # The hanging process is the worker's child, not the worker.
+    assert_equal "$(ps -o ppid= -p "$child" | tr -d ' ')" "$worker"
+    kill -INT "$child"
+    wait "$pid" || status=$?
+    assert_equal "$status" 130
+    assert_equal "$(jq -c '[.status, .output_path]' "$out/results")" "[\"ok\",\"$out/a.wav\"]"
+    [ ! -e "$out/b.wav" ] || fail "the job in flight left $out/b.wav"
+    [ ! -e "$out/c.wav" ] || fail "the job never started left $out/c.wav"
 }
 
 @test "SIGINT to render-one between jobs, waiting for its next line: exit 130, the records so far, no worker left" {

@@ -250,6 +250,30 @@ l.wav ok "
     assert_failure 1
 }
 
+# A scheduler cancelling a task signals each of its processes, the wine
+# one that runs the Windows worker too, in no set order: a Windows worker
+# dead of SIGTERM ends the run by it (nothing of ours sends it that, nor
+# can a Windows plugin), not the job with "the Windows worker was killed
+# (signal 15)", which a resume would take for done.
+@test "SIGTERM to the Windows worker alone ends the run by it: exit 143, no record for the job in flight" {
+    printf '%s\n' '{"note":60,"output_path":"a.npy"}' >jobs.ndjson
+    # The plugin hangs as it loads: the job stays in flight.
+    VR_WIN_FAULT_AT_LOAD=1 "${DEFAULT_SIGNALS[@]}" render-one --plugin "$VR_WIN_HANG_VST2" --timeout 120 \
+        <jobs.ndjson >results 2>err &
+    local pid=$! status=0 win=""
+    for _ in $(seq 3000); do
+        win=$(pgrep -f 'vr-win-worker[.]exe' | head -1)
+        if [ -n "$win" ]; then break; fi
+        sleep 0.01
+    done
+    [ -n "$win" ] || fail "the job's Windows worker never started"
+    kill -TERM "$win"
+    wait "$pid" || status=$?
+    assert_equal "$status" 143
+    assert_equal "$(wc -c <results)" 0
+    [ ! -e a.npy ] || fail "the job in flight left a.npy"
+}
+
 @test "a render-one interrupted between jobs, waiting for its next line, stops the prefix's server it started" {
     run wineserver -k0
     assert_failure 1

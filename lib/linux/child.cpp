@@ -19,6 +19,7 @@
 #include "core/error.hpp"
 #include "core/handles.hpp"
 #include "core/process.hpp"
+#include "supervise/interrupts.hpp"
 #include "supervise/supervise.hpp"
 #include "supervise/supervise_status.hpp"
 
@@ -85,6 +86,7 @@ child_outcome run_in_child(const std::function<std::string()>& fn, double timeou
     pid_t pid = ::fork();
     if (pid < 0) throw record_error(std::string("cannot fork: ") + std::strerror(errno));
     if (pid == 0) {
+        interrupts::job_child = 0;
         read_end.release();
         // A render nobody waits for is worth nothing: die with the parent.
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -102,6 +104,9 @@ child_outcome run_in_child(const std::function<std::string()>& fn, double timeou
         ::_exit(code);
     }
     write_end.close("pipe");
+    // SIGINT or SIGTERM it sends us is the plugin's, not the run's end
+    // (supervise/interrupts.hpp).
+    interrupts::job_child = pid;
 
     child_outcome out;
     out.timeout_s = timeout_s;

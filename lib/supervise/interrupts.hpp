@@ -24,4 +24,27 @@ void die_now(int sig);
 // SIGINT and SIGTERM, for sigprocmask.
 sigset_t set();
 
+// In a worker, and inherited by the children it forks for jobs: SIGINT and
+// SIGTERM from outside (a scheduler cancelling a task signals each of its
+// processes, a user's kill) first say so to the supervisor on the worker's
+// connection fd, in a line of their own (ended_by_signal_line), then kill
+// as before; the supervisor then ends the run by that signal, whichever of
+// its processes the signal reached first. The plugin's own (raised by the
+// process, or sent by the job's child, job_child) kill without a word:
+// the job gets the crash's record and the run goes on. Disposition kept
+// where the signal is ignored (render-one started with it ignored).
+void install_in_worker(int fd);
+
+// The worker's child rendering the job in flight (linux/child.hpp), or 0.
+extern volatile sig_atomic_t job_child;
+
+// What a worker says before it dies of a signal from outside, and the
+// signal such a line names (0: the line is not one).
+constexpr const char* ended_by_signal_key = "{\"ended_by_signal\":";
+int ended_by_signal(const char* line, unsigned long size);
+
+// Says that sig came from outside (as the handler does) and dies of it: for
+// a process of the worker's that such a signal killed (the Windows worker).
+[[noreturn]] void end_from_outside(int sig);
+
 }  // namespace vr::interrupts

@@ -68,14 +68,20 @@ void supervisor::start_worker(const sandbox_spec& sandbox) {
         // Its own process group, so that a time-out kills the per-job
         // children it forks with it, and a terminal's ^C reaches only us.
         ::setpgid(0, 0);
-        ::sigaction(SIGINT, &interrupts::old_int, nullptr);
-        ::sigaction(SIGTERM, &interrupts::old_term, nullptr);
-        ::sigprocmask(SIG_SETMASK, &old, nullptr);
         // Killed with us, even by SIGKILL: no orphan renders on.
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (::getppid() != parent) ::_exit(72);
         arrange_worker_fds(sv[1]);
-        if (!command.empty()) exec_sandboxed_worker(command);
+        if (!command.empty()) {
+            // The sandboxed render-one installs the worker's own (serve_jobs).
+            ::sigaction(SIGINT, &interrupts::old_int, nullptr);
+            ::sigaction(SIGTERM, &interrupts::old_term, nullptr);
+            ::sigprocmask(SIG_SETMASK, &old, nullptr);
+            exec_sandboxed_worker(command);
+        }
+        // Before a signal can come: one from outside is told on fd 3.
+        interrupts::install_in_worker(3);
+        ::sigprocmask(SIG_SETMASK, &old, nullptr);
         int code = 70;
         try {
             code = main_(3);
@@ -201,8 +207,9 @@ void send_all(int fd, const std::string& text) {
 
 // What waiting for a job's answer came to, and the limits it ran under.
 struct supervisor::waited {
-    enum class outcome { answered, closed, late, interrupted } how = outcome::interrupted;
+    enum class outcome { answered, closed, late, interrupted, ended_outside } how = outcome::interrupted;
     std::string line;        // the worker's answer (answered)
+    int signal = 0;          // the signal from outside the worker said it dies of (ended_outside)
     bool rendering = false;  // the worker said the render began
     double limit = 0;        // the job's own limit (s), from the audio planned once rendering
     double load_limit = 0;   // the allowance for loading the plugin first (0: none)
@@ -235,6 +242,9 @@ supervisor::waited supervisor::await_answer(const supervised_job& job) {
         if (auto nl = pending_.find('\n'); nl != std::string::npos) {
             w.line = pending_.substr(0, nl);
             pending_.erase(0, nl + 1);
+            if (w.line.empty()) continue;  // before an ended_by_signal line
+            if ((w.signal = interrupts::ended_by_signal(w.line.data(), w.line.size())) != 0)
+                return done(outcome::ended_outside);
             auto audio_s = rendering_audio_s(w.line);
             if (!audio_s) return done(outcome::answered);
             w.rendering = true;
@@ -284,20 +294,10 @@ supervisor::end supervisor::classify(const supervised_job& job, const waited& w,
             return end::crashed;
         }
         // Let the worker itself end before its group is killed, so that its
-        // own death is what the status says.
+        // own death is what the status says. (SIGINT or SIGTERM from
+        // outside said so first: outcome::ended_outside.)
         wait_exit(options_.kill_grace_s);
         int status = kill_worker(false);
-        // Ended by SIGTERM or SIGINT, which nothing of ours sends it here
-        // (kill_worker(false) sends SIGKILL): what sent it is ending the
-        // run (a scheduler cancelling a task signals each of its
-        // processes, a terminal's ^C its group), and ours may come a
-        // moment later. The run ends by it now, as if render-one had
-        // caught it: no record for the job in flight, which the plugin did
-        // not end (slurm.sh --resume renders it again).
-        if (WIFSIGNALED(status) && (WTERMSIG(status) == SIGTERM || WTERMSIG(status) == SIGINT)) {
-            interrupts::caught = WTERMSIG(status);
-            finish_interrupt(0, &job, options_.on_interrupt);
-        }
         std::string message = death_message(status);
         // bwrap reports a sandbox it cannot make on stderr and exits 1,
         // before render-one runs: then no plugin ended anything.
@@ -345,7 +345,15 @@ supervisor::end supervisor::attempt(const supervised_job& job, json& result) {
     } on_return;
     in_flight_ = true;  // until the worker is dealt with (a throw leaves it so)
     const waited w = await_answer(job);
-    if (w.how != waited::outcome::interrupted) {
+    if (w.how == waited::outcome::ended_outside) {
+        // SIGINT or SIGTERM from outside reached the worker (or the job's
+        // child) first: what sent it is ending the run (a scheduler
+        // cancelling a task signals each of its processes), and ours may
+        // come a moment later. The run ends by it now, as if render-one had
+        // caught it: no record for the job in flight, which the plugin did
+        // not end (slurm.sh --resume renders it again).
+        interrupts::caught = w.signal;
+    } else if (w.how != waited::outcome::interrupted) {
         end e = classify(job, w, result);
         in_flight_ = false;
         if (!interrupts::caught) return e;

@@ -42,7 +42,9 @@ public:
     // Starts no process yet: the first job does. Installs handlers for
     // SIGINT and SIGTERM (unless ignored) that kill the worker, remove the
     // temporary file of the job in flight and end this process by the same
-    // signal; records written so far are whole lines already.
+    // signal; records written so far are whole lines already. The same
+    // when the worker says such a signal from outside reached it (or its
+    // job's child) first (interrupts::install_in_worker).
     supervisor(supervise_options options, worker_main main);
     // Lets the worker finish (SIGKILL after stop_grace_s); with
     // leave_worker_at_end, kills it and leaves it to reap_left_workers,

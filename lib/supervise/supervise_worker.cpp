@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "core/error.hpp"
+#include "supervise/interrupts.hpp"
 #include "supervise/supervise_status.hpp"
 
 namespace vr {
@@ -28,6 +29,7 @@ void arrange_worker_fds(int fd, int keep) {
 }
 
 int serve_jobs(int fd, const worker_handler& handle) {
+    interrupts::install_in_worker(fd);  // again for a worker exec'd (sandboxed) or made ahead (warm)
     line_reader in(fd, std::size_t(1) << 30);
     line_writer out(fd);
     std::string line;

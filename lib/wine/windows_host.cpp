@@ -18,6 +18,7 @@
 #include "core/tool.hpp"
 #include "host/instance_wire.hpp"
 #include "linux/pinned_randomness.hpp"
+#include "supervise/interrupts.hpp"
 #include "supervise/supervise_status.hpp"
 #include "wine/display.hpp"
 #include "wine/prefix_server.hpp"
@@ -151,6 +152,12 @@ json windows_host::answer() {
         int status = 0;
         ::waitpid(pid_, &status, 0);
         pid_ = -1;
+        // Nothing of ours sends it SIGINT or SIGTERM, nor can a Windows
+        // plugin: what did is ending the run (a scheduler signals each
+        // process of a task), which this worker says and dies of
+        // (supervise/interrupts.hpp), rather than record the job as failed.
+        if (WIFSIGNALED(status) && (WTERMSIG(status) == SIGINT || WTERMSIG(status) == SIGTERM))
+            interrupts::end_from_outside(WTERMSIG(status));
         died(WIFSIGNALED(status) ? "the Windows worker was killed (signal " + std::to_string(WTERMSIG(status)) + ")"
                                  : "the Windows worker ended (exit status " + std::to_string(WEXITSTATUS(status)) +
                                        ") before it answered");

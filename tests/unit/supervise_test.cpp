@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "core/tool.hpp"
+#include "supervise/interrupts.hpp"
 #include "supervise/stale_temps.hpp"
 #include "supervise/supervise.hpp"
 #include "supervise/supervise_status.hpp"
@@ -49,6 +50,9 @@ vr::worker_main fake_worker(const std::string& flag_file = "") {
                 die_of(SIGSEGV);
             }
             if (what == "abort") die_of(SIGABRT);
+            // The plugin's own SIGTERM or SIGINT, through the worker's handler.
+            if (what == "raise-term") std::raise(SIGTERM);
+            if (what == "raise-int") std::raise(SIGINT);
             if (what == "exit") std::exit(3);
             if (what == "hang") {
                 std::signal(SIGTERM, SIG_IGN);
@@ -90,6 +94,19 @@ TEST(Supervise, SignalNamesAndMessages) {
     EXPECT_NE(vr::death_message(W_EXITCODE(0, SIGKILL)).find("SIGKILL"), std::string::npos);
     EXPECT_EQ(vr::timeout_message(12), "timeout after 12.0 s");
     EXPECT_EQ(vr::timeout_message(2.5), "timeout after 2.5 s");
+}
+
+// The line a worker writes before it dies of SIGINT or SIGTERM from
+// outside, and nothing else, names a signal.
+TEST(Supervise, OnlyTheWorkersEndedBySignalLineNamesASignal) {
+    auto named = [](const std::string& line) { return vr::interrupts::ended_by_signal(line.data(), line.size()); };
+    EXPECT_EQ(named(R"({"ended_by_signal":15})"), 15);
+    EXPECT_EQ(named(R"({"ended_by_signal":2})"), 2);
+    EXPECT_EQ(named(std::string(vr::interrupts::ended_by_signal_key) + "9}"), 9);
+    for (const char* other : {R"({"ended_by_signal":})", R"({"ended_by_signal":1x})", R"({"ended_by_signal":150})",
+                              R"({"ended_by_signal":15)", R"({"record":{"ended_by_signal":15}})",
+                              R"({"rendering_s":1.5})", ""})
+        EXPECT_EQ(named(other), 0) << other;
 }
 
 TEST(Supervise, DefaultTimeoutGrowsWithTheAudioAndTheLoad) {
@@ -197,6 +214,8 @@ TEST(Supervise, ACrashExitOrAbortCostsOnlyItsJob) {
     };
     for (auto f : {fault{"segv", "the plugin crashed (signal SIGSEGV)", "SIGSEGV"},
                    fault{"abort", "the plugin crashed (signal SIGABRT)", "SIGABRT"},
+                   fault{"raise-term", "the plugin crashed (signal SIGTERM)", "SIGTERM"},
+                   fault{"raise-int", "the plugin crashed (signal SIGINT)", "SIGINT"},
                    fault{"exit", "the plugin ended the render process (exit status 3)", nullptr}}) {
         auto r = s.run(job({{"do", f.what}, {"keep", 1}}));
         EXPECT_EQ(r["status"], "error") << f.what;

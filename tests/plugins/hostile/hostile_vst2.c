@@ -203,6 +203,9 @@ static void note_on(struct hostile* s, int note, int velocity) {
         case 93: leave_daemon(); break;
         case 94: raise(SIGSEGV); break;
         case 95: hang(); break;
+        case 96: raise(SIGTERM); break;
+        case 97: raise(SIGINT); break;
+        case 98: kill(0, SIGTERM); break;
         default: break;
     }
 }

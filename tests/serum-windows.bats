@@ -211,6 +211,30 @@ hundred_jobs() {
     assert_output True
 }
 
+# The probe's search for a shorter warm-up (worker/windows_probe.cpp) must
+# not take the untouched try for the stand-ins: a job's new instance would
+# then hear the 10x call. Preset jobs each get a new instance; in auto
+# isolation (the probe's warm-up) they render what fully warmed instances
+# render (--isolation fresh, no probe), and within full scale.
+@test "the probe keeps a warm-up for the stand-ins, whose first call is 10x: preset jobs render a fully warmed instance's bytes" {
+    write_serum1_fxp Lead.fxp Lead "osc A saw, filter 0.42"
+    for mode in auto fresh; do
+        mkdir "$mode"
+        for i in 1 2 3; do
+            printf '{"preset_path":"%s","preset_format":"fxp","note":%d,"output_path":"%s/%s.npy"}\n' \
+                "$PWD/Lead.fxp" $((57 + i)) "$PWD/$mode" "$i"
+        done >"$mode.ndjson"
+        run --separate-stderr render-one -p fxp="$SERUM1" --isolation "$mode" --duration 0.05 --tail 0.01 <"$mode.ndjson"
+        assert_success
+        assert_equal "$(jq -r '[.status, .isolation] | join(" ")' <<<"$output" | sort | uniq -c | tr -s ' ')" " 3 ok fresh"
+    done
+    for i in 1 2 3; do
+        assert_equal "$(npy_diff "auto/$i.npy" "fresh/$i.npy")" "0.0 0"
+    done
+    run /usr/bin/python3 -c "import numpy as np; p = float(np.abs(np.load('auto/1.npy')).max()); print(0.02 < p < 1.0)"
+    assert_output True
+}
+
 @test "the 32-bit trap: a 32-bit Serum.dll beside the 64-bit Serum_x64.dll fails naming it, the 64-bit one renders" {
     mkdir vst
     cp "$VR_WIN32_VST2" vst/Serum.dll

@@ -185,6 +185,33 @@ l.wav ok "
     assert_equal "$(npy_diff b.npy b2.npy)" "0.0 0"
 }
 
+# Jobs that set parameters each get a new instance (a Windows plugin has no
+# fork): each played the full warm-up (a note and a 3 s tail) before the
+# probe searched for a shorter one, as on Linux, with new instances where
+# Linux forks (worker/windows_probe.cpp). The search makes three instances
+# for a plugin that needs none (the full warm-up's reference, then the
+# untouched try's two renders, both equal); the jobs' instances play none,
+# and render the bytes a fully warmed instance renders (--isolation fresh,
+# no probe). (Without the search the counts are equal: checked.) The
+# Serum stand-ins, which do need a warm-up, are in serum-windows.bats.
+@test "the probe finds a Windows plugin that needs no warm-up: new instances render a fully warmed one's bytes" {
+    for i in 1 2 3 4 5 6; do
+        printf '{"note":%d,"output_path":"%s.npy","set_params":{"level":0.%d}}\n' $((55 + i)) "$i" "$i"
+    done >jobs.ndjson
+    mkdir auto fresh
+    for mode in auto fresh; do
+        (cd "$mode" && VR_TEST_SYNTH_COUNT_MADE="Z:$BATS_TEST_TMPDIR/made-$mode" \
+            render-one --plugin "$VR_WIN_SYNTH_VST3" --isolation "$mode" <../jobs.ndjson >records 2>err) ||
+            fail "$mode: $(cat "$mode/err")"
+        assert_equal "$(jq -r '.status + " " + .isolation' "$mode/records" | sort | uniq -c | tr -s ' ')" " 6 ok fresh"
+    done
+    for i in 1 2 3 4 5 6; do
+        assert_equal "$(npy_diff "auto/$i.npy" "fresh/$i.npy")" "0.0 0"
+    done
+    assert_equal "$(jq -c '.peak_dbfs > -40' auto/records | sort -u)" true
+    assert_equal "$(($(wc -l <made-auto) - $(wc -l <made-fresh)))" 3
+}
+
 @test "a chain mixes platforms: a Windows synth into a Linux effect, a Linux synth into a Windows effect" {
     # The chain's audio equals its stages rendered one at a time through float32 files.
     run --separate-stderr render-one --plugin "$VR_WIN_SYNTH_VST2" -o dry.npy --note 60 --duration 0.3 --tail 0.2

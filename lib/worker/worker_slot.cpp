@@ -33,39 +33,6 @@ double seconds_since(clock_type::time_point t) {
     return std::chrono::duration<double>(clock_type::now() - t).count();
 }
 
-// Some plugins load data lazily on their first render, which then comes out
-// wrong (DESIGN.md rule 4): play a short note once and discard it. Its
-// release must be over before the instance counts as pristine (a reset does
-// not silence every plugin), hence the long tail. The length is fixed, not
-// "until silent": plugins whose instances differ in noise would otherwise
-// end their warm-ups in different states. Nor is silence the end: Nekobi's
-// accent (velocity above 90) outlives the reset, decaying unheard for about
-// 1.5 s; after a 1 s tail every later note differed from a cold instance's
-// by up to 1.7e-7 (tests/minimal-host.bats). 3 s leave exact zeros, for a
-// few milliseconds of rendering per instance. The probe learns whether a
-// plugin needs the whole of it (worker_slot::probe).
-constexpr warm_up_kind full_warm_up{};
-
-// None plays no warm-up at all.
-void warm_up(plugin_instance& p, int sample_rate, const std::optional<warm_up_kind>& w) {
-    if (!w) return;
-    if (w->note) {
-        p.render(note_plan(60, 100, 0.05, w->seconds, sample_rate), 2);
-    } else {
-        play_plan silence;
-        silence.frames = std::max<std::int64_t>(1, seconds_to_frames(w->seconds, sample_rate));
-        p.render(silence, 2);
-    }
-    p.reset();
-}
-
-// The shorter warm-ups the probe tries, cheapest first: none; silence (a
-// plugin that only needs its first process call, or its parameters'
-// smoothing run); the note with shorter tails.
-// Each try costs an instance at first sight only (the verdict is kept).
-constexpr std::array<std::optional<warm_up_kind>, 4> shorter_warm_ups{
-    std::nullopt, warm_up_kind{false, 0.1}, warm_up_kind{true, 0.25}, warm_up_kind{true, 1.0}};
-
 // CPU time the threads a plugin started must spend during its warm-up to
 // count as working for it. Measured at 48 kHz: JUCE's message and LV2
 // worker threads, synthv1's and ZynAddSubFX's spend under 1 ms there,
@@ -304,64 +271,6 @@ bool worker_slot::take_verdict(const json& v) {
     probed = true;
     verdict_cached = true;
     return true;
-}
-
-void worker_slot::probe_windows() {
-    if (!pristine) pristine = load_warm();
-    const audio_buffer input = probe_input(sample_rate, info.main_input_channels),
-                       other = probe_input(sample_rate, info.main_input_channels, true);
-    const audio_buffer* in = info.main_input_channels > 0 ? &input : nullptr;
-    played = std::move(pristine);
-    // Each probe render starts from the probe note's seed, as on Linux: the
-    // Windows worker's pinned generators follow it (windows/pinned_imports.hpp).
-    pinned::reseed(the_probe_note.seed);
-    audio_buffer first = played->render(probe_plan(sample_rate), 2, {.input = in});
-    if (played->program_count() > 1) played->select_program(initial_program == 1 ? 0 : 1);
-    played->render(disturbing_plan(sample_rate), 2, {.input = in ? &other : nullptr});
-    prepare(*played, std::nullopt);
-    pinned::reseed(the_probe_note.seed);
-    const bool reset_ok = same_samples(first, played->render(probe_plan(sample_rate), 2, {.input = in}));
-    mode = isolation::reset;
-    if (!reset_ok) {
-        // A new instance after others played: does it start as the first did?
-        // (restore's worker starts meanwhile, for the test after it.)
-        played.reset();
-        try {
-            restoring_host = wine::start_restoring_host(ref);
-        } catch (const record_error&) {
-            // probe_restore's load says why
-        }
-        auto fresh = load_warm();
-        pinned::reseed(the_probe_note.seed);
-        mode = same_samples(first, fresh->render(probe_plan(sample_rate), 2, {.input = in})) ? isolation::fresh
-                                                                                               : isolation::process;
-        fresh.reset();
-        if (mode == isolation::process) probe_restore(first, in, other);
-        if (mode != isolation::restore) restoring_host.reset();
-    }
-    probed = true;
-}
-
-// A Windows worker of the slot's own: its first instance plays, and
-// plays something else; then the worker puts the plugin back as it was
-// loaded, and a new instance must start as the probe's first did.
-void worker_slot::probe_restore(const audio_buffer& first, const audio_buffer* in, const audio_buffer& other) {
-    try {
-        // No warm-up: it is here to leave the module's state changed.
-        pinned::reseed(0);
-        auto there = load_instance(ref, sample_rate, block_size, false, sidechain, windows_worker::restored,
-                                   &restoring_host);
-        if (there->program_count() > 1) there->select_program(initial_program == 1 ? 0 : 1);
-        pinned::reseed(the_probe_note.seed);
-        there->render(disturbing_plan(sample_rate), 2, {.input = in ? &other : nullptr});
-        there.reset();
-        auto restored = load_warm(false, windows_worker::restored);
-        pinned::reseed(the_probe_note.seed);
-        if (same_samples(first, restored->render(probe_plan(sample_rate), 2, {.input = in})))
-            mode = isolation::restore;
-    } catch (const record_error&) {
-        // No restore there (pinning off, no arena): a worker per job.
-    }
 }
 
 }  // namespace vr::host

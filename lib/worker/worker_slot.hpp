@@ -10,6 +10,7 @@
 
 #include "host/plugin_instance.hpp"
 #include "jobs/job.hpp"
+#include "worker/warm_up.hpp"
 
 namespace vr::wine {
 class windows_host;
@@ -59,14 +60,6 @@ std::unique_ptr<plugin_instance> load_instance(const plugin_ref& ref, int sample
                                                bool quick = false, bool sidechain = false,
                                                windows_worker where = windows_worker::shared,
                                                std::shared_ptr<wine::windows_host>* kept = nullptr);
-
-// A warm-up: the note (60, velocity 100, 0.05 s) and a tail of seconds,
-// or (note false) seconds of silence.
-struct warm_up_kind {
-    bool note = true;
-    double seconds = 3.0;
-    bool operator==(const warm_up_kind&) const = default;
-};
 
 struct worker_slot {
     plugin_ref ref;
@@ -150,8 +143,14 @@ struct worker_slot {
     // The probe of a Windows plugin: reset, else a fresh instance in the
     // same Windows worker, else a new instance in restoring_host put back
     // (restore), else a Windows worker per job (process).
+    // (worker/windows_probe.cpp, with the two below.)
     void probe_windows();
     void probe_restore(const audio_buffer& first, const audio_buffer* in, const audio_buffer& other);
+    // The probe's search for a shorter warm-up, without fork: the
+    // cheapest after which new instances render the probe's note as its
+    // first instance did (first) and the disturbing one as a new fully
+    // warmed instance does.
+    void find_windows_warm_up(const audio_buffer& first, const audio_buffer* in, const audio_buffer& other);
     // What the probe found (isolation mode, own threads, warm-up), as the
     // probe cache keeps it; and a kept verdict taken instead of probing:
     // false (and nothing taken) for one that is not well formed.

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// worker_slot's members that probe a Windows plugin (worker/worker_slot.hpp):
+// there is no fork under wine, so every render the Linux probe forks from
+// one instance is a new instance here.
+#include <optional>
+#include <string>
+
+#include "core/error.hpp"
+#include "core/hash.hpp"
+#include "linux/pinned_randomness.hpp"
+#include "supervise/probe.hpp"
+#include "wine/windows_instance.hpp"
+#include "worker/worker_slot.hpp"
+
+namespace vr::host {
+
+void worker_slot::probe_windows() {
+    if (!pristine) pristine = load_warm();
+    const audio_buffer input = probe_input(sample_rate, info.main_input_channels),
+                       other = probe_input(sample_rate, info.main_input_channels, true);
+    const audio_buffer* in = info.main_input_channels > 0 ? &input : nullptr;
+    played = std::move(pristine);
+    // Each probe render starts from the probe note's seed, as on Linux: the
+    // Windows worker's pinned generators follow it (windows/pinned_imports.hpp).
+    pinned::reseed(the_probe_note.seed);
+    audio_buffer first = played->render(probe_plan(sample_rate), 2, {.input = in});
+    if (played->program_count() > 1) played->select_program(initial_program == 1 ? 0 : 1);
+    played->render(disturbing_plan(sample_rate), 2, {.input = in ? &other : nullptr});
+    prepare(*played, std::nullopt);
+    pinned::reseed(the_probe_note.seed);
+    const bool reset_ok = same_samples(first, played->render(probe_plan(sample_rate), 2, {.input = in}));
+    mode = isolation::reset;
+    if (!reset_ok) {
+        // A new instance after others played: does it start as the first did?
+        // (restore's worker starts meanwhile, for the test after it.)
+        played.reset();
+        try {
+            restoring_host = wine::start_restoring_host(ref);
+        } catch (const record_error&) {
+            // probe_restore's load says why
+        }
+        auto fresh = load_warm();
+        pinned::reseed(the_probe_note.seed);
+        mode = same_samples(first, fresh->render(probe_plan(sample_rate), 2, {.input = in})) ? isolation::fresh
+                                                                                               : isolation::process;
+        fresh.reset();
+        if (mode == isolation::process) probe_restore(first, in, other);
+        if (mode != isolation::restore) restoring_host.reset();
+    }
+    // New instances of the shared Windows worker get the warm-up found
+    // (in reset mode, for jobs that leave changes); restore's and process's
+    // are made elsewhere and keep the full one.
+    if ((mode == isolation::reset || mode == isolation::fresh) && !own_threads && warm_up_plan == full_warm_up)
+        find_windows_warm_up(first, in, other);
+    probed = true;
+}
+
+// A Windows worker of the slot's own: its first instance plays, and
+// plays something else; then the worker puts the plugin back as it was
+// loaded, and a new instance must start as the probe's first did.
+void worker_slot::probe_restore(const audio_buffer& first, const audio_buffer* in, const audio_buffer& other) {
+    try {
+        // No warm-up: it is here to leave the module's state changed.
+        pinned::reseed(0);
+        auto there = load_instance(ref, sample_rate, block_size, false, sidechain, windows_worker::restored,
+                                   &restoring_host);
+        if (there->program_count() > 1) there->select_program(initial_program == 1 ? 0 : 1);
+        pinned::reseed(the_probe_note.seed);
+        there->render(disturbing_plan(sample_rate), 2, {.input = in ? &other : nullptr});
+        there.reset();
+        auto restored = load_warm(false, windows_worker::restored);
+        pinned::reseed(the_probe_note.seed);
+        if (same_samples(first, restored->render(probe_plan(sample_rate), 2, {.input = in})))
+            mode = isolation::restore;
+    } catch (const record_error&) {
+        // No restore there (pinning off, no arena): a worker per job.
+    }
+}
+
+// As the Linux probe's search (worker_slot::probe), with new instances
+// where that one forks: a try is two new instances with the tried warm-up,
+// one rendering the probe's note, to equal the probe's first instance's
+// render (which a new instance with the full warm-up gave too, in fresh
+// mode), the other the disturbing render (another program, loud), to
+// equal a new fully warmed instance's. Every new instance of a job then
+// spares the rest of the 3 s the full warm-up plays: a Windows batch whose
+// jobs load presets makes one per job. A plugin whose instances share
+// state, or that any try fails to load, keeps the full warm-up.
+void worker_slot::find_windows_warm_up(const audio_buffer& first, const audio_buffer* in, const audio_buffer& other) {
+    const audio_buffer* loud = in ? &other : nullptr;
+    auto made = [&](const std::optional<warm_up_kind>& w) {
+        pinned::reseed(0);
+        auto p = load_instance(ref, sample_rate, block_size, false, sidechain);
+        warm_up(*p, sample_rate, w);
+        return p;
+    };
+    auto disturbed = [&](plugin_instance& p) {
+        if (p.program_count() > 1) p.select_program(initial_program == 1 ? 0 : 1);
+        pinned::reseed(the_probe_note.seed);
+        return p.render(disturbing_plan(sample_rate), 2, {.input = loud});
+    };
+    try {
+        const audio_buffer reference = disturbed(*made(full_warm_up));
+        for (const std::optional<warm_up_kind>& tail : shorter_warm_ups) {
+            auto p = made(tail);
+            if (sha256_hex(p->state()) != default_state_sha256) continue;
+            pinned::reseed(the_probe_note.seed);
+            if (!same_samples(first, p->render(probe_plan(sample_rate), 2, {.input = in}))) continue;
+            p.reset();
+            if (same_samples(reference, disturbed(*made(tail)))) {
+                warm_up_plan = tail;
+                return;
+            }
+        }
+    } catch (const record_error&) {
+        // The full warm-up stays; the jobs' own loads say what failed.
+    }
+}
+
+}  // namespace vr::host

@@ -63,6 +63,18 @@ interrupt_mid_job() {
     interrupt_mid_job INT 130
 }
 
+# Waits for render-one $1, which a signal from outside during job b of
+# a.wav, b.wav, c.wav (in folder $3) ended: exit status $2, job a's record
+# alone (in $3/results), no b.wav, no c.wav.
+assert_ended_in_b() {
+    local pid=$1 code=$2 out=$3 status=0
+    wait "$pid" || status=$?
+    assert_equal "$status" "$code"
+    assert_equal "$(jq -c '[.status, .output_path]' "$out/results")" "[\"ok\",\"$out/a.wav\"]"
+    [ ! -e "$out/b.wav" ] || fail "the job in flight left $out/b.wav"
+    [ ! -e "$out/c.wav" ] || fail "the job never started left $out/c.wav"
+}
+
 # A scheduler that cancels a task (scancel) signals each of its processes:
 # the worker may die of it before render-one has its own. The job in
 # flight is then not the plugin's crash: the run ends by the signal as if
@@ -72,7 +84,7 @@ interrupt_mid_job() {
 # run). The worker is held at the rename that puts the second job's file
 # in place (tests/reliability_hold.c), then sent SIGTERM alone.
 @test "SIGTERM to the worker alone mid-job ends the run by it: exit 143, no record for the job in flight, no file, no temporary" {
-    local out="$B/term-worker" pid worker status=0
+    local out="$B/term-worker" pid worker
     mkdir -p "$out"
     gcc -shared -fPIC -O2 -o "$B/hold.so" "$TESTS_DIR/reliability_hold.c" -ldl
     { job "$out/a.wav"; job "$out/b.wav"; job "$out/c.wav"; } >"$out/jobs"
@@ -87,11 +99,7 @@ interrupt_mid_job() {
     worker=$(pgrep -P "$pid" | head -1)
     [ -n "$worker" ] || fail "no worker process"
     kill -TERM "$worker"
-    wait "$pid" || status=$?
-    assert_equal "$status" 143
-    assert_equal "$(jq -c '[.status, .output_path]' "$out/results")" "[\"ok\",\"$out/a.wav\"]"
-    [ ! -e "$out/b.wav" ] || fail "the job in flight left $out/b.wav"
-    [ ! -e "$out/c.wav" ] || fail "the job never started left $out/c.wav"
+    assert_ended_in_b "$pid" 143 "$out"
     run find "$out" -name '*.vr-tmp-*'
     assert_output ""
 }
@@ -124,7 +132,7 @@ interrupt_mid_job() {
 # as the plugin's crash (signal SIGINT) and the run went on. The plugin
 # hangs in job b's child (note 95, which ignores SIGTERM: SIGINT here).
 @test "SIGINT to a job's child alone ends the run by it: exit 130, no record for the job in flight, no file" {
-    local out="$B/int-child" pid child worker status=0
+    local out="$B/int-child" pid child worker
     mkdir -p "$out"
     { job "$out/a.wav"; job "$out/b.wav" '"note":95'; job "$out/c.wav"; } >"$out/jobs"
     VR_HOSTILE_HANG_MARK="$out/hanging" "${DEFAULT_SIGNALS[@]}" render-one --plugin "$VR_TEST_HOSTILE_VST2" \
@@ -138,11 +146,7 @@ interrupt_mid_job() {
     # The hanging process is the worker's child, not the worker.
     assert_equal "$(ps -o ppid= -p "$child" | tr -d ' ')" "$worker"
     kill -INT "$child"
-    wait "$pid" || status=$?
-    assert_equal "$status" 130
-    assert_equal "$(jq -c '[.status, .output_path]' "$out/results")" "[\"ok\",\"$out/a.wav\"]"
-    [ ! -e "$out/b.wav" ] || fail "the job in flight left $out/b.wav"
-    [ ! -e "$out/c.wav" ] || fail "the job never started left $out/c.wav"
+    assert_ended_in_b "$pid" 130 "$out"
 }
 
 @test "SIGINT to render-one between jobs, waiting for its next line: exit 130, the records so far, no worker left" {

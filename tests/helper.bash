@@ -176,13 +176,31 @@ DEFAULT_SIGNALS=(env --default-signal=INT,QUIT,TERM)
 # this one's.
 interrupt_once_windows_worker_runs() {
     local pid=$1
-    for _ in $(seq 3000); do
-        if pgrep -f 'vr-win-worker[.]exe' >/dev/null; then break; fi
-        sleep 0.01
-    done
-    pgrep -f 'vr-win-worker[.]exe' >/dev/null || fail "$2" || return
+    await_windows_worker_of "$pid" >/dev/null || fail "$2" || return
     kill -INT "$pid"
     wait "$pid"
+}
+
+# Prints the pid of the Windows worker (wine's process that runs
+# vr-win-worker.exe) that process $1 started, once one runs, with a
+# generous bound; fails (status 1) if none does. Another render-one's on
+# this machine is never taken for it.
+await_windows_worker_of() {
+    local p q
+    for _ in $(seq 3000); do
+        for p in $(pgrep -f 'vr-win-worker[.]exe'); do
+            q=$p
+            while [ -n "$q" ] && [ "$q" -gt 1 ]; do
+                q=$(ps -o ppid= -p "$q" | tr -d ' ')
+                if [ "$q" = "$1" ]; then
+                    echo "$p"
+                    return 0
+                fi
+            done
+        done
+        sleep 0.01
+    done
+    return 1
 }
 
 # The names in folder $1, hidden ones too, one a line, in C order.

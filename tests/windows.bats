@@ -287,13 +287,8 @@ l.wav ok "
     # The plugin hangs as it loads: the job stays in flight.
     VR_WIN_FAULT_AT_LOAD=1 "${DEFAULT_SIGNALS[@]}" render-one --plugin "$VR_WIN_HANG_VST2" --timeout 120 \
         <jobs.ndjson >results 2>err &
-    local pid=$! status=0 win=""
-    for _ in $(seq 3000); do
-        win=$(pgrep -f 'vr-win-worker[.]exe' | head -1)
-        if [ -n "$win" ]; then break; fi
-        sleep 0.01
-    done
-    [ -n "$win" ] || fail "the job's Windows worker never started"
+    local pid=$! status=0 win
+    win=$(await_windows_worker_of "$pid") || fail "the job's Windows worker never started"
     kill -TERM "$win"
     wait "$pid" || status=$?
     assert_equal "$status" 143

@@ -120,6 +120,8 @@ void install_in_worker(int fd) {
     }
 }
 
+void not_a_worker() noexcept { g_tell_fd = -1; }
+
 int ended_by_signal(const char* line, unsigned long size) {
     const std::size_t key = std::strlen(ended_by_signal_key);
     if (size < key + 2 || std::memcmp(line, ended_by_signal_key, key) != 0 || line[size - 1] != '}') return 0;

@@ -27,13 +27,18 @@ sigset_t set();
 // In a worker, and inherited by the children it forks for jobs: SIGINT and
 // SIGTERM from outside (a scheduler cancelling a task signals each of its
 // processes, a user's kill) first say so to the supervisor on the worker's
-// connection fd, in a line of their own (ended_by_signal_line), then kill
+// connection fd, in a line of their own (ended_by_signal_key), then kill
 // as before; the supervisor then ends the run by that signal, whichever of
 // its processes the signal reached first. The plugin's own (raised by the
 // process, or sent by the job's child, job_child) kill without a word:
 // the job gets the crash's record and the run goes on. Disposition kept
 // where the signal is ignored (render-one started with it ignored).
 void install_in_worker(int fd);
+
+// In a child the worker forks to exec something else (Xvfb, wine): a
+// signal before the exec says nothing on the worker's connection (which
+// the child may have put another file on).
+void not_a_worker() noexcept;
 
 // The worker's child rendering the job in flight (linux/child.hpp), or 0.
 extern volatile sig_atomic_t job_child;

@@ -17,6 +17,7 @@
 #include "core/error.hpp"
 #include "core/handles.hpp"
 #include "core/process.hpp"
+#include "supervise/interrupts.hpp"
 
 namespace vr::wine {
 
@@ -127,6 +128,7 @@ std::string windows_display() {
         const pid_t parent = ::getpid();
         pid = ::fork();
         if (pid == 0) {
+            interrupts::not_a_worker();
             // Its own process group: a terminal's ^C is render-one's to handle
             // (it finishes the job at hand), not a reason for the display to go.
             ::setpgid(0, 0);

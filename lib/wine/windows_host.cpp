@@ -75,6 +75,7 @@ windows_host::windows_host(const std::string& prefix) : prefix_(prefix) {
     const pid_t parent = ::getpid();
     pid_ = ::fork();
     if (pid_ == 0) {
+        interrupts::not_a_worker();
         // Dies with the worker that started it, even of SIGKILL (a job's
         // --timeout): no wine process of ours outlives its render-one.
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);

@@ -28,8 +28,8 @@ struct warm_up_kind {
 // accent (velocity above 90) outlives the reset, decaying unheard for about
 // 1.5 s; after a 1 s tail every later note differed from a cold instance's
 // by up to 1.7e-7 (tests/minimal-host.bats). 3 s leave exact zeros, for a
-// few milliseconds of rendering per instance (about 28 ms for the test synth
-// under wine). The probe learns whether a plugin needs the whole of it.
+// few milliseconds of rendering per instance. The probe learns whether a
+// plugin needs the whole of it.
 inline constexpr warm_up_kind full_warm_up{};
 
 // The shorter warm-ups the probe tries, cheapest first: none; silence (a

@@ -2,7 +2,9 @@
 // The supervisor's SIGINT and SIGTERM (supervise.hpp): the handler, and the
 // plain values it shares with the supervisor. A signal with a job in
 // flight is acted on by the supervisor's wait; between jobs the handler
-// dies at once, or ends the input when asked to (ends_input).
+// dies at once, or ends the input when asked to (ends_input). And the
+// worker's (install_in_worker): it tells a signal from outside, which ends
+// the run, from the plugin's own, which is the job's crash.
 #pragma once
 #include <signal.h>
 

@@ -203,6 +203,36 @@ await_windows_worker_of() {
     return 1
 }
 
+# Renders one note of the test synth build $1 in two render-one processes
+# with VR_TEST_SYNTH_CLOCK_AT_END set ($2: what the plugin's path needs
+# before the Linux one, "Z:" under wine): the two renders must be one file
+# while the monotonic clock the plugin's destructor read for the last
+# instance differs between them, as a worker that ends destroys its last
+# instance outside the instance's context (host/plugin_call.hpp,
+# set_renders_over), on the real clock.
+assert_last_instance_destroyed_on_real_clock() {
+    local plugin=$1 drive=$2 a b
+    render_clock_at_end "$plugin" "$drive" 1
+    render_clock_at_end "$plugin" "$drive" 2
+    assert_equal "$(npy_diff "$BATS_TEST_TMPDIR/end1.npy" "$BATS_TEST_TMPDIR/end2.npy")" "0.0 0"
+    # The last line (a cold probe cache adds the readings of instances
+    # destroyed inside calls first), without the carriage return a Windows
+    # plugin's text-mode file ends it with.
+    a=$(tail -n 1 "$BATS_TEST_TMPDIR/end1" | tr -d '\r')
+    b=$(tail -n 1 "$BATS_TEST_TMPDIR/end2" | tr -d '\r')
+    [[ $a =~ ^[0-9]+$ && $b =~ ^[0-9]+$ ]] || fail "not clock readings: '$a', '$b'"
+    [[ $a != "$b" ]] || fail "both processes' last instances read $a as they were destroyed: the virtual clock, inside the instance's context"
+}
+
+# Render $3 of assert_last_instance_destroyed_on_real_clock (its own
+# function: bats's run sets variables of the caller's loops).
+render_clock_at_end() {
+    VR_TEST_SYNTH_CLOCK_AT_END="$2$BATS_TEST_TMPDIR/end$3" run --separate-stderr \
+        render-one --plugin "$1" -o "$BATS_TEST_TMPDIR/end$3.npy" --note 69 --duration 0.2 --tail 0.2
+    assert_success
+    [[ -s $BATS_TEST_TMPDIR/end$3 ]] || fail "render $3: the plugin's destructor wrote no clock reading"
+}
+
 # The names in folder $1, hidden ones too, one a line, in C order.
 names_in() { find "$1" -mindepth 1 -maxdepth 1 -printf '%f\n' | LC_ALL=C sort; }
 

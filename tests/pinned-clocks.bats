@@ -49,6 +49,10 @@ npy_values() {
     differs_with_real_randomness "$CLOCKS" "$TIMES" --duration 0.1 --tail 0
 }
 
+@test "a worker that ends frees its last instance outside the instance's context: the test synth's destructor reads the real clock" {
+    assert_last_instance_destroyed_on_real_clock "$VR_TEST_SYNTH_VST3" ""
+}
+
 @test "a 50 ms wait_for on an unsignalled condition inside a process call takes 50 ms of the virtual clock, ends, and renders the same bytes everywhere" {
     # The plugin outputs min(w, 100) / 100, w the whole milliseconds
     # steady_clock said the wait took: 0.5 when 50 <= w < 51; a wait that

@@ -65,6 +65,12 @@ render_npy() {
     done
 }
 
+@test "a worker that ends frees its last Windows instance outside the instance's context: its destructor reads the real clock" {
+    # At 7ec1518 the Windows worker destroyed it inside, on the virtual
+    # clock: both processes' destructors read 10034500020.
+    assert_last_instance_destroyed_on_real_clock "$VR_WIN_SYNTH_VST3" Z:
+}
+
 @test "the DPF synth (no libm in its sound) is bit for bit the same on Linux and under wine, VST2 and VST3" {
     run --separate-stderr render_npy "$VR_DPF_VST2" linux.npy
     assert_success

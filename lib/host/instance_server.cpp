@@ -40,6 +40,10 @@ public:
         if (found == instances_.end()) throw fatal_error("no instance " + std::to_string(id) + " in this host");
         plugin_instance& p = *found->second;
         if (op == "free") {
+            // The worker that asks ends (render_worker's destructor): nothing
+            // renders in this process after it either, and the instance goes
+            // outside its context, as the rest do at the end of input.
+            if (request.value("renders_over", false)) set_renders_over(true);
             instances_.erase(found);
             return nullptr;
         }

@@ -48,6 +48,7 @@ inline std::atomic<bool> renders_over{false};
 // the rests of linux/pinned_clocks.cpp (a JUCE plugin's message thread
 // told to stop: about 0.25 ms of CPU a one-off here).
 inline void set_renders_over(bool over) noexcept { detail::renders_over.store(over, std::memory_order_relaxed); }
+inline bool renders_are_over() noexcept { return detail::renders_over.load(std::memory_order_relaxed); }
 
 // A render begins (host/block_render.cpp): on Windows its first block is
 // entered as any call is (windows/plugin_stack.hpp), later ones with only

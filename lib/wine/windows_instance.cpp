@@ -10,6 +10,7 @@
 #include "core/error.hpp"
 #include "core/tool.hpp"
 #include "host/instance_wire.hpp"
+#include "host/plugin_call.hpp"
 #include "plugins/windows_plugin.hpp"
 #include "plugins/wine_prefix.hpp"
 #include "wine/display.hpp"
@@ -28,7 +29,10 @@ public:
     ~windows_instance() override {
         if (!host_->alive()) return;
         try {
-            ask("free");
+            // A worker that ends says so: the Windows worker then frees the
+            // instance outside its context (host/plugin_call.hpp), as it does
+            // the rest at the end of its input.
+            ask("free", host::renders_are_over() ? json{{"renders_over", true}} : json::object());
         } catch (const std::exception&) {
             // The host is gone: nothing left to free.
         }

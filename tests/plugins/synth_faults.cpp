@@ -104,6 +104,26 @@ void count_made()
     }
 }
 
+void note_clock_at_end()
+{
+    const char* path = std::getenv("VR_TEST_SYNTH_CLOCK_AT_END");
+    if (path == nullptr || path[0] == '\0')
+        return;
+#ifdef _WIN32
+    LARGE_INTEGER now;
+    QueryPerformanceCounter(&now);
+    const long long ticks = now.QuadPart;
+#else
+    timespec now{};
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    const long long ticks = static_cast<long long>(now.tv_sec) * 1000000000 + now.tv_nsec;
+#endif
+    if (FILE* f = std::fopen(path, "a")) {
+        std::fprintf(f, "%lld\n", ticks);
+        std::fclose(f);
+    }
+}
+
 void leak_one_mib()
 {
     constexpr std::size_t size = 1u << 20;

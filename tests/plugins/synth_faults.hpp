@@ -32,6 +32,12 @@ bool print_requested_by_env();
 // throwaway instance to describe the plugin shows as two lines a load.
 void count_made();
 
+// Appends the monotonic clock's reading (QueryPerformanceCounter on
+// Windows, CLOCK_MONOTONIC's nanoseconds on Linux) to the file
+// VR_TEST_SYNTH_CLOCK_AT_END names, when it is set: called as the instance
+// is destroyed, it says whether the host still pins the clock then.
+void note_clock_at_end();
+
 // Allocates 1 MiB, writes every byte, and drops the pointer.
 void leak_one_mib();
 

@@ -192,6 +192,7 @@ processor::processor(variant v)
 
 processor::~processor()
 {
+    note_clock_at_end();
     values_[p_latency]->removeListener(this);
 }
 

@@ -13,12 +13,17 @@ one-off whose start and end enclose its time, and to a part:
                      only the worker's process counts)
   plugin             the plugin's module (stripped: one part)
   msvcrt: <export>   wine's msvcrt.dll, by its symbols
-  <file>             anything else, by file (ntdll.dll, ntdll.so, the
-                     kernel, wineserver64, ...)
+  ntdll: <symbol>    wine's ntdll.dll (its PE half), by its symbols
+  <file>             anything else, by file (ntdll.so, the kernel,
+                     wineserver64, ...)
 
 Prints, for each total and for the parts that differ most, the mean
 difference a pair (pinned less real, in us: a sample is 100 us at 10 kHz)
-and its 95% margin; --json writes them all.
+and its 95% margin; --json writes them all. One total is a service rather
+than a place: the allocator, the plugin arena's code on the pinned side
+and wine's heap (ntdll.dll's) and msvcrt's allocator on both (what the
+arena takes off them is the real side's); the worker's own code counts the
+arena alone.
 """
 import argparse
 import bisect
@@ -28,8 +33,32 @@ import math
 import re
 import subprocess
 
-MSVCRT = "/usr/lib/x86_64-linux-gnu/wine/x86_64-windows/msvcrt.dll"
+WINE_DLLS = "/usr/lib/x86_64-linux-gnu/wine/x86_64-windows/"
+MSVCRT = WINE_DLLS + "msvcrt.dll"
+NTDLL = WINE_DLLS + "ntdll.dll"
 SAMPLE_US = 100.0  # perf record -F 10000
+# The allocator's code, by symbol: the Windows worker's arena and the heap
+# imports and C runtime functions it puts in a plugin's slots
+# (windows/pinned_heap.cpp, pinned_crt.cpp, plugin_arena.cpp,
+# core/size_classes.cpp); wine 8's heap (ntdll.dll's heap.c); msvcrt's
+# allocator.
+ALLOCATOR = {
+    "worker: ": re.compile(r"size_class_arena::|plugin_arena|pinned_(GetProcess)?Heap|pinned::\(anonymous namespace\)::"
+                           r"(crt_|moved<)|heap_table|real_of|id_of|owner_of"),
+    "ntdll: ": re.compile(r"^(Rtl\w*Heap|allocate_region|find_subheap|validate_large_block|block_init_free|"
+                          r"create_subheap|insert_free_block|split_block|heap_|validate_used_block|"
+                          r"unsafe_heap_from_handle|unsafe_block_from_ptr)"),
+    "msvcrt: ": re.compile(r"^(malloc|free|calloc|realloc|_msize|_aligned_\w+|msvcrt_heap_\w+)$"),
+}
+
+
+def allocator(part):
+    for prefix, names in ALLOCATOR.items():
+        if part.startswith(prefix):
+            return bool(names.search(part[len(prefix):]))
+    return False
+
+
 LINE = re.compile(r"^\s*(.*?)\s+(\d+)\s+(\d+)\.(\d+):\s+([0-9a-f]+)\s+(.*)\s+\((.*)\)\s*$")
 
 
@@ -74,8 +103,10 @@ def main():
     exe_base, exe_end, exe_table = image(args.worker)
     plugin_base, plugin_end, _ = image(args.plugin)
     _, _, crt_table = image(MSVCRT)
+    _, _, nt_table = image(NTDLL)
     exe_keys = [a for a, _ in exe_table]
     crt_keys = [a for a, _ in crt_table]
+    nt_keys = [a for a, _ in nt_table]
 
     runs = []
     with open(args.times) as f:
@@ -104,6 +135,8 @@ def main():
                 part = "plugin"
             elif dso.endswith("/msvcrt.dll"):
                 part = "msvcrt: " + symbol_at(crt_table, crt_keys, address)
+            elif dso.endswith("/ntdll.dll"):
+                part = "ntdll: " + symbol_at(nt_table, nt_keys, address)
             else:
                 part = dso.rsplit("/", 1)[-1]
             counts[k][part] += 1
@@ -126,7 +159,8 @@ def main():
         "the worker's own code": lambda p: p.startswith("worker: "),
         "the plugin": lambda p: p == "plugin",
         "msvcrt": lambda p: p.startswith("msvcrt: "),
-        "ntdll (PE and Unix)": lambda p: p.startswith("ntdll."),
+        "ntdll (PE and Unix)": lambda p: p.startswith("ntdll"),
+        "the allocator, both sides": allocator,
         "the kernel": lambda p: p == "[kernel.kallsyms]",
     }
     out = {"pairs": len(pairs), "sample_us": SAMPLE_US, "totals": {}, "parts": []}
@@ -138,12 +172,12 @@ def main():
     parts = set().union(*counts)
     rows = []
     for part in parts:
-        if part.startswith("worker: ") or part.startswith("msvcrt: "):
+        if part.startswith(("worker: ", "msvcrt: ", "ntdll: ")):
             mean, margin = diff(lambda p, part=part: p == part)
             rows.append((mean, margin, part))
     # Those that differ most beyond their margin first.
     rows.sort(key=lambda r: -abs(r[0]) / max(r[1], SAMPLE_US / len(pairs)))
-    print(f"the worker's own code and msvcrt, the {args.top} parts that differ most for their margin:")
+    print(f"the worker's own code, msvcrt and ntdll.dll, the {args.top} parts that differ most for their margin:")
     for mean, margin, part in rows[:args.top]:
         print(f"  {mean:+8.1f} +- {margin:6.1f} us  {part[:110]}")
     out["parts"] = [{"part": p, "us": round(m, 1), "margin_us": round(e, 1)} for m, e, p in rows]

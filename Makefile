@@ -206,7 +206,7 @@ PLAIN_ONLY_BATS := tests/deb.bats tests/distributed.bats tests/completion.bats \
                    tests/windows.bats tests/windows-jobs.bats \
                    tests/windows-scan.bats tests/windows-seeds.bats tests/serum-windows.bats \
                    tests/windows-sandbox.bats tests/windows-display.bats \
-                   tests/windows-prefix.bats \
+                   tests/windows-prefix.bats tests/windows-cache.bats \
                    tests/warm.bats tests/warm-make.bats tests/reliability.bats \
                    tests/minimal-host.bats tests/render-tempo-plugins.bats \
                    tests/windows-clocks.bats tests/windows-memory.bats tests/juce-random.bats \

@@ -51,8 +51,10 @@ render_npy() {
     # 2 made at 4f8dc22, before f47ecb1 (host/vst3_classes: the class list of the
     # module's factory names the class, not an instance of JUCE's scan).
     # The plugin writes through wine: Z: is the root of the Linux tree.
+    # --no-cache: with none kept, a first job's worker probes after it for
+    # the next process, making instances of its own.
     VR_TEST_SYNTH_COUNT_MADE="Z:$BATS_TEST_TMPDIR/made" run --separate-stderr \
-        render_npy "$VR_WIN_SYNTH_VST3" once.npy --isolation process
+        render_npy "$VR_WIN_SYNTH_VST3" once.npy --isolation process --no-cache
     assert_success
     assert_equal "$(wc -l <"$BATS_TEST_TMPDIR/made")" 1
     record=$output
@@ -206,8 +208,9 @@ l.wav ok "
     done >jobs.ndjson
     mkdir auto fresh
     for mode in auto fresh; do
+        # --no-cache: a verdict kept by an earlier test would spare auto its probe.
         (cd "$mode" && VR_TEST_SYNTH_COUNT_MADE="Z:$BATS_TEST_TMPDIR/made-$mode" \
-            render-one --plugin "$VR_WIN_SYNTH_VST3" --isolation "$mode" <../jobs.ndjson >records 2>err) ||
+            render-one --plugin "$VR_WIN_SYNTH_VST3" --isolation "$mode" --no-cache <../jobs.ndjson >records 2>err) ||
             fail "$mode: $(cat "$mode/err")"
         assert_equal "$(jq -r '.status + " " + .isolation' "$mode/records" | sort | uniq -c | tr -s ' ')" " 6 ok fresh"
     done

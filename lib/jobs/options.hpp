@@ -62,6 +62,11 @@ struct render_options {
     // the tool: render-one keeps the prefix servers of Windows plugins up
     // from there, so that they outlive a worker killed at --timeout.
     std::function<void(const render_job&)> before_render;
+    // What a Windows plugin's probe verdict depends on beyond the plugin
+    // (its prefix, wine, the Windows worker), for the probe cache's key; set
+    // by the tool (wine::verdict_identity). Unset, or none for a plugin: its
+    // verdicts are not kept.
+    std::function<std::optional<json>(const plugin_ref&)> windows_verdict_identity;
     render_mode mode = render_mode::batch;
     plugin_map plugins;
     render_defaults defaults;

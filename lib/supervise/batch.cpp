@@ -164,7 +164,8 @@ private:
             auto k = keys_.find(id);
             if (k == keys_.end())
                 k = keys_.emplace(id, probe_cache_key(st.plugin, job.sample_rate, job.block_size, job.channels,
-                                                      sidechain, options_.worker.real_randomness))
+                                                      sidechain, options_.worker.real_randomness,
+                                                      windows_identity(st.plugin)))
                         .first;
             keys.push_back(k->second);
             job.plugin_sha256s.push_back(k->second ? k->second->value("binary_sha256", json()) : json());
@@ -172,6 +173,11 @@ private:
             job.probe_verdicts.push_back(verdict ? std::move(*verdict) : json(k->second ? json() : json(false)));
         }
         return keys;
+    }
+
+    std::optional<json> windows_identity(const plugin_ref& plugin) const {
+        if (!plugin.windows || !options_.windows_verdict_identity) return std::nullopt;
+        return options_.windows_verdict_identity(plugin);
     }
 
     // Keeps what the worker's probes learnt (its probe_learnt, which no

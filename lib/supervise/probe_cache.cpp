@@ -117,8 +117,8 @@ std::string probe_cache_dir() {
 }
 
 std::optional<json> probe_cache_key(const plugin_ref& plugin, int sample_rate, int block_size, int channels,
-                                    bool sidechain, bool real_randomness) {
-    if (plugin.windows || plugin.format == plugin_format::faust) return std::nullopt;
+                                    bool sidechain, bool real_randomness, const std::optional<json>& windows) {
+    if ((plugin.windows && !windows) || plugin.format == plugin_format::faust) return std::nullopt;
     const std::string binary = plugin_binary_path(plugin);
     if (binary.empty()) return std::nullopt;
     auto sha = kept_binary_sha256(plugin, binary);
@@ -128,7 +128,7 @@ std::optional<json> probe_cache_key(const plugin_ref& plugin, int sample_rate, i
     std::string bundle = plugin.location;
     if (plugin.format == plugin_format::lv2) bundle = std::filesystem::path(binary).parent_path().string();
     const char* home = std::getenv("HOME");
-    return json{{"plugin", plugin.location},
+    json key{{"plugin", plugin.location},
                 {"binary", binary},
                 {"binary_sha256", *sha},
                 {"bundle", bundle_identity(bundle)},
@@ -139,6 +139,8 @@ std::optional<json> probe_cache_key(const plugin_ref& plugin, int sample_rate, i
                 {"channels", channels},
                 {"sidechain", sidechain},
                 {"home", home ? home : ""}};
+    if (plugin.windows) key["windows"] = *windows;
+    return key;
 }
 
 std::string probe_cache_file(const std::string& dir, const json& key, const char* kind) {

@@ -26,11 +26,14 @@ std::string probe_cache_dir();
 // sees it) and every file of its bundle (path, size, modification and
 // change times, inode: a plugin updated in place gets a new key), the
 // host's version and build, the randomness mode, sample rate, block size,
-// output channels, the sidechain bus, and the plugin's HOME. None for a
-// plugin that is not a file here (an LV2 URI not found, Faust code, a
-// Windows plugin: their verdicts are not kept).
+// output channels, the sidechain bus, and the plugin's HOME; for a Windows
+// plugin, windows too (render_options::windows_verdict_identity: its prefix,
+// wine and the Windows worker). None for a plugin that is not a file here
+// (an LV2 URI not found, Faust code) and a Windows plugin without windows:
+// their verdicts are not kept.
 std::optional<json> probe_cache_key(const plugin_ref& plugin, int sample_rate, int block_size, int channels,
-                                    bool sidechain, bool real_randomness);
+                                    bool sidechain, bool real_randomness,
+                                    const std::optional<json>& windows = std::nullopt);
 
 // The file a key's verdict is kept in, below dir: probe-<hash of the
 // key>.json (binary-... for a plugin binary's SHA-256, kept the same way).

@@ -6,6 +6,7 @@
 // the pipe (host/instance_wire.hpp). Linux only.
 #pragma once
 #include <memory>
+#include <optional>
 
 #include "host/plugin_instance.hpp"
 #include "plugins/plugin_ref.hpp"
@@ -24,6 +25,15 @@ std::string prefix_of(const plugin_ref& ref);
 // no wine or prefix needed for that), then wine, the prefix, and the DLLs
 // the prefix lacks. Throws record_error saying why it would not load.
 std::string checked_prefix(const plugin_ref& ref);
+
+// What a probe's verdict of the Windows plugin ref depends on beyond the
+// plugin and render-one's build (supervise/probe_cache.hpp's key): the
+// prefix it loads in, with the wine.inf stamp of the wine that last updated
+// it and its system32 folder as stat sees it (a runtime installed there
+// changes it), the wine on PATH (its file, version and wine.inf) and the
+// Windows worker's file. None when any of them cannot be looked at (no
+// wine, a prefix not made yet, no worker): the verdict is not kept.
+std::optional<json> verdict_identity(const plugin_ref& ref);
 
 // plugin-scan's fields of the Windows plugin of job (host/describe_instance.hpp's,
 // each with wine_version), from a Windows worker of its own in the prefix

@@ -41,7 +41,7 @@ isolation render_worker::chain_mode(std::vector<job_stage>& stages, const render
     }
     for (auto& st : stages) {
         if (how == isolation::fork && !st.slot->forkable()) how = isolation::fresh;
-        if (how == isolation::reset && !st.slot->played) st.slot->played = st.slot->load_warm();
+        if (how == isolation::reset) st.slot->reset_instance();
     }
     return how;
 }

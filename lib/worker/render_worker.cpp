@@ -79,7 +79,7 @@ worker_slot& render_worker::slot_for(const slot_key& key, const plugin_ref& plug
         // A kept verdict spares the probe (and, when it says so, every
         // instance's warm-up); with none, what the probe learns goes back
         // to the supervisor's cache.
-        if (!s->take_verdict(verdict)) s->report_verdict = verdict.is_null() && !plugin.windows;
+        if (!s->take_verdict(verdict)) s->report_verdict = verdict.is_null();
         try {
             s->start(quick);
         } catch (const record_error& e) {

@@ -55,7 +55,8 @@ void check_reproducible(worker_slot& s, bool real_randomness) {
         here.samples.resize(child.answer.size() / sizeof(float));
         std::memcpy(here.samples.data(), child.answer.data(), here.samples.size() * sizeof(float));
     } else if (how == isolation::reset) {
-        here = render_probe_job(s, *s.played, how, in);
+        // A kept verdict spared the probe, whose instance this would be.
+        here = render_probe_job(s, s.reset_instance(), how, in);
     } else {
         auto p = s.load_warm(false, how == isolation::process   ? windows_worker::own
                                     : how == isolation::restore ? windows_worker::restored

@@ -102,6 +102,13 @@ std::unique_ptr<plugin_instance> load_instance(const plugin_ref& ref, int sample
 
 instance_ptr worker_slot::load_warm(bool quick, windows_worker where) {
     auto start = clock_type::now();
+    // A Windows worker of the job's own (isolation process, restore) and
+    // the shared one's first instance play the full warm-up: the plan the
+    // probe found is for the shared worker's later instances.
+    const bool first_shared = ref.windows && where == windows_worker::shared && !shared_worker_warmed;
+    const std::optional<warm_up_kind> plan =
+        ref.windows && (first_shared || where != windows_worker::shared) ? std::optional<warm_up_kind>(full_warm_up)
+                                                                          : warm_up_plan;
     pinned::reseed(0);
     const auto threads_before = thread_ids();
     instance_ptr p(load_instance(ref, sample_rate, block_size, quick, sidechain, where, &restoring_host).release(),
@@ -113,10 +120,10 @@ instance_ptr worker_slot::load_warm(bool quick, windows_worker where) {
         // stay idle (JUCE's own, in every plugin built with it).
         auto started = threads_started_since(threads_before);
         if (started.empty()) {
-            warm_up(*p, sample_rate, warm_up_plan);
+            warm_up(*p, sample_rate, plan);
         } else {
             const double cpu_before = threads_cpu_s(started);
-            warm_up(*p, sample_rate, warm_up_plan);
+            warm_up(*p, sample_rate, plan);
             wait_for_plugin_threads(*p);
             own_threads = threads_cpu_s(started) - cpu_before >= threads_at_work_s;
         }
@@ -129,11 +136,17 @@ instance_ptr worker_slot::load_warm(bool quick, windows_worker where) {
         }
     } else {
         settle(*p);
-        warm_up(*p, sample_rate, warm_up_plan);
+        warm_up(*p, sample_rate, plan);
         settle(*p);
     }
+    if (first_shared) shared_worker_warmed = true;
     load_s = seconds_since(start);
     return p;
+}
+
+plugin_instance& worker_slot::reset_instance() {
+    if (!played) played = ref.windows && pristine ? std::move(pristine) : load_warm();
+    return *played;
 }
 
 void worker_slot::settle(plugin_instance& p) const {
@@ -244,7 +257,7 @@ json worker_slot::verdict() const {
 }
 
 bool worker_slot::take_verdict(const json& v) {
-    if (!v.is_object() || ref.windows) return false;
+    if (!v.is_object()) return false;
     const auto iso = v.find("isolation"), threads = v.find("own_threads"), warm = v.find("warm_up"),
                same = v.find("fork_same");
     if (iso == v.end() || !iso->is_string() || threads == v.end() || !threads->is_boolean() || warm == v.end() ||
@@ -258,9 +271,15 @@ bool worker_slot::take_verdict(const json& v) {
             return false;
         plan = warm_up_kind{note->get<bool>(), seconds->get<double>()};
     }
+    // A Windows plugin's probe picks among reset, fresh, restore and process
+    // (there is no fork under wine); a Linux plugin's among reset, fork
+    // and fresh.
     const std::string name = iso->get<std::string>();
     std::optional<isolation> m;
-    for (isolation i : {isolation::reset, isolation::fork, isolation::fresh})
+    static constexpr std::array windows_modes{isolation::reset, isolation::fresh, isolation::restore,
+                                              isolation::process};
+    static constexpr std::array linux_modes{isolation::reset, isolation::fork, isolation::fresh};
+    for (isolation i : ref.windows ? std::span<const isolation>(windows_modes) : std::span<const isolation>(linux_modes))
         if (name == to_string(i)) m = i;
     if (!m) return false;
     mode = *m;

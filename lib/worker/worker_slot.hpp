@@ -101,6 +101,15 @@ struct worker_slot {
     // found to leave an instance rendering the probe's note and holding the
     // state that one leaves.
     std::optional<warm_up_kind> warm_up_plan = warm_up_kind{};
+    // A Windows plugin's first instance in the shared Windows worker has
+    // played the full warm-up (whatever warm_up_plan says): what the
+    // plugin's modules and wine's C runtime do once a process, the first
+    // time a note plays, happens there and in no job's call. (With no
+    // warm-up, memory's note 64, which reads the stack below its frames,
+    // found msvcrt's and ntdll's addresses there in the first new
+    // instance's job and zeros in the next ones'.) A probe's first
+    // instance always had it; a kept verdict's must too.
+    bool shared_worker_warmed = false;
     // The probe's verdicts came from the supervisor's cache
     // (supervise/probe_cache.hpp); the supervisor is to be told this
     // slot's own (report_verdict), once.
@@ -125,6 +134,11 @@ struct worker_slot {
     // (isolation process) or in restoring_host put back (isolation
     // restore); a Linux plugin's is made here anyway.
     instance_ptr load_warm(bool quick = false, windows_worker where = windows_worker::shared);
+    // The instance reset mode renders on (played), made when there is none:
+    // a Windows plugin's first instance (pristine), as its probe leaves it
+    // (worker/windows_probe.cpp) and a one-off renders on, since a second
+    // one in the shared worker lies at other addresses; else a new one.
+    plugin_instance& reset_instance();
     // Whether a forked child can render from the never-played instance:
     // never for a Windows plugin, whose instances live in the Windows worker.
     bool forkable() const { return pristine && !ref.windows; }

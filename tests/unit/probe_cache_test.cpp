@@ -70,10 +70,20 @@ TEST_F(ProbeCache, TheKeyHoldsEverySettingTheVerdictDependsOn) {
     }
     EXPECT_EQ(key["host"]["version"], std::string(vr::version()));
     EXPECT_EQ(key["home"], std::getenv("HOME") ? std::getenv("HOME") : "");
-    // Not kept: a Windows plugin, Faust code, a plugin that is not there.
+    // A Windows plugin: kept with what its prefix, wine and Windows worker
+    // are (the tool's wine::verdict_identity), not without.
     vr::plugin_ref windows = plugin;
     windows.windows = true;
     EXPECT_FALSE(vr::probe_cache_key(windows, 44100, 512, 2, false, false));
+    const vr::json there{{"prefix", "/p"}, {"windows_worker", "w 1"}};
+    const auto windows_key = vr::probe_cache_key(windows, 44100, 512, 2, false, false, there);
+    ASSERT_TRUE(windows_key);
+    EXPECT_EQ((*windows_key)["windows"], there);
+    const auto elsewhere = vr::probe_cache_key(windows, 44100, 512, 2, false, false, vr::json{{"prefix", "/q"}});
+    ASSERT_TRUE(elsewhere);
+    EXPECT_NE(*elsewhere, *windows_key);
+    EXPECT_FALSE(key.contains("windows"));
+    // Not kept: Faust code, a plugin that is not there.
     vr::plugin_ref missing = plugin;
     missing.location = dir.file("gone.so");
     EXPECT_FALSE(vr::probe_cache_key(missing, 44100, 512, 2, false, false));

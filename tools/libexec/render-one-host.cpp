@@ -98,6 +98,9 @@ int run(int argc, char** argv) {
             }
         }
     };
+    // A Windows plugin's verdicts are kept with its prefix, wine and Windows
+    // worker in their key.
+    options.windows_verdict_identity = vr::wine::verdict_identity;
     // Interrupted with a job in flight, it still stops the servers it
     // started (when no other render-one holds them), as its end would.
     options.supervision.on_interrupt = [] { vr::wine::close_all_prefix_servers(); };

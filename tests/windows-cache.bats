@@ -23,8 +23,8 @@ NOTE=(--note 69 --duration 0.5 --tail 0.5)
 
 # Windows plugins' probe verdicts are kept as Linux plugins' are
 # (render-one(1), "Probe cache"), keyed by the prefix, its wine and the
-# Windows worker too. At 7ec1518 none was: every one-off played the full
-# warm-up and every run probed (probe_cached false each time).
+# Windows worker too. At 7ec1518 none was: every batch of a Windows plugin
+# probed, and every record said probe_cached false.
 @test "a Windows plugin's verdict is kept: later one-offs and batches take it and render the same bytes; another Windows worker is probed anew" {
     run --separate-stderr render-one --plugin "$VR_WIN_SYNTH_VST3" "${NOTE[@]}" -o none.npy --no-cache
     assert_success

@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "wine/windows_instance.hpp"
 
-#include <cctype>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <optional>
 #include <string>
 #include <utility>
@@ -159,16 +157,14 @@ std::optional<json> verdict_identity(const plugin_ref& ref) {
         const auto w = find_wine();
         if (!w) return std::nullopt;
         const std::string prefix = absolute_path(prefix_of(ref));
-        std::ifstream stamp_file(prefix + "/.update-timestamp");
-        std::string stamp;
-        if (!stamp_file || !std::getline(stamp_file, stamp)) return std::nullopt;
-        while (!stamp.empty() && std::isspace(static_cast<unsigned char>(stamp.back()))) stamp.pop_back();
+        const auto stamp = prefix_update_stamp(prefix);
+        if (!stamp) return std::nullopt;
         const auto system = stat_identity(prefix + "/drive_c/windows/system32");
         const auto wine = stat_identity(w->wine);
         const auto inf = w->wine_inf.empty() ? std::optional<std::string>("") : stat_identity(w->wine_inf);
         const auto worker = stat_identity(absolute_path(windows_worker_path()));
         if (!system || !wine || !inf || !worker) return std::nullopt;
-        return json{{"prefix", prefix},         {"prefix_updated", stamp}, {"system32", *system},
+        return json{{"prefix", prefix},         {"prefix_updated", *stamp}, {"system32", *system},
                     {"wine", *wine},            {"wine_version", w->version}, {"wine_inf", *inf},
                     {"windows_worker", *worker}};
     } catch (const record_error&) {

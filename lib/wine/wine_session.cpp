@@ -140,20 +140,32 @@ std::vector<char*> as_envp(std::vector<std::string>& env) {
     return out;
 }
 
+std::optional<std::string> prefix_update_stamp(const std::string& prefix, bool* missing) {
+    if (missing) *missing = false;
+    const std::string stamp_path = absolute_path(prefix) + "/.update-timestamp";
+    unique_fd fd(::open(stamp_path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+    if (!fd) {
+        if (missing) *missing = errno == ENOENT;
+        return std::nullopt;
+    }
+    char buf[100];
+    const ssize_t n = ::read(fd.get(), buf, sizeof buf - 1);
+    if (n < 0) return std::nullopt;
+    std::string stamp(buf, static_cast<std::size_t>(n));
+    stamp.erase(std::min(stamp.find_first_of("\r\n"), stamp.size()));
+    return stamp;
+}
+
 bool prefix_needs_update(const std::string& prefix) {
     const auto w = find_wine();
     if (!w || w->wine_inf.empty()) return false;
     struct stat inf {};
     if (::stat(w->wine_inf.c_str(), &inf) != 0) return false;
-    const std::string stamp_path = absolute_path(prefix) + "/.update-timestamp";
-    unique_fd fd(::open(stamp_path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
-    if (!fd) return errno == ENOENT;  // wineboot writes a missing one, and updates
-    char buf[100];
-    ssize_t n = ::read(fd.get(), buf, sizeof buf - 1);
-    if (n < 0) return false;
-    buf[n] = 0;
-    if (std::strncmp(buf, "disable", 7) == 0) return false;
-    return std::strtoul(buf, nullptr, 10) != static_cast<unsigned long>(inf.st_mtime);
+    bool missing = false;
+    const auto stamp = prefix_update_stamp(prefix, &missing);
+    if (!stamp) return missing;  // wineboot writes a missing one, and updates
+    if (stamp->starts_with("disable")) return false;
+    return std::strtoul(stamp->c_str(), nullptr, 10) != static_cast<unsigned long>(inf.st_mtime);
 }
 
 void say_prefix(const std::string& prefix, bool read_only) {

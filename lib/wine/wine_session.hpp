@@ -36,6 +36,11 @@ std::vector<std::string> worker_environment(const std::string& prefix);
 // while env lives unchanged.
 std::vector<char*> as_envp(std::vector<std::string>& env);
 
+// The first line of prefix's .update-timestamp (the wine.inf time of the
+// wine that last updated it, or "disable"); none when it cannot be read,
+// with *missing (when given) saying whether it is not there at all.
+std::optional<std::string> prefix_update_stamp(const std::string& prefix, bool* missing = nullptr);
+
 // Whether wine will update prefix when it next starts there (a prefix made
 // or last updated by another wine): its .update-timestamp is missing or
 // differs from the mtime of the installed wine.inf, which is how wineboot

@@ -105,10 +105,9 @@ instance_ptr worker_slot::load_warm(bool quick, windows_worker where) {
     // A Windows worker of the job's own (isolation process, restore) and
     // the shared one's first instance play the full warm-up: the plan the
     // probe found is for the shared worker's later instances.
-    const bool first_shared = ref.windows && where == windows_worker::shared && !shared_worker_warmed;
+    const bool shared = where == windows_worker::shared;
     const std::optional<warm_up_kind> plan =
-        ref.windows && (first_shared || where != windows_worker::shared) ? std::optional<warm_up_kind>(full_warm_up)
-                                                                          : warm_up_plan;
+        ref.windows && (!shared || !shared_worker_warmed) ? std::optional(full_warm_up) : warm_up_plan;
     pinned::reseed(0);
     const auto threads_before = thread_ids();
     instance_ptr p(load_instance(ref, sample_rate, block_size, quick, sidechain, where, &restoring_host).release(),
@@ -139,7 +138,7 @@ instance_ptr worker_slot::load_warm(bool quick, windows_worker where) {
         warm_up(*p, sample_rate, plan);
         settle(*p);
     }
-    if (first_shared) shared_worker_warmed = true;
+    if (ref.windows && shared) shared_worker_warmed = true;
     load_s = seconds_since(start);
     return p;
 }

@@ -16,19 +16,13 @@ namespace vr::host {
 
 void worker_slot::probe_windows() {
     if (!pristine) pristine = load_warm();
-    const audio_buffer input = probe_input(sample_rate, info.main_input_channels),
-                       other = probe_input(sample_rate, info.main_input_channels, true);
-    const audio_buffer* in = info.main_input_channels > 0 ? &input : nullptr;
     played = std::move(pristine);
     // Each probe render starts from the probe note's seed, as on Linux: the
     // Windows worker's pinned generators follow it (windows/pinned_imports.hpp).
-    pinned::reseed(the_probe_note.seed);
-    audio_buffer first = played->render(probe_plan(sample_rate), 2, {.input = in});
-    if (played->program_count() > 1) played->select_program(initial_program == 1 ? 0 : 1);
-    played->render(disturbing_plan(sample_rate), 2, {.input = in ? &other : nullptr});
+    audio_buffer first = render_probe_note(*played);
+    render_disturbing(*played);
     prepare(*played, std::nullopt);
-    pinned::reseed(the_probe_note.seed);
-    const bool reset_ok = same_samples(first, played->render(probe_plan(sample_rate), 2, {.input = in}));
+    const bool reset_ok = same_samples(first, render_probe_note(*played));
     mode = isolation::reset;
     if (!reset_ok) {
         // A new instance after others played: does it start as the first did?
@@ -40,38 +34,32 @@ void worker_slot::probe_windows() {
             // probe_restore's load says why
         }
         auto fresh = load_warm();
-        pinned::reseed(the_probe_note.seed);
-        mode = same_samples(first, fresh->render(probe_plan(sample_rate), 2, {.input = in})) ? isolation::fresh
-                                                                                               : isolation::process;
+        mode = same_samples(first, render_probe_note(*fresh)) ? isolation::fresh : isolation::process;
         fresh.reset();
-        if (mode == isolation::process) probe_restore(first, in, other);
+        if (mode == isolation::process) probe_restore(first);
         if (mode != isolation::restore) restoring_host.reset();
     }
     // New instances of the shared Windows worker get the warm-up found
     // (in reset mode, for jobs that leave changes); restore's and process's
     // are made elsewhere and keep the full one.
     if ((mode == isolation::reset || mode == isolation::fresh) && !own_threads && warm_up_plan == full_warm_up)
-        find_windows_warm_up(first, in, other);
+        find_windows_warm_up(first);
     probed = true;
 }
 
 // A Windows worker of the slot's own: its first instance plays, and
 // plays something else; then the worker puts the plugin back as it was
 // loaded, and a new instance must start as the probe's first did.
-void worker_slot::probe_restore(const audio_buffer& first, const audio_buffer* in, const audio_buffer& other) {
+void worker_slot::probe_restore(const audio_buffer& first) {
     try {
         // No warm-up: it is here to leave the module's state changed.
         pinned::reseed(0);
         auto there = load_instance(ref, sample_rate, block_size, false, sidechain, windows_worker::restored,
                                    &restoring_host);
-        if (there->program_count() > 1) there->select_program(initial_program == 1 ? 0 : 1);
-        pinned::reseed(the_probe_note.seed);
-        there->render(disturbing_plan(sample_rate), 2, {.input = in ? &other : nullptr});
+        render_disturbing(*there);
         there.reset();
         auto restored = load_warm(false, windows_worker::restored);
-        pinned::reseed(the_probe_note.seed);
-        if (same_samples(first, restored->render(probe_plan(sample_rate), 2, {.input = in})))
-            mode = isolation::restore;
+        if (same_samples(first, render_probe_note(*restored))) mode = isolation::restore;
     } catch (const record_error&) {
         // No restore there (pinning off, no arena): a worker per job.
     }
@@ -86,28 +74,21 @@ void worker_slot::probe_restore(const audio_buffer& first, const audio_buffer* i
 // spares the rest of the 3 s the full warm-up plays: a Windows batch whose
 // jobs load presets makes one per job. A plugin whose instances share
 // state, or that any try fails to load, keeps the full warm-up.
-void worker_slot::find_windows_warm_up(const audio_buffer& first, const audio_buffer* in, const audio_buffer& other) {
-    const audio_buffer* loud = in ? &other : nullptr;
+void worker_slot::find_windows_warm_up(const audio_buffer& first) {
     auto made = [&](const std::optional<warm_up_kind>& w) {
         pinned::reseed(0);
         auto p = load_instance(ref, sample_rate, block_size, false, sidechain);
         warm_up(*p, sample_rate, w);
         return p;
     };
-    auto disturbed = [&](plugin_instance& p) {
-        if (p.program_count() > 1) p.select_program(initial_program == 1 ? 0 : 1);
-        pinned::reseed(the_probe_note.seed);
-        return p.render(disturbing_plan(sample_rate), 2, {.input = loud});
-    };
     try {
-        const audio_buffer reference = disturbed(*made(full_warm_up));
+        const audio_buffer reference = render_disturbing(*made(full_warm_up));
         for (const std::optional<warm_up_kind>& tail : shorter_warm_ups) {
             auto p = made(tail);
             if (sha256_hex(p->state()) != default_state_sha256) continue;
-            pinned::reseed(the_probe_note.seed);
-            if (!same_samples(first, p->render(probe_plan(sample_rate), 2, {.input = in}))) continue;
+            if (!same_samples(first, render_probe_note(*p))) continue;
             p.reset();
-            if (same_samples(reference, disturbed(*made(tail)))) {
+            if (same_samples(reference, render_disturbing(*made(tail)))) {
                 warm_up_plan = tail;
                 return;
             }

@@ -168,35 +168,27 @@ void worker_slot::prepare(plugin_instance& p, std::optional<int> program) const 
 void worker_slot::probe() {
     if (ref.windows) return probe_windows();
     if (!pristine) pristine = load_warm();
-    // An effect hears noise where an instrument hears the notes.
-    const audio_buffer input = probe_input(sample_rate, info.main_input_channels),
-                       other = probe_input(sample_rate, info.main_input_channels, true);
-    const audio_buffer* in = info.main_input_channels > 0 ? &input : nullptr;
     // A child renders the probe from the never-played instance...
     // Each render starts from the probe note's seed, as a job's from its own: a
     // plugin whose only history is libc's generators counts as reset.
     auto forked = run_in_child(
         [&] {
             enter_child_heap();
-            pinned::reseed(the_probe_note.seed);
-            return to_bytes(pristine->render(probe_plan(sample_rate), 2, {.input = in}));
+            return to_bytes(render_probe_note(*pristine));
         },
         probe_timeout_s);
     // ...a second instance renders it here, then something else, is
     // reset, and renders it again.
     played = load_warm();
-    pinned::reseed(the_probe_note.seed);
-    audio_buffer first = played->render(probe_plan(sample_rate), 2, {.input = in});
+    audio_buffer first = render_probe_note(*played);
     // Forking works when the child renders, and sounds when this process
     // does. (Not necessarily the very samples of the instance here:
     // ZynAddSubFX's helper thread, absent in a child, shifts them.)
     fork_same = forked.ok && same_bytes(first, forked.answer);
     bool fork_ok = forked.ok && (fork_same || sounds(first) == sounds(forked.answer));
-    if (played->program_count() > 1) played->select_program(initial_program == 1 ? 0 : 1);
-    played->render(disturbing_plan(sample_rate), 2, {.input = in ? &other : nullptr});
+    render_disturbing(*played);
     prepare(*played, std::nullopt);
-    pinned::reseed(the_probe_note.seed);
-    bool reset_ok = same_samples(first, played->render(probe_plan(sample_rate), 2, {.input = in}));
+    bool reset_ok = same_samples(first, render_probe_note(*played));
     mode = reset_ok ? isolation::reset : fork_ok ? isolation::fork : isolation::fresh;
     probed = true;
     if (!reset_ok) played.reset();
@@ -211,21 +203,17 @@ void worker_slot::probe() {
     // instances share state keeps the full warm-up. Not for a plugin whose
     // threads work for it, nor one that cannot be forked.
     if (!own_threads && pristine && warm_up_plan == full_warm_up) {
-        const audio_buffer* loud = in ? &other : nullptr;
         auto renders = [&](plugin_instance& p) -> std::optional<std::string> {
             auto note = run_in_child(
                 [&] {
                     enter_child_heap();
-                    pinned::reseed(the_probe_note.seed);
-                    return to_bytes(p.render(probe_plan(sample_rate), 2, {.input = in}));
+                    return to_bytes(render_probe_note(p));
                 },
                 probe_timeout_s);
             auto disturbing = run_in_child(
                 [&] {
                     enter_child_heap();
-                    if (p.program_count() > 1) p.select_program(initial_program == 1 ? 0 : 1);
-                    pinned::reseed(the_probe_note.seed);
-                    return to_bytes(p.render(disturbing_plan(sample_rate), 2, {.input = loud}));
+                    return to_bytes(render_disturbing(p));
                 },
                 probe_timeout_s);
             if (!note.ok || !disturbing.ok) return std::nullopt;
@@ -246,6 +234,19 @@ void worker_slot::probe() {
     // What the instances freed goes back to the system: every fork
     // copies the page tables of all the memory this process holds.
     ::malloc_trim(0);
+}
+
+audio_buffer worker_slot::render_probe_note(plugin_instance& p) const {
+    const audio_buffer input = probe_input(sample_rate, info.main_input_channels);
+    pinned::reseed(the_probe_note.seed);
+    return p.render(probe_plan(sample_rate), 2, {.input = info.main_input_channels > 0 ? &input : nullptr});
+}
+
+audio_buffer worker_slot::render_disturbing(plugin_instance& p) const {
+    const audio_buffer loud = probe_input(sample_rate, info.main_input_channels, true);
+    if (p.program_count() > 1) p.select_program(initial_program == 1 ? 0 : 1);
+    pinned::reseed(the_probe_note.seed);
+    return p.render(disturbing_plan(sample_rate), 2, {.input = info.main_input_channels > 0 ? &loud : nullptr});
 }
 
 json worker_slot::verdict() const {

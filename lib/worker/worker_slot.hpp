@@ -159,12 +159,20 @@ struct worker_slot {
     // (restore), else a Windows worker per job (process).
     // (worker/windows_probe.cpp, with the two below.)
     void probe_windows();
-    void probe_restore(const audio_buffer& first, const audio_buffer* in, const audio_buffer& other);
+    void probe_restore(const audio_buffer& first);
     // The probe's search for a shorter warm-up, without fork: the
     // cheapest after which new instances render the probe's note as its
     // first instance did (first) and the disturbing one as a new fully
     // warmed instance does.
-    void find_windows_warm_up(const audio_buffer& first, const audio_buffer* in, const audio_buffer& other);
+    void find_windows_warm_up(const audio_buffer& first);
+    // The probe's two renders on an instance, each from the probe note's
+    // seed: its note on the program the instance is on (an effect hears
+    // the probe's noise), and the disturbing one on another program where
+    // there is one (another note, loud, bent; an effect hears louder,
+    // other noise). Every probe plays them (worker_slot.cpp,
+    // windows_probe.cpp).
+    audio_buffer render_probe_note(plugin_instance& p) const;
+    audio_buffer render_disturbing(plugin_instance& p) const;
     // What the probe found (isolation mode, own threads, warm-up), as the
     // probe cache keeps it; and a kept verdict taken instead of probing:
     // false (and nothing taken) for one that is not well formed.

@@ -10,6 +10,7 @@
 #include <cwchar>
 #include <iterator>
 #include <stdexcept>
+#include <vector>
 
 #include "core/seeded.hpp"
 #include "windows/image_headers.hpp"
@@ -259,16 +260,59 @@ struct dll_notification {
     void* base;
     ULONG size;
 };
-constexpr ULONG dll_loaded = 1;
+constexpr ULONG dll_loaded = 1, dll_unloaded = 2;
 using notification_fn = void(CALLBACK*)(ULONG reason, const dll_notification* data, void* context);
 using register_fn = LONG(NTAPI*)(ULONG flags, notification_fn callback, void* context, void** cookie);
+using lock_fn = LONG(NTAPI*)(ULONG flags, ULONG* disposition, ULONG_PTR* cookie);
+using unlock_fn = LONG(NTAPI*)(ULONG flags, ULONG_PTR cookie);
+
+// Held while f() runs: what loads and unloads modules waits, as the
+// loader's notifications run under it.
+template <typename F>
+void under_loader_lock(F f) {
+    static const HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
+    static const auto lock =
+        reinterpret_cast<lock_fn>(reinterpret_cast<void*>(GetProcAddress(ntdll, "LdrLockLoaderLock")));
+    static const auto unlock =
+        reinterpret_cast<unlock_fn>(reinterpret_cast<void*>(GetProcAddress(ntdll, "LdrUnlockLoaderLock")));
+    ULONG_PTR cookie = 0;
+    const bool locked = lock && unlock && lock(0, nullptr, &cookie) == 0;
+    f();
+    if (locked) unlock(0, cookie);
+}
+
+// Modules loaded since watch_loads() while pinning was not on yet: each
+// one's base and the loader's own name of it (valid while it is loaded;
+// an unloaded one leaves the list). Read and written under the loader
+// lock; pin() patches the plugin's among them.
+struct early_module {
+    void* base;
+    const UNICODE_STRING* name;
+};
+std::vector<early_module> g_early;
+bool g_watching = false;
 
 // Called by the loader once a module's imports are bound, before its
 // entry point runs (wine's order): the plugin's DllMain draws pinned too.
 void CALLBACK on_dll(ULONG reason, const dll_notification* data, void*) {
-    if (reason != dll_loaded || !data || !data->full_name || !data->base) return;
+    if (!data || !data->base) return;
+    if (!g_on.load()) {
+        if (reason == dll_loaded && data->full_name)
+            g_early.push_back({data->base, data->full_name});
+        else if (reason == dll_unloaded)
+            std::erase_if(g_early, [&](const early_module& m) { return m.base == data->base; });
+        return;
+    }
+    if (reason != dll_loaded || !data->full_name) return;
     module_path path(*data->full_name);
     if (plugins_own(data->base, path.text)) patch_module(static_cast<BYTE*>(data->base));
+}
+
+bool register_loads() {
+    auto reg = reinterpret_cast<register_fn>(
+        reinterpret_cast<void*>(GetProcAddress(GetModuleHandleW(L"ntdll.dll"), "LdrRegisterDllNotification")));
+    void* cookie = nullptr;
+    return reg && reg(0, on_dll, nullptr, &cookie) == 0;
 }
 
 // Calls f(base, full path) for each module the loader holds, in its
@@ -280,47 +324,45 @@ void CALLBACK on_dll(ULONG reason, const dll_notification* data, void*) {
 // +10.6 ms of CPU against --real-randomness.)
 template <typename F>
 void each_loaded_module(F f) {
-    using lock_fn = LONG(NTAPI*)(ULONG flags, ULONG* disposition, ULONG_PTR* cookie);
-    using unlock_fn = LONG(NTAPI*)(ULONG flags, ULONG_PTR cookie);
-    static const HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
-    static const auto lock =
-        reinterpret_cast<lock_fn>(reinterpret_cast<void*>(GetProcAddress(ntdll, "LdrLockLoaderLock")));
-    static const auto unlock =
-        reinterpret_cast<unlock_fn>(reinterpret_cast<void*>(GetProcAddress(ntdll, "LdrUnlockLoaderLock")));
-    ULONG_PTR cookie = 0;
-    const bool locked = lock && unlock && lock(0, nullptr, &cookie) == 0;
-    // The PEB, 0x60 bytes into the TEB on x64 (read through gs, as
-    // module_restore.cpp reads the TLS array: GCC 12 takes NtCurrentTeb's
-    // own read for an access out of bounds).
-    PEB* peb = nullptr;
-    __asm__("movq %%gs:0x60, %0" : "=r"(peb));
-    LIST_ENTRY* const head = &peb->Ldr->InMemoryOrderModuleList;
-    for (LIST_ENTRY* e = head->Flink; e && e != head; e = e->Flink) {
-        const auto* m = CONTAINING_RECORD(e, LDR_DATA_TABLE_ENTRY, InMemoryOrderLinks);
-        if (m->DllBase) f(m->DllBase, module_path(m->FullDllName).text);
-    }
-    if (locked) unlock(0, cookie);
-}
-
-// Modules loaded before pin(): the worker's process holds none of a
-// plugin's then, but a host that pins late is covered too.
-void patch_loaded_modules() {
-    each_loaded_module([](void* base, const wchar_t* path) {
-        if (plugins_own(base, path)) patch_module(static_cast<BYTE*>(base));
+    under_loader_lock([&] {
+        // The PEB, 0x60 bytes into the TEB on x64 (read through gs, as
+        // module_restore.cpp reads the TLS array: GCC 12 takes NtCurrentTeb's
+        // own read for an access out of bounds).
+        PEB* peb = nullptr;
+        __asm__("movq %%gs:0x60, %0" : "=r"(peb));
+        LIST_ENTRY* const head = &peb->Ldr->InMemoryOrderModuleList;
+        for (LIST_ENTRY* e = head->Flink; e && e != head; e = e->Flink) {
+            const auto* m = CONTAINING_RECORD(e, LDR_DATA_TABLE_ENTRY, InMemoryOrderLinks);
+            if (m->DllBase) f(m->DllBase, module_path(m->FullDllName).text);
+        }
     });
 }
 
 void start() {
-    auto reg = reinterpret_cast<register_fn>(
-        reinterpret_cast<void*>(GetProcAddress(GetModuleHandleW(L"ntdll.dll"), "LdrRegisterDllNotification")));
-    void* cookie = nullptr;
-    if (!reg || reg(0, on_dll, nullptr, &cookie) != 0)
+    if (!g_watching && !register_loads())
         throw std::runtime_error("cannot pin a Windows plugin's randomness: this Windows has no "
                                  "LdrRegisterDllNotification (--real-randomness renders without)");
     start_arena();  // before any module of the plugin's: its heap imports need it
     replaced_name("");  // its table made here, not inside the loader's callback
+    if (g_watching) {
+        // The plugin's modules loaded before pin(), among those noted
+        // since watch_loads(): none in the worker, which pins before its
+        // first load; no walk of every module the process holds (13 us of
+        // a pinned one-off, bench/README.md).
+        under_loader_lock([] {
+            g_on.store(true);
+            for (const early_module& m : g_early)
+                if (plugins_own(m.base, module_path(*m.name).text)) patch_module(static_cast<BYTE*>(m.base));
+            g_early.clear();
+            g_early.shrink_to_fit();
+        });
+        return;
+    }
     g_on.store(true);
-    patch_loaded_modules();
+    // Modules loaded before pin() by a host that did not watch: walked.
+    each_loaded_module([](void* base, const wchar_t* path) {
+        if (plugins_own(base, path)) patch_module(static_cast<BYTE*>(base));
+    });
 }
 
 }  // namespace
@@ -328,6 +370,10 @@ void start() {
 void pin(std::uint32_t seed) {
     if (!g_on.load()) start();
     g_streams.reseed(seed);
+}
+
+void watch_loads() {
+    if (!g_watching && !g_on.load()) g_watching = register_loads();
 }
 
 bool enabled() { return g_on.load(); }

@@ -64,6 +64,13 @@ namespace vr::windows::pinned {
 void pin(std::uint32_t seed);
 bool enabled();
 
+// From now on, notes each module the loader loads (once, early: the
+// Windows worker's main, before any plugin can load), so that the first
+// pin() patches the plugin's modules loaded before it from that list
+// instead of walking every module the process holds. Without it, pin()
+// walks them.
+void watch_loads();
+
 // What a pinned module gets in place of dll's function `name`, which is
 // `real` there (nullptr: the real one): for tests and the GetProcAddress
 // hook.

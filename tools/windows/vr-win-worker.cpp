@@ -17,6 +17,7 @@
 
 int main() {
     vr::windows::become_worker(vr::host::windows_crash_status, vr::host::crash_report_mark);
+    vr::windows::pinned::watch_loads();
     vr::host::juce_runtime juce;
     return vr::host::serve_instances(
         stdin, stdout, {vr::windows::pinned::pin, vr::windows::keep_module, vr::windows::restore_modules});

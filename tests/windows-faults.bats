@@ -28,3 +28,28 @@ print(float(np.abs(a).max()) > 0.05, np.array_equal(c, d))"
     assert_output "True True"
     [[ ! -e b.npy ]] || fail "the crashed job left b.npy"
 }
+
+# A Windows worker killed from outside (the kernel's OOM killer, a user's
+# kill -9) costs the job in flight, whose record names the signal, in its
+# message and in error.signal, as a job's child's death does (before:
+# "signal 9", and no error.signal).
+@test "a Windows worker killed by SIGKILL fails its job, the record naming SIGKILL, and the next job renders" {
+    # Note 100 hangs in the plugin's process call: its job stays in flight.
+    printf '%s\n' '{"note":100,"output_path":"a.npy"}' '{"note":60,"output_path":"b.npy"}' >jobs.ndjson
+    VR_WIN_HANG_MARK="Z:$PWD/hanging" render-one --plugin "$VR_WIN_HANG_VST2" --timeout 120 \
+        <jobs.ndjson >results 2>err &
+    local pid=$! status=0 win
+    win=$(await_windows_worker_of "$pid") || fail "the job's Windows worker never started"
+    # Killed once the plugin hangs in the render (killed as the plugin
+    # loads, it would be loaded again with a display).
+    for _ in $(seq 6000); do if [ -e hanging ]; then break; fi; sleep 0.01; done
+    [ -e hanging ] || fail "the plugin never began to hang"
+    kill -KILL "$win"
+    wait "$pid" || status=$?
+    assert_equal "$status" 1
+    assert_equal "$(jq -rc '[.output_path, .status, .error.message // "-", .error.signal // "-"] | join(" ")' results)" \
+        "a.npy error the Windows worker was killed (signal SIGKILL) SIGKILL
+b.npy ok - -"
+    assert_equal "$(/usr/bin/python3 -c "import numpy as np; print(float(np.abs(np.load('b.npy')).max()) > 0.05)")" True
+    [[ ! -e a.npy ]] || fail "the killed job left a.npy"
+}

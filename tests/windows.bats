@@ -290,7 +290,7 @@ l.wav ok "
 # one that runs the Windows worker too, in no set order: a Windows worker
 # dead of SIGTERM ends the run by it (nothing of ours sends it that, nor
 # can a Windows plugin), not the job with "the Windows worker was killed
-# (signal 15)", which a resume would take for done.
+# (signal SIGTERM)", which a resume would take for done.
 @test "SIGTERM to the Windows worker alone ends the run by it: exit 143, no record for the job in flight" {
     printf '%s\n' '{"note":60,"output_path":"a.npy"}' >jobs.ndjson
     # The plugin hangs as it loads: the job stays in flight.

@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace vr {
 
@@ -10,6 +11,15 @@ namespace vr {
 // and the run goes on (exit 1 at the end).
 struct record_error : std::runtime_error {
     using std::runtime_error::runtime_error;
+};
+
+// A record_error of a process that hosted the plugin and died of a
+// signal (the Windows worker): the record's error.signal names it
+// ("SIGKILL"), as for a job's child (linux/child.hpp).
+struct signalled_error : record_error {
+    signalled_error(const std::string& message, std::string signal_name)
+        : record_error(message), signal(std::move(signal_name)) {}
+    std::string signal;
 };
 
 // Malformed binary or text input, found by a parser; `offset` is where.

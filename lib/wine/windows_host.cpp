@@ -116,7 +116,7 @@ windows_host::~windows_host() {
 
 
 
-void windows_host::died(const std::string& why) {
+void windows_host::died(const std::string& why, int signal) {
     dead_ = true;
     death_ = why;
     if (pid_ > 0) {
@@ -125,6 +125,7 @@ void windows_host::died(const std::string& why) {
         ::waitpid(pid_, &status, 0);
         pid_ = -1;
     }
+    if (signal) throw signalled_error(why, signal_name(signal));
     throw record_error(why);
 }
 
@@ -159,9 +160,9 @@ json windows_host::answer() {
         // (supervise/interrupts.hpp), rather than record the job as failed.
         if (WIFSIGNALED(status) && (WTERMSIG(status) == SIGINT || WTERMSIG(status) == SIGTERM))
             interrupts::end_from_outside(WTERMSIG(status));
-        died(WIFSIGNALED(status) ? "the Windows worker was killed (signal " + std::to_string(WTERMSIG(status)) + ")"
-                                 : "the Windows worker ended (exit status " + std::to_string(WEXITSTATUS(status)) +
-                                       ") before it answered");
+        if (WIFSIGNALED(status))
+            died("the Windows worker was killed (signal " + signal_name(WTERMSIG(status)) + ")", WTERMSIG(status));
+        died("the Windows worker ended (exit status " + std::to_string(WEXITSTATUS(status)) + ") before it answered");
     }
     if (auto e = reply->find("error"); e != reply->end()) {
         std::string message = e->get<std::string>();

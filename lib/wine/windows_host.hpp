@@ -41,7 +41,8 @@ public:
     const std::string& display() const { return display_; }
 
 private:
-    [[noreturn]] void died(const std::string& why);
+    // Throws why, as a signalled_error when signal (the worker's death's) is set.
+    [[noreturn]] void died(const std::string& why, int signal = 0);
     void send(const json& request);
     json answer();
     std::string prefix_;

@@ -9,7 +9,9 @@
 //               violation (a write through a null pointer) in
 //               processReplacing, when the event's sample comes
 //   VR_FAULT=2  hang.dll: a note-on of pitch >= 100 never returns from
-//               processReplacing (sleeps forever in 100 ms steps)
+//               processReplacing (sleeps forever in 100 ms steps), first
+//               making the file VR_WIN_HANG_MARK names (a Windows path,
+//               Z:/tmp/... under wine), when it is set
 //
 //   VR_WRITES_PREFIX=1  writes-prefix.dll: as it is opened, writes the file
 //               C:\vr-writes-prefix.txt and the registry value
@@ -74,6 +76,13 @@ static void fault(void) {
 }
 #elif VR_FAULT == 2
 static void fault(void) {
+    // The test's event: the file VR_WIN_HANG_MARK names, made as the hang
+    // begins.
+    const char* mark = getenv("VR_WIN_HANG_MARK");
+    if (mark) {
+        HANDLE f = CreateFileA(mark, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
+        if (f != INVALID_HANDLE_VALUE) CloseHandle(f);
+    }
     // Sleeping, not spinning: the machine's cores are shared, and a host
     // must catch a silent plugin as surely as a busy one.
     for (;;)

@@ -53,3 +53,20 @@ b.npy ok - -"
     assert_equal "$(/usr/bin/python3 -c "import numpy as np; print(float(np.abs(np.load('b.npy')).max()) > 0.05)")" True
     [[ ! -e a.npy ]] || fail "the killed job left a.npy"
 }
+
+# --retries tries a job again in a new worker when its plugin crashed:
+# the Windows worker's death is such a crash (before: one try, whatever N).
+@test "--retries: a Windows plugin that crashes is tried N+1 times; a flaky one renders on a retry" {
+    run --separate-stderr render-one --plugin "$VR_WIN_CRASH_VST2" --retries 2 <<<'{"note":100,"output_path":"a.npy"}'
+    assert_failure 1
+    assert_equal "$(jq -rc '[.status, .attempts, .error.message] | join(" ")' <<<"$output")" \
+        "error 3 the plugin crashed in the Windows worker (access violation, 0xC0000005 in crash.dll)"
+    [[ ! -e a.npy ]] || fail "the crashed job left a.npy"
+    # Crashes at its first try only (which makes the file), renders at the second.
+    VR_WIN_CRASH_ONCE="Z:$PWD/crashed" run --separate-stderr render-one --plugin "$VR_WIN_CRASH_VST2" \
+        --retries 1 <<<'{"note":100,"output_path":"b.npy"}'
+    assert_success
+    assert_equal "$(jq -rc '[.status, .attempts] | join(" ")' <<<"$output")" "ok 2"
+    run /usr/bin/python3 -c "import numpy as np; print(float(np.abs(np.load('b.npy')).max()) > 0.05)"
+    assert_output "True"
+}

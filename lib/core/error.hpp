@@ -13,11 +13,12 @@ struct record_error : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-// A record_error of a process that hosted the plugin and died of a
-// signal (the Windows worker): the record's error.signal names it
-// ("SIGKILL"), as for a job's child (linux/child.hpp).
-struct signalled_error : record_error {
-    signalled_error(const std::string& message, std::string signal_name)
+// A record_error of a process that hosted the plugin and died (the
+// Windows worker: the plugin crashed there, or a signal killed it): worth
+// a retry (--retries), as a job's child's death is (linux/child.hpp);
+// signal, when one killed it, is the record's error.signal ("SIGKILL").
+struct host_died : record_error {
+    explicit host_died(const std::string& message, std::string signal_name = "")
         : record_error(message), signal(std::move(signal_name)) {}
     std::string signal;
 };

@@ -13,7 +13,7 @@ namespace vr {
 // A worker's answer to one job.
 struct worker_result {
     json record;           // the result record (ok or error)
-    bool crashed = false;  // the plugin crashed in a child of the worker: worth a retry
+    bool crashed = false;  // the plugin crashed in a child of the worker or the Windows worker: worth a retry
 };
 
 // Called by the worker once a job's plugin is loaded and the job planned,

@@ -125,8 +125,7 @@ void windows_host::died(const std::string& why, int signal) {
         ::waitpid(pid_, &status, 0);
         pid_ = -1;
     }
-    if (signal) throw signalled_error(why, signal_name(signal));
-    throw record_error(why);
+    throw host_died(why, signal ? signal_name(signal) : "");
 }
 
 // The first request after each reseed carries the seed: the worker's

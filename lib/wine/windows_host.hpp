@@ -41,7 +41,8 @@ public:
     const std::string& display() const { return display_; }
 
 private:
-    // Throws why, as a signalled_error when signal (the worker's death's) is set.
+    // Throws why as a host_died (core/error.hpp), with the signal that
+    // killed the worker when one did.
     [[noreturn]] void died(const std::string& why, int signal = 0);
     void send(const json& request);
     json answer();

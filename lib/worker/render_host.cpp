@@ -274,9 +274,10 @@ worker_result render_with(render_worker& worker, const render_job& job, json&& r
         set_error(record, e.what());
         if (auto sig = e.signal(); !sig.empty()) record["error"]["signal"] = sig;
         out.crashed = e.crashed();
-    } catch (const signalled_error& e) {
+    } catch (const host_died& e) {
         set_error(record, e.what());
-        record["error"]["signal"] = e.signal;
+        if (!e.signal.empty()) record["error"]["signal"] = e.signal;
+        out.crashed = true;
     } catch (const record_error& e) {
         set_error(record, e.what());
     } catch (const std::filesystem::filesystem_error& e) {

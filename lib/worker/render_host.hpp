@@ -16,7 +16,8 @@
 namespace vr::host {
 
 // Renders one checked job with the worker: failures become the record's
-// error, and a plugin that crashed a child is worth a retry.
+// error, and a plugin that crashed a child or the Windows worker is worth
+// a retry.
 worker_result render_with(render_worker& worker, const render_job& job, json&& record,
                           const rendering_callback& rendering);
 

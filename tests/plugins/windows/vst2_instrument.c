@@ -7,7 +7,9 @@
 //               needs-msvc.dll and needs-mfc.dll, linked with needs_msvc.c)
 //   VR_FAULT=1  crash.dll: a note-on of pitch >= 100 raises an access
 //               violation (a write through a null pointer) in
-//               processReplacing, when the event's sample comes
+//               processReplacing, when the event's sample comes; with
+//               VR_WIN_CRASH_ONCE naming a file (a Windows path), only
+//               where that file is not there yet, which it makes first
 //   VR_FAULT=2  hang.dll: a note-on of pitch >= 100 never returns from
 //               processReplacing (sleeps forever in 100 ms steps), first
 //               making the file VR_WIN_HANG_MARK names (a Windows path,
@@ -69,6 +71,14 @@ struct instrument {
 
 #if VR_FAULT == 1
 static void fault(void) {
+    // A flaky plugin: with VR_WIN_CRASH_ONCE naming a file, the fault
+    // makes it and crashes only where it was not there yet.
+    const char* once = getenv("VR_WIN_CRASH_ONCE");
+    if (once) {
+        HANDLE f = CreateFileA(once, GENERIC_WRITE, 0, NULL, CREATE_NEW, FILE_ATTRIBUTE_NORMAL, NULL);
+        if (f == INVALID_HANDLE_VALUE) return;
+        CloseHandle(f);
+    }
     // Volatile twice, or the compiler may drop the store or make it a trap
     // (an illegal instruction, not the access violation wanted here).
     volatile int* volatile target = NULL;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-3.0-or-later
-# A Windows plugin that crashes costs its job and nothing else. The one
+# A Windows plugin that crashes costs its job and nothing else; one that
+# prints costs nothing. The one
 # Windows suite the sanitized pass runs too: its render-one is sanitized,
 # the Windows worker is the plain build's (a mingw build has no sanitizers).
 
@@ -69,4 +70,27 @@ b.npy ok - -"
     assert_equal "$(jq -rc '[.status, .attempts] | join(" ")' <<<"$output")" "ok 2"
     run /usr/bin/python3 -c "import numpy as np; print(float(np.abs(np.load('b.npy')).max()) > 0.05)"
     assert_output "True"
+}
+
+# A plugin's prints on the Windows worker's standard output (printf, and
+# WriteFile on the handle) go to stderr, never onto the wire (before:
+# every job waited out its load's time-out, the worker's answer garbled).
+@test "a Windows plugin that prints on its standard output renders as a quiet one; the noise goes to stderr" {
+    printf '%s\n' '{"note":60,"output_path":"a.npy"}' '{"note":64,"output_path":"b.npy"}' >jobs.ndjson
+    VR_WIN_PRINT=1 run --separate-stderr render-one --plugin "$VR_WIN_CRASH_VST2" <jobs.ndjson
+    assert_success
+    assert_equal "$(jq -rc '[.output_path, .status] | join(" ")' <<<"$output")" "a.npy ok
+b.npy ok"
+    # (printf's lines end in CR LF: the plugin's C runtime writes text.)
+    local noise
+    # shellcheck disable=SC2154 # $stderr is set by run --separate-stderr
+    noise=$(tr -d '\r' <<<"$stderr")
+    assert_equal "$(grep -cx 'vr-win-vst2: note 64' <<<"$noise")" 1
+    assert_equal "$(grep -cx 'vr-win-vst2: note on' <<<"$noise")" "$(grep -c 'vr-win-vst2: note [0-9]' <<<"$noise")"
+    mkdir quiet
+    run render-one --plugin "$VR_WIN_CRASH_VST2" -o quiet/b.npy --note 64
+    assert_success
+    run /usr/bin/python3 -c "import numpy as np; b, q = np.load('b.npy'), np.load('quiet/b.npy')
+print(float(np.abs(b).max()) > 0.05, np.array_equal(b, q))"
+    assert_output "True True"
 }

@@ -25,6 +25,9 @@
 //               as a plugin with a splash screen or a licence dialogue
 //               does; when wine cannot make one (no X display) it refuses
 //               to load (its entry point returns NULL)
+// With VR_WIN_PRINT set in the environment, every build writes a line to
+// the process's standard output at each note-on, through printf and
+// through WriteFile on its handle.
 // With VR_WIN_FAULT_AT_LOAD set in the environment, crash.dll and hang.dll
 // fault in VSTPluginMain instead, as a host loads them (plugin-scan's test).
 //
@@ -34,6 +37,7 @@
 // voice (the last note), ended at once by its note-off, CC 120 or CC 123.
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <windows.h>
@@ -109,6 +113,15 @@ void vr_touch_msvc_runtime(void);  // needs_msvc.c
 static void note_on(struct instrument* s, int note, int velocity) {
     if (note >= FAULT_PITCH)
         fault();
+    if (getenv("VR_WIN_PRINT")) {
+        // Noise on the process's standard output, as chatty plugins make
+        // it: through the C runtime and through the handle.
+        static const char said[] = "vr-win-vst2: note on\n";
+        DWORD written = 0;
+        printf("vr-win-vst2: note %d\n", note);
+        fflush(stdout);
+        WriteFile(GetStdHandle(STD_OUTPUT_HANDLE), said, sizeof said - 1, &written, NULL);
+    }
     s->on = 1;
     s->note = note;
     s->k = 0;

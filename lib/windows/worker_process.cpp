@@ -43,13 +43,26 @@ LONG WINAPI report_crash(EXCEPTION_POINTERS* info) {
 }
 
 // Descriptor fd duplicated as the wire's, in binary mode; fd itself then
-// refers to what `to` does (the standard handle `which` too).
+// refers to what `to` does (the standard handle `which` too). Nothing
+// changed when there is no duplicate to be had.
 std::FILE* move_off(int fd, int to, DWORD which, const char* mode) {
-    const int wire = _dup(fd);
-    if (wire < 0) return nullptr;
-    _setmode(wire, _O_BINARY);
+    const int copy = _dup(fd);
+    if (copy < 0) return nullptr;
+    std::FILE* wire = _fdopen(copy, mode);
+    if (!wire) {
+        _close(copy);
+        return nullptr;
+    }
+    _setmode(copy, _O_BINARY);
     if (to >= 0 && _dup2(to, fd) == 0) SetStdHandle(which, reinterpret_cast<HANDLE>(_get_osfhandle(fd)));
-    return _fdopen(wire, mode);
+    return wire;
+}
+
+// Where fd could not be moved off, the wire stays on it.
+std::FILE* kept_on(std::FILE* wire, std::FILE* standard) {
+    if (wire) return wire;
+    _setmode(_fileno(standard), _O_BINARY);
+    return standard;
 }
 
 }  // namespace
@@ -58,13 +71,9 @@ worker_wire become_worker(int crash_status, std::uint32_t report_mark) {
     g_crash_status = crash_status;
     g_report_mark = report_mark;
     const int nul = _open("NUL", _O_RDONLY | _O_BINARY);
-    worker_wire wire{move_off(0, nul, STD_INPUT_HANDLE, "rb"), move_off(1, 2, STD_OUTPUT_HANDLE, "wb")};
+    const worker_wire wire{kept_on(move_off(0, nul, STD_INPUT_HANDLE, "rb"), stdin),
+                           kept_on(move_off(1, 2, STD_OUTPUT_HANDLE, "wb"), stdout)};
     if (nul >= 0) _close(nul);
-    if (!wire.in || !wire.out) {  // none to spare: the wire stays where it was
-        wire = {stdin, stdout};
-        _setmode(_fileno(stdin), _O_BINARY);
-        _setmode(_fileno(stdout), _O_BINARY);
-    }
     g_wire_out = reinterpret_cast<HANDLE>(_get_osfhandle(_fileno(wire.out)));
     SetErrorMode(SEM_FAILCRITICALERRORS | SEM_NOGPFAULTERRORBOX | SEM_NOOPENFILEERRORBOX);
     SetUnhandledExceptionFilter(report_crash);

@@ -134,7 +134,10 @@ long tally(kept_thread& t, others_now& now) {
     const stat_line line = read_stat(t);
     if (!line.ours) return -1;
     ++now.threads;
-    if ((line.state == 'R' || line.state == 'D') && !now.busy) {
+    // Stopped ('t': a tracer holds it at a system call's entry or exit;
+    // 'T': a stop signal) is not at rest: it goes on once let go. Taken
+    // so, a traced one-off rendered another file than an untraced one.
+    if ((line.state == 'R' || line.state == 'D' || line.state == 't' || line.state == 'T') && !now.busy) {
         now.busy = true;
         now.busy_tid = t.tid;
     }

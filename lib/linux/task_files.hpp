@@ -37,7 +37,8 @@ struct kept_threads {
 };
 
 // What the threads of this process other than self do now: whether one is
-// running, runnable or in uninterruptible sleep (and the first such), and
+// running, runnable, in uninterruptible sleep or stopped (and the first
+// such), and
 // the CPU time they used (schedstat's first field, ns); how many of them
 // were taken by their notes.
 struct others_now {

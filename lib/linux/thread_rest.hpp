@@ -10,8 +10,10 @@
 
 namespace vr::host {
 
-// Returns once no thread of this process but the caller's is running or
-// in uninterruptible sleep at `checks` checks in a row, `every_us`
+// Returns once no thread of this process but the caller's is running, in
+// uninterruptible sleep or stopped (a tracer's stop at each system call
+// under strace -f, a stop signal's: it goes on once let go) at `checks`
+// checks in a row, `every_us`
 // microseconds apart, or once those threads used 50 ms of CPU time since
 // it began (one keeps busy), or after 2 s; while one is running, checks
 // under 250 us apart draw apart, up to four times every_us (4 ms for a

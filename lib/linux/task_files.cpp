@@ -12,6 +12,7 @@
 #include <cstring>
 #include <ctime>
 
+#include "linux/process_id.hpp"
 #include "linux/raw_clock.hpp"
 
 namespace vr::host {
@@ -204,7 +205,7 @@ bool relist(kept_threads& k, long self) {
 }  // namespace
 
 bool check_kept(kept_threads& k, long self, others_now& now, long ahead_ns, long asked_ns) noexcept {
-    const long pid = ::syscall(SYS_getpid);
+    const long pid = current_pid();
     if (k.pid != pid) {  // a forked child: list its own threads
         k.pid = pid;
         k.self = -1;
@@ -297,7 +298,7 @@ bool read_timespec(unsigned long address, timespec& t) {
     if (address == 0) return false;
     iovec local{&t, sizeof t};
     iovec remote{reinterpret_cast<void*>(address), sizeof t};
-    return ::syscall(SYS_process_vm_readv, ::syscall(SYS_getpid), &local, 1UL, &remote, 1UL, 0UL) ==
+    return ::syscall(SYS_process_vm_readv, current_pid(), &local, 1UL, &remote, 1UL, 0UL) ==
            static_cast<long>(sizeof t);
 }
 

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <csignal>
 
+#include "linux/process_id.hpp"
 #include "linux/raw_clock.hpp"
 
 namespace vr::host {
@@ -77,7 +78,7 @@ bool gone(long pid, long tid) {
 
 // The calling thread's slot (nullptr when none is free).
 note_slot* my_slot() {
-    const long pid = ::syscall(SYS_getpid);
+    const long pid = current_pid();
     if (t_slot && t_slot_pid == pid) return t_slot;
     if (!t_slot && t_slot_pid == pid && t_retry_in > 0) {
         --t_retry_in;
@@ -132,7 +133,7 @@ void wait_begins(const wait_said& said) noexcept {
 
 void wait_ended() noexcept {
     note_slot* s = t_slot;
-    if (!s || t_slot_pid != ::syscall(SYS_getpid)) return;
+    if (!s || t_slot_pid != current_pid()) return;
     const unsigned long seq = s->seq.load(std::memory_order_relaxed);
     if (seq & 1) s->seq.store(seq + 1, std::memory_order_release);
 }
@@ -152,7 +153,7 @@ note_read read_note(long tid, note_hint& hint, long ahead_ns, long asked_ns) noe
             return {};
         }
     }
-    const long pid = ::syscall(SYS_getpid);
+    const long pid = current_pid();
     note_slot& s = g_slots[i];
     const unsigned long seq = s.seq.load(std::memory_order_acquire);
     const bool ours = s.pid.load(std::memory_order_relaxed) == pid;

@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "linux/process_id.hpp"
 #include "linux/raw_clock.hpp"
 #include "linux/thread_rest.hpp"
 #include "linux/wait_notes.hpp"
@@ -195,19 +196,43 @@ TEST(WaitNotes, AThreadOutOfItsWaitOrNeverNotedHasNoParkedNote) {
     EXPECT_EQ(after.seq % 2, 0u);
 }
 
-// A forked child's copy of its parent's notes is not about its threads.
+// Forks by glibc's fork() or by the raw system call, which runs no
+// pthread_atfork handler (a plugin's own, say).
+pid_t fork_by(bool raw) { return raw ? static_cast<pid_t>(::syscall(SYS_fork)) : ::fork(); }
+
+// A forked child's copy of its parent's notes is not about its threads,
+// however it was forked.
 TEST(WaitNotes, AForkedChildDoesNotTakeItsParentsNotes) {
     noting_thread t(sleep_for(60'000 * ms));
     ASSERT_TRUE(until([&] { return t.waiting(1); }));
     ASSERT_TRUE(parked(t.tid, 0, 0));
     const long tid = t.tid;
-    const pid_t child = ::fork();
-    ASSERT_GE(child, 0);
-    if (child == 0) ::_exit(parked(tid, 0, 0) ? 1 : 0);
-    int status = 0;
-    ASSERT_EQ(::waitpid(child, &status, 0), child);
-    ASSERT_TRUE(WIFEXITED(status));
-    EXPECT_EQ(WEXITSTATUS(status), 0) << "the child took its parent's thread's note";
+    for (const bool raw : {false, true}) {
+        const pid_t child = fork_by(raw);
+        ASSERT_GE(child, 0);
+        if (child == 0) ::_exit(parked(tid, 0, 0) ? 1 : 0);
+        int status = 0;
+        ASSERT_EQ(::waitpid(child, &status, 0), child);
+        ASSERT_TRUE(WIFEXITED(status));
+        EXPECT_EQ(WEXITSTATUS(status), 0) << "the child took its parent's thread's note (raw fork: " << raw << ")";
+    }
+}
+
+// The process's id the notes keep is asked of the kernel once a process
+// (linux/process_id.hpp), and each forked child has its own, however it
+// was forked, though its parent asked before the fork.
+TEST(WaitNotes, EachForkedChildHasItsOwnProcessId) {
+    ASSERT_EQ(vr::host::current_pid(), ::getpid());
+    for (const bool raw : {false, true}) {
+        const pid_t child = fork_by(raw);
+        ASSERT_GE(child, 0);
+        if (child == 0) ::_exit(vr::host::current_pid() == ::syscall(SYS_getpid) ? 0 : 1);
+        int status = 0;
+        ASSERT_EQ(::waitpid(child, &status, 0), child);
+        ASSERT_TRUE(WIFEXITED(status));
+        EXPECT_EQ(WEXITSTATUS(status), 0) << "the child read its parent's id (raw fork: " << raw << ")";
+    }
+    EXPECT_EQ(vr::host::current_pid(), ::getpid());
 }
 
 // A rest takes a parked note in place of /proc, and only then: a thread

@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""What pinning costs a job in instructions (bench/pinning_counts).
+
+Reads DIR/CASE/SIDE-RUN/cg.PID, callgrind's file for each process of a
+run, and prints for each case the instructions a job, pinned less real:
+the worker processes' (render-one-host, the Windows worker: where the
+pinning's code runs) and every process's, each the mean of the runs'
+differences (run r pinned less run r real) with its 95% margin; then
+where the workers' difference lies, by function, summed over the runs
+(the Windows worker's addresses named from its mingw symbol table), the
+Windows stack scrub's rep stosb apart (valgrind counts each byte it
+zeroes as an instruction: bytes, not instructions). JSON with --json."""
+
+import argparse
+import collections
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from own_code import image, symbol_at  # noqa: E402
+
+# Student's t at 97.5 % for n - 1 degrees of freedom (n runs, 2 to 10).
+T975 = {1: 12.71, 2: 4.30, 3: 3.18, 4: 2.78, 5: 2.57, 6: 2.45, 7: 2.36, 8: 2.31, 9: 2.26}
+FN_ADDRESS = re.compile(r"^fn=\(\d+\) 0x([0-9a-f]+)")
+SCRUB = re.compile(r"scrub_stack|zero_below")
+LINE = re.compile(r"^\s*([\d,]+) \([^)]*\)\s+(.*)$")
+
+
+def processes(run_dir, worker_image):
+    """[(command, instructions, file, worker)] of a run's processes. A
+    worker: render-one-host, or a wine process that ran the Windows
+    worker's code (wine's own processes started beside it, such as its
+    services, may carry the worker's command line: they ran none)."""
+    base, end, _ = worker_image
+    found = []
+    for name in sorted(os.listdir(run_dir)):
+        path = os.path.join(run_dir, name)
+        cmd, total, ran_worker = "", None, False
+        with open(path, errors="replace") as f:
+            for line in f:
+                if line.startswith("cmd:") and not cmd:
+                    cmd = line[4:].strip()
+                elif line.startswith("summary:"):
+                    total = int(line.split()[1])
+                elif not ran_worker and line.startswith("fn="):
+                    a = FN_ADDRESS.search(line)
+                    ran_worker = bool(a) and base <= int(a.group(1), 16) < end
+        if total is not None:
+            worker = "render-one-host" in cmd or ("vr-win-worker" in cmd and ran_worker)
+            found.append((cmd, total, path, worker))
+    return found
+
+
+def functions(path, worker_image, modules):
+    """{function: instructions} of one callgrind file; code of a module
+    without symbols is summed by module (modules: [(base, end, name)])."""
+    out = subprocess.run(["callgrind_annotate", "--inclusive=no", "--auto=no", "--threshold=100", path],
+                         capture_output=True, text=True).stdout
+    base, end, table = worker_image
+    keys = [a for a, _ in table]
+    found = collections.Counter()
+    for line in out.splitlines():
+        m = LINE.match(line)
+        if not m or "PROGRAM TOTALS" in line:
+            continue
+        name = m.group(2)
+        name = name.split(":", 1)[1] if ":" in name.split(" ")[0] else name
+        a = re.match(r"(?:\?\?\?:)?0x([0-9a-f]+)", name)
+        if a and base <= int(a.group(1), 16) < end:
+            name = "worker: " + symbol_at(table, keys, int(a.group(1), 16))
+        elif a:
+            at = int(a.group(1), 16)
+            name = next((m + " (no symbols)" for b, e, m in modules if b <= at < e), "code at 0x%x" % (at >> 24 << 24))
+        else:
+            # The same JUCE function may be named from the host or the
+            # plugin (both link it): one name, whichever object.
+            name = re.sub(r"\s*\[[^\]]*\]$", "", name)
+        found[name] += int(m.group(1).replace(",", ""))
+    return found
+
+
+def mean_margin(values):
+    n = len(values)
+    mean = sum(values) / n
+    sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1)) if n > 1 else 0.0
+    return mean, T975.get(n - 1, 1.96) * sd / math.sqrt(n)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--dir", required=True)
+    ap.add_argument("--worker", required=True)
+    ap.add_argument("--linux-jobs", type=int, required=True)
+    ap.add_argument("--windows-jobs", type=int, required=True)
+    ap.add_argument("--module", action="append", default=[],
+                    help="a PE file whose code is summed by its name (the plugin's, wine's DLLs)")
+    ap.add_argument("--json")
+    ap.add_argument("--top", type=int, default=15)
+    args = ap.parse_args()
+    worker_image = image(args.worker)
+    modules = []
+    for path in args.module:
+        if os.path.isfile(path):
+            base, end, _ = image(path)
+            modules.append((base, end, os.path.basename(path)))
+    report = {}
+    for case in sorted(os.listdir(args.dir)):
+        jobs = 1 if case.endswith("oneoff") else (args.linux_jobs if case.startswith("linux") else args.windows_jobs)
+        runs = collections.defaultdict(dict)
+        for run in os.listdir(os.path.join(args.dir, case)):
+            side, r = run.rsplit("-", 1)
+            runs[int(r)][side] = processes(os.path.join(args.dir, case, run), worker_image)
+        pairs = [runs[r] for r in sorted(runs) if {"pinned", "real"} <= runs[r].keys()]
+        if len(pairs) < 2:
+            print(f"{case}: fewer than two runs a side", file=sys.stderr)
+            continue
+
+        def total(procs, only_workers):
+            return sum(n for _, n, _, worker in procs if worker or not only_workers)
+
+        row = {"jobs": jobs, "runs": len(pairs)}
+        for key, only in (("workers", True), ("all", False)):
+            diffs = [(total(p["pinned"], only) - total(p["real"], only)) / jobs for p in pairs]
+            mean, margin = mean_margin(diffs)
+            row[key] = {"mean": mean, "margin": margin,
+                        "real": sum(total(p["real"], only) for p in pairs) / len(pairs) / jobs}
+        parts = collections.Counter()
+        for p in pairs:
+            for side, sign in (("pinned", 1), ("real", -1)):
+                for _, _, path, worker in p[side]:
+                    if worker:
+                        for name, n in functions(path, worker_image, modules).items():
+                            parts[name] += sign * n
+        parts = {k: v / len(pairs) / jobs for k, v in parts.items() if v}
+        scrub = sum(v for k, v in parts.items() if SCRUB.search(k))
+        row["scrub_bytes"] = scrub
+        row["workers_less_scrub"] = row["workers"]["mean"] - scrub
+        row["parts"] = dict(sorted(parts.items(), key=lambda kv: -abs(kv[1]))[: args.top])
+        report[case] = row
+        w, a = row["workers"], row["all"]
+        print(f"{case} ({len(pairs)} runs a side, {jobs} job{'s' if jobs > 1 else ''} a run), instructions a job, "
+              f"pinned less real:")
+        print(f"  the workers: {w['mean']:+,.0f} +- {w['margin']:,.0f} (of {w['real']:,.0f} real)")
+        print(f"  every process: {a['mean']:+,.0f} +- {a['margin']:,.0f} (of {a['real']:,.0f} real)")
+        if scrub:
+            print(f"  of the workers', the Windows stack scrub's rep stosb: {scrub:+,.0f} (bytes zeroed); "
+                  f"the rest {row['workers_less_scrub']:+,.0f}")
+        for name, n in row["parts"].items():
+            print(f"    {n:>+12,.0f}  {name[:110]}")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(report, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()

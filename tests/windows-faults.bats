@@ -55,6 +55,29 @@ b.npy ok - -"
     [[ ! -e a.npy ]] || fail "the killed job left a.npy"
 }
 
+# Killed by SIGKILL as its plugin loads, the Windows worker is not taken
+# for one whose plugin needs a window (which fails to load, or crashes
+# loading, where wine has no display): SIGKILL comes only from outside.
+# Before, the load was tried again under an Xvfb started for it, said on
+# stderr ("did not load with no display"), and the hang plugin hung there
+# until the load's time-out.
+@test "a Windows worker killed by SIGKILL as its plugin loads fails the job naming SIGKILL, with no display started" {
+    printf '%s\n' '{"note":60,"output_path":"a.npy"}' >jobs.ndjson
+    # The plugin hangs as it loads (VR_WIN_FAULT_AT_LOAD), making the mark.
+    env -u DISPLAY VR_WIN_FAULT_AT_LOAD=1 VR_WIN_HANG_MARK="Z:$PWD/hanging" \
+        render-one --plugin "$VR_WIN_HANG_VST2" --timeout 30 <jobs.ndjson >results 2>err &
+    local pid=$! status=0 win
+    win=$(await_windows_worker_of "$pid") || fail "the job's Windows worker never started"
+    for _ in $(seq 6000); do if [ -e hanging ]; then break; fi; sleep 0.01; done
+    [ -e hanging ] || fail "the plugin never began to hang as it loads"
+    kill -KILL "$win"
+    wait "$pid" || status=$?
+    assert_equal "$status" 1
+    assert_equal "$(jq -rc '[.output_path, .status, .error.message // "-", .error.signal // "-"] | join(" ")' results)" \
+        "a.npy error the Windows worker was killed (signal SIGKILL) SIGKILL"
+    if grep -q 'did not load with no display' err; then fail "the load was tried again with a display: $(cat err)"; fi
+}
+
 # --retries tries a job again in a new worker when its plugin crashed:
 # the Windows worker's death is such a crash (before: one try, whatever N).
 @test "--retries: a Windows plugin that crashes is tried N+1 times; a flaky one renders on a retry" {

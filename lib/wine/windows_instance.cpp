@@ -238,7 +238,11 @@ std::unique_ptr<host::plugin_instance> load_windows_instance(const plugin_ref& r
         // A plugin that needs a window fails to load, or crashes loading,
         // where wine has no display: the one sign of that need there is.
         // The run's Xvfb is started then (once), and the load tried again
-        // in a worker that has it.
+        // in a worker that has it. Not for a worker killed by SIGKILL,
+        // which only comes from outside (the kernel's OOM killer, a
+        // user's kill -9), never from a plugin's want of a window: that
+        // job fails saying so, as it would rendering.
+        if (const auto* died = dynamic_cast<const host_died*>(&e); died && died->signal == "SIGKILL") throw;
         if (!start_display_for(ref.location, prefix, e.what())) throw;
         host = start();
         answer = host->call(load);

@@ -20,7 +20,7 @@ isolation render_worker::chain_mode(std::vector<job_stage>& stages, const render
         try {
             h = mode_for(s, job);
         } catch (const record_error& e) {
-            throw record_error(stage_message(stages.size(), i, s.info.name, e.what()));
+            rethrow_in_stage(stages.size(), i, s.info.name, e);
         }
         if (options_.check_reproducible && !s.checked) check_reproducible(s, options_.real_randomness);
         // A stage that loads a preset or sets parameters would leave them
@@ -80,9 +80,7 @@ isolation render_worker::mode_for(worker_slot& s, const render_job& job) {
         try {
             s.probe();
         } catch (const record_error& e) {
-            s.failure = e.what();
-            s.played.reset();
-            s.pristine.reset();
+            s.failed(e);
             throw;
         }
     }

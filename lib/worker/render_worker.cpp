@@ -83,13 +83,11 @@ worker_slot& render_worker::slot_for(const slot_key& key, const plugin_ref& plug
         try {
             s->start(quick);
         } catch (const record_error& e) {
-            s->failure = e.what();
-            s->played.reset();
-            s->pristine.reset();
+            s->failed(e);
         }
         it = slots_.emplace(key, std::move(s)).first;
     }
-    if (!it->second->failure.empty()) throw record_error(it->second->failure);
+    if (!it->second->failure.empty()) it->second->throw_failure();
     return *it->second;
 }
 
@@ -121,7 +119,7 @@ std::vector<job_stage> render_worker::stages_for(const render_job& job, bool qui
             st.slot = &slot_for(key, st.spec.plugin, quick, nth(job.probe_verdicts, false),
                                 nth(job.plugin_sha256s, nullptr));
         } catch (const record_error& e) {
-            throw record_error(stage_message(specs.size(), i, st.spec.plugin.location, e.what()));
+            rethrow_in_stage(specs.size(), i, st.spec.plugin.location, e);
         }
         const plugin_info& info = st.slot->info;
         if (i == 0) put_plugin_fields(record, info, st.slot->binary_sha256);

@@ -41,6 +41,12 @@ std::string stage_message(std::size_t stages, std::size_t i, const std::string& 
     return "chain stage " + std::to_string(i) + " (" + name + "): " + what;
 }
 
+void rethrow_in_stage(std::size_t stages, std::size_t i, const std::string& name, const record_error& e) {
+    if (const auto* died = dynamic_cast<const host_died*>(&e))
+        throw host_died(stage_message(stages, i, name, e.what()), died->signal);
+    throw record_error(stage_message(stages, i, name, e.what()));
+}
+
 std::optional<input_audio> job_input(const render_job& job, const plugin_info& info, json& record) {
     const bool plays_midi = job.midi_mode || job.plays_note;
     const std::string has = "it has " + count(info.input_channels, "audio input") + ", " +

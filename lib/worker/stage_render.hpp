@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "audio/input.hpp"
+#include "core/error.hpp"
 #include "core/records.hpp"
 #include "jobs/job.hpp"
 #include "midi/play_plan.hpp"
@@ -34,6 +35,10 @@ struct job_stage {
 // Prepends "chain stage I (NAME): " to an error of a chain's stage; a job's
 // only plugin's errors stay as they are.
 std::string stage_message(std::size_t stages, std::size_t i, const std::string& name, const std::string& what);
+
+// Throws e again with stage_message's prefix, as the error it was (a
+// host_died stays one: its signal and its retry with it).
+[[noreturn]] void rethrow_in_stage(std::size_t stages, std::size_t i, const std::string& name, const record_error& e);
 
 // Checks what the job gives the first stage against what it takes (MIDI
 // only to a plugin that accepts it, an input only to one with a main input

@@ -292,4 +292,18 @@ bool worker_slot::take_verdict(const json& v) {
     return true;
 }
 
+void worker_slot::failed(const record_error& e) {
+    failure = e.what();
+    const auto* died = dynamic_cast<const host_died*>(&e);
+    failure_died = died != nullptr;
+    failure_signal = died ? died->signal : "";
+    played.reset();
+    pristine.reset();
+}
+
+void worker_slot::throw_failure() const {
+    if (failure_died) throw host_died(failure, failure_signal);
+    throw record_error(failure);
+}
+
 }  // namespace vr::host

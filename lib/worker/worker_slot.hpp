@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "core/error.hpp"
 #include "host/plugin_instance.hpp"
 #include "jobs/job.hpp"
 #include "worker/warm_up.hpp"
@@ -67,6 +68,12 @@ struct worker_slot {
     int block_size = 0;
     bool sidechain = false;  // its instances have their sidechain bus on
     std::string failure;  // why the plugin would not load: every job that needs it fails so
+    // The failure was the death of the process that hosted the plugin
+    // (core/error.hpp's host_died: the Windows worker), killed by
+    // failure_signal where one killed it: a job that meets it fails as
+    // one whose host died (a retry in a new worker, error.signal).
+    bool failure_died = false;
+    std::string failure_signal;
     plugin_info info;
     double load_s = 0;
     isolation mode = isolation::fresh;
@@ -154,6 +161,13 @@ struct worker_slot {
     // (sets mode). It costs one instance beyond the one fork mode needs
     // anyway, one forked render, and three short ones here.
     void probe();
+
+    // The plugin would not load, or its probe failed, for the reason e
+    // gives: kept (failure), the slot's instances dropped.
+    void failed(const record_error& e);
+    // Throws the kept failure, as the error it was (host_died or
+    // record_error).
+    [[noreturn]] void throw_failure() const;
     // The probe of a Windows plugin: reset, else a fresh instance in the
     // same Windows worker, else a new instance in restoring_host put back
     // (restore), else a Windows worker per job (process).

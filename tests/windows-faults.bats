@@ -93,6 +93,14 @@ b.npy ok - -"
     assert_equal "$(jq -rc '[.status, .attempts] | join(" ")' <<<"$output")" "ok 2"
     run /usr/bin/python3 -c "import numpy as np; print(float(np.abs(np.load('b.npy')).max()) > 0.05)"
     assert_output "True"
+    # One that crashes as it loads, too (before c50e218: one try, the
+    # load's failure kept as a plain error). DISPLAY set: no Xvfb is
+    # started for the load's crash.
+    DISPLAY=:99 VR_WIN_FAULT_AT_LOAD=1 run --separate-stderr render-one --plugin "$VR_WIN_CRASH_VST2" --retries 1 \
+        <<<'{"note":60,"output_path":"c.npy"}'
+    assert_failure 1
+    assert_equal "$(jq -rc '[.status, .attempts, .error.message] | join(" ")' <<<"$output")" \
+        "error 2 the plugin crashed in the Windows worker (access violation, 0xC0000005 in crash.dll)"
 }
 
 # A plugin's prints on the Windows worker's standard output (printf, and

@@ -13,6 +13,19 @@ setup() {
     cd "$BATS_TEST_TMPDIR" || exit 1
 }
 
+# Kills the Windows worker of render-one $1 by SIGKILL once the hang
+# plugin has begun to hang (it makes ./hanging, VR_WIN_HANG_MARK), then
+# waits for render-one: its exit status in status.
+kill_worker_once_hanging() {
+    local pid=$1 win
+    win=$(await_windows_worker_of "$pid") || fail "the job's Windows worker never started"
+    for _ in $(seq 6000); do if [ -e hanging ]; then break; fi; sleep 0.01; done
+    [ -e hanging ] || fail "the plugin never began to hang"
+    kill -KILL "$win"
+    status=0
+    wait "$pid" || status=$?
+}
+
 @test "a batch goes on past a Windows plugin that crashes: its job's record names the exception, the next renders" {
     printf '%s\n' '{"note":60,"output_path":"a.npy"}' '{"note":100,"output_path":"b.npy"}' \
         '{"note":64,"output_path":"c.npy"}' '{"note":64,"output_path":"d.npy","isolation":"process"}' >jobs.ndjson
@@ -39,14 +52,8 @@ print(float(np.abs(a).max()) > 0.05, np.array_equal(c, d))"
     printf '%s\n' '{"note":100,"output_path":"a.npy"}' '{"note":60,"output_path":"b.npy"}' >jobs.ndjson
     VR_WIN_HANG_MARK="Z:$PWD/hanging" render-one --plugin "$VR_WIN_HANG_VST2" --timeout 120 \
         <jobs.ndjson >results 2>err &
-    local pid=$! status=0 win
-    win=$(await_windows_worker_of "$pid") || fail "the job's Windows worker never started"
-    # Killed once the plugin hangs in the render (killed as the plugin
-    # loads, it would be loaded again with a display).
-    for _ in $(seq 6000); do if [ -e hanging ]; then break; fi; sleep 0.01; done
-    [ -e hanging ] || fail "the plugin never began to hang"
-    kill -KILL "$win"
-    wait "$pid" || status=$?
+    # Killed once the plugin hangs in the render.
+    kill_worker_once_hanging $!
     assert_equal "$status" 1
     assert_equal "$(jq -rc '[.output_path, .status, .error.message // "-", .error.signal // "-"] | join(" ")' results)" \
         "a.npy error the Windows worker was killed (signal SIGKILL) SIGKILL
@@ -66,12 +73,7 @@ b.npy ok - -"
     # The plugin hangs as it loads (VR_WIN_FAULT_AT_LOAD), making the mark.
     env -u DISPLAY VR_WIN_FAULT_AT_LOAD=1 VR_WIN_HANG_MARK="Z:$PWD/hanging" \
         render-one --plugin "$VR_WIN_HANG_VST2" --timeout 30 <jobs.ndjson >results 2>err &
-    local pid=$! status=0 win
-    win=$(await_windows_worker_of "$pid") || fail "the job's Windows worker never started"
-    for _ in $(seq 6000); do if [ -e hanging ]; then break; fi; sleep 0.01; done
-    [ -e hanging ] || fail "the plugin never began to hang as it loads"
-    kill -KILL "$win"
-    wait "$pid" || status=$?
+    kill_worker_once_hanging $!
     assert_equal "$status" 1
     assert_equal "$(jq -rc '[.output_path, .status, .error.message // "-", .error.signal // "-"] | join(" ")' results)" \
         "a.npy error the Windows worker was killed (signal SIGKILL) SIGKILL"

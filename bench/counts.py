@@ -15,17 +15,14 @@ zeroes as an instruction: bytes, not instructions). JSON with --json."""
 import argparse
 import collections
 import json
-import math
 import os
 import re
 import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from own_code import image, symbol_at  # noqa: E402
+from own_code import image, mean_margin, symbol_at  # noqa: E402
 
-# Student's t at 97.5 % for n - 1 degrees of freedom (n runs, 2 to 10).
-T975 = {1: 12.71, 2: 4.30, 3: 3.18, 4: 2.78, 5: 2.57, 6: 2.45, 7: 2.36, 8: 2.31, 9: 2.26}
 FN_ADDRESS = re.compile(r"^fn=\(\d+\) 0x([0-9a-f]+)")
 SCRUB = re.compile(r"scrub_stack|zero_below")
 LINE = re.compile(r"^\s*([\d,]+) \([^)]*\)\s+(.*)$")
@@ -82,13 +79,6 @@ def functions(path, worker_image, modules):
             name = re.sub(r"\s*\[[^\]]*\]$", "", name)
         found[name] += int(m.group(1).replace(",", ""))
     return found
-
-
-def mean_margin(values):
-    n = len(values)
-    mean = sum(values) / n
-    sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1)) if n > 1 else 0.0
-    return mean, T975.get(n - 1, 1.96) * sd / math.sqrt(n)
 
 
 def main():

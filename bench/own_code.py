@@ -83,11 +83,17 @@ def symbol_at(table, keys, ip):
     return table[i][1] if i >= 0 else "?"
 
 
+# Student's t at 97.5 % for n - 1 degrees of freedom (n runs, 2 to 10);
+# 1.96 beyond.
+T975 = {1: 12.71, 2: 4.30, 3: 3.18, 4: 2.78, 5: 2.57, 6: 2.45, 7: 2.36, 8: 2.31, 9: 2.26}
+
+
 def mean_margin(diffs):
+    """The mean of diffs and its 95% margin (t for a few, 1.96 for many)."""
     n = len(diffs)
     mean = sum(diffs) / n
     sd = math.sqrt(sum((d - mean) ** 2 for d in diffs) / (n - 1)) if n > 1 else 0.0
-    return mean, 1.96 * sd / math.sqrt(n)
+    return mean, T975.get(n - 1, 1.96) * sd / math.sqrt(n)
 
 
 def main():

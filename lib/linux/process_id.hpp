@@ -37,21 +37,22 @@ inline std::atomic<long>* page() noexcept {
     std::atomic<long>* p = g_page.load(std::memory_order_acquire);
     if (p) return p;
     const int saved_errno = errno;
-    void* made = ::mmap(nullptr, static_cast<std::size_t>(::sysconf(_SC_PAGESIZE)), PROT_READ | PROT_WRITE,
-                        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    const auto size = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    void* made = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     std::atomic<long>* mine = no_page;
     if (made != MAP_FAILED) {
-        if (::madvise(made, static_cast<std::size_t>(::sysconf(_SC_PAGESIZE)), MADV_WIPEONFORK) == 0)
+        if (::madvise(made, size, MADV_WIPEONFORK) == 0)
             mine = new (made) std::atomic<long>(0);
         else
-            ::munmap(made, static_cast<std::size_t>(::sysconf(_SC_PAGESIZE)));
+            ::munmap(made, size);
+    }
+    std::atomic<long>* expected = nullptr;
+    if (!g_page.compare_exchange_strong(expected, mine, std::memory_order_acq_rel)) {
+        if (mine != no_page) ::munmap(static_cast<void*>(mine), size);
+        mine = expected;  // another thread's, made first
     }
     errno = saved_errno;
-    std::atomic<long>* expected = nullptr;
-    if (g_page.compare_exchange_strong(expected, mine, std::memory_order_acq_rel)) return mine;
-    if (mine != no_page) ::munmap(static_cast<void*>(mine), static_cast<std::size_t>(::sysconf(_SC_PAGESIZE)));
-    errno = saved_errno;
-    return expected;  // another thread's, made first
+    return mine;
 }
 
 }  // namespace process_id_detail

@@ -15,10 +15,13 @@
 // linux/pinned_clocks.cpp (clock_gettime's one definition is in
 // linux/pinned_randomness.cpp), windows/pinned_clocks.cpp (reached
 // through the import tables windows/pinned_imports.cpp rewrites). Header
-// only: the Windows worker builds it too.
+// only: the Windows worker builds it too (the mark's slot there is
+// windows/thread_mark.cpp's).
 #pragma once
 #include <atomic>
 #include <cstdint>
+
+#include "core/thread_mark.hpp"
 
 namespace vr {
 
@@ -70,37 +73,36 @@ private:
 };
 
 namespace detail {
-inline thread_local plugin_clock* inside_clock = nullptr;
-inline thread_local bool inside_render = false;
+// The mark (core/thread_mark.hpp): the clock's address, its lowest bit set
+// for a process call (a plugin_clock is aligned to 8).
+inline plugin_clock* marked_clock(void* mark) noexcept {
+    return reinterpret_cast<plugin_clock*>(reinterpret_cast<std::uintptr_t>(mark) & ~std::uintptr_t{1});
 }
+inline bool marked_render(void* mark) noexcept { return reinterpret_cast<std::uintptr_t>(mark) & 1; }
+}  // namespace detail
 
 // The clock of the instance this thread is inside a call to; nullptr when
 // it is in none (the worker's own code, the plugin's own threads).
-inline plugin_clock* clock_inside() noexcept { return detail::inside_clock; }
+inline plugin_clock* clock_inside() noexcept { return detail::marked_clock(detail::thread_mark()); }
 
 // Whether the call this thread is inside renders audio (a process call).
-inline bool rendering_inside() noexcept { return detail::inside_clock && detail::inside_render; }
+inline bool rendering_inside() noexcept { return detail::marked_render(detail::thread_mark()); }
 
 // While one lives, this thread is inside a call to the instance whose clock
 // it names, a process call when renders. Nests: a call made from inside
 // another restores the outer one.
 class inside_plugin {
 public:
-    explicit inside_plugin(plugin_clock& clock, bool renders = false) noexcept
-        : outer_(detail::inside_clock), outer_renders_(detail::inside_render) {
-        detail::inside_clock = &clock;
-        detail::inside_render = renders;
+    explicit inside_plugin(plugin_clock& clock, bool renders = false) noexcept : outer_(detail::thread_mark()) {
+        static_assert(alignof(plugin_clock) >= 2);
+        detail::set_thread_mark(reinterpret_cast<void*>(reinterpret_cast<std::uintptr_t>(&clock) | (renders ? 1 : 0)));
     }
-    ~inside_plugin() {
-        detail::inside_clock = outer_;
-        detail::inside_render = outer_renders_;
-    }
+    ~inside_plugin() { detail::set_thread_mark(outer_); }
     inside_plugin(const inside_plugin&) = delete;
     inside_plugin& operator=(const inside_plugin&) = delete;
 
 private:
-    plugin_clock* outer_;
-    bool outer_renders_;
+    void* outer_;
 };
 
 }  // namespace vr

@@ -106,4 +106,28 @@ TEST(PluginClock, InsidePluginNestsAndIsThisThreadsOnly) {
     EXPECT_EQ(vr::clock_inside(), nullptr);
 }
 
+// The mark keeps the clock and whether the call renders in one pointer
+// (core/thread_mark.hpp): each comes back whole, and nesting restores both.
+TEST(PluginClock, InsideAProcessCallIsRenderingAndNestingRestoresIt) {
+    plugin_clock outer, inner;
+    EXPECT_FALSE(vr::rendering_inside());
+    {
+        vr::inside_plugin a(outer, true);
+        EXPECT_EQ(vr::clock_inside(), &outer);
+        EXPECT_TRUE(vr::rendering_inside());
+        {
+            vr::inside_plugin b(inner, false);
+            EXPECT_EQ(vr::clock_inside(), &inner);
+            EXPECT_FALSE(vr::rendering_inside());
+        }
+        EXPECT_EQ(vr::clock_inside(), &outer);
+        EXPECT_TRUE(vr::rendering_inside());
+        bool seen = true;
+        std::thread([&] { seen = vr::rendering_inside(); }).join();
+        EXPECT_FALSE(seen);
+    }
+    EXPECT_EQ(vr::clock_inside(), nullptr);
+    EXPECT_FALSE(vr::rendering_inside());
+}
+
 }  // namespace

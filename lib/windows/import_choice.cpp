@@ -4,9 +4,10 @@
 #include <cstdint>
 #include <cstring>
 #include <string_view>
-#include <unordered_set>
+#include <unordered_map>
 
 #include "windows/pinned_clocks.hpp"
+#include "windows/pinned_crt.hpp"
 #include "windows/pinned_heap.hpp"
 #include "windows/pinned_imports.hpp"
 
@@ -39,31 +40,51 @@ bool provider(const char* dll) {
     return false;
 }
 
-bool replaced_name(const char* name) {
-    // Beside the hash, which names could be replaced by their first
-    // character and length (each modulo 64): most of a plugin's imports are
-    // refused there, without hashing the name (perf of 200 pairs of pinned
-    // and real JUCE one-offs: the hash and its lookups 15 to 20 us a
-    // pinned one-off, about 8 after).
-    struct replaced {
-        std::unordered_set<std::string_view> names;
-        std::uint64_t lengths_by_first[64] = {};
-        void add(std::string_view n) {
-            names.emplace(n);
-            if (!n.empty()) lengths_by_first[static_cast<unsigned char>(n[0]) % 64] |= std::uint64_t{1} << (n.size() % 64);
+namespace {
+
+// A name's first three characters (fewer for a shorter name), as one of
+// 4,096 bits. Reads no further than the name's end.
+unsigned first_three(const char* name) {
+    unsigned h = static_cast<unsigned char>(name[0]);
+    if (name[0]) {
+        h = h * 31 + static_cast<unsigned char>(name[1]);
+        if (name[1]) h = h * 31 + static_cast<unsigned char>(name[2]);
+    }
+    return h % 4096;
+}
+
+}  // namespace
+
+const replacing* replaced(const char* name) {
+    // Beside the hash, which names could be replaced by their first three
+    // characters: most of a plugin's imports are refused there, neither
+    // measured nor hashed (of the JUCE test synth's 282 imports of the
+    // system's DLLs, 53 pass, most of them Get...). Before, the hash and
+    // its lookups of every name took 15 to 20 us a pinned one-off (perf of
+    // 200 pairs against real); a filter of first characters and lengths,
+    // which needed each name's strlen, 23,000 instructions of strlen alone
+    // (bench/pinning_counts).
+    struct table {
+        std::unordered_map<std::string_view, replacing> names;
+        std::uint64_t firsts[4096 / 64] = {};
+        void add(std::string_view n, pin_family family, void* with) {
+            names.emplace(n, replacing{family, with});
+            const unsigned b = first_three(n.data());
+            firsts[b / 64] |= std::uint64_t{1} << (b % 64);
         }
     };
-    static const replaced all = [] {
-        replaced r;
-        for (std::string_view n : pin_names()) r.add(n);
-        for (std::string_view n : clock_names()) r.add(n);
-        for (std::string_view n : heap_names()) r.add(n);
-        return r;
+    static const table all = [] {
+        table t;
+        for (const pin_entry& p : pins()) t.add(p.name, pin_family::randomness, p.with);
+        for (const pin_entry& p : clock_pins()) t.add(p.name, pin_family::clock, p.with);
+        for (const pin_entry& p : heap_pins()) t.add(p.name, pin_family::heap, p.with);
+        for (std::string_view n : crt_names()) t.add(n, pin_family::crt, nullptr);
+        return t;
     }();
-    const std::string_view n(name);
-    if (n.empty() || !((all.lengths_by_first[static_cast<unsigned char>(n[0]) % 64] >> (n.size() % 64)) & 1))
-        return false;
-    return all.names.contains(n);
+    const unsigned b = first_three(name);
+    if (!((all.firsts[b / 64] >> (b % 64)) & 1)) return nullptr;
+    const auto found = all.names.find(name);
+    return found == all.names.end() ? nullptr : &found->second;
 }
 
 }  // namespace vr::windows::pinned

@@ -6,17 +6,38 @@
 // pinned_heap.hpp's). Asked of each of a plugin's imports as it loads (a
 // JUCE plugin has about 500) and of each name it looks up.
 #pragma once
+#include <span>
 
 namespace vr::windows::pinned {
+
+// A function a pin replaces, and what replaces it.
+struct pin_entry {
+    const char* name;
+    void* with;
+};
+
+// Which pins replace a function: the randomness and wall clock ones
+// (pinned_imports.cpp: pins()), the monotonic clocks and waits
+// (pinned_clocks.hpp: clock_pins()), the heap's (pinned_heap.hpp:
+// heap_pins(), while the arena is up) and the C runtime's (pinned_crt.hpp:
+// its replacement depends on which runtime the loader bound, so `with` is
+// nullptr here).
+enum class pin_family : unsigned char { randomness, clock, heap, crt };
+struct replacing {
+    pin_family family;
+    void* with;
+};
 
 // Whether dll (its name as an import table gives it, any case) is one of
 // the system's sources of the functions pinned.
 bool provider(const char* dll);
 
-// Whether some pin replaces a function of this name: one hash of every
-// such name, made at the first call (pin() makes it, outside the loader's
-// callbacks). The tables' own searches took some 60 strcmp an import, 30
-// to 50 us of every pinned Windows worker's start.
-bool replaced_name(const char* name);
+// What replaces a function of this name (nullptr: nothing): one hash of
+// every pin's name, made at the first call (pin() makes it, outside the
+// loader's callbacks). The families' own tables, searched by strcmp, took
+// some 60 calls an import once (30 to 50 us of every pinned Windows
+// worker's start), and still some 10,000 instructions of a JUCE one-off
+// behind the hash (bench/pinning_counts).
+const replacing* replaced(const char* name);
 
 }  // namespace vr::windows::pinned

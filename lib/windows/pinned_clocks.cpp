@@ -4,8 +4,6 @@
 #include <windows.h>
 #include <mmsystem.h>
 
-#include <cstring>
-
 #include "core/plugin_clock.hpp"
 #include "windows/clock_units.hpp"
 #include "windows/pinned_imports.hpp"
@@ -106,15 +104,11 @@ DWORD WINAPI pinned_WaitForMultipleObjectsEx(DWORD n, const HANDLE* handles, BOO
     return r;
 }
 
-struct clock_entry {
-    const char* name;
-    void* with;
-};
 template <typename F>
 void* fn(F f) {
     return reinterpret_cast<void*>(f);
 }
-const clock_entry clocks[] = {
+const pin_entry clocks[] = {
     {"QueryPerformanceCounter", fn(pinned_QueryPerformanceCounter)},
     {"QueryPerformanceFrequency", fn(pinned_QueryPerformanceFrequency)},
     {"_Query_perf_counter", fn(pinned_Query_perf_counter)},
@@ -133,16 +127,6 @@ const clock_entry clocks[] = {
 
 }  // namespace
 
-void* clock_replacement(const char* name) {
-    for (const auto& c : clocks)
-        if (std::strcmp(name, c.name) == 0) return c.with;
-    return nullptr;
-}
-
-std::vector<std::string_view> clock_names() {
-    std::vector<std::string_view> names;
-    for (const auto& c : clocks) names.emplace_back(c.name);
-    return names;
-}
+std::span<const pin_entry> clock_pins() { return clocks; }
 
 }  // namespace vr::windows::pinned

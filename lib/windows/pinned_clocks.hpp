@@ -11,17 +11,15 @@
 // on by that length: a plugin that waits until its counter reaches a
 // deadline sees the time pass, neither spinning nor hanging.
 #pragma once
-#include <string_view>
-#include <vector>
+#include <span>
+
+#include "windows/import_choice.hpp"
 
 namespace vr::windows::pinned {
 
-// What a pinned module gets in place of the monotonic clock or the wait
-// `name` (nullptr: not one of them). Which DLLs they are taken from is
-// windows/import_choice.hpp's provider().
-void* clock_replacement(const char* name);
-
-// Every name clock_replacement replaces.
-std::vector<std::string_view> clock_names();
+// What a pinned module gets in place of each monotonic clock and wait.
+// Which DLLs they are taken from is windows/import_choice.hpp's
+// provider().
+std::span<const pin_entry> clock_pins();
 
 }  // namespace vr::windows::pinned

@@ -162,11 +162,7 @@ BOOL WINAPI pinned_HeapQueryInformation(HANDLE h, HEAP_INFORMATION_CLASS what, P
     return HeapQueryInformation(h ? real_of(h) : h, what, info, n, out);
 }
 
-struct heap_entry {
-    const char* name;
-    void* with;
-};
-const heap_entry heap_functions[] = {
+const pin_entry heap_functions[] = {
     {"GetProcessHeap", fn(pinned_GetProcessHeap)},
     {"HeapCreate", fn(pinned_HeapCreate)},
     {"HeapDestroy", fn(pinned_HeapDestroy)},
@@ -186,18 +182,8 @@ const heap_entry heap_functions[] = {
 
 }  // namespace
 
-void* heap_replacement(const char* name, void* real) {
-    if (!arena().started()) return nullptr;
-    for (const auto& h : heap_functions)
-        if (std::strcmp(name, h.name) == 0) return h.with;
-    return crt_replacement(name, real);
-}
+bool heap_pins_on() { return arena().started(); }
 
-std::vector<std::string_view> heap_names() {
-    std::vector<std::string_view> names;
-    for (const auto& h : heap_functions) names.emplace_back(h.name);
-    for (std::string_view n : crt_names()) names.push_back(n);
-    return names;
-}
+std::span<const pin_entry> heap_pins() { return heap_functions; }
 
 }  // namespace vr::windows::pinned

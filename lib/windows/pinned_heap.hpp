@@ -41,8 +41,9 @@
 // functions, allocations over 256 MiB (the real heap's).
 #pragma once
 #include <cstdint>
-#include <string_view>
-#include <vector>
+#include <span>
+
+#include "windows/import_choice.hpp"
 
 namespace vr::windows::pinned {
 
@@ -59,12 +60,10 @@ heap_table heaps_now();
 // again, with nothing allocated on them outside calls.
 void heaps_back(const heap_table& then);
 
-// What a pinned module gets in place of heap function `name`, whose real
-// function the loader bound to `real` (nullptr: not one of them, no arena,
-// or a C runtime not known).
-void* heap_replacement(const char* name, void* real);
-
-// Every name heap_replacement may replace.
-std::vector<std::string_view> heap_names();
+// What a pinned module gets in place of each kernel32 heap function (the C
+// runtimes' are windows/pinned_crt.hpp's), and whether they replace
+// anything: only while the plugin arena is up.
+std::span<const pin_entry> heap_pins();
+bool heap_pins_on();
 
 }  // namespace vr::windows::pinned

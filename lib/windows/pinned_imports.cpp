@@ -17,6 +17,7 @@
 #include "windows/import_choice.hpp"
 #include "windows/import_slots.hpp"
 #include "windows/pinned_clocks.hpp"
+#include "windows/pinned_crt.hpp"
 #include "windows/pinned_heap.hpp"
 #include "windows/plugin_arena.hpp"
 
@@ -123,15 +124,11 @@ int __cdecl pinned_ftime_s(timeb_of<Seconds>* out) {
 
 FARPROC WINAPI pinned_GetProcAddress(HMODULE module, LPCSTR name);
 
-struct pin_entry {
-    const char* name;
-    void* with;
-};
 template <typename F>
 void* fn(F f) {
     return reinterpret_cast<void*>(f);
 }
-const pin_entry pins[] = {
+const pin_entry randomness_pins[] = {
     {"rand", fn(pinned_rand)},
     {"srand", fn(pinned_srand)},
     {"rand_s", fn(pinned_rand_s)},
@@ -160,11 +157,16 @@ const pin_entry pins[] = {
 // real: the function the loader bound, where known (the C runtimes' heap
 // functions need it: pinned_heap.hpp).
 void* replacement_for(const char* name, void* real) {
-    if (!replaced_name(name)) return nullptr;
-    for (const auto& p : pins)
-        if (std::strcmp(name, p.name) == 0) return p.with;
-    if (void* with = clock_replacement(name)) return with;
-    return heap_replacement(name, real);
+    const replacing* r = replaced(name);
+    if (!r) return nullptr;
+    switch (r->family) {
+    case pin_family::heap:
+        return heap_pins_on() ? r->with : nullptr;
+    case pin_family::crt:
+        return heap_pins_on() ? crt_replacement(name, real) : nullptr;
+    default:
+        return r->with;
+    }
 }
 
 // --- a module's headers, import tables and name ---------------------------
@@ -343,7 +345,7 @@ void start() {
         throw std::runtime_error("cannot pin a Windows plugin's randomness: this Windows has no "
                                  "LdrRegisterDllNotification (--real-randomness renders without)");
     start_arena();  // before any module of the plugin's: its heap imports need it
-    replaced_name("");  // its table made here, not inside the loader's callback
+    replaced("");  // its table made here, not inside the loader's callback
     if (g_watching) {
         // The plugin's modules loaded before pin(), among those noted
         // since watch_loads(): none in the worker, which pins before its
@@ -378,11 +380,7 @@ void watch_loads() {
 
 bool enabled() { return g_on.load(); }
 
-std::vector<std::string_view> pin_names() {
-    std::vector<std::string_view> names;
-    for (const auto& p : pins) names.emplace_back(p.name);
-    return names;
-}
+std::span<const pin_entry> pins() { return randomness_pins; }
 
 std::vector<void*> plugin_modules() {
     std::vector<void*> found;

@@ -53,8 +53,10 @@
 // ordinal, and what system DLLs draw for the plugin.
 #pragma once
 #include <cstdint>
-#include <string_view>
+#include <span>
 #include <vector>
+
+#include "windows/import_choice.hpp"
 
 namespace vr::windows::pinned {
 
@@ -79,8 +81,8 @@ void* replacement(const char* dll, const char* name, void* real);
 // The bases of the plugin's own modules loaded now (those pin() patches).
 std::vector<void*> plugin_modules();
 
-// Every name the randomness and wall clock pins of pinned_imports.cpp
-// replace (for windows/import_choice.cpp).
-std::vector<std::string_view> pin_names();
+// The randomness and wall clock pins of pinned_imports.cpp (for windows/
+// import_choice.cpp).
+std::span<const pin_entry> pins();
 
 }  // namespace vr::windows::pinned

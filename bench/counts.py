@@ -10,7 +10,12 @@ differences (run r pinned less run r real) with its 95% margin; then
 where the workers' difference lies, by function, summed over the runs
 (the Windows worker's addresses named from its mingw symbol table), the
 Windows stack scrub's rep stosb apart (valgrind counts each byte it
-zeroes as an instruction: bytes, not instructions). JSON with --json."""
+zeroes as an instruction: bytes, not instructions). With --native, the
+machine's rate: for each one-off, the user CPU seconds of its real runs
+made natively (NATIVE/CASE/RUN, each a number) over the instructions the
+same processes (all but wine's services) executed under callgrind; the
+slower of the one-offs' rates, and each case's workers' difference less
+the scrub at it. JSON with --json."""
 
 import argparse
 import collections
@@ -89,6 +94,7 @@ def main():
     ap.add_argument("--windows-jobs", type=int, required=True)
     ap.add_argument("--module", action="append", default=[],
                     help="a PE file whose code is summed by its name (the plugin's, wine's DLLs)")
+    ap.add_argument("--native", help="the folder of the native runs' user CPU seconds, by case")
     ap.add_argument("--json")
     ap.add_argument("--top", type=int, default=15)
     args = ap.parse_args()
@@ -113,6 +119,13 @@ def main():
         def total(procs, only_workers):
             return sum(n for _, n, _, worker in procs if worker or not only_workers)
 
+        def tree(procs):
+            # What a native run's rusage covers: render-one and what it
+            # waited for, not wine's services (wineboot, services.exe,
+            # explorer), which start under callgrind in each run but
+            # natively not, the prefix's server kept up.
+            return sum(n for cmd, n, _, _ in procs if not re.search(r"(?i)c:\\+windows\\+system32", cmd))
+
         row = {"jobs": jobs, "runs": len(pairs)}
         for key, only in (("workers", True), ("all", False)):
             diffs = [(total(p["pinned"], only) - total(p["real"], only)) / jobs for p in pairs]
@@ -131,15 +144,37 @@ def main():
         row["scrub_bytes"] = scrub
         row["workers_less_scrub"] = row["workers"]["mean"] - scrub
         row["parts"] = dict(sorted(parts.items(), key=lambda kv: -abs(kv[1]))[: args.top])
+        native = os.path.join(args.native, case) if args.native else None
+        if case.endswith("oneoff") and native and os.path.isdir(native):
+            seconds = [float(open(os.path.join(native, f)).read()) for f in os.listdir(native)]
+            counted = sum(tree(p["real"]) for p in pairs) / len(pairs)
+            row["native"] = {"runs": len(seconds), "user_ms_a_run": sum(seconds) / len(seconds) * 1e3,
+                             "instructions_a_run": counted, "ns_an_instruction": sum(seconds) / len(seconds) * 1e9 / counted}
         report[case] = row
-        w, a = row["workers"], row["all"]
-        print(f"{case} ({len(pairs)} runs a side, {jobs} job{'s' if jobs > 1 else ''} a run), instructions a job, "
+    # One rate for every case, the slower of the one-offs' (a batch's own
+    # would read too fast: under callgrind its plugin's threads poll more
+    # than natively, and a forked job's CPU is not in every rusage).
+    rated = {c: r["native"] for c, r in report.items() if "native" in r}
+    ns = max((n["ns_an_instruction"] for n in rated.values()), default=None)
+    if rated:
+        print("this machine's rate: " + "; ".join(
+            f"{c} {n['ns_an_instruction']:.3f} ns an instruction ({n['user_ms_a_run']:.1f} ms of user CPU a native "
+            f"real run, {n['runs']} runs, over {n['instructions_a_run']:,.0f} instructions under callgrind)"
+            for c, n in sorted(rated.items())) + f"; taken: {ns:.3f}")
+    for case, row in report.items():
+        w, a, jobs = row["workers"], row["all"], row["jobs"]
+        print(f"{case} ({row['runs']} runs a side, {jobs} job{'s' if jobs > 1 else ''} a run), instructions a job, "
               f"pinned less real:")
         print(f"  the workers: {w['mean']:+,.0f} +- {w['margin']:,.0f} (of {w['real']:,.0f} real)")
         print(f"  every process: {a['mean']:+,.0f} +- {a['margin']:,.0f} (of {a['real']:,.0f} real)")
-        if scrub:
-            print(f"  of the workers', the Windows stack scrub's rep stosb: {scrub:+,.0f} (bytes zeroed); "
+        if row["scrub_bytes"]:
+            print(f"  of the workers', the Windows stack scrub's rep stosb: {row['scrub_bytes']:+,.0f} (bytes zeroed); "
                   f"the rest {row['workers_less_scrub']:+,.0f}")
+        if ns:
+            row["workers_less_scrub_us"] = row["workers_less_scrub"] * ns / 1e3
+            row["margin_us"] = w["margin"] * ns / 1e3
+            print(f"  at {ns:.3f} ns an instruction, the workers' difference less the scrub: "
+                  f"{row['workers_less_scrub_us']:+.1f} +- {row['margin_us']:.1f} us a job")
         for name, n in row["parts"].items():
             print(f"    {n:>+12,.0f}  {name[:110]}")
     if args.json:

@@ -2,7 +2,6 @@
 #include "windows/import_choice.hpp"
 
 #include <cstdint>
-#include <cstring>
 #include <string_view>
 #include <unordered_map>
 
@@ -14,29 +13,33 @@
 namespace vr::windows::pinned {
 
 bool provider(const char* dll) {
+    // Asked of each import table of a plugin's module and at each
+    // GetProcAddress a pinned module makes: the names' lengths are known at
+    // compile time, so no strlen.
     char lower[64];
     std::size_t n = 0;
-    for (; dll[n] && n + 1 < sizeof lower; ++n)
+    for (; dll[n] && n < sizeof lower; ++n)
         lower[n] = static_cast<char>(dll[n] >= 'A' && dll[n] <= 'Z' ? dll[n] + 32 : dll[n]);
-    lower[n] = '\0';
-    static const char* const exact[] = {"kernel32.dll",  "kernelbase.dll",       "advapi32.dll",
-                                        "cryptbase.dll", "bcrypt.dll",           "ucrtbase.dll",
-                                        "winmm.dll",     "bcryptprimitives.dll", "ucrtbased.dll"};
-    for (const char* e : exact)
-        if (std::strcmp(lower, e) == 0) return true;
-    static const char* const prefixes[] = {"msvcr",
-                                           "msvcp",
-                                           "api-ms-win-crt-",
-                                           "api-ms-win-core-sysinfo-",
-                                           "api-ms-win-core-profile-",
-                                           "api-ms-win-core-realtime-",
-                                           "api-ms-win-core-synch-",
-                                           "api-ms-win-core-heap-",
-                                           "api-ms-win-mm-time-",
-                                           "api-ms-win-core-libraryloader-",
-                                           "api-ms-win-security-cryptoapi-"};
-    for (const char* p : prefixes)
-        if (std::strncmp(lower, p, std::strlen(p)) == 0) return true;
+    const bool whole = !dll[n];  // else its first 64 characters, for the prefixes
+    const std::string_view name(lower, n);
+    static constexpr std::string_view exact[] = {"kernel32.dll",  "kernelbase.dll",       "advapi32.dll",
+                                                 "cryptbase.dll", "bcrypt.dll",           "ucrtbase.dll",
+                                                 "winmm.dll",     "bcryptprimitives.dll", "ucrtbased.dll"};
+    for (std::string_view e : exact)
+        if (whole && name == e) return true;
+    static constexpr std::string_view prefixes[] = {"msvcr",
+                                                    "msvcp",
+                                                    "api-ms-win-crt-",
+                                                    "api-ms-win-core-sysinfo-",
+                                                    "api-ms-win-core-profile-",
+                                                    "api-ms-win-core-realtime-",
+                                                    "api-ms-win-core-synch-",
+                                                    "api-ms-win-core-heap-",
+                                                    "api-ms-win-mm-time-",
+                                                    "api-ms-win-core-libraryloader-",
+                                                    "api-ms-win-security-cryptoapi-"};
+    for (std::string_view p : prefixes)
+        if (name.starts_with(p)) return true;
     return false;
 }
 

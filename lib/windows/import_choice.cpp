@@ -64,9 +64,9 @@ const replacing* replaced(const char* name) {
     // measured nor hashed (of the JUCE test synth's 282 imports of the
     // system's DLLs, 53 pass, most of them Get...). Before, the hash and
     // its lookups of every name took 15 to 20 us a pinned one-off (perf of
-    // 200 pairs against real); a filter of first characters and lengths,
-    // which needed each name's strlen, 23,000 instructions of strlen alone
-    // (bench/pinning_counts).
+    // 200 pairs against real); a filter of first characters and lengths
+    // needed each name's strlen (with provider()'s of its prefixes, 23,000
+    // instructions of strlen, bench/pinning_counts).
     struct table {
         std::unordered_map<std::string_view, replacing> names;
         std::uint64_t firsts[4096 / 64] = {};

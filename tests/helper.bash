@@ -19,6 +19,8 @@ PATH="$VR_BIN:$PATH"
 : "${VR_TEST_SYNTH_LV2_EFFECT:=$TESTS_DIR/../build/plugins/lv2-effect/vr-test-synth.lv2}"
 : "${VR_TEST_SYNTH_LV2_SIDECHAIN:=$TESTS_DIR/../build/plugins/lv2-sidechain/vr-test-synth.lv2}"
 : "${VR_TEST_CLOCKS_VST2:=$TESTS_DIR/../build/plugins/clocks/vr-test-clocks.so}"
+: "${VR_TEST_JUCE5_START_VST2:=$TESTS_DIR/../build/plugins/juce5_start/vr-test-juce5-start.so}"
+: "${VR_TEST_JUCE5_START_LATE_VST2:=$TESTS_DIR/../build/plugins/juce5_start/vr-test-juce5-start-late.so}"
 : "${VR_TEST_STATIC_STATE_VST2:=$TESTS_DIR/../build/plugins/static_state/vr-test-static-state.so}"
 # The Windows builds of the test plugins (tests/plugins/windows,
 # tests/plugins/dpf) and the DPF synth's Linux builds.

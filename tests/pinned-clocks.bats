@@ -81,3 +81,33 @@ npy_values() {
         cmp "$BATS_TEST_TMPDIR/w$note-1.npy" "$BATS_TEST_TMPDIR/w$note-3.npy" || fail "note $note: two processes differ"
     done
 }
+
+@test "a 20 ms wait until a wall-clock deadline inside a process call (JUCE 5's WaitableEvent, wait_until on system_clock with a predicate, sem_timedwait) lasts 20 ms of the virtual clock, not none, and ends" {
+    # Notes 69..71 compute their deadline from the pinned wall clock, which
+    # reads 2020: handed to libc as it is, the wait ended at once (the
+    # plugin then said 0.00002: two readings' steps) and note 70, whose
+    # libstdc++ loop ends only once system_clock reads the deadline, spun
+    # until its time limit. Waited for as far ahead as the deadline lies
+    # ahead of the pinned clock, each takes 20000 us and the second
+    # reading's step, in every process.
+    local note i
+    for note in 69 70 71; do
+        for i in 1 2; do
+            render-one --plugin "$CLOCKS" --note "$note" --duration 0.05 --tail 0 --timeout 20 \
+                -o "$BATS_TEST_TMPDIR/w$note-$i.npy" > "$BATS_TEST_TMPDIR/w$note-$i.json"
+            run jq -r .status "$BATS_TEST_TMPDIR/w$note-$i.json"
+            assert_output ok
+            run npy_values "$BATS_TEST_TMPDIR/w$note-$i.npy"
+            assert_output "2400 [0.2000100016593933]"
+        done
+        cmp "$BATS_TEST_TMPDIR/w$note-1.npy" "$BATS_TEST_TMPDIR/w$note-2.npy" || fail "note $note: two processes differ"
+    done
+}
+
+@test "with --real-randomness a wall-clock wait is libc's own and still lasts its 20 ms" {
+    render-one --plugin "$CLOCKS" --note 69 --duration 0.05 --tail 0 --real-randomness \
+        -o "$BATS_TEST_TMPDIR/real.npy" > /dev/null
+    run /usr/bin/python3 -c "import numpy as np, sys; v = float(np.load(sys.argv[1]).min()); sys.exit(0 if v >= 0.2 else 1)" \
+        "$BATS_TEST_TMPDIR/real.npy"
+    assert_success
+}

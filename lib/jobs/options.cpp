@@ -59,7 +59,9 @@ void declare_render_options(cli& cli) {
         "timeout", "fail a job not done after this many seconds (0: never; default: 30 + 10 x its audio length); "
                    "loading the plugin first has an allowance of its own", cxxopts::value<double>(), "S")(
         "job-timeout", "the old name of --timeout", cxxopts::value<double>(), "S")(
-        "retries", "try a job whose plugin crashed again, in a fresh worker, up to N times",
+        "load-timeout", "give loading the plugin S seconds beyond the job's limit (0: none; default: 120 the first "
+                        "time a plugin loads in the run, then 10 + 5 x its load time)", cxxopts::value<double>(), "S")(
+        "retries", "try a job whose plugin crashed, or whose load timed out, again, in a fresh worker, up to N times",
         cxxopts::value<int>()->default_value("0"), "N")(
         "max-rss", "replace the worker between jobs once its memory (RSS, its Windows workers' included) exceeds MB",
         cxxopts::value<double>()->default_value("0"), "MB")(
@@ -313,6 +315,7 @@ supervise_options read_supervision(const cli& cli) {
     if (cli.has("timeout") && cli.has("job-timeout")) cli::throw_usage("--job-timeout is --timeout: give one");
     if (cli.has("timeout")) s.timeout_s = cli.get_in_range("timeout", 0.0, 1e6);
     if (cli.has("job-timeout")) s.timeout_s = cli.get_in_range("job-timeout", 0.0, 1e6);
+    if (cli.has("load-timeout")) s.load_timeout_s = cli.get_in_range("load-timeout", 0.0, 1e6);
     s.retries = cli.get_in_range("retries", 0, 100);
     s.max_rss_mb = cli.get_in_range("max-rss", 0.0, 1e7);
     return s;

@@ -22,7 +22,11 @@ struct sandbox_settings {
 
 struct supervise_options {
     double timeout_s = -1;      // per job (see rendering_callback): < 0 derived (default_timeout_s), 0 none
-    int retries = 0;            // further tries, each in a fresh worker, of a job whose plugin crashed
+    // The allowance for loading the plugin, added to a job's limit until its
+    // render begins when its worker has not loaded the plugin yet: < 0
+    // derived (load_allowance_s), else these seconds (0: none).
+    double load_timeout_s = -1;
+    int retries = 0;            // further tries, each in a fresh worker, of a job whose plugin crashed or whose load timed out
     double max_rss_mb = 0;      // replace the worker between jobs once its RSS is past this (0: never)
     double kill_grace_s = 1.0;  // from SIGTERM to SIGKILL when a job overruns
     double stop_grace_s = 5.0;  // for a worker told to finish, before SIGKILL

@@ -5,7 +5,6 @@
 // wall clock and these), which asks virtual_reading first.
 #include "linux/pinned_clocks.hpp"
 
-#include <dlfcn.h>
 #include <pthread.h>
 #include <sys/times.h>
 #include <unistd.h>
@@ -14,28 +13,19 @@
 #include <cstdint>
 
 #include "core/plugin_clock.hpp"
+#include "linux/libc_next.hpp"
 #include "linux/pinned_randomness.hpp"
 #include "linux/raw_clock.hpp"
 #include "linux/thread_rest.hpp"
+#include "linux/noted_wait.hpp"
 #include "linux/wait_notes.hpp"
+#include "linux/wall_waits.hpp"
 
 namespace vr::host::pinned {
 
 namespace {
 
 constexpr std::int64_t ns_per_s = 1'000'000'000;
-
-// libc's own definition of a symbol at the version plugins built on this
-// glibc bind to: pthread_cond_timedwait's GLIBC_2.2.5 is the condition
-// variable of glibc before 2.3.2, pthread_cond_clockwait's GLIBC_2.30 and
-// clock_nanosleep's GLIBC_2.2.5 the same code under an older name.
-template <typename F>
-F libc_version(const char* name, const char* version) {
-    void* f = ::dlvsym(RTLD_NEXT, name, version);
-    return reinterpret_cast<F>(f ? f : ::dlsym(RTLD_NEXT, name));
-}
-#define VR_LIBC(fn, version) \
-    ([] { static const auto f = libc_version<decltype(&::fn)>(#fn, version); return f; }())
 
 bool monotonic(clockid_t clock) {
     return clock == CLOCK_MONOTONIC || clock == CLOCK_MONOTONIC_RAW || clock == CLOCK_MONOTONIC_COARSE ||
@@ -59,10 +49,14 @@ thread_local bool told_others = false;
 // clock reading), the plugin's other threads run until they rest (quiet
 // at 2 checks 100 us apart), so that what the caller then sees of them (a
 // flag set, a thread gone) does not depend on how the scheduler ran them.
+}  // namespace
+
 void let_others_rest() {
     woke_others = false;
     let_other_threads_rest(2, 100);
 }
+
+namespace {
 
 // Before a clock reading: after a wake, as above; in a call that renders
 // no audio, when this thread woke another since the last such rest, over
@@ -110,46 +104,36 @@ bool waits_on_monotonic(const pthread_cond_t* cond) {
 // A relative sleep on any clock: what it slept moves the virtual clock on
 // (all of it, or what an interruption left undone), once the other
 // threads rest.
-void slept(plugin_clock& clock, const timespec& asked, int result, const timespec* left) {
-    let_others_rest();
+void slept(plugin_clock* clock, const timespec& asked, int result, const timespec* left) {
+    std::int64_t ns = 0;
     if (result == 0)
-        clock.waited(ns_of(asked));
+        ns = ns_of(asked);
     else if (result == EINTR && left)
-        clock.waited(ns_of(asked) - ns_of(*left));
+        ns = ns_of(asked) - ns_of(*left);
+    wall_waited_for(ns);
+    if (!clock) return;
+    let_others_rest();
+    clock->waited(ns);
 }
 
-// A plugin's own thread, outside any call into a plugin, about to block
-// in a wait of these: it notes which (linux/wait_notes.hpp; only where
-// pinning is on, as only then does anything rest) until the wait returns
-// or unwinds, and then rings for a rest waiting for it.
-class said_wait {
-public:
-    explicit said_wait(const wait_said& said) noexcept {
-        if (enabled()) wait_begins(said);
-        about_to_wait();
-    }
-    ~said_wait() { wait_ended(); }
-    said_wait(const said_wait&) = delete;
-    said_wait& operator=(const said_wait&) = delete;
-};
-
-wait_said condition_until(clockid_t clock, const timespec* abstime) {
-    wait_said said;
-    said.kind = wait_kind::condition;
-    if (abstime) {
-        said.timed = true;
-        said.clock = clock;
-        said.deadline_ns = ns_of(*abstime);
-    }
-    return said;
+// Inside a call, a wait until an instant of the virtual clock ran out: the
+// clock is there, and the thread's wall clock moved on as far.
+void waited_until(plugin_clock& clock, const timespec& deadline) {
+    let_others_rest();
+    const std::int64_t before = clock.now();
+    clock.waited_until(ns_of(deadline));
+    wall_waited_for(clock.now() - before);
 }
 
-wait_said sleep_for(std::int64_t ns) {
-    wait_said said;
-    said.kind = wait_kind::relative_sleep;
-    said.asked_ns = ns;
-    return said;
+// Outside calls, a wait until an instant of a monotonic clock, begun at
+// start (on that clock), ran out: the thread's wall clock moved on as far.
+void waited_until(clockid_t clock, std::int64_t start, const timespec* deadline, int result) {
+    if (result == ETIMEDOUT && deadline && start && monotonic(clock)) wall_waited_for(ns_of(*deadline) - start);
 }
+
+// The start of a monotonic wait outside calls, for waited_until (0 when the
+// pinning is off: nothing moves then).
+std::int64_t wait_start(clockid_t clock) { return enabled() && monotonic(clock) ? raw_now_ns(clock) : 0; }
 
 }  // namespace
 
@@ -186,17 +170,19 @@ clock_t times(struct tms* out) noexcept {
 int pthread_cond_timedwait(pthread_cond_t* cond, pthread_mutex_t* mutex, const struct timespec* abstime) {
     static const auto real = VR_LIBC(pthread_cond_timedwait, "GLIBC_2.3.2");
     plugin_clock* c = pinned_clock();
+    const clockid_t clock = waits_on_monotonic(cond) ? CLOCK_MONOTONIC : CLOCK_REALTIME;
+    if (pinned_wall_wait(clock, abstime)) return wall_condition_wait(cond, mutex, clock, *abstime, c);
     if (!c) {
-        const said_wait said(condition_until(waits_on_monotonic(cond) ? CLOCK_MONOTONIC : CLOCK_REALTIME, abstime));
-        return real(cond, mutex, abstime);
+        const std::int64_t start = wait_start(clock);
+        const said_wait said(condition_until(clock, abstime));
+        const int result = real(cond, mutex, abstime);
+        waited_until(clock, start, abstime, result);
+        return result;
     }
-    if (!waits_on_monotonic(cond)) return real(cond, mutex, abstime);
+    if (clock != CLOCK_MONOTONIC) return real(cond, mutex, abstime);
     const timespec until = real_deadline(*c, *abstime);
     const int result = real(cond, mutex, &until);
-    if (result == ETIMEDOUT) {
-        let_others_rest();
-        c->waited_until(ns_of(*abstime));
-    }
+    if (result == ETIMEDOUT) waited_until(*c, *abstime);
     return result;
 }
 
@@ -204,87 +190,113 @@ int pthread_cond_clockwait(pthread_cond_t* cond, pthread_mutex_t* mutex, clockid
                            const struct timespec* abstime) {
     static const auto real = VR_LIBC(pthread_cond_clockwait, "GLIBC_2.34");
     plugin_clock* c = pinned_clock();
+    if (pinned_wall_wait(clock, abstime)) return wall_condition_wait(cond, mutex, clock, *abstime, c);
     if (!c) {
+        const std::int64_t start = wait_start(clock);
         const said_wait said(condition_until(clock, abstime));
-        return real(cond, mutex, clock, abstime);
+        const int result = real(cond, mutex, clock, abstime);
+        waited_until(clock, start, abstime, result);
+        return result;
     }
     if (!monotonic(clock)) return real(cond, mutex, clock, abstime);
     const timespec until = real_deadline(*c, *abstime);
     const int result = real(cond, mutex, CLOCK_MONOTONIC, &until);
-    if (result == ETIMEDOUT) {
-        let_others_rest();
-        c->waited_until(ns_of(*abstime));
-    }
+    if (result == ETIMEDOUT) waited_until(*c, *abstime);
     return result;
 }
 
 int clock_nanosleep(clockid_t clock, int flags, const struct timespec* req, struct timespec* rem) {
     static const auto real = VR_LIBC(clock_nanosleep, "GLIBC_2.17");
     plugin_clock* c = pinned_clock();
-    if (!c) {
-        wait_said said;
-        if (req && (flags & TIMER_ABSTIME)) {
-            said.kind = wait_kind::sleep_until;
-            said.clock = clock;
-            said.deadline_ns = ns_of(*req);
-        } else if (req) {
-            said = sleep_for(ns_of(*req));
-        }
-        const said_wait noted(said);
-        return real(clock, flags, req, rem);
-    }
     if (!req) return real(clock, flags, req, rem);
     if (!(flags & TIMER_ABSTIME)) {
         const timespec asked = *req;  // rem may be req
+        int result;
+        if (c) {
+            result = real(clock, flags, req, rem);
+        } else {
+            const said_wait noted(sleep_for(ns_of(asked)));
+            result = real(clock, flags, req, rem);
+        }
+        if (enabled()) slept(c, asked, result, rem);
+        return result;
+    }
+    if (pinned_wall_wait(clock, req)) return wall_sleep(clock, *req, c);
+    if (!c) {
+        wait_said said;
+        said.kind = wait_kind::sleep_until;
+        said.clock = clock;
+        said.deadline_ns = ns_of(*req);
+        const std::int64_t start = wait_start(clock);
+        const said_wait noted(said);
         const int result = real(clock, flags, req, rem);
-        slept(*c, asked, result, rem);
+        waited_until(clock, start, req, result == 0 ? ETIMEDOUT : result);
         return result;
     }
     if (!monotonic(clock)) return real(clock, flags, req, rem);
     const timespec until = real_deadline(*c, *req);
     const int result = real(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, nullptr);
-    let_others_rest();
-    if (result == 0) c->waited_until(ns_of(*req));
+    if (result == 0)
+        waited_until(*c, *req);
+    else
+        let_others_rest();
     return result;
 }
 
 int nanosleep(const struct timespec* req, struct timespec* rem) {
     static const auto real = VR_LIBC(nanosleep, "GLIBC_2.2.5");
     plugin_clock* c = pinned_clock();
-    if (!c) {
-        const said_wait said(req ? sleep_for(ns_of(*req)) : wait_said{});
-        return real(req, rem);
-    }
     if (!req) return real(req, rem);
     const timespec asked = *req;  // rem may be req
-    const int result = real(req, rem);
-    slept(*c, asked, result == 0 ? 0 : errno, rem);
+    int result;
+    if (c) {
+        result = real(req, rem);
+    } else {
+        const said_wait said(sleep_for(ns_of(asked)));
+        result = real(req, rem);
+    }
+    if (enabled()) {
+        const int error = errno;
+        slept(c, asked, result == 0 ? 0 : error, rem);
+        errno = error;
+    }
     return result;
 }
 
 int usleep(useconds_t us) {
     static const auto real = VR_LIBC(usleep, "GLIBC_2.2.5");
     plugin_clock* c = pinned_clock();
-    if (!c) {
+    int result;
+    if (c) {
+        result = real(us);
+    } else {
         const said_wait said(sleep_for(std::int64_t{us} * 1000));
-        return real(us);
+        result = real(us);
     }
-    const int result = real(us);
-    let_others_rest();
-    if (result == 0) c->waited(std::int64_t{us} * 1000);
+    if (enabled()) {
+        const int error = errno;
+        const timespec asked = timespec_of(std::int64_t{us} * 1000);
+        slept(c, asked, result == 0 ? 0 : -1, nullptr);
+        errno = error;
+    }
     return result;
 }
 
 unsigned int sleep(unsigned int s) {
     static const auto real = VR_LIBC(sleep, "GLIBC_2.2.5");
     plugin_clock* c = pinned_clock();
-    if (!c) {
+    unsigned int left;
+    if (c) {
+        left = real(s);
+    } else {
         const said_wait said(sleep_for(std::int64_t{s} * ns_per_s));
-        return real(s);
+        left = real(s);
     }
-    const unsigned int left = real(s);
-    let_others_rest();
-    if (left <= s) c->waited(std::int64_t{s - left} * ns_per_s);
+    if (enabled() && left <= s) {
+        const int error = errno;
+        slept(c, timespec_of(std::int64_t{s - left} * ns_per_s), 0, nullptr);
+        errno = error;
+    }
     return left;
 }
 

@@ -26,10 +26,10 @@
 // audio (core/plugin_clock.hpp's rendering_inside) when the thread woke
 // another since the last such rest, so that a thread polling a stop flag
 // between sleeps of a millisecond has stopped.
-// Everything else is libc's own: outside a call, on the plugin's own
-// threads, waits on the wall clock (pinned_randomness.cpp holds the wall
-// clock still, so such a deadline has passed at once), CPU-time clocks,
-// rdtsc, raw system calls.
+// A wait until a deadline of the wall clock, on any thread, lasts what
+// linux/wall_waits.hpp says. Everything else is libc's own: outside a
+// call, on the plugin's own threads, CPU-time clocks, rdtsc, raw system
+// calls.
 #pragma once
 #include <ctime>
 
@@ -39,5 +39,9 @@ namespace vr::host::pinned {
 // and clock is one of the monotonic clocks above: *ts is a reading of the
 // instance's virtual clock, and true. Else false, *ts untouched.
 bool virtual_reading(clockid_t clock, timespec* ts) noexcept;
+
+// Inside a call, after a sleep or a wait that timed out: the plugin's other
+// threads run until they rest (see above).
+void let_others_rest();
 
 }  // namespace vr::host::pinned

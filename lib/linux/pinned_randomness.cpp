@@ -11,6 +11,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdarg>
@@ -139,6 +140,12 @@ ssize_t stream_read(void*, char* buf, std::size_t n) {
 
 FILE* device_file(const char* mode) { return ::fopencookie(nullptr, mode, {stream_read, nullptr, nullptr, nullptr}); }
 
+// The pinned wall clock as the calling thread reads it.
+timespec wall_reading() {
+    const std::int64_t ns = wall_now_ns();
+    return {static_cast<time_t>(ns / 1'000'000'000), static_cast<long>(ns % 1'000'000'000)};
+}
+
 bool wall_clock(clockid_t clock) { return clock == CLOCK_REALTIME || clock == CLOCK_REALTIME_COARSE || clock == CLOCK_TAI; }
 
 mode_t mode_argument(int flags, va_list args) {
@@ -167,6 +174,43 @@ void reseed(std::uint32_t seed) {
 
 std::uint32_t current_seed() { return g_seed.load(); }
 std::uint64_t reseeds() { return g_reseeds.load(); }
+
+namespace {
+// How far the calling thread's waits moved its wall clock past the seed's
+// second, and at which reseed (g_reseeds): a count from before the last
+// reseed is stale, and the thread reads the seed's second again.
+struct thread_wall {
+    std::uint64_t reseed = 0;
+    std::int64_t ahead_ns = 0;
+};
+thread_local thread_wall t_wall;
+
+std::int64_t seed_wall_ns() { return g_streams.wall_seconds() * 1'000'000'000; }
+}  // namespace
+
+std::int64_t wall_now_ns() noexcept {
+    const std::int64_t base = seed_wall_ns();
+    return t_wall.reseed == g_reseeds.load(std::memory_order_relaxed) ? base + t_wall.ahead_ns : base;
+}
+
+namespace {
+// The calling thread's count, as of the last reseed.
+thread_wall& current_wall() {
+    const std::uint64_t now = g_reseeds.load(std::memory_order_relaxed);
+    if (t_wall.reseed != now) t_wall = {now, 0};
+    return t_wall;
+}
+}  // namespace
+
+void wall_waited_until(std::int64_t deadline_ns) noexcept {
+    if (!on()) return;
+    thread_wall& wall = current_wall();
+    wall.ahead_ns = std::max(wall.ahead_ns, deadline_ns - seed_wall_ns());
+}
+
+void wall_waited_for(std::int64_t ns) noexcept {
+    if (on() && ns > 0) current_wall().ahead_ns += ns;
+}
 
 }  // namespace vr::host::pinned
 
@@ -268,23 +312,24 @@ std::uint32_t arc4random_uniform(std::uint32_t upper) noexcept {
 
 time_t time(time_t* out) noexcept {
     if (!on()) return VR_REAL(time)(out);
-    time_t now = static_cast<time_t>(g_streams.wall_seconds());
+    time_t now = wall_reading().tv_sec;
     if (out) *out = now;
     return now;
 }
 
 int gettimeofday(struct timeval* tv, void* tz) noexcept {
     if (!on()) return VR_REAL(gettimeofday)(tv, tz);
-    *tv = {static_cast<time_t>(g_streams.wall_seconds()), 0};
+    const timespec now = wall_reading();
+    *tv = {now.tv_sec, now.tv_nsec / 1000};
     if (tz) std::memset(tz, 0, 2 * sizeof(int));  // struct timezone: UTC
     return 0;
 }
 
-// The wall clock still; a monotonic clock read inside a call into a plugin
-// from its instance's virtual clock (pinned_clocks.hpp).
+// The wall clock as the thread reads it; a monotonic clock read inside a
+// call into a plugin from its instance's virtual clock (pinned_clocks.hpp).
 int clock_gettime(clockid_t clock, struct timespec* ts) noexcept {
     if (on() && wall_clock(clock)) {
-        *ts = {static_cast<time_t>(g_streams.wall_seconds()), 0};
+        *ts = wall_reading();
         return 0;
     }
     if (virtual_reading(clock, ts)) return 0;
@@ -293,7 +338,7 @@ int clock_gettime(clockid_t clock, struct timespec* ts) noexcept {
 
 int timespec_get(struct timespec* ts, int base) noexcept {
     if (!on() || base != TIME_UTC) return VR_REAL(timespec_get)(ts, base);
-    *ts = {static_cast<time_t>(g_streams.wall_seconds()), 0};
+    *ts = wall_reading();
     return base;
 }
 

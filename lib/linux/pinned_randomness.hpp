@@ -11,7 +11,9 @@
 // fortified forms, fopen, fopen64) for reading; time, gettimeofday,
 // clock_gettime and timespec_get on the wall clock (CLOCK_REALTIME, its
 // coarse form, CLOCK_TAI), which reads wall_clock_epoch + seed seconds and
-// does not move. The monotonic clocks (and waits) are pinned only inside a
+// moves, on each thread alone, only to the deadline of a wait on it that
+// the thread waited out (wall_now_ns, wall_waited_until; the waits:
+// pinned_clocks.hpp). The monotonic clocks (and waits) are pinned only inside a
 // call into a plugin, on the calling thread, to the instance's virtual
 // clock: pinned_clocks.hpp; elsewhere they are real, so timers keep working.
 // Not pinned: CPU instructions (RDRAND, RDSEED: std::random_device on most
@@ -47,5 +49,21 @@ void reseed(std::uint32_t seed);
 // has moved since it was last told.
 std::uint32_t current_seed();
 std::uint64_t reseeds();
+
+// The pinned wall clock as the calling thread reads it, in nanoseconds since
+// 1970: the seed's second, moved on by what this thread waited since the
+// last reseed (wall_waited_until, wall_waited_for). Each
+// thread's alone, so that a wait another thread timed out changes nothing
+// the calling thread reads.
+std::int64_t wall_now_ns() noexcept;
+
+// The calling thread waited out a deadline of the pinned wall clock (a
+// timed wait that timed out, a sleep until then that ended): it reads at
+// least deadline_ns from now on, until the next reseed.
+void wall_waited_until(std::int64_t deadline_ns) noexcept;
+
+// The calling thread slept, or waited out a deadline of another clock, for
+// ns: its wall clock moves on by that much, until the next reseed.
+void wall_waited_for(std::int64_t ns) noexcept;
 
 }  // namespace vr::host::pinned

@@ -213,6 +213,7 @@ struct supervisor::waited {
     bool rendering = false;  // the worker said the render began
     double limit = 0;        // the job's own limit (s), from the audio planned once rendering
     double load_limit = 0;   // the allowance for loading the plugin first (0: none)
+    bool loading = false;    // the worker had not loaded the job's plugin yet
 };
 
 // Sends the job and waits for the worker's answer, its end (EOF on the
@@ -225,9 +226,11 @@ supervisor::waited supervisor::await_answer(const supervised_job& job) {
     // job's own, from the length of audio the worker planned.
     const bool limited = options_.timeout_s != 0;
     w.limit = options_.timeout_s < 0 ? default_timeout_s(0) : options_.timeout_s;
-    if (loaded_.insert(job.plugin_key).second && limited) {
+    w.loading = loaded_.insert(job.plugin_key).second;
+    if (w.loading && limited) {
         auto known = load_s_.find(job.plugin_key);
-        w.load_limit = load_allowance_s(known == load_s_.end() ? -1 : known->second);
+        w.load_limit = options_.load_timeout_s >= 0 ? options_.load_timeout_s
+                                                    : load_allowance_s(known == load_s_.end() ? -1 : known->second);
     }
     deadline until(w.load_limit + w.limit);
     auto done = [&](outcome how) {
@@ -280,10 +283,11 @@ supervisor::end supervisor::classify(const supervised_job& job, const waited& w,
     };
     if (w.how == outcome::late) {
         kill_worker(true);
-        fail(w.rendering || w.load_limit == 0 ? timeout_message(w.limit)
-                                              : timeout_message(w.load_limit + w.limit) + " (loading the plugin)",
-             0);
-        return end::timed_out;
+        // Before the render began, in a worker that had not loaded the
+        // plugin: the load (or the plan) never ended, worth a new worker.
+        const bool loading = w.loading && !w.rendering;
+        fail(loading ? timeout_message(w.load_limit + w.limit) + " (loading the plugin)" : timeout_message(w.limit), 0);
+        return loading ? end::load_timed_out : end::timed_out;
     }
     // Text that is not JSON parses (without exceptions) as discarded: no object.
     json answer = w.how == outcome::answered ? parse_with_room(w.line) : json();
@@ -373,7 +377,7 @@ json supervisor::run(supervised_job& job) {
         }
     for (int tries = 1;; ++tries) {
         end e = attempt(job, fields);
-        if (e == end::crashed && tries <= options_.retries) {
+        if ((e == end::crashed || e == end::load_timed_out) && tries <= options_.retries) {
             stop_worker();  // a fresh worker for the next try
             continue;
         }

@@ -74,7 +74,7 @@ public:
     pid_t worker_pid() const noexcept { return pid_; }
 
 private:
-    enum class end { answered, crashed, timed_out };
+    enum class end { answered, crashed, timed_out, load_timed_out };
     end attempt(const supervised_job& job, json& result);
     struct waited;  // what waiting for a job's answer came to
     waited await_answer(const supervised_job& job);

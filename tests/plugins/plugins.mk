@@ -90,6 +90,8 @@ test-plugins: $(TEST_PLUGINS)
 
 # The hostile instrument of tests/sandbox.bats (one C file, no JUCE).
 -include tests/plugins/hostile/hostile.mk
+# The JUCE 5 start-up's stand-in (juce5_start/README.md).
+-include tests/plugins/juce5_start/juce5_start.mk
 # The DPF instrument, for Linux and Windows (tests/plugins/dpf/README.md).
 -include tests/plugins/dpf/dpf.mk
 # The Windows test plugins (tests/plugins/README.md, "Windows builds").

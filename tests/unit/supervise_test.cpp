@@ -36,12 +36,20 @@ namespace {
 
 // A worker whose handler does what each job's "do" field says (the job is
 // sent as its record: the worker is sent the job alone). "sleep" is
-// a slow plugin load (before ready), "sleep-render" a slow render.
+// a slow plugin load (before ready), "sleep-render" a slow render,
+// "hang-load" a load that never ends.
 vr::worker_main fake_worker(const std::string& flag_file = "") {
     return [flag_file](int fd) {
         return vr::serve_jobs(fd, [&](const vr::json& job, vr::json&& record, const vr::rendering_callback& rendering) {
             std::string what = job.value("do", "");
             if (what == "sleep") std::this_thread::sleep_for(std::chrono::milliseconds(600));
+            // A load that never ends (once, with the flag file: a race that
+            // a second load wins).
+            if (what == "hang-load" || (what == "hang-load-once" && !fs::exists(flag_file))) {
+                if (what == "hang-load-once") std::ofstream(flag_file) << "hung once\n";
+                std::signal(SIGTERM, SIG_IGN);
+                for (;;) ::pause();
+            }
             rendering(job.value("audio_s", 0.1));
             if (what == "sleep-render") std::this_thread::sleep_for(std::chrono::milliseconds(600));
             if (what == "segv") die_of(SIGSEGV);
@@ -134,6 +142,41 @@ TEST(Supervise, ALoadIsAllowedForOnlyOnTheFirstJobOfAPluginInAWorker) {
     // ...and a fresh worker loading it again gets 10 s + 5 x its load time.
     r = s.run(job({{"do", "sleep"}}));
     EXPECT_EQ(r["status"], "ok");
+}
+
+TEST(Supervise, TheLoadAllowanceIsLoadTimeoutWhenGiven) {
+    vr::supervise_options o;
+    o.timeout_s = 0.3;
+    o.load_timeout_s = 0;
+    o.kill_grace_s = 0.1;
+    vr::supervisor s(o, fake_worker());
+    // 0.6 s of loading, with no allowance beyond the job's own 0.3 s.
+    auto r = s.run(job({{"do", "sleep"}, {"plugin_load_s", 0.0}}));
+    EXPECT_EQ(r["error"]["message"], "timeout after 0.3 s (loading the plugin)");
+    o.load_timeout_s = 2;
+    vr::supervisor given(o, fake_worker());
+    r = given.run(job({{"do", "sleep"}, {"plugin_load_s", 0.0}}));
+    EXPECT_EQ(r["status"], "ok");
+}
+
+TEST(Supervise, ALoadThatTimedOutIsRetriedInAFreshWorker) {
+    vr::supervise_options o;
+    o.retries = 2;
+    o.timeout_s = 0.2;
+    o.load_timeout_s = 0.1;
+    o.kill_grace_s = 0.1;
+    vr::supervisor s(o, fake_worker());
+    auto r = s.run(job({{"do", "hang-load"}}));
+    EXPECT_EQ(r["error"]["message"], "timeout after 0.3 s (loading the plugin)");
+    EXPECT_EQ(r["attempts"], 3);
+    // A load that hung once: the second, in a fresh worker, renders.
+    auto flag = fs::temp_directory_path() / ("vr-supervise-load-" + std::to_string(::getpid()));
+    fs::remove(flag);
+    vr::supervisor flaky(o, fake_worker(flag.string()));
+    r = flaky.run(job({{"do", "hang-load-once"}}));
+    EXPECT_EQ(r["status"], "ok");
+    EXPECT_EQ(r["attempts"], 2);
+    fs::remove(flag);
 }
 
 TEST(Supervise, RssOfThisProcess) {

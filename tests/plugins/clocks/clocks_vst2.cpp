@@ -15,6 +15,13 @@
 //   66  clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME) to 20 ms on
 //   67  nanosleep 20 ms
 //   68  usleep 20000
+//   69  pthread_cond_timedwait on a condition of the default clock
+//       (CLOCK_REALTIME) until gettimeofday + 20 ms, unsignalled, as JUCE
+//       5's WaitableEvent::wait waits
+//   70  std::condition_variable::wait_until(system_clock::now() + 20 ms)
+//       with a predicate that stays false (libstdc++ waits, then reads the
+//       wall clock: it ends only once that reads the deadline)
+//   71  sem_timedwait until clock_gettime(CLOCK_REALTIME) + 20 ms
 // Windows (_WIN32, mingw):
 //   60  QueryPerformanceCounter at the note-on            the count
 //   61  GetTickCount64                                    the milliseconds
@@ -34,7 +41,7 @@
 //   y = 0.25 * (v / 127.0) * ((double) (r >> 11) * 2^-53 * 2.0 - 1.0)
 // Note 64 sounds a constant: min(w, 100) / 100, w the whole milliseconds
 // the clock says the wait took (0.5 for a wait of 50 ms and less than 51).
-// Notes 65..68 (Linux) too: min(u, 100000) / 100000, u the whole
+// Notes 65..71 (Linux) too: min(u, 100000) / 100000, u the whole
 // microseconds clock_gettime(CLOCK_MONOTONIC) says the 20 ms wait took.
 // The output is the sum of the sounding voices, the same on both channels;
 // a note-off ends its voice at once, CC 120 and 123 end every voice.
@@ -44,6 +51,8 @@
 #include <sys/timeb.h>
 #else
 #include <pthread.h>
+#include <semaphore.h>
+#include <sys/time.h>
 #include <sys/times.h>
 #include <time.h>
 #include <unistd.h>
@@ -65,11 +74,11 @@ constexpr int first_note = 60;
 #ifdef _WIN32
 constexpr int sources = 7;
 #else
-constexpr int sources = 9;
+constexpr int sources = 12;
 #endif
 constexpr int wait_source = 4;
-// Linux: the short waits, 65..68.
-constexpr int first_short_wait = 5, last_short_wait = 8;
+// Linux: the short waits, 65..71.
+constexpr int first_short_wait = 5, last_short_wait = 11;
 
 struct voice {
     bool on = false;
@@ -169,7 +178,7 @@ std::int64_t waited_ms() {
 }
 
 // How many whole microseconds CLOCK_MONOTONIC says a 20 ms wait of source
-// 5..8 took.
+// 5..11 took.
 std::int64_t short_wait_us(int source) {
     constexpr long wait_ns = 20'000'000;
     const std::uint64_t before = monotonic_ns();
@@ -204,6 +213,42 @@ std::int64_t short_wait_us(int source) {
             break;
         }
         case 8: usleep(wait_ns / 1000); break;
+        case 9: {
+            pthread_cond_t c = PTHREAD_COND_INITIALIZER;
+            pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+            timeval now{};
+            gettimeofday(&now, nullptr);
+            const long ns = now.tv_usec * 1000 + wait_ns;
+            const timespec until{now.tv_sec + ns / 1000000000, ns % 1000000000};
+            pthread_mutex_lock(&m);
+            while (pthread_cond_timedwait(&c, &m, &until) == 0) {
+            }
+            pthread_mutex_unlock(&m);
+            break;
+        }
+        case 10: {
+            std::mutex m;
+            std::condition_variable c;
+            std::unique_lock lock(m);
+            (void) c.wait_until(lock, std::chrono::system_clock::now() + std::chrono::nanoseconds(wait_ns),
+                                [] { return false; });
+            break;
+        }
+        case 11: {
+            sem_t sem;
+            sem_init(&sem, 0, 0);
+            timespec until{};
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_nsec += wait_ns;
+            if (until.tv_nsec >= 1000000000) {
+                until.tv_nsec -= 1000000000;
+                ++until.tv_sec;
+            }
+            while (sem_timedwait(&sem, &until) == 0) {
+            }
+            sem_destroy(&sem);
+            break;
+        }
     }
     return static_cast<std::int64_t>((monotonic_ns() - before) / 1000u);
 }

@@ -92,6 +92,7 @@ help:
 	@echo "make fuzz       run every fuzz target for FUZZ_SECONDS (clang)"
 	@echo "make soak       100,000 jobs under crashes, hangs, leaks, a kill -9 and a resume (SOAK_JOBS=N)"
 	@echo "make soak-windows  1,000 jobs a Windows test plugin under isolation restore (SOAK_WINDOWS_JOBS=N)"
+	@echo "make soak-start  500 one-off loads of the JUCE 5 start-up's stand-in, none hung (SOAK_LOADS=N)"
 	@echo "make deb        build the Debian package into build/deb/"
 	@echo "make clean      remove build/"
 
@@ -245,7 +246,7 @@ lint-man: all
 # shellcheck on every shell script (each one's #! or extension names its
 # shell); no bats assertion that cannot fail (build-aux/check-bats-asserts).
 SHELL_SCRIPTS := $(wildcard tests/*.bats tests/*.bash) tests/lint-man tests/with-wine-prefix tests/fuzz/run-all \
-                 $(wildcard examples/*.sh) bench/run bench/windows bench/pinning bench/pinning_profile bench/pinning_counts bench/clean_state build-aux/install-deps build-aux/soak build-aux/soak-windows .ci/run
+                 $(wildcard examples/*.sh) bench/run bench/windows bench/pinning bench/pinning_profile bench/pinning_counts bench/clean_state build-aux/install-deps build-aux/soak build-aux/soak-windows build-aux/soak-start .ci/run
 lint:
 	build-aux/check-layers
 	shellcheck -x $(SHELL_SCRIPTS)
@@ -262,6 +263,12 @@ SOAK_JOBS ?= 100000
 .PHONY: soak
 soak: all $(TEST_PLUGINS)
 	SOAK_JOBS=$(SOAK_JOBS) VR_BIN=$(abspath $(BUILD)/bin) build-aux/soak
+
+# SOAK_LOADS one-off loads (default 500) of the JUCE 5 start-up's stand-in,
+# none of which may hang (build-aux/soak-start); not part of check.
+.PHONY: soak-start
+soak-start: all $(TEST_JUCE5_START_VST2)
+	VR_BIN=$(abspath $(BUILD)/bin) build-aux/soak-start
 
 # Isolation restore over a long batch of each of two Windows test plugins,
 # every job ok and restored, a sample rendered alone alike, the Windows

@@ -23,6 +23,7 @@
 // Once loaded, a note-on of note n sounds a sine of n's equal-tempered
 // frequency (A4 = 440 Hz) at amplitude 0.5 until its note-off, the same on
 // both channels; only the last note sounds.
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <sys/time.h>
@@ -91,7 +92,6 @@ void sleep_ms(long ms) {
 struct message_thread {
     pthread_t thread{};
     waitable_event start_suspension;
-    waitable_event messages;
     std::atomic<bool> initialised{false};
 
     // Thread::threadEntryPoint: run() only when the start event came.
@@ -101,19 +101,32 @@ struct message_thread {
         return nullptr;
     }
 
-    // The message loop: dispatches until told to stop, waiting for messages
-    // a quarter of a second at a time (runDispatchLoopUntil (250)).
+    // The message loop: dispatches until told to stop, polling its queue's
+    // descriptors a quarter of a second at a time (runDispatchLoopUntil
+    // (250): poll, whose timeout is relative).
     void run() {
         initialised = true;
-        for (;;) (void) messages.wait(250);
+        for (;;) (void) poll(nullptr, 0, 250);
     }
 
-    // Thread::startThread, then the constructor's poll.
+    // Thread::setThreadPriority: priority 1..10 is SCHED_RR, at that share
+    // of its range (refused unless the process may: as root, the new
+    // thread then runs at once, which is when it reaches its wait first).
+    void set_priority(int juce_priority) {
+        sched_param param{};
+        int policy = 0;
+        if (pthread_getschedparam(thread, &policy, &param) != 0) return;
+        policy = juce_priority == 0 ? SCHED_OTHER : SCHED_RR;
+        const int low = sched_get_priority_min(policy), high = sched_get_priority_max(policy);
+        param.sched_priority = (high - low) * juce_priority / 10 + low;
+        pthread_setschedparam(thread, policy, &param);
+    }
+
+    // Thread::startThread (priority 7), then the constructor's poll.
     void start() {
         if (pthread_create(&thread, nullptr, entry, this) != 0) return;
         pthread_detach(thread);
-        sched_param priority{};
-        pthread_setschedparam(thread, SCHED_OTHER, &priority);
+        set_priority(7);
 #ifdef VR_START_LATE
         while (!start_suspension.has_begun_waiting()) sleep_ms(1);
 #endif

@@ -88,11 +88,12 @@ ok"
 
 @test "--load-timeout bounds a load that hangs, and --retries tries it again in a new worker" {
     local hang=$VR_TEST_BAD_DIR/hang-on-load.so
-    render-one --plugin "$hang" --duration 0.1 --timeout 0.5 --load-timeout 0.5 -o "$OUT/hang.wav" > "$OUT/hang.json"
+    run -1 render-one --plugin "$hang" --duration 0.1 --timeout 0.5 --load-timeout 0.5 -o "$OUT/hang.wav" \
+        --records "$OUT/hang.json"
     run jq -c '[.status, .error.message, .attempts]' "$OUT/hang.json"
     assert_output '["error","timeout after 1.0 s (loading the plugin)",1]'
-    render-one --plugin "$hang" --duration 0.1 --timeout 0.5 --load-timeout 0 --retries 2 -o "$OUT/hang.wav" \
-        > "$OUT/retried.json"
+    run -1 render-one --plugin "$hang" --duration 0.1 --timeout 0.5 --load-timeout 0 --retries 2 -o "$OUT/hang.wav" \
+        --records "$OUT/retried.json"
     run jq -c '[.status, .error.message, .attempts]' "$OUT/retried.json"
     assert_output '["error","timeout after 0.5 s (loading the plugin)",3]'
     [ ! -e "$OUT/hang.wav" ] || fail "a job whose load hung left an output"

@@ -21,77 +21,13 @@
 #include "supervise/stale_temps.hpp"
 #include "supervise/supervise.hpp"
 #include "supervise/supervise_status.hpp"
+#include "supervise_fake.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-// Dies of sig as a plugin would, even under AddressSanitizer (which would
-// catch SIGSEGV and exit 1; render-one turns that off, lib/host/sanitizer_options.cpp).
-[[noreturn]] void die_of(int sig) {
-    std::signal(sig, SIG_DFL);
-    std::raise(sig);
-    std::abort();
-}
-
-// A worker whose handler does what each job's "do" field says (the job is
-// sent as its record: the worker is sent the job alone). "sleep" is
-// a slow plugin load (before ready), "sleep-render" a slow render,
-// "hang-load" a load that never ends.
-vr::worker_main fake_worker(const std::string& flag_file = "") {
-    return [flag_file](int fd) {
-        return vr::serve_jobs(fd, [&](const vr::json& job, vr::json&& record, const vr::rendering_callback& rendering) {
-            std::string what = job.value("do", "");
-            if (what == "sleep") std::this_thread::sleep_for(std::chrono::milliseconds(600));
-            // A load that never ends (once, with the flag file: a race that
-            // a second load wins).
-            if (what == "hang-load" || (what == "hang-load-once" && !fs::exists(flag_file))) {
-                if (what == "hang-load-once") std::ofstream(flag_file) << "hung once\n";
-                std::signal(SIGTERM, SIG_IGN);
-                for (;;) ::pause();
-            }
-            rendering(job.value("audio_s", 0.1));
-            if (what == "sleep-render") std::this_thread::sleep_for(std::chrono::milliseconds(600));
-            if (what == "segv") die_of(SIGSEGV);
-            if (what == "segv-writing") {  // dies with its temporary half written
-                std::ofstream(job.value("temp", "")) << "half";
-                die_of(SIGSEGV);
-            }
-            if (what == "abort") die_of(SIGABRT);
-            // The plugin's own SIGTERM or SIGINT, through the worker's handler.
-            if (what == "raise-term") std::raise(SIGTERM);
-            if (what == "raise-int") std::raise(SIGINT);
-            if (what == "exit") std::exit(3);
-            if (what == "hang") {
-                std::signal(SIGTERM, SIG_IGN);
-                for (;;) ::pause();
-            }
-            if (what == "crash-once" && !fs::exists(flag_file)) {
-                std::ofstream(flag_file) << "crashed once\n";
-                die_of(SIGSEGV);
-            }
-            vr::worker_result r;
-            r.crashed = what == "child-crash";
-            record["status"] = r.crashed ? "error" : "ok";
-            record["pid"] = ::getpid();
-            record["pgid"] = ::getpgrp();
-            record["stdin_is_null"] = [] {
-                struct stat a {}, b {};
-                return ::fstat(0, &a) == 0 && ::stat("/dev/null", &b) == 0 && a.st_rdev == b.st_rdev;
-            }();
-            record["fd_above_3_open"] = ::fcntl(4, F_GETFD) >= 0;
-            r.record = std::move(record);
-            return r;
-        });
-    };
-}
-
-vr::supervised_job job(vr::json record, const std::string& out = "/nonexistent/x.wav") {
-    vr::json sent = record;
-    return {std::move(record), std::move(sent), out, "", {"plugin", 48000, 512}};
-}
-
-bool alive(pid_t pid) { return ::kill(pid, 0) == 0; }
+using namespace supervise_test;
 
 TEST(Supervise, SignalNamesAndMessages) {
     EXPECT_EQ(vr::signal_name(SIGSEGV), "SIGSEGV");
@@ -115,68 +51,6 @@ TEST(Supervise, OnlyTheWorkersEndedBySignalLineNamesASignal) {
                               R"({"ended_by_signal":15)", R"({"record":{"ended_by_signal":15}})",
                               R"({"rendering_s":1.5})", ""})
         EXPECT_EQ(named(other), 0) << other;
-}
-
-TEST(Supervise, DefaultTimeoutGrowsWithTheAudioAndTheLoad) {
-    EXPECT_DOUBLE_EQ(vr::default_timeout_s(1.0), 40.0);
-    EXPECT_DOUBLE_EQ(vr::default_timeout_s(-5), 30.0);
-    EXPECT_GT(vr::default_timeout_s(3600), 3600 * 10.0);
-    EXPECT_DOUBLE_EQ(vr::load_allowance_s(), 120.0);
-    EXPECT_DOUBLE_EQ(vr::load_allowance_s(2.0), 20.0);
-}
-
-TEST(Supervise, ALoadIsAllowedForOnlyOnTheFirstJobOfAPluginInAWorker) {
-    vr::supervise_options o;
-    o.timeout_s = 0.3;
-    o.kill_grace_s = 0.1;
-    vr::supervisor s(o, fake_worker());
-    // 0.6 s: within 0.3 s plus the allowance for a first load...
-    auto r = s.run(job({{"do", "sleep"}, {"plugin_load_s", 0.0}}));
-    EXPECT_EQ(r["status"], "ok");
-    // ...but not for a job of a plugin loaded already...
-    r = s.run(job({{"do", "sleep"}}));
-    EXPECT_EQ(r["error"]["message"], "timeout after 0.3 s");
-    // ...nor for a render that is slow once the load is over...
-    r = s.run(job({{"do", "sleep-render"}, {"plugin_load_s", 0.0}}));
-    EXPECT_EQ(r["error"]["message"], "timeout after 0.3 s");
-    // ...and a fresh worker loading it again gets 10 s + 5 x its load time.
-    r = s.run(job({{"do", "sleep"}}));
-    EXPECT_EQ(r["status"], "ok");
-}
-
-TEST(Supervise, TheLoadAllowanceIsLoadTimeoutWhenGiven) {
-    vr::supervise_options o;
-    o.timeout_s = 0.3;
-    o.load_timeout_s = 0;
-    o.kill_grace_s = 0.1;
-    vr::supervisor s(o, fake_worker());
-    // 0.6 s of loading, with no allowance beyond the job's own 0.3 s.
-    auto r = s.run(job({{"do", "sleep"}, {"plugin_load_s", 0.0}}));
-    EXPECT_EQ(r["error"]["message"], "timeout after 0.3 s (loading the plugin)");
-    o.load_timeout_s = 2;
-    vr::supervisor given(o, fake_worker());
-    r = given.run(job({{"do", "sleep"}, {"plugin_load_s", 0.0}}));
-    EXPECT_EQ(r["status"], "ok");
-}
-
-TEST(Supervise, ALoadThatTimedOutIsRetriedInAFreshWorker) {
-    vr::supervise_options o;
-    o.retries = 2;
-    o.timeout_s = 0.2;
-    o.load_timeout_s = 0.1;
-    o.kill_grace_s = 0.1;
-    vr::supervisor s(o, fake_worker());
-    auto r = s.run(job({{"do", "hang-load"}}));
-    EXPECT_EQ(r["error"]["message"], "timeout after 0.3 s (loading the plugin)");
-    EXPECT_EQ(r["attempts"], 3);
-    // A load that hung once: the second, in a fresh worker, renders.
-    auto flag = fs::temp_directory_path() / ("vr-supervise-load-" + std::to_string(::getpid()));
-    fs::remove(flag);
-    vr::supervisor flaky(o, fake_worker(flag.string()));
-    r = flaky.run(job({{"do", "hang-load-once"}}));
-    EXPECT_EQ(r["status"], "ok");
-    EXPECT_EQ(r["attempts"], 2);
-    fs::remove(flag);
 }
 
 TEST(Supervise, RssOfThisProcess) {
@@ -300,65 +174,6 @@ TEST(Supervise, ACrashedWritersTemporaryGoesButNeverThroughALinkBelowTheRoot) {
     const fs::path kept = crash_in("linked");
     EXPECT_TRUE(fs::exists(kept)) << "nothing is removed through a link below the root";
     fs::remove_all(dir);
-}
-
-TEST(Supervise, AHangIgnoringSigtermIsKilledAtItsLimit) {
-    vr::supervise_options o;
-    o.timeout_s = 0.5;
-    o.kill_grace_s = 0.3;
-    vr::supervisor s(o, fake_worker());
-    s.run(job({{"n", 0}}));  // the plugin is loaded: no allowance for it
-    auto start = std::chrono::steady_clock::now();
-    auto r = s.run(job({{"do", "hang"}}));
-    double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    EXPECT_EQ(r["error"]["message"], "timeout after 0.5 s");
-    EXPECT_FALSE(r["error"].contains("signal"));
-    EXPECT_GE(took, 0.5);
-    EXPECT_LT(took, 3.0);
-    EXPECT_EQ(s.run(job({{"n", 1}}))["status"], "ok");
-}
-
-TEST(Supervise, AHangInTheFirstJobOfAWorkerIsKilledAtTheJobsOwnLimit) {
-    vr::supervise_options o;
-    o.timeout_s = 0.5;
-    o.kill_grace_s = 0.3;
-    vr::supervisor s(o, fake_worker());
-    auto start = std::chrono::steady_clock::now();
-    auto r = s.run(job({{"do", "hang"}}));
-    double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    // The load allowance ended when the worker said the render began.
-    EXPECT_EQ(r["error"]["message"], "timeout after 0.5 s");
-    EXPECT_LT(took, 3.0);
-}
-
-TEST(Supervise, RetriesACrashInAFreshWorker) {
-    vr::supervise_options o;
-    o.retries = 2;
-    vr::supervisor s(o, fake_worker());
-    auto r = s.run(job({{"do", "segv"}}));
-    EXPECT_EQ(r["status"], "error");
-    EXPECT_EQ(r["attempts"], 3);
-    // A crash the worker survived (in a child of its own) is retried too.
-    r = s.run(job({{"do", "child-crash"}}));
-    EXPECT_EQ(r["attempts"], 3);
-    // A flaky plugin: the second try renders.
-    auto flag = fs::temp_directory_path() / ("vr-supervise-" + std::to_string(::getpid()));
-    fs::remove(flag);
-    vr::supervisor flaky(o, fake_worker(flag.string()));
-    r = flaky.run(job({{"do", "crash-once"}}));
-    EXPECT_EQ(r["status"], "ok");
-    EXPECT_EQ(r["attempts"], 2);
-    fs::remove(flag);
-}
-
-TEST(Supervise, ATimeoutIsNotRetried) {
-    vr::supervise_options o;
-    o.retries = 3;
-    o.timeout_s = 0.2;
-    o.kill_grace_s = 0.1;
-    vr::supervisor s(o, fake_worker());
-    s.run(job({{"n", 0}}));
-    EXPECT_EQ(s.run(job({{"do", "hang"}}))["attempts"], 1);
 }
 
 TEST(Supervise, MaxRssRecyclesTheWorkerBetweenJobs) {

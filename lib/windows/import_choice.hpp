@@ -16,6 +16,12 @@ struct pin_entry {
     void* with;
 };
 
+// A pin's function as a pin_entry's `with`.
+template <typename F>
+void* fn(F f) {
+    return reinterpret_cast<void*>(f);
+}
+
 // Which pins replace a function: the randomness ones (pinned_imports.cpp:
 // pins()) and the wall clock's (pinned_wall.hpp: wall_pins()), the
 // monotonic clocks and waits (pinned_clocks.hpp: clock_pins(), and

@@ -148,10 +148,6 @@ BOOL WINAPI pinned_SleepConditionVariableCS(CONDITION_VARIABLE* c, CRITICAL_SECT
     return pinned_condition_wait<CRITICAL_SECTION, condition_wait_cs>(c, lock, ms, 0);
 }
 
-template <typename F>
-void* fn(F f) {
-    return reinterpret_cast<void*>(f);
-}
 const pin_entry clocks[] = {
     {"QueryPerformanceCounter", fn(pinned_QueryPerformanceCounter)},
     {"QueryPerformanceFrequency", fn(pinned_QueryPerformanceFrequency)},

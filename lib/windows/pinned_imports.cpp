@@ -60,10 +60,6 @@ BOOL WINAPI pinned_ProcessPrng(BYTE* out, SIZE_T n) {
 
 FARPROC WINAPI pinned_GetProcAddress(HMODULE module, LPCSTR name);
 
-template <typename F>
-void* fn(F f) {
-    return reinterpret_cast<void*>(f);
-}
 const pin_entry randomness_pins[] = {
     {"rand", fn(pinned_rand)},
     {"srand", fn(pinned_srand)},

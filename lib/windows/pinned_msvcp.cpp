@@ -87,11 +87,6 @@ int __cdecl pinned_Cnd_timedwait(void* cond, void* mutex, const xtime* until) {
     return r;
 }
 
-template <typename F>
-void* fn(F f) {
-    return reinterpret_cast<void*>(f);
-}
-
 // Keeps the first real function bound; ours, once one is known.
 template <typename F>
 void* wrap(std::atomic<F>& slot, void* real, void* with) {

@@ -108,10 +108,6 @@ BOOL WINAPI pinned_CloseHandle(HANDLE h) {
     return CloseHandle(h);
 }
 
-template <typename F>
-void* fn(F f) {
-    return reinterpret_cast<void*>(f);
-}
 const pin_entry timers[] = {
     {"SetWaitableTimer", fn(pinned_SetWaitableTimer)},
     {"SetWaitableTimerEx", fn(pinned_SetWaitableTimerEx)},

@@ -166,10 +166,6 @@ int __cdecl pinned_ftime_s(timeb_of<Seconds>* out) {
     return 0;
 }
 
-template <typename F>
-void* fn(F f) {
-    return reinterpret_cast<void*>(f);
-}
 const pin_entry wall[] = {
     {"GetSystemTimeAsFileTime", fn(pinned_GetSystemTimeAsFileTime)},
     {"GetSystemTimePreciseAsFileTime", fn(pinned_GetSystemTimeAsFileTime)},

@@ -169,3 +169,16 @@ npy_values() {
         cmp "$OUT/w1/n$note.npy" "$OUT/w2/n$note.npy" || fail "note $note: two processes differ"
     done
 }
+
+@test "each job starts at the seed's instant again: _ftime64_s after the waits of earlier jobs in the same worker reads what it reads alone" {
+    # The wall clock a thread's waits moved on is reset at each job: note
+    # 65 (the noise of _ftime64_s) rendered after the four wall-clock waits,
+    # on the same worker thread, equals note 65 rendered alone.
+    mkdir -p "$OUT/after" "$OUT/alone"
+    clock_jobs "$OUT/after" "${WALL_WAIT_NOTES[@]}" 65 |
+        render-one --plugin "$CLOCKS" --duration 0.05 --tail 0 --timeout 10 > "$OUT/after.ndjson" \
+            2> "$OUT/after.err" || fail "render-one failed: $(cat "$OUT/after.err")"
+    clock_jobs "$OUT/alone" 65 | render-one --plugin "$CLOCKS" --duration 0.05 --tail 0 > "$OUT/alone.ndjson" \
+        2> "$OUT/alone.err" || fail "render-one failed: $(cat "$OUT/alone.err")"
+    cmp "$OUT/after/n65.npy" "$OUT/alone/n65.npy" || fail "_ftime64_s read a wall clock an earlier job's waits moved"
+}

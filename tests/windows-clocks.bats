@@ -6,7 +6,8 @@
 # QueryPerformanceCounter, GetTickCount64, timeGetTime and the like from
 # the instance's virtual clock (windows/pinned_clocks.hpp), and its _ftime
 # from the pinned wall clock; a wait there lasts what the plugin meant and
-# the clock says it passed. Proved with the clocks test plugin built for
+# the clock says it passed, and a wait until a deadline of the pinned wall
+# clock (issue 65) lasts until then and moves the thread's wall clock to it. Proved with the clocks test plugin built for
 # Windows (tests/plugins/clocks/README.md, "Windows"). Against main's
 # commit 7cf530d, which left these clocks real, every clock note differs
 # between processes: run this file with VR_BIN=/work/main/build/bin

@@ -6,7 +6,8 @@
 # QueryPerformanceCounter, GetTickCount64, timeGetTime and the like from
 # the instance's virtual clock (windows/pinned_clocks.hpp), and its _ftime
 # from the pinned wall clock; a wait there lasts what the plugin meant and
-# the clock says it passed. Proved with the clocks test plugin built for
+# the clock says it passed, and a wait until a deadline of the pinned wall
+# clock (issue 65) lasts until then and moves the thread's wall clock to it. Proved with the clocks test plugin built for
 # Windows (tests/plugins/clocks/README.md, "Windows"). Against main's
 # commit 7cf530d, which left these clocks real, every clock note differs
 # between processes: run this file with VR_BIN=/work/main/build/bin
@@ -32,6 +33,12 @@ CLOCKS=$VR_WIN_CLOCKS_VST2
 # timeGetTime, _ftime64_s, all four at once.
 CLOCK_NOTES=(60 61 62 63 65 66)
 WAIT_NOTE=64
+# The waits until 20 ms of the wall clock: a loop of WaitForSingleObject
+# until GetSystemTimeAsFileTime reads its deadline, wait_until on
+# system_clock with a false predicate (libstdc++ and winpthreads), a timer
+# with an absolute due time, sleep_until as MSVC's C++ library makes it
+# (wine's msvcp140.dll).
+WALL_WAIT_NOTES=(67 68 69 70)
 
 setup() {
     require_wine
@@ -124,4 +131,55 @@ if a.size == 0 or not (a == np.float32(0.5)).all():
     sys.exit("the wait note plays %s, not 0.5" % sorted(set(a.ravel().tolist()))[:4])
 ' "$OUT/wait.npy"
     assert_success
+}
+
+# Prints the number of frames of .npy file $1 and the set of its values.
+npy_values() {
+    /usr/bin/python3 -c "import numpy as np, sys; a = np.load(sys.argv[1]); print(a.shape[0], sorted(set(a.ravel().tolist())))" "$1"
+}
+
+@test "a 20 ms wait until a wall-clock deadline inside a process call (a loop on GetSystemTimeAsFileTime, wait_until on system_clock, an absolute waitable timer, msvcp140's sleep_until) lasts 20 ms of the virtual clock, ends, and is the same in two processes" {
+    # Each note computes its deadline from the pinned wall clock. When that
+    # clock stood still (before the Windows worker moved a thread's wall
+    # clock by its own waits, issue 65), notes 67 and 68, whose loops end
+    # only once the wall clock reads the deadline, waited 20 ms after 20 ms
+    # until their time limit; the timer of note 69, due in 2020 by the real
+    # clock, fired at once (the plugin said 0.00001: one reading's step);
+    # and msvcp140's _Thrd_sleep of note 70, which compares its deadline
+    # with the real clock, returned at once, so its loop spun until the
+    # time limit. Now each plays the whole microseconds QueryPerformanceCounter
+    # said the wait took over 100000: 20000 waited, 1 the second reading's
+    # step, and for note 68 2 more: winpthreads reads GetTickCount64 before
+    # and after its wait (each reading of the virtual clock one step).
+    local i note
+    for i in 1 2; do
+        mkdir -p "$OUT/w$i"
+        clock_jobs "$OUT/w$i" "${WALL_WAIT_NOTES[@]}" |
+            render-one --plugin "$CLOCKS" --duration 0.05 --tail 0 --timeout 10 > "$OUT/w$i.ndjson" \
+                2> "$OUT/w$i.err" || fail "render-one failed: $(cat "$OUT/w$i.err") $(cat "$OUT/w$i.ndjson")"
+        run jq -s -r 'sort_by(.note) | map("\(.note) \(.status) \(.randomness)") | join(",")' "$OUT/w$i.ndjson"
+        assert_output "67 ok pinned,68 ok pinned,69 ok pinned,70 ok pinned"
+        for note in 67 69 70; do
+            run npy_values "$OUT/w$i/n$note.npy"
+            assert_output "2400 [0.2000100016593933]"
+        done
+        run npy_values "$OUT/w$i/n68.npy"
+        assert_output "2400 [0.20002999901771545]"
+    done
+    for note in "${WALL_WAIT_NOTES[@]}"; do
+        cmp "$OUT/w1/n$note.npy" "$OUT/w2/n$note.npy" || fail "note $note: two processes differ"
+    done
+}
+
+@test "each job starts at the seed's instant again: _ftime64_s after the waits of earlier jobs in the same worker reads what it reads alone" {
+    # The wall clock a thread's waits moved on is reset at each job: note
+    # 65 (the noise of _ftime64_s) rendered after the four wall-clock waits,
+    # on the same worker thread, equals note 65 rendered alone.
+    mkdir -p "$OUT/after" "$OUT/alone"
+    clock_jobs "$OUT/after" "${WALL_WAIT_NOTES[@]}" 65 |
+        render-one --plugin "$CLOCKS" --duration 0.05 --tail 0 --timeout 10 > "$OUT/after.ndjson" \
+            2> "$OUT/after.err" || fail "render-one failed: $(cat "$OUT/after.err")"
+    clock_jobs "$OUT/alone" 65 | render-one --plugin "$CLOCKS" --duration 0.05 --tail 0 > "$OUT/alone.ndjson" \
+        2> "$OUT/alone.err" || fail "render-one failed: $(cat "$OUT/alone.err")"
+    cmp "$OUT/after/n65.npy" "$OUT/alone/n65.npy" || fail "_ftime64_s read a wall clock an earlier job's waits moved"
 }

@@ -9,6 +9,9 @@
 #include "windows/pinned_crt.hpp"
 #include "windows/pinned_heap.hpp"
 #include "windows/pinned_imports.hpp"
+#include "windows/pinned_msvcp.hpp"
+#include "windows/pinned_timers.hpp"
+#include "windows/pinned_wall.hpp"
 
 namespace vr::windows::pinned {
 
@@ -34,6 +37,7 @@ bool provider(const char* dll) {
                                                     "api-ms-win-core-profile-",
                                                     "api-ms-win-core-realtime-",
                                                     "api-ms-win-core-synch-",
+                                                    "api-ms-win-core-handle-",
                                                     "api-ms-win-core-heap-",
                                                     "api-ms-win-mm-time-",
                                                     "api-ms-win-core-libraryloader-",
@@ -79,9 +83,12 @@ const replacing* replaced(const char* name) {
     static const table all = [] {
         table t;
         for (const pin_entry& p : pins()) t.add(p.name, pin_family::randomness, p.with);
+        for (const pin_entry& p : wall_pins()) t.add(p.name, pin_family::randomness, p.with);
         for (const pin_entry& p : clock_pins()) t.add(p.name, pin_family::clock, p.with);
+        for (const pin_entry& p : timer_pins()) t.add(p.name, pin_family::clock, p.with);
         for (const pin_entry& p : heap_pins()) t.add(p.name, pin_family::heap, p.with);
         for (std::string_view n : crt_names()) t.add(n, pin_family::crt, nullptr);
+        for (std::string_view n : msvcp_names()) t.add(n, pin_family::msvcp, nullptr);
         return t;
     }();
     const unsigned b = first_three(name);

@@ -16,13 +16,21 @@ struct pin_entry {
     void* with;
 };
 
-// Which pins replace a function: the randomness and wall clock ones
-// (pinned_imports.cpp: pins()), the monotonic clocks and waits
-// (pinned_clocks.hpp: clock_pins()), the heap's (pinned_heap.hpp:
+// A pin's function as a pin_entry's `with`.
+template <typename F>
+void* fn(F f) {
+    return reinterpret_cast<void*>(f);
+}
+
+// Which pins replace a function: the randomness ones (pinned_imports.cpp:
+// pins()) and the wall clock's (pinned_wall.hpp: wall_pins()), the
+// monotonic clocks and waits (pinned_clocks.hpp: clock_pins(), and
+// pinned_timers.hpp: timer_pins()), the heap's (pinned_heap.hpp:
 // heap_pins(), while the arena is up) and the C runtime's (pinned_crt.hpp:
 // its replacement depends on which runtime the loader bound, so `with` is
-// nullptr here).
-enum class pin_family : unsigned char { randomness, clock, heap, crt };
+// nullptr here) and the C++ library's waits (pinned_msvcp.hpp: they wrap
+// the function the loader bound, so `with` is nullptr too).
+enum class pin_family : unsigned char { randomness, clock, heap, crt, msvcp };
 struct replacing {
     pin_family family;
     void* with;

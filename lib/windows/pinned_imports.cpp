@@ -19,6 +19,9 @@
 #include "windows/pinned_clocks.hpp"
 #include "windows/pinned_crt.hpp"
 #include "windows/pinned_heap.hpp"
+#include "windows/pinned_msvcp.hpp"
+#include "windows/pinned_timers.hpp"
+#include "windows/pinned_wall.hpp"
 #include "windows/plugin_arena.hpp"
 
 namespace vr::windows::pinned {
@@ -27,12 +30,6 @@ namespace {
 
 std::atomic<bool> g_on{false};
 seeded::streams g_streams;
-
-// Seconds from 1601-01-01 (FILETIME's start) to 1970-01-01.
-constexpr std::int64_t filetime_to_unix_s = 11644473600;
-constexpr std::int64_t ticks_per_second = 10000000;  // FILETIME counts 100 ns
-
-std::int64_t wall_ticks_since_1601() { return (g_streams.wall_seconds() + filetime_to_unix_s) * ticks_per_second; }
 
 // --- the answers -----------------------------------------------------------
 
@@ -61,73 +58,8 @@ BOOL WINAPI pinned_ProcessPrng(BYTE* out, SIZE_T n) {
     return TRUE;
 }
 
-void WINAPI pinned_GetSystemTimeAsFileTime(FILETIME* out) {
-    const auto t = static_cast<std::uint64_t>(wall_ticks_since_1601());
-    out->dwLowDateTime = static_cast<DWORD>(t);
-    out->dwHighDateTime = static_cast<DWORD>(t >> 32);
-}
-void WINAPI pinned_GetSystemTime(SYSTEMTIME* out) {
-    FILETIME t;
-    pinned_GetSystemTimeAsFileTime(&t);
-    FileTimeToSystemTime(&t, out);
-}
-std::int64_t __cdecl pinned_time64(std::int64_t* out) {
-    const std::int64_t t = g_streams.wall_seconds();
-    if (out) *out = t;
-    return t;
-}
-std::int32_t __cdecl pinned_time32(std::int32_t* out) {
-    const auto t = static_cast<std::int32_t>(g_streams.wall_seconds());
-    if (out) *out = t;
-    return t;
-}
-struct timespec64 {
-    std::int64_t tv_sec;
-    long tv_nsec;
-};
-struct timespec32 {
-    std::int32_t tv_sec;
-    long tv_nsec;
-};
-constexpr int time_utc = 1;  // TIME_UTC
-int __cdecl pinned_timespec64_get(timespec64* out, int base) {
-    if (!out || base != time_utc) return 0;
-    *out = {g_streams.wall_seconds(), 0};
-    return base;
-}
-int __cdecl pinned_timespec32_get(timespec32* out, int base) {
-    if (!out || base != time_utc) return 0;
-    *out = {static_cast<std::int32_t>(g_streams.wall_seconds()), 0};
-    return base;
-}
-// msvcp's clock behind std::chrono::system_clock: 100 ns since 1970.
-long long __cdecl pinned_Xtime_get_ticks() { return g_streams.wall_seconds() * ticks_per_second; }
-// The _ftime family: the instant in whole seconds, in UTC (no minutes
-// west, no daylight saving time). _ftime is _ftime64 in the x64 runtimes.
-template <typename Seconds>
-struct timeb_of {
-    Seconds time;
-    unsigned short millitm;
-    short timezone;
-    short dstflag;
-};
-template <typename Seconds>
-void __cdecl pinned_ftime(timeb_of<Seconds>* out) {
-    if (out) *out = {static_cast<Seconds>(g_streams.wall_seconds()), 0, 0, 0};
-}
-template <typename Seconds>
-int __cdecl pinned_ftime_s(timeb_of<Seconds>* out) {
-    if (!out) return 22;  // EINVAL
-    pinned_ftime(out);
-    return 0;
-}
-
 FARPROC WINAPI pinned_GetProcAddress(HMODULE module, LPCSTR name);
 
-template <typename F>
-void* fn(F f) {
-    return reinterpret_cast<void*>(f);
-}
 const pin_entry randomness_pins[] = {
     {"rand", fn(pinned_rand)},
     {"srand", fn(pinned_srand)},
@@ -136,21 +68,6 @@ const pin_entry randomness_pins[] = {
     {"BCryptGenRandom", fn(pinned_BCryptGenRandom)},
     {"CryptGenRandom", fn(pinned_CryptGenRandom)},
     {"ProcessPrng", fn(pinned_ProcessPrng)},
-    {"GetSystemTimeAsFileTime", fn(pinned_GetSystemTimeAsFileTime)},
-    {"GetSystemTimePreciseAsFileTime", fn(pinned_GetSystemTimeAsFileTime)},
-    {"GetSystemTime", fn(pinned_GetSystemTime)},
-    {"GetLocalTime", fn(pinned_GetSystemTime)},
-    {"time", fn(pinned_time64)},  // a 64-bit time_t in every x64 C runtime
-    {"_time64", fn(pinned_time64)},
-    {"_time32", fn(pinned_time32)},
-    {"_timespec64_get", fn(pinned_timespec64_get)},
-    {"_timespec32_get", fn(pinned_timespec32_get)},
-    {"_Xtime_get_ticks", fn(pinned_Xtime_get_ticks)},
-    {"_ftime", fn(pinned_ftime<std::int64_t>)},
-    {"_ftime64", fn(pinned_ftime<std::int64_t>)},
-    {"_ftime32", fn(pinned_ftime<std::int32_t>)},
-    {"_ftime64_s", fn(pinned_ftime_s<std::int64_t>)},
-    {"_ftime32_s", fn(pinned_ftime_s<std::int32_t>)},
     {"GetProcAddress", fn(pinned_GetProcAddress)},
 };
 
@@ -164,6 +81,8 @@ void* replacement_for(const char* name, void* real) {
         return heap_pins_on() ? r->with : nullptr;
     case pin_family::crt:
         return heap_pins_on() ? crt_replacement(name, real) : nullptr;
+    case pin_family::msvcp:
+        return msvcp_replacement(name, real);
     default:
         return r->with;
     }
@@ -372,6 +291,8 @@ void start() {
 void pin(std::uint32_t seed) {
     if (!g_on.load()) start();
     g_streams.reseed(seed);
+    set_wall_seconds(g_streams.wall_seconds());
+    forget_timers();
 }
 
 void watch_loads() {

@@ -12,8 +12,8 @@
 //
 // Pinned, imported by name from the C runtimes (msvcrt.dll, msvcr*.dll,
 // ucrtbase.dll, the api-ms-win-crt-* sets), kernel32, kernelbase, winmm,
-// the api-ms-win-core-sysinfo-*, -profile-*, -realtime-*, -synch-* and
-// -heap-* sets,
+// the api-ms-win-core-sysinfo-*, -profile-*, -realtime-*, -synch-*,
+// -handle-* and -heap-* sets,
 // api-ms-win-mm-time-*, advapi32, cryptbase, bcrypt, bcryptprimitives and
 // msvcp*.dll, at load (import and delay-import tables) or through
 // GetProcAddress:
@@ -24,19 +24,28 @@
 //   GetLocalTime, time, _time64, _time32, _timespec64_get,
 //   _timespec32_get, _Xtime_get_ticks (std::chrono::system_clock), _ftime,
 //   _ftime32, _ftime64, _ftime32_s, _ftime64_s: the instant
-//   wall_clock_epoch + seed seconds, not moving; GetLocalTime and _ftime
-//   give that instant as UTC (the pinned clock has no time zone, whatever
-//   the machine's TZ);
+//   wall_clock_epoch + seed seconds at each pin(), moved on, on each
+//   thread alone, only by what that thread waited (windows/
+//   pinned_wall.hpp); GetLocalTime and _ftime give it as UTC (the pinned
+//   clock has no time zone, whatever the machine's TZ);
+//   on any thread, the waits Sleep, SleepEx, WaitForSingleObject(Ex),
+//   WaitForMultipleObjects(Ex), SleepConditionVariableSRW and -CS, which
+//   wait for real and move the thread's wall clock on by a length that ran
+//   out (windows/pinned_clocks.hpp); SetWaitableTimer(Ex), whose absolute
+//   due time of the pinned clock becomes the relative one it means, and
+//   CancelWaitableTimer and CloseHandle, which forget a timer (windows/
+//   pinned_timers.hpp); msvcp's _Thrd_sleep_for, _Thrd_sleep,
+//   _Cnd_timedwait_for(_unchecked) and _Cnd_timedwait (windows/
+//   pinned_msvcp.hpp);
 //   on a thread inside a call into the plugin only (core/plugin_clock.hpp's
 //   clock_inside(); windows/pinned_clocks.hpp), the monotonic clocks
 //   QueryPerformanceCounter, QueryPerformanceFrequency (10 MHz),
 //   _Query_perf_counter, _Query_perf_frequency (std::chrono::steady_clock),
 //   GetTickCount, GetTickCount64, timeGetTime and
-//   QueryUnbiasedInterruptTime: the instance's virtual clock; and the waits
-//   Sleep, SleepEx, WaitForSingleObject(Ex), WaitForMultipleObjects(Ex),
-//   which wait for real and move that clock on by a length that ran out.
-//   Anywhere else (the plugin's own threads, the worker, wine) these are
-//   the real ones, so timers keep working;
+//   QueryUnbiasedInterruptTime: the instance's virtual clock, which the
+//   waits above move on as they move the thread's wall clock. Anywhere
+//   else (the plugin's own threads, the worker, wine) these clocks are the
+//   real ones, so timers keep working;
 //   the heap (windows/pinned_heap.hpp, with api-ms-win-core-heap-*):
 //   GetProcessHeap, HeapCreate, HeapDestroy, HeapAlloc, HeapFree,
 //   HeapReAlloc, HeapSize and the other Heap* functions given its handles,
@@ -48,9 +57,9 @@
 // Not pinned (render-one(1) lists them): a C runtime linked statically into
 // the plugin (but what it asks of kernel32, its heap among it), RDRAND/RDSEED, RDTSC, system calls made directly (among them
 // NtQuerySystemTime and NtQueryPerformanceCounter), the shared user page's
-// clocks, the C runtime's clock(), other waits (condition variables,
-// MsgWaitForMultipleObjects, timers), localtime's time zone, imports by
-// ordinal, and what system DLLs draw for the plugin.
+// clocks, the C runtime's clock(), other waits (MsgWaitForMultipleObjects,
+// SignalObjectAndWait, a timer's completion routine), localtime's time
+// zone, imports by ordinal, and what system DLLs draw for the plugin.
 #pragma once
 #include <cstdint>
 #include <span>
@@ -81,8 +90,9 @@ void* replacement(const char* dll, const char* name, void* real);
 // The bases of the plugin's own modules loaded now (those pin() patches).
 std::vector<void*> plugin_modules();
 
-// The randomness and wall clock pins of pinned_imports.cpp (for windows/
-// import_choice.cpp).
+// The randomness pins of pinned_imports.cpp, and GetProcAddress's (for
+// windows/import_choice.cpp; the wall clock's are windows/
+// pinned_wall.hpp's).
 std::span<const pin_entry> pins();
 
 }  // namespace vr::windows::pinned

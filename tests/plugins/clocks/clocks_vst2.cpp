@@ -4,6 +4,8 @@
 // waits on a condition nobody signals, so that a test hears whether the
 // host pins the monotonic clocks inside its calls into the plugin and
 // whether a wait there lasts what it should (README.md beside this).
+// Over 400 lines: one plugin for both systems, each wait a note of its
+// own, so that one suite a system hears every way a plugin waits.
 //
 // Linux, a note-on of note n (velocity v):
 //   60  clock_gettime(CLOCK_MONOTONIC) at the note-on   sec * 1e9 + nsec
@@ -34,6 +36,19 @@
 //       _ftime64_s read in that order, folded as FNV-1a folds words:
 //       h = 0xcbf29ce484222325, then for each value h = (h ^ value) *
 //       0x100000001b3 (mod 2^64)
+//   67  a loop on the wall clock: WaitForSingleObject on an event never set
+//       for what is left until GetSystemTimeAsFileTime + 20 ms, until
+//       GetSystemTimeAsFileTime reads that deadline
+//   68  std::condition_variable::wait_until(system_clock::now() + 20 ms)
+//       with a predicate that stays false (libstdc++ and winpthreads, linked
+//       in: pthread_cond_timedwait on a deadline of GetSystemTime*AsFileTime,
+//       then ends only once system_clock::now() reads the deadline)
+//   69  a waitable timer set to the absolute due time
+//       GetSystemTimeAsFileTime + 20 ms, waited for with INFINITE
+//   70  std::this_thread::sleep_until(system_clock::now() + 20 ms) as MSVC's
+//       C++ library of Visual Studio 2015..2019 makes it: msvcp140.dll's
+//       _Xtime_get_ticks and _Thrd_sleep (an absolute deadline), looked up
+//       by GetProcAddress, until _Xtime_get_ticks reads the deadline
 //
 // Notes 60..63 (and Windows' 65, 66) sound white noise from a xorshift64*
 // generator, state x = value (0x9e3779b97f4a7c15 when 0); per sample:
@@ -41,8 +56,9 @@
 //   y = 0.25 * (v / 127.0) * ((double) (r >> 11) * 2^-53 * 2.0 - 1.0)
 // Note 64 sounds a constant: min(w, 100) / 100, w the whole milliseconds
 // the clock says the wait took (0.5 for a wait of 50 ms and less than 51).
-// Notes 65..71 (Linux) too: min(u, 100000) / 100000, u the whole
-// microseconds clock_gettime(CLOCK_MONOTONIC) says the 20 ms wait took.
+// Notes 65..71 (Linux) and 67..69 (Windows) too: min(u, 100000) / 100000,
+// u the whole microseconds clock_gettime(CLOCK_MONOTONIC) (Windows:
+// QueryPerformanceCounter) says the 20 ms wait took.
 // The output is the sum of the sounding voices, the same on both channels;
 // a note-off ends its voice at once, CC 120 and 123 end every voice.
 #ifdef _WIN32
@@ -71,14 +87,16 @@
 namespace {
 
 constexpr int first_note = 60;
+constexpr int wait_source = 4;
 #ifdef _WIN32
-constexpr int sources = 7;
+constexpr int sources = 11;
+// The short waits, 67..70.
+constexpr int first_short_wait = 7, last_short_wait = 10;
 #else
 constexpr int sources = 12;
-#endif
-constexpr int wait_source = 4;
-// Linux: the short waits, 65..71.
+// The short waits, 65..71.
 constexpr int first_short_wait = 5, last_short_wait = 11;
+#endif
 
 struct voice {
     bool on = false;
@@ -139,6 +157,76 @@ std::int64_t waited_ms() {
     const std::uint64_t after = performance_count();
     CloseHandle(event);
     return f.QuadPart > 0 ? static_cast<std::int64_t>((after - before) * 1000 / f.QuadPart) : 0;
+}
+
+// The wall clock in FILETIME's units (100 ns since 1601).
+std::int64_t filetime_now() {
+    FILETIME t;
+    GetSystemTimeAsFileTime(&t);
+    return static_cast<std::int64_t>(t.dwHighDateTime) << 32 | t.dwLowDateTime;
+}
+
+// sleep_until on system_clock as MSVC's C++ library (its ABI of 2015..2019)
+// makes it, in msvcp140.dll: false when that has no such functions.
+bool msvcp_sleep_until(std::int64_t wait_ticks) {
+    struct xtime {
+        std::int64_t sec;
+        long nsec;
+    };
+    HMODULE msvcp = LoadLibraryW(L"msvcp140.dll");
+    if (!msvcp) return false;
+    const auto ticks = reinterpret_cast<long long(__cdecl*)()>(
+        reinterpret_cast<void*>(GetProcAddress(msvcp, "_Xtime_get_ticks")));
+    const auto sleep = reinterpret_cast<void(__cdecl*)(const xtime*)>(
+        reinterpret_cast<void*>(GetProcAddress(msvcp, "_Thrd_sleep")));
+    if (!ticks || !sleep) return false;
+    const long long deadline = ticks() + wait_ticks;  // 100 ns since 1970
+    for (long long now = ticks(); now < deadline; now = ticks()) {
+        const xtime until{deadline / 10000000, static_cast<long>(deadline % 10000000 * 100)};
+        sleep(&until);
+    }
+    return true;
+}
+
+// How many whole microseconds QueryPerformanceCounter says a wait of
+// source 7..10 until 20 ms of the wall clock took (0: no msvcp140.dll).
+std::int64_t short_wait_us(int source) {
+    constexpr std::int64_t wait_ticks = 200000;  // 20 ms in 100 ns
+    LARGE_INTEGER f;
+    QueryPerformanceFrequency(&f);
+    const std::uint64_t before = performance_count();
+    switch (source) {
+        case 7: {
+            HANDLE event = CreateEventW(nullptr, TRUE, FALSE, nullptr);
+            const std::int64_t deadline = filetime_now() + wait_ticks;
+            for (std::int64_t now = filetime_now(); event && now < deadline; now = filetime_now())
+                WaitForSingleObject(event, static_cast<DWORD>((deadline - now + 9999) / 10000));
+            if (event) CloseHandle(event);
+            break;
+        }
+        case 8: {
+            std::mutex m;
+            std::condition_variable c;
+            std::unique_lock lock(m);
+            (void) c.wait_until(lock, std::chrono::system_clock::now() + std::chrono::milliseconds(20),
+                                [] { return false; });
+            break;
+        }
+        case 9: {
+            HANDLE timer = CreateWaitableTimerW(nullptr, TRUE, nullptr);
+            if (!timer) break;
+            LARGE_INTEGER due;
+            due.QuadPart = filetime_now() + wait_ticks;
+            if (SetWaitableTimer(timer, &due, 0, nullptr, nullptr, FALSE)) WaitForSingleObject(timer, INFINITE);
+            CloseHandle(timer);
+            break;
+        }
+        case 10:
+            if (!msvcp_sleep_until(wait_ticks)) return 0;
+            break;
+    }
+    const std::uint64_t after = performance_count();
+    return f.QuadPart > 0 ? static_cast<std::int64_t>((after - before) * 1000000 / f.QuadPart) : 0;
 }
 #else
 std::uint64_t monotonic_ns() {
@@ -270,12 +358,10 @@ void note_on(clocks& s, int note, int velocity) {
     if (source == wait_source) {
         std::int64_t ms = waited_ms();
         v.level = static_cast<double>(ms < 0 ? 0 : ms > 100 ? 100 : ms) / 100.0;
-#ifndef _WIN32
     } else if (source >= first_short_wait && source <= last_short_wait) {
         v.constant = true;
         std::int64_t us = short_wait_us(source);
         v.level = static_cast<double>(us < 0 ? 0 : us > 100000 ? 100000 : us) / 100000.0;
-#endif
     } else {
         std::uint64_t value = draw(s, source);
         v.x = value ? value : UINT64_C(0x9e3779b97f4a7c15);

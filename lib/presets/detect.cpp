@@ -8,6 +8,8 @@
 #include <utility>
 
 #include "core/text.hpp"
+#include "presets/juce_xml_preset.hpp"
+#include "presets/vital.hpp"
 
 namespace vr {
 
@@ -24,12 +26,18 @@ bool equals_ignoring_case(std::string_view s, std::string_view lower_word) {
            });
 }
 
-// The magic bytes sniff_preset knows, with the kind each one means.
+// The magic bytes sniff_preset_any knows, with the kind each one means.
 constexpr std::pair<std::string_view, preset_kind> magics[] = {
     {"CcnK", preset_kind::fx},
     {"VST3", preset_kind::vstpreset},
     {std::string_view("XferJson\0", 9), preset_kind::serum2},
+    {"\xF0\x43", preset_kind::dx7_sysex},
+    {vital_magic, preset_kind::vital},
 };
+
+bool loaded_by_render_one(preset_kind kind) {
+    return kind == preset_kind::fx || kind == preset_kind::vstpreset || kind == preset_kind::serum2;
+}
 
 // Text, allowing the head to end inside a multi-byte character.
 bool looks_like_text(std::string_view s) {
@@ -46,15 +54,23 @@ bool looks_like_text(std::string_view s) {
 }  // namespace
 
 preset_kind sniff_preset(std::span<const std::uint8_t> head) {
+    preset_kind kind = sniff_preset_any(head);
+    return loaded_by_render_one(kind) ? kind : preset_kind::none;
+}
+
+preset_kind sniff_preset_any(std::span<const std::uint8_t> head) {
     std::string_view s(reinterpret_cast<const char*>(head.data()), head.size());
     for (const auto& [magic, kind] : magics)
         if (starts(s, magic)) return kind;
+    if (sniff_juce_xml(s)) return preset_kind::juce_xml;
     return preset_kind::none;
 }
 
 bool sniff_settled(std::span<const std::uint8_t> head) {
     std::string_view s(reinterpret_cast<const char*>(head.data()), head.size());
-    // Unsettled only while the head is a proper prefix of some magic.
+    // Unsettled while the head is a proper prefix of some magic, or XML
+    // whose root's first child may lie in the bytes to come.
+    if (head.size() < sniff_size && juce_xml_unsettled(s) && !sniff_juce_xml(s)) return false;
     return std::none_of(std::begin(magics), std::end(magics), [&](const auto& m) {
         return s.size() < m.first.size() && starts(m.first, s);
     });
@@ -69,6 +85,9 @@ preset_kind claimed_by_name(std::string_view path) {
     if (equals_ignoring_case(ext, "fxp") || equals_ignoring_case(ext, "fxb")) return preset_kind::fx;
     if (equals_ignoring_case(ext, "vstpreset")) return preset_kind::vstpreset;
     if (equals_ignoring_case(ext, "serumpreset")) return preset_kind::serum2;
+    if (equals_ignoring_case(ext, "syx")) return preset_kind::dx7_sysex;
+    if (equals_ignoring_case(ext, "vital")) return preset_kind::vital;
+    if (equals_ignoring_case(ext, "noisemakerpreset")) return preset_kind::juce_xml;
     return preset_kind::none;
 }
 
@@ -77,6 +96,9 @@ const char* preset_kind_text(preset_kind kind) {
         case preset_kind::fx: return "an fxp/fxb preset";
         case preset_kind::vstpreset: return "a VST3 preset";
         case preset_kind::serum2: return "a Serum 2 preset";
+        case preset_kind::dx7_sysex: return "a DX7 SysEx dump";
+        case preset_kind::vital: return "a Vital preset";
+        case preset_kind::juce_xml: return "a JUCE XML preset";
         case preset_kind::none: break;
     }
     return "not a preset";
@@ -98,6 +120,12 @@ std::string describe_content(std::span<const std::uint8_t> head) {
     if (starts(s, "ID3")) return "an MP3 audio file";
     if (starts(s, "MThd")) return "a Standard MIDI File";
     if (starts(s, "VC2!")) return "a JUCE plugin state blob ('VC2!')";
+    if (starts(s, "\xF0") && s.size() >= 2) {
+        char buf[80];
+        std::snprintf(buf, sizeof buf, "MIDI System Exclusive data of manufacturer 0x%02x (byte 1)",
+                      static_cast<unsigned char>(s[1]));
+        return buf;
+    }
     if (starts(s, "\x1F\x8B")) return "gzip-compressed data";
     if (starts(s, "\x28\xB5\x2F\xFD")) return "a zstd frame";
     if (starts(s, "\x89PNG")) return "a PNG image";

@@ -14,8 +14,11 @@
 #include "core/handles.hpp"
 #include "core/text.hpp"
 #include "presets/detect.hpp"
+#include "presets/dx7_sysex.hpp"
 #include "presets/fxp.hpp"
+#include "presets/juce_xml_preset.hpp"
 #include "presets/serum.hpp"
+#include "presets/vital.hpp"
 #include "presets/vstpreset.hpp"
 
 namespace vr {
@@ -92,6 +95,44 @@ preset_summary summarize_serum(std::span<const std::uint8_t> bytes, const std::s
     return s;
 }
 
+// A cartridge (or several voices) is a bank of voices; a file of one voice
+// is a preset named by its voice.
+preset_summary summarize_dx7(std::span<const std::uint8_t> bytes, const std::string& path) {
+    dx7_file f = parse_dx7_sysex(bytes);
+    preset_summary s;
+    s.format = "dx7-sysex";
+    s.plugin_id = "DX7";
+    if (f.voice_names.size() == 1) {
+        s.name = f.voice_names[0].empty() ? file_stem(path) : f.voice_names[0];
+        return s;
+    }
+    s.name = file_stem(path);
+    s.program_count = static_cast<std::int32_t>(f.voice_names.size());
+    s.program_names = std::move(f.voice_names);
+    return s;
+}
+
+preset_summary summarize_vital(std::span<const std::uint8_t> bytes, const std::string& path) {
+    vital_preset v = read_vital_preset(bytes);
+    preset_summary s;
+    s.format = "vital";
+    s.plugin_id = "Vital";
+    s.name = v.name.empty() ? file_stem(path) : v.name;
+    if (!v.author.empty()) s.author = v.author;
+    if (!v.style.empty()) s.style = v.style;
+    s.synth_version = v.synth_version;
+    return s;
+}
+
+preset_summary summarize_juce_xml(std::span<const std::uint8_t> bytes, const std::string& path) {
+    juce_xml_preset x = read_juce_xml_preset(bytes);
+    preset_summary s;
+    s.format = "juce-xml";
+    s.plugin_id = x.root;
+    s.name = x.name.empty() ? file_stem(path) : x.name;
+    return s;
+}
+
 }  // namespace
 
 preset_head read_preset_head(int fd, bool whole_head) {
@@ -113,7 +154,7 @@ preset_head read_preset_head(int fd, bool whole_head) {
         if (!whole_head && sniff_settled({bytes.data(), got})) break;
     }
     bytes.resize(got);
-    head.kind = sniff_preset(bytes);
+    head.kind = sniff_preset_any(bytes);
     return head;
 }
 
@@ -140,13 +181,16 @@ std::vector<std::uint8_t> read_preset_file(const std::string& path) {
 }
 
 preset_summary summarize_preset(std::span<const std::uint8_t> bytes, const std::string& path) {
-    switch (sniff_preset(bytes)) {
+    switch (sniff_preset_any(bytes.first(std::min(bytes.size(), sniff_size)))) {
         case preset_kind::fx: return summarize_fx(bytes, path);
         case preset_kind::vstpreset: {
             vst3_preset p = parse_vstpreset(bytes);
             return {"vstpreset", p.class_id, file_stem(path), std::nullopt, {}};
         }
         case preset_kind::serum2: return summarize_serum(bytes, path);
+        case preset_kind::dx7_sysex: return summarize_dx7(bytes, path);
+        case preset_kind::vital: return summarize_vital(bytes, path);
+        case preset_kind::juce_xml: return summarize_juce_xml(bytes, path);
         case preset_kind::none: break;
     }
     throw not_a_preset(describe_content(bytes.first(std::min(bytes.size(), sniff_size))));
@@ -163,6 +207,9 @@ void set_preset_fields(json& record, const preset_summary& s) {
     record["preset_plugin_id"] = s.plugin_id;
     record["preset_name"] = s.name;
     if (s.program_count) record["program_count"] = *s.program_count;
+    if (s.author) record["preset_author"] = *s.author;
+    if (s.style) record["preset_style"] = *s.style;
+    if (s.synth_version) record["preset_synth_version"] = *s.synth_version;
 }
 
 void write_preset_records(json record, const preset_summary& s, bool expand_banks, record_writer& out) {

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "core/error.hpp"
+#include "presets/utf8_char.hpp"
 
 namespace vr {
 
@@ -181,40 +182,11 @@ private:
         }
         return u;
     }
-    static void append_utf8(std::string& out, std::uint32_t cp) {
-        if (cp < 0x80) {
-            out += static_cast<char>(cp);
-        } else if (cp < 0x800) {
-            out += static_cast<char>(0xC0 | (cp >> 6));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        } else if (cp < 0x10000) {
-            out += static_cast<char>(0xE0 | (cp >> 12));
-            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        } else {
-            out += static_cast<char>(0xF0 | (cp >> 18));
-            out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        }
-    }
-
     // One UTF-8 character from byte i_ (at least 0x80); its length.
     std::size_t utf8_char() const {
-        auto b = [&](std::size_t k) { return i_ + k < s_.size() ? static_cast<unsigned char>(s_[i_ + k]) : 0u; };
-        unsigned c = b(0);
-        std::size_t n;
-        std::uint32_t cp;
-        if (c >= 0xC2 && c <= 0xDF) n = 2, cp = c & 0x1F;
-        else if (c >= 0xE0 && c <= 0xEF) n = 3, cp = c & 0x0F;
-        else if (c >= 0xF0 && c <= 0xF4) n = 4, cp = c & 0x07;
-        else fail("not UTF-8");
-        for (std::size_t k = 1; k < n; ++k) {
-            if ((b(k) & 0xC0) != 0x80) fail("not UTF-8");
-            cp = (cp << 6) | (b(k) & 0x3F);
-        }
-        if ((n == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-            fail("not UTF-8");
+        std::uint32_t cp = 0;
+        std::size_t n = utf8_char_at(s_, i_, cp);
+        if (n == 0) fail("not UTF-8");
         return n;
     }
 

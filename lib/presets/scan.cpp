@@ -95,18 +95,23 @@ preset_summary summarize_serum(std::span<const std::uint8_t> bytes, const std::s
     return s;
 }
 
+// A summary of `format` for `plugin_id`, named `name`, or after its file
+// when that is empty.
+preset_summary summary(const char* format, std::string plugin_id, const std::string& name, const std::string& path) {
+    preset_summary s;
+    s.format = format;
+    s.plugin_id = std::move(plugin_id);
+    s.name = name.empty() ? file_stem(path) : name;
+    return s;
+}
+
 // A cartridge (or several voices) is a bank of voices; a file of one voice
 // is a preset named by its voice.
 preset_summary summarize_dx7(std::span<const std::uint8_t> bytes, const std::string& path) {
     dx7_file f = parse_dx7_sysex(bytes);
-    preset_summary s;
-    s.format = "dx7-sysex";
-    s.plugin_id = "DX7";
-    if (f.voice_names.size() == 1) {
-        s.name = f.voice_names[0].empty() ? file_stem(path) : f.voice_names[0];
-        return s;
-    }
-    s.name = file_stem(path);
+    bool one = f.voice_names.size() == 1;
+    preset_summary s = summary("dx7-sysex", "DX7", one ? f.voice_names[0] : "", path);
+    if (one) return s;
     s.program_count = static_cast<std::int32_t>(f.voice_names.size());
     s.program_names = std::move(f.voice_names);
     return s;
@@ -114,10 +119,7 @@ preset_summary summarize_dx7(std::span<const std::uint8_t> bytes, const std::str
 
 preset_summary summarize_vital(std::span<const std::uint8_t> bytes, const std::string& path) {
     vital_preset v = read_vital_preset(bytes);
-    preset_summary s;
-    s.format = "vital";
-    s.plugin_id = "Vital";
-    s.name = v.name.empty() ? file_stem(path) : v.name;
+    preset_summary s = summary("vital", "Vital", v.name, path);
     if (!v.author.empty()) s.author = v.author;
     if (!v.style.empty()) s.style = v.style;
     s.synth_version = v.synth_version;
@@ -126,11 +128,7 @@ preset_summary summarize_vital(std::span<const std::uint8_t> bytes, const std::s
 
 preset_summary summarize_juce_xml(std::span<const std::uint8_t> bytes, const std::string& path) {
     juce_xml_preset x = read_juce_xml_preset(bytes);
-    preset_summary s;
-    s.format = "juce-xml";
-    s.plugin_id = x.root;
-    s.name = x.name.empty() ? file_stem(path) : x.name;
-    return s;
+    return summary("juce-xml", x.root, x.name, path);
 }
 
 }  // namespace

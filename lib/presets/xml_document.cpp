@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "core/error.hpp"
+#include "presets/utf8_char.hpp"
 
 namespace vr {
 
@@ -73,15 +74,10 @@ private:
                 ++k;
                 continue;
             }
-            std::size_t n = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
-            if (n == 0 || k + n > s_.size()) fail_at(k, "not UTF-8");
-            std::uint32_t cp = c & (n == 2 ? 0x1F : n == 3 ? 0x0F : 0x07);
-            for (std::size_t j = 1; j < n; ++j) {
-                auto d = static_cast<unsigned char>(s_[k + j]);
-                if ((d & 0xC0) != 0x80) fail_at(k, "not UTF-8");
-                cp = (cp << 6) | (d & 0x3F);
-            }
-            if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || !xml_char(cp)) fail_at(k, "not UTF-8 XML text");
+            std::uint32_t cp = 0;
+            std::size_t n = utf8_char_at(s_, k, cp);
+            if (n == 0) fail_at(k, "not UTF-8");
+            if (!xml_char(cp)) fail_at(k, "not UTF-8 XML text");
             k += n;
         }
     }
@@ -126,24 +122,6 @@ private:
         else if (n == "apos") out += '\'';
         else fail_at(from, "the undeclared entity &" + n + ";");
     }
-    static void append_utf8(std::string& out, std::uint32_t cp) {
-        if (cp < 0x80) {
-            out += static_cast<char>(cp);
-        } else if (cp < 0x800) {
-            out += static_cast<char>(0xC0 | (cp >> 6));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        } else if (cp < 0x10000) {
-            out += static_cast<char>(0xE0 | (cp >> 12));
-            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        } else {
-            out += static_cast<char>(0xF0 | (cp >> 18));
-            out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        }
-    }
-
     std::string quoted() {
         if (!at('"') && !at('\'')) fail("expected a quoted value");
         char q = s_[i_++];

@@ -16,8 +16,6 @@ namespace {
 
 using namespace preset_tests;
 
-byte_vector bytes_of(const std::string& s) { return byte_vector(s.begin(), s.end()); }
-
 std::string xml_error(const std::string& s) {
     return error_message<vr::format_error>([&] { vr::read_xml_document(s); });
 }

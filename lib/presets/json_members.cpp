@@ -190,11 +190,29 @@ private:
         return n;
     }
 
+    // Moves past whole 8-byte words of a string that hold no quote, no
+    // backslash, no control character and no byte of 0x80 or more: Vital's
+    // wavetables are strings of a hundred kilobytes, nearly all of a preset.
+    void skip_plain_words() {
+        constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+        while (s_.size() - i_ >= 8) {
+            std::uint64_t w;
+            std::memcpy(&w, s_.data() + i_, 8);
+            std::uint64_t quote = w ^ (ones * '"'), backslash = w ^ (ones * '\\');
+            // A zero byte in quote or backslash, a byte below 0x20, a high bit.
+            std::uint64_t special = ((quote - ones) & ~quote) | ((backslash - ones) & ~backslash) |
+                                    ((w - ones * 0x20) & ~w) | w;
+            if (special & highs) return;
+            i_ += 8;
+        }
+    }
+
     // A string at i_ (its opening quote); decoded into `keep` when given.
     void string(std::string* keep) {
         ++i_;
         for (;;) {
             std::size_t run = i_;
+            skip_plain_words();
             while (i_ < s_.size()) {
                 auto c = static_cast<unsigned char>(s_[i_]);
                 if (c < 0x20 || c == '"' || c == '\\' || c >= 0x80) break;

@@ -97,4 +97,25 @@ TEST(JsonMembers, ReadsStrictly) {
     EXPECT_EQ(vr::claimed_by_name("x.Vital"), vr::preset_kind::vital);
 }
 
+// Strings are skipped eight bytes at a time: a quote, a backslash, a control
+// character or a UTF-8 byte at any place of a word is still seen.
+TEST(JsonMembers, StringsSeenAtEveryPlaceOfAWord) {
+    for (std::size_t len = 0; len < 24; ++len)
+        for (std::size_t at = 0; at < len; ++at) {
+            SCOPED_TRACE(std::to_string(len) + " " + std::to_string(at));
+            std::string plain(len, 'x');
+            auto with = [&](const std::string& what) {
+                std::string t = plain;
+                t.replace(at, 1, what);
+                return "{\"k\":\"" + t + "\"}";
+            };
+            EXPECT_EQ(vr::read_json_members(with("x"))[0].text, plain);
+            EXPECT_EQ(vr::read_json_members(with("\\n"))[0].text, plain.substr(0, at) + "\n" + plain.substr(at + 1));
+            EXPECT_EQ(vr::read_json_members(with("\xC3\xA9"))[0].text, plain.substr(0, at) + "\xC3\xA9" + plain.substr(at + 1));
+            EXPECT_EQ(json_error(with("\x1F")), "byte " + std::to_string(6 + at) + ": a control character inside a string");
+            EXPECT_EQ(json_error(with("\xFF")), "byte " + std::to_string(6 + at) + ": not UTF-8");
+            EXPECT_EQ(json_error(with("\"")), "byte " + std::to_string(7 + at) + ": expected ',' or '}'");
+        }
+}
+
 }  // namespace

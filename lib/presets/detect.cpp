@@ -8,7 +8,6 @@
 #include <utility>
 
 #include "core/text.hpp"
-#include "presets/juce_xml_preset.hpp"
 #include "presets/vital.hpp"
 
 namespace vr {
@@ -51,7 +50,76 @@ bool looks_like_text(std::string_view s) {
     });
 }
 
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// Skips white space, comments and processing instructions (the XML
+// declaration among them) from `i`; npos when the head ends inside one.
+std::size_t skip_misc(std::string_view s, std::size_t i) {
+    for (;;) {
+        while (i < s.size() && is_space(s[i])) ++i;
+        if (s.substr(i, 4) == "<!--") {
+            auto end = s.find("-->", i + 4);
+            if (end == std::string_view::npos) return std::string_view::npos;
+            i = end + 3;
+        } else if (s.substr(i, 2) == "<?") {
+            auto end = s.find("?>", i + 2);
+            if (end == std::string_view::npos) return std::string_view::npos;
+            i = end + 2;
+        } else {
+            return i;
+        }
+    }
+}
+
+bool name_char(char c) {
+    auto u = static_cast<unsigned char>(c);
+    return (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || u == '_' ||
+           u == ':' || u == '-' || u == '.' || u >= 0x80;
+}
+
+// The element name at s[i] (after its '<'), whole: followed by white space,
+// '>' or '/'. Empty when it is not there whole.
+std::string_view name_at(std::string_view s, std::size_t i) {
+    std::size_t from = i;
+    while (i < s.size() && name_char(s[i])) ++i;
+    if (i == from || i >= s.size() || !(is_space(s[i]) || s[i] == '>' || s[i] == '/')) return {};
+    return s.substr(from, i - from);
+}
+
 }  // namespace
+
+bool sniff_juce_xml(std::string_view s) {
+    std::size_t i = s.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
+    i = skip_misc(s, i);
+    if (i == std::string_view::npos || i >= s.size() || s[i] != '<') return false;
+    if (name_at(s, i + 1).empty()) return false;
+    // The root's start tag: '>' outside quoted values ends it.
+    char quote = 0;
+    for (++i; i < s.size(); ++i) {
+        char c = s[i];
+        if (quote) {
+            if (c == quote) quote = 0;
+        } else if (c == '"' || c == '\'') {
+            quote = c;
+        } else if (c == '>') {
+            break;
+        }
+    }
+    if (i >= s.size() || s[i - 1] == '/') return false;  // cut short, or a root with no children
+    i = skip_misc(s, i + 1);
+    if (i == std::string_view::npos || i >= s.size() || s[i] != '<') return false;
+    std::string_view child = name_at(s, i + 1);
+    return child == "programs" || child == "PARAM";
+}
+
+bool juce_xml_unsettled(std::string_view s) {
+    constexpr std::string_view bom = "\xEF\xBB\xBF";
+    std::size_t i = 0;
+    while (i < s.size() && i < bom.size() && s[i] == bom[i]) ++i;
+    if (i > 0 && i < bom.size()) return i == s.size();  // a byte order mark cut short, or not one
+    while (i < s.size() && is_space(s[i])) ++i;
+    return i == s.size() || s[i] == '<';
+}
 
 preset_kind sniff_preset(std::span<const std::uint8_t> head) {
     preset_kind kind = sniff_preset_any(head);

@@ -41,6 +41,15 @@ preset_kind sniff_preset(std::span<const std::uint8_t> head);
 // (which must lie in the head).
 preset_kind sniff_preset_any(std::span<const std::uint8_t> head);
 
+// True when the head (a file's first bytes) is the start of a JUCE XML
+// preset (presets/juce_xml_preset.hpp): XML whose root's start tag, and its
+// first child's name, <programs> or <PARAM>, lie in it.
+bool sniff_juce_xml(std::string_view head);
+
+// True while `head` (shorter than a sniff's) could still become one: it is
+// white space, a byte order mark or markup so far.
+bool juce_xml_unsettled(std::string_view head);
+
 // True when no more bytes after `head` could change what sniff_preset_any
 // says: the head is not a proper prefix of any magic, nor XML cut short
 // before its root's first child. Lets a reader stop early.

@@ -7,7 +7,8 @@
 //   - <PARAM id=... value=.../> elements (AudioProcessorValueTreeState's
 //     copyState().createXml(), what most JUCE plugins save),
 // so that a folder's other XML (property lists, configurations, SVG, a DAW
-// session) never becomes a record.
+// session) never becomes a record. sniff_juce_xml (presets/detect.hpp)
+// tells them from a file's first bytes.
 #pragma once
 #include <cstdint>
 #include <span>
@@ -15,14 +16,6 @@
 #include <string_view>
 
 namespace vr {
-
-// True when the head (a file's first bytes) is the start of such a document:
-// the root's start tag, and its first child's name, lie in it.
-bool sniff_juce_xml(std::string_view head);
-
-// True while `head` (shorter than a sniff's) could still become one: it is
-// white space, a byte order mark or markup so far.
-bool juce_xml_unsettled(std::string_view head);
 
 struct juce_xml_preset {
     std::string root;  // the root element's name: the plugin's id ("tal")

@@ -554,6 +554,8 @@ def main():
     rows, notes = build_rows(runs, meta)
     if meta.get("only") == "oneoff":  # BENCH_ONLY=oneoff: issue 33's rows alone
         rows = [r for r in rows if r["id"].split(".")[0] in ("oneoff", "batch1", "firstsight", "make", "warm")]
+    if meta.get("only") == "preset-scan":  # BENCH_ONLY=preset-scan: its rows alone
+        rows = [r for r in rows if r["id"].startswith("preset_scan")]
     if meta.get("only") == "dataset":  # BENCH_ONLY=dataset: issue 32's rows alone
         rows = [r for r in rows if r["id"] in ("param_sample", "dataset_pack", "dataset_rate", "dataset_set_params")]
     now = datetime.datetime.now(datetime.timezone.utc)

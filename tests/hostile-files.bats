@@ -48,6 +48,32 @@ assert_each_file_named() {
     assert_output ""
 }
 
+@test "preset-scan: a real cartridge, Vital preset and JUCE XML preset cut and flipped at 60 seeded offsets each" {
+    local d="$T/s" files records
+    files=$(mutants_of_each "$d" s 100 "$FIXTURES/dx7/files/XtalPad.syx" "$FIXTURES/vital/files/SalmoBass.vital" \
+        "$FIXTURES/juce-xml/files/square-lead.noisemakerpreset")
+    [ "$files" -gt 180 ] || fail "only $files mutants"
+    hrun preset-scan "$d"
+    assert_equal "$status" 1
+    assert_each_file_named "$d"
+    assert_equal "${#lines[@]}" "$files"
+    records="$output"
+    # Every byte of a cartridge is under its framing or its checksum: no
+    # mutant of it is a preset.
+    run jq -r 'select(.relative_path | startswith("s1-")) | .status' <<<"$records"
+    assert_equal "$(sort -u <<<"$output")" error
+    # A Vital preset cut anywhere is broken (a flipped digit may not be).
+    run jq -r 'select(.relative_path | test("^s2-cut-")) | .status' <<<"$records"
+    assert_equal "$(sort -u <<<"$output")" error
+    # Each error names the byte, or says what the file is instead.
+    run jq -r 'select(.status == "error") | .error.message
+        | select(test("byte [0-9]+|, not a (DX7 SysEx dump|Vital preset|JUCE XML preset)$") | not)' <<<"$records"
+    assert_output ""
+    run jq -r 'select(.status != "error") | select(.preset_format | IN("dx7-sysex", "vital", "juce-xml") | not)
+        | .relative_path' <<<"$records"
+    assert_output ""
+}
+
 @test "midi-duration: five real MIDI files cut and flipped at 60 seeded offsets each, file mode and record mode" {
     local d="$T/m" files
     files=$(mutants_of_each "$d" m 100 "$SCALE" "$MIDI/Tonejs-Midi/bach__bach_format0.mid" \

@@ -1,5 +1,9 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-3.0-or-later
+# preset-scan on real presets of every format it reads (.fxp .fxb
+# .vstpreset .SerumPreset .vital .syx, JUCE XML) and on broken ones, folders,
+# loops and FIFOs, in file mode and records mode.
+# Over 400 lines: every format preset-scan reads, each with its refusals.
 load helper
 
 # What the INDEX.tsv files say preset-scan must find under tests/fixtures:
@@ -19,6 +23,40 @@ expected_from_index() {
     awk -F'\t' -v root="$root/serum2" 'NR > 1 && $4 == "SerumPreset" {
         printf "%s\t%s\t%s\t%s\t%s\n", root "/" $1, "serum2", "Serum2", $6, ""
     }' "$root/serum2/INDEX.tsv"
+    awk -F'\t' -v root="$root/vital/files" 'NR > 1 {
+        stem = $1; sub(/\.vital$/, "", stem)
+        printf "%s\t%s\t%s\t%s\t%s\n", root "/" $1, "vital", "Vital", $8 == "None" ? stem : $8, ""
+    }' "$root/vital/INDEX.tsv"
+    awk -F'\t' -v root="$root/dx7/files" 'NR > 1 {
+        stem = $1; sub(/\.syx$/, "", stem)
+        printf "%s\t%s\t%s\t%s\t%s\n", root "/" $1, "dx7-sysex", "DX7", stem, 32
+    }' "$root/dx7/INDEX.tsv"
+    awk -F'\t' -v root="$root/juce-xml/files" 'NR > 1 {
+        printf "%s\t%s\t%s\t%s\t%s\n", root "/" $1, "juce-xml", $4, $5, ""
+    }' "$root/juce-xml/INDEX.tsv"
+}
+
+# Writes the DX7 SysEx file $1 holding the dumps $2...: "bulk:NAME,NAME..."
+# (a 32-voice cartridge, its first voices so named, the rest INIT VOICE) or
+# "voice:NAME" (a single voice). The format is public (DESIGN.md): header
+# F0 43 00 ff bb bb, the data, its checksum, F7.
+write_syx() {
+    python3 - "$@" <<'PY'
+import sys
+def dump(fmt, count, data):
+    return bytes([0xF0, 0x43, 0x00, fmt, count >> 7, count & 0x7F]) + data + bytes([-sum(data) & 0x7F, 0xF7])
+out = b""
+for spec in sys.argv[2:]:
+    kind, _, names = spec.partition(":")
+    if kind == "bulk":
+        names = names.split(",")
+        data = b"".join(bytes((v * 5 + i) & 0x7F for i in range(118)) +
+                        (names[v] if v < len(names) else "INIT VOICE").ljust(10)[:10].encode() for v in range(32))
+        out += dump(9, 4096, data)
+    else:
+        out += dump(0, 155, bytes(i & 0x3F for i in range(145)) + names.ljust(10)[:10].encode())
+open(sys.argv[1], "wb").write(out)
+PY
 }
 
 # The same five fields from records on stdin, as tab-separated lines.
@@ -55,13 +93,110 @@ make_presets() {
     expected=$(expected_from_index | LC_ALL=C sort)
     got=$(fields_of_records <<<"$output" | LC_ALL=C sort)
     assert_equal "$got" "$expected"
-    assert_equal "$(fields_of_records <<<"$output" | wc -l)" 40
+    assert_equal "$(fields_of_records <<<"$output" | wc -l)" 49
     # Byte-wise order of paths, as written.
     paths=$(jq -r .preset_path <<<"$output")
     assert_equal "$paths" "$(LC_ALL=C sort <<<"$paths")"
     # scan_root and relative_path put back together give the path.
     run jq -r 'select(.scan_root + "/" + .relative_path != .preset_path) | .preset_path' <<<"$output"
     assert_output ""
+}
+
+@test "preset-scan reads Vital presets whole: name, author, style and the Vital that saved them" {
+    run preset-scan "$FIXTURES/vital/files"
+    assert_success
+    assert_equal "$(jq -c '[.relative_path, .preset_format, .preset_plugin_id, .preset_name, .preset_author, .preset_style, .preset_synth_version]' <<<"$output")" \
+'["JX300P.vital","vital","Vital","JX300P","Instatetragrammaton","Keys","1.0.7"]
+["NarcoticLead.vital","vital","Vital","NarcoticLead","Instatetragrammaton","Lead","1.5.3"]
+["Panflute.vital","vital","Vital","Panflute","Instatetragrammaton","Lead","1.0.8"]
+["SalmoBass.vital","vital","Vital","SalmoBass","Instatetragrammaton","Bass","1.0.7"]
+["TechnoReese.vital","vital","Vital","TechnoReese","Instatetragrammaton","Bass","1.0.0"]'
+    # synth_version lies after the settings: a preset cut before it is
+    # broken, whatever its first 512 bytes say.
+    d="$BATS_TEST_TMPDIR/v"
+    mkdir -p "$d"
+    head -c 170000 "$FIXTURES/vital/files/SalmoBass.vital" >"$d/cut.vital"
+    printf '{"author":"me","settings":{}}' >"$d/no-version.vital"
+    printf '{"author":"me","notes":[1,2]}' >"$d/notes.json"   # JSON that is no preset, not so named: ignored
+    run preset-scan "$d"
+    assert_failure 1
+    assert_ndjson
+    assert_equal "$(jq -r .error.message <<<"$output" | sed "s|$d/||")" "$(printf '%s\n' \
+        "cut.vital: byte 170000: the end of the text inside a string" \
+        "no-version.vital: a JSON object without Vital's \"synth_version\", not a Vital preset")"
+}
+
+@test "preset-scan reads DX7 cartridges: 32 voices named, --expand-banks one record a voice" {
+    cart="$FIXTURES/dx7/files/XtalPad.syx"
+    run preset-scan "$cart"
+    assert_success
+    assert_equal "$(jq -c '[.preset_format, .preset_plugin_id, .preset_name, .program_count]' <<<"$output")" '["dx7-sysex","DX7","XtalPad",32]'
+    run preset-scan --expand-banks "$cart"
+    assert_success
+    assert_equal "${#lines[@]}" 32
+    assert_equal "$(jq -c '[.program_index, .preset_name]' <<<"${lines[0]}")" '[0,"XtalPad"]'
+    assert_equal "$(jq -c '[.program_index, .preset_name]' <<<"${lines[31]}")" '[31,"INIT VOICE"]'
+    # Cartridges of our own: two dumps in one file, a single voice.
+    d="$BATS_TEST_TMPDIR/c"
+    mkdir -p "$d"
+    write_syx "$d/two.syx" "bulk:BRASS   1,STRINGS" "voice:SOLO"
+    write_syx "$d/solo.dat" "voice:FLUTE 2"   # found by its bytes, whatever its name
+    run preset-scan "$d"
+    assert_success
+    assert_equal "$(jq -c '[.relative_path, .preset_name, .program_count]' <<<"$output")" \
+'["solo.dat","FLUTE 2",null]
+["two.syx","two",33]'
+    run preset-scan --expand-banks "$d/two.syx"
+    assert_equal "$(jq -r '"\(.program_index) \(.preset_name)"' <<<"$output" | sed -n '1p;2p;3p;33p' | paste -sd,)" \
+        "0 BRASS   1,1 STRINGS,2 INIT VOICE,32 SOLO"
+    # Records mode: program_index names the voice.
+    sh_run "echo '{\"preset_path\":\"$d/two.syx\",\"program_index\":1}' | preset-scan | jq -r .preset_name"
+    assert_output "STRINGS"
+}
+
+@test "preset-scan refuses broken cartridges and other SysEx, naming the byte" {
+    d="$BATS_TEST_TMPDIR/b"
+    mkdir -p "$d"
+    cart="$FIXTURES/dx7/files/XtalPad.syx"
+    cp "$cart" "$d/sum.syx"
+    chmod u+w "$d/sum.syx"
+    printf '\x00' | dd of="$d/sum.syx" bs=1 seek=4102 conv=notrunc status=none
+    head -c 4000 "$cart" >"$d/cut.syx"
+    { cat "$cart"; head -c 100 "$cart"; } >"$d/second-cut.syx"
+    printf '\xf0\x41\x10\x42\x12\x40\x00\x7f\x00\x41\xf7' >"$d/roland.syx"
+    printf '\xf0\x43\x10\x01\x10\x20\xf7' >"$d/parameter.syx"
+    printf '\xf0\x41\x10\x42\xf7' >"$d/roland-unnamed.bin"   # not named .syx: not looked at
+    run preset-scan "$d"
+    assert_failure 1
+    assert_ndjson
+    assert_equal "$(jq -r .error.message <<<"$output" | sed "s|$d/||")" "$(printf '%s\n' \
+        "cut.syx: truncated at byte 4000: a 32-voice dump starting at byte 0 needs 4104 bytes, the file has 4000" \
+        "parameter.syx: a Yamaha parameter or request message, sub-status 0x01 (byte 2), not a DX7 SysEx dump" \
+        "roland.syx: MIDI System Exclusive data of manufacturer 0x41 (byte 1), not a DX7 SysEx dump" \
+        "second-cut.syx: truncated at byte 4204: a 32-voice dump starting at byte 4104 needs 4104 bytes, the file has 100" \
+        "sum.syx: byte 4102: checksum 0x00, but the data's is 0x5a")"
+}
+
+@test "preset-scan finds JUCE XML presets and no other XML" {
+    d="$BATS_TEST_TMPDIR/x"
+    mkdir -p "$d"
+    cp "$FIXTURES"/juce-xml/files/* "$d/"
+    printf '%s\n' '<?xml version="1.0" encoding="UTF-8"?>' '<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">' \
+        '<plist version="1.0"><dict><key>CFBundleName</key><string>x</string></dict></plist>' >"$d/Info.plist"
+    printf '%s\n' '<svg xmlns="http://www.w3.org/2000/svg"><path d="M0 0"/></svg>' >"$d/knob.svg"
+    printf '%s\n' '<?xml version="1.0"?>' '<settings><programs_folder>/x</programs_folder></settings>' >"$d/config.xml"
+    printf '%s\n' '<html><body><p>manual</p></body></html>' >"$d/manual.html"
+    printf '%s\n' '<tal curprogram="0"><programs><program programname="x"/></programs>' >"$d/unclosed.xml"
+    printf '%s\n' 'not xml at all' >"$d/bad.noisemakerpreset"
+    run preset-scan "$d"
+    assert_failure 1
+    assert_ndjson
+    assert_equal "$(jq -r '[.relative_path, .preset_format, .preset_plugin_id, .preset_name] | @tsv' <<<"$(grep -v '"status":"error"' <<<"$output")")" \
+        "$(printf '%s\t%s\t%s\t%s\n' apvts-state.xml juce-xml Parameters apvts-state \
+            square-lead.noisemakerpreset juce-xml tal "vr square lead" two-programs.xml juce-xml tal "vr second & last")"
+    assert_equal "$(jq -r 'select(.status == "error") | .error.message' <<<"$output" | sed "s|$d/||")" "$(printf '%s\n' \
+        "bad.noisemakerpreset: a text file, not a JUCE XML preset" \
+        "unclosed.xml: byte 0: <tal> without its end tag")"
 }
 
 @test "preset-scan refuses the Apple property list named .vstpreset, saying what it is" {

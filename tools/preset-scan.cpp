@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// preset-scan: finds .fxp .fxb .vstpreset .SerumPreset files and writes a
-// record per preset; with no operands, adds the preset fields to records.
+// preset-scan: finds .fxp .fxb .vstpreset .SerumPreset .vital .syx and JUCE
+// XML presets and writes a record per preset; with no operands, adds the
+// preset fields to records.
 #include "core/records.hpp"
 #include "core/tool.hpp"
 #include "presets/scan.hpp"
@@ -10,9 +11,9 @@ namespace {
 
 int run(int argc, char** argv) {
     vr::cli cli("[FILE|FOLDER...] | < records",
-                "Find VST2, VST3 and Serum 2 presets and write one record per preset.");
-    cli.add()("by-extension", "trust file names: read only files named .fxp .fxb .vstpreset .SerumPreset")(
-        "expand-banks", "one record per program of a bank, with program_index");
+                "Find VST2, VST3, Serum 2, Vital, DX7 SysEx and JUCE XML presets and write one record per preset.");
+    cli.add()("by-extension", "trust file names: read only files named .fxp .fxb .vstpreset .SerumPreset .vital .syx .noisemakerpreset")(
+        "expand-banks", "one record per program of a bank (a voice of a DX7 cartridge), with program_index");
     if (!cli.parse(argc, argv)) return 0;
 
     vr::scan_options options;

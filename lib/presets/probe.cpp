@@ -165,7 +165,7 @@ bool settled_by_batch(const head_batch::result& b, bool whole_head, probe_result
     auto head = b.bytes.first(std::min(b.bytes.size(), sniff_size));
     bool whole_head_read = b.at_end || head.size() == sniff_size;
     if (!whole_head_read && (whole_head || !sniff_settled(head))) return false;
-    r.head.kind = sniff_preset(head);
+    r.head.kind = sniff_preset_any(head);
     if (r.head.kind != preset_kind::none) {
         // A preset must be whole; read_preset_rest's checks hold for any
         // file this short that the folder listed as regular.

@@ -14,8 +14,11 @@
 #include "core/handles.hpp"
 #include "core/text.hpp"
 #include "presets/detect.hpp"
+#include "presets/dx7_sysex.hpp"
 #include "presets/fxp.hpp"
+#include "presets/juce_xml_preset.hpp"
 #include "presets/serum.hpp"
+#include "presets/vital.hpp"
 #include "presets/vstpreset.hpp"
 
 namespace vr {
@@ -92,6 +95,42 @@ preset_summary summarize_serum(std::span<const std::uint8_t> bytes, const std::s
     return s;
 }
 
+// A summary of `format` for `plugin_id`, named `name`, or after its file
+// when that is empty.
+preset_summary summary(const char* format, std::string plugin_id, const std::string& name, const std::string& path) {
+    preset_summary s;
+    s.format = format;
+    s.plugin_id = std::move(plugin_id);
+    s.name = name.empty() ? file_stem(path) : name;
+    return s;
+}
+
+// A cartridge (or several voices) is a bank of voices; a file of one voice
+// is a preset named by its voice.
+preset_summary summarize_dx7(std::span<const std::uint8_t> bytes, const std::string& path) {
+    dx7_file f = parse_dx7_sysex(bytes);
+    bool one = f.voice_names.size() == 1;
+    preset_summary s = summary("dx7-sysex", "DX7", one ? f.voice_names[0] : "", path);
+    if (one) return s;
+    s.program_count = static_cast<std::int32_t>(f.voice_names.size());
+    s.program_names = std::move(f.voice_names);
+    return s;
+}
+
+preset_summary summarize_vital(std::span<const std::uint8_t> bytes, const std::string& path) {
+    vital_preset v = read_vital_preset(bytes);
+    preset_summary s = summary("vital", "Vital", v.name, path);
+    if (!v.author.empty()) s.author = v.author;
+    if (!v.style.empty()) s.style = v.style;
+    s.synth_version = v.synth_version;
+    return s;
+}
+
+preset_summary summarize_juce_xml(std::span<const std::uint8_t> bytes, const std::string& path) {
+    juce_xml_preset x = read_juce_xml_preset(bytes);
+    return summary("juce-xml", x.root, x.name, path);
+}
+
 }  // namespace
 
 preset_head read_preset_head(int fd, bool whole_head) {
@@ -113,7 +152,7 @@ preset_head read_preset_head(int fd, bool whole_head) {
         if (!whole_head && sniff_settled({bytes.data(), got})) break;
     }
     bytes.resize(got);
-    head.kind = sniff_preset(bytes);
+    head.kind = sniff_preset_any(bytes);
     return head;
 }
 
@@ -140,13 +179,16 @@ std::vector<std::uint8_t> read_preset_file(const std::string& path) {
 }
 
 preset_summary summarize_preset(std::span<const std::uint8_t> bytes, const std::string& path) {
-    switch (sniff_preset(bytes)) {
+    switch (sniff_preset_any(bytes.first(std::min(bytes.size(), sniff_size)))) {
         case preset_kind::fx: return summarize_fx(bytes, path);
         case preset_kind::vstpreset: {
             vst3_preset p = parse_vstpreset(bytes);
             return {"vstpreset", p.class_id, file_stem(path), std::nullopt, {}};
         }
         case preset_kind::serum2: return summarize_serum(bytes, path);
+        case preset_kind::dx7_sysex: return summarize_dx7(bytes, path);
+        case preset_kind::vital: return summarize_vital(bytes, path);
+        case preset_kind::juce_xml: return summarize_juce_xml(bytes, path);
         case preset_kind::none: break;
     }
     throw not_a_preset(describe_content(bytes.first(std::min(bytes.size(), sniff_size))));
@@ -163,6 +205,9 @@ void set_preset_fields(json& record, const preset_summary& s) {
     record["preset_plugin_id"] = s.plugin_id;
     record["preset_name"] = s.name;
     if (s.program_count) record["program_count"] = *s.program_count;
+    if (s.author) record["preset_author"] = *s.author;
+    if (s.style) record["preset_style"] = *s.style;
+    if (s.synth_version) record["preset_synth_version"] = *s.synth_version;
 }
 
 void write_preset_records(json record, const preset_summary& s, bool expand_banks, record_writer& out) {

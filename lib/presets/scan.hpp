@@ -13,23 +13,18 @@
 
 namespace vr {
 
-// A file that is not a preset of any kind; its message says what it looks
-// like ("an XML document"). A scan ignores these unless the name claims a
-// preset format.
-struct not_a_preset : record_error {
-    using record_error::record_error;
-};
-
 // Whole preset files larger than this are refused rather than read.
 inline constexpr std::size_t max_preset_bytes = 256u << 20;
 
 // What preset-scan reports about one preset file.
 struct preset_summary {
-    std::string format;                       // fxp fxb vstpreset serum2
-    std::string plugin_id;                    // fxID text, VST3 class id, or "Serum2"
+    std::string format;                       // fxp fxb vstpreset serum2 dx7-sysex vital juce-xml
+    std::string plugin_id;                    // fxID text, VST3 class id, "Serum2", "DX7", "Vital", or an XML root
     std::string name;                         // valid UTF-8
-    std::optional<std::int32_t> program_count;  // banks only
-    std::vector<std::string> program_names;   // 'FxBk' banks: one per program; else empty
+    std::optional<std::int32_t> program_count;  // banks only (a DX7 cartridge is one)
+    std::vector<std::string> program_names;   // 'FxBk' banks and cartridges: one per program; else empty
+    // What a format says of the preset (Vital's), each written only when set.
+    std::optional<std::string> author, style, synth_version;
 };
 
 // Reads a preset file without ever blocking: refuses anything but a regular
@@ -58,18 +53,20 @@ preset_head read_preset_head(int fd, bool whole_head);
 // path.
 void read_preset_rest(int fd, const struct stat& st, preset_head& head);
 
-// Parses and validates a whole preset (fxp, fxb, vstpreset, Serum 2) and
-// sums it up. `path` gives bank and VST3 presets their name (the file name
-// without its extension). Throws format_error for a broken preset and
-// not_a_preset for something else (a Serum 2 plugin state is not a preset).
+// Parses and validates a whole preset (fxp, fxb, vstpreset, Serum 2, DX7
+// SysEx, Vital, JUCE XML) and sums it up. `path` gives bank and VST3
+// presets, and those that name none, their name (the file name without its
+// extension). Throws format_error for a broken preset and not_a_preset for
+// something else (a Serum 2 plugin state is not a preset).
 preset_summary summarize_preset(std::span<const std::uint8_t> bytes, const std::string& path);
 
 // The name of program `index` of a bank: its own for 'FxBk', "<bank name>
 // #<index>" for an opaque 'FBCh' bank, which names no programs.
 std::string program_name(const preset_summary& s, std::int32_t index);
 
-// Sets preset_format, preset_plugin_id, preset_name and (banks) program_count
-// in record, keeping the place of fields already there.
+// Sets preset_format, preset_plugin_id, preset_name, (banks) program_count
+// and, where the format has them, preset_author, preset_style and
+// preset_synth_version in record, keeping the place of fields already there.
 void set_preset_fields(json& record, const preset_summary& s);
 
 // How a scan chooses and reports files.

@@ -128,7 +128,7 @@ struct walk {
         preset_head head;
         try {
             head.bytes = read_preset_file(path);
-            head.kind = sniff_preset(head.bytes);
+            head.kind = sniff_preset_any(std::span(head.bytes).first(std::min(head.bytes.size(), sniff_size)));
         } catch (const not_a_preset& e) {
             if (claimed != preset_kind::none || operand)
                 error(path, std::string(e.what()) + ", not " +

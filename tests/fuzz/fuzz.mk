@@ -8,7 +8,7 @@
 FUZZ_SECONDS ?= 60
 FUZZ_CXX     ?= clang++
 FUZZ_DIR     := build/fuzz
-FUZZ_TARGETS := fxp vstpreset serum records midi paths lv2
+FUZZ_TARGETS := fxp vstpreset serum records midi paths lv2 dx7 vital juce_xml
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CXXFLAGS = -std=c++20 -O1 -g -Wall -Wextra -Wno-missing-field-initializers -Ilib \
                 -DVR_VERSION='"$(VERSION)"' $(PKG_CFLAGS) $(FUZZ_SAN)

@@ -23,6 +23,13 @@ void vr_fuzz_midi(const std::uint8_t* data, std::size_t size);
 void vr_fuzz_paths(const std::uint8_t* data, std::size_t size);
 // LV2 manifests: plugins listed once each, binaries absolute paths or none.
 void vr_fuzz_lv2(const std::uint8_t* data, std::size_t size);
+// DX7 SysEx files: the dumps tile the file, each checked; names printable.
+void vr_fuzz_dx7(const std::uint8_t* data, std::size_t size);
+// The JSON reader under .vital presets: it reads what nlohmann reads, the
+// same top-level members, refusing only deeper nesting (and a BOM).
+void vr_fuzz_vital(const std::uint8_t* data, std::size_t size);
+// The XML reader under JUCE XML presets: a tree written back reads the same.
+void vr_fuzz_juce_xml(const std::uint8_t* data, std::size_t size);
 
 // The harness's own checks: no coverage callbacks (one for each branch and
 // each comparison) and no features of their own for libFuzzer to keep and

@@ -12,12 +12,15 @@
 #include <string>
 #include <vector>
 
+#include "../fuzz/fuzz_dx7.cpp"
 #include "../fuzz/fuzz_fxp.cpp"
+#include "../fuzz/fuzz_juce_xml.cpp"
 #include "../fuzz/fuzz_lv2.cpp"
 #include "../fuzz/fuzz_midi.cpp"
 #include "../fuzz/fuzz_paths.cpp"
 #include "../fuzz/fuzz_records.cpp"
 #include "../fuzz/fuzz_serum.cpp"
+#include "../fuzz/fuzz_vital.cpp"
 #include "../fuzz/fuzz_vstpreset.cpp"
 #include "core/files.hpp"
 #include "presets_fixtures.hpp"
@@ -110,6 +113,9 @@ TEST(FuzzRegression, SeedFixturesHoldTheProperties) {
     EXPECT_GE(replay_dir(vr_fuzz_vstpreset, fix / "vstpreset/files"), 5u);
     EXPECT_GE(replay_dir(vr_fuzz_serum, fix / "serum2/files"), 10u);
     EXPECT_GE(replay_dir(vr_fuzz_midi, fix / "midi/files"), 100u);
+    EXPECT_GE(replay_dir(vr_fuzz_dx7, fix / "dx7/files"), 1u);
+    EXPECT_GE(replay_dir(vr_fuzz_vital, fix / "vital/files"), 5u);
+    EXPECT_GE(replay_dir(vr_fuzz_juce_xml, fix / "juce-xml/files"), 3u);
     // Every fixture's name through one assigner, and records from JSON files.
     std::string names;
     for (const fs::path& p : files_below(fix)) names += fs::relative(p, fix).string() + "\n";

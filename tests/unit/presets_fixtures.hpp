@@ -14,4 +14,7 @@ namespace preset_tests {
 
 using namespace vr_test;
 
+// The bytes of a string, as a file would hold them.
+inline byte_vector bytes_of(const std::string& s) { return byte_vector(s.begin(), s.end()); }
+
 }  // namespace preset_tests

@@ -46,8 +46,6 @@ void write(const fs::path& path, const std::string& text) {
 
 void write(const fs::path& path, const byte_vector& bytes) { vr::write_file_atomic(path.string(), bytes); }
 
-byte_vector bytes_of(const std::string& s) { return byte_vector(s.begin(), s.end()); }
-
 // Everything scan_operand writes for `root`, as the bytes of its records.
 std::string scan_output(const fs::path& root, const vr::scan_options& options) {
     vr::unique_fd fd(::memfd_create("scan", MFD_CLOEXEC));

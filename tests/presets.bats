@@ -92,7 +92,9 @@ render_jobs() {
         printf '{"output_path":"%s","preset_path":"%s","want":"%s"}\n' "$OUT/s$n.wav" "$f" "$(crc "$OUT/env$n.bin")"
     done >"$OUT/jobs"
     [ "$n" -ge 3 ]
-    run render-one --plugin "$SYNTH3" --ignore-plugin-id --duration 0.05 --tail 0 --params <"$OUT/jobs" 2>/dev/null
+    # The synth keeps a state it cannot read, as Serum 2 would read it (README.md, "Text states").
+    run env VR_TEST_SYNTH_STATE=keep render-one --plugin "$SYNTH3" --ignore-plugin-id --duration 0.05 --tail 0 --params \
+        <"$OUT/jobs" 2>/dev/null
     assert_success
     run jq -r 'select(.params[11].text != .want or .preset_applied_as != "serum2") | .preset_path' <<<"$output"
     assert_output ""
@@ -304,8 +306,13 @@ PY
       printf '{"output_path":"%s","program_index":29,"set_params":{"10":0.5,"filter_env_amount":%s}}\n' "$OUT/s10.wav" "$n10"
     } >>"$OUT/jobs"
     sh_run "render-one --plugin $AMSYNTH --duration 0.3 --tail 0.2 --params <$OUT/jobs 2>/dev/null"
-    assert_success
+    # x0 holds program 0, the never-played state, in other text than
+    # amsynth's own: the state after loading is the one before, so by the
+    # state rule (render-one(1)) it fails as ignored, and it alone.
+    assert_failure 1
     printf '%s\n' "${lines[@]}" >"$OUT/results"
+    assert_equal "$(jq -r 'select(.error) | .error.message' "$OUT/results")" \
+        "$OUT/x0.fxp: the plugin ignored or refused this preset: its state after loading is the one it had before (a state saved by a newer version of the plugin is the common cause)"
     # Every file's values read back as the program's, labelled by the door taken.
     for i in "${picks[@]}"; do
         run jq -r --arg o "$OUT" --argjson i "$i" '
@@ -334,7 +341,7 @@ PY
     for i in "${picks[@]}"; do
         assert_equal "$(jq -r --argjson i "$i" 'select(.output_path | test("/c\($i)\\.wav$")) | .state_sha256' "$OUT/results")" \
             "$(jq -r --argjson i "$i" 'select(.output_path | test("/i\($i)\\.wav$")) | .state_sha256' "$OUT/results")"
-        cmp "$OUT/i$i.wav" "$OUT/x$i.wav"
+        [ "$i" = 0 ] || cmp "$OUT/i$i.wav" "$OUT/x$i.wav"
     done
     # FxCk: a 0..1 parameter set away and back gives program 29's very
     # samples; filter_env_amount (-16..16) does not: v + 16 loses bits of v.

@@ -113,29 +113,28 @@ print(len(a))' "$@"
     assert_equal "$(npy_diff preset.npy piped.npy)" "0.0 0"
 }
 
-@test "a raw .SerumPreset given with --state sounds as the init patch, and its record says so in warning" {
+@test "a raw .SerumPreset given with --state leaves the stand-in at its init patch: the job fails, saying to give it as --preset" {
     preset=$FIXTURES/serum2/files/CharlesBT/temp1.SerumPreset
     run --separate-stderr render_init "$SERUM2" init.npy
     assert_success
     run --separate-stderr render-one --plugin "$SERUM2" --state "$preset" -o raw.npy --note 60 --duration 0.2 --tail 0.05
-    assert_success
-    assert_equal "$(jq -r .warning <<<"$output")" "a Serum preset, not the processor's state: give it as --preset"
-    assert_equal "$(jq -r '[.status, .preset_changed_state] | join(" ")' <<<"$output")" "ok false"
-    assert_equal "$(npy_diff init.npy raw.npy)" "0.0 0"
-    # A chain's stage says it in its entry of chain.
+    assert_failure 1
+    assert_output --partial "$preset: the plugin ignored or refused this state: its state after loading is the one it had before"
+    assert_output --partial "; a Serum preset, not the processor's state: give it as --preset"
+    [ ! -e raw.npy ] || fail "a state the plugin ignored rendered its init patch"
+    # A chain's stage fails alike.
     job='{"output_path":"chain.npy","note":60,"chain":[{"plugin_path":"'$SERUM2'","state_path":"'$preset'"},{"plugin_path":"'$VR_TEST_SYNTH_LV2_EFFECT'"}]}'
     run --separate-stderr render-one <<<"$job"
-    assert_success
-    assert_equal "$(jq -c '[.chain[].warning]' <<<"$output")" \
-        '["a Serum preset, not the processor'"'"'s state: give it as --preset",null]'
+    assert_failure 1
+    assert_output --partial "give it as --preset"
     # The same file as a preset loads (no warning) and sounds otherwise.
     run --separate-stderr render-one --plugin "$SERUM2" --preset "$preset" -o preset.npy --note 60 --duration 0.2 --tail 0.05
     assert_success
     assert_equal "$(jq -r 'has("warning")' <<<"$output")" false
-    assert_all_different preset.npy raw.npy
+    assert_all_different preset.npy init.npy
 }
 
-@test "a Serum 1 chunk that does not inflate leaves the stand-in at its init patch, and preset_changed_state says so" {
+@test "a Serum 1 chunk that does not inflate leaves the stand-in at its init patch: the job fails, saying the plugin ignored it" {
     write_serum1_fxp good.fxp Good "osc A saw"
     /usr/bin/python3 -c '
 import sys
@@ -145,13 +144,13 @@ open("bad.fxp", "wb").write(b)'
     run --separate-stderr render_init "$SERUM1" init.npy
     assert_success
     run --separate-stderr render-one --plugin "$SERUM1" --preset bad.fxp -o bad.npy --note 60 --duration 0.2 --tail 0.05
-    assert_success
-    assert_equal "$(jq -r '[.preset_applied_as, .preset_changed_state] | join(" ")' <<<"$output")" "fxp-chunk false"
-    assert_equal "$(npy_diff init.npy bad.npy)" "0.0 0"
+    assert_failure 1
+    assert_output --partial "bad.fxp: the plugin ignored or refused this preset: its state after loading is the one it had before"
+    [ ! -e bad.npy ] || fail "a chunk the plugin ignored rendered its init patch"
     run --separate-stderr render-one --plugin "$SERUM1" --preset good.fxp -o good.npy --note 60 --duration 0.2 --tail 0.05
     assert_success
     assert_equal "$(jq -r .preset_changed_state <<<"$output")" true
-    assert_all_different good.npy bad.npy
+    assert_all_different good.npy init.npy
 }
 
 @test "the stand-ins' first process call is 10x loud: a host without a warm-up hears it" {

@@ -2,6 +2,8 @@
 #include "host/preset_apply.hpp"
 
 #include <algorithm>
+#include <functional>
+#include <optional>
 #include "host/plugin_impl.hpp"
 #define FST2VST 1
 #include <pluginterfaces/fst/fst.h>  // its #warnings: host.mk passes -Wno-cpp
@@ -10,6 +12,7 @@
 #include "presets/fxp.hpp"
 #include "presets/preset_fit.hpp"
 #include "presets/juce_state.hpp"
+#include "presets/lv2_state.hpp"
 #include "presets/vstpreset.hpp"
 
 namespace vr::host {
@@ -67,6 +70,101 @@ void set_state(juce::AudioPluginInstance& plugin, const std::vector<std::uint8_t
     plugin.setStateInformation(padded.data(), static_cast<int>(bytes.size()));
 }
 
+std::vector<std::uint8_t> whole_state(juce::AudioPluginInstance& plugin) {
+    juce::MemoryBlock m;
+    plugin.getStateInformation(m);
+    auto s = as_span(m);
+    return {s.begin(), s.end()};
+}
+
+// A VST3's component state as the plugin itself gave it: JUCE's private
+// block (the bypass) left out.
+std::vector<std::uint8_t> own_component(std::span<const std::uint8_t> component) {
+    auto own = without_juce_private_data(component);
+    return {own.begin(), own.end()};
+}
+
+// A VST2's raw chunk as JUCE's VST2 host takes a state: the bank chunk of
+// an .fxb (JUCE hands it to effSetChunk as a bank, as it saves one).
+std::vector<std::uint8_t> chunk_as_fxb(AEffect* e, std::span<const std::uint8_t> chunk) {
+    fx_bank bank;
+    bank.opaque = true;
+    bank.fx_id = static_cast<std::uint32_t>(e->uniqueID);
+    bank.fx_version = e->version;
+    bank.num_programs = e->numPrograms;
+    bank.chunk = chunk;
+    return write_fxb(bank);
+}
+
+// What a state or chunk preset hands over, and the plugin's own state in
+// the same form, for the proof that it took. `loaded` is empty where the
+// payload has no such proof (parameter values).
+struct handover {
+    std::vector<std::uint8_t> bytes;   // what goes to setStateInformation
+    std::vector<std::uint8_t> loaded;  // the state in the form read back
+    std::function<std::optional<std::vector<std::uint8_t>>()> read;  // the plugin's, in that form
+};
+
+handover lv2_handover(juce::AudioPluginInstance& plugin, const std::string& uri, const loaded_preset& p) {
+    handover h;
+    if (is_lv2_state_document(p.bytes)) {
+        h.bytes = h.loaded = p.bytes;
+        h.read = [&plugin] { return whole_state(plugin); };
+        return h;
+    }
+    auto saved = whole_state(plugin);
+    std::string_view turtle(reinterpret_cast<const char*>(saved.data()), saved.size());
+    auto property = find_lv2_state_property(turtle, uri);
+    if (!property)
+        throw record_error(p.path + ": this LV2 plugin's state holds none of the properties its own state could go in (" +
+                           uri + ":StateString, urn:juce:stateBinary, urn:juce:stateString): give it a state that "
+                           "--save-state wrote for it");
+    auto document = make_lv2_state_document(uri, *property, p.bytes);
+    h.bytes.assign(document.begin(), document.end());
+    h.loaded = p.bytes;
+    if (property->kind == lv2_state_kind::text)
+        if (auto xml = juce_binary_xml_text(p.bytes)) h.loaded.assign(xml->begin(), xml->end());
+    h.read = [&plugin, property = *property] {
+        auto now = whole_state(plugin);
+        return lv2_state_property_bytes({reinterpret_cast<const char*>(now.data()), now.size()}, property);
+    };
+    return h;
+}
+
+handover vst3_handover(juce::AudioPluginInstance& plugin, std::vector<std::uint8_t> blob) {
+    handover h;
+    try {
+        h.loaded = own_component(parse_vst3_state_blob(blob).component);
+    } catch (const record_error&) {
+        h.loaded.clear();  // judged by the plugin
+    }
+    h.bytes = std::move(blob);
+    h.read = [&plugin]() -> std::optional<std::vector<std::uint8_t>> {
+        try {
+            return own_component(parse_vst3_state_blob(whole_state(plugin)).component);
+        } catch (const record_error&) {
+            return std::nullopt;
+        }
+    };
+    return h;
+}
+
+handover vst2_handover(juce::AudioPluginInstance& plugin, std::vector<std::uint8_t> fx, std::span<const std::uint8_t> chunk,
+                       bool preset) {
+    AEffect* e = effect_of(plugin);
+    handover h;
+    h.bytes = std::move(fx);
+    h.loaded.assign(chunk.begin(), chunk.end());
+    h.read = [e, preset]() -> std::optional<std::vector<std::uint8_t>> {
+        try {
+            return get_chunk(e, preset);
+        } catch (const record_error&) {
+            return std::nullopt;
+        }
+    };
+    return h;
+}
+
 }  // namespace
 
 std::string vst3_class_id(juce::AudioPluginInstance& plugin) {
@@ -87,6 +185,7 @@ std::string juce_instance::apply_preset(const loaded_preset& p) {
         auto refuse = [&](const std::string& why) {
             return record_error(p.path + ": " + why);
         };
+        handover h;
         switch (p.payload) {
             case preset_payload::params: {
                 // A bank's program takes the place of the plugin's program of
@@ -97,45 +196,56 @@ std::string juce_instance::apply_preset(const loaded_preset& p) {
                     throw refuse("the preset holds " + std::to_string(p.params.size()) +
                                  " parameter values; the plugin has " + std::to_string(params.size()) + " parameters");
                 for (std::size_t i = 0; i < p.params.size(); ++i) params[static_cast<int>(i)]->setValue(p.params[i]);
-                break;
+                return applied_as(p, fmt);
             }
             case preset_payload::fx_chunk:
                 if (fmt == "vst2") {
                     if (!uses_chunks(effect_of(plugin)))
                         throw refuse("the preset is a state chunk; this plugin takes parameters, not chunks");
-                    set_state(plugin, p.bytes);
+                    h = vst2_handover(plugin, p.bytes, p.chunk, !p.bank);
                 } else if (fmt == "vst3") {
                     // A JUCE-built plugin's VST2 chunk is its VST3 component state.
-                    set_state(plugin, make_vst3_state_blob(vst3_state{p.chunk, std::nullopt}));
+                    h = vst3_handover(plugin, make_vst3_state_blob(vst3_state{p.chunk, std::nullopt}));
                 } else {
                     throw refuse("an " + p.format + " chunk cannot go into an LV2 plugin");
                 }
-                if (p.bank && p.program && program_count() > *p.program) select_program(*p.program);
                 break;
             case preset_payload::vst3_state:
                 if (fmt != "vst3") throw refuse("a VST3 state (" + p.format + ") goes into VST3 plugins, not " + fmt);
-                set_state(plugin, p.bytes);
+                h = vst3_handover(plugin, p.bytes);
                 break;
             case preset_payload::raw_state:
-                if (fmt == "vst3")
-                    set_state(plugin, make_vst3_state_blob(vst3_state{p.bytes, std::nullopt}));
-                else if (fmt == "vst2")
-                    throw refuse("a VST2 state is an .fxp or .fxb file; this one is neither");
-                else
-                    set_state(plugin, p.bytes);
+                if (fmt == "vst3") {
+                    h = vst3_handover(plugin, make_vst3_state_blob(vst3_state{p.bytes, std::nullopt}));
+                } else if (fmt == "vst2") {
+                    AEffect* e = effect_of(plugin);
+                    if (!uses_chunks(e))
+                        throw refuse("this VST2 plugin keeps no state chunk (it saves parameter values): give it an "
+                                     ".fxp or .fxb");
+                    h = vst2_handover(plugin, chunk_as_fxb(e, p.bytes), p.bytes, false);
+                } else {
+                    h = lv2_handover(plugin, p_->info.id, p);
+                }
                 break;
         }
+        // The proof that it took: a state that differs from the plugin's
+        // yet leaves the plugin's as it was was ignored or refused (a
+        // preset from a newer version of the plugin, most often).
+        auto before = h.read();
+        set_state(plugin, h.bytes);
+        if (before && *before != h.loaded && h.read() == before)
+            throw refuse(std::string("the plugin ignored or refused this ") +
+                         (p.format == "state" ? "state" : "preset") +
+                         ": its state after loading is the one it had before (a state saved by a newer version "
+                         "of the plugin is the common cause)");
+        if (p.payload == preset_payload::fx_chunk && p.bank && p.program && program_count() > *p.program)
+            select_program(*p.program);
         return applied_as(p, fmt);
     });
 }
 
 std::vector<std::uint8_t> juce_instance::state() const {
-    return call_plugin(p_->context, [&]() -> std::vector<std::uint8_t> {
-        juce::MemoryBlock m;
-        p_->plugin->getStateInformation(m);
-        auto s = as_span(m);
-        return {s.begin(), s.end()};
-    });
+    return call_plugin(p_->context, [&]() { return whole_state(*p_->plugin); });
 }
 
 std::vector<std::uint8_t> juce_instance::program_preset(bool as_params) const {

@@ -90,6 +90,61 @@ std::vector<std::uint8_t> juce_base64_decode(std::string_view text, std::string_
     return out;
 }
 
+std::optional<std::string_view> juce_binary_xml_text(std::span<const std::uint8_t> bytes) {
+    if (!is_vst3_state_blob(bytes) || bytes.size() < 9) return std::nullopt;
+    std::uint32_t length = 0;
+    for (int i = 0; i < 4; ++i) length |= static_cast<std::uint32_t>(bytes[4 + static_cast<std::size_t>(i)]) << (8 * i);
+    if (length > bytes.size() - 8) return std::nullopt;
+    std::string_view text(reinterpret_cast<const char*>(bytes.data()) + 8, length);
+    // JUCE writes a NUL after the text; a reader stops at the first one.
+    return text.substr(0, text.find('\0'));
+}
+
+std::string xml_root_element(std::string_view xml) {
+    std::size_t pos = 0;
+    while (pos < xml.size()) {
+        if (is_xml_space(xml[pos])) {
+            ++pos;
+        } else if (xml.substr(pos, 2) == "<?") {
+            std::size_t end = xml.find("?>", pos);
+            if (end == std::string_view::npos) return "";
+            pos = end + 2;
+        } else if (xml.substr(pos, 4) == "<!--") {
+            std::size_t end = xml.find("-->", pos);
+            if (end == std::string_view::npos) return "";
+            pos = end + 3;
+        } else if (xml.substr(pos, 2) == "<!") {  // a DOCTYPE
+            std::size_t end = xml.find('>', pos);
+            if (end == std::string_view::npos) return "";
+            pos = end + 1;
+        } else {
+            break;
+        }
+    }
+    if (pos >= xml.size() || xml[pos] != '<') return "";
+    std::size_t start = ++pos;
+    while (pos < xml.size() && !is_xml_space(xml[pos]) && xml[pos] != '>' && xml[pos] != '/') ++pos;
+    return std::string(xml.substr(start, pos - start));
+}
+
+bool is_juce_vst3_state(std::span<const std::uint8_t> bytes) {
+    auto text = juce_binary_xml_text(bytes);
+    // A blob too broken to read is judged by parse_vst3_state_blob, which names the fault.
+    return is_vst3_state_blob(bytes) && (!text || xml_root_element(*text) == "VST3PluginState");
+}
+
+std::span<const std::uint8_t> without_juce_private_data(std::span<const std::uint8_t> component) {
+    constexpr std::string_view magic = "JUCEPrivateData";
+    const std::size_t n = component.size();
+    if (n < magic.size() + 16) return component;
+    std::string_view tail(reinterpret_cast<const char*>(component.data()) + n - magic.size(), magic.size());
+    if (tail != magic) return component;
+    std::uint64_t size = 0;
+    for (std::size_t i = 0; i < 8; ++i) size |= std::uint64_t{component[n - magic.size() - 8 + i]} << (8 * i);
+    if (size > n - magic.size() - 16) return component;
+    return component.first(n - magic.size() - 16 - static_cast<std::size_t>(size));
+}
+
 bool is_vst3_state_blob(std::span<const std::uint8_t> bytes) {
     return bytes.size() >= 4 && bytes[0] == 'V' && bytes[1] == 'C' && bytes[2] == '2' &&
            bytes[3] == '!';

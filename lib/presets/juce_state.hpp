@@ -28,6 +28,25 @@ struct vst3_state {
     std::optional<std::vector<std::uint8_t>> controller; // IEditController state, if any
 };
 
+// The XML text in JUCE's binary XML (AudioProcessor::copyXmlToBinary):
+// "VC2!", a 32-bit little-endian length, the UTF-8 text, a NUL; or nothing
+// when the bytes are not one. JUCE's VST3 state blob is one, and so is
+// the state of many JUCE plugins (TAL's <tal>, Dexed's <dexedState>).
+std::optional<std::string_view> juce_binary_xml_text(std::span<const std::uint8_t> bytes);
+
+// The name of the root element of an XML document (after its
+// declaration, comments and white space), or "" when there is none.
+std::string xml_root_element(std::string_view xml);
+
+// True when bytes are JUCE's VST3 state blob: binary XML whose root is
+// <VST3PluginState> (a plugin's own binary XML has a root of its own).
+bool is_juce_vst3_state(std::span<const std::uint8_t> bytes);
+
+// A JUCE plugin's VST3 component state without the block JUCE's VST3
+// wrapper appends to it (an int64 0, a ValueTree, its int64 size, then
+// "JUCEPrivateData"): the plugin's own state. Other bytes come back whole.
+std::span<const std::uint8_t> without_juce_private_data(std::span<const std::uint8_t> component);
+
 // True when bytes start with JUCE's VST3 state magic "VC2!".
 bool is_vst3_state_blob(std::span<const std::uint8_t> bytes);
 

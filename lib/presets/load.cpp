@@ -116,19 +116,26 @@ loaded_preset load_preset(const std::string& path, std::optional<int> program_in
     return p;
 }
 
-loaded_preset load_state(const std::string& path) {
-    loaded_preset p;
-    p.path = path;
-    p.bytes = read_file(path, max_preset_bytes);
+loaded_preset raw_state(std::vector<std::uint8_t> bytes, const std::string& path, const std::string& format) {
     // An empty state would be handed over as "no change": the job would
     // render the default sound as if it had loaded something.
-    if (p.bytes.empty()) throw record_error("state " + path + ": an empty file");
-    p.sha256 = sha256_hex(p.bytes);
-    p.format = "state";
+    if (bytes.empty()) throw record_error("state " + path + ": an empty file");
+    loaded_preset p;
+    p.path = path;
+    p.sha256 = sha256_hex(bytes);
+    p.format = format;
     p.payload = preset_payload::raw_state;
+    p.bytes = std::move(bytes);
+    return p;
+}
+
+loaded_preset load_state(const std::string& path) {
+    loaded_preset p = raw_state(read_file(path, max_preset_bytes), path, "state");
     std::span<const std::uint8_t> head(p.bytes.data(), std::min(p.bytes.size(), sniff_size));
     try {
-        if (is_vst3_state_blob(p.bytes)) {
+        // JUCE's VST3 blob and a JUCE plugin's own binary XML (<tal>,
+        // <dexedState>) share the container: the root element tells.
+        if (is_juce_vst3_state(p.bytes)) {
             parse_vst3_state_blob(p.bytes);
             p.payload = preset_payload::vst3_state;
         } else if (sniff_preset(head) == preset_kind::fx) {

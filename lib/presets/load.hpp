@@ -15,7 +15,10 @@ enum class preset_payload {
     params,      // parameter values by index (.fxp FxCk, a program of an FxBk bank)
     fx_chunk,    // a VST2 chunk: `bytes` is an .fxp (FPCh) or .fxb (FBCh) lib wrote
     vst3_state,  // `bytes` is JUCE's VST3 state blob (VC2!)
-    raw_state,   // `bytes` go to setStateInformation unchanged (state_path)
+    raw_state,   // `bytes` are the plugin's own state, as it saves it (state_path):
+                 // a VST2's chunk (as its getChunk gives it), a VST3's
+                 // component state, an LV2's state property or a whole LV2
+                 // state document (host/preset_apply.cpp says how each goes)
 };
 
 struct loaded_preset {
@@ -41,9 +44,19 @@ struct loaded_preset {
 // Throws record_error naming the file and the problem.
 loaded_preset load_preset(const std::string& path, std::optional<int> program_index);
 
-// Reads a plugin state file (state_path): a JUCE VST3 blob is checked, any
-// other bytes go over as they are; a .SerumPreset's gets a warning (Serum 2
-// falls back to its init patch for it). Throws record_error naming the file.
+// A plugin's own state, handed to it as it saves it (raw_state, above):
+// the door for a preset format whose file is the plugin's state (a .vital,
+// a JUCE XML preset as binary XML). `path` names it in messages, `format`
+// is the record's preset format ("state" for --state). Throws record_error
+// for empty bytes.
+loaded_preset raw_state(std::vector<std::uint8_t> bytes, const std::string& path, const std::string& format);
+
+// Reads a plugin state file (state_path): a JUCE VST3 blob (binary XML
+// whose root is <VST3PluginState>) is checked, an .fxp or .fxb goes as its
+// chunk or values, any other bytes (a plugin's own binary XML, JSON or
+// bytes) go over as they are (raw_state); a .SerumPreset's gets a warning
+// (Serum 2 falls back to its init patch for it). Throws record_error
+// naming the file.
 loaded_preset load_state(const std::string& path);
 
 }  // namespace vr

@@ -110,7 +110,17 @@ json setup_stage(plugin_instance& p, const job_stage& stage, bool untouched, con
     json extra = json::object();
     // A bank's program_index picks the bank's program, not the plugin's.
     if (stage.spec.program_index && !(stage.preset && stage.preset->program)) p.select_program(*stage.spec.program_index);
-    if (stage.state) extra["preset_applied_as"] = p.apply_preset(*stage.state);
+    if (stage.state) {
+        try {
+            extra["preset_applied_as"] = p.apply_preset(*stage.state);
+        } catch (const host_died&) {
+            throw;
+        } catch (const record_error& e) {
+            // A state the plugin refused may be what load_state warned of.
+            if (stage.state->warning.empty()) throw;
+            throw record_error(std::string(e.what()) + "; " + stage.state->warning);
+        }
+    }
     if (stage.preset) extra["preset_applied_as"] = p.apply_preset(*stage.preset);
     std::map<int, float> asked;  // index -> the value set_params gave it last
     for (const auto& [key, value] : stage.spec.params) asked[p.set_parameter(key, value)] = static_cast<float>(value);

@@ -77,8 +77,8 @@ bool env_is_1(const char* name)
 // so that a host has to switch it on, as for a real side chain.
 //
 // VR_TEST_SYNTH_RENAMES=1 renames two parameters while level is >= 0.9:
-// level is then called "gain" and release "level" (in the VST2, which asks
-// a name each time; LV2 names live in the TTL).
+// level is then "gain" and release "level" (LV2 names live in the TTL).
+// VR_TEST_SYNTH_STATE=json|xml: the state as text (synth_text_state.hpp).
 
 variant variant_requested()
 {
@@ -95,6 +95,7 @@ variant variant_requested()
     v.renames = env_is_1("VR_TEST_SYNTH_RENAMES");
     v.play_head = env_is_1("VR_TEST_SYNTH_PLAY_HEAD");
     v.juce_random = env_is_1("VR_TEST_SYNTH_JUCE_RANDOM");
+    v.state_form = text_state_requested();
     return v;
 }
 
@@ -351,35 +352,6 @@ const juce::String processor::getProgramName(int index)
     if (index < 0 || index >= getNumPrograms())
         return {};
     return factory_programs[static_cast<std::size_t>(index)].name;
-}
-
-void processor::getStateInformation(juce::MemoryBlock& dest)
-{
-    synth_state s;
-    for (auto* p : values_)
-        s.values.push_back(p->get());
-    s.program = static_cast<std::uint32_t>(current_program_);
-    s.payload = payload_;
-    const auto blob = encode_state(s);
-    dest.replaceAll(blob.data(), blob.size());
-}
-
-void processor::setStateInformation(const void* data, int size)
-{
-    const auto n = static_cast<std::size_t>(std::max(size, 0));
-    set_crc(data != nullptr ? crc32(data, n) : crc32("", 0));
-    const auto s = decode_state(data, n);
-    if (!s)
-        return;
-    for (std::size_t i = 0; i < values_.size(); ++i) {
-        juce::AudioProcessorParameter* p = values_[i];
-        float v = i < s->values.size() ? s->values[i] : p->getDefaultValue();
-        if (std::isnan(v))
-            v = p->getDefaultValue();
-        p->setValueNotifyingHost(std::clamp(v, 0.0f, 1.0f));
-    }
-    current_program_ = s->program < factory_programs.size() ? static_cast<int>(s->program) : 0;
-    payload_ = s->payload;
 }
 
 void processor::set_crc(std::uint32_t crc)

@@ -12,6 +12,7 @@
 #include <optional>
 #include <vector>
 
+#include "synth_text_state.hpp"
 #include "synth_voices.hpp"
 
 namespace vr::test_synth {
@@ -74,6 +75,7 @@ struct variant {
     bool renames = false;      // level and release renamed while level >= 0.9
     bool play_head = false;    // VR_TEST_SYNTH_PLAY_HEAD=1: the output says what the play head says
     bool juce_random = false;  // VR_TEST_SYNTH_JUCE_RANDOM=1: start phases and noise from juce::Random
+    text_state state_form = text_state::none;  // VR_TEST_SYNTH_STATE=json|xml|keep (synth_text_state.hpp)
 
     bool has_main_input() const { return effect || sidechain; }
 };
@@ -138,6 +140,7 @@ private:
 
     int current_program_ = 0;
     std::vector<std::uint8_t> payload_;
+    std::vector<std::uint8_t> kept_;  // VR_TEST_SYNTH_STATE=keep: the foreign state last given
     std::atomic<std::uint32_t> state_crc_{0};
 
     JUCE_DECLARE_NON_COPYABLE_WITH_LEAK_DETECTOR(processor)

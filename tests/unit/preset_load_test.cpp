@@ -121,8 +121,27 @@ TEST(PresetLoad, StatesAreCheckedWhenTheirFormatIsKnown) {
     EXPECT_THROW(vr::load_state(temp_file("bad.state", blob)), vr::record_error);
 }
 
+// JUCE plugins' own binary XML shares the VC2! container with JUCE's VST3
+// blob: a root other than <VST3PluginState> is the plugin's raw state.
+TEST(PresetLoad, BinaryXmlOfAPluginsOwnRootIsItsRawState) {
+    std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?> <tal curprogram=\"0\" version=\"1.7\"/>";
+    std::vector<std::uint8_t> tal = {'V', 'C', '2', '!'};
+    for (int i = 0; i < 4; ++i) tal.push_back(static_cast<std::uint8_t>(xml.size() >> (8 * i)));
+    tal.insert(tal.end(), xml.begin(), xml.end());
+    tal.push_back(0);
+    auto s = vr::load_state(temp_file("tal.state", tal));
+    EXPECT_EQ(s.payload, vr::preset_payload::raw_state);
+    EXPECT_EQ(s.bytes, tal);
+    EXPECT_EQ(vr::applied_as(s, "vst2"), "state");
+    // The door for a preset format whose file is the plugin's state.
+    auto vital = vr::raw_state({'{', '}'}, "a.vital", "vital");
+    EXPECT_EQ(vital.payload, vr::preset_payload::raw_state);
+    EXPECT_EQ(vr::applied_as(vital, "lv2"), "state");
+    EXPECT_THROW(vr::raw_state({}, "empty.vital", "vital"), vr::record_error);
+}
+
 // Serum 2 plays its init patch for a .SerumPreset given as its state: the
-// job renders, and its record says why it may not sound as meant.
+// job fails as a state the plugin ignored, and this warning ends its error.
 TEST(PresetLoad, ASerumPresetGivenAsAStateIsWarnedAbout) {
     const auto dir = vr_test::fixtures() / "serum2" / "files" / "wiillownet";
     auto raw = vr::load_state(dir / "test_preset.SerumPreset");

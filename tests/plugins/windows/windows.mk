@@ -63,7 +63,7 @@ win-test-plugins: $(WIN_PLUGINS)
 # too: the VST3 wrapper then takes the SDK's code from libjuce.a rather than
 # compiling a second copy), each only its own format, as CMake does.
 WIN_SYNTH_OBJ  := $(WIN_PLUGIN_OBJ)/synth
-WIN_SYNTH_OURS := $(addprefix $(WIN_SYNTH_OBJ)/,test_synth.o synth_voices.o synth_state.o synth_faults.o \
+WIN_SYNTH_OURS := $(addprefix $(WIN_SYNTH_OBJ)/,test_synth.o synth_voices.o synth_state.o synth_text_state.o synth_faults.o \
                                              synth_play_head.o synth_random.o)
 WIN_SYNTH_DEFS := $(WIN_JUCE_DEFS) -DJUCE_MODULE_AVAILABLE_juce_audio_plugin_client=1 \
                   -DJUCE_APP_CONFIG_HEADER='"vr_test_synth_config.h"'

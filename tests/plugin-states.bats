@@ -1,0 +1,128 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
+# A plugin's own state through --state, in VST2, VST3 and LV2: the test
+# synth whose state is a JSON document or JUCE binary XML with a root of
+# its own (VR_TEST_SYNTH_STATE, tests/plugins/README.md "Text states")
+# takes the state it saves through each format's door, and what
+# --save-state wrote, to the same audio; a state it refuses (one of a newer
+# version) fails the job, saying so, where a state equal to its own stays ok.
+# shellcheck disable=SC2016 # jq filters: $x is jq's
+load helper
+
+setup() {
+    OUT=$BATS_TEST_TMPDIR
+}
+
+FORMATS=(vst2 vst3 lv2)
+plugin_of() {
+    case $1 in
+        vst2) echo "$VR_TEST_SYNTH_VST2" ;;
+        vst3) echo "$VR_TEST_SYNTH_VST3" ;;
+        lv2) echo "$VR_TEST_SYNTH_LV2" ;;
+    esac
+}
+
+# The synth's own state as FORM (json or xml) into FILE, with LEVEL
+# (parameter 0; release 0.1, the rest 0) and VERSION, byte for byte as the
+# plugin writes it: floats with nine significant digits; XML on one line as
+# JUCE's copyXmlToBinary writes it ("VC2!", the length, the text, a NUL).
+own_state() {
+    /usr/bin/python3 - "$@" <<'PY'
+import struct, sys
+form, out, level, version = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
+f32 = lambda v: "%.9g" % struct.unpack("<f", struct.pack("<f", v))[0]
+values = [f32(v) for v in [level, 0.1] + [0.0] * 9]
+if form == "json":
+    text = '{"plugin": "vr-test-synth", "version": %d, "program": 0, "values": [%s]}\n' % (version, ", ".join(values))
+    open(out, "wb").write(text.encode())
+else:
+    text = ('<?xml version="1.0" encoding="UTF-8"?> <vrTestSynth version="%d" program="0" values="%s"/>'
+            % (version, " ".join(values))).encode()
+    open(out, "wb").write(b"VC2!" + struct.pack("<I", len(text)) + text + b"\0")
+PY
+}
+
+# The peak in dBFS of a note at velocity 100 from the test synth at LEVEL.
+peak_for() { /usr/bin/python3 -c "import math; print(round(20 * math.log10(100 / 127 * $1), 2))"; }
+
+# render-one on the synth of FORMAT with its state as STATE_FORM, then the
+# rest; standard error dropped.
+synth() {
+    local format=$1 form=$2
+    shift 2
+    VR_TEST_SYNTH_STATE=$form render-one --plugin "$(plugin_of "$format")" --duration 0.1 --tail 0 --params "$@" 2>/dev/null
+}
+
+@test "the synth's own JSON and binary XML states go in through --state in VST2, VST3 and LV2 and sound as its parameters" {
+    local form format
+    for form in json xml; do
+        own_state "$form" "$OUT/s.$form" 0.8 1
+        for format in "${FORMATS[@]}"; do
+            run synth "$format" "$form" --state "$OUT/s.$form" -o "$OUT/$format-$form.wav"
+            assert_success
+            assert_equal "$format $form: $(jq -r '[.status, .preset_applied_as, .preset_changed_state,
+                (.params[] | select(.name == "level") | .value * 1000 | round), .peak_dbfs] | @tsv' <<<"$output")" \
+                "$format $form: $(printf 'ok\tstate\ttrue\t800\t%s' "$(peak_for 0.8)")"
+        done
+        cmp "$OUT/vst2-$form.wav" "$OUT/vst3-$form.wav"
+        cmp "$OUT/vst2-$form.wav" "$OUT/lv2-$form.wav"
+    done
+    cmp "$OUT/vst2-json.wav" "$OUT/vst2-xml.wav"
+}
+
+@test "--state reads back what --save-state wrote in every format, to the same audio; VST2's is still an .fxb of the chunk" {
+    own_state json "$OUT/s.json" 0.3 1
+    local format
+    for format in "${FORMATS[@]}"; do
+        run synth "$format" json --state "$OUT/s.json" -o "$OUT/$format-a.wav" --save-state "$OUT/$format.saved"
+        assert_success
+        run synth "$format" json --state "$OUT/$format.saved" -o "$OUT/$format-b.wav"
+        assert_success
+        assert_equal "$format: $(jq -r '[.status, .preset_changed_state, .peak_dbfs] | @tsv' <<<"$output")" \
+            "$format: $(printf 'ok\ttrue\t%s' "$(peak_for 0.3)")"
+        cmp "$OUT/$format-a.wav" "$OUT/$format-b.wav"
+    done
+    # JUCE's VST2 host saves a bank: FBCh, the plugin's chunk (its JSON) inside.
+    assert_equal "$(head -c 12 "$OUT/vst2.saved" | tail -c 4)" FBCh
+    assert_equal "$(tail -c +161 "$OUT/vst2.saved" | jq -r '[.plugin, .values[0]] | @tsv')" "$(printf 'vr-test-synth\t0.300000012')"
+    # VST3's is JUCE's VST3 blob; LV2's a Turtle state document.
+    assert_equal "$(head -c 4 "$OUT/vst3.saved")" 'VC2!'
+    grep -q 'pset:Preset' "$OUT/lv2.saved" || fail "the LV2 state is no state document: $(head -c 300 "$OUT/lv2.saved")"
+}
+
+@test "a state of a newer version, which the synth refuses, fails the job saying so in every format; its own state stays ok" {
+    local form format
+    for form in json xml; do
+        own_state "$form" "$OUT/new.$form" 0.8 2
+        own_state "$form" "$OUT/default.$form" 0.5 1
+        for format in "${FORMATS[@]}"; do
+            run synth "$format" "$form" --state "$OUT/new.$form" -o "$OUT/$format-$form.wav"
+            assert_failure 1
+            assert_output --partial "$OUT/new.$form: the plugin ignored or refused this state: its state after loading is the one it had before"
+            [ ! -e "$OUT/$format-$form.wav" ] || fail "$format $form: a refused state rendered"
+            # Equal to the fresh instance's state: ok, and nothing changed.
+            run synth "$format" "$form" --state "$OUT/default.$form" -o "$OUT/$format-$form-default.wav"
+            assert_success
+            assert_equal "$format $form: $(jq -r '[.status, .preset_changed_state] | @tsv' <<<"$output")" \
+                "$format $form: $(printf 'ok\tfalse')"
+        done
+    done
+    # The synth's binary state of another version is refused alike.
+    /usr/bin/python3 -c 'import struct; open("'"$OUT"'/v2.vrts", "wb").write(b"VRTS" + struct.pack("<II", 2, 1) + struct.pack("<f", 0.9) + struct.pack("<II", 0, 0))'
+    run synth vst3 "" --state "$OUT/v2.vrts" -o "$OUT/v2.wav"
+    assert_failure 1
+    assert_output --partial "the plugin ignored or refused this state"
+}
+
+@test "a state in another plugin's form fails as ignored: binary XML of another root, JSON into the binary synth" {
+    own_state json "$OUT/s.json" 0.8 1
+    local format
+    for format in "${FORMATS[@]}"; do
+        run synth "$format" xml --state "$OUT/s.json" -o "$OUT/$format.wav"
+        assert_failure 1
+        assert_output --partial "the plugin ignored or refused this state"
+        run synth "$format" "" --state "$OUT/s.json" -o "$OUT/$format.wav"
+        assert_failure 1
+        assert_output --partial "the plugin ignored or refused this state"
+    done
+}

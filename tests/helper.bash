@@ -20,6 +20,7 @@ PATH="$VR_BIN:$PATH"
 : "${VR_TEST_SYNTH_LV2_SIDECHAIN:=$TESTS_DIR/../build/plugins/lv2-sidechain/vr-test-synth.lv2}"
 : "${VR_TEST_CLOCKS_VST2:=$TESTS_DIR/../build/plugins/clocks/vr-test-clocks.so}"
 : "${VR_TEST_STATIC_STATE_VST2:=$TESTS_DIR/../build/plugins/static_state/vr-test-static-state.so}"
+: "${VR_TEST_NEEDS_DISPLAY_VST2:=$TESTS_DIR/../build/plugins/needs_display/vr-test-needs-display.so}"
 # The Windows builds of the test plugins (tests/plugins/windows,
 # tests/plugins/dpf) and the DPF synth's Linux builds.
 : "${VR_WIN_SYNTH_VST2:=$TESTS_DIR/../build/plugins/win/vst/vr-test-synth.dll}"

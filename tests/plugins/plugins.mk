@@ -90,6 +90,9 @@ test-plugins: $(TEST_PLUGINS)
 
 # The hostile instrument of tests/sandbox.bats (one C file, no JUCE).
 -include tests/plugins/hostile/hostile.mk
+# The instrument that ends its process without a display, as JUCE 5's VST2
+# builds do (tests/linux-display.bats; one C file, libX11).
+-include tests/plugins/needs_display/needs_display.mk
 # The DPF instrument, for Linux and Windows (tests/plugins/dpf/README.md).
 -include tests/plugins/dpf/dpf.mk
 # The Windows test plugins (tests/plugins/README.md, "Windows builds").

@@ -31,6 +31,11 @@ setup() {
     mkdir out
 }
 
+teardown() {
+    # A warm render-one a test started (render-one --warm), by its folder.
+    if [[ -n "${WARM:-}" ]]; then pkill -f -- "$WARM/render-one-" || true; fi
+}
+
 # Job records of plugin $1, one per name after it (out/NAME.npy): note 69
 # at velocity 127 for 0.5 s, more fields as JSON in $MORE.
 jobs_of() {
@@ -224,4 +229,38 @@ assert_xvfb_gone() {
         '["the plugin ended the render process (exit status 1)",1,null]'
     run grep -c Xvfb <<<"$stderr"
     assert_output 0
+}
+
+@test "a warm render-one's session hands the worker it made ahead the display before the plugin loads" {
+    export XDG_RUNTIME_DIR="$BATS_TEST_TMPDIR/run"
+    mkdir -m 700 "$XDG_RUNTIME_DIR"
+    WARM="$XDG_RUNTIME_DIR/vst-render"
+    # The need, learnt by a run of its own and kept in the probe cache.
+    jobs_of "$PLUGIN" learnt >jobs.ndjson
+    run --separate-stderr render-one --output-root out <jobs.ndjson
+    assert_equal "$(jq -c '[.virtual_display, .attempts]' <<<"$output")" '[true,2]'
+    # A warm render-one warmed up on a plugin that needs no display (its
+    # warm-up job writes beside its socket: no --output-root); its sessions
+    # make their workers ahead, before any Xvfb.
+    local warm=(--warm 60 --plugin "$HOSTILE")
+    jobs_of "$HOSTILE" cold >jobs.ndjson
+    run --separate-stderr render-one "${warm[@]}" <jobs.ndjson
+    assert_success
+    local _
+    for _ in $(seq 600); do
+        if [ "$(find "$WARM" -name 'render-one-*.sock' 2>/dev/null | wc -l)" -ge 1 ]; then break; fi
+        sleep 0.05
+    done
+    [ "$(find "$WARM" -name 'render-one-*.sock' | wc -l)" -ge 1 ] || fail "no warm render-one came up in $WARM"
+    # A session's job of the plugin: its worker, made ahead, loads it on
+    # the Xvfb the session started, at the first try.
+    jobs_of "$PLUGIN" warm >jobs.ndjson
+    run --separate-stderr render-one "${warm[@]}" <jobs.ndjson
+    assert_success
+    assert_equal "$(jq -c '[.status, .warm_process, .virtual_display, .attempts]' <<<"$output")" '["ok",true,true,1]'
+    assert_equal "$(tone warm)" "$TONE"
+    local line="^render-one: Xvfb :([0-9]+) \(pid ([0-9]+)\) started for $PLUGIN, which needs a display \(the probe cache says so\)$"
+    assert_equal "$(grep -c Xvfb <<<"$stderr")" 1
+    [[ "$(grep Xvfb <<<"$stderr")" =~ $line ]] || fail "not the cache's start: $stderr"
+    assert_xvfb_gone "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
 }

@@ -71,6 +71,29 @@ else
     unset XDG_CACHE_HOME
 fi
 
+# Job records of plugin $1, one per name after it (out/NAME.npy): note 69
+# (velocity 100) for 0.5 s and a 0.5 s tail, more fields as JSON in $MORE.
+# The display suites' (windows-display.bats, linux-display.bats).
+jobs_of() {
+    local plugin="$1" name more="${MORE:-}"
+    shift
+    [[ -n "$more" ]] || more='{}'
+    for name in "$@"; do
+        jq -nc --arg p "$plugin" --arg o "out/$name.npy" --argjson more "$more" \
+            '{plugin_path: $p, output_path: $o, note: 69, duration_s: 0.5, tail_s: 0.5} + $more'
+    done
+}
+
+# Fails unless Xvfb :$1 (pid $2), started by a run that has ended, is gone
+# with its socket (or another run's Xvfb, which may take the number as
+# soon as it is free, listens there).
+assert_xvfb_gone() {
+    [[ ! -e "/proc/$2" ]] || fail "Xvfb (pid $2) outlived its run: $(tr '\0' ' ' <"/proc/$2/cmdline")"
+    if [[ -e "/tmp/.X11-unix/X$1" ]] && ! ss -xlH | grep -qF "/tmp/.X11-unix/X$1 "; then
+        fail "the socket of Xvfb :$1 outlived its run"
+    fi
+}
+
 # Runs a command line through bash so that pipes and redirections work in `run`.
 sh_run() { run bash -c "$1"; }
 

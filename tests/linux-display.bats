@@ -10,8 +10,8 @@
 # starts the Xvfb before the plugin loads; plugin-scan does the same; a
 # sandbox gives it an Xvfb of its own. A plugin that loads without a
 # display never starts one, and one that dies loading for another reason
-# fails with its own error after that one more try. Plain pass: the time
-# goes to Xvfb and workers, over paths the sanitized suites take too.
+# fails with its own error after that one more try. Both passes: the code
+# it runs is the supervisor's, and it costs a few render-ones.
 
 load helper
 bats_require_minimum_version 1.5.0

@@ -154,7 +154,7 @@ endif
 # host/read_only's (lib/linux, lib/wine and lib/host are not in libvr).
 UNIT_LINUX_OBJS := $(patsubst %,$(BUILD)/obj/lib/linux/%.o,child_heap plugin_arena fixed_stack settle \
                    thread_rest task_files wait_notes)
-UNIT_WINE_OBJS  := $(patsubst %,$(BUILD)/obj/lib/wine/%.o,wine_session prefix_server server_lookup display)
+UNIT_WINE_OBJS  := $(patsubst %,$(BUILD)/obj/lib/wine/%.o,wine_session prefix_server server_lookup)
 UNIT_HOST_OBJS  := $(patsubst %,$(BUILD)/obj/lib/host/%.o,instance_wire wire_cbor read_only)
 $(UNIT_OBJS): CXXFLAGS = $(UNIT_CXXFLAGS)
 $(UNIT_BIN): $(UNIT_OBJS) $(UNIT_LINUX_OBJS) $(UNIT_WINE_OBJS) $(UNIT_HOST_OBJS) $(LIBVR)

@@ -23,6 +23,7 @@ PATH="$VR_BIN:$PATH"
 : "${VR_TEST_JUCE5_START_VST2:=$TESTS_DIR/../build/plugins/juce5_start/vr-test-juce5-start.so}"
 : "${VR_TEST_JUCE5_START_LATE_VST2:=$TESTS_DIR/../build/plugins/juce5_start/vr-test-juce5-start-late.so}"
 : "${VR_TEST_STATIC_STATE_VST2:=$TESTS_DIR/../build/plugins/static_state/vr-test-static-state.so}"
+: "${VR_TEST_NEEDS_DISPLAY_VST2:=$TESTS_DIR/../build/plugins/needs_display/vr-test-needs-display.so}"
 # The Windows builds of the test plugins (tests/plugins/windows,
 # tests/plugins/dpf) and the DPF synth's Linux builds.
 : "${VR_WIN_SYNTH_VST2:=$TESTS_DIR/../build/plugins/win/vst/vr-test-synth.dll}"
@@ -72,6 +73,29 @@ if [[ -n "${VR_TEST_NO_CACHE:-}" ]]; then
 else
     unset XDG_CACHE_HOME
 fi
+
+# Job records of plugin $1, one per name after it (out/NAME.npy): note 69
+# (velocity 100) for 0.5 s and a 0.5 s tail, more fields as JSON in $MORE.
+# The display suites' (windows-display.bats, linux-display.bats).
+jobs_of() {
+    local plugin="$1" name more="${MORE:-}"
+    shift
+    [[ -n "$more" ]] || more='{}'
+    for name in "$@"; do
+        jq -nc --arg p "$plugin" --arg o "out/$name.npy" --argjson more "$more" \
+            '{plugin_path: $p, output_path: $o, note: 69, duration_s: 0.5, tail_s: 0.5} + $more'
+    done
+}
+
+# Fails unless Xvfb :$1 (pid $2), started by a run that has ended, is gone
+# with its socket (or another run's Xvfb, which may take the number as
+# soon as it is free, listens there).
+assert_xvfb_gone() {
+    [[ ! -e "/proc/$2" ]] || fail "Xvfb (pid $2) outlived its run: $(tr '\0' ' ' <"/proc/$2/cmdline")"
+    if [[ -e "/tmp/.X11-unix/X$1" ]] && ! ss -xlH | grep -qF "/tmp/.X11-unix/X$1 "; then
+        fail "the socket of Xvfb :$1 outlived its run"
+    fi
+}
 
 # Runs a command line through bash so that pipes and redirections work in `run`.
 sh_run() { run bash -c "$1"; }

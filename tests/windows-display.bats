@@ -31,18 +31,6 @@ teardown() {
     fi
 }
 
-# Job records of plugin $1, one per name after it (out/NAME.npy), more
-# fields as JSON in $MORE.
-jobs_of() {
-    local plugin="$1" name more="${MORE:-}"
-    shift
-    [[ -n "$more" ]] || more='{}'
-    for name in "$@"; do
-        jq -nc --arg p "$plugin" --arg o "out/$name.npy" --argjson more "$more" \
-            '{plugin_path: $p, output_path: $o, note: 69, duration_s: 0.5, tail_s: 0.5} + $more'
-    done
-}
-
 # The peak of out/$1.npy, to 4 places.
 peak() {
     /usr/bin/python3 -c "import numpy as np, sys; print(round(float(np.abs(np.load(sys.argv[1])).max()), 4))" "out/$1.npy"
@@ -63,13 +51,7 @@ XVFB_LINE='^render-one: .*needs-window\.dll did not load with no display \(it ma
     # shellcheck disable=SC2154 # $stderr is set by run --separate-stderr
     assert_equal "$(grep -cE "$XVFB_LINE" <<<"$stderr")" 1
     [[ "$(grep -E "$XVFB_LINE" <<<"$stderr")" =~ $XVFB_LINE ]]
-    local number="${BASH_REMATCH[1]}" pid="${BASH_REMATCH[2]}"
-    [[ ! -e "/proc/$pid" ]] || fail "Xvfb (pid $pid) outlived render-one: $(tr '\0' ' ' <"/proc/$pid/cmdline")"
-    # Its socket went with it: none there, or one another run's Xvfb (which
-    # may take the number as soon as it is free) listens on.
-    if [[ -e "/tmp/.X11-unix/X$number" ]] && ! ss -xlH | grep -qF "/tmp/.X11-unix/X$number "; then
-        fail "the socket of Xvfb :$number outlived render-one"
-    fi
+    assert_xvfb_gone "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
 }
 
 @test "without a display to be had, the plugin that needs a window fails to load (so the test above can fail)" {

@@ -31,16 +31,20 @@
 namespace {
 
 // The worker's side: each job's plugin described, a failure made its error.
+// A child that died loading the plugin says so: the supervisor may load it
+// again with a display (supervise/display.hpp).
 vr::worker_result describe(const vr::json& job, vr::json&& record, double timeout_s) {
+    bool load_died = false;
     try {
         record["loaded"] = vr::host::describe_plugins(vr::scan_job_from_json(job), timeout_s);
     } catch (const vr::host::child_failed& e) {
         vr::set_error(record, e.what());
         if (auto sig = e.signal(); !sig.empty()) record["error"]["signal"] = sig;
+        load_died = e.crashed();
     } catch (const vr::record_error& e) {
         vr::set_error(record, e.what());
     }
-    return {std::move(record), false};
+    return {std::move(record), false, load_died};
 }
 
 // The prefix --wine-prefix names, absolute; "" when not given. One that is
@@ -117,7 +121,10 @@ int run(int argc, char** argv) {
                 // The worker says why, in the plugin's record.
             }
         // No output file: the path names none a dead worker could leave temporaries of.
-        vr::json answer = workers.run({record, vr::to_json(job), "/dev/null/plugin-scan", {"plugin-scan", 0, 0}});
+        vr::supervised_job sent{record, vr::to_json(job), "/dev/null/plugin-scan", {"plugin-scan", 0, 0}};
+        sent.display_may_help = !job.windows;  // a Linux plugin that ends its process without a display
+        sent.display_plugin = job.path;
+        vr::json answer = workers.run(sent);
         return vr::merge_loaded(std::move(answer));
     };
     settings.between = [&] { workers.end_if_interrupted(); };

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <set>
 #include <vector>
 
 #include "core/beneath.hpp"
@@ -124,12 +125,15 @@ private:
                 supervised_job sent{std::move(record), to_wire(job), job.output_path, job.output_root, key_of(job),
                                     sandbox_of(job, options_.supervision.sandbox),
                                     job.song ? job.song->stems_dir : std::string()};
+                sent.display_may_help = !linux_plugins(job).empty();
+                sent.needs_display = cached_display_need(job);
                 try {
                     result = workers_->run(sent);
                 } catch (...) {
                     record = std::move(sent.record);  // as it was: the error goes in it below
                     throw;
                 }
+                if (!sent.needs_display) keep_display_need(job, result);
             } else {
                 if (job.sandbox)
                     throw record_error("sandbox: a job rendered in place (--no-isolate) cannot be sandboxed");
@@ -173,6 +177,43 @@ private:
             job.probe_verdicts.push_back(verdict ? std::move(*verdict) : json(k->second ? json() : json(false)));
         }
         return keys;
+    }
+
+    // The job's plugins that load in the worker itself (neither Windows
+    // builds nor Faust programs), by location: those a display may concern
+    // (supervise/display.hpp).
+    static std::map<std::string, const plugin_ref*> linux_plugins(const render_job& job) {
+        std::map<std::string, const plugin_ref*> plugins;
+        for (const auto& st : job.stages)
+            if (!st.plugin.windows && st.plugin.format != plugin_format::faust)
+                plugins.emplace(st.plugin.location, &st.plugin);
+        return plugins;
+    }
+
+    // Whether the probe cache says one of the job's plugins needs a display
+    // (its binary's entry read once a run; nothing with --no-cache).
+    bool cached_display_need(const render_job& job) {
+        if (!cache_.enabled()) return false;
+        for (const auto& [location, plugin] : linux_plugins(job)) {
+            auto known = display_needs_.find(location);
+            if (known == display_needs_.end())
+                known = display_needs_.emplace(location, cache_.needs_display(*plugin)).first;
+            if (known->second) return true;
+        }
+        return false;
+    }
+
+    // Keeps that the job's plugin needs a display when its render says it
+    // ran on one the supervisor gave it after its first load died, and it
+    // rendered: for a job of one plugin (in a chain of several, which one
+    // needed it is not known).
+    void keep_display_need(const render_job& job, const json& result) {
+        if (!cache_.enabled() || !result.value("virtual_display", false) || is_error(result)) return;
+        const auto plugins = linux_plugins(job);
+        if (plugins.size() != 1) return;
+        const auto& [location, plugin] = *plugins.begin();
+        if (display_needs_[location] || !display_kept_.insert(location).second) return;
+        cache_.store_needs_display(*plugin);
     }
 
     std::optional<json> windows_identity(const plugin_ref& plugin) const {
@@ -219,6 +260,8 @@ private:
     stale_temps temps_;
     probe_cache cache_;
     std::map<std::string, std::optional<json>> keys_;  // probe cache keys made this run
+    std::map<std::string, bool> display_needs_;        // by plugin: needs a display, as the cache said
+    std::set<std::string> display_kept_;               // plugins whose need this run kept in the cache
 };
 
 int run_batch(const render_options& options, supervisor* workers, const job_renderer* in_place, record_writer& out) {

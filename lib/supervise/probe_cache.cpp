@@ -70,41 +70,61 @@ json host_identity() {
     return host;
 }
 
-// The SHA-256 of the plugin's binary, kept in the cache under the binary's
+// The cache's entry of a plugin's binary (binary-...), under the binary's
 // identity (its device, path, size, inode, modification and change times:
-// a file changed in place has a new one) like a verdict: hashing a
+// a file changed in place has a new one): its SHA-256 and whether the
+// plugin needs a display (supervise/display.hpp). A process (a warm
+// render-one's above all, asked job after job) reads each entry once.
+struct binary_entries {
+    std::mutex lock;
+    std::map<std::string, json> read;  // by key
+};
+binary_entries& entries() {
+    static binary_entries e;
+    return e;
+}
+
+// The key of binary's entry, or none when it cannot be looked at.
+std::optional<json> binary_entry_key(const std::string& binary) {
+    struct stat st {};
+    if (::stat(binary.c_str(), &st) != 0) return std::nullopt;
+    return json{{"binary", file_identity(binary, st)}, {"device", static_cast<std::uint64_t>(st.st_dev)}};
+}
+
+// The entry kept under key in dir (read once a process); an empty object
+// when there is none.
+json binary_entry(const std::string& dir, const json& key) {
+    const std::string text = key.dump();
+    {
+        std::lock_guard hold(entries().lock);
+        if (auto r = entries().read.find(text); r != entries().read.end()) return r->second;
+    }
+    json entry = read_probe_verdict(probe_cache_file(dir, key, "binary"), key).value_or(json::object());
+    std::lock_guard hold(entries().lock);
+    return entries().read.emplace(text, std::move(entry)).first->second;
+}
+
+// Writes key's entry, and keeps it as read.
+void keep_binary_entry(const std::string& dir, const json& key, const json& entry) {
+    write_probe_verdict(probe_cache_file(dir, key, "binary"), key, entry);
+    std::lock_guard hold(entries().lock);
+    entries().read[key.dump()] = entry;
+}
+
+// The SHA-256 of the plugin's binary, kept in its entry: hashing a
 // plugin's binary read the whole file in every process (about 5 ms of a
 // one-off's CPU for the 7 MB test synth; a commercial plugin's 100 MB or
 // more takes ten or twenty times that). Hashed as before when the binary
 // cannot be looked at or the cache not written.
-// A process (a warm render-one's above all, asked job after job) reads
-// each kept hash once.
 std::optional<std::string> kept_binary_sha256(const plugin_ref& plugin, const std::string& binary) {
-    struct stat st {};
     const std::string dir = probe_cache_dir();
-    if (dir.empty() || ::stat(binary.c_str(), &st) != 0) return plugin_binary_sha256(plugin);
-    const json key{{"binary", file_identity(binary, st)}, {"device", static_cast<std::uint64_t>(st.st_dev)}};
-    static std::mutex lock;
-    static std::map<std::string, std::string> read;  // by key
-    const std::string text = key.dump();
-    {
-        std::lock_guard hold(lock);
-        if (auto r = read.find(text); r != read.end()) return r->second;
-    }
-    const std::string file = probe_cache_file(dir, key, "binary");
-    std::optional<std::string> sha;
-    if (auto kept = read_probe_verdict(file, key)) {
-        const auto s = kept->find("sha256");
-        if (s != kept->end() && s->is_string() && s->get<std::string>().size() == 64) sha = s->get<std::string>();
-    }
-    if (!sha) {
-        sha = plugin_binary_sha256(plugin);
-        if (sha) write_probe_verdict(file, key, json{{"sha256", *sha}});
-    }
-    if (sha) {
-        std::lock_guard hold(lock);
-        read.emplace(text, *sha);
-    }
+    const auto key = dir.empty() ? std::nullopt : binary_entry_key(binary);
+    if (!key) return plugin_binary_sha256(plugin);
+    json entry = binary_entry(dir, *key);
+    const auto s = entry.find("sha256");
+    if (s != entry.end() && s->is_string() && s->get<std::string>().size() == 64) return s->get<std::string>();
+    auto sha = plugin_binary_sha256(plugin);
+    if (sha) keep_binary_entry(dir, *key, json{{"sha256", *sha}});
     return sha;
 }
 
@@ -192,6 +212,27 @@ std::optional<json> probe_cache::find(const json& key) {
     auto it = seen_.find(file);
     if (it == seen_.end()) it = seen_.emplace(file, read_probe_verdict(file, key)).first;
     return it->second;
+}
+
+bool probe_cache::needs_display(const plugin_ref& plugin) {
+    if (!enabled()) return false;
+    const std::string binary = plugin_binary_path(plugin);
+    const auto key = binary.empty() ? std::nullopt : binary_entry_key(binary);
+    return key && binary_entry(dir_, *key).value("needs_display", false);
+}
+
+void probe_cache::store_needs_display(const plugin_ref& plugin) {
+    if (!enabled()) return;
+    const std::string binary = plugin_binary_path(plugin);
+    const auto key = binary.empty() ? std::nullopt : binary_entry_key(binary);
+    if (!key) return;
+    json entry = binary_entry(dir_, *key);
+    if (entry.value("needs_display", false)) return;
+    // The SHA-256 stays beside it (an entry without one is hashed anew).
+    if (!entry.contains("sha256"))
+        if (auto sha = plugin_binary_sha256(plugin)) entry["sha256"] = *sha;
+    entry["needs_display"] = true;
+    keep_binary_entry(dir_, *key, entry);
 }
 
 void probe_cache::store(const json& key, const json& verdict) {

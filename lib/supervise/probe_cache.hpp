@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // What a worker's probe learnt of a plugin (isolation mode, whether its
-// threads work for it, whether its first render needs a warm-up), kept on
-// disk so that the next process on this machine need not probe again.
+// threads work for it, whether its first render needs a warm-up), and what
+// a run learnt of its binary (its SHA-256, whether it needs a display),
+// kept on disk so that the next process on this machine need not probe or
+// learn it again.
 // Only the supervising process reads and writes it (a worker, sandboxed or
 // not, gets the verdicts with its jobs); render-one(1), "Probe cache".
 #pragma once
@@ -59,6 +61,13 @@ public:
     std::optional<json> find(const json& key);
     // Keeps key's verdict (nothing when disabled, or it is kept already).
     void store(const json& key, const json& verdict);
+    // Whether the entry of plugin's binary (binary-..., under the binary's
+    // identity, beside its SHA-256) says it needs a display: it ended its
+    // process as it loaded with none, and loaded with one
+    // (supervise/display.hpp). False when disabled or not said.
+    bool needs_display(const plugin_ref& plugin);
+    // Says so in that entry (nothing when disabled or said already).
+    void store_needs_display(const plugin_ref& plugin);
 
 private:
     bool enabled_;

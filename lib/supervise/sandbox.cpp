@@ -313,7 +313,7 @@ std::vector<std::string> sandboxed_worker_command(const sandbox_spec& spec, cons
     c.insert(c.end(), {"--setenv", "TMPDIR", "/tmp"});
     // The user's display is not the plugin's to see (its socket is hidden
     // with /tmp anyway): a Windows plugin that needs a window gets an Xvfb
-    // of the sandbox's own (wine/display.hpp).
+    // of the sandbox's own (supervise/display.hpp).
     c.insert(c.end(), {"--unsetenv", "DISPLAY", "--unsetenv", "XAUTHORITY"});
     // The worker reads the same options again: relative paths must resolve
     // the same, so it starts in the same folder (an empty one, if hidden).

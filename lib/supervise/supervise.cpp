@@ -211,9 +211,9 @@ struct supervisor::waited {
     std::string line;        // the worker's answer (answered)
     int signal = 0;          // the signal from outside the worker said it dies of (ended_outside)
     bool rendering = false;  // the worker said the render began
+    bool first_load = false; // the job's plugin was not loaded in this worker before
     double limit = 0;        // the job's own limit (s), from the audio planned once rendering
     double load_limit = 0;   // the allowance for loading the plugin first (0: none)
-    bool loading = false;    // the worker had not loaded the job's plugin yet
 };
 
 // Sends the job and waits for the worker's answer, its end (EOF on the
@@ -226,8 +226,8 @@ supervisor::waited supervisor::await_answer(const supervised_job& job) {
     // job's own, from the length of audio the worker planned.
     const bool limited = options_.timeout_s != 0;
     w.limit = options_.timeout_s < 0 ? default_timeout_s(0) : options_.timeout_s;
-    w.loading = loaded_.insert(job.plugin_key).second;
-    if (w.loading && limited) {
+    w.first_load = loaded_.insert(job.plugin_key).second;
+    if (w.first_load && limited) {
         auto known = load_s_.find(job.plugin_key);
         w.load_limit = options_.load_timeout_s >= 0 ? options_.load_timeout_s
                                                     : load_allowance_s(known == load_s_.end() ? -1 : known->second);
@@ -238,7 +238,8 @@ supervisor::waited supervisor::await_answer(const supervised_job& job) {
         return std::move(w);
     };
     if (!interrupts::caught)  // else the worker is killed already: the wait below ends at once
-        send_all(fd_, "{\"job\":" + job.job.dump(-1, ' ', false, json::error_handler_t::replace) + "}\n");
+        send_all(fd_, "{\"job\":" + job.job.dump(-1, ' ', false, json::error_handler_t::replace) +
+                          (display_.empty() ? "" : ",\"display\":" + json(display_).dump()) + "}\n");
     char buf[65536];
     for (;;) {
         if (interrupts::caught) return done(outcome::interrupted);
@@ -275,6 +276,7 @@ supervisor::waited supervisor::await_answer(const supervised_job& job) {
 // (the worker then killed, the temporary it left removed).
 supervisor::end supervisor::classify(const supervised_job& job, const waited& w, json& result) {
     using outcome = waited::outcome;
+    load_death_.reset();
     auto fail = [&](const std::string& message, int sig) {
         remove_temps_of(job);
         result = json::object();
@@ -285,7 +287,7 @@ supervisor::end supervisor::classify(const supervised_job& job, const waited& w,
         kill_worker(true);
         // Before the render began, in a worker that had not loaded the
         // plugin: the load (or the plan) never ended, worth a new worker.
-        const bool loading = w.loading && !w.rendering;
+        const bool loading = w.first_load && !w.rendering;
         fail(loading ? timeout_message(w.load_limit + w.limit) + " (loading the plugin)" : timeout_message(w.limit), 0);
         return loading ? end::load_timed_out : end::timed_out;
     }
@@ -302,6 +304,7 @@ supervisor::end supervisor::classify(const supervised_job& job, const waited& w,
         // outside said so first: outcome::ended_outside.)
         wait_exit(options_.kill_grace_s);
         int status = kill_worker(false);
+        if (w.first_load && !w.rendering) load_death_ = WIFSIGNALED(status) ? signal_name(WTERMSIG(status)) : "";
         std::string message = death_message(status);
         // bwrap reports a sandbox it cannot make on stderr and exits 1,
         // before render-one runs: then no plugin ended anything.
@@ -314,6 +317,8 @@ supervisor::end supervisor::classify(const supervised_job& job, const waited& w,
     }
     ++answers_;
     result = std::move(answer["record"]);
+    if (answer.value("load_died", false))  // in the worker's child (plugin-scan's)
+        load_death_ = result.contains("error") ? result["error"].value("signal", "") : "";
     if (auto t = result.find("plugin_load_s"); t != result.end() && t->is_number())
         load_s_[job.plugin_key] = t->get<double>();
     bool crashed = answer.value("crashed", false);
@@ -375,15 +380,18 @@ json supervisor::run(supervised_job& job) {
             set_error(result, *why);
             return result;
         }
-    for (int tries = 1;; ++tries) {
+    give_display_if_needed(job);
+    for (int tries = 1, display_tries = 0;; ++tries) {
         end e = attempt(job, fields);
-        if ((e == end::crashed || e == end::load_timed_out) && tries <= options_.retries) {
+        if (retry_on_display(job, fields, e)) ++tries, ++display_tries;  // not one of --retries'
+        if ((e == end::crashed || e == end::load_timed_out) && tries - display_tries <= options_.retries) {
             stop_worker();  // a fresh worker for the next try
             continue;
         }
         json result = std::move(job.record);
         put_answer(result, std::move(fields));
         result["attempts"] = tries;
+        if (!display_.empty()) result["virtual_display"] = true;
         if (job.sandbox.on) result["sandbox"] = true;
         // A signal that came while the worker was being replaced.
         if (interrupts::caught) finish_interrupt(pid_, &job, options_.on_interrupt);

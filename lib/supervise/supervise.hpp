@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -30,6 +31,15 @@ struct supervised_job {
     vr::plugin_key plugin_key;  // jobs with one key share a plugin loaded in the worker
     sandbox_spec sandbox;       // the sandbox it needs (off: none); workers are kept apart by it
     std::string stems_dir;      // a song's stems folder: a killed worker's temporaries there go too
+    // A plugin of the job runs in the worker (not a Windows build under
+    // wine): a worker that dies loading it may want a display (display.hpp).
+    bool display_may_help = false;
+    // Its plugin needs a display (the probe cache says so): it gets one
+    // before it loads.
+    bool needs_display = false;
+    // The plugin those two concern, when plugin_key does not name it
+    // (plugin-scan's jobs share one key).
+    std::string display_plugin;
 };
 
 // Runs in a new worker process (a fork of the supervisor), given the
@@ -62,6 +72,11 @@ public:
     // also covers the old one's jobs, when their output root is the same);
     // a sandboxed job's record says sandbox: true, or has an error when no
     // sandbox can be made here.
+    // A job whose worker (or the worker's child describing a plugin) died
+    // loading its plugin with no display is tried once more with one, when
+    // it may help (display.hpp, may_want_display); a job of a plugin known
+    // to need one gets it before it loads: its record then says
+    // virtual_display: true. Later jobs of that plugin in the run get it too.
     json run(supervised_job& job);
     json run(supervised_job&& job) { return run(job); }
 
@@ -80,6 +95,12 @@ private:
     waited await_answer(const supervised_job& job);
     end classify(const supervised_job& job, const waited& w, json& result);
     void start_worker(const sandbox_spec& sandbox);
+    // The display the job is sent (display_), for a job of a plugin that
+    // needs one (supervise_display.cpp); and the one more try with a
+    // display of a job whose plugin's load died (e: its end, kept or made
+    // that of the try). False when it took no such try.
+    void give_display_if_needed(const supervised_job& job);
+    bool retry_on_display(const supervised_job& job, json& fields, end& e);
     void adopt_worker(pid_t pid, int fd);  // the worker pid, connected at fd
     bool worker_exited() const;
     bool wait_exit(double seconds) const;
@@ -98,6 +119,14 @@ private:
     sandbox_spec sandbox_;             // the worker's sandbox (the last one's, when none runs)
     std::set<plugin_key> loaded_;            // plugins the worker has seen
     std::map<plugin_key, double> load_s_;    // plugin -> plugin_load_s last reported
+    // Display (supervise_display.cpp): what the job in flight is sent as its
+    // DISPLAY ("" none, own_display in a sandbox); the signal (or "" for an
+    // exit) of a worker that died loading the job's plugin in the last
+    // attempt; the plugins (by location) given a display in this run.
+    std::string display_;
+    bool display_tried_ = false;  // the job has had its one try with a display
+    std::optional<std::string> load_death_;
+    std::set<std::string> on_display_;
 };
 
 }  // namespace vr

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "core/error.hpp"
+#include "supervise/display.hpp"
 #include "supervise/interrupts.hpp"
 #include "supervise/supervise_status.hpp"
 
@@ -44,6 +45,8 @@ int serve_jobs(int fd, const worker_handler& handle) {
             try {
                 json record = json::object();  // room first (core/records.hpp)
                 record.get_ref<json::object_t&>().reserve(64);
+                if (auto d = message.find("display"); d != message.end() && d->is_string())
+                    use_display(d->get<std::string>());
                 r = handle(message["job"], std::move(record),
                            [&](double audio_s) { out.write_line(json{{"rendering_s", audio_s}}.dump()); });
             } catch (const std::exception& e) {
@@ -53,6 +56,7 @@ int serve_jobs(int fd, const worker_handler& handle) {
             }
             r.record["worker_rss_mb"] = rss_mb();
             json answer{{"record", std::move(r.record)}, {"crashed", r.crashed}};
+            if (r.load_died) answer["load_died"] = true;
             std::string text;
             try {
                 text = answer.dump(-1, ' ', false, json::error_handler_t::strict);

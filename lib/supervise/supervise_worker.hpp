@@ -14,6 +14,10 @@ namespace vr {
 struct worker_result {
     json record;           // the result record (ok or error)
     bool crashed = false;  // the plugin crashed in a child of the worker or the Windows worker: worth a retry
+    // The child of the worker that loaded the plugin died as it loaded it
+    // (plugin-scan's): as a worker's death would, it may want a display
+    // (supervise/display.hpp).
+    bool load_died = false;
 };
 
 // Called by the worker once a job's plugin is loaded and the job planned,
@@ -37,7 +41,9 @@ using worker_handler =
 void arrange_worker_fds(int fd, int keep = -1);
 
 // Answers job lines on fd with result lines until the supervisor closes it.
-// A job line holds the checked job only; the handler's record starts empty
+// A job line holds the checked job, and the display its plugin needs when
+// it needs one (DISPLAY set for this process and what it starts, before
+// the job: supervise/display.hpp's use_display); the handler's record starts empty
 // and the answer holds the fields it added (the supervisor keeps the job's
 // record and puts them in: put_answer), with worker_rss_mb, this process's
 // RSS after the job.

@@ -20,7 +20,7 @@
 #include "linux/pinned_randomness.hpp"
 #include "supervise/interrupts.hpp"
 #include "supervise/supervise_status.hpp"
-#include "wine/display.hpp"
+#include "supervise/display.hpp"
 #include "wine/prefix_server.hpp"
 #include "wine/wine_paths.hpp"
 #include "wine/wine_session.hpp"

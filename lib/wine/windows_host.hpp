@@ -37,7 +37,7 @@ public:
     pid_t pid() const { return pid_; }
     const std::string& prefix() const { return prefix_; }
     const std::string& wine_version() const { return wine_version_; }
-    // The Xvfb display it was started with (wine/display.hpp), "" for none.
+    // The Xvfb display it was started with (supervise/display.hpp), "" for none.
     const std::string& display() const { return display_; }
 
 private:

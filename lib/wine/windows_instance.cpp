@@ -14,7 +14,7 @@
 #include "host/plugin_call.hpp"
 #include "plugins/windows_plugin.hpp"
 #include "plugins/wine_prefix.hpp"
-#include "wine/display.hpp"
+#include "supervise/display.hpp"
 #include "wine/wine_paths.hpp"
 #include "wine/wine_session.hpp"
 
@@ -112,7 +112,7 @@ private:
 // session is not this process's alone to restart (a server other
 // render-ones use, or one that ran before) or Xvfb cannot start.
 bool start_display_for(const std::string& plugin, const std::string& prefix, const std::string& failure) {
-    if (const char* d = std::getenv("DISPLAY"); (d && *d) || !started_display().empty()) return false;
+    if (!started_display().empty()) return false;
     const std::string if_window = failure + "; if it needs a window: ";
     if (!prefix_session_alone(prefix))
         throw record_error(if_window + "the wine session of " + prefix + " started without a display, and " +
@@ -120,7 +120,7 @@ bool start_display_for(const std::string& plugin, const std::string& prefix, con
                            "render it with --sandbox (a sandbox's wine session is its own), or with DISPLAY set");
     std::string display;
     try {
-        display = windows_display();
+        display = virtual_display("a Windows plugin needs a window");
     } catch (const record_error& e) {
         throw record_error(if_window + e.what());
     }
@@ -242,8 +242,8 @@ std::unique_ptr<host::plugin_instance> load_windows_instance(const plugin_ref& r
         // which only comes from outside (the kernel's OOM killer, a
         // user's kill -9), never from a plugin's want of a window: that
         // job fails saying so, as it would rendering.
-        if (const auto* died = dynamic_cast<const host_died*>(&e); died && died->signal == "SIGKILL") throw;
-        if (!start_display_for(ref.location, prefix, e.what())) throw;
+        const auto* died = dynamic_cast<const host_died*>(&e);
+        if (!may_want_display(died ? died->signal : "") || !start_display_for(ref.location, prefix, e.what())) throw;
         host = start();
         answer = host->call(load);
     }

@@ -21,7 +21,7 @@
 #include "core/handles.hpp"
 #include "core/process.hpp"
 #include "core/tool.hpp"
-#include "wine/display.hpp"
+#include "supervise/display.hpp"
 
 extern char** environ;
 

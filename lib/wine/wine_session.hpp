@@ -29,7 +29,7 @@ std::optional<wine_install> find_wine();
 // plus WINEPREFIX (made absolute), WINEDEBUG=-all,
 // WINEDLLOVERRIDES=winedbg.exe=d (after the user's own overrides, so that
 // ours wins: wine's debugger never writes into the worker's pipe), and
-// DISPLAY when windows_display() started an Xvfb. Each item is "NAME=value".
+// DISPLAY when virtual_display() started an Xvfb. Each item is "NAME=value".
 std::vector<std::string> worker_environment(const std::string& prefix);
 
 // env as execve wants it: pointers into env's strings, then a null. Valid

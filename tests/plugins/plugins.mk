@@ -92,6 +92,9 @@ test-plugins: $(TEST_PLUGINS)
 -include tests/plugins/hostile/hostile.mk
 # The JUCE 5 start-up's stand-in (juce5_start/README.md).
 -include tests/plugins/juce5_start/juce5_start.mk
+# The instrument that ends its process without a display, as JUCE 5's VST2
+# builds do (tests/linux-display.bats; one C file, libX11).
+-include tests/plugins/needs_display/needs_display.mk
 # The DPF instrument, for Linux and Windows (tests/plugins/dpf/README.md).
 -include tests/plugins/dpf/dpf.mk
 # The Windows test plugins (tests/plugins/README.md, "Windows builds").

@@ -207,4 +207,36 @@ TEST_F(ProbeCache, OffItNeitherReadsNorWrites) {
     ::unsetenv("XDG_CACHE_HOME");
 }
 
+TEST_F(ProbeCache, APluginsNeedOfADisplayIsKeptInItsBinarysEntryBesideItsHash) {
+    ::setenv("XDG_CACHE_HOME", dir.file("xdg-display").c_str(), 1);
+    vr::probe_cache off(false);
+    off.store_needs_display(plugin);
+    EXPECT_FALSE(off.needs_display(plugin));
+    EXPECT_FALSE(std::filesystem::exists(dir.file("xdg-display")));
+    vr::probe_cache on(true);
+    EXPECT_FALSE(on.needs_display(plugin));
+    on.store_needs_display(plugin);
+    EXPECT_TRUE(on.needs_display(plugin));
+    // Beside the hash, which a later process still takes unread: the key
+    // (binary_sha256) is the same as hashing gives.
+    const auto again = vr::probe_cache_key(plugin, 44100, 512, 2, false, false);
+    ASSERT_TRUE(again);
+    EXPECT_EQ((*again)["binary_sha256"], key["binary_sha256"]);
+    std::size_t said = 0;
+    for (const auto& f : std::filesystem::directory_iterator(dir.file("xdg-display") + "/vst-render")) {
+        const std::string text = text_of(f.path().string());
+        if (text.find("\"needs_display\":true") != std::string::npos) {
+            ++said;
+            EXPECT_NE(text.find("\"sha256\":\"" + key["binary_sha256"].get<std::string>()), std::string::npos) << text;
+            EXPECT_EQ(f.path().filename().string().rfind("binary-", 0), 0u) << f.path();
+        }
+    }
+    EXPECT_EQ(said, 1u);
+    // A binary changed in place is a new entry, which says nothing yet.
+    put(plugin_path, "not really code, but bytes to hash, longer");
+    vr::probe_cache later(true);
+    EXPECT_FALSE(later.needs_display(plugin));
+    ::unsetenv("XDG_CACHE_HOME");
+}
+
 }  // namespace

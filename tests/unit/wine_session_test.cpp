@@ -21,7 +21,7 @@
 #include <string>
 
 #include "core/process.hpp"
-#include "wine/display.hpp"
+#include "supervise/display.hpp"
 #include "wine/wine_session.hpp"
 #include "wine_fixture.hpp"
 
@@ -145,30 +145,30 @@ TEST(WineSession, AQuietRunIsKilledAtItsTimeLimit) {
 
 TEST(WineSession, TheUsersDisplayIsUsedAsItIs) {
     scoped_env display("DISPLAY", ":57");
-    EXPECT_EQ(vr::wine::windows_display(), ":57");
-    EXPECT_EQ(vr::wine::started_display(), "");
+    EXPECT_EQ(vr::virtual_display("a Windows plugin needs a window"), ":57");
+    EXPECT_EQ(vr::started_display(), "");
     EXPECT_EQ(value_of(vr::wine::worker_environment("/p"), "DISPLAY"), ":57");
 }
 
 TEST(WineSession, OneXvfbWithoutADisplayStoppedWhenAsked) {
     scoped_env display("DISPLAY", nullptr);
     struct stop_at_end {
-        ~stop_at_end() { vr::wine::stop_display(); }  // also after a failed assertion
+        ~stop_at_end() { vr::stop_display(); }  // also after a failed assertion
     } stop;
     std::string d;
-    ASSERT_NO_THROW(d = vr::wine::windows_display()) << "is xvfb installed? (apt-get install xvfb)";
+    ASSERT_NO_THROW(d = vr::virtual_display("a Windows plugin needs a window")) << "is xvfb installed? (apt-get install xvfb)";
     ASSERT_EQ(d.rfind(':', 0), 0u) << d;
     EXPECT_TRUE(x_answers(d));
-    EXPECT_EQ(vr::wine::windows_display(), d) << "a second Xvfb";
-    EXPECT_EQ(vr::wine::started_display(), d);
+    EXPECT_EQ(vr::virtual_display("a Windows plugin needs a window"), d) << "a second Xvfb";
+    EXPECT_EQ(vr::started_display(), d);
     EXPECT_EQ(value_of(vr::wine::worker_environment("/p"), "DISPLAY"), d);
-    vr::wine::stop_display();
+    vr::stop_display();
     EXPECT_FALSE(x_answers(d));
-    EXPECT_EQ(vr::wine::started_display(), "");
+    EXPECT_EQ(vr::started_display(), "");
     // Started again on the next need, once only.
-    d = vr::wine::windows_display();
+    d = vr::virtual_display("a Windows plugin needs a window");
     EXPECT_TRUE(x_answers(d));
-    EXPECT_EQ(vr::wine::windows_display(), d);
+    EXPECT_EQ(vr::virtual_display("a Windows plugin needs a window"), d);
     // Killed by someone else (its pid from its socket's peer): replaced.
     const pid_t xvfb = x_server_pid(d);
     ASSERT_GT(xvfb, 0);
@@ -176,11 +176,11 @@ TEST(WineSession, OneXvfbWithoutADisplayStoppedWhenAsked) {
     // Until it has ended (its socket may stop answering a moment before the
     // process is gone, and only an ended one is replaced).
     ASSERT_TRUE(vr::wait_child_ended(xvfb, 10)) << "Xvfb outlived SIGKILL";
-    d = vr::wine::windows_display();
+    d = vr::virtual_display("a Windows plugin needs a window");
     EXPECT_TRUE(x_answers(d));
-    vr::wine::stop_display();
+    vr::stop_display();
     EXPECT_FALSE(x_answers(d));
-    EXPECT_EQ(vr::wine::started_display(), "");
+    EXPECT_EQ(vr::started_display(), "");
 }
 
 TEST(WineSession, TheXvfbEndsWhenItsProcessExits) {
@@ -193,7 +193,7 @@ TEST(WineSession, TheXvfbEndsWhenItsProcessExits) {
         ::close(up[0]);
         std::string d;
         try {
-            d = vr::wine::windows_display();
+            d = vr::virtual_display("a Windows plugin needs a window");
         } catch (...) {
         }
         (void)!::write(up[1], d.data(), d.size());

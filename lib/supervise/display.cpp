@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "wine/display.hpp"
+#include "supervise/display.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -17,9 +17,10 @@
 #include "core/error.hpp"
 #include "core/handles.hpp"
 #include "core/process.hpp"
+#include "core/tool.hpp"
 #include "supervise/interrupts.hpp"
 
-namespace vr::wine {
+namespace vr {
 
 namespace {
 
@@ -69,7 +70,7 @@ void stop_at_exit() {
     stop_locked();
 }
 
-// The displays our Xvfb may take: never 0 (see windows_display).
+// The displays our Xvfb may take: never 0 (see virtual_display).
 constexpr int first_display = 10, display_tries = 90;
 
 // Reads the display number Xvfb writes to its -displayfd once it is ready.
@@ -96,7 +97,7 @@ std::string read_display_number(int fd, double seconds) {
 
 }  // namespace
 
-std::string windows_display() {
+std::string virtual_display(const std::string& missing) {
     if (const char* d = std::getenv("DISPLAY"); d && *d) return d;
     std::lock_guard lock(g_mutex);
     // A forked child of ours uses its parent's Xvfb, which outlives it. One
@@ -107,7 +108,7 @@ std::string windows_display() {
     }
     const std::string xvfb = xvfb_command();
     if (xvfb.empty())
-        throw record_error("a Windows plugin needs a window and there is no display: apt-get install xvfb");
+        throw record_error(missing + " and there is no display: apt-get install xvfb");
     // Never display 0: a Linux JUCE plugin in the same process, or in
     // another run, with DISPLAY unset falls back to ":0.0", and would lose
     // its connection when this Xvfb stops. Numbers from 10 up are tried in
@@ -187,4 +188,21 @@ void stop_display() {
     stop_locked();
 }
 
-}  // namespace vr::wine
+bool may_want_display(const std::string& signal) {
+    const char* d = std::getenv("DISPLAY");
+    return signal != "SIGKILL" && !(d && *d);
+}
+
+void use_display(const std::string& display) {
+    if (display != own_display) {
+        ::setenv("DISPLAY", display.c_str(), 1);
+        return;
+    }
+    if (const char* d = std::getenv("DISPLAY"); d && *d) return;  // started here before
+    const std::string started = virtual_display("the plugin needs a display");
+    warn("Xvfb " + started + " (pid " + std::to_string(started_display_pid()) +
+         ") started in the sandbox for the plugins that need a display");
+    ::setenv("DISPLAY", started.c_str(), 1);
+}
+
+}  // namespace vr

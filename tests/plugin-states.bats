@@ -7,6 +7,7 @@
 # --save-state wrote, to the same audio; a state it refuses (one of a newer
 # version) fails the job, saying so, where a state equal to its own stays ok.
 # shellcheck disable=SC2016 # jq filters: $x is jq's
+bats_require_minimum_version 1.5.0
 load helper
 
 setup() {
@@ -126,3 +127,47 @@ synth() {
         assert_output --partial "the plugin ignored or refused this state"
     done
 }
+
+@test "a Vital preset and a JUCE XML preset are the plugin's own state: preset-scan names them, -p maps them, every format loads them" {
+    # The test synth's JSON state with Vital's keys before its own (Vital
+    # saves and loads its state as the preset's JSON), and its XML state
+    # shaped as a JUCE XML preset (a <PARAM> child, as a value-tree
+    # plugin's), as text: render-one hands it over as binary XML.
+    local values="0.8, 0.1, 0, 0, 0, 0, 0, 0, 0, 0, 0"
+    printf '{"author": "vst-render", "preset_name": "Half", "preset_style": "Test", "synth_version": "1.0.0", "settings": {}, "plugin": "vr-test-synth", "version": 1, "program": 0, "values": [%s]}\n' \
+        "$values" > "$OUT/half.vital"
+    printf '<?xml version="1.0" encoding="UTF-8"?>\n<vrTestSynth version="1" program="0" values="%s" presetName="Half"><PARAM id="level" value="0.8"/></vrTestSynth>\n' \
+        "${values//,/}" > "$OUT/half.xml"
+    run preset-scan "$OUT/half.vital" "$OUT/half.xml"
+    assert_success
+    assert_equal "$(jq -r '[.preset_format, .preset_plugin_id, .preset_name] | @tsv' <<<"$output")" \
+        "$(printf 'vital\tVital\tHalf\njuce-xml\tvrTestSynth\tHalf')"
+    local format form file kind
+    own_state json "$OUT/s.json" 0.8 1
+    synth vst2 json --state "$OUT/s.json" -o "$OUT/want.wav" > /dev/null
+    for format in "${FORMATS[@]}"; do
+        for form in json xml; do
+            case $form in
+                json) file=half.vital kind=vital ;;
+                *) file=half.xml kind=juce-xml ;;
+            esac
+            run bash -c "preset-scan '$OUT/$file' | jq -c '. + {output_path: \"$OUT/$format-$form.wav\"}' |
+                VR_TEST_SYNTH_STATE=$form render-one -p Vital='$(plugin_of "$format")' \
+                -p vrTestSynth='$(plugin_of "$format")' --duration 0.1 --tail 0 2>/dev/null"
+            assert_success
+            assert_equal "$format $form: $(jq -r '[.status, .preset_format, .preset_applied_as, .preset_changed_state] | @tsv' <<<"$output")" \
+                "$format $form: $(printf 'ok\t%s\tstate\ttrue' "$kind")"
+            cmp "$OUT/want.wav" "$OUT/$format-$form.wav" || fail "$format $form: not the state's sound"
+        done
+    done
+}
+
+@test "a Vital preset the plugin refuses (a newer version) fails its job, never an ok record with the init sound" {
+    printf '{"author": "vst-render", "preset_name": "New", "synth_version": "9.0.0", "settings": {}, "plugin": "vr-test-synth", "version": 2, "program": 0, "values": [0.5, 0.1]}\n' \
+        > "$OUT/new.vital"
+    run -1 bash -c "VR_TEST_SYNTH_STATE=json render-one --plugin '$VR_TEST_SYNTH_VST3' --preset '$OUT/new.vital' --duration 0.1 --tail 0 -o '$OUT/new.wav' 2>/dev/null"
+    run jq -r '[.status, (.error.message | test("ignored or refused"))] | @tsv' <<<"$output"
+    assert_output "$(printf 'error\ttrue')"
+    [ ! -e "$OUT/new.wav" ] || fail "a refused preset left an output"
+}
+

@@ -161,6 +161,10 @@ std::vector<std::uint8_t> make_vst3_state_blob(const vst3_state& state) {
         xml += "</IEditController>";
     }
     xml += "</VST3PluginState>";
+    return juce_binary_xml(xml);
+}
+
+std::vector<std::uint8_t> juce_binary_xml(std::string_view xml) {
     std::vector<std::uint8_t> out;
     out.reserve(xml.size() + 9);
     auto put32 = [&](std::uint32_t v) {

@@ -34,6 +34,10 @@ struct vst3_state {
 // the state of many JUCE plugins (TAL's <tal>, Dexed's <dexedState>).
 std::optional<std::string_view> juce_binary_xml_text(std::span<const std::uint8_t> bytes);
 
+// The XML text as JUCE's binary XML: what a JUCE plugin whose state is XML
+// (TAL's <tal>) saves and loads as its state.
+std::vector<std::uint8_t> juce_binary_xml(std::string_view xml);
+
 // The name of the root element of an XML document (after its
 // declaration, comments and white space), or "" when there is none.
 std::string xml_root_element(std::string_view xml);

@@ -11,7 +11,9 @@
 #include "presets/detect.hpp"
 #include "presets/fxp.hpp"
 #include "presets/juce_state.hpp"
+#include "presets/juce_xml_preset.hpp"
 #include "presets/serum.hpp"
+#include "presets/vital.hpp"
 #include "presets/vstpreset.hpp"
 
 namespace vr {
@@ -93,6 +95,26 @@ bool serum_preset_bytes(std::span<const std::uint8_t> bytes) {
     }
 }
 
+// A preset whose file is the plugin's own state, checked whole first: a
+// Vital preset (Vital saves and loads its state as the preset's JSON); a
+// JUCE XML preset, handed over as the binary XML the plugin's own state is
+// (juce_binary_xml). The record's preset_sha256 stays the file's. Such a
+// file names no plugin id a host can check (preset-scan's
+// preset_plugin_id, "Vital" or the root element, is a key for -p): the
+// plugin judges it, and a state it ignores or refuses fails the job.
+void from_own_state(loaded_preset& p, std::vector<std::uint8_t>&& bytes, preset_kind kind) {
+    const std::string sha256 = p.sha256;
+    if (kind == preset_kind::vital) {
+        read_vital_preset(bytes);
+        p = raw_state(std::move(bytes), p.path, "vital");
+    } else {
+        read_juce_xml_preset(bytes);
+        const std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+        p = raw_state(juce_binary_xml(text), p.path, "juce-xml");
+    }
+    p.sha256 = sha256;
+}
+
 }  // namespace
 
 loaded_preset load_preset(const std::string& path, std::optional<int> program_index) {
@@ -102,13 +124,19 @@ loaded_preset load_preset(const std::string& path, std::optional<int> program_in
     p.sha256 = sha256_hex(bytes);
     try {
         std::span<const std::uint8_t> head(bytes.data(), std::min(bytes.size(), sniff_size));
-        switch (sniff_preset(head)) {
+        const preset_kind kind = sniff_preset_any(head);
+        switch (kind) {
             case preset_kind::fx: from_fx(p, bytes, program_index); break;
             case preset_kind::vstpreset: from_vstpreset(p, bytes); break;
             case preset_kind::serum2: from_serum(p, bytes); break;
+            case preset_kind::vital:
+            case preset_kind::juce_xml: from_own_state(p, std::move(bytes), kind); break;
+            case preset_kind::dx7_sysex:
+                throw record_error("a DX7 SysEx file: render-one does not send a cartridge to a plugin yet");
             case preset_kind::none:
-                throw record_error("not a preset render-one can load (.fxp, .fxb, .vstpreset, .SerumPreset): " +
-                                   describe_content(head));
+                throw record_error(
+                    "not a preset render-one can load (.fxp, .fxb, .vstpreset, .SerumPreset, .vital, JUCE XML): " +
+                    describe_content(head));
         }
     } catch (const record_error& e) {
         throw record_error("preset " + path + ": " + e.what());

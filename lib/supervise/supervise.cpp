@@ -228,9 +228,8 @@ supervisor::waited supervisor::await_answer(const supervised_job& job) {
     w.limit = options_.timeout_s < 0 ? default_timeout_s(0) : options_.timeout_s;
     w.first_load = loaded_.insert(job.plugin_key).second;
     if (w.first_load && limited) {
-        auto known = load_s_.find(job.plugin_key);
-        w.load_limit = options_.load_timeout_s >= 0 ? options_.load_timeout_s
-                                                    : load_allowance_s(known == load_s_.end() ? -1 : known->second);
+        const double known = load_s_.contains(job.plugin_key) ? load_s_.at(job.plugin_key) : -1;
+        w.load_limit = options_.load_timeout_s >= 0 ? options_.load_timeout_s : load_allowance_s(known);
     }
     deadline until(w.load_limit + w.limit);
     auto done = [&](outcome how) {
@@ -285,8 +284,7 @@ supervisor::end supervisor::classify(const supervised_job& job, const waited& w,
     };
     if (w.how == outcome::late) {
         kill_worker(true);
-        // Before the render began, in a worker that had not loaded the
-        // plugin: the load (or the plan) never ended, worth a new worker.
+        // A load (or plan) that never ended: worth a new worker (--retries).
         const bool loading = w.first_load && !w.rendering;
         fail(loading ? timeout_message(w.load_limit + w.limit) + " (loading the plugin)" : timeout_message(w.limit), 0);
         return loading ? end::load_timed_out : end::timed_out;

@@ -370,7 +370,7 @@ $d/empty.SerumPreset: not an Xfer Serum 2 file: expected \"XferJson\\0\" at byte
     run jq -r '.error.message // .status' <<<"$output"
     assert_output "$d/folder.fxp: a directory, not a file
 $d/fifo.fxp: a FIFO, not a file
-preset $d/empty.fxp: not a preset render-one can load (.fxp, .fxb, .vstpreset, .SerumPreset): an empty file
+preset $d/empty.fxp: not a preset render-one can load (.fxp, .fxb, .vstpreset, .SerumPreset, .vital, JUCE XML): an empty file
 $d/fifo.SerumPreset: a FIFO, not a file
 $d/folder.fxp: a directory, not a file
 $d/fifo.state: a FIFO, not a file

@@ -8,6 +8,7 @@
 #include "core/error.hpp"
 #include "core/text.hpp"
 #include "presets/juce_state.hpp"
+#include "presets/utf8_char.hpp"
 
 namespace vr {
 
@@ -66,24 +67,6 @@ std::optional<std::vector<std::uint8_t>> base64_decode(std::string_view text) {
     return out;
 }
 
-void put_utf8(std::string& out, unsigned long cp) {
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-}
-
 // The Turtle string literal at `at` (short or long quotes), unescaped, or
 // nothing when there is none.
 std::optional<std::string> literal_at(std::string_view t, std::size_t at) {
@@ -122,7 +105,8 @@ std::optional<std::string> literal_at(std::string_view t, std::size_t at) {
                     cp = cp * 16 + static_cast<unsigned long>(d);
                 }
                 i += n;
-                put_utf8(out, cp);
+                if (cp > 0x10FFFF) return std::nullopt;
+                append_utf8(out, static_cast<std::uint32_t>(cp));
                 break;
             }
             default: out += e;  // \" \' \\ and the rest stand for themselves

@@ -79,7 +79,8 @@ WIN_WORKER_SRCS := tools/windows/vr-win-worker.cpp $(wildcard lib/windows/*.cpp)
                    $(filter-out lib/host/faust_% lib/host/sanitizer_options.cpp,$(wildcard lib/host/*.cpp)) \
                    lib/core/text.cpp lib/core/size_classes.cpp lib/jobs/automation.cpp lib/midi/play_plan.cpp lib/midi/transport.cpp \
                    lib/presets/fxp.cpp lib/presets/juce_state.cpp lib/presets/vstpreset.cpp \
-                   lib/presets/detect.cpp lib/presets/preset_fit.cpp lib/presets/lv2_state.cpp
+                   lib/presets/detect.cpp lib/presets/preset_fit.cpp lib/presets/lv2_state.cpp \
+                   lib/presets/utf8_char.cpp
 WIN_WORKER_SRCS := $(filter-out lib/windows/juce_image_stubs.cpp,$(WIN_WORKER_SRCS))
 WIN_WORKER_OBJS := $(WIN_WORKER_SRCS:%.cpp=$(WIN_BUILD)/obj/%.o)
 

@@ -275,7 +275,6 @@ supervisor::waited supervisor::await_answer(const supervised_job& job) {
 // (the worker then killed, the temporary it left removed).
 supervisor::end supervisor::classify(const supervised_job& job, const waited& w, json& result) {
     using outcome = waited::outcome;
-    load_death_.reset();
     auto fail = [&](const std::string& message, int sig) {
         remove_temps_of(job);
         result = json::object();
@@ -315,8 +314,7 @@ supervisor::end supervisor::classify(const supervised_job& job, const waited& w,
     }
     ++answers_;
     result = std::move(answer["record"]);
-    if (answer.value("load_died", false))  // in the worker's child (plugin-scan's)
-        load_death_ = result.contains("error") ? result["error"].value("signal", "") : "";
+    if (answer.value("load_died", false)) load_death_ = result.value(json::json_pointer("/error/signal"), "");
     if (auto t = result.find("plugin_load_s"); t != result.end() && t->is_number())
         load_s_[job.plugin_key] = t->get<double>();
     bool crashed = answer.value("crashed", false);

@@ -122,7 +122,8 @@ private:
     // Display (supervise_display.cpp): what the job in flight is sent as its
     // DISPLAY ("" none, own_display in a sandbox); the signal (or "" for an
     // exit) of a worker that died loading the job's plugin in the last
-    // attempt; the plugins (by location) given a display in this run.
+    // attempt (taken by retry_on_display); the plugins (by location) given
+    // a display in this run.
     std::string display_;
     bool display_tried_ = false;  // the job has had its one try with a display
     std::optional<std::string> load_death_;

@@ -5,7 +5,9 @@
 // their entry point and exit without one) is loaded once more in a new
 // worker, on the Xvfb of this process (display.hpp), or in a sandbox on
 // one of the sandbox's own; its later jobs get it before they load.
+#include <optional>
 #include <string>
+#include <utility>
 
 #include "core/error.hpp"
 #include "core/tool.hpp"
@@ -51,8 +53,9 @@ void supervisor::give_display_if_needed(const supervised_job& job) {
 }
 
 bool supervisor::retry_on_display(const supervised_job& job, json& fields, end& e) {
-    if (!load_death_ || !display_.empty() || display_tried_ || !job.display_may_help ||
-        !may_want_display(*load_death_))
+    // What the attempt's classify said, taken: the next attempt says anew.
+    const std::optional<std::string> death = std::exchange(load_death_, std::nullopt);
+    if (!death || !display_.empty() || display_tried_ || !job.display_may_help || !may_want_display(*death))
         return false;
     display_tried_ = true;
     const std::string& plugin = plugin_of(job);
@@ -73,7 +76,7 @@ bool supervisor::retry_on_display(const supervised_job& job, json& fields, end& 
     json first = std::move(fields);
     const end first_end = e;
     e = attempt(job, fields);
-    if (load_death_) {  // no better with a display: the first failure stands, said as it was
+    if (std::exchange(load_death_, std::nullopt)) {  // no better with a display: the first failure stands
         fields = std::move(first);
         e = first_end;
         display_.clear();

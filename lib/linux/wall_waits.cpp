@@ -29,6 +29,10 @@ bool pinned_wall_wait(clockid_t clock, const timespec* abstime) noexcept {
     return abstime && wall(clock) && enabled();
 }
 
+wall_deadline wall_deadline_for(clockid_t clock, const timespec* abstime) noexcept {
+    return pinned_wall_wait(clock, abstime) ? wall_deadline_of(*abstime) : wall_deadline{};
+}
+
 wall_deadline wall_deadline_of(const timespec& deadline) noexcept {
     wall_deadline w;
     // Past about 2255 a deadline has no nanosecond count in 64 bits: it is
@@ -107,7 +111,7 @@ int sem_timedwait(sem_t* sem, const struct timespec* abstime) { return sem_clock
 
 int sem_clockwait(sem_t* sem, clockid_t clock, const struct timespec* abstime) {
     static const auto real = VR_LIBC(sem_clockwait, "GLIBC_2.30");
-    const wall_deadline w = pinned_wall_wait(clock, abstime) ? wall_deadline_of(*abstime) : wall_deadline{};
+    const wall_deadline w = wall_deadline_for(clock, abstime);
     if (!w.pinned) return real(sem, clock, abstime);
     const int result = real(sem, CLOCK_MONOTONIC, &w.until);
     if (result != 0 && errno == ETIMEDOUT) {
@@ -123,7 +127,7 @@ int pthread_mutex_timedlock(pthread_mutex_t* mutex, const struct timespec* absti
 
 int pthread_mutex_clocklock(pthread_mutex_t* mutex, clockid_t clock, const struct timespec* abstime) {
     static const auto real = VR_LIBC(pthread_mutex_clocklock, "GLIBC_2.30");
-    const wall_deadline w = pinned_wall_wait(clock, abstime) ? wall_deadline_of(*abstime) : wall_deadline{};
+    const wall_deadline w = wall_deadline_for(clock, abstime);
     if (!w.pinned) return real(mutex, clock, abstime);
     const int result = real(mutex, CLOCK_MONOTONIC, &w.until);
     if (result == ETIMEDOUT) wall_waited(w, vr::clock_inside());

@@ -43,6 +43,10 @@ bool pinned_wall_wait(clockid_t clock, const timespec* abstime) noexcept;
 
 wall_deadline wall_deadline_of(const timespec& deadline) noexcept;
 
+// The same when pinned_wall_wait, else a deadline that is not pinned (libc
+// waits as asked).
+wall_deadline wall_deadline_for(clockid_t clock, const timespec* abstime) noexcept;
+
 // A wait on a pinned deadline ran out, on the calling thread, inside a call
 // into the instance whose clock is given (nullptr: outside any).
 void wall_waited(const wall_deadline& w, plugin_clock* clock) noexcept;

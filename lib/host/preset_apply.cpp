@@ -227,6 +227,9 @@ std::string juce_instance::apply_preset(const loaded_preset& p) {
                     h = lv2_handover(plugin, p_->info.id, p);
                 }
                 break;
+            case preset_payload::sysex:
+                // MIDI, played before the job (worker/stage_render.cpp): no door here.
+                throw refuse("a SysEx preset goes to the plugin as MIDI, not through its state");
         }
         // The proof that it took: a state that differs from the plugin's
         // yet leaves the plugin's as it was was ignored or refused (a

@@ -10,7 +10,7 @@ namespace {
 
 // The fields a stage has; at the top of a record with a chain, an error.
 constexpr const char* stage_fields[] = {"plugin_path", "program_index", "state_path", "preset_path",
-                                        "set_params",  "automation",    "sidechain_path"};
+                                        "set_params",  "automation",    "sidechain_path", "sysex_path"};
 
 plugin_stage read_stage(const json& obj, std::size_t i) {
     const std::string where = "chain stage " + std::to_string(i);
@@ -39,6 +39,7 @@ json stage_json(const plugin_stage& s) {
     }
     if (!s.moves.empty()) o["automation"] = automation_json(s.moves);
     if (!s.sidechain_path.empty()) o["sidechain_path"] = s.sidechain_path;
+    if (!s.sysex_path.empty()) o["sysex_path"] = s.sysex_path;
     return o;
 }
 
@@ -64,6 +65,7 @@ void read_stage_fields(const json& obj, plugin_stage& s) {
     if (obj.contains("automation") && !obj["automation"].is_null())
         s.moves = read_automation(obj["automation"], "automation");
     if (auto p = get_path(obj, "sidechain_path")) s.sidechain_path = absolute_path(*p);
+    if (auto p = get_path(obj, "sysex_path")) s.sysex_path = absolute_path(*p);
 }
 
 bool read_chain(const json& record, render_job& job) {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // A job's plugins: a job's `chain` (an ordered list of stages, each a plugin
-// with its program, state, preset, set_params, automation and sidechain) or
+// with its program, state, preset, SysEx, set_params, automation and sidechain) or
 // the record's own plugin fields, and --then, read into a render_job's
 // stages; a chain renders as one signal path, the first stage playing the
 // job's notes or input and each later one processing the audio of the one
@@ -24,7 +24,7 @@ std::vector<std::pair<std::string, double>> read_set_params(const json& value, c
 
 // Reads the record's `chain` into job.stages. A chain and any of the
 // fields a stage has (plugin_path, program_index, state_path, preset_path,
-// set_params, automation, sidechain_path) at the top of the record
+// set_params, automation, sidechain_path, sysex_path) at the top of the record
 // together are an error, and so is an empty, overlong or malformed chain:
 // record_error naming the stage. Returns false (job untouched) when the
 // record has no chain.
@@ -39,7 +39,7 @@ void add_then_stages(const std::vector<std::string>& plugins, render_job& job);
 
 // The stages as a result records them (a chained job): `chain` with one
 // object per stage (plugin_path, program_index, state_path, preset_path,
-// set_params, automation, sidechain_path as the stage had them), the
+// set_params, automation, sidechain_path, sysex_path as the stage had them), the
 // top-level fields of the first stage removed, so that the result read
 // again as a job renders the same.
 void put_chain(const render_job& job, json& record);

@@ -221,6 +221,7 @@ render_job make_render_job(const json& record, const render_defaults& d, const p
         if (s.preset_path.empty() && d.preset_path) s.preset_path = absolute_path(*d.preset_path);
         if (s.state_path.empty() && d.state_path) s.state_path = absolute_path(*d.state_path);
         if (s.sidechain_path.empty() && d.sidechain_path) s.sidechain_path = absolute_path(*d.sidechain_path);
+        if (s.sysex_path.empty() && d.sysex_path) s.sysex_path = absolute_path(*d.sysex_path);
         if (s.moves.empty() && !record.contains("automation")) s.moves = d.moves;
         job.stages.push_back(std::move(s));
     }
@@ -303,6 +304,7 @@ void put_job_settings(const render_job& job, json& record) {
         if (!s.preset_path.empty()) record["preset_path"] = s.preset_path;
         if (!s.state_path.empty()) record["state_path"] = s.state_path;
         if (!s.sidechain_path.empty()) record["sidechain_path"] = s.sidechain_path;
+        if (!s.sysex_path.empty()) record["sysex_path"] = s.sysex_path;
         if (!s.moves.empty()) record["automation"] = automation_json(s.moves);
     }
     // A job's own output_root stays as written (relative, say): only the flag's is added.

@@ -87,6 +87,7 @@ struct render_defaults {
     bool automation_in_beats = false;  // --automation-unit beats
     std::optional<std::string> input_path;
     std::optional<std::string> sidechain_path;
+    std::optional<std::string> sysex_path;  // --sysex
     bool downmix = false;
     automation moves;  // --automation, for a job without a chain
     int automation_step = default_automation_step;
@@ -107,7 +108,7 @@ struct render_defaults {
 };
 
 // One plugin of a job's signal path and what is loaded into it before the
-// render: a program, a state, a preset, then parameters (set_params:
+// render: a program, a state, a preset, a SysEx file's messages, then parameters (set_params:
 // parameter index or name -> normalised value 0..1, in order); what moves
 // during the render (automation) and the audio fed to its sidechain bus.
 struct plugin_stage {
@@ -118,13 +119,14 @@ struct plugin_stage {
     std::vector<std::pair<std::string, double>> params;
     automation moves;
     std::string sidechain_path;  // absolute, or empty
+    // MIDI System Exclusive sent before the render (sysex_path): absolute, or empty.
+    std::string sysex_path;
     // Anything that changes the plugin from its never-played state.
-    bool changes() const { return program_index || !preset_path.empty() || !state_path.empty() || !params.empty() ||
-                                  !moves.empty(); }
+    bool changes() const { return changes_beyond_params() || !params.empty(); }
     // Anything beyond the current program's parameter values (set_params):
     // what could sound otherwise after JUCE's walk through the programs.
     bool changes_beyond_params() const {
-        return program_index || !preset_path.empty() || !state_path.empty() || !moves.empty();
+        return program_index || !preset_path.empty() || !state_path.empty() || !moves.empty() || !sysex_path.empty();
     }
 };
 

@@ -18,7 +18,7 @@ std::optional<T> optional_from(const json& v) {
 
 json shape_to_wire(const render_shape& s) {
     json w = json::object();
-    w.get_ref<json::object_t&>().reserve(11);
+    w.get_ref<json::object_t&>().reserve(12);
     w["tail_auto"] = s.tail_auto;
     w["silence_db"] = s.silence_db;
     w["silence_hold_s"] = s.silence_hold_s;
@@ -85,6 +85,7 @@ json stage_to_wire(const plugin_stage& s) {
     w["params"] = params_to_wire(s.params);
     w["automation"] = automation_to_wire(s.moves);
     w["sidechain_path"] = s.sidechain_path;
+    w["sysex_path"] = s.sysex_path;
     return w;
 }
 
@@ -99,6 +100,7 @@ plugin_stage stage_from_wire(const json& w) {
     s.params = params_from_wire(w.at("params"));
     s.moves = automation_from_wire(w.at("automation"));
     s.sidechain_path = w.at("sidechain_path").get<std::string>();
+    s.sysex_path = w.at("sysex_path").get<std::string>();
     return s;
 }
 

@@ -81,7 +81,8 @@ void declare_render_options(cli& cli) {
         "velocity", "velocity 1-127 (velocity)", cxxopts::value<int>()->default_value("100"), "N")(
         "duration", "seconds the key is held (duration_s)", cxxopts::value<double>()->default_value("1"), "S")(
         "midi", "play this MIDI file instead of a note (midi_path)", cxxopts::value<std::string>(), "FILE")(
-        "preset", "load this preset (.fxp .fxb .vstpreset .SerumPreset) before set_params (preset_path)",
+        "preset", "load this preset (.fxp .fxb .vstpreset .SerumPreset .vital, JUCE XML, DX7 .syx) before set_params "
+                  "(preset_path)",
         cxxopts::value<std::string>(), "FILE")(
         "state", "load this plugin state before the preset (state_path)", cxxopts::value<std::string>(), "FILE")(
         "input", "feed this audio file to the plugin's main input (input_path): an effect's dry signal; the "
@@ -89,6 +90,9 @@ void declare_render_options(cli& cli) {
         cxxopts::value<std::string>(), "FILE")(
         "sidechain", "feed this audio file to the plugin's sidechain bus (sidechain_path): a VST3 auxiliary input "
                      "or an LV2 second input group, from the first frame on",
+        cxxopts::value<std::string>(), "FILE")(
+        "sysex", "send this MIDI System Exclusive file's messages to the plugin before the render (sysex_path): a "
+                 "DX7 cartridge or any synth's dump; the job fails when the plugin's state does not change",
         cxxopts::value<std::string>(), "FILE")(
         "downmix", "mix an input or sidechain file with more channels than its bus down, instead of failing "
                    "(downmix)")(
@@ -266,6 +270,7 @@ render_defaults read_defaults(const cli& cli) {
     d.midi_path = path_flag(cli, "midi");
     d.input_path = path_flag(cli, "input");
     d.sidechain_path = path_flag(cli, "sidechain");
+    d.sysex_path = path_flag(cli, "sysex");
     d.downmix = cli.has("downmix");
     if (cli.has("automation")) {
         json value = json_flag(cli, "automation");
@@ -329,6 +334,7 @@ constexpr std::pair<const char*, const char*> flag_fields[] = {
     {"midi", "midi_path"},
     {"input", "input_path"},
     {"sidechain", "sidechain_path"},
+    {"sysex", "sysex_path"},
     {"downmix", "downmix"},
     {"automation", "automation"},
     {"automation-step", "automation_step"},
@@ -412,7 +418,7 @@ render_options read_render_options(const cli& cli) {
         o.worker.one_job = true;
         // -o's one job is the song: a flag for a job's one plugin would go unused.
         if (o.defaults.tracks)
-            for (const char* flag : {"plugin", "preset", "state", "sidechain", "automation"})
+            for (const char* flag : {"plugin", "preset", "state", "sidechain", "sysex", "automation"})
                 if (cli.has(flag) && (std::string(flag) != "plugin" || o.plugins.has_default()))
                     cli::throw_usage(std::string("-o with --tracks renders a song, whose plugins are in the "
                                                  "tracks' stage lists: --") + flag + " has no job to go to");

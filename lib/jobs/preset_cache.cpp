@@ -6,11 +6,15 @@
 namespace vr {
 
 std::shared_ptr<const loaded_preset> preset_cache::preset(const std::string& path, std::optional<int> program) {
-    return get({path, program.value_or(-1), false}, [&] { return load_preset(path, program); });
+    return get({path, program.value_or(-1), 0}, [&] { return load_preset(path, program); });
 }
 
 std::shared_ptr<const loaded_preset> preset_cache::state(const std::string& path) {
-    return get({path, -1, true}, [&] { return load_state(path); });
+    return get({path, -1, 1}, [&] { return load_state(path); });
+}
+
+std::shared_ptr<const loaded_preset> preset_cache::sysex(const std::string& path) {
+    return get({path, -1, 2}, [&] { return load_sysex(path); });
 }
 
 std::shared_ptr<const loaded_preset> preset_cache::get(const key& k, const std::function<loaded_preset()>& load) {

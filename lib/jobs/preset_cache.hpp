@@ -26,9 +26,11 @@ public:
     std::shared_ptr<const loaded_preset> preset(const std::string& path, std::optional<int> program);
     // load_state(path), likewise.
     std::shared_ptr<const loaded_preset> state(const std::string& path);
+    // load_sysex(path), likewise.
+    std::shared_ptr<const loaded_preset> sysex(const std::string& path);
 
 private:
-    using key = std::tuple<std::string, int, bool>;  // path, program (-1: none), whether a state
+    using key = std::tuple<std::string, int, int>;  // path, program (-1: none), what: 0 preset, 1 state, 2 SysEx
     std::shared_ptr<const loaded_preset> get(const key& k, const std::function<loaded_preset()>& load);
     std::map<key, std::shared_ptr<const loaded_preset>> presets_;
     std::map<key, std::string> errors_;

@@ -21,7 +21,7 @@ namespace {
 
 // The fields a job's one plugin or chain has; beside `tracks`, an error.
 constexpr const char* plugin_fields[] = {"chain",      "plugin_path", "program_index",  "state_path", "preset_path",
-                                         "set_params", "automation",  "sidechain_path", "faust_code"};
+                                         "set_params", "automation",  "sidechain_path", "faust_code", "sysex_path"};
 
 }  // namespace
 

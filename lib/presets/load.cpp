@@ -9,10 +9,12 @@
 #include "core/files.hpp"
 #include "core/hash.hpp"
 #include "presets/detect.hpp"
+#include "presets/dx7_sysex.hpp"
 #include "presets/fxp.hpp"
 #include "presets/juce_state.hpp"
 #include "presets/juce_xml_preset.hpp"
 #include "presets/serum.hpp"
+#include "presets/sysex_file.hpp"
 #include "presets/vital.hpp"
 #include "presets/vstpreset.hpp"
 
@@ -115,6 +117,35 @@ void from_own_state(loaded_preset& p, std::vector<std::uint8_t>&& bytes, preset_
     p.sha256 = sha256;
 }
 
+// A DX7 voice: the dump of the file that holds it, sent as it is, then for
+// a cartridge the program change (channel 1) that selects it, as a DX7 and
+// Dexed take them. The record's preset name is the voice's.
+void from_dx7(loaded_preset& p, std::span<const std::uint8_t> bytes, std::optional<int> program_index) {
+    const dx7_file file = parse_dx7_sysex(bytes);
+    const std::size_t voice = static_cast<std::size_t>(program_index.value_or(0));
+    if (voice >= file.voice_names.size())
+        throw record_error("program_index " + std::to_string(voice) + ": the file holds " +
+                           std::to_string(file.voice_names.size()) + " DX7 voices (0-" +
+                           std::to_string(file.voice_names.size() - 1) + ")");
+    std::size_t first = 0;
+    for (const dx7_dump& d : file.dumps) {
+        const std::size_t n = d.bulk ? 32 : 1;
+        if (voice < first + n) {
+            const auto dump = bytes.subspan(d.offset, d.bulk ? dx7_bulk_bytes : dx7_voice_bytes);
+            p.messages.emplace_back(dump.begin(), dump.end());
+            if (d.bulk) {
+                p.program = static_cast<int>(voice - first);
+                p.messages.push_back({0xc0, static_cast<std::uint8_t>(voice - first)});
+            }
+            break;
+        }
+        first += n;
+    }
+    p.name = file.voice_names[voice];
+    p.format = "dx7-sysex";
+    p.payload = preset_payload::sysex;
+}
+
 }  // namespace
 
 loaded_preset load_preset(const std::string& path, std::optional<int> program_index) {
@@ -131,11 +162,10 @@ loaded_preset load_preset(const std::string& path, std::optional<int> program_in
             case preset_kind::serum2: from_serum(p, bytes); break;
             case preset_kind::vital:
             case preset_kind::juce_xml: from_own_state(p, std::move(bytes), kind); break;
-            case preset_kind::dx7_sysex:
-                throw record_error("a DX7 SysEx file: render-one does not send a cartridge to a plugin yet");
+            case preset_kind::dx7_sysex: from_dx7(p, bytes, program_index); break;
             case preset_kind::none:
                 throw record_error(
-                    "not a preset render-one can load (.fxp, .fxb, .vstpreset, .SerumPreset, .vital, JUCE XML): " +
+                    "not a preset render-one can load (.fxp, .fxb, .vstpreset, .SerumPreset, .vital, JUCE XML, DX7 .syx): " +
                     describe_content(head));
         }
     } catch (const record_error& e) {
@@ -154,6 +184,21 @@ loaded_preset raw_state(std::vector<std::uint8_t> bytes, const std::string& path
     p.format = format;
     p.payload = preset_payload::raw_state;
     p.bytes = std::move(bytes);
+    return p;
+}
+
+loaded_preset load_sysex(const std::string& path) {
+    loaded_preset p;
+    p.path = path;
+    const auto bytes = read_file(path, sysex_max_file_bytes);
+    p.sha256 = sha256_hex(bytes);
+    try {
+        p.messages = parse_sysex_file(bytes);
+    } catch (const record_error& e) {
+        throw record_error("sysex " + path + ": " + e.what());
+    }
+    p.format = "sysex";
+    p.payload = preset_payload::sysex;
     return p;
 }
 

@@ -19,28 +19,37 @@ enum class preset_payload {
                  // a VST2's chunk (as its getChunk gives it), a VST3's
                  // component state, an LV2's state property or a whole LV2
                  // state document (host/preset_apply.cpp says how each goes)
+    sysex,       // `messages` go to the plugin as MIDI before the job's first frame
+                 // (worker/stage_render.cpp): a DX7 voice dump, then the program
+                 // change that selects the voice of a cartridge
 };
 
 struct loaded_preset {
     std::string path;       // as given, for messages
     std::string sha256;     // of the file
-    std::string format;     // fxp fxb vstpreset serum2 state
+    std::string format;     // fxp fxb vstpreset serum2 vital juce-xml dx7-sysex state
     std::string plugin_id;  // what the file says it is for (fxID text, class id, "Serum2"), or ""
     std::string name;       // the program name, when the file has one
     preset_payload payload = preset_payload::params;
     bool bank = false;                // fx_chunk: bytes are a bank (isPreset = false)
-    std::optional<int> program;       // the program to select after a bank chunk
+    // The program to select after a bank chunk; of a DX7 cartridge, the
+    // voice its program change selects.
+    std::optional<int> program;
     std::vector<float> params;        // params
     std::vector<std::uint8_t> bytes;  // fx_chunk, vst3_state, raw_state
     std::vector<std::uint8_t> chunk;  // fx_chunk: the opaque chunk alone
+    std::vector<std::vector<std::uint8_t>> messages;  // sysex: each a whole message
     // Said in the job's record: the file loads, but is likely not what was
     // meant (a .SerumPreset given as a state), or "".
     std::string warning;
 };
 
-// Reads and checks a preset (.fxp, .fxb, .vstpreset, .SerumPreset, told
-// apart by content). program_index picks a bank's program (else the bank's
-// current one, else 0); other presets leave it to the plugin's programs.
+// Reads and checks a preset (.fxp, .fxb, .vstpreset, .SerumPreset, .vital,
+// JUCE XML, DX7 SysEx; told apart by content). program_index picks a
+// bank's program (else the bank's current one, else 0) and a DX7 file's
+// voice (else its first: the dump that holds it, then for a cartridge the
+// program change that selects it); other presets leave it to the
+// plugin's programs.
 // Throws record_error naming the file and the problem.
 loaded_preset load_preset(const std::string& path, std::optional<int> program_index);
 
@@ -50,6 +59,11 @@ loaded_preset load_preset(const std::string& path, std::optional<int> program_in
 // is the record's preset format ("state" for --state). Throws record_error
 // for empty bytes.
 loaded_preset raw_state(std::vector<std::uint8_t> bytes, const std::string& path, const std::string& format);
+
+// Reads a MIDI System Exclusive file (sysex_path: presets/sysex_file.hpp)
+// into a sysex payload of every message it holds, as they are (format
+// "sysex"). Throws record_error naming the file and the byte.
+loaded_preset load_sysex(const std::string& path);
 
 // Reads a plugin state file (state_path): a JUCE VST3 blob (binary XML
 // whose root is <VST3PluginState>) is checked, an .fxp or .fxb goes as its

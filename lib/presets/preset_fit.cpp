@@ -42,6 +42,7 @@ bool plugin_id_matches(const loaded_preset& preset, const std::string& plugin_fo
 
 std::string applied_as(const loaded_preset& preset, const std::string& plugin_format) {
     if (preset.format == "state" || preset.payload == preset_payload::raw_state) return "state";
+    if (preset.payload == preset_payload::sysex) return "sysex";
     if (preset.format == "serum2" || preset.format == "vstpreset") return preset.format;
     std::string base = preset.format + (preset.payload == preset_payload::params ? "-params" : "-chunk");
     if (plugin_format == "vst3" && preset.payload == preset_payload::fx_chunk) base += "-as-vst3-state";

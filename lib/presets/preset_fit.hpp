@@ -20,7 +20,7 @@ bool plugin_id_matches(const loaded_preset& preset, const std::string& plugin_fo
 
 // The label a result's preset_applied_as carries for the payload applied to
 // a plugin of this format: "fxp-params", "fxp-chunk", "fxb-chunk",
-// "vstpreset", "serum2", "state", "fxp-chunk-as-vst3-state".
+// "vstpreset", "serum2", "state", "fxp-chunk-as-vst3-state", "sysex".
 std::string applied_as(const loaded_preset& preset, const std::string& plugin_format);
 
 }  // namespace vr

@@ -126,6 +126,7 @@ std::vector<job_stage> render_worker::stages_for(const render_job& job, bool qui
         try {
             if (!st.spec.state_path.empty()) st.state = presets_.state(st.spec.state_path);
             if (!st.spec.preset_path.empty()) st.preset = presets_.preset(st.spec.preset_path, st.spec.program_index);
+            if (!st.spec.sysex_path.empty()) st.sysex = presets_.sysex(st.spec.sysex_path);
             if (st.preset && !options_.ignore_plugin_id && !plugin_id_matches(*st.preset, info.format, info.id, info.name))
                 throw record_error(st.preset->path + ": the preset is for plugin id " + st.preset->plugin_id +
                                    "; the loaded plugin's id is " + info.id + " (--ignore-plugin-id loads it anyway)");
@@ -170,6 +171,7 @@ void render_worker::run(const render_job& asked, json& record, const std::functi
     const job_stage& first = stages[0];
     if (first.preset && !song) record["preset_sha256"] = first.preset->sha256;
     if (first.state && !song) record["state_file_sha256"] = first.state->sha256;
+    if (first.sysex && !song) record["sysex_sha256"] = first.sysex->sha256;
     if (first.state && !song && !first.state->warning.empty()) record["warning"] = first.state->warning;
     if (song) check_stem_stages(stages, *song);
     std::optional<input_audio> input = job_input(job, first.slot->info, record);

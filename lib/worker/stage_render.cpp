@@ -106,10 +106,33 @@ void bind_record_calls() {
     (void)bound;
 }
 
+namespace {
+
+// Plays a SysEx payload's messages, in order at frame 0 of one block before
+// the job (no note sounds in it; its audio is dropped), as a DX7 or a synth
+// of its kind is sent a dump, and proves they took: a plugin whose state is
+// the one it had ignored them (it takes no SysEx, or not these).
+std::string send_sysex(plugin_instance& p, const worker_slot& slot, const loaded_preset& sysex) {
+    const std::vector<std::uint8_t> before = p.state();
+    play_plan plan;
+    plan.frames = slot.block_size;
+    for (const auto& m : sysex.messages) plan.messages.push_back({0, m});
+    (void)p.render(plan, 2);
+    if (p.state() == before)
+        throw record_error(sysex.path + ": the plugin's state after the SysEx is the one it had before: it takes " +
+                           "no SysEx, or ignored " +
+                           (sysex.format == "dx7-sysex" ? "this DX7 voice dump" : "these messages"));
+    return applied_as(sysex, p.info().format);
+}
+
+}  // namespace
+
 json setup_stage(plugin_instance& p, const job_stage& stage, bool untouched, const std::string& save_state_path) {
     json extra = json::object();
-    // A bank's program_index picks the bank's program, not the plugin's.
-    if (stage.spec.program_index && !(stage.preset && stage.preset->program)) p.select_program(*stage.spec.program_index);
+    // A bank's program_index picks the bank's program, and a DX7 file's its
+    // voice, not the plugin's.
+    const bool picks_voice = stage.preset && (stage.preset->program || stage.preset->payload == preset_payload::sysex);
+    if (stage.spec.program_index && !picks_voice) p.select_program(*stage.spec.program_index);
     if (stage.state) {
         try {
             extra["preset_applied_as"] = p.apply_preset(*stage.state);
@@ -121,7 +144,11 @@ json setup_stage(plugin_instance& p, const job_stage& stage, bool untouched, con
             throw record_error(std::string(e.what()) + "; " + stage.state->warning);
         }
     }
-    if (stage.preset) extra["preset_applied_as"] = p.apply_preset(*stage.preset);
+    if (stage.preset)
+        extra["preset_applied_as"] = stage.preset->payload == preset_payload::sysex
+                                         ? send_sysex(p, *stage.slot, *stage.preset)
+                                         : p.apply_preset(*stage.preset);
+    if (stage.sysex) send_sysex(p, *stage.slot, *stage.sysex);
     std::map<int, float> asked;  // index -> the value set_params gave it last
     for (const auto& [key, value] : stage.spec.params) asked[p.set_parameter(key, value)] = static_cast<float>(value);
     // Automation starts from its values at frame 0 (time 0 at any rate),
@@ -211,6 +238,7 @@ void put_stage_fields(json& o, const job_stage& stage, const json& measured, con
     put_plugin_fields(o, stage.slot->info, stage.slot->binary_sha256, false);
     if (stage.preset) o["preset_sha256"] = stage.preset->sha256;
     if (stage.state) o["state_file_sha256"] = stage.state->sha256;
+    if (stage.sysex) o["sysex_sha256"] = stage.sysex->sha256;
     if (stage.state && !stage.state->warning.empty()) o["warning"] = stage.state->warning;
     for (auto& [key, v] : measured.items()) o[key] = v;
     for (auto& [key, v] : sidechain.items()) o[key] = v;

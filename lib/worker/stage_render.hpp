@@ -24,8 +24,9 @@ struct job_stage {
     plugin_stage spec;
     worker_slot* slot = nullptr;
     std::shared_ptr<const loaded_preset> state, preset;
+    std::shared_ptr<const loaded_preset> sysex;  // sysex_path's messages
     std::optional<input_audio> sidechain;  // at the job's rate, the sidechain bus's channels
-    bool loads() const { return state || preset; }
+    bool loads() const { return state || preset || sysex; }
     // Anything the stage changes from the plugin's never-played state.
     bool changes() const { return spec.changes(); }
     // What the stage leaves changed after a job: it never plays in place.
@@ -51,8 +52,10 @@ std::optional<input_audio> job_input(const render_job& job, const plugin_info& i
 // sidechain_resampled_from_hz (empty without a sidechain).
 json load_sidechain(job_stage& stage, const render_job& job);
 
-// Loads into p what the stage loads (program, state, preset, parameters,
-// automation's values at frame 0)
+// Loads into p what the stage loads (program, state, preset, SysEx,
+// parameters, automation's values at frame 0; a preset or sysex_path whose
+// payload is SysEx goes as MIDI in one block before the job, its audio
+// dropped, and fails the job when the plugin's state did not change)
 // and lets the plugin's threads finish with it; returns preset_applied_as
 // and state_sha256 (untouched: p is the slot's never-played instance as it
 // was, whose state is known), and writes the state to save_state_path when

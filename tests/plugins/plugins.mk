@@ -95,6 +95,9 @@ test-plugins: $(TEST_PLUGINS)
 # The instrument that ends its process without a display, as JUCE 5's VST2
 # builds do (tests/linux-display.bats; one C file, libX11).
 -include tests/plugins/needs_display/needs_display.mk
+# The instrument that takes DX7 voice dumps over MIDI SysEx, as Dexed does
+# (tests/dx7-sysex.bats; one C++ file).
+-include tests/plugins/dx7_voice/dx7_voice.mk
 # The DPF instrument, for Linux and Windows (tests/plugins/dpf/README.md).
 -include tests/plugins/dpf/dpf.mk
 # The Windows test plugins (tests/plugins/README.md, "Windows builds").

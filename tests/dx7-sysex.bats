@@ -101,6 +101,20 @@ jobs_from_scan() {
     assert_equal "$(tone both8)" "$(voice_tone 7)"
 }
 
+@test "a cartridge the synth holds already renders ok: its voice with another name changes the state, so SysEx is taken" {
+    "$SYX" init init.syx
+    jobs_of "$PLUGIN" own >own.ndjson
+    run --separate-stderr render-one --preset init.syx <own.ndjson
+    assert_success
+    assert_equal "$(jq -r '[.status, .preset_applied_as, .preset_changed_state] | join(" ")' <<<"$output")" "ok sysex false"
+    assert_equal "$(tone own)" "$(tone_for 1 99)"
+    # The same cartridge through --sysex cannot be told from one ignored.
+    run --separate-stderr render-one --sysex init.syx <own.ndjson
+    assert_failure 1
+    assert_equal "$(jq -r .error.message <<<"$output" | sed "s|$PWD/||")" \
+        "init.syx: the plugin's state after the SysEx is the one it had before: it takes no SysEx, ignored these messages, or held what they set already"
+}
+
 @test "--sysex sends a file's messages before set_params; records carry sysex_path and sysex_sha256" {
     "$SYX" voice solo.syx 2 50 99 SOLO
     run --separate-stderr render-one --plugin "$PLUGIN" --sysex solo.syx --note 69 --duration 0.5 --tail 0.1 -o out/s.npy
@@ -125,8 +139,8 @@ jobs_from_scan() {
     run --separate-stderr render-one <jobs.ndjson
     assert_failure 1
     assert_equal "$(jq -r '.error.message // .status' <<<"$output" | sed "s|$PWD/||")" "$(printf '%s\n' \
-        "cart.syx: the plugin's state after the SysEx is the one it had before: it takes no SysEx, or ignored this DX7 voice dump" \
-        "cart.syx: the plugin's state after the SysEx is the one it had before: it takes no SysEx, or ignored these messages" \
+        "cart.syx: the plugin's state after the SysEx is the one it had before: it takes no SysEx, or ignored this DX7 voice dump (one with another name changed nothing either)" \
+        "cart.syx: the plugin's state after the SysEx is the one it had before: it takes no SysEx, ignored these messages, or held what they set already" \
         ok)"
     [[ ! -e out/a.npy && ! -e out/b.npy ]] || fail "a failed job left its output"
     assert_equal "$(tone c)" "$(voice_tone 2)"

@@ -72,6 +72,24 @@ assert_each_file_named() {
     run jq -r 'select(.status != "error") | select(.preset_format | IN("dx7-sysex", "vital", "juce-xml") | not)
         | .relative_path' <<<"$records"
     assert_output ""
+    # render-one refuses every cartridge mutant as a preset, and 20 as a
+    # sysex_path (the test synth takes no SysEx: a mutant that is still
+    # SysEx fails as ignored), naming the byte or what the file is, and
+    # renders the job after them.
+    local n
+    n=$(find "$d" -name 's1-*' | wc -l)
+    {
+        find "$d" -name 's1-*' | LC_ALL=C sort | jq -cR '{preset_path: .}'
+        find "$d" -name 's1-*' | LC_ALL=C sort | jq -cR '{sysex_path: .}' | head -20
+        jq -nc '{}'
+    } | jq -c --arg o "$T/x.wav" '. + {output_path: $o}' | sed '$s|x\.wav|ok.wav|' >"$T/jobs"
+    HRUN_TIMEOUT=60 hrun render-one --plugin "$SYNTH3" --duration 0.02 --tail 0 <"$T/jobs"
+    assert_equal "$status" 1
+    assert_equal "$(jq -r .status <<<"$output" | sort | uniq -c | xargs)" "$((n + $(grep -c sysex_path "$T/jobs"))) error 1 ok"
+    run jq -r 'select(.status == "error") | .error.message
+        | select(test("byte [0-9]+|, not a DX7 SysEx dump|an empty file|not a preset render-one can load|the one it had before: it takes no SysEx") | not)' <<<"$output"
+    assert_output ""
+    [ ! -e "$T/x.wav" ] || fail "a refused job left its output"
 }
 
 @test "midi-duration: five real MIDI files cut and flipped at 60 seeded offsets each, file mode and record mode" {
@@ -352,7 +370,7 @@ serum-unwrap: $d/empty.SerumPreset: not an Xfer Serum 2 file: expected \"XferJso
     assert_equal "$(jq -r .error.message <<<"$output")" "$d/folder.fxp: a directory, not a file
 $d/fifo.SerumPreset: a FIFO, not a file
 $d/empty.SerumPreset: not an Xfer Serum 2 file: expected \"XferJson\\0\" at byte 0, found \"\""
-    # render-one: presets, states and MIDI files that are not files; the last job renders.
+    # render-one: presets, states, MIDI and SysEx files that are not files; the last job renders.
     {
         for f in folder.fxp fifo.fxp empty.fxp fifo.SerumPreset; do
             jq -nc --arg o "$OUT/x.wav" --arg p "$d/$f" '{output_path: $o, preset_path: $p}'
@@ -363,6 +381,9 @@ $d/empty.SerumPreset: not an Xfer Serum 2 file: expected \"XferJson\\0\" at byte
         for f in folder.mid fifo.mid empty.mid; do
             jq -nc --arg o "$OUT/x.wav" --arg p "$d/$f" '{output_path: $o, midi_path: $p}'
         done
+        for f in fifo.state empty.fxp; do
+            jq -nc --arg o "$OUT/x.wav" --arg p "$d/$f" '{output_path: $o, sysex_path: $p}'
+        done
         jq -nc --arg o "$OUT/ok.wav" '{output_path: $o}'
     } >"$T/jobs"
     HRUN_TIMEOUT=60 hrun render-one --plugin "$SYNTH3" --duration 0.02 --tail 0 <"$T/jobs"
@@ -370,13 +391,15 @@ $d/empty.SerumPreset: not an Xfer Serum 2 file: expected \"XferJson\\0\" at byte
     run jq -r '.error.message // .status' <<<"$output"
     assert_output "$d/folder.fxp: a directory, not a file
 $d/fifo.fxp: a FIFO, not a file
-preset $d/empty.fxp: not a preset render-one can load (.fxp, .fxb, .vstpreset, .SerumPreset, .vital, JUCE XML): an empty file
+preset $d/empty.fxp: not a preset render-one can load (.fxp, .fxb, .vstpreset, .SerumPreset, .vital, JUCE XML, DX7 .syx): an empty file
 $d/fifo.SerumPreset: a FIFO, not a file
 $d/folder.fxp: a directory, not a file
 $d/fifo.state: a FIFO, not a file
 $d/folder.mid: a directory, not a file
 $d/fifo.mid: a FIFO, not a file
 $d/empty.mid: empty file, not a Standard MIDI File
+$d/fifo.state: a FIFO, not a file
+sysex $d/empty.fxp: an empty file, not MIDI System Exclusive (.syx)
 ok"
     [ ! -e "$OUT/x.wav" ]
     # render-one writing onto a folder, or to a path with no name.

@@ -165,6 +165,26 @@ handover vst2_handover(juce::AudioPluginInstance& plugin, std::vector<std::uint8
     return h;
 }
 
+// Whether a plugin whose state a handover left as it was held that state
+// already (TAL's first factory preset, at start) rather than ignoring it:
+// one of its first parameters moved, the state read otherwise, and handed
+// over again, the plugin comes back to it. False when it cannot tell (no
+// parameter among the first 16 whose move the state shows).
+bool held_already(juce::AudioPluginInstance& plugin, const handover& h, const std::vector<std::uint8_t>& before) {
+    const auto& params = plugin.getParameters();
+    for (int i = 0; i < std::min(params.size(), 16); ++i) {
+        auto* param = params[i];
+        const float value = param->getValue();
+        param->setValue(value < 0.5f ? value + 0.25f : value - 0.25f);
+        if (h.read() != before) {
+            set_state(plugin, h.bytes);
+            return h.read() == before;
+        }
+        param->setValue(value);
+    }
+    return false;
+}
+
 }  // namespace
 
 std::string vst3_class_id(juce::AudioPluginInstance& plugin) {
@@ -233,10 +253,11 @@ std::string juce_instance::apply_preset(const loaded_preset& p) {
         }
         // The proof that it took: a state that differs from the plugin's
         // yet leaves the plugin's as it was was ignored or refused (a
-        // preset from a newer version of the plugin, most often).
+        // preset from a newer version of the plugin, most often), unless
+        // the plugin held it already (held_already).
         auto before = h.read();
         set_state(plugin, h.bytes);
-        if (before && *before != h.loaded && h.read() == before)
+        if (before && *before != h.loaded && h.read() == before && !held_already(plugin, h, *before))
             throw refuse(std::string("the plugin ignored or refused this ") +
                          (p.format == "state" ? "state" : "preset") +
                          ": its state after loading is the one it had before (a state saved by a newer version "

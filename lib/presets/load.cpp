@@ -133,9 +133,16 @@ void from_dx7(loaded_preset& p, std::span<const std::uint8_t> bytes, std::option
         if (voice < first + n) {
             const auto dump = bytes.subspan(d.offset, d.bulk ? dx7_bulk_bytes : dx7_voice_bytes);
             p.messages.emplace_back(dump.begin(), dump.end());
+            std::vector<std::uint8_t> other(dump.begin(), dump.end());
+            // The name's last character: data byte 127 of the voice's 128, or 154 of 155.
+            std::uint8_t& c = other[6 + (d.bulk ? (voice - first) * 128 + 127 : 154)];
+            c = c == '_' ? '-' : '_';
+            other[other.size() - 2] = dx7_checksum(std::span(other).subspan(6, other.size() - 8));
+            p.check_messages.push_back(std::move(other));
             if (d.bulk) {
                 p.program = static_cast<int>(voice - first);
                 p.messages.push_back({0xc0, static_cast<std::uint8_t>(voice - first)});
+                p.check_messages.push_back(p.messages.back());
             }
             break;
         }

@@ -39,6 +39,11 @@ struct loaded_preset {
     std::vector<std::uint8_t> bytes;  // fx_chunk, vst3_state, raw_state
     std::vector<std::uint8_t> chunk;  // fx_chunk: the opaque chunk alone
     std::vector<std::vector<std::uint8_t>> messages;  // sysex: each a whole message
+    // sysex of a DX7 voice: `messages` with one character of the voice's
+    // name changed (its checksum made anew), sent only when `messages` left
+    // the plugin's state as it was, to tell a plugin that held that voice
+    // already (Dexed's first voice, at start) from one that ignores SysEx.
+    std::vector<std::vector<std::uint8_t>> check_messages;
     // Said in the job's record: the file loads, but is likely not what was
     // meant (a .SerumPreset given as a state), or "".
     std::string warning;

@@ -108,20 +108,40 @@ void bind_record_calls() {
 
 namespace {
 
-// Plays a SysEx payload's messages, in order at frame 0 of one block before
-// the job (no note sounds in it; its audio is dropped), as a DX7 or a synth
-// of its kind is sent a dump, and proves they took: a plugin whose state is
-// the one it had ignored them (it takes no SysEx, or not these).
-std::string send_sysex(plugin_instance& p, const worker_slot& slot, const loaded_preset& sysex) {
-    const std::vector<std::uint8_t> before = p.state();
+// Plays messages in order at frame 0 of one block (no note sounds in it;
+// its audio is dropped).
+void play_messages(plugin_instance& p, const worker_slot& slot, const std::vector<std::vector<std::uint8_t>>& messages) {
     play_plan plan;
     plan.frames = slot.block_size;
-    for (const auto& m : sysex.messages) plan.messages.push_back({0, m});
+    for (const auto& m : messages) plan.messages.push_back({0, m});
     (void)p.render(plan, 2);
-    if (p.state() == before)
-        throw record_error(sysex.path + ": the plugin's state after the SysEx is the one it had before: it takes " +
-                           "no SysEx, or ignored " +
-                           (sysex.format == "dx7-sysex" ? "this DX7 voice dump" : "these messages"));
+}
+
+// Sends a SysEx payload's messages before the job, as a DX7 or a synth of
+// its kind is sent a dump, and proves they took: a plugin whose state is
+// the one it had ignored them (it takes no SysEx, or not these), unless it
+// held them already: a DX7 voice's check messages (another name) then
+// change its state, and the voice itself brings it back.
+std::string send_sysex(plugin_instance& p, const worker_slot& slot, const loaded_preset& sysex) {
+    const std::vector<std::uint8_t> before = p.state();
+    play_messages(p, slot, sysex.messages);
+    if (p.state() == before) {
+        bool held = false;
+        if (!sysex.check_messages.empty()) {
+            play_messages(p, slot, sysex.check_messages);
+            held = p.state() != before;
+            if (held) play_messages(p, slot, sysex.messages);
+        }
+        if (!held)
+            throw record_error(sysex.path + ": the plugin's state after the SysEx is the one it had before: it takes " +
+                               (sysex.format == "dx7-sysex"
+                                    ? std::string("no SysEx, or ignored this DX7 voice dump (one with another name "
+                                                  "changed nothing either)")
+                                    : std::string("no SysEx, ignored these messages, or held what they set already")));
+    }
+    // What the block moved on (an LFO's phase, say) starts again, as after
+    // a load: the job then sounds as the plugin's saved state would.
+    p.reset();
     return applied_as(sysex, p.info().format);
 }
 

@@ -3,6 +3,7 @@
 """Writes DX7 voice dumps for the tests, as a DX7 sends them (FORMATS.md).
 
     dx7-syx.py cartridge OUT [CHANNEL]
+    dx7-syx.py init OUT
     dx7-syx.py voice OUT COARSE FINE LEVEL NAME
 
 `cartridge`: a 32-voice bulk dump (F0 43 0n 09 20 00, 4,096 bytes of packed
@@ -10,6 +11,9 @@ voices, checksum, F7: 4,104 bytes) whose voice k (0-31) is the INIT VOICE
 with operator 1 at coarse frequency 1 + k % 4, fine 0, output level
 99 - 2k, named "VOICE k" (two digits). CHANNEL (1-16, default 1) is the
 device channel of its header.
+
+`init`: a bulk dump of 32 INIT VOICEs, the cartridge tests/plugins/
+dx7_voice holds when it starts.
 
 `voice`: a single-voice dump (F0 43 00 00 01 1B, 155 bytes, checksum, F7:
 163 bytes) of the INIT VOICE with operator 1 at COARSE, FINE and LEVEL,
@@ -78,6 +82,9 @@ def main(argv):
         for k in range(32):
             data += pack(with_op1(init_voice(), 1 + k % 4, 0, 99 - 2 * k, "VOICE %02d" % k))
         out = dump([0xf0, 0x43, channel, 0x09, 0x20, 0x00], data)
+    elif len(argv) == 3 and argv[1] == "init":
+        out = dump([0xf0, 0x43, 0x00, 0x09, 0x20, 0x00], b"".join(pack(with_op1(init_voice(), 1, 0, 99, "INIT VOICE"))
+                                                                  for _ in range(32)))
     elif len(argv) == 7 and argv[1] == "voice":
         coarse, fine, level = (int(x) for x in argv[3:6])
         out = dump([0xf0, 0x43, 0x00, 0x00, 0x01, 0x1b], with_op1(init_voice(), coarse, fine, level, argv[6]))

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Unit tests for a job's stages: a chain's, or the record's own plugin
-// fields, with automation and sidechain per stage.
+// fields, with automation, sidechain and SysEx file per stage.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <string>
 
 #include "core/error.hpp"
@@ -85,4 +86,77 @@ TEST(JobStages, TheRecordsOwnFieldsAndTheFlagsMakeTheFirstStage) {
     expect_record_error([&] { vr::make_render_job(json{{"output_path", "/o/a.wav"}, {"automation_step", 0}}, d,
                                                   plugins); },
                         "automation_step");
+}
+
+TEST(JobStages, ASysexFileIsTheStagesMadeAbsoluteAndGoesBackIntoTheResult) {
+    const std::string here = std::filesystem::current_path().string();
+    vr::plugin_map plugins;
+    plugins.add("/p/a.vst3");
+    vr::render_defaults d;
+    // The record's own, relative: made absolute against the working folder.
+    const json record{{"output_path", "/o/a.wav"}, {"sysex_path", "carts/../rom1a.syx"}};
+    const auto job = vr::make_render_job(record, d, plugins);
+    ASSERT_EQ(job.stages.size(), 1u);
+    EXPECT_EQ(job.first().sysex_path, here + "/rom1a.syx");
+    EXPECT_TRUE(job.first().changes_beyond_params());
+    EXPECT_TRUE(job.first().changes());
+    json result = record;
+    vr::put_job_settings(job, result);
+    EXPECT_EQ(result["sysex_path"], here + "/rom1a.syx");
+    EXPECT_EQ(vr::to_wire(vr::make_render_job(result, d, plugins)), vr::to_wire(job));
+    // Through the socket's text form, as the supervisor sends it.
+    EXPECT_EQ(vr::from_wire(json::parse(vr::to_wire(job).dump())).first().sysex_path, here + "/rom1a.syx");
+    // Without one, the result has none.
+    json plain{{"output_path", "/o/a.wav"}};
+    const auto none = vr::make_render_job(plain, d, plugins);
+    EXPECT_TRUE(none.first().sysex_path.empty());
+    EXPECT_FALSE(none.first().changes());
+    vr::put_job_settings(none, plain);
+    EXPECT_FALSE(plain.contains("sysex_path"));
+
+    // --sysex: the default of a record without its own, made absolute too; not --then's stages'.
+    d.sysex_path = "flag.syx";
+    d.then_plugins = {"/p/b.vst3"};
+    const auto flagged = vr::make_render_job(json{{"output_path", "/o/a.wav"}}, d, plugins);
+    ASSERT_EQ(flagged.stages.size(), 2u);
+    EXPECT_EQ(flagged.first().sysex_path, here + "/flag.syx");
+    EXPECT_TRUE(flagged.stages[1].sysex_path.empty());
+    EXPECT_EQ(vr::make_render_job(json{{"output_path", "/o/a.wav"}, {"sysex_path", "/s/own.syx"}}, d, plugins)
+                  .first()
+                  .sysex_path,
+              "/s/own.syx");
+    expect_record_error([&] { vr::make_render_job(json{{"output_path", "/o/a.wav"}, {"sysex_path", 7}}, d, plugins); },
+                        "sysex_path");
+}
+
+TEST(JobStages, ASysexFileBelongsToItsChainStage) {
+    vr::render_defaults d;
+    const json chain = json::array({json{{"plugin_path", "/p/a.vst3"}, {"set_params", {{"0", 0.5}}}},
+                                    json{{"plugin_path", "/p/b.vst3"}, {"sysex_path", "/s/../s/voice.syx"}}});
+    const auto job = vr::make_render_job(json{{"output_path", "/o/a.wav"}, {"chain", chain}}, d, no_plugins());
+    ASSERT_EQ(job.stages.size(), 2u);
+    EXPECT_TRUE(job.stages[0].sysex_path.empty());
+    EXPECT_EQ(job.stages[1].sysex_path, "/s/voice.syx");
+    // set_params alone change no more than the current program's values; a SysEx file does.
+    EXPECT_TRUE(job.stages[0].changes());
+    EXPECT_FALSE(job.stages[0].changes_beyond_params());
+    EXPECT_TRUE(job.stages[1].changes_beyond_params());
+    json result{{"output_path", "/o/a.wav"}, {"chain", chain}};
+    vr::put_job_settings(job, result);
+    EXPECT_FALSE(result["chain"][0].contains("sysex_path"));
+    EXPECT_EQ(result["chain"][1]["sysex_path"], "/s/voice.syx");
+    EXPECT_FALSE(result.contains("sysex_path"));
+    // The result, read again as a job, is the same job; through the wire, the same stages.
+    EXPECT_EQ(vr::to_wire(vr::make_render_job(result, d, no_plugins())), vr::to_wire(job));
+    const auto back = vr::from_wire(json::parse(vr::to_wire(job).dump()));
+    EXPECT_TRUE(back.stages[0].sysex_path.empty());
+    EXPECT_EQ(back.stages[1].sysex_path, "/s/voice.syx");
+    // At the top of a record with a chain: which stage?
+    json bad{{"output_path", "/o/a.wav"}, {"chain", chain}, {"sysex_path", "/s/voice.syx"}};
+    expect_record_error([&] { vr::make_render_job(bad, d, no_plugins()); }, "field 'sysex_path' and a chain");
+    // --sysex is for a job without a chain: a chain's stages name their own.
+    d.sysex_path = "/s/flag.syx";
+    const auto flagged = vr::make_render_job(json{{"output_path", "/o/a.wav"}, {"chain", chain}}, d, no_plugins());
+    EXPECT_TRUE(flagged.stages[0].sysex_path.empty());
+    EXPECT_EQ(flagged.stages[1].sysex_path, "/s/voice.syx");
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Unit tests for lib/jobs/preset_cache: presets and their errors read
-// once per file, and the cache cleared rather than grown without end.
+// Unit tests for lib/jobs/preset_cache: presets, states and SysEx files
+// and their errors read once per file (a file read each way an entry of
+// its own), and the cache cleared rather than grown without end.
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -68,6 +69,43 @@ TEST_F(PresetCache, RemembersAFilesError) {
     auto state = cache.state(late);
     EXPECT_EQ(state->format, "state");
     EXPECT_EQ(state->params, (std::vector<float>{0.5f}));
+}
+
+TEST_F(PresetCache, ASysexFileIsReadOnceAndApartFromItsState) {
+    const std::vector<std::uint8_t> two = {0xF0, 0x7E, 0x7F, 0x06, 0x01, 0xF7, 0xF0, 0x41, 0x10, 0xF7};
+    const auto syx = dir.file("a.syx");
+    vr::write_file_atomic(syx, two);
+    auto sysex = cache.sysex(syx);
+    EXPECT_EQ(sysex->format, "sysex");
+    ASSERT_EQ(sysex->messages.size(), 2u);
+    EXPECT_EQ(sysex->messages[1], (std::vector<std::uint8_t>{0xF0, 0x41, 0x10, 0xF7}));
+    // Changed on disk: the cache still gives what it read.
+    vr::write_file_atomic(syx, std::vector<std::uint8_t>{0xF0, 0x01, 0xF7});
+    EXPECT_EQ(cache.sysex(syx), sysex);
+    // The same path as a state: an entry of its own, which reads the file anew.
+    auto state = cache.state(syx);
+    EXPECT_NE(state, sysex);
+    EXPECT_EQ(state->format, "state");
+    EXPECT_EQ(state->bytes, (std::vector<std::uint8_t>{0xF0, 0x01, 0xF7}));
+    EXPECT_EQ(cache.state(syx), state);
+    EXPECT_EQ(cache.sysex(syx), sysex);
+    // The file a preset's entry read is not a SysEx file: its error is the sysex entry's alone.
+    EXPECT_EQ(error_message<vr::record_error>([&] { cache.sysex(path); }),
+              "sysex " + path + ": byte 0: 43 where a SysEx message (F0) should start: not a .syx file");
+    EXPECT_EQ(cache.preset(path, std::nullopt), first);
+}
+
+TEST_F(PresetCache, RemembersASysexFilesError) {
+    const auto syx = dir.file("cut.syx");
+    vr::write_file_atomic(syx, std::vector<std::uint8_t>{0xF0, 0x01, 0x02});
+    const std::string message = error_message<vr::record_error>([&] { cache.sysex(syx); });
+    EXPECT_EQ(message, "sysex " + syx + ": byte 0: the SysEx message starting there has no F7: the file is cut short "
+                                        "after 3 bytes");
+    // Mended on disk: the error stands for the sysex entry...
+    vr::write_file_atomic(syx, std::vector<std::uint8_t>{0xF0, 0x01, 0x02, 0xF7});
+    EXPECT_EQ(error_message<vr::record_error>([&] { cache.sysex(syx); }), message);
+    // ...while the state entry, never tried, reads the mended file.
+    EXPECT_EQ(cache.state(syx)->bytes, (std::vector<std::uint8_t>{0xF0, 0x01, 0x02, 0xF7}));
 }
 
 TEST_F(PresetCache, ClearsItselfOnceFull) {

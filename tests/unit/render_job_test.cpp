@@ -293,7 +293,7 @@ TEST(RenderJob, TheWorkerGetsTheCheckedJobFieldForField) {
                       {"preset_path", "/p/x.fxp"}, {"sample_format", "pcm16"}, {"flac_level", 1},
                       {"isolation", "fresh"}, {"seed", 4000000000u}, {"input_path", "/i/dry.wav"},
                       {"downmix", true}, {"sidechain_path", "/i/key.wav"}, {"automation_step", 8},
-                      {"automation", {{"cutoff", {{0, 0.25}, {1.5, 1.0 / 3}}}}}};
+                      {"automation", {{"cutoff", {{0, 0.25}, {1.5, 1.0 / 3}}}}}, {"sysex_path", "/s/cart.syx"}};
     const vr::render_job job = vr::make_render_job(record, d, map_of({"/p/a.vst3"}));
     EXPECT_EQ(job.seed, 4000000000u);
     EXPECT_EQ(job.input_path, "/i/dry.wav");
@@ -313,6 +313,7 @@ TEST(RenderJob, TheWorkerGetsTheCheckedJobFieldForField) {
     EXPECT_EQ(back.first().params.size(), 2u);
     EXPECT_EQ(back.first().params[1].second, 1.0 / 3);
     EXPECT_EQ(back.first().sidechain_path, "/i/key.wav");
+    EXPECT_EQ(back.first().sysex_path, "/s/cart.syx");
     EXPECT_EQ(back.automation_step, 8);
     ASSERT_EQ(back.first().moves.size(), 1u);
     EXPECT_EQ(back.first().moves[0].key, "cutoff");

@@ -96,6 +96,33 @@ RETRY_LINE='ended its process as it loaded with no display \(it may need one\): 
     assert_equal "$(npy_diff out/a.npy out/h.npy)" "0.0 0"  # hostile's sine is the same
 }
 
+@test "--list-programs and --export-programs list the plugin's program on render-one's Xvfb; without Xvfb, an error record" {
+    run --separate-stderr render-one --plugin "$PLUGIN" --list-programs
+    assert_success
+    assert_equal "$(jq -c '[.program_index, .preset_name]' <<<"$output")" '[0,"Init"]'
+    # shellcheck disable=SC2154 # $stderr is set by run --separate-stderr
+    assert_equal "$(grep -c '^Failed to connect to the X Server\.$' <<<"$stderr")" 1
+    [[ "$(grep -E "$RETRY_LINE" <<<"$stderr")" =~ $RETRY_LINE ]] || fail "no retry said: $stderr"
+    assert_xvfb_gone "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
+    run --separate-stderr render-one --plugin "$PLUGIN" --export-programs progs
+    assert_success
+    assert_equal "$(jq -r .preset_format <<<"$output")" fxp
+    [[ -s progs/Init.fxp ]] || fail "no Init.fxp written"
+    # A plugin that needs none lists its programs with no Xvfb; with no Xvfb
+    # to start, the plugin's end is an error record.
+    run --separate-stderr render-one --plugin "$HOSTILE" --list-programs
+    assert_success
+    run grep -c Xvfb <<<"$stderr"
+    assert_output 0
+    mkdir bin
+    local tool
+    for tool in /usr/bin/*; do [[ "$tool" == */Xvfb ]] || ln -s "$tool" bin/; done
+    PATH="$VR_BIN:$PWD/bin" run --separate-stderr render-one --plugin "$PLUGIN" --list-programs
+    assert_failure 1
+    assert_equal "$(jq -r .error.message <<<"$output")" \
+        "the plugin ended the process as it loaded (exit status 1); if it needs a display: Xvfb is not installed and there is no display: apt-get install xvfb"
+}
+
 @test "a plugin that loads without a display never starts an Xvfb" {
     jobs_of "$HOSTILE" a b >jobs.ndjson
     run --separate-stderr render-one --output-root out <jobs.ndjson

@@ -22,7 +22,7 @@ enum class preset_kind {
     fx,         // 'CcnK': .fxp or .fxb (the fxMagic at byte 8 says which)
     vstpreset,  // 'VST3'
     serum2,     // "XferJson\0": a .SerumPreset (or Serum 2's own plugin state)
-    // Read by preset-scan (sniff_preset_any), not yet loaded by render-one:
+    // Told by sniff_preset_any only (read whole, or by their first bytes):
     dx7_sysex,  // F0 43: a Yamaha SysEx file, DX7 voice dumps (.syx)
     vital,      // {"author": a Vital preset (.vital)
     juce_xml,   // an XML document shaped as a JUCE plugin's state (juce_xml_preset.hpp)
@@ -31,8 +31,8 @@ enum class preset_kind {
 // How many leading bytes sniff_preset and describe_content look at.
 inline constexpr std::size_t sniff_size = 512;
 
-// The preset kind by the magic bytes at the start of a file, among the
-// kinds render-one loads (fx, vstpreset, serum2). `head` is the file's first
+// The preset kind by the magic bytes at the start of a file, among fx,
+// vstpreset and serum2 (what a state file may also be). `head` is the file's first
 // sniff_size bytes, or all of it when shorter.
 preset_kind sniff_preset(std::span<const std::uint8_t> head);
 

@@ -23,7 +23,8 @@ void vr_fuzz_midi(const std::uint8_t* data, std::size_t size);
 void vr_fuzz_paths(const std::uint8_t* data, std::size_t size);
 // LV2 manifests: plugins listed once each, binaries absolute paths or none.
 void vr_fuzz_lv2(const std::uint8_t* data, std::size_t size);
-// DX7 SysEx files: the dumps tile the file, each checked; names printable.
+// DX7 SysEx files: the dumps tile the file, each checked; names printable;
+// any SysEx file's messages tile it too (presets/sysex_file.hpp).
 void vr_fuzz_dx7(const std::uint8_t* data, std::size_t size);
 // The JSON reader under .vital presets: it reads what nlohmann reads, the
 // same top-level members, refusing only deeper nesting (and a BOM).

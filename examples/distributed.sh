@@ -204,11 +204,16 @@ shopt -u nullglob
 # and --cleanup its checks share one scratch folder on each host and remove
 # it under each other's feet; under heavy load a check can also time out or
 # print a stray line, and parallel stops with "This should not happen".
-# Such a check is simply made again, twice at most.
+# Such a check is simply made again, twice at most. The jobs' own folders
+# (--wd ...) race the same way: a job's --cleanup removes ~/.parallel/tmp
+# once it is empty, while another job on that host is making its folder
+# there ("mkdir: cannot create directory './.parallel/tmp/...'"); a file
+# kept in it, made by the check, leaves it never empty.
 filter_hosts() {
     local attempt up=""
     for attempt in 1 2 3; do
-        up=$(par "$hosts" --filter-hosts --nonall --tag echo up) && [ -n "$up" ] && break
+        up=$(par "$hosts" --filter-hosts --nonall --tag \
+            'mkdir -p .parallel/tmp && touch .parallel/tmp/.vst-render-keep && echo up') && [ -n "$up" ] && break
         echo "distributed.sh: no answer from the hosts (attempt $attempt)" >&2
         sleep "$attempt"
     done

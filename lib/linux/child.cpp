@@ -83,10 +83,20 @@ child_outcome run_in_child(const std::function<std::string()>& fn, double timeou
     // Whatever sits in stdio buffers would otherwise be written twice.
     std::fflush(nullptr);
     pid_t parent = ::getpid();
+    // SIGINT and SIGTERM wait until job_child names the child: a child that
+    // runs first and signals its process group before the parent has set
+    // it (a loaded machine) would otherwise be taken for the outside.
+    const sigset_t interrupt_signals = interrupts::set();
+    sigset_t before;
+    ::pthread_sigmask(SIG_BLOCK, &interrupt_signals, &before);
     pid_t pid = ::fork();
-    if (pid < 0) throw record_error(std::string("cannot fork: ") + std::strerror(errno));
+    if (pid < 0) {
+        ::pthread_sigmask(SIG_SETMASK, &before, nullptr);
+        throw record_error(std::string("cannot fork: ") + std::strerror(errno));
+    }
     if (pid == 0) {
         interrupts::job_child = 0;
+        ::pthread_sigmask(SIG_SETMASK, &before, nullptr);
         read_end.release();
         // A render nobody waits for is worth nothing: die with the parent.
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -107,6 +117,7 @@ child_outcome run_in_child(const std::function<std::string()>& fn, double timeou
     // SIGINT or SIGTERM it sends us is the plugin's, not the run's end
     // (supervise/interrupts.hpp).
     interrupts::job_child = pid;
+    ::pthread_sigmask(SIG_SETMASK, &before, nullptr);
 
     child_outcome out;
     out.timeout_s = timeout_s;

@@ -34,10 +34,13 @@ void worker_slot::probe_windows() {
     played = std::move(pristine);
     // Each probe render starts from the probe note's seed, as on Linux: the
     // Windows worker's pinned generators follow it (windows/pinned_imports.hpp).
+    probe_steps.clear();
     audio_buffer first = render_as_job(*this, *played);
     render_disturbing(*played);
     prepare(*played, std::nullopt);
-    const bool reset_ok = same_samples(first, render_as_job(*this, *played));
+    const audio_buffer again = render_as_job(*this, *played);
+    note_step("reset", first, again);
+    const bool reset_ok = same_samples(first, again);
     mode = isolation::reset;
     if (!reset_ok) {
         // A new instance after others played: does it start as the first did?
@@ -49,7 +52,9 @@ void worker_slot::probe_windows() {
             // probe_restore's load says why
         }
         auto fresh = load_warm();
-        mode = same_samples(first, render_as_job(*this, *fresh)) ? isolation::fresh : isolation::process;
+        const audio_buffer there = render_as_job(*this, *fresh);
+        note_step("fresh", first, there);
+        mode = same_samples(first, there) ? isolation::fresh : isolation::process;
         fresh.reset();
         if (mode == isolation::process) probe_restore(first);
         if (mode != isolation::restore) restoring_host.reset();
@@ -74,9 +79,12 @@ void worker_slot::probe_restore(const audio_buffer& first) {
         render_disturbing(*there);
         there.reset();
         auto restored = load_warm(false, windows_worker::restored);
-        if (same_samples(first, render_as_job(*this, *restored))) mode = isolation::restore;
-    } catch (const record_error&) {
+        const audio_buffer back = render_as_job(*this, *restored);
+        note_step("restore", first, back);
+        if (same_samples(first, back)) mode = isolation::restore;
+    } catch (const record_error& e) {
         // No restore there (pinning off, no arena): a worker per job.
+        note_step_error("restore", e.what());
     }
 }
 

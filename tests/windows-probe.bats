@@ -54,3 +54,17 @@ render_two() {
     refute_line reset
     assert_line fresh
 }
+
+@test "--explain-probe prints each way tried and the verdict" {
+    run render-one --plugin "$PLUGIN" --explain-probe
+    assert_success
+    run jq -r '[.way // "verdict", .same, .first_frame, .isolation] | map(tostring) | join(" ")' <<< "$output"
+    assert_output $'reset false 0 null\nfresh true null null\nverdict null null fresh'
+}
+
+@test "--explain-probe goes alone, with --plugin, without -o" {
+    run -2 render-one --plugin "$PLUGIN" --explain-probe --list-programs
+    assert_output --partial "go one at a time"
+    run -2 render-one --plugin "$PLUGIN" --explain-probe -o "$OUT/x.wav"
+    assert_output --partial "need --plugin PATH and no --output"
+}

@@ -18,6 +18,9 @@ void declare_render_options(cli& cli) {
                           "preset_format or preset_plugin_id to a plugin (repeatable)",
               cxxopts::value<std::vector<std::string>>(), "PATH")(
         "list-programs", "print one record per program of the --plugin, then exit")(
+        "explain-probe", "probe the --plugin as a batch would (at the rate, block size, channels, sidechain, "
+                         "randomness and prefix the flags give) and print one record per way tried, then the "
+                         "verdict, then exit")(
         "export-programs", "write each program of the --plugin as a preset file (.fxp or .vstpreset) into DIR, "
                            "one record per file, then exit", cxxopts::value<std::string>(), "DIR")(
         "export-params", "with --export-programs: write VST2 programs as parameter values (FxCk) even when "
@@ -161,17 +164,19 @@ namespace {
 
 render_mode read_mode(const cli& cli) {
     const bool list = cli.has("list-programs"), programs = cli.has("export-programs"),
-               bank = cli.has("export-bank"), single = cli.has("output");
-    if (int(list) + int(programs) + int(bank) > 1)
-        cli::throw_usage("--list-programs, --export-programs and --export-bank go one at a time");
-    if ((list || programs || bank) && (single || !cli.has("plugin")))
-        cli::throw_usage("--list-programs, --export-programs and --export-bank need --plugin PATH and no --output");
+               bank = cli.has("export-bank"), explain = cli.has("explain-probe"), single = cli.has("output");
+    if (int(list) + int(programs) + int(bank) + int(explain) > 1)
+        cli::throw_usage("--list-programs, --export-programs, --export-bank and --explain-probe go one at a time");
+    if ((list || programs || bank || explain) && (single || !cli.has("plugin")))
+        cli::throw_usage("--list-programs, --export-programs, --export-bank and --explain-probe need --plugin PATH "
+                         "and no --output");
     if (cli.has("save-state") && !single) cli::throw_usage("--save-state goes with -o (one job)");
-    if (cli.has("job") && (single || list || programs || bank))
+    if (cli.has("job") && (single || list || programs || bank || explain))
         cli::throw_usage("--job is a batch of one job: not with -o, --list-programs, --export-programs or "
                          "--export-bank");
     if (cli.has("link") && !cli.has("job")) cli::throw_usage("--link goes with --job (one job's output)");
-    return list ? render_mode::list_programs
+    return list      ? render_mode::list_programs
+           : explain ? render_mode::explain_probe
            : programs ? render_mode::export_programs
            : bank ? render_mode::export_bank
            : single ? render_mode::single

@@ -55,6 +55,7 @@ enum class render_mode {
     list_programs,    // a record per program of the plugin
     export_programs,  // a preset file per program
     export_bank,      // one .fxb of every program
+    explain_probe,    // a record per way the plugin's probe tried, then its verdict
 };
 
 struct render_options {

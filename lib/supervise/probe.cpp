@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "supervise/probe.hpp"
 
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
 #include <cstring>
 
 #include "core/seeded.hpp"
@@ -38,6 +41,37 @@ audio_buffer probe_input(int sample_rate, int channels, bool disturbing) {
 bool same_samples(const audio_buffer& a, const audio_buffer& b) {
     return a.samples.size() == b.samples.size() &&
            std::memcmp(a.samples.data(), b.samples.data(), a.samples.size() * sizeof(float)) == 0;
+}
+
+render_difference compare_renders(const audio_buffer& a, const audio_buffer& b) {
+    render_difference d;
+    if (a.channels != b.channels || a.samples.size() != b.samples.size()) {
+        d.same = false;
+        d.shape = true;
+        return d;
+    }
+    for (std::size_t i = 0; i < a.samples.size(); ++i) {
+        const float x = a.samples[i], y = b.samples[i];
+        if (std::memcmp(&x, &y, sizeof x) == 0) continue;
+        if (d.same) {
+            d.same = false;
+            d.frame = static_cast<std::int64_t>(i / static_cast<std::size_t>(a.channels));
+            d.channel = static_cast<int>(i % static_cast<std::size_t>(a.channels));
+        }
+        const double diff = std::fabs(static_cast<double>(x) - static_cast<double>(y));
+        // NaN against a number: as large as a difference gets.
+        d.largest = std::isnan(diff) ? HUGE_VAL : std::max(d.largest, diff);
+    }
+    return d;
+}
+
+std::string render_difference::text() const {
+    if (same) return "same";
+    if (shape) return "different: other lengths or channel counts";
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "different from frame %lld, channel %d; largest difference %.3g",
+                  static_cast<long long>(frame), channel, largest);
+    return buf;
 }
 
 // Whether float samples (as a buffer or as bytes from a child) hold any

@@ -2,6 +2,7 @@
 // What the isolation probe plays and how it compares renders: the audio side
 // of DESIGN.md rule 5, without a plugin (lib/worker/render_worker.cpp plays it).
 #pragma once
+#include <cstdint>
 #include <string>
 
 #include "audio/file.hpp"
@@ -32,6 +33,19 @@ audio_buffer probe_input(int sample_rate, int channels, bool disturbing = false)
 
 // Whether two buffers hold the very same samples.
 bool same_samples(const audio_buffer& a, const audio_buffer& b);
+
+// How two renders compare, for a verdict a user reads: the same samples,
+// or where they first differ (frame and channel, from 0) and by how much
+// at most; renders of other lengths or channel counts say so.
+struct render_difference {
+    bool same = true;
+    bool shape = false;  // other lengths or channel counts
+    std::int64_t frame = 0;
+    int channel = 0;
+    double largest = 0;  // the largest absolute difference of a sample
+    std::string text() const;  // "same", or the differences in words
+};
+render_difference compare_renders(const audio_buffer& a, const audio_buffer& b);
 // Whether float samples (a buffer, or their bytes from a child) hold any
 // non-zero sample.
 bool sounds(const audio_buffer& a);

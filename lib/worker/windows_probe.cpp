@@ -14,15 +14,33 @@
 
 namespace vr::host {
 
+namespace {
+
+// A job's setup reads its instance's state before the notes (the record's
+// state_sha256; the slot's first instance had it read as the worker
+// started), and a plugin's effGetChunk may change what it renders next: a
+// vendor's VST2 effect (issue 68) rendered otherwise from 60 ms into the
+// probe's noise when it had not been read. So every probe render on a
+// Windows instance is preceded by that read, as a job's is.
+audio_buffer render_as_job(const worker_slot& s, plugin_instance& p) {
+    (void)p.state();
+    return s.render_probe_note(p);
+}
+
+}  // namespace
+
 void worker_slot::probe_windows() {
     if (!pristine) pristine = load_warm();
     played = std::move(pristine);
     // Each probe render starts from the probe note's seed, as on Linux: the
     // Windows worker's pinned generators follow it (windows/pinned_imports.hpp).
-    audio_buffer first = render_probe_note(*played);
+    probe_steps.clear();
+    audio_buffer first = render_as_job(*this, *played);
     render_disturbing(*played);
     prepare(*played, std::nullopt);
-    const bool reset_ok = same_samples(first, render_probe_note(*played));
+    const audio_buffer again = render_as_job(*this, *played);
+    note_step("reset", first, again);
+    const bool reset_ok = same_samples(first, again);
     mode = isolation::reset;
     if (!reset_ok) {
         // A new instance after others played: does it start as the first did?
@@ -34,7 +52,9 @@ void worker_slot::probe_windows() {
             // probe_restore's load says why
         }
         auto fresh = load_warm();
-        mode = same_samples(first, render_probe_note(*fresh)) ? isolation::fresh : isolation::process;
+        const audio_buffer there = render_as_job(*this, *fresh);
+        note_step("fresh", first, there);
+        mode = same_samples(first, there) ? isolation::fresh : isolation::process;
         fresh.reset();
         if (mode == isolation::process) probe_restore(first);
         if (mode != isolation::restore) restoring_host.reset();
@@ -59,9 +79,12 @@ void worker_slot::probe_restore(const audio_buffer& first) {
         render_disturbing(*there);
         there.reset();
         auto restored = load_warm(false, windows_worker::restored);
-        if (same_samples(first, render_probe_note(*restored))) mode = isolation::restore;
-    } catch (const record_error&) {
+        const audio_buffer back = render_as_job(*this, *restored);
+        note_step("restore", first, back);
+        if (same_samples(first, back)) mode = isolation::restore;
+    } catch (const record_error& e) {
         // No restore there (pinning off, no arena): a worker per job.
+        note_step_error("restore", e.what());
     }
 }
 

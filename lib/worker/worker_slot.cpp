@@ -185,10 +185,23 @@ void worker_slot::probe() {
     // does. (Not necessarily the very samples of the instance here:
     // ZynAddSubFX's helper thread, absent in a child, shifts them.)
     fork_same = forked.ok && same_bytes(first, forked.answer);
+    probe_steps.clear();
     bool fork_ok = forked.ok && (fork_same || sounds(first) == sounds(forked.answer));
     render_disturbing(*played);
     prepare(*played, std::nullopt);
-    bool reset_ok = same_samples(first, render_probe_note(*played));
+    const audio_buffer again = render_probe_note(*played);
+    note_step("reset", first, again);
+    if (forked.ok) {
+        audio_buffer child = first;
+        child.samples.assign(forked.answer.size() / sizeof(float), 0.0f);
+        std::memcpy(child.samples.data(), forked.answer.data(), child.samples.size() * sizeof(float));
+        note_step("fork", first, child);
+        if (!fork_same && fork_ok) probe_steps.back()["explained"] = probe_steps.back()["explained"].get<std::string>() +
+                                                                      " (sounds as in place: taken)";
+    } else {
+        note_step_error("fork", "the forked child did not render");
+    }
+    bool reset_ok = same_samples(first, again);
     mode = reset_ok ? isolation::reset : fork_ok ? isolation::fork : isolation::fresh;
     probed = true;
     if (!reset_ok) played.reset();
@@ -247,6 +260,22 @@ audio_buffer worker_slot::render_disturbing(plugin_instance& p) const {
     if (p.program_count() > 1) p.select_program(initial_program == 1 ? 0 : 1);
     pinned::reseed(the_probe_note.seed);
     return p.render(disturbing_plan(sample_rate), 2, {.input = info.main_input_channels > 0 ? &loud : nullptr});
+}
+
+void worker_slot::note_step(const char* way, const audio_buffer& reference, const audio_buffer& render) {
+    const render_difference d = compare_renders(reference, render);
+    json step{{"way", way}, {"same", d.same}};
+    if (!d.same && !d.shape) {
+        step["first_frame"] = d.frame;
+        step["first_channel"] = d.channel;
+        step["largest_difference"] = d.largest;
+    }
+    step["explained"] = d.text();
+    probe_steps.push_back(std::move(step));
+}
+
+void worker_slot::note_step_error(const char* way, const std::string& error) {
+    probe_steps.push_back({{"way", way}, {"same", false}, {"error", error}, {"explained", "failed: " + error}});
 }
 
 json worker_slot::verdict() const {

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/error.hpp"
 #include "host/plugin_instance.hpp"
@@ -99,6 +100,14 @@ struct worker_slot {
     // The Windows worker of isolation restore's instances.
     std::shared_ptr<wine::windows_host> restoring_host;
     bool probed = false;
+    // What the probe tried, in order, for --explain-probe: one object per
+    // way (way, then same, or the first differing frame and channel and
+    // the largest difference, or the error that stopped it).
+    std::vector<json> probe_steps;
+    // Notes a way's outcome in probe_steps: its render against the
+    // reference, or the error that stopped it.
+    void note_step(const char* way, const audio_buffer& reference, const audio_buffer& render);
+    void note_step_error(const char* way, const std::string& error);
     // The probe's forked render was this process's very samples (not so
     // for ZynAddSubFX, whose helper thread a child lacks): a job rendered
     // in place on the never-played instance has a forked job's bytes.

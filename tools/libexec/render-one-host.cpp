@@ -36,6 +36,7 @@
 #include "wine/wine_paths.hpp"
 #include "wine/wine_session.hpp"
 #include "worker/preset_export.hpp"
+#include "worker/probe_explain.hpp"
 #include "worker/render_host.hpp"
 #include "worker/render_worker.hpp"
 
@@ -56,6 +57,8 @@ int programs(const vr::render_options& options, vr::record_writer& out) {
     try {
         if (options.mode == vr::render_mode::list_programs)
             vr::host::list_plugin_programs(ref, rate, block, emit);
+        else if (options.mode == vr::render_mode::explain_probe)
+            vr::host::explain_plugin_probe(ref, rate, block, options.defaults.sidechain_path.has_value(), emit);
         else if (options.mode == vr::render_mode::export_programs)
             vr::host::export_plugin_programs(ref, rate, block, options.export_path, options.export_params, emit);
         else

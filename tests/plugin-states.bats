@@ -162,6 +162,40 @@ synth() {
     done
 }
 
+@test "a Vital and a JUCE XML preset's result read again renders the same bytes; param-sample --around and dataset-pack take their jobs" {
+    local values="0.8, 0.1, 0, 0, 0, 0, 0, 0, 0, 0, 0" form file
+    printf '{"author": "vst-render", "preset_name": "Half", "synth_version": "1.0.0", "settings": {}, "plugin": "vr-test-synth", "version": 1, "program": 0, "values": [%s]}\n' \
+        "$values" > "$OUT/half.vital"
+    printf '<?xml version="1.0" encoding="UTF-8"?>\n<vrTestSynth version="1" program="0" values="%s" presetName="Half"><PARAM id="level" value="0.8"/></vrTestSynth>\n' \
+        "${values//,/}" > "$OUT/half.xml"
+    for form in json xml; do
+        [[ $form == json ]] && file=half.vital || file=half.xml
+        preset-scan "$OUT/$file" | jq -c --arg o "$OUT/$form.wav" '. + {output_path: $o}' |
+            VR_TEST_SYNTH_STATE=$form render-one -p Vital="$VR_TEST_SYNTH_VST3" -p vrTestSynth="$VR_TEST_SYNTH_VST3" \
+                --duration 0.1 --tail 0 --params 2>/dev/null >"$OUT/$form.ndjson"
+        assert_equal "$form: $(jq -r .status "$OUT/$form.ndjson")" "$form: ok"
+        # Read again, with no -p: the result names its plugin and preset.
+        jq -c --arg o "$OUT/$form-again.wav" '.output_path = $o' "$OUT/$form.ndjson" |
+            VR_TEST_SYNTH_STATE=$form render-one 2>/dev/null >/dev/null
+        cmp "$OUT/$form.wav" "$OUT/$form-again.wav"
+        # Three samples around the preset's values, each rendered from the
+        # preset with its values set after it: each holds what it asked.
+        param-sample --around --count 3 --seed 5 --sigma 0.1 <"$OUT/$form.ndjson" |
+            jq -c --arg o "$OUT/$form-around" '.output_path = "\($o)-\(.sample_index).wav"' |
+            VR_TEST_SYNTH_STATE=$form render-one --params 2>/dev/null >"$OUT/$form-around.ndjson"
+        assert_equal "$form: $(jq -r .status "$OUT/$form-around.ndjson" | sort | uniq -c | xargs)" "$form: 3 ok"
+        assert_equal "$(jq -r '[.preset_format, .preset_applied_as] | @tsv' "$OUT/$form-around.ndjson" | sort -u | wc -l)" 1
+        run jq -r '.params as $p | .set_params | to_entries[]
+            | . as $e | ($p[] | select(.name == $e.key or (.index | tostring) == $e.key) | .value) as $held
+            | select(($e.value - $held) | fabs > 1e-6) | $e.key' "$OUT/$form-around.ndjson"
+        assert_output ""
+        [[ "$(jq -r .set_params "$OUT/$form-around.ndjson" | sort -u | wc -l)" -gt 1 ]] || fail "$form: the samples did not move"
+    done
+    run dataset-pack --shards "$OUT/shards" < <(cat "$OUT/json-around.ndjson" "$OUT/xml-around.ndjson")
+    assert_success
+    assert_equal "$(tar -tf "$OUT/shards/000000.tar" | grep -c '\.wav$')" 6
+}
+
 @test "a Vital preset the plugin refuses (a newer version) fails its job, never an ok record with the init sound" {
     printf '{"author": "vst-render", "preset_name": "New", "synth_version": "9.0.0", "settings": {}, "plugin": "vr-test-synth", "version": 2, "program": 0, "values": [0.5, 0.1]}\n' \
         > "$OUT/new.vital"

@@ -282,16 +282,20 @@ json worker_slot::verdict() const {
     return {{"isolation", to_string(mode)},
             {"fork_same", fork_same},
             {"own_threads", own_threads},
-            {"warm_up", warm_up_plan ? json{{"note", warm_up_plan->note}, {"seconds", warm_up_plan->seconds}} : json()}};
+            {"warm_up", warm_up_plan ? json{{"note", warm_up_plan->note}, {"seconds", warm_up_plan->seconds}} : json()},
+            {"steps", probe_steps}};
 }
 
 bool worker_slot::take_verdict(const json& v) {
     if (!v.is_object()) return false;
     const auto iso = v.find("isolation"), threads = v.find("own_threads"), warm = v.find("warm_up"),
-               same = v.find("fork_same");
+               same = v.find("fork_same"), steps = v.find("steps");
     if (iso == v.end() || !iso->is_string() || threads == v.end() || !threads->is_boolean() || warm == v.end() ||
-        same == v.end() || !same->is_boolean())
+        same == v.end() || !same->is_boolean() || steps == v.end() || !steps->is_array() || steps->empty())
         return false;
+    // A verdict without its reasons (kept before they were) is probed anew.
+    for (const json& step : *steps)
+        if (!step.is_object() || !step.contains("way")) return false;
     std::optional<warm_up_kind> plan;
     if (!warm->is_null()) {
         const auto note = warm->find("note"), seconds = warm->find("seconds");
@@ -314,6 +318,7 @@ bool worker_slot::take_verdict(const json& v) {
     mode = *m;
     own_threads = threads->get<bool>();
     fork_same = same->get<bool>();
+    probe_steps = steps->get<std::vector<json>>();
     threads_known = true;
     warm_up_plan = own_threads ? std::optional<warm_up_kind>(full_warm_up) : plan;
     probed = true;

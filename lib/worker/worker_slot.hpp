@@ -100,9 +100,10 @@ struct worker_slot {
     // The Windows worker of isolation restore's instances.
     std::shared_ptr<wine::windows_host> restoring_host;
     bool probed = false;
-    // What the probe tried, in order, for --explain-probe: one object per
-    // way (way, then same, or the first differing frame and channel and
-    // the largest difference, or the error that stopped it).
+    // What the probe tried, in order, for --explain-probe and the probe
+    // cache's verdict: one object per way (way, then same, or the first
+    // differing frame and channel and the largest difference, or the error
+    // that stopped it; explained in words).
     std::vector<json> probe_steps;
     // Notes a way's outcome in probe_steps: its render against the
     // reference, or the error that stopped it.
@@ -196,9 +197,11 @@ struct worker_slot {
     // windows_probe.cpp).
     audio_buffer render_probe_note(plugin_instance& p) const;
     audio_buffer render_disturbing(plugin_instance& p) const;
-    // What the probe found (isolation mode, own threads, warm-up), as the
-    // probe cache keeps it; and a kept verdict taken instead of probing:
-    // false (and nothing taken) for one that is not well formed.
+    // What the probe found (isolation mode, own threads, warm-up) and why
+    // (steps: probe_steps, each way tried), as the probe cache keeps it;
+    // and a kept verdict taken instead of probing (its steps into
+    // probe_steps): false (and nothing taken) for one that is not well
+    // formed, or that has no steps.
     json verdict() const;
     bool take_verdict(const json& v);
 };

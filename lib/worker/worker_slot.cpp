@@ -177,10 +177,13 @@ void worker_slot::probe() {
             return to_bytes(render_probe_note(*pristine));
         },
         probe_timeout_s);
-    // ...a second instance renders it here, then something else, is
-    // reset, and renders it again.
+    // ...a second instance renders it here, as a fresh job's would (its
+    // state read first, as the never-played one's was when the worker
+    // started: a job's setup reads it), then something else, is reset, and
+    // renders it again, read again as a reset job's instance was after the
+    // job before it.
     played = load_warm();
-    audio_buffer first = render_probe_note(*played);
+    audio_buffer first = render_as_job(*played);
     // Forking works when the child renders, and sounds when this process
     // does. (Not necessarily the very samples of the instance here:
     // ZynAddSubFX's helper thread, absent in a child, shifts them.)
@@ -189,7 +192,7 @@ void worker_slot::probe() {
     bool fork_ok = forked.ok && (fork_same || sounds(first) == sounds(forked.answer));
     render_disturbing(*played);
     prepare(*played, std::nullopt);
-    const audio_buffer again = render_probe_note(*played);
+    const audio_buffer again = render_as_job(*played);
     note_step("reset", first, again);
     if (forked.ok) {
         audio_buffer child = first;
@@ -253,6 +256,11 @@ audio_buffer worker_slot::render_probe_note(plugin_instance& p) const {
     const audio_buffer input = probe_input(sample_rate, info.main_input_channels);
     pinned::reseed(the_probe_note.seed);
     return p.render(probe_plan(sample_rate), 2, {.input = info.main_input_channels > 0 ? &input : nullptr});
+}
+
+audio_buffer worker_slot::render_as_job(plugin_instance& p) const {
+    (void)p.state();
+    return render_probe_note(p);
 }
 
 audio_buffer worker_slot::render_disturbing(plugin_instance& p) const {

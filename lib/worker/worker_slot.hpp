@@ -197,6 +197,13 @@ struct worker_slot {
     // windows_probe.cpp).
     audio_buffer render_probe_note(plugin_instance& p) const;
     audio_buffer render_disturbing(plugin_instance& p) const;
+    // The probe's note on an instance as a job renders on it: its state
+    // read first, as a job's setup reads it (the record's state_sha256; the
+    // slot's first instance had it read as the worker started), since a
+    // plugin's state read may change what it renders next (issue 68: a
+    // vendor's VST2 effect rendered otherwise from 60 ms into the probe's
+    // noise when it had not been read).
+    audio_buffer render_as_job(plugin_instance& p) const;
     // What the probe found (isolation mode, own threads, warm-up) and why
     // (steps: probe_steps, each way tried), as the probe cache keeps it;
     // and a kept verdict taken instead of probing (its steps into

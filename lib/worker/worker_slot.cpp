@@ -143,6 +143,12 @@ instance_ptr worker_slot::load_warm(bool quick, windows_worker where) {
     return p;
 }
 
+instance_ptr worker_slot::load_pristine() {
+    instance_ptr p = load_warm();
+    (void)p->state();
+    return p;
+}
+
 plugin_instance& worker_slot::reset_instance() {
     if (!played) played = ref.windows && pristine ? std::move(pristine) : load_warm();
     return *played;
@@ -167,7 +173,7 @@ void worker_slot::prepare(plugin_instance& p, std::optional<int> program) const 
 // forked render, and three short ones here.
 void worker_slot::probe() {
     if (ref.windows) return probe_windows();
-    if (!pristine) pristine = load_warm();
+    if (!pristine) pristine = load_pristine();
     // A child renders the probe from the never-played instance...
     // Each render starts from the probe note's seed, as a job's from its own: a
     // plugin whose only history is libc's generators counts as reset.

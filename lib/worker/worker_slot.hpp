@@ -151,6 +151,12 @@ struct worker_slot {
     // (isolation process) or in restoring_host put back (isolation
     // restore); a Linux plugin's is made here anyway.
     instance_ptr load_warm(bool quick = false, windows_worker where = windows_worker::shared);
+    // A never-played instance for forked jobs to render from, made again
+    // after a first job took the worker's first one: loaded warm, its state
+    // read as start() read the first one's (a forked job that changes
+    // nothing reads it no more, and a plugin's state read may change what
+    // it renders next: issue 68).
+    instance_ptr load_pristine();
     // The instance reset mode renders on (played), made when there is none:
     // a Windows plugin's first instance (pristine), as its probe leaves it
     // (worker/windows_probe.cpp) and a one-off renders on, since a second

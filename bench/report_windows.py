@@ -1,18 +1,74 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The Windows rows of the bench table (issue 30's goals), from what
 bench/windows measured: the test synth's Windows VST2 under wine beside its
-Linux VST2 natively, 1 s jobs (0.5 s + 0.5 s) to WAV."""
+Linux VST2 natively, 1 s jobs (0.5 s + 0.5 s) to WAV; and issue 68's,
+vr-test-chunk-read's batch in auto isolation against --isolation fresh."""
+import statistics
 
 AUDIO_S = 1.0           # a job's audio: 0.5 s held + 0.5 s tail
 GOAL_HOST_RATIO = 1.5   # a warm job's host cost under wine: at most this times the native one...
 GOAL_HOST_MS_PER_S = 1.0  # ...plus this many ms per second of audio
 GOAL_PROCESS_MS = 100.0  # --isolation process: tens of milliseconds a job, not half a second
 SUBJECT = "vr-test-synth VST2, 1 s (0.5 s + 0.5 s), WAV"
+CHUNK_GOAL = 1.25  # issue 68: a batch in auto at most this times the same in --isolation fresh
+CHUNK_SUBJECT = "vr-test-chunk-read VST2 (Windows build), 0.2 s + 0.1 s to WAV"
+
+
+def _modes(runs, key):
+    got = [i for m in runs.get(key) for i in (m.get("results") or {}).get("isolations", [])]
+    return "/".join(sorted(set(got))) or "?"
+
+
+def chunk_read_row(runs, meta, row, checked, fmt):
+    """Issue 68's row: vr-test-chunk-read's batch in auto against the same
+    in --isolation fresh (the probe cache primed), with each side's cost a
+    job after start-up and the auto batch with no cache as figures."""
+    measure = "a batch in auto isolation against the same in --isolation fresh"
+    skipped = runs.get("windows.chunk.not_measured") or runs.get("windows.not_measured")
+    auto, fresh = runs.median_s("chunk.auto.batch"), runs.median_s("chunk.fresh.batch")
+    if skipped or auto is None or fresh is None or fresh <= 0:
+        why = skipped[0]["why"] if skipped else "bench/windows wrote no chunk-read figures"
+        row("windows.chunk_read", measure, CHUNK_SUBJECT, f"not measured: {why}", None,
+            f"<= {CHUNK_GOAL:g}x fresh", "-")
+        return
+    jobs = meta.get("win_chunk_jobs", "?")
+
+    def per_job(side):
+        b, o = runs.median_s(f"chunk.{side}.batch"), runs.median_s(f"chunk.{side}.one")
+        n = runs.get(f"chunk.{side}.batch")[0]["jobs"]
+        return (b - o) / (n - 1) if b is not None and o is not None and n > 1 else None
+
+    def cpu(key):
+        vals = [m["cpu_s"] for m in runs.get(key) if m.get("cpu_s") is not None]
+        return statistics.median(vals) if vals else None
+
+    ja, jf, cold = per_job("auto"), per_job("fresh"), runs.median_s("chunk.cold.batch")
+    ca, cf = cpu("chunk.auto.batch"), cpu("chunk.fresh.batch")
+    ratio = auto / fresh
+    cpu_text = f"; CPU {fmt(ca)} vs {fmt(cf)} s = {ca / cf:.2f}x" if ca and cf else ""
+    keys = [f"chunk.{side}.{k}" for side in ("auto", "fresh", "cold") for k in ("batch", "one")]
+    jobs_text = (f"; a job after start-up {fmt(ja * 1000)} vs {fmt(jf * 1000)} ms"
+                 if ja is not None and jf is not None else "")
+    cold_text = (f"; auto with no cache ({_modes(runs, 'chunk.cold.batch')}, its probe in it) {fmt(cold)} s"
+                 if cold is not None else "")
+    row("windows.chunk_read", measure,
+        f"{CHUNK_SUBJECT}, {jobs} jobs a batch, the probe cache primed",
+        f"auto ({_modes(runs, 'chunk.auto.batch')}) {fmt(auto)} s vs fresh {fmt(fresh)} s = {ratio:.2f}x"
+        f"{cpu_text}{jobs_text}{cold_text}", ratio, f"<= {CHUNK_GOAL:g}x fresh",
+        checked(keys, "pass" if ratio <= CHUNK_GOAL else "miss"),
+        auto_batch_s=auto, fresh_batch_s=fresh, auto_cpu_s=ca, fresh_cpu_s=cf, auto_job_s=ja, fresh_job_s=jf,
+        cold_batch_s=cold)
 
 
 def windows_rows(runs, meta, row, checked, host_cost, fmt):
     """Appends the Windows rows through row(); checked() flags a run that
     failed, host_cost() is report.py's (batch of N less batch of one)."""
+    _synth_rows(runs, meta, row, checked, host_cost, fmt)
+    chunk_read_row(runs, meta, row, checked, fmt)
+
+
+def _synth_rows(runs, meta, row, checked, host_cost, fmt):
+    """The test synth's rows (issue 30)."""
     skipped = runs.get("windows.not_measured")
     if skipped or not runs.get("host.1s.reset.wav.synth-win"):
         why = skipped[0]["why"] if skipped else "bench/windows wrote no figures (its messages on stderr say why)"

@@ -43,6 +43,7 @@ PATH="$VR_BIN:$PATH"
 : "${VR_WIN_MEMORY_VST2:=$TESTS_DIR/../build/plugins/win/memory/vr-test-memory.dll}"
 : "${VR_WIN_STATIC_STATE_VST2:=$TESTS_DIR/../build/plugins/win/static_state/vr-test-static-state.dll}"
 : "${VR_WIN_STATIC_STATE_PINNED_VST2:=$TESTS_DIR/../build/plugins/win/static_state/vr-test-static-state-pinned.dll}"
+: "${VR_TEST_CHUNK_READ_VST2:=$TESTS_DIR/../build/plugins/chunk_read/vr-test-chunk-read.so}"
 : "${VR_WIN_CHUNK_READ_VST2:=$TESTS_DIR/../build/plugins/win/chunk_read/vr-test-chunk-read.dll}"
 
 # For a test of Windows plugins: fails saying why when wine, the scratch

@@ -4,8 +4,10 @@
 # this machine is not probed again; its verdicts never change a byte: a
 # one-off, a first job, a warm batch and examples/render.mk render the same
 # files with the cache and without; a plugin updated in place is probed
-# anew; a plugin binary's hash is kept by its identity; a bad cache file is
-# ignored and rewritten; many render-ones at once leave a readable cache.
+# anew; a verdict keeps its reasons (the probe's steps); a plugin binary's
+# hash is kept by its identity; a bad cache file (one of version 1, whose
+# verdicts kept no reasons, among them) is ignored and rewritten; many
+# render-ones at once leave a readable cache.
 bats_require_minimum_version 1.5.0
 load helper
 
@@ -37,7 +39,10 @@ one_job() {
     assert_success
     assert_equal "$(jq -c .probe_cached <<<"$output")" false
     run jq -c '[.version, .key.plugin, .key.sample_rate, (.verdict.isolation | type)]' "$CACHE"/probe-*.json
-    assert_output "[1,\"$VR_TEST_SYNTH_VST2\",48000,\"string\"]"
+    assert_output "[2,\"$VR_TEST_SYNTH_VST2\",48000,\"string\"]"
+    # With its reasons: each way the probe tried, as --explain-probe says it.
+    run jq -c '.verdict.steps | map([.way, .same, .explained])' "$CACHE"/probe-*.json
+    assert_output '[["reset",true,"same"],["fork",true,"same"]]'
     run one_job "$VR_TEST_SYNTH_VST2" "$OUT/c.wav"
     assert_success
     assert_equal "$(jq -c .probe_cached <<<"$output")" true
@@ -186,8 +191,11 @@ true"
     jq -c '.version = 99' "$OUT/good.json" >"$OUT/other-version.json"
     printf '\0\1garbage' >"$OUT/corrupt.json"
     jq -c '.verdict.isolation = "sometimes"' "$OUT/good.json" >"$OUT/bad-verdict.json"
+    # Kept before verdicts kept their reasons: version 1, or no steps.
+    jq -c '.version = 1 | del(.verdict.steps)' "$OUT/good.json" >"$OUT/version-1.json"
+    jq -c 'del(.verdict.steps)' "$OUT/good.json" >"$OUT/no-steps.json"
     local bad
-    for bad in truncated other-version corrupt bad-verdict link; do
+    for bad in truncated other-version corrupt bad-verdict version-1 no-steps link; do
         rm -f "$file"
         if [ "$bad" = link ]; then
             cp "$OUT/good.json" "$OUT/elsewhere.json"
@@ -220,7 +228,7 @@ true"
     for n in 2 3 4 5 6 7 8; do cmp "$OUT/1.wav" "$OUT/$n.wav"; done
     # A verdict and the binary's hash, each written whole once.
     assert_equal "$(find "$CACHE" -type f | sed 's|.*/||; s|-.*||' | sort | tr '\n' ' ')" "binary probe "
-    jq -e '.version == 1 and (.verdict | type) == "object"' "$CACHE"/probe-*.json
+    jq -e '.version == 2 and (.verdict | type) == "object"' "$CACHE"/probe-*.json
     assert_equal "$(jq -r .verdict.sha256 "$CACHE"/binary-*.json)" "$(sha256sum "$VR_TEST_SYNTH_VST2" | cut -d' ' -f1)"
     run one_job "$VR_TEST_SYNTH_VST2" "$OUT/after.wav"
     assert_equal "$(jq -c .probe_cached <<<"$output")" true

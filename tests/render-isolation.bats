@@ -5,7 +5,9 @@
 # record says the mode each job got, and the same audio in every mode from
 # a plugin that keeps no history; a plugin whose own thread is still at work
 # after its first block (padthv1) rendered fresh, forked and under auto,
-# and plugins without such threads sounding as they did before.
+# and plugins without such threads sounding as they did before; the probe
+# renders in place as a job does (a plugin whose state read changes its
+# next render).
 bats_require_minimum_version 1.5.0
 load helper
 
@@ -124,6 +126,41 @@ setup() {
     assert_success
     name=$(head -n 1 <<<"$output" | jq -r .preset_name)
     [ -n "$name" ] && [ "$name" != null ]
+}
+
+@test "the probe renders in place as a job does (issue 68): vr-test-chunk-read's has its forked render's samples, so a first job renders in place" {
+    local plugin=$VR_TEST_CHUNK_READ_VST2
+    [[ -f "$plugin" ]] || fail "the chunk-read plugin is not built ($plugin): make test-plugins"
+    export XDG_CACHE_HOME="$BATS_TEST_TMPDIR/cache"
+    # Its state read makes its next attack instant: the instance rendering
+    # in place has its state read first, as the never-played one the fork
+    # renders from had when the worker started. Its reset keeps history.
+    run render-one --plugin "$plugin" --explain-probe
+    assert_success
+    run jq -r '[.way // "verdict", .same, .isolation, .fork_same] | map(tostring) | join(" ")' <<<"$output"
+    assert_output $'reset false null null\nfork true null null\nverdict null fork true'
+    # A batch probes (no cache), a one-off and the next batch take the
+    # kept verdict: that batch's first job renders in place (its record
+    # says fresh), the second forks; every job has the same bytes.
+    local jobs='{"note":60,"output_path":"%s/1.npy"}\n{"note":64,"output_path":"%s/2.npy"}\n' way
+    for way in probed cached; do
+        mkdir -p "$OUT/$way"
+        # shellcheck disable=SC2059 # the jobs are the format
+        printf "$jobs" "$OUT/$way" "$OUT/$way" |
+            render-one --plugin "$plugin" --duration 0.1 --tail 0 >"$OUT/$way.ndjson" 2>/dev/null
+        if [[ $way = probed ]]; then
+            render-one --plugin "$plugin" --duration 0.1 --tail 0 --note 64 -o "$OUT/alone.npy" >/dev/null 2>&1
+        fi
+    done
+    run jq -c '[.status, .isolation, .probe_cached, .peak_dbfs > -30]' "$OUT/probed.ndjson" "$OUT/cached.ndjson"
+    assert_output '["ok","fork",false,true]
+["ok","fork",false,true]
+["ok","fresh",true,true]
+["ok","fork",true,true]'
+    cmp "$OUT/probed/1.npy" "$OUT/cached/1.npy"
+    cmp "$OUT/probed/2.npy" "$OUT/cached/2.npy"
+    cmp "$OUT/probed/2.npy" "$OUT/alone.npy"
+    run ! cmp -s "$OUT/probed/1.npy" "$OUT/probed/2.npy"
 }
 
 # padthv1 (LV2) builds its PADsynth wave tables on a thread of its own,

@@ -58,8 +58,12 @@ render_two() {
 @test "--explain-probe prints each way tried and the verdict" {
     run render-one --plugin "$PLUGIN" --explain-probe
     assert_success
-    run jq -r '[.way // "verdict", .same, .first_frame, .isolation] | map(tostring) | join(" ")' <<< "$output"
+    local records=$output
+    run jq -r '[.way // "verdict", .same, .first_frame, .isolation] | map(tostring) | join(" ")' <<< "$records"
     assert_output $'reset false 0 null\nfresh true null null\nverdict null null fresh'
+    # The steps the cache keeps with the verdict are the records above, not a field of it.
+    run jq -c 'select(has("steps"))' <<< "$records"
+    assert_output ''
 }
 
 @test "--explain-probe goes alone, with --plugin, without -o" {

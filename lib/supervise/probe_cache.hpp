@@ -17,7 +17,9 @@
 namespace vr {
 
 // The cache's format: a file of another version is ignored and rewritten.
-inline constexpr int probe_cache_version = 1;
+// 2: a verdict keeps the probe's steps (each way tried and how it
+// compared), so that a verdict of version 1, which has none, is probed anew.
+inline constexpr int probe_cache_version = 2;
 
 // $XDG_CACHE_HOME/vst-render, else $HOME/.cache/vst-render; "" when
 // neither variable is set.

@@ -85,8 +85,8 @@ isolation render_worker::mode_for(worker_slot& s, const render_job& job) {
         }
     }
     // The first job took the instance the worker started with: forked
-    // jobs need a never-played one again.
-    if (s.mode == isolation::fork && !s.pristine) s.pristine = s.load_warm();
+    // jobs need a never-played one again, read as that one was.
+    if (s.mode == isolation::fork && !s.pristine) s.pristine = s.load_pristine();
     return s.mode;
 }
 

@@ -24,6 +24,7 @@ void explain_plugin_probe(const plugin_ref& plugin, int sample_rate, int block_s
     }
     json verdict{{"plugin_path", plugin.location}};
     json found = s.verdict();
+    found.erase("steps");  // each has its record above
     for (auto& [k, v] : found.items()) verdict[k] = std::move(v);
     const auto& w = s.warm_up_plan;
     char tail[32];

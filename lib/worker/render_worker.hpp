@@ -39,9 +39,10 @@ public:
 
     // For a warm render-one (warm/warm.hpp): gives every slot that
     // lost its never-played instance (a first job rendered on it) a new
-    // one, warmed, on which the next job renders in place (in a session, a
-    // fork of the warm one, as a fresh worker's first job does; its later
-    // jobs fork from a new one), after taking down the instances played
+    // one, warmed and its state read (worker_slot::load_pristine), on
+    // which the next job renders in place (in a session, a fork of the
+    // warm one, as a fresh worker's first job does; its later jobs fork
+    // from a new one), after taking down the instances played
     // and forgetting the presets read (the next run's paths may name other
     // files: from another folder, or rewritten since); and takes a
     // session's options (those the worker was made with, randomness and
@@ -51,7 +52,7 @@ public:
     // would load it again).
     void refill() {
         for (auto& [k, s] : slots_)
-            if (!s->pristine && s->failure.empty()) s->pristine = s->load_warm();
+            if (!s->pristine && s->failure.empty()) s->pristine = s->load_pristine();
         spent_.clear();
         presets_ = preset_cache{};
         untouched_ = true;

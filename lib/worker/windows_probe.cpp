@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // worker_slot's members that probe a Windows plugin (worker/worker_slot.hpp):
 // there is no fork under wine, so every render the Linux probe forks from
-// one instance is a new instance here.
+// one instance is a new instance here. Each probe render is one as a job's
+// (render_as_job: the instance's state read first).
 #include <optional>
 #include <string>
 
@@ -14,31 +15,16 @@
 
 namespace vr::host {
 
-namespace {
-
-// A job's setup reads its instance's state before the notes (the record's
-// state_sha256; the slot's first instance had it read as the worker
-// started), and a plugin's effGetChunk may change what it renders next: a
-// vendor's VST2 effect (issue 68) rendered otherwise from 60 ms into the
-// probe's noise when it had not been read. So every probe render on a
-// Windows instance is preceded by that read, as a job's is.
-audio_buffer render_as_job(const worker_slot& s, plugin_instance& p) {
-    (void)p.state();
-    return s.render_probe_note(p);
-}
-
-}  // namespace
-
 void worker_slot::probe_windows() {
     if (!pristine) pristine = load_warm();
     played = std::move(pristine);
     // Each probe render starts from the probe note's seed, as on Linux: the
     // Windows worker's pinned generators follow it (windows/pinned_imports.hpp).
     probe_steps.clear();
-    audio_buffer first = render_as_job(*this, *played);
+    audio_buffer first = render_as_job(*played);
     render_disturbing(*played);
     prepare(*played, std::nullopt);
-    const audio_buffer again = render_as_job(*this, *played);
+    const audio_buffer again = render_as_job(*played);
     note_step("reset", first, again);
     const bool reset_ok = same_samples(first, again);
     mode = isolation::reset;
@@ -52,7 +38,7 @@ void worker_slot::probe_windows() {
             // probe_restore's load says why
         }
         auto fresh = load_warm();
-        const audio_buffer there = render_as_job(*this, *fresh);
+        const audio_buffer there = render_as_job(*fresh);
         note_step("fresh", first, there);
         mode = same_samples(first, there) ? isolation::fresh : isolation::process;
         fresh.reset();
@@ -79,7 +65,7 @@ void worker_slot::probe_restore(const audio_buffer& first) {
         render_disturbing(*there);
         there.reset();
         auto restored = load_warm(false, windows_worker::restored);
-        const audio_buffer back = render_as_job(*this, *restored);
+        const audio_buffer back = render_as_job(*restored);
         note_step("restore", first, back);
         if (same_samples(first, back)) mode = isolation::restore;
     } catch (const record_error& e) {

@@ -143,6 +143,12 @@ instance_ptr worker_slot::load_warm(bool quick, windows_worker where) {
     return p;
 }
 
+instance_ptr worker_slot::load_pristine() {
+    instance_ptr p = load_warm();
+    (void)p->state();
+    return p;
+}
+
 plugin_instance& worker_slot::reset_instance() {
     if (!played) played = ref.windows && pristine ? std::move(pristine) : load_warm();
     return *played;
@@ -167,7 +173,7 @@ void worker_slot::prepare(plugin_instance& p, std::optional<int> program) const 
 // forked render, and three short ones here.
 void worker_slot::probe() {
     if (ref.windows) return probe_windows();
-    if (!pristine) pristine = load_warm();
+    if (!pristine) pristine = load_pristine();
     // A child renders the probe from the never-played instance...
     // Each render starts from the probe note's seed, as a job's from its own: a
     // plugin whose only history is libc's generators counts as reset.
@@ -177,10 +183,13 @@ void worker_slot::probe() {
             return to_bytes(render_probe_note(*pristine));
         },
         probe_timeout_s);
-    // ...a second instance renders it here, then something else, is
-    // reset, and renders it again.
+    // ...a second instance renders it here, as a fresh job's would (its
+    // state read first, as the never-played one's was when the worker
+    // started: a job's setup reads it), then something else, is reset, and
+    // renders it again, read again as a reset job's instance was after the
+    // job before it.
     played = load_warm();
-    audio_buffer first = render_probe_note(*played);
+    audio_buffer first = render_as_job(*played);
     // Forking works when the child renders, and sounds when this process
     // does. (Not necessarily the very samples of the instance here:
     // ZynAddSubFX's helper thread, absent in a child, shifts them.)
@@ -189,7 +198,7 @@ void worker_slot::probe() {
     bool fork_ok = forked.ok && (fork_same || sounds(first) == sounds(forked.answer));
     render_disturbing(*played);
     prepare(*played, std::nullopt);
-    const audio_buffer again = render_probe_note(*played);
+    const audio_buffer again = render_as_job(*played);
     note_step("reset", first, again);
     if (forked.ok) {
         audio_buffer child = first;
@@ -255,6 +264,11 @@ audio_buffer worker_slot::render_probe_note(plugin_instance& p) const {
     return p.render(probe_plan(sample_rate), 2, {.input = info.main_input_channels > 0 ? &input : nullptr});
 }
 
+audio_buffer worker_slot::render_as_job(plugin_instance& p) const {
+    (void)p.state();
+    return render_probe_note(p);
+}
+
 audio_buffer worker_slot::render_disturbing(plugin_instance& p) const {
     const audio_buffer loud = probe_input(sample_rate, info.main_input_channels, true);
     if (p.program_count() > 1) p.select_program(initial_program == 1 ? 0 : 1);
@@ -282,16 +296,20 @@ json worker_slot::verdict() const {
     return {{"isolation", to_string(mode)},
             {"fork_same", fork_same},
             {"own_threads", own_threads},
-            {"warm_up", warm_up_plan ? json{{"note", warm_up_plan->note}, {"seconds", warm_up_plan->seconds}} : json()}};
+            {"warm_up", warm_up_plan ? json{{"note", warm_up_plan->note}, {"seconds", warm_up_plan->seconds}} : json()},
+            {"steps", probe_steps}};
 }
 
 bool worker_slot::take_verdict(const json& v) {
     if (!v.is_object()) return false;
     const auto iso = v.find("isolation"), threads = v.find("own_threads"), warm = v.find("warm_up"),
-               same = v.find("fork_same");
+               same = v.find("fork_same"), steps = v.find("steps");
     if (iso == v.end() || !iso->is_string() || threads == v.end() || !threads->is_boolean() || warm == v.end() ||
-        same == v.end() || !same->is_boolean())
+        same == v.end() || !same->is_boolean() || steps == v.end() || !steps->is_array() || steps->empty())
         return false;
+    // A verdict without its reasons (kept before they were) is probed anew.
+    for (const json& step : *steps)
+        if (!step.is_object() || !step.contains("way")) return false;
     std::optional<warm_up_kind> plan;
     if (!warm->is_null()) {
         const auto note = warm->find("note"), seconds = warm->find("seconds");
@@ -314,6 +332,7 @@ bool worker_slot::take_verdict(const json& v) {
     mode = *m;
     own_threads = threads->get<bool>();
     fork_same = same->get<bool>();
+    probe_steps = steps->get<std::vector<json>>();
     threads_known = true;
     warm_up_plan = own_threads ? std::optional<warm_up_kind>(full_warm_up) : plan;
     probed = true;

@@ -100,9 +100,10 @@ struct worker_slot {
     // The Windows worker of isolation restore's instances.
     std::shared_ptr<wine::windows_host> restoring_host;
     bool probed = false;
-    // What the probe tried, in order, for --explain-probe: one object per
-    // way (way, then same, or the first differing frame and channel and
-    // the largest difference, or the error that stopped it).
+    // What the probe tried, in order, for --explain-probe and the probe
+    // cache's verdict: one object per way (way, then same, or the first
+    // differing frame and channel and the largest difference, or the error
+    // that stopped it; explained in words).
     std::vector<json> probe_steps;
     // Notes a way's outcome in probe_steps: its render against the
     // reference, or the error that stopped it.
@@ -150,6 +151,12 @@ struct worker_slot {
     // (isolation process) or in restoring_host put back (isolation
     // restore); a Linux plugin's is made here anyway.
     instance_ptr load_warm(bool quick = false, windows_worker where = windows_worker::shared);
+    // A never-played instance for forked jobs to render from, made again
+    // after a first job took the worker's first one: loaded warm, its state
+    // read as start() read the first one's (a forked job that changes
+    // nothing reads it no more, and a plugin's state read may change what
+    // it renders next: issue 68).
+    instance_ptr load_pristine();
     // The instance reset mode renders on (played), made when there is none:
     // a Windows plugin's first instance (pristine), as its probe leaves it
     // (worker/windows_probe.cpp) and a one-off renders on, since a second
@@ -196,9 +203,18 @@ struct worker_slot {
     // windows_probe.cpp).
     audio_buffer render_probe_note(plugin_instance& p) const;
     audio_buffer render_disturbing(plugin_instance& p) const;
-    // What the probe found (isolation mode, own threads, warm-up), as the
-    // probe cache keeps it; and a kept verdict taken instead of probing:
-    // false (and nothing taken) for one that is not well formed.
+    // The probe's note on an instance as a job renders on it: its state
+    // read first, as a job's setup reads it (the record's state_sha256; the
+    // slot's first instance had it read as the worker started), since a
+    // plugin's state read may change what it renders next (issue 68: a
+    // vendor's VST2 effect rendered otherwise from 60 ms into the probe's
+    // noise when it had not been read).
+    audio_buffer render_as_job(plugin_instance& p) const;
+    // What the probe found (isolation mode, own threads, warm-up) and why
+    // (steps: probe_steps, each way tried), as the probe cache keeps it;
+    // and a kept verdict taken instead of probing (its steps into
+    // probe_steps): false (and nothing taken) for one that is not well
+    // formed, or that has no steps.
     json verdict() const;
     bool take_verdict(const json& v);
 };

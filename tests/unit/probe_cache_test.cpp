@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The probe cache (lib/supervise/probe_cache): its key, and a verdict file
-// that is corrupt, truncated, of another version, unreadable or a link,
-// each ignored and then rewritten; many writers at once.
+// The probe cache (lib/supervise/probe_cache): its key; a verdict kept
+// with its reasons, each way the probe tried; a verdict file that is
+// corrupt, truncated, of another version (version 1's, kept without
+// reasons, among them), unreadable or a link, each ignored and then
+// rewritten; many writers at once.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -38,7 +40,20 @@ protected:
     vr::plugin_ref plugin;
     vr::json key;
     std::string file;
-    const vr::json verdict{{"isolation", "fork"}, {"own_threads", false}, {"warm_up", nullptr}};
+    // As worker_slot::verdict() makes one: the verdict, then the steps the
+    // probe took to it.
+    const vr::json verdict{{"isolation", "fork"},
+                           {"fork_same", false},
+                           {"own_threads", false},
+                           {"warm_up", nullptr},
+                           {"steps",
+                            {{{"way", "reset"},
+                              {"same", false},
+                              {"first_frame", 4410},
+                              {"first_channel", 1},
+                              {"largest_difference", 0.25},
+                              {"explained", "different from frame 4410, channel 1; largest difference 0.25"}},
+                             {{"way", "fork"}, {"same", true}, {"explained", "same"}}}}};
 
     void SetUp() override {
         put(plugin_path, "not really code, but bytes to hash");
@@ -112,6 +127,52 @@ TEST_F(ProbeCache, AVerdictWrittenIsReadBackForItsKeyOnly) {
     std::vector<std::string> names;
     for (const auto& e : std::filesystem::directory_iterator(dir.file("cache"))) names.push_back(e.path().string());
     EXPECT_EQ(names, std::vector<std::string>{file});
+}
+
+TEST_F(ProbeCache, AVerdictKeepsItsReasonsEachWayTriedAsWritten) {
+    ASSERT_TRUE(vr::write_probe_verdict(file, key, verdict));
+    const auto kept = vr::read_probe_verdict(file, key);
+    ASSERT_TRUE(kept);
+    const vr::json& steps = kept->at("steps");
+    ASSERT_EQ(steps.size(), 2u);
+    EXPECT_EQ(steps[0]["way"], "reset");
+    EXPECT_EQ(steps[0]["same"], false);
+    EXPECT_EQ(steps[0]["first_frame"], 4410);
+    EXPECT_EQ(steps[0]["first_channel"], 1);
+    EXPECT_EQ(steps[0]["largest_difference"], 0.25);
+    EXPECT_EQ(steps[1], (vr::json{{"way", "fork"}, {"same", true}, {"explained", "same"}}));
+    // A way stopped by an error keeps it; the file is the verdict as it was.
+    vr::json failed = verdict;
+    failed["steps"][1] = {{"way", "fork"}, {"same", false}, {"error", "the forked child did not render"},
+                          {"explained", "failed: the forked child did not render"}};
+    ASSERT_TRUE(vr::write_probe_verdict(file, key, failed));
+    EXPECT_EQ(*vr::read_probe_verdict(file, key), failed);
+    EXPECT_EQ(vr::json::parse(text_of(file))["verdict"]["steps"][1]["error"], "the forked child did not render");
+}
+
+TEST_F(ProbeCache, AVersion1EntryKeptWithoutReasonsIsNotUsedAndIsRewritten) {
+    // Version 2 is the one that keeps the steps: a version 1 entry, as one
+    // was written (its key exactly this one), is not taken.
+    ASSERT_EQ(vr::probe_cache_version, 2);
+    vr::json old_verdict = verdict;
+    old_verdict.erase("steps");
+    std::filesystem::create_directories(dir.file("cache"));
+    put(file, vr::json{{"version", 1}, {"key", key}, {"verdict", old_verdict}}.dump() + "\n");
+    EXPECT_FALSE(vr::read_probe_verdict(file, key));
+    // Through the supervisor's view too, which then keeps the new verdict
+    // over it.
+    ::setenv("XDG_CACHE_HOME", dir.file("xdg-old").c_str(), 1);
+    const std::string kept_file = vr::probe_cache_file(dir.file("xdg-old") + "/vst-render", key);
+    std::filesystem::create_directories(dir.file("xdg-old") + "/vst-render");
+    put(kept_file, text_of(file));
+    vr::probe_cache cache(true);
+    EXPECT_FALSE(cache.find(key));
+    cache.store(key, verdict);
+    const vr::json entry = vr::json::parse(text_of(kept_file));
+    EXPECT_EQ(entry["version"], 2);
+    EXPECT_EQ(entry["verdict"], verdict);
+    EXPECT_EQ(*vr::probe_cache(true).find(key), verdict);
+    ::unsetenv("XDG_CACHE_HOME");
 }
 
 TEST_F(ProbeCache, ACorruptFileIsIgnoredAndRewritten) {

@@ -16,6 +16,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <linux/io_uring.h>
+#include <new>
 #include <string>
 #include <utility>
 #include <sys/mman.h>
@@ -31,6 +32,7 @@ namespace {
 constexpr unsigned ops_per_file = 4;
 constexpr unsigned ring_entries = head_batch::max_files * ops_per_file;
 enum op : unsigned { op_open, op_read, op_end, op_close };
+constexpr std::align_val_t buffer_alignment{4096};
 
 int io_uring_setup(unsigned entries, io_uring_params* p) {
     return static_cast<int>(::syscall(__NR_io_uring_setup, entries, p));
@@ -114,6 +116,10 @@ struct head_batch::ring {
     }
 };
 
+void head_batch::free_buffers::operator()(std::uint8_t* p) const noexcept {
+    ::operator delete(p, buffer_alignment);
+}
+
 head_batch::head_batch() {
     io_uring_params p{};
     // Submit every entry even when one fails to be prepared: each still
@@ -137,7 +143,8 @@ head_batch::~head_batch() = default;
 
 void head_batch::run(int dirfd, std::span<const request> files) {
     if (files.size() > max_files) throw fatal_error("internal error: head_batch given too many files");
-    if (!buffers_) buffers_ = std::make_unique_for_overwrite<std::uint8_t[]>(max_files * whole_max);
+    if (!buffers_)
+        buffers_.reset(static_cast<std::uint8_t*>(::operator new(max_files * whole_max, buffer_alignment)));
     unsigned tail = *ring_->sq_tail, count = 0;
     for (std::size_t i = 0; i < files.size(); ++i) {
         auto slot = static_cast<unsigned>(i);

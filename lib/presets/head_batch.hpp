@@ -58,7 +58,12 @@ private:
     void submit_and_wait(unsigned count);
     unique_fd ring_fd_;
     std::unique_ptr<ring> ring_;  // null when io_uring cannot be had
-    std::unique_ptr<std::uint8_t[]> buffers_;  // whole_max per file; pages are touched only as read
+    // whole_max per file, each on a page boundary (core/memory.hpp says why);
+    // pages are touched only as read.
+    struct free_buffers {
+        void operator()(std::uint8_t* p) const noexcept;
+    };
+    std::unique_ptr<std::uint8_t[], free_buffers> buffers_;
     int open_res_[max_files] = {};
     int read_res_[max_files] = {};
     int end_res_[max_files] = {};  // the read after the first, for whole files: 0 at the end

@@ -5,6 +5,9 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "core/error.hpp"
 #include "presets/utf8_char.hpp"
@@ -190,10 +193,26 @@ private:
         return n;
     }
 
-    // Moves past whole 8-byte words of a string that hold no quote, no
-    // backslash, no control character and no byte of 0x80 or more: Vital's
-    // wavetables are strings of a hundred kilobytes, nearly all of a preset.
+    // Moves past whole blocks of a string that hold no quote, no backslash,
+    // no control character and no byte of 0x80 or more: Vital's wavetables
+    // are strings of a hundred kilobytes, nearly all of a preset. Sixteen
+    // bytes a step where SSE2 is (every x86-64), eight elsewhere.
     void skip_plain_words() {
+#if defined(__SSE2__)
+        const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), space = _mm_set1_epi8(0x20);
+        while (s_.size() - i_ >= 16) {
+            __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s_.data() + i_));
+            // As signed bytes, those of 0x80 and more are below 0x20 too.
+            __m128i special = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(b, quote), _mm_cmpeq_epi8(b, backslash)),
+                                           _mm_cmplt_epi8(b, space));
+            auto mask = static_cast<unsigned>(_mm_movemask_epi8(special));
+            if (mask != 0) {
+                i_ += static_cast<std::size_t>(__builtin_ctz(mask));
+                return;
+            }
+            i_ += 16;
+        }
+#endif
         constexpr std::uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
         while (s_.size() - i_ >= 8) {
             std::uint64_t w;

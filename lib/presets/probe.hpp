@@ -7,7 +7,9 @@
 #include <exception>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
+#include <vector>
 
 #include "presets/head_batch.hpp"
 #include "presets/scan.hpp"
@@ -19,6 +21,11 @@ struct probe_result {
     int open_errno = 0;        // the open failed with this errno (nothing else is set)
     std::exception_ptr error;  // reading failed: rethrow it for the message
     preset_head head;          // the head, and the whole file when it is a preset
+    // A preset's summary (summarize_preset, given the file's name), made on
+    // the thread that read it; or what summing it up threw. A summed-up
+    // preset over head_batch::whole_max may have given its bytes back.
+    std::optional<preset_summary> summary;
+    std::exception_ptr summary_error;
 };
 
 // Opens `name` relative to the folder `dirfd` (or AT_FDCWD and a whole path)
@@ -36,17 +43,20 @@ struct probe_job {
 // Probes files of a folder, in batches through head_batch: the head of a
 // file no message will describe, the whole of one whose name claims a
 // preset. Only a file the batch leaves open (a preset under another name,
-// a preset over head_batch::whole_max, a head cut short before its kind is
-// settled) is read again by probe_file; the results are exactly what
-// probe_file gives.
+// a head cut short before its kind is settled) is read again by
+// probe_file, and a preset over head_batch::whole_max is read on from
+// where the batch stopped; the results are what probe_file gives, each
+// preset summed up, but for bytes no message needs: the head of a file that
+// is no preset is kept only with `whole_head`, and a summed-up preset over
+// whole_max may have given its bytes back.
 //
 // Most of a scan is the kernel opening and reading files, so a run of more
-// than a few files is split in two and the second part read by a helper
-// thread with a ring of its own, while the calling thread reads the first
-// part and uses its results; the helper's results are used after them, so
-// that every result is used in order, on the calling thread. The split
-// follows whichever side finished first (the helper reads a little slower,
-// the calling thread has the results to use).
+// than a few files is shared with a helper thread and a ring of its own,
+// by chunks: the calling thread takes them from the front and uses their
+// results at once, the helper takes them from the back and settles them
+// (reads the rest of a large preset, sums it up), and its results are used
+// once the two meet, so that every result is used in order, on the calling
+// thread.
 class folder_prober {
 public:
     // `batches` false, or no io_uring: every file by probe_file.
@@ -68,7 +78,7 @@ private:
     struct helper;
     std::unique_ptr<head_batch> batch_;  // null when not used
     std::unique_ptr<helper> helper_;     // the second ring and its thread; null when it cannot be had
-    int share_ = 50;                     // the percentage of a split run read on the calling thread
+    read_bytes spare_;                   // a large preset's buffer, kept for the next one
     // A split costs the helper's wake-up, more than a few files' reading.
     static constexpr std::size_t least_to_split = 16;
 };

@@ -31,7 +31,7 @@ std::string errno_text(const char* doing) { return std::string(doing) + ": " + s
 // for one byte more so that a growing file shows. A read that stops short
 // exactly at that size is taken as the end, which spares the read that would
 // return 0 (a regular file reads short only at its end).
-void read_to_end(int fd, std::vector<std::uint8_t>& bytes, std::uint64_t size_hint) {
+void read_to_end(int fd, read_bytes& bytes, std::uint64_t size_hint) {
     for (;;) {
         std::size_t got = bytes.size();
         std::size_t want = got < size_hint ? static_cast<std::size_t>(size_hint) + 1 : got + 65536;
@@ -165,7 +165,7 @@ void read_preset_rest(int fd, const struct stat& st, preset_head& head) {
     head.at_end = true;
 }
 
-std::vector<std::uint8_t> read_preset_file(const std::string& path) {
+read_bytes read_preset_file(const std::string& path) {
     // O_NONBLOCK: opening a FIFO must not wait for a writer.
     unique_fd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
     if (!fd) throw record_error(errno_text("cannot open"));

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/memory.hpp"
 #include "core/records.hpp"
 #include "presets/detect.hpp"
 
@@ -32,13 +33,13 @@ struct preset_summary {
 // not_a_preset saying what the file looks like otherwise), then the rest, up
 // to max_preset_bytes. Other failures throw record_error. Messages do not name
 // the path.
-std::vector<std::uint8_t> read_preset_file(const std::string& path);
+read_bytes read_preset_file(const std::string& path);
 
 // A file read as far as telling its kind needs: its first bytes, and the
 // rest once read_preset_rest has run on a preset.
 struct preset_head {
     preset_kind kind = preset_kind::none;
-    std::vector<std::uint8_t> bytes;
+    read_bytes bytes;
     bool at_end = false;  // a read saw the end: bytes is the whole file
 };
 

@@ -103,10 +103,13 @@ struct walk {
     // The records of a file whose bytes have been read: a preset's, or an
     // error when the name claims a preset (or the file was named on the
     // command line) and the bytes say otherwise.
-    void found(const std::string& path, const preset_head& head, preset_kind claimed, bool operand) {
+    // `summed` is the summary the prober made, when it did.
+    void found(const std::string& path, const preset_head& head, preset_kind claimed, bool operand,
+               const probe_result* summed = nullptr) {
         try {
             if (head.kind == preset_kind::none) throw not_a_preset(describe_content(head.bytes));
-            auto s = summarize_preset(head.bytes, path);
+            if (summed && summed->summary_error) std::rethrow_exception(summed->summary_error);
+            auto s = summed && summed->summary ? *summed->summary : summarize_preset(head.bytes, path);
             if (!valid_utf8(path)) {
                 error(path, "the path is not valid UTF-8, so no record can hold it (rename the file)");
                 return;
@@ -162,7 +165,7 @@ struct walk {
             return;
         }
         if (r.head.kind == preset_kind::none && claimed == preset_kind::none) return;
-        found(path, r.head, claimed, false);
+        found(path, r.head, claimed, false, &r);
     }
 
     // A run of a folder's entries that the listing says are regular files,

@@ -143,7 +143,7 @@ TEST(PresetsWalk, AHeadStopsOnceTheKindIsSettledAndAPresetIsReadWhole) {
     struct stat st {};
     ASSERT_EQ(::fstat(fd.get(), &st), 0);
     vr::read_preset_rest(fd.get(), st, head);
-    EXPECT_TRUE(head.bytes == fxb);
+    EXPECT_TRUE(std::ranges::equal(head.bytes, fxb));
 
     fd = vr::unique_fd(::open((dir / "text").c_str(), O_RDONLY));
     head = vr::read_preset_head(fd.get(), true);
@@ -195,20 +195,30 @@ TEST(PresetsWalk, AHeadBatchReadsEveryFileAndSaysWhyOneFailed) {
     }
 }
 
-// The prober splits a run between its thread and a helper's: every result
+// The prober shares a run between its thread and a helper's: every result
 // is probe_file's for that file, handed over in order, on runs of many
-// lengths (one file, under the least it splits, over two rings' worth).
-TEST(PresetsWalk, ASplitRunGivesEachFileItsOwnResultInOrder) {
+// lengths (one file, under the least it shares, over a step's worth). Some
+// files are Vital presets of 170 KB and more, read on past the batch's
+// whole_max and summed up on whichever thread read them, one of them under
+// a name that claims nothing.
+TEST(PresetsWalk, ASharedRunGivesEachFileItsOwnResultInOrder) {
     vr::folder_prober prober(true);
     if (!prober.split()) GTEST_SKIP() << "io_uring or a second processor is not available here";
     auto dir = temp_dir() / "split";
     fs::create_directories(dir);
     auto fxp = load("fxp", "ardour2fxp/MDAx_Harp_FxCk.fxp");
+    auto vital = load("vital", "TechnoReese.vital");
+    ASSERT_GT(vital.size(), vr::head_batch::whole_max);
     std::vector<std::string> names;
-    for (std::size_t i = 0; i < 600; ++i) {
-        names.push_back("g" + std::to_string(1000 + i) + (i % 7 == 0 ? ".fxp" : ".txt"));
+    std::size_t presets = 0;
+    for (std::size_t i = 0; i < 1100; ++i) {
+        bool big = i % 37 == 3;
+        presets += i % 7 == 0 || big;
+        names.push_back("g" + std::to_string(1000 + i) + (i % 7 == 0 ? ".fxp" : big && i != 3 ? ".vital" : ".txt"));
         if (i % 7 == 0)
             write(dir / names.back(), fxp);
+        else if (big)
+            write(dir / names.back(), vital);
         else
             write(dir / names.back(), std::string(100 + i, static_cast<char>('a' + i % 26)));
     }
@@ -220,16 +230,30 @@ TEST(PresetsWalk, ASplitRunGivesEachFileItsOwnResultInOrder) {
         for (std::size_t i = names.size() - length; i < names.size(); ++i) jobs.push_back({names[i].c_str(), i % 2 == 0});
         // Twice, so that the split moves between the runs.
         for (int round = 0; round < 2; ++round) {
-            std::size_t next = 0;
+            std::size_t next = 0, summed = 0;
             prober.run(dirfd.get(), jobs, [&](std::size_t i, vr::probe_result& r) {
                 ASSERT_EQ(i, next++);
                 vr::probe_result want = vr::probe_file(dirfd.get(), jobs[i].name, jobs[i].whole_head);
                 EXPECT_EQ(r.open_errno, want.open_errno) << jobs[i].name;
                 EXPECT_EQ(r.error == nullptr, want.error == nullptr) << jobs[i].name;
                 EXPECT_EQ(r.head.kind, want.head.kind) << jobs[i].name;
-                EXPECT_TRUE(r.head.bytes == want.head.bytes) << jobs[i].name;
+                ASSERT_EQ(r.summary.has_value(), want.summary.has_value()) << jobs[i].name;
+                EXPECT_EQ(r.summary_error == nullptr, want.summary_error == nullptr) << jobs[i].name;
+                if (r.summary) {
+                    EXPECT_EQ(r.summary->format, want.summary->format) << jobs[i].name;
+                    EXPECT_EQ(r.summary->name, want.summary->name) << jobs[i].name;
+                    EXPECT_EQ(r.summary->synth_version, want.summary->synth_version) << jobs[i].name;
+                    ++summed;
+                }
+                // A preset over whole_max may have given its bytes back, and
+                // the head of a file that is no preset is kept only when a
+                // message may describe it.
+                bool kept = r.summary ? want.head.bytes.size() <= vr::head_batch::whole_max
+                                      : r.head.kind != vr::preset_kind::none || jobs[i].whole_head;
+                if (kept) EXPECT_TRUE(r.head.bytes == want.head.bytes) << jobs[i].name;
             });
             EXPECT_EQ(next, jobs.size());
+            if (length == names.size()) EXPECT_EQ(summed, presets);
         }
     }
 }

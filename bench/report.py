@@ -18,6 +18,7 @@ from report_windows import windows_rows
 from report_oneoff import oneoff_rows
 from report_pinning import pinning_rows
 from report_clean_state import clean_state_rows
+from report_against import against_rows
 
 PLUGINS = {"nekobi": "Nekobi", "amsynth": "amsynth"}
 KIND = {"nekobi": "history-free", "amsynth": "history-dependent"}
@@ -168,6 +169,9 @@ def build_rows(runs, meta):
         return rows, notes
     if meta.get("only") == "clean-state":
         clean_state_rows(runs, row, checked, fmt)
+        return rows, notes
+    if meta.get("only") == "against":
+        against_rows(runs, row, checked, fmt)
         return rows, notes
 
     isolations = meta.get("isolations", "fork reset").split()
@@ -509,6 +513,7 @@ def build_rows(runs, meta):
     windows_rows(runs, meta, row, checked, host_cost, fmt)
     pinning_rows(runs, row, checked, fmt)
     clean_state_rows(runs, row, checked, fmt)
+    against_rows(runs, row, checked, fmt)
 
     rate = runs.rate("serum-unwrap")
     row("serum_unwrap", "serum-unwrap conversions per second",

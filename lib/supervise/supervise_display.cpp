@@ -12,6 +12,7 @@
 #include "core/error.hpp"
 #include "core/tool.hpp"
 #include "supervise/display.hpp"
+#include "supervise/display_retry.hpp"
 #include "supervise/supervise.hpp"
 
 namespace vr {
@@ -68,7 +69,7 @@ bool supervisor::retry_on_display(const supervised_job& job, json& fields, end& 
                 fields["error"].value("message", "") + "; if it needs a display: " + why.what();
         return false;
     }
-    const std::string said = plugin + " ended its process as it loaded with no display (it may need one): ";
+    const std::string said = ended_without_display(plugin);
     if (job.sandbox.on)
         warn(said + "loading it again in its sandbox, on an Xvfb of the sandbox's own");
     else

@@ -108,15 +108,6 @@ void bind_record_calls() {
 
 namespace {
 
-// Plays messages in order at frame 0 of one block (no note sounds in it;
-// its audio is dropped).
-void play_messages(plugin_instance& p, const worker_slot& slot, const std::vector<std::vector<std::uint8_t>>& messages) {
-    play_plan plan;
-    plan.frames = slot.block_size;
-    for (const auto& m : messages) plan.messages.push_back({0, m});
-    (void)p.render(plan, 2);
-}
-
 // Sends a SysEx payload's messages before the job, as a DX7 or a synth of
 // its kind is sent a dump, and proves they took: a plugin whose state is
 // the one it had ignored them (it takes no SysEx, or not these), unless it
@@ -124,17 +115,17 @@ void play_messages(plugin_instance& p, const worker_slot& slot, const std::vecto
 // change its state, and the voice itself brings it back.
 std::string send_sysex(plugin_instance& p, const worker_slot& slot, const loaded_preset& sysex) {
     const std::vector<std::uint8_t> before = p.state();
-    play_messages(p, slot, sysex.messages);
+    slot.play_block(p, sysex.messages);
     if (p.state() == before) {
         bool held = false;
         if (!sysex.check_messages.empty()) {
-            play_messages(p, slot, sysex.check_messages);
+            slot.play_block(p, sysex.check_messages);
             held = p.state() != before;
-            if (held) play_messages(p, slot, sysex.messages);
+            if (held) slot.play_block(p, sysex.messages);
         }
         if (!held)
             throw record_error(sysex.path + ": the plugin's state after the SysEx is the one it had before: it takes " +
-                               (sysex.format == "dx7-sysex"
+                               (!sysex.check_messages.empty()
                                     ? std::string("no SysEx, or ignored this DX7 voice dump (one with another name "
                                                   "changed nothing either)")
                                     : std::string("no SysEx, ignored these messages, or held what they set already")));

@@ -39,14 +39,6 @@ double seconds_since(clock_type::time_point t) {
 // padthv1's table build 40-60 ms.
 constexpr double threads_at_work_s = 0.020;
 
-// One block of silence, no MIDI, for a plugin whose process call starts
-// work on its own threads.
-void silent_block(plugin_instance& p, int block_size) {
-    play_plan plan;
-    plan.frames = block_size;
-    p.render(plan, 2);
-}
-
 // A wait that reached its cap is said once: the plugin's renders may then
 // come from unfinished work.
 void wait_for_plugin_threads(const plugin_instance& p) {
@@ -154,9 +146,17 @@ plugin_instance& worker_slot::reset_instance() {
     return *played;
 }
 
+void worker_slot::play_block(plugin_instance& p, const std::vector<std::vector<std::uint8_t>>& messages) const {
+    play_plan plan;
+    plan.frames = block_size;
+    for (const auto& m : messages) plan.messages.push_back({0, m});
+    (void)p.render(plan, 2);
+}
+
+// One silent block hands a plugin's own threads what changed.
 void worker_slot::settle(plugin_instance& p) const {
     if (!own_threads) return;
-    silent_block(p, block_size);
+    play_block(p);
     wait_for_plugin_threads(p);
 }
 

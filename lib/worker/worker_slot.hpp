@@ -4,6 +4,7 @@
 // the records say of it, and the probe that picks how its jobs are kept
 // apart (DESIGN.md rule 5).
 #pragma once
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -169,6 +170,9 @@ struct worker_slot {
     // call hands them what changed) and a wait until they rest, so that the
     // notes after it play from finished work. Nothing for other plugins.
     void settle(plugin_instance& p) const;
+    // One block of the slot's size, silent but for `messages` at its first
+    // frame (a SysEx dump sent before a job), its audio thrown away.
+    void play_block(plugin_instance& p, const std::vector<std::vector<std::uint8_t>>& messages = {}) const;
     // Back to the state a job starts from, in reset mode: the plugin's reset
     // and its program (the job's, or the one it came up with) selected anew.
     // Settles it then, as a job's setup does elsewhere.

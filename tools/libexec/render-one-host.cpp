@@ -27,7 +27,7 @@
 #include "jobs/options.hpp"
 #include "plugins/plugin_file.hpp"
 #include "supervise/batch.hpp"
-#include "supervise/display.hpp"
+#include "supervise/display_retry.hpp"
 #include "supervise/sandbox.hpp"
 #include "supervise/supervise_status.hpp"
 #include "wine/windows_host.hpp"
@@ -73,65 +73,11 @@ int programs(const vr::render_options& options, vr::record_writer& out) {
 
 // programs, where a plugin that ends its process as it loads with no
 // display (JUCE 5's VST2 builds) would end render-one's: with DISPLAY
-// unset they are listed in a child first, and a child that died before it
-// was done lists them again here, on render-one's Xvfb (render-one(1),
-// "Plugins that need a display").
+// unset they are listed in a child first, and again on render-one's Xvfb
+// if the plugin ended it (render-one(1), "Plugins that need a display").
 int programs_on_display(const vr::render_options& options, vr::record_writer& out) {
-    int done[2];
-    if (std::getenv("DISPLAY") || ::pipe(done) != 0) return programs(options, out);
-    const pid_t child = ::fork();
-    if (child == 0) {
-        // Done, whichever way programs ends (a closed pipe, an error thrown
-        // on: run_tool says those as it would here), but for the plugin's
-        // own end of the process.
-        ::close(done[0]);
-        struct say_done {
-            int fd;
-            ~say_done() {
-                const char finished = 1;
-                (void)!::write(fd, &finished, 1);
-            }
-        };
-        int code = 0;
-        {
-            say_done said{done[1]};
-            code = programs(options, out);
-        }
-        ::_exit(code);
-    }
-    ::close(done[1]);
-    if (child < 0) {
-        ::close(done[0]);
-        return programs(options, out);
-    }
-    char finished = 0;
-    const bool said_done = ::read(done[0], &finished, 1) == 1;
-    ::close(done[0]);
-    int status = 0;
-    while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
-    }
-    if (said_done) return WIFEXITED(status) ? WEXITSTATUS(status) : 3;
-    const std::string plugin = options.plugins.plugin_for(vr::json::object()).location;
-    const std::string signal = WIFSIGNALED(status) ? vr::signal_name(WTERMSIG(status)) : "";
-    vr::json r{{"plugin_path", plugin}};
-    const std::string died = "the plugin ended the process as it loaded (" +
-                             (signal.empty() ? "exit status " + std::to_string(WEXITSTATUS(status)) : signal) + ")";
-    if (!vr::may_want_display(signal)) {
-        vr::set_error(r, died);
-        out.write(r);
-        return out.exit_code();
-    }
-    try {
-        ::setenv("DISPLAY", vr::virtual_display("Xvfb is not installed").c_str(), 1);
-    } catch (const vr::record_error& why) {
-        vr::set_error(r, died + "; if it needs a display: " + why.what());
-        out.write(r);
-        return out.exit_code();
-    }
-    vr::warn(plugin + " ended its process as it loaded with no display (it may need one): Xvfb " +
-             vr::started_display() + " (pid " + std::to_string(vr::started_display_pid()) +
-             ") started for it; loading it again");
-    return programs(options, out);
+    return vr::run_needing_display([&] { return programs(options, out); },
+                                   options.plugins.plugin_for(vr::json::object()).location, out);
 }
 
 // --link: LINK pointed at --job's output file, when it is there (the run

@@ -36,12 +36,14 @@ def against_rows(runs, row, checked, fmt):
         then = statistics.median(o["seconds"] for o, _ in pairs) / jobs
         now = statistics.median(n["seconds"] for _, n in pairs) / jobs
         ratio = statistics.median(n["seconds"] / o["seconds"] for o, n in pairs)
-        cpu_ratio = statistics.median(n["cpu_s"] / o["cpu_s"] for o, n in pairs if o.get("cpu_s"))
+        cpus = [n["cpu_s"] / o["cpu_s"] for o, n in pairs if o.get("cpu_s") and n.get("cpu_s") is not None]
+        cpu_ratio = statistics.median(cpus) if cpus else None
+        cpu_text = f"; CPU {cpu_ratio:.3f}x" if cpu_ratio is not None else ""
         per = "" if jobs == 1 else " a job"
         keys = [f"against.{kind}.old", f"against.{kind}.new"]
         result = "pass" if ratio <= GOAL else "miss"
         row(f"against.{kind}", f"{measure} against {commit}", subject,
             f"now {fmt(now * 1000)} ms vs then {fmt(then * 1000)} ms{per} = {ratio:.3f}x "
-            f"(median of {len(pairs)} pairs' ratios; CPU {cpu_ratio:.3f}x){bytes_note}",
+            f"(median of {len(pairs)} pairs' ratios{cpu_text}){bytes_note}",
             ratio, f"<= {GOAL:g}x then", checked(keys, result if same else "check"),
             now_s=now, then_s=then, pairs=len(pairs), cpu_ratio=cpu_ratio, commit=commit)

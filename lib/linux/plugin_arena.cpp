@@ -3,7 +3,6 @@
 
 #include <pthread.h>
 #include <sys/mman.h>
-#include <unistd.h>
 
 #include <cstdlib>
 #include <cstring>
@@ -22,8 +21,8 @@ namespace {
 // Constant-initialized: malloc asks arena_wanted() before any constructor.
 size_class_arena g_arena;
 
-// The process that mapped the region.
-pid_t g_mapped_by = 0;
+// Set in a forked child (pthread_atfork), which maps nothing ahead.
+bool g_forked = false;
 
 // The region was mapped MAP_NORESERVE: a page is there once touched. In
 // the process that mapped it, what a class commits (its steps of 64 KiB;
@@ -34,7 +33,7 @@ pid_t g_mapped_by = 0;
 // few of the pages a step holds, and each page mapped there is one more
 // to copy and to tear down.
 bool commit(void* p, std::size_t bytes) noexcept {
-    if (bytes <= (std::size_t{64} << 10) && ::getpid() == g_mapped_by)
+    if (bytes <= (std::size_t{64} << 10) && !g_forked)
         (void)::madvise(p, bytes, MADV_POPULATE_WRITE);
     return true;
 }
@@ -59,8 +58,11 @@ bool start_arena() noexcept {
         }
         // A fork while another thread holds the lock would leave the child
         // a lock nobody releases: forks wait for it.
-        ::pthread_atfork([] { g_arena.lock(); }, [] { g_arena.unlock(); }, [] { g_arena.unlock(); });
-        g_mapped_by = ::getpid();
+        ::pthread_atfork([] { g_arena.lock(); }, [] { g_arena.unlock(); },
+                         [] {
+                             g_forked = true;
+                             g_arena.unlock();
+                         });
         g_arena.start(arena_base, {commit, discard});
         return true;
     }();

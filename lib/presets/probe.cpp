@@ -172,8 +172,7 @@ struct folder_prober::helper {
         left.store(pack(0, 0), std::memory_order_release);
         int was = asked;
         if (!state.compare_exchange_strong(was, idle, std::memory_order_acq_rel)) {
-            while (await_change(working) == working) {
-            }
+            await_change(working);  // to done: the helper has finished its chunks
             state.store(idle, std::memory_order_release);
         }
         if (failure) std::rethrow_exception(std::exchange(failure, nullptr));

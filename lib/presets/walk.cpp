@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -109,7 +110,9 @@ struct walk {
         try {
             if (head.kind == preset_kind::none) throw not_a_preset(describe_content(head.bytes));
             if (summed && summed->summary_error) std::rethrow_exception(summed->summary_error);
-            auto s = summed && summed->summary ? *summed->summary : summarize_preset(head.bytes, path);
+            std::optional<preset_summary> own;
+            const preset_summary& s =
+                summed && summed->summary ? *summed->summary : own.emplace(summarize_preset(head.bytes, path));
             if (!valid_utf8(path)) {
                 error(path, "the path is not valid UTF-8, so no record can hold it (rename the file)");
                 return;

@@ -31,6 +31,9 @@ struct juce_plugin {
     // whatever a preset or earlier job renamed since, and a forked job's
     // child asks the plugin no name at all.
     std::unordered_map<std::string, int> param_keys;
+    // The editor's window while it is open (host/plugin_editor.cpp); goes
+    // before the plugin.
+    std::unique_ptr<juce::Component> editor;
 };
 
 class juce_instance final : public plugin_instance {
@@ -54,6 +57,10 @@ public:
     void reset() override;
     audio_buffer render(const play_plan& plan, int channels, const render_feed& feed = {},
                         render_stats* stats = nullptr) override;
+    void open_editor(bool titled, double timeout_s) override;
+    rgb_image editor_picture(double draw_s) override;
+    void run_editor_until_closed() override;
+    void close_editor() override;
 
 private:
     std::unique_ptr<juce_plugin> p_;

@@ -153,6 +153,7 @@ juce_instance::juce_instance(std::unique_ptr<juce_plugin> p) : p_(std::move(p)) 
 // The plugin's release and its destructor are calls into it.
 juce_instance::~juce_instance() {
     if (!p_ || !p_->plugin) return;
+    close_editor();
     call_plugin(p_->context, [&] {
         p_->plugin->releaseResources();
         p_->plugin.reset();

@@ -16,6 +16,7 @@
 #include "jobs/job.hpp"
 #include "midi/play_plan.hpp"
 #include "presets/load.hpp"
+#include "preview/images.hpp"
 
 namespace vr::host {
 
@@ -152,6 +153,23 @@ public:
     // and a block is split where the tempo or time signature changes.
     virtual audio_buffer render(const play_plan& plan, int channels, const render_feed& feed = {},
                                 render_stats* stats = nullptr) = 0;
+
+    // The plugin's own editor (render-one(1), "Editors and pictures"), in
+    // a window of the host's at the top left of the display DISPLAY names,
+    // titled and closable when titled is set (a user's display), bare
+    // otherwise (a virtual one). Returns once the plugin shows its own
+    // window in it, with timeout_s to do so; throws record_error when the
+    // plugin has no editor, its window never shows in time, or this host
+    // cannot show one (a Windows plugin's, so far). Once an instance.
+    virtual void open_editor(bool titled, double timeout_s);
+    // The open editor's window's pixels, after draw_s of its message loop
+    // (an editor that draws on a timer needs time to draw what changed).
+    virtual rgb_image editor_picture(double draw_s);
+    // Runs the open editor's message loop until its window is closed (a
+    // user's click on its close button, or the window gone).
+    virtual void run_editor_until_closed();
+    // Closes the editor, if open (the instance's destructor does too).
+    virtual void close_editor();
 };
 
 }  // namespace vr::host

@@ -136,6 +136,22 @@ void choose_sandbox_prefixes(render_job& job) {
     });
 }
 
+// screenshot_path (--screenshots: OUTPUT.png) and editor_first: one
+// plugin's editor, so not for a chain or a song.
+void read_editor_fields(const json& record, const render_defaults& d, render_job& job) {
+    if (auto p = get_path(record, "screenshot_path"))
+        job.screenshot_path = absolute_path(*p);
+    else if (d.screenshots)
+        job.screenshot_path = job.output_path + ".png";
+    job.editor_first = get_bool(record, "editor_first").value_or(d.editor_first);
+    if (!job.shows_editor()) return;
+    const char* field = job.screenshot_path.empty() ? "editor_first" : "screenshot_path";
+    if (job.song || job.chained())
+        throw record_error(std::string(field) + ": a job of a chain or a song shows no editor (one plugin's only)");
+    if (!job.screenshot_path.empty() && !job.output_root.empty())
+        components_below(job.output_root, job.screenshot_path);
+}
+
 }  // namespace
 
 const char* to_string(isolation_mode m) {
@@ -289,6 +305,7 @@ render_job make_render_job(const json& record, const render_defaults& d, const p
                            "give --output-root");
     if (job.sandbox) choose_sandbox_prefixes(job);
     if (song) check_song(job);
+    read_editor_fields(record, d, job);
     return job;
 }
 
@@ -307,6 +324,8 @@ void put_job_settings(const render_job& job, json& record) {
         if (!s.sysex_path.empty()) record["sysex_path"] = s.sysex_path;
         if (!s.moves.empty()) record["automation"] = automation_json(s.moves);
     }
+    if (!job.screenshot_path.empty()) record["screenshot_path"] = job.screenshot_path;
+    if (job.editor_first) record["editor_first"] = true;
     // A job's own output_root stays as written (relative, say): only the flag's is added.
     if (!job.output_root.empty() && !get_path(record, "output_root")) record["output_root"] = job.output_root;
     record["sample_rate_hz"] = job.sample_rate;

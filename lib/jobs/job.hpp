@@ -98,6 +98,8 @@ struct render_defaults {
     std::optional<std::string> state_path;
     std::optional<std::string> output_root;  // --output-root
     std::optional<std::string> wine_prefix;  // --wine-prefix
+    bool screenshots = false;                // --screenshots: a picture beside each output, OUTPUT.png
+    bool editor_first = false;               // --editor-first
     bool sandbox = false;                    // --sandbox: every job sandboxed, whatever its field says
     std::optional<std::string> stems_dir;    // --stems-dir, for song jobs without their own
     // --tracks: the song of a job with neither tracks nor a plugin of its
@@ -191,6 +193,14 @@ struct render_job {
     bool sig_given = false;
     // Rendered by a worker in a sandbox (supervise/sandbox.hpp); needs output_root.
     bool sandbox = false;
+    // The plugin's editor (render-one(1), "Editors and pictures"): the PNG
+    // picture of its window after the render (screenshot_path: absolute,
+    // or empty), and the editor made before anything loads into the
+    // plugin and kept through the render (editor_first). Both draw on the
+    // run's own virtual display, on an instance of the job's own.
+    std::string screenshot_path;
+    bool editor_first = false;
+    bool shows_editor() const { return editor_first || !screenshot_path.empty(); }
     render_shape shape;
     // A song of tracks, each into stages of its own: stages then lists
     // every stage of the song once (the plugins it loads); the worker

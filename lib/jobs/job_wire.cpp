@@ -169,6 +169,8 @@ json to_wire(const render_job& job) {
     w["plays_note"] = job.plays_note;
     w["output_path"] = job.output_path;
     w["output_root"] = job.output_root;
+    w["screenshot_path"] = job.screenshot_path;
+    w["editor_first"] = job.editor_first;
     w["shape"] = shape_to_wire(job.shape);
     w["song"] = song_to_wire(job.song);
     w["probe_verdicts"] = job.probe_verdicts;
@@ -204,6 +206,8 @@ render_job from_wire(const json& w) {
     job.plays_note = w.at("plays_note").get<bool>();
     job.output_path = w.at("output_path").get<std::string>();
     job.output_root = w.at("output_root").get<std::string>();
+    job.screenshot_path = w.at("screenshot_path").get<std::string>();
+    job.editor_first = w.at("editor_first").get<bool>();
     job.shape = shape_from_wire(w.at("shape"));
     job.song = song_from_wire(w.at("song"));
     job.probe_verdicts = w.value("probe_verdicts", json());

@@ -158,6 +158,11 @@ void declare_render_options(cli& cli) {
         "allow-nonfinite", "write NaN and Inf from the plugin as 0 and count them, instead of failing the job "
                            "(allow_nonfinite)")(
         "sidecar", "write each ok result record beside its output, as OUTPUT.json (implies --params)");
+    cli.add("The plugin's editor, on a virtual display of the run's own")(
+        "screenshots", "save a PNG picture of the plugin's editor after each render beside its output, as "
+                       "OUTPUT.png (screenshot_path)")(
+        "editor-first", "create the plugin's editor before its preset or state loads, and keep it through the "
+                        "render (editor_first)");
 }
 
 namespace {
@@ -295,6 +300,8 @@ render_defaults read_defaults(const cli& cli) {
     d.output_root = path_flag(cli, "output-root");
     if (d.output_root && d.output_root->empty()) cli::throw_usage("--output-root: empty folder name");
     d.wine_prefix = path_flag(cli, "wine-prefix");
+    d.screenshots = cli.has("screenshots");
+    d.editor_first = cli.has("editor-first");
     if (d.wine_prefix && d.wine_prefix->empty()) cli::throw_usage("--wine-prefix: empty folder name");
     d.stems_dir = path_flag(cli, "stems-dir");
     if (d.stems_dir && d.stems_dir->empty()) cli::throw_usage("--stems-dir: empty folder name");
@@ -370,6 +377,8 @@ constexpr std::pair<const char*, const char*> flag_fields[] = {
     {"normalize", "normalize"},
     {"true-peak-ceiling", "true_peak_ceiling_dbtp"},
     {"allow-nonfinite", "allow_nonfinite"},
+    {"screenshots", "screenshot_path"},
+    {"editor-first", "editor_first"},
 };
 
 // --sandbox: refused where a plugin would run outside it or write outside

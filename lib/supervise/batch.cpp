@@ -127,6 +127,7 @@ private:
                                     job.song ? job.song->stems_dir : std::string()};
                 sent.display_may_help = !linux_plugins(job).empty();
                 sent.needs_display = cached_display_need(job);
+                sent.shows_editor = job.shows_editor();
                 try {
                     result = workers_->run(sent);
                 } catch (...) {
@@ -137,6 +138,10 @@ private:
             } else {
                 if (job.sandbox)
                     throw record_error("sandbox: a job rendered in place (--no-isolate) cannot be sandboxed");
+                if (job.shows_editor())
+                    throw record_error(std::string(job.editor_first ? "editor_first" : "screenshot_path") +
+                                       ": a job rendered in place (--no-isolate) shows no editor: it needs the "
+                                       "worker's own display");
                 result = (*in_place_)(job, std::move(record), {}).record;
                 result["worker_rss_mb"] = rss_mb();
                 result["attempts"] = 1;

@@ -70,6 +70,9 @@ void stop_at_exit() {
     stop_locked();
 }
 
+// Its one screen: room for a large editor (render-one --screenshots).
+constexpr const char* screen = "2560x1600x24";
+
 // The displays our Xvfb may take: never 0 (see virtual_display).
 constexpr int first_display = 10, display_tries = 90;
 
@@ -99,6 +102,10 @@ std::string read_display_number(int fd, double seconds) {
 
 std::string virtual_display(const std::string& missing) {
     if (const char* d = std::getenv("DISPLAY"); d && *d) return d;
+    return own_virtual_display(missing);
+}
+
+std::string own_virtual_display(const std::string& missing) {
     std::lock_guard lock(g_mutex);
     // A forked child of ours uses its parent's Xvfb, which outlives it. One
     // that has died (killed by someone) is replaced.
@@ -122,7 +129,7 @@ std::string virtual_display(const std::string& missing) {
         unique_fd number_read(fds[0]), number_write(fds[1]);
         // Made before the fork: the child only makes system calls.
         std::vector<std::string> args = {xvfb, ":" + std::to_string(n), "-displayfd", "3", "-nolisten", "tcp",
-                                         "-noreset", "-screen", "0", "1280x1024x24"};
+                                         "-noreset", "-screen", "0", screen};
         std::vector<char*> argv;
         for (auto& a : args) argv.push_back(a.data());
         argv.push_back(nullptr);

@@ -25,6 +25,11 @@ namespace vr {
 // apt-get install xvfb") or does not start.
 std::string virtual_display(const std::string& missing);
 
+// The same Xvfb even when DISPLAY is set: the display of the run's own
+// that plugins' editors draw on (render-one --screenshots, --editor-first),
+// never a user's. Its screen is 2560x1600 with 24-bit colour.
+std::string own_virtual_display(const std::string& missing);
+
 // The DISPLAY of the Xvfb virtual_display() started in this process (or in
 // the process this one was forked from), or "" when it started none.
 std::string started_display();

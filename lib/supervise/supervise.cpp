@@ -48,6 +48,7 @@ void supervisor::start_worker(const sandbox_spec& sandbox) {
     // again as a worker (supervise/sandbox.hpp); its command is made here, as
     // the child only execs.
     sandbox_ = sandbox;
+    worker_display_.clear();
     const std::vector<std::string> command = sandbox_.on ? sandboxed_worker_command(sandbox_, options_.sandbox)
                                                          : std::vector<std::string>{};
     pid_t offered = 0;
@@ -239,6 +240,7 @@ supervisor::waited supervisor::await_answer(const supervised_job& job) {
     if (!interrupts::caught)  // else the worker is killed already: the wait below ends at once
         send_all(fd_, "{\"job\":" + job.job.dump(-1, ' ', false, json::error_handler_t::replace) +
                           (display_.empty() ? "" : ",\"display\":" + json(display_).dump()) + "}\n");
+    if (!display_.empty()) worker_display_ = display_;
     char buf[65536];
     for (;;) {
         if (interrupts::caught) return done(outcome::interrupted);

@@ -40,6 +40,10 @@ struct supervised_job {
     // The plugin those two concern, when plugin_key does not name it
     // (plugin-scan's jobs share one key).
     std::string display_plugin;
+    // It shows its plugin's editor (screenshot_path, editor_first): it is
+    // sent the run's own Xvfb, even when DISPLAY is set, in a worker that
+    // never had another display.
+    bool shows_editor = false;
 };
 
 // Runs in a new worker process (a fork of the supervisor), given the
@@ -125,6 +129,10 @@ private:
     // attempt (taken by retry_on_display); the plugins (by location) given
     // a display in this run.
     std::string display_;
+    // The DISPLAY the worker running has set ("" its environment's): a job
+    // that shows an editor on another goes to a new worker, since a plugin
+    // may have connected to the display it had as it loaded.
+    std::string worker_display_;
     bool display_tried_ = false;  // the job has had its one try with a display
     std::optional<std::string> load_death_;
     std::set<std::string> on_display_;

@@ -41,6 +41,12 @@ std::string xvfb_named() {
 void supervisor::give_display_if_needed(const supervised_job& job) {
     display_.clear();
     display_tried_ = false;
+    if (job.shows_editor) {
+        // Throws record_error when Xvfb cannot start: the job fails saying so.
+        display_ = job.sandbox.on ? std::string(own_display) : own_virtual_display("Xvfb is not installed");
+        if (pid_ && worker_display_ != display_) stop_worker();
+        return;
+    }
     if (!job.needs_display && !on_display_.contains(plugin_of(job))) return;
     const bool started = !started_display().empty();
     try {

@@ -17,6 +17,7 @@
 #include "host/faust_program.hpp"
 #include "host/plugin_call.hpp"
 #include "host/plugin_instance.hpp"
+#include "worker/editor_picture.hpp"
 #include "worker/probe_verdicts.hpp"
 #include "jobs/chain.hpp"
 #include "jobs/job_audio.hpp"
@@ -207,6 +208,7 @@ void render_worker::run(const render_job& asked, json& record, const std::functi
     if (at) *at = -1;
     auto setup_and_render = [&](const std::vector<plugin_instance*>& ps) {
         pinned::reseed(job.seed);
+        open_editor_first(*ps[0], job);
         json each = json::array();
         for (std::size_t i = 0; i < ps.size(); ++i) {
             if (at) *at = static_cast<int>(i);
@@ -218,6 +220,8 @@ void render_worker::run(const render_job& asked, json& record, const std::functi
             }
         }
         json r = render(ps, at);
+        json picture = take_editor_picture(*ps[0], job);
+        for (auto& [k, v] : picture.items()) r[k] = std::move(v);
         // Read after a block: JUCE's VST3 host updates cached values then.
         if (options_.report_params)
             for (std::size_t i = 0; i < ps.size(); ++i) each[i]["params"] = params_json(*ps[i]);

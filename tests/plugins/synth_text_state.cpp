@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <utility>
 
 #include "test_synth.hpp"
 
@@ -127,8 +128,20 @@ void processor::getStateInformation(juce::MemoryBlock& dest)
         dest.replaceAll(kept_.data(), kept_.size());
 }
 
+juce::AudioProcessorEditor* processor::createEditor()
+{
+    editor_made_ = true;
+    if (auto pending = std::exchange(pending_state_, std::nullopt))
+        setStateInformation(pending->getData(), static_cast<int>(pending->getSize()));
+    return make_editor(*this, *values_[p_level], variant_.editor);
+}
+
 void processor::setStateInformation(const void* data, int size)
 {
+    if (variant_.editor == editor_kind::after && !editor_made_) {
+        pending_state_ = juce::MemoryBlock(data, static_cast<std::size_t>(std::max(size, 0)));
+        return;
+    }
     const auto n = static_cast<std::size_t>(std::max(size, 0));
     set_crc(data != nullptr ? crc32(data, n) : crc32("", 0));
     const bool text = variant_.state_form == text_state::json || variant_.state_form == text_state::xml;

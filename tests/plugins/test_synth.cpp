@@ -96,6 +96,7 @@ variant variant_requested()
     v.play_head = env_is_1("VR_TEST_SYNTH_PLAY_HEAD");
     v.juce_random = env_is_1("VR_TEST_SYNTH_JUCE_RANDOM");
     v.state_form = text_state_requested();
+    v.editor = editor_requested();
     return v;
 }
 

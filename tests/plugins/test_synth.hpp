@@ -12,6 +12,7 @@
 #include <optional>
 #include <vector>
 
+#include "synth_editor.hpp"
 #include "synth_text_state.hpp"
 #include "synth_voices.hpp"
 
@@ -76,6 +77,7 @@ struct variant {
     bool play_head = false;    // VR_TEST_SYNTH_PLAY_HEAD=1: the output says what the play head says
     bool juce_random = false;  // VR_TEST_SYNTH_JUCE_RANDOM=1: start phases and noise from juce::Random
     text_state state_form = text_state::none;  // VR_TEST_SYNTH_STATE=json|xml|keep (synth_text_state.hpp)
+    editor_kind editor = editor_kind::normal;  // VR_TEST_SYNTH_EDITOR (synth_editor.hpp)
 
     bool has_main_input() const { return effect || sidechain; }
 };
@@ -101,8 +103,8 @@ public:
     bool producesMidi() const override { return false; }
     bool isMidiEffect() const override { return false; }
 
-    bool hasEditor() const override { return false; }
-    juce::AudioProcessorEditor* createEditor() override { return nullptr; }
+    bool hasEditor() const override { return variant_.editor != editor_kind::none; }
+    juce::AudioProcessorEditor* createEditor() override;
 
     int getNumPrograms() override { return static_cast<int>(factory_programs.size()); }
     int getCurrentProgram() override { return current_program_; }
@@ -141,6 +143,10 @@ private:
     int current_program_ = 0;
     std::vector<std::uint8_t> payload_;
     std::vector<std::uint8_t> kept_;  // VR_TEST_SYNTH_STATE=keep: the foreign state last given
+    // VR_TEST_SYNTH_EDITOR=after: whether an editor was ever created, and
+    // the state given before then, which takes effect at that moment.
+    bool editor_made_ = false;
+    std::optional<juce::MemoryBlock> pending_state_;
     std::atomic<std::uint32_t> state_crc_{0};
 
     JUCE_DECLARE_NON_COPYABLE_WITH_LEAK_DETECTOR(processor)

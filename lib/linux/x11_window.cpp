@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "linux/x11_window.hpp"
+
+#include <X11/Xlib.h>
+#include <X11/Xutil.h>
+
+#include <dlfcn.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <vector>
+
+#include "core/error.hpp"
+
+namespace vr::host {
+
+namespace {
+
+// Xlib, opened when a first editor is shown (as JUCE opens it): a job
+// that shows none never loads it. XGetPixel and XDestroyImage are calls
+// through the image's own functions.
+struct xlib {
+    decltype(&XOpenDisplay) open_display;
+    decltype(&XCloseDisplay) close_display;
+    decltype(&XSetErrorHandler) set_error_handler;
+    decltype(&XSync) sync;
+    decltype(&XQueryTree) query_tree;
+    decltype(&XFree) free;
+    decltype(&XGetWindowAttributes) get_window_attributes;
+    decltype(&XTranslateCoordinates) translate_coordinates;
+    decltype(&XGetImage) get_image;
+    decltype(&XInternAtom) intern_atom;
+};
+
+template <typename F>
+bool find(void* lib, const char* name, F& f) {
+    f = reinterpret_cast<F>(::dlsym(lib, name));
+    return f != nullptr;
+}
+
+// Throws record_error when libX11 cannot be opened.
+const xlib& x() {
+    static const xlib* loaded = [] {
+        static xlib l{};
+        void* lib = ::dlopen("libX11.so.6", RTLD_NOW | RTLD_LOCAL);
+        if (!lib) return static_cast<const xlib*>(nullptr);
+        const bool all = find(lib, "XOpenDisplay", l.open_display) && find(lib, "XCloseDisplay", l.close_display) &&
+                         find(lib, "XSetErrorHandler", l.set_error_handler) && find(lib, "XSync", l.sync) &&
+                         find(lib, "XQueryTree", l.query_tree) && find(lib, "XFree", l.free) &&
+                         find(lib, "XGetWindowAttributes", l.get_window_attributes) &&
+                         find(lib, "XTranslateCoordinates", l.translate_coordinates) &&
+                         find(lib, "XGetImage", l.get_image) && find(lib, "XInternAtom", l.intern_atom);
+        return all ? static_cast<const xlib*>(&l) : nullptr;
+    }();
+    if (!loaded) throw record_error("cannot load libX11.so.6, which showing a plugin's editor needs");
+    return *loaded;
+}
+
+// Xlib's own error handler ends the process at the first error of any
+// connection, and neither JUCE in a host that is no JUCE application nor a
+// JUCE plugin installs another (JUCE 7 installs its own only in a
+// standalone app): a request of theirs that the server refuses (an atom no
+// window manager made, on Xvfb) would end the worker. A host's handler
+// notes errors instead, for the whole process, from the first editor on;
+// ours check the count around their own requests. Only the main thread
+// calls these.
+int g_errors = 0;
+int note_error(Display*, XErrorEvent*) {
+    ++g_errors;
+    return 0;
+}
+
+class noting_errors {
+public:
+    explicit noting_errors(Display* d) : d_(d) {
+        x().sync(d_, False);
+        g_errors = 0;
+    }
+    // Whether one of our requests since failed (after a round trip).
+    bool failed() {
+        x().sync(d_, False);
+        return g_errors != 0;
+    }
+
+private:
+    Display* d_;
+};
+
+// The children of window, or none when it is gone.
+std::vector<Window> children_of(Display* d, Window w) {
+    Window root = 0, parent = 0, *kids = nullptr;
+    unsigned int n = 0;
+    std::vector<Window> out;
+    if (x().query_tree(d, w, &root, &parent, &kids, &n) && kids) {
+        out.assign(kids, kids + n);
+        x().free(kids);
+    }
+    return out;
+}
+
+bool viewable(Display* d, Window w) {
+    XWindowAttributes a{};
+    return x().get_window_attributes(d, w, &a) && a.map_state == IsViewable;
+}
+
+// The part of an id that is the same in every resource of one client: the
+// server gives each client a base, and the ids it makes differ only in the
+// bits of the resource mask (the display's private4, Xlibint.h's
+// resource_mask, the same for every client of a server).
+XID client_of(Display* d, XID id) { return id & ~reinterpret_cast<_XPrivDisplay>(d)->private4; }
+
+}  // namespace
+
+// The atoms a window manager makes, made on our display before an editor's
+// window is: JUCE sets WM_PROTOCOLS and the _NET_WM ones on each window it
+// makes when they exist, but asks for them without making them, and on an
+// Xvfb no one has made them then: it sets a property named by atom 0 (a
+// BadAtom error; under GTK's error handler, amsynth's, the process ends).
+constexpr const char* wm_atoms[] = {
+    "WM_PROTOCOLS", "WM_TAKE_FOCUS", "WM_DELETE_WINDOW", "WM_CHANGE_STATE", "WM_STATE", "_NET_WM_PING",
+    "_NET_WM_WINDOW_TYPE", "_NET_WM_WINDOW_TYPE_NORMAL", "_NET_WM_STATE", "_NET_WM_STATE_HIDDEN",
+};
+
+struct x11_view::impl {
+    Display* display = nullptr;
+};
+
+x11_view::x11_view() : p_(std::make_unique<impl>()) {
+    static const bool handled = (x().set_error_handler(note_error), true);
+    (void)handled;
+    const char* name = std::getenv("DISPLAY");
+    p_->display = x().open_display(nullptr);
+    if (!p_->display)
+        throw record_error(std::string("cannot connect to the X display (DISPLAY=") + (name ? name : "") + ")");
+    for (const char* atom : wm_atoms) x().intern_atom(p_->display, atom, False);
+    x().sync(p_->display, False);
+}
+
+x11_view::~x11_view() {
+    if (p_->display) x().close_display(p_->display);
+}
+
+bool x11_view::shows_other_client(unsigned long window) {
+    Display* d = p_->display;
+    noting_errors errors(d);
+    if (!viewable(d, window)) return false;
+    const XID ours = client_of(d, window);
+    std::vector<Window> todo = children_of(d, window);
+    while (!todo.empty()) {
+        const Window w = todo.back();
+        todo.pop_back();
+        if (!viewable(d, w)) continue;
+        if (client_of(d, w) != ours) return !errors.failed();
+        for (Window k : children_of(d, w)) todo.push_back(k);
+    }
+    return false;
+}
+
+bool x11_view::exists(unsigned long window) {
+    Display* d = p_->display;
+    noting_errors errors(d);
+    XWindowAttributes a{};
+    return x().get_window_attributes(d, window, &a) && !errors.failed();
+}
+
+rgb_image x11_view::capture(unsigned long window) {
+    Display* d = p_->display;
+    noting_errors errors(d);
+    XWindowAttributes a{};
+    if (!x().get_window_attributes(d, window, &a) || a.map_state != IsViewable)
+        throw record_error("the editor's window is not shown");
+    // Clipped to the screen: the server has no pixels beyond it.
+    Window child = 0;
+    int at_x = 0, at_y = 0;
+    x().translate_coordinates(d, window, a.root, 0, 0, &at_x, &at_y, &child);
+    const int width = std::min(a.width, std::max(0, a.screen->width - at_x));
+    const int height = std::min(a.height, std::max(0, a.screen->height - at_y));
+    if (width <= 0 || height <= 0 || at_x < 0 || at_y < 0) throw record_error("the editor's window lies off the screen");
+    XImage* image = x().get_image(d, window, 0, 0, static_cast<unsigned>(width), static_cast<unsigned>(height), AllPlanes,
+                              ZPixmap);
+    if (!image || errors.failed()) {
+        if (image) XDestroyImage(image);
+        throw record_error("the X server would not give the editor's window's pixels");
+    }
+    // Each channel's mask scaled to 8 bits (a 24-bit visual: 0xff0000,
+    // 0xff00, 0xff).
+    auto channel = [](unsigned long pixel, unsigned long mask) {
+        if (!mask) return std::uint8_t{0};
+        const int shift = __builtin_ctzl(mask);
+        const unsigned long top = mask >> shift;
+        return static_cast<std::uint8_t>(((pixel & mask) >> shift) * 255 / top);
+    };
+    rgb_image out;
+    out.width = width;
+    out.height = height;
+    out.pixels.resize(static_cast<std::size_t>(width) * static_cast<std::size_t>(height) * 3);
+    std::uint8_t* px = out.pixels.data();
+    for (int row = 0; row < height; ++row)
+        for (int col = 0; col < width; ++col) {
+            const unsigned long v = XGetPixel(image, col, row);
+            *px++ = channel(v, image->red_mask);
+            *px++ = channel(v, image->green_mask);
+            *px++ = channel(v, image->blue_mask);
+        }
+    XDestroyImage(image);
+    return out;
+}
+
+}  // namespace vr::host

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// A plugin editor's window as the X server holds it (render-one(1),
+// "Editors and pictures"): whether the plugin has shown its own window in
+// it, whether the window is still there, and its pixels. A connection of
+// our own to the display DISPLAY names, apart from JUCE's and the
+// plugin's: the pixels are read from the server, so they are the plugin's
+// own (a VST2 or VST3 editor draws in a child window of its own, which a
+// snapshot of the host's components would not hold). No JUCE here.
+#pragma once
+#include <memory>
+#include <string>
+
+#include "preview/images.hpp"
+
+namespace vr::host {
+
+class x11_view {
+public:
+    // Connects to DISPLAY; throws record_error naming it when there is no
+    // display to connect to.
+    x11_view();
+    ~x11_view();
+    x11_view(const x11_view&) = delete;
+    x11_view& operator=(const x11_view&) = delete;
+
+    // Whether window is viewable (mapped, its parents too) and holds a
+    // viewable window another X client made: the plugin's own, as its
+    // editor shows it in the host's window.
+    bool shows_other_client(unsigned long window);
+
+    // Whether window still exists (a user closing it destroys it).
+    bool exists(unsigned long window);
+
+    // The pixels of window as the screen shows it, its children's
+    // included, clipped to the screen; throws record_error when the server
+    // refuses (a window not viewable).
+    rgb_image capture(unsigned long window);
+
+private:
+    struct impl;
+    std::unique_ptr<impl> p_;
+};
+
+}  // namespace vr::host

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "synth_editor.hpp"
+
+#include <cstdlib>
+#include <cstring>
+
+#include "synth_faults.hpp"
+
+namespace vr::test_synth {
+
+namespace {
+
+class level_editor final : public juce::AudioProcessorEditor,
+                           private juce::AudioProcessorParameter::Listener {
+public:
+    level_editor(juce::AudioProcessor& p, juce::RangedAudioParameter& level, bool hidden)
+        : AudioProcessorEditor(p), level_(level), hidden_(hidden), attachment_(level, slider_)
+    {
+        slider_.setSliderStyle(juce::Slider::LinearHorizontal);
+        slider_.setTextBoxStyle(juce::Slider::NoTextBox, true, 0, 0);
+        addAndMakeVisible(slider_);
+        level_.addListener(this);
+        setSize(editor_width, editor_height);
+    }
+
+    ~level_editor() override { level_.removeListener(this); }
+
+    // The hidden kind's window is never shown, whatever the host asks.
+    void setVisible(bool show) override { Component::setVisible(show && !hidden_); }
+
+    void paint(juce::Graphics& g) override
+    {
+        const float v = level_.getValue();
+        g.fillAll(juce::Colour::greyLevel(v));
+        g.setColour(v < 0.5f ? juce::Colours::white : juce::Colours::black);
+        g.setFont(48.0f);
+        g.drawText(juce::String(v, 3), getLocalBounds().removeFromTop(110), juce::Justification::centred);
+    }
+
+    void resized() override { slider_.setBounds(10, 115, getWidth() - 20, 35); }
+
+private:
+    void parameterValueChanged(int, float) override
+    {
+        juce::MessageManager::callAsync([safe = juce::Component::SafePointer<level_editor>(this)] {
+            if (safe != nullptr)
+                safe->repaint();
+        });
+    }
+    void parameterGestureChanged(int, bool) override {}
+
+    juce::RangedAudioParameter& level_;
+    const bool hidden_;
+    juce::Slider slider_;
+    juce::SliderParameterAttachment attachment_;
+};
+
+} // namespace
+
+editor_kind editor_requested()
+{
+    const char* v = std::getenv("VR_TEST_SYNTH_EDITOR");
+    if (v == nullptr)
+        return editor_kind::normal;
+    if (std::strcmp(v, "none") == 0)
+        return editor_kind::none;
+    if (std::strcmp(v, "hidden") == 0)
+        return editor_kind::hidden;
+    if (std::strcmp(v, "crash") == 0)
+        return editor_kind::crash;
+    if (std::strcmp(v, "after") == 0)
+        return editor_kind::after;
+    return editor_kind::normal;
+}
+
+juce::AudioProcessorEditor* make_editor(juce::AudioProcessor& p, juce::RangedAudioParameter& level,
+                                        editor_kind kind)
+{
+    if (kind == editor_kind::crash)
+        crash_now();
+    return new level_editor(p, level, kind == editor_kind::hidden);
+}
+
+} // namespace vr::test_synth

@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+// vr-test-synth's editor: a slider bound to `level` and the level drawn
+// large, its background a grey as light as the level (README.md, "The
+// editor"). VR_TEST_SYNTH_EDITOR chooses how it misbehaves, as real
+// plugins' editors do.
+
+#include <juce_audio_processors/juce_audio_processors.h>
+
+namespace vr::test_synth {
+
+enum class editor_kind {
+    normal,
+    none,    // VR_TEST_SYNTH_EDITOR=none: hasEditor() is false
+    hidden,  // =hidden: the editor never lets itself be shown (its window never maps)
+    crash,   // =crash: creating the editor dies of SIGSEGV
+    after,   // =after: a state given takes effect once an editor was created
+};
+
+// What VR_TEST_SYNTH_EDITOR asks for (normal when unset).
+editor_kind editor_requested();
+
+// The editor's size, in pixels.
+inline constexpr int editor_width = 320;
+inline constexpr int editor_height = 160;
+
+// An editor of p whose slider moves the parameter `level`.
+juce::AudioProcessorEditor* make_editor(juce::AudioProcessor& p, juce::RangedAudioParameter& level,
+                                        editor_kind kind);
+
+} // namespace vr::test_synth

@@ -48,22 +48,38 @@ std::string no_editor_here(const plugin_info& info) {
     return "this plugin's editor cannot be shown";
 }
 
+#ifndef _WIN32
 std::string seconds_text(double s) {
     char text[32];
     std::snprintf(text, sizeof text, "%g", s);
     return text;
 }
 
-#ifndef _WIN32
+void run_messages_for(double seconds) {
+    if (seconds > 0) juce::MessageManager::getInstance()->runDispatchLoopUntil(static_cast<int>(seconds * 1000 + 0.5));
+}
+
+// Whether a picture holds at most two colours: a window its editor has
+// not drawn yet (a background, perhaps a frame).
+bool looks_undrawn(const rgb_image& image) {
+    const std::uint8_t* px = image.pixels.data();
+    const std::size_t n = image.pixels.size() / 3;
+    std::uint32_t seen[2] = {0, 0};
+    int colours = 0;
+    for (std::size_t i = 0; i < n; ++i, px += 3) {
+        const std::uint32_t c = (std::uint32_t{px[0]} << 16) | (std::uint32_t{px[1]} << 8) | px[2];
+        if ((colours > 0 && seen[0] == c) || (colours > 1 && seen[1] == c)) continue;
+        if (colours == 2) return false;
+        seen[colours++] = c;
+    }
+    return true;
+}
+
 unsigned long window_of(juce::Component& c) {
     auto* peer = c.getPeer();
     return peer ? static_cast<unsigned long>(reinterpret_cast<std::uintptr_t>(peer->getNativeHandle())) : 0;
 }
 #endif
-
-void run_messages_for(double seconds) {
-    if (seconds > 0) juce::MessageManager::getInstance()->runDispatchLoopUntil(static_cast<int>(seconds * 1000 + 0.5));
-}
 
 }  // namespace
 
@@ -73,6 +89,7 @@ void plugin_instance::run_editor_until_closed() { throw record_error(no_editor_h
 void plugin_instance::close_editor() {}
 
 #ifdef _WIN32
+bool juce_instance::has_editor() { return false; }
 void juce_instance::open_editor(bool, double) {
     throw record_error("showing a Windows plugin's editor is not supported yet");
 }
@@ -80,10 +97,13 @@ rgb_image juce_instance::editor_picture(double) { throw record_error("no editor 
 void juce_instance::run_editor_until_closed() { throw record_error("no editor is open"); }
 void juce_instance::close_editor() {}
 #else
+bool juce_instance::has_editor() {
+    return call_plugin(p_->context, [&] { return p_->plugin->hasEditor(); });
+}
+
 void juce_instance::open_editor(bool titled, double timeout_s) {
     if (p_->editor) return;
-    if (!call_plugin(p_->context, [&] { return p_->plugin->hasEditor(); }))
-        throw record_error("the plugin has no editor");
+    if (!has_editor()) throw record_error("the plugin has no editor");
     x11_view view;  // no display: said before the plugin is asked for anything
     const bool made = call_plugin(p_->context, [&] {
         juce::AudioProcessorEditor* e = p_->plugin->createEditorIfNeeded();
@@ -115,7 +135,16 @@ rgb_image juce_instance::editor_picture(double draw_s) {
     if (!p_->editor) throw record_error("no editor is open");
     run_messages_for(draw_s);
     x11_view view;
-    return view.capture(window_of(*p_->editor));
+    const unsigned long window = window_of(*p_->editor);
+    rgb_image picture = view.capture(window);
+    // An editor that draws late (Nekobi's OpenGL one, at times) is given
+    // more time while its window holds no more than two colours.
+    const deadline until(editor_undrawn_wait_s);
+    while (looks_undrawn(picture) && until.seconds_left() > 0) {
+        run_messages_for(0.05);
+        picture = view.capture(window);
+    }
+    return picture;
 }
 
 void juce_instance::run_editor_until_closed() {

@@ -58,6 +58,7 @@ public:
     audio_buffer render(const play_plan& plan, int channels, const render_feed& feed = {},
                         render_stats* stats = nullptr) override;
     void open_editor(bool titled, double timeout_s) override;
+    bool has_editor() override;
     rgb_image editor_picture(double draw_s) override;
     void run_editor_until_closed() override;
     void close_editor() override;

@@ -85,6 +85,10 @@ struct param_reading {
     std::string text;
 };
 
+// How long editor_picture waits, beyond the time it is given, for an
+// editor whose window holds no more than two colours to draw.
+inline constexpr double editor_undrawn_wait_s = 5.0;
+
 class plugin_instance {
 public:
     // Loads the plugin, switches its main input and output buses on (JUCE's
@@ -162,8 +166,12 @@ public:
     // plugin has no editor, its window never shows in time, or this host
     // cannot show one (a Windows plugin's, so far). Once an instance.
     virtual void open_editor(bool titled, double timeout_s);
+    // Whether the plugin says it has an editor this host can show.
+    virtual bool has_editor() { return false; }
     // The open editor's window's pixels, after draw_s of its message loop
-    // (an editor that draws on a timer needs time to draw what changed).
+    // (an editor that draws on a timer needs time to draw what changed),
+    // and while they hold no more than two colours (an editor not drawn
+    // yet), up to editor_undrawn_wait_s more.
     virtual rgb_image editor_picture(double draw_s);
     // Runs the open editor's message loop until its window is closed (a
     // user's click on its close button, or the window gone).

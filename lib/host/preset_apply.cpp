@@ -261,7 +261,8 @@ std::string juce_instance::apply_preset(const loaded_preset& p) {
             throw refuse(std::string("the plugin ignored or refused this ") +
                          (p.format == "state" ? "state" : "preset") +
                          ": its state after loading is the one it had before (a state saved by a newer version "
-                         "of the plugin is the common cause)");
+                         "of the plugin is the common cause; some plugins take one only once their editor was "
+                         "made: --editor-first)");
         if (p.payload == preset_payload::fx_chunk && p.bank && p.program && program_count() > *p.program)
             select_program(*p.program);
         return applied_as(p, fmt);

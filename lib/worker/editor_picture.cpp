@@ -12,6 +12,8 @@
 namespace vr::host {
 
 void open_editor_first(plugin_instance& p, const render_job& job) {
+    if (!job.screenshot_path.empty() && !job.editor_first && !p.has_editor())
+        throw record_error("screenshot_path: the plugin has no editor");
     if (!job.editor_first) return;
     try {
         p.open_editor(false, editor_show_timeout_s);
@@ -31,7 +33,7 @@ json take_editor_picture(plugin_instance& p, const render_job& job) {
         picture = p.editor_picture(editor_draw_s);
     } catch (const record_error& e) {
         p.close_editor();
-        throw record_error(std::string("screenshot_path: ") + e.what());
+        throw record_error(std::string("screenshot_path: the audio was written but its picture was not: ") + e.what());
     }
     p.close_editor();
     const std::vector<std::uint8_t> png = encode_png(picture);
@@ -42,7 +44,8 @@ json take_editor_picture(plugin_instance& p, const render_job& job) {
         else
             beneath(job.output_root, true).write_file_atomic(job.screenshot_path, bytes);
     } catch (const record_error& e) {
-        throw record_error(std::string("screenshot_path: ") + e.what());
+        throw record_error(std::string("screenshot_path: the audio was written but its picture was not: ") +
+                           e.what());
     }
     return json{{"screenshot_width", picture.width}, {"screenshot_height", picture.height}};
 }

@@ -16,15 +16,16 @@ namespace vr::host {
 inline constexpr double editor_show_timeout_s = 10.0;
 inline constexpr double editor_draw_s = 0.25;
 
-// editor_first: the editor of the job's plugin, shown before its program,
-// preset, state or parameters are given. Nothing for other jobs.
+// Before anything loads into the job's plugin: editor_first's editor
+// shown; a job with a screenshot_path fails here, before its render, when
+// the plugin has no editor. Nothing for other jobs.
 void open_editor_first(plugin_instance& p, const render_job& job);
 
 // screenshot_path: the editor's window (opened now when it is not) saved
 // as a PNG there, the editor closed; the record's fields for it
-// (screenshot_width, screenshot_height). Throws record_error saying why
-// there is no picture. Nothing for other jobs, whose editor (editor_first)
-// is closed.
+// (screenshot_width, screenshot_height). Throws record_error saying that
+// the audio was written and why the picture was not. Nothing for other
+// jobs, whose editor (editor_first) is closed.
 json take_editor_picture(plugin_instance& p, const render_job& job);
 
 }  // namespace vr::host

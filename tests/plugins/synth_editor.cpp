@@ -13,8 +13,8 @@ namespace {
 class level_editor final : public juce::AudioProcessorEditor,
                            private juce::AudioProcessorParameter::Listener {
 public:
-    level_editor(juce::AudioProcessor& p, juce::RangedAudioParameter& level, bool hidden)
-        : AudioProcessorEditor(p), level_(level), hidden_(hidden), attachment_(level, slider_)
+    level_editor(juce::AudioProcessor& p, juce::RangedAudioParameter& level)
+        : AudioProcessorEditor(p), level_(level), attachment_(level, slider_)
     {
         slider_.setSliderStyle(juce::Slider::LinearHorizontal);
         slider_.setTextBoxStyle(juce::Slider::NoTextBox, true, 0, 0);
@@ -24,9 +24,6 @@ public:
     }
 
     ~level_editor() override { level_.removeListener(this); }
-
-    // The hidden kind's window is never shown, whatever the host asks.
-    void setVisible(bool show) override { Component::setVisible(show && !hidden_); }
 
     void paint(juce::Graphics& g) override
     {
@@ -50,7 +47,6 @@ private:
     void parameterGestureChanged(int, bool) override {}
 
     juce::RangedAudioParameter& level_;
-    const bool hidden_;
     juce::Slider slider_;
     juce::SliderParameterAttachment attachment_;
 };
@@ -64,8 +60,8 @@ editor_kind editor_requested()
         return editor_kind::normal;
     if (std::strcmp(v, "none") == 0)
         return editor_kind::none;
-    if (std::strcmp(v, "hidden") == 0)
-        return editor_kind::hidden;
+    if (std::strcmp(v, "hang") == 0)
+        return editor_kind::hang;
     if (std::strcmp(v, "crash") == 0)
         return editor_kind::crash;
     if (std::strcmp(v, "after") == 0)
@@ -78,7 +74,9 @@ juce::AudioProcessorEditor* make_editor(juce::AudioProcessor& p, juce::RangedAud
 {
     if (kind == editor_kind::crash)
         crash_now();
-    return new level_editor(p, level, kind == editor_kind::hidden);
+    if (kind == editor_kind::hang)
+        hang_now();
+    return new level_editor(p, level);
 }
 
 } // namespace vr::test_synth

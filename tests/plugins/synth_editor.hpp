@@ -13,8 +13,8 @@ namespace vr::test_synth {
 enum class editor_kind {
     normal,
     none,    // VR_TEST_SYNTH_EDITOR=none: hasEditor() is false
-    hidden,  // =hidden: the editor never lets itself be shown (its window never maps)
     crash,   // =crash: creating the editor dies of SIGSEGV
+    hang,    // =hang: creating the editor never returns (its window never shows)
     after,   // =after: a state given takes effect once an editor was created
 };
 

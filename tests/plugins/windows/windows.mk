@@ -64,7 +64,7 @@ win-test-plugins: $(WIN_PLUGINS)
 # compiling a second copy), each only its own format, as CMake does.
 WIN_SYNTH_OBJ  := $(WIN_PLUGIN_OBJ)/synth
 WIN_SYNTH_OURS := $(addprefix $(WIN_SYNTH_OBJ)/,test_synth.o synth_voices.o synth_state.o synth_text_state.o synth_faults.o \
-                                             synth_play_head.o synth_random.o)
+                                             synth_play_head.o synth_random.o synth_editor.o)
 WIN_SYNTH_DEFS := $(WIN_JUCE_DEFS) -DJUCE_MODULE_AVAILABLE_juce_audio_plugin_client=1 \
                   -DJUCE_APP_CONFIG_HEADER='"vr_test_synth_config.h"'
 WIN_SYNTH_INCS := -Itests/plugins/windows -Itests/plugins/vst2compat $(WIN_JUCE_INCS:-I%=-isystem %)

@@ -1,0 +1,154 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
+# The plugin's own editor (render-one(1), "Editors and pictures"): a PNG of
+# its window after the render (screenshot_path, --screenshots), drawn on the
+# run's own Xvfb, and --editor-first for plugins that take a state only
+# once their editor was made. The test synth's editor draws its level, its
+# background a grey as light as the level (tests/plugins/README.md).
+bats_require_minimum_version 1.5.0
+load helper
+
+AMSYNTH=/usr/lib/vst/amsynth_vst.so
+NEKOBI_LV2=/usr/lib/lv2/Nekobi.lv2
+
+setup() {
+    OUT=$BATS_TEST_TMPDIR
+    cd "$OUT" || fail "no test folder"
+}
+
+png() { /usr/bin/python3 "$TESTS_DIR/png_pixels.py" "$@"; }
+peak_for() { /usr/bin/python3 -c "import math; print(round(20 * math.log10(100 / 127 * $1), 2))"; }
+
+plugin_of() {
+    case $1 in
+        vst2) echo "$VR_TEST_SYNTH_VST2" ;;
+        vst3) echo "$VR_TEST_SYNTH_VST3" ;;
+        lv2) echo "$VR_TEST_SYNTH_LV2" ;;
+    esac
+}
+
+# A job of the test synth at level $2 writing $1.wav (and, with
+# --screenshots, $1.wav.png).
+level_job() { jq -nc --arg o "$1.wav" --argjson v "$2" '{output_path: $o, set_params: {level: $v}}'; }
+
+@test "--screenshots: the test synth's editor as VST2, VST3 and LV2, each picture showing its job's level, beside its audio" {
+    local format
+    for format in vst2 vst3 lv2; do
+        sh_run_lines "render-one --plugin '$(plugin_of "$format")' --duration 0.1 --tail 0 --screenshots 2>/dev/null" \
+            "$(level_job "$format-low" 0.2)" "$(level_job "$format-high" 0.8)"
+        assert_success
+        run jq -sc '[.[] | [.status, (.screenshot_path | split("/") | last), .screenshot_width,
+            .screenshot_height, .isolation, .virtual_display, .peak_dbfs]]' <<<"$output"
+        assert_output "[[\"ok\",\"$format-low.wav.png\",320,160,\"fresh\",true,$(peak_for 0.2)],[\"ok\",\"$format-high.wav.png\",320,160,\"fresh\",true,$(peak_for 0.8)]]"
+        # The background's grey is the level's (0.2: 51, 0.8: 204); the
+        # level's digits and the slider are drawn on it.
+        run png "$format-low.wav.png" 5,5 300,5
+        assert_success
+        assert_equal "$(jq -c '[.width, .height, .["5,5"], .["300,5"], .colours > 8]' <<<"$output")" \
+            '[320,160,[51,51,51],[51,51,51],true]'
+        run png "$format-high.wav.png" 5,5
+        assert_equal "$(jq -c '[.width, .height, .["5,5"], .colours > 8]' <<<"$output")" '[320,160,[204,204,204],true]'
+    done
+    cmp vst2-low.wav.png vst3-low.wav.png
+    cmp vst2-high.wav.png lv2-high.wav.png
+}
+
+@test "pictures are drawn on a display of the run's own even when DISPLAY is set, and the Xvfb goes with the run" {
+    run --separate-stderr env DISPLAY=:987 render-one --plugin "$VR_TEST_SYNTH_VST3" --duration 0.1 --tail 0 -o a.wav \
+        --screenshots
+    assert_success
+    assert_equal "$(jq -c '[.status, .virtual_display, .screenshot_width]' <<<"$output")" '["ok",true,320]'
+    run png a.wav.png 5,5
+    assert_equal "$(jq -c '.["5,5"]' <<<"$output")" '[128,128,128]'
+    # Its own Xvfb: none of the user's (:987 does not exist), none left.
+    run pgrep -f 'Xvfb :1[0-9]* -displayfd'
+    assert_failure
+}
+
+@test "amsynth: pictures of three of its programs, each its own panel, differ from each other" {
+    local i
+    for i in 1 2 3; do
+        jq -nc --arg o "p$i.wav" --argjson i "$i" '{output_path: $o, program_index: $i}'
+    done >jobs.ndjson
+    run --separate-stderr render-one --plugin "$AMSYNTH" --duration 0.2 --tail 0 --screenshots <jobs.ndjson
+    assert_success
+    assert_equal "$(jq -sc '[.[] | [.status, .screenshot_width, .screenshot_height]] | unique' <<<"$output")" \
+        '[["ok",600,400]]'
+    for i in 1 2 3; do
+        run png "p$i.wav.png"
+        assert_success
+        (($(jq .colours <<<"$output") > 1000)) || fail "p$i.wav.png has $(jq .colours <<<"$output") colours: blank?"
+    done
+    assert_equal "$(sha256sum p1.wav.png p2.wav.png p3.wav.png | cut -c1-64 | sort -u | wc -l)" 3
+}
+
+@test "DPF's Nekobi (LV2): a picture of its panel" {
+    run --separate-stderr render-one --plugin "$NEKOBI_LV2" --duration 0.2 --tail 0 -o n.wav --screenshots
+    assert_success
+    assert_equal "$(jq -c '[.status, .screenshot_width > 100, .screenshot_height > 50]' <<<"$output")" '["ok",true,true]'
+    run png n.wav.png
+    (($(jq .colours <<<"$output") > 100)) || fail "n.wav.png has $(jq .colours <<<"$output") colours: blank?"
+}
+
+@test "--editor-first: a plugin that takes a state only once its editor was made renders the state's sound with it, and says why without" {
+    printf '{"plugin": "vr-test-synth", "version": 1, "program": 0, "values": [0.8, 0.1, 0, 0, 0, 0, 0, 0, 0, 0, 0]}\n' >s.json
+    export VR_TEST_SYNTH_STATE=json VR_TEST_SYNTH_EDITOR=after
+    run --separate-stderr render-one --plugin "$VR_TEST_SYNTH_VST3" --duration 0.1 --tail 0 --state s.json -o without.wav
+    assert_failure
+    assert_equal "$(jq -r .status <<<"$output")" error
+    assert_output --partial 'the plugin ignored or refused this state'
+    assert_output --partial '--editor-first'
+    [[ ! -e without.wav ]] || fail "a job that failed left its audio"
+    run --separate-stderr render-one --plugin "$VR_TEST_SYNTH_VST3" --duration 0.1 --tail 0 --state s.json -o with.wav \
+        --editor-first
+    assert_success
+    assert_equal "$(jq -c '[.status, .editor_first, .isolation, .peak_dbfs]' <<<"$output")" \
+        "[\"ok\",true,\"fresh\",$(peak_for 0.8)]"
+    # The same job field, with a picture: the state's level drawn.
+    run --separate-stderr render-one --plugin "$VR_TEST_SYNTH_VST3" --duration 0.1 --tail 0 \
+        --job '{"output_path": "field.wav", "state_path": "s.json", "editor_first": true, "screenshot_path": "f.png"}'
+    assert_success
+    assert_equal "$(jq -c '[.status, .editor_first, .peak_dbfs]' <<<"$output")" "[\"ok\",true,$(peak_for 0.8)]"
+    cmp with.wav field.wav
+    run png f.png 5,5
+    assert_equal "$(jq -c '.["5,5"]' <<<"$output")" '[204,204,204]'
+}
+
+@test "a plugin with no editor fails its job before it renders; so does a picture outside the output root, or in place" {
+    run env VR_TEST_SYNTH_EDITOR=none render-one --plugin "$VR_TEST_SYNTH_VST3" --duration 0.1 --tail 0 \
+        -o none.wav --screenshots
+    assert_failure
+    assert_equal "$(jq -r .error.message <<<"$output")" 'screenshot_path: the plugin has no editor'
+    [[ ! -e none.wav && ! -e none.wav.png ]] || fail "the failed job left files"
+    run render-one --plugin "$VR_TEST_SYNTH_VST3" --duration 0.1 --tail 0 --output-root "$OUT/root" \
+        --job "{\"output_path\": \"$OUT/root/a.wav\", \"screenshot_path\": \"$OUT/elsewhere.png\"}"
+    assert_failure
+    assert_output --partial 'elsewhere.png'
+    [[ ! -e root/a.wav ]] || fail "the job rendered"
+    run render-one --plugin "$VR_TEST_SYNTH_VST3" --duration 0.1 --tail 0 -o inplace.wav --screenshots --no-isolate
+    assert_failure
+    assert_output --partial 'shows no editor'
+    run render-one --plugin "$VR_TEST_SYNTH_VST3" --duration 0.1 --tail 0 --output-root "$OUT/root" \
+        -o "$OUT/root/in.wav" --screenshots
+    assert_success
+    [[ -s root/in.wav.png ]] || fail "no picture below the root"
+}
+
+@test "an editor that crashes or hangs fails its own job alone; the next job of the batch has its picture" {
+    local kind
+    for kind in crash hang; do
+        sh_run_lines "VR_TEST_SYNTH_EDITOR=$kind render-one --plugin '$VR_TEST_SYNTH_VST3' --duration 0.1 --tail 0 --timeout 3 2>/dev/null" \
+            '{"output_path": "bad.wav", "screenshot_path": "bad.png"}' \
+            '{"output_path": "good.wav", "set_params": {"level": 0.8}}'
+        assert_failure 1
+        run jq -sc '[.[] | [.status, (.error.signal // .error.message // null | tostring | .[0:40])]]' <<<"$output"
+        if [[ $kind == crash ]]; then
+            assert_output '[["error","SIGSEGV"],["ok","null"]]'
+        else
+            assert_output --partial '[["error","'
+            assert_output --partial '["ok","null"]]'
+        fi
+        [[ ! -e bad.png ]] || fail "$kind: the failed job left a picture"
+        rm -f bad.wav good.wav
+    done
+}

@@ -137,10 +137,12 @@ rgb_image juce_instance::editor_picture(double draw_s) {
     x11_view view;
     const unsigned long window = window_of(*p_->editor);
     rgb_image picture = view.capture(window);
-    // An editor that draws late (Nekobi's OpenGL one, at times) is given
-    // more time while its window holds no more than two colours.
+    // An editor that has not drawn (Nekobi's OpenGL one, at times: it
+    // missed its first Expose) is asked to, and given more time while its
+    // window holds no more than two colours.
     const deadline until(editor_undrawn_wait_s);
-    while (looks_undrawn(picture) && until.seconds_left() > 0) {
+    for (int tries = 0; looks_undrawn(picture) && until.seconds_left() > 0; ++tries) {
+        if (tries % 10 == 0) view.expose(window);
         run_messages_for(0.05);
         picture = view.capture(window);
     }

@@ -30,6 +30,7 @@ struct xlib {
     decltype(&XTranslateCoordinates) translate_coordinates;
     decltype(&XGetImage) get_image;
     decltype(&XInternAtom) intern_atom;
+    decltype(&XClearArea) clear_area;
 };
 
 template <typename F>
@@ -49,7 +50,8 @@ const xlib& x() {
                          find(lib, "XQueryTree", l.query_tree) && find(lib, "XFree", l.free) &&
                          find(lib, "XGetWindowAttributes", l.get_window_attributes) &&
                          find(lib, "XTranslateCoordinates", l.translate_coordinates) &&
-                         find(lib, "XGetImage", l.get_image) && find(lib, "XInternAtom", l.intern_atom);
+                         find(lib, "XGetImage", l.get_image) && find(lib, "XInternAtom", l.intern_atom) &&
+                         find(lib, "XClearArea", l.clear_area);
         return all ? static_cast<const xlib*>(&l) : nullptr;
     }();
     if (!loaded) throw record_error("cannot load libX11.so.6, which showing a plugin's editor needs");
@@ -154,6 +156,19 @@ bool x11_view::shows_other_client(unsigned long window) {
         for (Window k : children_of(d, w)) todo.push_back(k);
     }
     return false;
+}
+
+void x11_view::expose(unsigned long window) {
+    Display* d = p_->display;
+    noting_errors errors(d);
+    std::vector<Window> todo{window};
+    while (!todo.empty()) {
+        const Window w = todo.back();
+        todo.pop_back();
+        x().clear_area(d, w, 0, 0, 0, 0, True);
+        for (Window k : children_of(d, w)) todo.push_back(k);
+    }
+    (void)errors.failed();
 }
 
 bool x11_view::exists(unsigned long window) {

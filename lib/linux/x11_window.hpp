@@ -28,6 +28,11 @@ public:
     // editor shows it in the host's window.
     bool shows_other_client(unsigned long window);
 
+    // Asks every window from window down to draw itself whole again (an
+    // Expose event each, as when a window in front of it goes): an editor
+    // that missed its first (DPF's OpenGL ones, at times) draws then.
+    void expose(unsigned long window);
+
     // Whether window still exists (a user closing it destroys it).
     bool exists(unsigned long window);
 

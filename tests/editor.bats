@@ -152,3 +152,23 @@ level_job() { jq -nc --arg o "$1.wav" --argjson v "$2" '{output_path: $o, set_pa
         rm -f bad.wav good.wav
     done
 }
+
+@test "render-index shows each picture in its row, linked as the audio is, and the page stays the same bytes" {
+    sh_run_lines "render-one --plugin '$VR_TEST_SYNTH_VST3' --duration 0.1 --tail 0 --screenshots 2>/dev/null" \
+        "$(level_job out/low 0.2)" "$(level_job out/high 0.8)"
+    assert_success
+    printf '%s\n' "$output" >results.ndjson
+    run render-index --out page <results.ndjson
+    assert_success
+    run grep -o '<img class="shot" tabindex="0" loading="lazy" alt="[^"]*" src="[^"]*">' page/index.html
+    assert_output - <<'HTML'
+<img class="shot" tabindex="0" loading="lazy" alt="the plugin's editor" src="../out/low.wav.png">
+<img class="shot" tabindex="0" loading="lazy" alt="the plugin's editor" src="../out/high.wav.png">
+HTML
+    # A click (focus) shows it whole over the page: CSS alone, no script.
+    run grep -c 'img.shot:focus' page/index.html
+    assert_output 1
+    cp page/index.html first.html
+    run render-index --out page <results.ndjson
+    cmp first.html page/index.html
+}

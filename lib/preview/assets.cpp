@@ -40,6 +40,9 @@ td.file a { color: inherit; }
 .flag.clipped { background: #ffc2bd; }
 td.media audio { display: block; width: 100%; height: 36px; }
 td.media img { display: block; max-width: 100%; height: auto; margin-top: 2px; image-rendering: pixelated; }
+td.media img.shot { max-height: 120px; width: auto; image-rendering: auto; cursor: zoom-in; }
+td.media img.shot:focus { position: fixed; left: 50%; top: 50%; transform: translate(-50%, -50%); max-width: 95vw;
+  max-height: 95vh; z-index: 10; cursor: zoom-out; outline: none; box-shadow: 0 0 0 100vmax rgba(0, 0, 0, 0.6); }
 details { font-size: .85em; }
 details ul { padding-left: 1.2em; margin: .3em 0; }
 #pager { margin: .8em 0; display: flex; gap: .6em; align-items: center; }

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "audio/file.hpp"
 #include "core/error.hpp"
@@ -100,6 +101,12 @@ json preview_index::add(json record) {
                 write_png(*out_, png_, out_abs_ + "/" + spec,
                           draw_spectrogram(audio, options_.image_width, options_.spectrogram_height));
                 row.audio_href = relative_href(out_abs_, audio_abs);
+                // The editor's picture (render-one --screenshots), linked
+                // as the audio is, where the file is.
+                if (auto shot = get_path(record, "screenshot_path")) {
+                    const std::string shot_abs = absolute_path(*shot);
+                    if (::access(shot_abs.c_str(), R_OK) == 0) row.screenshot_href = relative_href(out_abs_, shot_abs);
+                }
                 row.waveform_href = wave;
                 row.spectrogram_href = spec;
                 if (audio.sample_rate > 0)

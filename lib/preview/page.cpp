@@ -161,6 +161,10 @@ void append_row(std::string& html, std::size_t index, const preview_row& row) {
     if (!row.spectrogram_href.empty())
         html += "<img class=\"spec\" loading=\"lazy\" alt=\"spectrogram\" src=\"" +
                 html_escape(row.spectrogram_href) + "\">";
+    // The editor's picture: a click (focus) shows it whole over the page.
+    if (!row.screenshot_href.empty())
+        html += "<img class=\"shot\" tabindex=\"0\" loading=\"lazy\" alt=\"the plugin's editor\" src=\"" +
+                html_escape(row.screenshot_href) + "\">";
     html += "</td>";
     for (const cell* c : {&peak, &rms, &lufs, &length, &tail}) html += "<td class=\"num\">" + c->shown + "</td>";
     html += "<td><span class=\"status-" + html_escape(status) + "\">" + html_escape(status) + "</span>";

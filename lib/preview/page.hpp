@@ -15,6 +15,7 @@ struct preview_row {
     std::string audio_href;        // relative to the page's folder, URL-encoded
     std::string waveform_href;
     std::string spectrogram_href;
+    std::string screenshot_href;   // the plugin's editor (screenshot_path), where the file is
     std::string output_file;       // output_path as shown: relative to the page's folder; may be empty
     double length_s = -1;          // of the audio read back; < 0 when unknown
 };

@@ -19,14 +19,6 @@ setup() {
 png() { /usr/bin/python3 "$TESTS_DIR/png_pixels.py" "$@"; }
 peak_for() { /usr/bin/python3 -c "import math; print(round(20 * math.log10(100 / 127 * $1), 2))"; }
 
-plugin_of() {
-    case $1 in
-        vst2) echo "$VR_TEST_SYNTH_VST2" ;;
-        vst3) echo "$VR_TEST_SYNTH_VST3" ;;
-        lv2) echo "$VR_TEST_SYNTH_LV2" ;;
-    esac
-}
-
 # A job of the test synth at level $2 writing $1.wav (and, with
 # --screenshots, $1.wav.png).
 level_job() { jq -nc --arg o "$1.wav" --argjson v "$2" '{output_path: $o, set_params: {level: $v}}'; }
@@ -34,7 +26,7 @@ level_job() { jq -nc --arg o "$1.wav" --argjson v "$2" '{output_path: $o, set_pa
 @test "--screenshots: the test synth's editor as VST2, VST3 and LV2, each picture showing its job's level, beside its audio" {
     local format
     for format in vst2 vst3 lv2; do
-        sh_run_lines "render-one --plugin '$(plugin_of "$format")' --duration 0.1 --tail 0 --screenshots 2>/dev/null" \
+        sh_run_lines "render-one --plugin '$(synth_of "$format")' --duration 0.1 --tail 0 --screenshots 2>/dev/null" \
             "$(level_job "$format-low" 0.2)" "$(level_job "$format-high" 0.8)"
         assert_success
         run jq -sc '[.[] | [.status, (.screenshot_path | split("/") | last), .screenshot_width,

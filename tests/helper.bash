@@ -99,6 +99,15 @@ assert_xvfb_gone() {
     fi
 }
 
+# The test synth's build of format $1: vst2, vst3 or lv2.
+synth_of() {
+    case $1 in
+        vst2) echo "$VR_TEST_SYNTH_VST2" ;;
+        vst3) echo "$VR_TEST_SYNTH_VST3" ;;
+        lv2) echo "$VR_TEST_SYNTH_LV2" ;;
+    esac
+}
+
 # Runs a command line through bash so that pipes and redirections work in `run`.
 sh_run() { run bash -c "$1"; }
 

@@ -15,14 +15,6 @@ setup() {
 }
 
 FORMATS=(vst2 vst3 lv2)
-plugin_of() {
-    case $1 in
-        vst2) echo "$VR_TEST_SYNTH_VST2" ;;
-        vst3) echo "$VR_TEST_SYNTH_VST3" ;;
-        lv2) echo "$VR_TEST_SYNTH_LV2" ;;
-    esac
-}
-
 # The synth's own state as FORM (json or xml) into FILE, with LEVEL
 # (parameter 0; release 0.1, the rest 0) and VERSION, byte for byte as the
 # plugin writes it: floats with nine significant digits; XML on one line as
@@ -51,7 +43,7 @@ peak_for() { /usr/bin/python3 -c "import math; print(round(20 * math.log10(100 /
 synth() {
     local format=$1 form=$2
     shift 2
-    VR_TEST_SYNTH_STATE=$form render-one --plugin "$(plugin_of "$format")" --duration 0.1 --tail 0 --params "$@" 2>/dev/null
+    VR_TEST_SYNTH_STATE=$form render-one --plugin "$(synth_of "$format")" --duration 0.1 --tail 0 --params "$@" 2>/dev/null
 }
 
 @test "the synth's own JSON and binary XML states go in through --state in VST2, VST3 and LV2 and sound as its parameters" {
@@ -152,8 +144,8 @@ synth() {
                 *) file=half.xml kind=juce-xml ;;
             esac
             run bash -c "preset-scan '$OUT/$file' | jq -c '. + {output_path: \"$OUT/$format-$form.wav\"}' |
-                VR_TEST_SYNTH_STATE=$form render-one -p Vital='$(plugin_of "$format")' \
-                -p vrTestSynth='$(plugin_of "$format")' --duration 0.1 --tail 0 2>/dev/null"
+                VR_TEST_SYNTH_STATE=$form render-one -p Vital='$(synth_of "$format")' \
+                -p vrTestSynth='$(synth_of "$format")' --duration 0.1 --tail 0 2>/dev/null"
             assert_success
             assert_equal "$format $form: $(jq -r '[.status, .preset_format, .preset_applied_as, .preset_changed_state] | @tsv' <<<"$output")" \
                 "$format $form: $(printf 'ok\t%s\tstate\ttrue' "$kind")"

@@ -4,6 +4,7 @@
 #include "jobs/options.hpp"
 
 #include <cmath>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,9 @@ void declare_render_options(cli& cli) {
         "ignore-plugin-id", "load presets whose preset_plugin_id is not the plugin's")(
         "params", "add params: every parameter read back at the end of the render (index, name, value, text)")(
         "save-state", "with -o: write the plugin's state after the preset and parameters were applied",
+        cxxopts::value<std::string>(), "FILE")(
+        "save-preset", "with -o: write the plugin's program at that moment as a preset of its format: .fxp for a "
+                       "VST2, .vstpreset for a VST3",
         cxxopts::value<std::string>(), "FILE")(
         "o,output", "render one job from the flags into this file and print its record", cxxopts::value<std::string>(),
         "FILE")("output-root", "the folder jobs without output_root write below: their output_path must lie under it, "
@@ -176,6 +180,7 @@ render_mode read_mode(const cli& cli) {
         cli::throw_usage("--list-programs, --export-programs, --export-bank and --explain-probe need --plugin PATH "
                          "and no --output");
     if (cli.has("save-state") && !single) cli::throw_usage("--save-state goes with -o (one job)");
+    if (cli.has("save-preset") && !single) cli::throw_usage("--save-preset goes with -o (one job)");
     if (cli.has("job") && (single || list || programs || bank || explain))
         cli::throw_usage("--job is a batch of one job: not with -o, --list-programs, --export-programs or "
                          "--export-bank");
@@ -398,6 +403,39 @@ void read_sandbox(const cli& cli, render_options& o) {
     if (!o.worker.save_state_path.empty() &&
         o.worker.save_state_path.rfind(absolute_path(*o.defaults.output_root) + "/", 0) != 0)
         cli::throw_usage("--save-state: with --sandbox the file must lie below --output-root");
+    if (!o.worker.save_preset_path.empty() &&
+        o.worker.save_preset_path.rfind(absolute_path(*o.defaults.output_root) + "/", 0) != 0)
+        cli::throw_usage("--save-preset: with --sandbox the file must lie below --output-root");
+}
+
+// --save-preset: the file's extension is the preset format of the plugin
+// --plugin names (.fxp: a VST2 .so or .dll; .vstpreset: a .vst3); an LV2
+// plugin's presets are bundles, not written (its state is: --save-state).
+void read_save_preset(const cli& cli, render_options& o) {
+    if (!cli.has("save-preset")) return;
+    const std::string file = cli.get<std::string>("save-preset");
+    if (!o.plugins.has_default()) cli::throw_usage("--save-preset needs --plugin PATH, whose format it writes");
+    plugin_ref plugin;
+    try {
+        plugin = o.plugins.default_plugin();
+    } catch (const record_error&) {
+        return;  // no such plugin: the job fails saying so
+    }
+    auto ends_with = [](const std::string& s, const char* tail) {
+        const std::size_t n = std::strlen(tail);
+        return s.size() >= n && s.compare(s.size() - n, n, tail) == 0;
+    };
+    const char* want = plugin.format == plugin_format::vst2   ? ".fxp"
+                       : plugin.format == plugin_format::vst3 ? ".vstpreset"
+                                                              : nullptr;
+    if (!want)
+        cli::throw_usage("--save-preset writes VST2 and VST3 presets; an LV2 plugin's state goes to --save-state, "
+                         "a Faust program has none");
+    if (!ends_with(file, want))
+        cli::throw_usage(std::string("--save-preset ") + file + ": a " +
+                         (plugin.format == plugin_format::vst2 ? "VST2" : "VST3") + " plugin's preset is a " + want +
+                         " file");
+    o.worker.save_preset_path = absolute_path(file);
 }
 
 }  // namespace
@@ -427,6 +465,7 @@ render_options read_render_options(const cli& cli) {
     o.worker.check_reproducible = cli.has("check-reproducible");
     o.worker.report_params = cli.has("params") || o.sidecar;
     if (cli.has("save-state")) o.worker.save_state_path = absolute_path(cli.get<std::string>("save-state"));
+    read_save_preset(cli, o);
     if (o.mode == render_mode::single) {
         o.output_path = absolute_path(cli.get<std::string>("output"));
         o.worker.one_job = true;

@@ -33,6 +33,9 @@ struct worker_options {
     // Where to write the plugin's state after the preset and parameters
     // were applied (single-job mode), or "".
     std::string save_state_path;
+    // Where to write the plugin's program as a preset of its format (.fxp,
+    // .vstpreset) at the same moment (single-job mode), or "".
+    std::string save_preset_path;
     // The run renders one job (-o): a process that has rendered nothing is
     // pristine, so the job gets the worker's first instance, no probe.
     bool one_job = false;

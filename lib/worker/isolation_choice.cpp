@@ -25,7 +25,7 @@ isolation render_worker::chain_mode(std::vector<job_stage>& stages, const render
         if (options_.check_reproducible && !s.checked) check_reproducible(s, options_.real_randomness);
         // A stage that loads a preset or sets parameters would leave them
         // set for the next job: it never plays in place.
-        if (h == isolation::reset && (stages[i].leaves_changes() || (i == 0 && !options_.save_state_path.empty())))
+        if (h == isolation::reset && (stages[i].leaves_changes() || (i == 0 && !(options_.save_state_path.empty() && options_.save_preset_path.empty()))))
             h = s.forkable() ? isolation::fork : isolation::fresh;
         // A forked child has none of the plugin's own threads: work they
         // would do for a changed program, preset, state or parameter never

@@ -345,6 +345,7 @@ int serve_as_warm(int argc, char** argv, const std::string& socket, int (*run)(i
     options.skip_existing = options.sidecar = false;
     options.worker.one_job = true;
     options.worker.save_state_path.clear();
+    options.worker.save_preset_path.clear();
     g_warming = true;
     // Said before the warm-up, which may crash or hang this process: no
     // render-one starts another for this key (each renders itself).

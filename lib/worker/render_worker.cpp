@@ -214,7 +214,9 @@ void render_worker::run(const render_job& asked, json& record, const std::functi
             if (at) *at = static_cast<int>(i);
             const bool untouched = ps[i] == stages[i].slot->pristine.get() && !stages[i].changes();
             try {
-                each.push_back(setup_stage(*ps[i], stages[i], untouched, i == 0 ? options_.save_state_path : ""));
+                each.push_back(setup_stage(*ps[i], stages[i], untouched,
+                                           i == 0 ? saved_files{options_.save_state_path, options_.save_preset_path}
+                                                  : saved_files{}));
             } catch (const record_error& e) {
                 throw record_error(stage_message(ps.size(), i, stages[i].slot->info.name, e.what()));
             }

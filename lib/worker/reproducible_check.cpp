@@ -26,7 +26,7 @@ audio_buffer render_probe_job(worker_slot& s, plugin_instance& p, isolation how,
     } else {
         job_stage stage{plugin_stage{s.ref}};
         stage.slot = &s;
-        setup_stage(p, stage, how == isolation::fork, "");
+        setup_stage(p, stage, how == isolation::fork);
     }
     play_plan plan = probe_plan(s.sample_rate);
     if (in && !s.info.accepts_midi) plan.messages.clear();

@@ -138,7 +138,8 @@ std::string send_sysex(plugin_instance& p, const worker_slot& slot, const loaded
 
 }  // namespace
 
-json setup_stage(plugin_instance& p, const job_stage& stage, bool untouched, const std::string& save_state_path) {
+json setup_stage(plugin_instance& p, const job_stage& stage, bool untouched, const saved_files& save) {
+    const std::string& save_state_path = save.state_path;
     json extra = json::object();
     // A bank's program_index picks the bank's program, and a DX7 file's its
     // voice, not the plugin's.
@@ -186,6 +187,9 @@ json setup_stage(plugin_instance& p, const job_stage& stage, bool untouched, con
         extra["state_sha256"] = sha256_hex(bytes);
         if (!save_state_path.empty()) write_file_atomic(save_state_path, bytes);
     }
+    // The program as its format's preset (an .fxp of the chunk or of the
+    // values, a .vstpreset), as --export-programs writes one.
+    if (!save.preset_path.empty()) write_file_atomic(save.preset_path, p.program_preset());
     return extra;
 }
 

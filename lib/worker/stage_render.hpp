@@ -58,9 +58,13 @@ json load_sidechain(job_stage& stage, const render_job& job);
 // dropped, and fails the job when the plugin's state did not change)
 // and lets the plugin's threads finish with it; returns preset_applied_as
 // and state_sha256 (untouched: p is the slot's never-played instance as it
-// was, whose state is known), and writes the state to save_state_path when
-// given.
-json setup_stage(plugin_instance& p, const job_stage& stage, bool untouched, const std::string& save_state_path);
+// was, whose state is known), and writes what save names (--save-state,
+// --save-preset) when given.
+struct saved_files {
+    std::string state_path;   // the plugin's state, as its format's host saves it
+    std::string preset_path;  // its program as a preset of its format (.fxp, .vstpreset)
+};
+json setup_stage(plugin_instance& p, const job_stage& stage, bool untouched, const saved_files& save = {});
 
 // The job's audio through every stage: the first plays the plan (and the
 // input), each later one processes the audio of the one before it, then

@@ -167,20 +167,21 @@ HTML
 
 @test "--save-preset: the job's program as an .fxp (VST2) or .vstpreset (VST3), read back by preset-scan and render-one to the same bytes; another extension or an LV2 plugin is a usage error" {
     printf '{"plugin": "vr-test-synth", "version": 1, "program": 0, "values": [0.8, 0.1, 0, 0, 0, 0, 0, 0, 0, 0, 0]}\n' >s.json
-    export VR_TEST_SYNTH_STATE=json
     local format ext
     for format in vst2 vst3; do
-        ext=fxp
-        [[ $format == vst3 ]] && ext=vstpreset
-        run --separate-stderr render-one --plugin "$(synth_of "$format")" --duration 0.1 --tail 0 --state s.json \
-            -o "$format-a.wav" --save-preset "$format.$ext"
+        case $format in
+            vst2) ext=fxp ;;
+            vst3) ext=vstpreset ;;
+        esac
+        run --separate-stderr env VR_TEST_SYNTH_STATE=json render-one --plugin "$(synth_of "$format")" \
+            --duration 0.1 --tail 0 --state s.json -o "$format-a.wav" --save-preset "$format.$ext"
         assert_success
         assert_equal "$(jq -c '[.status, .peak_dbfs]' <<<"$output")" "[\"ok\",$(peak_for 0.8)]"
         run preset-scan "$format.$ext"
         assert_success
         assert_equal "$(jq -r .preset_format <<<"$output")" "$ext"
-        run --separate-stderr render-one --plugin "$(synth_of "$format")" --duration 0.1 --tail 0 \
-            --preset "$format.$ext" -o "$format-b.wav"
+        run --separate-stderr env VR_TEST_SYNTH_STATE=json render-one --plugin "$(synth_of "$format")" \
+            --duration 0.1 --tail 0 --preset "$format.$ext" -o "$format-b.wav"
         assert_success
         cmp "$format-a.wav" "$format-b.wav"
     done

@@ -247,7 +247,7 @@ lint-man: all
 # shellcheck on every shell script (each one's #! or extension names its
 # shell); no bats assertion that cannot fail (build-aux/check-bats-asserts).
 SHELL_SCRIPTS := $(wildcard tests/*.bats tests/*.bash) tests/lint-man tests/with-wine-prefix tests/fuzz/run-all \
-                 $(wildcard examples/*.sh) bench/run bench/windows bench/pinning bench/pinning_profile bench/pinning_counts bench/clean_state bench/against build-aux/install-deps build-aux/soak build-aux/soak-windows build-aux/soak-start .ci/run
+                 $(wildcard examples/*.sh) bench/run bench/windows bench/pinning bench/pinning_profile bench/pinning_counts bench/clean_state bench/against bench/editor build-aux/install-deps build-aux/soak build-aux/soak-windows build-aux/soak-start .ci/run
 lint:
 	build-aux/check-layers
 	shellcheck -x $(SHELL_SCRIPTS)

@@ -19,6 +19,7 @@ from report_oneoff import oneoff_rows
 from report_pinning import pinning_rows
 from report_clean_state import clean_state_rows
 from report_against import against_rows
+from report_editor import editor_rows
 
 PLUGINS = {"nekobi": "Nekobi", "amsynth": "amsynth"}
 KIND = {"nekobi": "history-free", "amsynth": "history-dependent"}
@@ -172,6 +173,9 @@ def build_rows(runs, meta):
         return rows, notes
     if meta.get("only") == "against":
         against_rows(runs, row, checked, fmt)
+        return rows, notes
+    if meta.get("only") == "editor":
+        editor_rows(runs, row, checked, fmt)
         return rows, notes
 
     isolations = meta.get("isolations", "fork reset").split()

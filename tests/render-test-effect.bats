@@ -52,7 +52,8 @@ PY
 @test "the effect's bundle is the test synth's binary and a marker; its TTL adds two audio inputs" {
     cmp "$VR_TEST_SYNTH_LV2/libvr-test-synth.so" "$LV2_EFFECT/libvr-test-synth.so"
     cmp "$VR_TEST_SYNTH_LV2/manifest.ttl" "$LV2_EFFECT/manifest.ttl"
-    assert_equal "$(names_in "$LV2_EFFECT")" "$(printf '%s\n' dsp.ttl effect libvr-test-synth.so manifest.ttl)"
+    # ui.ttl: JUCE's helper describes the synth's editor (tests/plugins/README.md, "Editor").
+    assert_equal "$(names_in "$LV2_EFFECT")" "$(printf '%s\n' dsp.ttl effect libvr-test-synth.so manifest.ttl ui.ttl)"
     run grep -c 'a lv2:InputPort , lv2:AudioPort ;' "$VR_TEST_SYNTH_LV2/dsp.ttl"
     assert_output 0
     run grep -c 'a lv2:InputPort , lv2:AudioPort ;' "$LV2_EFFECT/dsp.ttl"

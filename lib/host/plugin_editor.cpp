@@ -109,7 +109,14 @@ void juce_instance::open_editor(bool titled, double timeout_s) {
         juce::AudioProcessorEditor* e = p_->plugin->createEditorIfNeeded();
         if (!e) return false;
         auto w = std::make_unique<editor_window>(e);
-        w->setTopLeftPosition(0, 0);
+        // A picture's window is at the top left of a screen of the run's
+        // own; one a user edits in is titled and in the middle of theirs.
+        if (titled) {
+            w->setName(juce::String::fromUTF8(info().name.c_str()) + " (render-one --edit)");
+            w->centreWithSize(w->getWidth(), w->getHeight());
+        } else {
+            w->setTopLeftPosition(0, 0);
+        }
         using peer = juce::ComponentPeer;
         w->addToDesktop(titled ? peer::windowHasTitleBar | peer::windowHasCloseButton |
                                      peer::windowHasMinimiseButton | peer::windowAppearsOnTaskbar

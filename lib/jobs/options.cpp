@@ -4,6 +4,7 @@
 #include "jobs/options.hpp"
 
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -30,9 +31,9 @@ void declare_render_options(cli& cli) {
         cxxopts::value<std::string>(), "FILE")(
         "ignore-plugin-id", "load presets whose preset_plugin_id is not the plugin's")(
         "params", "add params: every parameter read back at the end of the render (index, name, value, text)")(
-        "save-state", "with -o: write the plugin's state after the preset and parameters were applied",
+        "save-state", "with -o or --job: write the plugin's state after the preset and parameters were applied",
         cxxopts::value<std::string>(), "FILE")(
-        "save-preset", "with -o: write the plugin's program at that moment as a preset of its format: .fxp for a "
+        "save-preset", "with -o or --job: write the plugin's program at that moment as a preset of its format: .fxp for a "
                        "VST2, .vstpreset for a VST3",
         cxxopts::value<std::string>(), "FILE")(
         "o,output", "render one job from the flags into this file and print its record", cxxopts::value<std::string>(),
@@ -162,11 +163,14 @@ void declare_render_options(cli& cli) {
         "allow-nonfinite", "write NaN and Inf from the plugin as 0 and count them, instead of failing the job "
                            "(allow_nonfinite)")(
         "sidecar", "write each ok result record beside its output, as OUTPUT.json (implies --params)");
-    cli.add("The plugin's editor, on a virtual display of the run's own")(
-        "screenshots", "save a PNG picture of the plugin's editor after each render beside its output, as "
-                       "OUTPUT.png (screenshot_path)")(
-        "editor-first", "create the plugin's editor before its preset or state loads, and keep it through the "
-                        "render (editor_first)");
+    cli.add("The plugin's editor")(
+        "edit", "with -o or --job: show the plugin's editor on your display (DISPLAY), the job's program, preset, "
+                "state and parameters applied, and wait until you close it; then write --save-state and "
+                "--save-preset, and render from what the plugin holds")(
+        "screenshots", "save a PNG picture of the plugin's editor, drawn on a virtual display of the run's "
+                       "own, after each render beside its output, as OUTPUT.png (screenshot_path)")(
+        "editor-first", "create the plugin's editor (on the run's virtual display) before its preset or state "
+                        "loads, and keep it through the render (editor_first)");
 }
 
 namespace {
@@ -179,8 +183,12 @@ render_mode read_mode(const cli& cli) {
     if ((list || programs || bank || explain) && (single || !cli.has("plugin")))
         cli::throw_usage("--list-programs, --export-programs, --export-bank and --explain-probe need --plugin PATH "
                          "and no --output");
-    if (cli.has("save-state") && !single) cli::throw_usage("--save-state goes with -o (one job)");
-    if (cli.has("save-preset") && !single) cli::throw_usage("--save-preset goes with -o (one job)");
+    const bool one = single || cli.has("job");
+    if (cli.has("save-state") && !one) cli::throw_usage("--save-state goes with -o or --job (one job)");
+    if (cli.has("save-preset") && !one) cli::throw_usage("--save-preset goes with -o or --job (one job)");
+    if (cli.has("edit") && (list || programs || bank || explain))
+        cli::throw_usage("--edit shows one job: not with --list-programs, --export-programs, --export-bank or "
+                         "--explain-probe");
     if (cli.has("job") && (single || list || programs || bank || explain))
         cli::throw_usage("--job is a batch of one job: not with -o, --list-programs, --export-programs or "
                          "--export-bank");
@@ -408,6 +416,25 @@ void read_sandbox(const cli& cli, render_options& o) {
         cli::throw_usage("--save-preset: with --sandbox the file must lie below --output-root");
 }
 
+// --edit: one job, shown on the user's display and waited for as long as
+// the window stays; never sandboxed (the sandbox has no DISPLAY) nor in a
+// warm render-one (which has no terminal's user behind it).
+void read_edit(const cli& cli, render_options& o) {
+    if (!cli.has("edit")) return;
+    if (o.mode != render_mode::single && !o.job_line) cli::throw_usage("--edit shows one job: with -o or --job");
+    if (o.defaults.sandbox) cli::throw_usage("--edit shows the editor on your display: not with --sandbox");
+    if (cli.has("warm")) cli::throw_usage("--edit waits for you to close the editor: not with --warm");
+    if (cli.has("screenshots"))
+        cli::throw_usage("--edit shows the editor on your display, --screenshots draws it on the run's own: not both");
+    if (cli.has("timeout") || cli.has("job-timeout"))
+        cli::throw_usage("--edit waits for you to close the editor: not with --timeout");
+    const char* display = std::getenv("DISPLAY");
+    if (!display || !*display)
+        throw fatal_error("--edit shows the plugin's editor on your display, and DISPLAY is not set");
+    o.worker.edit = true;
+    o.supervision.timeout_s = 0;
+}
+
 // --save-preset: the file's extension is the preset format of the plugin
 // --plugin names (.fxp: a VST2 .so or .dll; .vstpreset: a .vst3); an LV2
 // plugin's presets are bundles, not written (its state is: --save-state).
@@ -485,6 +512,7 @@ render_options read_render_options(const cli& cli) {
     o.export_params = cli.has("export-params");
     if (cli.has("plugin-home")) o.plugin_home = absolute_path(cli.get<std::string>("plugin-home"));
     read_sandbox(cli, o);
+    read_edit(cli, o);
     for (const auto& [flag, field] : flag_fields)
         if (cli.has(flag)) o.field_flags.emplace_back(flag, field);
     return o;

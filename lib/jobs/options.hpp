@@ -36,6 +36,10 @@ struct worker_options {
     // Where to write the plugin's program as a preset of its format (.fxp,
     // .vstpreset) at the same moment (single-job mode), or "".
     std::string save_preset_path;
+    // --edit: the job's editor is shown on the user's display once its
+    // preset, state and parameters are set, and waited for until closed;
+    // the files above are written then, and the render starts.
+    bool edit = false;
     // The run renders one job (-o): a process that has rendered nothing is
     // pristine, so the job gets the worker's first instance, no probe.
     bool one_job = false;

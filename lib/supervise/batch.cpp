@@ -127,18 +127,22 @@ private:
                                     job.song ? job.song->stems_dir : std::string()};
                 sent.display_may_help = !linux_plugins(job).empty();
                 sent.needs_display = cached_display_need(job);
-                sent.shows_editor = job.shows_editor();
+                // On the run's own display; --edit's is the user's (DISPLAY).
+                sent.shows_editor = job.shows_editor() && !options_.worker.edit;
                 try {
                     result = workers_->run(sent);
                 } catch (...) {
                     record = std::move(sent.record);  // as it was: the error goes in it below
                     throw;
                 }
-                if (!sent.needs_display) keep_display_need(job, result);
+                // A job that showed its editor had a display for it, whether
+                // its plugin needs one to load or not.
+                if (!sent.needs_display && !job.shows_editor() && !options_.worker.edit)
+                    keep_display_need(job, result);
             } else {
                 if (job.sandbox)
                     throw record_error("sandbox: a job rendered in place (--no-isolate) cannot be sandboxed");
-                if (job.shows_editor())
+                if (job.shows_editor() && !options_.worker.edit)
                     throw record_error(std::string(job.editor_first ? "editor_first" : "screenshot_path") +
                                        ": a job rendered in place (--no-isolate) shows no editor: it needs the "
                                        "worker's own display");

@@ -54,7 +54,7 @@ void supervisor::give_display_if_needed(const supervised_job& job) {
     } catch (const record_error&) {
         return;  // it loads without one; its death then says why there is none (retry_on_display)
     }
-    if (!job.sandbox.on && !started)
+    if (!job.sandbox.on && !started && !started_display().empty())  // not the user's DISPLAY
         warn(xvfb_named() + " started for " + plugin_of(job) + ", which needs a display (" +
              (job.needs_display ? "the probe cache says so" : "its load ended a worker before") + ")");
 }

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // A job's use of its plugin's editor (render-one(1), "Editors and
-// pictures"): made before anything loads (editor_first), and its window's
-// picture after the render (screenshot_path), written as the job's audio
-// is (whole or not at all, below its output root).
+// pictures"): made before anything loads (editor_first), shown to the user
+// until closed once the job's preset and parameters are set (--edit), and
+// its window's picture after the render (screenshot_path), written as the
+// job's audio is (whole or not at all, below its output root).
 #pragma once
 #include "core/records.hpp"
 #include "host/plugin_instance.hpp"
 #include "jobs/job.hpp"
+#include "worker/stage_render.hpp"
 
 namespace vr::host {
 
@@ -17,9 +19,16 @@ inline constexpr double editor_show_timeout_s = 10.0;
 inline constexpr double editor_draw_s = 0.25;
 
 // Before anything loads into the job's plugin: editor_first's editor
-// shown; a job with a screenshot_path fails here, before its render, when
-// the plugin has no editor. Nothing for other jobs.
-void open_editor_first(plugin_instance& p, const render_job& job);
+// shown; a job with a screenshot_path, or any job when edit (--edit), fails
+// here, before its render, when the plugin has no editor. Nothing for other
+// jobs.
+void open_editor_first(plugin_instance& p, const render_job& job, bool edit);
+
+// --edit, once the job's first stage is set up: its editor shown in a
+// window with a title bar (on DISPLAY, the user's), waited for until the
+// user closes it; then what the plugin holds is read (the stage's
+// state_sha256 replaced, "edited": true) and written where save names.
+void edit_until_closed(plugin_instance& p, const saved_files& save, json& stage_fields);
 
 // screenshot_path: the editor's window (opened now when it is not) saved
 // as a PNG there, the editor closed; the record's fields for it

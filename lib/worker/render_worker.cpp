@@ -208,18 +208,29 @@ void render_worker::run(const render_job& asked, json& record, const std::functi
     if (at) *at = -1;
     auto setup_and_render = [&](const std::vector<plugin_instance*>& ps) {
         pinned::reseed(job.seed);
-        open_editor_first(*ps[0], job);
+        open_editor_first(*ps[0], job, options_.edit);
+        const saved_files saved{options_.save_state_path, options_.save_preset_path};
         json each = json::array();
         for (std::size_t i = 0; i < ps.size(); ++i) {
             if (at) *at = static_cast<int>(i);
             const bool untouched = ps[i] == stages[i].slot->pristine.get() && !stages[i].changes();
             try {
-                each.push_back(setup_stage(*ps[i], stages[i], untouched,
-                                           i == 0 ? saved_files{options_.save_state_path, options_.save_preset_path}
-                                                  : saved_files{}));
+                each.push_back(setup_stage(*ps[i], stages[i], untouched, i == 0 && !options_.edit ? saved : saved_files{}));
             } catch (const record_error& e) {
                 throw record_error(stage_message(ps.size(), i, stages[i].slot->info.name, e.what()));
             }
+        }
+        // --edit: the user's changes, then the render from them, its
+        // randomness as the job's seed starts it (as a render of the saved
+        // state would).
+        if (options_.edit) {
+            // An LV2 plugin takes its control ports' values as it runs: one
+            // silent block first, so that its editor shows what the job set.
+            stages[0].slot->play_block(*ps[0]);
+            ps[0]->reset();
+            edit_until_closed(*ps[0], saved, each[0]);
+            stages[0].slot->settle(*ps[0]);
+            pinned::reseed(job.seed);
         }
         json r = render(ps, at);
         json picture = take_editor_picture(*ps[0], job);

@@ -139,7 +139,7 @@ std::string send_sysex(plugin_instance& p, const worker_slot& slot, const loaded
 }  // namespace
 
 json setup_stage(plugin_instance& p, const job_stage& stage, bool untouched, const saved_files& save) {
-    const std::string& save_state_path = save.state_path;
+    const bool saves = !save.state_path.empty() || !save.preset_path.empty();
     json extra = json::object();
     // A bank's program_index picks the bank's program, and a DX7 file's its
     // voice, not the plugin's.
@@ -180,17 +180,20 @@ json setup_stage(plugin_instance& p, const job_stage& stage, bool untouched, con
     // cost more than setting and reading back the parameters.
     const bool only_sets = !stage.loads() && !stage.spec.program_index &&
                            !(stage.spec.params.empty() && stage.spec.moves.empty());
-    if (untouched && save_state_path.empty()) {
+    if (untouched && !saves)
         extra["state_sha256"] = stage.slot->default_state_sha256;
-    } else if (!(only_sets && save_state_path.empty())) {
-        auto bytes = p.state();
-        extra["state_sha256"] = sha256_hex(bytes);
-        if (!save_state_path.empty()) write_file_atomic(save_state_path, bytes);
-    }
+    else if (!(only_sets && !saves))
+        save_what_it_holds(p, save, extra);
+    return extra;
+}
+
+void save_what_it_holds(plugin_instance& p, const saved_files& save, json& extra) {
+    auto bytes = p.state();
+    extra["state_sha256"] = sha256_hex(bytes);
+    if (!save.state_path.empty()) write_file_atomic(save.state_path, bytes);
     // The program as its format's preset (an .fxp of the chunk or of the
     // values, a .vstpreset), as --export-programs writes one.
     if (!save.preset_path.empty()) write_file_atomic(save.preset_path, p.program_preset());
-    return extra;
 }
 
 json render_stages_and_write(const std::vector<plugin_instance*>& instances, const std::vector<job_stage>& stages,

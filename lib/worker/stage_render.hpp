@@ -66,6 +66,10 @@ struct saved_files {
 };
 json setup_stage(plugin_instance& p, const job_stage& stage, bool untouched, const saved_files& save = {});
 
+// The plugin's state read now (state_sha256 set in extra), and written
+// where save names, with its program as a preset.
+void save_what_it_holds(plugin_instance& p, const saved_files& save, json& extra);
+
 // The job's audio through every stage: the first plays the plan (and the
 // input), each later one processes the audio of the one before it, then
 // the job's tail, each with its stage's sidechain and automation; shaped,

@@ -1,0 +1,126 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-3.0-or-later
+# render-one --edit (render-one(1), "Editors and pictures"): the job's editor
+# on the user's display (here an Xvfb of the file's own, driven with
+# xdotool and tests/x11_window.py), the render and --save-state and
+# --save-preset from what the user set once the window is closed. The test
+# synth's editor draws its level as a grey (tests/plugins/README.md,
+# "Editor") and sets it with a slider.
+bats_require_minimum_version 1.5.0
+load helper
+
+setup_file() {
+    command -v Xvfb >/dev/null || fail "Xvfb is not installed (apt-get install xvfb)"
+    command -v xdotool >/dev/null || fail "xdotool is not installed (apt-get install xdotool)"
+    # A display number no other X server holds (render-one's own start at 10).
+    local n=200
+    while [[ -e /tmp/.X$n-lock || -e /tmp/.X11-unix/X$n ]]; do n=$((n + 1)); done
+    Xvfb ":$n" -nolisten tcp -screen 0 1280x1024x24 >"$BATS_FILE_TMPDIR/xvfb.log" 2>&1 &
+    echo $! >"$BATS_FILE_TMPDIR/xvfb.pid"
+    # It takes clients once its socket is there.
+    until [[ -S /tmp/.X11-unix/X$n ]]; do
+        [[ "$(cut -d' ' -f3 "/proc/$!/stat" 2>/dev/null)" =~ ^[RSD]$ ]] ||
+            fail "Xvfb :$n ended before it took clients: $(cat "$BATS_FILE_TMPDIR/xvfb.log")"
+    done
+    export DISPLAY=:$n
+}
+
+teardown_file() {
+    kill "$(cat "$BATS_FILE_TMPDIR/xvfb.pid")" 2>/dev/null || true
+}
+
+setup() {
+    # Each test's own probe cache: nothing learnt elsewhere changes it.
+    export XDG_CACHE_HOME="$BATS_TEST_TMPDIR/cache"
+    cd "$BATS_TEST_TMPDIR" || fail "no test folder"
+}
+
+win() { /usr/bin/python3 "$TESTS_DIR/x11_window.py" "$@"; }
+
+# The window --edit shows, printed once the plugin drew the job's level
+# (0.2: a grey of 51) in it.
+edit_window() {
+    local w
+    w=$(timeout 60 xdotool search --sync --onlyvisible --name ' \(render-one --edit\)$' | head -1)
+    [[ -n "$w" ]] && win until "$w" 5 5 51,51,51 >/dev/null && echo "$w"
+}
+
+# The test synth's job at level 0.2 writing $1.
+low_job() { jq -nc --arg o "$1" '{output_path: $o, set_params: {level: 0.2}}'; }
+
+@test "--edit: the slider moved with xdotool and the window closed, the render, its saved state and preset sound as set_params of the new level, not as the job's (VST2, VST3, LV2)" {
+    local format synth preset w level pid
+    for format in vst2 vst3 lv2; do
+        synth=$(synth_of "$format")
+        case $format in
+            vst2) preset=(--save-preset "$format.fxp") ;;
+            vst3) preset=(--save-preset "$format.vstpreset") ;;
+            lv2) preset=() ;;
+        esac
+        render-one --plugin "$synth" --duration 0.2 --tail 0 --job "$(low_job "$format-job.wav")" >/dev/null 2>&1
+        render-one --plugin "$synth" --duration 0.2 --tail 0 --job "$(low_job "$format-edited.wav")" --edit \
+            --params --save-state "$format.state" "${preset[@]}" >edited.json 2>edited.err &
+        pid=$!
+        w=$(edit_window) || fail "no window titled '... (render-one --edit)' showed: $(cat edited.err)"
+        # A click on the slider's right part (the editor's top left is the
+        # window's): a higher level, drawn lighter.
+        xdotool mousemove --window "$w" 250 132 click 1
+        run win until-not "$w" 5 5 51,51,51
+        assert_success
+        run win close "$w"
+        assert_success
+        wait "$pid" || fail "render-one --edit ended with $?: $(cat edited.err)"
+        assert_equal "$(jq -c '[.status, .edited, .isolation]' edited.json)" '["ok",true,"fresh"]'
+        level=$(jq '.params[] | select(.name == "level") | .value' edited.json)
+        assert_equal "$(jq -n "$level > 0.6 and $level < 1")" true
+        # The same bytes: the job with set_params of that level, the saved
+        # state, the saved preset (read back by preset-scan first).
+        render-one --plugin "$synth" --duration 0.2 --tail 0 --job \
+            "$(jq -nc --arg o "$format-set.wav" --argjson v "$level" '{output_path: $o, set_params: {level: $v}}')" \
+            >/dev/null 2>&1
+        cmp "$format-edited.wav" "$format-set.wav"
+        render-one --plugin "$synth" --duration 0.2 --tail 0 --state "$format.state" -o "$format-state.wav" \
+            >/dev/null 2>&1
+        cmp "$format-edited.wav" "$format-state.wav"
+        if ((${#preset[@]})); then
+            run preset-scan "${preset[1]}"
+            assert_success
+            jq -c --arg o "$format-preset.wav" '{preset_path, output_path: $o}' <<<"$output" |
+                render-one --plugin "$synth" --duration 0.2 --tail 0 >/dev/null 2>&1
+            cmp "$format-edited.wav" "$format-preset.wav"
+        fi
+        run cmp -s "$format-edited.wav" "$format-job.wav"
+        assert_failure 1
+    done
+}
+
+@test "--edit is refused without a display, in a sandbox, in a warm render-one, with --screenshots or --timeout, and for more than one job" {
+    local synth=$VR_TEST_SYNTH_VST3
+    run --separate-stderr env -u DISPLAY render-one --plugin "$synth" -o a.wav --edit
+    assert_failure 3
+    # shellcheck disable=SC2154 # $stderr is set by run --separate-stderr
+    assert_equal "$stderr" "render-one: --edit shows the plugin's editor on your display, and DISPLAY is not set"
+    assert_usage_error render-one --plugin "$synth" -o a.wav --edit --sandbox --output-root .
+    assert_output --partial "not with --sandbox"
+    assert_usage_error render-one --plugin "$synth" -o a.wav --edit --warm 10
+    assert_output --partial "not with --warm"
+    assert_usage_error render-one --plugin "$synth" -o a.wav --edit --screenshots
+    assert_output --partial "not both"
+    assert_usage_error render-one --plugin "$synth" -o a.wav --edit --timeout 5
+    assert_output --partial "not with --timeout"
+    assert_usage_error render-one --plugin "$synth" --edit
+    assert_output --partial "with -o or --job"
+    [[ ! -e a.wav ]] || fail "a refused run wrote a.wav"
+}
+
+@test "--edit: a plugin with no editor, and a Faust program, fail their job before anything renders, saying so" {
+    run --separate-stderr env VR_TEST_SYNTH_EDITOR=none render-one --plugin "$VR_TEST_SYNTH_VST3" -o a.wav --edit \
+        --save-state a.state
+    assert_failure 1
+    assert_equal "$(jq -c '[.status, .error.message]' <<<"$output")" '["error","edit: the plugin has no editor"]'
+    printf 'import("stdfaust.lib");\nprocess = os.osc(440) * 0.1;\n' >tone.dsp
+    run --separate-stderr render-one --plugin tone.dsp -o b.wav --edit
+    assert_failure 1
+    assert_equal "$(jq -c '[.status, .error.message]' <<<"$output")" '["error","edit: the plugin has no editor"]'
+    [[ ! -e a.wav && ! -e a.state && ! -e b.wav ]] || fail "a failed edit wrote a file: $(ls)"
+}

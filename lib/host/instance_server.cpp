@@ -74,6 +74,19 @@ public:
             return nullptr;
         }
         if (op == "render") return render(p, request);
+        // The editor (plugin_instance.hpp): made and run here, its pixels
+        // read from the X server by the Linux side.
+        if (op == "has_editor") return p.has_editor();
+        if (op == "open_editor") {
+            p.open_editor(request.at("titled").get<bool>(), request.at("timeout_s").get<double>());
+            return json{{"x11_window", p.editor_x11_window()}};
+        }
+        if (op == "run_editor")
+            return p.run_editor_for(request.at("seconds").get<double>(), request.at("redraw").get<bool>());
+        if (op == "close_editor") {
+            p.close_editor();
+            return nullptr;
+        }
         throw fatal_error("unknown request '" + op + "'");
     }
 

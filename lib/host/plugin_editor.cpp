@@ -7,14 +7,17 @@
 // calls into the plugin; what it draws as the message loop runs is not.
 #include <juce_audio_processors/juce_audio_processors.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "core/error.hpp"
-#include "core/process.hpp"
 #include "host/plugin_impl.hpp"
 #include "host/plugin_instance.hpp"
-#ifndef _WIN32
+#ifdef _WIN32
+#include "windows/editor_windows.hpp"
+#else
 #include "linux/x11_window.hpp"
 #endif
 
@@ -44,11 +47,9 @@ private:
 // What a host without an editor of its own says.
 std::string no_editor_here(const plugin_info& info) {
     if (info.format == "faust") return "a Faust program has no editor";
-    if (info.platform == windows_platform) return "showing a Windows plugin's editor is not supported yet";
     return "this plugin's editor cannot be shown";
 }
 
-#ifndef _WIN32
 std::string seconds_text(double s) {
     char text[32];
     std::snprintf(text, sizeof text, "%g", s);
@@ -59,25 +60,21 @@ void run_messages_for(double seconds) {
     if (seconds > 0) juce::MessageManager::getInstance()->runDispatchLoopUntil(static_cast<int>(seconds * 1000 + 0.5));
 }
 
-// Whether a picture holds at most two colours: a window its editor has
-// not drawn yet (a background, perhaps a frame).
-bool looks_undrawn(const rgb_image& image) {
-    const std::uint8_t* px = image.pixels.data();
-    const std::size_t n = image.pixels.size() / 3;
-    std::uint32_t seen[2] = {0, 0};
-    int colours = 0;
-    for (std::size_t i = 0; i < n; ++i, px += 3) {
-        const std::uint32_t c = (std::uint32_t{px[0]} << 16) | (std::uint32_t{px[1]} << 8) | px[2];
-        if ((colours > 0 && seen[0] == c) || (colours > 1 && seen[1] == c)) continue;
-        if (colours == 2) return false;
-        seen[colours++] = c;
-    }
-    return true;
-}
-
+// The component's native window: an X window, or under wine an HWND.
 unsigned long window_of(juce::Component& c) {
     auto* peer = c.getPeer();
     return peer ? static_cast<unsigned long>(reinterpret_cast<std::uintptr_t>(peer->getNativeHandle())) : 0;
+}
+
+#ifdef _WIN32
+// The windows of this host's own components: a window in the editor's
+// that is none of them is the plugin's.
+std::vector<unsigned long> our_windows() {
+    std::vector<unsigned long> ours;
+    for (int i = 0, n = juce::ComponentPeer::getNumPeers(); i < n; ++i)
+        if (auto* peer = juce::ComponentPeer::getPeer(i))
+            ours.push_back(static_cast<unsigned long>(reinterpret_cast<std::uintptr_t>(peer->getNativeHandle())));
+    return ours;
 }
 #endif
 
@@ -87,16 +84,8 @@ void plugin_instance::open_editor(bool, double) { throw record_error(no_editor_h
 rgb_image plugin_instance::editor_picture(double) { throw record_error(no_editor_here(info())); }
 void plugin_instance::run_editor_until_closed() { throw record_error(no_editor_here(info())); }
 void plugin_instance::close_editor() {}
+bool plugin_instance::run_editor_for(double, bool) { throw record_error(no_editor_here(info())); }
 
-#ifdef _WIN32
-bool juce_instance::has_editor() { return false; }
-void juce_instance::open_editor(bool, double) {
-    throw record_error("showing a Windows plugin's editor is not supported yet");
-}
-rgb_image juce_instance::editor_picture(double) { throw record_error("no editor is open"); }
-void juce_instance::run_editor_until_closed() { throw record_error("no editor is open"); }
-void juce_instance::close_editor() {}
-#else
 bool juce_instance::has_editor() {
     return call_plugin(p_->context, [&] { return p_->plugin->hasEditor(); });
 }
@@ -104,7 +93,15 @@ bool juce_instance::has_editor() {
 void juce_instance::open_editor(bool titled, double timeout_s) {
     if (p_->editor) return;
     if (!has_editor()) throw record_error("the plugin has no editor");
+#ifdef _WIN32
+    // Wine with no display driver makes no window: said before the plugin
+    // is asked for anything.
+    if (const std::string why = windows::window_refusal(); !why.empty()) throw record_error(why);
+    auto shows_plugin = [](unsigned long top) { return windows::shows_foreign_child(top, our_windows()); };
+#else
     x11_view view;  // no display: said before the plugin is asked for anything
+    auto shows_plugin = [&](unsigned long top) { return view.shows_other_client(top); };
+#endif
     const bool made = call_plugin(p_->context, [&] {
         juce::AudioProcessorEditor* e = p_->plugin->createEditorIfNeeded();
         if (!e) return false;
@@ -127,9 +124,10 @@ void juce_instance::open_editor(bool titled, double timeout_s) {
     });
     if (!made) throw record_error("the plugin says it has an editor but made none");
     const unsigned long window = window_of(*p_->editor);
-    const deadline until(timeout_s);
-    while (!window || !view.shows_other_client(window)) {
-        if (until.seconds_left() <= 0) {
+    // JUCE's clock: core/process.hpp's deadline is not built for Windows.
+    const double until_ms = juce::Time::getMillisecondCounterHiRes() + timeout_s * 1000;
+    while (!window || !shows_plugin(window)) {
+        if (juce::Time::getMillisecondCounterHiRes() >= until_ms) {
             close_editor();
             throw record_error("the plugin's editor did not show its window within " + seconds_text(timeout_s) +
                                " s");
@@ -138,37 +136,61 @@ void juce_instance::open_editor(bool titled, double timeout_s) {
     }
 }
 
+bool juce_instance::run_editor_for(double seconds, bool redraw) {
+    if (!p_->editor) throw record_error("no editor is open");
+    const unsigned long window = window_of(*p_->editor);
+#ifdef _WIN32
+    if (redraw) windows::redraw_all(window);
+    run_messages_for(seconds);
+    windows::let_wine_flush();
+    return !static_cast<editor_window&>(*p_->editor).closed && windows::window_exists(window);
+#else
+    if (redraw) x11_view().expose(window);
+    run_messages_for(seconds);
+    return !static_cast<editor_window&>(*p_->editor).closed;
+#endif
+}
+
+unsigned long juce_instance::editor_x11_window() {
+    if (!p_->editor) return 0;
+#ifdef _WIN32
+    return windows::x11_window_of(window_of(*p_->editor));
+#else
+    return window_of(*p_->editor);
+#endif
+}
+
+#ifdef _WIN32
+// Under wine the pixels are read, and the window waited for, by the Linux
+// side (wine/windows_editor.cpp), through run_editor_for.
+rgb_image juce_instance::editor_picture(double) { throw record_error("the picture is read by the Linux side"); }
+void juce_instance::run_editor_until_closed() {
+    while (run_editor_for(0.02, false)) {
+    }
+    close_editor();
+}
+#else
 rgb_image juce_instance::editor_picture(double draw_s) {
     if (!p_->editor) throw record_error("no editor is open");
-    run_messages_for(draw_s);
     x11_view view;
-    const unsigned long window = window_of(*p_->editor);
-    rgb_image picture = view.capture(window);
-    // An editor that has not drawn (Nekobi's OpenGL one, at times: it
-    // missed its first Expose) is asked to, and given more time while its
-    // window holds no more than two colours.
-    const deadline until(editor_undrawn_wait_s);
-    for (int tries = 0; looks_undrawn(picture) && until.seconds_left() > 0; ++tries) {
-        if (tries % 10 == 0) view.expose(window);
-        run_messages_for(0.05);
-        picture = view.capture(window);
-    }
-    return picture;
+    return view.capture_drawn(
+        window_of(*p_->editor), [&](double s, bool redraw) { (void)run_editor_for(s, redraw); }, draw_s,
+        editor_undrawn_wait_s);
 }
 
 void juce_instance::run_editor_until_closed() {
     if (!p_->editor) throw record_error("no editor is open");
-    auto& w = static_cast<editor_window&>(*p_->editor);
-    const unsigned long window = window_of(w);
+    const unsigned long window = window_of(*p_->editor);
     x11_view view;
-    while (!w.closed && window && view.exists(window)) run_messages_for(0.02);
+    while (run_editor_for(0.02, false) && window && view.exists(window)) {
+    }
     close_editor();
 }
+#endif
 
 void juce_instance::close_editor() {
     if (!p_->editor) return;
     call_plugin(p_->context, [&] { p_->editor.reset(); });
 }
-#endif
 
 }  // namespace vr::host

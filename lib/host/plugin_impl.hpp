@@ -62,6 +62,8 @@ public:
     rgb_image editor_picture(double draw_s) override;
     void run_editor_until_closed() override;
     void close_editor() override;
+    unsigned long editor_x11_window() override;
+    bool run_editor_for(double seconds, bool redraw) override;
 
 private:
     std::unique_ptr<juce_plugin> p_;

@@ -160,11 +160,13 @@ public:
 
     // The plugin's own editor (render-one(1), "Editors and pictures"), in
     // a window of the host's at the top left of the display DISPLAY names,
-    // titled and closable when titled is set (a user's display), bare
-    // otherwise (a virtual one). Returns once the plugin shows its own
-    // window in it, with timeout_s to do so; throws record_error when the
-    // plugin has no editor, its window never shows in time, or this host
-    // cannot show one (a Windows plugin's, so far). Once an instance.
+    // titled and closable when titled is set (a user's display, where it
+    // is centred), bare otherwise (a virtual one). Returns once the plugin
+    // shows its own window in it, with timeout_s to do so; throws
+    // record_error when the plugin has no editor, its window never shows in
+    // time, or this host cannot show one (a Faust program). Once an
+    // instance. A Windows plugin's editor is made by the Windows worker
+    // under wine, which draws it on the same display.
     virtual void open_editor(bool titled, double timeout_s);
     // Whether the plugin says it has an editor this host can show.
     virtual bool has_editor() { return false; }
@@ -178,6 +180,13 @@ public:
     virtual void run_editor_until_closed();
     // Closes the editor, if open (the instance's destructor does too).
     virtual void close_editor();
+    // The Windows worker's part of an editor under wine, asked for by the
+    // Linux side (wine/windows_editor.cpp), which reads the pixels: the X
+    // window wine made for the open editor's window (0: none), and the
+    // editor's message loop run for seconds (its windows asked to draw
+    // again first when redraw), saying whether its window is still open.
+    virtual unsigned long editor_x11_window() { return 0; }
+    virtual bool run_editor_for(double seconds, bool redraw);
 };
 
 }  // namespace vr::host

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/process.hpp"
 
 namespace vr::host {
 
@@ -100,7 +101,7 @@ std::vector<Window> children_of(Display* d, Window w) {
     return out;
 }
 
-bool viewable(Display* d, Window w) {
+bool is_viewable(Display* d, Window w) {
     XWindowAttributes a{};
     return x().get_window_attributes(d, w, &a) && a.map_state == IsViewable;
 }
@@ -145,13 +146,13 @@ x11_view::~x11_view() {
 bool x11_view::shows_other_client(unsigned long window) {
     Display* d = p_->display;
     noting_errors errors(d);
-    if (!viewable(d, window)) return false;
+    if (!is_viewable(d, window)) return false;
     const XID ours = client_of(d, window);
     std::vector<Window> todo = children_of(d, window);
     while (!todo.empty()) {
         const Window w = todo.back();
         todo.pop_back();
-        if (!viewable(d, w)) continue;
+        if (!is_viewable(d, w)) continue;
         if (client_of(d, w) != ours) return !errors.failed();
         for (Window k : children_of(d, w)) todo.push_back(k);
     }
@@ -176,6 +177,44 @@ bool x11_view::exists(unsigned long window) {
     noting_errors errors(d);
     XWindowAttributes a{};
     return x().get_window_attributes(d, window, &a) && !errors.failed();
+}
+
+bool x11_view::viewable(unsigned long window) {
+    Display* d = p_->display;
+    noting_errors errors(d);
+    return is_viewable(d, window) && !errors.failed();
+}
+
+namespace {
+
+// Whether a picture holds at most two colours: a window its editor has
+// not drawn yet (a background, perhaps a frame).
+bool looks_undrawn(const rgb_image& image) {
+    const std::uint8_t* px = image.pixels.data();
+    const std::size_t n = image.pixels.size() / 3;
+    std::uint32_t seen[2] = {0, 0};
+    int colours = 0;
+    for (std::size_t i = 0; i < n; ++i, px += 3) {
+        const std::uint32_t c = (std::uint32_t{px[0]} << 16) | (std::uint32_t{px[1]} << 8) | px[2];
+        if ((colours > 0 && seen[0] == c) || (colours > 1 && seen[1] == c)) continue;
+        if (colours == 2) return false;
+        seen[colours++] = c;
+    }
+    return true;
+}
+
+}  // namespace
+
+rgb_image x11_view::capture_drawn(unsigned long window, const message_loop& run, double draw_s,
+                                  double undrawn_wait_s) {
+    run(draw_s, false);
+    rgb_image picture = capture(window);
+    const deadline until(undrawn_wait_s);
+    for (int tries = 0; looks_undrawn(picture) && until.seconds_left() > 0; ++tries) {
+        run(0.05, tries % 10 == 0);
+        picture = capture(window);
+    }
+    return picture;
 }
 
 rgb_image x11_view::capture(unsigned long window) {

@@ -7,6 +7,7 @@
 // own (a VST2 or VST3 editor draws in a child window of its own, which a
 // snapshot of the host's components would not hold). No JUCE here.
 #pragma once
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -36,10 +37,22 @@ public:
     // Whether window still exists (a user closing it destroys it).
     bool exists(unsigned long window);
 
+    // Whether window is viewable: mapped, and its parents too (a wine
+    // window, whose plugin's child windows are drawn into it, once shown).
+    bool viewable(unsigned long window);
+
     // The pixels of window as the screen shows it, its children's
     // included, clipped to the screen; throws record_error when the server
     // refuses (a window not viewable).
     rgb_image capture(unsigned long window);
+
+    // The editor's picture: run(draw_s, false) (its message loop, which
+    // draws), then the window's pixels; while they hold no more than two
+    // colours (an editor not drawn yet: Nekobi's OpenGL one missed its first
+    // Expose at times), run(0.05, redraw) again, redraw true each tenth time
+    // (the windows asked to draw again), for up to undrawn_wait_s.
+    using message_loop = std::function<void(double seconds, bool redraw)>;
+    rgb_image capture_drawn(unsigned long window, const message_loop& run, double draw_s, double undrawn_wait_s);
 
 private:
     struct impl;

@@ -3,15 +3,18 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 
 #include "core/error.hpp"
 #include "core/files.hpp"
+#include "core/process.hpp"
 #include "core/tool.hpp"
 #include "host/instance_wire.hpp"
 #include "host/plugin_call.hpp"
+#include "linux/x11_window.hpp"
 #include "plugins/windows_plugin.hpp"
 #include "plugins/wine_prefix.hpp"
 #include "supervise/display.hpp"
@@ -84,7 +87,53 @@ public:
         return host::audio_from_wire(answer.at("audio"));
     }
 
+    // The editor, made and run by the Windows worker; its window waited
+    // for and its pixels read here, from the X server, through the X
+    // window wine drew it in (windows/editor_windows.hpp).
+    bool has_editor() override { return ask("has_editor").get<bool>(); }
+    void open_editor(bool titled, double timeout_s) override {
+        if (view_) return;
+        auto view = std::make_unique<host::x11_view>();  // no display: said before the plugin is asked
+        const deadline until(timeout_s);
+        const unsigned long window =
+            ask("open_editor", {{"titled", titled}, {"timeout_s", timeout_s}}).at("x11_window").get<unsigned long>();
+        view_ = std::move(view);
+        x11_window_ = window;
+        if (!window) {
+            close_editor();
+            throw record_error("wine drew the editor in no X window of its own (its X11 driver's "
+                               "__wine_x11_whole_window)");
+        }
+        while (!view_->viewable(window)) {
+            if (until.seconds_left() <= 0) {
+                close_editor();
+                throw record_error("wine did not show the editor's window on the display within its time");
+            }
+            run_editor(0.005, false);
+        }
+    }
+    rgb_image editor_picture(double draw_s) override {
+        if (!view_) throw record_error("no editor is open");
+        return view_->capture_drawn(
+            x11_window_, [&](double s, bool redraw) { run_editor(s, redraw); }, draw_s, host::editor_undrawn_wait_s);
+    }
+    void run_editor_until_closed() override {
+        if (!view_) throw record_error("no editor is open");
+        while (run_editor(0.05, false) && view_->exists(x11_window_)) {
+        }
+        close_editor();
+    }
+    void close_editor() override {
+        if (!view_) return;
+        view_.reset();
+        x11_window_ = 0;
+        if (host_->alive()) ask("close_editor");
+    }
+
 private:
+    bool run_editor(double seconds, bool redraw) {
+        return ask("run_editor", {{"seconds", seconds}, {"redraw", redraw}}).get<bool>();
+    }
     json ask(const char* op, json args = json::object()) const {
         args["op"] = op;
         args["id"] = id_;
@@ -101,6 +150,8 @@ private:
     int id_;
     host::plugin_info info_;
     mutable std::optional<std::vector<std::string>> programs_;
+    std::unique_ptr<host::x11_view> view_;  // while the editor is open
+    unsigned long x11_window_ = 0;
 };
 
 // When wine has no display (DISPLAY unset, no Xvfb started here yet):

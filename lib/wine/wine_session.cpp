@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
@@ -130,6 +131,15 @@ std::vector<std::string> worker_environment(const std::string& prefix) {
     env.push_back("WINEDLLOVERRIDES=" + (overrides.empty() ? std::string() : overrides + ";") + "winedbg.exe=d");
     if (!display.empty()) env.push_back("DISPLAY=" + display);
     return env;
+}
+
+void use_own_wine_desktop() {
+    const char* display = std::getenv("DISPLAY");
+    if (!display || !*display) return;
+    std::string name = "vst-render";
+    for (const char* c = display; *c; ++c)
+        name += std::isalnum(static_cast<unsigned char>(*c)) ? *c : '-';
+    ::setenv("VR_WINE_DESKTOP", name.c_str(), 1);
 }
 
 std::vector<char*> as_envp(std::vector<std::string>& env) {

@@ -32,6 +32,13 @@ std::optional<wine_install> find_wine();
 // DISPLAY when virtual_display() started an Xvfb. Each item is "NAME=value".
 std::vector<std::string> worker_environment(const std::string& prefix);
 
+// From now on, the Windows workers this process starts make their windows
+// on a wine desktop of their display's own (VR_WINE_DESKTOP:
+// windows/editor_windows.hpp), not the prefix's Default one, whose display
+// driver is the first user's: one that started with no display has none.
+// For jobs that show an editor; nothing when DISPLAY is unset.
+void use_own_wine_desktop();
+
 // env as execve wants it: pointers into env's strings, then a null. Valid
 // while env lives unchanged.
 std::vector<char*> as_envp(std::vector<std::string>& env);

@@ -29,6 +29,7 @@
 #include "plugins/provenance.hpp"
 #include "presets/preset_fit.hpp"
 #include "wine/windows_host.hpp"
+#include "wine/wine_session.hpp"
 #include "worker/song_render.hpp"
 #include "worker/stage_render.hpp"
 
@@ -155,6 +156,9 @@ void render_worker::run(const render_job& asked, json& record, const std::functi
         expanded.stages = song->stages;
     }
     const render_job& job = song ? expanded : asked;
+    // A Windows plugin's editor: on a wine desktop of the display's own
+    // (before the job's Windows worker starts).
+    if (job.shows_editor() || options_.edit) wine::use_own_wine_desktop();
     const bool chained = job.chained();
     // A first job in a fresh worker is pristine by definition: it renders
     // on the instances the worker starts with, as a single job (-o) does,

@@ -12,11 +12,13 @@
 #include "host/instance_server.hpp"
 #include "host/instance_wire.hpp"
 #include "host/plugin_instance.hpp"
+#include "windows/editor_windows.hpp"
 #include "windows/module_restore.hpp"
 #include "windows/pinned_imports.hpp"
 #include "windows/worker_process.hpp"
 
 int main() {
+    vr::windows::use_own_desktop();  // before any window: JUCE's message window binds the thread
     const auto wire = vr::windows::become_worker(vr::host::windows_crash_status, vr::host::crash_report_mark);
     vr::windows::pinned::watch_loads();
     vr::host::juce_runtime juce;

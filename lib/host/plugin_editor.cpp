@@ -30,6 +30,9 @@ namespace {
 class editor_window final : public juce::Component {
 public:
     explicit editor_window(juce::AudioProcessorEditor* editor) : editor_(editor) {
+        // Opaque: JUCE makes a window of a component that is not a layered
+        // one on Windows, which wine never maps until it is given an alpha.
+        setOpaque(true);
         addAndMakeVisible(*editor);
         setSize(std::max(1, editor->getWidth()), std::max(1, editor->getHeight()));
     }
@@ -37,6 +40,7 @@ public:
     void childBoundsChanged(juce::Component* child) override {
         if (child == editor_.get()) setSize(std::max(1, child->getWidth()), std::max(1, child->getHeight()));
     }
+    void paint(juce::Graphics& g) override { g.fillAll(juce::Colours::black); }
     void userTriedToCloseWindow() override { closed = true; }
     bool closed = false;
 

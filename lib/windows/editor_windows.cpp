@@ -32,15 +32,6 @@ BOOL CALLBACK look_at(HWND w, LPARAM arg) {
 
 }  // namespace
 
-void use_own_desktop() {
-    const char* name = std::getenv("VR_WINE_DESKTOP");
-    if (!name || !*name) return;
-    for (const char* c = name; *c; ++c)
-        if (!(std::isalnum(static_cast<unsigned char>(*c)) || *c == '-')) return;
-    HDESK desk = CreateDesktopA(name, nullptr, nullptr, 0, GENERIC_ALL, nullptr);
-    if (desk) (void)SetThreadDesktop(desk);  // failing, Default's driver decides (window_refusal says)
-}
-
 std::string window_refusal() {
     HWND probe = CreateWindowExW(0, L"STATIC", L"", WS_POPUP, 0, 0, 1, 1, nullptr, nullptr, nullptr, nullptr);
     if (probe) {
@@ -50,6 +41,17 @@ std::string window_refusal() {
     const char* display = std::getenv("DISPLAY");
     return std::string("wine made no window here (error ") + std::to_string(GetLastError()) +
            "): it has no display driver (DISPLAY=" + (display ? display : "") + ")";
+}
+
+void use_own_desktop() {
+    const char* name = std::getenv("VR_WINE_DESKTOP");
+    if (!name || !*name) return;
+    for (const char* c = name; *c; ++c)
+        if (!(std::isalnum(static_cast<unsigned char>(*c)) || *c == '-')) return;
+    HDESK desk = CreateDesktopA(name, nullptr, nullptr, 0, GENERIC_ALL, nullptr);
+    if (desk) (void)SetThreadDesktop(desk);  // failing, Default's driver decides (window_refusal says)
+    // Its explorer.exe started now, with this process's DISPLAY.
+    (void)window_refusal();
 }
 
 bool shows_foreign_child(unsigned long top, const std::vector<unsigned long>& ours) {

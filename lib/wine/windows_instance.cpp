@@ -107,19 +107,25 @@ public:
         while (!view_->viewable(window)) {
             if (until.seconds_left() <= 0) {
                 close_editor();
-                throw record_error("wine did not show the editor's window on the display within its time");
+                throw record_error("wine did not show the editor's window (X window " + std::to_string(window) +
+                                   ") on the display within its time");
             }
             run_editor(0.005, false);
         }
     }
+    // JUCE 7 editors under wine 8 draw what changed on vertical blanks that
+    // wine's DXGI never waits for (a stub): only what a redraw of the whole
+    // window asks for is drawn. So each picture starts with one, and an
+    // edited window is redrawn every 0.2 s.
     rgb_image editor_picture(double draw_s) override {
         if (!view_) throw record_error("no editor is open");
+        run_editor(0, true);
         return view_->capture_drawn(
             x11_window_, [&](double s, bool redraw) { run_editor(s, redraw); }, draw_s, host::editor_undrawn_wait_s);
     }
     void run_editor_until_closed() override {
         if (!view_) throw record_error("no editor is open");
-        while (run_editor(0.05, false) && view_->exists(x11_window_)) {
+        for (int i = 0; run_editor(0.05, i % 4 == 0) && view_->exists(x11_window_); ++i) {
         }
         close_editor();
     }

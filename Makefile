@@ -200,7 +200,7 @@ SUITES := unit bats bats-no-cache lint-man lint
 # minimal-host.bats (its subject is the C yardstick) and
 # render-tempo-plugins.bats (a Debian plugin's delay; our transport's code
 # runs in render-tempo.bats). windows-clocks.bats and
-# windows-static-state.bats and windows-probe.bats are Windows suites and juce-random.bats's
+# windows-static-state.bats, windows-probe.bats and windows-editor.bats are Windows suites and juce-random.bats's
 # subject is the test synth's mode.
 PLAIN_ONLY_BATS := tests/deb.bats tests/distributed.bats tests/completion.bats \
                    tests/check-bats-asserts.bats tests/install.bats tests/slurm.bats \
@@ -212,7 +212,7 @@ PLAIN_ONLY_BATS := tests/deb.bats tests/distributed.bats tests/completion.bats \
                    tests/warm.bats tests/warm-make.bats tests/reliability.bats \
                    tests/minimal-host.bats tests/render-tempo-plugins.bats \
                    tests/windows-clocks.bats tests/windows-memory.bats tests/juce-random.bats \
-                   tests/windows-static-state.bats tests/windows-probe.bats
+                   tests/windows-static-state.bats tests/windows-probe.bats tests/windows-editor.bats
 ifneq ($(strip $(SANITIZE)),)
 SUITES := unit bats lint-man
 endif

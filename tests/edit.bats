@@ -8,41 +8,15 @@
 # "Editor") and sets it with a slider.
 bats_require_minimum_version 1.5.0
 load helper
+load editor-helper
 
-setup_file() {
-    command -v Xvfb >/dev/null || fail "Xvfb is not installed (apt-get install xvfb)"
-    command -v xdotool >/dev/null || fail "xdotool is not installed (apt-get install xdotool)"
-    # A display number no other X server holds (render-one's own start at 10).
-    local n=200
-    while [[ -e /tmp/.X$n-lock || -e /tmp/.X11-unix/X$n ]]; do n=$((n + 1)); done
-    Xvfb ":$n" -nolisten tcp -screen 0 1280x1024x24 >"$BATS_FILE_TMPDIR/xvfb.log" 2>&1 &
-    echo $! >"$BATS_FILE_TMPDIR/xvfb.pid"
-    # It takes clients once its socket is there.
-    until [[ -S /tmp/.X11-unix/X$n ]]; do
-        [[ "$(cut -d' ' -f3 "/proc/$!/stat" 2>/dev/null)" =~ ^[RSD]$ ]] ||
-            fail "Xvfb :$n ended before it took clients: $(cat "$BATS_FILE_TMPDIR/xvfb.log")"
-    done
-    export DISPLAY=:$n
-}
-
-teardown_file() {
-    kill "$(cat "$BATS_FILE_TMPDIR/xvfb.pid")" 2>/dev/null || true
-}
+setup_file() { start_user_display; }
+teardown_file() { stop_user_display; }
 
 setup() {
     # Each test's own probe cache: nothing learnt elsewhere changes it.
     export XDG_CACHE_HOME="$BATS_TEST_TMPDIR/cache"
     cd "$BATS_TEST_TMPDIR" || fail "no test folder"
-}
-
-win() { /usr/bin/python3 "$TESTS_DIR/x11_window.py" "$@"; }
-
-# The window --edit shows, printed once the plugin drew the job's level
-# (0.2: a grey of 51) in it.
-edit_window() {
-    local w
-    w=$(timeout 60 xdotool search --sync --onlyvisible --name ' \(render-one --edit\)$' | head -1)
-    [[ -n "$w" ]] && win until "$w" 5 5 51,51,51 >/dev/null && echo "$w"
 }
 
 # The test synth's job at level 0.2 writing $1.
@@ -61,14 +35,8 @@ low_job() { jq -nc --arg o "$1" '{output_path: $o, set_params: {level: 0.2}}'; }
         render-one --plugin "$synth" --duration 0.2 --tail 0 --job "$(low_job "$format-edited.wav")" --edit \
             --params --save-state "$format.state" "${preset[@]}" >edited.json 2>edited.err &
         pid=$!
-        w=$(edit_window) || fail "no window titled '... (render-one --edit)' showed: $(cat edited.err)"
-        # A click on the slider's right part (the editor's top left is the
-        # window's): a higher level, drawn lighter.
-        xdotool mousemove --window "$w" 250 132 click 1
-        run win until-not "$w" 5 5 51,51,51
-        assert_success
-        run win close "$w"
-        assert_success
+        w=$(edit_window 51) || fail "no window titled '... (render-one --edit)' showed: $(cat edited.err)"
+        raise_level_and_close "$w" 51
         wait "$pid" || fail "render-one --edit ended with $?: $(cat edited.err)"
         assert_equal "$(jq -c '[.status, .edited, .isolation]' edited.json)" '["ok",true,"fresh"]'
         level=$(jq '.params[] | select(.name == "level") | .value' edited.json)

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The plugin's own editor in a window of the host's (plugin_instance.hpp:
 // open_editor, editor_picture, run_editor_until_closed, close_editor):
-// JUCE makes the editor and the window; the window's pixels and whether
-// the plugin shows its own window in it are asked of the X server
-// (linux/x11_window.hpp). Creating, showing and destroying the editor are
-// calls into the plugin; what it draws as the message loop runs is not.
+// JUCE makes the editor and the window; on Linux the window's pixels and
+// whether the plugin shows its own window in it are asked of the X server
+// (linux/x11_window.hpp). In the Windows worker under wine the plugin's
+// window is found among the window's children (windows/editor_windows.hpp)
+// and the Linux side reads the pixels (wine/windows_instance.cpp).
+// Creating, showing and destroying the editor are calls into the plugin;
+// what it draws as the message loop runs is not.
 #include <juce_audio_processors/juce_audio_processors.h>
 
 #include <cstdint>

@@ -46,3 +46,44 @@ raise_level_and_close() {
     run win close "$1"
     assert_success
 }
+
+# The test synth's job at level 0.2 (a grey of 51) writing $1.
+low_job() { jq -nc --arg o "$1" '{output_path: $o, set_params: {level: 0.2}}'; }
+
+# With the test synth $1 (a format's build): its job at level 0.2 rendered
+# as $2-job.wav, then with --edit as $2-edited.wav, the level raised in its
+# window and the window closed, the state saved to $2.state and, when $3
+# names a file, the program as a preset there. Then the edited render must
+# be the bytes of the job with set_params of the new level, of the saved
+# state, and of the saved preset as preset-scan reads it back; not the
+# job's.
+edit_and_check() {
+    local synth=$1 name=$2 preset=${3:-} w level pid
+    local -a save=(--save-state "$name.state")
+    [[ -z $preset ]] || save+=(--save-preset "$preset")
+    render-one --plugin "$synth" --duration 0.2 --tail 0 --job "$(low_job "$name-job.wav")" >/dev/null 2>&1
+    render-one --plugin "$synth" --duration 0.2 --tail 0 --job "$(low_job "$name-edited.wav")" --edit --params \
+        "${save[@]}" >edited.json 2>edited.err &
+    pid=$!
+    w=$(edit_window 51) || fail "$name: no window titled '... (render-one --edit)' showed: $(cat edited.err)"
+    raise_level_and_close "$w" 51
+    wait "$pid" || fail "$name: render-one --edit ended with $?: $(cat edited.err)"
+    assert_equal "$(jq -c '[.status, .edited, .isolation]' edited.json)" '["ok",true,"fresh"]'
+    level=$(jq '.params[] | select(.name == "level") | .value' edited.json)
+    assert_equal "$(jq -n "$level > 0.6 and $level < 1")" true
+    render-one --plugin "$synth" --duration 0.2 --tail 0 --job \
+        "$(jq -nc --arg o "$name-set.wav" --argjson v "$level" '{output_path: $o, set_params: {level: $v}}')" \
+        >/dev/null 2>&1
+    cmp "$name-edited.wav" "$name-set.wav"
+    render-one --plugin "$synth" --duration 0.2 --tail 0 --state "$name.state" -o "$name-state.wav" >/dev/null 2>&1
+    cmp "$name-edited.wav" "$name-state.wav"
+    if [[ -n $preset ]]; then
+        run preset-scan "$preset"
+        assert_success
+        jq -c --arg o "$name-preset.wav" '{preset_path, output_path: $o}' <<<"$output" |
+            render-one --plugin "$synth" --duration 0.2 --tail 0 >/dev/null 2>&1
+        cmp "$name-edited.wav" "$name-preset.wav"
+    fi
+    run cmp -s "$name-edited.wav" "$name-job.wav"
+    assert_failure 1
+}

@@ -80,6 +80,7 @@ edit_and_check() {
     if [[ -n $preset ]]; then
         run preset-scan "$preset"
         assert_success
+        # shellcheck disable=SC2154 # $output is set by bats' run
         jq -c --arg o "$name-preset.wav" '{preset_path, output_path: $o}' <<<"$output" |
             render-one --plugin "$synth" --duration 0.2 --tail 0 >/dev/null 2>&1
         cmp "$name-edited.wav" "$name-preset.wav"

@@ -192,3 +192,20 @@ HTML
     assert_usage_error render-one --plugin "$VR_TEST_SYNTH_VST2" --save-preset x.fxp
     [[ ! -e x.fxp && ! -e x.wav ]] || fail "a refused run wrote files"
 }
+
+@test "--skip-existing renders again a job whose picture is missing, and skips it once both are there" {
+    run --separate-stderr render-one --plugin "$VR_TEST_SYNTH_VST3" --duration 0.1 --tail 0 -o a.wav --screenshots
+    assert_success
+    rm a.wav.png
+    run --separate-stderr render-one --plugin "$VR_TEST_SYNTH_VST3" --duration 0.1 --tail 0 --screenshots \
+        --skip-existing --job '{"output_path": "a.wav"}'
+    assert_success
+    assert_equal "$(jq -c '[.status, .screenshot_width]' <<<"$output")" '["ok",320]'
+    run png a.wav.png 5,5
+    assert_equal "$(jq -c '.["5,5"]' <<<"$output")" '[128,128,128]'
+    run --separate-stderr render-one --plugin "$VR_TEST_SYNTH_VST3" --duration 0.1 --tail 0 --screenshots \
+        --skip-existing --job '{"output_path": "a.wav"}'
+    assert_success
+    assert_equal "$(jq -r .status <<<"$output")" skipped
+}
+

@@ -45,7 +45,7 @@ void declare_render_options(cli& cli) {
         "wine-prefix", "the wine prefix Windows plugins load in, unless one lies in a prefix's drive_c "
                        "(default: WINEPREFIX, else ~/.wine) (wine_prefix)",
         cxxopts::value<std::string>(), "DIR")(
-        "skip-existing", "skip jobs whose output file exists (status skipped)")(
+        "skip-existing", "skip jobs whose output file (and picture, screenshot_path) exists (status skipped)")(
         "job", "render this one job record (one JSON line) instead of reading standard input",
         cxxopts::value<std::string>(), "JSON")(
         "records", "write the result records to FILE instead of standard output", cxxopts::value<std::string>(),

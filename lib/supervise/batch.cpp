@@ -249,16 +249,22 @@ private:
         const std::string stem = job.song && !job.song->stems_dir.empty()
                                      ? (std::filesystem::path(job.song->stems_dir) / "stem").string()
                                      : std::string();
+        // The editor's picture (screenshot_path) is an output too: its
+        // folder swept, and a job whose picture is missing renders again.
+        const std::string& picture = job.screenshot_path;
         if (job.output_root.empty()) {
             temps_.sweep_folder_of(job.output_path);
             if (!stem.empty()) temps_.sweep_folder_of(stem);
-            return look && std::filesystem::exists(job.output_path);
+            if (!picture.empty()) temps_.sweep_folder_of(picture);
+            return look && std::filesystem::exists(job.output_path) &&
+                   (picture.empty() || std::filesystem::exists(picture));
         }
         auto root = beneath::open_existing(job.output_root);
         if (!root) return false;
         temps_.sweep_folder_of(*root, job.output_path);
         if (!stem.empty()) temps_.sweep_folder_of(*root, stem);
-        return root->exists(job.output_path) && look;
+        if (!picture.empty()) temps_.sweep_folder_of(*root, picture);
+        return look && root->exists(job.output_path) && (picture.empty() || root->exists(picture));
     }
 
     const render_options& options_;

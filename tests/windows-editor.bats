@@ -65,3 +65,17 @@ level_job() { jq -nc --arg o "$1.wav" --argjson v "$2" '{output_path: $o, set_pa
     assert_output '[["error",true],["ok",false]]'
     [[ ! -e bad.png ]] || fail "the crashed job left a picture"
 }
+
+@test "--editor-first: the Windows test synth that takes a state only once its editor was made renders the state's sound with it, not without" {
+    printf '{"plugin": "vr-test-synth", "version": 1, "program": 0, "values": [0.8, 0.1, 0, 0, 0, 0, 0, 0, 0, 0, 0]}\n' >s.json
+    export VR_TEST_SYNTH_STATE=json VR_TEST_SYNTH_EDITOR=after
+    run --separate-stderr render-one --plugin "$VR_WIN_SYNTH_VST3" --duration 0.1 --tail 0 --state s.json -o without.wav
+    assert_failure 1
+    assert_output --partial '--editor-first'
+    run --separate-stderr render-one --plugin "$VR_WIN_SYNTH_VST3" --duration 0.1 --tail 0 \
+        --job '{"output_path": "with.wav", "state_path": "s.json", "editor_first": true, "screenshot_path": "f.png"}'
+    assert_success
+    assert_equal "$(jq -c '[.status, .editor_first, .isolation]' <<<"$output")" '["ok",true,"fresh"]'
+    run png f.png 5,5
+    assert_equal "$(jq -c '.["5,5"]' <<<"$output")" '[204,204,204]'
+}

@@ -122,6 +122,17 @@ TEST(Supervise, AnAnswersFieldReplacesTheRecordsWholeInItsPlace) {
 }
 
 TEST(Supervise, ACrashExitOrAbortCostsOnlyItsJob) {
+    // A test run started in the background by a shell without job control
+    // ignores SIGINT, and a worker keeps a signal it inherits ignored (as
+    // a render-one under nohup should): raise-int needs the default here.
+    struct default_signals {
+        void (*was_int)(int) = std::signal(SIGINT, SIG_DFL);
+        void (*was_term)(int) = std::signal(SIGTERM, SIG_DFL);
+        ~default_signals() {
+            std::signal(SIGINT, was_int);
+            std::signal(SIGTERM, was_term);
+        }
+    } defaults;
     vr::supervisor s({}, fake_worker());
     auto ok = s.run(job({{"n", 0}}));
     struct fault {

@@ -169,7 +169,7 @@ unsigned long juce_instance::editor_x11_window() {
 
 #ifdef _WIN32
 // Under wine the pixels are read, and the window waited for, by the Linux
-// side (wine/windows_editor.cpp), through run_editor_for.
+// side (wine/windows_instance.cpp), through run_editor_for.
 rgb_image juce_instance::editor_picture(double) { throw record_error("the picture is read by the Linux side"); }
 void juce_instance::run_editor_until_closed() {
     while (run_editor_for(0.02, false)) {
@@ -180,9 +180,16 @@ void juce_instance::run_editor_until_closed() {
 rgb_image juce_instance::editor_picture(double draw_s) {
     if (!p_->editor) throw record_error("no editor is open");
     x11_view view;
+    const unsigned long window = window_of(*p_->editor);
+    // The redraw asked of this view's connection: run_editor_for would open
+    // one of its own each time.
     return view.capture_drawn(
-        window_of(*p_->editor), [&](double s, bool redraw) { (void)run_editor_for(s, redraw); }, draw_s,
-        editor_undrawn_wait_s);
+        window,
+        [&](double s, bool redraw) {
+            if (redraw) view.expose(window);
+            run_messages_for(s);
+        },
+        draw_s, editor_undrawn_wait_s);
 }
 
 void juce_instance::run_editor_until_closed() {

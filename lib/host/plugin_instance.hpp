@@ -181,7 +181,7 @@ public:
     // Closes the editor, if open (the instance's destructor does too).
     virtual void close_editor();
     // The Windows worker's part of an editor under wine, asked for by the
-    // Linux side (wine/windows_editor.cpp), which reads the pixels: the X
+    // Linux side (wine/windows_instance.cpp), which reads the pixels: the X
     // window wine made for the open editor's window (0: none), and the
     // editor's message loop run for seconds (its windows asked to draw
     // again first when redraw), saying whether its window is still open.

@@ -88,6 +88,10 @@ struct param_reading {
 // How long editor_picture waits, beyond the time it is given, for an
 // editor whose window holds no more than two colours to draw.
 inline constexpr double editor_undrawn_wait_s = 5.0;
+// How long an editor's window holds still, once it changed, before its
+// picture is taken: what it drew in steps (a timer of 20 Hz or more) is
+// all there by then.
+inline constexpr double editor_still_s = 0.05;
 
 class plugin_instance {
 public:
@@ -170,10 +174,10 @@ public:
     virtual void open_editor(bool titled, double timeout_s);
     // Whether the plugin says it has an editor this host can show.
     virtual bool has_editor() { return false; }
-    // The open editor's window's pixels, after draw_s of its message loop
-    // (an editor that draws on a timer needs time to draw what changed),
-    // and while they hold no more than two colours (an editor not drawn
-    // yet), up to editor_undrawn_wait_s more.
+    // The open editor's window's pixels once its message loop has drawn
+    // what changed (x11_view::capture_drawn: held still editor_still_s
+    // after changing, else draw_s), and while they hold no more than two
+    // colours (an editor not drawn yet), up to editor_undrawn_wait_s more.
     virtual rgb_image editor_picture(double draw_s);
     // Runs the open editor's message loop until its window is closed (a
     // user's click on its close button, or the window gone).

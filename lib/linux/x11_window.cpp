@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <optional>
 #include <vector>
 
 #include "core/error.hpp"
@@ -205,12 +206,26 @@ bool looks_undrawn(const rgb_image& image) {
 
 }  // namespace
 
-rgb_image x11_view::capture_drawn(unsigned long window, const message_loop& run, double draw_s,
-                                  double undrawn_wait_s) {
-    run(draw_s, false);
+rgb_image x11_view::capture_drawn(unsigned long window, const message_loop& run, const draw_times& t) {
+    // What the window shows before the loop runs: what it showed last, or
+    // a new editor's first drawing.
     rgb_image picture = capture(window);
-    const deadline until(undrawn_wait_s);
-    for (int tries = 0; looks_undrawn(picture) && until.seconds_left() > 0; ++tries) {
+    const deadline until(t.draw_s);
+    std::optional<deadline> still;  // once it changed: until it has held still
+    for (;;) {
+        const double left = until.seconds_left();
+        if (left <= 0) break;
+        run(std::min(picture_step_s, left), false);
+        rgb_image now = capture(window);
+        if (now.width != picture.width || now.height != picture.height || now.pixels != picture.pixels) {
+            picture = std::move(now);
+            still.emplace(t.still_s);
+        } else if (still && still->seconds_left() <= 0) {
+            break;
+        }
+    }
+    const deadline undrawn(t.undrawn_wait_s);
+    for (int tries = 0; looks_undrawn(picture) && undrawn.seconds_left() > 0; ++tries) {
         run(0.05, tries % 10 == 0);
         picture = capture(window);
     }

@@ -46,13 +46,24 @@ public:
     // refuses (a window not viewable).
     rgb_image capture(unsigned long window);
 
-    // The editor's picture: run(draw_s, false) (its message loop, which
-    // draws), then the window's pixels; while they hold no more than two
-    // colours (an editor not drawn yet: Nekobi's OpenGL one missed its first
-    // Expose at times), run(0.05, redraw) again, redraw true each tenth time
-    // (the windows asked to draw again), for up to undrawn_wait_s.
+    // The editor's picture once it has drawn what the job changed: its
+    // message loop run (run(seconds, false)) in steps of picture_step_s,
+    // the window's pixels read after each, and taken once they differ from
+    // what the window showed at the start and have then held still for
+    // still_s; after draw_s when they never held still, or never changed
+    // (an editor that showed the job's settings already, or draws them on
+    // a slow timer). While they hold no more than two colours (an editor
+    // not drawn yet: Nekobi's OpenGL one missed its first Expose at times),
+    // run(0.05, redraw) again, redraw true each tenth time (the windows
+    // asked to draw again), for up to undrawn_wait_s.
     using message_loop = std::function<void(double seconds, bool redraw)>;
-    rgb_image capture_drawn(unsigned long window, const message_loop& run, double draw_s, double undrawn_wait_s);
+    struct draw_times {
+        double draw_s = 0;
+        double still_s = 0;
+        double undrawn_wait_s = 0;
+    };
+    rgb_image capture_drawn(unsigned long window, const message_loop& run, const draw_times& t);
+    static constexpr double picture_step_s = 0.01;
 
 private:
     struct impl;

@@ -115,13 +115,12 @@ public:
     }
     // JUCE 7 editors under wine 8 draw what changed on vertical blanks that
     // wine's DXGI never waits for (a stub): only what a redraw of the whole
-    // window asks for is drawn. So each picture starts with one, and an
-    // edited window is redrawn every 0.2 s.
+    // window asks for is drawn. So each step of a picture's wait starts
+    // with one, and an edited window is redrawn every 0.2 s.
     rgb_image editor_picture(double draw_s) override {
         if (!view_) throw record_error("no editor is open");
-        run_editor(0, true);
-        return view_->capture_drawn(
-            x11_window_, [&](double s, bool redraw) { run_editor(s, redraw); }, draw_s, host::editor_undrawn_wait_s);
+        return view_->capture_drawn(x11_window_, [&](double s, bool) { run_editor(s, true); },
+                                    {draw_s, host::editor_still_s, host::editor_undrawn_wait_s});
     }
     void run_editor_until_closed() override {
         if (!view_) throw record_error("no editor is open");

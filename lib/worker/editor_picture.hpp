@@ -13,7 +13,7 @@
 namespace vr::host {
 
 // How long a plugin has to show its editor's window once asked, and how
-// long its message loop then runs before the picture: an editor that
+// long its message loop runs at most before the picture: an editor that
 // draws on a timer has that long to draw what the job changed.
 inline constexpr double editor_show_timeout_s = 10.0;
 inline constexpr double editor_draw_s = 0.25;
@@ -30,11 +30,31 @@ void open_editor_first(plugin_instance& p, const render_job& job, bool edit);
 // state_sha256 replaced, "edited": true) and written where save names.
 void edit_until_closed(plugin_instance& p, const saved_files& save, json& stage_fields);
 
-// screenshot_path: the editor's window (opened now when it is not) saved
+// editor_first's picture (screenshot_path): the open editor's window saved
 // as a PNG there, the editor closed; the record's fields for it
 // (screenshot_width, screenshot_height). Throws record_error saying that
-// the audio was written and why the picture was not. Nothing for other
-// jobs, whose editor (editor_first) is closed.
+// the audio was written and why the picture was not. Other jobs' editor
+// (editor_first's without a picture) is closed, and nothing more.
 json take_editor_picture(plugin_instance& p, const render_job& job);
+
+// A job whose picture the slot's picture instance draws (worker_slot::
+// pictured): one with a screenshot_path, without editor_first or --edit
+// (edit). Its audio renders as the plugin's other jobs' does.
+bool draws_on_picture_instance(const render_job& job, bool edit);
+
+// Before such a job's render: the slot's picture instance made, once a
+// worker, its editor opened on the run's display and kept; a plugin with
+// no editor, or one that never shows it, fails the job here.
+void ready_picture_instance(worker_slot& s);
+
+// After its render: the picture instance given back the state and program
+// it was made with, then the stage's program, preset, state and
+// parameters (and one silent block: an LV2 plugin takes its control ports'
+// values as it runs), its editor's window saved as a PNG at the job's
+// screenshot_path once drawn (plugin_instance::editor_picture); the
+// record's fields for it. Throws record_error saying that the audio was
+// written and why the picture was not (the picture instance is dropped:
+// the next job makes another).
+json take_job_picture(const job_stage& stage, const render_job& job);
 
 }  // namespace vr::host

@@ -33,10 +33,12 @@ isolation render_worker::chain_mode(std::vector<job_stage>& stages, const render
         if (h == isolation::fork && s.own_threads && stages[i].changes()) h = isolation::fresh;
         how = std::max(how, h);
     }
-    // An editor is shown on an instance of the job's own, in this process
-    // (render-one(1), "Editors and pictures"): never in a forked child,
-    // which would share the X connections the plugin made as it loaded.
-    if (job.shows_editor() || options_.edit) how = std::max(how, isolation::fresh);
+    // An editor the job renders with is shown on an instance of the job's
+    // own, in this process (render-one(1), "Editors and pictures"): never
+    // in a forked child, which would share the X connections the plugin
+    // made as it loaded. A picture alone is drawn by another instance
+    // after the render (worker/editor_picture.hpp).
+    if (job.editor_first || options_.edit) how = std::max(how, isolation::fresh);
     // Forked renderers find the audio code's symbols bound: once, before
     // the first (a job rendered in place needs no such thing).
     if (how == isolation::fork && !audio_code_warm_) {

@@ -197,6 +197,8 @@ void render_worker::run(const render_job& asked, json& record, const std::functi
                     : render_stages_and_write(ps, stages, job, plan, in, mark);
     };
     const isolation how = chain_mode(stages, job);
+    const bool pictured = draws_on_picture_instance(job, options_.edit);
+    if (pictured) ready_picture_instance(*first.slot);
     if (on_render) {
         const std::int64_t tail = plan.until_silence ? plan.until_silence->max_frames
                                                      : seconds_to_frames(job.tail_s, job.sample_rate);
@@ -337,6 +339,10 @@ void render_worker::run(const render_job& asked, json& record, const std::functi
     record["plugin_load_s"] = load_s;
     if (auto compile_s = take_faust_compile_s()) record["faust_compile_s"] = *compile_s;
     record["render_s"] = seconds_since(start);
+    if (pictured) {
+        json fields = take_job_picture(first, job);
+        for (auto& [k, v] : fields.items()) record[k] = std::move(v);
+    }
     record["fresh_instance"] = how != isolation::reset;
     record["isolation"] = to_string(how);
     record["randomness"] = pinned::enabled() ? "pinned" : "real";

@@ -347,6 +347,7 @@ void worker_slot::failed(const record_error& e) {
     failure_signal = died ? died->signal : "";
     played.reset();
     pristine.reset();
+    pictured.reset();
 }
 
 void worker_slot::throw_failure() const {

@@ -98,6 +98,14 @@ struct worker_slot {
     // change parameters start from it in every mode).
     instance_ptr played;
     instance_ptr pristine;
+    // The instance its jobs' pictures are drawn by (screenshot_path without
+    // editor_first: worker/editor_picture.hpp), its editor kept open on the
+    // run's display, and its state, program and parameter values as it was
+    // made, given back before each job's.
+    instance_ptr pictured;
+    std::vector<std::uint8_t> pictured_state;
+    int pictured_program = 0;
+    std::vector<float> pictured_params;
     // The Windows worker of isolation restore's instances.
     std::shared_ptr<wine::windows_host> restoring_host;
     bool probed = false;
@@ -141,7 +149,10 @@ struct worker_slot {
 
     // Its instances can still be called: not so after a Windows worker
     // crashed, which takes the slot's instances with it.
-    bool usable() const { return (!played || played->usable()) && (!pristine || pristine->usable()); }
+    bool usable() const {
+        return (!played || played->usable()) && (!pristine || pristine->usable()) &&
+               (!pictured || pictured->usable());
+    }
     // The slot's first instance, which the records describe the plugin by.
     // quick: the instance will play its first program as it is (a single
     // job, no program, preset or parameter): JUCE's program walk is skipped.

@@ -26,12 +26,29 @@ level_job() { jq -nc --arg o "$1.wav" --argjson v "$2" '{output_path: $o, set_pa
 @test "--screenshots: the test synth's editor as VST2, VST3 and LV2, each picture showing its job's level, beside its audio" {
     local format
     for format in vst2 vst3 lv2; do
+        # The third job sets nothing: its picture shows the default level,
+        # not the job's before it (the picture instance is given back its
+        # first values), and its audio is the same as without a picture.
         sh_run_lines "render-one --plugin '$(synth_of "$format")' --duration 0.1 --tail 0 --screenshots 2>/dev/null" \
-            "$(level_job "$format-low" 0.2)" "$(level_job "$format-high" 0.8)"
+            "$(level_job "$format-low" 0.2)" "$(level_job "$format-high" 0.8)" \
+            "$(jq -nc --arg o "$format-default.wav" '{output_path: $o}')"
         assert_success
         run jq -sc '[.[] | [.status, (.screenshot_path | split("/") | last), .screenshot_width,
-            .screenshot_height, .isolation, .virtual_display, .peak_dbfs]]' <<<"$output"
-        assert_output "[[\"ok\",\"$format-low.wav.png\",320,160,\"fresh\",true,$(peak_for 0.2)],[\"ok\",\"$format-high.wav.png\",320,160,\"fresh\",true,$(peak_for 0.8)]]"
+            .screenshot_height, .virtual_display, .peak_dbfs]]' <<<"$output"
+        assert_output "[[\"ok\",\"$format-low.wav.png\",320,160,true,$(peak_for 0.2)],[\"ok\",\"$format-high.wav.png\",320,160,true,$(peak_for 0.8)],[\"ok\",\"$format-default.wav.png\",320,160,true,$(peak_for 0.5)]]"
+        run png "$format-default.wav.png" 5,5
+        assert_equal "$(jq -c '.["5,5"]' <<<"$output")" '[128,128,128]'
+        # The audio is what the same jobs render without pictures (in the
+        # plugin's usual isolation: a picture is drawn by an instance of its
+        # own).
+        sh_run_lines "render-one --plugin '$(synth_of "$format")' --duration 0.1 --tail 0 2>/dev/null" \
+            "$(level_job "$format-low-plain" 0.2)" "$(level_job "$format-high-plain" 0.8)" \
+            "$(jq -nc --arg o "$format-default-plain.wav" '{output_path: $o}')"
+        assert_success
+        cmp "$format-low.wav" "$format-low-plain.wav"
+        cmp "$format-high.wav" "$format-high-plain.wav"
+        cmp "$format-default.wav" "$format-default-plain.wav"
+        [[ ! -e $format-low-plain.wav.png ]] || fail "a picture without --screenshots"
         # The background's grey is the level's (0.2: 51, 0.8: 204); the
         # level's digits and the slider are drawn on it.
         run png "$format-low.wav.png" 5,5 300,5

@@ -7,6 +7,7 @@
 #include <dlfcn.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdlib>
 #include <optional>
 #include <vector>
@@ -264,6 +265,22 @@ rgb_image x11_view::capture(unsigned long window) {
     out.height = height;
     out.pixels.resize(static_cast<std::size_t>(width) * static_cast<std::size_t>(height) * 3);
     std::uint8_t* px = out.pixels.data();
+    // The usual 24-bit visual in 32-bit pixels, its bytes read as they lie
+    // (XGetPixel's call a pixel is most of a small window's capture).
+    if (image->bits_per_pixel == 32 && image->byte_order == LSBFirst && image->red_mask == 0xff0000 &&
+        image->green_mask == 0xff00 && image->blue_mask == 0xff) {
+        for (int row = 0; row < height; ++row) {
+            const auto* in = reinterpret_cast<const std::uint8_t*>(image->data) +
+                             static_cast<std::ptrdiff_t>(row) * image->bytes_per_line;
+            for (int col = 0; col < width; ++col, in += 4) {
+                *px++ = in[2];
+                *px++ = in[1];
+                *px++ = in[0];
+            }
+        }
+        XDestroyImage(image);
+        return out;
+    }
     for (int row = 0; row < height; ++row)
         for (int col = 0; col < width; ++col) {
             const unsigned long v = XGetPixel(image, col, row);

@@ -63,7 +63,7 @@ public:
         double undrawn_wait_s = 0;
     };
     rgb_image capture_drawn(unsigned long window, const message_loop& run, const draw_times& t);
-    static constexpr double picture_step_s = 0.01;
+    static constexpr double picture_step_s = 0.005;
 
 private:
     struct impl;

@@ -14,6 +14,10 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <cctype>
+#include <cstdio>
+#include <fstream>
+#include <string>
 #include <stdexcept>
 #include <vector>
 
@@ -185,6 +189,31 @@ TEST(PluginArena, AForkedChildAllocatesWhereItsParentWould) {
         std::free(p);
     }
     std::free(kept);
+}
+
+// The arena's region is advised for transparent huge pages (madvise's
+// MADV_HUGEPAGE: "hg" among its flags in /proc/self/smaps), and not with
+// VR_ARENA_HUGE_PAGES=off in the environment as the process started it.
+TEST(PluginArena, ItsRegionAsksForHugePagesUnlessTurnedOff) {
+    NEEDS_ARENA();
+    const char* off = std::getenv("VR_ARENA_HUGE_PAGES");
+    const bool huge = !(off && std::strcmp(off, "off") == 0);
+    std::ifstream smaps("/proc/self/smaps");
+    ASSERT_TRUE(smaps) << "no /proc/self/smaps";
+    std::string line;
+    bool in_arena = false, found = false;
+    char start[32];
+    std::snprintf(start, sizeof start, "%lx-", static_cast<unsigned long>(vr::arena_base));
+    while (std::getline(smaps, line)) {
+        const bool heading = !line.empty() && std::isxdigit(static_cast<unsigned char>(line[0])) &&
+                             line.find(' ') != std::string::npos && line.find(':') > line.find(' ');
+        if (heading) in_arena = line.rfind(start, 0) == 0;
+        if (in_arena && line.rfind("VmFlags:", 0) == 0) {
+            found = true;
+            EXPECT_EQ((line + " ").find(" hg ") != std::string::npos, huge) << line;
+        }
+    }
+    EXPECT_TRUE(found) << "no mapping at the arena's base in /proc/self/smaps";
 }
 
 // The fixed stack.

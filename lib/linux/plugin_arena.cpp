@@ -56,16 +56,20 @@ bool start_arena() noexcept {
             ::munmap(at, bytes);
             return false;
         }
-        // Transparent huge pages where the system gives them for the asking
-        // (Debian's default): each class's blocks lie in a row of their
-        // own, one 2 MiB page a row where there were hundreds of 4 KiB
-        // ones, and a plugin that walks its many blocks (amsynth copying
-        // the presets of 30 banks as it loads) missed the TLB on each page
-        // where glibc packed them: a one-off 8% and a batch job 6% faster,
-        // the worker about 19 MB larger (bench/README.md, issue 69). The
-        // pages' bytes and addresses are the same either way.
+        // Transparent huge pages for the classes' rows, where the system
+        // gives them for the asking (Debian's default): a row of blocks
+        // takes one 2 MiB page where it took hundreds of 4 KiB ones, and a
+        // plugin that walks its many blocks (amsynth copying the presets of
+        // its 30 banks as it loads, each in a block of 4 KiB of its own)
+        // missed the TLB at each where glibc packed them: its one-off 8% and
+        // a batch job 3-5% faster, its worker 8 MB larger (bench/README.md,
+        // issue 69). Not the first span (bitmaps, owners, heads of small
+        // blocks): there a huge page held mostly pages never used, 11 MB
+        // more for nothing measurable. Bytes and addresses are the same
+        // either way.
         if (const char* huge = std::getenv("VR_ARENA_HUGE_PAGES"); !huge || std::strcmp(huge, "off") != 0)
-            (void)::madvise(at, bytes, MADV_HUGEPAGE);
+            (void)::madvise(static_cast<char*>(at) + size_class_arena::span, bytes - size_class_arena::span,
+                            MADV_HUGEPAGE);
         // A fork while another thread holds the lock would leave the child
         // a lock nobody releases: forks wait for it.
         ::pthread_atfork([] { g_arena.lock(); }, [] { g_arena.unlock(); },

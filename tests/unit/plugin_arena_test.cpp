@@ -191,29 +191,42 @@ TEST(PluginArena, AForkedChildAllocatesWhereItsParentWould) {
     std::free(kept);
 }
 
-// The arena's region is advised for transparent huge pages (madvise's
-// MADV_HUGEPAGE: "hg" among its flags in /proc/self/smaps), and not with
+// The rows of the arena's region are advised for transparent huge pages
+// (madvise's MADV_HUGEPAGE: "hg" among their flags in /proc/self/smaps),
+// the first span (bitmaps, heads) not, and neither with
 // VR_ARENA_HUGE_PAGES=off in the environment as the process started it.
-TEST(PluginArena, ItsRegionAsksForHugePagesUnlessTurnedOff) {
+std::string arena_flags(std::uintptr_t at) {
+    std::ifstream smaps("/proc/self/smaps");
+    char start[32];
+    std::snprintf(start, sizeof start, "%lx-", static_cast<unsigned long>(at));
+    std::string line;
+    bool here = false;
+    while (std::getline(smaps, line)) {
+        // A mapping's heading: "from-to perms offset dev inode path".
+        const std::size_t space = line.find(' ');
+        if (!line.empty() && std::isxdigit(static_cast<unsigned char>(line[0])) && space != std::string::npos &&
+            line.find(':') > space)
+            here = line.rfind(start, 0) == 0;
+        if (here && line.rfind("VmFlags:", 0) == 0) return line + " ";
+    }
+    return "";
+}
+
+TEST(PluginArena, ItsRowsAskForHugePagesUnlessTurnedOff) {
     NEEDS_ARENA();
     const char* off = std::getenv("VR_ARENA_HUGE_PAGES");
     const bool huge = !(off && std::strcmp(off, "off") == 0);
-    std::ifstream smaps("/proc/self/smaps");
-    ASSERT_TRUE(smaps) << "no /proc/self/smaps";
-    std::string line;
-    bool in_arena = false, found = false;
-    char start[32];
-    std::snprintf(start, sizeof start, "%lx-", static_cast<unsigned long>(vr::arena_base));
-    while (std::getline(smaps, line)) {
-        const bool heading = !line.empty() && std::isxdigit(static_cast<unsigned char>(line[0])) &&
-                             line.find(' ') != std::string::npos && line.find(':') > line.find(' ');
-        if (heading) in_arena = line.rfind(start, 0) == 0;
-        if (in_arena && line.rfind("VmFlags:", 0) == 0) {
-            found = true;
-            EXPECT_EQ((line + " ").find(" hg ") != std::string::npos, huge) << line;
-        }
+    const std::string first = arena_flags(vr::arena_base);
+    ASSERT_FALSE(first.empty()) << "no mapping at the arena's base in /proc/self/smaps";
+    EXPECT_EQ(first.find(" hg "), std::string::npos) << first;
+    // Without the advice the region is one mapping; with it, two.
+    const std::string rows = arena_flags(vr::arena_base + vr::size_class_arena::span);
+    if (huge) {
+        ASSERT_FALSE(rows.empty()) << "the rows are not a mapping of their own";
+        EXPECT_NE(rows.find(" hg "), std::string::npos) << rows;
+    } else {
+        EXPECT_TRUE(rows.empty()) << rows;
     }
-    EXPECT_TRUE(found) << "no mapping at the arena's base in /proc/self/smaps";
 }
 
 // The fixed stack.

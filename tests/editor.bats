@@ -162,6 +162,22 @@ level_job() { jq -nc --arg o "$1.wav" --argjson v "$2" '{output_path: $o, set_pa
     done
 }
 
+@test "an editor that hides its window fails its job's picture, saying so, rather than save the host's pixels; the next job renders" {
+    # The test synth's "hidden" editor hides its window whenever it is
+    # shown: seen shown at first, the picture finds it hidden after the
+    # render; never seen, the editor's 10 s to show it run out before.
+    sh_run_lines "VR_TEST_SYNTH_EDITOR=hidden render-one --plugin '$VR_TEST_SYNTH_VST3' --duration 0.1 --tail 0 2>/dev/null" \
+        '{"output_path": "bad.wav", "screenshot_path": "bad.png"}' \
+        "$(level_job good 0.8)"
+    assert_failure 1
+    local records=$output
+    run jq -sc '[.[0].status, .[1].status, .[1].peak_dbfs]' <<<"$records"
+    assert_output "[\"error\",\"ok\",$(peak_for 0.8)]"
+    run jq -sr '.[0].error.message' <<<"$records"
+    assert_output --regexp "^screenshot_path: (the audio was written but its picture was not: the plugin's editor hid its window: a picture would hold none of its pixels|the plugin's editor did not show its window within 10 s)$"
+    [[ ! -e bad.png ]] || fail "a picture of the host's own window"
+}
+
 @test "render-index shows each picture in its row, linked as the audio is, and the page stays the same bytes" {
     sh_run_lines "render-one --plugin '$VR_TEST_SYNTH_VST3' --duration 0.1 --tail 0 --screenshots 2>/dev/null" \
         "$(level_job out/low 0.2)" "$(level_job out/high 0.8)"

@@ -189,7 +189,7 @@ rgb_image juce_instance::editor_picture(double draw_s) {
             if (redraw) view.expose(window);
             run_messages_for(s);
         },
-        {draw_s, editor_still_s, editor_undrawn_wait_s});
+        {draw_s, editor_still_s, editor_undrawn_wait_s, true});
 }
 
 void juce_instance::run_editor_until_closed() {

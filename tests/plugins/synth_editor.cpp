@@ -11,11 +11,16 @@ namespace vr::test_synth {
 namespace {
 
 class level_editor final : public juce::AudioProcessorEditor,
-                           private juce::AudioProcessorParameter::Listener {
+                           private juce::AudioProcessorParameter::Listener,
+                           private juce::Timer {
 public:
-    level_editor(juce::AudioProcessor& p, juce::RangedAudioParameter& level)
+    level_editor(juce::AudioProcessor& p, juce::RangedAudioParameter& level, bool hides)
         : AudioProcessorEditor(p), level_(level), attachment_(level, slider_)
     {
+        // A window that never shows: its native window hidden as soon as,
+        // and whenever, the host shows it.
+        if (hides)
+            startTimer(5);
         slider_.setSliderStyle(juce::Slider::LinearHorizontal);
         slider_.setTextBoxStyle(juce::Slider::NoTextBox, true, 0, 0);
         addAndMakeVisible(slider_);
@@ -45,6 +50,11 @@ private:
         });
     }
     void parameterGestureChanged(int, bool) override {}
+    void timerCallback() override
+    {
+        if (auto* peer = getTopLevelComponent()->getPeer())
+            peer->setVisible(false);
+    }
 
     juce::RangedAudioParameter& level_;
     juce::Slider slider_;
@@ -66,6 +76,8 @@ editor_kind editor_requested()
         return editor_kind::crash;
     if (std::strcmp(v, "after") == 0)
         return editor_kind::after;
+    if (std::strcmp(v, "hidden") == 0)
+        return editor_kind::hidden;
     return editor_kind::normal;
 }
 
@@ -76,7 +88,7 @@ juce::AudioProcessorEditor* make_editor(juce::AudioProcessor& p, juce::RangedAud
         crash_now();
     if (kind == editor_kind::hang)
         hang_now();
-    return new level_editor(p, level);
+    return new level_editor(p, level, kind == editor_kind::hidden);
 }
 
 } // namespace vr::test_synth

@@ -226,7 +226,11 @@ error"
 @test "in headless Chromium at 1280 px: every player loads, filters, search and sort work, nothing scrolls sideways" {
     command -v node >/dev/null || fail "node is missing (make deps)"
     browser_ready
-    local page="$BATS_TEST_TMPDIR/page" shot="$BATS_TEST_TMPDIR/page.png" records="$BATS_TEST_TMPDIR/records.ndjson"
+    # The page beside the batch: its file cells are paths relative to the
+    # page, and from a test's own folder they would climb through bats'
+    # numbered ones (file/272/...), which the search for note 72 matches.
+    local page="$BATS_FILE_TMPDIR/chromium-page" shot="$BATS_TEST_TMPDIR/page.png"
+    local records="$BATS_TEST_TMPDIR/records.ndjson"
     # Flags as render-one would set them for a silent and a clipping render.
     jq -c 'if .preset_name == "preset 3" then .silent = true elif .preset_name == "preset 4"
            then .clipped_samples = 12 else . end' "$BATCH/results.ndjson" >"$records"
@@ -246,6 +250,8 @@ error"
     assert_output '["","0","","","","",""]'
     run jq -c '.cells.file | map(split("/") | last)' <<<"$summary"
     assert_output '["r1.wav","r2.wav","r3.wav","r4.wav","r5.wav","hostile \"#?% é.wav","missing.wav"]'
+    run jq -c '.cells.file | map(startswith("../batch/audio/")) | all' <<<"$summary"
+    assert_output true
     run jq -c '[.search_note, .search_file]' <<<"$summary"
     assert_output '[[4],[2]]'
     # The page and its full-page screenshot are the window's width: no

@@ -100,18 +100,19 @@ void ready_picture_instance(worker_slot& s) {
 
 namespace {
 
-// The picture instance as it was made: its program, its parameters' values
-// (handed to the plugin's processing by a block), then its state, when
-// that still differs (a job that loaded a preset or state).
+// The picture instance as it was made: its program and its parameters'
+// values, and its state when the job before loaded a preset or state
+// (pictured_loaded): a job that only picked a program or set parameters
+// is undone without reading the state (a large one for some plugins).
 void give_back_start(worker_slot& s) {
     plugin_instance& p = *s.pictured;
     if (p.program_count() > 0 && p.current_program() != s.pictured_program) p.select_program(s.pictured_program);
     const std::vector<float> now = p.param_values();
     for (std::size_t i = 0; i < now.size() && i < s.pictured_params.size(); ++i)
         if (now[i] != s.pictured_params[i]) p.set_parameter(std::to_string(i), s.pictured_params[i]);
-    s.play_block(p);
-    if (!s.pictured_state.empty() && p.state() != s.pictured_state)
+    if (s.pictured_loaded && !s.pictured_state.empty())
         p.apply_preset(raw_state(s.pictured_state, "(the picture instance's first)", "state"));
+    s.pictured_loaded = false;
 }
 
 }  // namespace
@@ -127,13 +128,16 @@ json take_job_picture(const job_stage& stage, const render_job& job) {
         try {
             give_back_start(s);
         } catch (const host_died&) {
-            throw;
+            throw;  // no new instance in a host that is gone
         } catch (const record_error&) {
             s.pictured.reset();
             ready_picture_instance(s);
         }
         plugin_instance& p = *s.pictured;
-        setup_stage(p, stage, false);
+        s.pictured_loaded = stage.loads();
+        // Its fields are not kept: as an untouched stage's, they spare the
+        // state's reading and hashing.
+        setup_stage(p, stage, true);
         // An LV2 plugin takes its control ports' values as it runs.
         s.play_block(p);
         picture = p.editor_picture(editor_draw_s);

@@ -101,11 +101,13 @@ struct worker_slot {
     // The instance its jobs' pictures are drawn by (screenshot_path without
     // editor_first: worker/editor_picture.hpp), its editor kept open on the
     // run's display, and its state, program and parameter values as it was
-    // made, given back before each job's.
+    // made, given back before each job's (the state only after a job that
+    // loaded a preset or state: pictured_loaded).
     instance_ptr pictured;
     std::vector<std::uint8_t> pictured_state;
     int pictured_program = 0;
     std::vector<float> pictured_params;
+    bool pictured_loaded = false;
     // The Windows worker of isolation restore's instances.
     std::shared_ptr<wine::windows_host> restoring_host;
     bool probed = false;

@@ -11,16 +11,11 @@ namespace vr::test_synth {
 namespace {
 
 class level_editor final : public juce::AudioProcessorEditor,
-                           private juce::AudioProcessorParameter::Listener,
-                           private juce::Timer {
+                           private juce::AudioProcessorParameter::Listener {
 public:
     level_editor(juce::AudioProcessor& p, juce::RangedAudioParameter& level, bool hides)
-        : AudioProcessorEditor(p), level_(level), attachment_(level, slider_)
+        : AudioProcessorEditor(p), hides_(hides), level_(level), attachment_(level, slider_)
     {
-        // A window that never shows: its native window hidden as soon as,
-        // and whenever, the host shows it.
-        if (hides)
-            startTimer(5);
         slider_.setSliderStyle(juce::Slider::LinearHorizontal);
         slider_.setTextBoxStyle(juce::Slider::NoTextBox, true, 0, 0);
         addAndMakeVisible(slider_);
@@ -42,20 +37,22 @@ public:
     void resized() override { slider_.setBounds(10, 115, getWidth() - 20, 35); }
 
 private:
+    // A parameter changed: drawn anew, or with hides_ the editor's native
+    // window hidden (a window that goes away while its host shows it).
     void parameterValueChanged(int, float) override
     {
         juce::MessageManager::callAsync([safe = juce::Component::SafePointer<level_editor>(this)] {
-            if (safe != nullptr)
+            if (safe == nullptr)
+                return;
+            if (!safe->hides_)
                 safe->repaint();
+            else if (auto* peer = safe->getTopLevelComponent()->getPeer())
+                peer->setVisible(false);
         });
     }
     void parameterGestureChanged(int, bool) override {}
-    void timerCallback() override
-    {
-        if (auto* peer = getTopLevelComponent()->getPeer())
-            peer->setVisible(false);
-    }
 
+    bool hides_;
     juce::RangedAudioParameter& level_;
     juce::Slider slider_;
     juce::SliderParameterAttachment attachment_;

@@ -16,7 +16,7 @@ enum class editor_kind {
     crash,   // =crash: creating the editor dies of SIGSEGV
     hang,    // =hang: creating the editor never returns (its window never shows)
     after,   // =after: a state given takes effect once an editor was created
-    hidden,  // =hidden: the editor's window hides itself whenever it is shown
+    hidden,  // =hidden: the editor's window hides itself once a parameter changes
 };
 
 // What VR_TEST_SYNTH_EDITOR asks for (normal when unset).

@@ -194,6 +194,47 @@ level_job() { jq -nc --arg o "$1.wav" --argjson v "$2" '{output_path: $o, set_pa
     [[ -s bad.wav ]] || fail "the audio was not written"
 }
 
+@test "an editor whose window never shows fails its job after 10 s, before its render, saying so; the next job has its audio" {
+    # The "unmapped" editor marks its window not to be mapped (XEmbed) and
+    # hides it whenever it is shown: the wait for it runs out.
+    sh_run_lines "VR_TEST_SYNTH_EDITOR=unmapped render-one --plugin '$VR_TEST_SYNTH_VST3' --duration 0.1 --tail 0 2>/dev/null" \
+        '{"output_path": "bad.wav", "screenshot_path": "bad.png"}' "$(level_job good 0.8)"
+    assert_failure 1
+    local records=$output
+    run jq -sc '[.[0].status, .[0].error.message, .[1].status, .[1].peak_dbfs]' <<<"$records"
+    assert_output "[\"error\",\"screenshot_path: the plugin's editor did not show its window within 10 s\",\"ok\",$(peak_for 0.8)]"
+    [[ ! -e bad.png && ! -e bad.wav ]] || fail "the job whose editor never showed left a file"
+}
+
+@test "a state's payload, drawn by the editor but no parameter, does not stay in the picture of the job after it" {
+    # The editor draws the state's payload at its top left (polled on a
+    # 30 Hz timer, as many editors poll what they draw); this state's level
+    # is the default's, so only the payload tells the pictures apart.
+    python3 - "$OUT/named.state" <<'PY'
+import struct, sys
+payload = b"BRIGHT PAD"
+open(sys.argv[1], "wb").write(b"VRTS" + struct.pack("<II", 1, 11) + struct.pack("<11f", 0.5, 0.3, *[0.0] * 9)
+                              + struct.pack("<II", 0, len(payload)) + payload)
+PY
+    sh_run_lines "render-one --plugin '$VR_TEST_SYNTH_VST3' --duration 0.1 --tail 0 --screenshots 2>/dev/null" \
+        "$(jq -nc --arg s "$OUT/named.state" '{output_path: "named.wav", state_path: $s}')" \
+        '{"output_path": "after.wav"}'
+    assert_success
+    sh_run_lines "render-one --plugin '$VR_TEST_SYNTH_VST3' --duration 0.1 --tail 0 --screenshots 2>/dev/null" \
+        '{"output_path": "alone.wav"}'
+    assert_success
+    # The payload's letters darken the top left of the state's picture only.
+    run png named.wav.png 6,6 6,12 10,12 14,12 20,12 30,12
+    assert_success
+    run jq -c '[.["6,6"], .["6,12"], .["10,12"], .["14,12"], .["20,12"], .["30,12"]] | map(max) | min < 100' <<<"$output"
+    assert_output true
+    run png alone.wav.png 6,6 6,12 10,12 14,12 20,12 30,12
+    run jq -c '[.["6,6"], .["6,12"], .["10,12"], .["14,12"], .["20,12"], .["30,12"]] | unique' <<<"$output"
+    assert_output '[[128,128,128]]'
+    # The job after it is given back the picture instance's first state.
+    cmp after.wav.png alone.wav.png
+}
+
 @test "render-index shows each picture in its row, linked as the audio is, and the page stays the same bytes" {
     sh_run_lines "render-one --plugin '$VR_TEST_SYNTH_VST3' --duration 0.1 --tail 0 --screenshots 2>/dev/null" \
         "$(level_job out/low 0.2)" "$(level_job out/high 0.8)"

@@ -6,6 +6,8 @@
 // editor"). VR_TEST_SYNTH_EDITOR chooses how it misbehaves, as real
 // plugins' editors do.
 
+#include <functional>
+
 #include <juce_audio_processors/juce_audio_processors.h>
 
 namespace vr::test_synth {
@@ -17,6 +19,7 @@ enum class editor_kind {
     hang,    // =hang: creating the editor never returns (its window never shows)
     after,   // =after: a state given takes effect once an editor was created
     hidden,  // =hidden: the editor's window hides itself once a parameter changes
+    unmapped,  // =unmapped: the editor's window never shows
 };
 
 // What VR_TEST_SYNTH_EDITOR asks for (normal when unset).
@@ -26,8 +29,9 @@ editor_kind editor_requested();
 inline constexpr int editor_width = 320;
 inline constexpr int editor_height = 160;
 
-// An editor of p whose slider moves the parameter `level`.
+// An editor of p whose slider moves the parameter `level`, and which
+// draws what name() returns (polled 30 times a second) at its top left.
 juce::AudioProcessorEditor* make_editor(juce::AudioProcessor& p, juce::RangedAudioParameter& level,
-                                        editor_kind kind);
+                                        std::function<juce::String()> name, editor_kind kind);
 
 } // namespace vr::test_synth

@@ -119,7 +119,10 @@ void processor::getStateInformation(juce::MemoryBlock& dest)
     for (auto* p : values_)
         s.values.push_back(p->get());
     s.program = static_cast<std::uint32_t>(current_program_);
-    s.payload = payload_;
+    {
+        const juce::ScopedLock hold(payload_lock_);
+        s.payload = payload_;
+    }
     const auto blob = encode_state(s);
     dest.replaceAll(blob.data(), blob.size());
     if (variant_.state_form == text_state::json || variant_.state_form == text_state::xml)
@@ -133,7 +136,7 @@ juce::AudioProcessorEditor* processor::createEditor()
     editor_made_ = true;
     if (auto pending = std::exchange(pending_state_, std::nullopt))
         setStateInformation(pending->getData(), static_cast<int>(pending->getSize()));
-    return make_editor(*this, *values_[p_level], variant_.editor);
+    return make_editor(*this, *values_[p_level], [this] { return payload_text(); }, variant_.editor);
 }
 
 void processor::setStateInformation(const void* data, int size)
@@ -158,7 +161,20 @@ void processor::setStateInformation(const void* data, int size)
         p->setValueNotifyingHost(std::clamp(v, 0.0f, 1.0f));
     }
     current_program_ = s->program < factory_programs.size() ? static_cast<int>(s->program) : 0;
+    const juce::ScopedLock hold(payload_lock_);
     payload_ = s->payload;
+}
+
+juce::String processor::payload_text() const
+{
+    const juce::ScopedLock hold(payload_lock_);
+    if (payload_.empty())
+        return {};
+    const bool printable = payload_.size() <= 32 &&
+        std::all_of(payload_.begin(), payload_.end(), [](std::uint8_t c) { return c >= 0x20 && c < 0x7f; });
+    if (printable)
+        return juce::String(reinterpret_cast<const char*>(payload_.data()), payload_.size());
+    return juce::String(static_cast<int>(payload_.size())) + " bytes of payload";
 }
 
 } // namespace vr::test_synth

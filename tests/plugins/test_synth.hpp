@@ -105,6 +105,9 @@ public:
 
     bool hasEditor() const override { return variant_.editor != editor_kind::none; }
     juce::AudioProcessorEditor* createEditor() override;
+    // The state's payload as the editor draws it: its text when short and
+    // printable, else its length; empty when there is none.
+    juce::String payload_text() const;
 
     int getNumPrograms() override { return static_cast<int>(factory_programs.size()); }
     int getCurrentProgram() override { return current_program_; }
@@ -141,7 +144,10 @@ private:
     std::uint64_t samples_processed_ = 0;
 
     int current_program_ = 0;
+    // The state's payload: the editor draws it (payload_text), from the
+    // message thread, while a host may set a state from another.
     std::vector<std::uint8_t> payload_;
+    juce::CriticalSection payload_lock_;
     std::vector<std::uint8_t> kept_;  // VR_TEST_SYNTH_STATE=keep: the foreign state last given
     // VR_TEST_SYNTH_EDITOR=after: whether an editor was ever created, and
     // the state given before then, which takes effect at that moment.

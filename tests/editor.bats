@@ -255,6 +255,30 @@ HTML
     cmp first.html page/index.html
 }
 
+@test "in headless Chromium, a click on a row's picture shows it whole in the middle of the window, and a click elsewhere puts it back" {
+    browser_ready
+    sh_run_lines "render-one --plugin '$VR_TEST_SYNTH_VST3' --duration 0.1 --tail 0 --screenshots 2>/dev/null" \
+        "$(level_job out/low 0.2)" "$(level_job out/high 0.8)"
+    assert_success
+    printf '%s\n' "$output" | render-index --out page >/dev/null
+    run node "$TESTS_DIR/browser/check-picture.js" page/index.html 1 5,5 300,5
+    assert_success
+    local seen=$output
+    # Both pictures load from file://, nothing else is asked for.
+    run jq -c '[.natural, .problems]' <<<"$seen"
+    assert_output '[[[320,160],[320,160]],[]]'
+    # In its row, a thumbnail at most 120 px high; clicked, focused and
+    # whole (320x160), centred in the 1280x800 window (to its 2 px top
+    # margin); then back in its row.
+    run jq -c '[.in_row.height <= 120, .in_row.focused, .clicked.focused, .clicked.width, .clicked.height,
+                (.clicked.x + .clicked.width / 2 - 640 | fabs <= 3), (.clicked.y + .clicked.height / 2 - 400 | fabs <= 3),
+                .after.focused, .after == .in_row]' <<<"$seen"
+    assert_output '[true,false,true,320,160,true,true,false,true]'
+    # What the window shows is the picture of the row's job (level 0.8).
+    run jq -c '.enlarged | [.width, .height, .["5,5"], .["300,5"]]' <<<"$seen"
+    assert_output '[320,160,[204,204,204],[204,204,204]]'
+}
+
 @test "--save-preset: the job's program as an .fxp (VST2) or .vstpreset (VST3), read back by preset-scan and render-one to the same bytes; another extension or an LV2 plugin is a usage error" {
     printf '{"plugin": "vr-test-synth", "version": 1, "program": 0, "values": [0.8, 0.1, 0, 0, 0, 0, 0, 0, 0, 0, 0]}\n' >s.json
     local format ext

@@ -373,3 +373,12 @@ orphan_zombies_since() {
     done
     echo "$n"
 }
+
+# Chromium and playwright-core (installed from the lock file on first use).
+browser_ready() {
+    command -v node >/dev/null || fail "node is missing (make deps)"
+    [ -x /usr/bin/chromium ] || fail "chromium is missing (make deps)"
+    local browser="$TESTS_DIR/browser"
+    [ -d "$browser/node_modules/playwright-core" ] ||
+        npm ci --prefix "$browser" --no-audit --no-fund >/dev/null 2>&1 || fail "npm ci --prefix $browser failed"
+}

@@ -66,6 +66,21 @@ level_job() { jq -nc --arg o "$1.wav" --argjson v "$2" '{output_path: $o, set_pa
     [[ ! -e bad.png ]] || fail "the crashed job left a picture"
 }
 
+@test "a Windows plugin's editor that hides its window fails its job's picture, saying so, rather than save wine's empty window; the next job renders" {
+    # The "hidden" editor hides its window once a parameter changes: wine
+    # still draws the host's window in its X window, so the Windows worker
+    # is asked whether the plugin shows one of its own.
+    sh_run_lines "VR_TEST_SYNTH_EDITOR=hidden render-one --plugin '$VR_WIN_SYNTH_VST3' --duration 0.1 --tail 0 2>/dev/null" \
+        '{"output_path": "bad.wav", "screenshot_path": "bad.png", "set_params": {"level": 0.3}}' \
+        "$(level_job good 0.8)"
+    assert_failure 1
+    local records=$output
+    run jq -sc '[.[0].status, .[0].error.message, .[1].status]' <<<"$records"
+    assert_output '["error","screenshot_path: the audio was written but its picture was not: the plugin'"'"'s editor hid its window: a picture would hold none of its pixels","ok"]'
+    [[ ! -e bad.png ]] || fail "a picture of wine's window without the plugin's"
+    [[ -s bad.wav && -s good.wav ]] || fail "the audio was not written"
+}
+
 @test "--editor-first: the Windows test synth that takes a state only once its editor was made renders the state's sound with it, not without" {
     printf '{"plugin": "vr-test-synth", "version": 1, "program": 0, "values": [0.8, 0.1, 0, 0, 0, 0, 0, 0, 0, 0, 0]}\n' >s.json
     export VR_TEST_SYNTH_STATE=json VR_TEST_SYNTH_EDITOR=after

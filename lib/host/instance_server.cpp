@@ -83,6 +83,7 @@ public:
         }
         if (op == "run_editor")
             return p.run_editor_for(request.at("seconds").get<double>(), request.at("redraw").get<bool>());
+        if (op == "editor_shows_plugin") return p.editor_shows_plugin();
         if (op == "close_editor") {
             p.close_editor();
             return nullptr;

@@ -143,6 +143,16 @@ void juce_instance::open_editor(bool titled, double timeout_s) {
     }
 }
 
+bool juce_instance::editor_shows_plugin() {
+    if (!p_->editor) return false;
+    const unsigned long window = window_of(*p_->editor);
+#ifdef _WIN32
+    return windows::shows_foreign_child(window, our_windows());
+#else
+    return x11_view().shows_other_client(window);
+#endif
+}
+
 bool juce_instance::run_editor_for(double seconds, bool redraw) {
     if (!p_->editor) throw record_error("no editor is open");
     const unsigned long window = window_of(*p_->editor);

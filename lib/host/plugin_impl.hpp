@@ -64,6 +64,7 @@ public:
     void close_editor() override;
     unsigned long editor_x11_window() override;
     bool run_editor_for(double seconds, bool redraw) override;
+    bool editor_shows_plugin() override;
 
 private:
     std::unique_ptr<juce_plugin> p_;

@@ -191,6 +191,9 @@ public:
     // again first when redraw), saying whether its window is still open.
     virtual unsigned long editor_x11_window() { return 0; }
     virtual bool run_editor_for(double seconds, bool redraw);
+    // Whether the open editor's window shows a window of the plugin's own
+    // (one it hides leaves only the host's pixels to read).
+    virtual bool editor_shows_plugin() { return false; }
 };
 
 }  // namespace vr::host

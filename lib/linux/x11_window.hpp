@@ -15,6 +15,11 @@
 
 namespace vr::host {
 
+// A picture's error when the editor's window no longer shows a window of
+// the plugin's own: what could be read is only the host's.
+inline constexpr const char* editor_hidden_message =
+    "the plugin's editor hid its window: a picture would hold none of its pixels";
+
 class x11_view {
 public:
     // Connects to DISPLAY; throws record_error naming it when there is no

@@ -10,10 +10,8 @@
 //
 // usage: node check-picture.js INDEX_HTML ROW [X,Y ...]
 'use strict';
-const fs = require('fs');
-const os = require('os');
 const path = require('path');
-const { chromium } = require('playwright-core');
+const { openChromium, noteProblems, readPng } = require('./chromium');
 
 const [indexHtml, rowArg, ...points] = process.argv.slice(2);
 if (!indexHtml || rowArg === undefined) {
@@ -30,20 +28,12 @@ async function box(page, img) {
 }
 
 async function main() {
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'vr-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.VR_CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    viewport: { width: 1280, height: 800 },
-  });
+  const browser = await openChromium(1280, 800);
   const summary = {};
   try {
-    const page = await context.newPage();
+    const page = await browser.context.newPage();
     const problems = [];
-    page.on('pageerror', (e) => problems.push('script error: ' + e.message));
-    page.on('request', (r) => { if (!r.url().startsWith('file:')) problems.push('external request: ' + r.url()); });
+    noteProblems(page, problems);
     await page.goto('file://' + path.resolve(indexHtml), { waitUntil: 'load' });
     const shots = await page.$$('#rows tbody tr.row img.shot');
     // Lazy pictures load as they come into view: each is scrolled to first.
@@ -63,32 +53,13 @@ async function main() {
     await img.click();
     summary.clicked = await box(page, img);
     // The window's pixels where the picture lies, read back through a canvas.
-    const png = (await img.screenshot()).toString('base64');
-    const probe = await context.newPage();
-    summary.enlarged = await probe.evaluate(async ([b64, at]) => {
-      const shown = new Image();
-      shown.src = 'data:image/png;base64,' + b64;
-      await shown.decode();
-      const canvas = document.createElement('canvas');
-      canvas.width = shown.naturalWidth;
-      canvas.height = shown.naturalHeight;
-      const g = canvas.getContext('2d');
-      g.drawImage(shown, 0, 0);
-      const out = { width: canvas.width, height: canvas.height };
-      for (const xy of at) {
-        const [x, y] = xy.split(',').map(Number);
-        out[xy] = Array.from(g.getImageData(x, y, 1, 1).data.slice(0, 3));
-      }
-      return out;
-    }, [png, points]);
-    await probe.close();
+    summary.enlarged = await readPng(browser.context, await img.screenshot(), points);
     // A click on the page's heading gives the focus back: the picture in its row.
     await page.click('h1');
     summary.after = await box(page, img);
     summary.problems = problems;
   } finally {
-    await context.close();
-    fs.rmSync(profile, { recursive: true, force: true });
+    await browser.close();
   }
   console.log(JSON.stringify(summary));
 }

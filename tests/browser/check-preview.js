@@ -12,9 +12,8 @@
 //                              [RECORDS_NDJSON NOTE FILE_NAME]
 'use strict';
 const fs = require('fs');
-const os = require('os');
 const path = require('path');
-const { chromium } = require('playwright-core');
+const { openChromium, noteProblems, readPng } = require('./chromium');
 
 const [indexHtml, screenshot, rowsArg, playersArg, recordsFile, noteQuery, fileQuery] = process.argv.slice(2);
 if (!indexHtml || !screenshot || rowsArg === undefined || playersArg === undefined ||
@@ -102,22 +101,14 @@ async function checkRecordColumns(page, summary) {
 }
 
 async function main() {
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'vr-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.VR_CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--autoplay-policy=no-user-gesture-required'],
-    viewport: { width: WIDTH, height: 800 },
-  });
+  const browser = await openChromium(WIDTH, 800, ['--autoplay-policy=no-user-gesture-required']);
+  const context = browser.context;
   const summary = {};
   try {
     const page = await context.newPage();
     const problems = [];
-    page.on('pageerror', (e) => problems.push('script error: ' + e.message));
     // Anything but file:// is a request for an external asset.
-    page.on('request', (r) => { if (!r.url().startsWith('file:')) problems.push('external request: ' + r.url()); });
+    noteProblems(page, problems);
     await page.goto('file://' + path.resolve(indexHtml));
     summary.page_width = await checkNoOverflow(page, 'as loaded');
 
@@ -221,30 +212,13 @@ async function main() {
 
     // Decode the screenshot in a fresh page (from a data: URL, so the canvas
     // is not tainted) and count its colours.
-    const png = fs.readFileSync(screenshot).toString('base64');
-    const probe = await context.newPage();
-    const image = await probe.evaluate(async (b64) => {
-      const img = new Image();
-      img.src = 'data:image/png;base64,' + b64;
-      await img.decode();
-      const canvas = document.createElement('canvas');
-      canvas.width = img.naturalWidth;
-      canvas.height = img.naturalHeight;
-      const g = canvas.getContext('2d');
-      g.drawImage(img, 0, 0);
-      const data = g.getImageData(0, 0, canvas.width, canvas.height).data;
-      const colours = new Set();
-      for (let i = 0; i < data.length && colours.size < 1000; i += 4 * 7)
-        colours.add((data[i] << 16) | (data[i + 1] << 8) | data[i + 2]);
-      return { width: canvas.width, height: canvas.height, colours: colours.size };
-    }, png);
+    const image = await readPng(context, fs.readFileSync(screenshot));
     summary.screenshot = image;
     check(image.width > 0 && image.height > 0 && image.colours > 10, 'screenshot is not blank: ' + JSON.stringify(image));
     check(image.width === WIDTH, `the full-page screenshot is ${image.width} px wide, not ${WIDTH}`);
     check(problems.length === 0, problems.join('; '));
   } finally {
-    await context.close();
-    fs.rmSync(profile, { recursive: true, force: true });
+    await browser.close();
   }
   console.log(JSON.stringify(summary));
 }

@@ -61,9 +61,9 @@ level_job() { jq -nc --arg o "$1.wav" --argjson v "$2" '{output_path: $o, set_pa
     cmp vst2-low.wav.png vst3-low.wav.png
     cmp vst2-high.wav.png lv2-high.wav.png
     # A job that loads a state (level 0.8), then one that loads nothing: the
-    # state's level does not stay in the picture instance. (The test synth's
-    # state is its parameters, which are given back anyway: this proves no
-    # leak, not the state's own give-back.)
+    # state's level does not stay in the picture instance. (This state is
+    # its parameters, which are given back anyway; the state's own give-back
+    # is proved by the payload test below.)
     run --separate-stderr render-one --plugin "$VR_TEST_SYNTH_VST3" --duration 0.1 --tail 0 \
         --job "$(level_job saved 0.8)" --save-state saved.state
     assert_success
@@ -210,12 +210,7 @@ level_job() { jq -nc --arg o "$1.wav" --argjson v "$2" '{output_path: $o, set_pa
     # The editor draws the state's payload at its top left (polled on a
     # 30 Hz timer, as many editors poll what they draw); this state's level
     # is the default's, so only the payload tells the pictures apart.
-    python3 - "$OUT/named.state" <<'PY'
-import struct, sys
-payload = b"BRIGHT PAD"
-open(sys.argv[1], "wb").write(b"VRTS" + struct.pack("<II", 1, 11) + struct.pack("<11f", 0.5, 0.3, *[0.0] * 9)
-                              + struct.pack("<II", 0, len(payload)) + payload)
-PY
+    vrts_state "$OUT/named.state" 0.5 0.3 "BRIGHT PAD"
     sh_run_lines "render-one --plugin '$VR_TEST_SYNTH_VST3' --duration 0.1 --tail 0 --screenshots 2>/dev/null" \
         "$(jq -nc --arg s "$OUT/named.state" '{output_path: "named.wav", state_path: $s}')" \
         '{"output_path": "after.wav"}'

@@ -382,3 +382,15 @@ browser_ready() {
     [ -d "$browser/node_modules/playwright-core" ] ||
         npm ci --prefix "$browser" --no-audit --no-fund >/dev/null 2>&1 || fail "npm ci --prefix $browser failed"
 }
+
+# The test synth's state (tests/plugins/README.md): level, release, payload.
+# Also prints nothing; writes FILE.
+vrts_state() {
+    python3 - "$@" <<'PY'
+import struct, sys
+out, level, release, payload = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), sys.argv[4].encode()
+vals = [level, release] + [0.0] * 9
+open(out, "wb").write(b"VRTS" + struct.pack("<II", 1, 11) + struct.pack("<11f", *vals)
+                      + struct.pack("<II", 0, len(payload)) + payload)
+PY
+}

@@ -24,18 +24,6 @@ setup() {
 # CRC-32 of a file as the test synth's state_crc text prints it (0x%08x).
 crc() { python3 -c 'import sys, zlib; print("0x%08x" % zlib.crc32(open(sys.argv[1], "rb").read()))' "$1"; }
 
-# The test synth's state (tests/plugins/README.md): level, release, payload.
-# Also prints nothing; writes FILE.
-vrts_state() {
-    python3 - "$@" <<'PY'
-import struct, sys
-out, level, release, payload = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), sys.argv[4].encode()
-vals = [level, release] + [0.0] * 9
-open(out, "wb").write(b"VRTS" + struct.pack("<II", 1, 11) + struct.pack("<11f", *vals)
-                      + struct.pack("<II", 0, len(payload)) + payload)
-PY
-}
-
 # A .vstpreset holding COMP as its component state, for class id CID.
 vstpreset() {
     python3 - "$@" <<'PY'

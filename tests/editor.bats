@@ -161,7 +161,9 @@ level_job() { jq -nc --arg o "$1.wav" --argjson v "$2" '{output_path: $o, set_pa
 @test "an editor that crashes or hangs fails its own job alone; the next job of the batch has its picture" {
     local kind
     for kind in crash hang; do
-        sh_run_lines "VR_TEST_SYNTH_EDITOR=$kind render-one --plugin '$VR_TEST_SYNTH_VST3' --duration 0.1 --tail 0 --timeout 3 2>/dev/null" \
+        # The editor opens before the render: a hang there is the load's
+        # (--load-timeout; its 120 s default would be this test's time).
+        sh_run_lines "VR_TEST_SYNTH_EDITOR=$kind render-one --plugin '$VR_TEST_SYNTH_VST3' --duration 0.1 --tail 0 --timeout 3 --load-timeout 5 2>/dev/null" \
             '{"output_path": "bad.wav", "screenshot_path": "bad.png"}' \
             '{"output_path": "good.wav", "set_params": {"level": 0.8}}'
         assert_failure 1
@@ -169,7 +171,7 @@ level_job() { jq -nc --arg o "$1.wav" --argjson v "$2" '{output_path: $o, set_pa
         if [[ $kind == crash ]]; then
             assert_output '[["error","SIGSEGV"],["ok","null"]]'
         else
-            assert_output --partial '[["error","'
+            assert_output --partial '[["error","timeout after '
             assert_output --partial '["ok","null"]]'
         fi
         [[ ! -e bad.png ]] || fail "$kind: the failed job left a picture"

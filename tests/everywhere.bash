@@ -10,7 +10,9 @@
 # renders note NOTE of PLUGIN (flags such as --duration go to every run)
 # into $BATS_TEST_TMPDIR/everywhere/ and checks that every one of these
 # gives the bytes of the first, and that each sounds (peak above -60 dBFS):
-#   - five one-off processes (--note, -o);
+#   - five one-off processes (--note, -o); for a Windows plugin whose
+#     test keeps the prefix's server up (require_wine warm), the first on a
+#     server of its own, started and stopped by that render-one;
 #   - environments of other sizes: one more variable of 1 and of 300
 #     characters, `env -i` (PATH, HOME, WINEPREFIX where set and the
 #     test synth's mode switches, every exported VR_TEST_SYNTH_*, kept), a HOME
@@ -48,9 +50,19 @@ same_everywhere() {
     mkdir -p "$dir"
     local first="$dir/one1.wav"
     EVERYWHERE_ENV=(env)
+    local warm=
+    if [[ -n "${WINEPREFIX:-}" ]] && wineserver -k0 2>/dev/null; then
+        warm=1
+        wineserver -k 2>/dev/null
+        wineserver -w
+    fi
     for i in 1 2 3 4 5; do
         _everywhere_one "$dir/one$i.wav" "$plugin" "$note" "$@"
         _everywhere_same "$first" "$dir/one$i.wav" "one-off process $i"
+        if [[ $i == 1 && -n $warm ]]; then
+            wineserver -w
+            wineserver -p 3>&- </dev/null >/dev/null 2>&1
+        fi
     done
 
     local long_value long_home

@@ -74,13 +74,13 @@ EOF
 # under auto renders on one: the probe gives the VST3 a Windows worker per
 # job, the VST2 a new instance per job, loaded after the last one went.
 @test "the Windows VST3 in the JUCE-random mode renders one file everywhere; with --real-randomness processes differ" {
-    require_wine
+    require_wine warm
     same_everywhere "$VR_WIN_SYNTH_VST3" 60 --duration 0.1 --tail 0
     differs_with_real_randomness "$VR_WIN_SYNTH_VST3" 60 --duration 0.1 --tail 0
 }
 
 @test "the Windows VST2 in the JUCE-random mode renders one file everywhere; with --real-randomness processes differ" {
-    require_wine
+    require_wine warm
     same_everywhere "$VR_WIN_SYNTH_VST2" 60 --duration 0.1 --tail 0
     differs_with_real_randomness "$VR_WIN_SYNTH_VST2" 60 --duration 0.1 --tail 0
 }
@@ -118,7 +118,7 @@ start phase differs from the plain one: True"
 }
 
 @test "the Windows builds have the mode too (VST3, VST2): the noise sounds, two notes differ, the plain synth is another sound" {
-    require_wine
+    require_wine warm
     two_notes_midi "$OUT/two.mid"
     assert_draws_from_random "$VR_WIN_SYNTH_VST3"
     assert_draws_from_random "$VR_WIN_SYNTH_VST2"

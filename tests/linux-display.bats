@@ -14,6 +14,7 @@
 # it runs is the supervisor's, and it costs a few render-ones.
 
 load helper
+load display-helper
 bats_require_minimum_version 1.5.0
 
 # As render-one names it: absolute, without "..".
@@ -69,10 +70,7 @@ RETRY_LINE='ended its process as it loaded with no display \(it may need one\): 
 
 @test "without an Xvfb to start, the job fails with the plugin's exit and why no display was given (so the test above can fail)" {
     jobs_of "$PLUGIN" a >jobs.ndjson
-    # PATH as /usr/bin has it, but Xvfb.
-    mkdir bin
-    local tool
-    for tool in /usr/bin/*; do [[ "$tool" == */Xvfb ]] || ln -s "$tool" bin/; done
+    bin_without_xvfb bin
     PATH="$VR_BIN:$PWD/bin" run --separate-stderr render-one --output-root out <jobs.ndjson
     assert_failure 1
     assert_equal "$(jq -c '[.status, .virtual_display, .attempts]' <<<"$output")" '["error",null,1]'
@@ -114,9 +112,7 @@ RETRY_LINE='ended its process as it loaded with no display \(it may need one\): 
     assert_success
     run grep -c Xvfb <<<"$stderr"
     assert_output 0
-    mkdir bin
-    local tool
-    for tool in /usr/bin/*; do [[ "$tool" == */Xvfb ]] || ln -s "$tool" bin/; done
+    bin_without_xvfb bin
     PATH="$VR_BIN:$PWD/bin" run --separate-stderr render-one --plugin "$PLUGIN" --list-programs
     assert_failure 1
     assert_equal "$(jq -r .error.message <<<"$output")" \
@@ -176,9 +172,7 @@ RETRY_LINE='ended its process as it loaded with no display \(it may need one\): 
     assert_xvfb_gone "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
     # Without an Xvfb to start, the record has the plugin's exit (so the
     # test can fail).
-    mkdir bin
-    local tool
-    for tool in /usr/bin/*; do [[ "$tool" == */Xvfb ]] || ln -s "$tool" bin/; done
+    bin_without_xvfb bin
     PATH="$VR_BIN:$PWD/bin" run --separate-stderr plugin-scan "$dir"
     assert_failure 1
     assert_equal "$(jq -c '[.status, .virtual_display]' <<<"$output")" '["error",null]'

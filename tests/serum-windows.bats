@@ -15,7 +15,7 @@ bats_require_minimum_version 1.5.0
 : "${VR_WIN_FIRST_CALL:=$TESTS_DIR/../build/plugins/win/hosts/first-call.exe}"
 
 setup() {
-    require_wine
+    require_wine warm
     [[ -f "$VR_WIN_SERUM1_VST2" ]] || fail "the Serum stand-ins are not built ($VR_WIN_SERUM1_VST2): make test-plugins"
     cd "$BATS_TEST_TMPDIR" || exit 1
     SERUM1="$VR_WIN_SERUM1_VST2"
@@ -158,8 +158,9 @@ open("bad.fxp", "wb").write(b)'
     # root); the VST3 by the module file inside its bundle.
     for plugin in "$SERUM1" "$SERUM2/Contents/x86_64-win/Serum2.vst3"; do
         run --separate-stderr env WINEDEBUG=-all wine "$VR_WIN_FIRST_CALL" "Z:${plugin//\//\\}" 3>&-
-        # The prefix's server that wine started goes now, not when it likes:
-        # the tests after this one find none running, as render-one leaves it.
+        # The prefix's server (the file's, kept up) goes now, with the
+        # session this wine may have started holding the test's descriptors;
+        # the next test's setup starts it again.
         wineserver -k 2>/dev/null || true
         wineserver -w
         assert_success

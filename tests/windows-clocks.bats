@@ -41,7 +41,7 @@ WAIT_NOTE=64
 WALL_WAIT_NOTES=(67 68 69 70)
 
 setup() {
-    require_wine
+    require_wine warm
     [[ -f "$CLOCKS" ]] || fail "the Windows clocks plugin is not built ($CLOCKS): make test-plugins"
     OUT="$BATS_TEST_TMPDIR/out"
     mkdir -p "$OUT"

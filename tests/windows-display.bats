@@ -11,6 +11,7 @@
 # In the sandbox the Xvfb is the sandbox's own. Plain pass only.
 
 load helper
+load display-helper
 bats_require_minimum_version 1.5.0
 
 setup() {
@@ -56,10 +57,7 @@ XVFB_LINE='^render-one: .*needs-window\.dll did not load with no display \(it ma
 
 @test "without a display to be had, the plugin that needs a window fails to load (so the test above can fail)" {
     jobs_of "$VR_WIN_NEEDS_WINDOW_VST2" a >jobs.ndjson
-    # PATH as /usr/bin has it, but Xvfb.
-    mkdir bin
-    local tool
-    for tool in /usr/bin/*; do [[ "$tool" == */Xvfb ]] || ln -s "$tool" bin/; done
+    bin_without_xvfb bin
     PATH="$VR_BIN:$PWD/bin" run --separate-stderr render-one --output-root out <jobs.ndjson
     assert_failure 1
     local dll

@@ -16,7 +16,7 @@ setup_file() { start_user_display; }
 teardown_file() { stop_user_display; }
 
 setup() {
-    require_wine
+    require_wine warm
     export XDG_CACHE_HOME="$BATS_TEST_TMPDIR/cache"
     cd "$BATS_TEST_TMPDIR" || fail "no test folder"
 }

@@ -9,7 +9,7 @@ load helper
 bats_require_minimum_version 1.5.0
 
 setup() {
-    require_wine
+    require_wine warm
     cd "$BATS_TEST_TMPDIR" || exit 1
 }
 

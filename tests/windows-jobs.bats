@@ -14,7 +14,7 @@ bats_require_minimum_version 1.5.0
 SONG="$BATS_TEST_DIRNAME/fixtures/songs/song.mid"
 
 setup() {
-    require_wine
+    require_wine warm
     cd "$BATS_TEST_TMPDIR" || exit 1
 }
 

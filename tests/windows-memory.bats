@@ -41,7 +41,7 @@ MEMORY=$VR_WIN_MEMORY_VST2
 NOTES=(60 61 62 63 64)
 
 setup() {
-    require_wine
+    require_wine warm
     [[ -f "$MEMORY" ]] || fail "the Windows memory plugin is not built ($MEMORY): make test-plugins"
     OUT="$BATS_TEST_TMPDIR/out"
     mkdir -p "$OUT"

@@ -13,7 +13,7 @@ load helper
 PLUGIN=$VR_WIN_CHUNK_READ_VST2
 
 setup() {
-    require_wine
+    require_wine warm
     [[ -f "$PLUGIN" ]] || fail "the Windows chunk-read plugin is not built ($PLUGIN): make test-plugins"
     OUT="$BATS_TEST_TMPDIR/out"
     mkdir -p "$OUT"

@@ -17,7 +17,7 @@ SEEDS=$VR_WIN_SEEDS_VST2
 EXPECT=$TESTS_DIR/tools/win-seeds-expect.py
 
 setup() {
-    require_wine
+    require_wine warm
     [[ -f "$SEEDS" ]] || fail "the Windows seeds plugin is not built ($SEEDS): make test-plugins"
     OUT="$BATS_TEST_TMPDIR/out"
     mkdir -p "$OUT"

@@ -9,8 +9,10 @@
 load helper
 bats_require_minimum_version 1.5.0
 
+# The prefix's server is kept up (require_wine warm) but for the tests of
+# its life, which start with none running (require_wine).
 setup() {
-    require_wine
+    require_wine warm
     cd "$BATS_TEST_TMPDIR" || exit 1
 }
 
@@ -269,6 +271,7 @@ l.wav ok "
 }
 
 @test "a render-one interrupted with a Windows job in flight stops the prefix's server it started" {
+    require_wine
     # No server before: one that ran before any render-one is never stopped.
     run wineserver -k0
     assert_failure 1
@@ -306,6 +309,7 @@ l.wav ok "
 }
 
 @test "a render-one interrupted between jobs, waiting for its next line, stops the prefix's server it started" {
+    require_wine
     run wineserver -k0
     assert_failure 1
     mkfifo feed.fifo
@@ -330,6 +334,7 @@ l.wav ok "
 }
 
 @test "the prefix's session is started once per server: a later render-one finds the note and starts none" {
+    require_wine
     # A wine that writes down what it is asked to run, then runs it.
     mkdir bin
     printf '#!/bin/sh\nprintf "%%s\\n" "$*" >>"%s/wine.log"\nexec "%s" "$@"\n' "$PWD" "$(command -v wine)" >bin/wine
@@ -361,6 +366,7 @@ l.wav ok "
 }
 
 @test "two render-ones on one prefix under parallel -j2 both render, and no wine process is left after them" {
+    require_wine
     for n in 1 2 3 4 5 6; do
         printf '{"plugin_path":"%s","note":%d,"output_path":"n%d.npy"}\n' "$VR_WIN_SYNTH_VST2" $((58 + n)) "$n"
     done >jobs.ndjson

@@ -197,9 +197,13 @@ SUITES := unit bats bats-no-cache lint-man lint
 # the same batches run unwarmed in render-one.bats and interrupts.bats),
 # reliability.bats (56 s: a 200-job batch of crashes and hangs, its faults
 # one by one in render-isolation.bats and interrupts.bats),
-# minimal-host.bats (its subject is the C yardstick) and
+# minimal-host.bats (its subject is the C yardstick),
 # render-tempo-plugins.bats (a Debian plugin's delay; our transport's code
-# runs in render-tempo.bats). windows-clocks.bats and
+# runs in render-tempo.bats), and pinned-clocks.bats and pinned-memory.bats
+# (a note rendered again in some twenty processes, everywhere.bash: 47 s
+# of the plain pass; the pinning they prove runs in every sanitized
+# render, its seeds and clocks in reproducible.bats, and the memory notes
+# skip there anyway: the sanitizer owns malloc and the stack). windows-clocks.bats and
 # windows-static-state.bats, windows-probe.bats and windows-editor.bats are Windows suites and juce-random.bats's
 # subject is the test synth's mode.
 PLAIN_ONLY_BATS := tests/deb.bats tests/distributed.bats tests/completion.bats \
@@ -212,7 +216,8 @@ PLAIN_ONLY_BATS := tests/deb.bats tests/distributed.bats tests/completion.bats \
                    tests/warm.bats tests/warm-make.bats tests/reliability.bats \
                    tests/minimal-host.bats tests/render-tempo-plugins.bats \
                    tests/windows-clocks.bats tests/windows-memory.bats tests/juce-random.bats \
-                   tests/windows-static-state.bats tests/windows-probe.bats tests/windows-editor.bats
+                   tests/windows-static-state.bats tests/windows-probe.bats tests/windows-editor.bats \
+                   tests/pinned-clocks.bats tests/pinned-memory.bats
 ifneq ($(strip $(SANITIZE)),)
 SUITES := unit bats lint-man
 endif

@@ -68,9 +68,10 @@ expect() {
     done
 }
 
-# require_win PLUGIN: wine and that build of the plugin are there.
+# require_win PLUGIN: wine and that build of the plugin are there; the
+# prefix's server is kept up.
 require_win() {
-    require_wine
+    require_wine warm
     [[ -f "$1" ]] || fail "the Windows static-state plugin is not built ($1): make test-plugins"
 }
 

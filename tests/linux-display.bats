@@ -10,8 +10,9 @@
 # starts the Xvfb before the plugin loads; plugin-scan does the same; a
 # sandbox gives it an Xvfb of its own. A plugin that loads without a
 # display never starts one, and one that dies loading for another reason
-# fails with its own error after that one more try. Both passes: the code
-# it runs is the supervisor's, and it costs a few render-ones.
+# fails with its own error after that one more try. Plain pass only (the
+# Makefile says why): its code is the supervisor's, which supervise_test
+# runs sanitized.
 
 load helper
 load display-helper

@@ -53,15 +53,14 @@ same_everywhere() {
     local warm=
     if [[ -n "${WINEPREFIX:-}" ]] && wineserver -k0 2>/dev/null; then
         warm=1
-        wineserver -k 2>/dev/null
-        wineserver -w
+        require_wine
     fi
     for i in 1 2 3 4 5; do
         _everywhere_one "$dir/one$i.wav" "$plugin" "$note" "$@"
         _everywhere_same "$first" "$dir/one$i.wav" "one-off process $i"
         if [[ $i == 1 && -n $warm ]]; then
             wineserver -w
-            wineserver -p 3>&- </dev/null >/dev/null 2>&1
+            require_wine warm
         fi
     done
 

@@ -341,4 +341,18 @@ bool parked(kept_thread& t, long ahead_ns, long asked_ns) noexcept {
     return false;
 }
 
+bool traced(long tid) noexcept {
+    const int fd = open_task_file(tid, "status");
+    if (fd < 0) return false;
+    char buf[1024];
+    const long n = raw_pread(fd, buf, sizeof buf);
+    ::syscall(SYS_close, fd);
+    if (n == 0) return false;
+    const char* at = std::strstr(buf, "\nTracerPid:");
+    if (!at) return false;
+    at += std::strlen("\nTracerPid:");
+    while (*at == ' ' || *at == '\t') ++at;
+    return *at >= '1' && *at <= '9';
+}
+
 }  // namespace vr::host

@@ -70,4 +70,8 @@ others_now check_by_path(long self) noexcept;
 // note when the last check took it, else by its syscall file.
 bool parked(kept_thread& t, long ahead_ns, long asked_ns) noexcept;
 
+// Whether thread tid of this process has a tracer (strace -f, a
+// debugger): its status file's TracerPid is not 0.
+bool traced(long tid) noexcept;
+
 }  // namespace vr::host

@@ -15,7 +15,8 @@ namespace vr::host {
 // under strace -f, a stop signal's: it goes on once let go) at `checks`
 // checks in a row, `every_us`
 // microseconds apart, or once those threads used 50 ms of CPU time since
-// it began (one keeps busy), or after 2 s; while one is running, checks
+// it began (one keeps busy; not while a busy one has a tracer, whose stops
+// count as its CPU time), or after 2 s; while one is running, checks
 // under 250 us apart draw apart, up to four times every_us (4 ms for a
 // thread started since the rest before), and the wait between them ends
 // when that thread says it is about to block (about_to_wait, below).
@@ -44,12 +45,14 @@ long rest_waits_for() noexcept;
 // any), for the tests: the checks it made, the times the bell woke it,
 // whether the kernel said no other thread was there (no /proc read), and
 // how many threads its last check took by their notes (linux/
-// wait_notes.hpp), their files unread.
+// wait_notes.hpp), their files unread; whether it ended on the other
+// threads' CPU time.
 struct rest_made {
     int checks = 0;
     int rings = 0;
     bool alone = false;
     int by_notes = 0;
+    bool by_cpu = false;
 };
 rest_made last_rest() noexcept;
 

@@ -12,10 +12,7 @@
 #include <unistd.h>
 
 #include <csignal>
-#include <cstdlib>
 #include <ctime>
-#include <fstream>
-#include <string>
 
 #include <atomic>
 #include <condition_variable>
@@ -25,17 +22,11 @@
 
 #include "core/plugin_clock.hpp"
 #include "linux/thread_rest.hpp"
+#include "thread_watch.hpp"
 
 namespace {
 
-// Work that takes a while on a CPU (no sleep, no lock), well under the
-// wait's 50 ms of CPU time: two million steps of a generator the compiler
-// cannot drop.
-unsigned work() {
-    unsigned x = 1;
-    for (int i = 0; i < 2'000'000; ++i) x = x * 1664525u + 1013904223u;
-    return x;
-}
+using namespace vr::test;
 
 TEST(ThreadRest, ReturnsOnceAThreadSetToWorkHasDoneItAndRests) {
     for (int round = 0; round < 5; ++round) {
@@ -171,44 +162,6 @@ TEST(ThreadRest, ANoOtherThreadRestAsksTheKernelNotProc) {
     EXPECT_EQ(code & 1, 0) << "with no other thread: not one check on the kernel's word";
     EXPECT_EQ(code & 2, 0) << "with a thread started: the rest took the process for single";
     EXPECT_EQ(code & 4, 0) << "unshare(CLONE_THREAD) refused here: only the /proc answer was tested";
-}
-
-// A thread of this process, by its id: where /proc says it waits, and how
-// many times it was put on a CPU.
-std::string task_file(long tid, const char* name) {
-    std::ifstream in("/proc/self/task/" + std::to_string(tid) + "/" + name);
-    std::string text;
-    std::getline(in, text);
-    return text;
-}
-
-long blocked_in(long tid) {
-    const std::string call = task_file(tid, "syscall");
-    return call.empty() || call == "running" ? -1 : std::strtol(call.c_str(), nullptr, 10);
-}
-
-// glibc's nanosleep is the clock_nanosleep system call.
-bool sleeping(long tid) {
-    const long call = blocked_in(tid);
-    return call == SYS_nanosleep || call == SYS_clock_nanosleep;
-}
-
-long runs_of(long tid) {
-    const std::string sched = task_file(tid, "schedstat");
-    char* at = const_cast<char*>(sched.c_str());
-    std::strtol(at, &at, 10);
-    std::strtol(at, &at, 10);
-    return std::strtol(at, nullptr, 10);
-}
-
-// Until f() (at most 10 s: a broken wait fails, it does not hang).
-template <typename F>
-bool until(F&& f) {
-    for (int i = 0; i < 1'000'000; ++i) {
-        if (f()) return true;
-        std::this_thread::yield();
-    }
-    return false;
 }
 
 // A thread that sleeps `ns` at a time with a relative nanosleep, waking

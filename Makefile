@@ -266,11 +266,14 @@ lint-man: all
 
 # The shape of the code: lib/'s layers (build-aux/check-layers says them);
 # shellcheck on every shell script (each one's #! or extension names its
-# shell); no bats assertion that cannot fail (build-aux/check-bats-asserts).
+# shell); no bats assertion that cannot fail (build-aux/check-bats-asserts);
+# a fallback for every test plugin path make exports, so a suite runs by
+# hand (build-aux/check-plugin-paths).
 SHELL_SCRIPTS := $(wildcard tests/*.bats tests/*.bash) tests/lint-man tests/with-wine-prefix tests/fuzz/run-all \
-                 $(wildcard examples/*.sh) bench/run bench/windows bench/pinning bench/pinning_profile bench/pinning_counts bench/clean_state bench/against bench/editor build-aux/install-deps build-aux/soak build-aux/soak-windows build-aux/soak-start .ci/run
+                 $(wildcard examples/*.sh) bench/run bench/windows bench/pinning bench/pinning_profile bench/pinning_counts bench/clean_state bench/against bench/editor build-aux/install-deps build-aux/soak build-aux/soak-windows build-aux/soak-start build-aux/check-plugin-paths .ci/run
 lint:
 	build-aux/check-layers
+	build-aux/check-plugin-paths
 	shellcheck -x $(SHELL_SCRIPTS)
 	build-aux/check-bats-asserts $(filter tests/%.bats tests/%.bash,$(SHELL_SCRIPTS))
 

@@ -8,43 +8,10 @@ TESTS_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 FIXTURES="$TESTS_DIR/fixtures"
 : "${VR_BIN:=$TESTS_DIR/../build/bin}"
 PATH="$VR_BIN:$PATH"
-# The project's test instrument (tests/plugins); make exports these, and a
-# bats run by hand finds the same build.
-: "${VR_TEST_SYNTH_VST3:=$TESTS_DIR/../build/plugins/vst3/vr-test-synth.vst3}"
-: "${VR_TEST_SYNTH_LV2:=$TESTS_DIR/../build/plugins/lv2/vr-test-synth.lv2}"
-: "${VR_TEST_SYNTH_VST2:=$TESTS_DIR/../build/plugins/vst/vr-test-synth.so}"
-: "${VR_TEST_SYNTH_LV2_URI:=urn:vst-render:test-synth}"
-: "${VR_TEST_LV2_PATH:=$TESTS_DIR/../build/plugins/lv2}"
-: "${VR_TEST_SYNTH_LV2_OPTIONAL:=$TESTS_DIR/../build/plugins/lv2-optional/vr-test-synth.lv2}"
-: "${VR_TEST_SYNTH_LV2_EFFECT:=$TESTS_DIR/../build/plugins/lv2-effect/vr-test-synth.lv2}"
-: "${VR_TEST_SYNTH_LV2_SIDECHAIN:=$TESTS_DIR/../build/plugins/lv2-sidechain/vr-test-synth.lv2}"
-: "${VR_TEST_CLOCKS_VST2:=$TESTS_DIR/../build/plugins/clocks/vr-test-clocks.so}"
-: "${VR_TEST_BAD_DIR:=$TESTS_DIR/../build/plugins/bad}"
-: "${VR_TEST_JUCE5_START_VST2:=$TESTS_DIR/../build/plugins/juce5_start/vr-test-juce5-start.so}"
-: "${VR_TEST_JUCE5_START_LATE_VST2:=$TESTS_DIR/../build/plugins/juce5_start/vr-test-juce5-start-late.so}"
-: "${VR_TEST_STATIC_STATE_VST2:=$TESTS_DIR/../build/plugins/static_state/vr-test-static-state.so}"
-: "${VR_TEST_NEEDS_DISPLAY_VST2:=$TESTS_DIR/../build/plugins/needs_display/vr-test-needs-display.so}"
-# The Windows builds of the test plugins (tests/plugins/windows,
-# tests/plugins/dpf) and the DPF synth's Linux builds.
-: "${VR_WIN_SYNTH_VST2:=$TESTS_DIR/../build/plugins/win/vst/vr-test-synth.dll}"
-: "${VR_WIN_SYNTH_VST3:=$TESTS_DIR/../build/plugins/win/vst3/vr-test-synth.vst3}"
-: "${VR_WIN_DPF_VST2:=$TESTS_DIR/../build/plugins/win/vst/vr-dpf-synth.dll}"
-: "${VR_WIN_DPF_VST3:=$TESTS_DIR/../build/plugins/win/vst3/vr-dpf-synth.vst3}"
-: "${VR_DPF_VST2:=$TESTS_DIR/../build/plugins/dpf/vst/vr-dpf-synth.so}"
-: "${VR_WIN_CRASH_VST2:=$TESTS_DIR/../build/plugins/win/faults/crash.dll}"
-: "${VR_WIN_HANG_VST2:=$TESTS_DIR/../build/plugins/win/faults/hang.dll}"
-: "${VR_WIN32_VST2:=$TESTS_DIR/../build/plugins/win/faults/win32.dll}"
-: "${VR_WIN_NEEDS_MSVC_VST2:=$TESTS_DIR/../build/plugins/win/faults/needs-msvc.dll}"
-: "${VR_WIN_NEEDS_MFC_VST2:=$TESTS_DIR/../build/plugins/win/faults/needs-mfc.dll}"
-: "${VR_WIN_NO_ENTRY_DLL:=$TESTS_DIR/../build/plugins/win/faults/no-entry.dll}"
-: "${VR_WIN_WRITES_PREFIX_VST2:=$TESTS_DIR/../build/plugins/win/faults/writes-prefix.dll}"
-: "${VR_WIN_NEEDS_WINDOW_VST2:=$TESTS_DIR/../build/plugins/win/faults/needs-window.dll}"
-: "${VR_WIN_CLOCKS_VST2:=$TESTS_DIR/../build/plugins/win/clocks/vr-test-clocks.dll}"
-: "${VR_WIN_MEMORY_VST2:=$TESTS_DIR/../build/plugins/win/memory/vr-test-memory.dll}"
-: "${VR_WIN_STATIC_STATE_VST2:=$TESTS_DIR/../build/plugins/win/static_state/vr-test-static-state.dll}"
-: "${VR_WIN_STATIC_STATE_PINNED_VST2:=$TESTS_DIR/../build/plugins/win/static_state/vr-test-static-state-pinned.dll}"
-: "${VR_TEST_CHUNK_READ_VST2:=$TESTS_DIR/../build/plugins/chunk_read/vr-test-chunk-read.so}"
-: "${VR_WIN_CHUNK_READ_VST2:=$TESTS_DIR/../build/plugins/win/chunk_read/vr-test-chunk-read.dll}"
+# The test plugins' paths: make exports them, and a bats run by hand finds
+# the same build (tests/plugin-paths.bash).
+# shellcheck source=tests/plugin-paths.bash
+source "$TESTS_DIR/plugin-paths.bash"
 
 # For a test of Windows plugins: fails saying why when wine, the scratch
 # prefix of the run (tests/with-wine-prefix, which `make bats` runs bats

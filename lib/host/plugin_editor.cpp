@@ -199,7 +199,7 @@ rgb_image juce_instance::editor_picture(double draw_s) {
             if (redraw) view.expose(window);
             run_messages_for(s);
         },
-        {draw_s, editor_still_s, editor_undrawn_wait_s, true});
+        {draw_s, editor_still_s, editor_undrawn_wait_s, [&] { return view.shows_other_client(window); }});
 }
 
 void juce_instance::run_editor_until_closed() {

@@ -225,8 +225,7 @@ rgb_image x11_view::capture_drawn(unsigned long window, const message_loop& run,
             break;
         }
     }
-    if (t.of_other_client && !shows_other_client(window))
-        throw record_error(editor_hidden_message);
+    if (t.shows_plugin && !t.shows_plugin()) throw record_error(editor_hidden_message);
     const deadline undrawn(t.undrawn_wait_s);
     for (int tries = 0; looks_undrawn(picture) && undrawn.seconds_left() > 0; ++tries) {
         run(0.05, tries % 10 == 0);

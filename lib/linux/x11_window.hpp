@@ -62,15 +62,16 @@ public:
     // run(0.05, redraw) again, redraw true each tenth time (the windows
     // asked to draw again), for up to undrawn_wait_s.
     using message_loop = std::function<void(double seconds, bool redraw)>;
-    // With of_other_client (a Linux plugin, which draws in an X window of
-    // its own client: shows_other_client), a plugin that no longer shows
-    // its window once drawn is refused: its picture would hold none of its
-    // pixels, only the host's.
+    // With shows_plugin, a plugin that no longer shows its window once
+    // drawn is refused, before any wait for an undrawn picture: its picture
+    // would hold none of its pixels, only the host's (a Linux plugin draws
+    // in an X window of its own client, shows_other_client; wine draws a
+    // Windows plugin's into its own, and the Windows worker is asked).
     struct draw_times {
         double draw_s = 0;
         double still_s = 0;
         double undrawn_wait_s = 0;
-        bool of_other_client = false;
+        std::function<bool()> shows_plugin;
     };
     rgb_image capture_drawn(unsigned long window, const message_loop& run, const draw_times& t);
     static constexpr double picture_step_s = 0.005;

@@ -118,13 +118,14 @@ public:
     // window asks for is drawn. So each step of a picture's wait starts
     // with one, and an edited window is redrawn every 0.2 s.
     // Wine draws the plugin's windows into its own X window: whether the
-    // plugin still shows one of its own is asked of the Windows worker.
+    // plugin still shows one of its own is asked of the Windows worker,
+    // before a wait for a picture that looks undrawn (wine's window of a
+    // plugin that hid its own stays so: that wait took 5 s).
     rgb_image editor_picture(double draw_s) override {
         if (!view_) throw record_error("no editor is open");
-        rgb_image picture = view_->capture_drawn(x11_window_, [&](double s, bool) { run_editor(s, true); },
-                                                 {draw_s, host::editor_still_s, host::editor_undrawn_wait_s});
-        if (!ask("editor_shows_plugin").get<bool>()) throw record_error(host::editor_hidden_message);
-        return picture;
+        return view_->capture_drawn(x11_window_, [&](double s, bool) { run_editor(s, true); },
+                                    {draw_s, host::editor_still_s, host::editor_undrawn_wait_s,
+                                     [&] { return ask("editor_shows_plugin").get<bool>(); }});
     }
     void run_editor_until_closed() override {
         if (!view_) throw record_error("no editor is open");

@@ -27,11 +27,20 @@ stop_user_display() {
 
 win() { /usr/bin/python3 "$TESTS_DIR/x11_window.py" "$@"; }
 
-# The window --edit shows, printed once the plugin drew the level whose
-# grey is $1 (0.2: 51) in it.
+# The window that render-one --edit (pid $2) shows, printed once the
+# plugin drew the level whose grey is $1 (0.2: 51) in it; status 1 when
+# render-one ends first, or after 60 s. xdotool search walks the window
+# tree, and Xlib ends it on an X error when a window goes as it walks
+# (BadWindow in X_QueryTree: wine makes and drops windows as its editor
+# opens), so each search that finds nothing is made again.
 edit_window() {
-    local w
-    w=$(timeout 60 xdotool search --sync --onlyvisible --name ' \(render-one --edit\)$' | head -1)
+    local w=
+    for _ in $(seq 6000); do
+        w=$(xdotool search --onlyvisible --name ' \(render-one --edit\)$' 2>/dev/null | head -1)
+        [[ -z "$w" ]] || break
+        kill -0 "$2" 2>/dev/null || return 1
+        sleep 0.01
+    done
     [[ -n "$w" ]] && win until "$w" 5 5 "$1,$1,$1" >/dev/null && echo "$w"
 }
 
@@ -65,7 +74,7 @@ edit_and_check() {
     render-one --plugin "$synth" --duration 0.2 --tail 0 --job "$(low_job "$name-edited.wav")" --edit --params \
         "${save[@]}" >edited.json 2>edited.err &
     pid=$!
-    w=$(edit_window 51) || fail "$name: no window titled '... (render-one --edit)' showed: $(cat edited.err)"
+    w=$(edit_window 51 "$pid") || fail "$name: no window titled '... (render-one --edit)' showed: $(cat edited.err)"
     raise_level_and_close "$w" 51
     wait "$pid" || fail "$name: render-one --edit ended with $?: $(cat edited.err)"
     assert_equal "$(jq -c '[.status, .edited, .isolation]' edited.json)" '["ok",true,"fresh"]'

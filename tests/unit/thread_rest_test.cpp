@@ -28,69 +28,21 @@ namespace {
 
 using namespace vr::test;
 
-TEST(ThreadRest, ReturnsOnceAThreadSetToWorkHasDoneItAndRests) {
-    for (int round = 0; round < 5; ++round) {
-        std::mutex m;
-        std::condition_variable cv;
-        bool go = false, quit = false;
-        std::atomic<unsigned> done{0};
-        std::thread t([&] {
-            std::unique_lock lock(m);
-            cv.wait(lock, [&] { return go; });
-            lock.unlock();
-            done = work() | 1u;
-            lock.lock();
-            cv.wait(lock, [&] { return quit; });
-        });
-        {
-            std::lock_guard lock(m);
-            go = true;
-        }
-        cv.notify_all();
-        vr::host::let_other_threads_rest(2, 100);
-        EXPECT_NE(done.load(), 0u) << "round " << round;
-        {
-            std::lock_guard lock(m);
-            quit = true;
-        }
-        cv.notify_all();
-        t.join();
-    }
-}
-
 // A thread that waits until told, then works, then waits until told to quit.
 struct worker_thread {
-    std::mutex m;
-    std::condition_variable cv;
-    bool go = false, quit = false;
     std::atomic<unsigned> done{0};
-    std::thread t;
-    worker_thread()
-        : t([this] {
-              std::unique_lock lock(m);
-              cv.wait(lock, [this] { return go; });
-              lock.unlock();
-              done = work() | 1u;
-              lock.lock();
-              cv.wait(lock, [this] { return quit; });
-          }) {}
-    void start() {
-        {
-            std::lock_guard lock(m);
-            go = true;
-        }
-        cv.notify_all();
-    }
-    ~worker_thread() {
-        if (!go) start();
-        {
-            std::lock_guard lock(m);
-            quit = true;
-        }
-        cv.notify_all();
-        t.join();
-    }
+    gated_thread g{[this] { done = work() | 1u; }};
+    void start() { g.start(); }
 };
+
+TEST(ThreadRest, ReturnsOnceAThreadSetToWorkHasDoneItAndRests) {
+    for (int round = 0; round < 5; ++round) {
+        worker_thread w;
+        w.start();
+        vr::host::let_other_threads_rest(2, 100);
+        EXPECT_NE(w.done.load(), 0u) << "round " << round;
+    }
+}
 
 // The rest keeps the threads' /proc files open from one rest to the next
 // (linux/task_files.cpp): a thread started since the last rest, or one started

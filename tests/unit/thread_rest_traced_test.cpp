@@ -13,10 +13,7 @@
 #include <ctime>
 
 #include <atomic>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
-#include <thread>
 
 #include "linux/task_files.hpp"
 #include "linux/thread_rest.hpp"
@@ -80,33 +77,19 @@ struct tracer_of {
 // done its work.
 TEST(ThreadRest, TheCpuTimeOfATracedThreadEndsNoRest) {
     for (bool with_tracer : {false, true}) {
-        std::mutex m;
-        std::condition_variable cv;
-        bool go = false, quit = false;
         std::atomic<bool> done{false};
-        std::atomic<long> tid{0};
-        std::thread t([&] {
-            tid = ::syscall(SYS_gettid);
-            std::unique_lock lock(m);
-            cv.wait(lock, [&] { return go; });
-            lock.unlock();
+        gated_thread t([&] {
             work_for_cpu_ms(150);
             done = true;
-            lock.lock();
-            cv.wait(lock, [&] { return quit; });
         });
-        ASSERT_TRUE(until([&] { return tid != 0 && blocked_in(tid) == SYS_futex; }));
+        ASSERT_TRUE(until([&] { return t.tid != 0 && blocked_in(t.tid) == SYS_futex; }));
         std::unique_ptr<tracer_of> tracer;
         if (with_tracer) {
-            tracer = std::make_unique<tracer_of>(tid);
+            tracer = std::make_unique<tracer_of>(t.tid);
             EXPECT_EQ(tracer->error, 0) << "the tracer could not seize the thread: " << std::strerror(tracer->error);
         }
-        EXPECT_EQ(vr::host::traced(tid), with_tracer && tracer->error == 0);
-        {
-            std::lock_guard lock(m);
-            go = true;
-        }
-        cv.notify_all();
+        EXPECT_EQ(vr::host::traced(t.tid), with_tracer && tracer->error == 0);
+        t.start();
         vr::host::let_other_threads_rest(2, 100);
         const vr::host::rest_made made = vr::host::last_rest();
         if (with_tracer) {
@@ -115,12 +98,6 @@ TEST(ThreadRest, TheCpuTimeOfATracedThreadEndsNoRest) {
         } else {
             EXPECT_TRUE(made.by_cpu) << "an untraced thread's 50 ms of CPU time did not end the rest";
         }
-        {
-            std::lock_guard lock(m);
-            quit = true;
-        }
-        cv.notify_all();
-        t.join();
     }
 }
 

@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // What the thread_rest tests watch of a thread of theirs: work that keeps a
-// CPU busy, where /proc says a thread waits and how often it ran, and a
-// bounded wait for a condition.
+// CPU busy, where /proc says a thread waits and how often it ran, a
+// bounded wait for a condition, and a thread that works when told.
 #pragma once
 
 #include <sys/syscall.h>
 
+#include <atomic>
+#include <condition_variable>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -59,5 +63,41 @@ bool until(F&& f) {
     }
     return false;
 }
+
+// A thread that notes its id, waits until start(), does its work, then
+// waits until it is destroyed (never started: it starts, then quits).
+struct gated_thread {
+    std::mutex m;
+    std::condition_variable cv;
+    bool go = false, quit = false;
+    std::atomic<long> tid{0};
+    std::thread t;
+    explicit gated_thread(std::function<void()> work)
+        : t([this, work = std::move(work)] {
+              tid = ::syscall(SYS_gettid);
+              std::unique_lock lock(m);
+              cv.wait(lock, [this] { return go; });
+              lock.unlock();
+              work();
+              lock.lock();
+              cv.wait(lock, [this] { return quit; });
+          }) {}
+    void start() {
+        {
+            std::lock_guard lock(m);
+            go = true;
+        }
+        cv.notify_all();
+    }
+    ~gated_thread() {
+        if (!go) start();
+        {
+            std::lock_guard lock(m);
+            quit = true;
+        }
+        cv.notify_all();
+        t.join();
+    }
+};
 
 }  // namespace vr::test

@@ -9,12 +9,14 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <ctime>
 
 #include <atomic>
 #include <memory>
 
+#include "linux/raw_clock.hpp"
 #include "linux/task_files.hpp"
 #include "linux/thread_rest.hpp"
 #include "thread_watch.hpp"
@@ -25,13 +27,8 @@ using namespace vr::test;
 
 // Work until the calling thread has used ms of CPU time.
 void work_for_cpu_ms(long ms) {
-    timespec t{};
-    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-    const long end = t.tv_sec * 1'000'000'000L + t.tv_nsec + ms * 1'000'000L;
-    do {
-        work();
-        ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-    } while (t.tv_sec * 1'000'000'000L + t.tv_nsec < end);
+    const std::int64_t end = vr::host::raw_now_ns(CLOCK_THREAD_CPUTIME_ID) + ms * 1'000'000L;
+    while (vr::host::raw_now_ns(CLOCK_THREAD_CPUTIME_ID) < end) work();
 }
 
 // A tracer of thread tid: a forked child that seizes it (PTRACE_SEIZE

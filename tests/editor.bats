@@ -320,3 +320,39 @@ HTML
     assert_equal "$(jq -r .status <<<"$output")" skipped
 }
 
+
+@test "a batch's pictures are drawn while its later jobs render, each the picture of its job alone; records keep the jobs' order" {
+    # Twelve jobs: up to eight pictures are drawn at once, their windows on
+    # top of each other at the screen's top left (their pixels kept apart).
+    local i lines=()
+    for ((i = 0; i < 12; i++)); do lines+=("$(level_job "j$i" "0.$((i % 10))$i")"); done
+    sh_run_lines "render-one --plugin '$VR_TEST_SYNTH_VST3' --duration 0.1 --tail 0 --screenshots 2>/dev/null" "${lines[@]}"
+    assert_success
+    run jq -sc '[.[] | [(.output_path | split("/") | last), .status, .screenshot_width]]' <<<"$output"
+    assert_output "$(for ((i = 0; i < 12; i++)); do echo "[\"j$i.wav\",\"ok\",320]"; done | jq -sc .)"
+    # Each job alone, in a run of its own: the same picture.
+    for ((i = 0; i < 12; i++)); do
+        sh_run_lines "render-one --plugin '$VR_TEST_SYNTH_VST3' --duration 0.1 --tail 0 --screenshots 2>/dev/null" \
+            "$(level_job "alone$i" "0.$((i % 10))$i")"
+        assert_success
+        cmp "j$i.wav.png" "alone$i.wav.png" || fail "job $i's picture is not its picture alone"
+    done
+    cmp -s j1.wav.png j2.wav.png && fail "two levels drew the same picture"
+    true
+}
+
+@test "an editor that crashes as it draws one job's values fails that job alone: the pictures drawn beside it are drawn again" {
+    # The crash-drawing editor dies as it draws a level of 1: in the
+    # worker, as the earlier jobs' pictures are still drawn.
+    local v lines=()
+    for v in 0.1 0.2 0.3 0.4 0.5 1 0.6 0.7; do lines+=("$(level_job "l$v" "$v")"); done
+    sh_run_lines "VR_TEST_SYNTH_EDITOR=crash-drawing render-one --plugin '$VR_TEST_SYNTH_VST3' --duration 0.1 --tail 0 --screenshots 2>/dev/null" "${lines[@]}"
+    assert_failure 1
+    run jq -sc '[.[] | [(.output_path | split("/") | last), .status, .error.signal // .screenshot_width]]' <<<"$output"
+    assert_output '[["l0.1.wav","ok",320],["l0.2.wav","ok",320],["l0.3.wav","ok",320],["l0.4.wav","ok",320],["l0.5.wav","ok",320],["l1.wav","error","SIGSEGV"],["l0.6.wav","ok",320],["l0.7.wav","ok",320]]'
+    for v in 0.1 0.2 0.3 0.4 0.5 0.6 0.7; do
+        run png "l$v.wav.png" 5,5
+        assert_equal "$(jq -c '.["5,5"][0]' <<<"$output")" "$(python3 -c "print(round($v * 255))")"
+    done
+    [[ ! -e l1.wav.png ]] || fail "the crashed job left a picture"
+}

@@ -30,6 +30,8 @@ public:
     // is set when the line was over the limit (then `line` holds its start).
     bool next(std::string& line, bool& too_long);
     std::size_t line_number() const noexcept { return line_no_; }
+    // Whether a whole line is read already: next() then returns it at once.
+    bool line_buffered() const noexcept { return buf_.find('\n', pos_) != std::string::npos; }
 
 private:
     bool fill();

@@ -87,6 +87,8 @@ std::vector<unsigned long> our_windows() {
 
 }  // namespace
 
+void run_editor_messages(double seconds) { run_messages_for(seconds); }
+
 void plugin_instance::open_editor(bool, double) { throw record_error(no_editor_here(info())); }
 rgb_image plugin_instance::editor_picture(double) { throw record_error(no_editor_here(info())); }
 void plugin_instance::run_editor_until_closed() { throw record_error(no_editor_here(info())); }
@@ -181,6 +183,7 @@ unsigned long juce_instance::editor_x11_window() {
 // Under wine the pixels are read, and the window waited for, by the Linux
 // side (wine/windows_instance.cpp), through run_editor_for.
 rgb_image juce_instance::editor_picture(double) { throw record_error("the picture is read by the Linux side"); }
+std::unique_ptr<editor_drawing> juce_instance::start_editor_picture(double, bool) { return nullptr; }
 void juce_instance::run_editor_until_closed() {
     while (run_editor_for(0.02, false)) {
     }
@@ -200,6 +203,37 @@ rgb_image juce_instance::editor_picture(double draw_s) {
             run_messages_for(s);
         },
         {draw_s, editor_still_s, editor_undrawn_wait_s, [&] { return view.shows_other_client(window); }});
+}
+
+namespace {
+
+// A picture in steps on a connection of its own; the window asked to draw
+// again, when it looks undrawn, before the loop runs next.
+class x11_drawing final : public editor_drawing {
+public:
+    x11_drawing(unsigned long window, double draw_s, bool watch)
+        : window_(window),
+          picture_(view_, window,
+                   {draw_s, editor_still_s, editor_undrawn_wait_s, [this] { return view_.shows_other_client(window_); }},
+                   watch) {}
+    bool step(double ran_s) override {
+        const bool taken = picture_.step(ran_s);
+        if (!taken && picture_.wants_redraw()) view_.expose(window_);
+        return taken;
+    }
+    rgb_image take() override { return picture_.take(); }
+
+private:
+    x11_view view_;
+    unsigned long window_;
+    x11_view::drawn_picture picture_;
+};
+
+}  // namespace
+
+std::unique_ptr<editor_drawing> juce_instance::start_editor_picture(double draw_s, bool kept_apart) {
+    if (!p_->editor) throw record_error("no editor is open");
+    return std::make_unique<x11_drawing>(window_of(*p_->editor), draw_s, kept_apart);
 }
 
 void juce_instance::run_editor_until_closed() {

@@ -93,6 +93,21 @@ inline constexpr double editor_undrawn_wait_s = 5.0;
 // all there by then.
 inline constexpr double editor_still_s = 0.05;
 
+// An open editor's picture taken in steps of the message loop
+// (x11_view::drawn_picture), so that one loop draws several pictures at
+// once (worker/picture_queue.hpp): step says, after the loop ran ran_s
+// more seconds (run_editor_messages), whether the picture is taken, and
+// throws record_error as editor_picture does; take gives it.
+class editor_drawing {
+public:
+    virtual ~editor_drawing() = default;
+    virtual bool step(double ran_s) = 0;
+    virtual rgb_image take() = 0;
+};
+
+// Runs the message loop of this process's open editors for seconds.
+void run_editor_messages(double seconds);
+
 class plugin_instance {
 public:
     // Loads the plugin, switches its main input and output buses on (JUCE's
@@ -179,6 +194,12 @@ public:
     // after changing, else draw_s), and while they hold no more than two
     // colours (an editor not drawn yet), up to editor_undrawn_wait_s more.
     virtual rgb_image editor_picture(double draw_s);
+    // The same picture taken in steps: what the job set is drawn as
+    // run_editor_messages runs. With kept_apart (the windows' pixels kept
+    // apart: x11_view::keep_windows_apart), the window is read only when
+    // the X server says it changed. Null where a picture is only taken
+    // whole (a Windows plugin's, drawn by the Windows worker's own loop).
+    virtual std::unique_ptr<editor_drawing> start_editor_picture(double, bool) { return nullptr; }
     // Runs the open editor's message loop until its window is closed (a
     // user's click on its close button, or the window gone).
     virtual void run_editor_until_closed();

@@ -75,7 +75,8 @@ void reap_finished_children() {
     g_unreaped.clear();
 }
 
-child_outcome run_in_child(const std::function<std::string()>& fn, double timeout_s) {
+child_outcome run_in_child(const std::function<std::string()>& fn, double timeout_s,
+                           std::function<bool()> idle) {
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) throw record_error(std::string("cannot create a pipe: ") + std::strerror(errno));
     unique_fd read_end(fds[0]), write_end(fds[1]);
@@ -135,9 +136,12 @@ child_outcome run_in_child(const std::function<std::string()>& fn, double timeou
             wait_ms = static_cast<int>(left * 1000) + 1;
         }
         pollfd p{read_end.get(), POLLIN, 0};
-        int r = ::poll(&p, 1, wait_ms);
+        int r = ::poll(&p, 1, idle ? 0 : wait_ms);
         if (r < 0 && errno == EINTR) continue;
-        if (r == 0) continue;  // the deadline is checked above
+        if (r == 0) {
+            if (idle && !idle()) idle = nullptr;
+            continue;  // the deadline is checked above
+        }
         ssize_t n = ::read(read_end.get(), buf, sizeof buf);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) break;

@@ -29,7 +29,12 @@ struct child_outcome {
 // with this process (even of SIGKILL). A child still running after
 // timeout_s (0: no limit) is killed with SIGKILL. A child that sent its
 // whole answer is reaped at the next call, not waited for now.
-child_outcome run_in_child(const std::function<std::string()>& fn, double timeout_s);
+// While it waits for the child, idle (when given) is called whenever the
+// child has nothing to say: work of the parent's that the child's answer
+// need not wait for, a millisecond or so a call, until it returns false
+// (it has no more).
+child_outcome run_in_child(const std::function<std::string()>& fn, double timeout_s,
+                           std::function<bool()> idle = nullptr);
 
 // Reaps the children run_in_child left to exit on their own. For a process
 // about to end: its children would outlive it as zombies where init reaps

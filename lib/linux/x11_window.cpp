@@ -34,6 +34,8 @@ struct xlib {
     decltype(&XGetImage) get_image;
     decltype(&XInternAtom) intern_atom;
     decltype(&XClearArea) clear_area;
+    decltype(&XPending) pending;
+    decltype(&XNextEvent) next_event;
 };
 
 template <typename F>
@@ -54,7 +56,8 @@ const xlib& x() {
                          find(lib, "XGetWindowAttributes", l.get_window_attributes) &&
                          find(lib, "XTranslateCoordinates", l.translate_coordinates) &&
                          find(lib, "XGetImage", l.get_image) && find(lib, "XInternAtom", l.intern_atom) &&
-                         find(lib, "XClearArea", l.clear_area);
+                         find(lib, "XClearArea", l.clear_area) && find(lib, "XPending", l.pending) &&
+                         find(lib, "XNextEvent", l.next_event);
         return all ? static_cast<const xlib*>(&l) : nullptr;
     }();
     if (!loaded) throw record_error("cannot load libX11.so.6, which showing a plugin's editor needs");
@@ -128,7 +131,35 @@ constexpr const char* wm_atoms[] = {
 
 struct x11_view::impl {
     Display* display = nullptr;
+    // watch_changes: the Damage extension's first event, and the damage
+    // object that notes the window's changes (0: none).
+    int damage_event = 0;
+    XID damage = 0;
 };
+
+namespace {
+
+// libXdamage, opened by the first watch_changes.
+struct xdamage {
+    Bool (*query)(Display*, int*, int*);
+    XID (*create)(Display*, Drawable, int);
+    void (*subtract)(Display*, XID, XID, XID);
+    void (*destroy)(Display*, XID);
+};
+
+const xdamage* damage_lib() {
+    static const xdamage* loaded = [] {
+        static xdamage l{};
+        void* lib = ::dlopen("libXdamage.so.1", RTLD_NOW | RTLD_LOCAL);
+        if (!lib) return static_cast<const xdamage*>(nullptr);
+        const bool all = find(lib, "XDamageQueryExtension", l.query) && find(lib, "XDamageCreate", l.create) &&
+                         find(lib, "XDamageSubtract", l.subtract) && find(lib, "XDamageDestroy", l.destroy);
+        return all ? static_cast<const xdamage*>(&l) : nullptr;
+    }();
+    return loaded;
+}
+
+}  // namespace
 
 x11_view::x11_view() : p_(std::make_unique<impl>()) {
     static const bool handled = (x().set_error_handler(note_error), true);
@@ -142,7 +173,55 @@ x11_view::x11_view() : p_(std::make_unique<impl>()) {
 }
 
 x11_view::~x11_view() {
-    if (p_->display) x().close_display(p_->display);
+    if (!p_->display) return;
+    if (p_->damage) damage_lib()->destroy(p_->display, p_->damage);
+    x().close_display(p_->display);
+}
+
+bool x11_view::watch_changes(unsigned long window) {
+    const xdamage* dl = damage_lib();
+    Display* d = p_->display;
+    int error_base = 0;
+    if (!dl || p_->damage || !dl->query(d, &p_->damage_event, &error_base)) return false;
+    noting_errors errors(d);
+    constexpr int report_non_empty = 3;  // XDamageReportNonEmpty: an event once, until subtracted
+    const XID damage = dl->create(d, window, report_non_empty);
+    if (errors.failed()) return false;
+    p_->damage = damage;
+    return true;
+}
+
+bool x11_view::changed() {
+    if (!p_->damage) return true;
+    Display* d = p_->display;
+    bool any = false;
+    while (x().pending(d) > 0) {
+        XEvent e;
+        x().next_event(d, &e);
+        constexpr int damage_notify = 0;  // XDamageNotify
+        if (e.type == p_->damage_event + damage_notify) any = true;
+    }
+    // Noted again from here on: the next change sends another event.
+    if (any) damage_lib()->subtract(d, p_->damage, 0, 0);
+    return any;
+}
+
+bool x11_view::keep_windows_apart() {
+    // libXcomposite, opened here alone: only a worker that draws several
+    // pictures at once asks for it.
+    using query_fn = Bool (*)(Display*, int*, int*);
+    using redirect_fn = void (*)(Display*, Window, int);
+    static void* lib = ::dlopen("libXcomposite.so.1", RTLD_NOW | RTLD_LOCAL);
+    if (!lib) return false;
+    auto query = reinterpret_cast<query_fn>(::dlsym(lib, "XCompositeQueryExtension"));
+    auto redirect = reinterpret_cast<redirect_fn>(::dlsym(lib, "XCompositeRedirectSubwindows"));
+    Display* d = p_->display;
+    int event_base = 0, error_base = 0;
+    if (!query || !redirect || !query(d, &event_base, &error_base)) return false;
+    noting_errors errors(d);
+    constexpr int automatic = 0;  // CompositeRedirectAutomatic: the server still shows them
+    for (int screen = 0; screen < ScreenCount(d); ++screen) redirect(d, RootWindow(d, screen), automatic);
+    return !errors.failed();
 }
 
 bool x11_view::shows_other_client(unsigned long window) {
@@ -207,31 +286,50 @@ bool looks_undrawn(const rgb_image& image) {
 
 }  // namespace
 
-rgb_image x11_view::capture_drawn(unsigned long window, const message_loop& run, const draw_times& t) {
-    // What the window shows before the loop runs: what it showed last, or
-    // a new editor's first drawing.
-    rgb_image picture = capture(window);
-    const deadline until(t.draw_s);
-    std::optional<deadline> still;  // once it changed: until it has held still
-    for (;;) {
-        const double left = until.seconds_left();
-        if (left <= 0) break;
-        run(std::min(picture_step_s, left), false);
-        rgb_image now = capture(window);
-        if (now.width != picture.width || now.height != picture.height || now.pixels != picture.pixels) {
-            picture = std::move(now);
-            still.emplace(t.still_s);
-        } else if (still && still->seconds_left() <= 0) {
-            break;
+x11_view::drawn_picture::drawn_picture(x11_view& view, unsigned long window, draw_times t, bool watch)
+    : view_(view), window_(window), t_(std::move(t)) {
+    if (watch) view_.watch_changes(window_);  // before the start is read: no change missed
+    picture_ = view_.capture(window_);
+}
+
+bool x11_view::drawn_picture::step(double ran_s) {
+    ran_ += ran_s;
+    if (drawing_) {
+        // Taken once it changed from what it showed at the start and then
+        // held still for still_s; after draw_s when it never held still.
+        // (A watched window is read only when the server says it changed.)
+        rgb_image now = view_.changed() ? view_.capture(window_) : rgb_image{};
+        if (now.width && (now.width != picture_.width || now.height != picture_.height || now.pixels != picture_.pixels)) {
+            picture_ = std::move(now);
+            still_ = 0;
+        } else if (still_ >= 0) {
+            still_ += ran_s;
         }
+        if (ran_ < t_.draw_s && !(still_ >= t_.still_s)) return false;
+        drawing_ = false;
+        if (t_.shows_plugin && !t_.shows_plugin()) throw record_error(editor_hidden_message);
+        ran_ = 0;
+        redraw_ = looks_undrawn(picture_);
+        return !redraw_;
     }
-    if (t.shows_plugin && !t.shows_plugin()) throw record_error(editor_hidden_message);
-    const deadline undrawn(t.undrawn_wait_s);
-    for (int tries = 0; looks_undrawn(picture) && undrawn.seconds_left() > 0; ++tries) {
-        run(0.05, tries % 10 == 0);
-        picture = capture(window);
+    // An editor not drawn yet: read again each undrawn_step_s, asked to
+    // draw again each tenth time, for up to undrawn_wait_s.
+    redraw_ = false;
+    since_read_ += ran_s;
+    if (since_read_ < undrawn_step_s && ran_ < t_.undrawn_wait_s) return false;
+    since_read_ = 0;
+    picture_ = view_.capture(window_);
+    if (!looks_undrawn(picture_) || ran_ >= t_.undrawn_wait_s) return true;
+    redraw_ = ++tries_ % 10 == 0;
+    return false;
+}
+
+rgb_image x11_view::capture_drawn(unsigned long window, const message_loop& run, const draw_times& t) {
+    drawn_picture picture(*this, window, t);
+    for (;;) {
+        run(picture_step_s, picture.wants_redraw());
+        if (picture.step(picture_step_s)) return picture.take();
     }
-    return picture;
 }
 
 rgb_image x11_view::capture(unsigned long window) {

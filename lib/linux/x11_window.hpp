@@ -39,6 +39,22 @@ public:
     // that missed its first (DPF's OpenGL ones, at times) draws then.
     void expose(unsigned long window);
 
+    // Asks the X server to keep the pixels of each window of the screen's
+    // (and what is drawn in it) apart from the others', off the screen
+    // (the Composite extension's automatic redirection), for as long as
+    // this connection lives: a window under another still has its own
+    // pixels to read (capture). False when the server, or libXcomposite
+    // here, cannot.
+    bool keep_windows_apart();
+
+    // Has the X server tell this connection when window's pixels change
+    // (the Damage extension), what is drawn in its children included when
+    // its pixels are kept apart (keep_windows_apart): changed() then says
+    // whether they changed since it last asked. False when it cannot (then
+    // changed() says true: the window is read to see).
+    bool watch_changes(unsigned long window);
+    bool changed();
+
     // Whether window still exists (a user closing it destroys it).
     bool exists(unsigned long window);
 
@@ -75,6 +91,44 @@ public:
     };
     rgb_image capture_drawn(unsigned long window, const message_loop& run, const draw_times& t);
     static constexpr double picture_step_s = 0.005;
+    // How often the window is asked to draw again while it looks undrawn,
+    // in seconds of its message loop.
+    static constexpr double undrawn_step_s = 0.05;
+
+    // capture_drawn's picture taken in steps: the window's pixels read
+    // after each time the message loop ran, told how long it ran. One
+    // loop serves every editor of the process, so one run draws several
+    // pictures at once (a worker's jobs' pictures, render-one(1)). The
+    // times of draw_times are times the loop ran, not time passed: while
+    // it does not run (a render in place) no editor draws, and that time
+    // neither shows stillness nor uses up the draw_s given.
+    class drawn_picture {
+    public:
+        // Reads what the window shows before the loop runs. With watch, the
+        // window is read only once the server says it changed
+        // (watch_changes; for a window whose pixels are kept apart).
+        drawn_picture(x11_view& view, unsigned long window, draw_times t, bool watch = false);
+        // After the loop ran ran_s more seconds: whether the picture is
+        // taken (then take() gives it). Throws record_error as
+        // capture_drawn does.
+        bool step(double ran_s);
+        // The next run should ask the window to draw again (an editor that
+        // still looks undrawn).
+        bool wants_redraw() const noexcept { return redraw_; }
+        rgb_image take() { return std::move(picture_); }
+
+    private:
+        x11_view& view_;
+        unsigned long window_;
+        draw_times t_;
+        rgb_image picture_;
+        double ran_ = 0;       // the loop's seconds in the current phase
+        double still_ = -1;    // since its last change (-1: not changed yet)
+        bool drawing_ = true;  // false once it changed and held still, or draw_s is over
+        double since_read_ = 0;  // an undrawn window's seconds since it was read
+        int tries_ = 0;
+        bool redraw_ = false;
+    };
 
 private:
     struct impl;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "supervise/batch.hpp"
 
+#include <algorithm>
+#include <deque>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -98,12 +100,75 @@ public:
           shadowed_(options),
           cache_(options.probe_cache) {}
 
+    // Records go out in the order of the jobs: one whose picture is still
+    // drawn (picture_pending, supervise.hpp) holds back those after it.
     void operator()(json&& record, record_writer& out) {
-        json result = render(std::move(record));
-        finish_(result, out);
+        json result;
+        try {
+            result = render(std::move(record));
+        } catch (const std::exception&) {
+            // What the record loop writes for it goes after those held.
+            finish_pictures(out);
+            throw;
+        }
+        held_.push_back(std::move(result));
+        put_pictures();
+        write_ready(out);
+    }
+
+    // Every record held written, once their pictures have ended.
+    void finish_pictures(record_writer& out) {
+        if (workers_) workers_->finish_pictures();
+        put_pictures();
+        write_ready(out);
     }
 
 private:
+    // The pictures that ended, in their records. A job whose worker ended
+    // as it drew the picture (another job's plugin crashed or hung, or its
+    // own) is rendered again, its picture taken before it is answered: a
+    // plugin that crashes in its editor fails its own job alone.
+    void put_pictures() {
+        if (!workers_) return;
+        for (auto ended = workers_->take_pictures(); !ended.empty(); ended = workers_->take_pictures())
+            for (auto& end : ended) {
+                auto r = std::find_if(held_.begin(), held_.end(), [&](const json& h) {
+                    return h.value("picture_pending", 0LL) == end.ticket;
+                });
+                auto sent = again_.find(end.ticket);
+                std::optional<supervised_job> again;
+                if (sent != again_.end()) {
+                    again = std::move(sent->second);
+                    again_.erase(sent);
+                }
+                if (r == held_.end()) continue;
+                r->erase("picture_pending");
+                if (end.error.empty()) {
+                    put_answer(*r, std::move(end.fields));
+                } else if (end.worker_ended && again) {
+                    again->picture_whole = true;
+                    const int before = r->value("attempts", 1);
+                    try {
+                        json result = workers_->run(*again);
+                        result.erase("probe_learnt");  // kept from its first render
+                        result["attempts"] = before + result.value("attempts", 1);
+                        *r = std::move(result);
+                    } catch (const record_error&) {
+                        set_error(*r, end.error);
+                    }
+                } else {
+                    set_error(*r, end.error);
+                }
+            }
+    }
+
+    void write_ready(record_writer& out) {
+        while (!held_.empty() && !held_.front().contains("picture_pending")) {
+            finish_(held_.front(), out);
+            held_.pop_front();
+        }
+    }
+
     json render(json&& record) {
         if (is_error(record) || is_skipped(record)) return std::move(record);
         // A params field this run did not read back (plugin-scan's, an
@@ -129,12 +194,18 @@ private:
                 sent.needs_display = cached_display_need(job);
                 // On the run's own display; --edit's is the user's (DISPLAY).
                 sent.shows_editor = job.shows_editor() && !options_.worker.edit;
+                // A job with a picture, as sent: rendered again when its
+                // worker ends as it draws the picture (put_pictures).
+                std::optional<supervised_job> again;
+                if (!job.screenshot_path.empty()) again = sent;
                 try {
                     result = workers_->run(sent);
                 } catch (...) {
                     record = std::move(sent.record);  // as it was: the error goes in it below
                     throw;
                 }
+                if (again && result.contains("picture_pending"))
+                    again_.emplace(result.value("picture_pending", 0LL), std::move(*again));
                 // A job that showed its editor had a display for it, whether
                 // its plugin needs one to load or not.
                 if (!sent.needs_display && !job.shows_editor() && !options_.worker.edit)
@@ -277,6 +348,8 @@ private:
     std::map<std::string, std::optional<json>> keys_;  // probe cache keys made this run
     std::map<std::string, bool> display_needs_;        // by plugin: needs a display, as the cache said
     std::set<std::string> display_kept_;               // plugins whose need this run kept in the cache
+    std::deque<json> held_;  // results not written yet, in the jobs' order
+    std::map<long long, supervised_job> again_;  // by picture_pending: the jobs whose pictures are drawn, as sent
 };
 
 int run_batch(const render_options& options, supervisor* workers, const job_renderer* in_place, record_writer& out) {
@@ -285,27 +358,33 @@ int run_batch(const render_options& options, supervisor* workers, const job_rend
         json record{{"output_path", options.output_path}};
         if (options.defaults.midi_path) record["midi_path"] = absolute_path(*options.defaults.midi_path);
         jobs(std::move(record), out);
+        jobs.finish_pictures(out);
         return out.exit_code();
     }
     // Errored and skipped records go through the finisher too.
     record_loop_options loop;
     loop.pass_errors = loop.pass_skipped = false;
-    return for_each_record(0, out, std::ref(jobs), loop);
+    for_each_record(0, out, std::ref(jobs), loop);
+    jobs.finish_pictures(out);
+    return out.exit_code();
 }
 
 }  // namespace
 
 int serve_worker(const renderer_host& host, int fd) {
-    return host([&](const job_renderer& render) {
-        return serve_jobs(fd, [&](const json& job, json&& record, const rendering_callback& rendering) {
-            return render(from_wire(job), std::move(record), rendering);
-        });
+    return host([&](const job_renderer& render, later_pictures& pictures) {
+        return serve_jobs(
+            fd,
+            [&](const json& job, json&& record, const rendering_callback& rendering) {
+                return render(from_wire(job), std::move(record), rendering);
+            },
+            &pictures);
     });
 }
 
 int render_jobs(const render_options& options, const renderer_host& host, record_writer& out) {
     if (!options.isolate)
-        return host([&](const job_renderer& render) { return run_batch(options, nullptr, &render, out); });
+        return host([&](const job_renderer& render, later_pictures&) { return run_batch(options, nullptr, &render, out); });
     // This process never loads a plugin: each worker does, in its own
     // process (supervise.hpp says why a fork).
     supervisor workers(options.supervision, [&](int fd) { return serve_worker(host, fd); });

@@ -20,8 +20,10 @@ using job_renderer = std::function<worker_result(const render_job& job, json&& r
 
 // Sets up the plugin host in the process that will render (once in each
 // worker process; once in this one with --no-isolate), calls use with a
-// renderer, and returns what use returns.
-using renderer_host = std::function<int(const std::function<int(const job_renderer&)>& use)>;
+// renderer and its pictures drawn after their jobs are answered
+// (supervise_worker.hpp), and returns what use returns.
+using renderer_use = std::function<int(const job_renderer& render, later_pictures& pictures)>;
+using renderer_host = std::function<int(const renderer_use& use)>;
 
 // Renders the job records on standard input (render_mode::batch) or the one
 // job of the flags (render_mode::single), writing one record per job to out.

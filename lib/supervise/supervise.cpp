@@ -38,134 +38,6 @@ supervisor::~supervisor() {
         stop_worker();
 }
 
-// Fork, not exec: this process is single-threaded and has not touched JUCE
-// or a plugin, so its fork is a clean worker that already holds every option
-// (nothing to serialise and parse again) and starts without loading the
-// binary and its libraries anew, which matters when workers are replaced
-// often (--max-rss, crashy plugins).
-void supervisor::start_worker(const sandbox_spec& sandbox) {
-    // A sandboxed worker is this fork exec'ing bwrap, which runs render-one
-    // again as a worker (supervise/sandbox.hpp); its command is made here, as
-    // the child only execs.
-    sandbox_ = sandbox;
-    worker_display_.clear();
-    const std::vector<std::string> command = sandbox_.on ? sandboxed_worker_command(sandbox_, options_.sandbox)
-                                                         : std::vector<std::string>{};
-    pid_t offered = 0;
-    if (int fd = -1; command.empty() && take_offered_worker(offered, fd)) {
-        adopt_worker(offered, fd);
-        offered_ = true;
-        return;
-    }
-    int sv[2];
-    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
-        throw record_error(std::string("cannot create a socket pair: ") + std::strerror(errno));
-    sigset_t block = interrupts::set(), old;
-    ::sigprocmask(SIG_BLOCK, &block, &old);
-    std::fflush(nullptr);
-    pid_t parent = ::getpid();
-    pid_t pid = ::fork();
-    if (pid == 0) {
-        // Its own process group, so that a time-out kills the per-job
-        // children it forks with it, and a terminal's ^C reaches only us.
-        ::setpgid(0, 0);
-        // Killed with us, even by SIGKILL: no orphan renders on.
-        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (::getppid() != parent) ::_exit(72);
-        arrange_worker_fds(sv[1]);
-        if (!command.empty()) {
-            // The sandboxed render-one installs the worker's own (serve_jobs).
-            ::sigaction(SIGINT, &interrupts::old_int, nullptr);
-            ::sigaction(SIGTERM, &interrupts::old_term, nullptr);
-            ::sigprocmask(SIG_SETMASK, &old, nullptr);
-            exec_sandboxed_worker(command);
-        }
-        // Before a signal can come: one from outside is told on fd 3.
-        interrupts::install_in_worker(3);
-        ::sigprocmask(SIG_SETMASK, &old, nullptr);
-        int code = 70;
-        try {
-            code = main_(3);
-        } catch (...) {
-        }
-        std::fflush(nullptr);
-        ::_exit(code);
-    }
-    int err = errno;
-    ::close(sv[1]);
-    if (pid < 0) {
-        ::close(sv[0]);
-        ::sigprocmask(SIG_SETMASK, &old, nullptr);
-        throw record_error(std::string("cannot start a worker process: ") + std::strerror(err));
-    }
-    ::setpgid(pid, pid);  // as the child does: whichever runs first
-    adopt_worker(pid, sv[0]);
-    ::sigprocmask(SIG_SETMASK, &old, nullptr);
-}
-
-void supervisor::adopt_worker(pid_t pid, int fd) {
-    pid_ = pid;
-    offered_ = false;
-    fd_ = fd;
-    pending_.clear();
-    answers_ = 0;
-    loaded_.clear();
-    interrupts::worker = pid;
-}
-
-bool supervisor::worker_exited() const { return child_ended(pid_); }
-
-bool supervisor::wait_exit(double seconds) const {
-    return wait_child_ended(pid_, seconds, [] { return interrupts::caught != 0; });
-}
-
-// Ends the worker and everything in its process group; returns its wait
-// status. The group is killed while the worker is still a zombie, so its
-// process group id cannot have been reused.
-int supervisor::kill_worker(bool term_first) {
-    if (term_first && !worker_exited()) {
-        ::kill(-pid_, SIGTERM);
-        wait_exit(options_.kill_grace_s);
-    }
-    ::kill(-pid_, SIGKILL);
-    int status = reap_child(pid_);
-    interrupts::worker = 0;
-    ::close(fd_);
-    fd_ = -1;
-    pid_ = 0;
-    return status;
-}
-
-void supervisor::leave_worker() {
-    if (!pid_) return;
-    ::kill(-pid_, SIGKILL);
-    leave_killed_worker(pid_);
-    interrupts::worker = 0;
-    ::close(fd_);
-    fd_ = -1;
-    pid_ = 0;
-}
-
-bool supervisor::keep_worker() {
-    // Not one whose job was cut short, nor in a run a signal ended.
-    if (!pid_ || !offered_ || in_flight_ || !pending_.empty() || interrupts::caught != 0 || worker_exited())
-        return false;
-    ::close(fd_);  // its end of the run: it serves the next one's
-    keep_for_next_run(pid_);
-    interrupts::worker = 0;
-    fd_ = -1;
-    pid_ = 0;
-    return true;
-}
-
-void supervisor::stop_worker() {
-    if (!pid_) return;
-    // EOF tells the worker to finish: its plugins are unloaded properly.
-    ::shutdown(fd_, SHUT_WR);
-    wait_exit(options_.stop_grace_s);
-    kill_worker(false);
-}
-
 namespace {
 
 // Removes what the dead writer of the job's output (and stems) left there.
@@ -239,7 +111,8 @@ supervisor::waited supervisor::await_answer(const supervised_job& job) {
     };
     if (!interrupts::caught)  // else the worker is killed already: the wait below ends at once
         send_all(fd_, "{\"job\":" + job.job.dump(-1, ' ', false, json::error_handler_t::replace) +
-                          (display_.empty() ? "" : ",\"display\":" + json(display_).dump()) + "}\n");
+                          (display_.empty() ? "" : ",\"display\":" + json(display_).dump()) +
+                          (job.picture_whole ? ",\"picture_whole\":true" : "") + "}\n");
     if (!display_.empty()) worker_display_ = display_;
     char buf[65536];
     for (;;) {
@@ -316,6 +189,7 @@ supervisor::end supervisor::classify(const supervised_job& job, const waited& w,
     }
     ++answers_;
     result = std::move(answer["record"]);
+    note_pictures(answer, result);
     if (answer.value("load_died", false)) load_death_ = result.value(json::json_pointer("/error/signal"), "");
     if (auto t = result.find("plugin_load_s"); t != result.end() && t->is_number())
         load_s_[job.plugin_key] = t->get<double>();
@@ -329,6 +203,83 @@ supervisor::end supervisor::classify(const supervised_job& job, const waited& w,
         if (mb > options_.max_rss_mb) stop_worker();
     }
     return crashed ? end::crashed : end::answered;
+}
+
+void supervisor::note_pictures(json& answer, json& result) {
+    if (auto ended = answer.find("pictures"); ended != answer.end() && ended->is_array())
+        for (auto& e : *ended) {
+            auto d = e.is_object() ? drawing_.find(e.value("picture", 0LL)) : drawing_.end();
+            if (d == drawing_.end()) continue;
+            picture_end end{d->second, json::object(), e.value("error", "")};
+            if (auto f = e.find("fields"); f != e.end() && f->is_object()) end.fields = std::move(*f);
+            ended_.push_back(std::move(end));
+            drawing_.erase(d);
+        }
+    if (auto p = result.find("picture_pending"); p != result.end()) {
+        if (p->is_number_integer()) {
+            drawing_[p->get<long long>()] = next_ticket_;
+            *p = next_ticket_++;
+        } else {
+            result.erase(p);
+        }
+    }
+}
+
+void supervisor::fail_pictures(const std::string& why) {
+    for (const auto& [id, ticket] : drawing_)
+        ended_.push_back({ticket, json::object(),
+                          "screenshot_path: the audio was written but its picture was not: its render process "
+                          "ended before it was drawn (" + why + ")",
+                          true});
+    drawing_.clear();
+}
+
+void supervisor::finish_pictures() {
+    if (!pid_ || drawing_.empty()) return;
+    interrupts::busy = 1;
+    struct not_busy {
+        ~not_busy() { interrupts::busy = 0; }
+    } on_return;
+    if (!interrupts::caught) send_all(fd_, "{\"pictures\":\"finish\"}\n");
+    const deadline until(finish_pictures_s);
+    char buf[65536];
+    for (;;) {
+        if (interrupts::caught) finish_interrupt(pid_, nullptr, options_.on_interrupt);
+        if (auto nl = pending_.find('\n'); nl != std::string::npos) {
+            const std::string line = pending_.substr(0, nl);
+            pending_.erase(0, nl + 1);
+            if (line.empty()) continue;
+            if (int sig = interrupts::ended_by_signal(line.data(), line.size())) {
+                interrupts::caught = sig;
+                continue;
+            }
+            json answer = parse_with_room(line);
+            if (answer.is_object() && answer.contains("pictures") && !answer.contains("record")) {
+                json none;
+                note_pictures(answer, none);
+                fail_pictures("it did not say how it ended");
+                return;
+            }
+            continue;
+        }
+        const double left = until.seconds_left();
+        if (left <= 0) break;
+        pollfd p{fd_, POLLIN, 0};
+        if (::poll(&p, 1, static_cast<int>(left * 1000) + 1) <= 0) continue;
+        ssize_t n = ::read(fd_, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        pending_.append(buf, static_cast<std::size_t>(n));
+    }
+    // It died, or drew for too long: what it drew still ends in an error.
+    if (until.seconds_left() <= 0) {
+        fail_pictures("its pictures were not drawn within " + std::to_string(static_cast<int>(finish_pictures_s)) +
+                      " s");
+        kill_worker(true);
+        return;
+    }
+    wait_exit(options_.kill_grace_s);
+    kill_worker(false);
 }
 
 void supervisor::end_if_interrupted() {
@@ -379,10 +330,19 @@ json supervisor::run(supervised_job& job) {
             return result;
         }
     give_display_if_needed(job);
-    for (int tries = 1, display_tries = 0;; ++tries) {
+    for (int tries = 1, display_tries = 0, beside_pictures = 0;; ++tries) {
+        // A worker that dies or hangs as it draws earlier jobs' pictures
+        // may be a plugin's editor's doing, not this job's: the job is tried
+        // once more in a new worker (not one of --retries'), and the job
+        // whose picture it was fails alone, rendered again (batch.cpp).
+        const bool pictures_drawn = !drawing_.empty();
         end e = attempt(job, fields);
+        if (pictures_drawn && !beside_pictures && !pid_ && (e == end::crashed || e == end::timed_out)) {
+            ++beside_pictures;
+            continue;
+        }
         if (retry_on_display(job, fields, e)) ++tries, ++display_tries;  // not one of --retries'
-        if ((e == end::crashed || e == end::load_timed_out) && tries - display_tries <= options_.retries) {
+        if ((e == end::crashed || e == end::load_timed_out) && tries - display_tries - beside_pictures <= options_.retries) {
             stop_worker();  // a fresh worker for the next try
             continue;
         }

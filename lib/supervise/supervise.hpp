@@ -12,6 +12,8 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/records.hpp"
 #include "jobs/job.hpp"
@@ -44,6 +46,9 @@ struct supervised_job {
     // sent the run's own Xvfb, even when DISPLAY is set, in a worker that
     // never had another display.
     bool shows_editor = false;
+    // Its picture is taken before it is answered (a job rendered again
+    // after its worker ended as it drew the picture).
+    bool picture_whole = false;
 };
 
 // Runs in a new worker process (a fork of the supervisor), given the
@@ -84,6 +89,25 @@ public:
     json run(supervised_job& job);
     json run(supervised_job&& job) { return run(job); }
 
+    // Pictures a worker draws after it answered their jobs (render-one(1),
+    // "Editors and pictures"; supervise_worker.hpp's later_pictures): a
+    // result of run with "picture_pending" (a number, another for each
+    // such job of the run) waits for its picture; take_pictures gives those
+    // that ended since it was last called: the fields to put in the record
+    // (screenshot_width, screenshot_height), or the error it fails with. A
+    // worker that dies or is killed before a picture ended ends it so.
+    struct picture_end {
+        long long ticket = 0;
+        json fields;
+        std::string error;          // empty: taken
+        bool worker_ended = false;  // the worker ended as it drew it: not its plugin's doing alone
+    };
+    std::vector<picture_end> take_pictures() { return std::exchange(ended_, {}); }
+    // Returns once every picture the worker draws has ended (it is killed
+    // when it has not answered within finish_pictures_s).
+    void finish_pictures();
+    static constexpr double finish_pictures_s = 60;
+
     // Ends this process by the signal that came between jobs, if one did
     // (supervise_options::interrupt_deferred_while): the worker killed,
     // on_interrupt run. Returns when none came.
@@ -99,6 +123,10 @@ private:
     waited await_answer(const supervised_job& job);
     end classify(const supervised_job& job, const waited& w, json& result);
     void start_worker(const sandbox_spec& sandbox);
+    // An answer's ended pictures, and its job's picture_pending numbered
+    // for the run; the worker's pictures failed with why (it is gone).
+    void note_pictures(json& answer, json& result);
+    void fail_pictures(const std::string& why);
     // The display the job is sent (display_), for a job of a plugin that
     // needs one (supervise_display.cpp); and the one more try with a
     // display of a job whose plugin's load died (e: its end, kept or made
@@ -136,6 +164,11 @@ private:
     bool display_tried_ = false;  // the job has had its one try with a display
     std::optional<std::string> load_death_;
     std::set<std::string> on_display_;
+    // Pictures: the worker's number of each it draws -> its number in the
+    // run; those ended, not taken yet.
+    std::map<long long, long long> drawing_;
+    long long next_ticket_ = 1;
+    std::vector<picture_end> ended_;
 };
 
 }  // namespace vr

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include <fcntl.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include "core/error.hpp"
@@ -29,24 +30,48 @@ void arrange_worker_fds(int fd, int keep) {
     }
 }
 
-int serve_jobs(int fd, const worker_handler& handle) {
+int serve_jobs(int fd, const worker_handler& handle, later_pictures* pictures) {
     interrupts::install_in_worker(fd);  // again for a worker exec'd (sandboxed) or made ahead (warm)
     line_reader in(fd, std::size_t(1) << 30);
     line_writer out(fd);
     std::string line;
     bool too_long = false;
+    if (pictures) pictures->answer_later(true);
+    // The pictures still drawn are drawn while the next line is awaited.
+    auto wait_for_line = [&] {
+        while (pictures && pictures->drawing() && !in.line_buffered()) {
+            pollfd p{fd, POLLIN, 0};
+            if (::poll(&p, 1, 0) != 0) return;
+            pictures->run(0.001);
+        }
+    };
     try {
-        while (in.next(line, too_long)) {
+        while ((wait_for_line(), in.next(line, too_long))) {
             // With room (core/records.hpp): a job object grown key by key
             // would copy its stages, set_params and all, at each growth.
             json message = parse_with_room(line);
             if (message.is_discarded()) message = json::parse(line);  // throws, saying why
+            if (pictures && message.value("pictures", "") == "finish") {
+                pictures->finish();
+                out.write_line(json{{"pictures", pictures->take_finished()}}.dump());
+                continue;
+            }
             worker_result r;
             try {
                 json record = json::object();  // room first (core/records.hpp)
                 record.get_ref<json::object_t&>().reserve(64);
                 if (auto d = message.find("display"); d != message.end() && d->is_string())
                     use_display(d->get<std::string>());
+                // A job rendered again after a worker ended as it drew its
+                // picture: its picture is taken before it is answered.
+                const bool whole = pictures && message.value("picture_whole", false);
+                if (whole) pictures->answer_later(false);
+                struct later_again {
+                    later_pictures* p;
+                    ~later_again() {
+                        if (p) p->answer_later(true);
+                    }
+                } again{whole ? pictures : nullptr};
                 r = handle(message["job"], std::move(record),
                            [&](double audio_s) { out.write_line(json{{"rendering_s", audio_s}}.dump()); });
             } catch (const std::exception& e) {
@@ -57,6 +82,8 @@ int serve_jobs(int fd, const worker_handler& handle) {
             r.record["worker_rss_mb"] = rss_mb();
             json answer{{"record", std::move(r.record)}, {"crashed", r.crashed}};
             if (r.load_died) answer["load_died"] = true;
+            if (pictures)
+                if (json done = pictures->take_finished(); !done.empty()) answer["pictures"] = std::move(done);
             std::string text;
             try {
                 text = answer.dump(-1, ' ', false, json::error_handler_t::strict);
@@ -70,6 +97,7 @@ int serve_jobs(int fd, const worker_handler& handle) {
     } catch (const pipe_closed&) {
         // The supervisor is gone.
     }
+    if (pictures) pictures->answer_later(false);
     return 0;
 }
 

@@ -34,6 +34,29 @@ using rendering_callback = std::function<void(double audio_s)>;
 using worker_handler =
     std::function<worker_result(const json& job, json&& record, const rendering_callback& rendering)>;
 
+// A worker's pictures still drawn after their jobs were answered
+// (render-one(1), "Editors and pictures"; worker/picture_queue.hpp). A
+// job's answer then has "picture_pending": a number in its record, and the
+// picture's end comes with a later answer, in its "pictures" (each
+// {"picture": number, "fields": {...}} or {"picture": number, "error":
+// message}); a line {"pictures": "finish"} is answered, once every picture
+// is drawn, with {"pictures": [...]} alone.
+class later_pictures {
+public:
+    virtual ~later_pictures() = default;
+    // Whether jobs may be answered before their pictures are taken (set
+    // by serve_jobs, whose supervisor takes them so).
+    virtual void answer_later(bool later) = 0;
+    // Whether a picture is still drawn.
+    virtual bool drawing() const = 0;
+    // Runs their message loop for about seconds, reading their windows.
+    virtual void run(double seconds) = 0;
+    // The pictures ended since the last call, as an answer's "pictures".
+    virtual json take_finished() = 0;
+    // Returns once every picture has ended.
+    virtual void finish() = 0;
+};
+
 // Puts the worker's end of the connection at fd 3, /dev/null on stdin, and
 // closes every other descriptor (but keep, when given): the record stream
 // above all, which must reach EOF downstream when the supervisor ends,
@@ -47,7 +70,9 @@ void arrange_worker_fds(int fd, int keep = -1);
 // and the answer holds the fields it added (the supervisor keeps the job's
 // record and puts them in: put_answer), with worker_rss_mb, this process's
 // RSS after the job.
-int serve_jobs(int fd, const worker_handler& handle);
+// With pictures, its jobs' pictures are drawn while it waits for the next
+// line, and answered as later_pictures says.
+int serve_jobs(int fd, const worker_handler& handle, later_pictures* pictures = nullptr);
 
 // The audio length of the worker's "the render begins" line (what serve_jobs
 // writes for rendering()), or nothing when the line is the job's answer.

@@ -9,6 +9,7 @@
 #include "host/plugin_instance.hpp"
 #include "jobs/job.hpp"
 #include "worker/stage_render.hpp"
+#include "worker/worker_slot.hpp"
 
 namespace vr::host {
 
@@ -37,24 +38,36 @@ void edit_until_closed(plugin_instance& p, const saved_files& save, json& stage_
 // (editor_first's without a picture) is closed, and nothing more.
 json take_editor_picture(plugin_instance& p, const render_job& job);
 
-// A job whose picture the slot's picture instance draws (worker_slot::
-// pictured): one with a screenshot_path, without editor_first or --edit
-// (edit). Its audio renders as the plugin's other jobs' does.
+// A job whose picture one of the slot's picture instances draws
+// (worker_slot::pictured, worker/picture_queue.hpp): one with a
+// screenshot_path, without editor_first or --edit (edit). Its audio renders
+// as the plugin's other jobs' does.
 bool draws_on_picture_instance(const render_job& job, bool edit);
 
-// Before such a job's render: the slot's picture instance made, once a
-// worker, its editor opened on the run's display and kept; a plugin with
-// no editor, or one that never shows it, fails the job here.
-void ready_picture_instance(worker_slot& s);
+// A picture instance of the slot's: loaded, its editor opened on the run's
+// display and kept; a plugin with no editor, or one that never shows it,
+// throws record_error.
+picture_instance make_picture_instance(worker_slot& s);
+
+// Before such a job's render: the slot's picture instances that can no
+// longer be called dropped, and one made when it has none and none is
+// drawing (drawing): a plugin with no editor fails the job here.
+void ready_picture_instance(worker_slot& s, bool drawing);
 
 // After its render: the picture instance given back the state and program
-// it was made with, then the stage's program, preset, state and
-// parameters (and one silent block: an LV2 plugin takes its control ports'
-// values as it runs), its editor's window saved as a PNG at the job's
-// screenshot_path once drawn (plugin_instance::editor_picture); the
-// record's fields for it. Throws record_error saying that the audio was
-// written and why the picture was not (the picture instance is dropped:
-// the next job makes another).
-json take_job_picture(const job_stage& stage, const render_job& job);
+// it was made with (a new one made when it will not go back), then the
+// stage's program, preset, state and parameters, and one silent block (an
+// LV2 plugin takes its control ports' values as it runs). Its editor then
+// draws the job's picture (worker/picture_queue.hpp).
+void set_up_picture(picture_instance& i, const job_stage& stage);
+
+// The message of a job's error when its picture was not taken: the audio
+// was written, and why the picture was not.
+std::string picture_error(const char* why);
+
+// A picture as a PNG at path (below output_root unless empty), whole or
+// not at all; the record's fields for it (screenshot_width,
+// screenshot_height). Throws record_error with picture_error's message.
+json write_picture(const rgb_image& picture, const std::string& path, const std::string& output_root);
 
 }  // namespace vr::host

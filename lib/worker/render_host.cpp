@@ -292,11 +292,13 @@ void set_plugin_environment(const render_options& options) {
     if (options.plugin_home) use_plugin_home(*options.plugin_home);
 }
 
-int with_render_host(const render_options& options, const std::function<int(const job_renderer&)>& use) {
+int with_render_host(const render_options& options, const renderer_use& use) {
     auto rendering_with = [&](render_worker& worker) {
-        return use([&](const render_job& job, json&& record, const rendering_callback& rendering) {
-            return render_with(worker, job, std::move(record), rendering);
-        });
+        return use(
+            [&](const render_job& job, json&& record, const rendering_callback& rendering) {
+                return render_with(worker, job, std::move(record), rendering);
+            },
+            worker.pictures());
     };
     if (g_warming && !g_warm) {
         g_warm_juce = std::make_unique<juce_runtime>();

@@ -26,7 +26,7 @@ void set_plugin_environment(const render_options& options);
 
 // Runs use with this run's worker: a new one (JUCE's runtime with it), or
 // in a warm render-one and its sessions the one its warm-up made.
-int with_render_host(const render_options& options, const std::function<int(const job_renderer&)>& use);
+int with_render_host(const render_options& options, const renderer_use& use);
 
 // Whether this process is a session of a warm render-one.
 bool in_warm_session() noexcept;

@@ -59,6 +59,7 @@ worker_slot& render_worker::slot_for(const slot_key& key, const plugin_ref& plug
     auto it = slots_.find(key);
     // A crash in a Windows worker took the slot's instances: start again.
     if (it != slots_.end() && !it->second->usable()) {
+        pictures_.finish_slot(*it->second);
         slots_.erase(it);
         it = slots_.end();
     }
@@ -198,7 +199,7 @@ void render_worker::run(const render_job& asked, json& record, const std::functi
     };
     const isolation how = chain_mode(stages, job);
     const bool pictured = draws_on_picture_instance(job, options_.edit);
-    if (pictured) ready_picture_instance(*first.slot);
+    if (pictured) ready_picture_instance(*first.slot, pictures_.drawing_for(*first.slot));
     if (on_render) {
         const std::int64_t tail = plan.until_silence ? plan.until_silence->max_frames
                                                      : seconds_to_frames(job.tail_s, job.sample_rate);
@@ -282,7 +283,12 @@ void render_worker::run(const render_job& asked, json& record, const std::functi
                     }
                     return r.dump();
                 },
-                options_.job_timeout_s);
+                options_.job_timeout_s,
+                // The pictures of the jobs before drawn while it renders.
+                [this] {
+                    pictures_.run(0.001);
+                    return pictures_.drawing();
+                });
             if (!child.ok) {
                 const int i = at ? *at : -1;
                 const bool known = i >= 0 && static_cast<std::size_t>(i) < stages.size();
@@ -340,7 +346,7 @@ void render_worker::run(const render_job& asked, json& record, const std::functi
     if (auto compile_s = take_faust_compile_s()) record["faust_compile_s"] = *compile_s;
     record["render_s"] = seconds_since(start);
     if (pictured) {
-        json fields = take_job_picture(first, job);
+        json fields = pictures_.start(first, job);
         for (auto& [k, v] : fields.items()) record[k] = std::move(v);
     }
     record["fresh_instance"] = how != isolation::reset;

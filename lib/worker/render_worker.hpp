@@ -17,6 +17,7 @@
 #include "jobs/options.hpp"
 #include "jobs/preset_cache.hpp"
 #include "jobs/song.hpp"
+#include "worker/picture_queue.hpp"
 #include "worker/stage_render.hpp"
 #include "worker/worker_slot.hpp"
 
@@ -58,6 +59,9 @@ public:
         untouched_ = true;
     }
     void set_run_options(const worker_options& options) { options_ = options; }
+    // Its jobs' pictures drawn after their jobs were answered (when the
+    // supervisor takes them so: serve_jobs).
+    later_pictures& pictures() { return pictures_; }
     // What refill() would cost: the seconds each slot's last instance took
     // to load and warm up, over the slots that lost their never-played one.
     double refill_cost_s() const {
@@ -89,6 +93,8 @@ private:
                                       const song_layout* song = nullptr);
     isolation chain_mode(std::vector<job_stage>& stages, const render_job& job);
     std::map<slot_key, std::unique_ptr<worker_slot>> slots_;
+    // After slots_: its pictures' instances go before the slots they are of.
+    picture_queue pictures_;
     worker_options options_;
     bool first_in_place_ = false;  // the job at work renders on the worker's first instances
     bool untouched_ = false;  // every slot's instance is a never-played one (refill)

@@ -347,7 +347,7 @@ void worker_slot::failed(const record_error& e) {
     failure_signal = died ? died->signal : "";
     played.reset();
     pristine.reset();
-    pictured.reset();
+    pictured.clear();
 }
 
 void worker_slot::throw_failure() const {

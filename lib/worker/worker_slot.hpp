@@ -51,6 +51,19 @@ struct settling_delete {
 };
 using instance_ptr = std::unique_ptr<plugin_instance, settling_delete>;
 
+// An instance a plugin's jobs' pictures are drawn by (screenshot_path
+// without editor_first: worker/editor_picture.hpp), its editor kept open
+// on the run's display, and its state, program and parameter values as it
+// was made, given back before each job's (the state only after a job that
+// loaded a preset or state: loaded).
+struct picture_instance {
+    instance_ptr p;
+    std::vector<std::uint8_t> state;
+    int program = 0;
+    std::vector<float> params;
+    bool loaded = false;
+};
+
 // Which Windows worker a Windows plugin's instance is made in: the
 // prefix's shared one, one of its own (isolation process), or the one kept
 // in `kept` (started there when there is none), put back first as its
@@ -98,16 +111,9 @@ struct worker_slot {
     // change parameters start from it in every mode).
     instance_ptr played;
     instance_ptr pristine;
-    // The instance its jobs' pictures are drawn by (screenshot_path without
-    // editor_first: worker/editor_picture.hpp), its editor kept open on the
-    // run's display, and its state, program and parameter values as it was
-    // made, given back before each job's (the state only after a job that
-    // loaded a preset or state: pictured_loaded).
-    instance_ptr pictured;
-    std::vector<std::uint8_t> pictured_state;
-    int pictured_program = 0;
-    std::vector<float> pictured_params;
-    bool pictured_loaded = false;
+    // The instances its jobs' pictures are drawn by that draw none now
+    // (worker/picture_queue.hpp holds the others while they draw).
+    std::vector<picture_instance> pictured;
     // The Windows worker of isolation restore's instances.
     std::shared_ptr<wine::windows_host> restoring_host;
     bool probed = false;
@@ -152,8 +158,9 @@ struct worker_slot {
     // Its instances can still be called: not so after a Windows worker
     // crashed, which takes the slot's instances with it.
     bool usable() const {
-        return (!played || played->usable()) && (!pristine || pristine->usable()) &&
-               (!pictured || pictured->usable());
+        for (const auto& i : pictured)
+            if (!i.p->usable()) return false;
+        return (!played || played->usable()) && (!pristine || pristine->usable());
     }
     // The slot's first instance, which the records describe the plugin by.
     // quick: the instance will play its first program as it is (a single

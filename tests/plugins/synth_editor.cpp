@@ -59,6 +59,10 @@ public:
     void paint(juce::Graphics& g) override
     {
         const float v = level_.getValue();
+        // As an editor that crashes on one preset's values, long after it
+        // was made.
+        if (kind_ == editor_kind::crash_drawing && v >= 0.999f)
+            crash_now();
         g.fillAll(juce::Colour::greyLevel(v));
         g.setColour(v < 0.5f ? juce::Colours::white : juce::Colours::black);
         g.setFont(48.0f);
@@ -124,6 +128,8 @@ editor_kind editor_requested()
         return editor_kind::hidden;
     if (std::strcmp(v, "unmapped") == 0)
         return editor_kind::unmapped;
+    if (std::strcmp(v, "crash-drawing") == 0)
+        return editor_kind::crash_drawing;
     return editor_kind::normal;
 }
 

@@ -20,6 +20,7 @@ enum class editor_kind {
     after,   // =after: a state given takes effect once an editor was created
     hidden,  // =hidden: the editor's window hides itself once a parameter changes
     unmapped,  // =unmapped: the editor's window never shows
+    crash_drawing,  // =crash-drawing: the editor dies of SIGSEGV as it draws a level of 1
 };
 
 // What VR_TEST_SYNTH_EDITOR asks for (normal when unset).

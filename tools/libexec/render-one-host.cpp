@@ -147,7 +147,7 @@ int run(int argc, char** argv) {
     if (options.mode != vr::render_mode::batch && options.mode != vr::render_mode::single)
         return programs_on_display(options, out);
 
-    auto host = [&](const std::function<int(const vr::job_renderer&)>& use) {
+    auto host = [&](const vr::renderer_use& use) {
         return vr::host::with_render_host(options, use);
     };
     if (sandboxed_worker) return vr::serve_worker(host, 3);

@@ -132,6 +132,7 @@ void juce_instance::open_editor(bool titled, double timeout_s) {
         return true;
     });
     if (!made) throw record_error("the plugin says it has an editor but made none");
+    if (timeout_s < 0) return;
     const unsigned long window = window_of(*p_->editor);
     // JUCE's clock: core/process.hpp's deadline is not built for Windows.
     const double until_ms = juce::Time::getMillisecondCounterHiRes() + timeout_s * 1000;
@@ -183,7 +184,7 @@ unsigned long juce_instance::editor_x11_window() {
 // Under wine the pixels are read, and the window waited for, by the Linux
 // side (wine/windows_instance.cpp), through run_editor_for.
 rgb_image juce_instance::editor_picture(double) { throw record_error("the picture is read by the Linux side"); }
-std::unique_ptr<editor_drawing> juce_instance::start_editor_picture(double, bool) { return nullptr; }
+std::unique_ptr<editor_drawing> juce_instance::start_editor_picture(double, bool, bool) { return nullptr; }
 void juce_instance::run_editor_until_closed() {
     while (run_editor_for(0.02, false)) {
     }
@@ -211,11 +212,11 @@ namespace {
 // again, when it looks undrawn, before the loop runs next.
 class x11_drawing final : public editor_drawing {
 public:
-    x11_drawing(unsigned long window, double draw_s, bool watch)
+    x11_drawing(unsigned long window, double draw_s, bool watch, bool just_shown)
         : window_(window),
           picture_(view_, window,
                    {draw_s, editor_still_s, editor_undrawn_wait_s, [this] { return view_.shows_other_client(window_); }},
-                   watch) {}
+                   watch, just_shown) {}
     bool step(double ran_s) override {
         const bool taken = picture_.step(ran_s);
         if (!taken && picture_.wants_redraw()) view_.expose(window_);
@@ -231,9 +232,9 @@ private:
 
 }  // namespace
 
-std::unique_ptr<editor_drawing> juce_instance::start_editor_picture(double draw_s, bool kept_apart) {
+std::unique_ptr<editor_drawing> juce_instance::start_editor_picture(double draw_s, bool kept_apart, bool just_shown) {
     if (!p_->editor) throw record_error("no editor is open");
-    return std::make_unique<x11_drawing>(window_of(*p_->editor), draw_s, kept_apart);
+    return std::make_unique<x11_drawing>(window_of(*p_->editor), draw_s, kept_apart, just_shown);
 }
 
 void juce_instance::run_editor_until_closed() {

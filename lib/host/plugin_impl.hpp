@@ -60,7 +60,7 @@ public:
     void open_editor(bool titled, double timeout_s) override;
     bool has_editor() override;
     rgb_image editor_picture(double draw_s) override;
-    std::unique_ptr<editor_drawing> start_editor_picture(double draw_s, bool kept_apart) override;
+    std::unique_ptr<editor_drawing> start_editor_picture(double draw_s, bool kept_apart, bool just_shown) override;
     void run_editor_until_closed() override;
     void close_editor() override;
     unsigned long editor_x11_window() override;

@@ -185,7 +185,9 @@ public:
     // record_error when the plugin has no editor, its window never shows in
     // time, or this host cannot show one (a Faust program). Once an
     // instance. A Windows plugin's editor is made by the Windows worker
-    // under wine, which draws it on the same display.
+    // under wine, which draws it on the same display. A timeout_s below 0
+    // returns once the window is made, shown or not
+    // (editor_shows_plugin says when it is).
     virtual void open_editor(bool titled, double timeout_s);
     // Whether the plugin says it has an editor this host can show.
     virtual bool has_editor() { return false; }
@@ -197,9 +199,11 @@ public:
     // The same picture taken in steps: what the job set is drawn as
     // run_editor_messages runs. With kept_apart (the windows' pixels kept
     // apart: x11_view::keep_windows_apart), the window is read only when
-    // the X server says it changed. Null where a picture is only taken
-    // whole (a Windows plugin's, drawn by the Windows worker's own loop).
-    virtual std::unique_ptr<editor_drawing> start_editor_picture(double, bool) { return nullptr; }
+    // the X server says it changed; with just_shown (an editor whose window
+    // has just shown for the first time), what it shows counts as a
+    // change. Null where a picture is only taken whole (a Windows
+    // plugin's, drawn by the Windows worker's own loop).
+    virtual std::unique_ptr<editor_drawing> start_editor_picture(double, bool, bool) { return nullptr; }
     // Runs the open editor's message loop until its window is closed (a
     // user's click on its close button, or the window gone).
     virtual void run_editor_until_closed();

@@ -286,8 +286,9 @@ bool looks_undrawn(const rgb_image& image) {
 
 }  // namespace
 
-x11_view::drawn_picture::drawn_picture(x11_view& view, unsigned long window, draw_times t, bool watch)
-    : view_(view), window_(window), t_(std::move(t)) {
+x11_view::drawn_picture::drawn_picture(x11_view& view, unsigned long window, draw_times t, bool watch,
+                                       bool just_shown)
+    : view_(view), window_(window), t_(std::move(t)), still_(just_shown ? 0 : -1) {
     if (watch) view_.watch_changes(window_);  // before the start is read: no change missed
     picture_ = view_.capture(window_);
 }

@@ -106,8 +106,11 @@ public:
     public:
         // Reads what the window shows before the loop runs. With watch, the
         // window is read only once the server says it changed
-        // (watch_changes; for a window whose pixels are kept apart).
-        drawn_picture(x11_view& view, unsigned long window, draw_times t, bool watch = false);
+        // (watch_changes; for a window whose pixels are kept apart). With
+        // just_shown (a window shown for the first time), what it shows
+        // counts as changed: it is taken once it held still.
+        drawn_picture(x11_view& view, unsigned long window, draw_times t, bool watch = false,
+                      bool just_shown = false);
         // After the loop ran ran_s more seconds: whether the picture is
         // taken (then take() gives it). Throws record_error as
         // capture_drawn does.

@@ -37,11 +37,13 @@ int serve_jobs(int fd, const worker_handler& handle, later_pictures* pictures) {
     std::string line;
     bool too_long = false;
     if (pictures) pictures->answer_later(true);
-    // The pictures still drawn are drawn while the next line is awaited.
+    // The pictures still drawn are drawn while the next line is awaited;
+    // a line that comes within a millisecond (the supervisor's next job,
+    // sent as it reads an answer) is read at once.
     auto wait_for_line = [&] {
-        while (pictures && pictures->drawing() && !in.line_buffered()) {
+        for (int wait_ms = 1; pictures && pictures->drawing() && !in.line_buffered(); wait_ms = 0) {
             pollfd p{fd, POLLIN, 0};
-            if (::poll(&p, 1, 0) != 0) return;
+            if (::poll(&p, 1, wait_ms) != 0) return;
             pictures->run(0.001);
         }
     };

@@ -82,7 +82,7 @@ bool draws_on_picture_instance(const render_job& job, bool edit) {
     return !job.screenshot_path.empty() && !job.editor_first && !edit;
 }
 
-picture_instance make_picture_instance(worker_slot& s) {
+picture_instance make_picture_instance(worker_slot& s, bool wait_shown) {
     picture_instance i;
     i.p = s.load_warm();
     if (!i.p->has_editor()) throw record_error("screenshot_path: the plugin has no editor");
@@ -90,7 +90,7 @@ picture_instance make_picture_instance(worker_slot& s) {
     i.program = i.p->current_program();
     i.params = i.p->param_values();
     try {
-        i.p->open_editor(false, editor_show_timeout_s);
+        i.p->open_editor(false, wait_shown ? editor_show_timeout_s : -1);
     } catch (const record_error& e) {
         throw record_error(std::string("screenshot_path: ") + e.what());
     }

@@ -45,9 +45,11 @@ json take_editor_picture(plugin_instance& p, const render_job& job);
 bool draws_on_picture_instance(const render_job& job, bool edit);
 
 // A picture instance of the slot's: loaded, its editor opened on the run's
-// display and kept; a plugin with no editor, or one that never shows it,
-// throws record_error.
-picture_instance make_picture_instance(worker_slot& s);
+// display and kept; a plugin with no editor, or (wait_shown) one that does
+// not show it within editor_show_timeout_s, throws record_error. Without
+// wait_shown, it returns once the window is made (the editor's
+// editor_shows_plugin says when it shows).
+picture_instance make_picture_instance(worker_slot& s, bool wait_shown = true);
 
 // Before such a job's render: the slot's picture instances that can no
 // longer be called dropped, and one made when it has none and none is

@@ -36,19 +36,27 @@ json picture_queue::start(const job_stage& stage, const render_job& job) {
     while ((s.pictured.empty() && drawn_.size() >= at_once) || (at_once == 1 && !drawn_.empty())) run(0.001);
     picture_instance i;
     try {
-        if (s.pictured.empty()) {
-            i = make_picture_instance(s);
+        // A new instance's window shows as the loop runs, while the next
+        // jobs render: its picture starts then (step_all).
+        const bool grows = s.pictured.empty();
+        if (grows) {
+            i = make_picture_instance(s, !later_ || at_once == 1);
         } else {
             i = std::move(s.pictured.back());
             s.pictured.pop_back();
         }
         set_up_picture(i, stage);
-        if (later_)
-            if (auto drawing = i.p->start_editor_picture(editor_draw_s, at_once > 1)) {
+        if (later_) {
+            std::unique_ptr<editor_drawing> drawing;
+            if (grows && at_once > 1 && !i.p->editor_shows_plugin())
+                return wait_for(std::move(i), s, job);
+            if ((drawing = i.p->start_editor_picture(editor_draw_s, at_once > 1, false))) {
                 const long id = next_id_++;
-                drawn_.push_back({id, &s, std::move(i), std::move(drawing), job.screenshot_path, job.output_root});
+                drawn_.push_back({id, &s, std::move(i), std::move(drawing), job.screenshot_path, job.output_root,
+                                  at_once > 1});
                 return json{{"picture_pending", id}};
             }
+        }
         const rgb_image picture = i.p->editor_picture(editor_draw_s);
         s.pictured.push_back(std::move(i));
         return write_picture(picture, job.screenshot_path, job.output_root);
@@ -56,6 +64,12 @@ json picture_queue::start(const job_stage& stage, const render_job& job) {
         // The instance is dropped: the next job makes another.
         throw record_error(failure(e));
     }
+}
+
+json picture_queue::wait_for(picture_instance i, worker_slot& s, const render_job& job) {
+    const long id = next_id_++;
+    drawn_.push_back({id, &s, std::move(i), nullptr, job.screenshot_path, job.output_root, true});
+    return json{{"picture_pending", id}};
 }
 
 bool picture_queue::windows_apart() {
@@ -96,6 +110,20 @@ void picture_queue::step_all(double ran_s) {
         in_progress& d = drawn_[k];
         json result;
         try {
+            if (!d.drawing) {
+                // A new instance's window, not shown yet: its picture
+                // starts once it shows, what it shows then a change.
+                d.shown_wait_s += ran_s;
+                if (d.instance.p->editor_shows_plugin()) {
+                    d.drawing = d.instance.p->start_editor_picture(editor_draw_s, d.kept_apart, true);
+                    if (!d.drawing) throw record_error("its editor cannot be drawn in steps");
+                } else if (d.shown_wait_s >= editor_show_timeout_s) {
+                    throw record_error("the plugin's editor did not show its window within " +
+                                       std::to_string(static_cast<int>(editor_show_timeout_s)) + " s");
+                }
+                ++k;
+                continue;
+            }
             if (!d.drawing->step(ran_s)) {
                 ++k;
                 continue;

@@ -52,14 +52,21 @@ public:
     void finish() override;
 
 private:
+    // A picture drawn: on a new picture instance, drawing starts once its
+    // editor's window shows (null until then; shown_wait_s of the loop so
+    // far).
     struct in_progress {
         long id;
         worker_slot* slot;
         picture_instance instance;
         std::unique_ptr<editor_drawing> drawing;
         std::string path, output_root;
+        bool kept_apart = false;
+        double shown_wait_s = 0;
     };
     void step_all(double ran_s);
+    // The job's picture once the new instance i's window shows.
+    json wait_for(picture_instance i, worker_slot& s, const render_job& job);
     void end(in_progress& d, json result);
     // Whether pictures may be drawn at once here: their windows' pixels
     // kept apart (x11_view::keep_windows_apart), on a connection kept open.

@@ -330,15 +330,16 @@ HTML
     assert_success
     run jq -sc '[.[] | [(.output_path | split("/") | last), .status, .screenshot_width]]' <<<"$output"
     assert_output "$(for ((i = 0; i < 12; i++)); do echo "[\"j$i.wav\",\"ok\",320]"; done | jq -sc .)"
-    # Each job alone, in a run of its own: the same picture.
-    for ((i = 0; i < 12; i++)); do
+    # Twelve levels, twelve pictures; some jobs alone, in a run of their
+    # own: the same picture.
+    run bash -c 'sha256sum j*.wav.png | cut -d" " -f1 | sort -u | wc -l'
+    assert_output 12
+    for i in 0 4 7 11; do
         sh_run_lines "render-one --plugin '$VR_TEST_SYNTH_VST3' --duration 0.1 --tail 0 --screenshots 2>/dev/null" \
             "$(level_job "alone$i" "0.$((i % 10))$i")"
         assert_success
         cmp "j$i.wav.png" "alone$i.wav.png" || fail "job $i's picture is not its picture alone"
     done
-    cmp -s j1.wav.png j2.wav.png && fail "two levels drew the same picture"
-    true
 }
 
 @test "an editor that crashes as it draws one job's values fails that job alone: the pictures drawn beside it are drawn again" {

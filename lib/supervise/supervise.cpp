@@ -236,10 +236,13 @@ void supervisor::fail_pictures(const std::string& why) {
 
 void supervisor::finish_pictures() {
     if (!pid_ || drawing_.empty()) return;
-    interrupts::busy = 1;
-    struct not_busy {
-        ~not_busy() { interrupts::busy = 0; }
-    } on_return;
+    // Busy as a job is (a signal is acted on here), and as it was after:
+    // a job's attempt may be the caller (--max-rss stops its worker).
+    struct busy_while {
+        sig_atomic_t was = interrupts::busy;
+        busy_while() { interrupts::busy = 1; }
+        ~busy_while() { interrupts::busy = was; }
+    } busy;
     if (!interrupts::caught) send_all(fd_, "{\"pictures\":\"finish\"}\n");
     const deadline until(finish_pictures_s);
     char buf[65536];

@@ -2,6 +2,7 @@
 #include "worker/picture_queue.hpp"
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -37,20 +38,20 @@ json picture_queue::start(const job_stage& stage, const render_job& job) {
     picture_instance i;
     try {
         // A new instance's window shows as the loop runs, while the next
-        // jobs render: its picture starts then (step_all).
+        // jobs render: its picture starts then (step_all). (A Windows
+        // plugin's pictures are taken whole: its window waited for.)
         const bool grows = s.pictured.empty();
+        const bool waits = !later_ || at_once == 1 || s.ref.windows;
         if (grows) {
-            i = make_picture_instance(s, !later_ || at_once == 1);
+            i = make_picture_instance(s, waits);
         } else {
             i = std::move(s.pictured.back());
             s.pictured.pop_back();
         }
         set_up_picture(i, stage);
         if (later_) {
-            std::unique_ptr<editor_drawing> drawing;
-            if (grows && at_once > 1 && !i.p->editor_shows_plugin())
-                return wait_for(std::move(i), s, job);
-            if ((drawing = i.p->start_editor_picture(editor_draw_s, at_once > 1, false))) {
+            if (grows && !waits && !i.p->editor_shows_plugin()) return wait_for(std::move(i), s, job);
+            if (auto drawing = i.p->start_editor_picture(editor_draw_s, at_once > 1, false)) {
                 const long id = next_id_++;
                 drawn_.push_back({id, &s, std::move(i), std::move(drawing), job.screenshot_path, job.output_root,
                                   at_once > 1});
@@ -110,26 +111,27 @@ void picture_queue::step_all(double ran_s) {
         in_progress& d = drawn_[k];
         json result;
         try {
-            if (!d.drawing) {
+            std::optional<rgb_image> picture;
+            if (d.drawing) {
+                if (d.drawing->step(ran_s)) picture = d.drawing->take();
+            } else {
                 // A new instance's window, not shown yet: its picture
-                // starts once it shows, what it shows then a change.
+                // starts once it shows, what it shows then a change (or
+                // is taken whole then, where it cannot be in steps).
                 d.shown_wait_s += ran_s;
                 if (d.instance.p->editor_shows_plugin()) {
                     d.drawing = d.instance.p->start_editor_picture(editor_draw_s, d.kept_apart, true);
-                    if (!d.drawing) throw record_error("its editor cannot be drawn in steps");
+                    if (!d.drawing) picture = d.instance.p->editor_picture(editor_draw_s);
                 } else if (d.shown_wait_s >= editor_show_timeout_s) {
                     throw record_error("the plugin's editor did not show its window within " +
                                        std::to_string(static_cast<int>(editor_show_timeout_s)) + " s");
                 }
+            }
+            if (!picture) {
                 ++k;
                 continue;
             }
-            if (!d.drawing->step(ran_s)) {
-                ++k;
-                continue;
-            }
-            const rgb_image picture = d.drawing->take();
-            result = json{{"fields", write_picture(picture, d.path, d.output_root)}};
+            result = json{{"fields", write_picture(*picture, d.path, d.output_root)}};
         } catch (const record_error& e) {
             result = json{{"error", failure(e)}};
         }

@@ -260,11 +260,17 @@ error"
 
 @test "in headless Chromium: a page of 3 rows at a time pages through all 7" {
     browser_ready
-    local page="$BATS_TEST_TMPDIR/page"
+    # Beside the batch, as above: from the test's own folder the file cells
+    # would climb through bats' numbered folders, which the search for note
+    # 36 matched (file/362/...) once editor.bats had two more tests.
+    local page="$BATS_FILE_TMPDIR/chromium-pages"
     render-index --out "$page" --page-size 3 <"$BATCH/results.ndjson" >/dev/null || true
     run node "$TESTS_DIR/browser/check-preview.js" "$page/index.html" "$BATS_TEST_TMPDIR/shot.png" 7 6 \
         "$BATCH/results.ndjson" 36 hostile
     assert_success
-    run jq -c '[.rows, .visible, .pages, .players, .search_note, .search_file]' <<<"$output"
+    local summary=$output
+    run jq -c '[.rows, .visible, .pages, .players, .search_note, .search_file]' <<<"$summary"
     assert_output '[7,3,3,6,[3],[6]]'
+    run jq -c '.cells.file | map(startswith("../batch/audio/")) | all' <<<"$summary"
+    assert_output true
 }

@@ -7,6 +7,7 @@
 #include <dlfcn.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstddef>
 #include <cstdlib>
 #include <optional>
@@ -209,15 +210,14 @@ bool x11_view::changed() {
 bool x11_view::keep_windows_apart() {
     // libXcomposite, opened here alone: only a worker that draws several
     // pictures at once asks for it.
-    using query_fn = Bool (*)(Display*, int*, int*);
-    using redirect_fn = void (*)(Display*, Window, int);
-    static void* lib = ::dlopen("libXcomposite.so.1", RTLD_NOW | RTLD_LOCAL);
-    if (!lib) return false;
-    auto query = reinterpret_cast<query_fn>(::dlsym(lib, "XCompositeQueryExtension"));
-    auto redirect = reinterpret_cast<redirect_fn>(::dlsym(lib, "XCompositeRedirectSubwindows"));
+    Bool (*query)(Display*, int*, int*) = nullptr;
+    void (*redirect)(Display*, Window, int) = nullptr;
+    void* lib = ::dlopen("libXcomposite.so.1", RTLD_NOW | RTLD_LOCAL);
+    if (!lib || !find(lib, "XCompositeQueryExtension", query) || !find(lib, "XCompositeRedirectSubwindows", redirect))
+        return false;
     Display* d = p_->display;
     int event_base = 0, error_base = 0;
-    if (!query || !redirect || !query(d, &event_base, &error_base)) return false;
+    if (!query(d, &event_base, &error_base)) return false;
     noting_errors errors(d);
     constexpr int automatic = 0;  // CompositeRedirectAutomatic: the server still shows them
     for (int screen = 0; screen < ScreenCount(d); ++screen) redirect(d, RootWindow(d, screen), automatic);
@@ -328,8 +328,11 @@ bool x11_view::drawn_picture::step(double ran_s) {
 rgb_image x11_view::capture_drawn(unsigned long window, const message_loop& run, const draw_times& t) {
     drawn_picture picture(*this, window, t);
     for (;;) {
+        // As long as the loop ran, measured: a repaint may keep it longer.
+        const auto before = std::chrono::steady_clock::now();
         run(picture_step_s, picture.wants_redraw());
-        if (picture.step(picture_step_s)) return picture.take();
+        if (picture.step(std::chrono::duration<double>(std::chrono::steady_clock::now() - before).count()))
+            return picture.take();
     }
 }
 

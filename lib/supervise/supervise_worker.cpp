@@ -36,7 +36,6 @@ int serve_jobs(int fd, const worker_handler& handle, later_pictures* pictures) {
     line_writer out(fd);
     std::string line;
     bool too_long = false;
-    if (pictures) pictures->answer_later(true);
     // The pictures still drawn are drawn while the next line is awaited;
     // a line that comes within a millisecond (the supervisor's next job,
     // sent as it reads an answer) is read at once.
@@ -64,16 +63,9 @@ int serve_jobs(int fd, const worker_handler& handle, later_pictures* pictures) {
                 record.get_ref<json::object_t&>().reserve(64);
                 if (auto d = message.find("display"); d != message.end() && d->is_string())
                     use_display(d->get<std::string>());
-                // A job rendered again after a worker ended as it drew its
-                // picture: its picture is taken before it is answered.
-                const bool whole = pictures && message.value("picture_whole", false);
-                if (whole) pictures->answer_later(false);
-                struct later_again {
-                    later_pictures* p;
-                    ~later_again() {
-                        if (p) p->answer_later(true);
-                    }
-                } again{whole ? pictures : nullptr};
+                // Its picture drawn after its answer, but for a job rendered
+                // again after a worker ended as it drew its picture.
+                if (pictures) pictures->answer_later(!message.value("picture_whole", false));
                 r = handle(message["job"], std::move(record),
                            [&](double audio_s) { out.write_line(json{{"rendering_s", audio_s}}.dump()); });
             } catch (const std::exception& e) {

@@ -44,8 +44,9 @@ using worker_handler =
 class later_pictures {
 public:
     virtual ~later_pictures() = default;
-    // Whether jobs may be answered before their pictures are taken (set
-    // by serve_jobs, whose supervisor takes them so).
+    // Whether the job at work may be answered before its picture is taken
+    // (set by serve_jobs for each job: its supervisor takes them so, but
+    // for a job it sends with "picture_whole").
     virtual void answer_later(bool later) = 0;
     // Whether a picture is still drawn.
     virtual bool drawing() const = 0;
